@@ -1,0 +1,3 @@
+import infra.program
+
+infra.program.main()

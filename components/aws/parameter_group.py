@@ -1,0 +1,37 @@
+"""An ElastiCache parameter group whose name follows its family, so a family change (an engine
+major upgrade) creates the new group before the old one is deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class CacheParameterGroupArgs:
+    group_name: str                 # physical name, derived from the family (infra.naming)
+    family: str                     # valkey8, redis7, memcached1.6 ...
+    description: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+class CacheParameterGroup(pulumi.ComponentResource):
+    name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CacheParameterGroupArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:CacheParameterGroup", name, None, opts)
+        group = aws.elasticache.ParameterGroup(
+            f"{name}-params",
+            name=args.group_name,
+            family=args.family,
+            description=args.description,
+            parameters=[aws.elasticache.ParameterGroupParameterArgs(name=k, value=v)
+                        for k, v in sorted(args.parameters.items())],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.name = group.name
+        self.register_outputs({"name": self.name})

@@ -1,0 +1,194 @@
+"""Pulumi mocks that fabricate plausible cloud outputs and record every registration.
+
+Used by the offline plan (`python -m infra.plan`), the tests and the language-host harness.
+It imports only `pulumi`, so the harness can load it by file path without putting the project
+on `sys.path` (the program must find its own packages the way the real CLI lets it).
+
+In preview mode the mocks answer like a real preview: a created resource's computed outputs and
+id are left out, so the SDK treats them as unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+
+
+@dataclass
+class Registration:
+    """One RegisterResource call as the engine would see it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    provider: str
+    protect: bool
+    dependencies: list[str]
+    delete_before_replace: bool
+    ignore_changes: list[str]
+    retain_on_delete: bool
+    additional_secret_outputs: list[str]
+
+
+@dataclass
+class Recorder:
+    registrations: list[Registration] = field(default_factory=list)
+    stack_outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        matches = [r for r in self.registrations if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} registrations named {name!r}")
+        return matches[0]
+
+    def children_of(self, urn: str) -> list[Registration]:
+        return [r for r in self.registrations if r.parent == urn]
+
+
+def _fake_id(prefix: str, name: str) -> str:
+    return f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:17]}"
+
+
+def _provider_region(provider: str) -> str:
+    # Providers are named "aws-<region>" by infra.providers; the reference is "<urn>::<id>".
+    urn = provider.rsplit("::", 1)[0] if provider else ""
+    name = urn.rsplit("::", 1)[-1]
+    return name[len("aws-"):] if name.startswith("aws-") else "us-east-1"
+
+
+class CloudMocks(pulumi.runtime.Mocks):
+    """Fabricates outputs per resource type; deterministic, so plans diff cleanly."""
+
+    def __init__(self, preview: bool = False):
+        self.preview = preview
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        inputs = dict(args.inputs)
+        if self.preview:
+            return None, inputs  # computed outputs and ids are unknown in a preview
+        typ, name = args.typ, args.name
+        state = dict(inputs)
+        region = _provider_region(args.provider)
+        if typ == "aws:ec2/vpc:Vpc":
+            rid = _fake_id("vpc", name)
+        elif typ == "aws:ec2/subnet:Subnet":
+            rid = _fake_id("subnet", name)
+        elif typ == "aws:ec2/securityGroup:SecurityGroup":
+            rid = _fake_id("sg", name)
+        elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
+            rid = inputs.get("replicationGroupId", name)
+            host = f"{rid}.abc123.{region}.cache.amazonaws.com"
+            if inputs.get("clusterMode") == "enabled":
+                state["configurationEndpointAddress"] = f"clustercfg.{host}"
+            else:
+                state["primaryEndpointAddress"] = f"master.{host}"
+                state["readerEndpointAddress"] = f"replica.{host}"
+        elif typ == "aws:elasticache/cluster:Cluster":
+            rid = inputs.get("clusterId", name)
+            state["configurationEndpoint"] = f"{rid}.abc123.cfg.{region}.cache.amazonaws.com:11211"
+            state["clusterAddress"] = f"{rid}.abc123.cfg.{region}.cache.amazonaws.com"
+        elif typ == "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":
+            rid = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', name)}"
+            state["globalReplicationGroupId"] = rid
+        elif typ == "aws:kms/key:Key":
+            rid = _fake_id("key", name)[4:]
+            state["keyId"] = rid
+        elif typ == "random:index/randomPassword:RandomPassword":
+            rid = "none"
+            # Looks like a token AWS accepts; tests search outputs for it to prove it stays secret.
+            state["result"] = "MockToken-" + hashlib.sha1(name.encode()).hexdigest()
+        elif typ == "aws:sns/topic:Topic":
+            rid = f"arn:aws:sns:{region}:123456789012:{inputs.get('name', name)}"
+        else:
+            rid = f"{name}-id"
+        state.setdefault("arn", f"arn:aws:mock:{region}:123456789012:{typ.split(':')[-1]}/{rid}")
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # type: ignore[override]
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            region = _provider_region(args.provider)
+            names = [f"{region}{zone}" for zone in "abcdef"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)],
+                    "id": region}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:root",
+                    "userId": "mock", "id": "123456789012"}
+        return {}
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that also records what RegisterResource carried: parent, options, inputs."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, recorder: Recorder):
+        super().__init__(mocks)
+        self.recorder = recorder
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.recorder.registrations.append(Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent,
+                custom=request.custom,
+                inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                provider=request.provider,
+                protect=bool(request.protect),
+                dependencies=list(request.dependencies),
+                delete_before_replace=request.deleteBeforeReplace,
+                ignore_changes=list(request.ignoreChanges),
+                retain_on_delete=bool(request.retainOnDelete),
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+            ))
+        return response
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        # The stack's outputs, as serialized: secrets keep their secret wrapper here.
+        if request.urn.split("::")[-2] == "pulumi:pulumi:Stack":
+            self.recorder.stack_outputs = rpc.deserialize_properties(
+                request.outputs, keep_unknowns=True)
+        return super().RegisterResourceOutputs(request)
+
+
+def install(stack: str, project: str = "managed-cache", preview: bool = False) -> Recorder:
+    """Point the Pulumi runtime at recording mocks; returns the recorder to read afterwards."""
+    recorder = Recorder()
+    monitor = RecordingMonitor(CloudMocks(preview=preview), recorder)
+    pulumi.runtime.set_mocks(CloudMocks(preview=preview), project=project, stack=stack,
+                             preview=preview, monitor=monitor)
+    # set_mocks registers a root stack for unit tests. Let its RPCs finish, then drop it, so the
+    # program can run inside `run_in_stack` exactly as under the CLI (see run_program).
+    from pulumi.runtime import settings, stack as runtime_stack
+
+    _event_loop().run_until_complete(runtime_stack.wait_for_rpcs())
+    recorder.stack_outputs = {}
+    settings.set_root_resource(None)  # type: ignore[arg-type]
+    return recorder
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    return _ensure_event_loop()
+
+
+def run_program(program: Callable[[], Any]) -> None:
+    """Run `program` inside a root stack and wait for every RPC, as the language host does.
+
+    A `pulumi.RunError` (such as a config error) propagates unchanged.
+    """
+    _event_loop().run_until_complete(pulumi.runtime.run_in_stack(program))

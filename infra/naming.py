@@ -1,0 +1,47 @@
+"""Physical names that respect each service's length and character rules.
+
+Names are derived from config only (never from computed outputs) so that member ids, alarm
+dimensions and DNS names are known at preview time.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ElastiCache replication group / cache cluster ids: 1-40 chars, letters, digits and hyphens,
+# starting with a letter, no "--" and no trailing "-"; stored lowercase (CLOUD_RULES.md).
+REPLICATION_GROUP_ID_MAX = 40
+NAME_PART = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$")
+
+
+def is_valid_name_part(value: str) -> bool:
+    return bool(NAME_PART.match(value))
+
+
+def replication_group_id(prefix: str, cache: str) -> str:
+    return f"{prefix}-{cache}"
+
+
+def member_cluster_ids(group_id: str, shards: int, replicas: int, cluster_mode: bool) -> list[str]:
+    """Ids ElastiCache gives the nodes of a replication group, primary first.
+
+    Cluster mode off: `<rg>-001`, `<rg>-002`, ...; cluster mode on: `<rg>-0001-001` per shard.
+    CloudWatch node metrics use these as the CacheClusterId dimension.
+    """
+    if not cluster_mode:
+        return [f"{group_id}-{n:03d}" for n in range(1, replicas + 2)]
+    return [
+        f"{group_id}-{shard:04d}-{node:03d}"
+        for shard in range(1, shards + 1)
+        for node in range(1, replicas + 2)
+    ]
+
+
+def parameter_group_name(group_id: str, family: str) -> str:
+    # Parameter group names may not contain "." ("redis6.x", "memcached1.6"). The family is part
+    # of the name so that a family change creates a new group before the old one is deleted.
+    return f"{group_id}-{family.replace('.', '-')}"
+
+
+def final_snapshot_name(group_id: str) -> str:
+    return f"{group_id}-final"

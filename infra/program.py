@@ -1,0 +1,33 @@
+"""The Pulumi program: load and validate the stack config, build the chosen cloud, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from infra.config import load_stack_config
+
+
+def flat_config() -> dict[str, Any]:
+    """Every config key the CLI passed, as flat "<namespace>:<key>" strings.
+
+    The SDK has no public way to list config keys; the language host stores them in
+    pulumi.runtime.config.CONFIG (and the PULUMI_CONFIG environment variable). Listing them lets
+    validation reject misspelled top-level keys instead of silently ignoring them.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    flat = dict(runtime_config.get_config_env())
+    flat.update(runtime_config.CONFIG.get())
+    return flat
+
+
+def main() -> None:
+    spec = load_stack_config(flat_config(), pulumi.get_stack())
+    for warning in spec.warnings:
+        pulumi.log.warn(warning)
+    from infra import aws_stack
+
+    for key, value in aws_stack.build(spec, pulumi.get_project()).items():
+        pulumi.export(key, value)
