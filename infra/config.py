@@ -3,11 +3,11 @@
 `load_stack_config(flat_config, stack)` turns the CLI's flat `"<namespace>:<key>"` config into a
 fully resolved, immutable `StackSpec`, or raises one `ConfigError` that lists every problem at
 once. Nothing in here creates resources, so an invalid config creates nothing.
+AWS rules live here; GCP Memorystore rules in `infra/gcp_config.py`.
 """
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 import re
@@ -16,28 +16,36 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from pulumi.errors import RunError
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import BaseModel, Field, StrictBool, StrictInt, ValidationError
 
-from infra import catalog, naming
+from infra import catalog, gcp_config, naming
+from infra.alarm_policy import AlarmPolicy, AlarmsConfig, resolve_alarms
 from infra.profiles import PROFILES, ProfileDefaults
+from infra.validation import (
+    Problem,
+    StrictModel,
+    check_allowed_cidrs,
+    check_daily_window,
+    check_weekly_window,
+    did_you_mean,
+    is_private,
+    parse_cidr,
+)
 
 NAMESPACE = "managed-cache"
 
 Cloud = Literal["aws", "gcp"]
-Profile = Literal["development", "production"]
 Engine = Literal["valkey", "redis", "memcached"]
 
-# ElastiCache limits (Terraform aws_elasticache_replication_group docs, AWS quotas).
+# ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
 MAX_SHARDS = 500
 MAX_REPLICAS = 5
+MAX_MEMCACHED_NODES = 40
+MAX_GLOBAL_SECONDARIES = 2
 MAX_SNAPSHOT_RETENTION_DAYS = 35
-MIN_WINDOW_MINUTES = 60
 # CloudWatch Logs accepts only these retention values (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)
-# Private ranges a cache may admit clients from: RFC 1918 and the RFC 6598 shared space.
-PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in
-                       ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 DEFAULT_VPC_CIDR = "10.40.0.0/16"
 
 
@@ -52,42 +60,31 @@ class ConfigError(RunError):
         super().__init__("\n".join(lines))
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
 # ---------------------------------------------------------------------------------------------
 # What users write (unknown keys rejected; unset means "take the profile default").
 # ---------------------------------------------------------------------------------------------
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class NetworkConfig(_Strict):
+class NetworkConfig(StrictModel):
     vpc_cidr: str | None = None
     vpc_id: str | None = None
     subnet_ids: list[str] | None = None
     availability_zones: StrictInt | None = None
     allowed_cidrs: list[str] | None = None
     allowed_security_group_ids: list[str] = []
+    gcp: gcp_config.GcpNetworkOptions | None = None
 
 
-class AlertsConfig(_Strict):
+class AlertsConfig(StrictModel):
     emails: list[str] = []
 
 
-class GlobalConfig(_Strict):
-    secondary_region: str
+class GlobalConfig(StrictModel):
+    secondary_region: str | None = None
+    secondary_regions: list[str] | None = None
     secondary_replicas: StrictInt | None = None
     network: NetworkConfig | None = None
 
 
-class AwsCacheOptions(_Strict):
+class AwsCacheOptions(StrictModel):
     port: StrictInt | None = None
     kms_key_arn: str | None = None
     create_kms_key: StrictBool | None = None
@@ -97,13 +94,13 @@ class AwsCacheOptions(_Strict):
     cluster_mode: StrictBool | None = None
 
 
-class CacheConfig(_Strict):
+class CacheConfig(StrictModel):
     engine: Engine = "valkey"
     engine_version: str | None = None
     description: str | None = None
     node_type: str | None = None
     memory_gb: float | None = None
-    shards: StrictInt = 1
+    shards: StrictInt | None = None
     replicas: StrictInt | None = None
     nodes: StrictInt | None = None
     parameters: dict[str, Any] = {}
@@ -113,7 +110,9 @@ class CacheConfig(_Strict):
     final_snapshot: StrictBool | None = None
     deletion_protection: StrictBool | None = None
     global_: GlobalConfig | None = Field(default=None, alias="global")
+    alarms: AlarmsConfig | None = None
     aws: AwsCacheOptions = AwsCacheOptions()
+    gcp: gcp_config.GcpCacheOptions = gcp_config.GcpCacheOptions()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,9 +130,9 @@ class NetworkSpec:
 
 @dataclass(frozen=True)
 class GlobalSpec:
-    secondary_region: str
-    secondary_replicas: int
-    network: NetworkSpec
+    secondary_regions: tuple[str, ...]
+    secondary_replicas: int         # per shard, in every secondary region
+    network: NetworkConfig | None = None  # as written; resolved per region in StackSpec
 
 
 @dataclass(frozen=True)
@@ -145,13 +144,13 @@ class CacheSpec:
     description: str
     node_type: catalog.NodeType
     shards: int
-    replicas: int
+    replicas: int                   # per shard; 0 for Memcached
     cluster_mode: bool
-    nodes: int                      # Memcached node count (1 + replicas per shard otherwise)
+    nodes: int                      # all nodes in the primary region
     parameters: dict[str, str]
     maintenance_window: str
     snapshot_window: str
-    snapshot_retention_days: int
+    snapshot_retention_days: int    # 0 for Memcached (no snapshots)
     final_snapshot: bool
     deletion_protection: bool
     port: int
@@ -160,20 +159,28 @@ class CacheSpec:
     log_retention_days: int
     apply_immediately: bool
     auto_minor_version_upgrade: bool
-    cache_id: str                   # replication group id / cluster id
+    cache_id: str                   # replication group id / Memcached cluster id
+    alarms: AlarmPolicy
     global_: GlobalSpec | None = None
+
+    @property
+    def is_memcached(self) -> bool:
+        return self.engine == "memcached"
 
     @property
     def automatic_failover(self) -> bool:
         # Cluster mode requires automatic failover; otherwise it needs a replica (CLOUD_RULES.md).
-        return self.cluster_mode or self.replicas >= 1
+        return not self.is_memcached and (self.cluster_mode or self.replicas >= 1)
 
     @property
     def multi_az(self) -> bool:
-        return self.replicas >= 1
+        return not self.is_memcached and self.replicas >= 1
 
     @property
     def member_ids(self) -> list[str]:
+        """Node ids in the primary region (CloudWatch's CacheClusterId dimension)."""
+        if self.is_memcached:
+            return [self.cache_id]
         return naming.member_cluster_ids(self.cache_id, self.shards, self.replicas,
                                          self.cluster_mode)
 
@@ -185,18 +192,25 @@ class StackSpec:
     profile: str
     name_prefix: str
     region: str
-    network: NetworkSpec
+    network: NetworkSpec | gcp_config.GcpNetworkSpec
     alert_emails: tuple[str, ...]
-    caches: tuple[CacheSpec, ...]
-    warnings: tuple[str, ...] = field(default=())
+    caches: tuple[Any, ...]         # CacheSpec on AWS, gcp_config.GcpCacheSpec on GCP
+    # Networks of the Global Datastore secondary regions, by region (AWS).
+    secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
+    gcp_project: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def regions(self) -> list[str]:
+        return [self.region, *self.secondary_networks]
 
 
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
-_OBJECT_KEYS = {"network": NetworkConfig, "alerts": AlertsConfig}
 _SCALAR_KEYS = ("cloud", "profile", "name_prefix")
-_TOP_LEVEL_KEYS = (*_SCALAR_KEYS, *_OBJECT_KEYS, "caches")
+_TOP_LEVEL_KEYS = (*_SCALAR_KEYS, "network", "alerts", "caches")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
 def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
@@ -209,15 +223,13 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
         problems.append(Problem("cloud", "is required; set it to 'aws' or 'gcp'."))
     elif cloud not in get_args(Cloud):
         problems.append(Problem("cloud", f"{cloud!r} is not allowed; use 'aws' or 'gcp'."
-                                + _did_you_mean(str(cloud), get_args(Cloud))))
-    elif cloud == "gcp":
-        problems.append(Problem("cloud", "'gcp' is not available in this version yet; "
-                                         "use 'aws'."))
+                                + did_you_mean(str(cloud), get_args(Cloud))))
+        cloud = None
 
     profile = own.get("profile", "development")
     if profile not in PROFILES:
         problems.append(Problem("profile", f"{profile!r} is not allowed; use 'development' or "
-                                           f"'production'." + _did_you_mean(str(profile), PROFILES)))
+                                "'production'." + did_you_mean(str(profile), PROFILES)))
         profile = "development"
     defaults = PROFILES[profile]
 
@@ -228,6 +240,43 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
                                 "letter (it defaults to the stack name)."))
         prefix = "x"
 
+    region, gcp_project = _region(cloud, flat, problems)
+    network_cfg = _parse_model(own, "network", NetworkConfig, problems)
+    alerts_cfg = _parse_model(own, "alerts", AlertsConfig, problems)
+    emails = tuple(alerts_cfg.emails) if alerts_cfg else ()
+    for i, email in enumerate(emails):
+        if not _EMAIL.match(email):
+            problems.append(Problem(f"alerts.emails.{i}", f"{email!r} is not an e-mail address."))
+
+    network: Any = None
+    if network_cfg is not None and cloud == "gcp":
+        network = gcp_config.resolve_network(network_cfg, profile, problems)
+    elif network_cfg is not None:
+        network = _resolve_network(network_cfg, defaults, profile, "network", problems)
+
+    caches = _parse_caches(own.get("caches"), cloud, defaults, profile, prefix, region, problems)
+    secondary_networks = _secondary_networks(caches, network, defaults, profile, problems) \
+        if cloud == "aws" and network is not None else {}
+
+    if problems:
+        raise ConfigError(stack, problems)
+    assert network is not None and cloud is not None
+    return StackSpec(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix,
+                     region=region, network=network, alert_emails=emails, caches=tuple(caches),
+                     secondary_networks=secondary_networks, gcp_project=gcp_project,
+                     warnings=tuple(_warnings(profile, emails, caches)))
+
+
+def _region(cloud: str | None, flat: Mapping[str, Any],
+            problems: list[Problem]) -> tuple[str, str]:
+    if cloud == "gcp":
+        region = str(flat.get("gcp:region", "") or "")
+        project = str(flat.get("gcp:project", "") or "")
+        for key, value in (("gcp:region", region), ("gcp:project", project)):
+            if not value:
+                problems.append(Problem(key, f"is required for cloud 'gcp'; set it with "
+                                             f"`pulumi config set {key} <value>`."))
+        return region, project
     region = str(flat.get("aws:region", "") or "")
     if cloud == "aws":
         if not region:
@@ -235,31 +284,20 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
                                                   "`pulumi config set aws:region us-east-1`."))
         elif region not in catalog.AWS_REGIONS:
             problems.append(Problem("aws:region", f"{region!r} is not an AWS region ElastiCache "
-                                    "is offered in." + _did_you_mean(region, catalog.AWS_REGIONS)))
+                                    "is offered in." + did_you_mean(region, catalog.AWS_REGIONS)))
+    return region, ""
 
-    network_cfg = _parse_model(own, "network", NetworkConfig, problems)
-    alerts_cfg = _parse_model(own, "alerts", AlertsConfig, problems)
-    network = _resolve_network(network_cfg, defaults, profile, "network", problems)
-    emails = tuple(alerts_cfg.emails) if alerts_cfg else ()
-    for i, email in enumerate(emails):
-        if not _EMAIL.match(email):
-            problems.append(Problem(f"alerts.emails.{i}", f"{email!r} is not an e-mail address."))
 
-    caches = _parse_caches(own.get("caches"), defaults, profile, prefix, region, problems)
-
-    warnings: list[str] = []
+def _warnings(profile: str, emails: tuple[str, ...], caches: list[Any]) -> list[str]:
+    warnings = []
     if profile == "production" and not emails:
         warnings.append("alerts.emails is empty: production alarms will notify nobody.")
-    warnings += [f"caches.{c.name}.replicas is 0: a production cache without a replica has no "
-                 "automatic failover and no Multi-AZ." for c in caches
-                 if profile == "production" and c.engine != "memcached" and c.replicas == 0]
-
-    if problems:
-        raise ConfigError(stack, problems)
-    assert network is not None and cloud is not None
-    return StackSpec(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix,
-                     region=region, network=network, alert_emails=emails, caches=tuple(caches),
-                     warnings=tuple(warnings))
+    for cache in caches:
+        if profile == "production" and cache.engine != "memcached" and cache.replicas == 0:
+            warnings.append(f"caches.{cache.name}.replicas is 0: a production cache without a "
+                            "replica has no automatic failover and no Multi-AZ.")
+        warnings.extend(getattr(cache, "warnings", ()))
+    return warnings
 
 
 def _own_keys(flat: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
@@ -270,7 +308,7 @@ def _own_keys(flat: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any
         if namespace != NAMESPACE:
             continue
         if key not in _TOP_LEVEL_KEYS:
-            problems.append(Problem(key, "is not a known key" + _did_you_mean(key, _TOP_LEVEL_KEYS)
+            problems.append(Problem(key, "is not a known key." + did_you_mean(key, _TOP_LEVEL_KEYS)
                                     + f" Known keys: {', '.join(_TOP_LEVEL_KEYS)}."))
             continue
         if key not in _SCALAR_KEYS and isinstance(value, str):
@@ -284,20 +322,18 @@ def _own_keys(flat: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any
     return own
 
 
-def _parse_model(own: dict[str, Any], key: str, model: type[_Strict],
+def _parse_model(own: dict[str, Any], key: str, model: type[StrictModel],
                  problems: list[Problem]) -> Any:
-    raw = own.get(key, {})
-    if raw is None:
-        raw = {}
+    raw = own.get(key) or {}
     try:
         return model.model_validate(raw)
     except ValidationError as err:
-        problems.extend(_translate(err, key, model))
+        problems.extend(translate_errors(err, key, model))
         return None
 
 
-def _parse_caches(raw: Any, defaults: ProfileDefaults, profile: str, prefix: str,
-                  region: str, problems: list[Problem]) -> list[CacheSpec]:
+def _parse_caches(raw: Any, cloud: str | None, defaults: ProfileDefaults, profile: str,
+                  prefix: str, region: str, problems: list[Problem]) -> list[Any]:
     if not isinstance(raw, dict) or not raw:
         problems.append(Problem("caches", "must name at least one cache, e.g. "
                                           "`sessions: {engine: valkey}`."))
@@ -310,26 +346,33 @@ def _parse_caches(raw: Any, defaults: ProfileDefaults, profile: str, prefix: str
         try:
             cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
         except ValidationError as err:
-            problems.extend(_translate(err, path, CacheConfig))
+            problems.extend(translate_errors(err, path, CacheConfig))
             continue
-        spec = _resolve_cache(name, cfg, defaults, profile, prefix, region, path, problems)
+        if cloud is None:
+            continue
+        other = "gcp" if cloud == "aws" else "aws"
+        if other in cfg.model_fields_set:
+            problems.append(Problem(f"{path}.{other}", f"options for {other} do not apply to a "
+                                                       f"stack on {cloud}; remove the block."))
+        spec: Any
+        if cloud == "gcp":
+            spec = gcp_config.resolve_cache(name, cfg, defaults, profile, prefix, region, path,
+                                            problems)
+        else:
+            spec = _resolve_aws_cache(name, cfg, defaults, profile, prefix, region, path,
+                                      problems)
         if spec is not None and len(problems) == before:
             specs.append(spec)
     return specs
 
 
 # ---------------------------------------------------------------------------------------------
-# Rules. Each appends Problems with the key path, the bad value and what is allowed.
+# AWS rules. Each appends Problems with the key path, the bad value and what is allowed.
 # ---------------------------------------------------------------------------------------------
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_MAINTENANCE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
-                          r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
-_DAILY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -346,11 +389,13 @@ def _check_cache_name(name: str, prefix: str, path: str, problems: list[Problem]
                                       "Shorten the cache name or set name_prefix."))
 
 
-def _resolve_network(cfg: NetworkConfig | None, defaults: ProfileDefaults, profile: str,
-                     path: str, problems: list[Problem]) -> NetworkSpec | None:
-    if cfg is None:
-        return None
+def _resolve_network(cfg: NetworkConfig, defaults: ProfileDefaults, profile: str,
+                     path: str, problems: list[Problem],
+                     default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:
     before = len(problems)
+    if cfg.gcp is not None:
+        problems.append(Problem(f"{path}.gcp", "options for gcp do not apply to a stack on aws; "
+                                               "remove the block."))
     existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
     if cfg.vpc_cidr is not None and existing:
         problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids (an "
@@ -370,15 +415,17 @@ def _resolve_network(cfg: NetworkConfig | None, defaults: ProfileDefaults, profi
             problems.append(Problem(f"{path}.allowed_security_group_ids.{i}",
                                     f"{sg!r} is not a security group id (sg-0123456789abcdef0)."))
 
-    vpc_cidr = None if existing else (cfg.vpc_cidr or DEFAULT_VPC_CIDR)
+    vpc_cidr = None if existing else (cfg.vpc_cidr or default_cidr)
+    if not existing and vpc_cidr is None:
+        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids."))
     if vpc_cidr is not None:
-        net = _parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems)
+        net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems)
         # Subnets are carved 4 bits smaller than the VPC and AWS's smallest subnet is a /28.
         if net is not None and not (16 <= net.prefixlen <= 24):
             problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{net.prefixlen}; "
                                     "use a prefix from /16 to /24 (AWS VPCs are /16 to /28 and "
                                     "each subnet takes 1/16 of the VPC)."))
-        elif net is not None and not _is_private(net):
+        elif net is not None and not is_private(net):
             problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
                                     "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
 
@@ -394,13 +441,7 @@ def _resolve_network(cfg: NetworkConfig | None, defaults: ProfileDefaults, profi
     allowed = cfg.allowed_cidrs
     if allowed is None:
         allowed = [vpc_cidr] if vpc_cidr is not None else []
-    for i, cidr in enumerate(allowed):
-        net = _parse_cidr(cidr, f"{path}.allowed_cidrs.{i}", problems)
-        if net is not None and not _is_private(net):
-            problems.append(Problem(f"{path}.allowed_cidrs.{i}", f"{cidr!r} is not a private "
-                                    "range; caches never admit clients from the internet. Use "
-                                    "ranges inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or "
-                                    "100.64.0.0/10."))
+    check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
     if existing and not allowed and not cfg.allowed_security_group_ids:
         problems.append(Problem(path, "with an existing VPC, set allowed_cidrs or "
                                       "allowed_security_group_ids: otherwise no client could "
@@ -412,48 +453,54 @@ def _resolve_network(cfg: NetworkConfig | None, defaults: ProfileDefaults, profi
                        allowed_security_group_ids=tuple(cfg.allowed_security_group_ids))
 
 
-def _resolve_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profile: str,
-                   prefix: str, region: str, path: str,
-                   problems: list[Problem]) -> CacheSpec | None:
+def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profile: str,
+                       prefix: str, region: str, path: str,
+                       problems: list[Problem]) -> CacheSpec | None:
     before = len(problems)
     engine = cfg.engine
+    memcached = engine == "memcached"
     version = _check_engine_version(engine, cfg.engine_version, path, problems)
     node = _check_node_type(cfg, defaults, profile, path, problems)
-
     if cfg.description is not None and not cfg.description.strip():
         problems.append(Problem(f"{path}.description", "must not be empty (ElastiCache requires "
                                                        "a description)."))
-    if engine == "memcached":
-        problems.append(Problem(f"{path}.engine", "'memcached' is not available in this version "
-                                                  "yet; use 'valkey' or 'redis'."))
-        return None
 
-    replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
-    if not 1 <= cfg.shards <= MAX_SHARDS:
-        problems.append(Problem(f"{path}.shards", f"{cfg.shards} is not allowed; a replication "
-                                                  f"group has 1 to {MAX_SHARDS} shards."))
-    if not 0 <= replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; ElastiCache "
-                                f"allows 0 to {MAX_REPLICAS} replicas per shard (1 to 6 nodes)."))
-    cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else cfg.shards > 1
-    if cfg.shards > 1 and not cluster_mode:
-        problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
-                                f"{cfg.shards}; more than one shard needs cluster mode."))
-    if cfg.nodes is not None:
-        problems.append(Problem(f"{path}.nodes", f"{engine} sizes with shards and replicas; "
-                                                 "nodes is for memcached only."))
-    if cfg.global_ is not None:
-        problems.append(Problem(f"{path}.global", "Global Datastore is not available in this "
-                                                  "version yet; remove the key."))
+    if memcached:
+        _refuse_for_memcached(cfg, path, problems)
+        shards, replicas, cluster_mode = 1, 0, False
+        nodes = cfg.nodes if cfg.nodes is not None else defaults.memcached_nodes
+        if not 1 <= nodes <= MAX_MEMCACHED_NODES:
+            problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; a Memcached "
+                                    f"cluster has 1 to {MAX_MEMCACHED_NODES} nodes."))
+    else:
+        shards = cfg.shards if cfg.shards is not None else 1
+        replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
+        nodes = shards * (1 + replicas)
+        if not 1 <= shards <= MAX_SHARDS:
+            problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; a replication "
+                                                      f"group has 1 to {MAX_SHARDS} shards."))
+        if not 0 <= replicas <= MAX_REPLICAS:
+            problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; ElastiCache "
+                                    f"allows 0 to {MAX_REPLICAS} replicas per shard (1 to 6 "
+                                    "nodes)."))
+        cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
+        if shards > 1 and not cluster_mode:
+            problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
+                                    f"{shards}; more than one shard needs cluster mode."))
+        if cfg.nodes is not None:
+            problems.append(Problem(f"{path}.nodes", f"{engine} is sized with shards and "
+                                                     "replicas; nodes is for memcached only."))
 
     parameters = _check_parameters(cfg.parameters, engine, cluster_mode, f"{path}.parameters",
                                    problems)
     maintenance = cfg.maintenance_window or defaults.maintenance_window
     snapshot = cfg.snapshot_window or defaults.snapshot_window
-    _check_maintenance_window(maintenance, f"{path}.maintenance_window", problems)
-    _check_snapshot_window(snapshot, f"{path}.snapshot_window", problems)
-    retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
-        else defaults.snapshot_retention_days
+    check_weekly_window(maintenance, f"{path}.maintenance_window", problems)
+    if not memcached:
+        check_daily_window(snapshot, f"{path}.snapshot_window", problems)
+    retention = 0 if memcached else (cfg.snapshot_retention_days
+                                     if cfg.snapshot_retention_days is not None
+                                     else defaults.snapshot_retention_days)
     if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
         problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
                                 f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
@@ -462,27 +509,28 @@ def _resolve_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profi
     port = aws.port if aws.port is not None else catalog.ENGINE_PORT[engine]
     if not 1024 <= port <= 65535:
         problems.append(Problem(f"{path}.aws.port", f"{port} is not allowed; use 1024 to 65535."))
-    if aws.kms_key_arn is not None:
-        if not _KMS_ARN.match(aws.kms_key_arn):
-            problems.append(Problem(f"{path}.aws.kms_key_arn", f"{aws.kms_key_arn!r} is not a KMS "
-                                    "key ARN (arn:aws:kms:<region>:<account>:key/<id>)."))
-        elif region and f":kms:{region}:" not in aws.kms_key_arn:
-            problems.append(Problem(f"{path}.aws.kms_key_arn", f"the key is not in {region}; "
-                                    "ElastiCache needs a KMS key in the cache's own region."))
-        if aws.create_kms_key:
-            problems.append(Problem(f"{path}.aws", "set kms_key_arn (your key) or "
-                                                   "create_kms_key: true (a new key), not both."))
+    _check_kms(aws, region, path, problems)
     log_retention = aws.log_retention_days if aws.log_retention_days is not None \
         else defaults.log_retention_days
     if log_retention not in LOG_RETENTION_DAYS:
         problems.append(Problem(f"{path}.aws.log_retention_days", f"{log_retention} is not a "
                                 "CloudWatch Logs retention; use one of "
                                 f"{', '.join(map(str, LOG_RETENTION_DAYS))}."))
+    if node is not None and version is not None and node.data_tiering \
+            and catalog.version_tuple(version) < (6, 2):
+        problems.append(Problem(f"{path}.node_type", f"{node.name!r} uses data tiering, which "
+                                "needs Valkey or Redis 6.2 or later."))
+    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems)
+    global_spec = None
+    if cfg.global_ is not None and not memcached and node is not None:
+        global_spec = _check_global(cfg.global_, node, replicas, cluster_mode or replicas >= 1,
+                                    region, f"{path}.global", problems)
 
     if len(problems) > before or version is None or node is None:
         return None
-    create_kms_key = aws.create_kms_key if aws.create_kms_key is not None else (
-        defaults.create_kms_key and aws.kms_key_arn is None)
+    create_kms_key = False if memcached else (
+        aws.create_kms_key if aws.create_kms_key is not None
+        else defaults.create_kms_key and aws.kms_key_arn is None)
     return CacheSpec(
         name=name,
         engine=engine,
@@ -490,16 +538,16 @@ def _resolve_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profi
         family=catalog.parameter_group_family(engine, version),
         description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
         node_type=node,
-        shards=cfg.shards,
+        shards=shards,
         replicas=replicas,
         cluster_mode=cluster_mode,
-        nodes=cfg.shards * (1 + replicas),
+        nodes=nodes,
         parameters=parameters,
         maintenance_window=maintenance,
         snapshot_window=snapshot,
         snapshot_retention_days=retention,
-        final_snapshot=cfg.final_snapshot if cfg.final_snapshot is not None
-        else defaults.final_snapshot,
+        final_snapshot=False if memcached else (
+            cfg.final_snapshot if cfg.final_snapshot is not None else defaults.final_snapshot),
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else defaults.deletion_protection,
         port=port,
@@ -510,7 +558,121 @@ def _resolve_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profi
         else defaults.apply_immediately,
         auto_minor_version_upgrade=aws.auto_minor_version_upgrade,
         cache_id=naming.replication_group_id(prefix, name),
+        alarms=alarms,
+        global_=global_spec,
     )
+
+
+def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) -> None:
+    """Options Memcached does not have are refused, not silently ignored."""
+    lacking = {
+        "replicas": "replication", "shards": "shards (it spreads keys over nodes instead)",
+        "global": "Global Datastore", "snapshot_window": "snapshots",
+        "snapshot_retention_days": "snapshots", "final_snapshot": "snapshots",
+    }
+    for key, feature in lacking.items():
+        if key in cfg.model_fields_set or (key == "global" and cfg.global_ is not None):
+            problems.append(Problem(f"{path}.{key}", f"Memcached has no {feature}; remove the key "
+                                    "or use engine 'valkey'."))
+    for key, feature in {"kms_key_arn": "at-rest encryption with a KMS key",
+                         "create_kms_key": "at-rest encryption with a KMS key",
+                         "cluster_mode": "cluster mode"}.items():
+        if key in cfg.aws.model_fields_set:
+            problems.append(Problem(f"{path}.aws.{key}", f"Memcached has no {feature}; remove the "
+                                                         "key or use engine 'valkey'."))
+
+
+def _check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Problem]) -> None:
+    if aws.kms_key_arn is None:
+        return
+    if not _KMS_ARN.match(aws.kms_key_arn):
+        problems.append(Problem(f"{path}.aws.kms_key_arn", f"{aws.kms_key_arn!r} is not a KMS "
+                                "key ARN (arn:aws:kms:<region>:<account>:key/<id>)."))
+    elif region and f":kms:{region}:" not in aws.kms_key_arn:
+        problems.append(Problem(f"{path}.aws.kms_key_arn", f"the key is not in {region}; "
+                                "ElastiCache needs a KMS key in the cache's own region."))
+    if aws.create_kms_key:
+        problems.append(Problem(f"{path}.aws", "set kms_key_arn (your key) or "
+                                               "create_kms_key: true (a new key), not both."))
+
+
+def _check_global(cfg: GlobalConfig, node: catalog.NodeType, replicas: int,
+                  primary_failover: bool, region: str, path: str,
+                  problems: list[Problem]) -> GlobalSpec | None:
+    before = len(problems)
+    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
+        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
+    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
+        [cfg.secondary_region] if cfg.secondary_region is not None else [])
+    if not 1 <= len(regions) <= MAX_GLOBAL_SECONDARIES:
+        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; a "
+                                      f"Global Datastore has 1 to {MAX_GLOBAL_SECONDARIES}."))
+    for i, secondary in enumerate(regions):
+        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
+            else f"{path}.secondary_region"
+        if secondary not in catalog.AWS_REGIONS:
+            problems.append(Problem(key, f"{secondary!r} is not an AWS region."
+                                    + did_you_mean(secondary, catalog.AWS_REGIONS)))
+        elif secondary == region:
+            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
+                                         "be another region."))
+    if len(set(regions)) != len(regions):
+        problems.append(Problem(path, "a secondary region is listed twice."))
+    if node.family not in catalog.GLOBAL_DATASTORE_FAMILIES or node.burstable:
+        allowed = ", ".join(sorted(catalog.GLOBAL_DATASTORE_FAMILIES))
+        problems.append(Problem(f"{path}", f"node type {node.name!r} cannot join a Global "
+                                f"Datastore; use size large or bigger of {allowed}."))
+    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
+        else replicas
+    if not 0 <= secondary_replicas <= MAX_REPLICAS:
+        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
+                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
+    elif primary_failover and secondary_replicas < 1:
+        problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
+                                "automatic failover, so each secondary region needs at least "
+                                "one replica."))
+    if len(problems) > before:
+        return None
+    return GlobalSpec(secondary_regions=tuple(regions), secondary_replicas=secondary_replicas,
+                      network=cfg.network)
+
+
+def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults: ProfileDefaults,
+                        profile: str, problems: list[Problem]) -> dict[str, NetworkSpec]:
+    """One network per secondary region, shared by every cache replicating there.
+
+    A cache may describe the region's network under global.network; caches replicating to the
+    same region must agree. Unset, the region gets a new VPC on the /16 after the primary's.
+    """
+    chosen: dict[str, tuple[str, NetworkConfig | None]] = {}
+    for cache in caches:
+        if cache.global_ is None:
+            continue
+        cfg = cache.global_.network
+        for secondary in cache.global_.secondary_regions:
+            if secondary in chosen and cfg is not None and chosen[secondary][1] not in (None, cfg):
+                problems.append(Problem(f"caches.{cache.name}.global.network", "differs from the "
+                                        f"network caches.{chosen[secondary][0]} gives "
+                                        f"{secondary}; caches in one region share its network."))
+            elif secondary not in chosen or chosen[secondary][1] is None:
+                chosen[secondary] = (cache.name, cfg)
+    networks: dict[str, NetworkSpec] = {}
+    for index, (secondary, (cache_name, cfg)) in enumerate(sorted(chosen.items())):
+        path = f"caches.{cache_name}.global.network"
+        default_cidr = None
+        if primary.vpc_cidr is not None:
+            base = ipaddress.IPv4Network(primary.vpc_cidr)
+            default_cidr = str(ipaddress.IPv4Network(
+                (int(base.network_address) + (index + 1) * base.num_addresses, base.prefixlen)))
+        if cfg is None and default_cidr is None:
+            problems.append(Problem(path, f"is required: the primary uses an existing VPC, so "
+                                          f"say which network to use in {secondary}."))
+            continue
+        network = _resolve_network(cfg or NetworkConfig(), defaults, profile, path, problems,
+                                   default_cidr=default_cidr)
+        if network is not None:
+            networks[secondary] = network
+    return networks
 
 
 def _check_engine_version(engine: str, version: str | None, path: str,
@@ -526,8 +688,9 @@ def _check_engine_version(engine: str, version: str | None, path: str,
                                 f"{engine} {version[0]}+ takes major.minor only, e.g. "
                                 f"{major_minor!r}."))
         return None
+    hint = " (TLS needs Memcached 1.6.12 or later)" if engine == "memcached" else ""
     problems.append(Problem(f"{path}.engine_version", f"{version!r} is not a supported {engine} "
-                            f"version on ElastiCache; use one of {', '.join(known)}."))
+                            f"version on ElastiCache{hint}; use one of {', '.join(known)}."))
     return None
 
 
@@ -553,7 +716,7 @@ def _check_node_type(cfg: CacheConfig, defaults: ProfileDefaults, profile: str, 
     if node is None:
         families = sorted({n.family for n in catalog.NODE_TYPES.values()})
         problems.append(Problem(f"{path}.node_type", f"{name!r} is not a known ElastiCache node "
-                                "type." + _did_you_mean(name, catalog.NODE_TYPES)
+                                "type." + did_you_mean(name, catalog.NODE_TYPES)
                                 + f" Known families: {', '.join(families)}."))
     return node
 
@@ -566,6 +729,7 @@ def _check_parameters(params: dict[str, Any], engine: str, cluster_mode: bool, p
             problems.append(Problem(f"{path}.cluster-enabled", "is set from shards (and "
                                     "aws.cluster_mode); remove it from parameters."))
         elif isinstance(value, bool):
+            # YAML 1.1 readers turn `yes` into true; engines spell booleans yes/no (Memcached 1/0).
             out[key] = ("yes" if value else "no") if engine != "memcached" else str(int(value))
         elif isinstance(value, (str, int, float)):
             out[key] = str(value)
@@ -578,59 +742,9 @@ def _check_parameters(params: dict[str, Any], engine: str, cluster_mode: bool, p
     return dict(sorted(out.items()))
 
 
-def _window_minutes(start: int, end: int, period: int) -> int:
-    return (end - start) % period
-
-
-def _check_maintenance_window(value: str, path: str, problems: list[Problem]) -> None:
-    match = _MAINTENANCE.match(value)
-    if not match:
-        problems.append(Problem(path, f"{value!r} is not a maintenance window; use "
-                                      "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. "
-                                      "'sun:05:00-sun:06:00'."))
-        return
-    d1, h1, m1, d2, h2, m2 = match.groups()
-    start = _DAYS.index(d1) * 1440 + int(h1) * 60 + int(m1)
-    end = _DAYS.index(d2) * 1440 + int(h2) * 60 + int(m2)
-    minutes = _window_minutes(start, end, 7 * 1440)
-    if minutes < MIN_WINDOW_MINUTES:
-        problems.append(Problem(path, f"{value!r} lasts {minutes} minutes; ElastiCache needs at "
-                                      f"least {MIN_WINDOW_MINUTES}."))
-
-
-def _check_snapshot_window(value: str, path: str, problems: list[Problem]) -> None:
-    match = _DAILY.match(value)
-    if not match:
-        problems.append(Problem(path, f"{value!r} is not a snapshot window; use 'hh24:mi-hh24:mi' "
-                                      "in UTC, e.g. '03:00-04:00'."))
-        return
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    minutes = _window_minutes(h1 * 60 + m1, h2 * 60 + m2, 1440)
-    if minutes < MIN_WINDOW_MINUTES:
-        problems.append(Problem(path, f"{value!r} lasts {minutes} minutes; ElastiCache needs at "
-                                      f"least {MIN_WINDOW_MINUTES}."))
-
-
-def _parse_cidr(value: str, path: str, problems: list[Problem]) -> ipaddress.IPv4Network | None:
-    try:
-        return ipaddress.IPv4Network(value)
-    except ValueError as err:
-        problems.append(Problem(path, f"{value!r} is not an IPv4 CIDR block ({err})."))
-        return None
-
-
-def _is_private(net: ipaddress.IPv4Network) -> bool:
-    return any(net.subnet_of(r) for r in PRIVATE_RANGES)
-
-
 # ---------------------------------------------------------------------------------------------
 # Pydantic errors -> sentences
 # ---------------------------------------------------------------------------------------------
-def _did_you_mean(value: str, choices: Any) -> str:
-    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean {match[0]!r}?" if match else ""
-
-
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed at `loc` inside `model` (walks nested models, dicts and lists)."""
     annotation: Any = model
@@ -651,13 +765,13 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 def _unwrap_optional(annotation: Any) -> Any:
     args = [a for a in get_args(annotation) if a is not type(None)]
-    if get_origin(annotation) is not None and len(args) == 1 and \
-            get_origin(annotation) not in (dict, list):
+    if get_origin(annotation) not in (None, dict, list) and len(args) == 1:
         return args[0]
     return annotation
 
 
-def _translate(err: ValidationError, prefix: str, model: type[BaseModel]) -> list[Problem]:
+def translate_errors(err: ValidationError, prefix: str, model: type[BaseModel]) -> list[Problem]:
+    """Pydantic's errors as Problems: key path, bad value, what is allowed, "did you mean"."""
     problems = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -665,14 +779,14 @@ def _translate(err: ValidationError, prefix: str, model: type[BaseModel]) -> lis
         kind, value = e["type"], e.get("input")
         if kind == "extra_forbidden":
             allowed = _fields_at(model, loc[:-1])
-            message = ("is not a known key." + _did_you_mean(str(loc[-1]), allowed)
+            message = ("is not a known key." + did_you_mean(str(loc[-1]), allowed)
                        + f" Allowed keys here: {', '.join(allowed)}.")
         elif kind == "missing":
             message = "is required."
         elif kind == "literal_error":
             expected = e.get("ctx", {}).get("expected", "")
             message = (f"{value!r} is not allowed; use {expected}."
-                       + _did_you_mean(str(value), re.findall(r"'([^']+)'", expected)))
+                       + did_you_mean(str(value), re.findall(r"'([^']+)'", expected)))
         elif kind == "string_type" and isinstance(value, (int, float)):
             message = (f"{value!r} must be a string; quote it in YAML, e.g. \"{value}\" "
                        "(unquoted 8.0 is read as a number).")

@@ -27,7 +27,10 @@ def main() -> None:
     spec = load_stack_config(flat_config(), pulumi.get_stack())
     for warning in spec.warnings:
         pulumi.log.warn(warning)
-    from infra import aws_stack
-
-    for key, value in aws_stack.build(spec, pulumi.get_project()).items():
+    # Import only the chosen cloud's SDK: pulumi_gcp and pulumi_aws each take a while to load.
+    if spec.cloud == "gcp":
+        from infra import gcp_stack as cloud_stack
+    else:
+        from infra import aws_stack as cloud_stack  # type: ignore[no-redef]
+    for key, value in cloud_stack.build(spec, pulumi.get_project()).items():
         pulumi.export(key, value)

@@ -1,0 +1,98 @@
+"""Alarm thresholds: profile defaults as data, overridable per cache under `alarms:`.
+
+One policy serves both clouds: CloudWatch alarms on AWS, Cloud Monitoring alert policies on GCP
+read the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from pydantic import StrictBool, StrictFloat, StrictInt
+
+from infra.validation import Problem, StrictModel
+
+
+@dataclass(frozen=True)
+class AlarmPolicy:
+    notify: bool                     # False: alarms exist but page nobody (development)
+    memory_warning_percent: float    # DatabaseMemoryUsagePercentage / memory usage ratio
+    memory_critical_percent: float
+    engine_cpu_percent: float        # EngineCPUUtilization / main-thread CPU
+    host_cpu_percent: float          # CPUUtilization, before scaling to the node's vCPUs
+    evictions_per_minute: int
+    max_connections: int             # CurrConnections / connected clients
+    replication_lag_seconds: float   # ReplicationLag / GlobalDatastoreReplicationLag
+    cache_hit_rate_percent: float    # below this: CacheHitRate alarm (0 disables)
+    swap_usage_mb: int               # Memcached SwapUsage
+    freeable_memory_mb: int          # Memcached FreeableMemory floor
+
+
+ALARM_DEFAULTS: dict[str, AlarmPolicy] = {
+    "development": AlarmPolicy(
+        notify=False, memory_warning_percent=80, memory_critical_percent=90,
+        engine_cpu_percent=90, host_cpu_percent=90, evictions_per_minute=1000,
+        max_connections=5000, replication_lag_seconds=1, cache_hit_rate_percent=0,
+        swap_usage_mb=50, freeable_memory_mb=100,
+    ),
+    "production": AlarmPolicy(
+        notify=True, memory_warning_percent=80, memory_critical_percent=90,
+        engine_cpu_percent=90, host_cpu_percent=90, evictions_per_minute=100,
+        max_connections=10000, replication_lag_seconds=1, cache_hit_rate_percent=80,
+        swap_usage_mb=50, freeable_memory_mb=100,
+    ),
+}
+
+_PERCENT_KEYS = ("memory_warning_percent", "memory_critical_percent", "engine_cpu_percent",
+                 "host_cpu_percent")
+_COUNT_KEYS = ("evictions_per_minute", "max_connections", "swap_usage_mb", "freeable_memory_mb")
+
+
+class AlarmsConfig(StrictModel):
+    """What a cache may override under `alarms:`; unset keys take the profile's value."""
+
+    notify: StrictBool | None = None
+    memory_warning_percent: StrictInt | StrictFloat | None = None
+    memory_critical_percent: StrictInt | StrictFloat | None = None
+    engine_cpu_percent: StrictInt | StrictFloat | None = None
+    host_cpu_percent: StrictInt | StrictFloat | None = None
+    evictions_per_minute: StrictInt | None = None
+    max_connections: StrictInt | None = None
+    replication_lag_seconds: StrictInt | StrictFloat | None = None
+    cache_hit_rate_percent: StrictInt | StrictFloat | None = None
+    swap_usage_mb: StrictInt | None = None
+    freeable_memory_mb: StrictInt | None = None
+
+
+def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
+                   problems: list[Problem]) -> AlarmPolicy:
+    policy = ALARM_DEFAULTS[profile]
+    if cfg is None:
+        return policy
+    overrides = {f.name: getattr(cfg, f.name) for f in fields(AlarmPolicy)
+                 if getattr(cfg, f.name, None) is not None}
+    for key in _PERCENT_KEYS:
+        value = overrides.get(key)
+        if value is not None and not 1 <= value <= 100:
+            problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; a percentage is "
+                                                     "1 to 100."))
+    for key in _COUNT_KEYS:
+        value = overrides.get(key)
+        if value is not None and value <= 0:
+            problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; use a positive "
+                                                     "whole number."))
+    lag = overrides.get("replication_lag_seconds")
+    if lag is not None and lag <= 0:
+        problems.append(Problem(f"{path}.replication_lag_seconds", f"{lag} is not allowed; use a "
+                                                                   "positive number of seconds."))
+    hit_rate = overrides.get("cache_hit_rate_percent")
+    if hit_rate is not None and not 0 <= hit_rate <= 100:
+        problems.append(Problem(f"{path}.cache_hit_rate_percent", f"{hit_rate} is not allowed; "
+                                "use 0 (no alarm) to 100."))
+    resolved = replace(policy, **overrides)
+    if resolved.memory_warning_percent >= resolved.memory_critical_percent:
+        problems.append(Problem(f"{path}.memory_warning_percent",
+                                f"{resolved.memory_warning_percent} is not below "
+                                f"memory_critical_percent ({resolved.memory_critical_percent}); "
+                                "the warning must fire first."))
+    return resolved
