@@ -523,7 +523,8 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, p
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems)
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
-        global_spec = _check_global(cfg.global_, node, replicas, cluster_mode or replicas >= 1,
+        global_spec = _check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
+                                    replicas, cluster_mode or replicas >= 1,
                                     region, f"{path}.global", problems)
 
     if len(problems) > before or version is None or node is None:
@@ -596,7 +597,7 @@ def _check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Prob
                                                "create_kms_key: true (a new key), not both."))
 
 
-def _check_global(cfg: GlobalConfig, node: catalog.NodeType, replicas: int,
+def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, replicas: int,
                   primary_failover: bool, region: str, path: str,
                   problems: list[Problem]) -> GlobalSpec | None:
     before = len(problems)
@@ -616,6 +617,12 @@ def _check_global(cfg: GlobalConfig, node: catalog.NodeType, replicas: int,
         elif secondary == region:
             problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
                                          "be another region."))
+    for secondary in regions:
+        member_id = naming.secondary_group_id(group_id, secondary)
+        if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:
+            problems.append(Problem(path, f"the secondary id {member_id!r} is {len(member_id)} "
+                                    f"characters; ElastiCache allows "
+                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache name."))
     if len(set(regions)) != len(regions):
         problems.append(Problem(path, "a secondary region is listed twice."))
     if node.family not in catalog.GLOBAL_DATASTORE_FAMILIES or node.burstable:

@@ -45,3 +45,24 @@ def parameter_group_name(group_id: str, family: str) -> str:
 
 def final_snapshot_name(group_id: str) -> str:
     return f"{group_id}-final"
+
+
+def region_code(region: str) -> str:
+    """Compact region code for ids: us-east-1 -> use1, eu-west-1 -> euw1, ap-southeast-2 -> apse2."""
+    area, direction, number = region.split("-")
+    short = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+             "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
+    return f"{area}{short.get(direction, direction[:2])}{number}"
+
+
+def secondary_group_id(group_id: str, region: str) -> str:
+    """The Global Datastore member in a secondary region: `<rg>-<region code>`."""
+    return f"{group_id}-{region_code(region)}"
+
+
+def alarm_name(group_id: str, subject: str, metric: str) -> str:
+    """CloudWatch alarm names: `managed-cache/<cache id>/<node or group>/<metric>`.
+
+    `python -m ops verify` lists alarms by the `managed-cache/<cache id>/` prefix.
+    """
+    return f"managed-cache/{group_id}/{subject}/{metric}"
