@@ -6,56 +6,114 @@ from typing import Any
 
 import pulumi
 
+from components.aws.global_datastore import (
+    ElastiCacheGlobalDatastore,
+    GlobalDatastoreArgs,
+    SecondaryRegionArgs,
+)
+from components.aws.memcached import ElastiCacheMemcachedCluster, MemcachedClusterArgs
 from components.aws.network import CacheNetwork, CacheNetworkArgs
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
 from infra import naming, providers
-from infra.config import CacheSpec, StackSpec
+from infra.config import CacheSpec, NetworkSpec, StackSpec
 
 
 def build(spec: StackSpec, project: str) -> dict[str, Any]:
     tags = providers.stack_tags(project, spec.stack, spec.profile)
-    aws_primary = providers.aws_provider(spec.region, tags)
     random_provider = providers.random_provider()
-    in_primary = pulumi.ResourceOptions(providers=[aws_primary, random_provider])
-
-    network = CacheNetwork(
-        f"{spec.name_prefix}-{spec.region}",
-        CacheNetworkArgs(
-            name_prefix=spec.name_prefix,
-            ports=sorted({cache.port for cache in spec.caches}),
-            allowed_cidrs=spec.network.allowed_cidrs,
-            allowed_security_group_ids=spec.network.allowed_security_group_ids,
-            vpc_cidr=spec.network.vpc_cidr,
-            availability_zones=spec.network.availability_zones,
-            vpc_id=spec.network.vpc_id,
-            subnet_ids=spec.network.subnet_ids,
-        ),
-        opts=in_primary,
-    )
+    aws_by_region = {region: providers.aws_provider(region, tags) for region in spec.regions}
+    networks = {
+        region: _network(spec, region, network, aws_by_region[region], random_provider)
+        for region, network in [(spec.region, spec.network), *spec.secondary_networks.items()]
+    }
+    in_primary = pulumi.ResourceOptions(providers=[aws_by_region[spec.region], random_provider])
+    primary_network = networks[spec.region]
 
     caches: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
     for cache in spec.caches:
-        group = ElastiCacheReplicationGroup(
-            cache.name, _replication_group_args(cache, network), opts=in_primary)
+        if cache.is_memcached:
+            memcached = ElastiCacheMemcachedCluster(
+                cache.name, _memcached_args(cache, primary_network), opts=in_primary)
+            caches[cache.name] = {
+                **_summary(cache, spec.region),
+                "endpoint": memcached.configuration_endpoint,
+                "node_endpoints": memcached.node_endpoints,
+                "port": memcached.port,
+            }
+            continue
+        group_args = _replication_group_args(cache, primary_network)
+        if cache.global_ is None:
+            group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
+            caches[cache.name] = {**_summary(cache, spec.region), **_endpoints(group)}
+            secrets[cache.name] = group.auth_token
+            continue
+        datastore = ElastiCacheGlobalDatastore(
+            cache.name,
+            GlobalDatastoreArgs(
+                primary=group_args,
+                secondaries=[
+                    SecondaryRegionArgs(
+                        region=region,
+                        provider=aws_by_region[region],
+                        replication_group_id=naming.secondary_group_id(cache.cache_id, region),
+                        replicas=cache.global_.secondary_replicas,
+                        subnet_group_name=networks[region].subnet_group_name,
+                        security_group_ids=[networks[region].security_group_id],
+                    )
+                    for region in cache.global_.secondary_regions
+                ],
+            ),
+            opts=in_primary,
+        )
         caches[cache.name] = {
-            "engine": f"{cache.engine} {cache.engine_version}",
-            "region": spec.region,
-            "endpoint": group.endpoint,
-            "reader_endpoint": group.reader_endpoint,
-            "port": group.port,
-            "tls": True,
-            "replication_group_id": group.replication_group_id,
+            **_summary(cache, spec.region),
+            **_endpoints(datastore.primary),
+            "global_replication_group_id": datastore.global_replication_group_id,
+            # Clients in a secondary region read locally with the primary's AUTH token.
+            "secondaries": {region: {"region": region, **_endpoints(group)}
+                            for region, group in datastore.secondaries.items()},
         }
-        secrets[cache.name] = group.auth_token
+        secrets[cache.name] = datastore.primary.auth_token
 
     return {
         "caches": caches,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
         "auth_tokens": pulumi.Output.secret(secrets),
-        "security_group_id": network.security_group_id,
-        "vpc_id": network.vpc_id,
+        "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id}
+                     for region, n in networks.items()},
     }
+
+
+def _network(spec: StackSpec, region: str, network: NetworkSpec,
+             aws_provider: pulumi.ProviderResource,
+             random_provider: pulumi.ProviderResource) -> CacheNetwork:
+    in_region = [c for c in spec.caches
+                 if region == spec.region or (c.global_ and region in c.global_.secondary_regions)]
+    return CacheNetwork(
+        f"{spec.name_prefix}-{region}",
+        CacheNetworkArgs(
+            name_prefix=spec.name_prefix,
+            ports=sorted({cache.port for cache in in_region}),
+            allowed_cidrs=network.allowed_cidrs,
+            allowed_security_group_ids=network.allowed_security_group_ids,
+            vpc_cidr=network.vpc_cidr,
+            availability_zones=network.availability_zones,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.subnet_ids,
+        ),
+        opts=pulumi.ResourceOptions(providers=[aws_provider, random_provider]),
+    )
+
+
+def _summary(cache: CacheSpec, region: str) -> dict[str, Any]:
+    return {"engine": f"{cache.engine} {cache.engine_version}", "region": region, "tls": True,
+            "cache_id": cache.cache_id}
+
+
+def _endpoints(group: ElastiCacheReplicationGroup) -> dict[str, Any]:
+    return {"endpoint": group.endpoint, "reader_endpoint": group.reader_endpoint,
+            "port": group.port}
 
 
 def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> ReplicationGroupArgs:
@@ -86,5 +144,24 @@ def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> Replicat
         apply_immediately=cache.apply_immediately,
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
         data_tiering=cache.node_type.data_tiering,
+        tags={"Cache": cache.name},
+    )
+
+
+def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedClusterArgs:
+    return MemcachedClusterArgs(
+        cluster_id=cache.cache_id,
+        engine_version=cache.engine_version,
+        node_type=cache.node_type.name,
+        nodes=cache.nodes,
+        port=cache.port,
+        parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
+        parameter_group_family=cache.family,
+        parameters=cache.parameters,
+        subnet_group_name=network.subnet_group_name,
+        security_group_ids=[network.security_group_id],
+        maintenance_window=cache.maintenance_window,
+        apply_immediately=cache.apply_immediately,
+        deletion_protection=cache.deletion_protection,
         tags={"Cache": cache.name},
     )

@@ -100,6 +100,11 @@ class CloudMocks(pulumi.runtime.Mocks):
             rid = inputs.get("clusterId", name)
             state["configurationEndpoint"] = f"{rid}.abc123.cfg.{region}.cache.amazonaws.com:11211"
             state["clusterAddress"] = f"{rid}.abc123.cfg.{region}.cache.amazonaws.com"
+            state["cacheNodes"] = [
+                {"id": f"{n:04d}", "address": f"{rid}.abc123.{n:04d}.{region}.cache.amazonaws.com",
+                 "port": inputs.get("port", 11211)}
+                for n in range(1, int(inputs.get("numCacheNodes", 1)) + 1)
+            ]
         elif typ == "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":
             rid = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', name)}"
             state["globalReplicationGroupId"] = rid

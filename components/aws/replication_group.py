@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
 from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
+
+# Settings the global group owns once a primary has joined it (CLOUD_RULES.md): config changes
+# to them edit the global group, never the member.
+GLOBAL_OWNED = ["node_type", "engine", "engine_version", "num_node_groups",
+                "automatic_failover_enabled", "parameter_group_name"]
 
 # The only special characters ElastiCache accepts in an AUTH token (CLOUD_RULES.md); the
 # Terraform provider's own check is looser, so generate with exactly these.
@@ -51,6 +57,11 @@ class ReplicationGroupArgs:
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Global Datastore membership. A primary leaves node type, version, shard count and
+    # failover to the global group after creation; a secondary sets none of the arguments AWS
+    # rejects on a secondary and inherits engine, encryption and AUTH from the primary.
+    global_role: Literal["primary", "secondary"] | None = None
+    global_replication_group_id: pulumi.Input[str] | None = None
 
     @property
     def automatic_failover(self) -> bool:
@@ -67,7 +78,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]             # what clients connect to (configuration endpoint
     reader_endpoint: pulumi.Output[str]      # when sharded, primary endpoint otherwise)
     port: pulumi.Output[int]
-    auth_token: pulumi.Output[str]           # always a Pulumi secret
+    auth_token: pulumi.Output[str] | None    # a Pulumi secret; None on a secondary
     kms_key_arn: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: ReplicationGroupArgs,
@@ -77,24 +88,6 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
 
         self.kms_key_arn = self._kms_key(name, args, data)
-        parameter_group = CacheParameterGroup(
-            f"{name}-parameters",
-            CacheParameterGroupArgs(
-                group_name=args.parameter_group_name,
-                family=args.parameter_group_family,
-                description=f"managed-cache parameters for {args.replication_group_id}",
-                parameters=args.parameters,
-            ),
-            opts=child,
-        )
-        token = random.RandomPassword(
-            f"{name}-auth-token",
-            length=AUTH_TOKEN_LENGTH,
-            special=True,
-            override_special=AUTH_TOKEN_SPECIALS,
-            min_lower=4, min_upper=4, min_numeric=4, min_special=2,
-            opts=child,
-        )
         logs = {
             log_type: aws.cloudwatch.LogGroup(
                 f"{name}-{log_type}",
@@ -105,38 +98,16 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             )
             for log_type in LOG_TYPES
         }
-
-        if args.cluster_mode:
-            sizing = dict(cluster_mode="enabled", num_node_groups=args.shards,
-                          replicas_per_node_group=args.replicas)
-        else:
-            sizing = dict(cluster_mode="disabled", num_cache_clusters=1 + args.replicas)
-
-        group = aws.elasticache.ReplicationGroup(
-            f"{name}-group",
+        common: dict[str, Any] = dict(
             replication_group_id=args.replication_group_id,
             description=args.description,
-            engine=args.engine,
-            engine_version=args.engine_version,
-            node_type=args.node_type,
-            port=args.port,
-            parameter_group_name=parameter_group.name,
             subnet_group_name=args.subnet_group_name,
             security_group_ids=list(args.security_group_ids),
-            at_rest_encryption_enabled=True,
             kms_key_id=self.kms_key_arn,
-            transit_encryption_enabled=True,
-            transit_encryption_mode="required",
-            auth_token=token.result,
-            # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
-            auth_token_update_strategy="SET",
-            automatic_failover_enabled=args.automatic_failover,
-            multi_az_enabled=args.multi_az,
             maintenance_window=args.maintenance_window,
             snapshot_window=args.snapshot_window,
             snapshot_retention_limit=args.snapshot_retention_days,
             final_snapshot_identifier=args.final_snapshot_name,
-            data_tiering_enabled=args.data_tiering or None,
             apply_immediately=args.apply_immediately,
             auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             log_delivery_configurations=[
@@ -146,9 +117,38 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
                 for log_type, log in logs.items()
             ],
             tags=dict(args.tags),
-            **sizing,
-            opts=pulumi.ResourceOptions.merge(
-                data, pulumi.ResourceOptions(additional_secret_outputs=["auth_token"])),
+        )
+        if args.global_role == "secondary":
+            group_args = {**common, **self._secondary_args(args)}
+            token = None
+        else:
+            token = random.RandomPassword(
+                f"{name}-auth-token",
+                length=AUTH_TOKEN_LENGTH,
+                special=True,
+                override_special=AUTH_TOKEN_SPECIALS,
+                min_lower=4, min_upper=4, min_numeric=4, min_special=2,
+                opts=child,
+            )
+            parameter_group = CacheParameterGroup(
+                f"{name}-parameters",
+                CacheParameterGroupArgs(
+                    group_name=args.parameter_group_name,
+                    family=args.parameter_group_family,
+                    description=f"managed-cache parameters for {args.replication_group_id}",
+                    parameters=args.parameters,
+                ),
+                opts=child,
+            )
+            group_args = {**common, **self._primary_args(args, parameter_group, token)}
+
+        group = aws.elasticache.ReplicationGroup(
+            f"{name}-group",
+            **group_args,
+            opts=pulumi.ResourceOptions.merge(data, pulumi.ResourceOptions(
+                additional_secret_outputs=["auth_token"],
+                ignore_changes=GLOBAL_OWNED if args.global_role == "primary" else None,
+            )),
         )
 
         self.replication_group_id = group.replication_group_id
@@ -160,7 +160,8 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             self.endpoint = group.primary_endpoint_address
             self.reader_endpoint = group.reader_endpoint_address
         self.port = pulumi.Output.from_input(args.port)  # from config: known at preview
-        self.auth_token = pulumi.Output.secret(token.result)
+        # A secondary has no token of its own: clients in its region use the primary's.
+        self.auth_token = pulumi.Output.secret(token.result) if token is not None else None
         self.register_outputs({
             "replication_group_id": self.replication_group_id,
             "endpoint": self.endpoint,
@@ -168,6 +169,43 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             "port": self.port,
             "auth_token": self.auth_token,
         })
+
+    @staticmethod
+    def _primary_args(args: ReplicationGroupArgs, parameter_group: CacheParameterGroup,
+                      token: random.RandomPassword) -> dict[str, Any]:
+        if args.cluster_mode:
+            sizing: dict[str, Any] = dict(cluster_mode="enabled", num_node_groups=args.shards,
+                                          replicas_per_node_group=args.replicas)
+        else:
+            sizing = dict(cluster_mode="disabled", num_cache_clusters=1 + args.replicas)
+        return dict(
+            engine=args.engine,
+            engine_version=args.engine_version,
+            node_type=args.node_type,
+            port=args.port,
+            parameter_group_name=parameter_group.name,
+            at_rest_encryption_enabled=True,
+            transit_encryption_enabled=True,
+            transit_encryption_mode="required",
+            auth_token=token.result,
+            # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
+            auth_token_update_strategy="SET",
+            automatic_failover_enabled=args.automatic_failover,
+            multi_az_enabled=args.multi_az,
+            data_tiering_enabled=args.data_tiering or None,
+            **sizing,
+        )
+
+    @staticmethod
+    def _secondary_args(args: ReplicationGroupArgs) -> dict[str, Any]:
+        # Only what a secondary may set: its replica count and its membership. Engine, version,
+        # node type, shard count, parameter group, port and encryption come from the global group.
+        assert args.global_replication_group_id is not None, "a secondary needs its global group"
+        sizing: dict[str, Any] = (dict(replicas_per_node_group=args.replicas)
+                                  if args.cluster_mode
+                                  else dict(num_cache_clusters=1 + args.replicas))
+        return dict(global_replication_group_id=args.global_replication_group_id,
+                    multi_az_enabled=args.multi_az, **sizing)
 
     def _kms_key(self, name: str, args: ReplicationGroupArgs,
                  opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:

@@ -1,0 +1,94 @@
+"""An ElastiCache Global Datastore: the primary replication group, the global group on it, and
+a secondary replication group in each secondary region (each through its own provider).
+
+Node type, engine version, shard count and automatic failover are modelled on the global group:
+after creation a change to them in config edits the global group, while the members ignore them
+(the primary through `ignore_changes`, the secondaries by never setting them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
+
+
+@dataclass(frozen=True)
+class SecondaryRegionArgs:
+    region: str
+    provider: pulumi.ProviderResource        # an aws.Provider for this region
+    replication_group_id: str
+    replicas: int                            # per shard
+    subnet_group_name: pulumi.Input[str]
+    security_group_ids: Sequence[pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class GlobalDatastoreArgs:
+    primary: ReplicationGroupArgs            # the primary region's group, as for a lone cache
+    secondaries: Sequence[SecondaryRegionArgs]
+
+
+class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
+    global_replication_group_id: pulumi.Output[str]
+    primary: ElastiCacheReplicationGroup
+    secondaries: dict[str, ElastiCacheReplicationGroup]
+
+    def __init__(self, name: str, args: GlobalDatastoreArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:ElastiCacheGlobalDatastore", name, None, opts)
+        primary_args = args.primary
+        data = pulumi.ResourceOptions(parent=self, protect=primary_args.deletion_protection)
+
+        # Same logical name as a lone cache, aliased to where a lone cache lives: adding
+        # `global:` to an existing cache adopts its replication group instead of replacing it.
+        self.primary = ElastiCacheReplicationGroup(
+            name,
+            replace(primary_args, global_role="primary"),
+            opts=pulumi.ResourceOptions(
+                parent=self, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]),
+        )
+        global_group = aws.elasticache.GlobalReplicationGroup(
+            f"{name}-global",
+            global_replication_group_id_suffix=primary_args.replication_group_id,
+            primary_replication_group_id=self.primary.replication_group_id,
+            global_replication_group_description=f"managed-cache global {primary_args.description}",
+            engine=primary_args.engine,
+            engine_version=primary_args.engine_version,
+            cache_node_type=primary_args.node_type,
+            num_node_groups=primary_args.shards if primary_args.cluster_mode else None,
+            automatic_failover_enabled=primary_args.automatic_failover,
+            # parameter_group_name is only accepted with a major upgrade: left to the primary.
+            opts=data,
+        )
+        self.global_replication_group_id = global_group.global_replication_group_id
+
+        self.secondaries = {}
+        for secondary in args.secondaries:
+            self.secondaries[secondary.region] = ElastiCacheReplicationGroup(
+                f"{name}-{secondary.region}",
+                replace(
+                    primary_args,
+                    replication_group_id=secondary.replication_group_id,
+                    replicas=secondary.replicas,
+                    subnet_group_name=secondary.subnet_group_name,
+                    security_group_ids=secondary.security_group_ids,
+                    # A customer-managed key must live in the secondary's own region.
+                    kms_key_arn=None,
+                    final_snapshot_name=None if primary_args.final_snapshot_name is None
+                    else f"{secondary.replication_group_id}-final",
+                    global_role="secondary",
+                    global_replication_group_id=global_group.global_replication_group_id,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, providers=[secondary.provider],
+                                            depends_on=[global_group]),
+            )
+        self.register_outputs({
+            "global_replication_group_id": self.global_replication_group_id,
+            "primary_endpoint": self.primary.endpoint,
+            **{f"{region}_endpoint": group.endpoint for region, group in self.secondaries.items()},
+        })

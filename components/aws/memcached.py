@@ -1,0 +1,85 @@
+"""An ElastiCache Memcached cluster: TLS in transit, its own parameter group, nodes spread
+across zones when there is more than one. Memcached has no replication, snapshots or AUTH:
+the security group is its only gate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
+
+
+@dataclass(frozen=True)
+class MemcachedClusterArgs:
+    cluster_id: str
+    engine_version: str                      # 1.6.12 or later: TLS
+    node_type: str
+    nodes: int
+    port: int
+    parameter_group_name: str
+    parameter_group_family: str
+    subnet_group_name: pulumi.Input[str]
+    security_group_ids: Sequence[pulumi.Input[str]]
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    maintenance_window: str = "sun:05:00-sun:06:00"
+    apply_immediately: bool = False
+    deletion_protection: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def az_mode(self) -> str:
+        # One node cannot span zones; more than one is spread so a zone outage loses a fraction.
+        return "cross-az" if self.nodes > 1 else "single-az"
+
+
+class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
+    cluster_id: pulumi.Output[str]
+    configuration_endpoint: pulumi.Output[str]   # host:port; clients auto-discover nodes here
+    node_endpoints: pulumi.Output[list[str]]
+    port: pulumi.Output[int]
+
+    def __init__(self, name: str, args: MemcachedClusterArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:ElastiCacheMemcachedCluster", name, None, opts)
+        parameter_group = CacheParameterGroup(
+            f"{name}-parameters",
+            CacheParameterGroupArgs(
+                group_name=args.parameter_group_name,
+                family=args.parameter_group_family,
+                description=f"managed-cache parameters for {args.cluster_id}",
+                parameters=args.parameters,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        cluster = aws.elasticache.Cluster(
+            f"{name}-cluster",
+            cluster_id=args.cluster_id,
+            engine="memcached",
+            engine_version=args.engine_version,
+            node_type=args.node_type,
+            num_cache_nodes=args.nodes,
+            az_mode=args.az_mode,
+            port=args.port,
+            parameter_group_name=parameter_group.name,
+            subnet_group_name=args.subnet_group_name,
+            security_group_ids=list(args.security_group_ids),
+            transit_encryption_enabled=True,
+            maintenance_window=args.maintenance_window,
+            apply_immediately=args.apply_immediately,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+        )
+        self.cluster_id = cluster.cluster_id
+        self.configuration_endpoint = cluster.configuration_endpoint
+        self.node_endpoints = cluster.cache_nodes.apply(
+            lambda nodes: [f"{n.address}:{n.port}" for n in nodes or []])
+        self.port = pulumi.Output.from_input(args.port)
+        self.register_outputs({
+            "cluster_id": self.cluster_id,
+            "configuration_endpoint": self.configuration_endpoint,
+            "node_endpoints": self.node_endpoints,
+        })
