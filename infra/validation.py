@@ -40,8 +40,16 @@ class StrictModel(BaseModel):
 
 
 def did_you_mean(value: str, choices: Any) -> str:
-    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean {match[0]!r}?" if match else ""
+    """' Did you mean 'x'?' for a near miss (ties: both), or a choice the value abbreviates."""
+    options = sorted(str(c) for c in choices)
+    scored = sorted(((difflib.SequenceMatcher(None, value, c).ratio(), c) for c in options),
+                    key=lambda sc: -sc[0])
+    best = [c for ratio, c in scored if ratio >= 0.6 and ratio == scored[0][0]][:2]
+    if not best and value:
+        best = [c for c in options if c.startswith(value)][:1]
+    if not best:
+        return ""
+    return " Did you mean " + " or ".join(repr(c) for c in best) + "?"
 
 
 def parse_cidr(value: str, path: str, problems: list[Problem]) -> ipaddress.IPv4Network | None:
