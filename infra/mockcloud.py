@@ -57,6 +57,15 @@ class Recorder:
     def children_of(self, urn: str) -> list[Registration]:
         return [r for r in self.registrations if r.parent == urn]
 
+    def descends_from(self, reg: Registration, urn: str) -> bool:
+        by_urn = {r.urn: r for r in self.registrations}
+        parent = reg.parent
+        while parent:
+            if parent == urn:
+                return True
+            parent = by_urn[parent].parent if parent in by_urn else ""
+        return False
+
 
 def _fake_id(prefix: str, name: str) -> str:
     return f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:17]}"
