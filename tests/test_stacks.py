@@ -1,0 +1,91 @@
+"""Every Pulumi.<stack>.yaml: runs, registers the same resources in preview as in an update,
+keeps secrets secret, and uses only explicit providers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from infra.stackfile import PROJECT_ROOT, stack_names
+
+STACKS = stack_names()
+AWS_STACKS = [s for s in STACKS if not s.startswith("gcp")]
+DATA_HOLDING = {"aws:elasticache/replicationGroup:ReplicationGroup",
+                "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
+                "aws:elasticache/cluster:Cluster", "aws:kms/key:Key"}
+
+
+def test_the_stacks_the_readme_promises_exist():
+    assert {"dev", "prod"} <= set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_file_disables_default_providers(stack):
+    config = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    assert config["pulumi:disable-default-providers"] == ["*"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_preview_registers_the_same_resources_as_an_update(run_stack, stack):
+    update = run_stack(stack)
+    preview = run_stack(stack, preview=True)
+    assert update.registrations, "nothing registered"
+    key = sorted((r.type, r.name, r.parent) for r in update.registrations)
+    assert key == sorted((r.type, r.name, r.parent) for r in preview.registrations)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_names_an_explicit_provider(run_stack, stack):
+    recorder = run_stack(stack)
+    custom = [r for r in recorder.registrations
+              if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert custom and all(r.provider for r in custom), [r.name for r in custom if not r.provider]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_auth_secrets_never_appear_in_plain_outputs(run_stack, stack):
+    recorder = run_stack(stack)
+    outputs = recorder.stack_outputs
+    plain = {k: v for k, v in outputs.items() if k != "auth_tokens"}
+    assert "MockToken-" not in json.dumps(plain, default=str)
+    tokens = outputs["auth_tokens"]
+    assert tokens["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+
+
+def test_dev_is_one_small_cheap_valkey_node(run_stack):
+    recorder = run_stack("dev")
+    [group] = recorder.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+    assert (group.inputs["engine"], group.inputs["nodeType"]) == ("valkey", "cache.t4g.micro")
+    assert group.inputs["numCacheClusters"] == 1
+    assert recorder.of_type("aws:kms/key:Key") == []
+    assert not any(r.protect for r in recorder.registrations)
+
+
+def test_prod_is_replicated_encrypted_global_and_protected(run_stack):
+    recorder = run_stack("prod")
+    groups = {r.inputs["replicationGroupId"]: r
+              for r in recorder.of_type("aws:elasticache/replicationGroup:ReplicationGroup")}
+    primary = groups["prod-sessions"].inputs
+    assert (primary["nodeType"], primary["numCacheClusters"]) == ("cache.r7g.large", 3)
+    assert primary["multiAzEnabled"] and primary["automaticFailoverEnabled"]
+    assert primary["kmsKeyId"].startswith("arn:")
+    assert primary["finalSnapshotIdentifier"] == "prod-sessions-final"
+    assert primary["snapshotRetentionLimit"] == 14
+    assert "aws-eu-west-1" in groups["prod-sessions-euw1"].provider
+    [memcached] = recorder.of_type("aws:elasticache/cluster:Cluster")
+    assert (memcached.inputs["numCacheNodes"], memcached.inputs["azMode"]) == (3, "cross-az")
+    data = [r for r in recorder.registrations if r.type in DATA_HOLDING]
+    assert len(data) == 6 and all(r.protect for r in data)
+
+
+@pytest.mark.parametrize("stack", AWS_STACKS)
+def test_provider_tags_every_resource_of_the_stack(run_stack, stack):
+    recorder = run_stack(stack)
+    for provider in recorder.of_type("pulumi:providers:aws"):
+        tags = json.loads(provider.inputs["defaultTags"])["tags"] \
+            if isinstance(provider.inputs["defaultTags"], str) \
+            else provider.inputs["defaultTags"]["tags"]
+        assert tags == {"ManagedBy": "managed-cache", "Project": "managed-cache",
+                        "Stack": stack, "Profile": tags["Profile"]}
