@@ -721,10 +721,10 @@ def _check_node_type(cfg: CacheConfig, defaults: ProfileDefaults, profile: str, 
     name = cfg.node_type or defaults.node_type
     node = catalog.NODE_TYPES.get(name)
     if node is None:
-        families = sorted({n.family for n in catalog.NODE_TYPES.values()})
+        known = sorted({n.family for n in catalog.NODE_TYPES.values()})
         problems.append(Problem(f"{path}.node_type", f"{name!r} is not a known ElastiCache node "
                                 "type." + did_you_mean(name, catalog.NODE_TYPES)
-                                + f" Known families: {', '.join(families)}."))
+                                + f" Known families: {', '.join(known)}."))
     return node
 
 

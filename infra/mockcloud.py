@@ -90,7 +90,7 @@ class CloudMocks(pulumi.runtime.Mocks):
             return None, inputs  # computed outputs and ids are unknown in a preview
         typ, name = args.typ, args.name
         state = dict(inputs)
-        region = _provider_region(args.provider)
+        region = _provider_region(args.provider or "")
         if typ == "aws:ec2/vpc:Vpc":
             rid = _fake_id("vpc", name)
         elif typ == "aws:ec2/subnet:Subnet":
@@ -186,7 +186,8 @@ def install(stack: str, project: str = "managed-cache", preview: bool = False) -
                              preview=preview, monitor=monitor)
     # set_mocks registers a root stack for unit tests. Let its RPCs finish, then drop it, so the
     # program can run inside `run_in_stack` exactly as under the CLI (see run_program).
-    from pulumi.runtime import settings, stack as runtime_stack
+    from pulumi.runtime import settings
+    from pulumi.runtime import stack as runtime_stack
 
     _event_loop().run_until_complete(runtime_stack.wait_for_rpcs())
     recorder.stack_outputs = {}

@@ -48,7 +48,7 @@ def final_snapshot_name(group_id: str) -> str:
 
 
 def region_code(region: str) -> str:
-    """Compact region code for ids: us-east-1 -> use1, eu-west-1 -> euw1, ap-southeast-2 -> apse2."""
+    """Compact region code for ids: us-east-1 -> use1, ap-southeast-2 -> apse2."""
     area, direction, number = region.split("-")
     short = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
              "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}

@@ -35,7 +35,8 @@ BAD = [
                                                                "secondary_replicas": 0}}},
      "caches.s.global.secondary_replicas: 0 is not allowed: the primary has automatic "
      "failover, so each secondary region needs at least one replica."),
-    ("global-memcached", {"m": {"engine": "memcached", "global": {"secondary_region": "eu-west-1"}}},
+    ("global-memcached", {"m": {"engine": "memcached",
+                                "global": {"secondary_region": "eu-west-1"}}},
      "caches.m.global: Memcached has no Global Datastore; remove the key or use engine "
      "'valkey'."),
     ("secondary-id-too-long", {"a-cache-name-of-thirty-one-char": GLOBAL},

@@ -59,7 +59,7 @@ def test_dev_is_one_small_cheap_valkey_node(run_stack):
     [group] = recorder.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     assert (group.inputs["engine"], group.inputs["nodeType"]) == ("valkey", "cache.t4g.micro")
     assert group.inputs["numCacheClusters"] == 1
-    assert recorder.of_type("aws:kms/key:Key") == []
+    assert "kmsKeyId" not in group.inputs  # AWS-owned key, no customer-managed key to pay for
     assert not any(r.protect for r in recorder.registrations)
 
 

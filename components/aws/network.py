@@ -3,6 +3,7 @@ security group that admits only the cache ports from allowed ranges, and a cache
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ class CacheNetwork(pulumi.ComponentResource):
                 f"{name}-private-{i + 1}",
                 vpc_id=vpc.id,
                 cidr_block=cidr,
-                availability_zone=zones.names.apply(lambda names, i=i: _zone(names, i, args)),
+                availability_zone=zones.names.apply(functools.partial(_zone, index=i, args=args)),
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{args.name_prefix}-cache-private-{i + 1}"},
                 opts=pulumi.ResourceOptions(parent=self),
