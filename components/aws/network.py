@@ -55,23 +55,18 @@ class CacheNetwork(pulumi.ComponentResource):
             tags={"Name": f"{args.name_prefix}-cache"},
             opts=pulumi.ResourceOptions(parent=self),
         )
+        sources = [(f"cidr{i}", {"cidr_ipv4": cidr}, cidr)
+                   for i, cidr in enumerate(args.allowed_cidrs)]
+        sources += [(f"sg{i}", {"referenced_security_group_id": sg}, f"security group {sg}")
+                    for i, sg in enumerate(args.allowed_security_group_ids)]
         for port in sorted(set(args.ports)):
-            for i, cidr in enumerate(args.allowed_cidrs):
+            for suffix, source, label in sources:
                 aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-in-{port}-cidr{i}",
+                    f"{name}-in-{port}-{suffix}",
                     security_group_id=group.id,
                     ip_protocol="tcp", from_port=port, to_port=port,
-                    cidr_ipv4=cidr,
-                    description=f"cache port {port} from {cidr}",
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            for i, source in enumerate(args.allowed_security_group_ids):
-                aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-in-{port}-sg{i}",
-                    security_group_id=group.id,
-                    ip_protocol="tcp", from_port=port, to_port=port,
-                    referenced_security_group_id=source,
-                    description=f"cache port {port} from security group {source}",
+                    description=f"cache port {port} from {label}",
+                    **source,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
 
