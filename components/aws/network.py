@@ -55,18 +55,20 @@ class CacheNetwork(pulumi.ComponentResource):
             tags={"Name": f"{args.name_prefix}-cache"},
             opts=pulumi.ResourceOptions(parent=self),
         )
-        sources = [(f"cidr{i}", {"cidr_ipv4": cidr}, cidr)
-                   for i, cidr in enumerate(args.allowed_cidrs)]
-        sources += [(f"sg{i}", {"referenced_security_group_id": sg}, f"security group {sg}")
-                    for i, sg in enumerate(args.allowed_security_group_ids)]
+        # (logical-name suffix, CIDR, security group, label) per allowed source.
+        sources: list[tuple[str, str | None, str | None, str]] = [
+            *((f"cidr{i}", cidr, None, cidr) for i, cidr in enumerate(args.allowed_cidrs)),
+            *((f"sg{i}", None, sg, f"security group {sg}")
+              for i, sg in enumerate(args.allowed_security_group_ids)),
+        ]
         for port in sorted(set(args.ports)):
-            for suffix, source, label in sources:
+            for suffix, cidr, source_group, label in sources:
                 aws.vpc.SecurityGroupIngressRule(
                     f"{name}-in-{port}-{suffix}",
                     security_group_id=group.id,
                     ip_protocol="tcp", from_port=port, to_port=port,
+                    cidr_ipv4=cidr, referenced_security_group_id=source_group,
                     description=f"cache port {port} from {label}",
-                    **source,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
 
