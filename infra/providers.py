@@ -3,6 +3,9 @@ names one of these explicitly (through its component's `providers`)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 import pulumi
 
 
@@ -24,3 +27,29 @@ def random_provider() -> pulumi.ProviderResource:
     import pulumi_random as random
 
     return random.Provider("random")
+
+
+def gcp_labels(tags: Mapping[str, str]) -> dict[str, str]:
+    """Tags as GCP labels: keys and values lowercase letters, digits, '_' and '-', at most 63
+    characters, keys starting with a letter ("ManagedBy" -> "managed_by")."""
+    def clean(text: str) -> str:
+        return re.sub(r"[^a-z0-9_-]", "_", text.lower())[:63]
+
+    labels = {}
+    for key, value in tags.items():
+        snake = clean(re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key))
+        labels[snake if snake[:1].isalpha() else f"k{snake}"[:63]] = clean(value)
+    return labels
+
+
+def gcp_provider(project: str, region: str,
+                 tags: Mapping[str, str] | None = None) -> pulumi.ProviderResource:
+    """One provider per GCP project and region; `tags` (default: this stack's) become the
+    default labels of every resource that takes labels."""
+    import pulumi_gcp as gcp
+
+    if tags is None:
+        tags = {"ManagedBy": "managed-cache", "Project": pulumi.get_project(),
+                "Stack": pulumi.get_stack()}
+    return gcp.Provider(f"gcp-{project}-{region}", project=project, region=region,
+                        default_labels=gcp_labels(tags))

@@ -1,0 +1,205 @@
+"""A Memorystore for Valkey instance (`gcp.memorystore.Instance`) with its cross-region
+secondaries.
+
+Endpoints are created through `desired_auto_created_endpoints` (the deprecated
+`desired_psc_auto_connections` is never set), which needs the gcp-memorystore service connection
+policy of the instance's network and region first: the instance depends on it explicitly.
+In production: TLS (SERVER_AUTHENTICATION) and IAM authorization; persistence, automated
+backups, a weekly maintenance window and deletion protection come from the validated config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+VALKEY_PORT = 6379
+SECONDS_PER_DAY = 86400
+
+
+@dataclass(frozen=True)
+class ValkeySecondaryArgs:
+    region: str
+    instance_id: str
+    replicas: int                            # per shard
+    provider: pulumi.ProviderResource | None  # that region's provider
+    connection_policy: pulumi.Resource | None  # gcp-memorystore policy of that region
+
+
+@dataclass(frozen=True)
+class ValkeyInstanceArgs:
+    instance_id: str
+    project: str
+    region: str
+    network: pulumi.Input[str]               # projects/<p>/global/networks/<name>
+    connection_policy: pulumi.Resource | None  # None: the network already has one
+    engine_version: str                      # VALKEY_8_0 ...
+    node_type: str                           # SHARED_CORE_NANO, HIGHMEM_MEDIUM ...
+    shards: int
+    replicas: int                            # per shard
+    cluster_mode: bool
+    engine_configs: Mapping[str, str] = field(default_factory=dict)
+    persistence: str = "DISABLED"            # DISABLED | RDB | AOF
+    rdb_snapshot_period: str = "TWENTY_FOUR_HOURS"
+    backup_retention_days: int = 0           # 0: no automated backups
+    backup_start_hour: int = 3
+    maintenance_day: str = "SUNDAY"
+    maintenance_hour: int = 5
+    maintenance_minute: int = 0
+    zone: str | None = None                  # None: nodes spread over zones
+    tls: bool = True
+    iam_auth: bool = True
+    kms_key: str | None = None
+    deletion_protection: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)
+    secondaries: Sequence[ValkeySecondaryArgs] = ()
+
+
+class MemorystoreValkeyInstance(pulumi.ComponentResource):
+    instance_name: pulumi.Output[str]        # projects/<p>/locations/<region>/instances/<id>
+    endpoint: pulumi.Output[str]             # discovery (cluster) or primary endpoint address
+    reader_endpoint: pulumi.Output[str]      # reader endpoint without cluster mode
+    port: pulumi.Output[int]
+    ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
+    secondary_endpoints: dict[str, pulumi.Output[str]]  # by region
+
+    def __init__(self, name: str, args: ValkeyInstanceArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:gcp:MemorystoreValkeyInstance", name, None, opts)
+        primary = gcp.memorystore.Instance(
+            f"{name}-instance",
+            location=args.region,
+            opts=self._options(args.connection_policy, args.deletion_protection),
+            **self._settings(args, args.instance_id, args.replicas),
+        )
+
+        self.secondary_endpoints = {}
+        for secondary in args.secondaries:
+            replica = gcp.memorystore.Instance(
+                f"{name}-secondary-{secondary.region}",
+                location=secondary.region,
+                cross_instance_replication_config=gcp.memorystore
+                .InstanceCrossInstanceReplicationConfigArgs(
+                    instance_role="SECONDARY",
+                    primary_instance=gcp.memorystore
+                    .InstanceCrossInstanceReplicationConfigPrimaryInstanceArgs(
+                        instance=primary.id),
+                ),
+                opts=pulumi.ResourceOptions.merge(
+                    self._options(secondary.connection_policy, args.deletion_protection),
+                    pulumi.ResourceOptions(provider=secondary.provider)),
+                # A secondary copies the primary's shape (node type, shards, version, TLS and
+                # authorization); only its replica count may differ.
+                **self._settings(args, secondary.instance_id, secondary.replicas,
+                                 secondary=True),
+            )
+            self.secondary_endpoints[secondary.region] = _endpoint(
+                replica.endpoints, _primary_type(args.cluster_mode))
+
+        self.instance_name = primary.id
+        self.endpoint = _endpoint(primary.endpoints, _primary_type(args.cluster_mode))
+        self.reader_endpoint = self.endpoint if args.cluster_mode or args.replicas == 0 \
+            else _endpoint(primary.endpoints, "CONNECTION_TYPE_READER")
+        self.port = pulumi.Output.from_input(VALKEY_PORT)
+        self.ca_certs = primary.managed_server_cas.apply(_certificates)
+        self.register_outputs({
+            "instance_name": self.instance_name,
+            "endpoint": self.endpoint,
+            "reader_endpoint": self.reader_endpoint,
+            "port": self.port,
+            "ca_certs": self.ca_certs,
+            "secondary_endpoints": self.secondary_endpoints,
+        })
+
+    def _options(self, policy: pulumi.Resource | None,
+                 protect: bool) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=protect,
+                                      depends_on=[policy] if policy is not None else [])
+
+    @staticmethod
+    def _settings(args: ValkeyInstanceArgs, instance_id: str, replicas: int,
+                  secondary: bool = False) -> dict[str, Any]:
+        # A pinned zone belongs to the primary's region; secondaries spread over their zones.
+        zone = None if secondary else args.zone
+        persistence = gcp.memorystore.InstancePersistenceConfigArgs(mode=args.persistence)
+        if args.persistence == "RDB":
+            persistence = gcp.memorystore.InstancePersistenceConfigArgs(
+                mode="RDB", rdb_config=gcp.memorystore.InstancePersistenceConfigRdbConfigArgs(
+                    rdb_snapshot_period=args.rdb_snapshot_period))
+        elif args.persistence == "AOF":
+            persistence = gcp.memorystore.InstancePersistenceConfigArgs(
+                mode="AOF", aof_config=gcp.memorystore.InstancePersistenceConfigAofConfigArgs(
+                    append_fsync="EVERY_SEC"))
+        backups = None  # automated backups are taken of the primary only
+        if args.backup_retention_days > 0 and not secondary:
+            backups = gcp.memorystore.InstanceAutomatedBackupConfigArgs(
+                fixed_frequency_schedule=gcp.memorystore
+                .InstanceAutomatedBackupConfigFixedFrequencyScheduleArgs(
+                    start_time=gcp.memorystore
+                    .InstanceAutomatedBackupConfigFixedFrequencyScheduleStartTimeArgs(
+                        hours=args.backup_start_hour)),
+                retention=f"{args.backup_retention_days * SECONDS_PER_DAY}s",
+            )
+        return dict(
+            instance_id=instance_id,
+            shard_count=args.shards,
+            replica_count=replicas,
+            mode="CLUSTER" if args.cluster_mode else "CLUSTER_DISABLED",
+            node_type=args.node_type,
+            engine_version=args.engine_version,
+            engine_configs=dict(args.engine_configs),
+            desired_auto_created_endpoints=[
+                gcp.memorystore.InstanceDesiredAutoCreatedEndpointArgs(
+                    network=args.network, project_id=args.project),
+            ],
+            transit_encryption_mode="SERVER_AUTHENTICATION" if args.tls
+            else "TRANSIT_ENCRYPTION_DISABLED",
+            authorization_mode="IAM_AUTH" if args.iam_auth else "AUTH_DISABLED",
+            persistence_config=persistence,
+            automated_backup_config=backups,
+            maintenance_policy=gcp.memorystore.InstanceMaintenancePolicyArgs(
+                weekly_maintenance_windows=[
+                    gcp.memorystore.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs(
+                        day=args.maintenance_day,
+                        start_time=gcp.memorystore
+                        .InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs(
+                            hours=args.maintenance_hour, minutes=args.maintenance_minute,
+                            seconds=0, nanos=0),
+                    ),
+                ],
+            ),
+            zone_distribution_config=gcp.memorystore.InstanceZoneDistributionConfigArgs(
+                mode="SINGLE_ZONE", zone=zone) if zone else
+            gcp.memorystore.InstanceZoneDistributionConfigArgs(mode="MULTI_ZONE"),
+            kms_key=args.kms_key,
+            # The API-side flag; unset would leave the instance deletable by anyone.
+            deletion_protection_enabled=args.deletion_protection,
+            labels=dict(args.labels),
+        )
+
+
+def _primary_type(cluster_mode: bool) -> str:
+    # Cluster mode: clients discover shards from the discovery endpoint; without it they
+    # write to the primary endpoint and read from the reader endpoint.
+    return "CONNECTION_TYPE_DISCOVERY" if cluster_mode else "CONNECTION_TYPE_PRIMARY"
+
+
+def _endpoint(endpoints: pulumi.Output[Any], connection_type: str) -> pulumi.Output[str]:
+    def pick(values: Any) -> str:
+        for endpoint in values or []:
+            for connection in endpoint.connections or []:
+                auto = connection.psc_auto_connection
+                if auto is not None and auto.connection_type == connection_type:
+                    return auto.ip_address or ""
+        return ""
+
+    return endpoints.apply(pick)
+
+
+def _certificates(cas: Any) -> list[str]:
+    return [cert for ca in cas or [] for chain in ca.ca_certs or []
+            for cert in chain.certificates or []]
