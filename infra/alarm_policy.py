@@ -46,6 +46,9 @@ ALARM_DEFAULTS: dict[str, AlarmPolicy] = {
 _PERCENT_KEYS = ("memory_warning_percent", "memory_critical_percent", "engine_cpu_percent",
                  "host_cpu_percent")
 _COUNT_KEYS = ("evictions_per_minute", "max_connections", "swap_usage_mb", "freeable_memory_mb")
+# ElastiCache fixes maxclients at 65000 per node (Valkey/Redis; Memcached's default is the same):
+# a higher CurrConnections threshold could never fire.
+MAX_NODE_CONNECTIONS = 65000
 
 
 class AlarmsConfig(StrictModel):
@@ -71,6 +74,7 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
         return policy
     overrides = {f.name: getattr(cfg, f.name) for f in fields(AlarmPolicy)
                  if getattr(cfg, f.name, None) is not None}
+    before = len(problems)
     for key in _PERCENT_KEYS:
         value = overrides.get(key)
         if value is not None and not 1 <= value <= 100:
@@ -81,6 +85,11 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
         if value is not None and value <= 0:
             problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; use a positive "
                                                      "whole number."))
+    connections = overrides.get("max_connections")
+    if connections is not None and connections > MAX_NODE_CONNECTIONS:
+        problems.append(Problem(f"{path}.max_connections", f"{connections} is not allowed; a "
+                                f"node accepts at most {MAX_NODE_CONNECTIONS} connections, so "
+                                f"the alarm could never fire. Use 1 to {MAX_NODE_CONNECTIONS}."))
     lag = overrides.get("replication_lag_seconds")
     if lag is not None and lag <= 0:
         problems.append(Problem(f"{path}.replication_lag_seconds", f"{lag} is not allowed; use a "
@@ -90,7 +99,10 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
         problems.append(Problem(f"{path}.cache_hit_rate_percent", f"{hit_rate} is not allowed; "
                                 "use 0 (no alarm) to 100."))
     resolved = replace(policy, **overrides)
-    if resolved.memory_warning_percent >= resolved.memory_critical_percent:
+    # A memory percentage already refused above is not compared again (one message per mistake).
+    memory_keys = (f"{path}.memory_warning_percent", f"{path}.memory_critical_percent")
+    memory_refused = any(p.path in memory_keys for p in problems[before:])
+    if not memory_refused and resolved.memory_warning_percent >= resolved.memory_critical_percent:
         problems.append(Problem(f"{path}.memory_warning_percent",
                                 f"{resolved.memory_warning_percent} is not below "
                                 f"memory_critical_percent ({resolved.memory_critical_percent}); "

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pulumi
 
+from components.aws.alarms import (
+    CacheNode,
+    CloudWatchCacheAlarms,
+    CloudWatchCacheAlarmsArgs,
+    SecondaryRegionAlarmArgs,
+)
+from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
 from components.aws.global_datastore import (
     ElastiCacheGlobalDatastore,
     GlobalDatastoreArgs,
@@ -13,12 +21,14 @@ from components.aws.global_datastore import (
 )
 from components.aws.memcached import ElastiCacheMemcachedCluster, MemcachedClusterArgs
 from components.aws.network import CacheNetwork, CacheNetworkArgs
+from components.aws.notifications import AlarmTopic, AlarmTopicArgs
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
 from infra import naming, providers
 from infra.config import CacheSpec, NetworkSpec, StackSpec
 
 
 def build(spec: StackSpec, project: str) -> dict[str, Any]:
+    assert isinstance(spec.network, NetworkSpec), "an AWS stack has an AWS network"
     tags = providers.stack_tags(project, spec.stack, spec.profile)
     random_provider = providers.random_provider()
     aws_by_region = {region: providers.aws_provider(region, tags) for region in spec.regions}
@@ -28,6 +38,8 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
     }
     in_primary = pulumi.ResourceOptions(providers=[aws_by_region[spec.region], random_provider])
     primary_network = networks[spec.region]
+    topics = {region: _alarm_topic(spec, region, aws_by_region[region])
+              for region in spec.regions}
 
     caches: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
@@ -35,6 +47,7 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
         if cache.is_memcached:
             memcached = ElastiCacheMemcachedCluster(
                 cache.name, _memcached_args(cache, primary_network), opts=in_primary)
+            _alarms(cache, spec.region, topics, aws_by_region, parent=memcached)
             caches[cache.name] = {
                 **_summary(cache, spec.region),
                 "endpoint": memcached.configuration_endpoint,
@@ -42,9 +55,11 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                 "port": memcached.port,
             }
             continue
-        group_args = _replication_group_args(cache, primary_network)
+        group_args = replace(_replication_group_args(cache, primary_network),
+                             notification_topic_arn=topics[spec.region].arn)
         if cache.global_ is None:
             group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
+            _alarms(cache, spec.region, topics, aws_by_region, parent=group)
             caches[cache.name] = {**_summary(cache, spec.region), **_endpoints(group)}
             secrets[cache.name] = group.auth_token
             continue
@@ -60,12 +75,17 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                         replicas=cache.global_.secondary_replicas,
                         subnet_group_name=networks[region].subnet_group_name,
                         security_group_ids=[networks[region].security_group_id],
+                        notification_topic_arn=topics[region].arn,
                     )
                     for region in cache.global_.secondary_regions
                 ],
             ),
             opts=in_primary,
         )
+        # Under the primary group, as for a lone cache: adding `global:` later adopts the alarms
+        # through the primary's alias instead of deleting and recreating them.
+        _alarms(cache, spec.region, topics, aws_by_region, parent=datastore.primary,
+                depends_on=list(datastore.secondaries.values()))
         caches[cache.name] = {
             **_summary(cache, spec.region),
             **_endpoints(datastore.primary),
@@ -76,12 +96,15 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
         }
         secrets[cache.name] = datastore.primary.auth_token
 
+    dashboard = _dashboard(spec, aws_by_region[spec.region])
     return {
         "caches": caches,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
         "auth_tokens": pulumi.Output.secret(secrets),
         "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id}
                      for region, n in networks.items()},
+        "monitoring": {"dashboard_url": dashboard.url,
+                       "alarm_topics": {region: topic.arn for region, topic in topics.items()}},
     }
 
 
@@ -164,4 +187,89 @@ def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedCluster
         apply_immediately=cache.apply_immediately,
         deletion_protection=cache.deletion_protection,
         tags={"Cache": cache.name},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Alarms, notifications and the dashboard
+# ---------------------------------------------------------------------------------------------
+def _alarm_topic(spec: StackSpec, region: str,
+                 aws_provider: pulumi.ProviderResource) -> AlarmTopic:
+    # Alarm actions must name a topic in the alarm's region: one topic per region with caches.
+    in_region = [c for c in spec.caches
+                 if region == spec.region or (c.global_ and region in c.global_.secondary_regions)]
+    return AlarmTopic(
+        f"{spec.name_prefix}-{region}-alarms",
+        AlarmTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-alarms",
+                       emails=spec.alert_emails,
+                       # CloudWatch can publish only with a customer-managed key: pay for one
+                       # where some alarm pages.
+                       customer_managed_key=any(c.alarms.notify for c in in_region)),
+        opts=pulumi.ResourceOptions(providers=[aws_provider]),
+    )
+
+
+def _alarm_nodes(cache: CacheSpec) -> list[CacheNode]:
+    """The cache's nodes in the primary region, as CloudWatch names them."""
+    if cache.is_memcached:
+        return [CacheNode(cache.cache_id, node_id=f"{n:04d}") for n in range(1, cache.nodes + 1)]
+    # member_ids lists each shard's nodes primary first: every (replicas + 1)th is a primary.
+    per_shard = cache.replicas + 1
+    return [CacheNode(member, replica=index % per_shard != 0)
+            for index, member in enumerate(cache.member_ids)]
+
+
+def _secondary_primaries(cache: CacheSpec) -> dict[str, list[str]]:
+    """Per secondary region, the secondary group's primary node of each shard."""
+    if cache.global_ is None:
+        return {}
+    per_shard = cache.global_.secondary_replicas + 1
+    return {
+        region: naming.member_cluster_ids(naming.secondary_group_id(cache.cache_id, region),
+                                          cache.shards, cache.global_.secondary_replicas,
+                                          cache.cluster_mode)[::per_shard]
+        for region in cache.global_.secondary_regions
+    }
+
+
+def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic],
+            aws_by_region: dict[str, pulumi.ProviderResource], parent: pulumi.Resource,
+            depends_on: list[pulumi.Resource] | None = None) -> CloudWatchCacheAlarms:
+    return CloudWatchCacheAlarms(
+        f"{cache.name}-alarms",
+        CloudWatchCacheAlarmsArgs(
+            cache_id=cache.cache_id,
+            engine=cache.engine,
+            vcpus=cache.node_type.vcpus,
+            nodes=_alarm_nodes(cache),
+            policy=cache.alarms,
+            topic_arn=topics[primary_region].arn,
+            actions_enabled=cache.alarms.notify,
+            secondaries=[
+                SecondaryRegionAlarmArgs(region=region, provider=aws_by_region[region],
+                                         primary_node_ids=node_ids,
+                                         topic_arn=topics[region].arn)
+                for region, node_ids in _secondary_primaries(cache).items()
+            ],
+            tags={"Cache": cache.name},
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
+    )
+
+
+def _dashboard(spec: StackSpec, aws_provider: pulumi.ProviderResource) -> CacheDashboard:
+    return CacheDashboard(
+        f"{spec.name_prefix}-dashboard",
+        CacheDashboardArgs(
+            dashboard_name=f"managed-cache-{spec.name_prefix}",
+            region=spec.region,
+            caches=[
+                DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
+                               region=spec.region, vcpus=cache.node_type.vcpus,
+                               nodes=_alarm_nodes(cache), policy=cache.alarms,
+                               secondary_primaries=_secondary_primaries(cache))
+                for cache in spec.caches
+            ],
+        ),
+        opts=pulumi.ResourceOptions(providers=[aws_provider]),
     )

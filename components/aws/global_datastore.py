@@ -25,6 +25,7 @@ class SecondaryRegionArgs:
     replicas: int                            # per shard
     subnet_group_name: pulumi.Input[str]
     security_group_ids: Sequence[pulumi.Input[str]]
+    notification_topic_arn: pulumi.Input[str] | None = None   # this region's event topic
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
                     replicas=secondary.replicas,
                     subnet_group_name=secondary.subnet_group_name,
                     security_group_ids=secondary.security_group_ids,
+                    notification_topic_arn=secondary.notification_topic_arn,
                     # A customer-managed key must live in the secondary's own region.
                     kms_key_arn=None,
                     final_snapshot_name=None if primary_args.final_snapshot_name is None

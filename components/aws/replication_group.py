@@ -56,6 +56,8 @@ class ReplicationGroupArgs:
     apply_immediately: bool = False
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
+    # ElastiCache events (failover started/completed, node replaced...) go to this SNS topic.
+    notification_topic_arn: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     # Global Datastore membership. A primary leaves node type, version, shard count and
     # failover to the global group after creation; a secondary sets none of the arguments AWS
@@ -110,6 +112,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             final_snapshot_identifier=args.final_snapshot_name,
             apply_immediately=args.apply_immediately,
             auto_minor_version_upgrade=args.auto_minor_version_upgrade,
+            notification_topic_arn=args.notification_topic_arn,
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
                     destination=log.name, destination_type="cloudwatch-logs",

@@ -1,0 +1,289 @@
+"""CloudWatch alarms for one ElastiCache cache, per node, with thresholds from an AlarmPolicy.
+
+Every alarm is derived from plain data (node ids, vCPUs, the policy), never from computed
+outputs, so the full set exists at preview time. ElastiCache publishes node metrics per
+`CacheClusterId`: a replication group's members (`<rg>-001`, sharded `<rg>-0001-001`), never the
+group id, which has no node metrics and would leave an alarm in INSUFFICIENT_DATA forever.
+Memcached publishes per node of the cluster: `CacheClusterId` plus `CacheNodeId` ("0001").
+
+The alarm set, thresholds and what to do when one fires: docs/alarms.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import naming
+from infra.alarm_policy import AlarmPolicy
+
+NAMESPACE = "AWS/ElastiCache"
+MIB = 1024 * 1024
+GREATER = "GreaterThanThreshold"
+LESS = "LessThanThreshold"
+
+
+@dataclass(frozen=True)
+class Window:
+    """How an alarm reads its metric. ElastiCache publishes one datapoint per node a minute."""
+
+    period: int                 # seconds per datapoint
+    evaluation_periods: int     # datapoints looked at
+    datapoints_to_alarm: int    # of which this many must breach
+    treat_missing_data: str
+
+
+# Gauges published every minute while a node lives (CPU, memory, connections, swap): missing
+# data means the node is gone or the dimension is wrong. "missing" lets the alarm fall to
+# INSUFFICIENT_DATA, which `ops verify` and the console show, instead of silently reading OK
+# ("notBreaching") or paging for a node being replaced ("breaching").
+# Five breaching minutes in a row: a snapshot fork, a failover or a deploy's reconnect storm
+# lasts less and does not page.
+SUSTAINED = Window(period=60, evaluation_periods=5, datapoints_to_alarm=5,
+                   treat_missing_data="missing")
+# Memory at the critical line is minutes from evictions (or write errors under noeviction):
+# three minutes are enough to tell a trend from a blip.
+URGENT = Window(period=60, evaluation_periods=3, datapoints_to_alarm=3,
+                treat_missing_data="missing")
+# The memory warning moves slowly; 15 minutes of 5-minute averages keep it from flapping
+# around the threshold.
+SLOW = Window(period=300, evaluation_periods=3, datapoints_to_alarm=3,
+              treat_missing_data="missing")
+# The hit rate is as slow, but a node without lookups may have no rate to report: missing data
+# is "notBreaching", so an idle replica neither pages nor sits in INSUFFICIENT_DATA.
+HIT_RATE = Window(period=300, evaluation_periods=3, datapoints_to_alarm=3,
+                  treat_missing_data="notBreaching")
+# Counts that come in bursts (evictions) and lag that only replicas publish: 3 of 5 minutes
+# catches a pattern, not one burst. Missing data is "notBreaching": no evictions reported means
+# none, and a replica promoted by a failover stops publishing ReplicationLag and should clear.
+BURSTY = Window(period=60, evaluation_periods=5, datapoints_to_alarm=3,
+                treat_missing_data="notBreaching")
+# GlobalDatastoreReplicationLag on the secondary region's primary: silence means the
+# cross-region link or the secondary is broken, which is exactly the failure a disaster-recovery
+# copy must not hide, so missing data is "breaching". The alarms depend on the secondary group
+# (see infra/aws_stack.py), so a fresh deploy does not page while the datastore is created.
+CROSS_REGION = Window(period=60, evaluation_periods=5, datapoints_to_alarm=5,
+                      treat_missing_data="breaching")
+
+
+@dataclass(frozen=True)
+class CacheNode:
+    """One cache node as CloudWatch names it."""
+
+    cluster_id: str                 # CacheClusterId: a member id, or the Memcached cluster id
+    node_id: str | None = None      # CacheNodeId: Memcached nodes ("0001"), None for members
+    replica: bool = False           # Valkey/Redis: a read replica at creation (node 2+ a shard)
+
+    @property
+    def dimensions(self) -> dict[str, str]:
+        if self.node_id is None:
+            return {"CacheClusterId": self.cluster_id}
+        return {"CacheClusterId": self.cluster_id, "CacheNodeId": self.node_id}
+
+    @property
+    def subject(self) -> str:
+        """The node's part of the alarm name: the member id, or the Memcached node id."""
+        return self.node_id if self.node_id is not None else self.cluster_id
+
+
+@dataclass(frozen=True)
+class SecondaryRegionAlarmArgs:
+    region: str
+    provider: pulumi.ProviderResource            # an aws.Provider for this region
+    primary_node_ids: Sequence[str]               # the secondary group's primary node per shard
+    topic_arn: pulumi.Input[str] | None = None    # SNS topic in this region (actions are regional)
+
+
+@dataclass(frozen=True)
+class CloudWatchCacheAlarmsArgs:
+    cache_id: str                                 # names every alarm: managed-cache/<cache id>/...
+    engine: str                                   # valkey | redis | memcached
+    vcpus: int                                    # of the node type
+    nodes: Sequence[CacheNode]                    # primary region nodes, primary first per shard
+    policy: AlarmPolicy
+    topic_arn: pulumi.Input[str] | None = None    # SNS topic in the primary region
+    actions_enabled: bool = True                  # False: alarms exist but page nobody
+    secondaries: Sequence[SecondaryRegionAlarmArgs] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlarmDefinition:
+    """One alarm, as plain data: what `CloudWatchCacheAlarms` creates and the tests read."""
+
+    key: str                        # short role, part of the logical name
+    subject: str                    # node part of the alarm name
+    metric: str                     # CloudWatch metric name
+    name_suffix: str                # metric part of the alarm name
+    statistic: str
+    comparison: str
+    threshold: float
+    window: Window
+    dimensions: dict[str, str]
+    severity: str                   # critical | warning
+    summary: str                    # what it means and what to do (alarm description)
+    region: str | None = None       # None: the primary region
+
+
+def host_cpu_threshold(host_cpu_percent: float, vcpus: int) -> float:
+    """CPUUtilization threshold for a Valkey/Redis node.
+
+    The engine runs its commands on one core, but CPUUtilization is the whole host. On nodes
+    with 2 vCPUs or fewer, AWS advises alarming on host CPU at 90 % divided by the number of
+    cores (a 2-vCPU node saturates its engine core at about 45 % host CPU); on bigger nodes
+    EngineCPUUtilization watches the engine core and host CPU keeps the plain threshold.
+    """
+    return round(host_cpu_percent / vcpus, 2) if vcpus <= 2 else float(host_cpu_percent)
+
+
+def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
+    """Every alarm for the cache, in a stable order (nodes first, then secondary regions)."""
+    if args.engine == "memcached":
+        return [d for node in args.nodes for d in _memcached_node(node, args.policy)]
+    defs = [d for node in args.nodes
+            for d in _valkey_node(node, args.policy, args.vcpus, args.engine)]
+    for secondary in args.secondaries:
+        for node_id in secondary.primary_node_ids:
+            defs.append(AlarmDefinition(
+                key="global-replication-lag", subject=node_id,
+                metric="GlobalDatastoreReplicationLag", name_suffix="GlobalDatastoreReplicationLag",
+                statistic="Maximum", comparison=GREATER,
+                threshold=float(args.policy.replication_lag_seconds), window=CROSS_REGION,
+                dimensions={"CacheClusterId": node_id}, severity="critical",
+                summary=f"The {secondary.region} copy lags the primary region by more than "
+                        f"{args.policy.replication_lag_seconds} s, or reports nothing: a "
+                        "failover to it now would lose writes.",
+                region=secondary.region,
+            ))
+    return defs
+
+
+def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int,
+                 engine: str) -> list[AlarmDefinition]:
+    dims = node.dimensions
+    role = "replica" if node.replica else "primary"
+    where = f"{engine} {role} {node.cluster_id}"
+
+    def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
+              window: Window, severity: str, summary: str, suffix: str | None = None,
+              ) -> AlarmDefinition:
+        return AlarmDefinition(key=key, subject=node.subject, metric=metric,
+                               name_suffix=suffix or metric, statistic=statistic,
+                               comparison=comparison, threshold=float(threshold), window=window,
+                               dimensions=dims, severity=severity, summary=f"{where}: {summary}")
+
+    host_cpu = host_cpu_threshold(p.host_cpu_percent, vcpus)
+    defs = [
+        alarm("engine-cpu", "EngineCPUUtilization", "Average", GREATER, p.engine_cpu_percent,
+              SUSTAINED, "critical", f"the engine thread is above {p.engine_cpu_percent} % "
+              "CPU; commands queue and latency climbs."),
+        alarm("host-cpu", "CPUUtilization", "Average", GREATER, host_cpu, SUSTAINED, "critical",
+              f"host CPU is above {host_cpu} % ({p.host_cpu_percent} % over {vcpus} vCPUs when "
+              "2 or fewer): the node is saturated."),
+        alarm("memory-warning", "DatabaseMemoryUsagePercentage", "Average", GREATER,
+              p.memory_warning_percent, SLOW, "warning",
+              f"data uses more than {p.memory_warning_percent} % of maxmemory; plan a bigger "
+              "node or more shards.", suffix="DatabaseMemoryUsagePercentage-warning"),
+        alarm("memory-critical", "DatabaseMemoryUsagePercentage", "Average", GREATER,
+              p.memory_critical_percent, URGENT, "critical",
+              f"data uses more than {p.memory_critical_percent} % of maxmemory; evictions or "
+              "write errors follow.", suffix="DatabaseMemoryUsagePercentage-critical"),
+        alarm("evictions", "Evictions", "Sum", GREATER, p.evictions_per_minute, BURSTY,
+              "critical", f"more than {p.evictions_per_minute} keys a minute are evicted for "
+              "lack of memory."),
+        alarm("connections", "CurrConnections", "Maximum", GREATER, p.max_connections,
+              SUSTAINED, "critical", f"more than {p.max_connections} client connections; a "
+              "connection leak or a client storm."),
+    ]
+    if node.replica:
+        defs.append(alarm("replication-lag", "ReplicationLag", "Maximum", GREATER,
+                          p.replication_lag_seconds, BURSTY, "critical",
+                          f"the replica is more than {p.replication_lag_seconds} s behind its "
+                          "primary; reads are stale and a failover would lose writes."))
+    if p.cache_hit_rate_percent > 0:
+        defs.append(alarm("hit-rate", "CacheHitRate", "Average", LESS, p.cache_hit_rate_percent,
+                          HIT_RATE, "warning",
+                          f"fewer than {p.cache_hit_rate_percent} % of lookups hit; the cache "
+                          "is too small or keys expire too early."))
+    return defs
+
+
+def _memcached_node(node: CacheNode, p: AlarmPolicy) -> list[AlarmDefinition]:
+    dims = node.dimensions
+    where = f"memcached {node.cluster_id} node {node.node_id}"
+
+    def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
+              window: Window, summary: str) -> AlarmDefinition:
+        return AlarmDefinition(key=key, subject=node.subject, metric=metric, name_suffix=metric,
+                               statistic=statistic, comparison=comparison,
+                               threshold=float(threshold), window=window, dimensions=dims,
+                               severity="critical", summary=f"{where}: {summary}")
+
+    return [
+        # Memcached is multi-threaded: host CPU is the engine's CPU, no scaling by vCPUs.
+        alarm("cpu", "CPUUtilization", "Average", GREATER, p.host_cpu_percent, SUSTAINED,
+              f"host CPU is above {p.host_cpu_percent} %; add nodes or a bigger node type."),
+        alarm("swap", "SwapUsage", "Average", GREATER, p.swap_usage_mb * MIB, SUSTAINED,
+              f"the host swaps more than {p.swap_usage_mb} MiB; raise the "
+              "memcached_connections_overhead parameter or use a bigger node type."),
+        alarm("freeable-memory", "FreeableMemory", "Average", LESS, p.freeable_memory_mb * MIB,
+              SUSTAINED, f"less than {p.freeable_memory_mb} MiB of host memory is free; the "
+              "node is under memory pressure."),
+        alarm("evictions", "Evictions", "Sum", GREATER, p.evictions_per_minute, BURSTY,
+              f"more than {p.evictions_per_minute} items a minute are evicted for lack of "
+              "memory."),
+        alarm("connections", "CurrConnections", "Maximum", GREATER, p.max_connections,
+              SUSTAINED, f"more than {p.max_connections} client connections; a connection leak "
+              "or a client storm."),
+    ]
+
+
+class CloudWatchCacheAlarms(pulumi.ComponentResource):
+    alarm_names: list[str]                   # physical names, known from config
+
+    def __init__(self, name: str, args: CloudWatchCacheAlarmsArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:CloudWatchCacheAlarms", name, None, opts)
+        secondaries = {s.region: s for s in args.secondaries}
+        self.alarm_names = []
+        for definition in alarm_definitions(args):
+            if definition.region is None:
+                topic_arn = args.topic_arn
+                child = pulumi.ResourceOptions(parent=self)
+            else:
+                # Alarms live in their metric's region and may only notify a topic there.
+                secondary = secondaries[definition.region]
+                topic_arn = secondary.topic_arn
+                child = pulumi.ResourceOptions(parent=self, provider=secondary.provider)
+            alarm_name = naming.alarm_name(args.cache_id, definition.subject,
+                                           definition.name_suffix)
+            actions = [topic_arn] if topic_arn is not None else []
+            window = definition.window
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{definition.subject}-{definition.key}",
+                name=alarm_name,
+                alarm_description=f"[{definition.severity}] {definition.summary} "
+                                  "Runbook: docs/alarms.md",
+                namespace=NAMESPACE,
+                metric_name=definition.metric,
+                dimensions=definition.dimensions,
+                statistic=definition.statistic,
+                comparison_operator=definition.comparison,
+                threshold=definition.threshold,
+                period=window.period,
+                evaluation_periods=window.evaluation_periods,
+                datapoints_to_alarm=window.datapoints_to_alarm,
+                treat_missing_data=window.treat_missing_data,
+                # No `unit`: a unit that differs from the published one matches no data.
+                actions_enabled=args.actions_enabled,
+                # Actions stay wired when disabled, so enabling paging is a one-field change.
+                alarm_actions=actions,
+                ok_actions=actions,
+                tags={**args.tags, "Severity": definition.severity},
+                opts=child,
+            )
+            self.alarm_names.append(alarm_name)
+        self.register_outputs({"alarm_names": self.alarm_names})

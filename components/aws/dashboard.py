@@ -1,0 +1,169 @@
+"""One CloudWatch dashboard per stack: a row of key graphs per cache.
+
+The body is built with json.dumps from config-derived ids only (member ids, regions,
+thresholds), so it is known at preview time and diffs readably.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.alarms import NAMESPACE, CacheNode, host_cpu_threshold
+from infra.alarm_policy import AlarmPolicy
+
+GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
+GRAPH_HEIGHT = 6
+FULL_WIDTH = 24
+
+
+@dataclass(frozen=True)
+class DashboardCache:
+    name: str
+    cache_id: str
+    engine: str
+    region: str
+    vcpus: int
+    nodes: Sequence[CacheNode]                           # as given to the alarms
+    policy: AlarmPolicy                                  # thresholds drawn as lines
+    # Secondary region -> the secondary group's primary node per shard (Global Datastore).
+    secondary_primaries: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CacheDashboardArgs:
+    dashboard_name: str
+    region: str
+    caches: Sequence[DashboardCache]
+
+
+class CacheDashboard(pulumi.ComponentResource):
+    dashboard_name: pulumi.Output[str]
+    url: str                                 # console link, known from config
+
+    def __init__(self, name: str, args: CacheDashboardArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:CacheDashboard", name, None, opts)
+        dashboard = aws.cloudwatch.Dashboard(
+            f"{name}-dashboard",
+            dashboard_name=args.dashboard_name,
+            dashboard_body=dashboard_body(args),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.dashboard_name = dashboard.dashboard_name
+        self.url = dashboard_url(args.region, args.dashboard_name)
+        self.register_outputs({"dashboard_name": self.dashboard_name, "url": self.url})
+
+
+def dashboard_url(region: str, dashboard_name: str) -> str:
+    return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+            f"#dashboards:name={dashboard_name}")
+
+
+def dashboard_body(args: CacheDashboardArgs) -> str:
+    widgets: list[dict[str, Any]] = []
+    y = 0
+    for cache in args.caches:
+        rows = _memcached_rows(cache) if cache.engine == "memcached" else _valkey_rows(cache)
+        widgets.append(_text(f"## {cache.name}: {cache.engine} `{cache.cache_id}` "
+                             f"({cache.region})", y))
+        y += 1
+        for row in rows:
+            width = FULL_WIDTH // len(row)
+            for column, graph in enumerate(row):
+                widgets.append({"type": "metric", "x": column * width, "y": y, "width": width,
+                                "height": GRAPH_HEIGHT, "properties": graph})
+            y += GRAPH_HEIGHT
+    return json.dumps({"widgets": widgets}, sort_keys=True)
+
+
+def _valkey_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
+    p = cache.policy
+    region = cache.region
+    host_cpu = host_cpu_threshold(p.host_cpu_percent, cache.vcpus)
+    rows = [[
+        _graph("Memory used (% of maxmemory)", region, "DatabaseMemoryUsagePercentage",
+               cache.nodes, "Maximum",
+               lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
+               percent=True),
+        _graph("Engine CPU (%)", region, "EngineCPUUtilization", cache.nodes, "Average",
+               lines={"alarm": p.engine_cpu_percent}, percent=True,
+               extra=[_metric("CPUUtilization", n, f"{_label(n)} host", "Average")
+                      for n in cache.nodes],
+               extra_lines={"host alarm": host_cpu}),
+        _graph("Evictions (per minute)", region, "Evictions", cache.nodes, "Sum",
+               lines={"alarm": p.evictions_per_minute}),
+        _graph("Connections", region, "CurrConnections", cache.nodes, "Maximum",
+               lines={"alarm": p.max_connections}),
+    ]]
+    lag: list[dict[str, Any]] = []
+    replicas = [n for n in cache.nodes if n.replica]
+    if replicas:
+        lag.append(_graph("Replication lag (s)", region, "ReplicationLag", replicas, "Maximum",
+                          lines={"alarm": p.replication_lag_seconds}))
+    for secondary_region, node_ids in cache.secondary_primaries.items():
+        lag.append(_graph(f"Global Datastore lag in {secondary_region} (s)", secondary_region,
+                          "GlobalDatastoreReplicationLag",
+                          [CacheNode(node_id) for node_id in node_ids], "Maximum",
+                          lines={"alarm": p.replication_lag_seconds}))
+    if lag:
+        rows.append(lag)
+    return rows
+
+
+def _memcached_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
+    p = cache.policy
+    region = cache.region
+    return [[
+        _graph("Freeable memory (bytes)", region, "FreeableMemory", cache.nodes, "Minimum",
+               lines={"alarm": p.freeable_memory_mb * 1024 * 1024},
+               extra=[_metric("SwapUsage", n, f"{_label(n)} swap", "Maximum")
+                      for n in cache.nodes]),
+        _graph("CPU (%)", region, "CPUUtilization", cache.nodes, "Average",
+               lines={"alarm": p.host_cpu_percent}, percent=True),
+        _graph("Evictions (per minute)", region, "Evictions", cache.nodes, "Sum",
+               lines={"alarm": p.evictions_per_minute}),
+        _graph("Connections", region, "CurrConnections", cache.nodes, "Maximum",
+               lines={"alarm": p.max_connections}),
+    ]]
+
+
+def _graph(title: str, region: str, metric: str, nodes: Sequence[CacheNode], stat: str,
+           lines: Mapping[str, float], percent: bool = False,
+           extra: Sequence[list[Any]] = (), extra_lines: Mapping[str, float] | None = None,
+           ) -> dict[str, Any]:
+    graph: dict[str, Any] = {
+        "title": title,
+        "region": region,
+        "view": "timeSeries",
+        "stacked": False,
+        "period": 60,
+        "stat": stat,
+        "metrics": [_metric(metric, n, _label(n), stat) for n in nodes] + list(extra),
+        "annotations": {"horizontal": [
+            {"label": label, "value": value}
+            for label, value in {**lines, **(extra_lines or {})}.items()
+        ]},
+    }
+    if percent:
+        graph["yAxis"] = {"left": {"min": 0, "max": 100}}
+    return graph
+
+
+def _metric(metric: str, node: CacheNode, label: str, stat: str) -> list[Any]:
+    dims = [part for key, value in node.dimensions.items() for part in (key, value)]
+    return [NAMESPACE, metric, *dims, {"label": label, "stat": stat}]
+
+
+def _label(node: CacheNode) -> str:
+    return node.subject
+
+
+def _text(markdown: str, y: int) -> dict[str, Any]:
+    return {"type": "text", "x": 0, "y": y, "width": FULL_WIDTH, "height": 1,
+            "properties": {"markdown": markdown}}
