@@ -202,7 +202,13 @@ class StackSpec:
 
     @property
     def regions(self) -> list[str]:
-        return [self.region, *self.secondary_networks]
+        """The primary region first, then every secondary region a cache replicates to."""
+        regions = [self.region, *self.secondary_networks]
+        for cache in self.caches:
+            for region in getattr(cache, "secondary_regions", ()):
+                if region not in regions:
+                    regions.append(region)
+        return regions
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,6 +263,9 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
     caches = _parse_caches(own.get("caches"), cloud, defaults, profile, prefix, region, problems)
     secondary_networks = _secondary_networks(caches, network, defaults, profile, problems) \
         if cloud == "aws" and network is not None else {}
+    if cloud == "gcp" and network is not None:
+        # GCP rules that need the region, the network and every cache together.
+        gcp_config.check_stack(region, network, caches, problems)
 
     if problems:
         raise ConfigError(stack, problems)
@@ -342,7 +351,7 @@ def _parse_caches(raw: Any, cloud: str | None, defaults: ProfileDefaults, profil
     for name, cache_raw in raw.items():
         path = f"caches.{name}"
         before = len(problems)
-        _check_cache_name(name, prefix, path, problems)
+        _check_cache_name(name, prefix, path, problems, id_limit=cloud != "gcp")
         try:
             cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
         except ValidationError as err:
@@ -376,14 +385,17 @@ _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
-def _check_cache_name(name: str, prefix: str, path: str, problems: list[Problem]) -> None:
+def _check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
+                      id_limit: bool = True) -> None:
+    """Name syntax for both clouds; the 40-character id limit is ElastiCache's (GCP's own
+    instance-id limits are checked in gcp_config)."""
     if not naming.is_valid_name_part(name):
         problems.append(Problem(path, f"the cache name {name!r} is not allowed; use lowercase "
                                       "letters, digits and single hyphens, starting with a "
                                       "letter and not ending with a hyphen."))
         return
     group_id = naming.replication_group_id(prefix, name)
-    if len(group_id) > naming.REPLICATION_GROUP_ID_MAX:
+    if id_limit and len(group_id) > naming.REPLICATION_GROUP_ID_MAX:
         problems.append(Problem(path, f"the cache id {group_id!r} is {len(group_id)} characters; "
                                       f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
                                       "Shorten the cache name or set name_prefix."))

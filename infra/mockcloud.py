@@ -78,6 +78,22 @@ def _provider_region(provider: str) -> str:
     return name[len("aws-"):] if name.startswith("aws-") else "us-east-1"
 
 
+def _gcp_project_region(provider: str) -> tuple[str, str]:
+    # Providers are named "gcp-<project>-<region>" by infra.providers; GCP regions are two
+    # hyphenated words (us-central1, northamerica-northeast1).
+    urn = provider.rsplit("::", 1)[0] if provider else ""
+    name = urn.rsplit("::", 1)[-1]
+    if not name.startswith("gcp-"):
+        return "mock-project", "us-central1"
+    parts = name[len("gcp-"):].rsplit("-", 2)
+    return (parts[0], "-".join(parts[1:])) if len(parts) == 3 else ("mock-project", name[4:])
+
+
+def _mock_pem(name: str) -> str:
+    body = hashlib.sha256(name.encode()).hexdigest()
+    return f"-----BEGIN CERTIFICATE-----\nMOCK{body}\n-----END CERTIFICATE-----\n"
+
+
 class CloudMocks(pulumi.runtime.Mocks):
     """Fabricates outputs per resource type; deterministic, so plans diff cleanly."""
 
@@ -90,6 +106,8 @@ class CloudMocks(pulumi.runtime.Mocks):
             return None, inputs  # computed outputs and ids are unknown in a preview
         typ, name = args.typ, args.name
         state = dict(inputs)
+        if typ.startswith("gcp:"):
+            return self._gcp_state(typ, name, inputs, state, args.provider or ""), state
         region = _provider_region(args.provider or "")
         if typ == "aws:ec2/vpc:Vpc":
             rid = _fake_id("vpc", name)
@@ -126,10 +144,72 @@ class CloudMocks(pulumi.runtime.Mocks):
             state["result"] = "MockToken-" + hashlib.sha1(name.encode()).hexdigest()
         elif typ == "aws:sns/topic:Topic":
             rid = f"arn:aws:sns:{region}:123456789012:{inputs.get('name', name)}"
+            state["arn"] = rid
         else:
             rid = f"{name}-id"
         state.setdefault("arn", f"arn:aws:mock:{region}:123456789012:{typ.split(':')[-1]}/{rid}")
         return rid, state
+
+    def _gcp_state(self, typ: str, name: str, inputs: dict[str, Any], state: dict[str, Any],
+                   provider: str = "") -> str:
+        """Fabricates a GCP resource's computed outputs into `state`; returns its id."""
+        project, provider_region = _gcp_project_region(provider)
+        region = inputs.get("region") or inputs.get("location") or provider_region
+        rname = inputs.get("name") or name
+        digest = hashlib.sha1(name.encode()).digest()
+        subnet = f"10.{100 + digest[0] % 50}.{digest[1]}"
+        ip = f"{subnet}.{4 + digest[2] % 200}"
+        if typ == "gcp:compute/network:Network":
+            rid = f"projects/{project}/global/networks/{rname}"
+        elif typ == "gcp:compute/subnetwork:Subnetwork":
+            rid = f"projects/{project}/regions/{region}/subnetworks/{rname}"
+            state["gatewayAddress"] = str(inputs.get("ipCidrRange", "10.0.0.0/20")).split("/")[0]
+        elif typ == "gcp:compute/globalAddress:GlobalAddress":
+            rid = f"projects/{project}/global/addresses/{rname}"
+            state.setdefault("address", f"10.{200 + digest[0] % 50}.0.0")
+        elif typ == "gcp:servicenetworking/connection:Connection":
+            rid = f"{inputs.get('network')}:{inputs.get('service')}"
+            state["peering"] = "servicenetworking-googleapis-com"
+        elif typ == "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
+            rid = f"projects/{project}/locations/{region}/serviceConnectionPolicies/{rname}"
+        elif typ == "gcp:memorystore/instance:Instance":
+            rid = f"projects/{project}/locations/{region}/instances/{inputs.get('instanceId')}"
+            kinds = ["CONNECTION_TYPE_DISCOVERY"] if inputs.get("mode") == "CLUSTER" \
+                else ["CONNECTION_TYPE_PRIMARY", "CONNECTION_TYPE_READER"]
+            state["endpoints"] = [{"connections": [
+                {"pscAutoConnection": {"connectionType": kind, "ipAddress": f"{subnet}.{210 + i}",
+                                       "port": 6379, "projectId": project}}
+                for i, kind in enumerate(kinds)]}]
+            if inputs.get("transitEncryptionMode") == "SERVER_AUTHENTICATION":
+                state["managedServerCas"] = [{"caCerts": [{"certificates": [_mock_pem(name)]}]}]
+            state["uid"] = digest.hex()[:32]
+        elif typ == "gcp:redis/instance:Instance":
+            rid = f"projects/{project}/locations/{region}/instances/{rname}"
+            tls = inputs.get("transitEncryptionMode") == "SERVER_AUTHENTICATION"
+            state.update(host=ip, port=6378 if tls else 6379, currentLocationId=f"{region}-a")
+            if inputs.get("readReplicasMode") == "READ_REPLICAS_ENABLED":
+                state.update(readEndpoint=f"{subnet}.220", readEndpointPort=state["port"])
+            if inputs.get("authEnabled"):
+                # Looks like an AUTH string; tests search outputs for it to prove it stays secret.
+                state["authString"] = "MockAuth-" + digest.hex()
+            if tls:
+                state["serverCaCerts"] = [{"cert": _mock_pem(name), "serialNumber": "1"}]
+        elif typ == "gcp:memcache/instance:Instance":
+            rid = f"projects/{project}/locations/{region}/instances/{rname}"
+            state["discoveryEndpoint"] = f"{ip}:11211"
+            state["memcacheNodes"] = [
+                {"nodeId": f"node-{i}", "host": f"{subnet}.{230 + i}", "port": 11211,
+                 "zone": f"{region}-{'abc'[i % 3]}", "state": "READY"}
+                for i in range(int(inputs.get("nodeCount", 1)))]
+        elif typ == "gcp:monitoring/notificationChannel:NotificationChannel":
+            rid = f"projects/{project}/notificationChannels/{int(digest.hex()[:12], 16)}"
+            state["name"] = rid
+        elif typ == "gcp:monitoring/alertPolicy:AlertPolicy":
+            rid = f"projects/{project}/alertPolicies/{int(digest.hex()[:12], 16)}"
+            state["name"] = rid
+        else:
+            rid = f"{name}-id"
+        return rid
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # type: ignore[override]
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":

@@ -74,9 +74,15 @@ def test_prod_is_replicated_encrypted_global_and_protected(run_stack):
     assert primary["finalSnapshotIdentifier"] == "prod-sessions-final"
     assert primary["snapshotRetentionLimit"] == 14
     assert "aws-eu-west-1" in groups["prod-sessions-euw1"].provider
+    # Failover and other ElastiCache events reach the region's alarm topic.
+    assert primary["notificationTopicArn"].startswith("arn:aws:sns:us-east-1:")
+    assert groups["prod-sessions-euw1"].inputs["notificationTopicArn"].startswith(
+        "arn:aws:sns:eu-west-1:")
     [memcached] = recorder.of_type("aws:elasticache/cluster:Cluster")
     assert (memcached.inputs["numCacheNodes"], memcached.inputs["azMode"]) == (3, "cross-az")
-    data = [r for r in recorder.registrations if r.type in DATA_HOLDING]
+    # Keys encrypting alarm topics hold no cache data; the rest must be protected.
+    data = [r for r in recorder.registrations if r.type in DATA_HOLDING
+            and "managed-cache:aws:AlarmTopic" not in r.parent]
     assert len(data) == 6 and all(r.protect for r in data)
 
 
