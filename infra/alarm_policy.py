@@ -67,13 +67,31 @@ class AlarmsConfig(StrictModel):
     freeable_memory_mb: StrictInt | None = None
 
 
+# Thresholds that only one kind of ElastiCache engine is watched on (CloudWatch metric sets).
+_ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "memcached": ("swap_usage_mb", "freeable_memory_mb"),
+    "valkey or redis": ("memory_warning_percent", "memory_critical_percent",
+                        "engine_cpu_percent", "replication_lag_seconds",
+                        "cache_hit_rate_percent"),
+}
+
+
 def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
-                   problems: list[Problem]) -> AlarmPolicy:
+                   problems: list[Problem], engine: str | None = None) -> AlarmPolicy:
+    """The profile's policy with the cache's overrides. With an ElastiCache `engine`, overrides
+    for metrics that engine does not publish are refused rather than silently unused."""
     policy = ALARM_DEFAULTS[profile]
     if cfg is None:
         return policy
     overrides = {f.name: getattr(cfg, f.name) for f in fields(AlarmPolicy)
                  if getattr(cfg, f.name, None) is not None}
+    if engine is not None:
+        kind = "memcached" if engine == "memcached" else "valkey or redis"
+        for other, keys in _ONLY_FOR.items():
+            for key in keys:
+                if other != kind and key in overrides:
+                    problems.append(Problem(f"{path}.{key}", f"is not watched on {engine}; only "
+                                            f"{other} caches publish that metric. Remove it."))
     before = len(problems)
     for key in _PERCENT_KEYS:
         value = overrides.get(key)

@@ -532,7 +532,7 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, p
             and catalog.version_tuple(version) < (6, 2):
         problems.append(Problem(f"{path}.node_type", f"{node.name!r} uses data tiering, which "
                                 "needs Valkey or Redis 6.2 or later."))
-    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems)
+    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
         global_spec = _check_global(cfg.global_, naming.replication_group_id(prefix, name), node,

@@ -13,7 +13,10 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def _alarms(overrides: dict) -> dict[str, str]:
-    return aws_config({"s": {"alarms": overrides}})
+    # Memcached-only thresholds are tried on a Memcached cache (Valkey refuses them).
+    memcached = {"swap_usage_mb", "freeable_memory_mb"} & set(overrides)
+    return aws_config({"s": {"alarms": overrides,
+                             **({"engine": "memcached"} if memcached else {})}})
 
 
 BAD_ALARM_SETTINGS = [

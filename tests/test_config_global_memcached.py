@@ -66,6 +66,13 @@ BAD = [
     ("memcached-old-version", {"m": {"engine": "memcached", "engine_version": "1.6.6"}},
      "caches.m.engine_version: '1.6.6' is not a supported memcached version on ElastiCache (TLS "
      "needs Memcached 1.6.12 or later); use one of 1.6.12, 1.6.17, 1.6.22."),
+    ("memcached-alarm-key-on-valkey", {"s": {"alarms": {"swap_usage_mb": 10}}},
+     "caches.s.alarms.swap_usage_mb: is not watched on valkey; only memcached caches publish "
+     "that metric. Remove it."),
+    ("valkey-alarm-key-on-memcached", {"m": {"engine": "memcached",
+                                             "alarms": {"replication_lag_seconds": 2}}},
+     "caches.m.alarms.replication_lag_seconds: is not watched on memcached; only valkey or redis "
+     "caches publish that metric. Remove it."),
     ("nodes-on-valkey", {"s": {"nodes": 3}},
      "caches.s.nodes: valkey is sized with shards and replicas; nodes is for memcached only."),
 ]
