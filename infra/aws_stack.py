@@ -212,7 +212,8 @@ def _alarm_topic(spec: StackSpec, region: str,
 def _alarm_nodes(cache: CacheSpec) -> list[CacheNode]:
     """The cache's nodes in the primary region, as CloudWatch names them."""
     if cache.is_memcached:
-        return [CacheNode(cache.cache_id, node_id=f"{n:04d}") for n in range(1, cache.nodes + 1)]
+        return [CacheNode(cache.cache_id, node_id=node_id)
+                for node_id in naming.memcached_node_ids(cache.nodes)]
     # member_ids lists each shard's nodes primary first: every (replicas + 1)th is a primary.
     per_shard = cache.replicas + 1
     return [CacheNode(member, replica=index % per_shard != 0)

@@ -60,9 +60,16 @@ def secondary_group_id(group_id: str, region: str) -> str:
     return f"{group_id}-{region_code(region)}"
 
 
-def alarm_name(group_id: str, subject: str, metric: str) -> str:
-    """CloudWatch alarm names: `managed-cache/<cache id>/<node or group>/<metric>`.
+def alarm_prefix(group_id: str, subject: str | None = None) -> str:
+    """`managed-cache/<cache id>/` (or `.../<node>/`): `python -m ops verify` lists by it."""
+    return f"managed-cache/{group_id}/" + (f"{subject}/" if subject is not None else "")
 
-    `python -m ops verify` lists alarms by the `managed-cache/<cache id>/` prefix.
-    """
-    return f"managed-cache/{group_id}/{subject}/{metric}"
+
+def alarm_name(group_id: str, subject: str, metric: str) -> str:
+    """CloudWatch alarm names: `managed-cache/<cache id>/<node or group>/<metric>`."""
+    return f"{alarm_prefix(group_id, subject)}{metric}"
+
+
+def memcached_node_ids(nodes: int) -> list[str]:
+    """Memcached node ids within a cluster (CloudWatch's CacheNodeId): 0001, 0002, ..."""
+    return [f"{n:04d}" for n in range(1, nodes + 1)]

@@ -1,0 +1,63 @@
+"""One exception type for every refusal, and the one-line wording of everything else.
+
+Commands raise `OpsError` for a failed precondition *before* they change anything; `__main__`
+prints its message as a single line and exits non-zero. `explain` turns the errors boto3 and
+the config loader raise into the same kind of line, so no command ever shows a traceback.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+# Exit codes: 0 done / no deviation, 1 `verify` found deviations, 2 error (nothing changed
+# unless the message says otherwise), 130 interrupted.
+EXIT_OK = 0
+EXIT_DEVIATIONS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+NO_CREDENTIALS = (
+    "no AWS credentials found: set AWS_PROFILE (and run `aws sso login` if it is an SSO "
+    "profile) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+)
+
+# Error codes with which AWS rejects the caller's credentials rather than the request.
+_CREDENTIAL_CODES = frozenset({
+    "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredToken",
+    "ExpiredTokenException", "AuthFailure", "SignatureDoesNotMatch", "InvalidAccessKeyId",
+    "MissingAuthenticationToken",
+})
+
+
+class OpsError(Exception):
+    """A refusal with a message fit for one line; nothing has been changed."""
+
+
+def explain(err: BaseException) -> str:
+    """One line saying what went wrong, for any error a command may raise."""
+    if isinstance(err, OpsError):
+        return str(err)
+    if isinstance(err, (NoCredentialsError, PartialCredentialsError)):
+        return NO_CREDENTIALS
+    if isinstance(err, ClientError):
+        error = err.response.get("Error", {})
+        code = error.get("Code", "Unknown")
+        message = error.get("Message", "").strip() or str(err)
+        operation = getattr(err, "operation_name", "the request")
+        if code in _CREDENTIAL_CODES:
+            return f"AWS rejected the credentials ({code}): {message}"
+        return f"AWS refused {operation} ({code}): {message}"
+    if isinstance(err, EndpointConnectionError):
+        return f"cannot reach AWS: {err} (check the network, or AWS_ENDPOINT_URL if you set it)"
+    if isinstance(err, NoRegionError):
+        return "no AWS region: the stack must set aws:region"
+    if isinstance(err, BotoCoreError):
+        return f"AWS SDK error: {err}"
+    return f"unexpected {type(err).__name__}: {err} (set OPS_DEBUG=1 to see the traceback)"

@@ -1,0 +1,208 @@
+"""`verify`: compare the live caches with the stack's intent; one line per deviation.
+
+Meant as a post-deploy check in CI: exit 0 when everything matches, 1 with one line per
+deviation on stdout otherwise (2 on errors, like every command). What is compared:
+
+- Valkey/Redis: status, engine, engine version (the config's `8.1` matches a live `8.1.x`,
+  `6.x` any 6), node type, cluster mode and shard count, node count, Multi-AZ, automatic
+  failover, encryption at rest (and the customer-managed KMS key when the config asks for
+  one), encryption in transit in `required` mode, AUTH, snapshot retention.
+- Global Datastore: found by its id suffix (the cache id); every configured region is a member
+  with the id from infra.naming, no unexpected members, the primary is in the stack's region,
+  each secondary exists with shards x (1 + secondary_replicas) nodes.
+- Memcached: status, engine, version, node type, node count, encryption in transit.
+- Alarms: at least one alarm named `managed-cache/<cache id>/...` and, for Valkey/Redis, at
+  least one per member node (`managed-cache/<cache id>/<node id>/...`), in the stack's region;
+  for a Global Datastore also at least one in each secondary region (its replication lag).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from infra.config import CacheSpec, StackSpec
+from ops import live
+from ops.clients import Clients
+from ops.errors import EXIT_DEVIATIONS, EXIT_OK
+
+
+def run(spec: StackSpec, clients: Clients) -> int:
+    deviations: list[str] = []
+    for cache in spec.caches:
+        if cache.is_memcached:
+            found = check_memcached(cache, live.describe_memcached(clients, spec.region,
+                                                                   cache.cache_id), spec.region)
+        else:
+            group = live.describe_group(clients, spec.region, cache.cache_id)
+            found = check_group(cache, group, spec.region)
+            if cache.global_ is not None:
+                found += check_global(spec, cache, clients)
+        prefix = live.alarm_prefix(cache.cache_id)
+        found += check_alarms(cache, live.alarm_names(clients, spec.region, prefix),
+                              spec.region)
+        for region in cache.global_.secondary_regions if cache.global_ is not None else ():
+            if not live.alarm_names(clients, region, prefix):
+                found.append(f"no CloudWatch alarms named {prefix}* in {region} (replication "
+                             "lag of the secondary)")
+        deviations += [f"{cache.name}: {line}" for line in found]
+    for line in deviations:
+        print(line)
+    if deviations:
+        noun = "deviation" if len(deviations) == 1 else "deviations"
+        print(f"{len(deviations)} {noun} from the config of stack '{spec.stack}'",
+              file=sys.stderr)
+        return EXIT_DEVIATIONS
+    print(f"stack '{spec.stack}': {len(spec.caches)} cache(s) match the config")
+    return EXIT_OK
+
+
+def version_matches(intended: str, live_version: str | None) -> bool:
+    """'8.1' matches '8.1' and '8.1.2'; '6.x' matches any '6.*'; '1.6.22' only itself."""
+    if not live_version:
+        return False
+    want, have = intended.split("."), live_version.split(".")
+    if len(have) < len(want):
+        return False
+    return all(w == "x" or w == h for w, h in zip(want, have, strict=False))
+
+
+def _enabled(flag: bool) -> str:
+    return "enabled" if flag else "disabled"
+
+
+def check_group(cache: CacheSpec, group: live.LiveGroup | None, region: str) -> list[str]:
+    if group is None:
+        return [f"replication group {cache.cache_id} not found in {region}"]
+    out: list[str] = []
+    if group.status != "available":
+        out.append(f"status is {group.status}, expected available")
+    if group.engine != cache.engine:
+        out.append(f"engine is {group.engine}, the config says {cache.engine}")
+    if group.engine_version is None:
+        out.append("engine version could not be read (no member node found)")
+    elif not version_matches(cache.engine_version, group.engine_version):
+        out.append(f"engine version is {group.engine_version}, the config says "
+                   f"{cache.engine_version}")
+    if group.node_type != cache.node_type.name:
+        out.append(f"node type is {group.node_type}, the config says {cache.node_type.name}")
+    if group.cluster_enabled != cache.cluster_mode:
+        out.append(f"cluster mode is {_enabled(group.cluster_enabled)}, the config says "
+                   f"{_enabled(cache.cluster_mode)}")
+    elif cache.cluster_mode and len(group.node_groups) != cache.shards:
+        out.append(f"has {len(group.node_groups)} shards, the config says {cache.shards}")
+    if group.node_count != cache.nodes:
+        out.append(f"has {group.node_count} nodes, the config says {cache.nodes} "
+                   f"({cache.shards} shard(s) x (1 primary + {cache.replicas} replicas))")
+    if group.multi_az != _enabled(cache.multi_az):
+        out.append(f"Multi-AZ is {group.multi_az}, the config says {_enabled(cache.multi_az)}")
+    if group.automatic_failover != _enabled(cache.automatic_failover):
+        out.append(f"automatic failover is {group.automatic_failover}, the config says "
+                   f"{_enabled(cache.automatic_failover)}")
+    out += _check_encryption(cache, group)
+    if group.snapshot_retention != cache.snapshot_retention_days:
+        out.append(f"snapshot retention is {group.snapshot_retention} days, the config says "
+                   f"{cache.snapshot_retention_days}")
+    return out
+
+
+def _check_encryption(cache: CacheSpec, group: live.LiveGroup) -> list[str]:
+    out = []
+    if not group.at_rest_encryption:
+        out.append("encryption at rest is off")
+    elif cache.kms_key_arn is not None:
+        # An alias ARN is reported back as the key's ARN; only a key ARN can be compared.
+        if ":alias/" in cache.kms_key_arn and group.kms_key_id is None:
+            out.append(f"encrypted at rest with the AWS-owned key, the config says "
+                       f"{cache.kms_key_arn}")
+        elif ":alias/" not in cache.kms_key_arn and group.kms_key_id != cache.kms_key_arn:
+            out.append(f"encrypted at rest with {group.kms_key_id or 'the AWS-owned key'}, "
+                       f"the config says {cache.kms_key_arn}")
+    elif cache.create_kms_key and group.kms_key_id is None:
+        out.append("encrypted at rest with the AWS-owned key, the config asks for a "
+                   "customer-managed KMS key")
+    if not group.transit_encryption:
+        out.append("encryption in transit is off")
+    elif group.transit_encryption_mode not in (None, "required"):
+        out.append(f"encryption in transit is in {group.transit_encryption_mode} mode, "
+                   "expected required (clients may connect without TLS)")
+    if not group.auth_token_enabled:
+        out.append("AUTH is off (no auth token)")
+    return out
+
+
+def check_global(spec: StackSpec, cache: CacheSpec, clients: Clients) -> list[str]:
+    assert cache.global_ is not None
+    expected = live.expected_global_members(cache, spec.region)
+    found = live.find_global(clients, spec.region, cache.cache_id)
+    if found is None:
+        return [f"no Global Datastore with id suffix '{cache.cache_id}' found; the config "
+                f"declares members in {', '.join(expected)}"]
+    out: list[str] = []
+    if found.status != "available":
+        out.append(f"Global Datastore {found.id} is {found.status}, expected available")
+    for region, group_id in expected.items():
+        member = found.member_in(region)
+        if member is None or member.group_id != group_id:
+            out.append(f"{group_id} ({region}) is not a member of Global Datastore {found.id}")
+        elif member.status != "associated":
+            out.append(f"{group_id} ({region}) is {member.status} in Global Datastore "
+                       f"{found.id}, expected associated")
+    for member in found.members:
+        if member.region not in expected:
+            out.append(f"{member.group_id} ({member.region}) is a member of Global Datastore "
+                       f"{found.id} but not in the config")
+    primary = found.primary
+    if primary is None:
+        out.append(f"Global Datastore {found.id} has no primary member")
+    elif primary.region != spec.region:
+        out.append(f"the Global Datastore primary is {primary.group_id} ({primary.region}), "
+                   f"the config expects {spec.region}; fail back with `python -m ops failover "
+                   f"--stack {spec.stack} --cache {cache.name} --to {spec.region}`")
+    nodes = cache.shards * (1 + cache.global_.secondary_replicas)
+    for region in cache.global_.secondary_regions:
+        group = live.describe_group(clients, region, expected[region])
+        if group is None:
+            out.append(f"replication group {expected[region]} not found in {region}")
+            continue
+        if group.status != "available":
+            out.append(f"{group.id} ({region}) status is {group.status}, expected available")
+        if group.node_count != nodes:
+            out.append(f"{group.id} ({region}) has {group.node_count} nodes, the config says "
+                       f"{nodes} ({cache.shards} shard(s) x (1 + "
+                       f"{cache.global_.secondary_replicas} replicas))")
+    return out
+
+
+def check_memcached(cache: CacheSpec, cluster: live.LiveMemcached | None,
+                    region: str) -> list[str]:
+    if cluster is None:
+        return [f"Memcached cluster {cache.cache_id} not found in {region}"]
+    out = []
+    if cluster.status != "available":
+        out.append(f"status is {cluster.status}, expected available")
+    if cluster.engine != "memcached":
+        out.append(f"engine is {cluster.engine}, the config says memcached")
+    if not version_matches(cache.engine_version, cluster.engine_version):
+        out.append(f"engine version is {cluster.engine_version}, the config says "
+                   f"{cache.engine_version}")
+    if cluster.node_type != cache.node_type.name:
+        out.append(f"node type is {cluster.node_type}, the config says {cache.node_type.name}")
+    if cluster.nodes != cache.nodes:
+        out.append(f"has {cluster.nodes} nodes, the config says {cache.nodes}")
+    if not cluster.transit_encryption:
+        out.append("encryption in transit is off")
+    return out
+
+
+def check_alarms(cache: CacheSpec, names: list[str], region: str) -> list[str]:
+    prefix = live.alarm_prefix(cache.cache_id)
+    if not names:
+        return [f"no CloudWatch alarms named {prefix}* in {region}"]
+    if cache.is_memcached:
+        return []
+    out = []
+    for member in cache.member_ids:
+        node_prefix = live.alarm_prefix(cache.cache_id, member)
+        if not any(name.startswith(node_prefix) for name in names):
+            out.append(f"node {member} has no CloudWatch alarm ({node_prefix}*)")
+    return out
