@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import StrictBool, StrictInt
 
+from infra import naming
 from infra.alarm_policy import AlarmPolicy, resolve_alarms
 from infra.profiles import ProfileDefaults
 from infra.validation import (
@@ -275,20 +276,8 @@ class GcpCacheSpec:
         return secondary_instance_id(self.instance_id, region)
 
 
-def region_code(region: str) -> str:
-    """Compact region code for ids: us-central1 -> usc1, europe-west4 -> euw4."""
-    area, _, rest = region.partition("-")
-    match = re.match(r"^([a-z]+)(\d+)$", rest)
-    direction, number = (match.group(1), match.group(2)) if match else (rest, "")
-    areas = {"europe": "eu", "asia": "as", "australia": "au", "northamerica": "na",
-             "southamerica": "sa", "africa": "af"}
-    short = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
-             "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
-    return f"{areas.get(area, area)}{short.get(direction, direction[:2])}{number}"
-
-
 def secondary_instance_id(instance_id: str, region: str) -> str:
-    return f"{instance_id}-{region_code(region)}"
+    return naming.secondary_group_id(instance_id, region)
 
 
 # ---------------------------------------------------------------------------------------------

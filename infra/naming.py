@@ -47,16 +47,24 @@ def final_snapshot_name(group_id: str) -> str:
     return f"{group_id}-final"
 
 
+_DIRECTIONS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+               "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
+_GCP_AREAS = {"europe": "eu", "asia": "as", "australia": "au", "northamerica": "na",
+              "southamerica": "sa", "africa": "af"}
+
+
 def region_code(region: str) -> str:
-    """Compact region code for ids: us-east-1 -> use1, ap-southeast-2 -> apse2."""
-    area, direction, number = region.split("-")
-    short = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
-             "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
-    return f"{area}{short.get(direction, direction[:2])}{number}"
+    """Compact region code for ids, for AWS and GCP region names alike:
+    us-east-1 -> use1, ap-southeast-2 -> apse2, us-central1 -> usc1, europe-west4 -> euw4."""
+    area, _, rest = region.partition("-")
+    match = re.match(r"^([a-z]+)-?(\d+)$", rest)
+    direction, number = (match.group(1), match.group(2)) if match else (rest, "")
+    return f"{_GCP_AREAS.get(area, area)}{_DIRECTIONS.get(direction, direction[:2])}{number}"
 
 
 def secondary_group_id(group_id: str, region: str) -> str:
-    """The Global Datastore member in a secondary region: `<rg>-<region code>`."""
+    """A cross-region member: `<id>-<region code>` (ElastiCache Global Datastore secondaries,
+    Memorystore for Valkey secondaries)."""
     return f"{group_id}-{region_code(region)}"
 
 
