@@ -38,6 +38,7 @@ class Registration:
     ignore_changes: list[str]
     retain_on_delete: bool
     additional_secret_outputs: list[str]
+    aliased: bool = False           # declared aliases: Pulumi adopts the old URN, no replace
 
 
 @dataclass
@@ -145,6 +146,17 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "aws:sns/topic:Topic":
             rid = f"arn:aws:sns:{region}:123456789012:{inputs.get('name', name)}"
             state["arn"] = rid
+        elif typ == "aws:route53/zone:Zone":
+            rid = "Z" + hashlib.sha1(name.encode()).hexdigest()[:20].upper()
+            state["zoneId"] = rid
+            state["nameServers"] = [f"ns-{n}.awsdns-{n:02d}.com" for n in (1, 2)]
+            state["arn"] = f"arn:aws:route53:::hostedzone/{rid}"
+        elif typ == "aws:route53/zoneAssociation:ZoneAssociation":
+            rid = f"{inputs.get('zoneId')}:{inputs.get('vpcId')}"
+            state["owningAccount"] = "123456789012"
+        elif typ == "aws:route53/record:Record":
+            rid = f"{inputs.get('zoneId')}_{inputs.get('name')}_{inputs.get('type')}"
+            state["fqdn"] = inputs.get("name")
         else:
             rid = f"{name}-id"
         state.setdefault("arn", f"arn:aws:mock:{region}:123456789012:{typ.split(':')[-1]}/{rid}")
@@ -201,6 +213,13 @@ class CloudMocks(pulumi.runtime.Mocks):
                 {"nodeId": f"node-{i}", "host": f"{subnet}.{230 + i}", "port": 11211,
                  "zone": f"{region}-{'abc'[i % 3]}", "state": "READY"}
                 for i in range(int(inputs.get("nodeCount", 1)))]
+        elif typ == "gcp:dns/managedZone:ManagedZone":
+            rid = f"projects/{project}/managedZones/{rname}"
+            state["managedZoneId"] = str(int(digest.hex()[:12], 16))
+            state["nameServers"] = ["ns-gcp-private.googledomains.com."]
+        elif typ == "gcp:dns/recordSet:RecordSet":
+            rid = (f"projects/{project}/managedZones/{inputs.get('managedZone')}/rrsets/"
+                   f"{inputs.get('name')}/{inputs.get('type')}")
         elif typ == "gcp:monitoring/notificationChannel:NotificationChannel":
             rid = f"projects/{project}/notificationChannels/{int(digest.hex()[:12], 16)}"
             state["name"] = rid
@@ -247,6 +266,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 retain_on_delete=bool(request.retainOnDelete),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
+                aliased=bool(len(request.aliases) or len(request.aliasURNs)),
             ))
         return response
 

@@ -59,3 +59,99 @@ def aws_node_hourly_usd(node_type: str, engine: str, region: str) -> tuple[float
 
 def monthly(hourly: float, nodes: int = 1) -> float:
     return round(hourly * nodes * HOURS_PER_MONTH, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# GCP Memorystore. USD, on-demand, us-central1 (Iowa) list prices, read 2025-10 from the
+# Memorystore pricing pages below. Unlike the AWS table these figures could not be re-read
+# from a machine-readable source when this table was written: treat them as estimates and
+# check the pages before quoting a number to anyone. Other regions apply the approximate
+# multiplier below; `priced_exactly` is True only in us-central1.
+#   Redis      cloud.google.com/memorystore/docs/redis/pricing     per GB-hour of provisioned
+#              capacity, by tier (BASIC / STANDARD_HA) and capacity tier M1..M5
+#   Valkey     cloud.google.com/memorystore/docs/valkey/pricing    per node-hour by node type
+#   Memcached  cloud.google.com/memorystore/docs/memcached/pricing per vCPU-hour + per GB-hour
+# Not included: network egress, cross-region replication traffic, backup/export storage,
+# Private Service Connect / service networking charges, Cloud Monitoring.
+# ---------------------------------------------------------------------------------------------
+GCP_PRICES_AS_OF = "2025-10"
+GCP_PRICES_SOURCE = ("cloud.google.com/memorystore/docs/{redis,valkey,memcached}/pricing "
+                     "(on-demand, us-central1; estimates, see infra/pricing.py)")
+GCP_BASE_REGION = "us-central1"
+
+# Capacity tiers of Memorystore for Redis: (upper bound in GB inclusive, name).
+GCP_REDIS_CAPACITY_TIERS: tuple[tuple[float, str], ...] = (
+    (4, "M1"), (10, "M2"), (35, "M3"), (100, "M4"), (300, "M5"),
+)
+# USD per GB-hour. STANDARD_HA's price covers the primary and its one failover replica.
+GCP_REDIS_GB_HOURLY_USD: dict[str, dict[str, float]] = {
+    "BASIC": {"M1": 0.049, "M2": 0.027, "M3": 0.023, "M4": 0.019, "M5": 0.016},
+    "STANDARD_HA": {"M1": 0.064, "M2": 0.054, "M3": 0.046, "M4": 0.038, "M5": 0.032},
+}
+# Memorystore for Valkey, USD per node-hour, and each node type's capacity (GB) from the
+# instance and node specification page.
+GCP_VALKEY_NODE_HOURLY_USD: dict[str, float] = {
+    "SHARED_CORE_NANO": 0.0375,
+    "STANDARD_SMALL": 0.1006,
+    "HIGHMEM_MEDIUM": 0.1808,
+    "HIGHMEM_XLARGE": 0.8069,
+}
+GCP_VALKEY_NODE_GB: dict[str, float] = {
+    "SHARED_CORE_NANO": 1.4, "STANDARD_SMALL": 6.5, "HIGHMEM_MEDIUM": 13.0, "HIGHMEM_XLARGE": 58.0,
+}
+# Memorystore for Memcached, USD per vCPU-hour and per GB-hour of node memory.
+GCP_MEMCACHED_VCPU_HOURLY_USD = 0.050
+GCP_MEMCACHED_GB_HOURLY_USD = 0.0044
+
+GCP_REGION_MULTIPLIER: dict[str, float] = {
+    "us-central1": 1.00, "us-east1": 1.00, "us-west1": 1.00, "us-east4": 1.12,
+    "us-west2": 1.20, "northamerica-northeast1": 1.10, "europe-west1": 1.10,
+    "europe-north1": 1.10, "europe-west4": 1.10, "europe-west2": 1.20, "europe-west3": 1.20,
+    "asia-east1": 1.15, "asia-northeast1": 1.28, "asia-southeast1": 1.23,
+    "australia-southeast1": 1.35, "southamerica-east1": 1.50,
+}
+
+
+def _gcp_region(hourly: float, region: str) -> tuple[float, bool]:
+    multiplier = GCP_REGION_MULTIPLIER.get(region, DEFAULT_REGION_MULTIPLIER)
+    return round(hourly * multiplier, 4), region == GCP_BASE_REGION
+
+
+def gcp_redis_capacity_tier(capacity_gb: float) -> str:
+    """'M1'..'M5' for a Memorystore for Redis capacity. Raises ValueError outside 1-300 GB."""
+    if not 1 <= capacity_gb <= 300:
+        raise ValueError(f"{capacity_gb} GB is outside Memorystore for Redis' 1-300 GB")
+    return next(name for limit, name in GCP_REDIS_CAPACITY_TIERS if capacity_gb <= limit)
+
+
+def gcp_redis_hourly_usd(tier: str, capacity_gb: float, region: str = GCP_BASE_REGION,
+                         read_replicas: int = 0) -> tuple[float, bool]:
+    """(USD per hour for the whole instance, priced_exactly).
+
+    tier: BASIC or STANDARD_HA. The STANDARD_HA rate includes one replica; a Standard
+    instance with read replicas enabled (1-5 replicas) is billed per node, modelled here as
+    every replica beyond the first adding half of the STANDARD_HA rate (one node's share).
+    """
+    tier = tier.upper()
+    if tier == "STANDARD":
+        tier = "STANDARD_HA"
+    rate = GCP_REDIS_GB_HOURLY_USD[tier][gcp_redis_capacity_tier(capacity_gb)]
+    nodes_factor = 1.0
+    if tier == "STANDARD_HA" and read_replicas > 1:
+        nodes_factor += (read_replicas - 1) / 2
+    return _gcp_region(rate * capacity_gb * nodes_factor, region)
+
+
+def gcp_valkey_node_hourly_usd(node_type: str, region: str = GCP_BASE_REGION
+                               ) -> tuple[float, bool]:
+    """(USD per node-hour, priced_exactly). node_type as the API spells it (HIGHMEM_MEDIUM) or
+    as the docs do (highmem-medium). Raises KeyError for an unknown node type."""
+    key = node_type.upper().replace("-", "_")
+    return _gcp_region(GCP_VALKEY_NODE_HOURLY_USD[key], region)
+
+
+def gcp_memcached_node_hourly_usd(vcpus: int, memory_gb: float,
+                                  region: str = GCP_BASE_REGION) -> tuple[float, bool]:
+    """(USD per node-hour, priced_exactly) for a Memcached node of `vcpus` and `memory_gb`."""
+    hourly = vcpus * GCP_MEMCACHED_VCPU_HOURLY_USD + memory_gb * GCP_MEMCACHED_GB_HOURLY_USD
+    return _gcp_region(hourly, region)
