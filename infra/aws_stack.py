@@ -14,6 +14,7 @@ from components.aws.alarms import (
     SecondaryRegionAlarmArgs,
 )
 from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
+from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
 from components.aws.global_datastore import (
     ElastiCacheGlobalDatastore,
     GlobalDatastoreArgs,
@@ -24,7 +25,7 @@ from components.aws.network import CacheNetwork, CacheNetworkArgs
 from components.aws.notifications import AlarmTopic, AlarmTopicArgs
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
 from infra import naming, providers
-from infra.config import CacheSpec, NetworkSpec, StackSpec
+from infra.config import CacheSpec, NetworkSpec, StackSpec, cache_dns_names
 
 
 def build(spec: StackSpec, project: str) -> dict[str, Any]:
@@ -43,6 +44,7 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
 
     caches: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
+    records: dict[str, list[CnameRecord]] = {}     # by region, for network.dns
     for cache in spec.caches:
         if cache.is_memcached:
             memcached = ElastiCacheMemcachedCluster(
@@ -53,14 +55,20 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                 "endpoint": memcached.configuration_endpoint,
                 "node_endpoints": memcached.node_endpoints,
                 "port": memcached.port,
+                **_dns_export(spec, cache),
             }
+            _add_records(records, spec, cache, {
+                spec.region: (memcached.configuration_endpoint.apply(_host), None)})
             continue
         group_args = replace(_replication_group_args(cache, primary_network),
                              notification_topic_arn=topics[spec.region].arn)
         if cache.global_ is None:
             group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
             _alarms(cache, spec.region, topics, aws_by_region, parent=group)
-            caches[cache.name] = {**_summary(cache, spec.region), **_endpoints(group)}
+            caches[cache.name] = {**_summary(cache, spec.region), **_endpoints(group),
+                                  **_dns_export(spec, cache)}
+            _add_records(records, spec, cache, {spec.region: (group.endpoint,
+                                                              group.reader_endpoint)})
             secrets[cache.name] = group.auth_token
             continue
         datastore = ElastiCacheGlobalDatastore(
@@ -93,15 +101,23 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
             # Clients in a secondary region read locally with the primary's AUTH token.
             "secondaries": {region: {"region": region, **_endpoints(group)}
                             for region, group in datastore.secondaries.items()},
+            **_dns_export(spec, cache),
         }
+        members = {spec.region: datastore.primary, **datastore.secondaries}
+        _add_records(records, spec, cache,
+                     {region: (group.endpoint, group.reader_endpoint)
+                      for region, group in members.items()},
+                     writer=datastore.primary.endpoint)
         secrets[cache.name] = datastore.primary.auth_token
 
+    zones = _private_zones(spec, networks, aws_by_region, records)
     dashboard = _dashboard(spec, aws_by_region[spec.region])
     return {
         "caches": caches,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
         "auth_tokens": pulumi.Output.secret(secrets),
-        "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id}
+        "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id,
+                              **({"dns_zone_id": zones[region].zone_id} if zones else {})}
                      for region, n in networks.items()},
         "monitoring": {"dashboard_url": dashboard.url,
                        "alarm_topics": {region: topic.arn for region, topic in topics.items()}},
@@ -188,6 +204,70 @@ def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedCluster
         deletion_protection=cache.deletion_protection,
         tags={"Cache": cache.name},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Private DNS (network.dns)
+# ---------------------------------------------------------------------------------------------
+def _host(endpoint: str | None) -> str:
+    """`host:port` (a Memcached configuration endpoint) -> host: a CNAME names a host."""
+    return (endpoint or "").rsplit(":", 1)[0]
+
+
+def _dns_export(spec: StackSpec, cache: CacheSpec) -> dict[str, Any]:
+    """The cache's stable names for the `caches` export; nothing without network.dns."""
+    return {"dns": cache_dns_names(cache, spec.dns.zone)} if spec.dns is not None else {}
+
+
+def _add_records(records: dict[str, list[CnameRecord]], spec: StackSpec, cache: CacheSpec,
+                 members: dict[str, tuple[pulumi.Output[str], pulumi.Output[str] | None]],
+                 writer: pulumi.Output[str] | None = None) -> None:
+    """The cache's CNAMEs in the zone of each region it has a member in.
+
+    `members`: region -> (primary or configuration endpoint, reader endpoint or None).
+    `writer`: a Global Datastore's primary endpoint, named `<cache>-writer` in every region of
+    the cache; after creation `python -m ops failover` owns it.
+    """
+    if spec.dns is None:
+        return
+    names = cache_dns_names(cache, spec.dns.zone)
+    for region, (endpoint, reader) in members.items():
+        in_region = records.setdefault(region, [])
+        in_region.append(CnameRecord(names["endpoint"], endpoint))
+        if reader is not None:
+            in_region.append(CnameRecord(names["reader_endpoint"], reader))
+        if writer is not None:
+            in_region.append(CnameRecord(names["writer_endpoint"], writer,
+                                         follows_failover=True))
+
+
+def _private_zones(spec: StackSpec, networks: dict[str, CacheNetwork],
+                   aws_by_region: dict[str, pulumi.ProviderResource],
+                   records: dict[str, list[CnameRecord]]) -> dict[str, Route53PrivateZone]:
+    """A private zone of the same name in every region, associated with that region's VPC."""
+    if spec.dns is None:
+        return {}
+    zones = {}
+    for region, network in networks.items():
+        network_spec = spec.network if region == spec.region else spec.secondary_networks[region]
+        assert isinstance(network_spec, NetworkSpec)
+        existing = spec.dns.zone_ids.get(region)
+        zones[region] = Route53PrivateZone(
+            f"{spec.name_prefix}-{region}-dns",
+            PrivateZoneArgs(
+                zone=spec.dns.zone,
+                region=region,
+                vpc_id=network.vpc_id,
+                ttl=spec.dns.ttl,
+                records=records.get(region, []),
+                existing_zone_id=existing,
+                associate_vpc=existing is not None and network_spec.vpc_cidr is not None,
+                comment=f"managed-cache {spec.name_prefix}: cache names in {region}",
+                tags={"Name": spec.dns.zone},
+            ),
+            opts=pulumi.ResourceOptions(providers=[aws_by_region[region]]),
+        )
+    return zones
 
 
 # ---------------------------------------------------------------------------------------------

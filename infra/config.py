@@ -47,6 +47,13 @@ MAX_SNAPSHOT_RETENTION_DAYS = 35
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)
 DEFAULT_VPC_CIDR = "10.40.0.0/16"
+# Private DNS (network.dns). 30 seconds: the writer record is rewritten by `python -m ops
+# failover`, and clients keep writing to the demoted (read-only) primary for up to one TTL after
+# that; 30 s is small next to the minutes a Global Datastore failover takes, yet long enough
+# that resolvers do not look the name up on every connection. Regional names change only when a
+# cache is replaced, so one short TTL for every record keeps the rule simple.
+DNS_DEFAULT_TTL = 30
+DNS_TTL_RANGE = (5, 300)
 
 
 class ConfigError(RunError):
@@ -63,6 +70,12 @@ class ConfigError(RunError):
 # ---------------------------------------------------------------------------------------------
 # What users write (unknown keys rejected; unset means "take the profile default").
 # ---------------------------------------------------------------------------------------------
+class DnsConfig(StrictModel):
+    zone: str | None = None         # the private zone's name, e.g. cache.internal
+    zone_id: str | None = None      # an existing zone instead of a new one (see docs/dns.md)
+    ttl: StrictInt | None = None
+
+
 class NetworkConfig(StrictModel):
     vpc_cidr: str | None = None
     vpc_id: str | None = None
@@ -71,6 +84,7 @@ class NetworkConfig(StrictModel):
     allowed_cidrs: list[str] | None = None
     allowed_security_group_ids: list[str] = []
     gcp: gcp_config.GcpNetworkOptions | None = None
+    dns: DnsConfig | None = None
 
 
 class AlertsConfig(StrictModel):
@@ -126,6 +140,17 @@ class NetworkSpec:
     availability_zones: int
     allowed_cidrs: tuple[str, ...]
     allowed_security_group_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DnsSpec:
+    """Private DNS names for the caches: one zone per region on AWS, one zone on GCP."""
+
+    zone: str                       # e.g. "cache.internal" (no trailing dot)
+    ttl: int                        # seconds, every record
+    # Existing zones by region (AWS hosted zone id / GCP managed zone name); a region not
+    # listed gets a zone the stack creates.
+    zone_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -199,6 +224,7 @@ class StackSpec:
     secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
     gcp_project: str = ""
     warnings: tuple[str, ...] = ()
+    dns: DnsSpec | None = None      # network.dns; None: no private DNS names
 
     @property
     def regions(self) -> list[str]:
@@ -266,6 +292,10 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
     if cloud == "gcp" and network is not None:
         # GCP rules that need the region, the network and every cache together.
         gcp_config.check_stack(region, network, caches, problems)
+    dns = _resolve_dns(network_cfg, cloud, region, caches, problems) \
+        if network_cfg is not None and cloud is not None else None
+    if cloud == "gcp" and network is not None and dns is not None:
+        gcp_config.check_dns(dns, network, prefix, problems)
 
     if problems:
         raise ConfigError(stack, problems)
@@ -273,7 +303,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
     return StackSpec(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix,
                      region=region, network=network, alert_emails=emails, caches=tuple(caches),
                      secondary_networks=secondary_networks, gcp_project=gcp_project,
-                     warnings=tuple(_warnings(profile, emails, caches)))
+                     warnings=tuple(_warnings(profile, emails, caches)), dns=dns)
 
 
 def _region(cloud: str | None, flat: Mapping[str, Any],
@@ -692,6 +722,132 @@ def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults:
         if network is not None:
             networks[secondary] = network
     return networks
+
+
+# ---------------------------------------------------------------------------------------------
+# Private DNS (network.dns): rules shared by both clouds and the AWS ones; the GCP ones live in
+# gcp_config.check_dns.
+# ---------------------------------------------------------------------------------------------
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+# Route 53 hosted zone ids: up to 32 upper-case letters and digits (Z0123456789ABCDEFGHIJ),
+# without the "/hostedzone/" prefix some APIs put in front.
+_HOSTED_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}$")
+
+
+def cache_dns_names(cache: Any, zone: str) -> dict[str, str]:
+    """The stable names of a cache (AWS CacheSpec or GcpCacheSpec), by role.
+
+    Valkey/Redis get a reader name; a cache that spans regions (Global Datastore, Valkey
+    cross-region replication) gets a writer name that follows a failover.
+    """
+    spans_regions = bool(getattr(cache, "global_", None) is not None
+                         or getattr(cache, "secondary_regions", ()))
+    return naming.dns_names(cache.name, zone, reader=cache.engine != "memcached",
+                            writer=spans_regions)
+
+
+def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[Any],
+                 problems: list[Problem]) -> DnsSpec | None:
+    """`network.dns` (and, on AWS, a secondary region's `global.network.dns`)."""
+    before = len(problems)
+    secondary = [(cache, cache.global_.network.dns) for cache in caches
+                 if getattr(cache, "global_", None) is not None
+                 and cache.global_.network is not None and cache.global_.network.dns is not None]
+    if cfg.dns is None:
+        for cache, _ in secondary:
+            problems.append(Problem(f"caches.{cache.name}.global.network.dns", "DNS is off for "
+                                    "this stack; set network.dns (the zone every region uses) "
+                                    "or remove the key."))
+        return None
+    zone = _check_zone_name(cfg.dns.zone, "network.dns.zone", problems)
+    ttl = cfg.dns.ttl if cfg.dns.ttl is not None else DNS_DEFAULT_TTL
+    if not DNS_TTL_RANGE[0] <= ttl <= DNS_TTL_RANGE[1]:
+        problems.append(Problem("network.dns.ttl", f"{ttl} is not allowed; use {DNS_TTL_RANGE[0]} "
+                                f"to {DNS_TTL_RANGE[1]} seconds (names that follow a failover "
+                                "need a short TTL)."))
+
+    # Existing zones by region, with the key that named each (for the messages).
+    zone_ids: dict[str, tuple[str, str]] = {}
+    if cfg.dns.zone_id is not None:
+        if cloud == "aws":
+            _check_hosted_zone_id(cfg.dns.zone_id, "network.dns.zone_id", problems)
+        zone_ids[region] = (cfg.dns.zone_id, "network.dns.zone_id")
+    for cache, own in secondary:
+        path = f"caches.{cache.name}.global.network.dns"
+        if own.zone is not None and zone is not None and own.zone.rstrip(".") != zone:
+            problems.append(Problem(f"{path}.zone", f"{own.zone!r} differs from network.dns.zone "
+                                    f"{zone!r}; every region's zone has the same name, so that "
+                                    "one name works in every region. Remove the key."))
+        if own.ttl is not None:
+            problems.append(Problem(f"{path}.ttl", "applies to every region; set it under "
+                                                   "network.dns.ttl and remove the key."))
+        if own.zone_id is not None:
+            _check_hosted_zone_id(own.zone_id, f"{path}.zone_id", problems)
+            for secondary_region in cache.global_.secondary_regions:
+                zone_ids[secondary_region] = (own.zone_id, f"{path}.zone_id")
+    first_region: dict[str, str] = {}
+    for zone_region, (zone_id, path) in zone_ids.items():
+        if zone_id in first_region:
+            problems.append(Problem(path, f"{zone_id!r} is already the zone of "
+                                    f"{first_region[zone_id]}; each region needs its own zone, "
+                                    "because a region's names answer with that region's "
+                                    "endpoints."))
+        first_region.setdefault(zone_id, zone_region)
+
+    if zone is not None:
+        for cache in caches:
+            _check_dns_names(cache, zone, problems)
+    if len(problems) > before or zone is None:
+        return None
+    return DnsSpec(zone=zone, ttl=ttl, zone_ids={r: z for r, (z, _) in zone_ids.items()})
+
+
+def _check_zone_name(value: str | None, path: str, problems: list[Problem]) -> str | None:
+    """A private zone name: at least two labels of letters, digits and inner hyphens."""
+    if value is None:
+        problems.append(Problem(path, "is required; name the private zone, e.g. "
+                                      "'cache.internal'."))
+        return None
+    zone = value[:-1] if value.endswith(".") else value  # the root's dot is optional
+    labels = zone.split(".")
+    before = len(problems)
+    if not all(_DNS_LABEL.match(label) for label in labels):
+        problems.append(Problem(path, f"{value!r} is not a DNS name; use labels of lowercase "
+                                      "letters, digits and hyphens (not first or last) joined "
+                                      "by dots, e.g. 'cache.internal'."))
+    elif len(labels) < 2:
+        problems.append(Problem(path, f"{value!r} is a single label; use at least two, e.g. "
+                                      "'cache.internal': a zone for a whole top-level domain "
+                                      "would answer every name under it in the network."))
+    longest = max(labels, key=len)
+    if len(longest) > naming.DNS_LABEL_MAX:
+        problems.append(Problem(path, f"{value!r} has a label of {len(longest)} characters; DNS "
+                                      f"allows {naming.DNS_LABEL_MAX}."))
+    if len(zone) > naming.DNS_NAME_MAX:
+        problems.append(Problem(path, f"{value!r} is {len(zone)} characters; DNS allows "
+                                      f"{naming.DNS_NAME_MAX}."))
+    return zone if len(problems) == before else None
+
+
+def _check_dns_names(cache: Any, zone: str, problems: list[Problem]) -> None:
+    """The longest record name of a cache (`<cache>-reader` / `-writer`) within DNS limits."""
+    names = cache_dns_names(cache, zone)
+    fqdn = max(names.values(), key=len)
+    label = fqdn.split(".", 1)[0]
+    if len(label) > naming.DNS_LABEL_MAX:
+        problems.append(Problem(f"caches.{cache.name}", f"the DNS name {fqdn!r} has a first "
+                                f"label of {len(label)} characters; DNS allows "
+                                f"{naming.DNS_LABEL_MAX}. Shorten the cache name."))
+    elif len(fqdn) > naming.DNS_NAME_MAX:
+        problems.append(Problem(f"caches.{cache.name}", f"the DNS name {fqdn!r} is {len(fqdn)} "
+                                f"characters; DNS allows {naming.DNS_NAME_MAX}. Shorten the "
+                                "cache name or network.dns.zone."))
+
+
+def _check_hosted_zone_id(value: str, path: str, problems: list[Problem]) -> None:
+    if not _HOSTED_ZONE_ID.match(value):
+        problems.append(Problem(path, f"{value!r} is not a Route 53 hosted zone id "
+                                      "(Z0123456789ABCDEFGHIJ)."))
 
 
 def _check_engine_version(engine: str, version: str | None, path: str,

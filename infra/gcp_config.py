@@ -408,6 +408,39 @@ def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheS
                                         "already has a gcp-memorystore policy in that region)."))
 
 
+# Cloud DNS managed zone names (the resource name, not the DNS name): 1-63 lowercase letters,
+# digits and hyphens, starting with a letter and ending with a letter or digit.
+_MANAGED_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Problem]) -> None:
+    """`network.dns` on GCP: one private managed zone on the stack's VPC network.
+
+    `dns` is config.DnsSpec (shared rules already applied): `zone_ids` holds the primary
+    region's existing zone, if any; GCP has no per-region zones (the network is global).
+    """
+    for zone_id in dns.zone_ids.values():
+        if not _MANAGED_ZONE.match(zone_id):
+            problems.append(Problem("network.dns.zone_id", f"{zone_id!r} is not a Cloud DNS "
+                                    "managed zone name; use the zone's name (1 to 63 lowercase "
+                                    "letters, digits and hyphens, starting with a letter), e.g. "
+                                    "'cache-internal'."))
+        elif network.vpc_cidr is not None:
+            # Cloud DNS lists the networks that see a private zone in the zone itself; there is
+            # no separate binding resource a stack could add to someone else's zone.
+            problems.append(Problem("network.dns.zone_id", "an existing zone cannot see a VPC "
+                                    "network this stack creates (Cloud DNS lists the networks "
+                                    "in the zone's own settings); set network.vpc_id to the "
+                                    "network the zone serves, or remove zone_id to let the "
+                                    "stack create the zone."))
+    if not dns.zone_ids:
+        name = naming.gcp_dns_zone_name(prefix)
+        if len(name) > INSTANCE_ID_LENGTH[1]:
+            problems.append(Problem("network.dns", f"the managed zone name {name!r} would be "
+                                    f"{len(name)} characters; Cloud DNS allows 63. Shorten "
+                                    "name_prefix or set zone_id to an existing zone."))
+
+
 def valkey_regions(region: str, caches: Sequence[GcpCacheSpec]) -> list[str]:
     """Regions with Valkey instances: the primary first, then secondaries in config order."""
     regions: list[str] = []

@@ -14,6 +14,7 @@ from components.gcp.alerts import (
     MemorystoreAlerts,
     MemorystoreAlertsArgs,
 )
+from components.gcp.dns import AddressRecord, CloudDnsPrivateZone, CloudDnsZoneArgs
 from components.gcp.memcached import MemcachedInstanceArgs, MemorystoreMemcachedInstance
 from components.gcp.network import MemorystoreNetwork, MemorystoreNetworkArgs
 from components.gcp.redis_instance import MemorystoreRedisInstance, RedisInstanceArgs
@@ -22,8 +23,8 @@ from components.gcp.valkey_instance import (
     ValkeyInstanceArgs,
     ValkeySecondaryArgs,
 )
-from infra import gcp_config, providers
-from infra.config import ConfigError, StackSpec
+from infra import gcp_config, naming, providers
+from infra.config import ConfigError, StackSpec, cache_dns_names
 from infra.gcp_config import GcpCacheSpec, GcpNetworkSpec, day_of_week
 from infra.validation import Problem
 
@@ -73,6 +74,7 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
 
     exports: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
+    records: list[AddressRecord] = []           # for network.dns
     for cache in caches:
         exported: dict[str, Any] = {
             "engine": f"{cache.engine} {cache.engine_version}",
@@ -88,6 +90,11 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                 cache.name, _valkey_args(cache, spec, network, gcp), opts=in_primary)
             exported.update(endpoint=valkey.endpoint, reader_endpoint=valkey.reader_endpoint,
                             ca_certs=valkey.ca_certs)
+            secondaries = {region: valkey.secondary_endpoints[region]
+                           for region in cache.secondary_regions}
+            records += _records(spec, cache, {spec.region: valkey.endpoint, **secondaries},
+                                {spec.region: valkey.reader_endpoint, **secondaries},
+                                writer=valkey.endpoint if secondaries else None)
             if cache.secondary_regions:
                 exported["secondaries"] = {
                     region: {"instance_id": cache.secondary_instance_id(region),
@@ -100,6 +107,8 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                 cache.name, _redis_args(cache, spec, network), opts=in_primary)
             exported.update(endpoint=redis.host, reader_endpoint=redis.read_endpoint,
                             ca_certs=redis.ca_certs)
+            records += _records(spec, cache, {spec.region: redis.host},
+                                {spec.region: redis.read_endpoint})
             if redis.auth_string is not None:
                 secrets[cache.name] = redis.auth_string
         else:
@@ -107,9 +116,13 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                 cache.name, _memcached_args(cache, spec, network), opts=in_primary)
             exported.update(endpoint=memcached.host,
                             discovery_endpoint=memcached.discovery_endpoint)
+            records += _records(spec, cache, {spec.region: memcached.host})
+        if spec.dns is not None:
+            exported["dns"] = cache_dns_names(cache, spec.dns.zone)
         exports[cache.name] = exported
         _alerts(cache, spec, channels, gcp)
 
+    _private_zone(spec, network, records, in_primary)
     return {
         "caches": exports,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
@@ -117,6 +130,47 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
         "auth_tokens": pulumi.Output.secret(secrets),
         "network": network.network_id,
     }
+
+
+def _records(spec: StackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
+             reader: dict[str, pulumi.Output[str]] | None = None,
+             writer: pulumi.Output[str] | None = None) -> list[AddressRecord]:
+    """The cache's A records: addresses by region (several regions: geolocation routing).
+
+    `writer`: the primary instance's endpoint of a cache with cross-region secondaries, named
+    `<cache>-writer`; after creation the operator repoints it on a switchover.
+    """
+    if spec.dns is None:
+        return []
+    names = cache_dns_names(cache, spec.dns.zone)
+    records = [AddressRecord(names["endpoint"], endpoint)]
+    if reader is not None:
+        records.append(AddressRecord(names["reader_endpoint"], reader))
+    if writer is not None:
+        records.append(AddressRecord(names["writer_endpoint"], {spec.region: writer},
+                                     follows_failover=True))
+    return records
+
+
+def _private_zone(spec: StackSpec, network: MemorystoreNetwork, records: list[AddressRecord],
+                  opts: pulumi.ResourceOptions) -> CloudDnsPrivateZone | None:
+    """One private zone on the stack's VPC network (a GCP network spans every region)."""
+    if spec.dns is None:
+        return None
+    existing = spec.dns.zone_ids.get(spec.region)
+    return CloudDnsPrivateZone(
+        f"{spec.name_prefix}-dns",
+        CloudDnsZoneArgs(
+            zone=spec.dns.zone,
+            zone_name=existing or naming.gcp_dns_zone_name(spec.name_prefix),
+            network=network.network_id,
+            ttl=spec.dns.ttl,
+            records=records,
+            create_zone=existing is None,
+            description=f"managed-cache {spec.name_prefix}: cache names",
+        ),
+        opts=opts,
+    )
 
 
 def _alerts(cache: GcpCacheSpec, spec: StackSpec, channels: list[pulumi.Output[str]],

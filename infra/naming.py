@@ -81,3 +81,27 @@ def alarm_name(group_id: str, subject: str, metric: str) -> str:
 def memcached_node_ids(nodes: int) -> list[str]:
     """Memcached node ids within a cluster (CloudWatch's CacheNodeId): 0001, 0002, ..."""
     return [f"{n:04d}" for n in range(1, nodes + 1)]
+
+
+# Private DNS (issue #8). A name is at most 253 characters of labels of at most 63 (RFC 1035).
+DNS_LABEL_MAX = 63
+DNS_NAME_MAX = 253
+# Record roles and the suffix each adds to the cache name: `<cache>`, `<cache>-reader`,
+# `<cache>-writer`.
+DNS_ROLES = {"endpoint": "", "reader_endpoint": "-reader", "writer_endpoint": "-writer"}
+
+
+def dns_names(cache: str, zone: str, reader: bool, writer: bool) -> dict[str, str]:
+    """The stable names of one cache in `zone`, by role (the keys of DNS_ROLES).
+
+    `endpoint` always; `reader_endpoint` for Valkey/Redis; `writer_endpoint` for a cache that
+    spans regions (its writer follows a failover). Derived from config only: known at preview.
+    """
+    roles = ["endpoint"] + (["reader_endpoint"] if reader else []) \
+        + (["writer_endpoint"] if writer else [])
+    return {role: f"{cache}{DNS_ROLES[role]}.{zone}" for role in roles}
+
+
+def gcp_dns_zone_name(prefix: str) -> str:
+    """The Cloud DNS managed zone the stack creates (a resource name, not the DNS name)."""
+    return f"{prefix}-cache"

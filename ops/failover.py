@@ -10,20 +10,42 @@ Runbook as code:
    PrimaryReplicationGroupId). `--dry-run` stops before this call and prints the plan.
 3. Poll `DescribeGlobalReplicationGroups` until the region's member is PRIMARY, every other
    member SECONDARY and the Global Datastore `available` again, printing each state.
-4. Print what clients must change.
+4. With `network.dns`: UPSERT the `<cache>-writer` CNAME in the private zone of every region of
+   the cache to the new primary's endpoint (the program created the record and ignores changes
+   to its value, so the next `pulumi up` leaves it there). The zones are found before step 2:
+   a missing zone or record refuses the failover; a Route 53 that cannot be read does not (the
+   records are then left for a re-run, which on the current primary only repairs them).
+5. Print what clients must change.
 
-All calls go to the region being promoted: during a regional outage that is the healthy one.
+All ElastiCache calls go to the region being promoted: during a regional outage that is the
+healthy one. Route 53 is a global service.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.config import CacheSpec, StackSpec
+from infra.config import CacheSpec, StackSpec, cache_dns_names
 from ops import live
 from ops.clients import Clients
-from ops.errors import EXIT_OK, OpsError
+from ops.errors import EXIT_OK, OpsError, explain
 from ops.poll import Polling, until
+
+# Route 53 answers at one global endpoint whatever the region a client names.
+ROUTE53_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class WriterRecord:
+    """The `<cache>-writer` CNAME in one region's private zone."""
+
+    region: str
+    zone_id: str
+    name: str                         # e.g. sessions-writer.cache.internal
+    target: str                       # the endpoint host it points at now
 
 
 def run(spec: StackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry_run: bool,
@@ -48,10 +70,21 @@ def run(spec: StackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry
         raise OpsError(f"the member of Global Datastore {found.id} in {to_region} is "
                        f"{target.group_id}, not the stack's {expected[to_region]}; refusing to "
                        "promote a group this stack does not manage")
+    writers, dns_problem = _writer_records(spec, cache, clients, list(expected))
     if target.is_primary:
         print(f"{target.group_id} ({to_region}) is already the primary of Global Datastore "
               f"{found.id}; nothing changed")
-        return EXIT_OK
+        if writers:
+            # A re-run repairs writer records a failed Route 53 call left behind.
+            host = _host(live.describe_group(clients, to_region, target.group_id), to_region)
+            stale = [w for w in writers if w.target != host]
+            if stale:
+                dns_problem = _upsert_writers(spec, cache, clients, stale, host, to_region)
+            else:
+                print(f"DNS: {writers[0].name} already points at {host} in every region's "
+                      "zone")
+        return _dns_outcome(spec, cache, to_region, dns_problem,
+                            "the writer records were not checked")
     if found.status != "available":
         raise OpsError(f"Global Datastore {found.id} is {found.status}; a failover needs it "
                        "available (wait for the running change to finish)")
@@ -71,10 +104,15 @@ def run(spec: StackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry
           f"the primary now is {old_text}")
     call = (f"FailoverGlobalReplicationGroup(GlobalReplicationGroupId={found.id}, "
             f"PrimaryRegion={to_region}, PrimaryReplicationGroupId={target.group_id})")
+    host = _host(group, to_region) if writers else ""
     if dry_run:
         print(f"dry run: would call {call}; nothing changed")
+        if writers:
+            zones = ", ".join(f"{w.zone_id} ({w.region})" for w in writers)
+            print(f"dry run: would then UPSERT {writers[0].name} CNAME {host} in zones {zones}")
         _print_client_changes(spec, cache, clients, group, old, after=False)
-        return EXIT_OK
+        return _dns_outcome(spec, cache, to_region, dns_problem,
+                            "dry run: the writer records could not be read")
 
     clients.elasticache(to_region).failover_global_replication_group(
         GlobalReplicationGroupId=found.id, PrimaryRegion=to_region,
@@ -94,8 +132,132 @@ def run(spec: StackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry
                           f"still complete the failover: check with `python -m ops status "
                           f"--stack {spec.stack}`")
     print(f"failover complete: {target.group_id} ({to_region}) is the primary of {found.id}")
+    if writers:
+        dns_problem = _upsert_writers(spec, cache, clients, writers, host, to_region)
     _print_client_changes(spec, cache, clients, group, old, after=True)
-    return EXIT_OK
+    return _dns_outcome(spec, cache, to_region, dns_problem,
+                        "failover complete, but the writer records were not updated")
+
+
+# ---------------------------------------------------------------------------------------------
+# The writer record (network.dns)
+# ---------------------------------------------------------------------------------------------
+def _host(group: live.LiveGroup | None, region: str) -> str:
+    """A group's primary (or configuration) endpoint without its port: what a CNAME names."""
+    if group is None or not group.endpoint:
+        raise OpsError(f"the primary replication group in {region} reports no endpoint for the "
+                       "writer records to point at")
+    return group.endpoint.rsplit(":", 1)[0]
+
+
+def _writer_records(spec: StackSpec, cache: CacheSpec, clients: Clients,
+                    regions: list[str]) -> tuple[list[WriterRecord], str | None]:
+    """The writer record in the zone of each region, and why Route 53 could not be read.
+
+    Zones the config names (`zone_id`) are used as they are; the others are the private zones
+    named network.dns.zone, tagged with this stack and associated with a VPC of the region.
+    A missing zone or record raises OpsError; a failing Route 53 call returns its reason, so
+    that an outage of Route 53's API does not hold back the failover itself.
+    """
+    if spec.dns is None:
+        return [], None
+    name = cache_dns_names(cache, spec.dns.zone)["writer_endpoint"]
+    route53 = clients.client("route53", ROUTE53_REGION)
+    try:
+        found = {} if all(r in spec.dns.zone_ids for r in regions) \
+            else _stack_zones(route53, spec)
+        records = []
+        for region in regions:
+            zone_id = spec.dns.zone_ids.get(region) or found.get(region)
+            if zone_id is None:
+                raise OpsError(f"no private hosted zone {spec.dns.zone} of stack '{spec.stack}' "
+                               f"is associated with a VPC in {region}; has the stack been "
+                               "deployed with network.dns?")
+            target = _cname(route53, zone_id, name)
+            if target is None:
+                raise OpsError(f"zone {zone_id} ({region}) has no CNAME {name}; run `pulumi up` "
+                               "to create it")
+            records.append(WriterRecord(region, zone_id, name, target))
+    except (ClientError, BotoCoreError) as err:
+        return [], f"cannot read Route 53: {explain(err)}"
+    return records, None
+
+
+def _stack_zones(route53: Any, spec: StackSpec) -> dict[str, str]:
+    """Region -> id of this stack's private zone of that name associated with the region."""
+    assert spec.dns is not None
+    dns_name = f"{spec.dns.zone}."
+    by_region: dict[str, list[str]] = {}
+    # Zones come sorted by name: the matches are the first ones from DNSName on.
+    page = route53.list_hosted_zones_by_name(DNSName=dns_name)
+    while True:
+        zones = [z for z in page.get("HostedZones", []) if z["Name"] == dns_name]
+        for zone in zones:
+            if not zone.get("Config", {}).get("PrivateZone"):
+                continue
+            zone_id = zone["Id"].rsplit("/", 1)[-1]
+            tags = route53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)
+            tag = {t["Key"]: t["Value"] for t in tags["ResourceTagSet"].get("Tags", [])}
+            if (tag.get("ManagedBy"), tag.get("Stack")) != ("managed-cache", spec.stack):
+                continue
+            for vpc in route53.get_hosted_zone(Id=zone_id).get("VPCs") or []:
+                by_region.setdefault(vpc["VPCRegion"], []).append(zone_id)
+        if not page.get("IsTruncated") or page.get("NextDNSName") != dns_name:
+            break
+        page = route53.list_hosted_zones_by_name(DNSName=dns_name,
+                                                 HostedZoneId=page["NextHostedZoneId"])
+    for region, ids in by_region.items():
+        if len(ids) > 1:
+            raise OpsError(f"stack '{spec.stack}' has {len(ids)} private zones "
+                           f"{spec.dns.zone} in {region} ({', '.join(ids)}); set "
+                           "network.dns.zone_id to say which one holds the names")
+    return {region: ids[0] for region, ids in by_region.items()}
+
+
+def _cname(route53: Any, zone_id: str, name: str) -> str | None:
+    """The target of the CNAME `name` in the zone, or None."""
+    page = route53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,
+                                             StartRecordType="CNAME", MaxItems="1")
+    for rrset in page.get("ResourceRecordSets", []):
+        if rrset["Name"].rstrip(".") == name and rrset["Type"] == "CNAME":
+            values = rrset.get("ResourceRecords") or [{"Value": ""}]
+            return str(values[0]["Value"]).rstrip(".")
+    return None
+
+
+def _upsert_writers(spec: StackSpec, cache: CacheSpec, clients: Clients,
+                    writers: list[WriterRecord], host: str, to_region: str) -> str | None:
+    """Point every writer record at `host`; returns why Route 53 refused, if it did."""
+    assert spec.dns is not None
+    route53 = clients.client("route53", ROUTE53_REGION)
+    for writer in writers:
+        try:
+            change = route53.change_resource_record_sets(
+                HostedZoneId=writer.zone_id,
+                ChangeBatch={
+                    "Comment": f"managed-cache ops failover: {cache.name} writer in {to_region}",
+                    "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                        "Name": writer.name, "Type": "CNAME", "TTL": spec.dns.ttl,
+                        "ResourceRecords": [{"Value": host}]}}],
+                })
+        except (ClientError, BotoCoreError) as err:
+            return f"zone {writer.zone_id} ({writer.region}): {explain(err)}"
+        print(f"DNS: UPSERT {writer.name} CNAME {host} (was {writer.target}) in zone "
+              f"{writer.zone_id} ({writer.region}): {change['ChangeInfo']['Status']}")
+    print(f"DNS: resolvers answer {writers[0].name} with the new primary within "
+          f"{spec.dns.ttl}s (the TTL) of Route 53 reporting INSYNC; `pulumi up` leaves the "
+          "record as it is")
+    return None
+
+
+def _dns_outcome(spec: StackSpec, cache: CacheSpec, to_region: str, problem: str | None,
+                 what: str) -> int:
+    """EXIT_OK, or one line on the writer records Route 53 did not let us read or update."""
+    if problem is None:
+        return EXIT_OK
+    raise OpsError(f"{what} ({problem}); once Route 53 answers, run `python -m ops failover "
+                   f"--stack {spec.stack} --cache {cache.name} --to {to_region}` again: on the "
+                   "current primary it only updates the writer records")
 
 
 def _endpoints_of(clients: Clients, region: str, group_id: str) -> tuple[str, str]:
@@ -117,6 +279,10 @@ def _print_client_changes(spec: StackSpec, cache: CacheSpec, clients: Clients,
     print(f"What clients {must}:")
     print(f"  - writers: connect to {target.endpoint or '(no endpoint)'} in {target.region} "
           f"({target.id})")
+    if spec.dns is not None:
+        writer = cache_dns_names(cache, spec.dns.zone)["writer_endpoint"]
+        print(f"  - writers that connect to {writer} need no change: it names the primary; "
+              "they reconnect once their connection fails or the TTL has passed")
     if old is not None:
         old_endpoint, old_reader = _endpoints_of(clients, old.region, old.group_id)
         print(f"  - {old.group_id} in {old.region} ({old_endpoint}) becomes a read-only "
