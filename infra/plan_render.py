@@ -14,6 +14,11 @@ from infra.plan_secrets import scrub
 
 # The settings a reviewer wants to see per resource type (input names as the engine sees them).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
+    "aws:route53/zone:Zone": ("name", "vpcs"),
+    "aws:route53/record:Record": ("name", "type", "ttl", "records"),
+    "aws:route53/zoneAssociation:ZoneAssociation": ("zoneId", "vpcRegion"),
+    "gcp:dns/managedZone:ManagedZone": ("name", "dnsName", "visibility"),
+    "gcp:dns/recordSet:RecordSet": ("name", "type", "ttl", "rrdatas", "routingPolicy"),
     "aws:elasticache/replicationGroup:ReplicationGroup": (
         "replicationGroupId", "engine", "engineVersion", "nodeType", "clusterMode",
         "numCacheClusters", "numNodeGroups", "replicasPerNodeGroup", "automaticFailoverEnabled",

@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("verify", parents=[common],
                         help="compare live state with the config; exit 1 on any deviation")
     cmd = commands.add_parser("failover", parents=[common, waiting],
-                              help="promote a Global Datastore secondary region to primary")
+                              help="promote a Global Datastore secondary region to primary "
+                                   "and repoint its <cache>-writer DNS name")
     cmd.add_argument("--cache", required=True, help="cache name from the config")
     cmd.add_argument("--to", required=True, dest="to_region", metavar="REGION",
                      help="the region to promote")
