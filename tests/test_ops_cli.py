@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from moto.server import ThreadedMotoServer
-from test_ops_support import (
+from ops_support import (
     FRAGMENTS,
     PROD_SESSIONS,
     cache_of,

@@ -18,7 +18,7 @@ import yaml
 from botocore.stub import Stubber
 from moto import mock_aws
 from test_ops_failover import GID, PRIMARY, SECONDARY, _clients, _members
-from test_ops_support import (
+from ops_support import (
     GLOBAL_SESSIONS,
     Stubbed,
     endpoint_of,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from moto import mock_aws
-from test_ops_support import (
+from ops_support import (
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
     fake_aws_env,

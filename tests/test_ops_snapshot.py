@@ -7,7 +7,7 @@ import re
 import boto3
 import pytest
 from moto import mock_aws
-from test_ops_support import (
+from ops_support import (
     FRAGMENTS,
     PROD_SESSIONS,
     cache_of,

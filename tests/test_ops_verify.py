@@ -6,7 +6,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from moto import mock_aws
-from test_ops_support import (
+from ops_support import (
     FRAGMENTS,
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
