@@ -17,7 +17,6 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 from moto import mock_aws
-from test_ops_failover import GID, PRIMARY, SECONDARY, _clients, _members
 from ops_support import (
     GLOBAL_SESSIONS,
     Stubbed,
@@ -29,6 +28,7 @@ from ops_support import (
     run_ops,
     write_stack,
 )
+from test_ops_failover import GID, PRIMARY, SECONDARY, _clients, _members
 
 from infra.stackfile import flat_stack_config
 
