@@ -170,7 +170,8 @@ def test_a_global_secondary_sets_nothing_aws_rejects_on_a_secondary(run):
     _, inputs = group_inputs(recorder)
     rejected = {"numNodeGroups", "parameterGroupName", "engine", "engineVersion", "nodeType",
                 "securityGroupNames", "transitEncryptionEnabled", "transitEncryptionMode",
-                "atRestEncryptionEnabled", "snapshotArns", "snapshotName", "authToken", "port"}
+                "atRestEncryptionEnabled", "snapshotArns", "snapshotName", "authToken", "port",
+                "automaticFailoverEnabled", "multiAzEnabled"}
     assert rejected.isdisjoint(inputs), rejected & set(inputs)
     assert inputs["globalReplicationGroupId"] == "ldgnf-test"
     assert inputs["numCacheClusters"] == 2

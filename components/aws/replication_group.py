@@ -207,8 +207,10 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         sizing: dict[str, Any] = (dict(replicas_per_node_group=args.replicas)
                                   if args.cluster_mode
                                   else dict(num_cache_clusters=1 + args.replicas))
-        return dict(global_replication_group_id=args.global_replication_group_id,
-                    multi_az_enabled=args.multi_az, **sizing)
+        # Multi-AZ and failover are left unset too: the global group owns them, and AWS rejects
+        # unexpected parameters on a secondary with InvalidParameterCombination
+        # (terraform-provider-aws #24854, umotif-public/terraform-aws-elasticache-redis #31).
+        return dict(global_replication_group_id=args.global_replication_group_id, **sizing)
 
     def _kms_key(self, name: str, args: ReplicationGroupArgs,
                  opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
