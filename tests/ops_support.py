@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import boto3
 import pytest
 import yaml
 from botocore.stub import Stubber
+from moto import mock_aws
 
 from infra import naming
 from infra.config import CacheSpec, StackSpec
@@ -42,6 +44,14 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(autouse=True)
+def mocked_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake credentials and moto around every test of a module that imports this fixture."""
+    fake_aws_env(monkeypatch)
+    with mock_aws():
+        yield
 
 
 def write_stack(root: Path, name: str, caches: dict[str, Any], profile: str = "production",

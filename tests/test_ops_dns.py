@@ -16,14 +16,13 @@ import boto3
 import pytest
 import yaml
 from botocore.stub import Stubber
-from moto import mock_aws
 from ops_support import (
     GLOBAL_SESSIONS,
     Stubbed,
     endpoint_of,
-    fake_aws_env,
     global_api,
     make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,
@@ -39,12 +38,6 @@ NEW = endpoint_of(SECONDARY, "eu-west-1")
 STACK_TAGS = {"ManagedBy": "managed-cache", "Project": "managed-cache", "Stack": "ops",
               "Profile": "production"}
 
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    fake_aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 def write_dns_stack(root, dns: dict[str, Any]) -> None:

@@ -10,16 +10,15 @@ that escaped the stubs could never reach AWS.
 from __future__ import annotations
 
 import pytest
-from moto import mock_aws
 from ops_support import (
     FRAGMENTS,
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
     Stubbed,
     endpoint_of,
-    fake_aws_env,
     global_api,
     make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,
@@ -31,12 +30,6 @@ GID = "ldgnf-ops-sessions"
 PRIMARY, SECONDARY = "ops-sessions", "ops-sessions-euw1"
 FAST = ("--poll-interval", "0", "--timeout", "60")
 
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    fake_aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

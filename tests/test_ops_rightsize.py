@@ -10,26 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import boto3
-import pytest
-from moto import mock_aws
 from ops_support import (
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
-    fake_aws_env,
     load,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     run_ops,
     write_stack,
 )
 
 from ops import rightsize
 from ops.rightsize import Usage, recommend
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    fake_aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 def _put(member: str, region: str = "us-east-1", **values: float) -> None:

@@ -6,24 +6,16 @@ import re
 
 import boto3
 import pytest
-from moto import mock_aws
 from ops_support import (
     FRAGMENTS,
     PROD_SESSIONS,
     cache_of,
     deploy_group,
-    fake_aws_env,
     load,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     run_ops,
     write_stack,
 )
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    fake_aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import boto3
-import pytest
-from moto import mock_aws
 from ops_support import (
     FRAGMENTS,
     GLOBAL_SESSIONS,
@@ -14,21 +12,14 @@ from ops_support import (
     deploy_group,
     deploy_memcached,
     endpoint_of,
-    fake_aws_env,
     global_api,
     load,
     make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,
 )
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    fake_aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 def _rows(out: str) -> dict[str, list[str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
 from ops_support import (
     FRAGMENTS,
     GLOBAL_SESSIONS,
@@ -16,23 +15,16 @@ from ops_support import (
     deploy_alarms,
     deploy_group,
     deploy_memcached,
-    fake_aws_env,
     global_api,
     load,
     make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,
 )
 
 from ops.verify import version_matches
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch):
-    fake_aws_env(monkeypatch)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture
