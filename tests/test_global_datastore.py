@@ -68,9 +68,10 @@ def test_secondary_uses_the_secondary_region_provider_and_network(run):
     assert secondary["numCacheClusters"] == 2
     [global_group] = recorder.of_type(GLOBAL)
     assert "aws-us-east-1" in global_group.provider
-    assert global_group.urn in by_id["test-sessions-euw1"].dependencies or any(
-        global_group.urn in r.dependencies for r in recorder.registrations
-        if r.type == "managed-cache:aws:ElastiCacheReplicationGroup")
+    # The secondary's component waits for the global group it joins.
+    [secondary_component] = [r for r in recorder.of_type(
+        "managed-cache:aws:ElastiCacheReplicationGroup") if r.name == "sessions-eu-west-1"]
+    assert global_group.urn in secondary_component.dependencies
 
 
 def test_secondary_sets_nothing_aws_rejects(run):
