@@ -94,6 +94,7 @@ def test_primary_keeps_a_lone_cache_urn_through_an_alias(run):
                  if r.name == "sessions"]
     [datastore] = recorder.of_type("managed-cache:aws:ElastiCacheGlobalDatastore")
     assert primary.parent == datastore.urn
+    assert primary.aliased  # declares the lone cache's URN as an alias
 
 
 def test_changing_node_type_edits_the_global_group_not_the_members(run_stack):
