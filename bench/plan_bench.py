@@ -41,8 +41,9 @@ def phases(stack: str) -> dict[str, float]:
 import json, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {str(ROOT)!r})
-from infra import plan, plan_render
-import infra.config, infra.program, infra.aws_stack
+from infra.plan import report as plan
+from infra.plan import render as plan_render
+import infra.config, infra.program, infra.stacks.aws
 t1 = time.perf_counter()
 p = plan.run_plan({stack!r})
 t2 = time.perf_counter()

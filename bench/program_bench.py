@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pulumi  # noqa: E402
 
-from infra import mockcloud  # noqa: E402
+from infra.plan import mocks as mockcloud  # noqa: E402
 from infra.stackfile import flat_stack_config, stack_names  # noqa: E402
 
 

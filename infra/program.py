@@ -29,8 +29,8 @@ def main() -> None:
         pulumi.log.warn(warning)
     # Import only the chosen cloud's SDK: pulumi_gcp and pulumi_aws each take a while to load.
     if spec.cloud == "gcp":
-        from infra import gcp_stack as cloud_stack
+        from infra.stacks import gcp as cloud_stack
     else:
-        from infra import aws_stack as cloud_stack  # type: ignore[no-redef]
+        from infra.stacks import aws as cloud_stack  # type: ignore[no-redef]
     for key, value in cloud_stack.build(spec, pulumi.get_project()).items():
         pulumi.export(key, value)

@@ -28,7 +28,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.config import CacheSpec, StackSpec, cache_dns_names
+from infra.config.dns import cache_dns_names
+from infra.config.spec import CacheSpec, StackSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError, explain

@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from infra import naming
-from infra.config import CacheSpec
+from infra.config.spec import CacheSpec
 from ops.clients import Clients
 
 _NOT_FOUND_CODES = frozenset({

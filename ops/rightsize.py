@@ -38,8 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from infra import catalog, naming, pricing
-from infra.config import CacheSpec, StackSpec
+from infra import naming
+from infra.catalog import aws as catalog
+from infra.catalog import pricing
+from infra.config.spec import CacheSpec, StackSpec
 from ops.clients import Clients
 from ops.errors import EXIT_OK
 from ops.table import format_table

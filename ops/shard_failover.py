@@ -14,7 +14,7 @@ interruption (typically seconds) on the shard.
 
 from __future__ import annotations
 
-from infra.config import CacheSpec, StackSpec
+from infra.config.spec import CacheSpec, StackSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError

@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from infra import naming
-from infra.config import CacheSpec, StackSpec
+from infra.config.spec import CacheSpec, StackSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError

@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 from infra import stackfile
-from infra.config import CacheSpec, StackSpec, load_stack_config
+from infra.config import load_stack_config
+from infra.config.spec import CacheSpec, StackSpec
 from ops.errors import OpsError
 
 

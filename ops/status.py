@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.config import CacheSpec, StackSpec
+from infra.config.spec import CacheSpec, StackSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, explain

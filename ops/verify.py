@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 
-from infra.config import CacheSpec, StackSpec
+from infra.config.spec import CacheSpec, StackSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_DEVIATIONS, EXIT_OK

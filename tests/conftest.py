@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pulumi
 import pytest
 
-from infra import mockcloud
+from infra.plan import mocks as mockcloud
 from infra.stackfile import flat_stack_config
-
-AWS_BASE: dict[str, Any] = {
-    "aws:region": "us-east-1",
-    "managed-cache:cloud": "aws",
-}
-
-
-def flat(config: dict[str, Any]) -> dict[str, str]:
-    """Stack config as the CLI passes it: objects as JSON, scalars as strings."""
-    return {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v) for k, v in config.items()}
-
-
-def aws_config(caches: dict[str, Any] | None = None, **top: Any) -> dict[str, str]:
-    """A valid AWS stack config with overrides: aws_config({"c": {...}}, profile="production")."""
-    config = dict(AWS_BASE)
-    config["managed-cache:caches"] = caches if caches is not None else {"sessions": {}}
-    for key, value in top.items():
-        config[key if ":" in key else f"managed-cache:{key}"] = value
-    return flat(config)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra import naming
-from infra.alarm_policy import AlarmPolicy
+from infra.config.alarms import AlarmPolicy
 
 NAMESPACE = "AWS/ElastiCache"
 MIB = 1024 * 1024
@@ -64,7 +64,7 @@ BURSTY = Window(period=60, evaluation_periods=5, datapoints_to_alarm=3,
 # GlobalDatastoreReplicationLag on the secondary region's primary: silence means the
 # cross-region link or the secondary is broken, which is exactly the failure a disaster-recovery
 # copy must not hide, so missing data is "breaching". The alarms depend on the secondary group
-# (see infra/aws_stack.py), so a fresh deploy does not page while the datastore is created.
+# (see infra/stacks/aws.py), so a fresh deploy does not page while the datastore is created.
 CROSS_REGION = Window(period=60, evaluation_periods=5, datapoints_to_alarm=5,
                       treat_missing_data="breaching")
 

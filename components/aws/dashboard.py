@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.alarms import NAMESPACE, CacheNode, host_cpu_threshold
-from infra.alarm_policy import AlarmPolicy
+from infra.config.alarms import AlarmPolicy
 
 GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
 GRAPH_HEIGHT = 6

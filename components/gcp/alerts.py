@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.alarm_policy import AlarmPolicy
+from infra.config.alarms import AlarmPolicy
 
 # Monitored-resource types per product (Cloud Monitoring "GCP metrics" list).
 RESOURCE_TYPES = {

@@ -1,0 +1,209 @@
+"""Static facts about the clouds' cache products: engine versions, node types, limits.
+
+Kept as plain data so validation, naming, alarms and the offline plan read one source.
+Sources: the AWS ElastiCache user guide (supported node types, engine versions, parameter-group
+families) and the Terraform AWS provider docs for aws_elasticache_replication_group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------------------------
+# Engine versions -> parameter-group family (AWS).
+# Valkey and Redis 7+ take "major.minor"; Redis 6 takes "6.x" or "6.2" (CLOUD_RULES.md).
+# Redis OSS 4 and 5 are in paid extended support and not offered for new caches.
+# ---------------------------------------------------------------------------------------------
+AWS_ENGINE_VERSIONS: dict[str, dict[str, str]] = {
+    "valkey": {
+        "7.2": "valkey7",
+        "8.0": "valkey8",
+        "8.1": "valkey8",
+        "8.2": "valkey8",
+        "9.0": "valkey9",
+    },
+    "redis": {
+        "6.x": "redis6.x",
+        "6.2": "redis6.x",
+        "7.0": "redis7",
+        "7.1": "redis7",
+    },
+    "memcached": {
+        "1.6.12": "memcached1.6",
+        "1.6.17": "memcached1.6",
+        "1.6.22": "memcached1.6",
+    },
+}
+
+DEFAULT_ENGINE_VERSION: dict[str, str] = {
+    "valkey": "8.1",
+    "redis": "7.1",
+    "memcached": "1.6.22",
+}
+
+# Default ports of the engines (ElastiCache and Memorystore agree, except Memorystore Redis
+# with TLS, which moves to 6378).
+ENGINE_PORT: dict[str, int] = {"valkey": 6379, "redis": 6379, "memcached": 11211}
+
+
+def parameter_group_family(engine: str, version: str) -> str:
+    return AWS_ENGINE_VERSIONS[engine][version]
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'7.1' -> (7, 1); '6.x' -> (6, 0). Only for versions from AWS_ENGINE_VERSIONS."""
+    return tuple(0 if part == "x" else int(part) for part in version.split("."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Node types (AWS). memory_gib is the node's memory as AWS lists it; usable memory leaves room
+# for the reserved-memory-percent of 25 % that ElastiCache applies by default to Valkey/Redis.
+# ---------------------------------------------------------------------------------------------
+RESERVED_MEMORY_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class NodeType:
+    name: str
+    memory_gib: float
+    vcpus: int
+
+    @property
+    def family(self) -> str:  # "cache.r7g.large" -> "r7g"
+        return self.name.split(".")[1]
+
+    @property
+    def size(self) -> str:  # "cache.r7g.large" -> "large"
+        return self.name.split(".")[2]
+
+    @property
+    def burstable(self) -> bool:
+        return self.family.startswith("t")
+
+    @property
+    def usable_memory_gib(self) -> float:
+        return round(self.memory_gib * (1 - RESERVED_MEMORY_FRACTION), 2)
+
+    @property
+    def data_tiering(self) -> bool:
+        # Data tiering is required for, and only for, r6gd nodes (CLOUD_RULES.md).
+        return self.family == "r6gd"
+
+
+def _sizes(family: str, sizes: dict[str, tuple[float, int]]) -> list[NodeType]:
+    return [NodeType(f"cache.{family}.{size}", mem, cpu) for size, (mem, cpu) in sizes.items()]
+
+
+_GRAVITON_M = {
+    "large": (6.38, 2), "xlarge": (12.93, 4), "2xlarge": (26.04, 8), "4xlarge": (52.26, 16),
+    "8xlarge": (103.68, 32), "12xlarge": (157.12, 48), "16xlarge": (209.55, 64),
+}
+_GRAVITON_R = {
+    "large": (13.07, 2), "xlarge": (26.32, 4), "2xlarge": (52.82, 8), "4xlarge": (105.81, 16),
+    "8xlarge": (209.55, 32), "12xlarge": (317.77, 48), "16xlarge": (419.09, 64),
+}
+_BURSTABLE = {"micro": (0.5, 2), "small": (1.37, 2), "medium": (3.09, 2)}
+
+NODE_TYPES: dict[str, NodeType] = {
+    node.name: node
+    for node in [
+        *_sizes("t4g", _BURSTABLE),
+        *_sizes("t3", _BURSTABLE),
+        *_sizes("m7g", _GRAVITON_M),
+        *_sizes("m6g", _GRAVITON_M),
+        *_sizes("m5", {k: v for k, v in _GRAVITON_M.items() if k not in ("8xlarge", "16xlarge")}),
+        *_sizes("r7g", _GRAVITON_R),
+        *_sizes("r6g", _GRAVITON_R),
+        *_sizes("r5", {k: v for k, v in _GRAVITON_R.items() if k not in ("8xlarge", "16xlarge")}),
+        *_sizes("r6gd", {k: (v[0] * 1.0, v[1]) for k, v in _GRAVITON_R.items() if k != "large"}),
+        *_sizes("c7gn", {"large": (3.09, 2), "xlarge": (6.38, 4), "2xlarge": (12.94, 8),
+                         "4xlarge": (26.05, 16), "8xlarge": (52.26, 32),
+                         "12xlarge": (78.56, 48), "16xlarge": (105.81, 64)}),
+    ]
+}
+
+# Node families ElastiCache Global Datastore accepts, size large or bigger (CLOUD_RULES.md).
+GLOBAL_DATASTORE_FAMILIES = frozenset(
+    {"m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn"}
+)
+
+# Families `memory_gb` may choose from, in order of preference per profile: memory-optimised
+# Graviton for production, burstable then general purpose for development.
+SIZING_FAMILIES: dict[str, tuple[str, ...]] = {
+    "production": ("r7g",),
+    "development": ("t4g", "m7g", "r7g"),
+}
+
+
+def smallest_node_for(memory_gib: float, families: tuple[str, ...]) -> NodeType | None:
+    """The node type with the least memory whose usable memory fits, among `families`."""
+    fitting = [
+        node for node in NODE_TYPES.values()
+        if node.family in families and node.usable_memory_gib >= memory_gib
+    ]
+    return min(fitting, key=lambda n: (n.memory_gib, families.index(n.family)), default=None)
+
+
+# AWS regions where ElastiCache (and Global Datastore) is offered; used to catch typos.
+AWS_REGIONS = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
+    "sa-east-1", "mx-central-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1",
+    "eu-south-1", "eu-south-2",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-south-1",
+    "ap-south-2", "ap-east-1", "ap-east-2",
+    "me-south-1", "me-central-1", "il-central-1", "af-south-1",
+})
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile defaults: what `profile: development | production` means on AWS, as data. A cache key
+# left unset takes its value from the stack's profile; anything set explicitly wins.
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProfileDefaults:
+    node_type: str
+    replicas: int                  # per shard (Valkey/Redis)
+    memcached_nodes: int
+    snapshot_retention_days: int   # automatic daily backups kept
+    final_snapshot: bool           # snapshot taken when the cache is deleted
+    deletion_protection: bool      # Pulumi `protect` on data-holding resources
+    create_kms_key: bool           # customer-managed KMS key for encryption at rest
+    log_retention_days: int        # slow-log / engine-log retention in CloudWatch Logs
+    apply_immediately: bool        # False: risky modifications wait for the maintenance window
+    availability_zones: int
+    maintenance_window: str        # UTC, weekly
+    snapshot_window: str           # UTC, daily; does not overlap the maintenance window
+
+
+PROFILES: dict[str, ProfileDefaults] = {
+    "development": ProfileDefaults(
+        node_type="cache.t4g.micro",
+        replicas=0,
+        memcached_nodes=1,
+        snapshot_retention_days=1,
+        final_snapshot=False,
+        deletion_protection=False,
+        create_kms_key=False,
+        log_retention_days=7,
+        apply_immediately=True,
+        availability_zones=2,
+        maintenance_window="sun:05:00-sun:06:00",
+        snapshot_window="03:00-04:00",
+    ),
+    "production": ProfileDefaults(
+        node_type="cache.r7g.large",
+        replicas=2,
+        memcached_nodes=3,
+        snapshot_retention_days=7,
+        final_snapshot=True,
+        deletion_protection=True,
+        create_kms_key=True,
+        log_retention_days=30,
+        apply_immediately=False,
+        availability_zones=3,
+        maintenance_window="sun:05:00-sun:06:00",
+        snapshot_window="03:00-04:00",
+    ),
+}

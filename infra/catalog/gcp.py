@@ -1,0 +1,149 @@
+"""GCP Memorystore static facts and the GCP profile defaults, as data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------------------------
+# Static facts
+# ---------------------------------------------------------------------------------------------
+# Our engine_version -> the Memorystore enum (CLOUD_RULES.md; pulumi-gcp 10 docs).
+VALKEY_VERSIONS = {"7.2": "VALKEY_7_2", "8.0": "VALKEY_8_0", "9.0": "VALKEY_9_0"}
+REDIS_VERSIONS = {"6.x": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"}
+MEMCACHED_VERSIONS = {"1.5": "MEMCACHE_1_5", "1.6.15": "MEMCACHE_1_6_15"}
+ENGINE_VERSIONS = {"valkey": VALKEY_VERSIONS, "redis": REDIS_VERSIONS,
+                   "memcached": MEMCACHED_VERSIONS}
+DEFAULT_ENGINE_VERSION = {"valkey": "8.0", "redis": "7.2", "memcached": "1.6.15"}
+PRODUCT = {"valkey": "Memorystore for Valkey", "redis": "Memorystore for Redis",
+           "memcached": "Memorystore for Memcached"}
+
+
+@dataclass(frozen=True)
+class ValkeyNodeType:
+    name: str                 # our spelling, e.g. "highmem-medium"
+    api_name: str             # Memorystore's enum, e.g. "HIGHMEM_MEDIUM"
+    capacity_gb: float        # total node capacity
+    keyspace_gb: float        # default writable keyspace (capacity minus reserved overhead)
+
+
+# Memorystore for Valkey "Instance and node specification" page: the four node types.
+VALKEY_NODE_TYPES: dict[str, ValkeyNodeType] = {
+    n.name: n for n in (
+        ValkeyNodeType("shared-core-nano", "SHARED_CORE_NANO", 1.4, 1.12),
+        ValkeyNodeType("standard-small", "STANDARD_SMALL", 6.5, 5.2),
+        ValkeyNodeType("highmem-medium", "HIGHMEM_MEDIUM", 13, 10.4),
+        ValkeyNodeType("highmem-xlarge", "HIGHMEM_XLARGE", 58, 46.4),
+    )
+}
+# shared-core-nano has no SLA: Google recommends it for development and tests only.
+NO_SLA_NODE_TYPES = frozenset({"shared-core-nano"})
+
+VALKEY_MAX_SHARDS = 250
+MAX_REPLICAS = 5                   # Valkey per shard; Redis with read replicas
+VALKEY_MAX_SECONDARIES = 2         # cross-region replication: up to 2 secondaries
+REDIS_MIN_GB, REDIS_MAX_GB = 1, 300
+REDIS_READ_REPLICAS_MIN_GB = 5
+MEMCACHED_MAX_NODES = 20
+MEMCACHED_MAX_VCPUS = 32
+MEMCACHED_MAX_NODE_GB = 256
+MEMCACHED_MAX_GB_PER_VCPU = 8
+MEMCACHED_MIN_GB_PER_VCPU = 0.9
+MEMCACHED_WINDOW_MINUTES = (180, 480)   # maintenance windows last 3 to 8 hours
+MAX_BACKUP_RETENTION_DAYS = 365         # Valkey automated backups: 1 to 365 days
+INSTANCE_ID_LENGTH = (4, 63)            # Valkey instance ids
+RDB_PERIODS = {1: "ONE_HOUR", 6: "SIX_HOURS", 12: "TWELVE_HOURS", 24: "TWENTY_FOUR_HOURS"}
+MEMCACHED_END_OF_NEW_INSTANCES = "2027-02-01"
+DEFAULT_VPC_CIDR = "10.40.0.0/16"
+DEFAULT_PSA_PREFIX_LENGTH = 20
+
+# Regions where Memorystore is offered; used to catch typos and suggest the right spelling.
+GCP_REGIONS = frozenset({
+    "africa-south1", "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2",
+    "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2",
+    "australia-southeast1", "australia-southeast2", "europe-central2", "europe-north1",
+    "europe-north2", "europe-southwest1", "europe-west1", "europe-west2", "europe-west3",
+    "europe-west4", "europe-west6", "europe-west8", "europe-west9", "europe-west10",
+    "europe-west12", "me-central1", "me-central2", "me-west1", "northamerica-northeast1",
+    "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
+    "southamerica-west1", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1",
+    "us-west1", "us-west2", "us-west3", "us-west4",
+})
+
+_DAY_NAMES = {"mon": "MONDAY", "tue": "TUESDAY", "wed": "WEDNESDAY", "thu": "THURSDAY",
+              "fri": "FRIDAY", "sat": "SATURDAY", "sun": "SUNDAY"}
+# google_redis_instance `name`: ^[a-z][a-z0-9-]{0,39}[a-z0-9]$ (CLOUD_RULES.md); the Memcached
+# instance name follows the same rule; Valkey ids may be 4-63 characters.
+_REDIS_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}[a-z0-9]$")
+_VALKEY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+_NETWORK_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
+_NETWORK = re.compile(rf"^(?:projects/[a-z][-a-z0-9]{{4,28}}[a-z0-9]/global/networks/)?"
+                      rf"{_NETWORK_NAME}$")
+_SUBNETWORK = re.compile(rf"^projects/[a-z][-a-z0-9]{{4,28}}[a-z0-9]/regions/([a-z]+-[a-z]+\d+)"
+                         rf"/subnetworks/{_NETWORK_NAME}$")
+_KMS_KEY = re.compile(r"^projects/[^/]+/locations/([^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+$")
+_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile defaults for GCP, as data (infra/catalog/aws.py holds the AWS ones).
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GcpDefaults:
+    valkey_node_type: str
+    valkey_replicas: int               # per shard
+    redis_memory_gb: int
+    redis_replicas: int                # 0: BASIC tier; 1: STANDARD_HA
+    memcached_nodes: int
+    memcached_vcpus: int
+    memcached_memory_gb: float         # per node
+    tls: bool                          # Valkey and Redis: in-transit encryption
+    auth: bool                         # Redis: AUTH string; Valkey: IAM authorization
+    persistence: str                   # disabled | rdb | aof (aof: Valkey only)
+    rdb_snapshot_hours: int
+    backup_retention_days: int         # Valkey automated backups; 0: none
+    deletion_protection: bool
+    maintenance_window: str            # Valkey/Redis: the window lasts one hour from its start
+    memcached_maintenance_window: str  # Memcached: 3 to 8 hours
+    snapshot_window: str               # Valkey automated backups start at its hour
+
+
+GCP_DEFAULTS: dict[str, GcpDefaults] = {
+    "development": GcpDefaults(
+        valkey_node_type="shared-core-nano",
+        valkey_replicas=0,
+        redis_memory_gb=1,
+        redis_replicas=0,
+        memcached_nodes=1,
+        memcached_vcpus=1,
+        memcached_memory_gb=1,
+        tls=False,
+        auth=False,
+        persistence="disabled",
+        rdb_snapshot_hours=24,
+        backup_retention_days=0,
+        deletion_protection=False,
+        maintenance_window="sun:05:00-sun:06:00",
+        memcached_maintenance_window="sun:05:00-sun:08:00",
+        snapshot_window="03:00-04:00",
+    ),
+    "production": GcpDefaults(
+        valkey_node_type="highmem-medium",
+        valkey_replicas=2,
+        redis_memory_gb=5,
+        redis_replicas=1,
+        memcached_nodes=3,
+        memcached_vcpus=2,
+        memcached_memory_gb=4,
+        tls=True,
+        auth=True,
+        persistence="rdb",
+        rdb_snapshot_hours=1,
+        backup_retention_days=7,
+        deletion_protection=True,
+        maintenance_window="sun:05:00-sun:06:00",
+        memcached_maintenance_window="sun:05:00-sun:08:00",
+        snapshot_window="03:00-04:00",
+    ),
+}

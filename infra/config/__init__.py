@@ -1,0 +1,11 @@
+"""Stack config: `load_stack_config(flat, stack)` -> StackSpec, or one ConfigError.
+
+schema.py holds what users write, spec.py what the program builds from, common.py the rules
+both clouds share, aws.py / gcp.py / dns.py / alarms.py the rules of each concern, errors.py
+the error and pydantic-error sentences, loader.py the order they run in.
+"""
+
+from infra.config.errors import ConfigError
+from infra.config.loader import load_stack_config
+
+__all__ = ["ConfigError", "load_stack_config"]

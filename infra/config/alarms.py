@@ -1,0 +1,113 @@
+"""Alarm thresholds: profile defaults as data, overridable per cache under `alarms:`.
+
+One policy serves both clouds: CloudWatch alarms on AWS, Cloud Monitoring alert policies on GCP
+read the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from pydantic import StrictBool, StrictFloat, StrictInt
+
+from components.alarm_policy import AlarmPolicy
+from infra.config.common import Problem, StrictModel
+
+ALARM_DEFAULTS: dict[str, AlarmPolicy] = {
+    "development": AlarmPolicy(
+        notify=False, memory_warning_percent=80, memory_critical_percent=90,
+        engine_cpu_percent=90, host_cpu_percent=90, evictions_per_minute=1000,
+        max_connections=5000, replication_lag_seconds=1, cache_hit_rate_percent=0,
+        swap_usage_mb=50, freeable_memory_mb=100,
+    ),
+    "production": AlarmPolicy(
+        notify=True, memory_warning_percent=80, memory_critical_percent=90,
+        engine_cpu_percent=90, host_cpu_percent=90, evictions_per_minute=100,
+        max_connections=10000, replication_lag_seconds=1, cache_hit_rate_percent=80,
+        swap_usage_mb=50, freeable_memory_mb=100,
+    ),
+}
+
+_PERCENT_KEYS = ("memory_warning_percent", "memory_critical_percent", "engine_cpu_percent",
+                 "host_cpu_percent")
+_COUNT_KEYS = ("evictions_per_minute", "max_connections", "swap_usage_mb", "freeable_memory_mb")
+# ElastiCache fixes maxclients at 65000 per node (Valkey/Redis; Memcached's default is the same):
+# a higher CurrConnections threshold could never fire.
+MAX_NODE_CONNECTIONS = 65000
+
+
+class AlarmsConfig(StrictModel):
+    """What a cache may override under `alarms:`; unset keys take the profile's value."""
+
+    notify: StrictBool | None = None
+    memory_warning_percent: StrictInt | StrictFloat | None = None
+    memory_critical_percent: StrictInt | StrictFloat | None = None
+    engine_cpu_percent: StrictInt | StrictFloat | None = None
+    host_cpu_percent: StrictInt | StrictFloat | None = None
+    evictions_per_minute: StrictInt | None = None
+    max_connections: StrictInt | None = None
+    replication_lag_seconds: StrictInt | StrictFloat | None = None
+    cache_hit_rate_percent: StrictInt | StrictFloat | None = None
+    swap_usage_mb: StrictInt | None = None
+    freeable_memory_mb: StrictInt | None = None
+
+
+# Thresholds that only one kind of ElastiCache engine is watched on (CloudWatch metric sets).
+_ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "memcached": ("swap_usage_mb", "freeable_memory_mb"),
+    "valkey or redis": ("memory_warning_percent", "memory_critical_percent",
+                        "engine_cpu_percent", "replication_lag_seconds",
+                        "cache_hit_rate_percent"),
+}
+
+
+def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
+                   problems: list[Problem], engine: str | None = None) -> AlarmPolicy:
+    """The profile's policy with the cache's overrides. With an ElastiCache `engine`, overrides
+    for metrics that engine does not publish are refused rather than silently unused."""
+    policy = ALARM_DEFAULTS[profile]
+    if cfg is None:
+        return policy
+    overrides = {f.name: getattr(cfg, f.name) for f in fields(AlarmPolicy)
+                 if getattr(cfg, f.name, None) is not None}
+    if engine is not None:
+        kind = "memcached" if engine == "memcached" else "valkey or redis"
+        for other, keys in _ONLY_FOR.items():
+            for key in keys:
+                if other != kind and key in overrides:
+                    problems.append(Problem(f"{path}.{key}", f"is not watched on {engine}; only "
+                                            f"{other} caches publish that metric. Remove it."))
+    before = len(problems)
+    for key in _PERCENT_KEYS:
+        value = overrides.get(key)
+        if value is not None and not 1 <= value <= 100:
+            problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; a percentage is "
+                                                     "1 to 100."))
+    for key in _COUNT_KEYS:
+        value = overrides.get(key)
+        if value is not None and value <= 0:
+            problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; use a positive "
+                                                     "whole number."))
+    connections = overrides.get("max_connections")
+    if connections is not None and connections > MAX_NODE_CONNECTIONS:
+        problems.append(Problem(f"{path}.max_connections", f"{connections} is not allowed; a "
+                                f"node accepts at most {MAX_NODE_CONNECTIONS} connections, so "
+                                f"the alarm could never fire. Use 1 to {MAX_NODE_CONNECTIONS}."))
+    lag = overrides.get("replication_lag_seconds")
+    if lag is not None and lag <= 0:
+        problems.append(Problem(f"{path}.replication_lag_seconds", f"{lag} is not allowed; use a "
+                                                                   "positive number of seconds."))
+    hit_rate = overrides.get("cache_hit_rate_percent")
+    if hit_rate is not None and not 0 <= hit_rate <= 100:
+        problems.append(Problem(f"{path}.cache_hit_rate_percent", f"{hit_rate} is not allowed; "
+                                "use 0 (no alarm) to 100."))
+    resolved = replace(policy, **overrides)
+    # A memory percentage already refused above is not compared again (one message per mistake).
+    memory_keys = (f"{path}.memory_warning_percent", f"{path}.memory_critical_percent")
+    memory_refused = any(p.path in memory_keys for p in problems[before:])
+    if not memory_refused and resolved.memory_warning_percent >= resolved.memory_critical_percent:
+        problems.append(Problem(f"{path}.memory_warning_percent",
+                                f"{resolved.memory_warning_percent} is not below "
+                                f"memory_critical_percent ({resolved.memory_critical_percent}); "
+                                "the warning must fire first."))
+    return resolved

@@ -1,0 +1,420 @@
+"""AWS ElastiCache rules: resolve a cache and its networks, appending a Problem per mistake."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from infra import naming
+from infra.catalog import aws as catalog
+from infra.catalog.aws import ProfileDefaults
+from infra.config.alarms import resolve_alarms
+from infra.config.common import (
+    DEFAULT_VPC_CIDR,
+    Problem,
+    check_allowed_cidrs,
+    check_daily_window,
+    check_weekly_window,
+    did_you_mean,
+    is_private,
+    parse_cidr,
+)
+from infra.config.schema import AwsCacheOptions, CacheConfig, GlobalConfig, NetworkConfig
+from infra.config.spec import CacheSpec, GlobalSpec, NetworkSpec
+
+# ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
+MAX_SHARDS = 500
+MAX_REPLICAS = 5
+MAX_MEMCACHED_NODES = 40
+MAX_GLOBAL_SECONDARIES = 2
+MAX_SNAPSHOT_RETENTION_DAYS = 35
+# CloudWatch Logs accepts only these retention values (PutRetentionPolicy).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                      1827, 2192, 2557, 2922, 3288, 3653)
+
+
+# ---------------------------------------------------------------------------------------------
+# AWS rules. Each appends Problems with the key path, the bad value and what is allowed.
+# ---------------------------------------------------------------------------------------------
+_VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
+_PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def _check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
+                      id_limit: bool = True) -> None:
+    """Name syntax for both clouds; the 40-character id limit is ElastiCache's (GCP's own
+    instance-id limits are checked in gcp_config)."""
+    if not naming.is_valid_name_part(name):
+        problems.append(Problem(path, f"the cache name {name!r} is not allowed; use lowercase "
+                                      "letters, digits and single hyphens, starting with a "
+                                      "letter and not ending with a hyphen."))
+        return
+    group_id = naming.replication_group_id(prefix, name)
+    if id_limit and len(group_id) > naming.REPLICATION_GROUP_ID_MAX:
+        problems.append(Problem(path, f"the cache id {group_id!r} is {len(group_id)} characters; "
+                                      f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
+                                      "Shorten the cache name or set name_prefix."))
+
+
+def _resolve_network(cfg: NetworkConfig, defaults: ProfileDefaults, profile: str,
+                     path: str, problems: list[Problem],
+                     default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:
+    before = len(problems)
+    if cfg.gcp is not None:
+        problems.append(Problem(f"{path}.gcp", "options for gcp do not apply to a stack on aws; "
+                                               "remove the block."))
+    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
+    if cfg.vpc_cidr is not None and existing:
+        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids (an "
+                                      "existing VPC), not both."))
+    if existing and (cfg.vpc_id is None or not cfg.subnet_ids):
+        problems.append(Problem(path, "an existing VPC needs both vpc_id and subnet_ids (at "
+                                      "least one subnet)."))
+    if cfg.vpc_id is not None and not _VPC_ID.match(cfg.vpc_id):
+        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC id "
+                                                  "(vpc-0123456789abcdef0)."))
+    for i, subnet in enumerate(cfg.subnet_ids or []):
+        if not _SUBNET_ID.match(subnet):
+            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnet id "
+                                                               "(subnet-0123456789abcdef0)."))
+    for i, sg in enumerate(cfg.allowed_security_group_ids):
+        if not _SG_ID.match(sg):
+            problems.append(Problem(f"{path}.allowed_security_group_ids.{i}",
+                                    f"{sg!r} is not a security group id (sg-0123456789abcdef0)."))
+
+    vpc_cidr = None if existing else (cfg.vpc_cidr or default_cidr)
+    if not existing and vpc_cidr is None:
+        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids."))
+    if vpc_cidr is not None:
+        net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems)
+        # Subnets are carved 4 bits smaller than the VPC and AWS's smallest subnet is a /28.
+        if net is not None and not (16 <= net.prefixlen <= 24):
+            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{net.prefixlen}; "
+                                    "use a prefix from /16 to /24 (AWS VPCs are /16 to /28 and "
+                                    "each subnet takes 1/16 of the VPC)."))
+        elif net is not None and not is_private(net):
+            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
+                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
+
+    zones = cfg.availability_zones if cfg.availability_zones is not None \
+        else defaults.availability_zones
+    min_zones = 2 if profile == "production" else 1
+    if not min_zones <= zones <= 6:
+        problems.append(Problem(f"{path}.availability_zones",
+                                f"{zones} is not allowed; use {min_zones} to 6"
+                                + (" (production spreads replicas across at least 2 zones for "
+                                   "Multi-AZ)." if profile == "production" else ".")))
+
+    allowed = cfg.allowed_cidrs
+    if allowed is None:
+        allowed = [vpc_cidr] if vpc_cidr is not None else []
+    check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
+    if existing and not allowed and not cfg.allowed_security_group_ids:
+        problems.append(Problem(path, "with an existing VPC, set allowed_cidrs or "
+                                      "allowed_security_group_ids: otherwise no client could "
+                                      "connect."))
+    if len(problems) > before:
+        return None
+    return NetworkSpec(vpc_cidr=vpc_cidr, vpc_id=cfg.vpc_id, subnet_ids=tuple(cfg.subnet_ids or ()),
+                       availability_zones=zones, allowed_cidrs=tuple(allowed),
+                       allowed_security_group_ids=tuple(cfg.allowed_security_group_ids))
+
+
+def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profile: str,
+                       prefix: str, region: str, path: str,
+                       problems: list[Problem]) -> CacheSpec | None:
+    before = len(problems)
+    engine = cfg.engine
+    memcached = engine == "memcached"
+    version = _check_engine_version(engine, cfg.engine_version, path, problems)
+    node = _check_node_type(cfg, defaults, profile, path, problems)
+    if cfg.description is not None and not cfg.description.strip():
+        problems.append(Problem(f"{path}.description", "must not be empty (ElastiCache requires "
+                                                       "a description)."))
+
+    if memcached:
+        _refuse_for_memcached(cfg, path, problems)
+        shards, replicas, cluster_mode = 1, 0, False
+        nodes = cfg.nodes if cfg.nodes is not None else defaults.memcached_nodes
+        if not 1 <= nodes <= MAX_MEMCACHED_NODES:
+            problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; a Memcached "
+                                    f"cluster has 1 to {MAX_MEMCACHED_NODES} nodes."))
+    else:
+        shards = cfg.shards if cfg.shards is not None else 1
+        replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
+        nodes = shards * (1 + replicas)
+        if not 1 <= shards <= MAX_SHARDS:
+            problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; a replication "
+                                                      f"group has 1 to {MAX_SHARDS} shards."))
+        if not 0 <= replicas <= MAX_REPLICAS:
+            problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; ElastiCache "
+                                    f"allows 0 to {MAX_REPLICAS} replicas per shard (1 to 6 "
+                                    "nodes)."))
+        cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
+        if shards > 1 and not cluster_mode:
+            problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
+                                    f"{shards}; more than one shard needs cluster mode."))
+        if cfg.nodes is not None:
+            problems.append(Problem(f"{path}.nodes", f"{engine} is sized with shards and "
+                                                     "replicas; nodes is for memcached only."))
+
+    parameters = _check_parameters(cfg.parameters, engine, cluster_mode, f"{path}.parameters",
+                                   problems)
+    maintenance = cfg.maintenance_window or defaults.maintenance_window
+    snapshot = cfg.snapshot_window or defaults.snapshot_window
+    check_weekly_window(maintenance, f"{path}.maintenance_window", problems)
+    if not memcached:
+        check_daily_window(snapshot, f"{path}.snapshot_window", problems)
+    retention = 0 if memcached else (cfg.snapshot_retention_days
+                                     if cfg.snapshot_retention_days is not None
+                                     else defaults.snapshot_retention_days)
+    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
+        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
+                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
+
+    aws = cfg.aws
+    port = aws.port if aws.port is not None else catalog.ENGINE_PORT[engine]
+    if not 1024 <= port <= 65535:
+        problems.append(Problem(f"{path}.aws.port", f"{port} is not allowed; use 1024 to 65535."))
+    _check_kms(aws, region, path, problems)
+    log_retention = aws.log_retention_days if aws.log_retention_days is not None \
+        else defaults.log_retention_days
+    if log_retention not in LOG_RETENTION_DAYS:
+        problems.append(Problem(f"{path}.aws.log_retention_days", f"{log_retention} is not a "
+                                "CloudWatch Logs retention; use one of "
+                                f"{', '.join(map(str, LOG_RETENTION_DAYS))}."))
+    if node is not None and version is not None and node.data_tiering \
+            and catalog.version_tuple(version) < (6, 2):
+        problems.append(Problem(f"{path}.node_type", f"{node.name!r} uses data tiering, which "
+                                "needs Valkey or Redis 6.2 or later."))
+    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
+    global_spec = None
+    if cfg.global_ is not None and not memcached and node is not None:
+        global_spec = _check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
+                                    replicas, cluster_mode or replicas >= 1,
+                                    region, f"{path}.global", problems)
+
+    if len(problems) > before or version is None or node is None:
+        return None
+    create_kms_key = False if memcached else (
+        aws.create_kms_key if aws.create_kms_key is not None
+        else defaults.create_kms_key and aws.kms_key_arn is None)
+    return CacheSpec(
+        name=name,
+        engine=engine,
+        engine_version=version,
+        family=catalog.parameter_group_family(engine, version),
+        description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
+        node_type=node,
+        shards=shards,
+        replicas=replicas,
+        cluster_mode=cluster_mode,
+        nodes=nodes,
+        parameters=parameters,
+        maintenance_window=maintenance,
+        snapshot_window=snapshot,
+        snapshot_retention_days=retention,
+        final_snapshot=False if memcached else (
+            cfg.final_snapshot if cfg.final_snapshot is not None else defaults.final_snapshot),
+        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
+        else defaults.deletion_protection,
+        port=port,
+        create_kms_key=create_kms_key,
+        kms_key_arn=aws.kms_key_arn,
+        log_retention_days=log_retention,
+        apply_immediately=aws.apply_immediately if aws.apply_immediately is not None
+        else defaults.apply_immediately,
+        auto_minor_version_upgrade=aws.auto_minor_version_upgrade,
+        cache_id=naming.replication_group_id(prefix, name),
+        alarms=alarms,
+        global_=global_spec,
+    )
+
+
+def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) -> None:
+    """Options Memcached does not have are refused, not silently ignored."""
+    lacking = {
+        "replicas": "replication", "shards": "shards (it spreads keys over nodes instead)",
+        "global": "Global Datastore", "snapshot_window": "snapshots",
+        "snapshot_retention_days": "snapshots", "final_snapshot": "snapshots",
+    }
+    for key, feature in lacking.items():
+        if key in cfg.model_fields_set or (key == "global" and cfg.global_ is not None):
+            problems.append(Problem(f"{path}.{key}", f"Memcached has no {feature}; remove the key "
+                                    "or use engine 'valkey'."))
+    for key, feature in {"kms_key_arn": "at-rest encryption with a KMS key",
+                         "create_kms_key": "at-rest encryption with a KMS key",
+                         "cluster_mode": "cluster mode"}.items():
+        if key in cfg.aws.model_fields_set:
+            problems.append(Problem(f"{path}.aws.{key}", f"Memcached has no {feature}; remove the "
+                                                         "key or use engine 'valkey'."))
+
+
+def _check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Problem]) -> None:
+    if aws.kms_key_arn is None:
+        return
+    if not _KMS_ARN.match(aws.kms_key_arn):
+        problems.append(Problem(f"{path}.aws.kms_key_arn", f"{aws.kms_key_arn!r} is not a KMS "
+                                "key ARN (arn:aws:kms:<region>:<account>:key/<id>)."))
+    elif region and f":kms:{region}:" not in aws.kms_key_arn:
+        problems.append(Problem(f"{path}.aws.kms_key_arn", f"the key is not in {region}; "
+                                "ElastiCache needs a KMS key in the cache's own region."))
+    if aws.create_kms_key:
+        problems.append(Problem(f"{path}.aws", "set kms_key_arn (your key) or "
+                                               "create_kms_key: true (a new key), not both."))
+
+
+def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, replicas: int,
+                  primary_failover: bool, region: str, path: str,
+                  problems: list[Problem]) -> GlobalSpec | None:
+    before = len(problems)
+    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
+        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
+    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
+        [cfg.secondary_region] if cfg.secondary_region is not None else [])
+    if not 1 <= len(regions) <= MAX_GLOBAL_SECONDARIES:
+        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; a "
+                                      f"Global Datastore has 1 to {MAX_GLOBAL_SECONDARIES}."))
+    for i, secondary in enumerate(regions):
+        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
+            else f"{path}.secondary_region"
+        if secondary not in catalog.AWS_REGIONS:
+            problems.append(Problem(key, f"{secondary!r} is not an AWS region."
+                                    + did_you_mean(secondary, catalog.AWS_REGIONS)))
+        elif secondary == region:
+            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
+                                         "be another region."))
+    for secondary in regions:
+        member_id = naming.secondary_group_id(group_id, secondary)
+        if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:
+            problems.append(Problem(path, f"the secondary id {member_id!r} is {len(member_id)} "
+                                    f"characters; ElastiCache allows "
+                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache name."))
+    if len(set(regions)) != len(regions):
+        problems.append(Problem(path, "a secondary region is listed twice."))
+    if node.family not in catalog.GLOBAL_DATASTORE_FAMILIES or node.burstable:
+        allowed = ", ".join(sorted(catalog.GLOBAL_DATASTORE_FAMILIES))
+        problems.append(Problem(f"{path}", f"node type {node.name!r} cannot join a Global "
+                                f"Datastore; use size large or bigger of {allowed}."))
+    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
+        else replicas
+    if not 0 <= secondary_replicas <= MAX_REPLICAS:
+        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
+                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
+    elif primary_failover and secondary_replicas < 1:
+        problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
+                                "automatic failover, so each secondary region needs at least "
+                                "one replica."))
+    if len(problems) > before:
+        return None
+    return GlobalSpec(secondary_regions=tuple(regions), secondary_replicas=secondary_replicas,
+                      network=cfg.network)
+
+
+def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults: ProfileDefaults,
+                        profile: str, problems: list[Problem]) -> dict[str, NetworkSpec]:
+    """One network per secondary region, shared by every cache replicating there.
+
+    A cache may describe the region's network under global.network; caches replicating to the
+    same region must agree. Unset, the region gets a new VPC on the /16 after the primary's.
+    """
+    chosen: dict[str, tuple[str, NetworkConfig | None]] = {}
+    for cache in caches:
+        if cache.global_ is None:
+            continue
+        cfg = cache.global_.network
+        for secondary in cache.global_.secondary_regions:
+            if secondary in chosen and cfg is not None and chosen[secondary][1] not in (None, cfg):
+                problems.append(Problem(f"caches.{cache.name}.global.network", "differs from the "
+                                        f"network caches.{chosen[secondary][0]} gives "
+                                        f"{secondary}; caches in one region share its network."))
+            elif secondary not in chosen or chosen[secondary][1] is None:
+                chosen[secondary] = (cache.name, cfg)
+    networks: dict[str, NetworkSpec] = {}
+    for index, (secondary, (cache_name, cfg)) in enumerate(sorted(chosen.items())):
+        path = f"caches.{cache_name}.global.network"
+        default_cidr = None
+        if primary.vpc_cidr is not None:
+            base = ipaddress.IPv4Network(primary.vpc_cidr)
+            default_cidr = str(ipaddress.IPv4Network(
+                (int(base.network_address) + (index + 1) * base.num_addresses, base.prefixlen)))
+        if cfg is None and default_cidr is None:
+            problems.append(Problem(path, f"is required: the primary uses an existing VPC, so "
+                                          f"say which network to use in {secondary}."))
+            continue
+        network = _resolve_network(cfg or NetworkConfig(), defaults, profile, path, problems,
+                                   default_cidr=default_cidr)
+        if network is not None:
+            networks[secondary] = network
+    return networks
+
+
+def _check_engine_version(engine: str, version: str | None, path: str,
+                          problems: list[Problem]) -> str | None:
+    known = catalog.AWS_ENGINE_VERSIONS[engine]
+    if version is None:
+        return catalog.DEFAULT_ENGINE_VERSION[engine]
+    if version in known:
+        return version
+    if engine != "memcached" and _PATCH_VERSION.match(version) and int(version[0]) >= 7:
+        major_minor = ".".join(version.split(".")[:2])
+        problems.append(Problem(f"{path}.engine_version", f"{version!r} has a patch level; "
+                                f"{engine} {version[0]}+ takes major.minor only, e.g. "
+                                f"{major_minor!r}."))
+        return None
+    hint = " (TLS needs Memcached 1.6.12 or later)" if engine == "memcached" else ""
+    problems.append(Problem(f"{path}.engine_version", f"{version!r} is not a supported {engine} "
+                            f"version on ElastiCache{hint}; use one of {', '.join(known)}."))
+    return None
+
+
+def _check_node_type(cfg: CacheConfig, defaults: ProfileDefaults, profile: str, path: str,
+                     problems: list[Problem]) -> catalog.NodeType | None:
+    if cfg.node_type is not None and cfg.memory_gb is not None:
+        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+        return None
+    if cfg.memory_gb is not None:
+        families = catalog.SIZING_FAMILIES[profile]
+        if cfg.memory_gb <= 0:
+            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} is not allowed; use a "
+                                                         "positive number of GiB."))
+            return None
+        node = catalog.smallest_node_for(cfg.memory_gb, families)
+        if node is None:
+            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} GiB does not fit one "
+                                    f"node of the {'/'.join(families)} families; use shards to "
+                                    "spread the data."))
+        return node
+    name = cfg.node_type or defaults.node_type
+    node = catalog.NODE_TYPES.get(name)
+    if node is None:
+        known = sorted({n.family for n in catalog.NODE_TYPES.values()})
+        problems.append(Problem(f"{path}.node_type", f"{name!r} is not a known ElastiCache node "
+                                "type." + did_you_mean(name, catalog.NODE_TYPES)
+                                + f" Known families: {', '.join(known)}."))
+    return node
+
+
+def _check_parameters(params: dict[str, Any], engine: str, cluster_mode: bool, path: str,
+                      problems: list[Problem]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if key == "cluster-enabled":
+            problems.append(Problem(f"{path}.cluster-enabled", "is set from shards (and "
+                                    "aws.cluster_mode); remove it from parameters."))
+        elif isinstance(value, bool):
+            # YAML 1.1 readers turn `yes` into true; engines spell booleans yes/no (Memcached 1/0).
+            out[key] = ("yes" if value else "no") if engine != "memcached" else str(int(value))
+        elif isinstance(value, (str, int, float)):
+            out[key] = str(value)
+        else:
+            problems.append(Problem(f"{path}.{key}", f"{value!r} is not allowed; a parameter "
+                                                     "value is a string, number or boolean."))
+    if engine != "memcached":
+        # Sharding needs cluster-enabled=yes in the group's parameters (CLOUD_RULES.md).
+        out["cluster-enabled"] = "yes" if cluster_mode else "no"
+    return dict(sorted(out.items()))

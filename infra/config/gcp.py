@@ -1,0 +1,665 @@
+"""GCP Memorystore rules: resolve a cache to Memorystore for Valkey, Redis or Memcached.
+
+Every rule appends a `Problem` with the key path, the bad value and what is allowed, so one
+run reports every mistake and nothing is created. Sources: the Terraform google provider docs
+for google_redis_instance, google_memorystore_instance and google_memcache_instance, and the
+Memorystore product docs cited next to the rules (see docs/cloud-rules.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from infra import naming
+from infra.catalog.aws import ProfileDefaults
+from infra.catalog.gcp import (
+    _DAY_NAMES,
+    _KMS_KEY,
+    _LABEL_KEY,
+    _LABEL_VALUE,
+    _NETWORK,
+    _REDIS_NAME,
+    _SUBNETWORK,
+    _VALKEY_ID,
+    DEFAULT_ENGINE_VERSION,
+    DEFAULT_PSA_PREFIX_LENGTH,
+    ENGINE_VERSIONS,
+    GCP_DEFAULTS,
+    GCP_REGIONS,
+    INSTANCE_ID_LENGTH,
+    MAX_BACKUP_RETENTION_DAYS,
+    MAX_REPLICAS,
+    MEMCACHED_END_OF_NEW_INSTANCES,
+    MEMCACHED_MAX_GB_PER_VCPU,
+    MEMCACHED_MAX_NODE_GB,
+    MEMCACHED_MAX_NODES,
+    MEMCACHED_MAX_VCPUS,
+    MEMCACHED_MIN_GB_PER_VCPU,
+    MEMCACHED_WINDOW_MINUTES,
+    NO_SLA_NODE_TYPES,
+    PRODUCT,
+    RDB_PERIODS,
+    REDIS_MAX_GB,
+    REDIS_MIN_GB,
+    REDIS_READ_REPLICAS_MIN_GB,
+    VALKEY_MAX_SECONDARIES,
+    VALKEY_MAX_SHARDS,
+    VALKEY_NODE_TYPES,
+    GcpDefaults,
+    ValkeyNodeType,
+)
+from infra.config.alarms import resolve_alarms
+from infra.config.common import (
+    DEFAULT_VPC_CIDR,
+    Problem,
+    WeeklyWindow,
+    check_daily_window,
+    check_weekly_window,
+    did_you_mean,
+    is_private,
+    parse_cidr,
+)
+from infra.config.schema import GcpNetworkOptions
+from infra.config.spec import GcpCacheSpec, GcpNetworkSpec, secondary_instance_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Network
+# ---------------------------------------------------------------------------------------------
+def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetworkSpec | None:
+    """`network:` for a GCP stack: a new VPC network from vpc_cidr, or an existing one."""
+    path = "network"
+    before = len(problems)
+    # Keys with no Memorystore counterpart are refused, not silently ignored.
+    if cfg.availability_zones is not None:
+        problems.append(Problem(f"{path}.availability_zones", "Memorystore spreads nodes over "
+                                "zones itself (Valkey zone distribution, Redis STANDARD_HA); "
+                                "remove the key (caches.<name>.gcp.zone pins one zone)."))
+    if cfg.allowed_cidrs is not None:
+        problems.append(Problem(f"{path}.allowed_cidrs", "Memorystore has no per-instance "
+                                "firewall: every client in the VPC network can connect; remove "
+                                "the key and control access with the network, TLS and AUTH/IAM."))
+    if "allowed_security_group_ids" in cfg.model_fields_set:
+        problems.append(Problem(f"{path}.allowed_security_group_ids", "security groups exist on "
+                                                                      "AWS only; remove the key."))
+
+    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
+    if cfg.vpc_cidr is not None and existing:
+        problems.append(Problem(path, "set vpc_cidr (a new VPC network) or vpc_id (an existing "
+                                      "network, with subnet_ids for Valkey), not both."))
+    if cfg.subnet_ids is not None and cfg.vpc_id is None:
+        problems.append(Problem(f"{path}.subnet_ids", "needs vpc_id: subnets belong to an "
+                                                      "existing network."))
+    if cfg.vpc_id is not None and not _NETWORK.match(cfg.vpc_id):
+        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC network; use its "
+                                "name or projects/<project>/global/networks/<name>."))
+    for i, subnet in enumerate(cfg.subnet_ids or []):
+        if not _SUBNETWORK.match(subnet):
+            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnetwork "
+                                    "path; use projects/<project>/regions/<region>/subnetworks/"
+                                    "<name> (the region says where Valkey endpoints live)."))
+
+    vpc_cidr = None if existing else (cfg.vpc_cidr or DEFAULT_VPC_CIDR)
+    vpc_net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems) if vpc_cidr else None
+    if vpc_net is not None:
+        # Subnets are carved 4 bits smaller, one per region.
+        if not 16 <= vpc_net.prefixlen <= 24:
+            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{vpc_net.prefixlen}; "
+                                    "use a prefix from /16 to /24 (each region's subnet takes "
+                                    "1/16 of it)."))
+        elif not is_private(vpc_net):
+            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
+                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
+
+    options = cfg.gcp or GcpNetworkOptions()
+    prefix_length = DEFAULT_PSA_PREFIX_LENGTH
+    psa_path = f"{path}.gcp"
+    if options.psa_range is not None:
+        psa = parse_cidr(options.psa_range, f"{psa_path}.psa_range", problems)
+        if psa is not None:
+            prefix_length = psa.prefixlen
+            _check_psa_prefix(psa.prefixlen, f"{psa_path}.psa_range", problems)
+            if not is_private(psa):
+                problems.append(Problem(f"{psa_path}.psa_range", f"{options.psa_range!r} is not "
+                                        "a private range; use part of 10.0.0.0/8, 172.16.0.0/12 "
+                                        "or 192.168.0.0/16."))
+            elif vpc_net is not None and psa.overlaps(vpc_net):
+                problems.append(Problem(f"{psa_path}.psa_range", f"{options.psa_range!r} "
+                                        f"overlaps vpc_cidr {vpc_cidr!r}; the private services "
+                                        "range must be outside the network's subnets."))
+        if options.psa_prefix_length is not None:
+            problems.append(Problem(psa_path, "set psa_range (a fixed range) or "
+                                              "psa_prefix_length (Google picks the range), not "
+                                              "both."))
+    elif options.psa_prefix_length is not None:
+        prefix_length = options.psa_prefix_length
+        _check_psa_prefix(prefix_length, f"{psa_path}.psa_prefix_length", problems)
+    if not options.create_psa_connection and ("psa_range" in options.model_fields_set
+                                              or "psa_prefix_length" in options.model_fields_set):
+        problems.append(Problem(psa_path, "psa_range and psa_prefix_length only apply when "
+                                          "create_psa_connection is true."))
+    if not existing and not (options.create_psa_connection
+                             and options.create_service_connection_policy):
+        problems.append(Problem(psa_path, "a new VPC network has no private services access "
+                                          "and no connection policy yet; leave "
+                                          "create_psa_connection and "
+                                          "create_service_connection_policy true."))
+    if len(problems) > before:
+        return None
+    return GcpNetworkSpec(
+        vpc_cidr=vpc_cidr,
+        network=cfg.vpc_id,
+        subnetworks=tuple(cfg.subnet_ids or ()),
+        psa_range=options.psa_range,
+        psa_prefix_length=prefix_length,
+        create_psa_connection=options.create_psa_connection,
+        create_service_connection_policy=options.create_service_connection_policy,
+    )
+
+
+def _check_psa_prefix(prefix: int, path: str, problems: list[Problem]) -> None:
+    # Each Redis instance takes a /29 (a /28 with read replicas), each Memcached node a /29 of
+    # the allocated range; Google suggests /16, and smaller than /24 leaves little room.
+    if not 16 <= prefix <= 24:
+        problems.append(Problem(path, f"a /{prefix} is not allowed; use a prefix from /16 to /24 "
+                                      "for the private services access range."))
+
+
+def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheSpec],
+                problems: list[Problem]) -> None:
+    """Rules that need the region, the network and the caches together."""
+    if region and region not in GCP_REGIONS:
+        problems.append(Problem("gcp:region", f"{region!r} is not a GCP region Memorystore is "
+                                "offered in." + did_you_mean(region, GCP_REGIONS)))
+    valkey = [c for c in caches if c.engine == "valkey"]
+    regions = valkey_regions(region, caches)
+    if network.vpc_cidr is not None:
+        count = len(set(regions) | {region})
+        if count > 16:
+            problems.append(Problem("network.vpc_cidr", f"{count} regions need a subnet each but "
+                                    "vpc_cidr holds 16; use fewer secondary regions."))
+    elif valkey and network.create_service_connection_policy:
+        have = network.subnet_regions()
+        for needed in regions:
+            if needed not in have:
+                names = ", ".join(c.name for c in valkey
+                                  if needed in (region, *c.secondary_regions))
+                problems.append(Problem("network.subnet_ids", f"has no subnet in {needed}; Valkey "
+                                        f"caches ({names}) need one there for their Private "
+                                        "Service Connect endpoints (or set network.gcp."
+                                        "create_service_connection_policy: false if the network "
+                                        "already has a gcp-memorystore policy in that region)."))
+
+
+# Cloud DNS managed zone names (the resource name, not the DNS name): 1-63 lowercase letters,
+# digits and hyphens, starting with a letter and ending with a letter or digit.
+_MANAGED_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Problem]) -> None:
+    """`network.dns` on GCP: one private managed zone on the stack's VPC network.
+
+    `dns` is config.DnsSpec (shared rules already applied): `zone_ids` holds the primary
+    region's existing zone, if any; GCP has no per-region zones (the network is global).
+    """
+    for zone_id in dns.zone_ids.values():
+        if not _MANAGED_ZONE.match(zone_id):
+            problems.append(Problem("network.dns.zone_id", f"{zone_id!r} is not a Cloud DNS "
+                                    "managed zone name; use the zone's name (1 to 63 lowercase "
+                                    "letters, digits and hyphens, starting with a letter), e.g. "
+                                    "'cache-internal'."))
+        elif network.vpc_cidr is not None:
+            # Cloud DNS lists the networks that see a private zone in the zone itself; there is
+            # no separate binding resource a stack could add to someone else's zone.
+            problems.append(Problem("network.dns.zone_id", "an existing zone cannot see a VPC "
+                                    "network this stack creates (Cloud DNS lists the networks "
+                                    "in the zone's own settings); set network.vpc_id to the "
+                                    "network the zone serves, or remove zone_id to let the "
+                                    "stack create the zone."))
+    if not dns.zone_ids:
+        name = naming.gcp_dns_zone_name(prefix)
+        if len(name) > INSTANCE_ID_LENGTH[1]:
+            problems.append(Problem("network.dns", f"the managed zone name {name!r} would be "
+                                    f"{len(name)} characters; Cloud DNS allows 63. Shorten "
+                                    "name_prefix or set zone_id to an existing zone."))
+
+
+def valkey_regions(region: str, caches: Sequence[GcpCacheSpec]) -> list[str]:
+    """Regions with Valkey instances: the primary first, then secondaries in config order."""
+    regions: list[str] = []
+    for cache in caches:
+        if cache.engine != "valkey":
+            continue
+        for r in (region, *cache.secondary_regions):
+            if r not in regions:
+                regions.append(r)
+    return regions
+
+
+# ---------------------------------------------------------------------------------------------
+# Caches
+# ---------------------------------------------------------------------------------------------
+def resolve_cache(name: str, cfg: Any, defaults: ProfileDefaults, profile: str, prefix: str,
+                  region: str, path: str, problems: list[Problem]) -> GcpCacheSpec | None:
+    """One `caches.<name>` entry for a GCP stack, resolved to its Memorystore product.
+
+    `defaults` are the AWS profile defaults config.py passes; GCP takes its own from
+    GCP_DEFAULTS, keyed by the same profile name.
+    """
+    before = len(problems)
+    gcp_defaults = GCP_DEFAULTS[profile]
+    engine = cfg.engine
+    warnings: list[str] = []
+    instance_id = f"{prefix}-{name}"
+    version, api_version = _check_version(engine, cfg.engine_version, path, problems)
+    _refuse_missing_features(cfg, engine, path, problems)
+
+    common: dict[str, Any] = dict(
+        name=name, engine=engine, engine_version=version or "", api_version=api_version or "",
+        instance_id=instance_id,
+        description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
+        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
+        else gcp_defaults.deletion_protection,
+        labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
+        parameters=_check_parameters(cfg.parameters, engine, f"{path}.parameters", problems),
+        alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems),
+    )
+    if cfg.description is not None and not cfg.description.strip():
+        problems.append(Problem(f"{path}.description", "must not be empty."))
+
+    if engine == "valkey":
+        engine_fields = _resolve_valkey(cfg, gcp_defaults, profile, region, instance_id, path,
+                                        problems, warnings)
+    elif engine == "redis":
+        engine_fields = _resolve_redis(cfg, gcp_defaults, region, instance_id, path, problems)
+    else:
+        engine_fields = _resolve_memcached(cfg, gcp_defaults, instance_id, path, problems)
+        warnings.append(f"caches.{name}: Google stops new Memorystore for Memcached instances in "
+                        f"new projects after {MEMCACHED_END_OF_NEW_INSTANCES}; consider engine "
+                        "'valkey' (Memorystore for Valkey) instead.")
+
+    if engine != "memcached":
+        tls = cfg.gcp.tls if cfg.gcp.tls is not None else gcp_defaults.tls
+        auth = cfg.gcp.auth if cfg.gcp.auth is not None else gcp_defaults.auth
+        if profile == "production" and not tls:
+            warnings.append(f"{path}.gcp.tls is false: traffic to a production cache is not "
+                            "encrypted.")
+        if profile == "production" and not auth:
+            warnings.append(f"{path}.gcp.auth is false: any client in the network can use a "
+                            "production cache without credentials.")
+        _check_kms(cfg.gcp.kms_key, region, f"{path}.gcp.kms_key", problems)
+        _check_zone(cfg.gcp.zone, region, f"{path}.gcp.zone", problems)
+        if cfg.gcp.zone is not None and profile == "production" and \
+                engine_fields.get("replicas", 0) >= 1 and engine == "valkey":
+            warnings.append(f"{path}.gcp.zone puts every replica in {cfg.gcp.zone}: a zone "
+                            "outage takes the whole cache down.")
+    else:
+        tls = auth = False
+    # Redis with TLS moves to port 6378 (CLOUD_RULES.md).
+    port = 11211 if engine == "memcached" else (6378 if engine == "redis" and tls else 6379)
+
+    if len(problems) > before or version is None:
+        return None
+    return GcpCacheSpec(**common, **engine_fields, tls=tls, auth=auth, port=port,
+                        kms_key=cfg.gcp.kms_key if engine != "memcached" else None,
+                        warnings=tuple(warnings))
+
+
+def _check_version(engine: str, version: str | None, path: str,
+                   problems: list[Problem]) -> tuple[str | None, str | None]:
+    known = ENGINE_VERSIONS[engine]
+    chosen = version if version is not None else DEFAULT_ENGINE_VERSION[engine]
+    if chosen in known:
+        return chosen, known[chosen]
+    ours = {api: v for v, api in known.items()}
+    hint = f" Write it as {ours[chosen]!r}." if chosen in ours else did_you_mean(chosen, known)
+    problems.append(Problem(f"{path}.engine_version", f"{chosen!r} is not a {PRODUCT[engine]} "
+                            f"version; use one of {', '.join(known)}.{hint}"))
+    return None, None
+
+
+# Keys a Memorystore product has no counterpart for: refused with the product's name.
+_LACKING: dict[str, dict[str, str]] = {
+    "valkey": {
+        "description": "description field (use gcp.labels)",
+        "gcp.vcpus": "vCPU setting (pick a node_type)",
+        "gcp.read_replicas": "read replicas mode (replicas of a Valkey instance serve reads "
+                             "already)",
+    },
+    "redis": {
+        "node_type": "node types (it is sized with memory_gb, 1 to 300)",
+        "global": "cross-region replication",
+        "snapshot_window": "automated backups (gcp.persistence: rdb keeps RDB snapshots)",
+        "snapshot_retention_days": "automated backups (gcp.persistence: rdb keeps RDB "
+                                   "snapshots)",
+        "final_snapshot": "final snapshot on deletion (export the RDB file to Cloud Storage "
+                          "first)",
+        "gcp.cluster_mode": "cluster mode",
+        "gcp.vcpus": "vCPU setting (it is sized with memory_gb)",
+    },
+    "memcached": {
+        "replicas": "replication",
+        "shards": "shards (it spreads keys over nodes instead)",
+        "global": "cross-region replication",
+        "snapshot_window": "snapshots",
+        "snapshot_retention_days": "snapshots",
+        "final_snapshot": "snapshots",
+        "node_type": "node types (size nodes with memory_gb and gcp.vcpus)",
+        "gcp.cluster_mode": "cluster mode",
+        "gcp.read_replicas": "replication",
+        "gcp.persistence": "persistence",
+        "gcp.rdb_snapshot_hours": "persistence",
+        "gcp.tls": "in-transit encryption",
+        "gcp.auth": "authentication",
+        "gcp.kms_key": "customer-managed encryption keys",
+        "gcp.zone": "single-zone placement",
+    },
+}
+
+
+def _refuse_missing_features(cfg: Any, engine: str, path: str, problems: list[Problem]) -> None:
+    product = PRODUCT[engine]
+    alternative = "" if engine == "valkey" else " or use engine 'valkey'"
+    for key, feature in _LACKING[engine].items():
+        block, _, field = key.rpartition(".")
+        model = cfg.gcp if block == "gcp" else cfg
+        if field == "global":
+            present = cfg.global_ is not None
+        elif field == "final_snapshot" and engine != "memcached":
+            present = cfg.final_snapshot is True   # false is what Memorystore does anyway
+        else:
+            present = field in model.model_fields_set
+        if present:
+            problems.append(Problem(f"{path}.{key}", f"{product} has no {feature}; remove the "
+                                                     f"key{alternative}."))
+    sizing = {"valkey": "shards, replicas and node_type", "redis": "memory_gb and replicas"}
+    if engine in sizing and cfg.nodes is not None:
+        problems.append(Problem(f"{path}.nodes", f"{product} is sized with {sizing[engine]}; "
+                                                 "nodes is for memcached only."))
+    if engine == "valkey" and cfg.final_snapshot is True:
+        problems.append(Problem(f"{path}.final_snapshot", "Memorystore for Valkey takes no "
+                                "backup when an instance is deleted; remove the key (automated "
+                                "backups follow snapshot_retention_days)."))
+
+
+def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instance_id: str,
+                    path: str, problems: list[Problem], warnings: list[str]) -> dict[str, Any]:
+    gcp = cfg.gcp
+    if not INSTANCE_ID_LENGTH[0] <= len(instance_id) <= INSTANCE_ID_LENGTH[1] \
+            or not _VALKEY_ID.match(instance_id):
+        problems.append(Problem(path, f"the instance id {instance_id!r} is not allowed; "
+                                "Memorystore for Valkey ids are 4 to 63 lowercase letters, "
+                                "digits and hyphens. Lengthen the cache name or name_prefix."))
+    node = _valkey_node_type(cfg, d, profile, path, problems)
+    if node is not None and profile == "production" and node.name in NO_SLA_NODE_TYPES:
+        warnings.append(f"{path}.node_type {node.name!r} has no SLA; Google recommends "
+                        "standard-small or larger in production.")
+
+    shards = cfg.shards if cfg.shards is not None else 1
+    replicas = cfg.replicas if cfg.replicas is not None else d.valkey_replicas
+    if not 1 <= shards <= VALKEY_MAX_SHARDS:
+        problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; Memorystore for "
+                                f"Valkey has 1 to {VALKEY_MAX_SHARDS} shards."))
+    if not 0 <= replicas <= MAX_REPLICAS:
+        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
+                                f"Valkey allows 0 to {MAX_REPLICAS} replicas per shard."))
+    cluster_mode = gcp.cluster_mode if gcp.cluster_mode is not None else shards > 1
+    if shards > 1 and not cluster_mode:
+        problems.append(Problem(f"{path}.gcp.cluster_mode", f"false does not fit shards: "
+                                f"{shards}; mode CLUSTER_DISABLED has exactly one shard."))
+
+    persistence = _persistence(gcp.persistence, d, "valkey", path, problems)
+    rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
+    retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
+        else d.backup_retention_days
+    if not 0 <= retention <= MAX_BACKUP_RETENTION_DAYS:
+        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
+                                "Memorystore for Valkey keeps automated backups 1 to "
+                                f"{MAX_BACKUP_RETENTION_DAYS} days (0 turns them off)."))
+    start = check_daily_window(cfg.snapshot_window or d.snapshot_window,
+                               f"{path}.snapshot_window", problems)
+    if start is not None and start[1] != 0:
+        problems.append(Problem(f"{path}.snapshot_window", f"{cfg.snapshot_window!r} does not "
+                                "start on the hour; Memorystore for Valkey starts automated "
+                                "backups at a full hour, e.g. '03:00-04:00'."))
+
+    window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
+                                 f"{path}.maintenance_window", problems)
+    secondaries: tuple[str, ...] = ()
+    secondary_replicas = replicas
+    if cfg.global_ is not None:
+        secondaries, secondary_replicas = _check_global(cfg.global_, instance_id, replicas,
+                                                        region, f"{path}.global", problems)
+        if gcp.kms_key is not None:
+            problems.append(Problem(f"{path}.gcp.kms_key", "a Cloud KMS key is regional and "
+                                    "cross-region secondaries would need their own; remove the "
+                                    "key or the global block."))
+    return dict(
+        replicas=replicas, shards=shards, cluster_mode=cluster_mode,
+        node_type=node.api_name if node else None,
+        maintenance=window, persistence=persistence, rdb_snapshot_period=rdb_period,
+        backup_retention_days=retention, backup_start_hour=start[0] if start else 0,
+        zone=gcp.zone, secondary_regions=secondaries, secondary_replicas=secondary_replicas,
+    )
+
+
+def _valkey_node_type(cfg: Any, d: GcpDefaults, profile: str, path: str,
+                      problems: list[Problem]) -> ValkeyNodeType | None:
+    if cfg.node_type is not None and cfg.memory_gb is not None:
+        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+        return None
+    if cfg.memory_gb is not None:
+        if cfg.memory_gb <= 0:
+            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} is not allowed; use a "
+                                                         "positive number of GB."))
+            return None
+        candidates = [n for n in VALKEY_NODE_TYPES.values() if n.keyspace_gb >= cfg.memory_gb
+                      and not (profile == "production" and n.name in NO_SLA_NODE_TYPES)]
+        if not candidates:
+            largest = max(VALKEY_NODE_TYPES.values(), key=lambda n: n.keyspace_gb)
+            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} GB does not fit one "
+                                    f"Memorystore for Valkey node (the largest, {largest.name}, "
+                                    f"holds {largest.keyspace_gb} GB); use shards to spread the "
+                                    "data."))
+            return None
+        return min(candidates, key=lambda n: n.keyspace_gb)
+    name = cfg.node_type or d.valkey_node_type
+    node = VALKEY_NODE_TYPES.get(name) or VALKEY_NODE_TYPES.get(name.lower().replace("_", "-"))
+    if node is None:
+        problems.append(Problem(f"{path}.node_type", f"{name!r} is not a Memorystore for Valkey "
+                                f"node type; use one of {', '.join(VALKEY_NODE_TYPES)}."
+                                + did_you_mean(name, VALKEY_NODE_TYPES)))
+    return node
+
+
+def _check_global(cfg: Any, instance_id: str, replicas: int, region: str, path: str,
+                  problems: list[Problem]) -> tuple[tuple[str, ...], int]:
+    if cfg.network is not None:
+        problems.append(Problem(f"{path}.network", "a GCP VPC network spans every region: the "
+                                "secondary's subnet comes from network.vpc_cidr or "
+                                "network.subnet_ids; remove the key."))
+    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
+        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
+    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
+        [cfg.secondary_region] if cfg.secondary_region is not None else [])
+    if not 1 <= len(regions) <= VALKEY_MAX_SECONDARIES:
+        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; "
+                                "Memorystore for Valkey cross-region replication has 1 to "
+                                f"{VALKEY_MAX_SECONDARIES} secondaries."))
+    for i, secondary in enumerate(regions):
+        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
+            else f"{path}.secondary_region"
+        if secondary not in GCP_REGIONS:
+            problems.append(Problem(key, f"{secondary!r} is not a GCP region Memorystore is "
+                                         "offered in." + did_you_mean(secondary, GCP_REGIONS)))
+        elif secondary == region:
+            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
+                                         "be another region."))
+        elif len(secondary_instance_id(instance_id, secondary)) > INSTANCE_ID_LENGTH[1]:
+            problems.append(Problem(key, "the secondary instance id would be longer than 63 "
+                                         "characters; shorten the cache name."))
+    if len(set(regions)) != len(regions):
+        problems.append(Problem(path, "a secondary region is listed twice."))
+    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
+        else replicas
+    if not 0 <= secondary_replicas <= MAX_REPLICAS:
+        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
+                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
+    return tuple(regions), secondary_replicas
+
+
+def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path: str,
+                   problems: list[Problem]) -> dict[str, Any]:
+    gcp = cfg.gcp
+    if not _REDIS_NAME.match(instance_id):
+        problems.append(Problem(path, f"the instance name {instance_id!r} is not allowed; "
+                                "Memorystore for Redis names are 2 to 41 lowercase letters, "
+                                "digits and hyphens, starting with a letter."))
+    if cfg.shards is not None and cfg.shards != 1:
+        problems.append(Problem(f"{path}.shards", f"{cfg.shards} is not allowed; Memorystore for "
+                                "Redis has one shard. Use engine 'valkey' with shards to spread "
+                                "the data."))
+    memory = cfg.memory_gb if cfg.memory_gb is not None else d.redis_memory_gb
+    if float(memory) != int(memory) or not REDIS_MIN_GB <= memory <= REDIS_MAX_GB:
+        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed; Memorystore for "
+                                f"Redis takes a whole number of GB from {REDIS_MIN_GB} to "
+                                f"{REDIS_MAX_GB}."))
+    replicas = cfg.replicas if cfg.replicas is not None else d.redis_replicas
+    read_replicas = gcp.read_replicas if gcp.read_replicas is not None else replicas > 1
+    # Tier from replicas: BASIC has 0, STANDARD_HA exactly 1, or 1-5 with read replicas
+    # (which need at least 5 GB) -- CLOUD_RULES.md.
+    if not 0 <= replicas <= MAX_REPLICAS:
+        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
+                                f"Redis has 0 (BASIC tier), 1 (STANDARD_HA) or up to "
+                                f"{MAX_REPLICAS} with read replicas."))
+    elif replicas == 0 and read_replicas:
+        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; the "
+                                "BASIC tier has no replicas. Set replicas to 1 to 5."))
+    elif replicas > 1 and not read_replicas:
+        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed without read "
+                                "replicas; a STANDARD_HA instance has exactly 1 replica. Remove "
+                                "gcp.read_replicas: false or set replicas to 1."))
+    elif read_replicas and memory < REDIS_READ_REPLICAS_MIN_GB:
+        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed with read "
+                                f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
+    persistence = _persistence(gcp.persistence, d, "redis", path, problems)
+    rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
+    window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
+                                 f"{path}.maintenance_window", problems)
+    return dict(replicas=replicas, memory_gb=int(memory), read_replicas=read_replicas,
+                persistence=persistence, rdb_snapshot_period=rdb_period, maintenance=window,
+                zone=gcp.zone)
+
+
+def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
+                       problems: list[Problem]) -> dict[str, Any]:
+    if not _REDIS_NAME.match(instance_id):
+        problems.append(Problem(path, f"the instance name {instance_id!r} is not allowed; "
+                                "Memorystore for Memcached names are 2 to 41 lowercase letters, "
+                                "digits and hyphens, starting with a letter."))
+    nodes = cfg.nodes if cfg.nodes is not None else d.memcached_nodes
+    if not 1 <= nodes <= MEMCACHED_MAX_NODES:
+        problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; Memorystore for "
+                                f"Memcached has 1 to {MEMCACHED_MAX_NODES} nodes."))
+    vcpus = cfg.gcp.vcpus if cfg.gcp.vcpus is not None else d.memcached_vcpus
+    if not (vcpus == 1 or (vcpus % 2 == 0 and 2 <= vcpus <= MEMCACHED_MAX_VCPUS)):
+        problems.append(Problem(f"{path}.gcp.vcpus", f"{vcpus} is not allowed; a Memorystore for "
+                                f"Memcached node has 1 vCPU or an even number up to "
+                                f"{MEMCACHED_MAX_VCPUS}."))
+        vcpus = 0
+    memory = cfg.memory_gb if cfg.memory_gb is not None else d.memcached_memory_gb
+    if vcpus:
+        low = max(1.0, MEMCACHED_MIN_GB_PER_VCPU * vcpus)
+        high = min(MEMCACHED_MAX_NODE_GB, MEMCACHED_MAX_GB_PER_VCPU * vcpus)
+        if not low <= memory <= high:
+            problems.append(Problem(f"{path}.memory_gb", f"{memory} GB per node is not allowed "
+                                    f"with {vcpus} vCPU; Memorystore for Memcached takes "
+                                    f"{low:g} to {high:g} GB per node (at least max(1, 0.9 x "
+                                    f"vCPU), at most 8 per vCPU and {MEMCACHED_MAX_NODE_GB})."))
+    raw_window = cfg.maintenance_window or d.memcached_maintenance_window
+    window = check_weekly_window(raw_window, f"{path}.maintenance_window", problems)
+    low_min, high_min = MEMCACHED_WINDOW_MINUTES
+    if window is not None and not low_min <= window.minutes <= high_min:
+        problems.append(Problem(f"{path}.maintenance_window", f"{raw_window!r} lasts "
+                                f"{window.minutes} minutes; a Memorystore for Memcached "
+                                "maintenance window lasts 3 to 8 hours, e.g. "
+                                "'sun:05:00-sun:08:00'."))
+    return dict(replicas=0, nodes=nodes, vcpus=vcpus, memory_mb=int(round(memory * 1024)),
+                maintenance=window)
+
+
+def _persistence(value: str | None, d: GcpDefaults, engine: str, path: str,
+                 problems: list[Problem]) -> str:
+    chosen = value or d.persistence
+    if engine == "redis" and chosen == "aof":
+        problems.append(Problem(f"{path}.gcp.persistence", "'aof' is not allowed; Memorystore "
+                                "for Redis has RDB persistence only. Use 'rdb' or 'disabled', or "
+                                "engine 'valkey' for AOF."))
+    return chosen.upper()
+
+
+def _rdb_period(hours: int | None, d: GcpDefaults, path: str, problems: list[Problem]) -> str:
+    chosen = hours if hours is not None else d.rdb_snapshot_hours
+    if chosen not in RDB_PERIODS:
+        problems.append(Problem(f"{path}.gcp.rdb_snapshot_hours", f"{chosen} is not allowed; "
+                                f"use one of {', '.join(map(str, RDB_PERIODS))}."))
+        return RDB_PERIODS[24]
+    return RDB_PERIODS[chosen]
+
+
+def _check_kms(key: str | None, region: str, path: str, problems: list[Problem]) -> None:
+    if key is None:
+        return
+    match = _KMS_KEY.match(key)
+    if not match:
+        problems.append(Problem(path, f"{key!r} is not a Cloud KMS key; use projects/<project>/"
+                                "locations/<region>/keyRings/<ring>/cryptoKeys/<key>."))
+    elif region and match.group(1) != region:
+        problems.append(Problem(path, f"the key is in {match.group(1)}, not {region}; Memorystore "
+                                      "needs a key in the instance's own region."))
+
+
+def _check_zone(zone: str | None, region: str, path: str, problems: list[Problem]) -> None:
+    if zone is not None and not re.match(rf"^{re.escape(region)}-[a-z]$", zone):
+        problems.append(Problem(path, f"{zone!r} is not a zone of {region}; use e.g. "
+                                      f"'{region}-a'."))
+
+
+def _check_labels(labels: dict[str, str], name: str, path: str,
+                  problems: list[Problem]) -> dict[str, str]:
+    for key, value in labels.items():
+        if not _LABEL_KEY.match(key):
+            problems.append(Problem(f"{path}.{key}", "is not a GCP label key; use up to 63 "
+                                    "lowercase letters, digits, '_' and '-', starting with a "
+                                    "letter."))
+        elif not isinstance(value, str) or not _LABEL_VALUE.match(value):
+            problems.append(Problem(f"{path}.{key}", f"{value!r} is not a GCP label value; use "
+                                    "up to 63 lowercase letters, digits, '_' and '-'."))
+    return {"cache": name, **labels}
+
+
+def _check_parameters(params: dict[str, Any], engine: str, path: str,
+                      problems: list[Problem]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if key == "cluster-enabled":
+            problems.append(Problem(f"{path}.cluster-enabled", "is set from shards (and "
+                                    "gcp.cluster_mode); remove it from parameters."))
+        elif isinstance(value, bool):
+            # YAML 1.1 readers turn `yes` into true: Valkey/Redis spell booleans yes/no,
+            # Memorystore for Memcached true/false.
+            out[key] = ("yes" if value else "no") if engine != "memcached" \
+                else str(value).lower()
+        elif isinstance(value, (str, int, float)):
+            out[key] = str(value)
+        else:
+            problems.append(Problem(f"{path}.{key}", f"{value!r} is not allowed; a parameter "
+                                                     "value is a string, number or boolean."))
+    return dict(sorted(out.items()))
+
+
+def day_of_week(window: WeeklyWindow) -> str:
+    """'sun' -> 'SUNDAY', the spelling of Memorystore maintenance policies."""
+    return _DAY_NAMES[window.day]

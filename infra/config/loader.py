@@ -1,0 +1,200 @@
+"""Loading: the CLI's flat config -> a validated StackSpec, or one ConfigError."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, get_args
+
+from pydantic import ValidationError
+
+from infra import naming
+from infra.catalog import aws as catalog
+from infra.catalog.aws import PROFILES, ProfileDefaults
+from infra.config import gcp as gcp_config
+from infra.config.aws import (
+    _check_cache_name,
+    _resolve_aws_cache,
+    _resolve_network,
+    _secondary_networks,
+)
+from infra.config.common import (
+    Problem,
+    StrictModel,
+    did_you_mean,
+)
+from infra.config.dns import _resolve_dns
+from infra.config.errors import ConfigError, translate_errors
+from infra.config.schema import AlertsConfig, CacheConfig, Cloud, NetworkConfig
+from infra.config.spec import StackSpec
+
+NAMESPACE = "managed-cache"
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+_SCALAR_KEYS = ("cloud", "profile", "name_prefix")
+_TOP_LEVEL_KEYS = (*_SCALAR_KEYS, "network", "alerts", "caches")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
+    """Validate the flat CLI config of one stack; raise ConfigError listing every problem."""
+    problems: list[Problem] = []
+    own = _own_keys(flat, problems)
+
+    cloud = own.get("cloud")
+    if cloud is None:
+        problems.append(Problem("cloud", "is required; set it to 'aws' or 'gcp'."))
+    elif cloud not in get_args(Cloud):
+        problems.append(Problem("cloud", f"{cloud!r} is not allowed; use 'aws' or 'gcp'."
+                                + did_you_mean(str(cloud), get_args(Cloud))))
+        cloud = None
+
+    profile = own.get("profile", "development")
+    if profile not in PROFILES:
+        problems.append(Problem("profile", f"{profile!r} is not allowed; use 'development' or "
+                                "'production'." + did_you_mean(str(profile), PROFILES)))
+        profile = "development"
+    defaults = PROFILES[profile]
+
+    prefix = own.get("name_prefix", stack)
+    if not isinstance(prefix, str) or not naming.is_valid_name_part(prefix):
+        problems.append(Problem("name_prefix", f"{prefix!r} is not a valid name prefix; use "
+                                "lowercase letters, digits and single hyphens, starting with a "
+                                "letter (it defaults to the stack name)."))
+        prefix = "x"
+
+    region, gcp_project = _region(cloud, flat, problems)
+    network_cfg = _parse_model(own, "network", NetworkConfig, problems)
+    alerts_cfg = _parse_model(own, "alerts", AlertsConfig, problems)
+    emails = tuple(alerts_cfg.emails) if alerts_cfg else ()
+    for i, email in enumerate(emails):
+        if not _EMAIL.match(email):
+            problems.append(Problem(f"alerts.emails.{i}", f"{email!r} is not an e-mail address."))
+
+    network: Any = None
+    if network_cfg is not None and cloud == "gcp":
+        network = gcp_config.resolve_network(network_cfg, profile, problems)
+    elif network_cfg is not None:
+        network = _resolve_network(network_cfg, defaults, profile, "network", problems)
+
+    caches = _parse_caches(own.get("caches"), cloud, defaults, profile, prefix, region, problems)
+    secondary_networks = _secondary_networks(caches, network, defaults, profile, problems) \
+        if cloud == "aws" and network is not None else {}
+    if cloud == "gcp" and network is not None:
+        # GCP rules that need the region, the network and every cache together.
+        gcp_config.check_stack(region, network, caches, problems)
+    dns = _resolve_dns(network_cfg, cloud, region, caches, problems) \
+        if network_cfg is not None and cloud is not None else None
+    if cloud == "gcp" and network is not None and dns is not None:
+        gcp_config.check_dns(dns, network, prefix, problems)
+
+    if problems:
+        raise ConfigError(stack, problems)
+    assert network is not None and cloud is not None
+    return StackSpec(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix,
+                     region=region, network=network, alert_emails=emails, caches=tuple(caches),
+                     secondary_networks=secondary_networks, gcp_project=gcp_project,
+                     warnings=tuple(_warnings(profile, emails, caches)), dns=dns)
+
+
+def _region(cloud: str | None, flat: Mapping[str, Any],
+            problems: list[Problem]) -> tuple[str, str]:
+    if cloud == "gcp":
+        region = str(flat.get("gcp:region", "") or "")
+        project = str(flat.get("gcp:project", "") or "")
+        for key, value in (("gcp:region", region), ("gcp:project", project)):
+            if not value:
+                problems.append(Problem(key, f"is required for cloud 'gcp'; set it with "
+                                             f"`pulumi config set {key} <value>`."))
+        return region, project
+    region = str(flat.get("aws:region", "") or "")
+    if cloud == "aws":
+        if not region:
+            problems.append(Problem("aws:region", "is required for cloud 'aws'; set it with "
+                                                  "`pulumi config set aws:region us-east-1`."))
+        elif region not in catalog.AWS_REGIONS:
+            problems.append(Problem("aws:region", f"{region!r} is not an AWS region ElastiCache "
+                                    "is offered in." + did_you_mean(region, catalog.AWS_REGIONS)))
+    return region, ""
+
+
+def _warnings(profile: str, emails: tuple[str, ...], caches: list[Any]) -> list[str]:
+    warnings = []
+    if profile == "production" and not emails:
+        warnings.append("alerts.emails is empty: production alarms will notify nobody.")
+    for cache in caches:
+        if profile == "production" and cache.engine != "memcached" and cache.replicas == 0:
+            warnings.append(f"caches.{cache.name}.replicas is 0: a production cache without a "
+                            "replica has no automatic failover and no Multi-AZ.")
+        warnings.extend(getattr(cache, "warnings", ()))
+    return warnings
+
+
+def _own_keys(flat: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """Our namespace's keys, objects decoded from the JSON strings the CLI passes."""
+    own: dict[str, Any] = {}
+    for full_key, value in flat.items():
+        namespace, _, key = full_key.partition(":")
+        if namespace != NAMESPACE:
+            continue
+        if key not in _TOP_LEVEL_KEYS:
+            problems.append(Problem(key, "is not a known key." + did_you_mean(key, _TOP_LEVEL_KEYS)
+                                    + f" Known keys: {', '.join(_TOP_LEVEL_KEYS)}."))
+            continue
+        if key not in _SCALAR_KEYS and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                problems.append(Problem(key, f"{value!r} is not an object; write it as a YAML "
+                                             "mapping under the key."))
+                continue
+        own[key] = value
+    return own
+
+
+def _parse_model(own: dict[str, Any], key: str, model: type[StrictModel],
+                 problems: list[Problem]) -> Any:
+    raw = own.get(key) or {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        problems.extend(translate_errors(err, key, model))
+        return None
+
+
+def _parse_caches(raw: Any, cloud: str | None, defaults: ProfileDefaults, profile: str,
+                  prefix: str, region: str, problems: list[Problem]) -> list[Any]:
+    if not isinstance(raw, dict) or not raw:
+        problems.append(Problem("caches", "must name at least one cache, e.g. "
+                                          "`sessions: {engine: valkey}`."))
+        return []
+    specs = []
+    for name, cache_raw in raw.items():
+        path = f"caches.{name}"
+        before = len(problems)
+        _check_cache_name(name, prefix, path, problems, id_limit=cloud != "gcp")
+        try:
+            cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
+        except ValidationError as err:
+            problems.extend(translate_errors(err, path, CacheConfig))
+            continue
+        if cloud is None:
+            continue
+        other = "gcp" if cloud == "aws" else "aws"
+        if other in cfg.model_fields_set:
+            problems.append(Problem(f"{path}.{other}", f"options for {other} do not apply to a "
+                                                       f"stack on {cloud}; remove the block."))
+        spec: Any
+        if cloud == "gcp":
+            spec = gcp_config.resolve_cache(name, cfg, defaults, profile, prefix, region, path,
+                                            problems)
+        else:
+            spec = _resolve_aws_cache(name, cfg, defaults, profile, prefix, region, path,
+                                      problems)
+        if spec is not None and len(problems) == before:
+            specs.append(spec)
+    return specs

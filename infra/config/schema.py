@@ -1,0 +1,108 @@
+"""What users write in Pulumi.<stack>.yaml: pydantic input models, unknown keys rejected.
+
+Unset means "take the profile default"; the resolvers in aws.py and gcp.py turn these into
+the typed specs of spec.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, StrictBool, StrictInt
+
+from infra.config.alarms import AlarmsConfig
+from infra.config.common import (
+    StrictModel,
+)
+
+Cloud = Literal["aws", "gcp"]
+Engine = Literal["valkey", "redis", "memcached"]
+
+
+# ---------------------------------------------------------------------------------------------
+# What users write under `network.gcp` and `caches.<name>.gcp`.
+# ---------------------------------------------------------------------------------------------
+class GcpNetworkOptions(StrictModel):
+    psa_range: str | None = None               # CIDR for private services access (Redis,
+    psa_prefix_length: StrictInt | None = None  # Memcached), or only its size (default /20)
+    create_psa_connection: StrictBool = True   # false: the network already has one
+    create_service_connection_policy: StrictBool = True  # false: gcp-memorystore policy exists
+
+
+class GcpCacheOptions(StrictModel):
+    cluster_mode: StrictBool | None = None     # Valkey: CLUSTER or CLUSTER_DISABLED
+    read_replicas: StrictBool | None = None    # Redis: READ_REPLICAS_ENABLED
+    vcpus: StrictInt | None = None             # Memcached: vCPUs per node
+    persistence: Literal["disabled", "rdb", "aof"] | None = None
+    rdb_snapshot_hours: StrictInt | None = None
+    tls: StrictBool | None = None
+    auth: StrictBool | None = None
+    kms_key: str | None = None                 # Cloud KMS key for encryption at rest
+    zone: str | None = None                    # Valkey single-zone / Redis primary zone
+    labels: dict[str, str] = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the program builds from.
+
+
+# ---------------------------------------------------------------------------------------------
+# What users write (unknown keys rejected; unset means "take the profile default").
+# ---------------------------------------------------------------------------------------------
+class DnsConfig(StrictModel):
+    zone: str | None = None         # the private zone's name, e.g. cache.internal
+    zone_id: str | None = None      # an existing zone instead of a new one (see docs/dns.md)
+    ttl: StrictInt | None = None
+
+
+class NetworkConfig(StrictModel):
+    vpc_cidr: str | None = None
+    vpc_id: str | None = None
+    subnet_ids: list[str] | None = None
+    availability_zones: StrictInt | None = None
+    allowed_cidrs: list[str] | None = None
+    allowed_security_group_ids: list[str] = []
+    gcp: GcpNetworkOptions | None = None
+    dns: DnsConfig | None = None
+
+
+class AlertsConfig(StrictModel):
+    emails: list[str] = []
+
+
+class GlobalConfig(StrictModel):
+    secondary_region: str | None = None
+    secondary_regions: list[str] | None = None
+    secondary_replicas: StrictInt | None = None
+    network: NetworkConfig | None = None
+
+
+class AwsCacheOptions(StrictModel):
+    port: StrictInt | None = None
+    kms_key_arn: str | None = None
+    create_kms_key: StrictBool | None = None
+    log_retention_days: StrictInt | None = None
+    apply_immediately: StrictBool | None = None
+    auto_minor_version_upgrade: StrictBool = True
+    cluster_mode: StrictBool | None = None
+
+
+class CacheConfig(StrictModel):
+    engine: Engine = "valkey"
+    engine_version: str | None = None
+    description: str | None = None
+    node_type: str | None = None
+    memory_gb: float | None = None
+    shards: StrictInt | None = None
+    replicas: StrictInt | None = None
+    nodes: StrictInt | None = None
+    parameters: dict[str, Any] = {}
+    maintenance_window: str | None = None
+    snapshot_window: str | None = None
+    snapshot_retention_days: StrictInt | None = None
+    final_snapshot: StrictBool | None = None
+    deletion_protection: StrictBool | None = None
+    global_: GlobalConfig | None = Field(default=None, alias="global")
+    alarms: AlarmsConfig | None = None
+    aws: AwsCacheOptions = AwsCacheOptions()
+    gcp: GcpCacheOptions = GcpCacheOptions()

@@ -1,0 +1,205 @@
+"""What the program builds from: resolved, immutable specs with every value concrete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.alarm_policy import AlarmPolicy
+from infra import naming
+from infra.catalog import aws as catalog
+from infra.catalog.gcp import _SUBNETWORK, PRODUCT
+from infra.config.common import (
+    WeeklyWindow,
+)
+from infra.config.schema import NetworkConfig
+
+
+# ---------------------------------------------------------------------------------------------
+# What the program builds from (every value concrete).
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NetworkSpec:
+    vpc_cidr: str | None            # a new VPC when set
+    vpc_id: str | None              # or an existing VPC ...
+    subnet_ids: tuple[str, ...]     # ... and its subnets
+    availability_zones: int
+    allowed_cidrs: tuple[str, ...]
+    allowed_security_group_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DnsSpec:
+    """Private DNS names for the caches: one zone per region on AWS, one zone on GCP."""
+
+    zone: str                       # e.g. "cache.internal" (no trailing dot)
+    ttl: int                        # seconds, every record
+    # Existing zones by region (AWS hosted zone id / GCP managed zone name); a region not
+    # listed gets a zone the stack creates.
+    zone_ids: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GlobalSpec:
+    secondary_regions: tuple[str, ...]
+    secondary_replicas: int         # per shard, in every secondary region
+    network: NetworkConfig | None = None  # as written; resolved per region in StackSpec
+
+
+@dataclass(frozen=True)
+class CacheSpec:
+    name: str
+    engine: str
+    engine_version: str
+    family: str
+    description: str
+    node_type: catalog.NodeType
+    shards: int
+    replicas: int                   # per shard; 0 for Memcached
+    cluster_mode: bool
+    nodes: int                      # all nodes in the primary region
+    parameters: dict[str, str]
+    maintenance_window: str
+    snapshot_window: str
+    snapshot_retention_days: int    # 0 for Memcached (no snapshots)
+    final_snapshot: bool
+    deletion_protection: bool
+    port: int
+    create_kms_key: bool
+    kms_key_arn: str | None
+    log_retention_days: int
+    apply_immediately: bool
+    auto_minor_version_upgrade: bool
+    cache_id: str                   # replication group id / Memcached cluster id
+    alarms: AlarmPolicy
+    global_: GlobalSpec | None = None
+
+    @property
+    def is_memcached(self) -> bool:
+        return self.engine == "memcached"
+
+    @property
+    def automatic_failover(self) -> bool:
+        # Cluster mode requires automatic failover; otherwise it needs a replica (CLOUD_RULES.md).
+        return not self.is_memcached and (self.cluster_mode or self.replicas >= 1)
+
+    @property
+    def multi_az(self) -> bool:
+        return not self.is_memcached and self.replicas >= 1
+
+    @property
+    def member_ids(self) -> list[str]:
+        """Node ids in the primary region (CloudWatch's CacheClusterId dimension)."""
+        if self.is_memcached:
+            return [self.cache_id]
+        return naming.member_cluster_ids(self.cache_id, self.shards, self.replicas,
+                                         self.cluster_mode)
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    stack: str
+    cloud: str
+    profile: str
+    name_prefix: str
+    region: str
+    network: NetworkSpec | GcpNetworkSpec
+    alert_emails: tuple[str, ...]
+    caches: tuple[Any, ...]         # CacheSpec on AWS, GcpCacheSpec on GCP
+    # Networks of the Global Datastore secondary regions, by region (AWS).
+    secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
+    gcp_project: str = ""
+    warnings: tuple[str, ...] = ()
+    dns: DnsSpec | None = None      # network.dns; None: no private DNS names
+
+    @property
+    def regions(self) -> list[str]:
+        """The primary region first, then every secondary region a cache replicates to."""
+        regions = [self.region, *self.secondary_networks]
+        for cache in self.caches:
+            for region in getattr(cache, "secondary_regions", ()):
+                if region not in regions:
+                    regions.append(region)
+        return regions
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GcpNetworkSpec:
+    vpc_cidr: str | None                # a new VPC network: one subnet per region carved from it
+    network: str | None                 # or an existing network (name or full path) ...
+    subnetworks: tuple[str, ...]        # ... and its subnets (full paths) for Valkey endpoints
+    psa_range: str | None               # private services access range; None: Google picks
+    psa_prefix_length: int
+    create_psa_connection: bool
+    create_service_connection_policy: bool
+
+    def subnet_regions(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for subnet in self.subnetworks:
+            match = _SUBNETWORK.match(subnet)
+            if match:
+                out.setdefault(match.group(1), []).append(subnet)
+        return out
+
+
+@dataclass(frozen=True)
+class GcpCacheSpec:
+    name: str
+    engine: str                         # valkey | redis | memcached
+    engine_version: str                 # as written, e.g. "8.0"
+    api_version: str                    # VALKEY_8_0 / REDIS_7_2 / MEMCACHE_1_6_15
+    instance_id: str
+    description: str
+    replicas: int                       # per shard; 0 for Memcached
+    alarms: AlarmPolicy
+    deletion_protection: bool
+    maintenance: WeeklyWindow
+    labels: dict[str, str]
+    parameters: dict[str, str]
+    port: int
+    tls: bool
+    auth: bool                          # Redis AUTH string / Valkey IAM authorization
+    # Valkey
+    shards: int = 1
+    cluster_mode: bool = False
+    node_type: str | None = None        # Memorystore enum, e.g. HIGHMEM_MEDIUM
+    backup_retention_days: int = 0
+    backup_start_hour: int = 3
+    zone: str | None = None
+    secondary_regions: tuple[str, ...] = ()
+    secondary_replicas: int = 0
+    # Valkey and Redis
+    persistence: str = "DISABLED"       # DISABLED | RDB | AOF
+    rdb_snapshot_period: str = "TWENTY_FOUR_HOURS"
+    kms_key: str | None = None
+    # Redis
+    memory_gb: int = 0
+    read_replicas: bool = False
+    # Memcached
+    nodes: int = 0
+    vcpus: int = 0
+    memory_mb: int = 0                  # per node
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def product(self) -> str:
+        return PRODUCT[self.engine]
+
+    @property
+    def tier(self) -> str:
+        """Memorystore for Redis tier: BASIC without replicas, STANDARD_HA with."""
+        return "STANDARD_HA" if self.replicas >= 1 else "BASIC"
+
+    @property
+    def high_availability(self) -> bool:
+        return self.engine != "memcached" and self.replicas >= 1
+
+    def secondary_instance_id(self, region: str) -> str:
+        return secondary_instance_id(self.instance_id, region)
+
+
+def secondary_instance_id(instance_id: str, region: str) -> str:
+    return naming.secondary_group_id(instance_id, region)

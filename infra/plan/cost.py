@@ -1,0 +1,255 @@
+"""Estimated monthly cost of a plan: per cache, per engine, per region, in total.
+
+On-demand prices from infra/pricing.py at 730 hours a month. Every billed node counts: each
+shard's primary and replicas and, for an AWS Global Datastore, every secondary region's nodes
+(the same shards, `secondary_replicas` replicas each). GCP caches are priced from the
+Memorystore resources the program registers (their inputs are what will be billed), falling
+back to the cache spec read through getattr, since the GCP spec is still taking shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from infra.catalog import pricing
+
+NOT_INCLUDED: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "data transfer (cross-AZ, internet egress, Global Datastore cross-region replication)",
+        "backup storage beyond the free allowance, snapshot exports to S3",
+        "CloudWatch alarms, dashboards and Logs ingestion/storage, SNS, KMS keys and requests",
+        "reserved-node discounts (prices are on-demand)",
+        "Extended Support charges for Redis OSS past end of standard support (see findings)",
+    ),
+    "gcp": (
+        "network egress and cross-region replication traffic",
+        "backup and RDB/AOF persistence storage, exports to Cloud Storage",
+        "Cloud Monitoring, Private Service Connect and service networking charges, Cloud KMS",
+        "committed-use discounts (prices are on-demand)",
+    ),
+}
+
+GCP_REDIS = "gcp:redis/instance:Instance"
+GCP_VALKEY = "gcp:memorystore/instance:Instance"
+GCP_MEMCACHED = "gcp:memcache/instance:Instance"
+
+
+def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The cost section of a plan report; `caches` follows the JSON shape of the report."""
+    caches = []
+    for cache in spec.caches:
+        if spec.cloud == "gcp":
+            own = [r for r in resources if r["cache"] == cache.name
+                   and r["type"] in (GCP_REDIS, GCP_VALKEY, GCP_MEMCACHED)]
+            lines = _gcp_lines_from_resources(own) if own else _gcp_lines_from_spec(cache, spec)
+        else:
+            lines = _aws_lines(cache, spec)
+        caches.append(_cache_entry(cache, spec, lines))
+
+    by_engine: dict[str, float] = {}
+    by_region: dict[str, float] = {}
+    for entry in caches:
+        for line in entry["lines"]:
+            if line["monthly_usd"] is None:
+                continue
+            by_engine[entry["engine"]] = by_engine.get(entry["engine"], 0.0) + line["monthly_usd"]
+            by_region[line["region"]] = by_region.get(line["region"], 0.0) + line["monthly_usd"]
+    unpriced = [f"{entry['name']}: {line['note']}" for entry in caches
+                for line in entry["lines"] if line["monthly_usd"] is None]
+    exact = all(line["priced_exactly"] for entry in caches for line in entry["lines"])
+    return {
+        "caches": caches,
+        "total_monthly_usd": _round(sum(e["monthly_usd"] or 0.0 for e in caches)),
+        "by_engine": {k: _round(v) for k, v in sorted(by_engine.items())},
+        "by_region": {k: _round(v) for k, v in sorted(by_region.items())},
+        "hours_per_month": pricing.HOURS_PER_MONTH,
+        "priced_exactly": exact,
+        "prices": _sources(spec.cloud),
+        "not_included": list(NOT_INCLUDED.get(spec.cloud, NOT_INCLUDED["aws"])),
+        "unpriced": unpriced,
+    }
+
+
+def _sources(cloud: str) -> dict[str, str]:
+    if cloud == "gcp":
+        return {"as_of": pricing.GCP_PRICES_AS_OF, "source": pricing.GCP_PRICES_SOURCE,
+                "regions": f"exact in {pricing.GCP_BASE_REGION}; other regions approximate"}
+    return {"as_of": pricing.PRICES_AS_OF, "source": pricing.PRICES_SOURCE,
+            "regions": "exact in us-east-1; other regions approximate (typically within 5 %)"}
+
+
+def _round(value: float) -> float:
+    return round(value, 2)
+
+
+def _line(region: str, role: str, node_type: str, nodes: int,
+          hourly_per_node: float | None, exact: bool, note: str = "") -> dict[str, Any]:
+    monthly = None if hourly_per_node is None else pricing.monthly(hourly_per_node, nodes)
+    return {"region": region, "role": role, "node_type": node_type, "nodes": nodes,
+            "hourly_usd_per_node": hourly_per_node, "monthly_usd": monthly,
+            "priced_exactly": exact and hourly_per_node is not None, "note": note}
+
+
+def _cache_entry(cache: Any, spec: Any, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    priced = [line["monthly_usd"] for line in lines if line["monthly_usd"] is not None]
+    primary = lines[0] if lines else None
+    node_type = getattr(cache, "node_type", None)
+    return {
+        "name": cache.name,
+        "engine": cache.engine,
+        "engine_version": _text(getattr(cache, "engine_version", None)),
+        "region": primary["region"] if primary else getattr(cache, "region", spec.region),
+        "node_type": primary["node_type"] if primary else _text(getattr(node_type, "name",
+                                                                        node_type)),
+        "nodes": sum(line["nodes"] for line in lines),
+        "shards": getattr(cache, "shards", None),
+        "replicas": getattr(cache, "replicas", None),
+        "monthly_usd": _round(sum(priced)) if priced else None,
+        "partial": len(priced) != len(lines),
+        "priced_exactly": bool(lines) and all(line["priced_exactly"] for line in lines),
+        "lines": lines,
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# AWS: from the validated CacheSpec.
+# ---------------------------------------------------------------------------------------------
+def _aws_lines(cache: Any, spec: Any) -> list[dict[str, Any]]:
+    node_type = cache.node_type.name
+    lines = [_aws_line(spec.region, "primary", node_type, cache.engine, cache.nodes)]
+    if cache.global_ is not None:
+        per_region = cache.shards * (1 + cache.global_.secondary_replicas)
+        for region in cache.global_.secondary_regions:
+            lines.append(_aws_line(region, "global secondary", node_type, cache.engine,
+                                   per_region))
+    return lines
+
+
+def _aws_line(region: str, role: str, node_type: str, engine: str, nodes: int
+              ) -> dict[str, Any]:
+    try:
+        hourly, exact = pricing.aws_node_hourly_usd(node_type, engine, region)
+    except KeyError:
+        return _line(region, role, node_type, nodes, None, False,
+                     f"no price for {node_type} in infra/pricing.py")
+    return _line(region, role, node_type, nodes, hourly, exact)
+
+
+# ---------------------------------------------------------------------------------------------
+# GCP: from the Memorystore resources, or from the spec.
+# ---------------------------------------------------------------------------------------------
+def _gcp_lines_from_resources(resources: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    lines = []
+    for index, res in enumerate(resources):
+        inputs, region = res["inputs"], res["provider_region"] or "unknown"
+        role = "primary" if index == 0 else "cross-region replica"
+        if res["type"] == GCP_REDIS:
+            lines.append(_gcp_redis_line(region, role, inputs.get("tier") or "BASIC",
+                                         _number(inputs.get("memorySizeGb")),
+                                         int(_number(inputs.get("replicaCount")) or 0)))
+        elif res["type"] == GCP_VALKEY:
+            shards = int(_number(inputs.get("shardCount")) or 1)
+            replicas = int(_number(inputs.get("replicaCount")) or 0)
+            lines.append(_gcp_valkey_line(region, role, inputs.get("nodeType"),
+                                          shards * (1 + replicas)))
+        else:
+            config = inputs.get("nodeConfig") or {}
+            memory_mb = _number(config.get("memorySizeMb"))
+            lines.append(_gcp_memcached_line(
+                region, role, int(_number(inputs.get("nodeCount")) or 1),
+                _number(config.get("cpuCount")),
+                None if memory_mb is None else memory_mb / 1024))
+    return lines
+
+
+def _gcp_lines_from_spec(cache: Any, spec: Any) -> list[dict[str, Any]]:
+    region = _first(cache, "region", "location") or spec.region
+    replicas = int(_first(cache, "replicas", "replica_count") or 0)
+    engine = cache.engine
+    lines = []
+    if engine == "redis":
+        tier = _first(cache, "tier") or ("STANDARD_HA" if replicas >= 1 else "BASIC")
+        capacity = _number(_first(cache, "memory_gb", "memory_size_gb", "capacity_gb"))
+        lines.append(_gcp_redis_line(region, "primary", str(tier), capacity or None, replicas))
+    elif engine == "valkey":
+        node_type = _first(cache, "node_type")
+        node_type = getattr(node_type, "name", node_type)
+        shards = int(_first(cache, "shards", "shard_count") or 1)
+        lines.append(_gcp_valkey_line(region, "primary", node_type, shards * (1 + replicas)))
+        # Secondary regions: GcpCacheSpec.secondary_regions, or an AWS-style global_ block.
+        holder = cache if _first(cache, "secondary_regions") else getattr(cache, "global_", None)
+        secondary_replicas = _first(holder, "secondary_replicas")
+        for secondary in _first(holder, "secondary_regions") or ():
+            per_region = shards * (1 + int(secondary_replicas if secondary_replicas is not None
+                                           else replicas))
+            lines.append(_gcp_valkey_line(secondary, "cross-region replica", node_type,
+                                          per_region))
+    else:
+        memory_mb = _number(_first(cache, "memory_mb", "memory_size_mb"))
+        memory_gb = (memory_mb / 1024 if memory_mb else
+                     _number(_first(cache, "memory_gb_per_node", "node_memory_gb", "memory_gb")))
+        vcpus = _number(_first(cache, "vcpus", "vcpu", "cpu_count"))
+        lines.append(_gcp_memcached_line(region, "primary",
+                                         int(_first(cache, "nodes", "node_count") or 1),
+                                         vcpus or None, memory_gb or None))
+    return lines
+
+
+def _gcp_redis_line(region: str, role: str, tier: str, capacity_gb: float | None,
+                    replicas: int) -> dict[str, Any]:
+    tier = tier.upper()
+    nodes = 1 if tier == "BASIC" else 1 + max(replicas, 1)
+    label = f"{tier} {capacity_gb:g} GB" if capacity_gb is not None else tier
+    if capacity_gb is None:
+        return _line(region, role, label, nodes, None, False, "memory size unknown")
+    try:
+        hourly, exact = pricing.gcp_redis_hourly_usd(tier, capacity_gb, region, replicas)
+    except (KeyError, ValueError) as err:
+        return _line(region, role, label, nodes, None, False, str(err))
+    label += f" ({pricing.gcp_redis_capacity_tier(capacity_gb)})"
+    # The Redis price is per instance; spread it over its nodes so lines add up.
+    return _line(region, role, label, nodes, round(hourly / nodes, 6), exact)
+
+
+def _gcp_valkey_line(region: str, role: str, node_type: Any, nodes: int) -> dict[str, Any]:
+    name = str(node_type) if node_type else "unknown"
+    try:
+        hourly, exact = pricing.gcp_valkey_node_hourly_usd(name, region)
+    except KeyError:
+        return _line(region, role, name, nodes, None, False,
+                     f"no price for Valkey node type {name!r}")
+    return _line(region, role, name, nodes, hourly, exact)
+
+
+def _gcp_memcached_line(region: str, role: str, nodes: int, vcpus: float | None,
+                        memory_gb: float | None) -> dict[str, Any]:
+    if vcpus is None or memory_gb is None:
+        return _line(region, role, "unknown", nodes, None, False, "node vCPU/memory unknown")
+    label = f"{vcpus:g} vCPU / {memory_gb:g} GB"
+    hourly, exact = pricing.gcp_memcached_node_hourly_usd(int(vcpus), memory_gb, region)
+    return _line(region, role, label, nodes, hourly, exact)
+
+
+def _first(obj: Any, *names: str) -> Any:
+    """The first attribute of `obj` among `names` that is set (GcpCacheSpec is in flux)."""
+    if obj is None:
+        return None
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

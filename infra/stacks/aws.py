@@ -1,0 +1,357 @@
+"""Composes the AWS components from a validated StackSpec. Returns the stack's exports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pulumi
+
+from components.aws.alarms import (
+    CacheNode,
+    CloudWatchCacheAlarms,
+    CloudWatchCacheAlarmsArgs,
+    SecondaryRegionAlarmArgs,
+)
+from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
+from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
+from components.aws.global_datastore import (
+    ElastiCacheGlobalDatastore,
+    GlobalDatastoreArgs,
+    SecondaryRegionArgs,
+)
+from components.aws.memcached import ElastiCacheMemcachedCluster, MemcachedClusterArgs
+from components.aws.network import CacheNetwork, CacheNetworkArgs
+from components.aws.notifications import AlarmTopic, AlarmTopicArgs
+from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
+from infra import naming, providers
+from infra.config.dns import cache_dns_names
+from infra.config.spec import CacheSpec, NetworkSpec, StackSpec
+
+
+def build(spec: StackSpec, project: str) -> dict[str, Any]:
+    assert isinstance(spec.network, NetworkSpec), "an AWS stack has an AWS network"
+    tags = providers.stack_tags(project, spec.stack, spec.profile)
+    random_provider = providers.random_provider()
+    aws_by_region = {region: providers.aws_provider(region, tags) for region in spec.regions}
+    networks = {
+        region: _network(spec, region, network, aws_by_region[region], random_provider)
+        for region, network in [(spec.region, spec.network), *spec.secondary_networks.items()]
+    }
+    in_primary = pulumi.ResourceOptions(providers=[aws_by_region[spec.region], random_provider])
+    primary_network = networks[spec.region]
+    topics = {region: _alarm_topic(spec, region, aws_by_region[region])
+              for region in spec.regions}
+
+    caches: dict[str, Any] = {}
+    secrets: dict[str, Any] = {}
+    records: dict[str, list[CnameRecord]] = {}     # by region, for network.dns
+    for cache in spec.caches:
+        if cache.is_memcached:
+            memcached = ElastiCacheMemcachedCluster(
+                cache.name, _memcached_args(cache, primary_network), opts=in_primary)
+            _alarms(cache, spec.region, topics, aws_by_region, parent=memcached)
+            caches[cache.name] = {
+                **_summary(cache, spec.region),
+                "endpoint": memcached.configuration_endpoint,
+                "node_endpoints": memcached.node_endpoints,
+                "port": memcached.port,
+                **_dns_export(spec, cache),
+            }
+            _add_records(records, spec, cache, {
+                spec.region: (memcached.configuration_endpoint.apply(_host), None)})
+            continue
+        group_args = replace(_replication_group_args(cache, primary_network),
+                             notification_topic_arn=topics[spec.region].arn)
+        if cache.global_ is None:
+            group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
+            _alarms(cache, spec.region, topics, aws_by_region, parent=group)
+            caches[cache.name] = {**_summary(cache, spec.region), **_endpoints(group),
+                                  **_dns_export(spec, cache)}
+            _add_records(records, spec, cache, {spec.region: (group.endpoint,
+                                                              group.reader_endpoint)})
+            secrets[cache.name] = group.auth_token
+            continue
+        datastore = ElastiCacheGlobalDatastore(
+            cache.name,
+            GlobalDatastoreArgs(
+                primary=group_args,
+                secondaries=[
+                    SecondaryRegionArgs(
+                        region=region,
+                        provider=aws_by_region[region],
+                        replication_group_id=naming.secondary_group_id(cache.cache_id, region),
+                        replicas=cache.global_.secondary_replicas,
+                        subnet_group_name=networks[region].subnet_group_name,
+                        security_group_ids=[networks[region].security_group_id],
+                        notification_topic_arn=topics[region].arn,
+                    )
+                    for region in cache.global_.secondary_regions
+                ],
+            ),
+            opts=in_primary,
+        )
+        # Under the primary group, as for a lone cache: adding `global:` later adopts the alarms
+        # through the primary's alias instead of deleting and recreating them.
+        _alarms(cache, spec.region, topics, aws_by_region, parent=datastore.primary,
+                depends_on=list(datastore.secondaries.values()))
+        caches[cache.name] = {
+            **_summary(cache, spec.region),
+            **_endpoints(datastore.primary),
+            "global_replication_group_id": datastore.global_replication_group_id,
+            # Clients in a secondary region read locally with the primary's AUTH token.
+            "secondaries": {region: {"region": region, **_endpoints(group)}
+                            for region, group in datastore.secondaries.items()},
+            **_dns_export(spec, cache),
+        }
+        members = {spec.region: datastore.primary, **datastore.secondaries}
+        _add_records(records, spec, cache,
+                     {region: (group.endpoint, group.reader_endpoint)
+                      for region, group in members.items()},
+                     writer=datastore.primary.endpoint)
+        secrets[cache.name] = datastore.primary.auth_token
+
+    zones = _private_zones(spec, networks, aws_by_region, records)
+    dashboard = _dashboard(spec, aws_by_region[spec.region])
+    return {
+        "caches": caches,
+        # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
+        "auth_tokens": pulumi.Output.secret(secrets),
+        "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id,
+                              **({"dns_zone_id": zones[region].zone_id} if zones else {})}
+                     for region, n in networks.items()},
+        "monitoring": {"dashboard_url": dashboard.url,
+                       "alarm_topics": {region: topic.arn for region, topic in topics.items()}},
+    }
+
+
+def _network(spec: StackSpec, region: str, network: NetworkSpec,
+             aws_provider: pulumi.ProviderResource,
+             random_provider: pulumi.ProviderResource) -> CacheNetwork:
+    in_region = [c for c in spec.caches
+                 if region == spec.region or (c.global_ and region in c.global_.secondary_regions)]
+    return CacheNetwork(
+        f"{spec.name_prefix}-{region}",
+        CacheNetworkArgs(
+            name_prefix=spec.name_prefix,
+            ports=sorted({cache.port for cache in in_region}),
+            allowed_cidrs=network.allowed_cidrs,
+            allowed_security_group_ids=network.allowed_security_group_ids,
+            vpc_cidr=network.vpc_cidr,
+            availability_zones=network.availability_zones,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.subnet_ids,
+        ),
+        opts=pulumi.ResourceOptions(providers=[aws_provider, random_provider]),
+    )
+
+
+def _summary(cache: CacheSpec, region: str) -> dict[str, Any]:
+    return {"engine": f"{cache.engine} {cache.engine_version}", "region": region, "tls": True,
+            "cache_id": cache.cache_id}
+
+
+def _endpoints(group: ElastiCacheReplicationGroup) -> dict[str, Any]:
+    return {"endpoint": group.endpoint, "reader_endpoint": group.reader_endpoint,
+            "port": group.port}
+
+
+def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> ReplicationGroupArgs:
+    return ReplicationGroupArgs(
+        replication_group_id=cache.cache_id,
+        description=cache.description,
+        engine=cache.engine,
+        engine_version=cache.engine_version,
+        node_type=cache.node_type.name,
+        shards=cache.shards,
+        replicas=cache.replicas,
+        cluster_mode=cache.cluster_mode,
+        port=cache.port,
+        parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
+        parameter_group_family=cache.family,
+        parameters=cache.parameters,
+        subnet_group_name=network.subnet_group_name,
+        security_group_ids=[network.security_group_id],
+        create_kms_key=cache.create_kms_key,
+        kms_key_arn=cache.kms_key_arn,
+        maintenance_window=cache.maintenance_window,
+        snapshot_window=cache.snapshot_window,
+        snapshot_retention_days=cache.snapshot_retention_days,
+        final_snapshot_name=naming.final_snapshot_name(cache.cache_id)
+        if cache.final_snapshot else None,
+        deletion_protection=cache.deletion_protection,
+        log_retention_days=cache.log_retention_days,
+        apply_immediately=cache.apply_immediately,
+        auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
+        data_tiering=cache.node_type.data_tiering,
+        tags={"Cache": cache.name},
+    )
+
+
+def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedClusterArgs:
+    return MemcachedClusterArgs(
+        cluster_id=cache.cache_id,
+        engine_version=cache.engine_version,
+        node_type=cache.node_type.name,
+        nodes=cache.nodes,
+        port=cache.port,
+        parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
+        parameter_group_family=cache.family,
+        parameters=cache.parameters,
+        subnet_group_name=network.subnet_group_name,
+        security_group_ids=[network.security_group_id],
+        maintenance_window=cache.maintenance_window,
+        apply_immediately=cache.apply_immediately,
+        deletion_protection=cache.deletion_protection,
+        tags={"Cache": cache.name},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Private DNS (network.dns)
+# ---------------------------------------------------------------------------------------------
+def _host(endpoint: str | None) -> str:
+    """`host:port` (a Memcached configuration endpoint) -> host: a CNAME names a host."""
+    return (endpoint or "").rsplit(":", 1)[0]
+
+
+def _dns_export(spec: StackSpec, cache: CacheSpec) -> dict[str, Any]:
+    """The cache's stable names for the `caches` export; nothing without network.dns."""
+    return {"dns": cache_dns_names(cache, spec.dns.zone)} if spec.dns is not None else {}
+
+
+def _add_records(records: dict[str, list[CnameRecord]], spec: StackSpec, cache: CacheSpec,
+                 members: dict[str, tuple[pulumi.Output[str], pulumi.Output[str] | None]],
+                 writer: pulumi.Output[str] | None = None) -> None:
+    """The cache's CNAMEs in the zone of each region it has a member in.
+
+    `members`: region -> (primary or configuration endpoint, reader endpoint or None).
+    `writer`: a Global Datastore's primary endpoint, named `<cache>-writer` in every region of
+    the cache; after creation `python -m ops failover` owns it.
+    """
+    if spec.dns is None:
+        return
+    names = cache_dns_names(cache, spec.dns.zone)
+    for region, (endpoint, reader) in members.items():
+        in_region = records.setdefault(region, [])
+        in_region.append(CnameRecord(names["endpoint"], endpoint))
+        if reader is not None:
+            in_region.append(CnameRecord(names["reader_endpoint"], reader))
+        if writer is not None:
+            in_region.append(CnameRecord(names["writer_endpoint"], writer,
+                                         follows_failover=True))
+
+
+def _private_zones(spec: StackSpec, networks: dict[str, CacheNetwork],
+                   aws_by_region: dict[str, pulumi.ProviderResource],
+                   records: dict[str, list[CnameRecord]]) -> dict[str, Route53PrivateZone]:
+    """A private zone of the same name in every region, associated with that region's VPC."""
+    if spec.dns is None:
+        return {}
+    zones = {}
+    for region, network in networks.items():
+        network_spec = spec.network if region == spec.region else spec.secondary_networks[region]
+        assert isinstance(network_spec, NetworkSpec)
+        existing = spec.dns.zone_ids.get(region)
+        zones[region] = Route53PrivateZone(
+            f"{spec.name_prefix}-{region}-dns",
+            PrivateZoneArgs(
+                zone=spec.dns.zone,
+                region=region,
+                vpc_id=network.vpc_id,
+                ttl=spec.dns.ttl,
+                records=records.get(region, []),
+                existing_zone_id=existing,
+                associate_vpc=existing is not None and network_spec.vpc_cidr is not None,
+                comment=f"managed-cache {spec.name_prefix}: cache names in {region}",
+                tags={"Name": spec.dns.zone},
+            ),
+            opts=pulumi.ResourceOptions(providers=[aws_by_region[region]]),
+        )
+    return zones
+
+
+# ---------------------------------------------------------------------------------------------
+# Alarms, notifications and the dashboard
+# ---------------------------------------------------------------------------------------------
+def _alarm_topic(spec: StackSpec, region: str,
+                 aws_provider: pulumi.ProviderResource) -> AlarmTopic:
+    # Alarm actions must name a topic in the alarm's region: one topic per region with caches.
+    in_region = [c for c in spec.caches
+                 if region == spec.region or (c.global_ and region in c.global_.secondary_regions)]
+    return AlarmTopic(
+        f"{spec.name_prefix}-{region}-alarms",
+        AlarmTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-alarms",
+                       emails=spec.alert_emails,
+                       # CloudWatch can publish only with a customer-managed key: pay for one
+                       # where some alarm pages.
+                       customer_managed_key=any(c.alarms.notify for c in in_region)),
+        opts=pulumi.ResourceOptions(providers=[aws_provider]),
+    )
+
+
+def _alarm_nodes(cache: CacheSpec) -> list[CacheNode]:
+    """The cache's nodes in the primary region, as CloudWatch names them."""
+    if cache.is_memcached:
+        return [CacheNode(cache.cache_id, node_id=node_id)
+                for node_id in naming.memcached_node_ids(cache.nodes)]
+    # member_ids lists each shard's nodes primary first: every (replicas + 1)th is a primary.
+    per_shard = cache.replicas + 1
+    return [CacheNode(member, replica=index % per_shard != 0)
+            for index, member in enumerate(cache.member_ids)]
+
+
+def _secondary_primaries(cache: CacheSpec) -> dict[str, list[str]]:
+    """Per secondary region, the secondary group's primary node of each shard."""
+    if cache.global_ is None:
+        return {}
+    per_shard = cache.global_.secondary_replicas + 1
+    return {
+        region: naming.member_cluster_ids(naming.secondary_group_id(cache.cache_id, region),
+                                          cache.shards, cache.global_.secondary_replicas,
+                                          cache.cluster_mode)[::per_shard]
+        for region in cache.global_.secondary_regions
+    }
+
+
+def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic],
+            aws_by_region: dict[str, pulumi.ProviderResource], parent: pulumi.Resource,
+            depends_on: list[pulumi.Resource] | None = None) -> CloudWatchCacheAlarms:
+    return CloudWatchCacheAlarms(
+        f"{cache.name}-alarms",
+        CloudWatchCacheAlarmsArgs(
+            cache_id=cache.cache_id,
+            engine=cache.engine,
+            vcpus=cache.node_type.vcpus,
+            nodes=_alarm_nodes(cache),
+            policy=cache.alarms,
+            topic_arn=topics[primary_region].arn,
+            actions_enabled=cache.alarms.notify,
+            secondaries=[
+                SecondaryRegionAlarmArgs(region=region, provider=aws_by_region[region],
+                                         primary_node_ids=node_ids,
+                                         topic_arn=topics[region].arn)
+                for region, node_ids in _secondary_primaries(cache).items()
+            ],
+            tags={"Cache": cache.name},
+        ),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
+    )
+
+
+def _dashboard(spec: StackSpec, aws_provider: pulumi.ProviderResource) -> CacheDashboard:
+    return CacheDashboard(
+        f"{spec.name_prefix}-dashboard",
+        CacheDashboardArgs(
+            dashboard_name=f"managed-cache-{spec.name_prefix}",
+            region=spec.region,
+            caches=[
+                DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
+                               region=spec.region, vcpus=cache.node_type.vcpus,
+                               nodes=_alarm_nodes(cache), policy=cache.alarms,
+                               secondary_primaries=_secondary_primaries(cache))
+                for cache in spec.caches
+            ],
+        ),
+        opts=pulumi.ResourceOptions(providers=[aws_provider]),
+    )

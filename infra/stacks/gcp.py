@@ -1,0 +1,288 @@
+"""Composes the GCP Memorystore components from a validated StackSpec. Returns the stack's
+exports, in the same shape as infra/stacks/aws.build: a plain `caches` map and one secret
+`auth_tokens` output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components.gcp.alerts import (
+    AlertChannels,
+    AlertChannelsArgs,
+    MemorystoreAlerts,
+    MemorystoreAlertsArgs,
+)
+from components.gcp.dns import AddressRecord, CloudDnsPrivateZone, CloudDnsZoneArgs
+from components.gcp.memcached import MemcachedInstanceArgs, MemorystoreMemcachedInstance
+from components.gcp.network import MemorystoreNetwork, MemorystoreNetworkArgs
+from components.gcp.redis_instance import MemorystoreRedisInstance, RedisInstanceArgs
+from components.gcp.valkey_instance import (
+    MemorystoreValkeyInstance,
+    ValkeyInstanceArgs,
+    ValkeySecondaryArgs,
+)
+from infra import naming, providers
+from infra.config import ConfigError
+from infra.config import gcp as gcp_config
+from infra.config.common import Problem
+from infra.config.dns import cache_dns_names
+from infra.config.gcp import day_of_week
+from infra.config.spec import GcpCacheSpec, GcpNetworkSpec, StackSpec
+
+
+def build(spec: StackSpec, project: str) -> dict[str, Any]:
+    network_spec = spec.network
+    assert isinstance(network_spec, GcpNetworkSpec)
+    caches: list[GcpCacheSpec] = list(spec.caches)
+    # Rules across network and caches, checked before anything is registered.
+    problems: list[Problem] = []
+    gcp_config.check_stack(spec.region, network_spec, caches, problems)
+    if problems:
+        raise ConfigError(spec.stack, problems)
+
+    tags = providers.stack_tags(project, spec.stack, spec.profile)
+    psc_regions = gcp_config.valkey_regions(spec.region, caches)
+    regions = [spec.region, *[r for r in psc_regions if r != spec.region]]
+    gcp = {region: providers.gcp_provider(spec.gcp_project, region, tags) for region in regions}
+    in_primary = pulumi.ResourceOptions(providers=[gcp[spec.region]])
+
+    network = MemorystoreNetwork(
+        f"{spec.name_prefix}-{spec.region}",
+        MemorystoreNetworkArgs(
+            name_prefix=spec.name_prefix,
+            project=spec.gcp_project,
+            region=spec.region,
+            vpc_cidr=network_spec.vpc_cidr,
+            network=network_spec.network,
+            subnetworks=network_spec.subnetworks,
+            private_service_access=any(c.engine != "valkey" for c in caches),
+            create_psa_connection=network_spec.create_psa_connection,
+            psa_range=network_spec.psa_range,
+            psa_prefix_length=network_spec.psa_prefix_length,
+            psc_regions=psc_regions,
+            create_service_connection_policy=network_spec.create_service_connection_policy,
+            regional_providers={r: p for r, p in gcp.items() if r != spec.region},
+        ),
+        opts=in_primary,
+    )
+    channels: list[pulumi.Output[str]] = []
+    if spec.alert_emails:
+        channels = AlertChannels(
+            f"{spec.name_prefix}-alerts",
+            AlertChannelsArgs(name_prefix=spec.name_prefix, emails=spec.alert_emails),
+            opts=in_primary,
+        ).channel_ids
+
+    exports: dict[str, Any] = {}
+    secrets: dict[str, Any] = {}
+    records: list[AddressRecord] = []           # for network.dns
+    for cache in caches:
+        exported: dict[str, Any] = {
+            "engine": f"{cache.engine} {cache.engine_version}",
+            "region": spec.region,
+            "instance_id": cache.instance_id,
+            "port": cache.port,
+            "tls": cache.tls,
+            "auth": "iam" if cache.engine == "valkey" and cache.auth
+            else "auth-string" if cache.auth else "none",
+        }
+        if cache.engine == "valkey":
+            valkey = MemorystoreValkeyInstance(
+                cache.name, _valkey_args(cache, spec, network, gcp), opts=in_primary)
+            exported.update(endpoint=valkey.endpoint, reader_endpoint=valkey.reader_endpoint,
+                            ca_certs=valkey.ca_certs)
+            secondaries = {region: valkey.secondary_endpoints[region]
+                           for region in cache.secondary_regions}
+            records += _records(spec, cache, {spec.region: valkey.endpoint, **secondaries},
+                                {spec.region: valkey.reader_endpoint, **secondaries},
+                                writer=valkey.endpoint if secondaries else None)
+            if cache.secondary_regions:
+                exported["secondaries"] = {
+                    region: {"instance_id": cache.secondary_instance_id(region),
+                             "endpoint": valkey.secondary_endpoints[region],
+                             "port": cache.port}
+                    for region in cache.secondary_regions
+                }
+        elif cache.engine == "redis":
+            redis = MemorystoreRedisInstance(
+                cache.name, _redis_args(cache, spec, network), opts=in_primary)
+            exported.update(endpoint=redis.host, reader_endpoint=redis.read_endpoint,
+                            ca_certs=redis.ca_certs)
+            records += _records(spec, cache, {spec.region: redis.host},
+                                {spec.region: redis.read_endpoint})
+            if redis.auth_string is not None:
+                secrets[cache.name] = redis.auth_string
+        else:
+            memcached = MemorystoreMemcachedInstance(
+                cache.name, _memcached_args(cache, spec, network), opts=in_primary)
+            exported.update(endpoint=memcached.host,
+                            discovery_endpoint=memcached.discovery_endpoint)
+            records += _records(spec, cache, {spec.region: memcached.host})
+        if spec.dns is not None:
+            exported["dns"] = cache_dns_names(cache, spec.dns.zone)
+        exports[cache.name] = exported
+        _alerts(cache, spec, channels, gcp)
+
+    _private_zone(spec, network, records, in_primary)
+    return {
+        "caches": exports,
+        # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
+        # Valkey uses IAM authorization (short-lived tokens), so only Redis AUTH strings appear.
+        "auth_tokens": pulumi.Output.secret(secrets),
+        "network": network.network_id,
+    }
+
+
+def _records(spec: StackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
+             reader: dict[str, pulumi.Output[str]] | None = None,
+             writer: pulumi.Output[str] | None = None) -> list[AddressRecord]:
+    """The cache's A records: addresses by region (several regions: geolocation routing).
+
+    `writer`: the primary instance's endpoint of a cache with cross-region secondaries, named
+    `<cache>-writer`; after creation the operator repoints it on a switchover.
+    """
+    if spec.dns is None:
+        return []
+    names = cache_dns_names(cache, spec.dns.zone)
+    records = [AddressRecord(names["endpoint"], endpoint)]
+    if reader is not None:
+        records.append(AddressRecord(names["reader_endpoint"], reader))
+    if writer is not None:
+        records.append(AddressRecord(names["writer_endpoint"], {spec.region: writer},
+                                     follows_failover=True))
+    return records
+
+
+def _private_zone(spec: StackSpec, network: MemorystoreNetwork, records: list[AddressRecord],
+                  opts: pulumi.ResourceOptions) -> CloudDnsPrivateZone | None:
+    """One private zone on the stack's VPC network (a GCP network spans every region)."""
+    if spec.dns is None:
+        return None
+    existing = spec.dns.zone_ids.get(spec.region)
+    return CloudDnsPrivateZone(
+        f"{spec.name_prefix}-dns",
+        CloudDnsZoneArgs(
+            zone=spec.dns.zone,
+            zone_name=existing or naming.gcp_dns_zone_name(spec.name_prefix),
+            network=network.network_id,
+            ttl=spec.dns.ttl,
+            records=records,
+            create_zone=existing is None,
+            description=f"managed-cache {spec.name_prefix}: cache names",
+        ),
+        opts=opts,
+    )
+
+
+def _alerts(cache: GcpCacheSpec, spec: StackSpec, channels: list[pulumi.Output[str]],
+            gcp: dict[str, pulumi.ProviderResource]) -> None:
+    instances = [(cache.name, cache.instance_id, spec.region)] + [
+        (f"{cache.name}-{region}", cache.secondary_instance_id(region), region)
+        for region in cache.secondary_regions
+    ]
+    for name, instance_id, region in instances:
+        MemorystoreAlerts(
+            f"{name}-alerts",
+            MemorystoreAlertsArgs(
+                engine=cache.engine,
+                instance_id=instance_id,
+                policy=cache.alarms,
+                notification_channels=channels,
+                high_availability=cache.high_availability,
+            ),
+            opts=pulumi.ResourceOptions(providers=[gcp[region]]),
+        )
+
+
+def _valkey_args(cache: GcpCacheSpec, spec: StackSpec, network: MemorystoreNetwork,
+                 gcp: dict[str, pulumi.ProviderResource]) -> ValkeyInstanceArgs:
+    assert cache.node_type is not None
+    return ValkeyInstanceArgs(
+        instance_id=cache.instance_id,
+        project=spec.gcp_project,
+        region=spec.region,
+        network=network.network_id,
+        connection_policy=network.connection_policies.get(spec.region),
+        engine_version=cache.api_version,
+        node_type=cache.node_type,
+        shards=cache.shards,
+        replicas=cache.replicas,
+        cluster_mode=cache.cluster_mode,
+        engine_configs=cache.parameters,
+        persistence=cache.persistence,
+        rdb_snapshot_period=cache.rdb_snapshot_period,
+        backup_retention_days=cache.backup_retention_days,
+        backup_start_hour=cache.backup_start_hour,
+        maintenance_day=day_of_week(cache.maintenance),
+        maintenance_hour=cache.maintenance.hour,
+        maintenance_minute=cache.maintenance.minute,
+        zone=cache.zone,
+        tls=cache.tls,
+        iam_auth=cache.auth,
+        kms_key=cache.kms_key,
+        deletion_protection=cache.deletion_protection,
+        labels=cache.labels,
+        secondaries=[
+            ValkeySecondaryArgs(
+                region=region,
+                instance_id=cache.secondary_instance_id(region),
+                replicas=cache.secondary_replicas,
+                provider=gcp[region],
+                connection_policy=network.connection_policies.get(region),
+            )
+            for region in cache.secondary_regions
+        ],
+    )
+
+
+def _redis_args(cache: GcpCacheSpec, spec: StackSpec,
+                network: MemorystoreNetwork) -> RedisInstanceArgs:
+    return RedisInstanceArgs(
+        name=cache.instance_id,
+        display_name=cache.description,
+        region=spec.region,
+        authorized_network=network.network_id,
+        psa_connection=network.psa_connection,
+        reserved_ip_range=network.psa_range_name,
+        redis_version=cache.api_version,
+        memory_gb=cache.memory_gb,
+        replicas=cache.replicas,
+        read_replicas=cache.read_replicas,
+        tls=cache.tls,
+        auth=cache.auth,
+        persistence=cache.persistence,
+        rdb_snapshot_period=cache.rdb_snapshot_period,
+        maintenance_day=day_of_week(cache.maintenance),
+        maintenance_hour=cache.maintenance.hour,
+        maintenance_minute=cache.maintenance.minute,
+        zone=cache.zone,
+        customer_managed_key=cache.kms_key,
+        deletion_protection=cache.deletion_protection,
+        redis_configs=cache.parameters,
+        labels=cache.labels,
+    )
+
+
+def _memcached_args(cache: GcpCacheSpec, spec: StackSpec,
+                    network: MemorystoreNetwork) -> MemcachedInstanceArgs:
+    return MemcachedInstanceArgs(
+        name=cache.instance_id,
+        display_name=cache.description,
+        region=spec.region,
+        authorized_network=network.network_id,
+        psa_connection=network.psa_connection,
+        reserved_ip_range=network.psa_range_name,
+        memcache_version=cache.api_version,
+        nodes=cache.nodes,
+        vcpus=cache.vcpus,
+        memory_mb=cache.memory_mb,
+        parameters=cache.parameters,
+        maintenance_day=day_of_week(cache.maintenance),
+        maintenance_hour=cache.maintenance.hour,
+        maintenance_minute=cache.maintenance.minute,
+        maintenance_minutes=cache.maintenance.minutes,
+        deletion_protection=cache.deletion_protection,
+        labels=cache.labels,
+    )

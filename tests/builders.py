@@ -1,0 +1,71 @@
+"""Config and argument builders the tests share: valid AWS and GCP stack configs with
+overrides, and a replication group's arguments. A support module, not a test module."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.aws.replication_group import ReplicationGroupArgs
+
+AWS_BASE: dict[str, Any] = {
+    "aws:region": "us-east-1",
+    "managed-cache:cloud": "aws",
+}
+
+
+def flat(config: dict[str, Any]) -> dict[str, str]:
+    """Stack config as the CLI passes it: objects as JSON, scalars as strings."""
+    return {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v) for k, v in config.items()}
+
+
+def aws_config(caches: dict[str, Any] | None = None, **top: Any) -> dict[str, str]:
+    """A valid AWS stack config with overrides: aws_config({"c": {...}}, profile="production")."""
+    config = dict(AWS_BASE)
+    config["managed-cache:caches"] = caches if caches is not None else {"sessions": {}}
+    for key, value in top.items():
+        config[key if ":" in key else f"managed-cache:{key}"] = value
+    return flat(config)
+
+
+GCP_BASE: dict[str, Any] = {
+    "gcp:project": "acme-cache",
+    "gcp:region": "us-central1",
+    "managed-cache:cloud": "gcp",
+}
+
+
+def gcp_config(caches: dict[str, Any] | None = None, **top: Any) -> dict[str, str]:
+    """A valid GCP stack config with overrides: gcp_config({"c": {...}}, profile="production")."""
+    config = dict(GCP_BASE)
+    config["managed-cache:caches"] = caches if caches is not None else {"sessions": {}}
+    for key, value in top.items():
+        config[key if ":" in key else f"managed-cache:{key}"] = value
+    return {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v)
+            for k, v in config.items()}
+
+
+def valkey(**keys: Any) -> dict[str, Any]:
+    return {"s": {"engine": "valkey", **keys}}
+
+
+def redis(**keys: Any) -> dict[str, Any]:
+    return {"s": {"engine": "redis", **keys}}
+
+
+def memcached(**keys: Any) -> dict[str, Any]:
+    return {"s": {"engine": "memcached", **keys}}
+
+
+KMS = "projects/acme-cache/locations/{}/keyRings/cache/cryptoKeys/valkey"
+SUBNET = "projects/acme-cache/regions/{}/subnetworks/clients"
+
+
+ARGS = ReplicationGroupArgs(
+    replication_group_id="test-sessions", description="sessions cache", engine="valkey",
+    engine_version="8.1", node_type="cache.r7g.large", shards=1, replicas=2, cluster_mode=False,
+    port=6379, parameter_group_name="test-sessions-valkey8", parameter_group_family="valkey8",
+    subnet_group_name="test-cache", security_group_ids=["sg-0123456789abcdef0"],
+    parameters={"cluster-enabled": "no", "maxmemory-policy": "volatile-lru"},
+    log_retention_days=30,
+)

@@ -1,0 +1,476 @@
+"""CloudWatch alarms, their SNS topics and the dashboard, as the whole program registers them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.aws.alarms import host_cpu_threshold
+from infra import naming
+from tests.builders import aws_config
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ALARMS_COMPONENT = "managed-cache:aws:CloudWatchCacheAlarms"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+KMS_KEY = "aws:kms/key:Key"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+MIB = 1024 * 1024
+
+VALKEY_NODE_METRICS = ["EngineCPUUtilization", "CPUUtilization",
+                       "DatabaseMemoryUsagePercentage", "DatabaseMemoryUsagePercentage",
+                       "Evictions", "CurrConnections"]
+GLOBAL = {"global": {"secondary_region": "eu-west-1", "secondary_replicas": 1}}
+
+
+def _alarms(recorder, metric: str | None = None):
+    alarms = recorder.of_type(ALARM)
+    return [a for a in alarms if metric is None or a.inputs["metricName"] == metric]
+
+
+def _by_name(recorder) -> dict[str, dict]:
+    return {a.inputs["name"]: a.inputs for a in _alarms(recorder)}
+
+
+def _cluster_ids(alarms) -> list[str]:
+    return sorted(a.inputs["dimensions"]["CacheClusterId"] for a in alarms)
+
+
+# ---------------------------------------------------------------------------------------------
+# Valkey / Redis
+# ---------------------------------------------------------------------------------------------
+def test_single_valkey_node_gets_exactly_the_node_alarms(run_stack):
+    recorder = run_stack(aws_config())  # development: one t4g.micro node, no hit-rate alarm
+    alarms = _by_name(recorder)
+    prefix = "managed-cache/test-sessions/test-sessions-001"
+    assert sorted(alarms) == sorted([
+        f"{prefix}/EngineCPUUtilization",
+        f"{prefix}/CPUUtilization",
+        f"{prefix}/DatabaseMemoryUsagePercentage-warning",
+        f"{prefix}/DatabaseMemoryUsagePercentage-critical",
+        f"{prefix}/Evictions",
+        f"{prefix}/CurrConnections",
+    ])
+    for inputs in alarms.values():
+        assert inputs["namespace"] == "AWS/ElastiCache"
+        assert inputs["dimensions"] == {"CacheClusterId": "test-sessions-001"}
+        assert "unit" not in inputs
+
+
+# metric name suffix -> (metric, statistic, comparison, threshold, period, evaluation periods,
+# datapoints to alarm, treat_missing_data), for the production profile on cache.r7g.large.
+PRODUCTION_VALKEY = {
+    "EngineCPUUtilization": ("EngineCPUUtilization", "Average", "GreaterThanThreshold", 90.0,
+                             60, 5, 5, "missing"),
+    # r7g.large has 2 vCPUs: 90 % / 2.
+    "CPUUtilization": ("CPUUtilization", "Average", "GreaterThanThreshold", 45.0,
+                       60, 5, 5, "missing"),
+    "DatabaseMemoryUsagePercentage-warning": ("DatabaseMemoryUsagePercentage", "Average",
+                                              "GreaterThanThreshold", 80.0, 300, 3, 3,
+                                              "missing"),
+    "DatabaseMemoryUsagePercentage-critical": ("DatabaseMemoryUsagePercentage", "Average",
+                                               "GreaterThanThreshold", 90.0, 60, 3, 3,
+                                               "missing"),
+    "Evictions": ("Evictions", "Sum", "GreaterThanThreshold", 100.0, 60, 5, 3, "notBreaching"),
+    "CurrConnections": ("CurrConnections", "Maximum", "GreaterThanThreshold", 10000.0,
+                        60, 5, 5, "missing"),
+    "ReplicationLag": ("ReplicationLag", "Maximum", "GreaterThanThreshold", 1.0,
+                       60, 5, 3, "notBreaching"),
+    "CacheHitRate": ("CacheHitRate", "Average", "LessThanThreshold", 80.0, 300, 3, 3,
+                     "notBreaching"),
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(PRODUCTION_VALKEY))
+def test_production_valkey_alarm_settings(run_stack, suffix):
+    recorder = run_stack(aws_config(profile="production"))
+    inputs = _by_name(recorder)[f"managed-cache/test-sessions/test-sessions-002/{suffix}"]
+    got = tuple(inputs[k] for k in ("metricName", "statistic", "comparisonOperator",
+                                    "threshold", "period", "evaluationPeriods",
+                                    "datapointsToAlarm", "treatMissingData"))
+    assert got == PRODUCTION_VALKEY[suffix]
+    assert inputs["namespace"] == "AWS/ElastiCache"
+    assert inputs["dimensions"] == {"CacheClusterId": "test-sessions-002"}
+
+
+def test_production_valkey_counts(run_stack):
+    # 1 shard x (1 primary + 2 replicas): 7 alarms a node (hit rate on), lag on the 2 replicas.
+    recorder = run_stack(aws_config(profile="production"))
+    assert len(_alarms(recorder)) == 3 * 7 + 2
+    assert _cluster_ids(_alarms(recorder, "CacheHitRate")) == [
+        "test-sessions-001", "test-sessions-002", "test-sessions-003"]
+
+
+@pytest.mark.parametrize("node_type, vcpus, expected", [
+    ("cache.t4g.micro", 2, 45.0),
+    ("cache.r7g.large", 2, 45.0),
+    ("cache.r7g.xlarge", 4, 90.0),
+    ("cache.m7g.2xlarge", 8, 90.0),
+])
+def test_host_cpu_is_scaled_to_vcpus_on_small_nodes(run_stack, node_type, vcpus, expected):
+    recorder = run_stack(aws_config({"c": {"node_type": node_type}}))
+    [host] = _alarms(recorder, "CPUUtilization")
+    assert host.inputs["threshold"] == expected == host_cpu_threshold(90, vcpus)
+    [engine] = _alarms(recorder, "EngineCPUUtilization")
+    assert engine.inputs["threshold"] == 90.0
+
+
+def test_host_cpu_threshold_follows_the_policy():
+    assert host_cpu_threshold(80, 2) == 40.0
+    assert host_cpu_threshold(80, 1) == 80.0
+    assert host_cpu_threshold(80, 16) == 80.0
+
+
+@pytest.mark.parametrize("shards, replicas, nodes, replica_ids", [
+    (1, 0, ["test-c-001"], []),
+    (1, 2, ["test-c-001", "test-c-002", "test-c-003"], ["test-c-002", "test-c-003"]),
+    (2, 1, ["test-c-0001-001", "test-c-0001-002", "test-c-0002-001", "test-c-0002-002"],
+     ["test-c-0001-002", "test-c-0002-002"]),
+    (3, 2, [f"test-c-{s:04d}-{n:03d}" for s in (1, 2, 3) for n in (1, 2, 3)],
+     [f"test-c-{s:04d}-{n:03d}" for s in (1, 2, 3) for n in (2, 3)]),
+])
+def test_counts_grow_with_shards_times_replicas(run_stack, shards, replicas, nodes,
+                                                replica_ids):
+    recorder = run_stack(aws_config({"c": {"shards": shards, "replicas": replicas}}))
+    alarms = _alarms(recorder)
+    assert len(alarms) == 6 * shards * (1 + replicas) + shards * replicas
+    for metric in set(VALKEY_NODE_METRICS):
+        per_node = VALKEY_NODE_METRICS.count(metric)
+        assert _cluster_ids(_alarms(recorder, metric)) == sorted(nodes * per_node)
+    # ReplicationLag only on replicas: never on a shard's primary, never on the group id.
+    assert _cluster_ids(_alarms(recorder, "ReplicationLag")) == sorted(replica_ids)
+    assert "test-c" not in {a.inputs["dimensions"]["CacheClusterId"] for a in alarms}
+
+
+def test_two_shards_of_one_replica_differ_from_one_shard_of_two(run_stack):
+    two_by_one = run_stack(aws_config({"c": {"shards": 2, "replicas": 1}}))
+    one_by_two = run_stack(aws_config({"c": {"shards": 1, "replicas": 2}}))
+    assert len(_alarms(two_by_one)) == 26      # 4 nodes x 6 + 2 replicas
+    assert len(_alarms(one_by_two)) == 20      # 3 nodes x 6 + 2 replicas
+
+
+def test_every_alarm_name_comes_from_naming_and_is_unique(run_stack):
+    recorder = run_stack("prod")
+    names = [a.inputs["name"] for a in _alarms(recorder)]
+    assert len(names) == len(set(names))
+    for alarm in _alarms(recorder):
+        dims = alarm.inputs["dimensions"]
+        memcached = "CacheNodeId" in dims
+        cache_id = "prod-fragments" if memcached else "prod-sessions"
+        subject = dims["CacheNodeId"] if memcached else dims["CacheClusterId"]
+        suffix = alarm.inputs["name"].rsplit("/", 1)[1]
+        assert suffix.split("-")[0] == alarm.inputs["metricName"]
+        # `ops verify` finds them by the cache id prefix, secondary-region alarms included.
+        assert alarm.inputs["name"] == naming.alarm_name(cache_id, subject, suffix)
+        assert alarm.inputs["name"].startswith(f"managed-cache/{cache_id}/")
+
+
+def test_alarms_are_children_of_the_cache_component(run_stack):
+    recorder = run_stack(aws_config({"lone": {}, "frag": {"engine": "memcached"}}))
+    components = {r.name: r for r in recorder.of_type(ALARMS_COMPONENT)}
+    assert sorted(components) == ["frag-alarms", "lone-alarms"]
+    assert components["lone-alarms"].parent == recorder.named("lone").urn
+    assert components["frag-alarms"].parent == recorder.named("frag").urn
+    for alarm in _alarms(recorder):
+        assert alarm.parent in {c.urn for c in components.values()}
+        assert alarm.name.startswith(("lone-alarms-", "frag-alarms-"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Global Datastore
+# ---------------------------------------------------------------------------------------------
+def test_global_lag_alarm_uses_the_secondary_region_and_provider(run_stack):
+    recorder = run_stack(aws_config({"s": GLOBAL}, profile="production"))
+    [lag] = _alarms(recorder, "GlobalDatastoreReplicationLag")
+    assert lag.inputs["name"] == ("managed-cache/test-s/test-s-euw1-001/"
+                                  "GlobalDatastoreReplicationLag")
+    assert lag.inputs["dimensions"] == {"CacheClusterId": "test-s-euw1-001"}
+    assert (lag.inputs["comparisonOperator"], lag.inputs["threshold"]) == (
+        "GreaterThanThreshold", 1.0)
+    # Silence from the DR copy pages: the cross-region link may be broken.
+    assert lag.inputs["treatMissingData"] == "breaching"
+    assert "::aws-eu-west-1::" in lag.provider
+    assert all(":sns:eu-west-1:" in arn for arn in lag.inputs["alarmActions"])
+    others = [a for a in _alarms(recorder) if a is not lag]
+    assert others and all("::aws-us-east-1::" in a.provider for a in others)
+    assert all(":sns:us-east-1:" in a.inputs["alarmActions"][0] for a in others)
+    # The secondary's nodes get no other alarm; the primary region's 3 nodes get theirs.
+    assert not any("euw1" in a.inputs["dimensions"]["CacheClusterId"] for a in others)
+    assert len(others) == 3 * 7 + 2
+
+
+def test_global_lag_alarm_on_each_secondary_shard_primary(run_stack):
+    recorder = run_stack(aws_config({"s": {"shards": 2, "replicas": 1, **GLOBAL}},
+                                    profile="production"))
+    lags = _alarms(recorder, "GlobalDatastoreReplicationLag")
+    assert _cluster_ids(lags) == ["test-s-euw1-0001-001", "test-s-euw1-0002-001"]
+    assert all("::aws-eu-west-1::" in a.provider for a in lags)
+
+
+def test_global_alarms_wait_for_the_secondary_group(run_stack):
+    # "breaching" must not page while the datastore is still being created.
+    recorder = run_stack(aws_config({"s": GLOBAL}, profile="production"))
+    component = recorder.named("s-alarms")
+    secondary_group = recorder.named("s-eu-west-1-group")
+    assert secondary_group.urn in component.dependencies
+    # Under the primary group, like a lone cache, so adding `global:` adopts the alarms.
+    assert component.parent == [r for r in recorder.registrations
+                                if r.type == "managed-cache:aws:ElastiCacheReplicationGroup"
+                                and r.name == "s"][0].urn
+
+
+# ---------------------------------------------------------------------------------------------
+# Memcached
+# ---------------------------------------------------------------------------------------------
+# metric -> (statistic, comparison, threshold, period, evaluation, datapoints, missing data)
+PRODUCTION_MEMCACHED = {
+    "CPUUtilization": ("Average", "GreaterThanThreshold", 90.0, 60, 5, 5, "missing"),
+    "SwapUsage": ("Average", "GreaterThanThreshold", 50.0 * MIB, 60, 5, 5, "missing"),
+    "FreeableMemory": ("Average", "LessThanThreshold", 100.0 * MIB, 60, 5, 5, "missing"),
+    "Evictions": ("Sum", "GreaterThanThreshold", 100.0, 60, 5, 3, "notBreaching"),
+    "CurrConnections": ("Maximum", "GreaterThanThreshold", 10000.0, 60, 5, 5, "missing"),
+}
+
+
+def test_memcached_alarms_per_node(run_stack):
+    recorder = run_stack(aws_config({"frag": {"engine": "memcached", "nodes": 3,
+                                              "node_type": "cache.m7g.large"}},
+                                    profile="production"))
+    alarms = _alarms(recorder)
+    assert len(alarms) == 3 * 5
+    for alarm in alarms:
+        inputs = alarm.inputs
+        node = inputs["dimensions"]["CacheNodeId"]
+        assert inputs["dimensions"] == {"CacheClusterId": "test-frag", "CacheNodeId": node}
+        assert node in ("0001", "0002", "0003")
+        assert inputs["name"] == f"managed-cache/test-frag/{node}/{inputs['metricName']}"
+        assert inputs["namespace"] == "AWS/ElastiCache"
+        assert tuple(inputs[k] for k in ("statistic", "comparisonOperator", "threshold",
+                                         "period", "evaluationPeriods", "datapointsToAlarm",
+                                         "treatMissingData")) \
+            == PRODUCTION_MEMCACHED[inputs["metricName"]]
+    for metric in PRODUCTION_MEMCACHED:
+        assert len(_alarms(recorder, metric)) == 3
+    # Memcached is multi-threaded: its CPU threshold is not divided by the 2 vCPUs.
+    assert {a.inputs["threshold"] for a in _alarms(recorder, "CPUUtilization")} == {90.0}
+
+
+def test_memcached_has_no_valkey_only_alarms(run_stack):
+    recorder = run_stack(aws_config({"frag": {"engine": "memcached"}}, profile="production"))
+    metrics = {a.inputs["metricName"] for a in _alarms(recorder)}
+    assert metrics == set(PRODUCTION_MEMCACHED)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hit rate and overrides
+# ---------------------------------------------------------------------------------------------
+def test_hit_rate_alarm_follows_the_policy(run_stack):
+    off = run_stack(aws_config({"c": {"alarms": {"cache_hit_rate_percent": 0}}},
+                               profile="production"))
+    assert _alarms(off, "CacheHitRate") == []
+    on = run_stack(aws_config({"c": {"alarms": {"cache_hit_rate_percent": 75}}}))
+    [hit_rate] = _alarms(on, "CacheHitRate")
+    assert (hit_rate.inputs["comparisonOperator"], hit_rate.inputs["threshold"]) == (
+        "LessThanThreshold", 75.0)
+
+
+def test_overrides_reach_the_alarms(run_stack):
+    recorder = run_stack(aws_config({"c": {"replicas": 1, "alarms": {
+        "memory_warning_percent": 70, "memory_critical_percent": 95, "evictions_per_minute": 10,
+        "max_connections": 2000, "replication_lag_seconds": 3, "host_cpu_percent": 80,
+    }}}))
+    alarms = _by_name(recorder)
+    base = "managed-cache/test-c/test-c-002"
+    assert alarms[f"{base}/DatabaseMemoryUsagePercentage-warning"]["threshold"] == 70.0
+    assert alarms[f"{base}/DatabaseMemoryUsagePercentage-critical"]["threshold"] == 95.0
+    assert alarms[f"{base}/Evictions"]["threshold"] == 10.0
+    assert alarms[f"{base}/CurrConnections"]["threshold"] == 2000.0
+    assert alarms[f"{base}/ReplicationLag"]["threshold"] == 3.0
+    assert alarms[f"{base}/CPUUtilization"]["threshold"] == 40.0   # 80 % over 2 vCPUs
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications
+# ---------------------------------------------------------------------------------------------
+def test_development_alarms_exist_but_do_not_page(run_stack):
+    recorder = run_stack("dev")
+    alarms = _alarms(recorder)
+    assert len(alarms) == 6
+    for alarm in alarms:
+        assert alarm.inputs["actionsEnabled"] is False
+        # Still wired to the topic: turning `notify` on changes one field.
+        assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"]
+        assert ":sns:us-east-1:" in alarm.inputs["alarmActions"][0]
+
+
+def test_production_alarms_page_the_region_topic(run_stack):
+    recorder = run_stack("prod")
+    alarms = _alarms(recorder)
+    assert len(alarms) == (3 * 7 + 2 + 1) + 3 * 5   # sessions (with eu-west-1 lag) + fragments
+    for alarm in alarms:
+        inputs = alarm.inputs
+        assert inputs["actionsEnabled"] is True
+        region = "eu-west-1" if "euw1" in inputs["dimensions"]["CacheClusterId"] else "us-east-1"
+        [action] = inputs["alarmActions"]
+        assert inputs["okActions"] == [action]
+        assert f"arn:aws:sns:{region}:123456789012:managed-cache-prod-alarms" in action
+        assert "insufficientDataActions" not in inputs
+
+
+def test_one_encrypted_topic_per_region(run_stack):
+    recorder = run_stack("prod")
+    topics = recorder.of_type(TOPIC)
+    assert sorted(t.name for t in topics) == ["prod-eu-west-1-alarms-topic",
+                                              "prod-us-east-1-alarms-topic"]
+    keys = {k.name: k for k in recorder.of_type(KMS_KEY)}
+    for topic in topics:
+        region = topic.name.removeprefix("prod-").removesuffix("-alarms-topic")
+        assert topic.inputs["name"] == "managed-cache-prod-alarms"
+        assert f"::aws-{region}::" in topic.provider
+        # A customer-managed key CloudWatch may use; alias/aws/sns would silence every alarm.
+        key_arn = topic.inputs["kmsMasterKeyId"]
+        assert key_arn != "alias/aws/sns"
+        assert key_arn.startswith(f"arn:aws:mock:{region}:") and ":Key/" in key_arn
+        key = keys[f"prod-{region}-alarms-kms"]
+        assert f"::aws-{region}::" in key.provider
+        assert key.inputs["enableKeyRotation"] is True
+        policy = json.loads(key.inputs["policy"])
+        [cloudwatch] = [s for s in policy["Statement"]
+                        if "cloudwatch.amazonaws.com" in s["Principal"].get("Service", [])]
+        # ElastiCache publishes failover events to the same topic.
+        assert "elasticache.amazonaws.com" in cloudwatch["Principal"]["Service"]
+        assert cloudwatch["Effect"] == "Allow"
+        assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+        [admin] = [s for s in policy["Statement"] if "AWS" in s["Principal"]]
+        assert admin["Principal"]["AWS"] == "arn:aws:iam::123456789012:root"
+
+
+def test_email_subscriptions_per_address_and_region(run_stack):
+    emails = ["oncall@example.com", "cache-team@example.org", "ONCALL@example.com"]
+    recorder = run_stack(aws_config({"s": GLOBAL}, profile="production",
+                                    alerts={"emails": emails}))
+    subscriptions = recorder.of_type(SUBSCRIPTION)
+    assert len(subscriptions) == 2 * 2        # two distinct addresses, two regions
+    by_region: dict[str, list[str]] = {}
+    for sub in subscriptions:
+        assert sub.inputs["protocol"] == "email"
+        region = "eu-west-1" if "::aws-eu-west-1::" in sub.provider else "us-east-1"
+        assert f"arn:aws:sns:{region}:" in sub.inputs["topic"]
+        by_region.setdefault(region, []).append(sub.inputs["endpoint"].lower())
+    assert {r: sorted(e) for r, e in by_region.items()} == {
+        "us-east-1": ["cache-team@example.org", "oncall@example.com"],
+        "eu-west-1": ["cache-team@example.org", "oncall@example.com"],
+    }
+
+
+def test_no_emails_no_subscriptions(run_stack):
+    recorder = run_stack("dev")
+    assert recorder.of_type(SUBSCRIPTION) == []
+    [topic] = recorder.of_type(TOPIC)
+    assert topic.inputs["name"] == "managed-cache-dev-alarms"
+
+
+def test_a_topic_nothing_pages_through_keeps_the_free_key(run_stack):
+    # Development: no alarm pages, so no customer-managed key to pay for.
+    recorder = run_stack("dev")
+    [topic] = recorder.of_type(TOPIC)
+    assert topic.inputs["kmsMasterKeyId"] == "alias/aws/sns"
+    assert recorder.of_type(KMS_KEY) == []
+
+
+def test_a_paging_cache_gets_its_region_a_key_cloudwatch_can_use(run_stack):
+    recorder = run_stack(aws_config({"paged": {"alarms": {"notify": True}}, "quiet": {}}))
+    [topic] = recorder.of_type(TOPIC)
+    [key] = recorder.of_type(KMS_KEY)
+    assert key.name == "test-us-east-1-alarms-kms"
+    assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:mock:us-east-1:")
+    assert "cloudwatch.amazonaws.com" in key.inputs["policy"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------------------------
+def _dashboard_metrics(body: dict) -> list[list]:
+    return [m for w in body["widgets"] if w["type"] == "metric"
+            for m in w["properties"]["metrics"]]
+
+
+def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
+    recorder = run_stack("prod")
+    [dashboard] = recorder.of_type(DASHBOARD)
+    assert dashboard.inputs["dashboardName"] == "managed-cache-prod"
+    assert "::aws-us-east-1::" in dashboard.provider
+    body = json.loads(dashboard.inputs["dashboardBody"])
+    titles = [w["properties"].get("title") for w in body["widgets"] if w["type"] == "metric"]
+    assert titles == [
+        "Memory used (% of maxmemory)", "Engine CPU (%)", "Evictions (per minute)",
+        "Connections", "Replication lag (s)", "Global Datastore lag in eu-west-1 (s)",
+        "Freeable memory (bytes)", "CPU (%)", "Evictions (per minute)", "Connections",
+    ]
+    metrics = _dashboard_metrics(body)
+    assert all(m[0] == "AWS/ElastiCache" for m in metrics)
+    cluster_ids = {m[m.index("CacheClusterId") + 1] for m in metrics}
+    assert cluster_ids == {"prod-sessions-001", "prod-sessions-002", "prod-sessions-003",
+                           "prod-sessions-euw1-001", "prod-fragments"}
+    [global_lag] = [w for w in body["widgets"]
+                    if w["properties"].get("title", "").startswith("Global")]
+    assert global_lag["properties"]["region"] == "eu-west-1"
+    [memory] = [w for w in body["widgets"] if w["properties"].get("title", "").startswith("Memory")]
+    assert [a["value"] for a in memory["properties"]["annotations"]["horizontal"]] == [80, 90]
+    # Widgets never overlap and stay within the 24-column grid.
+    cells = set()
+    for w in body["widgets"]:
+        assert w["x"] + w["width"] <= 24
+        for x in range(w["x"], w["x"] + w["width"]):
+            for y in range(w["y"], w["y"] + w["height"]):
+                assert (x, y) not in cells
+                cells.add((x, y))
+
+
+def test_memcached_dashboard_uses_node_dimensions(run_stack):
+    recorder = run_stack("prod")
+    body = json.loads(recorder.of_type(DASHBOARD)[0].inputs["dashboardBody"])
+    memcached = [m for m in _dashboard_metrics(body) if "prod-fragments" in m]
+    assert {m[1] for m in memcached} == {"FreeableMemory", "SwapUsage", "CPUUtilization",
+                                         "Evictions", "CurrConnections"}
+    assert {tuple(m[2:6]) for m in memcached} == {
+        ("CacheClusterId", "prod-fragments", "CacheNodeId", f"{n:04d}") for n in (1, 2, 3)}
+
+
+def test_monitoring_is_exported(run_stack):
+    recorder = run_stack("prod")
+    monitoring = recorder.stack_outputs["monitoring"]
+    assert monitoring["dashboard_url"] == (
+        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1"
+        "#dashboards:name=managed-cache-prod")
+    assert sorted(monitoring["alarm_topics"]) == ["eu-west-1", "us-east-1"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview
+# ---------------------------------------------------------------------------------------------
+def _plain(inputs: dict) -> dict:
+    # Topic ARNs are unknown in a preview; everything else comes from config.
+    return {k: v for k, v in inputs.items() if k not in ("alarmActions", "okActions")}
+
+
+def _provider_urn(reference: str) -> str:
+    return reference.rsplit("::", 1)[0]     # a provider's id is unknown in a preview
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_preview_registers_the_same_alarms_and_dashboard(run_stack, stack):
+    up = run_stack(stack)
+    preview = run_stack(stack, preview=True)
+    up_alarms = {a.name: (_plain(a.inputs), a.parent, _provider_urn(a.provider))
+                 for a in _alarms(up)}
+    preview_alarms = {a.name: (_plain(a.inputs), a.parent, _provider_urn(a.provider))
+                      for a in _alarms(preview)}
+    assert up_alarms and preview_alarms == up_alarms
+    [up_board] = up.of_type(DASHBOARD)
+    [preview_board] = preview.of_type(DASHBOARD)
+    assert isinstance(preview_board.inputs["dashboardBody"], str)
+    assert preview_board.inputs["dashboardBody"] == up_board.inputs["dashboardBody"]
+    assert sorted(t.name for t in preview.of_type(TOPIC)) == sorted(
+        t.name for t in up.of_type(TOPIC))

@@ -1,0 +1,399 @@
+"""Argument-level checks of the GCP components, through the real program under recording mocks:
+resource types, inputs, explicit dependencies, parents, providers and secrets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.builders import SUBNET, gcp_config, memcached, redis, valkey
+
+VALKEY = "gcp:memorystore/instance:Instance"
+REDIS = "gcp:redis/instance:Instance"
+MEMCACHED = "gcp:memcache/instance:Instance"
+NETWORK = "gcp:compute/network:Network"
+SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+PSA_RANGE = "gcp:compute/globalAddress:GlobalAddress"
+PSA = "gcp:servicenetworking/connection:Connection"
+POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
+ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
+CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
+PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
+
+
+def provider_name(registration) -> str:
+    # "<provider urn>::<id>"; the urn ends in "::<logical name>".
+    return registration.provider.rsplit("::", 2)[-2]
+
+
+def one(recorder, type_):
+    (registration,) = recorder.of_type(type_)
+    return registration
+
+
+# ---------------------------------------------------------------------------------------------
+# Memorystore for Valkey
+# ---------------------------------------------------------------------------------------------
+def test_valkey_instance_arguments_in_development(run_stack):
+    rec = run_stack(gcp_config(valkey(parameters={"maxmemory-policy": "allkeys-lru"})))
+    instance = one(rec, VALKEY)
+    component = rec.named("s")
+    assert component.type == "managed-cache:gcp:MemorystoreValkeyInstance"
+    assert instance.name == "s-instance" and instance.parent == component.urn
+    inputs = instance.inputs
+    assert inputs["instanceId"] == "test-s"
+    assert inputs["location"] == "us-central1"
+    assert (inputs["shardCount"], inputs["replicaCount"], inputs["mode"]) == \
+        (1, 0, "CLUSTER_DISABLED")
+    assert (inputs["nodeType"], inputs["engineVersion"]) == ("SHARED_CORE_NANO", "VALKEY_8_0")
+    assert inputs["engineConfigs"] == {"maxmemory-policy": "allkeys-lru"}
+    assert inputs["desiredAutoCreatedEndpoints"] == [{
+        "network": "projects/acme-cache/global/networks/test-cache", "projectId": "acme-cache"}]
+    assert "desiredPscAutoConnections" not in inputs          # the deprecated field
+    assert inputs["transitEncryptionMode"] == "TRANSIT_ENCRYPTION_DISABLED"
+    assert inputs["authorizationMode"] == "AUTH_DISABLED"
+    assert inputs["persistenceConfig"] == {"mode": "DISABLED"}
+    assert "automatedBackupConfig" not in inputs
+    assert inputs["zoneDistributionConfig"] == {"mode": "MULTI_ZONE"}
+    assert inputs["maintenancePolicy"]["weeklyMaintenanceWindows"] == [
+        {"day": "SUNDAY", "startTime": {"hours": 5, "minutes": 0, "seconds": 0, "nanos": 0}}]
+    # Deletion allowed in development, and said explicitly.
+    assert inputs["deletionProtectionEnabled"] is False and instance.protect is False
+
+
+def test_valkey_depends_on_the_connection_policy_of_its_region(run_stack):
+    rec = run_stack(gcp_config(valkey()))
+    policy = one(rec, POLICY)
+    assert policy.inputs["serviceClass"] == "gcp-memorystore"
+    assert policy.inputs["location"] == "us-central1"
+    # Nothing in the instance's inputs refers to the policy: only an explicit depends_on does.
+    assert policy.urn in one(rec, VALKEY).dependencies
+
+
+def test_valkey_in_production_has_tls_iam_persistence_backups_and_protection(run_stack):
+    rec = run_stack(gcp_config(valkey(snapshot_retention_days=14, snapshot_window="02:00-03:00",
+                                      gcp={"persistence": "aof"}), **PROD))
+    instance = one(rec, VALKEY)
+    inputs = instance.inputs
+    assert (inputs["nodeType"], inputs["replicaCount"]) == ("HIGHMEM_MEDIUM", 2)
+    assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
+    assert inputs["authorizationMode"] == "IAM_AUTH"
+    assert inputs["persistenceConfig"] == {"mode": "AOF", "aofConfig": {"appendFsync": "EVERY_SEC"}}
+    assert inputs["automatedBackupConfig"] == {
+        "fixedFrequencySchedule": {"startTime": {"hours": 2}}, "retention": f"{14 * 86400}s"}
+    assert inputs["deletionProtectionEnabled"] is True and instance.protect is True
+
+
+def test_valkey_rdb_persistence_and_single_zone(run_stack):
+    rec = run_stack(gcp_config(valkey(gcp={"persistence": "rdb", "rdb_snapshot_hours": 6,
+                                           "zone": "us-central1-b"})))
+    inputs = one(rec, VALKEY).inputs
+    assert inputs["persistenceConfig"] == {"mode": "RDB",
+                                           "rdbConfig": {"rdbSnapshotPeriod": "SIX_HOURS"}}
+    assert inputs["zoneDistributionConfig"] == {"mode": "SINGLE_ZONE", "zone": "us-central1-b"}
+
+
+def test_valkey_shards_mean_cluster_mode_and_a_discovery_endpoint(run_stack):
+    rec = run_stack(gcp_config(valkey(shards=3, replicas=1)))
+    inputs = one(rec, VALKEY).inputs
+    assert (inputs["mode"], inputs["shardCount"], inputs["replicaCount"]) == ("CLUSTER", 3, 1)
+    # The mock gives a cluster only a discovery endpoint: the export must be that address.
+    endpoint = rec.stack_outputs["caches"]["s"]["endpoint"]
+    assert endpoint.startswith("10.") and endpoint.endswith(".210")
+
+
+def test_valkey_secondary_replicates_from_the_primary_in_its_own_region(run_stack):
+    rec = run_stack(gcp_config(valkey(replicas=2, **{"global": {
+        "secondary_region": "europe-west1", "secondary_replicas": 1}}), **PROD))
+    primary = rec.named("s-instance")
+    secondary = rec.named("s-secondary-europe-west1")
+    assert secondary.type == VALKEY and secondary.parent == rec.named("s").urn
+    assert secondary.inputs["location"] == "europe-west1"
+    assert secondary.inputs["instanceId"] == "test-s-euw1"
+    assert secondary.inputs["crossInstanceReplicationConfig"] == {
+        "instanceRole": "SECONDARY",
+        "primaryInstance": {"instance": "projects/acme-cache/locations/us-central1/instances/"
+                                        "test-s"}}
+    assert secondary.inputs["replicaCount"] == 1
+    for same in ("nodeType", "engineVersion", "mode", "shardCount", "transitEncryptionMode",
+                 "authorizationMode"):
+        assert secondary.inputs[same] == primary.inputs[same], same
+    assert "crossInstanceReplicationConfig" not in primary.inputs
+    # Each region has its provider, subnet and connection policy; each instance waits for its own.
+    assert provider_name(primary) == "gcp-acme-cache-us-central1"
+    assert provider_name(secondary) == "gcp-acme-cache-europe-west1"
+    policies = {p.inputs["location"]: p for p in rec.of_type(POLICY)}
+    assert set(policies) == {"us-central1", "europe-west1"}
+    assert provider_name(policies["europe-west1"]) == "gcp-acme-cache-europe-west1"
+    assert policies["europe-west1"].urn in secondary.dependencies
+    assert policies["us-central1"].urn in primary.dependencies
+    assert policies["europe-west1"].urn not in primary.dependencies
+    exported = rec.stack_outputs["caches"]["s"]["secondaries"]["europe-west1"]
+    assert exported["instance_id"] == "test-s-euw1" and exported["endpoint"].startswith("10.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Networking
+# ---------------------------------------------------------------------------------------------
+def test_new_network_with_a_subnet_per_region_and_psa_for_redis(run_stack):
+    rec = run_stack(gcp_config({
+        "a": {"engine": "valkey", "global": {"secondary_region": "us-east4"}},
+        "b": {"engine": "redis"},
+    }, network={"vpc_cidr": "10.44.0.0/16", "gcp": {"psa_range": "10.60.0.0/20"}}))
+    network = one(rec, NETWORK)
+    assert network.type == NETWORK and network.parent == rec.named("test-us-central1").urn
+    assert network.inputs["autoCreateSubnetworks"] is False
+    subnets = {s.inputs["region"]: s.inputs["ipCidrRange"] for s in rec.of_type(SUBNETWORK)}
+    assert subnets == {"us-central1": "10.44.0.0/20", "us-east4": "10.44.16.0/20"}
+    psa_range = one(rec, PSA_RANGE)
+    assert (psa_range.inputs["purpose"], psa_range.inputs["addressType"]) == \
+        ("VPC_PEERING", "INTERNAL")
+    assert (psa_range.inputs["address"], psa_range.inputs["prefixLength"]) == ("10.60.0.0", 20)
+    connection = one(rec, PSA)
+    assert connection.inputs["service"] == "servicenetworking.googleapis.com"
+    assert connection.inputs["reservedPeeringRanges"] == [psa_range.inputs["name"]]
+    policy_subnets = {p.inputs["location"]: p.inputs["pscConfig"]["subnetworks"]
+                      for p in rec.of_type(POLICY)}
+    assert policy_subnets["us-east4"] == [
+        "projects/acme-cache/regions/us-east4/subnetworks/test-cache-us-east4"]
+
+
+def test_valkey_only_needs_no_private_services_access(run_stack):
+    rec = run_stack(gcp_config(valkey()))
+    assert rec.of_type(PSA_RANGE) == [] and rec.of_type(PSA) == []
+
+
+def test_redis_only_needs_no_connection_policy(run_stack):
+    rec = run_stack(gcp_config(redis()))
+    assert rec.of_type(POLICY) == []
+    assert one(rec, PSA_RANGE).inputs["prefixLength"] == 20     # Google picks a /20
+    assert "address" not in one(rec, PSA_RANGE).inputs
+
+
+def test_existing_network_is_used_as_is(run_stack):
+    rec = run_stack(gcp_config({"a": {"engine": "valkey"}, "b": {"engine": "redis"}},
+                               network={"vpc_id": "shared",
+                                        "subnet_ids": [SUBNET.format("us-central1")],
+                                        "gcp": {"create_psa_connection": False}}))
+    assert rec.of_type(NETWORK) == [] and rec.of_type(SUBNETWORK) == []
+    assert rec.of_type(PSA_RANGE) == [] and rec.of_type(PSA) == []
+    assert one(rec, POLICY).inputs["pscConfig"]["subnetworks"] == [SUBNET.format("us-central1")]
+    redis_instance = one(rec, REDIS)
+    assert redis_instance.inputs["authorizedNetwork"] == \
+        "projects/acme-cache/global/networks/shared"
+    assert "reservedIpRange" not in redis_instance.inputs   # any range of the existing PSA
+
+
+def test_existing_connection_policy_is_not_created_again(run_stack):
+    rec = run_stack(gcp_config(valkey(), network={"vpc_id": "projects/acme-cache/global/"
+                                                            "networks/shared",
+                                                  "gcp": {"create_service_connection_policy":
+                                                          False}}))
+    assert rec.of_type(POLICY) == []
+    instance = one(rec, VALKEY)
+    assert instance.inputs["desiredAutoCreatedEndpoints"][0]["network"] == \
+        "projects/acme-cache/global/networks/shared"
+
+
+# ---------------------------------------------------------------------------------------------
+# Memorystore for Redis
+# ---------------------------------------------------------------------------------------------
+def test_redis_in_production(run_stack):
+    kms = "projects/acme-cache/locations/us-central1/keyRings/cache/cryptoKeys/redis"
+    rec = run_stack(gcp_config(redis(memory_gb=8, replicas=2, maintenance_window=
+                                     "tue:03:15-tue:04:15", parameters={"maxmemory-policy":
+                                                                        "allkeys-lru"},
+                                     gcp={"kms_key": kms, "labels": {"team": "payments"}}),
+                               **PROD))
+    instance = one(rec, REDIS)
+    assert instance.parent == rec.named("s").urn
+    assert rec.named("s").type == "managed-cache:gcp:MemorystoreRedisInstance"
+    inputs = instance.inputs
+    assert (inputs["name"], inputs["region"]) == ("test-s", "us-central1")
+    assert (inputs["tier"], inputs["replicaCount"], inputs["readReplicasMode"]) == \
+        ("STANDARD_HA", 2, "READ_REPLICAS_ENABLED")
+    assert (inputs["memorySizeGb"], inputs["redisVersion"]) == (8, "REDIS_7_2")
+    assert inputs["connectMode"] == "PRIVATE_SERVICE_ACCESS"
+    assert inputs["reservedIpRange"] == one(rec, PSA_RANGE).inputs["name"]
+    assert inputs["authEnabled"] is True
+    assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
+    assert inputs["persistenceConfig"] == {"persistenceMode": "RDB",
+                                           "rdbSnapshotPeriod": "ONE_HOUR"}
+    assert inputs["maintenancePolicy"]["weeklyMaintenanceWindows"][0] == {
+        "day": "TUESDAY", "startTime": {"hours": 3, "minutes": 15, "seconds": 0, "nanos": 0}}
+    assert inputs["customerManagedKey"] == kms
+    assert inputs["redisConfigs"] == {"maxmemory-policy": "allkeys-lru"}
+    assert inputs["labels"] == {"cache": "s", "team": "payments"}
+    assert inputs["deletionProtection"] is True and instance.protect is True
+    assert "authString" in instance.additional_secret_outputs
+    # The PSA connection is not an input: only an explicit depends_on puts it here.
+    assert one(rec, PSA).urn in instance.dependencies
+    caches = rec.stack_outputs["caches"]["s"]
+    assert (caches["port"], caches["tls"], caches["auth"]) == (6378, True, "auth-string")
+    assert caches["ca_certs"][0].startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_redis_in_development_is_basic_and_deletable(run_stack):
+    rec = run_stack(gcp_config(redis()))
+    inputs = one(rec, REDIS).inputs
+    assert (inputs["tier"], inputs["replicaCount"], inputs["memorySizeGb"]) == ("BASIC", 0, 1)
+    assert inputs["readReplicasMode"] == "READ_REPLICAS_DISABLED"
+    assert inputs["authEnabled"] is False and inputs["transitEncryptionMode"] == "DISABLED"
+    assert inputs["persistenceConfig"] == {"persistenceMode": "DISABLED"}
+    # Unset means protected in pulumi-gcp: development must say false explicitly.
+    assert inputs["deletionProtection"] is False
+    assert rec.stack_outputs["caches"]["s"]["port"] == 6379
+    assert rec.stack_outputs["auth_tokens"]["value"] == {}
+
+
+def test_redis_auth_string_is_exported_only_as_a_secret(run_stack):
+    rec = run_stack(gcp_config(redis(), **PROD))
+    tokens = rec.stack_outputs["auth_tokens"]
+    secret_sig = "4dabf18193072939515e22adb298388d"
+    assert tokens[secret_sig] == "1b47061264138c4ac30d75fd1eb44270"    # a secret wrapper
+    auth_string = tokens["value"]["s"]
+    assert auth_string.startswith("MockAuth-")
+    plain = {k: v for k, v in rec.stack_outputs.items() if k != "auth_tokens"}
+    assert auth_string not in json.dumps(plain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Memorystore for Memcached
+# ---------------------------------------------------------------------------------------------
+def test_memcached_instance_arguments(run_stack):
+    rec = run_stack(gcp_config(memcached(nodes=3, memory_gb=4, engine_version="1.6.15",
+                                         maintenance_window="sat:01:00-sat:05:00",
+                                         parameters={"max-item-size": 8388608,
+                                                     "disable-flush-all": True},
+                                         gcp={"vcpus": 2})))
+    instance = one(rec, MEMCACHED)
+    assert rec.named("s").type == "managed-cache:gcp:MemorystoreMemcachedInstance"
+    assert instance.parent == rec.named("s").urn
+    inputs = instance.inputs
+    assert inputs["nodeCount"] == 3
+    assert inputs["nodeConfig"] == {"cpuCount": 2, "memorySizeMb": 4096}
+    assert inputs["memcacheVersion"] == "MEMCACHE_1_6_15"
+    assert inputs["memcacheParameters"] == {"params": {"disable-flush-all": "true",
+                                                       "max-item-size": "8388608"}}
+    assert inputs["maintenancePolicy"]["weeklyMaintenanceWindows"] == [{
+        "day": "SATURDAY", "duration": "14400s",
+        "startTime": {"hours": 1, "minutes": 0, "seconds": 0, "nanos": 0}}]
+    assert inputs["reservedIpRangeIds"] == [one(rec, PSA_RANGE).inputs["name"]]
+    assert inputs["deletionProtection"] is False
+    assert one(rec, PSA).urn in instance.dependencies
+    exported = rec.stack_outputs["caches"]["s"]
+    assert (exported["port"], exported["tls"], exported["auth"]) == (11211, False, "none")
+    assert exported["discovery_endpoint"] == f"{exported['endpoint']}:11211"
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts
+# ---------------------------------------------------------------------------------------------
+def policies_of(rec, component: str) -> dict[str, dict]:
+    urn = rec.named(component).urn
+    return {r.name[len(component) + 1:]: r.inputs for r in rec.children_of(urn)
+            if r.type == ALERT}
+
+
+def condition(policy: dict) -> dict:
+    (cond,) = policy["conditions"]
+    return cond["conditionThreshold"]
+
+
+def test_redis_alerts_use_redis_metrics_and_the_cache_thresholds(run_stack):
+    rec = run_stack(gcp_config(redis(replicas=1, alarms={"memory_critical_percent": 95,
+                                                        "max_connections": 2000}), **PROD))
+    assert rec.named("s-alerts").type == "managed-cache:gcp:MemorystoreAlerts"
+    policies = policies_of(rec, "s-alerts")
+    assert set(policies) == {"memory-warning", "memory-critical", "main-thread-cpu",
+                             "connected-clients", "failover"}
+    memory = condition(policies["memory-critical"])
+    assert 'resource.type = "redis_instance"' in memory["filter"]
+    assert 'metric.type = "redis.googleapis.com/stats/memory/system_memory_usage_ratio"' \
+        in memory["filter"]
+    assert "test-s" in memory["filter"]
+    assert (memory["comparison"], memory["thresholdValue"]) == ("COMPARISON_GT", 0.95)
+    assert condition(policies["memory-warning"])["thresholdValue"] == 0.8
+    cpu = condition(policies["main-thread-cpu"])
+    assert "redis.googleapis.com/stats/cpu_utilization_main_thread" in cpu["filter"]
+    assert cpu["aggregations"][0]["perSeriesAligner"] == "ALIGN_RATE"
+    assert cpu["thresholdValue"] == 0.9
+    assert condition(policies["connected-clients"])["thresholdValue"] == 2000
+    assert "redis.googleapis.com/replication/role" in condition(policies["failover"])["filter"]
+    assert policies["memory-critical"]["severity"] == "CRITICAL"
+    channel = one(rec, CHANNEL)
+    assert channel.inputs["type"] == "email"
+    assert channel.inputs["labels"] == {"email_address": "oncall@example.com"}
+    notified = {tuple(p["notificationChannels"]) for p in policies.values()}
+    assert len(notified) == 1
+    (channels,) = notified
+    assert len(channels) == 1
+    assert channels[0].startswith("projects/acme-cache/notificationChannels/")
+
+
+def test_basic_redis_has_no_failover_alert(run_stack):
+    assert "failover" not in policies_of(run_stack(gcp_config(redis(replicas=0))), "s-alerts")
+
+
+@pytest.mark.parametrize(("cache", "resource_type", "metric"), [
+    (valkey(), "memorystore.googleapis.com/Instance",
+     "memorystore.googleapis.com/instance/memory/maximum_utilization"),
+    (memcached(), "memcache_node", "memcache.googleapis.com/node/memory/utilization"),
+])
+def test_memory_alert_per_product(run_stack, cache, resource_type, metric):
+    policy = policies_of(run_stack(gcp_config(cache)), "s-alerts")["memory-critical"]
+    assert f'resource.type = "{resource_type}"' in condition(policy)["filter"]
+    assert f'metric.type = "{metric}"' in condition(policy)["filter"]
+    assert condition(policy)["thresholdValue"] == 0.9
+
+
+def test_development_alerts_exist_but_notify_nobody(run_stack):
+    rec = run_stack(gcp_config(valkey(), alerts={"emails": ["dev@example.com"]}))
+    policies = policies_of(rec, "s-alerts")
+    assert policies and all(p.get("notificationChannels", []) == [] for p in policies.values())
+
+
+def test_secondary_instances_get_their_own_alerts_in_their_region(run_stack):
+    rec = run_stack(gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}), **PROD))
+    policies = [r for r in rec.children_of(rec.named("s-us-east4-alerts").urn)]
+    assert policies and all(provider_name(p) == "gcp-acme-cache-us-east4" for p in policies)
+    assert all("test-s-use4" in condition(p.inputs)["filter"] for p in policies)
+
+
+# ---------------------------------------------------------------------------------------------
+# Providers and component conventions
+# ---------------------------------------------------------------------------------------------
+def test_every_gcp_resource_names_an_explicit_provider(run_stack):
+    rec = run_stack(gcp_config({"a": {"engine": "valkey"}, "b": {"engine": "redis"},
+                                "c": {"engine": "memcached"}}, **PROD))
+    providers = rec.of_type("pulumi:providers:gcp")
+    assert [(p.name, p.inputs["project"], p.inputs["region"]) for p in providers] == [
+        ("gcp-acme-cache-us-central1", "acme-cache", "us-central1")]
+    assert json.loads(providers[0].inputs["defaultLabels"]) == {
+        "managed_by": "managed-cache", "project": "managed-cache", "stack": "test",
+        "profile": "production"}
+    for r in rec.registrations:
+        if r.type.startswith("gcp:"):
+            assert provider_name(r) == "gcp-acme-cache-us-central1", r.name
+
+
+def test_children_are_parented_and_named_after_their_component(run_stack):
+    rec = run_stack(gcp_config({"a": {"engine": "valkey"}, "b": {"engine": "redis"},
+                                "c": {"engine": "memcached"}}, **PROD))
+    components = {r.urn: r for r in rec.registrations if r.type.startswith("managed-cache:gcp:")}
+    assert {c.type.split(":")[-1] for c in components.values()} == {
+        "MemorystoreNetwork", "AlertChannels", "MemorystoreValkeyInstance",
+        "MemorystoreRedisInstance", "MemorystoreMemcachedInstance", "MemorystoreAlerts"}
+    for r in rec.registrations:
+        if r.type.startswith("gcp:"):
+            assert r.parent in components, r.name
+            assert r.name.startswith(f"{components[r.parent].name}-"), r.name
+
+
+def test_stack_tags_become_valid_gcp_labels():
+    from infra.providers import gcp_labels
+
+    assert gcp_labels({"ManagedBy": "managed-cache", "Stack": "Prod.EU", "Profile": "production"}
+                      ) == {"managed_by": "managed-cache", "stack": "prod_eu",
+                            "profile": "production"}

@@ -1,0 +1,111 @@
+"""ElastiCacheGlobalDatastore: primary, global group and secondaries across two regions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pulumi
+
+from components.aws.global_datastore import (
+    ElastiCacheGlobalDatastore,
+    GlobalDatastoreArgs,
+    SecondaryRegionArgs,
+)
+from infra import providers
+from tests.builders import ARGS, aws_config
+
+RG = "aws:elasticache/replicationGroup:ReplicationGroup"
+GLOBAL = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+
+
+def build(primary=ARGS, replicas=1):
+    def program():
+        east = providers.aws_provider("us-east-1", {})
+        west = providers.aws_provider("eu-west-1", {})
+        ElastiCacheGlobalDatastore("sessions", GlobalDatastoreArgs(
+            primary=primary,
+            secondaries=[SecondaryRegionArgs(
+                region="eu-west-1", provider=west, replication_group_id="test-sessions-euw1",
+                replicas=replicas, subnet_group_name="test-cache-eu",
+                security_group_ids=["sg-0123456789abcdef9"])],
+        ), opts=pulumi.ResourceOptions(providers=[east, providers.random_provider()]))
+    return program
+
+
+def groups(recorder):
+    return {r.inputs["replicationGroupId"]: r for r in recorder.of_type(RG)}
+
+
+def test_sharded_global_datastore_two_shards_one_replica(run):
+    primary = replace(ARGS, shards=2, replicas=1, cluster_mode=True,
+                      parameters={"cluster-enabled": "yes"})
+    recorder = run(build(primary, replicas=1))
+    [global_group] = recorder.of_type(GLOBAL)
+    assert global_group.inputs["globalReplicationGroupIdSuffix"] == "test-sessions"
+    assert global_group.inputs["numNodeGroups"] == 2
+    assert global_group.inputs["cacheNodeType"] == "cache.r7g.large"
+    assert global_group.inputs["engineVersion"] == "8.1"
+    assert global_group.inputs["automaticFailoverEnabled"] is True
+    assert "parameterGroupName" not in global_group.inputs
+    by_id = groups(recorder)
+    assert by_id["test-sessions"].inputs["numNodeGroups"] == 2
+    assert by_id["test-sessions"].inputs["replicasPerNodeGroup"] == 1
+    secondary = by_id["test-sessions-euw1"].inputs
+    assert secondary["replicasPerNodeGroup"] == 1
+    assert "numNodeGroups" not in secondary and "numCacheClusters" not in secondary
+    assert secondary["globalReplicationGroupId"] == "ldgnf-test-sessions"
+
+
+def test_secondary_uses_the_secondary_region_provider_and_network(run):
+    recorder = run(build())
+    by_id = groups(recorder)
+    assert "aws-us-east-1" in by_id["test-sessions"].provider
+    assert "aws-eu-west-1" in by_id["test-sessions-euw1"].provider
+    secondary = by_id["test-sessions-euw1"].inputs
+    assert secondary["subnetGroupName"] == "test-cache-eu"
+    assert secondary["securityGroupIds"] == ["sg-0123456789abcdef9"]
+    assert secondary["numCacheClusters"] == 2
+    [global_group] = recorder.of_type(GLOBAL)
+    assert "aws-us-east-1" in global_group.provider
+    # The secondary's component waits for the global group it joins.
+    [secondary_component] = [r for r in recorder.of_type(
+        "managed-cache:aws:ElastiCacheReplicationGroup") if r.name == "sessions-eu-west-1"]
+    assert global_group.urn in secondary_component.dependencies
+
+
+def test_secondary_sets_nothing_aws_rejects(run):
+    secondary = groups(run(build()))["test-sessions-euw1"].inputs
+    rejected = {"numNodeGroups", "parameterGroupName", "engine", "engineVersion", "nodeType",
+                "securityGroupNames", "transitEncryptionEnabled", "transitEncryptionMode",
+                "atRestEncryptionEnabled", "snapshotArns", "snapshotName", "authToken"}
+    assert rejected.isdisjoint(secondary), rejected & set(secondary)
+
+
+def test_each_region_gets_its_own_customer_key(run):
+    recorder = run(build(replace(ARGS, create_kms_key=True)))
+    keys = recorder.of_type("aws:kms/key:Key")
+    assert sorted(k.provider.split("::")[-2] for k in keys) == ["aws-eu-west-1", "aws-us-east-1"]
+
+
+def test_primary_keeps_a_lone_cache_urn_through_an_alias(run):
+    recorder = run(build())
+    [primary] = [r for r in recorder.of_type("managed-cache:aws:ElastiCacheReplicationGroup")
+                 if r.name == "sessions"]
+    [datastore] = recorder.of_type("managed-cache:aws:ElastiCacheGlobalDatastore")
+    assert primary.parent == datastore.urn
+    assert primary.aliased  # declares the lone cache's URN as an alias
+
+
+def test_changing_node_type_edits_the_global_group_not_the_members(run_stack):
+    """After creation, a new node type reaches AWS through the global group only."""
+    caches = {"s": {"node_type": "cache.r7g.large", "replicas": 1,
+                    "global": {"secondary_region": "eu-west-1"}}}
+    before = run_stack(aws_config(caches))
+    caches["s"]["node_type"] = "cache.r7g.xlarge"
+    after = run_stack(aws_config(caches))
+    [g_before], [g_after] = before.of_type(GLOBAL), after.of_type(GLOBAL)
+    assert (g_before.inputs["cacheNodeType"], g_after.inputs["cacheNodeType"]) == (
+        "cache.r7g.large", "cache.r7g.xlarge")
+    primary = groups(after)["test-s"]
+    assert "nodeType" in primary.ignore_changes          # the member is never edited
+    assert "nodeType" not in groups(after)["test-s-euw1"].inputs

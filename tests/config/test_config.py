@@ -1,0 +1,250 @@
+"""Stack config validation: every bad config is refused with its exact message, and nothing is
+registered; defaults come from the profile."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.config import ConfigError, load_stack_config
+from tests.builders import aws_config
+
+V = {"engine": "valkey"}
+
+BAD_CONFIGS = [
+    # (id, config, exact problem line)
+    ("missing-cloud", {"aws:region": "us-east-1", "managed-cache:caches": json.dumps({"a": V})},
+     "cloud: is required; set it to 'aws' or 'gcp'."),
+    ("unknown-cloud", aws_config(cloud="azure"),
+     "cloud: 'azure' is not allowed; use 'aws' or 'gcp'."),
+    ("unknown-profile", aws_config(profile="prod"),
+     "profile: 'prod' is not allowed; use 'development' or 'production'. "
+     "Did you mean 'production'?"),
+    ("misspelled-top-level-key", aws_config(cachez={}),
+     "cachez: is not a known key. Did you mean 'caches'? "
+     "Known keys: cloud, profile, name_prefix, network, alerts, caches."),
+    ("missing-region", {"managed-cache:cloud": "aws", "managed-cache:caches": json.dumps({"a": V})},
+     "aws:region: is required for cloud 'aws'; set it with "
+     "`pulumi config set aws:region us-east-1`."),
+    ("bad-region", aws_config(**{"aws:region": "us-est-1"}),
+     "aws:region: 'us-est-1' is not an AWS region ElastiCache is offered in. "
+     "Did you mean 'us-east-1' or 'us-west-1'?"),
+    ("no-caches", aws_config({}),
+     "caches: must name at least one cache, e.g. `sessions: {engine: valkey}`."),
+    ("misspelled-cache-key", aws_config({"s": {"replcas": 1}}),
+     "caches.s.replcas: is not a known key. Did you mean 'replicas'? Allowed keys here: alarms, "
+     "aws, deletion_protection, description, engine, engine_version, final_snapshot, gcp, "
+     "global, maintenance_window, memory_gb, node_type, nodes, parameters, replicas, shards, "
+     "snapshot_retention_days, snapshot_window."),
+    ("misspelled-nested-key", aws_config({"s": {"aws": {"kms_key": "x"}}}),
+     "caches.s.aws.kms_key: is not a known key. Did you mean 'kms_key_arn'? Allowed keys here: "
+     "apply_immediately, auto_minor_version_upgrade, cluster_mode, create_kms_key, kms_key_arn, "
+     "log_retention_days, port."),
+    ("unknown-engine", aws_config({"s": {"engine": "valky"}}),
+     "caches.s.engine: 'valky' is not allowed; use 'valkey', 'redis' or 'memcached'. "
+     "Did you mean 'valkey'?"),
+    ("unquoted-version", aws_config({"s": {"engine_version": 8.0}}),
+     "caches.s.engine_version: 8.0 must be a string; quote it in YAML, e.g. \"8.0\" "
+     "(unquoted 8.0 is read as a number)."),
+    ("patch-version-on-redis7", aws_config({"s": {"engine": "redis", "engine_version": "7.0.7"}}),
+     "caches.s.engine_version: '7.0.7' has a patch level; redis 7+ takes major.minor only, "
+     "e.g. '7.0'."),
+    ("unsupported-version", aws_config({"s": {"engine": "redis", "engine_version": "5.0.6"}}),
+     "caches.s.engine_version: '5.0.6' is not a supported redis version on ElastiCache; "
+     "use one of 6.x, 6.2, 7.0, 7.1."),
+    ("bad-cache-name", aws_config({"Sessions_1": V}),
+     "caches.Sessions_1: the cache name 'Sessions_1' is not allowed; use lowercase letters, "
+     "digits and single hyphens, starting with a letter and not ending with a hyphen."),
+    ("double-hyphen-name", aws_config({"a--b": V}),
+     "caches.a--b: the cache name 'a--b' is not allowed; use lowercase letters, digits and "
+     "single hyphens, starting with a letter and not ending with a hyphen."),
+    ("id-too-long", aws_config({"a-very-long-cache-name-for-sessions-xyz": V}),
+     "caches.a-very-long-cache-name-for-sessions-xyz: the cache id "
+     "'test-a-very-long-cache-name-for-sessions-xyz' is 44 characters; ElastiCache allows 40. "
+     "Shorten the cache name or set name_prefix."),
+    ("unknown-node-type", aws_config({"s": {"node_type": "cache.r7g.lage"}}),
+     "caches.s.node_type: 'cache.r7g.lage' is not a known ElastiCache node type. Did you mean "
+     "'cache.r7g.large'? Known families: c7gn, m5, m6g, m7g, r5, r6g, r6gd, r7g, t3, t4g."),
+    ("node-type-and-memory", aws_config({"s": {"node_type": "cache.r7g.large", "memory_gb": 4}}),
+     "caches.s: set node_type or memory_gb, not both."),
+    ("memory-too-large", aws_config({"s": {"memory_gb": 500}}, profile="production"),
+     "caches.s.memory_gb: 500.0 GiB does not fit one node of the r7g families; use shards to "
+     "spread the data."),
+    ("too-many-replicas", aws_config({"s": {"replicas": 6}}),
+     "caches.s.replicas: 6 is not allowed; ElastiCache allows 0 to 5 replicas per shard "
+     "(1 to 6 nodes)."),
+    ("zero-shards", aws_config({"s": {"shards": 0}}),
+     "caches.s.shards: 0 is not allowed; a replication group has 1 to 500 shards."),
+    ("shards-without-cluster-mode", aws_config({"s": {"shards": 3,
+                                                      "aws": {"cluster_mode": False}}}),
+     "caches.s.aws.cluster_mode: false does not fit shards: 3; more than one shard needs "
+     "cluster mode."),
+    ("cluster-enabled-parameter", aws_config({"s": {"parameters": {"cluster-enabled": "yes"}}}),
+     "caches.s.parameters.cluster-enabled: is set from shards (and aws.cluster_mode); remove it "
+     "from parameters."),
+    ("short-maintenance-window", aws_config({"s": {"maintenance_window": "sun:05:00-sun:05:30"}}),
+     "caches.s.maintenance_window: 'sun:05:00-sun:05:30' lasts 30 minutes; a maintenance window "
+     "needs at least 60."),
+    ("malformed-maintenance-window", aws_config({"s": {"maintenance_window": "sunday 5am"}}),
+     "caches.s.maintenance_window: 'sunday 5am' is not a maintenance window; use "
+     "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:05:00-sun:06:00'."),
+    ("short-snapshot-window", aws_config({"s": {"snapshot_window": "03:00-03:30"}}),
+     "caches.s.snapshot_window: '03:00-03:30' lasts 30 minutes; a snapshot window needs at "
+     "least 60."),
+    ("retention-too-long", aws_config({"s": {"snapshot_retention_days": 36}}),
+     "caches.s.snapshot_retention_days: 36 is not allowed; ElastiCache keeps 0 to 35 days."),
+    ("empty-description", aws_config({"s": {"description": " "}}),
+     "caches.s.description: must not be empty (ElastiCache requires a description)."),
+    ("bad-kms-arn", aws_config({"s": {"aws": {"kms_key_arn": "my-key"}}}),
+     "caches.s.aws.kms_key_arn: 'my-key' is not a KMS key ARN "
+     "(arn:aws:kms:<region>:<account>:key/<id>)."),
+    ("kms-key-in-other-region", aws_config({"s": {"aws": {
+        "kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234"}}}),
+     "caches.s.aws.kms_key_arn: the key is not in us-east-1; ElastiCache needs a KMS key in the "
+     "cache's own region."),
+    ("kms-arn-and-create", aws_config({"s": {"aws": {
+        "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abcd-1234",
+        "create_kms_key": True}}}),
+     "caches.s.aws: set kms_key_arn (your key) or create_kms_key: true (a new key), not both."),
+    ("bad-log-retention", aws_config({"s": {"aws": {"log_retention_days": 10}}}),
+     "caches.s.aws.log_retention_days: 10 is not a CloudWatch Logs retention; use one of 1, 3, "
+     "5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
+     "3288, 3653."),
+    ("privileged-port", aws_config({"s": {"aws": {"port": 80}}}),
+     "caches.s.aws.port: 80 is not allowed; use 1024 to 65535."),
+    ("data-tiering-on-old-redis", aws_config({"s": {"engine": "redis", "engine_version": "6.x",
+                                                    "node_type": "cache.r6gd.xlarge"}}),
+     "caches.s.node_type: 'cache.r6gd.xlarge' uses data tiering, which needs Valkey or Redis "
+     "6.2 or later."),
+    ("internet-ingress", aws_config(network={"allowed_cidrs": ["0.0.0.0/0"]}),
+     "network.allowed_cidrs.0: '0.0.0.0/0' is not a private range; caches never admit clients "
+     "from the internet. Use ranges inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or "
+     "100.64.0.0/10."),
+    ("public-vpc-cidr", aws_config(network={"vpc_cidr": "8.8.0.0/16"}),
+     "network.vpc_cidr: '8.8.0.0/16' is not a private range; use part of 10.0.0.0/8, "
+     "172.16.0.0/12 or 192.168.0.0/16."),
+    ("vpc-too-small", aws_config(network={"vpc_cidr": "10.0.0.0/26"}),
+     "network.vpc_cidr: '10.0.0.0/26' is a /26; use a prefix from /16 to /24 (AWS VPCs are /16 "
+     "to /28 and each subnet takes 1/16 of the VPC)."),
+    ("vpc-cidr-and-vpc-id", aws_config(network={"vpc_cidr": "10.0.0.0/16",
+                                                "vpc_id": "vpc-0123456789abcdef0",
+                                                "subnet_ids": ["subnet-0123456789abcdef0"]}),
+     "network: set vpc_cidr (a new VPC) or vpc_id with subnet_ids (an existing VPC), not both."),
+    ("vpc-id-without-subnets", aws_config(network={"vpc_id": "vpc-0123456789abcdef0",
+                                                   "allowed_cidrs": ["10.0.0.0/16"]}),
+     "network: an existing VPC needs both vpc_id and subnet_ids (at least one subnet)."),
+    ("existing-vpc-nobody-allowed", aws_config(network={
+        "vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"]}),
+     "network: with an existing VPC, set allowed_cidrs or allowed_security_group_ids: otherwise "
+     "no client could connect."),
+    ("bad-security-group-id", aws_config(network={"allowed_security_group_ids": ["web"]}),
+     "network.allowed_security_group_ids.0: 'web' is not a security group id "
+     "(sg-0123456789abcdef0)."),
+    ("one-zone-in-production", aws_config(network={"availability_zones": 1},
+                                          profile="production"),
+     "network.availability_zones: 1 is not allowed; use 2 to 6 (production spreads replicas "
+     "across at least 2 zones for Multi-AZ)."),
+    ("bad-email", aws_config(alerts={"emails": ["oncall"]}),
+     "alerts.emails.0: 'oncall' is not an e-mail address."),
+    ("caches-not-json", {**aws_config(), "managed-cache:caches": "sessions"},
+     "caches: 'sessions' is not an object; write it as a YAML mapping under the key."),
+    ("cache-not-mapping", aws_config({"s": ["valkey"]}),
+     "caches.s: ['valkey'] is not allowed; write a mapping of keys here."),
+    ("gcp-block-on-aws", aws_config({"s": {"gcp": {}}}),
+     "caches.s.gcp: options for gcp do not apply to a stack on aws; remove the block."),
+]
+
+
+@pytest.mark.parametrize("config,expected", [c[1:] for c in BAD_CONFIGS],
+                         ids=[c[0] for c in BAD_CONFIGS])
+def test_bad_config_is_refused_with_its_message_and_nothing_is_created(attempt, config, expected):
+    message, recorder = attempt(config)
+    assert f"  - {expected}" in message.splitlines(), message
+    assert recorder.registrations == []
+
+
+def test_every_problem_is_reported_at_once(attempt):
+    config = aws_config({"a": {"replicas": 9}, "b": {"engine": "valky"}}, profile="prod")
+    message, recorder = attempt(config)
+    assert message.startswith("The config of stack 'test' has 3 problems; nothing was created:")
+    assert "caches.a.replicas: 9 is not allowed" in message
+    assert "caches.b.engine: 'valky' is not allowed" in message
+    assert "profile: 'prod' is not allowed" in message
+    assert recorder.registrations == []
+
+
+def test_config_error_is_a_run_error_so_the_cli_prints_no_traceback():
+    import pulumi
+
+    with pytest.raises(pulumi.RunError):
+        load_stack_config(aws_config({"s": {"replicas": 9}}), "test")
+
+
+def _spec(caches=None, **top):
+    return load_stack_config(aws_config(caches, **top), "test")
+
+
+def test_development_defaults_are_small_and_cheap():
+    cache = _spec().caches[0]
+    assert (cache.engine, cache.engine_version, cache.family) == ("valkey", "8.1", "valkey8")
+    assert cache.node_type.name == "cache.t4g.micro"
+    assert (cache.replicas, cache.automatic_failover, cache.multi_az) == (0, False, False)
+    assert (cache.create_kms_key, cache.final_snapshot, cache.deletion_protection) == (
+        False, False, False)
+    assert cache.snapshot_retention_days == 1
+
+
+def test_production_defaults_are_durable():
+    cache = _spec(profile="production", alerts={"emails": ["a@example.com"]}).caches[0]
+    assert cache.node_type.name == "cache.r7g.large"
+    assert (cache.replicas, cache.automatic_failover, cache.multi_az) == (2, True, True)
+    assert (cache.create_kms_key, cache.final_snapshot, cache.deletion_protection) == (
+        True, True, True)
+    assert cache.snapshot_retention_days == 7
+    assert cache.apply_immediately is False
+
+
+def test_explicit_settings_win_over_the_profile():
+    cache = _spec({"s": {"replicas": 1, "deletion_protection": False}},
+                  profile="production").caches[0]
+    assert (cache.replicas, cache.deletion_protection) == (1, False)
+
+
+@pytest.mark.parametrize("memory_gb,profile,expected", [
+    (0.3, "development", "cache.t4g.micro"),     # 0.5 GiB x 0.75 = 0.375 usable
+    (2, "development", "cache.t4g.medium"),      # 3.09 x 0.75 = 2.32
+    (4, "development", "cache.m7g.large"),       # 6.38 x 0.75 = 4.79
+    (5, "development", "cache.m7g.xlarge"),      # m7g.large's 4.79 is short; 12.93 x 0.75
+    (9, "production", "cache.r7g.large"),        # 13.07 x 0.75 = 9.80
+    (10, "production", "cache.r7g.xlarge"),      # 9.80 < 10 -> 26.32 x 0.75
+])
+def test_memory_gb_picks_the_smallest_fitting_node_type(memory_gb, profile, expected):
+    cache = _spec({"s": {"memory_gb": memory_gb}}, profile=profile,
+                  alerts={"emails": ["a@example.com"]}).caches[0]
+    assert cache.node_type.name == expected
+
+
+def test_sharding_turns_on_cluster_mode_and_the_cluster_enabled_parameter():
+    cache = _spec({"s": {"shards": 3, "replicas": 1}}).caches[0]
+    assert cache.cluster_mode and cache.automatic_failover
+    assert cache.parameters["cluster-enabled"] == "yes"
+    assert cache.member_ids[:3] == ["test-s-0001-001", "test-s-0001-002", "test-s-0002-001"]
+    assert len(cache.member_ids) == 6
+
+
+def test_yaml_booleans_become_engine_spellings():
+    cache = _spec({"s": {"parameters": {"activedefrag": True}}}).caches[0]
+    assert cache.parameters["activedefrag"] == "yes"
+
+
+def test_production_warnings_name_the_risk():
+    spec = _spec({"s": {"replicas": 0}}, profile="production")
+    assert "alerts.emails is empty: production alarms will notify nobody." in spec.warnings
+    assert any("caches.s.replicas is 0" in w for w in spec.warnings)
+
+
+def test_config_error_lists_problems_for_programmatic_use():
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(aws_config({"s": {"replicas": 9, "shards": 0}}), "test")
+    assert [p.path for p in caught.value.problems] == ["caches.s.shards", "caches.s.replicas"]

@@ -1,0 +1,115 @@
+"""Validation of Global Datastore and Memcached settings (AWS)."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.config import load_stack_config
+from tests.builders import aws_config
+
+GLOBAL = {"node_type": "cache.r7g.large", "replicas": 1,
+          "global": {"secondary_region": "eu-west-1"}}
+
+BAD = [
+    ("t-class-node", {"s": {**GLOBAL, "node_type": "cache.t4g.medium"}},
+     "caches.s.global: node type 'cache.t4g.medium' cannot join a Global Datastore; use size "
+     "large or bigger of c7gn, m5, m6g, m7g, m8g, r5, r6g, r6gd, r7g, r8g."),
+    ("same-region", {"s": {**GLOBAL, "global": {"secondary_region": "us-east-1"}}},
+     "caches.s.global.secondary_region: 'us-east-1' is the primary region; a secondary must be "
+     "another region."),
+    ("not-a-region", {"s": {**GLOBAL, "global": {"secondary_region": "eu-wst-1"}}},
+     "caches.s.global.secondary_region: 'eu-wst-1' is not an AWS region. Did you mean "
+     "'eu-west-1'?"),
+    ("three-secondaries", {"s": {**GLOBAL, "global": {
+        "secondary_regions": ["eu-west-1", "eu-west-2", "ap-south-1"]}}},
+     "caches.s.global: 3 secondary regions is not allowed; a Global Datastore has 1 to 2."),
+    ("no-secondary", {"s": {**GLOBAL, "global": {}}},
+     "caches.s.global: 0 secondary regions is not allowed; a Global Datastore has 1 to 2."),
+    ("both-region-keys", {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1",
+                                                      "secondary_regions": ["eu-west-2"]}}},
+     "caches.s.global: set secondary_region or secondary_regions, not both."),
+    ("duplicate-secondary", {"s": {**GLOBAL, "global": {
+        "secondary_regions": ["eu-west-1", "eu-west-1"]}}},
+     "caches.s.global: a secondary region is listed twice."),
+    ("secondary-without-replica", {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1",
+                                                               "secondary_replicas": 0}}},
+     "caches.s.global.secondary_replicas: 0 is not allowed: the primary has automatic "
+     "failover, so each secondary region needs at least one replica."),
+    ("global-memcached", {"m": {"engine": "memcached",
+                                "global": {"secondary_region": "eu-west-1"}}},
+     "caches.m.global: Memcached has no Global Datastore; remove the key or use engine "
+     "'valkey'."),
+    ("secondary-id-too-long", {"a-cache-name-of-thirty-one-char": GLOBAL},
+     "caches.a-cache-name-of-thirty-one-char.global: the secondary id "
+     "'test-a-cache-name-of-thirty-one-char-euw1' is 41 characters; ElastiCache allows 40. "
+     "Shorten the cache name."),
+    ("secondary-network-conflict", {
+        "a": {**GLOBAL, "global": {"secondary_region": "eu-west-1",
+                                   "network": {"vpc_cidr": "10.1.0.0/16"}}},
+        "b": {**GLOBAL, "global": {"secondary_region": "eu-west-1",
+                                   "network": {"vpc_cidr": "10.2.0.0/16"}}}},
+     "caches.b.global.network: differs from the network caches.a gives eu-west-1; caches in one "
+     "region share its network."),
+    ("memcached-replicas", {"m": {"engine": "memcached", "replicas": 1}},
+     "caches.m.replicas: Memcached has no replication; remove the key or use engine 'valkey'."),
+    ("memcached-shards", {"m": {"engine": "memcached", "shards": 2}},
+     "caches.m.shards: Memcached has no shards (it spreads keys over nodes instead); remove the "
+     "key or use engine 'valkey'."),
+    ("memcached-snapshots", {"m": {"engine": "memcached", "snapshot_retention_days": 3}},
+     "caches.m.snapshot_retention_days: Memcached has no snapshots; remove the key or use engine "
+     "'valkey'."),
+    ("memcached-kms", {"m": {"engine": "memcached", "aws": {"create_kms_key": True}}},
+     "caches.m.aws.create_kms_key: Memcached has no at-rest encryption with a KMS key; remove "
+     "the key or use engine 'valkey'."),
+    ("memcached-too-many-nodes", {"m": {"engine": "memcached", "nodes": 41}},
+     "caches.m.nodes: 41 is not allowed; a Memcached cluster has 1 to 40 nodes."),
+    ("memcached-old-version", {"m": {"engine": "memcached", "engine_version": "1.6.6"}},
+     "caches.m.engine_version: '1.6.6' is not a supported memcached version on ElastiCache (TLS "
+     "needs Memcached 1.6.12 or later); use one of 1.6.12, 1.6.17, 1.6.22."),
+    ("memcached-alarm-key-on-valkey", {"s": {"alarms": {"swap_usage_mb": 10}}},
+     "caches.s.alarms.swap_usage_mb: is not watched on valkey; only memcached caches publish "
+     "that metric. Remove it."),
+    ("valkey-alarm-key-on-memcached", {"m": {"engine": "memcached",
+                                             "alarms": {"replication_lag_seconds": 2}}},
+     "caches.m.alarms.replication_lag_seconds: is not watched on memcached; only valkey or redis "
+     "caches publish that metric. Remove it."),
+    ("nodes-on-valkey", {"s": {"nodes": 3}},
+     "caches.s.nodes: valkey is sized with shards and replicas; nodes is for memcached only."),
+]
+
+
+@pytest.mark.parametrize("caches,expected", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+def test_refused_with_message_and_nothing_created(attempt, caches, expected):
+    message, recorder = attempt(aws_config(caches))
+    assert f"  - {expected}" in message.splitlines(), message
+    assert recorder.registrations == []
+
+
+def test_secondary_network_defaults_to_the_next_block_after_the_primary():
+    spec = load_stack_config(aws_config({"s": GLOBAL}, network={"vpc_cidr": "10.40.0.0/16"}),
+                             "test")
+    assert spec.regions == ["us-east-1", "eu-west-1"]
+    eu = spec.secondary_networks["eu-west-1"]
+    assert (eu.vpc_cidr, eu.allowed_cidrs) == ("10.41.0.0/16", ("10.41.0.0/16",))
+
+
+def test_existing_primary_vpc_needs_an_explicit_secondary_network(attempt):
+    network = {"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"],
+               "allowed_cidrs": ["10.0.0.0/16"]}
+    message, _ = attempt(aws_config({"s": GLOBAL}, network=network))
+    assert ("  - caches.s.global.network: is required: the primary uses an existing VPC, so say "
+            "which network to use in eu-west-1.") in message.splitlines()
+
+
+def test_secondary_replicas_default_to_the_primary_count():
+    spec = load_stack_config(aws_config({"s": {**GLOBAL, "replicas": 2}}), "test")
+    assert spec.caches[0].global_.secondary_replicas == 2
+
+
+def test_memcached_defaults_follow_the_profile():
+    dev = load_stack_config(aws_config({"m": {"engine": "memcached"}}), "test").caches[0]
+    prod = load_stack_config(aws_config({"m": {"engine": "memcached"}}, profile="production",
+                                        alerts={"emails": ["a@example.com"]}), "test").caches[0]
+    assert (dev.nodes, prod.nodes) == (1, 3)
+    assert (dev.port, dev.family, dev.snapshot_retention_days) == (11211, "memcached1.6", 0)
+    assert prod.member_ids == ["test-m"]

@@ -1,0 +1,424 @@
+"""GCP Memorystore config rules: every refused config names the key, the bad value and what is
+allowed, and nothing is registered. Valid configs resolve to the Memorystore settings users
+rely on (versions, node types, tiers, windows, profile defaults, warnings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.config import ConfigError, load_stack_config
+from tests.builders import KMS, SUBNET, gcp_config, memcached, redis, valkey
+
+REFUSED = [
+    # --- network -------------------------------------------------------------------------
+    ("zones", gcp_config(network={"availability_zones": 3}),
+     "network.availability_zones: Memorystore spreads nodes over zones itself (Valkey zone "
+     "distribution, Redis STANDARD_HA); remove the key (caches.<name>.gcp.zone pins one zone)."),
+    ("allowed-cidrs", gcp_config(network={"allowed_cidrs": ["10.0.0.0/8"]}),
+     "network.allowed_cidrs: Memorystore has no per-instance firewall: every client in the VPC "
+     "network can connect; remove the key and control access with the network, TLS and "
+     "AUTH/IAM."),
+    ("security-groups", gcp_config(network={"allowed_security_group_ids": ["sg-0123456789"]}),
+     "network.allowed_security_group_ids: security groups exist on AWS only; remove the key."),
+    ("new-and-existing", gcp_config(network={"vpc_cidr": "10.1.0.0/16", "vpc_id": "shared"}),
+     "network: set vpc_cidr (a new VPC network) or vpc_id (an existing network, with "
+     "subnet_ids for Valkey), not both."),
+    ("subnets-without-network",
+     gcp_config(network={"subnet_ids": [SUBNET.format("us-central1")]}),
+     "network.subnet_ids: needs vpc_id: subnets belong to an existing network."),
+    ("bad-network", gcp_config(network={"vpc_id": "Shared_VPC"}),
+     "network.vpc_id: 'Shared_VPC' is not a VPC network; use its name or "
+     "projects/<project>/global/networks/<name>."),
+    ("aws-subnet", gcp_config(network={"vpc_id": "shared", "subnet_ids": ["subnet-0123"]}),
+     "network.subnet_ids.0: 'subnet-0123' is not a subnetwork path; use projects/<project>/"
+     "regions/<region>/subnetworks/<name> (the region says where Valkey endpoints live)."),
+    ("vpc-too-big", gcp_config(network={"vpc_cidr": "10.0.0.0/12"}),
+     "network.vpc_cidr: '10.0.0.0/12' is a /12; use a prefix from /16 to /24 (each region's "
+     "subnet takes 1/16 of it)."),
+    ("vpc-public", gcp_config(network={"vpc_cidr": "8.8.0.0/16"}),
+     "network.vpc_cidr: '8.8.0.0/16' is not a private range; use part of 10.0.0.0/8, "
+     "172.16.0.0/12 or 192.168.0.0/16."),
+    ("psa-overlaps",
+     gcp_config(network={"vpc_cidr": "10.40.0.0/16", "gcp": {"psa_range": "10.40.128.0/20"}}),
+     "network.gcp.psa_range: '10.40.128.0/20' overlaps vpc_cidr '10.40.0.0/16'; the private "
+     "services range must be outside the network's subnets."),
+    ("psa-public", gcp_config(network={"gcp": {"psa_range": "9.9.0.0/20"}}),
+     "network.gcp.psa_range: '9.9.0.0/20' is not a private range; use part of 10.0.0.0/8, "
+     "172.16.0.0/12 or 192.168.0.0/16."),
+    ("psa-too-small", gcp_config(network={"gcp": {"psa_range": "10.60.0.0/26"}}),
+     "network.gcp.psa_range: a /26 is not allowed; use a prefix from /16 to /24 for the private "
+     "services access range."),
+    ("psa-range-and-size",
+     gcp_config(network={"gcp": {"psa_range": "10.60.0.0/20", "psa_prefix_length": 20}}),
+     "network.gcp: set psa_range (a fixed range) or psa_prefix_length (Google picks the range), "
+     "not both."),
+    ("psa-size-unused", gcp_config(network={"vpc_id": "shared", "gcp": {
+        "create_psa_connection": False, "psa_prefix_length": 16}}),
+     "network.gcp: psa_range and psa_prefix_length only apply when create_psa_connection is "
+     "true."),
+    ("new-vpc-without-policy",
+     gcp_config(network={"gcp": {"create_service_connection_policy": False}}),
+     "network.gcp: a new VPC network has no private services access and no connection policy "
+     "yet; leave create_psa_connection and create_service_connection_policy true."),
+    ("gcp-typo", gcp_config(network={"gcp": {"psa_prefx_length": 20}}),
+     "network.gcp.psa_prefx_length: is not a known key. Did you mean 'psa_prefix_length'? "
+     "Allowed keys here: create_psa_connection, create_service_connection_policy, "
+     "psa_prefix_length, psa_range."),
+    ("valkey-region-without-subnet",
+     gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}),
+                network={"vpc_id": "shared", "subnet_ids": [SUBNET.format("us-central1")]}),
+     "network.subnet_ids: has no subnet in us-east4; Valkey caches (s) need one there for their "
+     "Private Service Connect endpoints (or set network.gcp.create_service_connection_policy: "
+     "false if the network already has a gcp-memorystore policy in that region)."),
+    ("region-typo", gcp_config(**{"gcp:region": "us-central"}),
+     "gcp:region: 'us-central' is not a GCP region Memorystore is offered in. Did you mean "
+     "'us-central1'?"),
+    ("no-project", {k: v for k, v in gcp_config().items() if k != "gcp:project"},
+     "gcp:project: is required for cloud 'gcp'; set it with `pulumi config set gcp:project "
+     "<value>`."),
+    # --- Valkey ---------------------------------------------------------------------------
+    ("valkey-version", gcp_config(valkey(engine_version="8.1")),
+     "caches.s.engine_version: '8.1' is not a Memorystore for Valkey version; use one of 7.2, "
+     "8.0, 9.0. Did you mean '8.0'?"),
+    ("valkey-api-version", gcp_config(valkey(engine_version="VALKEY_8_0")),
+     "caches.s.engine_version: 'VALKEY_8_0' is not a Memorystore for Valkey version; use one of "
+     "7.2, 8.0, 9.0. Write it as '8.0'."),
+    ("valkey-aws-node", gcp_config(valkey(node_type="cache.r7g.large")),
+     "caches.s.node_type: 'cache.r7g.large' is not a Memorystore for Valkey node type; use one "
+     "of shared-core-nano, standard-small, highmem-medium, highmem-xlarge."),
+    ("valkey-node-and-memory", gcp_config(valkey(node_type="highmem-medium", memory_gb=4)),
+     "caches.s: set node_type or memory_gb, not both."),
+    ("valkey-memory", gcp_config(valkey(memory_gb=100)),
+     "caches.s.memory_gb: 100.0 GB does not fit one Memorystore for Valkey node (the largest, "
+     "highmem-xlarge, holds 46.4 GB); use shards to spread the data."),
+    ("valkey-shards", gcp_config(valkey(shards=300)),
+     "caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."),
+    ("valkey-replicas", gcp_config(valkey(replicas=6)),
+     "caches.s.replicas: 6 is not allowed; Memorystore for Valkey allows 0 to 5 replicas per "
+     "shard."),
+    ("valkey-cluster-disabled", gcp_config(valkey(shards=3, gcp={"cluster_mode": False})),
+     "caches.s.gcp.cluster_mode: false does not fit shards: 3; mode CLUSTER_DISABLED has "
+     "exactly one shard."),
+    ("valkey-retention", gcp_config(valkey(snapshot_retention_days=400)),
+     "caches.s.snapshot_retention_days: 400 is not allowed; Memorystore for Valkey keeps "
+     "automated backups 1 to 365 days (0 turns them off)."),
+    ("valkey-backup-hour", gcp_config(valkey(snapshot_window="03:30-04:30")),
+     "caches.s.snapshot_window: '03:30-04:30' does not start on the hour; Memorystore for "
+     "Valkey starts automated backups at a full hour, e.g. '03:00-04:00'."),
+    ("valkey-final-snapshot", gcp_config(valkey(final_snapshot=True)),
+     "caches.s.final_snapshot: Memorystore for Valkey takes no backup when an instance is "
+     "deleted; remove the key (automated backups follow snapshot_retention_days)."),
+    ("valkey-nodes", gcp_config(valkey(nodes=3)),
+     "caches.s.nodes: Memorystore for Valkey is sized with shards, replicas and node_type; "
+     "nodes is for memcached only."),
+    ("valkey-description", gcp_config(valkey(description="sessions")),
+     "caches.s.description: Memorystore for Valkey has no description field (use gcp.labels); "
+     "remove the key."),
+    ("valkey-vcpus", gcp_config(valkey(gcp={"vcpus": 2})),
+     "caches.s.gcp.vcpus: Memorystore for Valkey has no vCPU setting (pick a node_type); "
+     "remove the key."),
+    ("valkey-read-replicas", gcp_config(valkey(gcp={"read_replicas": True})),
+     "caches.s.gcp.read_replicas: Memorystore for Valkey has no read replicas mode (replicas of "
+     "a Valkey instance serve reads already); remove the key."),
+    ("valkey-id-too-short", gcp_config({"a": {}}, name_prefix="x"),
+     "caches.a: the instance id 'x-a' is not allowed; Memorystore for Valkey ids are 4 to 63 "
+     "lowercase letters, digits and hyphens. Lengthen the cache name or name_prefix."),
+    ("valkey-three-secondaries", gcp_config(valkey(**{"global": {
+        "secondary_regions": ["us-east1", "us-east4", "us-west1"]}})),
+     "caches.s.global: 3 secondary regions is not allowed; Memorystore for Valkey cross-region "
+     "replication has 1 to 2 secondaries."),
+    ("valkey-secondary-is-primary",
+     gcp_config(valkey(**{"global": {"secondary_region": "us-central1"}})),
+     "caches.s.global.secondary_region: 'us-central1' is the primary region; a secondary must "
+     "be another region."),
+    ("valkey-secondary-typo", gcp_config(valkey(**{"global": {"secondary_region": "us-east-4"}})),
+     "caches.s.global.secondary_region: 'us-east-4' is not a GCP region Memorystore is offered "
+     "in. Did you mean 'us-east4'?"),
+    ("valkey-secondary-network", gcp_config(valkey(**{"global": {
+        "secondary_region": "us-east4", "network": {"vpc_cidr": "10.41.0.0/16"}}})),
+     "caches.s.global.network: a GCP VPC network spans every region: the secondary's subnet "
+     "comes from network.vpc_cidr or network.subnet_ids; remove the key."),
+    ("valkey-secondary-replicas", gcp_config(valkey(**{"global": {
+        "secondary_region": "us-east4", "secondary_replicas": 6}})),
+     "caches.s.global.secondary_replicas: 6 is not allowed; use 0 to 5 replicas per shard."),
+    ("valkey-kms-and-global", gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}},
+                                                gcp={"kms_key": KMS.format("us-central1")})),
+     "caches.s.gcp.kms_key: a Cloud KMS key is regional and cross-region secondaries would need "
+     "their own; remove the key or the global block."),
+    ("kms-format", gcp_config(valkey(gcp={"kms_key": "arn:aws:kms:us-east-1:1:key/x"})),
+     "caches.s.gcp.kms_key: 'arn:aws:kms:us-east-1:1:key/x' is not a Cloud KMS key; use "
+     "projects/<project>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>."),
+    ("kms-region", gcp_config(redis(gcp={"kms_key": KMS.format("europe-west1")})),
+     "caches.s.gcp.kms_key: the key is in europe-west1, not us-central1; Memorystore needs a key "
+     "in the instance's own region."),
+    ("zone", gcp_config(valkey(gcp={"zone": "us-east1-b"})),
+     "caches.s.gcp.zone: 'us-east1-b' is not a zone of us-central1; use e.g. 'us-central1-a'."),
+    ("window-too-short", gcp_config(valkey(maintenance_window="sun:05:00-sun:05:30")),
+     "caches.s.maintenance_window: 'sun:05:00-sun:05:30' lasts 30 minutes; a maintenance window "
+     "needs at least 60."),
+    ("window-format", gcp_config(redis(maintenance_window="sunday 05:00")),
+     "caches.s.maintenance_window: 'sunday 05:00' is not a maintenance window; use "
+     "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:05:00-sun:06:00'."),
+    ("rdb-period", gcp_config(valkey(gcp={"rdb_snapshot_hours": 3})),
+     "caches.s.gcp.rdb_snapshot_hours: 3 is not allowed; use one of 1, 6, 12, 24."),
+    ("persistence", gcp_config(valkey(gcp={"persistence": "always"})),
+     "caches.s.gcp.persistence: 'always' is not allowed; use 'disabled', 'rdb' or 'aof'."),
+    ("label-key", gcp_config(valkey(gcp={"labels": {"Team": "x"}})),
+     "caches.s.gcp.labels.Team: is not a GCP label key; use up to 63 lowercase letters, digits, "
+     "'_' and '-', starting with a letter."),
+    ("label-value", gcp_config(valkey(gcp={"labels": {"team": "Payments Team"}})),
+     "caches.s.gcp.labels.team: 'Payments Team' is not a GCP label value; use up to 63 "
+     "lowercase letters, digits, '_' and '-'."),
+    ("cluster-enabled", gcp_config(valkey(parameters={"cluster-enabled": "yes"})),
+     "caches.s.parameters.cluster-enabled: is set from shards (and gcp.cluster_mode); remove it "
+     "from parameters."),
+    ("alarm-override", gcp_config(valkey(alarms={"memory_warning_percent": 150})),
+     "caches.s.alarms.memory_warning_percent: 150 is not allowed; a percentage is 1 to 100."),
+    ("aws-block", gcp_config(valkey(aws={"port": 7000})),
+     "caches.s.aws: options for aws do not apply to a stack on gcp; remove the block."),
+    # --- Redis ----------------------------------------------------------------------------
+    ("redis-version", gcp_config(redis(engine_version="7.1")),
+     "caches.s.engine_version: '7.1' is not a Memorystore for Redis version; use one of 6.x, "
+     "7.0, 7.2. Did you mean '7.0' or '7.2'?"),
+    ("redis-memory-small", gcp_config(redis(memory_gb=0.5)),
+     "caches.s.memory_gb: 0.5 is not allowed; Memorystore for Redis takes a whole number of GB "
+     "from 1 to 300."),
+    ("redis-memory-large", gcp_config(redis(memory_gb=400)),
+     "caches.s.memory_gb: 400.0 is not allowed; Memorystore for Redis takes a whole number of "
+     "GB from 1 to 300."),
+    ("redis-memory-fraction", gcp_config(redis(memory_gb=2.5)),
+     "caches.s.memory_gb: 2.5 is not allowed; Memorystore for Redis takes a whole number of GB "
+     "from 1 to 300."),
+    ("redis-read-replicas-memory", gcp_config(redis(memory_gb=2, replicas=2)),
+     "caches.s.memory_gb: 2.0 is not allowed with read replicas; they need at least 5 GB."),
+    ("redis-standard-ha-one-replica",
+     gcp_config(redis(memory_gb=5, replicas=2, gcp={"read_replicas": False})),
+     "caches.s.replicas: 2 is not allowed without read replicas; a STANDARD_HA instance has "
+     "exactly 1 replica. Remove gcp.read_replicas: false or set replicas to 1."),
+    ("redis-basic-read-replicas", gcp_config(redis(replicas=0, gcp={"read_replicas": True})),
+     "caches.s.gcp.read_replicas: true does not fit replicas: 0; the BASIC tier has no "
+     "replicas. Set replicas to 1 to 5."),
+    ("redis-replicas", gcp_config(redis(replicas=6, memory_gb=5)),
+     "caches.s.replicas: 6 is not allowed; Memorystore for Redis has 0 (BASIC tier), 1 "
+     "(STANDARD_HA) or up to 5 with read replicas."),
+    ("redis-shards", gcp_config(redis(shards=2)),
+     "caches.s.shards: 2 is not allowed; Memorystore for Redis has one shard. Use engine "
+     "'valkey' with shards to spread the data."),
+    ("redis-node-type", gcp_config(redis(node_type="standard-small")),
+     "caches.s.node_type: Memorystore for Redis has no node types (it is sized with memory_gb, "
+     "1 to 300); remove the key or use engine 'valkey'."),
+    ("redis-nodes", gcp_config(redis(nodes=2)),
+     "caches.s.nodes: Memorystore for Redis is sized with memory_gb and replicas; nodes is for "
+     "memcached only."),
+    ("redis-global", gcp_config(redis(**{"global": {"secondary_region": "us-east4"}})),
+     "caches.s.global: Memorystore for Redis has no cross-region replication; remove the key or "
+     "use engine 'valkey'."),
+    ("redis-snapshot-window", gcp_config(redis(snapshot_window="03:00-04:00")),
+     "caches.s.snapshot_window: Memorystore for Redis has no automated backups (gcp.persistence: "
+     "rdb keeps RDB snapshots); remove the key or use engine 'valkey'."),
+    ("redis-retention", gcp_config(redis(snapshot_retention_days=7)),
+     "caches.s.snapshot_retention_days: Memorystore for Redis has no automated backups "
+     "(gcp.persistence: rdb keeps RDB snapshots); remove the key or use engine 'valkey'."),
+    ("redis-final-snapshot", gcp_config(redis(final_snapshot=True)),
+     "caches.s.final_snapshot: Memorystore for Redis has no final snapshot on deletion (export "
+     "the RDB file to Cloud Storage first); remove the key or use engine 'valkey'."),
+    ("redis-cluster-mode", gcp_config(redis(gcp={"cluster_mode": True})),
+     "caches.s.gcp.cluster_mode: Memorystore for Redis has no cluster mode; remove the key or "
+     "use engine 'valkey'."),
+    ("redis-aof", gcp_config(redis(gcp={"persistence": "aof"})),
+     "caches.s.gcp.persistence: 'aof' is not allowed; Memorystore for Redis has RDB "
+     "persistence only. Use 'rdb' or 'disabled', or engine 'valkey' for AOF."),
+    ("redis-vcpus", gcp_config(redis(gcp={"vcpus": 2})),
+     "caches.s.gcp.vcpus: Memorystore for Redis has no vCPU setting (it is sized with "
+     "memory_gb); remove the key or use engine 'valkey'."),
+    # --- Memcached ------------------------------------------------------------------------
+    ("memcached-nodes", gcp_config(memcached(nodes=21)),
+     "caches.s.nodes: 21 is not allowed; Memorystore for Memcached has 1 to 20 nodes."),
+    ("memcached-odd-vcpus", gcp_config(memcached(gcp={"vcpus": 3})),
+     "caches.s.gcp.vcpus: 3 is not allowed; a Memorystore for Memcached node has 1 vCPU or an "
+     "even number up to 32."),
+    ("memcached-many-vcpus", gcp_config(memcached(gcp={"vcpus": 34})),
+     "caches.s.gcp.vcpus: 34 is not allowed; a Memorystore for Memcached node has 1 vCPU or an "
+     "even number up to 32."),
+    ("memcached-memory-per-vcpu", gcp_config(memcached(gcp={"vcpus": 4}, memory_gb=2)),
+     "caches.s.memory_gb: 2.0 GB per node is not allowed with 4 vCPU; Memorystore for Memcached "
+     "takes 3.6 to 32 GB per node (at least max(1, 0.9 x vCPU), at most 8 per vCPU and 256)."),
+    ("memcached-memory-max", gcp_config(memcached(gcp={"vcpus": 1}, memory_gb=9)),
+     "caches.s.memory_gb: 9.0 GB per node is not allowed with 1 vCPU; Memorystore for Memcached "
+     "takes 1 to 8 GB per node (at least max(1, 0.9 x vCPU), at most 8 per vCPU and 256)."),
+    ("memcached-window-short", gcp_config(memcached(maintenance_window="sun:05:00-sun:06:00")),
+     "caches.s.maintenance_window: 'sun:05:00-sun:06:00' lasts 60 minutes; a Memorystore for "
+     "Memcached maintenance window lasts 3 to 8 hours, e.g. 'sun:05:00-sun:08:00'."),
+    ("memcached-window-long", gcp_config(memcached(maintenance_window="sun:05:00-sun:14:00")),
+     "caches.s.maintenance_window: 'sun:05:00-sun:14:00' lasts 540 minutes; a Memorystore for "
+     "Memcached maintenance window lasts 3 to 8 hours, e.g. 'sun:05:00-sun:08:00'."),
+    ("memcached-version", gcp_config(memcached(engine_version="1.6.22")),
+     "caches.s.engine_version: '1.6.22' is not a Memorystore for Memcached version; use one of "
+     "1.5, 1.6.15. Did you mean '1.6.15'?"),
+    ("memcached-replicas", gcp_config(memcached(replicas=1)),
+     "caches.s.replicas: Memorystore for Memcached has no replication; remove the key or use "
+     "engine 'valkey'."),
+    ("memcached-shards", gcp_config(memcached(shards=2)),
+     "caches.s.shards: Memorystore for Memcached has no shards (it spreads keys over nodes "
+     "instead); remove the key or use engine 'valkey'."),
+    ("memcached-global", gcp_config(memcached(**{"global": {"secondary_region": "us-east4"}})),
+     "caches.s.global: Memorystore for Memcached has no cross-region replication; remove the "
+     "key or use engine 'valkey'."),
+    ("memcached-snapshots", gcp_config(memcached(snapshot_window="03:00-04:00")),
+     "caches.s.snapshot_window: Memorystore for Memcached has no snapshots; remove the key or "
+     "use engine 'valkey'."),
+    ("memcached-node-type", gcp_config(memcached(node_type="standard-small")),
+     "caches.s.node_type: Memorystore for Memcached has no node types (size nodes with "
+     "memory_gb and gcp.vcpus); remove the key or use engine 'valkey'."),
+    ("memcached-tls", gcp_config(memcached(gcp={"tls": True})),
+     "caches.s.gcp.tls: Memorystore for Memcached has no in-transit encryption; remove the key "
+     "or use engine 'valkey'."),
+    ("memcached-auth", gcp_config(memcached(gcp={"auth": True})),
+     "caches.s.gcp.auth: Memorystore for Memcached has no authentication; remove the key or use "
+     "engine 'valkey'."),
+    ("memcached-persistence", gcp_config(memcached(gcp={"persistence": "rdb"})),
+     "caches.s.gcp.persistence: Memorystore for Memcached has no persistence; remove the key or "
+     "use engine 'valkey'."),
+]
+
+
+@pytest.mark.parametrize(("config", "expected"), [(c, e) for _, c, e in REFUSED],
+                         ids=[case_id for case_id, _, _ in REFUSED])
+def test_refused_with_its_message_and_nothing_created(attempt, config, expected):
+    message, recorder = attempt(config)
+    assert f"  - {expected}" in message.splitlines()
+    assert recorder.registrations == []
+
+
+def test_every_problem_is_reported_at_once(attempt):
+    message, recorder = attempt(gcp_config({
+        "a": {"engine": "redis", "memory_gb": 400},
+        "b": {"engine": "memcached", "nodes": 30},
+        "c": {"engine": "valkey", "replicas": 9},
+    }))
+    assert message.startswith("The config of stack 'test' has 3 problems; nothing was created:")
+    assert "caches.a.memory_gb: 400.0" in message
+    assert "caches.b.nodes: 30" in message
+    assert "caches.c.replicas: 9" in message
+    assert recorder.registrations == []
+
+
+# ---------------------------------------------------------------------------------------------
+# What valid configs resolve to
+# ---------------------------------------------------------------------------------------------
+def spec_of(config: dict[str, str]):
+    return load_stack_config(config, "test")
+
+
+def cache_of(config: dict[str, str]):
+    (cache,) = spec_of(config).caches
+    return cache
+
+
+@pytest.mark.parametrize(("engine", "version", "api"), [
+    ("valkey", "7.2", "VALKEY_7_2"), ("valkey", "8.0", "VALKEY_8_0"),
+    ("valkey", "9.0", "VALKEY_9_0"), ("redis", "6.x", "REDIS_6_X"),
+    ("redis", "7.2", "REDIS_7_2"), ("memcached", "1.5", "MEMCACHE_1_5"),
+])
+def test_engine_version_maps_to_the_memorystore_name(engine, version, api):
+    cache = cache_of(gcp_config({"s": {"engine": engine, "engine_version": version}}))
+    assert cache.api_version == api
+
+
+def test_development_defaults_are_small_and_unprotected():
+    cache = cache_of(gcp_config())
+    assert (cache.engine, cache.node_type, cache.replicas) == ("valkey", "SHARED_CORE_NANO", 0)
+    assert (cache.tls, cache.auth, cache.deletion_protection) == (False, False, False)
+    assert (cache.persistence, cache.backup_retention_days) == ("DISABLED", 0)
+    assert cache.alarms.notify is False
+
+
+def test_production_defaults_are_highly_available_and_protected():
+    cache = cache_of(gcp_config(profile="production", alerts={"emails": ["ops@example.com"]}))
+    assert (cache.node_type, cache.replicas) == ("HIGHMEM_MEDIUM", 2)
+    assert (cache.tls, cache.auth, cache.deletion_protection) == (True, True, True)
+    assert (cache.persistence, cache.rdb_snapshot_period) == ("RDB", "ONE_HOUR")
+    assert cache.backup_retention_days == 7
+    assert cache.alarms.notify is True
+
+
+@pytest.mark.parametrize(("profile", "memory_gb", "node_type"), [
+    ("development", 1, "SHARED_CORE_NANO"),
+    ("production", 1, "STANDARD_SMALL"),     # no shared-core-nano (no SLA) in production
+    ("development", 10, "HIGHMEM_MEDIUM"),
+    ("development", 40, "HIGHMEM_XLARGE"),
+])
+def test_valkey_memory_picks_the_smallest_fitting_node_type(profile, memory_gb, node_type):
+    cache = cache_of(gcp_config(valkey(memory_gb=memory_gb), profile=profile))
+    assert cache.node_type == node_type
+
+
+@pytest.mark.parametrize(("shards", "cluster_mode"), [(1, False), (3, True)])
+def test_valkey_cluster_mode_follows_shards(shards, cluster_mode):
+    assert cache_of(gcp_config(valkey(shards=shards))).cluster_mode is cluster_mode
+
+
+@pytest.mark.parametrize(("keys", "tier", "read_replicas"), [
+    ({"replicas": 0}, "BASIC", False),
+    ({"replicas": 1}, "STANDARD_HA", False),
+    ({"replicas": 1, "memory_gb": 5, "gcp": {"read_replicas": True}}, "STANDARD_HA", True),
+    ({"replicas": 3, "memory_gb": 5}, "STANDARD_HA", True),
+])
+def test_redis_tier_and_read_replicas_follow_replicas(keys, tier, read_replicas):
+    cache = cache_of(gcp_config(redis(**keys)))
+    assert (cache.tier, cache.read_replicas) == (tier, read_replicas)
+
+
+def test_redis_with_tls_moves_to_port_6378():
+    assert cache_of(gcp_config(redis(gcp={"tls": True}))).port == 6378
+    assert cache_of(gcp_config(redis(gcp={"tls": False}))).port == 6379
+
+
+def test_maintenance_window_maps_to_day_and_start():
+    cache = cache_of(gcp_config(valkey(maintenance_window="wed:22:30-wed:23:30")))
+    assert (cache.maintenance.day, cache.maintenance.hour, cache.maintenance.minute) == \
+        ("wed", 22, 30)
+
+
+def test_memcached_memory_is_per_node_in_mebibytes():
+    cache = cache_of(gcp_config(memcached(nodes=3, memory_gb=4, gcp={"vcpus": 2})))
+    assert (cache.nodes, cache.vcpus, cache.memory_mb) == (3, 2, 4096)
+
+
+def test_memcached_warns_that_google_stops_new_instances():
+    spec = spec_of(gcp_config(memcached()))
+    assert "caches.s: Google stops new Memorystore for Memcached instances in new projects " \
+           "after 2027-02-01; consider engine 'valkey' (Memorystore for Valkey) instead." \
+           in spec.warnings
+
+
+def test_production_warns_about_no_sla_nodes_and_turned_off_security():
+    spec = spec_of(gcp_config(valkey(node_type="shared-core-nano", gcp={"tls": False}),
+                              profile="production", alerts={"emails": ["ops@example.com"]}))
+    assert "caches.s.node_type 'shared-core-nano' has no SLA; Google recommends standard-small " \
+           "or larger in production." in spec.warnings
+    assert "caches.s.gcp.tls is false: traffic to a production cache is not encrypted." \
+        in spec.warnings
+
+
+def test_valkey_automated_backups_follow_retention_and_window():
+    cache = cache_of(gcp_config(valkey(snapshot_retention_days=30, snapshot_window="02:00-03:00")))
+    assert (cache.backup_retention_days, cache.backup_start_hour) == (30, 2)
+
+
+def test_existing_network_with_subnet_per_valkey_region_is_accepted():
+    spec = spec_of(gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}),
+                              network={"vpc_id": "shared", "subnet_ids": [
+                                  SUBNET.format("us-central1"), SUBNET.format("us-east4")]}))
+    assert spec.network.network == "shared"
+    assert spec.network.subnet_regions() == {"us-central1": [SUBNET.format("us-central1")],
+                                             "us-east4": [SUBNET.format("us-east4")]}
+
+
+def test_config_error_is_a_run_error():
+    # The CLI prints a RunError as one line instead of a traceback.
+    import pulumi
+
+    with pytest.raises(ConfigError) as caught:
+        spec_of(gcp_config(redis(memory_gb=400)))
+    assert isinstance(caught.value, pulumi.RunError)

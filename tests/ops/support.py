@@ -1,0 +1,320 @@
+"""Helpers for the ops tests (no tests here): stack files, moto seeding, Stubber responses.
+
+- `write_stack` writes a Pulumi.<stack>.yaml into a temporary project dir, read by the CLI
+  with `--project-dir`, so each test controls its config.
+- `deploy_*` create in moto (in-process `mock_aws` or a moto server: they take a client) what
+  `pulumi up` would have created for a CacheSpec, so tests start from "matches the config".
+- `*_api` build responses for botocore's Stubber from the fields of the elasticache service
+  model (Stubber validates every response against that model, so an invented field fails).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from infra import naming
+from infra.config.spec import CacheSpec, StackSpec
+from ops import stack
+from ops.__main__ import main
+from ops.clients import Clients
+
+KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+AUTH_TOKEN = "A1b2C3d4E5f6G7h8I9j0-k!l#"
+
+
+# ---------------------------------------------------------------------------------------------
+# Environment and stacks
+# ---------------------------------------------------------------------------------------------
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials, no real config files, no instance metadata, no endpoint override."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
+                 "AWS_ENDPOINT_URL_ELASTICACHE", "AWS_ENDPOINT_URL_CLOUDWATCH",
+                 "AWS_DEFAULT_REGION", "AWS_REGION", "OPS_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(autouse=True)
+def mocked_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake credentials and moto around every test of a module that imports this fixture."""
+    fake_aws_env(monkeypatch)
+    with mock_aws():
+        yield
+
+
+def write_stack(root: Path, name: str, caches: dict[str, Any], profile: str = "production",
+                region: str = "us-east-1") -> str:
+    config: dict[str, Any] = {
+        "pulumi:disable-default-providers": ["*"],
+        "aws:region": region,
+        "managed-cache:cloud": "aws",
+        "managed-cache:profile": profile,
+        "managed-cache:network": {"vpc_cidr": "10.50.0.0/16", "availability_zones": 3},
+        "managed-cache:alerts": {"emails": ["oncall@example.com"]},
+        "managed-cache:caches": caches,
+    }
+    (root / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": config}))
+    return name
+
+
+PROD_SESSIONS = {"engine": "valkey", "engine_version": "8.1", "node_type": "cache.r7g.large",
+                 "replicas": 2, "snapshot_retention_days": 14}
+FRAGMENTS = {"engine": "memcached", "node_type": "cache.m7g.large", "nodes": 3}
+GLOBAL_SESSIONS = {**PROD_SESSIONS, "global": {"secondary_region": "eu-west-1"}}
+
+
+def load(root: Path, name: str) -> StackSpec:
+    return stack.load(name, root)
+
+
+def cache_of(spec: StackSpec, name: str) -> CacheSpec:
+    return stack.find_cache(spec, name)
+
+
+_SESSION: list[boto3.session.Session] = []
+
+
+def make_clients(overrides: dict[tuple[str, str], Any] | None = None) -> Clients:
+    """Clients on one boto3 session shared by the tests (loading service models once).
+
+    The CLI itself builds a fresh session per run; test_ops_cli covers that path.
+    """
+    if not _SESSION:
+        _SESSION.append(boto3.session.Session(aws_access_key_id="testing",
+                                              aws_secret_access_key="testing"))
+    return Clients(session=_SESSION[0], overrides=overrides)
+
+
+def run_ops(capsys: pytest.CaptureFixture[str], *argv: str,
+            clients: Clients | None = None) -> tuple[int, str, str]:
+    code = main(list(argv), clients=clients if clients is not None else make_clients())
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# ---------------------------------------------------------------------------------------------
+# moto seeding
+# ---------------------------------------------------------------------------------------------
+def live_version(cache: CacheSpec) -> str:
+    """What AWS reports for a configured major.minor: a patch level added."""
+    return cache.engine_version if cache.engine_version.count(".") >= 2 else \
+        f"{cache.engine_version}.0"
+
+
+def deploy_group(ec: Any, cache: CacheSpec, version: str | None = None,
+                 **overrides: Any) -> None:
+    """Create in moto the replication group the program would create for `cache`.
+
+    moto quirk: with cluster mode off it ignores NumCacheClusters and sizes the group from
+    ReplicasPerNodeGroup, so that is what is passed. moto does not create the member nodes as
+    cache clusters; they are added so that DescribeCacheClusters reports the engine version.
+    """
+    params: dict[str, Any] = {
+        "ReplicationGroupId": cache.cache_id,
+        "ReplicationGroupDescription": cache.description,
+        "Engine": cache.engine,
+        "EngineVersion": cache.engine_version,
+        "CacheNodeType": cache.node_type.name,
+        "ReplicasPerNodeGroup": cache.replicas,
+        "AutomaticFailoverEnabled": cache.automatic_failover,
+        "MultiAZEnabled": cache.multi_az,
+        "AtRestEncryptionEnabled": True,
+        "TransitEncryptionEnabled": True,
+        "TransitEncryptionMode": "required",
+        "AuthToken": AUTH_TOKEN,
+        "SnapshotRetentionLimit": cache.snapshot_retention_days,
+        "Port": cache.port,
+    }
+    if cache.cluster_mode:
+        params.update(ClusterMode="enabled", NumNodeGroups=cache.shards)
+    if cache.kms_key_arn or cache.create_kms_key:
+        params["KmsKeyId"] = cache.kms_key_arn or KMS_KEY
+    params.update(overrides)
+    params = {k: v for k, v in params.items() if v is not None}
+    group = ec.create_replication_group(**params)["ReplicationGroup"]
+    for member in group["MemberClusters"]:
+        ec.create_cache_cluster(CacheClusterId=member, ReplicationGroupId=cache.cache_id,
+                                Engine=params["Engine"], EngineVersion=version or
+                                live_version(cache), CacheNodeType=params["CacheNodeType"])
+
+
+def deploy_memcached(ec: Any, cache: CacheSpec, **overrides: Any) -> None:
+    params: dict[str, Any] = {
+        "CacheClusterId": cache.cache_id, "Engine": "memcached",
+        "EngineVersion": cache.engine_version, "CacheNodeType": cache.node_type.name,
+        "NumCacheNodes": cache.nodes, "TransitEncryptionEnabled": True, "AZMode": "cross-az",
+        "Port": cache.port,
+    }
+    params.update(overrides)
+    ec.create_cache_cluster(**{k: v for k, v in params.items() if v is not None})
+
+
+def deploy_alarms(cw: Any, cache: CacheSpec, members: list[str] | None = None) -> None:
+    """One alarm per member node, named with infra.naming.alarm_name like the alarms component."""
+    for member in cache.member_ids if members is None else members:
+        cw.put_metric_alarm(
+            AlarmName=naming.alarm_name(cache.cache_id, member, "DatabaseMemoryUsagePercentage"),
+            Namespace="AWS/ElastiCache", MetricName="DatabaseMemoryUsagePercentage",
+            Dimensions=[{"Name": "CacheClusterId", "Value": member}], Statistic="Maximum",
+            Period=300, EvaluationPeriods=3, Threshold=80.0,
+            ComparisonOperator="GreaterThanThreshold")
+
+
+def deploy(spec: StackSpec, region: str = "us-east-1") -> None:
+    """Everything a stack declares, in moto (in-process), matching the config."""
+    ec = boto3.client("elasticache", region_name=region)
+    cw = boto3.client("cloudwatch", region_name=region)
+    for cache in spec.caches:
+        if cache.is_memcached:
+            deploy_memcached(ec, cache)
+        else:
+            deploy_group(ec, cache)
+        deploy_alarms(cw, cache)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stubber responses (fields from botocore's elasticache service-2.json)
+# ---------------------------------------------------------------------------------------------
+def endpoint_of(group_id: str, region: str, kind: str = "master") -> str:
+    return f"{kind}.{group_id}.ab12cd.{naming.region_code(region)}.cache.amazonaws.com"
+
+
+def rg_api(group_id: str, region: str, *, nodes: int = 3, status: str = "available",
+           primary: int = 0, node_type: str = "cache.r7g.large", global_id: str | None = None,
+           role: str | None = None, automatic_failover: str = "enabled") -> dict[str, Any]:
+    """A ReplicationGroup (cluster mode off) as DescribeReplicationGroups returns it."""
+    members = [f"{group_id}-{n:03d}" for n in range(1, nodes + 1)]
+    group: dict[str, Any] = {
+        "ReplicationGroupId": group_id,
+        "Description": f"managed-cache {group_id}",
+        "Status": status,
+        "MemberClusters": members,
+        "NodeGroups": [{
+            "NodeGroupId": "0001",
+            "Status": status,
+            "PrimaryEndpoint": {"Address": endpoint_of(group_id, region), "Port": 6379},
+            "ReaderEndpoint": {"Address": endpoint_of(group_id, region, "replica"),
+                               "Port": 6379},
+            "NodeGroupMembers": [
+                {"CacheClusterId": member, "CacheNodeId": "0001",
+                 "PreferredAvailabilityZone": f"{region}{'abc'[i % 3]}",
+                 "CurrentRole": "primary" if i == primary else "replica"}
+                for i, member in enumerate(members)
+            ],
+        }],
+        "AutomaticFailover": automatic_failover,
+        "MultiAZ": "enabled",
+        "SnapshotRetentionLimit": 14,
+        "SnapshotWindow": "03:00-04:00",
+        "ClusterEnabled": False,
+        "CacheNodeType": node_type,
+        "AuthTokenEnabled": True,
+        "TransitEncryptionEnabled": True,
+        "AtRestEncryptionEnabled": True,
+        "KmsKeyId": KMS_KEY,
+        "ARN": f"arn:aws:elasticache:{region}:123456789012:replicationgroup:{group_id}",
+        "TransitEncryptionMode": "required",
+        "ClusterMode": "disabled",
+        "Engine": "valkey",
+    }
+    if global_id is not None:
+        group["GlobalReplicationGroupInfo"] = {"GlobalReplicationGroupId": global_id,
+                                               "GlobalReplicationGroupMemberRole": role}
+    return group
+
+
+def cc_api(cluster_id: str, group_id: str, version: str = "8.1.0") -> dict[str, Any]:
+    """A member node as DescribeCacheClusters returns it."""
+    return {"CacheClusterId": cluster_id, "CacheNodeType": "cache.r7g.large",
+            "Engine": "valkey", "EngineVersion": version, "CacheClusterStatus": "available",
+            "NumCacheNodes": 1, "ReplicationGroupId": group_id}
+
+
+def global_api(global_id: str, members: list[tuple[str, str, str, str]],
+               status: str = "available") -> dict[str, Any]:
+    """A GlobalReplicationGroup; members are (group id, region, role, member status)."""
+    return {
+        "GlobalReplicationGroupId": global_id,
+        "GlobalReplicationGroupDescription": "managed-cache",
+        "Status": status,
+        "CacheNodeType": "cache.r7g.large",
+        "Engine": "valkey",
+        "EngineVersion": "8.1.0",
+        "Members": [{"ReplicationGroupId": group_id, "ReplicationGroupRegion": region,
+                     "Role": role, "AutomaticFailover": "enabled", "Status": member_status}
+                    for group_id, region, role, member_status in members],
+        "ClusterEnabled": False,
+        "AuthTokenEnabled": True,
+        "TransitEncryptionEnabled": True,
+        "AtRestEncryptionEnabled": True,
+        "ARN": f"arn:aws:elasticache::123456789012:globalreplicationgroup:{global_id}",
+    }
+
+
+class Stubbed:
+    """An elasticache client in one region behind botocore's Stubber, recording operations."""
+
+    def __init__(self, region: str):
+        self.client = boto3.client("elasticache", region_name=region)
+        self.stubber = Stubber(self.client)
+        self.operations: list[str] = []
+        self.client.meta.events.register("before-parameter-build.elasticache",
+                                         self._record)
+        self.stubber.activate()
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.operations.append(model.name)
+
+    def group(self, group: dict[str, Any], version: str = "8.1.0") -> None:
+        """DescribeReplicationGroups, then DescribeCacheClusters of its first member."""
+        self.stubber.add_response("describe_replication_groups", {"ReplicationGroups": [group]},
+                                  {"ReplicationGroupId": group["ReplicationGroupId"]})
+        first = group["MemberClusters"][0]
+        self.stubber.add_response("describe_cache_clusters",
+                                  {"CacheClusters": [cc_api(first, group["ReplicationGroupId"],
+                                                            version)]},
+                                  {"CacheClusterId": first, "ShowCacheNodeInfo": True})
+
+    def globals_list(self, *groups: dict[str, Any]) -> None:
+        """DescribeGlobalReplicationGroups as the suffix search sends it (one page)."""
+        self.stubber.add_response("describe_global_replication_groups",
+                                  {"GlobalReplicationGroups": list(groups)},
+                                  {"ShowMemberInfo": True})
+
+    def global_by_id(self, group: dict[str, Any]) -> None:
+        self.stubber.add_response("describe_global_replication_groups",
+                                  {"GlobalReplicationGroups": [group]},
+                                  {"GlobalReplicationGroupId": group["GlobalReplicationGroupId"],
+                                   "ShowMemberInfo": True})
+
+    def done(self) -> None:
+        self.stubber.assert_no_pending_responses()
+
+
+# The Global Datastore the failover and DNS tests drive.
+GID = "ldgnf-ops-sessions"
+PRIMARY, SECONDARY = "ops-sessions", "ops-sessions-euw1"
+
+
+def _clients(*stubs: Stubbed) -> Clients:
+    return make_clients({("elasticache", s.client.meta.region_name): s.client
+                              for s in stubs})
+
+
+def _members(primary_region: str = "us-east-1", west_status: str = "associated"):
+    return [(PRIMARY, "us-east-1", "PRIMARY" if primary_region == "us-east-1" else "SECONDARY",
+             "associated"),
+            (SECONDARY, "eu-west-1", "PRIMARY" if primary_region == "eu-west-1" else "SECONDARY",
+             west_status)]

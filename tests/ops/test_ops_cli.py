@@ -1,0 +1,192 @@
+"""The command line: errors as one line and a non-zero exit, the environment's endpoint, and a
+real subprocess run against a moto server (status, verify, snapshot, rightsize)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+from moto.server import ThreadedMotoServer
+
+from ops.clients import Clients
+from ops.errors import explain
+from tests.ops.support import (
+    FRAGMENTS,
+    PROD_SESSIONS,
+    cache_of,
+    deploy_alarms,
+    deploy_group,
+    deploy_memcached,
+    fake_aws_env,
+    load,
+    make_clients,
+    run_ops,
+    write_stack,
+)
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_aws_env(monkeypatch)
+
+
+def test_unknown_stack_is_a_one_line_error(capsys, tmp_path):
+    code, out, err = run_ops(capsys, "status", "--stack", "nope", "--project-dir", str(tmp_path))
+    assert code == 2
+    assert err == "error: no stack file Pulumi.nope.yaml; known stacks: none\n"
+    assert out == ""
+
+
+def test_config_error_prints_the_config_message(capsys, tmp_path):
+    write_stack(tmp_path, "bad", {"sessions": {"replicas": 9}})
+    code, _, err = run_ops(capsys, "verify", "--stack", "bad", "--project-dir", str(tmp_path))
+    assert code == 2
+    assert err.startswith("The config of stack 'bad' has 1 problem")
+    assert "caches.sessions.replicas: 9 is not allowed" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_cache_names_the_known_ones(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS})
+    code, _, err = run_ops(capsys, "snapshot", "--stack", "ops", "--cache", "session",
+                           "--project-dir", str(tmp_path))
+    assert code == 2
+    assert err == "error: stack 'ops' has no cache 'session'; its caches: fragments, sessions\n"
+
+
+def test_no_credentials_is_refused_before_any_request(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    code, out, err = run_ops(capsys, "failover", "--stack", "ops", "--cache", "sessions",
+                             "--to", "eu-west-1", "--project-dir", str(tmp_path),
+                             clients=Clients())       # the CLI's own: a fresh session
+    assert code == 2
+    assert err.startswith("error: no AWS credentials found: set AWS_PROFILE")
+    assert err.count("\n") == 1 and out == ""
+
+
+class _Exploding:
+    """A client whose every call fails the way botocore would, or with a bug."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def describe_replication_groups(self, **_: Any) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    (ClientError({"Error": {"Code": "InvalidClientTokenId", "Message": "bad token"}},
+                 "DescribeReplicationGroups"),
+     "error: AWS rejected the credentials (InvalidClientTokenId): bad token\n"),
+    (ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}},
+                 "DescribeReplicationGroups"),
+     "error: AWS refused DescribeReplicationGroups (AccessDenied): not allowed\n"),
+    (EndpointConnectionError(endpoint_url="http://127.0.0.1:9"),
+     'error: cannot reach AWS: Could not connect to the endpoint URL: "http://127.0.0.1:9" '
+     "(check the network, or AWS_ENDPOINT_URL if you set it)\n"),
+    (RuntimeError("boom"), "error: unexpected RuntimeError: boom (set OPS_DEBUG=1 to see the "
+                           "traceback)\n"),
+])
+def test_aws_and_unexpected_errors_are_one_line(capsys, tmp_path, error, expected):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    clients = make_clients({("elasticache", "us-east-1"): _Exploding(error)})
+    code, _, err = run_ops(capsys, "snapshot", "--stack", "ops", "--cache", "sessions",
+                           "--project-dir", str(tmp_path), clients=clients)
+    assert (code, err) == (2, expected)
+
+
+def test_explain_keeps_ops_messages_verbatim():
+    from ops.errors import OpsError
+
+    assert explain(OpsError("cache 'x' is not a Global Datastore cache")) == \
+        "cache 'x' is not a Global Datastore cache"
+
+
+def test_aws_endpoint_url_from_the_environment_is_used(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    clients = Clients()
+    assert clients.elasticache("eu-west-1").meta.endpoint_url == "http://127.0.0.1:4566"
+    assert clients.cloudwatch("us-east-1").meta.endpoint_url == "http://127.0.0.1:4566"
+    assert clients.elasticache("eu-west-1") is clients.elasticache("eu-west-1")
+
+
+def test_without_aws_endpoint_url_the_regional_endpoint_is_used():
+    assert Clients().elasticache("eu-west-1").meta.endpoint_url == \
+        "https://elasticache.eu-west-1.amazonaws.com"
+
+
+@pytest.mark.parametrize("days", ["0", "456", "two"])
+def test_rightsize_days_out_of_range_is_a_usage_error(capsys, days):
+    with pytest.raises(SystemExit) as exit_:
+        run_ops(capsys, "rightsize", "--stack", "dev", "--days", days)
+    assert exit_.value.code == 2
+    assert "--days" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# The CLI as a subprocess against a moto server
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def moto_server():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def _cli(endpoint: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    return subprocess.run([sys.executable, "-m", "ops", *argv], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_cli_subprocess_against_moto_server(moto_server, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS})
+    spec = load(tmp_path, "ops")
+    sessions, fragments = cache_of(spec, "sessions"), cache_of(spec, "fragments")
+    seed = {"region_name": "us-east-1", "endpoint_url": moto_server,
+            "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    ec, cw = boto3.client("elasticache", **seed), boto3.client("cloudwatch", **seed)
+    deploy_group(ec, sessions)
+    deploy_memcached(ec, fragments)
+    deploy_alarms(cw, sessions)
+    deploy_alarms(cw, fragments)
+    where = ("--stack", "ops", "--project-dir", str(tmp_path))
+
+    verified = _cli(moto_server, "verify", *where)
+    assert (verified.returncode, verified.stderr) == (0, "")
+    assert verified.stdout == "stack 'ops': 2 cache(s) match the config\n"
+
+    ec.modify_replication_group(ReplicationGroupId="ops-sessions",
+                                CacheNodeType="cache.r7g.xlarge", ApplyImmediately=True)
+    drifted = _cli(moto_server, "verify", *where)
+    assert drifted.returncode == 1
+    assert drifted.stdout == ("sessions: node type is cache.r7g.xlarge, the config says "
+                              "cache.r7g.large\n")
+    assert drifted.stderr == "1 deviation from the config of stack 'ops'\n"
+
+    snap = _cli(moto_server, "snapshot", *where, "--cache", "sessions", "--name", "before-x",
+                "--poll-interval", "0")
+    assert snap.returncode == 0, snap.stderr
+    assert "snapshot before-x is available" in snap.stdout
+    taken = ec.describe_snapshots(SnapshotName="before-x")["Snapshots"][0]
+    assert (taken["ReplicationGroupId"], taken["SnapshotSource"]) == ("ops-sessions", "manual")

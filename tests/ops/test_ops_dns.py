@@ -1,0 +1,305 @@
+"""`failover` with `network.dns`: the `<cache>-writer` CNAME follows the new primary.
+
+Route 53 is moto's (in-process `mock_aws`): private zones of the same name per region,
+associated with that region's VPC and tagged with the stack as the program's provider tags them,
+plus zones that must not be touched. The ElastiCache calls moto does not implement are
+Stubber'd as in test_ops_failover.py. The last test checks the program's side of the agreement:
+it registers the very records ops rewrites, with `ignore_changes` on their value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from botocore.stub import Stubber
+
+from infra.stackfile import flat_stack_config
+from tests.ops.support import (
+    GID,
+    GLOBAL_SESSIONS,
+    PRIMARY,
+    SECONDARY,
+    Stubbed,
+    _clients,
+    _members,
+    endpoint_of,
+    global_api,
+    make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
+    rg_api,
+    run_ops,
+    write_stack,
+)
+
+FAST = ("--poll-interval", "0", "--timeout", "60")
+WRITER = "sessions-writer.cache.internal"
+OLD = endpoint_of(PRIMARY, "us-east-1")             # the primary's endpoint host
+NEW = endpoint_of(SECONDARY, "eu-west-1")
+STACK_TAGS = {"ManagedBy": "managed-cache", "Project": "managed-cache", "Stack": "ops",
+              "Profile": "production"}
+
+
+
+def write_dns_stack(root, dns: dict[str, Any]) -> None:
+    write_stack(root, "ops", {"sessions": GLOBAL_SESSIONS})
+    path = root / "Pulumi.ops.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"]["managed-cache:network"]["dns"] = dns
+    path.write_text(yaml.safe_dump(document))
+
+
+@pytest.fixture
+def project(tmp_path):
+    write_dns_stack(tmp_path, {"zone": "cache.internal", "ttl": 20})
+    return tmp_path
+
+
+class Route53:
+    """The private zones `pulumi up` would have created, in moto."""
+
+    def __init__(self):
+        self.client = boto3.client("route53", region_name="us-east-1")
+        self.vpcs = {region: boto3.client("ec2", region_name=region).create_vpc(
+            CidrBlock=cidr)["Vpc"]["VpcId"]
+            for region, cidr in (("us-east-1", "10.50.0.0/16"), ("eu-west-1", "10.51.0.0/16"))}
+
+    def zone(self, region: str, tags: dict[str, str] | None = None, name: str = "cache.internal",
+             vpc: str | None = None) -> str:
+        count = len(self.client.list_hosted_zones()["HostedZones"])
+        zone_id = self.client.create_hosted_zone(
+            Name=name, CallerReference=f"{region}-{count}",
+            VPC={"VPCRegion": region, "VPCId": vpc or self.vpcs[region]},
+            HostedZoneConfig={"PrivateZone": True, "Comment": f"cache names in {region}"},
+        )["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        if tags:
+            self.client.change_tags_for_resource(
+                ResourceType="hostedzone", ResourceId=zone_id,
+                AddTags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        return zone_id
+
+    def cname(self, zone_id: str, name: str, target: str, ttl: int = 20) -> None:
+        self.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {
+                "Name": name, "Type": "CNAME", "TTL": ttl,
+                "ResourceRecords": [{"Value": target}]}}]})
+
+    def records(self, zone_id: str) -> dict[str, tuple[str, int]]:
+        """name -> (CNAME target, TTL)."""
+        sets = self.client.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        return {r["Name"].rstrip("."): (r["ResourceRecords"][0]["Value"], r["TTL"])
+                for r in sets if r["Type"] == "CNAME"}
+
+
+@pytest.fixture
+def r53():
+    return Route53()
+
+
+def deployed(r53: Route53) -> dict[str, str]:
+    """A zone per region as the program creates them, with the cache's three names."""
+    zones = {region: r53.zone(region, STACK_TAGS) for region in ("us-east-1", "eu-west-1")}
+    for region, zone_id in zones.items():
+        local = PRIMARY if region == "us-east-1" else SECONDARY
+        r53.cname(zone_id, "sessions.cache.internal", endpoint_of(local, region))
+        r53.cname(zone_id, "sessions-reader.cache.internal",
+                  endpoint_of(local, region, "replica"))
+        r53.cname(zone_id, WRITER, OLD)
+    return zones
+
+
+def stub_failover(east: Stubbed, west: Stubbed) -> None:
+    west.globals_list(global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    west.stubber.add_response(
+        "failover_global_replication_group",
+        {"GlobalReplicationGroup": global_api(GID, _members(), status="modifying")},
+        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
+         "PrimaryReplicationGroupId": SECONDARY})
+    west.global_by_id(global_api(GID, _members("eu-west-1")))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
+
+
+def failover(capsys, project, *extra, clients):
+    return run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
+                   "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
+
+
+@pytest.fixture
+def east():
+    return Stubbed("us-east-1")
+
+
+@pytest.fixture
+def west():
+    return Stubbed("eu-west-1")
+
+
+# ---------------------------------------------------------------------------------------------
+def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(capsys, project,
+                                                                           r53, east, west):
+    zones = deployed(r53)
+    other_stack = r53.zone("eu-west-1", {**STACK_TAGS, "Stack": "staging"})
+    r53.cname(other_stack, WRITER, OLD)
+    stub_failover(east, west)
+
+    code, out, err = failover(capsys, project, *FAST, clients=_clients(east, west))
+
+    assert (code, err) == (0, "")
+    west.done()
+    east.done()
+    for region, zone_id in zones.items():
+        records = r53.records(zone_id)
+        assert records[WRITER] == (NEW, 20), region
+        # The regional names stay on the region's own member.
+        local = PRIMARY if region == "us-east-1" else SECONDARY
+        assert records["sessions.cache.internal"] == (endpoint_of(local, region), 20)
+        assert f"DNS: UPSERT {WRITER} CNAME {NEW} (was {OLD}) in zone {zone_id} ({region}): " \
+               "INSYNC" in out
+    assert r53.records(other_stack)[WRITER] == (OLD, 20)       # another stack's zone: untouched
+    lines = out.splitlines()
+    assert lines.index("failover complete: ops-sessions-euw1 (eu-west-1) is the primary of "
+                       "ldgnf-ops-sessions") < min(i for i, line in enumerate(lines)
+                                                    if line.startswith("DNS: UPSERT"))
+    assert f"DNS: resolvers answer {WRITER} with the new primary within 20s (the TTL) of " \
+           "Route 53 reporting INSYNC; `pulumi up` leaves the record as it is" in out
+    assert f"  - writers that connect to {WRITER} need no change: it names the primary" in out
+
+
+def test_dry_run_names_the_zones_and_changes_no_record(capsys, project, r53, east, west):
+    zones = deployed(r53)
+    west.globals_list(global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="PRIMARY"))
+
+    code, out, _ = failover(capsys, project, "--dry-run", clients=_clients(east, west))
+
+    assert code == 0
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert f"dry run: would then UPSERT {WRITER} CNAME {NEW} in zones " \
+           f"{zones['us-east-1']} (us-east-1), {zones['eu-west-1']} (eu-west-1)" in out
+    assert all(r53.records(z)[WRITER] == (OLD, 20) for z in zones.values())
+
+
+def test_a_missing_writer_record_refuses_the_failover_before_any_change(capsys, project, r53,
+                                                                       west):
+    zones = deployed(r53)
+    r53.client.change_resource_record_sets(HostedZoneId=zones["eu-west-1"], ChangeBatch={
+        "Changes": [{"Action": "DELETE", "ResourceRecordSet": {
+            "Name": WRITER, "Type": "CNAME", "TTL": 20, "ResourceRecords": [{"Value": OLD}]}}]})
+    west.globals_list(global_api(GID, _members()))
+
+    code, _, err = failover(capsys, project, clients=_clients(west))
+
+    assert code == 2
+    assert err == (f"error: zone {zones['eu-west-1']} (eu-west-1) has no CNAME {WRITER}; run "
+                   "`pulumi up` to create it\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+def test_a_region_without_the_stack_zone_refuses_the_failover(capsys, project, r53, west):
+    zone = r53.zone("us-east-1", STACK_TAGS)
+    r53.cname(zone, WRITER, OLD)
+    r53.zone("eu-west-1", {**STACK_TAGS, "Stack": "staging"})     # not this stack's
+    west.globals_list(global_api(GID, _members()))
+
+    code, _, err = failover(capsys, project, clients=_clients(west))
+
+    assert code == 2
+    assert err == ("error: no private hosted zone cache.internal of stack 'ops' is associated "
+                   "with a VPC in eu-west-1; has the stack been deployed with network.dns?\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+def test_zones_named_in_the_config_are_used_without_looking_for_tags(capsys, tmp_path, r53,
+                                                                   east, west):
+    east_zone = r53.zone("us-east-1")                              # existing, untagged
+    west_zone = r53.zone("eu-west-1", STACK_TAGS)                  # created by the stack
+    for zone_id in (east_zone, west_zone):
+        r53.cname(zone_id, WRITER, OLD)
+    write_dns_stack(tmp_path, {"zone": "cache.internal", "zone_id": east_zone})
+    stub_failover(east, west)
+
+    code, out, _ = failover(capsys, tmp_path, *FAST, clients=_clients(east, west))
+
+    assert code == 0
+    assert r53.records(east_zone)[WRITER] == (NEW, 30)            # the default TTL
+    assert r53.records(west_zone)[WRITER] == (NEW, 30)
+
+
+def test_a_rerun_on_the_current_primary_repairs_only_stale_writer_records(capsys, project, r53,
+                                                                         west):
+    zones = deployed(r53)
+    r53.client.change_resource_record_sets(HostedZoneId=zones["eu-west-1"], ChangeBatch={
+        "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": WRITER, "Type": "CNAME", "TTL": 20, "ResourceRecords": [{"Value": NEW}]}}]})
+    west.globals_list(global_api(GID, _members("eu-west-1")))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="PRIMARY"))
+
+    code, out, err = failover(capsys, project, clients=_clients(west))
+
+    assert (code, err) == (0, "")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert out.startswith("ops-sessions-euw1 (eu-west-1) is already the primary of Global "
+                          "Datastore ldgnf-ops-sessions; nothing changed\n")
+    assert f"in zone {zones['us-east-1']} (us-east-1)" in out
+    assert f"in zone {zones['eu-west-1']}" not in out               # already right: no UPSERT
+    assert all(r53.records(z)[WRITER] == (NEW, 20) for z in zones.values())
+
+    code, out, _ = failover(capsys, project, clients=_clients(_rerun(west)))
+    assert code == 0
+    assert f"DNS: {WRITER} already points at {NEW} in every region's zone" in out
+
+
+def _rerun(west: Stubbed) -> Stubbed:
+    west.globals_list(global_api(GID, _members("eu-west-1")))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="PRIMARY"))
+    return west
+
+
+def test_a_route53_outage_does_not_hold_back_the_failover(capsys, project, east, west):
+    route53 = boto3.client("route53", region_name="us-east-1")
+    stubber = Stubber(route53)
+    stubber.add_client_error("list_hosted_zones_by_name", "ServiceUnavailable",
+                             "Route 53 is not available", http_status_code=503)
+    stubber.activate()
+    stub_failover(east, west)
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                            ("elasticache", "eu-west-1"): west.client,
+                            ("route53", "us-east-1"): route53})
+
+    code, out, err = failover(capsys, project, *FAST, clients=clients)
+
+    assert code == 2
+    west.done()
+    assert west.operations.count("FailoverGlobalReplicationGroup") == 1
+    assert "failover complete: ops-sessions-euw1 (eu-west-1)" in out
+    assert err == ("error: failover complete, but the writer records were not updated (cannot "
+                   "read Route 53: AWS refused ListHostedZonesByName (ServiceUnavailable): "
+                   "Route 53 is not available); once Route 53 answers, run `python -m ops "
+                   "failover --stack ops --cache sessions --to eu-west-1` again: on the current "
+                   "primary it only updates the writer records\n")
+
+
+def test_the_program_registers_the_records_ops_rewrites_and_leaves_their_value(run_stack,
+                                                                             project):
+    """The two sides agree: same names, same TTL, and `pulumi up` ignores the value ops sets."""
+    rec = run_stack(flat_stack_config("ops", project), stack="ops")
+    writers = [r for r in rec.of_type("aws:route53/record:Record")
+               if r.inputs["name"] == WRITER]
+    assert sorted(r.provider.rsplit("::", 2)[-2] for r in writers) == ["aws-eu-west-1",
+                                                                      "aws-us-east-1"]
+    for record in writers:
+        assert record.ignore_changes == ["records"]
+        assert (record.inputs["type"], record.inputs["ttl"]) == ("CNAME", 20)
+    # The zones carry the tags ops looks for (from the provider's default tags) and the stack's
+    # zone name; ops finds them by name, tag and the region of their VPC.
+    zones = rec.of_type("aws:route53/zone:Zone")
+    assert {z.inputs["name"] for z in zones} == {"cache.internal"}
+    for provider in rec.of_type("pulumi:providers:aws"):
+        tags = provider.inputs["defaultTags"]
+        tags = tags["tags"] if isinstance(tags, dict) else json.loads(tags)["tags"]
+        assert (tags["ManagedBy"], tags["Stack"]) == ("managed-cache", "ops")

@@ -1,0 +1,297 @@
+"""`failover` (Global Datastore) and `test-failover` (one shard).
+
+moto implements neither DescribeGlobalReplicationGroups, FailoverGlobalReplicationGroup nor
+TestFailover, so these tests put botocore's Stubber in front of the elasticache clients; the
+responses use the service model's fields (Stubber rejects anything else) and each mutating
+call is expected with its exact parameters. Everything runs under mock_aws as well, so a call
+that escaped the stubs could never reach AWS.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ops.support import (
+    FRAGMENTS,
+    GID,
+    GLOBAL_SESSIONS,
+    PRIMARY,
+    PROD_SESSIONS,
+    SECONDARY,
+    Stubbed,
+    _clients,
+    _members,
+    endpoint_of,
+    global_api,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
+    rg_api,
+    run_ops,
+    write_stack,
+)
+
+FAST = ("--poll-interval", "0", "--timeout", "60")
+
+
+
+@pytest.fixture
+def project(tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS, "fragments": FRAGMENTS})
+    write_stack(tmp_path, "local", {"sessions": PROD_SESSIONS})
+    write_stack(tmp_path, "dev", {"sessions": {"node_type": "cache.t4g.micro", "replicas": 0}},
+                profile="development")
+    return tmp_path
+
+
+@pytest.fixture
+def east():
+    return Stubbed("us-east-1")
+
+
+@pytest.fixture
+def west():
+    return Stubbed("eu-west-1")
+
+
+def _failover(capsys, project, *extra, clients):
+    return run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
+                   "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
+
+
+# ---------------------------------------------------------------------------------------------
+# failover
+# ---------------------------------------------------------------------------------------------
+def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project, east, west):
+    other = global_api("xyzab-ops-sessions-old", [])          # a different suffix: ignored
+    west.globals_list(other, global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    west.stubber.add_response(
+        "failover_global_replication_group",
+        {"GlobalReplicationGroup": global_api(GID, _members(), status="modifying")},
+        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
+         "PrimaryReplicationGroupId": SECONDARY})
+    west.global_by_id(global_api(GID, _members(), status="modifying"))
+    west.global_by_id(global_api(GID, _members("eu-west-1"), status="modifying"))
+    west.global_by_id(global_api(GID, _members("eu-west-1")))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
+
+    code, out, err = _failover(capsys, project, *FAST, clients=_clients(east, west))
+
+    assert (code, err) == (0, "")
+    west.done()
+    east.done()
+    assert west.operations.count("FailoverGlobalReplicationGroup") == 1
+    progress = [line for line in out.splitlines() if line.startswith("  [")]
+    assert len(progress) == 3
+    assert "modifying: us-east-1 ops-sessions: PRIMARY (associated)" in progress[0]
+    assert "available: us-east-1 ops-sessions: SECONDARY (associated), eu-west-1 " \
+           "ops-sessions-euw1: PRIMARY (associated)" in progress[2]
+    assert "failover complete: ops-sessions-euw1 (eu-west-1) is the primary of " \
+           "ldgnf-ops-sessions" in out
+    assert f"writers: connect to {endpoint_of(SECONDARY, 'eu-west-1')}:6379 in eu-west-1" in out
+    assert f"ops-sessions in us-east-1 ({endpoint_of(PRIMARY, 'us-east-1')}:6379) becomes a " \
+           "read-only secondary" in out
+    assert "readers: keep using the reader endpoint of their own region (us-east-1: " \
+           f"{endpoint_of(PRIMARY, 'us-east-1', 'replica')}:6379; eu-west-1: " \
+           f"{endpoint_of(SECONDARY, 'eu-west-1', 'replica')}:6379)" in out
+    assert "fail back with `python -m ops failover --stack ops --cache sessions --to " \
+           "us-east-1`" in out
+
+
+def test_failover_completes_while_the_old_primary_region_is_unreachable(capsys, project, east,
+                                                                         west):
+    west.globals_list(global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1"))
+    west.stubber.add_response("failover_global_replication_group",
+                              {"GlobalReplicationGroup": global_api(GID, _members())})
+    west.global_by_id(global_api(GID, _members("eu-west-1")))
+    east.stubber.add_client_error("describe_replication_groups", "InternalFailure",
+                                  "regional outage", http_status_code=500)
+    code, out, _ = _failover(capsys, project, *FAST, clients=_clients(east, west))
+    assert code == 0
+    east.done()
+    assert "ops-sessions in us-east-1 ((unreachable)) becomes a read-only secondary" in out
+
+
+def test_dry_run_checks_everything_and_changes_nothing(capsys, project, east, west):
+    west.globals_list(global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="PRIMARY"))
+
+    code, out, _ = _failover(capsys, project, "--dry-run", clients=_clients(east, west))
+
+    assert code == 0
+    west.done()
+    assert "FailoverGlobalReplicationGroup" not in west.operations + east.operations
+    assert ("dry run: would call FailoverGlobalReplicationGroup(GlobalReplicationGroupId="
+            "ldgnf-ops-sessions, PrimaryRegion=eu-west-1, PrimaryReplicationGroupId="
+            "ops-sessions-euw1); nothing changed") in out
+    assert "What clients will have to change after the failover:" in out
+
+
+def test_a_region_outside_the_config_is_refused_without_any_request(capsys, project, west):
+    code, _, err = run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
+                           "--cache", "sessions", "--to", "eu-central-1",
+                           clients=_clients(west))
+    assert code == 2
+    assert err == ("error: eu-central-1 is not a region of cache 'sessions'; its Global "
+                   "Datastore spans us-east-1, eu-west-1\n")
+    assert west.operations == []
+
+
+def test_a_configured_region_that_is_not_a_live_member_is_refused(capsys, project, west):
+    west.globals_list(global_api(GID, _members()[:1]))
+    code, _, err = _failover(capsys, project, clients=_clients(west))
+    assert code == 2
+    assert err == ("error: eu-west-1 is not a member of Global Datastore ldgnf-ops-sessions "
+                   "(members: us-east-1 ops-sessions: PRIMARY (associated))\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+def test_a_member_the_stack_does_not_manage_is_not_promoted(capsys, project, west):
+    west.globals_list(global_api(GID, [_members()[0],
+                                       ("someone-elses-group", "eu-west-1", "SECONDARY",
+                                        "associated")]))
+    code, _, err = _failover(capsys, project, clients=_clients(west))
+    assert code == 2
+    assert err == ("error: the member of Global Datastore ldgnf-ops-sessions in eu-west-1 is "
+                   "someone-elses-group, not the stack's ops-sessions-euw1; refusing to promote "
+                   "a group this stack does not manage\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+@pytest.mark.parametrize("stack", ["local", "dev"])
+def test_a_cache_without_global_is_refused(capsys, project, west, stack):
+    code, _, err = run_ops(capsys, "failover", "--stack", stack, "--project-dir", str(project),
+                           "--cache", "sessions", "--to", "eu-west-1", clients=_clients(west))
+    assert code == 2
+    assert err == ("error: cache 'sessions' is not a Global Datastore cache (its config has no "
+                   "global: block); there is no other region to fail over to\n")
+    assert west.operations == []
+
+
+def test_memcached_is_not_a_global_cache(capsys, project, west):
+    code, _, err = run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
+                           "--cache", "fragments", "--to", "eu-west-1", clients=_clients(west))
+    assert code == 2 and "cache 'fragments' is not a Global Datastore cache" in err
+
+
+def test_a_missing_global_datastore_is_reported(capsys, project, west):
+    west.globals_list(global_api("abcde-other-cache", _members()))
+    code, _, err = _failover(capsys, project, clients=_clients(west))
+    assert code == 2
+    assert err == ("error: no Global Datastore with id suffix 'ops-sessions' found from "
+                   "eu-west-1; has the stack been deployed?\n")
+
+
+def test_the_current_primary_is_a_no_op(capsys, project, west):
+    west.globals_list(global_api(GID, _members("eu-west-1")))
+    code, out, _ = _failover(capsys, project, clients=_clients(west))
+    assert code == 0
+    assert out == ("ops-sessions-euw1 (eu-west-1) is already the primary of Global Datastore "
+                   "ldgnf-ops-sessions; nothing changed\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+@pytest.mark.parametrize(("global_status", "member_status", "group_status", "message"), [
+    ("modifying", "associated", None,
+     "Global Datastore ldgnf-ops-sessions is modifying; a failover needs it available"),
+    ("available", "associating", None,
+     "ops-sessions-euw1 (eu-west-1) is associating in Global Datastore ldgnf-ops-sessions"),
+    ("available", "associated", "modifying",
+     "replication group ops-sessions-euw1 (eu-west-1) is modifying"),
+])
+def test_a_busy_global_datastore_is_not_failed_over(capsys, project, west, global_status,
+                                                    member_status, group_status, message):
+    west.globals_list(global_api(GID, _members(west_status=member_status), status=global_status))
+    if group_status is not None:
+        west.group(rg_api(SECONDARY, "eu-west-1", status=group_status))
+    code, _, err = _failover(capsys, project, clients=_clients(west))
+    assert code == 2 and message in err
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+def test_aws_refusing_the_failover_is_one_line(capsys, project, west):
+    west.globals_list(global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1"))
+    west.stubber.add_client_error("failover_global_replication_group",
+                                  "InvalidGlobalReplicationGroupState",
+                                  "The Global Datastore is not in a valid state.")
+    code, out, err = _failover(capsys, project, *FAST, clients=_clients(west))
+    assert code == 2
+    assert err == ("error: AWS refused FailoverGlobalReplicationGroup "
+                   "(InvalidGlobalReplicationGroupState): The Global Datastore is not in a "
+                   "valid state.\n")
+    assert "  [" not in out                                 # no waiting after a refusal
+
+
+def test_a_failover_that_does_not_finish_times_out_clearly(capsys, project, west):
+    west.globals_list(global_api(GID, _members()))
+    west.group(rg_api(SECONDARY, "eu-west-1"))
+    west.stubber.add_response("failover_global_replication_group",
+                              {"GlobalReplicationGroup": global_api(GID, _members())})
+    west.global_by_id(global_api(GID, _members(), status="modifying"))
+    code, out, err = _failover(capsys, project, "--poll-interval", "0", "--timeout", "0",
+                               clients=_clients(west))
+    assert code == 2
+    west.done()
+    assert err.startswith("error: timed out after 0s: eu-west-1 has not become the primary of "
+                          "ldgnf-ops-sessions; AWS may still complete the failover")
+    assert out.count("  [") == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# test-failover
+# ---------------------------------------------------------------------------------------------
+def _test_failover(capsys, project, *extra, stack="local", clients):
+    return run_ops(capsys, "test-failover", "--stack", stack, "--project-dir", str(project),
+                   "--cache", "sessions", *extra, clients=clients)
+
+
+def test_test_failover_moves_the_shard_primary(capsys, project, east):
+    east.group(rg_api("local-sessions", "us-east-1"))
+    east.stubber.add_response(
+        "test_failover",
+        {"ReplicationGroup": rg_api("local-sessions", "us-east-1")},
+        {"ReplicationGroupId": "local-sessions", "NodeGroupId": "0001"})
+    east.group(rg_api("local-sessions", "us-east-1"))                    # not started yet
+    east.group(rg_api("local-sessions", "us-east-1", status="modifying"))
+    east.group(rg_api("local-sessions", "us-east-1", primary=1))
+
+    code, out, err = _test_failover(capsys, project, *FAST, clients=_clients(east))
+
+    assert (code, err) == (0, "")
+    east.done()
+    assert "modifying; shard 0001 primary: local-sessions-001" in out
+    assert "test failover complete: shard 0001 primary moved from local-sessions-001 to " \
+           "local-sessions-002" in out
+
+
+def test_test_failover_of_a_cache_without_replicas_is_refused(capsys, project, east):
+    code, _, err = _test_failover(capsys, project, stack="dev", clients=_clients(east))
+    assert code == 2
+    assert err == ("error: cache 'sessions' has no replica (replicas: 0) and so no automatic "
+                   "failover to test\n")
+    assert east.operations == []
+
+
+def test_test_failover_of_an_unknown_shard_is_refused(capsys, project, east):
+    east.group(rg_api("local-sessions", "us-east-1"))
+    code, _, err = _test_failover(capsys, project, "--shard", "0002", clients=_clients(east))
+    assert code == 2
+    assert err == ("error: replication group local-sessions has no shard '0002'; its shards: "
+                   "0001\n")
+    assert "TestFailover" not in east.operations
+
+
+def test_test_failover_needs_automatic_failover_live(capsys, project, east):
+    east.group(rg_api("local-sessions", "us-east-1", automatic_failover="disabled"))
+    code, _, err = _test_failover(capsys, project, clients=_clients(east))
+    assert code == 2 and "automatic failover is disabled on local-sessions" in err
+    assert "TestFailover" not in east.operations
+
+
+def test_test_failover_of_memcached_is_refused(capsys, project, east):
+    code, _, err = run_ops(capsys, "test-failover", "--stack", "ops", "--project-dir",
+                           str(project), "--cache", "fragments", clients=_clients(east))
+    assert code == 2 and "Memcached, which has no replicas" in err
+    assert east.operations == []

@@ -1,0 +1,94 @@
+"""`snapshot`: entirely against moto (CreateSnapshot, DescribeSnapshots, replication groups)."""
+
+from __future__ import annotations
+
+import re
+
+import boto3
+import pytest
+
+from tests.ops.support import (
+    FRAGMENTS,
+    PROD_SESSIONS,
+    cache_of,
+    deploy_group,
+    load,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
+    run_ops,
+    write_stack,
+)
+
+
+@pytest.fixture
+def project(tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS})
+    return tmp_path
+
+
+@pytest.fixture
+def ec():
+    return boto3.client("elasticache", region_name="us-east-1")
+
+
+def _snapshot(capsys, project, *extra):
+    return run_ops(capsys, "snapshot", "--stack", "ops", "--project-dir", str(project),
+                   "--poll-interval", "0", *extra)
+
+
+def _names(ec) -> list[str]:
+    return [s["SnapshotName"] for s in ec.describe_snapshots()["Snapshots"]]
+
+
+def test_snapshot_with_a_name_is_created_tagged_and_waited_for(capsys, project, ec):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    code, out, err = _snapshot(capsys, project, "--cache", "sessions", "--name", "before-upgrade")
+    assert (code, err) == (0, "")
+    taken = ec.describe_snapshots(SnapshotName="before-upgrade")["Snapshots"][0]
+    assert (taken["ReplicationGroupId"], taken["SnapshotSource"]) == ("ops-sessions", "manual")
+    tags = ec.list_tags_for_resource(ResourceName=taken["ARN"])["TagList"]
+    assert {t["Key"]: t["Value"] for t in tags} == {
+        "managed-cache:stack": "ops", "managed-cache:cache": "sessions",
+        "managed-cache:created-by": "ops snapshot"}
+    assert "  [    0s] snapshot before-upgrade: available" in out
+    assert "snapshot before-upgrade is available" in out
+
+
+def test_default_name_is_the_cache_id_and_a_utc_timestamp(capsys, project, ec):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    code, _, _ = _snapshot(capsys, project, "--cache", "sessions", "--no-wait")
+    assert code == 0
+    [name] = _names(ec)
+    assert re.fullmatch(r"ops-sessions-ops-\d{8}-\d{6}", name)
+
+
+def test_an_existing_name_is_refused_and_nothing_created(capsys, project, ec):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    ec.create_snapshot(ReplicationGroupId="ops-sessions", SnapshotName="taken")
+    code, _, err = _snapshot(capsys, project, "--cache", "sessions", "--name", "taken")
+    assert code == 2
+    assert err == ("error: a snapshot named 'taken' already exists in us-east-1; choose another "
+                   "--name\n")
+    assert _names(ec) == ["taken"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--cache", "fragments"), "error: cache 'fragments' is Memcached, which has no snapshots\n"),
+    (("--cache", "sessions", "--name", "Bad--Name"),
+     "error: 'Bad--Name' is not a valid snapshot name; use lowercase letters, digits and single "
+     "hyphens, starting with a letter (at most 255 characters)\n"),
+    (("--cache", "sessions"), "error: replication group ops-sessions not found in us-east-1\n"),
+])
+def test_preconditions_create_nothing(capsys, project, ec, argv, message):
+    code, _, err = _snapshot(capsys, project, *argv)
+    assert (code, err) == (2, message)
+    assert _names(ec) == []
+
+
+def test_a_group_that_is_not_available_is_not_snapshotted(capsys, project, ec):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    ec.delete_replication_group(ReplicationGroupId="ops-sessions", RetainPrimaryCluster=True)
+    code, _, err = _snapshot(capsys, project, "--cache", "sessions")
+    assert code == 2
+    assert err == ("error: replication group ops-sessions is deleting; a snapshot needs it "
+                   "available\n")
+    assert _names(ec) == []

@@ -1,0 +1,111 @@
+"""`status`: moto for replication groups and Memcached; Stubber for a Global Datastore."""
+
+from __future__ import annotations
+
+import boto3
+
+from tests.ops.support import (
+    FRAGMENTS,
+    GLOBAL_SESSIONS,
+    PROD_SESSIONS,
+    Stubbed,
+    cache_of,
+    deploy_group,
+    deploy_memcached,
+    endpoint_of,
+    global_api,
+    load,
+    make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
+    rg_api,
+    run_ops,
+    write_stack,
+)
+
+
+def _rows(out: str) -> dict[str, list[str]]:
+    """Table rows by (cache, region), split into cells on runs of two or more spaces."""
+    import re
+
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("CACHE"))
+    rows = {}
+    for line in lines[header + 1:]:
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) >= 5:
+            rows[f"{cells[0]} {cells[1]}"] = cells
+    return rows
+
+
+def test_status_shows_each_cache_and_what_is_missing(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS,
+                                  "big": {"shards": 2, "replicas": 1}})
+    spec = load(tmp_path, "ops")
+    ec = boto3.client("elasticache", region_name="us-east-1")
+    deploy_group(ec, cache_of(spec, "sessions"))
+    deploy_memcached(ec, cache_of(spec, "fragments"))
+
+    code, out, err = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path))
+
+    assert (code, err) == (0, "")
+    rows = _rows(out)
+    sessions = rows["sessions us-east-1"]
+    assert sessions[2:11] == ["-", "ops-sessions", "available", "valkey 8.1.0", "cache.r7g.large",
+                              "3", "yes", "yes", "yes"]
+    assert sessions[11].startswith("master.ops-sessions.") and sessions[11].endswith(":6379")
+    assert rows["fragments us-east-1"][2:11] == ["-", "ops-fragments", "available",
+                                                 "memcached 1.6.22", "cache.m7g.large", "3",
+                                                 "n/a", "yes", "n/a"]
+    assert rows["big us-east-1"][3:5] == ["ops-big", "not found"]
+
+
+def test_status_of_a_global_datastore_lists_members_and_roles(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    gid = "ldgnf-ops-sessions"
+    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
+    east.globals_list(global_api(gid, [
+        ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
+        ("ops-sessions-euw1", "eu-west-1", "PRIMARY", "associated"),
+    ]))
+    west.group(rg_api("ops-sessions-euw1", "eu-west-1", global_id=gid, role="PRIMARY"))
+    east.group(rg_api("ops-sessions", "us-east-1", global_id=gid, role="SECONDARY",
+                      status="modifying"))
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                                 ("elasticache", "eu-west-1"): west.client})
+
+    code, out, _ = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path),
+                           clients=clients)
+
+    assert code == 0
+    east.done()
+    west.done()
+    rows = _rows(out)
+    assert list(rows) == ["sessions eu-west-1", "sessions us-east-1"]   # the primary first
+    assert rows["sessions eu-west-1"][2:5] == ["PRIMARY", "ops-sessions-euw1", "available"]
+    assert rows["sessions eu-west-1"][11] == f"{endpoint_of('ops-sessions-euw1', 'eu-west-1')}:6379"
+    assert rows["sessions us-east-1"][2:5] == ["SECONDARY", "ops-sessions", "modifying"]
+    assert "sessions: Global Datastore ldgnf-ops-sessions is available; primary eu-west-1" in out
+
+
+def test_status_survives_an_unreachable_secondary_region(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    gid = "ldgnf-ops-sessions"
+    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
+    east.globals_list(global_api(gid, [
+        ("ops-sessions", "us-east-1", "PRIMARY", "associated"),
+        ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associated"),
+    ]))
+    east.group(rg_api("ops-sessions", "us-east-1", global_id=gid, role="PRIMARY"))
+    west.stubber.add_client_error("describe_replication_groups", "InternalFailure",
+                                  "service unavailable", http_status_code=500)
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                                 ("elasticache", "eu-west-1"): west.client})
+
+    code, out, _ = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path),
+                           clients=clients)
+
+    assert code == 0
+    assert list(_rows(out)) == ["sessions us-east-1", "sessions eu-west-1"]   # primary first
+    west_row = _rows(out)["sessions eu-west-1"]
+    assert west_row[4] == ("unreachable: AWS refused DescribeReplicationGroups "
+                           "(InternalFailure): service unavailable")

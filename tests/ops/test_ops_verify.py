@@ -1,0 +1,237 @@
+"""`verify` against moto (replication groups, cache clusters, alarms), and against Stubber for
+the Global Datastore (DescribeGlobalReplicationGroups is not in moto) with moto's alarms."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from ops.verify import version_matches
+from tests.ops.support import (
+    FRAGMENTS,
+    GLOBAL_SESSIONS,
+    PROD_SESSIONS,
+    Stubbed,
+    cache_of,
+    deploy,
+    deploy_alarms,
+    deploy_group,
+    deploy_memcached,
+    global_api,
+    load,
+    make_clients,
+    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
+    rg_api,
+    run_ops,
+    write_stack,
+)
+
+
+@pytest.fixture
+def project(tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS})
+    return tmp_path
+
+
+def _verify(capsys, project, stack="ops", clients=None):
+    return run_ops(capsys, "verify", "--stack", stack, "--project-dir", str(project),
+                   clients=clients)
+
+
+def _ec():
+    return boto3.client("elasticache", region_name="us-east-1")
+
+
+def _cw():
+    return boto3.client("cloudwatch", region_name="us-east-1")
+
+
+def test_a_deployment_that_matches_passes(capsys, project):
+    deploy(load(project, "ops"))
+    code, out, err = _verify(capsys, project)
+    assert (code, out, err) == (0, "stack 'ops': 2 cache(s) match the config\n", "")
+
+
+def test_the_in_repo_dev_stack_verifies_when_deployed_as_configured(capsys):
+    """The real Pulumi.dev.yaml (no Global Datastore, so moto covers it all)."""
+    from ops import stack
+
+    deploy(stack.load("dev"))
+    code, out, err = run_ops(capsys, "verify", "--stack", "dev")
+    assert (code, err) == (0, ""), out
+    assert out.endswith("match the config\n")
+
+
+# One cache per deviation, all in one stack and one run: each must produce exactly its line.
+DEVIATIONS: dict[str, tuple[dict, str]] = {
+    "node-type": ({"CacheNodeType": "cache.r7g.xlarge"},
+                  "node type is cache.r7g.xlarge, the config says cache.r7g.large"),
+    "engine": ({"Engine": "redis"}, "engine is redis, the config says valkey"),
+    "nodes": ({"ReplicasPerNodeGroup": 1},
+              "has 2 nodes, the config says 3 (1 shard(s) x (1 primary + 2 replicas))"),
+    "multi-az": ({"MultiAZEnabled": False}, "Multi-AZ is disabled, the config says enabled"),
+    "failover": ({"AutomaticFailoverEnabled": False},
+                 "automatic failover is disabled, the config says enabled"),
+    "at-rest": ({"AtRestEncryptionEnabled": False, "KmsKeyId": None},
+                "encryption at rest is off"),
+    "kms": ({"KmsKeyId": None}, "encrypted at rest with the AWS-owned key, the config asks for "
+                                "a customer-managed KMS key"),
+    "in-transit": ({"TransitEncryptionEnabled": False, "TransitEncryptionMode": None},
+                   "encryption in transit is off"),
+    "tls-mode": ({"TransitEncryptionMode": "preferred"},
+                 "encryption in transit is in preferred mode, expected required (clients may "
+                 "connect without TLS)"),
+    "auth": ({"AuthToken": None}, "AUTH is off (no auth token)"),
+    "retention": ({"SnapshotRetentionLimit": 1},
+                  "snapshot retention is 1 days, the config says 14"),
+}
+
+
+def test_each_deviation_is_exactly_one_line(capsys, tmp_path):
+    write_stack(tmp_path, "ops", dict.fromkeys(DEVIATIONS, PROD_SESSIONS))
+    spec = load(tmp_path, "ops")
+    for name, (overrides, _) in DEVIATIONS.items():
+        deploy_group(_ec(), cache_of(spec, name), **overrides)
+        deploy_alarms(_cw(), cache_of(spec, name))
+    code, out, err = _verify(capsys, tmp_path)
+    assert code == 1
+    assert sorted(out.splitlines()) == sorted(f"{name}: {line}"
+                                              for name, (_, line) in DEVIATIONS.items())
+    assert err == f"{len(DEVIATIONS)} deviations from the config of stack 'ops'\n"
+
+
+def test_engine_version_is_compared_with_the_live_patch_level(capsys, project):
+    spec = load(project, "ops")
+    deploy_group(_ec(), cache_of(spec, "sessions"), version="8.0.2")
+    deploy_alarms(_cw(), cache_of(spec, "sessions"))
+    code, out, _ = _verify(capsys, project)
+    assert code == 1
+    assert "sessions: engine version is 8.0.2, the config says 8.1\n" in out
+
+
+def test_nothing_deployed_reports_every_cache_and_its_alarms(capsys, project):
+    code, out, err = _verify(capsys, project)
+    assert code == 1
+    assert out.splitlines() == [
+        "fragments: Memcached cluster ops-fragments not found in us-east-1",
+        "fragments: no CloudWatch alarms named managed-cache/ops-fragments/* in us-east-1",
+        "sessions: replication group ops-sessions not found in us-east-1",
+        "sessions: no CloudWatch alarms named managed-cache/ops-sessions/* in us-east-1",
+    ]
+    assert err == "4 deviations from the config of stack 'ops'\n"
+
+
+def test_a_node_without_alarms_is_named(capsys, project):
+    spec = load(project, "ops")
+    sessions = cache_of(spec, "sessions")
+    deploy(spec)
+    _cw().delete_alarms(AlarmNames=[f"managed-cache/ops-sessions/{sessions.member_ids[2]}/"
+                                    "DatabaseMemoryUsagePercentage"])
+    code, out, _ = _verify(capsys, project)
+    assert code == 1
+    assert out == ("sessions: node ops-sessions-003 has no CloudWatch alarm "
+                   "(managed-cache/ops-sessions/ops-sessions-003/*)\n")
+
+
+MEMCACHED_DEVIATIONS: dict[str, tuple[dict, str]] = {
+    "count": ({"NumCacheNodes": 2}, "has 2 nodes, the config says 3"),
+    "size": ({"CacheNodeType": "cache.m7g.xlarge"},
+             "node type is cache.m7g.xlarge, the config says cache.m7g.large"),
+    "version": ({"EngineVersion": "1.6.17"}, "engine version is 1.6.17, the config says 1.6.22"),
+    "plain": ({"TransitEncryptionEnabled": None}, "encryption in transit is off"),
+}
+
+
+def test_memcached_deviations(capsys, tmp_path):
+    write_stack(tmp_path, "ops", dict.fromkeys(MEMCACHED_DEVIATIONS, FRAGMENTS))
+    spec = load(tmp_path, "ops")
+    for name, (overrides, _) in MEMCACHED_DEVIATIONS.items():
+        deploy_memcached(_ec(), cache_of(spec, name), **overrides)
+        deploy_alarms(_cw(), cache_of(spec, name))
+    code, out, _ = _verify(capsys, tmp_path)
+    assert code == 1
+    assert sorted(out.splitlines()) == sorted(f"{name}: {line}"
+                                              for name, (_, line) in MEMCACHED_DEVIATIONS.items())
+
+
+def test_sharded_groups_are_checked_by_shard_and_node_count(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"big": {"shards": 2, "replicas": 1}})
+    spec = load(tmp_path, "ops")
+    big = cache_of(spec, "big")
+    assert big.member_ids == ["ops-big-0001-001", "ops-big-0001-002", "ops-big-0002-001",
+                              "ops-big-0002-002"]
+    deploy_group(_ec(), big, NumNodeGroups=3)
+    deploy_alarms(_cw(), big)
+    code, out, _ = _verify(capsys, tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        "big: has 3 shards, the config says 2",
+        "big: has 6 nodes, the config says 4 (2 shard(s) x (1 primary + 1 replicas))",
+    ]
+
+
+@pytest.mark.parametrize(("intended", "live", "matches"), [
+    ("8.1", "8.1.0", True), ("8.1", "8.1", True), ("8.1", "8.10.0", False),
+    ("8.1", "8.0.1", False), ("6.x", "6.2.6", True), ("6.x", "7.0.7", False),
+    ("1.6.22", "1.6.22", True), ("1.6.22", "1.6.2", False), ("8.1", None, False),
+    ("1.6.22", "1.6", False),
+])
+def test_version_matching(intended, live, matches):
+    assert version_matches(intended, live) is matches
+
+
+# ---------------------------------------------------------------------------------------------
+# Global Datastore: ElastiCache through Stubber, CloudWatch alarms through moto
+# ---------------------------------------------------------------------------------------------
+GID = "ldgnf-ops-sessions"
+
+
+def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    spec = load(tmp_path, "ops")
+    sessions = cache_of(spec, "sessions")
+    deploy_alarms(_cw(), sessions)
+    deploy_alarms(boto3.client("cloudwatch", region_name="eu-west-1"), sessions,
+                  members=["ops-sessions-euw1-001"])
+    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
+    east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
+    east.globals_list(global_api(GID, [
+        ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
+        ("ops-sessions-euw1", "eu-west-1", "PRIMARY", "associated"),
+        ("ops-sessions-apse2", "ap-southeast-2", "SECONDARY", "associated"),
+    ]))
+    west.group(rg_api("ops-sessions-euw1", "eu-west-1", nodes=2))
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                                 ("elasticache", "eu-west-1"): west.client})
+
+    code, out, _ = _verify(capsys, tmp_path, clients=clients)
+
+    east.done()
+    west.done()
+    assert code == 1
+    assert out.splitlines() == [
+        "sessions: ops-sessions-apse2 (ap-southeast-2) is a member of Global Datastore "
+        "ldgnf-ops-sessions but not in the config",
+        "sessions: the Global Datastore primary is ops-sessions-euw1 (eu-west-1), the config "
+        "expects us-east-1; fail back with `python -m ops failover --stack ops --cache sessions "
+        "--to us-east-1`",
+        "sessions: ops-sessions-euw1 (eu-west-1) has 2 nodes, the config says 3 (1 shard(s) x "
+        "(1 + 2 replicas))",
+    ]
+
+
+def test_global_datastore_that_is_missing(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    deploy_alarms(_cw(), cache_of(load(tmp_path, "ops"), "sessions"))
+    east = Stubbed("us-east-1")
+    east.group(rg_api("ops-sessions", "us-east-1"))
+    east.globals_list(global_api("ldgnf-ops-sessions-2", []))   # suffix differs: not ours
+    code, out, _ = _verify(capsys, tmp_path,
+                           clients=make_clients({("elasticache", "us-east-1"): east.client}))
+    assert code == 1
+    assert out.splitlines() == [
+        "sessions: no Global Datastore with id suffix 'ops-sessions' found; the config declares "
+        "members in us-east-1, eu-west-1",
+        "sessions: no CloudWatch alarms named managed-cache/ops-sessions/* in eu-west-1 "
+        "(replication lag of the secondary)",
+    ]

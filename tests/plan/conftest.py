@@ -1,0 +1,2 @@
+"""Fixtures for the plan tests; the shared ones (run, run_stack, attempt) live in
+tests/conftest.py and the config builders in tests/builders.py."""

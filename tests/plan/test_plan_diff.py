@@ -1,0 +1,225 @@
+"""`--diff OLD.json`: added, removed, changed, and DATA LOSS for changes that replace or delete
+a data-holding resource. OLD.json is written from one config, the new plan made from another."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.plan import report as plan_module
+from infra.plan.diff import REPLACE_ON_CHANGE, diff
+from infra.plan.render import render
+from infra.plan.report import build_report, load_report, run_plan
+from tests.builders import aws_config
+
+RG = "aws:elasticache/replicationGroup:ReplicationGroup"
+SESSIONS = {"engine": "valkey", "node_type": "cache.r7g.large", "replicas": 1}
+
+
+def report(caches: dict, **top) -> dict:
+    return build_report(run_plan("test", config=aws_config(caches, **top)))
+
+
+def old_json(tmp_path: Path, caches: dict, **top) -> dict:
+    """Write the earlier plan to OLD.json and read it back, as CI does."""
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(report(caches, **top)))
+    return load_report(str(path))
+
+
+def losses(result: dict) -> dict[str, dict]:
+    return {loss["name"]: loss for loss in result["data_loss"]}
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict:
+    return report({"sessions": SESSIONS})
+
+
+def test_the_same_config_twice_changes_nothing(baseline):
+    result = diff(copy.deepcopy(baseline), report({"sessions": SESSIONS}))
+    assert (result["added"], result["removed"], result["changed"], result["data_loss"]) == (
+        [], [], [], [])
+    assert result["cost_delta_monthly_usd"] == 0
+
+
+def test_a_renamed_cache_is_data_loss(tmp_path):
+    old = old_json(tmp_path, {"sessions": SESSIONS})
+    new = report({"sessions2": SESSIONS})
+    result = diff(old, new)
+    lost = losses(result)
+    assert lost["sessions-group"]["action"] == "delete"
+    assert lost["sessions-group"]["type"] == RG
+    assert lost["sessions"]["type"] == "cache"  # the cache-level entry
+    assert {"cache": "sessions", "change": "removed",
+            "detail": "valkey cache removed or renamed"} in result["cache_changes"]
+    assert "sessions2-group" in {r["name"] for r in result["added"]}
+    new["diff"] = result
+    assert "DATA LOSS" in render(new, "text")
+    assert "> [!CAUTION]" in render(new, "markdown")
+
+
+def test_an_engine_change_is_data_loss(tmp_path):
+    old = old_json(tmp_path, {"sessions": SESSIONS})
+    new = report({"sessions": {**SESSIONS, "engine": "redis", "engine_version": "7.1"}})
+    result = diff(old, new)
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert group["replace"] and "engine" in group["replace_keys"]
+    assert losses(result)["sessions-group"]["action"] == "replace"
+    assert losses(result)["sessions"]["reason"].startswith("engine valkey -> redis")
+
+
+def test_redis_to_valkey_is_an_in_place_upgrade_not_data_loss(tmp_path):
+    old = old_json(tmp_path, {"sessions": {**SESSIONS, "engine": "redis",
+                                           "engine_version": "7.1"}})
+    result = diff(old, report({"sessions": {**SESSIONS, "engine_version": "8.0"}}))
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert not group["replace"], group
+    assert any("in place" in note for note in group["notes"])
+    assert result["data_loss"] == []
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ({"aws": {"port": 6380}}, "port"),
+    ({"aws": {"create_kms_key": True}}, "kmsKeyId"),
+])
+def test_replace_forcing_inputs_are_data_loss(baseline, change, key):
+    result = diff(copy.deepcopy(baseline), report({"sessions": {**SESSIONS, **change}}))
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert key in group["replace_keys"]
+    assert "sessions-group" in losses(result)
+
+
+def test_a_new_subnet_group_replaces_the_cache(baseline):
+    result = diff(copy.deepcopy(baseline), report({"sessions": SESSIONS}, name_prefix="blue"))
+    lost = losses(result)
+    # The group id and subnet group name both follow the prefix.
+    assert lost["sessions-group"]["action"] == "replace"
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert {"replicationGroupId", "subnetGroupName"} <= set(group["replace_keys"])
+
+
+def test_in_place_changes_are_not_data_loss(baseline):
+    result = diff(copy.deepcopy(baseline), report({"sessions": {**SESSIONS, "replicas": 2,
+                                                                 "snapshot_retention_days": 5}}))
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert {"numCacheClusters", "snapshotRetentionLimit"} <= set(group["keys"])
+    assert not group["replace"]
+    assert result["data_loss"] == []
+    assert result["cost_delta_monthly_usd"] > 0
+
+
+def test_adding_a_global_datastore_keeps_the_group_through_its_alias():
+    old = report({"sessions": SESSIONS}, profile="production")
+    new = report({"sessions": {**SESSIONS, "global": {"secondary_region": "eu-west-1"}}},
+                 profile="production")
+    result = diff(old, new)
+    assert [(m["name"], m["aliased"]) for m in result["moved"]] == [("sessions", True)]
+    assert result["data_loss"] == []
+    assert "sessions-eu-west-1-group" in {r["name"] for r in result["added"]}
+
+
+def test_a_move_without_an_alias_is_data_loss(baseline):
+    old = copy.deepcopy(baseline)
+    new = copy.deepcopy(baseline)
+    [group] = [r for r in new["resources"] if r["name"] == "sessions-group"]
+    group["urn"] = group["urn"].replace("ElastiCacheReplicationGroup$", "SomethingElse$")
+    group["aliased"] = False
+    result = diff(old, new)
+    assert losses(result)["sessions-group"]["action"] == "replace"
+    assert "no alias" in losses(result)["sessions-group"]["reason"]
+
+
+def test_removing_a_protected_cache_says_pulumi_will_stop(tmp_path):
+    old = old_json(tmp_path, {"sessions": SESSIONS, "pages": {"engine": "memcached"}},
+                   profile="production")
+    result = diff(old, report({"sessions": SESSIONS}, profile="production"))
+    lost = losses(result)
+    assert lost["pages-cluster"]["protected"] is True
+    assert "protected" in lost["pages-cluster"]["reason"]
+
+
+def test_gcp_tier_and_tls_mode_changes_replace_the_instance():
+    def instance(**inputs):
+        return {"urn": "urn:x", "type": "gcp:redis/instance:Instance", "name": "r-instance",
+                "parent": "", "custom": True, "provider_region": "us-central1", "protect": True,
+                "aliased": False, "ignore_changes": [], "cache": "r", "data_holding": True,
+                "inputs": inputs}
+
+    old = {"stack": "gcp", "resources": [instance(tier="BASIC", transitEncryptionMode="DISABLED",
+                                                  memorySizeGb=5)], "caches": []}
+    new = {"stack": "gcp", "resources": [instance(tier="STANDARD_HA",
+                                                  transitEncryptionMode="SERVER_AUTHENTICATION",
+                                                  memorySizeGb=6)], "caches": []}
+    [change] = diff(old, new)["changed"]
+    assert set(change["replace_keys"]) == {"tier", "transitEncryptionMode"}
+    assert "memorySizeGb" in change["keys"]
+
+
+def test_the_table_covers_every_data_holding_type():
+    from infra.plan.resources import DATA_HOLDING_TYPES
+
+    assert set(REPLACE_ON_CHANGE) == set(DATA_HOLDING_TYPES)
+
+
+def test_cli_diff_flags_data_loss_and_can_fail_on_it(tmp_path, capsys):
+    # OLD.json is the dev stack as it would be with the cache named differently.
+    config = json.loads(json.dumps(aws_config({"cache": {"node_type": "cache.t4g.micro",
+                                                         "replicas": 0}})))
+    old = build_report(run_plan("dev", config=config))
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(old))
+    out = tmp_path / "comment.md"
+    code = plan_module.main(["dev", "--format", "markdown", "--diff", str(path),
+                             "-o", str(out), "--fail-on-data-loss"])
+    assert code == plan_module.EXIT_DATA_LOSS
+    text = out.read_text()
+    assert "**DATA LOSS" in text and "`cache-group`" in text
+    assert plan_module.main(["dev", "--diff", str(tmp_path / "missing.json")]) == \
+        plan_module.EXIT_USAGE
+    assert "cannot read" in capsys.readouterr().err
+
+
+def gcp_prod(**changes: dict) -> dict:
+    """The gcp-prod stack file's config with cache settings changed."""
+    from infra.stackfile import flat_stack_config
+
+    config = flat_stack_config("gcp-prod")
+    caches = json.loads(config["managed-cache:caches"])
+    for cache, settings in changes.items():
+        caches[cache] = {**caches[cache], **settings}
+    config["managed-cache:caches"] = json.dumps(caches)
+    return build_report(run_plan("gcp-prod", config=config))
+
+
+@pytest.fixture(scope="module")
+def gcp_baseline() -> dict:
+    return gcp_prod()
+
+
+def test_gcp_redis_tier_change_is_data_loss(gcp_baseline):
+    # replicas 2 -> 0 turns STANDARD_HA into BASIC, which Memorystore cannot do in place.
+    result = diff(copy.deepcopy(gcp_baseline),
+                  gcp_prod(ratelimits={"replicas": 0, "gcp": {"read_replicas": False}}))
+    [instance] = [c for c in result["changed"] if c["name"] == "ratelimits-instance"]
+    assert "tier" in instance["replace_keys"]
+    assert losses(result)["ratelimits-instance"]["action"] == "replace"
+
+
+def test_gcp_valkey_tls_change_is_data_loss(gcp_baseline):
+    result = diff(copy.deepcopy(gcp_baseline), gcp_prod(sessions={"gcp": {"tls": False}}))
+    replaced = {c["name"]: c["replace_keys"] for c in result["changed"] if c["replace"]}
+    assert "transitEncryptionMode" in replaced["sessions-instance"]
+    assert "sessions-instance" in losses(result)
+
+
+def test_two_preview_plans_compare_equal():
+    first = build_report(run_plan("prod", preview=True))
+    second = build_report(run_plan("prod", preview=True))
+    assert json.dumps(first).count("(known after apply)") > 0
+    assert "pulumi.output" not in json.dumps(first)
+    result = diff(first, second)
+    assert (result["changed"], result["data_loss"]) == ([], [])

@@ -1,0 +1,133 @@
+"""Security and durability findings, from configs the validation accepts but a reviewer should
+question, and from resource records no valid config can produce (defence in depth)."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from infra.plan.findings import evaluate
+from infra.plan.report import build_report, run_plan
+from tests.builders import aws_config
+
+
+def findings_of(caches: dict, today: date | None = None, **top) -> list[dict]:
+    return build_report(run_plan("test", config=aws_config(caches, **top)), today=today)[
+        "findings"]
+
+
+def ids(findings: list[dict], cache: str | None = None) -> dict[str, str]:
+    return {f["id"]: f["severity"] for f in findings if cache is None or f["cache"] == cache}
+
+
+@pytest.fixture(scope="module")
+def careless_production() -> list[dict]:
+    return findings_of({"sessions": {
+        "engine": "redis", "engine_version": "6.2", "node_type": "cache.r7g.large",
+        "replicas": 1, "snapshot_retention_days": 0, "final_snapshot": False,
+        "deletion_protection": False, "aws": {"create_kms_key": False}}},
+        today=date(2026, 6, 1), profile="production", alerts={"emails": ["ops@example.com"]})
+
+
+def test_production_without_protection_backups_or_final_snapshot(careless_production):
+    found = ids(careless_production, "sessions")
+    assert found["deletion-protection-off"] == "high"
+    assert found["backups-off"] == "high"
+    assert found["final-snapshot-off"] == "high"
+    assert found["encryption-at-rest-aws-owned-key"] == "low"
+    assert all(f["cache"] == "sessions" for f in careless_production)
+
+
+def test_redis_6_extended_support_charges_by_date():
+    caches = {"sessions": {"engine": "redis", "engine_version": "6.2"}}
+    soon = ids(findings_of(caches, today=date(2026, 6, 1)))
+    assert soon["redis-extended-support"] == "medium"
+    late = findings_of(caches, today=date(2027, 3, 1))
+    assert ids(late)["redis-extended-support"] == "high"
+    [finding] = [f for f in late if f["id"] == "redis-extended-support"]
+    assert "since 2027-02-01" in finding["message"]
+    assert "redis-extended-support" not in ids(findings_of(
+        {"sessions": {"engine": "redis", "engine_version": "7.1"}}, today=date(2027, 3, 1)))
+
+
+def test_the_shipped_stacks_are_clean_of_serious_findings():
+    for stack in ("dev", "prod"):
+        serious = [f for f in build_report(run_plan(stack))["findings"]
+                   if f["severity"] in ("critical", "high")]
+        assert serious == [], (stack, serious)
+
+
+def test_development_backups_off_is_only_low():
+    found = ids(findings_of({"sessions": {"snapshot_retention_days": 0}}))
+    assert found["backups-off"] == "low"
+    assert "deletion-protection-off" not in found  # not production
+
+
+def test_memcached_limits_are_reported():
+    found = ids(findings_of({"pages": {"engine": "memcached"}}), "pages")
+    assert found == {"memcached-no-auth": "low", "memcached-no-backups": "info",
+                     "memcached-no-encryption-at-rest": "info"}
+
+
+def record(type_: str, name: str, cache: str | None = "sessions", region: str = "us-east-1",
+           protect: bool = False, **inputs) -> dict:
+    return {"urn": f"urn:{name}", "type": type_, "name": name, "parent": "", "custom": True,
+            "provider_region": region, "protect": protect, "aliased": False,
+            "ignore_changes": [], "cache": cache, "data_holding": True, "inputs": inputs}
+
+
+SPEC = SimpleNamespace(cloud="aws", profile="production", region="us-east-1", warnings=(),
+                       caches=(SimpleNamespace(name="sessions", engine="valkey",
+                                               engine_version="8.1", port=6379, global_=None),))
+
+
+def test_open_ingress_is_critical_and_names_the_cache_behind_it():
+    rules = [
+        record("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in-public",
+               cache=None, fromPort=6379, cidrIpv4="0.0.0.0/0"),
+        record("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in-v6", cache=None,
+               fromPort=6379, cidrIpv6="2001:db8::/32"),
+        record("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in-private",
+               cache=None, fromPort=6379, cidrIpv4="10.0.0.0/16"),
+    ]
+    found = evaluate(SPEC, rules, date(2026, 1, 1))
+    assert [(f["id"], f["severity"], f["resource"], f["cache"]) for f in found] == [
+        ("public-ingress", "critical", "in-public", "sessions"),
+        ("public-ingress", "critical", "in-v6", "sessions")]
+
+
+def test_an_unencrypted_unauthenticated_group_is_high():
+    group = record("aws:elasticache/replicationGroup:ReplicationGroup", "sessions-group",
+                   protect=True, atRestEncryptionEnabled=False, transitEncryptionEnabled=False,
+                   snapshotRetentionLimit=7, finalSnapshotIdentifier="x")
+    found = ids(evaluate(SPEC, [group], date(2026, 1, 1)))
+    assert found == {"encryption-at-rest-off": "high", "encryption-in-transit-off": "high",
+                     "auth-off": "high"}
+
+
+def test_gcp_findings_memcached_deprecation_tls_and_auth():
+    spec = SimpleNamespace(cloud="gcp", profile="production", region="us-central1", warnings=(),
+                           caches=(SimpleNamespace(name="pages", engine="memcached"),
+                                   SimpleNamespace(name="sessions", engine="valkey")))
+    valkey = record("gcp:memorystore/instance:Instance", "sessions-instance",
+                    region="us-central1", transitEncryptionMode="TRANSIT_ENCRYPTION_DISABLED",
+                    authorizationMode="AUTH_DISABLED", deletionProtectionEnabled=False,
+                    persistenceConfig={"mode": "DISABLED"})
+    found = evaluate(spec, [valkey], date(2026, 1, 1))
+    by_id = ids(found)
+    assert by_id["gcp-memcached-deprecated"] == "medium"
+    [deprecation] = [f for f in found if f["id"] == "gcp-memcached-deprecated"]
+    assert "2027-02-01" in deprecation["message"] and deprecation["cache"] == "pages"
+    assert by_id["encryption-in-transit-off"] == "high"
+    assert by_id["auth-off"] == "high"
+    assert by_id["deletion-protection-off"] == "high"
+    assert by_id["backups-off"] == "medium"
+
+
+def test_gcp_dev_stack_reports_its_development_shortcuts():
+    found = ids(build_report(run_plan("gcp-dev"))["findings"], "sessions")
+    assert found["encryption-in-transit-off"] == "high"
+    assert found["auth-off"] == "high"
+    assert "deletion-protection-off" not in found  # development

@@ -1,0 +1,75 @@
+"""Runs the project the way the Pulumi CLI's Python language host does, under recording mocks.
+
+Mirrors `pulumi-language-python-exec`: config comes from the PULUMI_CONFIG environment variable
+as flat "<namespace>:<key>" strings, the program runs with `runpy.run_path(<project root>)`
+inside `pulumi.runtime.run_in_stack`, a `pulumi.RunError` is logged as one line and anything
+else as a traceback. This file lives outside the project's packages and adds nothing to
+sys.path: the program must find `infra` and `components` by itself.
+
+Usage: python tests/langhost_exec.py --stack dev [--preview] --record OUT.json PROJECT_ROOT
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import runpy
+import sys
+import traceback
+
+import pulumi
+import pulumi.runtime
+
+
+def _load_mockcloud(root):
+    # By file path, not import: the harness must not put the project on sys.path.
+    spec = importlib.util.spec_from_file_location("_mockcloud", os.path.join(root, "infra", "plan",
+                                                                             "mocks.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stack", required=True)
+    ap.add_argument("--project", default="managed-cache")
+    ap.add_argument("--preview", action="store_true")
+    ap.add_argument("--record", required=True)
+    ap.add_argument("PROGRAM")
+    args = ap.parse_args()
+
+    pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(),
+                                  pulumi.runtime.get_config_secret_keys_env())
+    mockcloud = _load_mockcloud(args.PROGRAM)
+    recorder = mockcloud.install(args.stack, args.project, preview=args.preview)
+    os.chdir(args.PROGRAM)
+    root = os.path.abspath(args.PROGRAM)
+    helped = any(os.path.abspath(p or os.curdir) == root for p in sys.path)
+
+    ok = False
+    try:
+        mockcloud.run_program(lambda: runpy.run_path(args.PROGRAM, run_name="__main__"))
+        ok = True
+    except pulumi.RunError as e:
+        print(f"error: {e}", file=sys.stderr)
+    except Exception:
+        print("error: " + traceback.format_exc(), file=sys.stderr)
+
+    with open(args.record, "w") as out:
+        json.dump({
+            "ok": ok,
+            "registrations": [
+                {"type": r.type, "name": r.name, "parent": r.parent, "provider": r.provider,
+                 "protect": r.protect, "inputs": r.inputs}
+                for r in recorder.registrations
+            ],
+            "stack_outputs": recorder.stack_outputs,
+            "project_on_sys_path_before_run": helped,
+        }, out, default=repr, indent=1)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
