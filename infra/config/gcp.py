@@ -170,9 +170,6 @@ def _check_psa_prefix(prefix: int, path: str, problems: list[Problem]) -> None:
 def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheSpec],
                 problems: list[Problem]) -> None:
     """Rules that need the region, the network and the caches together."""
-    if region and region not in GCP_REGIONS:
-        problems.append(Problem("gcp:region", f"{region!r} is not a GCP region Memorystore is "
-                                "offered in." + did_you_mean(region, GCP_REGIONS)))
     valkey = [c for c in caches if c.engine == "valkey"]
     regions = valkey_regions(region, caches)
     if network.vpc_cidr is not None:
@@ -196,6 +193,7 @@ def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheS
 # Cloud DNS managed zone names (the resource name, not the DNS name): 1-63 lowercase letters,
 # digits and hyphens, starting with a letter and ending with a letter or digit.
 _MANAGED_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+MANAGED_ZONE_NAME_MAX = 63
 
 
 def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Problem]) -> None:
@@ -220,9 +218,10 @@ def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Pro
                                     "stack create the zone."))
     if not dns.zone_ids:
         name = naming.gcp_dns_zone_name(prefix)
-        if len(name) > INSTANCE_ID_LENGTH[1]:
+        if len(name) > MANAGED_ZONE_NAME_MAX:
             problems.append(Problem("network.dns", f"the managed zone name {name!r} would be "
-                                    f"{len(name)} characters; Cloud DNS allows 63. Shorten "
+                                    f"{len(name)} characters; Cloud DNS allows "
+                                    f"{MANAGED_ZONE_NAME_MAX}. Shorten "
                                     "name_prefix or set zone_id to an existing zone."))
 
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import PROFILES, ProfileDefaults
+from infra.catalog.gcp import GCP_REGIONS
 from infra.config import gcp as gcp_config
 from infra.config.aws import (
     _check_cache_name,
@@ -110,6 +111,9 @@ def _region(cloud: str | None, flat: Mapping[str, Any],
             if not value:
                 problems.append(Problem(key, f"is required for cloud 'gcp'; set it with "
                                              f"`pulumi config set {key} <value>`."))
+        if region and region not in GCP_REGIONS:
+            problems.append(Problem("gcp:region", f"{region!r} is not a GCP region Memorystore "
+                                    "is offered in." + did_you_mean(region, GCP_REGIONS)))
         return region, project
     region = str(flat.get("aws:region", "") or "")
     if cloud == "aws":

@@ -24,9 +24,7 @@ from components.gcp.valkey_instance import (
     ValkeySecondaryArgs,
 )
 from infra import naming, providers
-from infra.config import ConfigError
 from infra.config import gcp as gcp_config
-from infra.config.common import Problem
 from infra.config.dns import cache_dns_names
 from infra.config.gcp import day_of_week
 from infra.config.spec import GcpCacheSpec, GcpNetworkSpec, StackSpec
@@ -36,11 +34,6 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
     network_spec = spec.network
     assert isinstance(network_spec, GcpNetworkSpec)
     caches: list[GcpCacheSpec] = list(spec.caches)
-    # Rules across network and caches, checked before anything is registered.
-    problems: list[Problem] = []
-    gcp_config.check_stack(spec.region, network_spec, caches, problems)
-    if problems:
-        raise ConfigError(spec.stack, problems)
 
     tags = providers.stack_tags(project, spec.stack, spec.profile)
     psc_regions = gcp_config.valkey_regions(spec.region, caches)

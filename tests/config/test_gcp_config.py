@@ -303,6 +303,15 @@ def test_every_problem_is_reported_at_once(attempt):
     assert recorder.registrations == []
 
 
+def test_a_wrong_region_is_reported_beside_an_invalid_network(attempt):
+    message, recorder = attempt(gcp_config(network={"vpc_cidr": "8.8.0.0/16"},
+                                           **{"gcp:region": "us-central"}))
+    assert "has 2 problems" in message
+    assert "gcp:region: 'us-central' is not a GCP region Memorystore is offered in." in message
+    assert "network.vpc_cidr: '8.8.0.0/16' is not a private range" in message
+    assert recorder.registrations == []
+
+
 # ---------------------------------------------------------------------------------------------
 # What valid configs resolve to
 # ---------------------------------------------------------------------------------------------

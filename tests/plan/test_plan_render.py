@@ -120,9 +120,8 @@ def assert_tables_well_formed(md: str) -> None:
 
 
 def test_markdown_with_a_diff_leads_with_the_data_loss_banner():
-    from tests.builders import aws_config
-
     from infra.plan.diff import diff
+    from tests.builders import aws_config
 
     old = build_report(run_plan("t", config=aws_config({"sessions": {}})))
     secrets: set[str] = set()
