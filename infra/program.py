@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 
 from infra.config import load_stack_config
+from infra.config.spec import GcpStackSpec
 
 
 def flat_config() -> dict[str, Any]:
@@ -28,9 +29,13 @@ def main() -> None:
     for warning in spec.warnings:
         pulumi.log.warn(warning)
     # Import only the chosen cloud's SDK: pulumi_gcp and pulumi_aws each take a while to load.
-    if spec.cloud == "gcp":
-        from infra.stacks import gcp as cloud_stack
+    if isinstance(spec, GcpStackSpec):
+        from infra.stacks import gcp
+
+        exports = gcp.build(spec, pulumi.get_project())
     else:
-        from infra.stacks import aws as cloud_stack  # type: ignore[no-redef]
-    for key, value in cloud_stack.build(spec, pulumi.get_project()).items():
+        from infra.stacks import aws
+
+        exports = aws.build(spec, pulumi.get_project())
+    for key, value in exports.items():
         pulumi.export(key, value)

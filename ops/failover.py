@@ -29,7 +29,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.config.dns import cache_dns_names
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError, explain
@@ -49,7 +49,7 @@ class WriterRecord:
     target: str                       # the endpoint host it points at now
 
 
-def run(spec: StackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry_run: bool,
+def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry_run: bool,
         polling: Polling) -> int:
     if cache.is_memcached or cache.global_ is None:
         raise OpsError(f"cache '{cache.name}' is not a Global Datastore cache (its config has "
@@ -151,7 +151,7 @@ def _host(group: live.LiveGroup | None, region: str) -> str:
     return group.endpoint.rsplit(":", 1)[0]
 
 
-def _writer_records(spec: StackSpec, cache: CacheSpec, clients: Clients,
+def _writer_records(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                     regions: list[str]) -> tuple[list[WriterRecord], str | None]:
     """The writer record in the zone of each region, and why Route 53 could not be read.
 
@@ -184,7 +184,7 @@ def _writer_records(spec: StackSpec, cache: CacheSpec, clients: Clients,
     return records, None
 
 
-def _stack_zones(route53: Any, spec: StackSpec) -> dict[str, str]:
+def _stack_zones(route53: Any, spec: AwsStackSpec) -> dict[str, str]:
     """Region -> id of this stack's private zone of that name associated with the region."""
     assert spec.dns is not None
     dns_name = f"{spec.dns.zone}."
@@ -226,7 +226,7 @@ def _cname(route53: Any, zone_id: str, name: str) -> str | None:
     return None
 
 
-def _upsert_writers(spec: StackSpec, cache: CacheSpec, clients: Clients,
+def _upsert_writers(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                     writers: list[WriterRecord], host: str, to_region: str) -> str | None:
     """Point every writer record at `host`; returns why Route 53 refused, if it did."""
     assert spec.dns is not None
@@ -251,7 +251,7 @@ def _upsert_writers(spec: StackSpec, cache: CacheSpec, clients: Clients,
     return None
 
 
-def _dns_outcome(spec: StackSpec, cache: CacheSpec, to_region: str, problem: str | None,
+def _dns_outcome(spec: AwsStackSpec, cache: CacheSpec, to_region: str, problem: str | None,
                  what: str) -> int:
     """EXIT_OK, or one line on the writer records Route 53 did not let us read or update."""
     if problem is None:
@@ -273,7 +273,7 @@ def _endpoints_of(clients: Clients, region: str, group_id: str) -> tuple[str, st
     return endpoint, group.reader_endpoint or endpoint
 
 
-def _print_client_changes(spec: StackSpec, cache: CacheSpec, clients: Clients,
+def _print_client_changes(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                           target: live.LiveGroup, old: live.GlobalMember | None,
                           after: bool) -> None:
     must = "must change" if after else "will have to change after the failover"

@@ -41,7 +41,7 @@ from typing import Any
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog import pricing
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops.clients import Clients
 from ops.errors import EXIT_OK
 from ops.table import format_table
@@ -164,7 +164,7 @@ def recommend(cache: CacheSpec, profile: str, region: str, usage: Usage) -> Advi
     return Advice(current, best, needed, tuple(notes))
 
 
-def node_counts(spec: StackSpec, cache: CacheSpec) -> dict[str, int]:
+def node_counts(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, int]:
     """Nodes per region: the primary region's plus each Global Datastore secondary's."""
     counts = {spec.region: cache.nodes}
     if cache.global_ is not None:
@@ -173,7 +173,7 @@ def node_counts(spec: StackSpec, cache: CacheSpec) -> dict[str, int]:
     return counts
 
 
-def monthly_cost(spec: StackSpec, cache: CacheSpec, node: str) -> tuple[float, bool] | None:
+def monthly_cost(spec: AwsStackSpec, cache: CacheSpec, node: str) -> tuple[float, bool] | None:
     """(USD per month for every node of the cache, priced exactly) or None without a price."""
     total, exact = 0.0, True
     for region, nodes in node_counts(spec, cache).items():
@@ -189,7 +189,7 @@ def monthly_cost(spec: StackSpec, cache: CacheSpec, node: str) -> tuple[float, b
 # ---------------------------------------------------------------------------------------------
 # CloudWatch
 # ---------------------------------------------------------------------------------------------
-def members_by_region(spec: StackSpec, cache: CacheSpec) -> dict[str, list[str]]:
+def members_by_region(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, list[str]]:
     members = {spec.region: list(cache.member_ids)}
     if cache.global_ is not None:
         for region in cache.global_.secondary_regions:
@@ -260,7 +260,7 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "-" if value is None else f"{value:.0f}{unit}"
 
 
-def run(spec: StackSpec, clients: Clients, days: int, only: CacheSpec | None = None,
+def run(spec: AwsStackSpec, clients: Clients, days: int, only: CacheSpec | None = None,
         now: datetime | None = None) -> int:
     end = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
     start = end - timedelta(days=days)
@@ -293,7 +293,7 @@ def run(spec: StackSpec, clients: Clients, days: int, only: CacheSpec | None = N
     return EXIT_OK
 
 
-def _row(spec: StackSpec, cache: CacheSpec, usage: Usage, advice: Advice) -> tuple[str, ...]:
+def _row(spec: AwsStackSpec, cache: CacheSpec, usage: Usage, advice: Advice) -> tuple[str, ...]:
     current = cache.node_type
     memory = "-"
     if usage.memory_percent is not None:

@@ -14,14 +14,14 @@ interruption (typically seconds) on the shard.
 
 from __future__ import annotations
 
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError
 from ops.poll import Polling, until
 
 
-def run(spec: StackSpec, cache: CacheSpec, clients: Clients, shard: str | None,
+def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | None,
         polling: Polling) -> int:
     if cache.is_memcached:
         raise OpsError(f"cache '{cache.name}' is Memcached, which has no replicas to fail "

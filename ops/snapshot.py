@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from infra import naming
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError
@@ -30,7 +30,7 @@ def default_name(cache_id: str, now: datetime) -> str:
     return f"{cache_id}-ops-{now.strftime('%Y%m%d-%H%M%S')}"
 
 
-def run(spec: StackSpec, cache: CacheSpec, clients: Clients, name: str | None, wait: bool,
+def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, name: str | None, wait: bool,
         polling: Polling, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
     if cache.is_memcached:
         raise OpsError(f"cache '{cache.name}' is Memcached, which has no snapshots")

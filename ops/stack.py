@@ -8,12 +8,12 @@ import yaml
 
 from infra import stackfile
 from infra.config import load_stack_config
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops.errors import OpsError
 
 
-def load(stack: str, project_dir: Path | None = None) -> StackSpec:
-    """The validated StackSpec of an AWS stack.
+def load(stack: str, project_dir: Path | None = None) -> AwsStackSpec:
+    """The validated AwsStackSpec of an AWS stack.
 
     A config problem raises infra.config.ConfigError, whose message lists every problem; an
     unknown stack, an unreadable file or a GCP stack raise OpsError.
@@ -27,13 +27,13 @@ def load(stack: str, project_dir: Path | None = None) -> StackSpec:
         problem = str(err).replace("\n", " ")
         raise OpsError(f"Pulumi.{stack}.yaml is not valid YAML: {problem}") from None
     spec = load_stack_config(flat, stack)
-    if spec.cloud != "aws":
+    if not isinstance(spec, AwsStackSpec):
         raise OpsError(f"stack '{stack}' runs on {spec.cloud}; the ops commands cover AWS "
                        "ElastiCache stacks only")
     return spec
 
 
-def find_cache(spec: StackSpec, name: str) -> CacheSpec:
+def find_cache(spec: AwsStackSpec, name: str) -> CacheSpec:
     """A cache by its config name (`sessions`) or its AWS id (`prod-sessions`)."""
     for cache in spec.caches:
         if name in (cache.name, cache.cache_id):

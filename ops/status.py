@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, explain
@@ -18,7 +18,7 @@ HEADER = ("CACHE", "REGION", "ROLE", "ID", "STATUS", "ENGINE", "NODE TYPE", "NOD
           "AT REST", "IN TRANSIT", "AUTH", "ENDPOINT")
 
 
-def run(spec: StackSpec, clients: Clients) -> int:
+def run(spec: AwsStackSpec, clients: Clients) -> int:
     rows: list[tuple[str, ...]] = []
     notes: list[str] = []
     for cache in spec.caches:
@@ -61,7 +61,7 @@ def _memcached_row(cache: CacheSpec, cluster: live.LiveMemcached | None,
             cluster.endpoint or "-")
 
 
-def _global_rows(spec: StackSpec, cache: CacheSpec, clients: Clients,
+def _global_rows(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                  notes: list[str]) -> list[tuple[str, ...]]:
     expected = live.expected_global_members(cache, spec.region)
     found = live.find_global(clients, spec.region, cache.cache_id)

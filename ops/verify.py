@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import sys
 
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_DEVIATIONS, EXIT_OK
 
 
-def run(spec: StackSpec, clients: Clients) -> int:
+def run(spec: AwsStackSpec, clients: Clients) -> int:
     deviations: list[str] = []
     for cache in spec.caches:
         if cache.is_memcached:
@@ -130,7 +130,7 @@ def _check_encryption(cache: CacheSpec, group: live.LiveGroup) -> list[str]:
     return out
 
 
-def check_global(spec: StackSpec, cache: CacheSpec, clients: Clients) -> list[str]:
+def check_global(spec: AwsStackSpec, cache: CacheSpec, clients: Clients) -> list[str]:
     assert cache.global_ is not None
     expected = live.expected_global_members(cache, spec.region)
     found = live.find_global(clients, spec.region, cache.cache_id)

@@ -42,7 +42,7 @@ def run_stack(run) -> Callable[..., mockcloud.Recorder]:
 
 
 @pytest.fixture
-def attempt(run_stack) -> Callable[..., tuple[str, mockcloud.Recorder]]:
+def attempt() -> Callable[..., tuple[str, mockcloud.Recorder]]:
     """attempt(flat_config) -> (error message, recorder) for configs that must be refused."""
 
     def _attempt(config: dict[str, str]) -> tuple[str, mockcloud.Recorder]:

@@ -26,6 +26,7 @@ class SecondaryRegionArgs:
     subnet_group_name: pulumi.Input[str]
     security_group_ids: Sequence[pulumi.Input[str]]
     notification_topic_arn: pulumi.Input[str] | None = None   # this region's event topic
+    final_snapshot_name: str | None = None   # taken when deleted, if the primary takes one
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
                     notification_topic_arn=secondary.notification_topic_arn,
                     # A customer-managed key must live in the secondary's own region.
                     kms_key_arn=None,
-                    final_snapshot_name=None if primary_args.final_snapshot_name is None
-                    else f"{secondary.replication_group_id}-final",
+                    final_snapshot_name=secondary.final_snapshot_name
+                    if primary_args.final_snapshot_name is not None else None,
                     global_role="secondary",
                     global_replication_group_id=global_group.global_replication_group_id,
                 ),

@@ -115,7 +115,7 @@ NODE_TYPES: dict[str, NodeType] = {
         *_sizes("r7g", _GRAVITON_R),
         *_sizes("r6g", _GRAVITON_R),
         *_sizes("r5", {k: v for k, v in _GRAVITON_R.items() if k not in ("8xlarge", "16xlarge")}),
-        *_sizes("r6gd", {k: (v[0] * 1.0, v[1]) for k, v in _GRAVITON_R.items() if k != "large"}),
+        *_sizes("r6gd", {k: v for k, v in _GRAVITON_R.items() if k != "large"}),
         *_sizes("c7gn", {"large": (3.09, 2), "xlarge": (6.38, 4), "2xlarge": (12.94, 8),
                          "4xlarge": (26.05, 16), "8xlarge": (52.26, 32),
                          "12xlarge": (78.56, 48), "16xlarge": (105.81, 64)}),
@@ -162,7 +162,7 @@ AWS_REGIONS = frozenset({
 # left unset takes its value from the stack's profile; anything set explicitly wins.
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ProfileDefaults:
+class AwsProfileDefaults:
     node_type: str
     replicas: int                  # per shard (Valkey/Redis)
     memcached_nodes: int
@@ -177,8 +177,8 @@ class ProfileDefaults:
     snapshot_window: str           # UTC, daily; does not overlap the maintenance window
 
 
-PROFILES: dict[str, ProfileDefaults] = {
-    "development": ProfileDefaults(
+PROFILES: dict[str, AwsProfileDefaults] = {
+    "development": AwsProfileDefaults(
         node_type="cache.t4g.micro",
         replicas=0,
         memcached_nodes=1,
@@ -192,7 +192,7 @@ PROFILES: dict[str, ProfileDefaults] = {
         maintenance_window="sun:05:00-sun:06:00",
         snapshot_window="03:00-04:00",
     ),
-    "production": ProfileDefaults(
+    "production": AwsProfileDefaults(
         node_type="cache.r7g.large",
         replicas=2,
         memcached_nodes=3,

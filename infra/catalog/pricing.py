@@ -96,9 +96,6 @@ GCP_VALKEY_NODE_HOURLY_USD: dict[str, float] = {
     "HIGHMEM_MEDIUM": 0.1808,
     "HIGHMEM_XLARGE": 0.8069,
 }
-GCP_VALKEY_NODE_GB: dict[str, float] = {
-    "SHARED_CORE_NANO": 1.4, "STANDARD_SMALL": 6.5, "HIGHMEM_MEDIUM": 13.0, "HIGHMEM_XLARGE": 58.0,
-}
 # Memorystore for Memcached, USD per vCPU-hour and per GB-hour of node memory.
 GCP_MEMCACHED_VCPU_HOURLY_USD = 0.050
 GCP_MEMCACHED_GB_HOURLY_USD = 0.0044

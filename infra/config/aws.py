@@ -8,7 +8,7 @@ from typing import Any
 
 from infra import naming
 from infra.catalog import aws as catalog
-from infra.catalog.aws import ProfileDefaults
+from infra.catalog.aws import AwsProfileDefaults
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
@@ -60,7 +60,7 @@ def _check_cache_name(name: str, prefix: str, path: str, problems: list[Problem]
                                       "Shorten the cache name or set name_prefix."))
 
 
-def _resolve_network(cfg: NetworkConfig, defaults: ProfileDefaults, profile: str,
+def _resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: str,
                      path: str, problems: list[Problem],
                      default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:
     before = len(problems)
@@ -124,7 +124,7 @@ def _resolve_network(cfg: NetworkConfig, defaults: ProfileDefaults, profile: str
                        allowed_security_group_ids=tuple(cfg.allowed_security_group_ids))
 
 
-def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: ProfileDefaults, profile: str,
+def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
                        prefix: str, region: str, path: str,
                        problems: list[Problem]) -> CacheSpec | None:
     before = len(problems)
@@ -315,7 +315,7 @@ def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repl
                       network=cfg.network)
 
 
-def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults: ProfileDefaults,
+def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults: AwsProfileDefaults,
                         profile: str, problems: list[Problem]) -> dict[str, NetworkSpec]:
     """One network per secondary region, shared by every cache replicating there.
 
@@ -372,7 +372,7 @@ def _check_engine_version(engine: str, version: str | None, path: str,
     return None
 
 
-def _check_node_type(cfg: CacheConfig, defaults: ProfileDefaults, profile: str, path: str,
+def _check_node_type(cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str, path: str,
                      problems: list[Problem]) -> catalog.NodeType | None:
     if cfg.node_type is not None and cfg.memory_gb is not None:
         problems.append(Problem(path, "set node_type or memory_gb, not both."))

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from infra import naming
-from infra.catalog.aws import ProfileDefaults
 from infra.catalog.gcp import (
     _DAY_NAMES,
     _KMS_KEY,
@@ -240,13 +239,10 @@ def valkey_regions(region: str, caches: Sequence[GcpCacheSpec]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Caches
 # ---------------------------------------------------------------------------------------------
-def resolve_cache(name: str, cfg: Any, defaults: ProfileDefaults, profile: str, prefix: str,
-                  region: str, path: str, problems: list[Problem]) -> GcpCacheSpec | None:
-    """One `caches.<name>` entry for a GCP stack, resolved to its Memorystore product.
-
-    `defaults` are the AWS profile defaults config.py passes; GCP takes its own from
-    GCP_DEFAULTS, keyed by the same profile name.
-    """
+def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, path: str,
+                  problems: list[Problem]) -> GcpCacheSpec | None:
+    """One `caches.<name>` entry for a GCP stack, resolved to its Memorystore product with the
+    profile's GCP_DEFAULTS."""
     before = len(problems)
     gcp_defaults = GCP_DEFAULTS[profile]
     engine = cfg.engine

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from infra import naming
 from infra.catalog import aws as catalog
-from infra.catalog.aws import PROFILES, ProfileDefaults
+from infra.catalog.aws import PROFILES, AwsProfileDefaults
 from infra.catalog.gcp import GCP_REGIONS
 from infra.config import gcp as gcp_config
 from infra.config.aws import (
@@ -28,7 +28,7 @@ from infra.config.common import (
 from infra.config.dns import _resolve_dns
 from infra.config.errors import ConfigError, translate_errors
 from infra.config.schema import AlertsConfig, CacheConfig, Cloud, NetworkConfig
-from infra.config.spec import StackSpec
+from infra.config.spec import AnyStackSpec, AwsStackSpec, GcpStackSpec
 
 NAMESPACE = "managed-cache"
 
@@ -41,7 +41,7 @@ _TOP_LEVEL_KEYS = (*_SCALAR_KEYS, "network", "alerts", "caches")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
-def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
+def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
     """Validate the flat CLI config of one stack; raise ConfigError listing every problem."""
     problems: list[Problem] = []
     own = _own_keys(flat, problems)
@@ -96,10 +96,12 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> StackSpec:
     if problems:
         raise ConfigError(stack, problems)
     assert network is not None and cloud is not None
-    return StackSpec(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix,
-                     region=region, network=network, alert_emails=emails, caches=tuple(caches),
-                     secondary_networks=secondary_networks, gcp_project=gcp_project,
-                     warnings=tuple(_warnings(profile, emails, caches)), dns=dns)
+    common = dict(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix, region=region,
+                  network=network, alert_emails=emails, caches=tuple(caches), dns=dns,
+                  warnings=tuple(_warnings(profile, emails, caches)))
+    if cloud == "gcp":
+        return GcpStackSpec(**common, gcp_project=gcp_project)
+    return AwsStackSpec(**common, secondary_networks=secondary_networks)
 
 
 def _region(cloud: str | None, flat: Mapping[str, Any],
@@ -170,7 +172,7 @@ def _parse_model(own: dict[str, Any], key: str, model: type[StrictModel],
         return None
 
 
-def _parse_caches(raw: Any, cloud: str | None, defaults: ProfileDefaults, profile: str,
+def _parse_caches(raw: Any, cloud: str | None, defaults: AwsProfileDefaults, profile: str,
                   prefix: str, region: str, problems: list[Problem]) -> list[Any]:
     if not isinstance(raw, dict) or not raw:
         problems.append(Problem("caches", "must name at least one cache, e.g. "
@@ -194,7 +196,7 @@ def _parse_caches(raw: Any, cloud: str | None, defaults: ProfileDefaults, profil
                                                        f"stack on {cloud}; remove the block."))
         spec: Any
         if cloud == "gcp":
-            spec = gcp_config.resolve_cache(name, cfg, defaults, profile, prefix, region, path,
+            spec = gcp_config.resolve_cache(name, cfg, profile, prefix, region, path,
                                             problems)
         else:
             spec = _resolve_aws_cache(name, cfg, defaults, profile, prefix, region, path,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, TypeVar
 
 from components.alarm_policy import AlarmPolicy
 from infra import naming
@@ -79,6 +79,11 @@ class CacheSpec:
         return self.engine == "memcached"
 
     @property
+    def secondary_regions(self) -> tuple[str, ...]:
+        """Global Datastore secondary regions; () for a cache in one region."""
+        return self.global_.secondary_regions if self.global_ is not None else ()
+
+    @property
     def automatic_failover(self) -> bool:
         # Cluster mode requires automatic failover; otherwise it needs a replica (CLOUD_RULES.md).
         return not self.is_memcached and (self.cluster_mode or self.replicas >= 1)
@@ -96,36 +101,6 @@ class CacheSpec:
                                          self.cluster_mode)
 
 
-@dataclass(frozen=True)
-class StackSpec:
-    stack: str
-    cloud: str
-    profile: str
-    name_prefix: str
-    region: str
-    network: NetworkSpec | GcpNetworkSpec
-    alert_emails: tuple[str, ...]
-    caches: tuple[Any, ...]         # CacheSpec on AWS, GcpCacheSpec on GCP
-    # Networks of the Global Datastore secondary regions, by region (AWS).
-    secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
-    gcp_project: str = ""
-    warnings: tuple[str, ...] = ()
-    dns: DnsSpec | None = None      # network.dns; None: no private DNS names
-
-    @property
-    def regions(self) -> list[str]:
-        """The primary region first, then every secondary region a cache replicates to."""
-        regions = [self.region, *self.secondary_networks]
-        for cache in self.caches:
-            for region in getattr(cache, "secondary_regions", ()):
-                if region not in regions:
-                    regions.append(region)
-        return regions
-
-
-
-
-# ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GcpNetworkSpec:
     vpc_cidr: str | None                # a new VPC network: one subnet per region carved from it
@@ -203,3 +178,56 @@ class GcpCacheSpec:
 
 def secondary_instance_id(instance_id: str, region: str) -> str:
     return naming.secondary_group_id(instance_id, region)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole stack: one cloud's caches and network.
+# ---------------------------------------------------------------------------------------------
+CacheT = TypeVar("CacheT", CacheSpec, GcpCacheSpec)
+NetworkT = TypeVar("NetworkT", NetworkSpec, GcpNetworkSpec)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackSpec(Generic[CacheT, NetworkT]):
+    """What both clouds' stacks share; AwsStackSpec and GcpStackSpec fix the cache types."""
+
+    stack: str
+    cloud: str
+    profile: str
+    name_prefix: str
+    region: str
+    network: NetworkT
+    alert_emails: tuple[str, ...]
+    caches: tuple[CacheT, ...]
+    warnings: tuple[str, ...] = ()
+    dns: DnsSpec | None = None      # network.dns; None: no private DNS names
+
+    def caches_in(self, region: str) -> list[CacheT]:
+        """The caches with nodes in `region`: every cache in the primary region, and in a
+        secondary region those that replicate to it."""
+        return [c for c in self.caches
+                if region == self.region or region in c.secondary_regions]
+
+    @property
+    def regions(self) -> list[str]:
+        """The primary region first, then every secondary region a cache replicates to."""
+        regions = [self.region]
+        for cache in self.caches:
+            for region in cache.secondary_regions:
+                if region not in regions:
+                    regions.append(region)
+        return regions
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
+    # Networks of the Global Datastore secondary regions, by region.
+    secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GcpStackSpec(StackSpec[GcpCacheSpec, GcpNetworkSpec]):
+    gcp_project: str
+
+
+AnyStackSpec = AwsStackSpec | GcpStackSpec

@@ -281,8 +281,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 def install(stack: str, project: str = "managed-cache", preview: bool = False) -> Recorder:
     """Point the Pulumi runtime at recording mocks; returns the recorder to read afterwards."""
     recorder = Recorder()
-    monitor = RecordingMonitor(CloudMocks(preview=preview), recorder)
-    pulumi.runtime.set_mocks(CloudMocks(preview=preview), project=project, stack=stack,
+    mocks = CloudMocks(preview=preview)
+    monitor = RecordingMonitor(mocks, recorder)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack,
                              preview=preview, monitor=monitor)
     # set_mocks registers a root stack for unit tests. Let its RPCs finish, then drop it, so the
     # program can run inside `run_in_stack` exactly as under the CLI (see run_program).

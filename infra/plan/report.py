@@ -79,7 +79,7 @@ def build_report(plan: Plan, today: date | None = None,
         aliased_urns={r.urn for r in registrations if r.aliased}, secrets_found=found)
     cost = plan_cost.estimate(spec, resources)
     findings = plan_findings.evaluate(spec, resources, today)
-    regions = list(spec.regions) if hasattr(spec, "regions") else [spec.region]
+    regions = list(spec.regions)
     caches = cost.pop("caches")
     total = cost.pop("total_monthly_usd")
     return {

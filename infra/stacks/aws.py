@@ -1,4 +1,4 @@
-"""Composes the AWS components from a validated StackSpec. Returns the stack's exports."""
+"""Composes the AWS components from a validated AwsStackSpec. Returns the stack's exports."""
 
 from __future__ import annotations
 
@@ -26,11 +26,10 @@ from components.aws.notifications import AlarmTopic, AlarmTopicArgs
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
 from infra import naming, providers
 from infra.config.dns import cache_dns_names
-from infra.config.spec import CacheSpec, NetworkSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec, NetworkSpec
 
 
-def build(spec: StackSpec, project: str) -> dict[str, Any]:
-    assert isinstance(spec.network, NetworkSpec), "an AWS stack has an AWS network"
+def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
     tags = providers.stack_tags(project, spec.stack, spec.profile)
     random_provider = providers.random_provider()
     aws_by_region = {region: providers.aws_provider(region, tags) for region in spec.regions}
@@ -85,6 +84,8 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
                         subnet_group_name=networks[region].subnet_group_name,
                         security_group_ids=[networks[region].security_group_id],
                         notification_topic_arn=topics[region].arn,
+                        final_snapshot_name=naming.final_snapshot_name(
+                            naming.secondary_group_id(cache.cache_id, region)),
                     )
                     for region in cache.global_.secondary_regions
                 ],
@@ -125,11 +126,10 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
     }
 
 
-def _network(spec: StackSpec, region: str, network: NetworkSpec,
+def _network(spec: AwsStackSpec, region: str, network: NetworkSpec,
              aws_provider: pulumi.ProviderResource,
              random_provider: pulumi.ProviderResource) -> CacheNetwork:
-    in_region = [c for c in spec.caches
-                 if region == spec.region or (c.global_ and region in c.global_.secondary_regions)]
+    in_region = spec.caches_in(region)
     return CacheNetwork(
         f"{spec.name_prefix}-{region}",
         CacheNetworkArgs(
@@ -215,12 +215,12 @@ def _host(endpoint: str | None) -> str:
     return (endpoint or "").rsplit(":", 1)[0]
 
 
-def _dns_export(spec: StackSpec, cache: CacheSpec) -> dict[str, Any]:
+def _dns_export(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, Any]:
     """The cache's stable names for the `caches` export; nothing without network.dns."""
     return {"dns": cache_dns_names(cache, spec.dns.zone)} if spec.dns is not None else {}
 
 
-def _add_records(records: dict[str, list[CnameRecord]], spec: StackSpec, cache: CacheSpec,
+def _add_records(records: dict[str, list[CnameRecord]], spec: AwsStackSpec, cache: CacheSpec,
                  members: dict[str, tuple[pulumi.Output[str], pulumi.Output[str] | None]],
                  writer: pulumi.Output[str] | None = None) -> None:
     """The cache's CNAMEs in the zone of each region it has a member in.
@@ -242,7 +242,7 @@ def _add_records(records: dict[str, list[CnameRecord]], spec: StackSpec, cache: 
                                          follows_failover=True))
 
 
-def _private_zones(spec: StackSpec, networks: dict[str, CacheNetwork],
+def _private_zones(spec: AwsStackSpec, networks: dict[str, CacheNetwork],
                    aws_by_region: dict[str, pulumi.ProviderResource],
                    records: dict[str, list[CnameRecord]]) -> dict[str, Route53PrivateZone]:
     """A private zone of the same name in every region, associated with that region's VPC."""
@@ -251,7 +251,6 @@ def _private_zones(spec: StackSpec, networks: dict[str, CacheNetwork],
     zones = {}
     for region, network in networks.items():
         network_spec = spec.network if region == spec.region else spec.secondary_networks[region]
-        assert isinstance(network_spec, NetworkSpec)
         existing = spec.dns.zone_ids.get(region)
         zones[region] = Route53PrivateZone(
             f"{spec.name_prefix}-{region}-dns",
@@ -274,11 +273,10 @@ def _private_zones(spec: StackSpec, networks: dict[str, CacheNetwork],
 # ---------------------------------------------------------------------------------------------
 # Alarms, notifications and the dashboard
 # ---------------------------------------------------------------------------------------------
-def _alarm_topic(spec: StackSpec, region: str,
+def _alarm_topic(spec: AwsStackSpec, region: str,
                  aws_provider: pulumi.ProviderResource) -> AlarmTopic:
     # Alarm actions must name a topic in the alarm's region: one topic per region with caches.
-    in_region = [c for c in spec.caches
-                 if region == spec.region or (c.global_ and region in c.global_.secondary_regions)]
+    in_region = spec.caches_in(region)
     return AlarmTopic(
         f"{spec.name_prefix}-{region}-alarms",
         AlarmTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-alarms",
@@ -339,7 +337,7 @@ def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic]
     )
 
 
-def _dashboard(spec: StackSpec, aws_provider: pulumi.ProviderResource) -> CacheDashboard:
+def _dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> CacheDashboard:
     return CacheDashboard(
         f"{spec.name_prefix}-dashboard",
         CacheDashboardArgs(

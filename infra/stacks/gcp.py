@@ -1,6 +1,6 @@
-"""Composes the GCP Memorystore components from a validated StackSpec. Returns the stack's
-exports, in the same shape as infra/stacks/aws.build: a plain `caches` map and one secret
-`auth_tokens` output."""
+"""Composes the GCP Memorystore components from a validated GcpStackSpec. Returns the stack's
+exports: a plain `caches` map (per cache its product, endpoints and ports, which differ from the
+AWS ones: see docs/gcp.md) and one secret `auth_tokens` output."""
 
 from __future__ import annotations
 
@@ -27,12 +27,11 @@ from infra import naming, providers
 from infra.config import gcp as gcp_config
 from infra.config.dns import cache_dns_names
 from infra.config.gcp import day_of_week
-from infra.config.spec import GcpCacheSpec, GcpNetworkSpec, StackSpec
+from infra.config.spec import GcpCacheSpec, GcpStackSpec
 
 
-def build(spec: StackSpec, project: str) -> dict[str, Any]:
+def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     network_spec = spec.network
-    assert isinstance(network_spec, GcpNetworkSpec)
     caches: list[GcpCacheSpec] = list(spec.caches)
 
     tags = providers.stack_tags(project, spec.stack, spec.profile)
@@ -128,7 +127,7 @@ def build(spec: StackSpec, project: str) -> dict[str, Any]:
     }
 
 
-def _records(spec: StackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
+def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
              reader: dict[str, pulumi.Output[str]] | None = None,
              writer: pulumi.Output[str] | None = None) -> list[AddressRecord]:
     """The cache's A records: addresses by region (several regions: geolocation routing).
@@ -148,7 +147,7 @@ def _records(spec: StackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Ou
     return records
 
 
-def _private_zone(spec: StackSpec, network: MemorystoreNetwork, records: list[AddressRecord],
+def _private_zone(spec: GcpStackSpec, network: MemorystoreNetwork, records: list[AddressRecord],
                   opts: pulumi.ResourceOptions) -> CloudDnsPrivateZone | None:
     """One private zone on the stack's VPC network (a GCP network spans every region)."""
     if spec.dns is None:
@@ -169,7 +168,7 @@ def _private_zone(spec: StackSpec, network: MemorystoreNetwork, records: list[Ad
     )
 
 
-def _alerts(cache: GcpCacheSpec, spec: StackSpec, channels: list[pulumi.Output[str]],
+def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Output[str]],
             gcp: dict[str, pulumi.ProviderResource]) -> None:
     instances = [(cache.name, cache.instance_id, spec.region)] + [
         (f"{cache.name}-{region}", cache.secondary_instance_id(region), region)
@@ -189,7 +188,7 @@ def _alerts(cache: GcpCacheSpec, spec: StackSpec, channels: list[pulumi.Output[s
         )
 
 
-def _valkey_args(cache: GcpCacheSpec, spec: StackSpec, network: MemorystoreNetwork,
+def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
                  gcp: dict[str, pulumi.ProviderResource]) -> ValkeyInstanceArgs:
     assert cache.node_type is not None
     return ValkeyInstanceArgs(
@@ -230,7 +229,7 @@ def _valkey_args(cache: GcpCacheSpec, spec: StackSpec, network: MemorystoreNetwo
     )
 
 
-def _redis_args(cache: GcpCacheSpec, spec: StackSpec,
+def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec,
                 network: MemorystoreNetwork) -> RedisInstanceArgs:
     return RedisInstanceArgs(
         name=cache.instance_id,
@@ -258,7 +257,7 @@ def _redis_args(cache: GcpCacheSpec, spec: StackSpec,
     )
 
 
-def _memcached_args(cache: GcpCacheSpec, spec: StackSpec,
+def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec,
                     network: MemorystoreNetwork) -> MemcachedInstanceArgs:
     return MemcachedInstanceArgs(
         name=cache.instance_id,

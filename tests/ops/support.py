@@ -21,7 +21,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from infra import naming
-from infra.config.spec import CacheSpec, StackSpec
+from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import stack
 from ops.__main__ import main
 from ops.clients import Clients
@@ -75,11 +75,11 @@ FRAGMENTS = {"engine": "memcached", "node_type": "cache.m7g.large", "nodes": 3}
 GLOBAL_SESSIONS = {**PROD_SESSIONS, "global": {"secondary_region": "eu-west-1"}}
 
 
-def load(root: Path, name: str) -> StackSpec:
+def load(root: Path, name: str) -> AwsStackSpec:
     return stack.load(name, root)
 
 
-def cache_of(spec: StackSpec, name: str) -> CacheSpec:
+def cache_of(spec: AwsStackSpec, name: str) -> CacheSpec:
     return stack.find_cache(spec, name)
 
 
@@ -172,7 +172,7 @@ def deploy_alarms(cw: Any, cache: CacheSpec, members: list[str] | None = None) -
             ComparisonOperator="GreaterThanThreshold")
 
 
-def deploy(spec: StackSpec, region: str = "us-east-1") -> None:
+def deploy(spec: AwsStackSpec, region: str = "us-east-1") -> None:
     """Everything a stack declares, in moto (in-process), matching the config."""
     ec = boto3.client("elasticache", region_name=region)
     cw = boto3.client("cloudwatch", region_name=region)

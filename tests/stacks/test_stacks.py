@@ -8,7 +8,7 @@ import json
 import pytest
 import yaml
 
-from infra.stackfile import PROJECT_ROOT, stack_names
+from infra.stackfile import PROJECT_ROOT, flat_stack_config, stack_names
 
 STACKS = stack_names()
 AWS_STACKS = [s for s in STACKS if not s.startswith("gcp")]
@@ -93,5 +93,6 @@ def test_provider_tags_every_resource_of_the_stack(run_stack, stack):
         tags = json.loads(provider.inputs["defaultTags"])["tags"] \
             if isinstance(provider.inputs["defaultTags"], str) \
             else provider.inputs["defaultTags"]["tags"]
+        profile = flat_stack_config(stack).get("managed-cache:profile", "development")
         assert tags == {"ManagedBy": "managed-cache", "Project": "managed-cache",
-                        "Stack": stack, "Profile": tags["Profile"]}
+                        "Stack": stack, "Profile": profile}
