@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 # ElastiCache replication group / cache cluster ids: 1-40 chars, letters, digits and hyphens,
-# starting with a letter, no "--" and no trailing "-"; stored lowercase (CLOUD_RULES.md).
+# starting with a letter, no "--" and no trailing "-"; stored lowercase (docs/cloud-rules.md).
 REPLICATION_GROUP_ID_MAX = 40
 NAME_PART = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$")
 

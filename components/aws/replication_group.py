@@ -17,12 +17,12 @@ import pulumi_random as random
 
 from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
 
-# Settings the global group owns once a primary has joined it (CLOUD_RULES.md): config changes
+# Settings the global group owns once a primary has joined it (docs/cloud-rules.md): config changes
 # to them edit the global group, never the member.
 GLOBAL_OWNED = ["node_type", "engine", "engine_version", "num_node_groups",
                 "automatic_failover_enabled", "parameter_group_name"]
 
-# The only special characters ElastiCache accepts in an AUTH token (CLOUD_RULES.md); the
+# The only special characters ElastiCache accepts in an AUTH token (docs/cloud-rules.md); the
 # Terraform provider's own check is looser, so generate with exactly these.
 AUTH_TOKEN_SPECIALS = "!&#$^<>-"
 AUTH_TOKEN_LENGTH = 64          # AWS allows 16 to 128 printable characters

@@ -38,7 +38,7 @@ class AlertRule:
 
 
 def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool) -> list[AlertRule]:
-    """The alert set of one instance. Sources: CLOUD_RULES.md (GCP Cloud Monitoring) and the
+    """The alert set of one instance. Sources: docs/cloud-rules.md (GCP Cloud Monitoring) and the
     Memorystore "supported monitoring metrics" pages."""
     memory_warn = policy.memory_warning_percent / 100
     memory_crit = policy.memory_critical_percent / 100

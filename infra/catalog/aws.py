@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 # ---------------------------------------------------------------------------------------------
 # Engine versions -> parameter-group family (AWS).
-# Valkey and Redis 7+ take "major.minor"; Redis 6 takes "6.x" or "6.2" (CLOUD_RULES.md).
+# Valkey and Redis 7+ take "major.minor"; Redis 6 takes "6.x" or "6.2" (docs/cloud-rules.md).
 # Redis OSS 4 and 5 are in paid extended support and not offered for new caches.
 # ---------------------------------------------------------------------------------------------
 AWS_ENGINE_VERSIONS: dict[str, dict[str, str]] = {
@@ -86,7 +86,7 @@ class NodeType:
 
     @property
     def data_tiering(self) -> bool:
-        # Data tiering is required for, and only for, r6gd nodes (CLOUD_RULES.md).
+        # Data tiering is required for, and only for, r6gd nodes (docs/cloud-rules.md).
         return self.family == "r6gd"
 
 
@@ -122,7 +122,7 @@ NODE_TYPES: dict[str, NodeType] = {
     ]
 }
 
-# Node families ElastiCache Global Datastore accepts, size large or bigger (CLOUD_RULES.md).
+# Node families ElastiCache Global Datastore accepts, size large or bigger (docs/cloud-rules.md).
 GLOBAL_DATASTORE_FAMILIES = frozenset(
     {"m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn"}
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # ---------------------------------------------------------------------------------------------
 # Static facts
 # ---------------------------------------------------------------------------------------------
-# Our engine_version -> the Memorystore enum (CLOUD_RULES.md; pulumi-gcp 10 docs).
+# Our engine_version -> the Memorystore enum (docs/cloud-rules.md; pulumi-gcp 10 docs).
 VALKEY_VERSIONS = {"7.2": "VALKEY_7_2", "8.0": "VALKEY_8_0", "9.0": "VALKEY_9_0"}
 REDIS_VERSIONS = {"6.x": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"}
 MEMCACHED_VERSIONS = {"1.5": "MEMCACHE_1_5", "1.6.15": "MEMCACHE_1_6_15"}
@@ -72,7 +72,7 @@ GCP_REGIONS = frozenset({
 
 _DAY_NAMES = {"mon": "MONDAY", "tue": "TUESDAY", "wed": "WEDNESDAY", "thu": "THURSDAY",
               "fri": "FRIDAY", "sat": "SATURDAY", "sun": "SUNDAY"}
-# google_redis_instance `name`: ^[a-z][a-z0-9-]{0,39}[a-z0-9]$ (CLOUD_RULES.md); the Memcached
+# google_redis_instance `name`: ^[a-z][a-z0-9-]{0,39}[a-z0-9]$ (docs/cloud-rules.md); the Memcached
 # instance name follows the same rule; Valkey ids may be 4-63 characters.
 _REDIS_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}[a-z0-9]$")
 _VALKEY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")

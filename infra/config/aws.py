@@ -415,6 +415,6 @@ def _check_parameters(params: dict[str, Any], engine: str, cluster_mode: bool, p
             problems.append(Problem(f"{path}.{key}", f"{value!r} is not allowed; a parameter "
                                                      "value is a string, number or boolean."))
     if engine != "memcached":
-        # Sharding needs cluster-enabled=yes in the group's parameters (CLOUD_RULES.md).
+        # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
         out["cluster-enabled"] = "yes" if cluster_mode else "no"
     return dict(sorted(out.items()))

@@ -292,7 +292,7 @@ def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, p
                             "outage takes the whole cache down.")
     else:
         tls = auth = False
-    # Redis with TLS moves to port 6378 (CLOUD_RULES.md).
+    # Redis with TLS moves to port 6378 (docs/cloud-rules.md).
     port = 11211 if engine == "memcached" else (6378 if engine == "redis" and tls else 6379)
 
     if len(problems) > before or version is None:
@@ -524,7 +524,7 @@ def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path
     replicas = cfg.replicas if cfg.replicas is not None else d.redis_replicas
     read_replicas = gcp.read_replicas if gcp.read_replicas is not None else replicas > 1
     # Tier from replicas: BASIC has 0, STANDARD_HA exactly 1, or 1-5 with read replicas
-    # (which need at least 5 GB) -- CLOUD_RULES.md.
+    # (which need at least 5 GB) -- docs/cloud-rules.md.
     if not 0 <= replicas <= MAX_REPLICAS:
         problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
                                 f"Redis has 0 (BASIC tier), 1 (STANDARD_HA) or up to "

@@ -85,7 +85,8 @@ class CacheSpec:
 
     @property
     def automatic_failover(self) -> bool:
-        # Cluster mode requires automatic failover; otherwise it needs a replica (CLOUD_RULES.md).
+        # Cluster mode requires automatic failover; otherwise it needs a replica
+        # (docs/cloud-rules.md).
         return not self.is_memcached and (self.cluster_mode or self.replicas >= 1)
 
     @property

@@ -49,7 +49,7 @@ REDIS_OSS_END_OF_STANDARD_SUPPORT: dict[int, date] = {
     6: date(2027, 1, 31),
 }
 # Google stops new Memorystore for Memcached instances in new projects after this date
-# (CLOUD_RULES.md; Memorystore for Memcached deprecation notice).
+# (docs/cloud-rules.md; Memorystore for Memcached deprecation notice).
 GCP_MEMCACHED_NEW_INSTANCES_END = date(2027, 2, 1)
 
 
@@ -156,7 +156,7 @@ def _memcached_cluster(res: dict[str, Any], production: bool, add: Any) -> None:
 
 
 def _gcp_protected(res: dict[str, Any], flag: str) -> bool:
-    # pulumi-gcp: deletion protection left unset means protected (CLOUD_RULES.md).
+    # pulumi-gcp: deletion protection left unset means protected (docs/cloud-rules.md).
     return res["inputs"].get(flag) is not False
 
 

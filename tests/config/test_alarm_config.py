@@ -99,7 +99,7 @@ def test_profiles_differ_where_they_should():
     dev, prod = ALARM_DEFAULTS["development"], ALARM_DEFAULTS["production"]
     assert (dev.notify, prod.notify) == (False, True)
     assert (dev.cache_hit_rate_percent, prod.cache_hit_rate_percent) == (0, 80)
-    # The numbers AWS and CLOUD_RULES.md give for both profiles.
+    # The numbers AWS and docs/cloud-rules.md give for both profiles.
     for policy in (dev, prod):
         assert (policy.memory_warning_percent, policy.memory_critical_percent) == (80, 90)
         assert (policy.engine_cpu_percent, policy.host_cpu_percent) == (90, 90)
