@@ -13,6 +13,7 @@ from components.aws.replication_group import (
     ReplicationGroupArgs,
 )
 from infra import providers
+from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from tests.builders import ARGS
 
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -62,8 +63,7 @@ def test_encrypted_at_rest_and_in_transit_with_a_secret_auth_token(run):
     assert inputs["transitEncryptionMode"] == "required"
     assert inputs["authTokenUpdateStrategy"] == "SET"
     # The token travels as a secret and is registered as an additional secret output.
-    assert inputs["authToken"]["4dabf18193072939515e22adb298388d"] == \
-        "1b47061264138c4ac30d75fd1eb44270"
+    assert inputs["authToken"][SIG_KEY] == SECRET_SIG
     assert "authToken" in group.additional_secret_outputs
     [token] = recorder.of_type("random:index/randomPassword:RandomPassword")
     assert token.inputs["length"] == 64

@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
+from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from infra.stackfile import flat_stack_config
 
 GCP_STACKS = ["gcp-dev", "gcp-prod"]
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
 
 def inventory(recorder) -> Counter:
@@ -53,7 +53,7 @@ def test_every_cache_is_exported_with_what_a_client_needs(run_stack, stack):
         assert cache["endpoint"].startswith("10."), name
         if cache["tls"]:
             assert cache["ca_certs"][0].startswith("-----BEGIN CERTIFICATE-----"), name
-    assert rec.stack_outputs["auth_tokens"][SECRET_SIG]      # one secret output
+    assert rec.stack_outputs["auth_tokens"][SIG_KEY] == SECRET_SIG   # one secret output
 
 
 def test_dev_is_small_cheap_and_deletable(run_stack):
@@ -83,7 +83,7 @@ def test_prod_is_highly_available_protected_and_pages(run_stack):
 def test_prod_auth_string_never_appears_in_plain_outputs(run_stack):
     rec = run_stack("gcp-prod")
     tokens = rec.stack_outputs["auth_tokens"]
-    assert tokens[SECRET_SIG] == "1b47061264138c4ac30d75fd1eb44270"
+    assert tokens[SIG_KEY] == SECRET_SIG
     secrets = list(tokens["value"].values())
     assert secrets and all(s.startswith("MockAuth-") for s in secrets)
     plain = json.dumps({k: v for k, v in rec.stack_outputs.items() if k != "auth_tokens"})
@@ -92,4 +92,4 @@ def test_prod_auth_string_never_appears_in_plain_outputs(run_stack):
 
 def test_prod_preview_keeps_the_auth_tokens_secret(run_stack):
     rec = run_stack("gcp-prod", preview=True)
-    assert rec.stack_outputs["auth_tokens"][SECRET_SIG] == "1b47061264138c4ac30d75fd1eb44270"
+    assert rec.stack_outputs["auth_tokens"][SIG_KEY] == SECRET_SIG

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from infra.plan.secrets import MASK
 from infra.stackfile import PROJECT_ROOT, flat_stack_config, stack_names
 
 HARNESS = PROJECT_ROOT / "tests" / "stacks" / "langhost_exec.py"
@@ -56,4 +57,4 @@ def test_readme_plan_command_works_in_a_fresh_process():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Stack dev: cloud aws, profile development" in done.stdout
-    assert "authToken: [secret]" in done.stdout and "MockToken-" not in done.stdout
+    assert f"authToken: {MASK}" in done.stdout and "MockToken-" not in done.stdout
