@@ -44,22 +44,6 @@ _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
-def _check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
-                      id_limit: bool = True) -> None:
-    """Name syntax for both clouds; the 40-character id limit is ElastiCache's (GCP's own
-    instance-id limits are checked in gcp_config)."""
-    if not naming.is_valid_name_part(name):
-        problems.append(Problem(path, f"the cache name {name!r} is not allowed; use lowercase "
-                                      "letters, digits and single hyphens, starting with a "
-                                      "letter and not ending with a hyphen."))
-        return
-    group_id = naming.replication_group_id(prefix, name)
-    if id_limit and len(group_id) > naming.REPLICATION_GROUP_ID_MAX:
-        problems.append(Problem(path, f"the cache id {group_id!r} is {len(group_id)} characters; "
-                                      f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
-                                      "Shorten the cache name or set name_prefix."))
-
-
 def _resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: str,
                      path: str, problems: list[Problem],
                      default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:

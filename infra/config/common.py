@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from infra import naming
+
 # Private ranges a cache may admit clients from: RFC 1918 and the RFC 6598 shared space.
 PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in
                        ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
@@ -118,3 +120,23 @@ def check_daily_window(value: str, path: str, problems: list[Problem]) -> tuple[
 
 # A new VPC's range when network.vpc_cidr is unset (both clouds).
 DEFAULT_VPC_CIDR = "10.40.0.0/16"
+
+
+# The two profiles; each cloud's defaults per profile live in infra/catalog/<cloud>.py.
+PROFILE_NAMES = ("development", "production")
+
+
+def check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
+                      id_limit: bool = True) -> None:
+    """Name syntax for both clouds; the 40-character id limit is ElastiCache's (GCP's own
+    instance-id limits are checked in config/gcp.py)."""
+    if not naming.is_valid_name_part(name):
+        problems.append(Problem(path, f"the cache name {name!r} is not allowed; use lowercase "
+                                      "letters, digits and single hyphens, starting with a "
+                                      "letter and not ending with a hyphen."))
+        return
+    group_id = naming.replication_group_id(prefix, name)
+    if id_limit and len(group_id) > naming.REPLICATION_GROUP_ID_MAX:
+        problems.append(Problem(path, f"the cache id {group_id!r} is {len(group_id)} characters; "
+                                      f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
+                                      "Shorten the cache name or set name_prefix."))

@@ -10,19 +10,11 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from infra import naming
-from infra.catalog import aws as catalog
-from infra.catalog.aws import PROFILES, AwsProfileDefaults
-from infra.catalog.gcp import GCP_REGIONS
-from infra.config import gcp as gcp_config
-from infra.config.aws import (
-    _check_cache_name,
-    _resolve_aws_cache,
-    _resolve_network,
-    _secondary_networks,
-)
 from infra.config.common import (
+    PROFILE_NAMES,
     Problem,
     StrictModel,
+    check_cache_name,
     did_you_mean,
 )
 from infra.config.dns import _resolve_dns
@@ -55,11 +47,10 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         cloud = None
 
     profile = own.get("profile", "development")
-    if profile not in PROFILES:
+    if profile not in PROFILE_NAMES:
         problems.append(Problem("profile", f"{profile!r} is not allowed; use 'development' or "
-                                "'production'." + did_you_mean(str(profile), PROFILES)))
+                                "'production'." + did_you_mean(str(profile), PROFILE_NAMES)))
         profile = "development"
-    defaults = PROFILES[profile]
 
     prefix = own.get("name_prefix", stack)
     if not isinstance(prefix, str) or not naming.is_valid_name_part(prefix):
@@ -76,22 +67,33 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         if not _EMAIL.match(email):
             problems.append(Problem(f"alerts.emails.{i}", f"{email!r} is not an e-mail address."))
 
+    # Each cloud's rules are imported only for a stack on that cloud (program cost).
     network: Any = None
-    if network_cfg is not None and cloud == "gcp":
-        network = gcp_config.resolve_network(network_cfg, profile, problems)
-    elif network_cfg is not None:
-        network = _resolve_network(network_cfg, defaults, profile, "network", problems)
+    secondary_networks: dict[str, Any] = {}
+    if cloud == "gcp":
+        from infra.config import gcp as gcp_rules
 
-    caches = _parse_caches(own.get("caches"), cloud, defaults, profile, prefix, region, problems)
-    secondary_networks = _secondary_networks(caches, network, defaults, profile, problems) \
-        if cloud == "aws" and network is not None else {}
-    if cloud == "gcp" and network is not None:
-        # GCP rules that need the region, the network and every cache together.
-        gcp_config.check_stack(region, network, caches, problems)
+        if network_cfg is not None:
+            network = gcp_rules.resolve_network(network_cfg, profile, problems)
+        caches = _parse_caches(own.get("caches"), cloud, profile, prefix, region, problems)
+        if network is not None:
+            # GCP rules that need the region, the network and every cache together.
+            gcp_rules.check_stack(region, network, caches, problems)
+    else:
+        from infra.catalog.aws import PROFILES
+        from infra.config import aws as aws_rules
+
+        if network_cfg is not None and cloud == "aws":
+            network = aws_rules._resolve_network(network_cfg, PROFILES[profile], profile,
+                                                 "network", problems)
+        caches = _parse_caches(own.get("caches"), cloud, profile, prefix, region, problems)
+        if cloud == "aws" and network is not None:
+            secondary_networks = aws_rules._secondary_networks(caches, network, PROFILES[profile],
+                                                               profile, problems)
     dns = _resolve_dns(network_cfg, cloud, region, caches, problems) \
         if network_cfg is not None and cloud is not None else None
     if cloud == "gcp" and network is not None and dns is not None:
-        gcp_config.check_dns(dns, network, prefix, problems)
+        gcp_rules.check_dns(dns, network, prefix, problems)
 
     if problems:
         raise ConfigError(stack, problems)
@@ -113,12 +115,16 @@ def _region(cloud: str | None, flat: Mapping[str, Any],
             if not value:
                 problems.append(Problem(key, f"is required for cloud 'gcp'; set it with "
                                              f"`pulumi config set {key} <value>`."))
+        from infra.catalog.gcp import GCP_REGIONS
+
         if region and region not in GCP_REGIONS:
             problems.append(Problem("gcp:region", f"{region!r} is not a GCP region Memorystore "
                                     "is offered in." + did_you_mean(region, GCP_REGIONS)))
         return region, project
     region = str(flat.get("aws:region", "") or "")
     if cloud == "aws":
+        from infra.catalog import aws as catalog
+
         if not region:
             problems.append(Problem("aws:region", "is required for cloud 'aws'; set it with "
                                                   "`pulumi config set aws:region us-east-1`."))
@@ -136,7 +142,7 @@ def _warnings(profile: str, emails: tuple[str, ...], caches: list[Any]) -> list[
         if profile == "production" and cache.engine != "memcached" and cache.replicas == 0:
             warnings.append(f"caches.{cache.name}.replicas is 0: a production cache without a "
                             "replica has no automatic failover and no Multi-AZ.")
-        warnings.extend(getattr(cache, "warnings", ()))
+        warnings.extend(cache.warnings)
     return warnings
 
 
@@ -172,8 +178,8 @@ def _parse_model(own: dict[str, Any], key: str, model: type[StrictModel],
         return None
 
 
-def _parse_caches(raw: Any, cloud: str | None, defaults: AwsProfileDefaults, profile: str,
-                  prefix: str, region: str, problems: list[Problem]) -> list[Any]:
+def _parse_caches(raw: Any, cloud: str | None, profile: str, prefix: str, region: str,
+                  problems: list[Problem]) -> list[Any]:
     if not isinstance(raw, dict) or not raw:
         problems.append(Problem("caches", "must name at least one cache, e.g. "
                                           "`sessions: {engine: valkey}`."))
@@ -182,7 +188,7 @@ def _parse_caches(raw: Any, cloud: str | None, defaults: AwsProfileDefaults, pro
     for name, cache_raw in raw.items():
         path = f"caches.{name}"
         before = len(problems)
-        _check_cache_name(name, prefix, path, problems, id_limit=cloud != "gcp")
+        check_cache_name(name, prefix, path, problems, id_limit=cloud != "gcp")
         try:
             cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
         except ValidationError as err:
@@ -196,11 +202,15 @@ def _parse_caches(raw: Any, cloud: str | None, defaults: AwsProfileDefaults, pro
                                                        f"stack on {cloud}; remove the block."))
         spec: Any
         if cloud == "gcp":
-            spec = gcp_config.resolve_cache(name, cfg, profile, prefix, region, path,
-                                            problems)
+            from infra.config import gcp as gcp_rules
+
+            spec = gcp_rules.resolve_cache(name, cfg, profile, prefix, region, path, problems)
         else:
-            spec = _resolve_aws_cache(name, cfg, defaults, profile, prefix, region, path,
-                                      problems)
+            from infra.catalog.aws import PROFILES
+            from infra.config import aws as aws_rules
+
+            spec = aws_rules._resolve_aws_cache(name, cfg, PROFILES[profile], profile, prefix,
+                                                region, path, problems)
         if spec is not None and len(problems) == before:
             specs.append(spec)
     return specs

@@ -73,6 +73,7 @@ class CacheSpec:
     cache_id: str                   # replication group id / Memcached cluster id
     alarms: AlarmPolicy
     global_: GlobalSpec | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_memcached(self) -> bool:
