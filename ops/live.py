@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from infra import naming
 from infra.config.spec import CacheSpec
 from ops.clients import Clients
+from ops.errors import OpsError
 
 _NOT_FOUND_CODES = frozenset({
     "ReplicationGroupNotFoundFault", "CacheClusterNotFound", "CacheClusterNotFoundFault",
@@ -122,6 +123,18 @@ class LiveGlobal:
 # ---------------------------------------------------------------------------------------------
 # Replication groups
 # ---------------------------------------------------------------------------------------------
+def available_group(clients: Clients, region: str, group_id: str, purpose: str) -> LiveGroup:
+    """The replication group, which must exist and be available for `purpose` (e.g. "a
+    snapshot"); OpsError otherwise."""
+    group = describe_group(clients, region, group_id)
+    if group is None:
+        raise OpsError(f"replication group {group_id} not found in {region}")
+    if group.status != "available":
+        raise OpsError(f"replication group {group.id} is {group.status}; {purpose} needs it "
+                       "available")
+    return group
+
+
 def describe_group(clients: Clients, region: str, group_id: str) -> LiveGroup | None:
     ec = clients.elasticache(region)
     try:

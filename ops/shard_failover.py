@@ -29,12 +29,7 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | Non
     if not cache.automatic_failover:
         raise OpsError(f"cache '{cache.name}' has no replica (replicas: {cache.replicas}) and "
                        "so no automatic failover to test")
-    group = live.describe_group(clients, spec.region, cache.cache_id)
-    if group is None:
-        raise OpsError(f"replication group {cache.cache_id} not found in {spec.region}")
-    if group.status != "available":
-        raise OpsError(f"replication group {group.id} is {group.status}; a test failover needs "
-                       "it available")
+    group = live.available_group(clients, spec.region, cache.cache_id, "a test failover")
     if group.automatic_failover != "enabled":
         raise OpsError(f"automatic failover is {group.automatic_failover} on {group.id}; "
                        "TestFailover needs it enabled (run `python -m ops verify`)")

@@ -39,12 +39,7 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, name: str | None
         raise OpsError(f"'{snapshot_name}' is not a valid snapshot name; use lowercase "
                        "letters, digits and single hyphens, starting with a letter "
                        f"(at most {SNAPSHOT_NAME_MAX} characters)")
-    group = live.describe_group(clients, spec.region, cache.cache_id)
-    if group is None:
-        raise OpsError(f"replication group {cache.cache_id} not found in {spec.region}")
-    if group.status != "available":
-        raise OpsError(f"replication group {group.id} is {group.status}; a snapshot needs it "
-                       "available")
+    group = live.available_group(clients, spec.region, cache.cache_id, "a snapshot")
     ec = clients.elasticache(spec.region)
     if _snapshot_status(ec, snapshot_name) is not None:
         raise OpsError(f"a snapshot named '{snapshot_name}' already exists in {spec.region}; "

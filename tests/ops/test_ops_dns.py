@@ -29,7 +29,6 @@ from tests.ops.support import (
     endpoint_of,
     global_api,
     make_clients,
-    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,

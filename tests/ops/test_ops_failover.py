@@ -23,7 +23,6 @@ from tests.ops.support import (
     _members,
     endpoint_of,
     global_api,
-    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,

@@ -17,7 +17,6 @@ from tests.ops.support import (
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
     load,
-    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     run_ops,
     write_stack,
 )

@@ -8,21 +8,11 @@ import boto3
 import pytest
 
 from tests.ops.support import (
-    FRAGMENTS,
-    PROD_SESSIONS,
     cache_of,
     deploy_group,
     load,
-    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     run_ops,
-    write_stack,
 )
-
-
-@pytest.fixture
-def project(tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS})
-    return tmp_path
 
 
 @pytest.fixture

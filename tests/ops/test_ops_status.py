@@ -16,7 +16,6 @@ from tests.ops.support import (
     global_api,
     load,
     make_clients,
-    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,

@@ -20,17 +20,10 @@ from tests.ops.support import (
     global_api,
     load,
     make_clients,
-    mocked_aws,  # noqa: F401 (an autouse fixture: moto + fake credentials)
     rg_api,
     run_ops,
     write_stack,
 )
-
-
-@pytest.fixture
-def project(tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS})
-    return tmp_path
 
 
 def _verify(capsys, project, stack="ops", clients=None):
