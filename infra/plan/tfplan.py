@@ -1,6 +1,6 @@
 """A stack's resources as a Terraform plan (JSON), for the IaC scanners reviewers already run.
 
-    python -m infra.plan_tfplan prod > plan-prod.json
+    python -m infra.plan.tfplan prod > plan-prod.json
     checkov -f plan-prod.json --framework terraform_plan
 
 Pulumi's AWS and GCP providers are bridged from Terraform's (pulumi-terraform-bridge), so every
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from infra.plan_secrets import SECRET_KEYS, is_unknown, mask, whole_numbers
+from infra.plan.secrets import SECRET_KEYS, is_unknown, mask, whole_numbers
 
 TERRAFORM_VERSION = "1.9.8"      # what the document claims to be written by; checkov ignores it
 FORMAT_VERSION = "1.2"
@@ -117,7 +117,7 @@ def tf_type(token: str) -> str:
     except KeyError:
         raise UnmappedTypeError(
             f"no Terraform resource type for {token}; add it to TF_TYPES in "
-            "infra/plan_tfplan.py (see the provider's bridge mapping)") from None
+            "infra/plan/tfplan.py (see the provider's bridge mapping)") from None
 
 
 def snake(name: str) -> str:
@@ -130,7 +130,8 @@ def argument_name(resource_type: str, key: str) -> str:
 
 
 def render(registrations: Iterable[Any]) -> dict[str, Any]:
-    """`terraform show -json`-shaped plan of mockcloud registrations (custom resources only)."""
+    """`terraform show -json`-shaped plan of recorded registrations (infra.plan.mocks; custom
+    resources only)."""
     registrations = list(registrations)
     providers = {r.urn: r for r in registrations if r.type.startswith("pulumi:providers:")}
     resources = [r for r in registrations
@@ -327,11 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     from infra.config import ConfigError
-    from infra.plan import run_plan
+    from infra.plan.report import run_plan
     from infra.stackfile import stack_names
 
     parser = argparse.ArgumentParser(
-        prog="python -m infra.plan_tfplan",
+        prog="python -m infra.plan.tfplan",
         description="Write a stack's resources as Terraform plan JSON (for checkov and other "
                     "scanners of Terraform plans).")
     parser.add_argument("stack", help=f"stack name (one of: {', '.join(stack_names())})")
@@ -352,6 +353,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from infra.plan import _exit
+    from infra.plan.report import _exit
 
     _exit(main())
