@@ -27,6 +27,7 @@ class SecondaryRegionArgs:
     security_group_ids: Sequence[pulumi.Input[str]]
     notification_topic_arn: pulumi.Input[str] | None = None   # this region's event topic
     final_snapshot_name: str | None = None   # taken when deleted, if the primary takes one
+    log_kms_key_arn: pulumi.Input[str] | None = None          # this region's log key
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
                     notification_topic_arn=secondary.notification_topic_arn,
                     # A customer-managed key must live in the secondary's own region.
                     kms_key_arn=None,
+                    log_kms_key_arn=secondary.log_kms_key_arn,
                     final_snapshot_name=secondary.final_snapshot_name
                     if primary_args.final_snapshot_name is not None else None,
                     global_role="secondary",

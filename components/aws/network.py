@@ -1,15 +1,25 @@
 """Where caches live in one AWS region: private subnets (a new VPC or an existing one), a
-security group that admits only the cache ports from allowed ranges, and a cache subnet group."""
+security group that admits only the cache ports from allowed ranges, and a cache subnet group.
+
+A VPC the component creates also gets its default security group emptied of every rule
+(`aws.ec2.DefaultSecurityGroup` with none: the provider removes AWS's allow-all rules when it
+adopts the group, per the resource's documentation in pulumi-aws), and, when asked, VPC flow
+logs to a CloudWatch log group with a bounded retention, written through an IAM role that may
+write to that log group only. An existing VPC is left as its owner configured it.
+"""
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from components.aws import kms
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,15 @@ class CacheNetworkArgs:
     availability_zones: int = 2
     vpc_id: str | None = None                # ... or an existing VPC and its subnets
     subnet_ids: Sequence[str] = ()
+    # VPC flow logs of a new VPC (all traffic, to CloudWatch Logs); off costs nothing.
+    flow_logs: bool = False
+    flow_log_retention_days: int = 365
+    log_kms_key_arn: pulumi.Input[str] | None = None   # None: CloudWatch Logs' own encryption
+
+
+def flow_log_group_name(name_prefix: str) -> str:
+    """The CloudWatch log group a new VPC's flow logs go to (one per region)."""
+    return f"/aws/vpc-flow-logs/{name_prefix}-cache"
 
 
 def private_subnet_cidrs(vpc_cidr: str, count: int) -> list[str]:
@@ -102,6 +121,16 @@ class CacheNetwork(pulumi.ComponentResource):
             tags={"Name": f"{args.name_prefix}-cache"},
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # Nothing uses the default group; without rules it admits and sends nothing should
+        # something be launched into it by mistake (CIS AWS Foundations, EC2.2).
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.id,
+            tags={"Name": f"{args.name_prefix}-cache-default-no-rules"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if args.flow_logs:
+            self._flow_logs(name, args, vpc.id)
         # Zone names come from the account (letters differ per account and region); local and
         # wavelength zones are excluded. The subnet count comes from config, so it is known at
         # preview; only the zone names are looked up.
@@ -124,6 +153,78 @@ class CacheNetwork(pulumi.ComponentResource):
             )
             subnets.append(subnet.id)
         return vpc.id, subnets
+
+
+    def _flow_logs(self, name: str, args: CacheNetworkArgs, vpc_id: pulumi.Output[str]) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=flow_log_group_name(args.name_prefix),
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=args.log_kms_key_arn,
+            opts=child,
+        )
+        account = kms.account_of(self)
+        # IAM names are global: a prefix keeps each region's role apart.
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            name_prefix=f"{args.name_prefix}-flow-logs-"[:38],
+            description=f"managed-cache {args.name_prefix}: VPC flow logs to "
+                        f"{flow_log_group_name(args.name_prefix)}",
+            assume_role_policy=account.apply(_flow_logs_trust_policy),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs-write",
+            role=role.id,
+            policy=log_group.arn.apply(_flow_logs_write_policy),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=vpc_id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=600,
+            tags={"Name": f"{args.name_prefix}-cache"},
+            opts=child,
+        )
+
+
+def _flow_logs_trust_policy(account: kms.Account) -> str:
+    """Only the flow-logs service, acting for this account's flow logs in this region
+    (docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account.account_id},
+            "ArnLike": {"aws:SourceArn": account.arn("ec2", "vpc-flow-log/*")},
+        },
+    }]})
+
+
+def _flow_logs_write_policy(log_group_arn: str) -> str:
+    """Write (and list streams) in the one log group; the actions the flow-logs service uses
+    (docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html), none of them on "*"."""
+    group = log_group_arn.removesuffix(":*")
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {
+            "Sid": "WriteFlowLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [group, f"{group}:*"],
+        },
+        {
+            "Sid": "FindTheLogGroup",
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": group.rsplit(":log-group:", 1)[0] + ":log-group:*",
+        },
+    ]})
 
 
 def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:

@@ -13,14 +13,14 @@ free AWS-managed key: nothing is ever published to its topic.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.aws import kms
 
 # A notification key encrypts messages in flight through SNS only, nothing at rest for long:
 # the shortest deletion window is enough.
@@ -71,14 +71,13 @@ class AlarmTopic(pulumi.ComponentResource):
 
     def _kms_key(self, name: str, args: AlarmTopicArgs) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
-        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         key = aws.kms.Key(
             f"{name}-kms",
             description=f"managed-cache: encryption of the SNS topic {args.topic_name}",
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            policy=pulumi.Output.all(identity.account_id, identity.arn).apply(
-                lambda values: topic_key_policy(values[0], values[1])),
+            policy=kms.account_of(self).apply(
+                lambda account: topic_key_policy(account, args.topic_name)),
             tags=dict(args.tags),
             opts=child,
         )
@@ -91,32 +90,24 @@ class AlarmTopic(pulumi.ComponentResource):
         return key.arn
 
 
-def topic_key_policy(account_id: str, caller_arn: str) -> str:
-    """Key policy: the account administers the key; CloudWatch alarms may encrypt with it."""
-    partition = caller_arn.split(":")[1] if caller_arn.count(":") >= 2 else "aws"
-    policy: dict[str, Any] = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersTheKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchAlarmsPublishToTheTopic",
-                "Effect": "Allow",
-                # CloudWatch publishes alarms; ElastiCache publishes failover and other events
-                # to the replication group's notification topic.
-                "Principal": {"Service": ["cloudwatch.amazonaws.com",
-                                          "elasticache.amazonaws.com"]},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-            },
-        ],
-    }
-    return json.dumps(policy)
+def topic_key_policy(account: kms.Account, topic_name: str) -> str:
+    """The account administers the key; CloudWatch alarms and ElastiCache events may publish to
+    this topic with it, and to no other topic (SNS puts the topic's ARN in the encryption
+    context of every call it makes with the key)."""
+    topic_arn = account.arn("sns", topic_name)
+    return kms.policy_document(
+        kms.account_administers(account),
+        # CloudWatch alarms publish with aws:SourceAccount set: only this account's alarms.
+        kms.sns_publisher(account, "CloudWatchAlarmsPublishToTheTopic",
+                          "cloudwatch.amazonaws.com", topic_arn, source_account=True),
+        # ElastiCache publishes failover and other events to the replication group's topic.
+        # Not conditioned on aws:SourceAccount: ElastiCache's notifications do not carry it,
+        # and a topic whose policy requires it is set "inactive" by ElastiCache, silencing
+        # Global Datastore failover events (docs.aws.amazon.com/AmazonElastiCache/latest/dg/
+        # ECEvents.SNS.html, "SNS topic access policy requirement").
+        kms.sns_publisher(account, "ElastiCacheEventsPublishToTheTopic",
+                          "elasticache.amazonaws.com", topic_arn, source_account=False),
+    )
 
 
 def _email_slug(email: str) -> str:

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.aws import kms
 from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
 
 # Settings the global group owns once a primary has joined it (docs/cloud-rules.md): config changes
@@ -27,6 +28,11 @@ GLOBAL_OWNED = ["node_type", "engine", "engine_version", "num_node_groups",
 AUTH_TOKEN_SPECIALS = "!&#$^<>-"
 AUTH_TOKEN_LENGTH = 64          # AWS allows 16 to 128 printable characters
 LOG_TYPES = ("slow-log", "engine-log")
+
+
+def log_group_name(replication_group_id: str, log_type: str) -> str:
+    """The CloudWatch log group a replication group delivers `log_type` to."""
+    return f"/aws/elasticache/{replication_group_id}/{log_type}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class ReplicationGroupArgs:
     final_snapshot_name: str | None = None    # None: no snapshot when deleted
     deletion_protection: bool = False
     log_retention_days: int = 30
+    # The region's customer-managed key for the slow-log and engine-log groups (production);
+    # None: CloudWatch Logs' own encryption.
+    log_kms_key_arn: pulumi.Input[str] | None = None
     apply_immediately: bool = False
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
@@ -93,8 +102,9 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         logs = {
             log_type: aws.cloudwatch.LogGroup(
                 f"{name}-{log_type}",
-                name=f"/aws/elasticache/{args.replication_group_id}/{log_type}",
+                name=log_group_name(args.replication_group_id, log_type),
                 retention_in_days=args.log_retention_days,
+                kms_key_id=args.log_kms_key_arn,
                 tags=dict(args.tags),
                 opts=child,
             )
@@ -223,6 +233,10 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             description=f"managed-cache: at-rest encryption of {args.replication_group_id}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            # The account administers it; ElastiCache uses it through grants it creates with
+            # the deploying role's permissions (IAM decides who), so no service principal.
+            policy=kms.account_of(self).apply(
+                lambda account: kms.policy_document(kms.account_administers(account))),
             tags=dict(args.tags),
             opts=opts,
         )

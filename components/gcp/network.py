@@ -8,6 +8,19 @@ gcp-memorystore service connection policy per region for Memorystore for Valkey.
 - Valkey creates its Private Service Connect endpoints through a
   `networkconnectivity.ServiceConnectionPolicy` (service class gcp-memorystore), one per network,
   region and class; instances depend on `connection_policies[region]`.
+
+A network the component creates also gets explicit firewall rules and, when asked, subnet flow
+logs. VPC firewall rules govern traffic to and from VM interfaces; Memorystore endpoints are
+reached by clients' egress (Private Service Connect endpoints need egress allowed to their
+addresses; docs.cloud.google.com/vpc/docs/configure-private-service-connect-services). So:
+
+- `<prefix>-cache-deny-all-ingress`, priority 65534: nothing reaches anything in the network
+  unless a rule of higher priority admits it (GCP's implied rule says the same at 65535; this
+  one is visible, reviewable and cannot be mistaken for an absent firewall);
+- `<prefix>-cache-allow-egress`, priority 1000: clients in the network may reach the cache
+  ports of the network's own range (Valkey endpoints live in its subnets) and of the private
+  services access range (Redis, Memcached), and keep doing so under an organisation's
+  lower-priority egress deny. Nothing else is allowed by this stack.
 """
 
 from __future__ import annotations
@@ -21,6 +34,13 @@ import pulumi_gcp as gcp
 
 PSA_SERVICE = "servicenetworking.googleapis.com"
 MEMORYSTORE_SERVICE_CLASS = "gcp-memorystore"
+# Just above GCP's implied deny (65535), below every rule anyone adds on purpose.
+DENY_ALL_INGRESS_PRIORITY = 65534
+ALLOW_EGRESS_PRIORITY = 1000
+# Subnet flow logs: the API's own defaults, written down (5-second aggregation, half the flows
+# sampled, all metadata); pulumi-gcp compute.Subnetwork `log_config`.
+FLOW_LOG_AGGREGATION, FLOW_LOG_SAMPLING, FLOW_LOG_METADATA = \
+    "INTERVAL_5_SEC", 0.5, "INCLUDE_ALL_METADATA"
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,10 @@ class MemorystoreNetworkArgs:
     psa_prefix_length: int = 20
     psc_regions: Sequence[str] = ()         # regions with Valkey instances
     create_service_connection_policy: bool = True
+    # A new network only: subnet flow logs (billed per GB of logs), and the TCP ports clients
+    # may reach the caches on ("6379", "11000-13047"), for the egress rule.
+    flow_logs: bool = False
+    client_ports: Sequence[str] = ()
     # Providers of regions other than the primary (regional children use them).
     regional_providers: Mapping[str, pulumi.ProviderResource] = field(default_factory=dict)
 
@@ -76,8 +100,11 @@ class MemorystoreNetwork(pulumi.ComponentResource):
 
         self.psa_range_name = None
         self.psa_connection = None
+        psa_cidr: pulumi.Input[str] | None = None
         if args.private_service_access and args.create_psa_connection:
-            self._build_private_service_access(name, args)
+            psa_cidr = self._build_private_service_access(name, args)
+        if args.vpc_cidr is not None:
+            self._build_firewall(name, args, psa_cidr)
 
         self.connection_policies = {}
         if args.create_service_connection_policy:
@@ -127,12 +154,17 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                 region=region,
                 ip_cidr_range=cidr,
                 private_ip_google_access=True,
+                log_config=gcp.compute.SubnetworkLogConfigArgs(
+                    aggregation_interval=FLOW_LOG_AGGREGATION, flow_sampling=FLOW_LOG_SAMPLING,
+                    metadata=FLOW_LOG_METADATA) if args.flow_logs else None,
                 opts=self._in_region(region, args),
             )
             subnets[region] = [subnet.id]
         return network.id, subnets
 
-    def _build_private_service_access(self, name: str, args: MemorystoreNetworkArgs) -> None:
+    def _build_private_service_access(self, name: str, args: MemorystoreNetworkArgs
+                                      ) -> pulumi.Input[str]:
+        """Allocates the range and connects it; returns the range as a CIDR."""
         fixed = ipaddress.IPv4Network(args.psa_range) if args.psa_range else None
         allocated = gcp.compute.GlobalAddress(
             f"{name}-psa-range",
@@ -157,4 +189,38 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             # network be deleted in the same run (pulumi-gcp servicenetworking.Connection docs).
             deletion_policy="REMOVE_PEERING" if args.vpc_cidr is not None else None,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        if fixed is not None:
+            return str(fixed)
+        return pulumi.Output.concat(allocated.address, "/", str(args.psa_prefix_length))
+
+    def _build_firewall(self, name: str, args: MemorystoreNetworkArgs,
+                        psa_cidr: pulumi.Input[str] | None) -> None:
+        assert args.vpc_cidr is not None
+        child = pulumi.ResourceOptions(parent=self)
+        gcp.compute.Firewall(
+            f"{name}-deny-all-ingress",
+            name=f"{args.name_prefix}-cache-deny-all-ingress",
+            description=f"managed-cache {args.name_prefix}: no ingress unless a rule of higher "
+                        "priority admits it",
+            network=self.network_id,
+            direction="INGRESS",
+            priority=DENY_ALL_INGRESS_PRIORITY,
+            denies=[gcp.compute.FirewallDenyArgs(protocol="all")],
+            source_ranges=["0.0.0.0/0"],
+            opts=child,
+        )
+        if not args.client_ports:
+            return
+        gcp.compute.Firewall(
+            f"{name}-allow-egress",
+            name=f"{args.name_prefix}-cache-allow-egress",
+            description=f"managed-cache {args.name_prefix}: clients to the cache ports",
+            network=self.network_id,
+            direction="EGRESS",
+            priority=ALLOW_EGRESS_PRIORITY,
+            allows=[gcp.compute.FirewallAllowArgs(protocol="tcp",
+                                                  ports=list(args.client_ports))],
+            destination_ranges=[args.vpc_cidr, *([psa_cidr] if psa_cidr is not None else [])],
+            opts=child,
         )

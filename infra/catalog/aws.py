@@ -171,6 +171,10 @@ class AwsProfileDefaults:
     deletion_protection: bool      # Pulumi `protect` on data-holding resources
     create_kms_key: bool           # customer-managed KMS key for encryption at rest
     log_retention_days: int        # slow-log / engine-log retention in CloudWatch Logs
+    # Security logging that costs money, on in production (Checkov CKV2_AWS_11, CKV_AWS_158):
+    flow_logs: bool                # VPC flow logs of each VPC the stack creates
+    flow_log_retention_days: int   # their retention in CloudWatch Logs
+    log_kms_key: bool              # log groups encrypted with a customer-managed key per region
     apply_immediately: bool        # False: risky modifications wait for the maintenance window
     availability_zones: int
     maintenance_window: str        # UTC, weekly
@@ -187,6 +191,9 @@ PROFILES: dict[str, AwsProfileDefaults] = {
         deletion_protection=False,
         create_kms_key=False,
         log_retention_days=7,
+        flow_logs=False,           # ingestion is billed per GB; a development VPC goes without
+        flow_log_retention_days=7,
+        log_kms_key=False,         # a key costs 1 USD/month per region; AWS-owned encryption
         apply_immediately=True,
         availability_zones=2,
         maintenance_window="sun:05:00-sun:06:00",
@@ -200,7 +207,10 @@ PROFILES: dict[str, AwsProfileDefaults] = {
         final_snapshot=True,
         deletion_protection=True,
         create_kms_key=True,
-        log_retention_days=30,
+        log_retention_days=365,    # a year of evidence (Checkov CKV_AWS_338)
+        flow_logs=True,
+        flow_log_retention_days=365,
+        log_kms_key=True,
         apply_immediately=False,
         availability_zones=3,
         maintenance_window="sun:05:00-sun:06:00",

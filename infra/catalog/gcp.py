@@ -107,6 +107,7 @@ class GcpDefaults:
     maintenance_window: str            # Valkey/Redis: the window lasts one hour from its start
     memcached_maintenance_window: str  # Memcached: 3 to 8 hours
     snapshot_window: str               # Valkey automated backups start at its hour
+    flow_logs: bool                    # subnet flow logs of a new network (billed per GB)
 
 
 GCP_DEFAULTS: dict[str, GcpDefaults] = {
@@ -127,6 +128,7 @@ GCP_DEFAULTS: dict[str, GcpDefaults] = {
         maintenance_window="sun:05:00-sun:06:00",
         memcached_maintenance_window="sun:05:00-sun:08:00",
         snapshot_window="03:00-04:00",
+        flow_logs=False,
     ),
     "production": GcpDefaults(
         valkey_node_type="highmem-medium",
@@ -145,5 +147,6 @@ GCP_DEFAULTS: dict[str, GcpDefaults] = {
         maintenance_window="sun:05:00-sun:06:00",
         memcached_maintenance_window="sun:05:00-sun:08:00",
         snapshot_window="03:00-04:00",
+        flow_logs=True,
     ),
 }

@@ -22,6 +22,10 @@ KMS_KEY = "aws:kms/key:Key"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SUBNET = "aws:ec2/subnet:Subnet"
+VPC = "aws:ec2/vpc:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
 GCP_REDIS = "gcp:redis/instance:Instance"
 GCP_VALKEY = "gcp:memorystore/instance:Instance"
 GCP_MEMCACHED = "gcp:memcache/instance:Instance"
@@ -80,6 +84,7 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
         elif kind == GCP_MEMCACHED:
             _gcp_memcached(res, production, add)
     _network(spec, resources, add)
+    _logging(spec, resources, add)
     _versions(spec, today, add)
     for warning in getattr(spec, "warnings", ()):
         match = re.match(r"caches\.([a-z0-9-]+)\.", warning)
@@ -221,7 +226,9 @@ def _network(spec: Any, resources: list[dict[str, Any]], add: Any) -> None:
                 sources += list(rule.get("cidrBlocks") or []) + list(
                     rule.get("ipv6CidrBlocks") or [])
             port = None
-        elif kind == GCP_FIREWALL and (inputs.get("direction") or "INGRESS") == "INGRESS":
+        elif kind == GCP_FIREWALL and (inputs.get("direction") or "INGRESS") == "INGRESS" \
+                and inputs.get("allows"):
+            # A deny rule admits nothing, whatever its source ranges.
             sources = list(inputs.get("sourceRanges") or [])
             port = None
         elif kind == SUBNET and inputs.get("mapPublicIpOnLaunch") is True:
@@ -238,6 +245,26 @@ def _network(spec: Any, resources: list[dict[str, Any]], add: Any) -> None:
                     f"{res['name']}: admits {cidr}, which is not a private range"
                     + (f" (port {port})" if port is not None else "")
                     + "; caches must only be reachable from private networks.")
+
+
+def _logging(spec: Any, resources: list[dict[str, Any]], add: Any) -> None:
+    """Flow logs and log encryption: on in production; a development stack goes without
+    (they cost money) and the plan says so."""
+    production = spec.profile == "production"
+    severity = "medium" if production else "info"
+    why = "in a production stack" if production else f"({spec.profile} profile)"
+    logged_networks = {r["parent"] for r in resources if r["type"] == FLOW_LOG}
+    for res in resources:
+        kind, inputs, name = res["type"], res["inputs"], res["name"]
+        if (kind == VPC and res["parent"] not in logged_networks) or (
+                kind == GCP_SUBNETWORK and not _is_set(inputs.get("logConfig"))):
+            add("flow-logs-off", severity, "logging", None, name,
+                f"{name}: flow logs off {why}: connections to the caches are not recorded; "
+                "the production profile turns them on.")
+        elif kind == LOG_GROUP and not _is_set(inputs.get("kmsKeyId")):
+            add("log-encryption-provider-key", severity, "logging", res["cache"], name,
+                f"{name}: log group encrypted by CloudWatch Logs, not with the region's "
+                f"customer-managed key {why}; the production profile uses one.")
 
 
 def _is_private(cidr: str) -> bool:

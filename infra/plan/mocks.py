@@ -39,6 +39,10 @@ class Registration:
     retain_on_delete: bool
     additional_secret_outputs: list[str]
     aliased: bool = False           # declared aliases: Pulumi adopts the old URN, no replace
+    # Per input property, the URNs of the resources whose outputs it was built from.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    id: str = ""                    # what the mocks answered ("" in a preview: unknown)
+    outputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -139,6 +143,12 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "aws:kms/key:Key":
             rid = _fake_id("key", name)[4:]
             state["keyId"] = rid
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            rid = inputs.get("name", name)
+            state["arn"] = f"arn:aws:logs:{region}:123456789012:log-group:{rid}"
+        elif typ == "aws:iam/role:Role":
+            rid = inputs.get("name") or f"{inputs.get('namePrefix', name)}20250101000000"
+            state["arn"] = f"arn:aws:iam::123456789012:role/{rid}"
         elif typ == "random:index/randomPassword:RandomPassword":
             rid = "none"
             # Looks like a token AWS accepts; tests search outputs for it to prove it stays secret.
@@ -239,6 +249,11 @@ class CloudMocks(pulumi.runtime.Mocks):
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:root",
                     "userId": "mock", "id": "123456789012"}
+        if args.token == "aws:index/getRegion:getRegion":
+            region = _provider_region(args.provider)
+            return {"region": region, "name": region, "id": region,
+                    "endpoint": f"ec2.{region}.amazonaws.com",
+                    "description": f"mock region {region}"}
         return {}
 
 
@@ -267,6 +282,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 retain_on_delete=bool(request.retainOnDelete),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 aliased=bool(len(request.aliases) or len(request.aliasURNs)),
+                property_dependencies={key: list(deps.urns) for key, deps
+                                       in request.propertyDependencies.items()},
+                id=response.id,
+                outputs=rpc.deserialize_properties(response.object, keep_unknowns=True),
             ))
         return response
 

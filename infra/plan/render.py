@@ -39,7 +39,11 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "fromPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
-    "aws:cloudwatch/logGroup:LogGroup": ("name", "retentionInDays"),
+    "aws:cloudwatch/logGroup:LogGroup": ("name", "retentionInDays", "kmsKeyId"),
+    "aws:ec2/flowLog:FlowLog": ("trafficType", "logDestinationType"),
+    "gcp:compute/subnetwork:Subnetwork": ("region", "ipCidrRange", "logConfig"),
+    "gcp:compute/firewall:Firewall": ("direction", "priority", "allows", "denies",
+                                      "sourceRanges", "destinationRanges"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold", "actionsEnabled"),
     "random:index/randomPassword:RandomPassword": ("length",),
     "gcp:redis/instance:Instance": (

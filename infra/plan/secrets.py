@@ -40,7 +40,7 @@ def mask(value: Any, found: set[str] | None = None,
             return MASK
         out = {}
         for key, item in value.items():
-            if key in secret_keys and item not in (None, "") and not _is_unknown(item):
+            if key in secret_keys and item not in (None, "") and not is_unknown(item):
                 if found is not None:
                     _collect(item, found)
                 out[key] = MASK
@@ -63,7 +63,7 @@ def _collect(value: Any, found: set[str]) -> None:
         found.add(value)
 
 
-def _is_unknown(value: Any) -> bool:
+def is_unknown(value: Any) -> bool:
     # Deserialized with keep_unknowns, a preview's unknowns are pulumi.output.Unknown objects.
     return value == _UNKNOWN_SENTINEL or type(value).__name__ == "Unknown"
 
@@ -74,13 +74,25 @@ def clean(value: Any) -> Any:
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [clean(v) for v in value]
-    if _is_unknown(value):
+    if is_unknown(value):
         return UNKNOWN
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def whole_numbers(value: Any) -> Any:
+    """`value` with whole floats as ints (the engine sends every number as a double); unknowns
+    and other values unchanged."""
+    if isinstance(value, dict):
+        return {k: whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def scrub(text: str, secrets: set[str] | frozenset[str]) -> str:

@@ -20,11 +20,18 @@ from components.aws.global_datastore import (
     GlobalDatastoreArgs,
     SecondaryRegionArgs,
 )
+from components.aws.kms import LogEncryptionKey, LogKeyArgs
 from components.aws.memcached import ElastiCacheMemcachedCluster, MemcachedClusterArgs
-from components.aws.network import CacheNetwork, CacheNetworkArgs
+from components.aws.network import CacheNetwork, CacheNetworkArgs, flow_log_group_name
 from components.aws.notifications import AlarmTopic, AlarmTopicArgs
-from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
+from components.aws.replication_group import (
+    LOG_TYPES,
+    ElastiCacheReplicationGroup,
+    ReplicationGroupArgs,
+    log_group_name,
+)
 from infra import naming, providers
+from infra.catalog.aws import PROFILES
 from infra.config.dns import cache_dns_names
 from infra.config.spec import AwsStackSpec, CacheSpec, NetworkSpec
 
@@ -33,8 +40,10 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
     tags = providers.stack_tags(project, spec.stack, spec.profile)
     random_provider = providers.random_provider()
     aws_by_region = {region: providers.aws_provider(region, tags) for region in spec.regions}
+    log_keys = _log_keys(spec, aws_by_region)
     networks = {
-        region: _network(spec, region, network, aws_by_region[region], random_provider)
+        region: _network(spec, region, network, aws_by_region[region], random_provider,
+                         log_keys.get(region))
         for region, network in [(spec.region, spec.network), *spec.secondary_networks.items()]
     }
     in_primary = pulumi.ResourceOptions(providers=[aws_by_region[spec.region], random_provider])
@@ -61,7 +70,8 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                 spec.region: (memcached.configuration_endpoint.apply(_host), None)})
             continue
         group_args = replace(_replication_group_args(cache, primary_network),
-                             notification_topic_arn=topics[spec.region].arn)
+                             notification_topic_arn=topics[spec.region].arn,
+                             log_kms_key_arn=_key_arn(log_keys, spec.region))
         if cache.global_ is None:
             group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
             _alarms(cache, spec.region, topics, aws_by_region, parent=group)
@@ -86,6 +96,7 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                         notification_topic_arn=topics[region].arn,
                         final_snapshot_name=naming.final_snapshot_name(
                             naming.secondary_group_id(cache.cache_id, region)),
+                        log_kms_key_arn=_key_arn(log_keys, region),
                     )
                     for region in cache.global_.secondary_regions
                 ],
@@ -127,9 +138,10 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
 
 
 def _network(spec: AwsStackSpec, region: str, network: NetworkSpec,
-             aws_provider: pulumi.ProviderResource,
-             random_provider: pulumi.ProviderResource) -> CacheNetwork:
+             aws_provider: pulumi.ProviderResource, random_provider: pulumi.ProviderResource,
+             log_key: LogEncryptionKey | None) -> CacheNetwork:
     in_region = spec.caches_in(region)
+    profile = PROFILES[spec.profile]
     return CacheNetwork(
         f"{spec.name_prefix}-{region}",
         CacheNetworkArgs(
@@ -141,9 +153,54 @@ def _network(spec: AwsStackSpec, region: str, network: NetworkSpec,
             availability_zones=network.availability_zones,
             vpc_id=network.vpc_id,
             subnet_ids=network.subnet_ids,
+            flow_logs=profile.flow_logs,
+            flow_log_retention_days=profile.flow_log_retention_days,
+            log_kms_key_arn=log_key.arn if log_key is not None else None,
         ),
         opts=pulumi.ResourceOptions(providers=[aws_provider, random_provider]),
     )
+
+
+def _log_groups(spec: AwsStackSpec) -> dict[str, list[str]]:
+    """Per region, the CloudWatch log groups the stack creates there."""
+    groups: dict[str, list[str]] = {}
+    profile = PROFILES[spec.profile]
+    for region, network in [(spec.region, spec.network), *spec.secondary_networks.items()]:
+        if profile.flow_logs and network.vpc_cidr is not None:
+            groups.setdefault(region, []).append(flow_log_group_name(spec.name_prefix))
+    for cache in spec.caches:
+        if cache.is_memcached:
+            continue
+        members = {spec.region: cache.cache_id}
+        if cache.global_ is not None:
+            members.update({region: naming.secondary_group_id(cache.cache_id, region)
+                            for region in cache.global_.secondary_regions})
+        for region, group_id in members.items():
+            groups.setdefault(region, []).extend(log_group_name(group_id, log_type)
+                                                 for log_type in LOG_TYPES)
+    return groups
+
+
+def _log_keys(spec: AwsStackSpec, aws_by_region: dict[str, pulumi.ProviderResource]
+              ) -> dict[str, LogEncryptionKey]:
+    """The production profile's customer-managed key per region with log groups."""
+    if not PROFILES[spec.profile].log_kms_key:
+        return {}
+    return {
+        region: LogEncryptionKey(
+            f"{spec.name_prefix}-{region}-logs",
+            LogKeyArgs(alias=f"alias/managed-cache/{spec.name_prefix}-logs",
+                       log_group_names=names,
+                       description=f"managed-cache {spec.name_prefix}: encryption of the "
+                                   f"CloudWatch log groups in {region}"),
+            opts=pulumi.ResourceOptions(providers=[aws_by_region[region]]),
+        )
+        for region, names in _log_groups(spec).items()
+    }
+
+
+def _key_arn(log_keys: dict[str, LogEncryptionKey], region: str) -> pulumi.Output[str] | None:
+    return log_keys[region].arn if region in log_keys else None
 
 
 def _summary(cache: CacheSpec, region: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from components.gcp.valkey_instance import (
     ValkeySecondaryArgs,
 )
 from infra import naming, providers
+from infra.catalog.gcp import GCP_DEFAULTS
 from infra.config import gcp as gcp_config
 from infra.config.dns import cache_dns_names
 from infra.config.gcp import day_of_week
@@ -55,6 +56,8 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             psa_prefix_length=network_spec.psa_prefix_length,
             psc_regions=psc_regions,
             create_service_connection_policy=network_spec.create_service_connection_policy,
+            flow_logs=GCP_DEFAULTS[spec.profile].flow_logs,
+            client_ports=_client_ports(caches),
             regional_providers={r: p for r, p in gcp.items() if r != spec.region},
         ),
         opts=in_primary,
@@ -125,6 +128,19 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
         "auth_tokens": pulumi.Output.secret(secrets),
         "network": network.network_id,
     }
+
+
+# Memorystore for Valkey endpoints need TCP 6379 and 11000-13047 open to clients
+# (docs.cloud.google.com/memorystore/docs/valkey/connect-instance, "Allow ports on your
+# firewall"); Redis and Memcached listen on the cache's port.
+VALKEY_EXTRA_PORTS = "11000-13047"
+
+
+def _client_ports(caches: list[GcpCacheSpec]) -> list[str]:
+    ports = {str(cache.port) for cache in caches}
+    if any(cache.engine == "valkey" for cache in caches):
+        ports.add(VALKEY_EXTRA_PORTS)
+    return sorted(ports)
 
 
 def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],

@@ -336,14 +336,27 @@ def test_one_encrypted_topic_per_region(run_stack):
         assert f"::aws-{region}::" in key.provider
         assert key.inputs["enableKeyRotation"] is True
         policy = json.loads(key.inputs["policy"])
-        [cloudwatch] = [s for s in policy["Statement"]
-                        if "cloudwatch.amazonaws.com" in s["Principal"].get("Service", [])]
-        # ElastiCache publishes failover events to the same topic.
-        assert "elasticache.amazonaws.com" in cloudwatch["Principal"]["Service"]
-        assert cloudwatch["Effect"] == "Allow"
-        assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
-        [admin] = [s for s in policy["Statement"] if "AWS" in s["Principal"]]
-        assert admin["Principal"]["AWS"] == "arn:aws:iam::123456789012:root"
+        topic_arn = f"arn:aws:sns:{region}:123456789012:managed-cache-prod-alarms"
+        by_principal = {json.dumps(s["Principal"]): s for s in policy["Statement"]}
+        assert set(by_principal) == {
+            json.dumps({"AWS": "arn:aws:iam::123456789012:root"}),
+            json.dumps({"Service": "cloudwatch.amazonaws.com"}),
+            # ElastiCache publishes failover events to the same topic.
+            json.dumps({"Service": "elasticache.amazonaws.com"}),
+        }
+        admin = by_principal[json.dumps({"AWS": "arn:aws:iam::123456789012:root"})]
+        assert admin["Action"] == "kms:*"
+        cloudwatch = by_principal[json.dumps({"Service": "cloudwatch.amazonaws.com"})]
+        elasticache = by_principal[json.dumps({"Service": "elasticache.amazonaws.com"})]
+        for publisher in (cloudwatch, elasticache):
+            assert publisher["Effect"] == "Allow"
+            assert sorted(publisher["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+            # Only for this topic: SNS names it in the encryption context of each call.
+            assert publisher["Condition"]["StringEquals"][
+                "kms:EncryptionContext:aws:sns:topicArn"] == topic_arn
+        # Only this account's alarms; ElastiCache events do not carry aws:SourceAccount.
+        assert cloudwatch["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
+        assert "aws:SourceAccount" not in elasticache["Condition"]["StringEquals"]
 
 
 def test_email_subscriptions_per_address_and_region(run_stack):

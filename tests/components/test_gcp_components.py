@@ -18,6 +18,7 @@ SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
 PSA_RANGE = "gcp:compute/globalAddress:GlobalAddress"
 PSA = "gcp:servicenetworking/connection:Connection"
 POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
+FIREWALL = "gcp:compute/firewall:Firewall"
 ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
 CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
@@ -137,6 +138,65 @@ def test_valkey_secondary_replicates_from_the_primary_in_its_own_region(run_stac
 # ---------------------------------------------------------------------------------------------
 # Networking
 # ---------------------------------------------------------------------------------------------
+def test_new_network_gets_a_deny_all_ingress_rule_and_egress_to_the_cache_ports(run_stack):
+    rec = run_stack(gcp_config({
+        "a": {"engine": "valkey"}, "b": {"engine": "redis"},
+    }, network={"vpc_cidr": "10.44.0.0/16", "gcp": {"psa_range": "10.60.0.0/20"}}))
+    network = one(rec, NETWORK)
+    rules = {r.inputs["name"]: r for r in rec.of_type(FIREWALL)}
+    assert sorted(rules) == ["test-cache-allow-egress", "test-cache-deny-all-ingress"]
+    deny = rules["test-cache-deny-all-ingress"]
+    assert deny.inputs["network"] == network.id
+    assert (deny.inputs["direction"], deny.inputs["priority"]) == ("INGRESS", 65534)
+    assert deny.inputs["denies"] == [{"protocol": "all"}]
+    assert deny.inputs["sourceRanges"] == ["0.0.0.0/0"]
+    assert "allows" not in deny.inputs
+    egress = rules["test-cache-allow-egress"]
+    assert (egress.inputs["direction"], egress.inputs["priority"]) == ("EGRESS", 1000)
+    # Valkey's port and cluster ports, Redis dev (no TLS) on 6379; nothing else.
+    assert egress.inputs["allows"] == [{"protocol": "tcp", "ports": ["11000-13047", "6379"]}]
+    # Valkey endpoints in the network's subnets, Redis in the private services access range.
+    assert egress.inputs["destinationRanges"] == ["10.44.0.0/16", "10.60.0.0/20"]
+    assert "denies" not in egress.inputs and "sourceRanges" not in egress.inputs
+    for rule in rules.values():
+        assert rule.parent == rec.named("test-us-central1").urn
+        assert provider_name(rule) == "gcp-acme-cache-us-central1"
+
+
+def test_egress_rule_reaches_the_range_google_allocates(run_stack):
+    rec = run_stack(gcp_config(memcached(), network={"vpc_cidr": "10.44.0.0/16"}))
+    egress = [r for r in rec.of_type(FIREWALL) if r.inputs["direction"] == "EGRESS"][0]
+    assert egress.inputs["allows"] == [{"protocol": "tcp", "ports": ["11211"]}]
+    allocated = one(rec, PSA_RANGE).outputs["address"]
+    assert egress.inputs["destinationRanges"] == ["10.44.0.0/16", f"{allocated}/20"]
+
+
+def test_redis_with_tls_is_reached_on_6378(run_stack):
+    rec = run_stack(gcp_config(redis(), profile="production"))
+    egress = [r for r in rec.of_type(FIREWALL) if r.inputs["direction"] == "EGRESS"][0]
+    assert egress.inputs["allows"] == [{"protocol": "tcp", "ports": ["6378"]}]
+
+
+def test_an_existing_network_gets_no_firewall_rules(run_stack):
+    rec = run_stack(gcp_config(valkey(), network={"vpc_id": "shared",
+                                                  "subnet_ids": [SUBNET.format("us-central1")]}))
+    assert rec.of_type(FIREWALL) == []
+
+
+def test_subnet_flow_logs_in_production_only(run_stack):
+    prod = run_stack(gcp_config({"a": {"engine": "valkey",
+                                       "global": {"secondary_region": "us-east4"}}},
+                                profile="production"))
+    subnets = prod.of_type(SUBNETWORK)
+    assert len(subnets) == 2
+    for subnet in subnets:
+        assert subnet.inputs["logConfig"] == {"aggregationInterval": "INTERVAL_5_SEC",
+                                              "flowSampling": 0.5,
+                                              "metadata": "INCLUDE_ALL_METADATA"}
+    dev = run_stack(gcp_config(valkey()))
+    assert ["logConfig" in s.inputs for s in dev.of_type(SUBNETWORK)] == [False]
+
+
 def test_new_network_with_a_subnet_per_region_and_psa_for_redis(run_stack):
     rec = run_stack(gcp_config({
         "a": {"engine": "valkey", "global": {"secondary_region": "us-east4"}},

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pulumi
 
-from components.aws.network import CacheNetwork, CacheNetworkArgs, private_subnet_cidrs
+from components.aws.network import (
+    CacheNetwork,
+    CacheNetworkArgs,
+    flow_log_group_name,
+    private_subnet_cidrs,
+)
 from infra import providers
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -76,3 +84,82 @@ def test_existing_vpc_creates_no_vpc_or_subnets(run):
 
 def test_subnets_are_a_sixteenth_of_the_vpc():
     assert private_subnet_cidrs("10.0.0.0/24", 2) == ["10.0.0.0/28", "10.0.0.16/28"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Default security group and VPC flow logs
+# ---------------------------------------------------------------------------------------------
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+LOGGED = replace(NEW, flow_logs=True, flow_log_retention_days=365, log_kms_key_arn=LOG_KEY)
+
+
+def test_new_vpc_default_security_group_is_adopted_with_no_rules(run):
+    recorder = run(build(NEW))
+    [vpc] = recorder.of_type("aws:ec2/vpc:Vpc")
+    [default] = recorder.of_type(DEFAULT_SG)
+    assert default.inputs["vpcId"] == vpc.id
+    assert vpc.urn in default.property_dependencies["vpcId"]
+    # No rules at all: the provider removes AWS's allow-all ones when it adopts the group.
+    assert "ingress" not in default.inputs and "egress" not in default.inputs
+    assert default.parent == recorder.named("net").urn
+
+
+def test_flow_logs_of_a_new_vpc_go_to_a_bounded_encrypted_log_group(run):
+    recorder = run(build(LOGGED))
+    [vpc] = recorder.of_type("aws:ec2/vpc:Vpc")
+    [flow_log] = recorder.of_type(FLOW_LOG)
+    [log_group] = recorder.of_type(LOG_GROUP)
+    [role] = recorder.of_type(ROLE)
+    assert flow_log.inputs["vpcId"] == vpc.id
+    assert vpc.urn in flow_log.property_dependencies["vpcId"]
+    assert (flow_log.inputs["trafficType"], flow_log.inputs["logDestinationType"]) == \
+        ("ALL", "cloud-watch-logs")
+    assert flow_log.inputs["logDestination"] == \
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc-flow-logs/test-cache"
+    assert flow_log.inputs["iamRoleArn"].startswith("arn:aws:iam::123456789012:role/test-flow-")
+    assert log_group.inputs["name"] == flow_log_group_name("test")
+    assert flow_log_group_name("test") == "/aws/vpc-flow-logs/test-cache"
+    assert log_group.inputs["retentionInDays"] == 365
+    assert log_group.inputs["kmsKeyId"] == LOG_KEY
+    # Only the flow-logs service, for this account's flow logs in this region, may assume it.
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"}}
+
+
+def test_flow_log_role_may_write_to_its_log_group_only(run):
+    recorder = run(build(LOGGED))
+    [policy] = recorder.of_type(ROLE_POLICY)
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc-flow-logs/test-cache"
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    assert statements["WriteFlowLogs"]["Action"] == [
+        "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    assert statements["WriteFlowLogs"]["Resource"] == [group, f"{group}:*"]
+    assert statements["FindTheLogGroup"]["Action"] == "logs:DescribeLogGroups"
+    assert statements["FindTheLogGroup"]["Resource"] == \
+        "arn:aws:logs:us-east-1:123456789012:log-group:*"
+    assert all(s["Effect"] == "Allow" and s["Resource"] != "*" for s in statements.values())
+    assert "*" not in json.dumps([s["Action"] for s in statements.values()])
+
+
+def test_without_flow_logs_no_log_group_role_or_flow_log(run):
+    recorder = run(build(NEW))
+    assert recorder.of_type(FLOW_LOG) == [] and recorder.of_type(LOG_GROUP) == []
+    assert recorder.of_type(ROLE) == [] and recorder.of_type(ROLE_POLICY) == []
+
+
+def test_an_existing_vpc_keeps_its_default_group_and_flow_logs_as_its_owner_set_them(run):
+    args = CacheNetworkArgs(name_prefix="test", ports=[6379], allowed_cidrs=["10.0.0.0/8"],
+                            vpc_id="vpc-0123456789abcdef0",
+                            subnet_ids=["subnet-0123456789abcdef0"], flow_logs=True)
+    recorder = run(build(args))
+    assert recorder.of_type(DEFAULT_SG) == [] and recorder.of_type(FLOW_LOG) == []
+    assert recorder.of_type(LOG_GROUP) == []

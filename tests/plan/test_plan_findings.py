@@ -131,3 +131,47 @@ def test_gcp_dev_stack_reports_its_development_shortcuts():
     assert found["encryption-in-transit-off"] == "high"
     assert found["auth-off"] == "high"
     assert "deletion-protection-off" not in found  # development
+
+
+def test_a_gcp_deny_rule_is_not_public_ingress_but_an_allow_rule_is():
+    firewall = "gcp:compute/firewall:Firewall"
+    deny = record(firewall, "deny-all-ingress", cache=None, direction="INGRESS",
+                  denies=[{"protocol": "all"}], sourceRanges=["0.0.0.0/0"])
+    allow = record(firewall, "allow-all", cache=None, direction="INGRESS",
+                   allows=[{"protocol": "tcp", "ports": ["6379"]}], sourceRanges=["0.0.0.0/0"])
+    egress = record(firewall, "egress", cache=None, direction="EGRESS",
+                    allows=[{"protocol": "tcp"}], destinationRanges=["0.0.0.0/0"])
+    found = evaluate(SPEC, [deny, allow, egress], date(2026, 1, 1))
+    assert [(f["id"], f["resource"]) for f in found] == [("public-ingress", "allow-all")]
+
+
+@pytest.mark.parametrize("stack", ["dev", "gcp-dev"])
+def test_development_says_what_it_leaves_out_of_logging(stack):
+    found = [f for f in build_report(run_plan(stack))["findings"] if f["category"] == "logging"]
+    flow = [f for f in found if f["id"] == "flow-logs-off"]
+    assert len(flow) == 1 and flow[0]["severity"] == "info"
+    assert "flow logs off (development profile)" in flow[0]["message"]
+    keys = [f for f in found if f["id"] == "log-encryption-provider-key"]
+    # AWS: the slow and engine log groups; GCP logs have no CloudWatch log groups.
+    assert len(keys) == (2 if stack == "dev" else 0)
+    assert all(f["severity"] == "info" and "(development profile)" in f["message"]
+               and f["cache"] == "sessions" for f in keys)
+
+
+@pytest.mark.parametrize("stack", ["prod", "gcp-prod"])
+def test_production_logs_everything(stack):
+    found = build_report(run_plan(stack))["findings"]
+    assert [f for f in found if f["category"] == "logging"] == []
+
+
+def test_production_without_flow_logs_or_log_key_is_medium():
+    spec = SimpleNamespace(**{**vars(SPEC), "caches": ()})
+    vpc = record("aws:ec2/vpc:Vpc", "net-vpc", cache=None)
+    log_group = record("aws:cloudwatch/logGroup:LogGroup", "s-slow-log", retentionInDays=365)
+    found = evaluate(spec, [vpc, log_group], date(2026, 1, 1))
+    assert ids(found) == {"flow-logs-off": "medium", "log-encryption-provider-key": "medium"}
+    assert all("in a production stack" in f["message"] for f in found)
+    flow_log = {**record("aws:ec2/flowLog:FlowLog", "net-flow-log", cache=None),
+                "parent": vpc["parent"]}
+    keyed = record("aws:cloudwatch/logGroup:LogGroup", "s-slow-log", kmsKeyId="arn:aws:kms:x")
+    assert evaluate(spec, [vpc, flow_log, keyed], date(2026, 1, 1)) == []

@@ -81,9 +81,10 @@ def test_prod_is_replicated_encrypted_global_and_protected(run_stack):
         "arn:aws:sns:eu-west-1:")
     [memcached] = recorder.of_type("aws:elasticache/cluster:Cluster")
     assert (memcached.inputs["numCacheNodes"], memcached.inputs["azMode"]) == (3, "cross-az")
-    # Keys encrypting alarm topics hold no cache data; the rest must be protected.
+    # Keys encrypting alarm topics and logs hold no cache data; the rest must be protected.
     data = [r for r in recorder.registrations if r.type in DATA_HOLDING
-            and "managed-cache:aws:AlarmTopic" not in r.parent]
+            and "managed-cache:aws:AlarmTopic" not in r.parent
+            and "managed-cache:aws:LogEncryptionKey" not in r.parent]
     assert len(data) == 6 and all(r.protect for r in data)
 
 

@@ -1,0 +1,1 @@
+"""Security scanning helpers run outside the program (see docs/security.md)."""
