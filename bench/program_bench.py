@@ -3,7 +3,7 @@
 For each stack, and a synthetic stack with 50 caches, it times under Pulumi's mocks:
   program   the real program: read config, validate, compose, register, export;
   direct    the same resources registered directly through the same SDK classes, with the
-            config already validated (aws_stack.build on a pre-loaded spec);
+            config already validated (infra.stacks.<cloud>.build on a pre-loaded spec);
   replay    the same types, names, parents and scalar inputs replayed through generic
             CustomResource/ComponentResource calls: the floor of the engine's own cost.
 overhead = program / direct - 1: what parsing and validating the config add.
@@ -53,7 +53,7 @@ def run_direct(config: dict[str, str]) -> float:
     from infra.config import load_stack_config
 
     spec = load_stack_config(config, "bench")
-    cloud_stack = importlib.import_module(f"infra.{spec.cloud}_stack")
+    cloud_stack = importlib.import_module(f"infra.stacks.{spec.cloud}")
     mockcloud.install("bench")
     pulumi.runtime.set_all_config(config)
     start = time.perf_counter()
