@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
 
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults
+from infra.catalog.parameters import AWS_FAMILIES
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
     Problem,
     check_allowed_cidrs,
     check_daily_window,
+    check_parameters,
     check_weekly_window,
     did_you_mean,
     is_private,
@@ -146,8 +147,16 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
             problems.append(Problem(f"{path}.nodes", f"{engine} is sized with shards and "
                                                      "replicas; nodes is for memcached only."))
 
-    parameters = _check_parameters(cfg.parameters, engine, cluster_mode, f"{path}.parameters",
-                                   problems)
+    family = catalog.parameter_group_family(engine, version) if version is not None else None
+    parameters = check_parameters(
+        cfg.parameters, AWS_FAMILIES[family] if family else None, version,
+        f"{path}.parameters", problems,
+        managed={"cluster-enabled": "is set from shards (and aws.cluster_mode); remove it from "
+                                    "parameters."})
+    if not memcached:
+        # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
+        parameters = dict(sorted({**parameters,
+                                  "cluster-enabled": "yes" if cluster_mode else "no"}.items()))
     maintenance = cfg.maintenance_window or defaults.maintenance_window
     snapshot = cfg.snapshot_window or defaults.snapshot_window
     check_weekly_window(maintenance, f"{path}.maintenance_window", problems)
@@ -381,24 +390,3 @@ def _check_node_type(cfg: CacheConfig, defaults: AwsProfileDefaults, profile: st
                                 "type." + did_you_mean(name, catalog.NODE_TYPES)
                                 + f" Known families: {', '.join(known)}."))
     return node
-
-
-def _check_parameters(params: dict[str, Any], engine: str, cluster_mode: bool, path: str,
-                      problems: list[Problem]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in params.items():
-        if key == "cluster-enabled":
-            problems.append(Problem(f"{path}.cluster-enabled", "is set from shards (and "
-                                    "aws.cluster_mode); remove it from parameters."))
-        elif isinstance(value, bool):
-            # YAML 1.1 readers turn `yes` into true; engines spell booleans yes/no (Memcached 1/0).
-            out[key] = ("yes" if value else "no") if engine != "memcached" else str(int(value))
-        elif isinstance(value, (str, int, float)):
-            out[key] = str(value)
-        else:
-            problems.append(Problem(f"{path}.{key}", f"{value!r} is not allowed; a parameter "
-                                                     "value is a string, number or boolean."))
-    if engine != "memcached":
-        # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
-        out["cluster-enabled"] = "yes" if cluster_mode else "no"
-    return dict(sorted(out.items()))

@@ -9,12 +9,14 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from infra import naming
+from infra.catalog.parameters import Param, ParameterSet, version_key
 
 # Private ranges a cache may admit clients from: RFC 1918 and the RFC 6598 shared space.
 PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in
@@ -140,3 +142,176 @@ def check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
         problems.append(Problem(path, f"the cache id {group_id!r} is {len(group_id)} characters; "
                                       f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
                                       "Shorten the cache name or set name_prefix."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine parameters, both clouds: one check driven by infra/catalog/parameters.py.
+# ---------------------------------------------------------------------------------------------
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_PERCENT = re.compile(r"^(\d+)%$")
+_MEMORY = re.compile(r"^\d+(\.\d+)?(b|k|kb|m|mb|g|gb)?$", re.IGNORECASE)
+_ALLOWED_LIST_MAX = 20      # list every allowed name when there are at most this many
+
+
+def check_parameters(params: Mapping[str, Any], pset: ParameterSet | None, version: str | None,
+                     path: str, problems: list[Problem], *,
+                     managed: Mapping[str, str] | None = None,
+                     limits: Mapping[str, tuple[float, float, str]] | None = None
+                     ) -> dict[str, str]:
+    """Each parameter checked against its target's data: the name exists there and may be set,
+    the engine version has it, and the value is in its set or range.
+
+    `pset` is None when the engine version is unknown (already reported): only the value types
+    are checked then. `managed` names parameters the program sets itself, with the message
+    that says where they come from; `limits` narrows a range from other settings, as
+    (low, high, why). Returns the values spelled as the cloud takes them, sorted by name.
+    """
+    managed = managed or {}
+    limits = limits or {}
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        where = f"{path}.{key}"
+        if key in managed:
+            problems.append(Problem(where, managed[key]))
+        elif value is None or not isinstance(value, (str, int, float)):
+            problems.append(Problem(where, f"{value!r} is not allowed; a parameter value is a "
+                                           "string, number or boolean."))
+        elif pset is not None:
+            message = _name_problem(key, pset, version)
+            param = pset.params.get(key, Param())
+            if message is None:
+                text, message = _parameter_value(value, param, pset.true_false, limits.get(key))
+            if message is not None:
+                problems.append(Problem(where, message))
+            else:
+                out[key] = text
+    return dict(sorted(out.items()))
+
+
+def _name_problem(key: str, pset: ParameterSet, version: str | None) -> str | None:
+    param = pset.params.get(key)
+    if param is None:
+        if key in pset.renamed:
+            return (f"is not a parameter of {pset.label}; it is named "
+                    f"{pset.renamed[key]!r} there.")
+        if pset.complete:
+            names = sorted(pset.params)
+            allowed = f" Allowed: {', '.join(names)}." if len(names) <= _ALLOWED_LIST_MAX else ""
+            return f"is not a parameter of {pset.label}." + did_you_mean(key, names) + allowed
+        newer = version is not None and version_key(version) > pset.engine_names_upto
+        if key not in pset.engine_names and not newer:
+            return (f"is not a parameter of {pset.label}: the engine has no such setting."
+                    + did_you_mean(key, pset.engine_names))
+        return None
+    if not param.settable:
+        return f"cannot be set in {pset.label}: {param.why}. Remove it from parameters."
+    if param.since and version is not None and version_key(version) < param.since:
+        since = ".".join(map(str, param.since))
+        return (f"needs engine_version {since} or later in {pset.label}; "
+                f"engine_version is {version!r}.")
+    return None
+
+
+def _parameter_value(value: str | int | float, param: Param, true_false: tuple[str, str],
+                     limit: tuple[float, float, str] | None) -> tuple[str, str | None]:
+    """(the value as the cloud spells it, None) or ("", the problem)."""
+    if isinstance(value, bool):
+        # YAML 1.1 turns `yes` into true: spell it the target's way (yes/no, 1/0, true/false).
+        if param.kind in ("bool", "text"):
+            return true_false[0] if value else true_false[1], None
+        return "", f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+    text = str(value).strip()
+    if param.kind in ("bool", "enum"):
+        choices = true_false if param.kind == "bool" else param.choices
+        for choice in choices:
+            if text.lower() == choice.lower():
+                return choice, None
+        return "", (f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+                    + did_you_mean(text, choices))
+    if param.kind == "flags":
+        bad = "".join(sorted({c for c in text if c not in param.choices}))
+        if isinstance(value, str) and not bad:
+            return text, None
+        what = f": {bad!r} is not an event class" if bad else ""
+        return "", f"{value!r} is not allowed{what}; use {_allowed(param, true_false, limit)}."
+    if param.kind in ("int", "float"):
+        number = _number(value, text, whole=param.kind == "int")
+        if number is not None and _in_range(number, param, limit):
+            return (str(number) if param.kind == "int" else text), None
+        return "", f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+    if param.kind in ("percent", "memory", "memory-or-percent"):
+        percent = _PERCENT.match(text)
+        if param.kind != "memory" and percent and 0 <= int(percent[1]) <= 100:
+            return text, None
+        if param.kind != "percent" and _MEMORY.match(text):
+            return text, None
+        return "", f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+    return text, None
+
+
+def _number(value: str | int | float, text: str, whole: bool) -> int | float | None:
+    """The number in a value, or None; whole numbers stay exact (no float round trip)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        number = value
+    elif _INTEGER.match(text):
+        return int(text)
+    elif _NUMBER.match(text):
+        number = float(text)
+    else:
+        return None
+    if whole:
+        return int(number) if number.is_integer() else None
+    return number
+
+
+def _in_range(number: int | float, param: Param, limit: tuple[float, float, str] | None) -> bool:
+    if number in param.also:
+        return True
+    low, high = (limit[0], limit[1]) if limit else (param.low, param.high)
+    low_open = param.low_open and not limit      # limits are inclusive
+    if low is not None and (number <= low if low_open else number < low):
+        return False
+    if high is not None and number > high:
+        return False
+    return param.step is None or number % param.step == 0
+
+
+def _allowed(param: Param, true_false: tuple[str, str], limit: tuple[float, float, str] | None
+             ) -> str:
+    """What a parameter accepts, as the end of 'use ...'."""
+    if param.kind == "bool":
+        return f"{true_false[0]} or {true_false[1]}"
+    if param.kind == "enum":
+        return "one of " + ", ".join(param.choices)
+    if param.kind == "flags":
+        return ("any of the event classes " + " ".join(param.choices)
+                + ' (a string such as "Ex"), or "" for none')
+    if param.kind == "percent":
+        return "a whole percentage from 0% to 100%, e.g. '10%'"
+    if param.kind in ("memory", "memory-or-percent"):
+        sizes = "bytes, or a size in b, k, kb, m, mb, g or gb, e.g. '2gb'"
+        return sizes + (", or a percentage such as '10%'" if param.kind != "memory" else "")
+    noun = "a whole number" if param.kind == "int" else "a number"
+    low, high = (limit[0], limit[1]) if limit else (param.low, param.high)
+    if low is not None and high is not None:
+        text = f"{noun} from {_plain(low)} to {_plain(high)}"
+    elif low is not None:
+        text = (f"{noun} above {_plain(low)}" if param.low_open and not limit
+                else f"{noun} of {_plain(low)} or more")
+    elif high is not None:
+        text = f"{noun} up to {_plain(high)}"
+    else:
+        text = noun
+    if param.step:
+        text += f" in multiples of {param.step}"
+    if param.also:
+        text = ", ".join(map(str, param.also)) + ", or " + text
+    return text + (f" ({limit[2]})" if limit else "")
+
+
+def _plain(number: float) -> str:
+    """1073741824.0 -> '1073741824', 0.2 * 5 -> '1'; no exponent notation in messages."""
+    return str(int(number)) if float(number).is_integer() else f"{number:.10g}"

@@ -49,12 +49,14 @@ from infra.catalog.gcp import (
     GcpDefaults,
     ValkeyNodeType,
 )
+from infra.catalog.parameters import GCP_PRODUCTS
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
     Problem,
     WeeklyWindow,
     check_daily_window,
+    check_parameters,
     check_weekly_window,
     did_you_mean,
     is_private,
@@ -258,7 +260,11 @@ def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, p
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else gcp_defaults.deletion_protection,
         labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
-        parameters=_check_parameters(cfg.parameters, engine, f"{path}.parameters", problems),
+        parameters=check_parameters(
+            cfg.parameters, GCP_PRODUCTS[engine], version, f"{path}.parameters", problems,
+            managed={"cluster-enabled": "is set from shards (and gcp.cluster_mode); remove it "
+                                        "from parameters."},
+            limits=_parameter_limits(cfg, engine, gcp_defaults)),
         alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems),
     )
     if cfg.description is not None and not cfg.description.strip():
@@ -635,24 +641,15 @@ def _check_labels(labels: dict[str, str], name: str, path: str,
     return {"cache": name, **labels}
 
 
-def _check_parameters(params: dict[str, Any], engine: str, path: str,
-                      problems: list[Problem]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in params.items():
-        if key == "cluster-enabled":
-            problems.append(Problem(f"{path}.cluster-enabled", "is set from shards (and "
-                                    "gcp.cluster_mode); remove it from parameters."))
-        elif isinstance(value, bool):
-            # YAML 1.1 readers turn `yes` into true: Valkey/Redis spell booleans yes/no,
-            # Memorystore for Memcached true/false.
-            out[key] = ("yes" if value else "no") if engine != "memcached" \
-                else str(value).lower()
-        elif isinstance(value, (str, int, float)):
-            out[key] = str(value)
-        else:
-            problems.append(Problem(f"{path}.{key}", f"{value!r} is not allowed; a parameter "
-                                                     "value is a string, number or boolean."))
-    return dict(sorted(out.items()))
+def _parameter_limits(cfg: Any, engine: str, d: GcpDefaults
+                      ) -> dict[str, tuple[float, float, str]]:
+    """Ranges that depend on other settings: Memorystore for Redis takes maxmemory-gb from 20 %
+    of the instance's capacity up to all of it (supported-redis-configurations)."""
+    if engine != "redis":
+        return {}
+    memory = cfg.memory_gb if cfg.memory_gb is not None else d.redis_memory_gb
+    why = f"20 % to 100 % of memory_gb {memory:g}"
+    return {"maxmemory-gb": (round(0.2 * memory, 3), memory, why)}
 
 
 def day_of_week(window: WeeklyWindow) -> str:

@@ -1,0 +1,243 @@
+"""Engine parameters on both clouds: a name the target does not have, a parameter it does not
+let you set, one the engine version does not have yet and a value outside its documented set
+or range are each refused with a message naming the key, the value and what is allowed, and
+nothing is created. Valid values reach the cloud spelled the way it takes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.catalog import aws as aws_catalog
+from infra.catalog import gcp as gcp_catalog
+from infra.catalog.parameters import AWS_FAMILIES, GCP_PRODUCTS
+from infra.config import load_stack_config
+from tests.builders import aws_config, gcp_config, memcached, redis, valkey
+
+P = "caches.s.parameters"
+POLICIES = ("volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, "
+            "allkeys-random, volatile-ttl, noeviction")
+
+
+def aws(engine: str = "valkey", version: str | None = None, **params: object) -> dict[str, str]:
+    cache: dict[str, object] = {"engine": engine, "parameters": params}
+    if version is not None:
+        cache["engine_version"] = version
+    return aws_config({"s": cache})
+
+
+AWS_REFUSED = [
+    ("eviction-policy", aws(**{"maxmemory-policy": "lru-everything"}),
+     f"{P}.maxmemory-policy: 'lru-everything' is not allowed; use one of {POLICIES}."),
+    ("policy-typo", aws(**{"maxmemory-policy": "volatile-tll"}),
+     f"{P}.maxmemory-policy: 'volatile-tll' is not allowed; use one of {POLICIES}. "
+     "Did you mean 'volatile-ttl'?"),
+    ("unknown-name", aws(**{"maxmemory-polcy": "allkeys-lru"}),
+     f"{P}.maxmemory-polcy: is not a parameter of the valkey8 parameter group family. "
+     "Did you mean 'maxmemory-policy'?"),
+    ("ziplist-on-valkey", aws(**{"hash-max-ziplist-entries": 256}),
+     f"{P}.hash-max-ziplist-entries: is not a parameter of the valkey8 parameter group family; "
+     "it is named 'hash-max-listpack-entries' there."),
+    ("lazyfree-gone-in-valkey8", aws(**{"lazyfree-lazy-eviction": "yes"}),
+     f"{P}.lazyfree-lazy-eviction: is not a parameter of the valkey8 parameter group family."),
+    ("not-modifiable", aws(**{"appendonly": "yes"}),
+     f"{P}.appendonly: cannot be set in the valkey8 parameter group family: ElastiCache does "
+     "not support AOF for Valkey or Redis OSS (IsModifiable: false); use snapshots "
+     "(snapshot_retention_days). Remove it from parameters."),
+    ("maxclients-fixed", aws("redis", "7.1", maxclients=100),
+     f"{P}.maxclients: cannot be set in the redis7 parameter group family: ElastiCache does "
+     "not let a parameter group change it (IsModifiable: false). Remove it from parameters."),
+    ("too-early-for-commandlog", aws("valkey", "8.0", **{"commandlog-large-request-max-len": 5}),
+     f"{P}.commandlog-large-request-max-len: needs engine_version 8.1 or later in the valkey8 "
+     "parameter group family; engine_version is '8.0'."),
+    ("timeout-1-19", aws(timeout=5),
+     f"{P}.timeout: 5 is not allowed; use 0, or a whole number of 20 or more."),
+    ("timeout-negative", aws("redis", "6.2", timeout=-1),
+     f"{P}.timeout: -1 is not allowed; use 0, or a whole number of 20 or more."),
+    ("tcp-keepalive", aws(**{"tcp-keepalive": -1}),
+     f"{P}.tcp-keepalive: -1 is not allowed; use a whole number of 0 or more."),
+    ("samples-valkey8", aws(**{"maxmemory-samples": 65}),
+     f"{P}.maxmemory-samples: 65 is not allowed; use a whole number from 1 to 64."),
+    ("lfu-log-factor-fraction", aws(**{"lfu-log-factor": 1.5}),
+     f"{P}.lfu-log-factor: 1.5 is not allowed; use a whole number of 1 or more."),
+    ("lfu-decay-text", aws(**{"lfu-decay-time": "soon"}),
+     f"{P}.lfu-decay-time: 'soon' is not allowed; use a whole number of 0 or more."),
+    ("reserved-memory-percent", aws(**{"reserved-memory-percent": 101}),
+     f"{P}.reserved-memory-percent: 101 is not allowed; use a whole number from 0 to 100."),
+    ("defrag-cycle", aws(**{"active-defrag-cycle-max": 90}),
+     f"{P}.active-defrag-cycle-max: 90 is not allowed; use a whole number from 1 to 75."),
+    ("slowlog", aws(**{"slowlog-log-slower-than": -2}),
+     f"{P}.slowlog-log-slower-than: -2 is not allowed; use a whole number of -1 or more."),
+    ("query-buffer", aws(**{"client-query-buffer-limit": 1024}),
+     f"{P}.client-query-buffer-limit: 1024 is not allowed; use a whole number from 1048576 to "
+     "1073741824."),
+    ("boolean-spelling", aws(activedefrag="true"),
+     f"{P}.activedefrag: 'true' is not allowed; use yes or no."),
+    ("boolean-for-number", aws(timeout=True),
+     f"{P}.timeout: True is not allowed; use 0, or a whole number of 20 or more."),
+    ("notify-class", aws(**{"notify-keyspace-events": "KEq"}),
+     f"{P}.notify-keyspace-events: 'KEq' is not allowed: 'q' is not an event class; use any of "
+     'the event classes K E g $ l s h z x e A t m d n (a string such as "Ex"), or "" for none.'),
+    ("notify-new-keys-on-redis6", aws("redis", "6.2", **{"notify-keyspace-events": "En"}),
+     f"{P}.notify-keyspace-events: 'En' is not allowed: 'n' is not an event class; use any of "
+     'the event classes K E g $ l s h z x e A t m d (a string such as "Ex"), or "" for none.'),
+    ("endpoint-type", aws(**{"cluster-preferred-endpoint-type": "hostname"}),
+     f"{P}.cluster-preferred-endpoint-type: 'hostname' is not allowed; use one of ip, "
+     "tls-dynamic."),
+    ("listpack-on-redis6", aws("redis", "6.2", **{"hash-max-listpack-entries": 128}),
+     f"{P}.hash-max-listpack-entries: is not a parameter of the redis6.x parameter group "
+     "family. Did you mean 'hash-max-ziplist-entries'?"),
+    ("memcached-dash-name", aws("memcached", **{"max-item-size": 2097152}),
+     f"{P}.max-item-size: is not a parameter of the memcached1.6 parameter group family. "
+     "Did you mean 'max_item_size'?"),
+    ("memcached-item-size", aws("memcached", max_item_size=512),
+     f"{P}.max_item_size: 512 is not allowed; use a whole number from 1024 to 1073741824."),
+    ("memcached-growth", aws("memcached", chunk_size_growth_factor=1.0),
+     f"{P}.chunk_size_growth_factor: 1.0 is not allowed; use a number above 1."),
+    ("memcached-idle", aws("memcached", idle_timeout=90000),
+     f"{P}.idle_timeout: 90000 is not allowed; use a whole number from 0 to 86400."),
+    ("memcached-boolean", aws("memcached", cas_disabled="yes"),
+     f"{P}.cas_disabled: 'yes' is not allowed; use 1 or 0."),
+    ("memcached-protocol", aws("memcached", binding_protocol="binary"),
+     f"{P}.binding_protocol: 'binary' is not allowed; use one of ascii, auto."),
+    ("memcached-fixed", aws("memcached", num_threads=8),
+     f"{P}.num_threads: cannot be set in the memcached1.6 parameter group family: ElastiCache "
+     "sets it from the node type (IsModifiable: false). Remove it from parameters."),
+]
+
+GCP_REFUSED = [
+    ("valkey-policy", gcp_config(valkey(parameters={"maxmemory-policy": "lru-everything"})),
+     f"{P}.maxmemory-policy: 'lru-everything' is not allowed; use one of {POLICIES}."),
+    ("valkey-typo", gcp_config(valkey(parameters={"maxmemory-polcy": "allkeys-lru"})),
+     f"{P}.maxmemory-polcy: is not a parameter of Memorystore for Valkey (engine_configs): the "
+     "engine has no such setting. Did you mean 'maxmemory-policy'?"),
+    ("valkey-clients-percent", gcp_config(valkey(parameters={"maxmemory-clients": "120%"})),
+     f"{P}.maxmemory-clients: '120%' is not allowed; use a whole percentage from 0% to 100%, "
+     "e.g. '10%'."),
+    ("valkey-maxmemory", gcp_config(valkey(parameters={"maxmemory": "lots"})),
+     f"{P}.maxmemory: 'lots' is not allowed; use bytes, or a size in b, k, kb, m, mb, g or gb, "
+     "e.g. '2gb'."),
+    ("valkey-persistence", gcp_config(valkey(parameters={"appendonly": "yes"})),
+     f"{P}.appendonly: cannot be set in Memorystore for Valkey (engine_configs): Memorystore "
+     "sets it from gcp.persistence. Remove it from parameters."),
+    ("valkey-samples", gcp_config(valkey(parameters={"maxmemory-samples": 0})),
+     f"{P}.maxmemory-samples: 0 is not allowed; use a whole number from 1 to 64."),
+    ("redis-unknown", gcp_config(redis(parameters={"appendonly": "yes"})),
+     f"{P}.appendonly: is not a parameter of Memorystore for Redis (redis_configs). Allowed: "
+     "activedefrag, databases, lazyfree-lazy-eviction, lazyfree-lazy-expire, "
+     "lazyfree-lazy-user-del, lazyfree-lazy-user-flush, lfu-decay-time, lfu-log-factor, "
+     "maxmemory-clients, maxmemory-gb, maxmemory-policy, notify-keyspace-events, "
+     "stream-node-max-bytes, stream-node-max-entries, timeout."),
+    ("redis-maxmemory-gb", gcp_config(redis(memory_gb=5, parameters={"maxmemory-gb": 6})),
+     f"{P}.maxmemory-gb: 6 is not allowed; use a number from 1 to 5 (20 % to 100 % of "
+     "memory_gb 5)."),
+    ("redis-maxmemory-gb-low", gcp_config(redis(memory_gb=5, parameters={"maxmemory-gb": 0.5})),
+     f"{P}.maxmemory-gb: 0.5 is not allowed; use a number from 1 to 5 (20 % to 100 % of "
+     "memory_gb 5)."),
+    ("redis-7-only", gcp_config(redis(engine_version="6.x",
+                                      parameters={"lazyfree-lazy-eviction": "yes"})),
+     f"{P}.lazyfree-lazy-eviction: needs engine_version 7.0 or later in Memorystore for Redis "
+     "(redis_configs); engine_version is '6.x'."),
+    ("redis-databases", gcp_config(redis(parameters={"databases": 101})),
+     f"{P}.databases: 101 is not allowed; use a whole number from 1 to 100."),
+    ("memcached-item-size", gcp_config(memcached(parameters={"max-item-size": 1000000})),
+     f"{P}.max-item-size: 1000000 is not allowed; use a whole number from 524288 to 133693440 "
+     "in multiples of 524288."),
+    ("memcached-underscore", gcp_config(memcached(parameters={"max_item_size": 1048576})),
+     f"{P}.max_item_size: is not a parameter of Memorystore for Memcached "
+     "(memcache_parameters). Did you mean 'max-item-size'? Allowed: disable-cas, "
+     "disable-evictions, disable-flush-all, hash-algorithm, idle-timeout, listen-backlog, "
+     "lru-crawler, lru-maintainer, max-item-size, max-reqs-per-event, maxconns-fast, protocol, "
+     "slab-growth-factor, slab-min-size, track-sizes, watcher-logbuf-size, worker-logbuf-size."),
+    ("memcached-growth", gcp_config(memcached(parameters={"slab-growth-factor": 1.0})),
+     f"{P}.slab-growth-factor: 1.0 is not allowed; use a number from 1.01 to 100."),
+    ("memcached-boolean", gcp_config(memcached(parameters={"disable-cas": "yes"})),
+     f"{P}.disable-cas: 'yes' is not allowed; use true or false."),
+    ("memcached-idle", gcp_config(memcached(parameters={"idle-timeout": 0})),
+     f"{P}.idle-timeout: 0 is not allowed; use a whole number from 1 to 86400."),
+]
+
+
+@pytest.mark.parametrize("config,expected", [c[1:] for c in AWS_REFUSED + GCP_REFUSED],
+                         ids=[c[0] for c in AWS_REFUSED + GCP_REFUSED])
+def test_bad_parameter_is_refused_with_its_message_and_nothing_is_created(attempt, config,
+                                                                          expected):
+    message, recorder = attempt(config)
+    assert f"  - {expected}" in message.splitlines(), message
+    assert recorder.registrations == []
+
+
+def test_every_bad_parameter_is_reported_at_once(attempt):
+    message, _ = attempt(aws(timeout=5, **{"maxmemory-policy": "lru", "appendonly": "yes"}))
+    assert message.startswith("The config of stack 'test' has 3 problems; nothing was created:")
+
+
+ACCEPTED = [
+    # (cloud config, the parameters the cache is built with)
+    (aws("redis", "6.2", **{"maxmemory-policy": "allkeys-lru", "timeout": 0,
+                            "notify-keyspace-events": "Exd", "list-max-ziplist-size": -2,
+                            "lazyfree-lazy-user-del": True, "acl-pubsub-default":
+                            "resetchannels"}),
+     {"acl-pubsub-default": "resetchannels", "cluster-enabled": "no",
+      "lazyfree-lazy-user-del": "yes", "list-max-ziplist-size": "-2",
+      "maxmemory-policy": "allkeys-lru", "notify-keyspace-events": "Exd", "timeout": "0"}),
+    (aws("redis", "7.1", **{"maxmemory-policy": "volatile-lfu", "timeout": "300",
+                            "hash-max-listpack-entries": 256, "latency-tracking": "yes",
+                            "lazyfree-lazy-eviction": "YES", "reserved-memory-percent": 30}),
+     {"cluster-enabled": "no", "hash-max-listpack-entries": "256", "latency-tracking": "yes",
+      "lazyfree-lazy-eviction": "yes", "maxmemory-policy": "volatile-lfu",
+      "reserved-memory-percent": "30", "timeout": "300"}),
+    (aws("valkey", "7.2", **{"cluster-preferred-endpoint-type": "ip", "tcp-keepalive": 60,
+                             "maxmemory-samples": 100}),
+     {"cluster-enabled": "no", "cluster-preferred-endpoint-type": "ip", "maxmemory-samples":
+      "100", "tcp-keepalive": "60"}),
+    (aws("valkey", "8.0", **{"maxmemory-samples": 64, "extended-redis-compatibility": False,
+                             "notify-keyspace-events": "", "slowlog-log-slower-than": -1}),
+     {"cluster-enabled": "no", "extended-redis-compatibility": "no", "maxmemory-samples": "64",
+      "notify-keyspace-events": "", "slowlog-log-slower-than": "-1"}),
+    (aws("valkey", "8.1", **{"commandlog-large-request-max-len": 1024, "rename-commands":
+                             "KEYS x-keys"}),
+     {"cluster-enabled": "no", "commandlog-large-request-max-len": "1024",
+      "rename-commands": "KEYS x-keys"}),
+    (aws("valkey", "8.2", **{"search-fanout-target-mode": "throughput",
+                             "active-defrag-ignore-bytes": 1048576}),
+     {"active-defrag-ignore-bytes": "1048576", "cluster-enabled": "no",
+      "search-fanout-target-mode": "throughput"}),
+    (aws("valkey", "9.0", **{"maxmemory-policy": "noeviction"}),
+     {"cluster-enabled": "no", "maxmemory-policy": "noeviction"}),
+    (aws("memcached", max_item_size=10485760, cas_disabled=True, chunk_size_growth_factor=1.07,
+         idle_timeout=0, hash_algorithm="murmur3", slab_automove=2),
+     {"cas_disabled": "1", "chunk_size_growth_factor": "1.07", "hash_algorithm": "murmur3",
+      "idle_timeout": "0", "max_item_size": "10485760", "slab_automove": "2"}),
+    (gcp_config(valkey(parameters={"maxmemory-policy": "allkeys-lfu", "maxmemory-clients": "10%",
+                                   "maxmemory": "1gb", "notify-keyspace-events": "KEA",
+                                   "hz": 20, "activedefrag": True})),
+     {"activedefrag": "yes", "hz": "20", "maxmemory": "1gb", "maxmemory-clients": "10%",
+      "maxmemory-policy": "allkeys-lfu", "notify-keyspace-events": "KEA"}),
+    (gcp_config(redis(memory_gb=5, parameters={"maxmemory-gb": 4.5, "timeout": 600,
+                                               "lazyfree-lazy-user-flush": "yes",
+                                               "maxmemory-clients": "5%"})),
+     {"lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%", "maxmemory-gb": "4.5",
+      "timeout": "600"}),
+    (gcp_config(redis(engine_version="6.x", memory_gb=5, parameters={"maxmemory-gb": 1})),
+     {"maxmemory-gb": "1"}),
+    (gcp_config(memcached(parameters={"max-item-size": 8388608, "disable-flush-all": True,
+                                      "slab-growth-factor": 1.25, "protocol": "ascii"})),
+     {"disable-flush-all": "true", "max-item-size": "8388608", "protocol": "ascii",
+      "slab-growth-factor": "1.25"}),
+]
+
+
+@pytest.mark.parametrize("config,expected", ACCEPTED, ids=[
+    "redis6.2", "redis7.1", "valkey7.2", "valkey8.0", "valkey8.1", "valkey8.2", "valkey9.0",
+    "memcached1.6", "gcp-valkey", "gcp-redis7", "gcp-redis6", "gcp-memcached"])
+def test_valid_parameters_reach_the_cloud_in_its_spelling(config, expected):
+    assert load_stack_config(config, "test").caches[0].parameters == expected
+
+
+def test_every_engine_version_offered_has_its_parameter_data():
+    families = {f for versions in aws_catalog.AWS_ENGINE_VERSIONS.values()
+                for f in versions.values()}
+    assert families == set(AWS_FAMILIES)
+    assert set(gcp_catalog.ENGINE_VERSIONS) == set(GCP_PRODUCTS)
+    for pset in (*AWS_FAMILIES.values(), *GCP_PRODUCTS.values()):
+        assert pset.sources and all(s.startswith("https://") for s in pset.sources), pset.label
