@@ -154,3 +154,22 @@ def test_dependabot_keeps_the_action_pins_and_every_requirements_file_current():
     pip_dirs = {u["directory"] for u in updates if u["package-ecosystem"] == "pip"}
     assert requirement_dirs() <= pip_dirs, requirement_dirs() - pip_dirs
     assert all(u.get("cooldown", {}).get("default-days", 0) >= 7 for u in updates)
+
+
+def test_the_real_preview_runs_the_policy_pack_with_the_stacks_environment():
+    preview = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
+    names = [step.get("name", step.get("uses", "")) for step in preview["steps"]]
+    [pulumi] = [s for s in preview["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["policyPackConfigs"] == (
+        "policy/config/${{ steps.check.outputs.environment }}.json")
+    for environment in ("production", "development"):
+        assert (ROOT / f"policy/config/{environment}.json").exists()
+    # Only when credentials exist, and after the pack's own virtualenv is installed.
+    assert pulumi["if"] == "steps.check.outputs.ready == 'true'"
+    [venv] = [s for s in preview["steps"] if "policy/requirements.txt" in s.get("run", "")]
+    assert "python -m venv policy/venv" in venv["run"]
+    assert names.index(venv["name"]) < names.index(pulumi["name"])
+    [check] = [s for s in preview["steps"] if s.get("id") == "check"]
+    assert 'echo "environment=$environment"' in check["run"]
