@@ -133,6 +133,7 @@ def stack_policy(rule: rules.Rule, today: date | None = None) -> StackValidation
             depends_on |= {d.urn for deps in r.property_dependencies.values() for d in deps}
             resources.append(rules.Resource(
                 type=r.resource_type, name=r.name, inputs=plain(r.props), urn=r.urn,
+                parent=r.parent.urn if r.parent else "",
                 protect=bool(r.opts.protect) if r.opts else False,
                 depends_on=frozenset(depends_on)))
         for resource, finding in check_stack(resources, ctx):

@@ -16,7 +16,6 @@ from tests.builders import aws_config, gcp_config
 from tests.policy.conftest import TODAY, options, resource_args
 
 PACK_ONLY = {rules.ENGINE_SUPPORT}
-PLAN_ONLY_RULES = {r.name for r in rules.RULES if not r.in_policy_pack}
 
 CARELESS_AWS = aws_config({"sessions": {
     "engine": "redis", "engine_version": "6.2", "node_type": "cache.r7g.large",
@@ -37,14 +36,18 @@ def plan_findings(report: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def _plan_only_finding_ids(report: dict[str, Any]) -> set[str]:
-    """Ids the rules that are not policies (e.g. public-subnet) find in this plan."""
+    """Ids the rules that are not policies (public-subnet, logging) find in this plan."""
     context = rules.Context(production=True, today=TODAY)
+    records = [rules.Resource(r["type"], r["name"], r["inputs"], urn=r["urn"],
+                              parent=r["parent"]) for r in report["resources"]]
     found = set()
-    for res in report["resources"]:
-        record = rules.Resource(res["type"], res["name"], res["inputs"])
-        for rule in rules.RESOURCE_RULES:
-            if rule.name in PLAN_ONLY_RULES and rule.check is not None:
-                found |= {f.id for f in rule.check(record, context)}
+    for rule in rules.RULES:
+        if rule.in_policy_pack:
+            continue
+        if rule.check is not None:
+            found |= {f.id for record in records for f in rule.check(record, context)}
+        if rule.check_stack is not None:
+            found |= {f.id for _, f in rule.check_stack(records, context)}
     return found
 
 
@@ -69,7 +72,8 @@ def pack_findings(report: dict[str, Any], policies: dict) -> set[tuple[str, str]
     stack = [PolicyResource(r["type"], r["inputs"], r["urn"], r["name"], options(r["protect"]),
                             None, None, [], {}) for r in report["resources"] if r["custom"]]
     for rule in rules.STACK_RULES:
-        policies[rule.name].validate(StackValidationArgs(stack), collect)
+        if rule.in_policy_pack:
+            policies[rule.name].validate(StackValidationArgs(stack), collect)
     return found
 
 
