@@ -103,8 +103,10 @@ def test_an_unencrypted_unauthenticated_group_is_high():
                    protect=True, atRestEncryptionEnabled=False, transitEncryptionEnabled=False,
                    snapshotRetentionLimit=7, finalSnapshotIdentifier="x")
     found = ids(evaluate(SPEC, [group], date(2026, 1, 1)))
+    # A bare group in production also lacks replicas/Multi-AZ and alarms (the rules the policy
+    # pack enforces too, infra/plan/rules.py).
     assert found == {"encryption-at-rest-off": "high", "encryption-in-transit-off": "high",
-                     "auth-off": "high"}
+                     "auth-off": "high", "multi-az-off": "medium", "no-alarms": "medium"}
 
 
 def test_gcp_findings_memcached_deprecation_tls_and_auth():

@@ -1,0 +1,175 @@
+"""The GitHub workflows hold the supply-chain rules a reviewer (and zizmor) checks: actions pinned
+to a commit with the version beside it, no expression expansion inside shell scripts, no
+credentials left on disk by checkout, least permissions per job, named secrets only; a CI
+workflow runs .ci/run; Dependabot keeps the pins and requirements current."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SKIP_DIRS = {"venv", "node_modules", "__pycache__"}
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+# `uses: owner/repo@<sha> # vX.Y.Z` as written in the file (the comment is lost by the parser).
+PIN_LINE = re.compile(r"uses:\s*(\S+)\s*(#.*)?$")
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def uses_refs(workflow: dict[str, Any]) -> list[str]:
+    refs = [job["uses"] for job in workflow["jobs"].values() if "uses" in job]
+    return refs + [step["uses"] for step in steps(workflow) if "uses" in step]
+
+
+def test_the_workflows_exist():
+    names = {p.name for p in WORKFLOWS}
+    assert {"ci.yml", "pr-preview.yml", "deploy.yml", "pulumi-up.yml"} <= names
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_sha(path):
+    for ref in uses_refs(load(path)):
+        if ref.startswith("./"):
+            continue  # a reusable workflow of this repository, at this commit
+        assert PINNED.match(ref), f"{path.name}: {ref} is not pinned to a 40-hex commit SHA"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_pin_names_its_version(path):
+    for line in path.read_text().splitlines():
+        match = PIN_LINE.search(line.strip())
+        if not match or match.group(1).startswith("./"):
+            continue
+        comment = match.group(2) or ""
+        assert re.match(r"#\s*v\d+(\.\d+)*\b", comment), (
+            f"{path.name}: `{line.strip()}` needs the released version as a comment, e.g. "
+            "`# v4.2.2`, for reviewers and Dependabot")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_expression_is_expanded_inside_a_shell_script(path):
+    for step in steps(load(path)):
+        script = step.get("run", "")
+        # Event data, inputs, matrix values, outputs: all reach the shell through `env:`.
+        assert "${{" not in script, (
+            f"{path.name}: step {step.get('name', step.get('uses'))!r} expands an expression "
+            "inside run:; pass it through env: instead")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_checkout_leaves_no_credentials_behind(path):
+    for step in steps(load(path)):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert (step.get("with") or {}).get("persist-credentials") is False, (
+                f"{path.name}: a checkout without persist-credentials: false")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_secrets_are_inherited(path):
+    for name, job in load(path)["jobs"].items():
+        assert job.get("secrets") != "inherit", f"{path.name}: job {name} uses secrets: inherit"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_names_its_permissions_and_the_workflow_grants_none(path):
+    workflow = load(path)
+    assert workflow.get("permissions") == {}, (
+        f"{path.name}: top-level permissions must be {{}}; each job names what it needs")
+    for name, job in workflow["jobs"].items():
+        assert isinstance(job.get("permissions"), dict), (
+            f"{path.name}: job {name} has no permissions: block")
+        assert "write-all" not in str(job["permissions"])
+        assert set(job["permissions"].values()) <= {"read", "write", "none"}
+
+
+def test_only_cloud_jobs_may_mint_oidc_tokens_and_only_commenters_may_write():
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            permissions = job["permissions"]
+            if permissions.get("id-token") == "write":
+                text = yaml.safe_dump(job) + (
+                    (ROOT / job["uses"]).read_text() if job.get("uses", "").startswith("./")
+                    else "")
+                assert "configure-aws-credentials" in text or "google-github-actions/auth" \
+                    in text, f"{path.name}: {name} mints OIDC tokens but assumes no cloud role"
+            if permissions.get("pull-requests") == "write":
+                assert "comment" in yaml.safe_dump(job), f"{path.name}: {name}"
+            assert permissions.get("contents") in (None, "read"), f"{path.name}: {name}"
+
+
+def test_reusable_workflow_declares_the_secrets_its_callers_pass():
+    callee = load(ROOT / ".github/workflows/pulumi-up.yml")
+    declared = set(callee["on"]["workflow_call"]["secrets"])
+    used = set(re.findall(r"secrets\.(\w+)", (ROOT / ".github/workflows/pulumi-up.yml")
+                          .read_text()))
+    assert used <= declared, used - declared
+    for name, job in load(ROOT / ".github/workflows/deploy.yml")["jobs"].items():
+        if job.get("uses", "").endswith("pulumi-up.yml"):
+            assert set(job["secrets"]) <= declared, (name, set(job["secrets"]) - declared)
+
+
+def test_ci_runs_the_ci_script_on_every_pull_request_and_on_main():
+    ci = load(ROOT / ".github/workflows/ci.yml")
+    assert "pull_request" in ci["on"]
+    assert ci["on"]["push"]["branches"] == ["main"]
+    runs = [s for s in steps(ci) if "run" in s]
+    assert [s["run"].strip() for s in runs] == ["bash .ci/run"]
+    assert runs[0]["env"]["CI"] == "true"
+    assert (ROOT / ".ci/run").exists()
+
+
+def requirement_dirs() -> set[str]:
+    """Folders holding requirements*.txt, as Dependabot names them ("/", "/policy")."""
+    found = set()
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in SKIP_DIRS and not d.startswith(".")]
+        if any(f.startswith("requirements") and f.endswith(".txt") for f in files):
+            rel = Path(folder).relative_to(ROOT).as_posix()
+            found.add("/" if rel == "." else f"/{rel}")
+    return found
+
+
+def test_dependabot_keeps_the_action_pins_and_every_requirements_file_current():
+    config = yaml.safe_load((ROOT / ".github/dependabot.yml").read_text())
+    updates = config["updates"]
+    assert any(u["package-ecosystem"] == "github-actions" and u["directory"] == "/"
+               for u in updates)
+    pip_dirs = {u["directory"] for u in updates if u["package-ecosystem"] == "pip"}
+    assert requirement_dirs() <= pip_dirs, requirement_dirs() - pip_dirs
+    assert all(u.get("cooldown", {}).get("default-days", 0) >= 7 for u in updates)
+
+
+def test_the_real_preview_runs_the_policy_pack_with_the_stacks_environment():
+    preview = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
+    names = [step.get("name", step.get("uses", "")) for step in preview["steps"]]
+    [pulumi] = [s for s in preview["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["policyPackConfigs"] == (
+        "policy/config/${{ steps.check.outputs.environment }}.json")
+    for environment in ("production", "development"):
+        assert (ROOT / f"policy/config/{environment}.json").exists()
+    # Only when credentials exist, and after the pack's own virtualenv is installed.
+    assert pulumi["if"] == "steps.check.outputs.ready == 'true'"
+    [venv] = [s for s in preview["steps"] if "policy/requirements.txt" in s.get("run", "")]
+    assert "python -m venv policy/venv" in venv["run"]
+    assert names.index(venv["name"]) < names.index(pulumi["name"])
+    [check] = [s for s in preview["steps"] if s.get("id") == "check"]
+    assert 'echo "environment=$environment"' in check["run"]
