@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pulumi.runtime import rpc
 
+from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from infra.stackfile import flat_stack_config, stack_names
 
 SHIPPED_STACKS = stack_names()
@@ -25,7 +25,7 @@ def cli_json(value: Any, show_secrets: bool = True) -> Any:
     """The program's recorded stack outputs as the CLI prints them with --json: secrets
     revealed (--show-secrets) or "[secret]", whole numbers as JSON integers."""
     if isinstance(value, dict):
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        if value.get(SIG_KEY) == SECRET_SIG:
             return cli_json(value["value"], show_secrets) if show_secrets else MASKED
         return {key: cli_json(item, show_secrets) for key, item in value.items()}
     if isinstance(value, list):
@@ -39,7 +39,7 @@ def cli_json(value: Any, show_secrets: bool = True) -> Any:
 def plan_variant() -> Callable[..., dict[str, Any]]:
     """plan_variant(stack, cache, **changes): the outputs (--show-secrets shape) of a shipped
     stack with one cache's keys changed, e.g. plan_variant("dev", "sessions", shards=2)."""
-    from infra.plan import run_plan
+    from infra.plan.report import run_plan
 
     def _plan(stack: str, cache: str, **changes: Any) -> dict[str, Any]:
         flat = flat_stack_config(stack)
@@ -55,7 +55,7 @@ def plan_variant() -> Callable[..., dict[str, Any]]:
 @pytest.fixture(scope="session")
 def raw_outputs() -> dict[str, dict[str, Any]]:
     """Every shipped stack's recorded outputs (secrets still wrapped), planned once."""
-    from infra.plan import run_plan
+    from infra.plan.report import run_plan
 
     return {stack: run_plan(stack).recorder.stack_outputs for stack in SHIPPED_STACKS}
 
