@@ -39,6 +39,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from redis.exceptions import RedisError
+
 # KEYS[1] value, KEYS[2] lease; ARGV[1] token, ARGV[2] lease ms.
 # -> {1, value} on a hit; {0, 1} on a miss with the lease taken; {0, 0} when another holds it.
 GET_OR_LEASE = """
@@ -86,6 +88,7 @@ class CacheStats:
     fills: int = 0
     fills_refused: int = 0      # stale-set races caught (or leases that expired or were evicted)
     fill_errors: int = 0        # cache writes that failed (the cache was unreachable)
+    cache_errors: int = 0       # lookups that failed: answered from the database instead
     invalidations: int = 0
 
     @property
@@ -209,8 +212,15 @@ class CacheAside:
         """(value, "hit" | "miss", the cache write still to do, if any)."""
         value_key, lease_key = self.keys(key)
         token = secrets.token_hex(8)
-        found, payload = await self._get_or_lease(keys=[value_key, lease_key],
-                                                  args=[token, self.lease_ms])
+        try:
+            found, payload = await self._get_or_lease(keys=[value_key, lease_key],
+                                                      args=[token, self.lease_ms])
+        except RedisError:
+            # Unreachable, or full under noeviction (the lease cannot be written): the
+            # database still answers; nothing is filled.
+            self.stats.cache_errors += 1
+            self.stats.loads += 1
+            return await load(), "miss", None
         if int(found):
             return json.loads(payload), "hit", None
         if not int(payload):

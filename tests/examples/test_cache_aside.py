@@ -281,3 +281,24 @@ def test_value_and_lease_share_a_cluster_slot():
 def test_jitter_must_be_a_fraction(fake_redis):
     with pytest.raises(ValueError, match="0 <= jitter < 1"):
         make_cache(fake_redis, jitter=1.5)
+
+
+def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis):
+    """A full cache under noeviction refuses the lease write (OOM); an unreachable one refuses
+    everything. Reads still answer from the database, and nothing is filled."""
+    from redis.exceptions import OutOfMemoryError
+
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+
+        async def refuse(*args, **kwargs):
+            raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
+
+        cache._get_or_lease = refuse
+        value = await cache.get("3", lambda: store.fetch(3))
+        await cache.drain()
+        return store, cache, value, await fake_redis.exists(*cache.keys("3"))
+
+    store, cache, value, keys = run(scenario())
+    assert value["id"] == 3 and store.reads == 1
+    assert (cache.stats.cache_errors, cache.stats.misses, keys) == (1, 1, 0)
