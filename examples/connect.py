@@ -461,11 +461,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     report = settings.describe()
     if args.ping:
-        with settings.client() as client:
-            client.ping()
-            info = client.info("server")
-            report["server"] = f"{info.get('server_name', 'redis')} " \
-                               f"{info.get('valkey_version') or info.get('redis_version')}"
+        import redis
+
+        try:
+            with settings.client() as client:
+                client.ping()
+                info = client.info("server")
+        except redis.RedisError as error:
+            print(f"error: {settings.writer}: {error}", file=sys.stderr)
+            return 1
+        report["server"] = f"{info.get('server_name', 'redis')} " \
+                           f"{info.get('valkey_version') or info.get('redis_version')}"
     print(json.dumps(report, indent=2))
     return 0
 
