@@ -68,7 +68,7 @@ def summary(result: dict[str, Any]) -> str:
         f"{result['cache_config']['maxmemory_policy']}, from the "
         f"{result['cache_config']['from_stack']} stack)",
         f"database      {result['postgresql']}",
-        f"workload      {result['requests']:,} requests per run over "
+        f"workload      {result['requests']:,} requests per mode over "
         f"{result['workload']['products']:,} products, Zipf s={result['workload']['zipf_s']}, "
         f"{result['workload']['update_ratio']:.0%} updates, "
         f"{result['workload']['concurrency']} concurrent",
