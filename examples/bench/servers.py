@@ -222,7 +222,7 @@ class CacheServer:
         return "valkey" if "valkey" in Path(self.binary).name else "redis"
 
     def client(self) -> Any:
-
+        """A redis-py client through the connection contract (verified TLS, AUTH)."""
         from examples import connect
 
         return connect.from_secret(self.secret()).client()

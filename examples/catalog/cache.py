@@ -22,8 +22,9 @@ that outlives every slow reader; under `volatile-lru`/`allkeys-lru` that marker 
 like any key with a TTL, and then the stale fill succeeds. A lease fails safe: an evicted or
 expired lease makes the fill refused, so the worst case is one more miss, never a stale value,
 and correctness needs no clock or timeout assumption. The same key also coalesces misses across
-processes. Its cost: one extra script call per miss, and a reader that finds another process's
-lease waits up to `lease_wait_seconds` before going to the database.
+processes. Its cost: a lease key per miss, written in the lookup's own round trip, and a reader
+that finds another process's lease waits up to `lease_wait_seconds` before going to the
+database.
 
 Keys use a hash tag (`catalog:product:{42}` and `catalog:product:{42}:lease`), so the value and
 its lease live in one slot and both scripts work in cluster mode.

@@ -63,9 +63,6 @@ class SessionStore:
     async def delete(self, session_id: str) -> None:
         await self.redis.delete(KEY_PREFIX + session_id)
 
-    async def ttl(self, session_id: str) -> int:
-        return int(await self.redis.ttl(KEY_PREFIX + session_id))
-
 
 def create_app(open_redis: Callable[[], Any], *, secret_keys: Sequence[str],
                ttl_seconds: int = 1800, cookie_secure: bool = True,
