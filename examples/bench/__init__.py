@@ -1,0 +1,1 @@
+"""python -m examples.bench: the example workloads measured on real servers. See README.md."""

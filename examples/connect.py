@@ -1,0 +1,480 @@
+"""The connection contract: what a managed-cache stack hands an application, as client settings.
+
+Three inputs, one result (`CacheSettings`):
+
+- `from_stack_outputs(outputs, "sessions")`: the JSON of `pulumi stack output --json
+  --show-secrets` for a stack of this project (`caches.<name>` plus the secret `auth_tokens`).
+- `from_secret(secret)`: the connection secret an application reads at run time from AWS Secrets
+  Manager or GCP Secret Manager: a JSON object with `engine`, `host`, `port`, `reader_host`,
+  `tls`, `username` and `password` (or `auth_token`); optional `writer_host` (a Global Datastore
+  region's secret names the writer), `ca_certs`, `cluster_mode`, `auth`, `check_hostname`.
+- `from_url("rediss://:pw@127.0.0.1:6380/0", ca_file=...)`: local servers and tests.
+
+`from_env()` picks one of them from environment variables, which is how the example apps start.
+
+`CacheSettings.redis_kwargs()` are plain keyword arguments for redis-py (`redis.Redis`,
+`redis.asyncio.Redis`, `RedisCluster`) and valkey-py, a fork with the same arguments.
+What the settings always hold: TLS with certificate verification whenever the cache has TLS
+(never `ssl_cert_reqs=none`), TLS 1.2 or newer, the AUTH token / RBAC user / IAM token, reads
+on the reader endpoint only when asked (`read_only=True`), and cluster mode when the outputs say
+so (or, where they cannot tell, when the server says so).
+
+    python -m examples.connect --outputs outputs.json --cache sessions --ping
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import ssl
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+# What `pulumi stack output --json` prints for a secret without --show-secrets
+# (pulumi/pulumi pkg/backend/display: massagePropertyValue).
+MASKED = "[secret]"
+CACHE_ENGINES = ("valkey", "redis")
+TIMEOUT_SECONDS = 5.0
+
+
+class ConnectError(ValueError):
+    """The outputs, secret or URL cannot give working, secure client settings. One line."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """How to reach one cache. Build with from_stack_outputs / from_secret / from_url."""
+
+    name: str
+    engine: str                                 # valkey | redis
+    writer: Endpoint                            # primary (or configuration / discovery) endpoint
+    reader: Endpoint                            # reader endpoint; the writer where there is none
+    tls: bool = True
+    ca_pem: str | None = None                   # trust exactly these CAs (GCP, a local CA)
+    ca_file: str | None = None
+    check_hostname: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    # For IAM auth: called for every new connection, so an hourly token never goes stale.
+    password_provider: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    cluster: bool | None = False                # None: the outputs cannot tell; ask the server
+    auth: str = "token"                         # token | rbac | iam | none
+
+    def redis_kwargs(self, *, read_only: bool = False) -> dict[str, Any]:
+        """Keyword arguments for redis.Redis / redis.asyncio.Redis / RedisCluster / valkey."""
+        endpoint = self.reader if read_only else self.writer
+        kwargs: dict[str, Any] = {
+            "host": endpoint.host,
+            "port": endpoint.port,
+            "socket_timeout": TIMEOUT_SECONDS,
+            "socket_connect_timeout": TIMEOUT_SECONDS,
+        }
+        if self.tls:
+            kwargs.update(ssl=True, ssl_cert_reqs="required",
+                          ssl_check_hostname=self.check_hostname,
+                          ssl_min_version=ssl.TLSVersion.TLSv1_2)
+            if self.ca_pem:
+                kwargs["ssl_ca_data"] = self.ca_pem
+            if self.ca_file:
+                kwargs["ssl_ca_certs"] = self.ca_file
+        if self.password_provider is not None:
+            kwargs["credential_provider"] = TokenCredentials(self.password_provider,
+                                                             self.username)
+        elif self.password is not None:
+            kwargs["password"] = self.password
+            if self.username:
+                kwargs["username"] = self.username
+        return kwargs
+
+    def is_cluster(self) -> bool:
+        """Cluster mode, from the outputs; where they cannot tell, from `INFO cluster`."""
+        if self.cluster is not None:
+            return self.cluster
+        import redis
+
+        with redis.Redis(**self.redis_kwargs()) as probe:
+            return bool(probe.info("cluster").get("cluster_enabled"))
+
+    def client(self, *, read_only: bool = False, decode_responses: bool = True,
+               **extra: Any) -> Any:
+        """A redis-py client: `RedisCluster` in cluster mode (reads from replicas when
+        read_only), otherwise `Redis` on the writer or, when read_only, the reader endpoint."""
+        kwargs = {**self.redis_kwargs(read_only=read_only),
+                  "decode_responses": decode_responses, **extra}
+        if self.is_cluster():
+            from redis.cluster import LoadBalancingStrategy, RedisCluster
+
+            if read_only:
+                kwargs["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
+            return RedisCluster(**kwargs)
+        import redis
+
+        return redis.Redis(health_check_interval=30, **kwargs)
+
+    def async_client(self, *, read_only: bool = False, decode_responses: bool = True,
+                     **extra: Any) -> Any:
+        """As client(), for asyncio (redis.asyncio). The cluster probe, if needed, is sync."""
+        kwargs = {**self.redis_kwargs(read_only=read_only),
+                  "decode_responses": decode_responses, **extra}
+        if self.is_cluster():
+            from redis.asyncio.cluster import RedisCluster
+            from redis.cluster import LoadBalancingStrategy
+
+            if read_only:
+                kwargs["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
+            return RedisCluster(**kwargs)
+        import redis.asyncio
+
+        return redis.asyncio.Redis(health_check_interval=30, **kwargs)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings without any secret, for logs and `python -m examples.connect`."""
+        return {
+            "name": self.name, "engine": self.engine,
+            "writer": str(self.writer), "reader": str(self.reader),
+            "tls": self.tls,
+            "trust": ("the CA certificates given" if self.ca_pem or self.ca_file
+                      else "the system trust store") if self.tls else None,
+            "check_hostname": self.check_hostname if self.tls else None,
+            "auth": self.auth, "username": self.username,
+            "password": None if self.auth == "none" else "(hidden)",
+            "cluster": "ask the server" if self.cluster is None else self.cluster,
+        }
+
+
+class TokenCredentials:
+    """A redis-py credential provider around a callable (an IAM access token source)."""
+
+    def __init__(self, token: Callable[[], str], username: str | None = None):
+        self._token = token
+        self._username = username
+
+    def get_credentials(self) -> tuple[str] | tuple[str, str]:
+        token = self._token()
+        return (self._username, token) if self._username else (token,)
+
+    async def get_credentials_async(self) -> tuple[str] | tuple[str, str]:
+        return self.get_credentials()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stack outputs
+# ---------------------------------------------------------------------------------------------
+def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | None = None,
+                       username: str | None = None, password: str | None = None,
+                       password_provider: Callable[[], str] | None = None) -> CacheSettings:
+    """Settings for `cache` from `pulumi stack output --json --show-secrets`.
+
+    region: a Global Datastore (AWS) or cross-region (GCP) secondary region: reads go to that
+    region's member, writes to the primary's endpoint, with the primary's AUTH token.
+    username/password: an RBAC user (AWS) or a token you hold; password_provider: a callable
+    returning a fresh IAM access token (GCP Valkey with `auth: iam`).
+    """
+    caches = outputs.get("caches")
+    if not isinstance(caches, Mapping):
+        raise ConnectError("the outputs have no `caches` map: pass the JSON of `pulumi stack "
+                           "output --json --show-secrets` for a managed-cache stack")
+    entry = caches.get(cache)
+    if not isinstance(entry, Mapping):
+        known = ", ".join(sorted(caches)) or "none"
+        raise ConnectError(f"no cache {cache!r} in the outputs; caches: {known}")
+    engine = _engine(entry.get("engine"), f"caches.{cache}.engine")
+    cloud = "gcp" if "instance_id" in entry else "aws"
+    port = _port(entry.get("port"), f"caches.{cache}.port")
+    writer = Endpoint(_host(entry.get("endpoint"), f"caches.{cache}.endpoint"), port)
+    reader_host = entry.get("reader_endpoint") or writer.host
+    reader = Endpoint(_host(reader_host, f"caches.{cache}.reader_endpoint"), port)
+    cluster = _cluster_from_outputs(entry, cloud, engine)
+    if region and region != entry.get("region"):
+        member = (entry.get("secondaries") or {}).get(region)
+        if not isinstance(member, Mapping):
+            regions = ", ".join([str(entry.get("region")), *sorted(entry.get("secondaries") or {})])
+            raise ConnectError(f"cache {cache!r} has no member in {region}; its regions: {regions}")
+        where = f"caches.{cache}.secondaries.{region}"
+        member_port = _port(member.get("port", port), f"{where}.port")
+        reader = Endpoint(_host(member.get("reader_endpoint") or member.get("endpoint"),
+                                f"{where}.endpoint"), member_port)
+
+    tls = bool(entry.get("tls", True))
+    ca_pem = None
+    check_hostname = True
+    if cloud == "gcp" and tls:
+        certificates = entry.get("ca_certs") or []
+        if not certificates:
+            raise ConnectError(f"caches.{cache}.ca_certs is empty although tls is true: "
+                               "re-read the outputs after `pulumi up`")
+        ca_pem = "\n".join(str(c).strip() for c in certificates) + "\n"
+        # Memorystore endpoints are IP addresses and each instance has its own CA: the chain
+        # check against that CA is what identifies the server (docs/dns.md, "TLS").
+        check_hostname = False
+
+    declared = entry.get("auth", "token")
+    if cloud == "gcp" and declared == "none":
+        auth, secret = "none", None
+    elif cloud == "gcp" and declared == "iam":
+        auth, secret = "iam", password
+        if password is None and password_provider is None:
+            raise ConnectError(
+                f"cache {cache!r} uses IAM auth: pass password=<access token> or "
+                "password_provider=<callable returning a fresh token>; the client's service "
+                "account needs roles/memorystore.dbConnectionUser")
+    elif username is not None:
+        auth, secret = "rbac", password
+        if password is None and password_provider is None:
+            raise ConnectError(f"RBAC user {username!r} for cache {cache!r} needs its password")
+    else:
+        auth = "token"
+        secret = password if password is not None else _auth_token(outputs, cache)
+    return CacheSettings(
+        name=cache, engine=engine, writer=writer, reader=reader, tls=tls, ca_pem=ca_pem,
+        check_hostname=check_hostname, username=username, password=secret,
+        password_provider=password_provider, cluster=cluster, auth=auth)
+
+
+def _auth_token(outputs: Mapping[str, Any], cache: str) -> str:
+    tokens = outputs.get("auth_tokens")
+    if tokens == MASKED:
+        raise ConnectError("auth_tokens is masked ('[secret]'): use `pulumi stack output --json "
+                           "--show-secrets`, or pass the token as password")
+    if not isinstance(tokens, Mapping) or not tokens.get(cache):
+        raise ConnectError(f"no AUTH token for cache {cache!r} in auth_tokens: pass password= "
+                           "(or username= and password= for an RBAC user)")
+    token = tokens[cache]
+    if token == MASKED:
+        raise ConnectError(f"auth_tokens.{cache} is masked ('[secret]'): use "
+                           "`pulumi stack output --json --show-secrets`")
+    return str(token)
+
+
+def _cluster_from_outputs(entry: Mapping[str, Any], cloud: str, engine: str) -> bool | None:
+    """True/False when the outputs say; None when they cannot tell (ask the server)."""
+    declared = _declared_cluster(entry)
+    if declared is not None:
+        return declared
+    endpoint, reader = entry.get("endpoint"), entry.get("reader_endpoint")
+    if cloud == "aws":
+        # ElastiCache in cluster mode has a configuration endpoint (its host has a `clustercfg`
+        # label) and no reader endpoint: components/aws/replication_group.py exports the
+        # configuration endpoint as both. Without cluster mode the two always differ.
+        labels = str(endpoint or "").split(".")
+        return "clustercfg" in labels or (bool(endpoint) and endpoint == reader)
+    if engine == "redis":
+        return False                    # Memorystore for Redis instances have no cluster mode
+    # Memorystore for Valkey exports its discovery endpoint as both in cluster mode, and the
+    # primary as both without replicas: the outputs cannot tell those apart.
+    return False if reader and reader != endpoint else None
+
+
+def _declared_cluster(entry: Mapping[str, Any]) -> bool | None:
+    mode = entry.get("cluster_mode")
+    if isinstance(mode, bool):
+        return mode
+    if isinstance(mode, str) and mode:
+        return mode.strip().lower() in ("enabled", "cluster", "true", "yes")
+    shards = entry.get("shards")
+    if isinstance(shards, (int, float)) and not isinstance(shards, bool):
+        return shards > 1
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Connection secret (Secrets Manager / Secret Manager)
+# ---------------------------------------------------------------------------------------------
+def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
+                password_provider: Callable[[], str] | None = None,
+                ca_file: str | None = None) -> CacheSettings:
+    """Settings from a connection secret's JSON (or the parsed object)."""
+    data = _json_object(secret, "the connection secret")
+    engine = _engine(data.get("engine"), "engine")
+    port = _port(data.get("port"), "port")
+    host = _host(data.get("host"), "host")
+    writer = Endpoint(_host(data.get("writer_host") or host, "writer_host"),
+                      _port(data.get("writer_port", port), "writer_port"))
+    reader = Endpoint(_host(data.get("reader_host") or host, "reader_host"),
+                      _port(data.get("reader_port", port), "reader_port"))
+    tls = _bool(data.get("tls", True), "tls")
+    certificates = data.get("ca_certs")
+    if isinstance(certificates, str):
+        certificates = [certificates]
+    ca_pem = "\n".join(str(c).strip() for c in certificates) + "\n" if certificates else None
+    # A private CA (GCP: the instance's own) identifies the server by the chain; a public CA
+    # (AWS) vouches for many hosts, so then the name must match too.
+    check_hostname = _bool(data.get("check_hostname", ca_pem is None), "check_hostname")
+    username = data.get("username") or None
+    password = data.get("password", data.get("auth_token"))
+    if data.get("auth") == "iam":
+        auth = "iam"
+        if password is None and password_provider is None:
+            raise ConnectError("the secret says IAM auth: pass password_provider=<callable "
+                               "returning a fresh access token>")
+    elif password is None and password_provider is None:
+        auth = "none"
+    else:
+        auth = "rbac" if username else "token"
+    return CacheSettings(
+        name=name, engine=engine, writer=writer, reader=reader, tls=tls, ca_pem=ca_pem,
+        ca_file=ca_file, check_hostname=check_hostname, username=username,
+        password=None if password is None else str(password),
+        password_provider=password_provider, cluster=_declared_cluster(data) or False,
+        auth=auth)
+
+
+# ---------------------------------------------------------------------------------------------
+# URL and environment
+# ---------------------------------------------------------------------------------------------
+def from_url(url: str, *, ca_file: str | None = None, name: str = "cache",
+             engine: str = "valkey") -> CacheSettings:
+    """redis://[user:password@]host[:port] or rediss://... (TLS, verified against ca_file or the
+    system trust store)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "valkey", "valkeys"):
+        raise ConnectError(f"cache URL scheme {parts.scheme!r}: use redis:// or rediss://")
+    host = _host(parts.hostname, "the URL's host")
+    endpoint = Endpoint(host, parts.port or 6379)
+    password = unquote(parts.password) if parts.password else None
+    username = unquote(parts.username) if parts.username else None
+    return CacheSettings(
+        name=name, engine=engine, writer=endpoint, reader=endpoint,
+        tls=parts.scheme in ("rediss", "valkeys"), ca_file=ca_file, username=username or None,
+        password=password, auth="none" if password is None else "rbac" if username else "token")
+
+
+ENV_HELP = ("set CACHE_SECRET_FILE (a connection secret's JSON), or CACHE_OUTPUTS_FILE and "
+            "CACHE_NAME (`pulumi stack output --json --show-secrets`; optional CACHE_REGION, "
+            "CACHE_USERNAME, CACHE_PASSWORD), or CACHE_URL (rediss://...; optional CACHE_CA_FILE)")
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> CacheSettings:
+    """Settings from the environment; see ENV_HELP."""
+    env = os.environ if environ is None else environ
+    if env.get("CACHE_SECRET_FILE"):
+        return from_secret(Path(env["CACHE_SECRET_FILE"]).read_text(),
+                           name=env.get("CACHE_NAME", "cache"), ca_file=env.get("CACHE_CA_FILE"))
+    if env.get("CACHE_OUTPUTS_FILE"):
+        if not env.get("CACHE_NAME"):
+            raise ConnectError("CACHE_OUTPUTS_FILE needs CACHE_NAME (a key of `caches`)")
+        outputs = _json_object(Path(env["CACHE_OUTPUTS_FILE"]).read_text(), "the outputs file")
+        return from_stack_outputs(outputs, env["CACHE_NAME"], region=env.get("CACHE_REGION"),
+                                  username=env.get("CACHE_USERNAME"),
+                                  password=env.get("CACHE_PASSWORD"))
+    if env.get("CACHE_URL"):
+        return from_url(env["CACHE_URL"], ca_file=env.get("CACHE_CA_FILE"))
+    raise ConnectError(f"no cache configured: {ENV_HELP}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Value checks
+# ---------------------------------------------------------------------------------------------
+def _json_object(value: str | bytes | Mapping[str, Any], what: str) -> Mapping[str, Any]:
+    if isinstance(value, Mapping):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise ConnectError(f"{what} is not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise ConnectError(f"{what} is not a JSON object")
+    return parsed
+
+
+def _engine(value: Any, key: str) -> str:
+    engine = str(value or "").split()[0].lower() if value else ""
+    if engine == "memcached":
+        raise ConnectError(f"{key} is memcached: use a Memcached client (e.g. pymemcache) with "
+                           "the configuration endpoint; this contract covers Valkey and Redis")
+    if engine not in CACHE_ENGINES:
+        raise ConnectError(f"{key} is {value!r}: expected valkey or redis")
+    return engine
+
+
+def _host(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConnectError(f"{key} is empty: deploy the stack (`pulumi up`) and read its "
+                           "outputs again")
+    return value.strip()
+
+
+def _port(value: Any, key: str) -> int:
+    # `pulumi stack output --json` prints numbers as JSON numbers, which may arrive as floats.
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        raise ConnectError(f"{key} is {value!r}: expected a port number") from None
+    if port != value and str(port) != str(value).strip() or not 0 < port < 65536:
+        raise ConnectError(f"{key} is {value!r}: expected a port number 1-65535")
+    return port
+
+
+def _bool(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ConnectError(f"{key} is {value!r}: expected true or false")
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m examples.connect",
+        description="Show the client settings for a cache (no secret printed); --ping connects.")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--outputs", help="file with `pulumi stack output --json --show-secrets`")
+    source.add_argument("--secret", help="file with the connection secret's JSON")
+    source.add_argument("--url", help="redis:// or rediss:// URL")
+    parser.add_argument("--cache", help="the cache's name (with --outputs)")
+    parser.add_argument("--region", help="read from this secondary region")
+    parser.add_argument("--ca-file", help="CA bundle (with --url)")
+    parser.add_argument("--ping", action="store_true", help="connect, PING, print the version")
+    args = parser.parse_args(argv)
+    try:
+        if args.outputs:
+            if not args.cache:
+                parser.error("--outputs needs --cache")
+            outputs = _json_object(Path(args.outputs).read_text(), args.outputs)
+            settings = from_stack_outputs(outputs, args.cache, region=args.region,
+                                          password=os.environ.get("CACHE_PASSWORD"))
+        elif args.secret:
+            settings = from_secret(Path(args.secret).read_text(), name=args.cache or "cache")
+        elif args.url:
+            settings = from_url(args.url, ca_file=args.ca_file)
+        else:
+            settings = from_env()
+    except ConnectError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    report = settings.describe()
+    if args.ping:
+        import redis
+
+        try:
+            with settings.client() as client:
+                client.ping()
+                info = client.info("server")
+        except redis.RedisError as error:
+            print(f"error: {settings.writer}: {error}", file=sys.stderr)
+            return 1
+        report["server"] = f"{info.get('server_name', 'redis')} " \
+                           f"{info.get('valkey_version') or info.get('redis_version')}"
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

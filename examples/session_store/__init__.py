@@ -1,0 +1,1 @@
+"""Server-side web sessions in Valkey/Redis with a signed session-id cookie. See README.md."""

@@ -1,0 +1,101 @@
+"""Fixtures for the examples' tests.
+
+- The shipped stacks' outputs as `pulumi stack output --json [--show-secrets]` prints them,
+  from the offline plan run in-process (never hard-coded: a change to the exports shows here).
+- fakeredis with Lua, where a real server adds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from infra.plan.secrets import SECRET_SIG, SIG_KEY
+from infra.stackfile import flat_stack_config, stack_names
+
+SHIPPED_STACKS = stack_names()
+MASKED = "[secret]"
+
+
+def cli_json(value: Any, show_secrets: bool = True) -> Any:
+    """The program's recorded stack outputs as the CLI prints them with --json: secrets
+    revealed (--show-secrets) or "[secret]", whole numbers as JSON integers."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return cli_json(value["value"], show_secrets) if show_secrets else MASKED
+        return {key: cli_json(item, show_secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [cli_json(item, show_secrets) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@pytest.fixture
+def plan_variant() -> Callable[..., dict[str, Any]]:
+    """plan_variant(stack, cache, **changes): the outputs (--show-secrets shape) of a shipped
+    stack with one cache's keys changed, e.g. plan_variant("dev", "sessions", shards=2)."""
+    from infra.plan.report import run_plan
+
+    def _plan(stack: str, cache: str, **changes: Any) -> dict[str, Any]:
+        flat = flat_stack_config(stack)
+        caches = json.loads(flat["managed-cache:caches"])
+        caches[cache].update(changes)
+        flat["managed-cache:caches"] = json.dumps(caches)
+        recorded = run_plan(stack, config=flat).recorder.stack_outputs
+        return json.loads(json.dumps(cli_json(recorded)))
+
+    return _plan
+
+
+@pytest.fixture(scope="session")
+def raw_outputs() -> dict[str, dict[str, Any]]:
+    """Every shipped stack's recorded outputs (secrets still wrapped), planned once."""
+    from infra.plan.report import run_plan
+
+    return {stack: run_plan(stack).recorder.stack_outputs for stack in SHIPPED_STACKS}
+
+
+@pytest.fixture(scope="session")
+def outputs(raw_outputs) -> dict[str, dict[str, Any]]:
+    """`pulumi stack output --json --show-secrets` for every shipped stack."""
+    return {stack: json.loads(json.dumps(cli_json(value))) for stack, value in
+            raw_outputs.items()}
+
+
+@pytest.fixture(scope="session")
+def masked_outputs(raw_outputs) -> dict[str, dict[str, Any]]:
+    """`pulumi stack output --json` (no --show-secrets) for every shipped stack."""
+    return {stack: json.loads(json.dumps(cli_json(value, show_secrets=False)))
+            for stack, value in raw_outputs.items()}
+
+
+@pytest.fixture
+def fake_server():
+    fakeredis = pytest.importorskip("fakeredis")
+    pytest.importorskip("lupa", reason="fakeredis needs lupa for Lua scripts (fakeredis[lua])")
+    return fakeredis.FakeServer()
+
+
+@pytest.fixture
+def fake_redis(fake_server):
+    """An async fake Redis client (bytes responses, as the catalog uses)."""
+    import fakeredis
+
+    return fakeredis.FakeAsyncRedis(server=fake_server)
+
+
+@pytest.fixture(autouse=True)
+def current_event_loop_kept():
+    """asyncio.run() leaves the main thread with no current event loop; Pulumi's mocks, which
+    the plan fixtures and the rest of the suite use, need one. Put a fresh one back."""
+    yield
+    policy = asyncio.get_event_loop_policy()
+    try:
+        policy.get_event_loop()
+    except RuntimeError:
+        policy.set_event_loop(policy.new_event_loop())

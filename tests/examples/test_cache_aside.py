@@ -1,0 +1,304 @@
+"""Cache-aside: hits and misses, TTL with jitter, invalidation, the stale-set race, single-flight
+and cross-process leases. fakeredis runs the same Lua scripts a server would."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from examples.catalog.cache import CacheAside
+from examples.catalog.service import Catalog
+
+
+class FakeStore:
+    """In-memory products with versions; `gate` pauses a read after it has read the row, the
+    moment a slow reader is exposed to a concurrent update."""
+
+    def __init__(self, count: int = 10):
+        self.rows = {i: {"id": i, "price_cents": 100 * i, "version": 1}
+                     for i in range(1, count + 1)}
+        self.reads = 0
+        self.writes = 0
+        self.gate: asyncio.Event | None = None
+        self.read_done = asyncio.Event()
+        self.fail: Exception | None = None
+
+    async def fetch(self, product_id: int):
+        self.reads += 1
+        row = self.rows.get(product_id)
+        snapshot = dict(row) if row else None
+        self.read_done.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail is not None:
+            raise self.fail
+        return snapshot
+
+    async def update(self, product_id: int, changes):
+        self.writes += 1
+        row = self.rows.get(product_id)
+        if row is None:
+            return None
+        row.update(changes, version=row["version"] + 1)
+        return dict(row)
+
+
+def make_cache(redis, **kwargs) -> CacheAside:
+    kwargs.setdefault("ttl_seconds", 300)
+    return CacheAside(redis, namespace="catalog:product", **kwargs)
+
+
+def run(coroutine, timeout: float = 10.0):
+    """Run a scenario; a deadlock fails the test instead of hanging it."""
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+def test_miss_fills_with_ttl_and_jitter_then_hits(fake_redis):
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis, jitter=0.1)
+        catalog = Catalog(store, cache)  # type: ignore[arg-type]
+        first = await catalog.get(3)
+        await cache.drain()                   # the fill happens behind the caller
+        second = await catalog.get(3)
+        ttl = await fake_redis.pttl(cache.keys("3")[0])
+        return store, cache, first, second, ttl
+
+    store, cache, first, second, ttl = run(scenario())
+    assert first == second == {"id": 3, "price_cents": 300, "version": 1}
+    assert store.reads == 1
+    assert (cache.stats.hits, cache.stats.misses, cache.stats.fills) == (1, 1, 1)
+    assert 270_000 - 1000 <= ttl <= 330_000
+
+
+def test_jitter_spreads_expiry_within_bounds():
+    cache = CacheAside.__new__(CacheAside)
+    cache.ttl_seconds, cache.jitter, cache._rng = 100, 0.2, random.Random(1)
+    ttls = [cache.ttl_ms() for _ in range(500)]
+    assert min(ttls) >= 80_000 and max(ttls) <= 120_000
+    assert len(set(ttls)) > 400          # not one expiry moment for keys filled together
+
+
+def test_update_commits_then_deletes_the_key(fake_redis):
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+        catalog = Catalog(store, cache)  # type: ignore[arg-type]
+        await catalog.get(2)
+        await cache.drain()
+        updated = await catalog.update(2, {"price_cents": 999})
+        cached = await fake_redis.exists(cache.keys("2")[0])
+        after = await catalog.get(2)
+        return updated, cached, after
+
+    updated, cached, after = run(scenario())
+    assert updated["version"] == 2
+    assert cached == 0
+    assert after == {"id": 2, "price_cents": 999, "version": 2}
+
+
+def test_stale_set_race_is_refused(fake_redis):
+    """A reader reads v1, an update commits v2 and invalidates, then the reader fills: the fill
+    must be refused, or v1 would be served until the TTL ends."""
+
+    async def race():
+        store, cache = FakeStore(), make_cache(fake_redis)
+        catalog = Catalog(store, cache)  # type: ignore[arg-type]
+        gate = asyncio.Event()
+        store.gate = gate
+        slow_reader = asyncio.create_task(catalog.get(5))
+        await store.read_done.wait()
+        store.gate = None
+        await catalog.update(5, {"price_cents": 1})
+        gate.set()
+        stale = await slow_reader
+        await cache.drain()
+        cached_after_race = await fake_redis.get(cache.keys("5")[0])
+        fresh = await catalog.get(5)
+        return cache, stale, cached_after_race, fresh
+
+    cache, stale, cached_after_race, fresh = run(race())
+    assert stale["version"] == 1            # it overlapped the update: either version is fair
+    assert cached_after_race is None        # ...but it must not be cached
+    assert cache.stats.fills_refused == 1
+    assert fresh["version"] == 2
+
+
+def test_an_evicted_lease_fails_safe(fake_redis):
+    """Under an LRU policy the lease key can be evicted: the fill is then refused (one more
+    miss), never accepted."""
+
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+        gate = asyncio.Event()
+        store.gate = gate
+        reader = asyncio.create_task(cache.get("7", lambda: store.fetch(7)))
+        await store.read_done.wait()
+        await fake_redis.delete(cache.keys("7")[1])   # the lease is gone
+        gate.set()
+        await reader
+        await cache.drain()
+        return cache, await fake_redis.get(cache.keys("7")[0])
+
+    cache, cached = run(scenario())
+    assert cached is None and cache.stats.fills_refused == 1
+
+
+def test_concurrent_misses_share_one_load(fake_redis):
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+        gate = asyncio.Event()
+        store.gate = gate
+        readers = [asyncio.create_task(cache.get("4", lambda: store.fetch(4)))
+                   for _ in range(50)]
+        await store.read_done.wait()
+        await asyncio.sleep(0)
+        gate.set()
+        return store, cache, await asyncio.gather(*readers)
+
+    store, cache, results = run(scenario())
+    assert store.reads == 1
+    assert all(result == results[0] for result in results)
+    assert (cache.stats.misses, cache.stats.coalesced_misses) == (1, 49)
+    assert cache.stats.hit_ratio == 0.0 and cache.stats.served_from_cache == 0.0
+
+
+def test_a_read_after_an_update_does_not_join_an_older_load(fake_redis):
+    """Single-flight must not hand a request that starts after an update the result of a load
+    that read the database before it."""
+
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+        catalog = Catalog(store, cache)  # type: ignore[arg-type]
+        gate = asyncio.Event()
+        store.gate = gate
+        old_load = asyncio.create_task(catalog.get(6))
+        await store.read_done.wait()
+        store.gate = None
+        await catalog.update(6, {"price_cents": 5})
+        # Starts after the update completed; joining the old load would wait for its gate.
+        after_update = await asyncio.wait_for(catalog.get(6), 2)
+        gate.set()
+        return after_update, await old_load
+
+    after_update, old = run(scenario())
+    assert after_update["version"] == 2
+    assert old["version"] == 1
+
+
+def test_another_process_waits_for_the_lease_holder_fill(fake_server):
+    import fakeredis
+
+    async def scenario():
+        store = FakeStore()
+        holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        waiter = make_cache(fakeredis.FakeAsyncRedis(server=fake_server),
+                            lease_wait_seconds=2.0)
+        gate = asyncio.Event()
+        store.gate = gate
+        first = asyncio.create_task(holder.get("8", lambda: store.fetch(8)))
+        await store.read_done.wait()
+
+        async def never_called():
+            raise AssertionError("the waiter must not read the database")
+
+        second = asyncio.create_task(waiter.get("8", never_called))
+        await asyncio.sleep(0.02)
+        gate.set()
+        results = await first, await second
+        await holder.drain()
+        return holder, waiter, *results
+
+    holder, waiter, first, second = run(scenario())
+    assert first == second
+    assert (waiter.stats.lease_waits, waiter.stats.hits, waiter.stats.loads) == (1, 1, 0)
+    assert holder.stats.fills == 1
+
+
+def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server):
+    import fakeredis
+
+    async def scenario():
+        store = FakeStore()
+        holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
+        waiter = make_cache(waiter_redis, lease_wait_seconds=0.02)
+        gate = asyncio.Event()
+        store.gate = gate
+        stuck = asyncio.create_task(holder.get("9", lambda: store.fetch(9)))
+        await store.read_done.wait()
+        value = await waiter.get("9", lambda: FakeStore().fetch(9))
+        cached = await waiter_redis.get(waiter.keys("9")[0])
+        gate.set()
+        await stuck
+        return waiter, value, cached
+
+    waiter, value, cached = run(scenario())
+    assert value["id"] == 9
+    assert (waiter.stats.lease_waits, waiter.stats.misses, waiter.stats.loads) == (1, 1, 1)
+    assert cached is None and waiter.stats.fills == 0
+
+
+def test_a_missing_row_is_not_cached_and_frees_the_lease(fake_redis):
+    async def scenario():
+        store, cache = FakeStore(count=3), make_cache(fake_redis)
+        value = await cache.get("42", lambda: store.fetch(42))
+        await cache.drain()
+        return cache, value, await fake_redis.exists(*cache.keys("42"))
+
+    cache, value, keys_left = run(scenario())
+    assert value is None and keys_left == 0 and cache.stats.fills == 0
+
+
+def test_a_failed_load_reaches_every_waiter_and_frees_the_lease(fake_redis):
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+        store.fail = RuntimeError("database down")
+        gate = asyncio.Event()
+        store.gate = gate
+        readers = [asyncio.create_task(cache.get("1", lambda: store.fetch(1)))
+                   for _ in range(3)]
+        await store.read_done.wait()
+        gate.set()
+        results = await asyncio.gather(*readers, return_exceptions=True)
+        return results, await fake_redis.exists(cache.keys("1")[1])
+
+    results, lease_left = run(scenario())
+    assert [str(r) for r in results] == ["database down"] * 3
+    assert lease_left == 0
+
+
+def test_value_and_lease_share_a_cluster_slot():
+    from redis.crc import key_slot
+
+    cache = CacheAside.__new__(CacheAside)
+    cache.namespace = "catalog:product"
+    for key in ("1", "42", "99999"):
+        value_key, lease_key = cache.keys(key)
+        assert key_slot(value_key.encode()) == key_slot(lease_key.encode())
+
+
+def test_jitter_must_be_a_fraction(fake_redis):
+    with pytest.raises(ValueError, match="0 <= jitter < 1"):
+        make_cache(fake_redis, jitter=1.5)
+
+
+def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis):
+    """A full cache under noeviction refuses the lease write (OOM); an unreachable one refuses
+    everything. Reads still answer from the database, and nothing is filled."""
+    from redis.exceptions import OutOfMemoryError
+
+    async def scenario():
+        store, cache = FakeStore(), make_cache(fake_redis)
+
+        async def refuse(*args, **kwargs):
+            raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
+
+        cache._get_or_lease = refuse
+        value = await cache.get("3", lambda: store.fetch(3))
+        await cache.drain()
+        return store, cache, value, await fake_redis.exists(*cache.keys("3"))
+
+    store, cache, value, keys = run(scenario())
+    assert value["id"] == 3 and store.reads == 1
+    assert (cache.stats.cache_errors, cache.stats.misses, keys) == (1, 1, 0)
