@@ -109,3 +109,18 @@ def test_changing_node_type_edits_the_global_group_not_the_members(run_stack):
     primary = groups(after)["test-s"]
     assert "nodeType" in primary.ignore_changes          # the member is never edited
     assert "nodeType" not in groups(after)["test-s-euw1"].inputs
+
+
+def test_secondary_sends_nothing_it_inherits_or_aws_switches_off(run):
+    """A secondary inherits Multi-AZ, failover and port from the primary, and AWS turns auto
+    minor version upgrade off on every member: sending any of them is refused or drifts."""
+    secondary = groups(run(build(replace(ARGS, port=6380))))["test-sessions-euw1"]
+    inherited = {"multiAzEnabled", "automaticFailoverEnabled", "port", "autoMinorVersionUpgrade"}
+    assert inherited.isdisjoint(secondary.inputs), inherited & set(secondary.inputs)
+    assert inherited <= set(secondary.ignore_changes)
+
+
+def test_primary_leaves_auto_minor_version_upgrade_to_aws_once_it_joins(run):
+    primary = groups(run(build()))["test-sessions"]
+    assert primary.inputs["autoMinorVersionUpgrade"] is True      # sent when created
+    assert "autoMinorVersionUpgrade" in primary.ignore_changes    # then AWS owns it

@@ -117,3 +117,15 @@ def test_ignored_arguments_follow_the_conditions():
     assert "autoMinorVersionUpgrade" in primary and "autoMinorVersionUpgrade" in secondary
     assert "nodeType" in primary and "nodeType" not in secondary
     assert {"multiAzEnabled", "port"} <= set(secondary) and "port" not in primary
+
+
+def test_the_pulumi_aws_floor_is_the_version_the_facts_were_read_from():
+    import importlib.metadata
+    import re
+    from pathlib import Path
+
+    requirements = Path(__file__).resolve().parents[2] / "requirements.txt"
+    [floor] = re.findall(r"^pulumi-aws>=([\d.]+),", requirements.read_text(), re.MULTILINE)
+    assert f"pulumi-aws {floor}" in (facts.__doc__ or "")
+    installed = tuple(int(p) for p in importlib.metadata.version("pulumi-aws").split(".")[:3])
+    assert installed >= tuple(int(p) for p in floor.split("."))
