@@ -248,6 +248,14 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
+def redis_below_7_0_5(engine: str | None, version: str | None) -> bool:
+    """The REDIS_BELOW_7_0_5 condition for an engine and an ElastiCache version string
+    ('6.x', '6.2', '7.0', '7.1', '8.1'...). Only Redis OSS 6 qualifies among the versions
+    offered: ElastiCache resolves '7.0' to its latest patch, 7.0.7."""
+    major = (version or "").split(".", 1)[0]
+    return (engine or "redis") == "redis" and major.isdigit() and int(major) < 7
+
+
 def facts_for(type_: str, argument: str | None = None) -> list[Fact]:
     """The facts about `type_` (and `argument`, when given), in table order."""
     return [f for f in FACTS if f.type == type_ and (argument is None or f.argument == argument)]

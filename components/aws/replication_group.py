@@ -87,6 +87,14 @@ class ReplicationGroupArgs:
     def multi_az(self) -> bool:
         return self.replicas >= 1
 
+    @property
+    def transit_encryption_mode(self) -> str | None:
+        """'required' (no plaintext client) where the engine takes a mode; None below Redis
+        OSS 7.0.5, which refuses the argument and requires TLS of every client anyway."""
+        if facts.redis_below_7_0_5(self.engine, self.engine_version):
+            return None
+        return "required"
+
 
 class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     replication_group_id: pulumi.Output[str]
@@ -203,7 +211,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             parameter_group_name=parameter_group.name,
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
-            transit_encryption_mode="required",
+            transit_encryption_mode=args.transit_encryption_mode,
             auth_token=token.result,
             # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
             auth_token_update_strategy="SET",

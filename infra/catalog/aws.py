@@ -13,6 +13,8 @@ from dataclasses import dataclass
 # Engine versions -> parameter-group family (AWS).
 # Valkey and Redis 7+ take "major.minor"; Redis 6 takes "6.x" or "6.2" (docs/cloud-rules.md).
 # Redis OSS 4 and 5 are in paid extended support and not offered for new caches.
+# Redis OSS 6 is offered with TLS but without a transit encryption mode, which ElastiCache takes
+# only from Redis OSS 7.0.5 (components/provider_facts.py): TLS is then required of every client.
 # ---------------------------------------------------------------------------------------------
 AWS_ENGINE_VERSIONS: dict[str, dict[str, str]] = {
     "valkey": {

@@ -205,9 +205,8 @@ def _holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
             and bool(new.get("globalReplicationGroupId"))
         return member and secondary == (condition == facts.GLOBAL_SECONDARY)
     if condition == facts.REDIS_BELOW_7_0_5:
-        engine = new.get("engine") or old.get("engine") or "redis"
-        version = _version(new.get("engineVersion") or old.get("engineVersion"))
-        return engine == "redis" and version is not None and version[0] < 7
+        return facts.redis_below_7_0_5(new.get("engine") or old.get("engine"),
+                                       new.get("engineVersion") or old.get("engineVersion"))
     if condition == facts.VERSION_DOWNGRADE:
         return _downgrade(old.get(key), new.get(key))
     if condition == facts.ENGINE_NOT_REDIS_TO_VALKEY:

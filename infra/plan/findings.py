@@ -7,7 +7,8 @@ stack-wide findings), resource (logical name or None) and message.
 
 Every check is a rule of infra/plan/rules.py, the same definitions the CrossGuard policy pack
 (policy/) enforces: this module only feeds them the plan's records and names the cache each
-finding belongs to.
+finding belongs to. Its `info` notes are the plan's own, statements about what this program
+does rather than rules any stack could break (`_notes`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
         for finding in rules.engine_support(spec.cloud, cache.engine, version, cache.name,
                                             context.today):
             add(finding, cache.name, None)
+    findings.extend(_notes(spec, resources))
     for warning in getattr(spec, "warnings", ()):
         match = re.match(r"caches\.([a-z0-9-]+)\.", warning)
         findings.append({"id": "config-warning", "severity": "medium", "category": "config",
@@ -96,3 +98,25 @@ def _caches_behind(spec: Any, region: str | None, port: Any) -> str | None:
                                                       or int(port) == int(cache_port)):
             names.append(cache.name)
     return ", ".join(names) or None
+
+
+def _notes(spec: Any, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What this program does where a reader might expect otherwise (severity info)."""
+    notes = []
+
+    def note(id_: str, category: str, cache: str | None, resource: str | None,
+             message: str) -> None:
+        notes.append({"id": id_, "severity": "info", "category": category, "cache": cache,
+                      "resource": resource, "message": message})
+
+    for res in resources:
+        inputs = res["inputs"]
+        if res["type"] == rules.AWS_RG and inputs.get("transitEncryptionEnabled") is True \
+                and not rules.is_set(inputs.get("transitEncryptionMode")) \
+                and not rules.is_set(inputs.get("globalReplicationGroupId")):
+            note("transit-encryption-mode-not-offered", "encryption-in-transit", res["cache"],
+                 res["name"], f"{res['name']}: {inputs.get('engine')} "
+                 f"{inputs.get('engineVersion')} takes no transit encryption mode (ElastiCache "
+                 "offers one from Redis OSS 7.0.5), so none is sent; with TLS on, the engine "
+                 "requires it of every client.")
+    return notes
