@@ -201,7 +201,9 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         engine=engine,
         engine_version=version,
         family=catalog.parameter_group_family(engine, version),
-        description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
+        # Neither engine nor version in the default description: an upgrade would modify every
+        # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
+        description=cfg.description or f"managed-cache {prefix}/{name}",
         node_type=node,
         shards=shards,
         replicas=replicas,

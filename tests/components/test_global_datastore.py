@@ -124,3 +124,20 @@ def test_primary_leaves_auto_minor_version_upgrade_to_aws_once_it_joins(run):
     primary = groups(run(build()))["test-sessions"]
     assert primary.inputs["autoMinorVersionUpgrade"] is True      # sent when created
     assert "autoMinorVersionUpgrade" in primary.ignore_changes    # then AWS owns it
+
+
+def test_a_version_bump_edits_the_global_group_and_no_member(run_stack):
+    """Nothing that names the engine version (such as a description) may change on a member:
+    ModifyReplicationGroup on a member of a Global Datastore is rejected."""
+    caches = {"s": {"engine_version": "8.0", "node_type": "cache.r7g.large", "replicas": 1,
+                    "global": {"secondary_region": "eu-west-1"}}}
+    before = groups(run_stack(aws_config(caches)))
+    caches["s"]["engine_version"] = "8.1"
+    recorder = run_stack(aws_config(caches))
+    for group_id, group in groups(recorder).items():
+        old = before[group_id].inputs
+        changed = {k for k in set(old) | set(group.inputs)
+                   if old.get(k) != group.inputs.get(k)} - set(group.ignore_changes)
+        assert changed == set(), (group_id, changed)
+    [global_group] = recorder.of_type(GLOBAL)
+    assert global_group.inputs["engineVersion"] == "8.1"
