@@ -274,6 +274,11 @@ def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repl
     if not 1 <= len(regions) <= MAX_GLOBAL_SECONDARIES:
         problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; a "
                                       f"Global Datastore has 1 to {MAX_GLOBAL_SECONDARIES}."))
+    offered = catalog.GLOBAL_DATASTORE_REGIONS
+    if region in catalog.AWS_REGIONS and region not in offered:
+        problems.append(Problem(path, f"the primary region {region!r} does not offer Global "
+                                f"Datastore; use one of {', '.join(sorted(offered))} for "
+                                "aws:region, or remove global."))
     for i, secondary in enumerate(regions):
         key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
             else f"{path}.secondary_region"
@@ -283,6 +288,9 @@ def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repl
         elif secondary == region:
             problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
                                          "be another region."))
+        elif secondary not in offered:
+            problems.append(Problem(key, f"{secondary!r} does not offer Global Datastore; use "
+                                    f"one of {', '.join(sorted(offered - {region}))}."))
     for secondary in regions:
         member_id = naming.secondary_group_id(group_id, secondary)
         if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:

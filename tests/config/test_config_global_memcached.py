@@ -7,6 +7,14 @@ import pytest
 from infra.config import load_stack_config
 from tests.builders import aws_config
 
+# The AWS regions that offer Global Datastore, as the ElastiCache user guide lists them.
+GD_REGIONS = {
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-5",
+    "ap-southeast-4", "ap-south-1", "ap-northeast-3", "ap-northeast-2", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-7", "ap-northeast-1", "ca-central-1", "ca-west-1",
+    "eu-central-1", "eu-west-2", "eu-west-1", "eu-south-1", "eu-west-3", "eu-south-2",
+    "eu-north-1", "eu-central-2", "il-central-1", "me-south-1", "me-central-1", "us-east-1",
+    "us-east-2", "us-west-1", "us-west-2", "mx-central-1", "sa-east-1"}
 GLOBAL = {"node_type": "cache.r7g.large", "replicas": 1,
           "global": {"secondary_region": "eu-west-1"}}
 
@@ -20,6 +28,10 @@ BAD = [
     ("not-a-region", {"s": {**GLOBAL, "global": {"secondary_region": "eu-wst-1"}}},
      "caches.s.global.secondary_region: 'eu-wst-1' is not an AWS region. Did you mean "
      "'eu-west-1'?"),
+    ("secondary-without-global-datastore", {"s": {**GLOBAL, "global": {
+        "secondary_region": "ap-east-2"}}},
+     "caches.s.global.secondary_region: 'ap-east-2' does not offer Global Datastore; use one of "
+     + ", ".join(sorted(GD_REGIONS - {"us-east-1"})) + "."),
     ("three-secondaries", {"s": {**GLOBAL, "global": {
         "secondary_regions": ["eu-west-1", "eu-west-2", "ap-south-1"]}}},
      "caches.s.global: 3 secondary regions is not allowed; a Global Datastore has 1 to 2."),
@@ -82,6 +94,13 @@ BAD = [
 def test_refused_with_message_and_nothing_created(attempt, caches, expected):
     message, recorder = attempt(aws_config(caches))
     assert f"  - {expected}" in message.splitlines(), message
+    assert recorder.registrations == []
+
+
+def test_a_primary_region_without_global_datastore_is_refused(attempt):
+    message, recorder = attempt(aws_config({"s": GLOBAL}, **{"aws:region": "ap-east-2"}))
+    assert ("  - caches.s.global: the primary region 'ap-east-2' does not offer Global "
+            "Datastore; use one of") in message, message
     assert recorder.registrations == []
 
 
