@@ -70,7 +70,8 @@ class ReplicationGroupArgs:
     apply_immediately: bool = False
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
-    # ElastiCache events (failover started/completed, node replaced...) go to this SNS topic.
+    # ElastiCache events (failover started/completed, node replaced...) go to this SNS topic,
+    # which must not be encrypted (components/aws/notifications.py, CacheEventTopic).
     notification_topic_arn: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     # Global Datastore membership. A primary leaves node type, version, shard count and
