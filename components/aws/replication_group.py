@@ -105,6 +105,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     port: pulumi.Output[int]
     auth_token: pulumi.Output[str] | None    # a Pulumi secret; None on a secondary
     kms_key_arn: pulumi.Output[str] | None
+    parameter_group_name: pulumi.Output[str] | None   # the group's own; None on a secondary
 
     def __init__(self, name: str, args: ReplicationGroupArgs,
                  opts: pulumi.ResourceOptions | None = None):
@@ -147,6 +148,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         if args.global_role == "secondary":
             group_args = {**common, **self._secondary_args(args)}
             token = None
+            self.parameter_group_name = None
         else:
             token = random.RandomPassword(
                 f"{name}-auth-token",
@@ -167,6 +169,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
                 opts=child,
             )
             group_args = {**common, **self._primary_args(args, parameter_group, token)}
+            self.parameter_group_name = parameter_group.name
 
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
