@@ -119,4 +119,15 @@ def _notes(spec: Any, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
                  f"{inputs.get('engineVersion')} takes no transit encryption mode (ElastiCache "
                  "offers one from Redis OSS 7.0.5), so none is sent; with TLS on, the engine "
                  "requires it of every client.")
+    if spec.cloud == "aws":
+        for cache in spec.caches:
+            global_ = getattr(cache, "global_", None)
+            if global_ is None:
+                continue
+            regions = " and ".join([spec.region, *global_.secondary_regions])
+            note("cross-region-routing", "network", cache.name, None,
+                 f"{cache.name}: clients in {regions} write to the primary, in either region "
+                 "after a failover. Each region's security group admits every region's client "
+                 "ranges (checked by the config); routing between the regions is not built by "
+                 "this stack: peer the VPCs or attach them to a Transit Gateway.")
     return notes

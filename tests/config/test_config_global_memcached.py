@@ -109,7 +109,7 @@ def test_secondary_network_defaults_to_the_next_block_after_the_primary():
                              "test")
     assert spec.regions == ["us-east-1", "eu-west-1"]
     eu = spec.secondary_networks["eu-west-1"]
-    assert (eu.vpc_cidr, eu.allowed_cidrs) == ("10.41.0.0/16", ("10.41.0.0/16",))
+    assert eu.vpc_cidr == "10.41.0.0/16"
 
 
 def test_existing_primary_vpc_needs_an_explicit_secondary_network(attempt):
@@ -132,3 +132,49 @@ def test_memcached_defaults_follow_the_profile():
     assert (dev.nodes, prod.nodes) == (1, 3)
     assert (dev.port, dev.family, dev.snapshot_retention_days) == (11211, "memcached1.6", 0)
     assert prod.member_ids == ["test-m"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-region reachability: with global:, clients in every region of the cache write through
+# the primary, which is in the other region now or after a failover. Each region's security
+# group must admit the other regions' clients; routing between the regions is the user's.
+# ---------------------------------------------------------------------------------------------
+def test_unset_client_ranges_admit_every_region_of_a_global_cache():
+    spec = load_stack_config(aws_config({"s": GLOBAL}, network={"vpc_cidr": "10.40.0.0/16"}),
+                             "test")
+    assert spec.network.allowed_cidrs == ("10.40.0.0/16", "10.41.0.0/16")
+    assert spec.secondary_networks["eu-west-1"].allowed_cidrs == ("10.41.0.0/16", "10.40.0.0/16")
+
+
+def test_client_ranges_that_miss_the_other_region_are_refused(attempt):
+    caches = {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1", "network": {
+        "vpc_cidr": "10.51.0.0/16", "allowed_cidrs": ["10.51.0.0/16", "10.61.0.0/16"]}}}}
+    network = {"vpc_cidr": "10.50.0.0/16", "allowed_cidrs": ["10.50.0.0/16", "10.60.0.0/16"]}
+    message, recorder = attempt(aws_config(caches, network=network))
+    lines = message.splitlines()
+    assert ("  - network.allowed_cidrs: does not cover 10.51.0.0/16, 10.61.0.0/16, the clients "
+            "of eu-west-1 (caches.s.global.network.allowed_cidrs); with global:, they write to "
+            "the primary in us-east-1. Add them; routing between the regions (VPC peering or a "
+            "Transit Gateway) is yours: this stack builds none.") in lines, message
+    assert ("  - caches.s.global.network.allowed_cidrs: does not cover 10.50.0.0/16, "
+            "10.60.0.0/16, the clients of us-east-1 (network.allowed_cidrs); with global:, they "
+            "write to the primary in eu-west-1 after a failover. Add them; routing between the "
+            "regions (VPC peering or a Transit Gateway) is yours: this stack builds none.") \
+        in lines, message
+    assert recorder.registrations == []
+
+
+def test_a_wider_range_covers_the_other_region():
+    caches = {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1", "network": {
+        "vpc_cidr": "10.51.0.0/16", "allowed_cidrs": ["10.51.0.0/16", "10.61.0.0/16",
+                                                      "10.48.0.0/12"]}}}}
+    network = {"vpc_cidr": "10.50.0.0/16", "allowed_cidrs": ["10.48.0.0/12"]}
+    spec = load_stack_config(aws_config(caches, network=network), "test")
+    assert spec.network.allowed_cidrs == ("10.48.0.0/12",)   # covers 10.51/16 and 10.61/16
+
+
+def test_clients_admitted_by_security_group_are_warned_they_stay_in_their_region():
+    network = {"vpc_cidr": "10.40.0.0/16", "allowed_security_group_ids": ["sg-0123456789abcdef0"]}
+    spec = load_stack_config(aws_config({"s": GLOBAL}, network=network), "test")
+    assert any(w.startswith("network.allowed_security_group_ids: security groups do not cross "
+                            "regions") for w in spec.warnings), spec.warnings
