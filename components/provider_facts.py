@@ -23,7 +23,11 @@ them. Sources cite the Terraform providers Pulumi bridges, at the versions the p
 bridge: pulumi-aws 7.51.1 bridges hashicorp/terraform-provider-aws v6 (a release after PR
 #49110, whose GlobalReplicationGroup.parameter_group_name text its SDK carries); pulumi-gcp
 10.2.0 bridges hashicorp/terraform-provider-google (generated from
-GoogleCloudPlatform/magic-modules).
+GoogleCloudPlatform/magic-modules). The AWS ElastiCache facts were read from the 2026 v6
+sources (replication_group.go at commit 001b6364c1a3b3045e152f655440a6d47eb44a70, with
+cluster.go, global_replication_group.go and parameter_group.go of the same line); the exact
+upstream commit pulumi-aws 7.51.1 pins could not be read offline (its repository is too large
+to fetch), so a provider upgrade is the moment to re-read them.
 """
 
 from __future__ import annotations
