@@ -7,8 +7,8 @@ stack-wide findings), resource (logical name or None) and message.
 
 Every check is a rule of infra/plan/rules.py, the same definitions the CrossGuard policy pack
 (policy/) enforces: this module only feeds them the plan's records and names the cache each
-finding belongs to. Its `info` notes are the plan's own, statements about what this program
-does rather than rules any stack could break (`_notes`).
+finding belongs to. Its `info` note on cross-region routing is the plan's own: it reads the
+config (the regions of a Global Datastore), not resources (`_notes`).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
         for finding in rules.engine_support(spec.cloud, cache.engine, version, cache.name,
                                             context.today):
             add(finding, cache.name, None)
-    findings.extend(_notes(spec, resources))
+    findings.extend(_notes(spec))
     for warning in getattr(spec, "warnings", ()):
         match = re.match(r"caches\.([a-z0-9-]+)\.", warning)
         findings.append({"id": "config-warning", "severity": "medium", "category": "config",
@@ -100,8 +100,9 @@ def _caches_behind(spec: Any, region: str | None, port: Any) -> str | None:
     return ", ".join(names) or None
 
 
-def _notes(spec: Any, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What this program does where a reader might expect otherwise (severity info)."""
+def _notes(spec: Any) -> list[dict[str, Any]]:
+    """What this program does where a reader might expect otherwise (severity info): on AWS,
+    that clients in every region of a Global Datastore are admitted but not routed."""
     notes = []
 
     def note(id_: str, category: str, cache: str | None, resource: str | None,
@@ -109,16 +110,6 @@ def _notes(spec: Any, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
         notes.append({"id": id_, "severity": "info", "category": category, "cache": cache,
                       "resource": resource, "message": message})
 
-    for res in resources:
-        inputs = res["inputs"]
-        if res["type"] == rules.AWS_RG and inputs.get("transitEncryptionEnabled") is True \
-                and not rules.is_set(inputs.get("transitEncryptionMode")) \
-                and not rules.is_set(inputs.get("globalReplicationGroupId")):
-            note("transit-encryption-mode-not-offered", "encryption-in-transit", res["cache"],
-                 res["name"], f"{res['name']}: {inputs.get('engine')} "
-                 f"{inputs.get('engineVersion')} takes no transit encryption mode (ElastiCache "
-                 "offers one from Redis OSS 7.0.5), so none is sent; with TLS on, the engine "
-                 "requires it of every client.")
     if spec.cloud == "aws":
         for cache in spec.caches:
             global_ = getattr(cache, "global_", None)
