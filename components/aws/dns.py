@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import provider_facts as facts
+
 # Record properties the failover runbook owns once the record exists (see the module docstring).
-FAILOVER_OWNED = ["records"]
+FAILOVER_OWNED = facts.ignored_arguments(facts.ROUTE53_RECORD, facts.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

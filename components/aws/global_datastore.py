@@ -3,7 +3,9 @@ a secondary replication group in each secondary region (each through its own pro
 
 Node type, engine version, shard count and automatic failover are modelled on the global group:
 after creation a change to them in config edits the global group, while the members ignore them
-(the primary through `ignore_changes`, the secondaries by never setting them).
+(the primary through `ignore_changes`, the secondaries by never setting them). A major upgrade
+also carries the new family's parameter group through the global group; a parameter edit
+without one reaches no node (the plan diff flags it NOT APPLIED, components/provider_facts.py).
 """
 
 from __future__ import annotations
@@ -65,7 +67,13 @@ class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
             cache_node_type=primary_args.node_type,
             num_node_groups=primary_args.shards if primary_args.cluster_mode else None,
             automatic_failover_enabled=primary_args.automatic_failover,
-            # parameter_group_name is only accepted with a major upgrade: left to the primary.
+            # The primary's own group, named after its family. AWS attaches an auto-generated
+            # global-datastore-* group to every member when the primary joins, and
+            # ModifyGlobalReplicationGroup takes a parameter group only with a major engine
+            # upgrade: a family change (new major version) changes this name in the same update
+            # as the version, so the new family's group reaches every member. Unchanged, the
+            # provider keeps it without sending it (terraform-provider-aws PR #49110).
+            parameter_group_name=self.primary.parameter_group_name,
             opts=data,
         )
         self.global_replication_group_id = global_group.global_replication_group_id

@@ -28,6 +28,8 @@ class MemcachedClusterArgs:
     maintenance_window: str = "sun:05:00-sun:06:00"
     apply_immediately: bool = False
     deletion_protection: bool = False
+    # ElastiCache events (node replaced, ...) go to this SNS topic (an unencrypted one).
+    notification_topic_arn: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -70,6 +72,7 @@ class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
             transit_encryption_enabled=True,
             maintenance_window=args.maintenance_window,
             apply_immediately=args.apply_immediately,
+            notification_topic_arn=args.notification_topic_arn,
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
         )

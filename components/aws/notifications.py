@@ -1,4 +1,6 @@
-"""The SNS topic one region's cache alarms notify, encrypted, with the stack's e-mail subscribers.
+"""The SNS topics of one region, each with the stack's e-mail subscribers: the alarms topic
+(AlarmTopic, encrypted) and the events topic (CacheEventTopic, for ElastiCache's own events,
+which ElastiCache cannot publish to an encrypted topic; see that class).
 
 CloudWatch alarm actions must name a topic in the alarm's own region, so each region with caches
 gets one. The topic is encrypted with a customer-managed KMS key whose policy lets CloudWatch
@@ -13,6 +15,7 @@ free AWS-managed key: nothing is ever published to its topic.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -90,23 +93,81 @@ class AlarmTopic(pulumi.ComponentResource):
         return key.arn
 
 
+@dataclass(frozen=True)
+class EventTopicArgs:
+    topic_name: str                          # physical name; the same name in every region
+    emails: Sequence[str] = ()
+    display_name: str = "managed-cache events"
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class CacheEventTopic(pulumi.ComponentResource):
+    """Where ElastiCache publishes a region's cache events (failover started and completed,
+    node replaced...). The topic is not encrypted: "The Amazon SNS topic you are publishing to
+    cannot be encrypted" (an encrypted topic is set inactive when ElastiCache publishes), and its
+    access policy uses aws:SourceOwner, the condition ElastiCache needs ("If your Amazon SNS
+    topic uses aws:SourceAccount, ElastiCache cannot publish notifications to the topic");
+    docs.aws.amazon.com/AmazonElastiCache/latest/dg/ElastiCacheSNS.html and ECEvents.SNS.html.
+    Event messages carry cluster ids and event names, no cached data."""
+
+    arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EventTopicArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:CacheEventTopic", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        topic = aws.sns.Topic(
+            f"{name}-topic",
+            name=args.topic_name,
+            display_name=args.display_name,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, kms.account_of(self)).apply(
+                lambda values: event_topic_policy(values[0], values[1].account_id)),
+            opts=child,
+        )
+        for email in sorted({e.lower(): e for e in args.emails}.values()):
+            aws.sns.TopicSubscription(
+                f"{name}-email-{_email_slug(email)}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child,
+            )
+        self.arn = topic.arn
+        self.register_outputs({"arn": self.arn})
+
+
+def event_topic_policy(topic_arn: str, account_id: str) -> str:
+    """Topic policy: ElastiCache of this account may publish (the statement AWS documents)."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AllowElastiCachePublish",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "SNS:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"AWS:SourceOwner": account_id}},
+        }],
+    })
+
+
 def topic_key_policy(account: kms.Account, topic_name: str) -> str:
-    """The account administers the key; CloudWatch alarms and ElastiCache events may publish to
-    this topic with it, and to no other topic (SNS puts the topic's ARN in the encryption
-    context of every call it makes with the key)."""
+    """The account administers the key; CloudWatch alarms may publish to this topic with it, and
+    to no other topic (SNS puts the topic's ARN in the encryption context of every call it makes
+    with the key). ElastiCache's events go to the region's CacheEventTopic instead: ElastiCache
+    cannot publish to an encrypted topic."""
     topic_arn = account.arn("sns", topic_name)
     return kms.policy_document(
         kms.account_administers(account),
         # CloudWatch alarms publish with aws:SourceAccount set: only this account's alarms.
         kms.sns_publisher(account, "CloudWatchAlarmsPublishToTheTopic",
                           "cloudwatch.amazonaws.com", topic_arn, source_account=True),
-        # ElastiCache publishes failover and other events to the replication group's topic.
-        # Not conditioned on aws:SourceAccount: ElastiCache's notifications do not carry it,
-        # and a topic whose policy requires it is set "inactive" by ElastiCache, silencing
-        # Global Datastore failover events (docs.aws.amazon.com/AmazonElastiCache/latest/dg/
-        # ECEvents.SNS.html, "SNS topic access policy requirement").
-        kms.sns_publisher(account, "ElastiCacheEventsPublishToTheTopic",
-                          "elasticache.amazonaws.com", topic_arn, source_account=False),
     )
 
 

@@ -15,13 +15,18 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components import provider_facts as facts
 from components.aws import kms
 from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
 
-# Settings the global group owns once a primary has joined it (docs/cloud-rules.md): config changes
-# to them edit the global group, never the member.
-GLOBAL_OWNED = ["node_type", "engine", "engine_version", "num_node_groups",
-                "automatic_failover_enabled", "parameter_group_name"]
+# What the cloud owns on a member of a Global Datastore, by role (components/provider_facts.py):
+# left out of `pulumi up` after creation. A primary's node type, version, shard count, failover
+# and parameter group are changed through the global group; AWS turns auto minor version
+# upgrade off on every member; a secondary inherits Multi-AZ, failover and port.
+MEMBER_OWNED: dict[str, list[str]] = {
+    "primary": facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY),
+    "secondary": facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_SECONDARY),
+}
 
 # The only special characters ElastiCache accepts in an AUTH token (docs/cloud-rules.md); the
 # Terraform provider's own check is looser, so generate with exactly these.
@@ -65,7 +70,8 @@ class ReplicationGroupArgs:
     apply_immediately: bool = False
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
-    # ElastiCache events (failover started/completed, node replaced...) go to this SNS topic.
+    # ElastiCache events (failover started/completed, node replaced...) go to this SNS topic,
+    # which must not be encrypted (components/aws/notifications.py, CacheEventTopic).
     notification_topic_arn: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     # Global Datastore membership. A primary leaves node type, version, shard count and
@@ -82,6 +88,14 @@ class ReplicationGroupArgs:
     def multi_az(self) -> bool:
         return self.replicas >= 1
 
+    @property
+    def transit_encryption_mode(self) -> str | None:
+        """'required' (no plaintext client) where the engine takes a mode; None below Redis
+        OSS 7.0.5, which refuses the argument and requires TLS of every client anyway."""
+        if facts.redis_below_7_0_5(self.engine, self.engine_version):
+            return None
+        return "required"
+
 
 class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     replication_group_id: pulumi.Output[str]
@@ -91,6 +105,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     port: pulumi.Output[int]
     auth_token: pulumi.Output[str] | None    # a Pulumi secret; None on a secondary
     kms_key_arn: pulumi.Output[str] | None
+    parameter_group_name: pulumi.Output[str] | None   # the group's own; None on a secondary
 
     def __init__(self, name: str, args: ReplicationGroupArgs,
                  opts: pulumi.ResourceOptions | None = None):
@@ -121,7 +136,6 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             snapshot_retention_limit=args.snapshot_retention_days,
             final_snapshot_identifier=args.final_snapshot_name,
             apply_immediately=args.apply_immediately,
-            auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             notification_topic_arn=args.notification_topic_arn,
             log_delivery_configurations=[
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
@@ -134,6 +148,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         if args.global_role == "secondary":
             group_args = {**common, **self._secondary_args(args)}
             token = None
+            self.parameter_group_name = None
         else:
             token = random.RandomPassword(
                 f"{name}-auth-token",
@@ -154,13 +169,14 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
                 opts=child,
             )
             group_args = {**common, **self._primary_args(args, parameter_group, token)}
+            self.parameter_group_name = parameter_group.name
 
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
             **group_args,
             opts=pulumi.ResourceOptions.merge(data, pulumi.ResourceOptions(
                 additional_secret_outputs=["auth_token"],
-                ignore_changes=GLOBAL_OWNED if args.global_role == "primary" else None,
+                ignore_changes=MEMBER_OWNED[args.global_role] if args.global_role else None,
             )),
         )
 
@@ -199,10 +215,11 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             parameter_group_name=parameter_group.name,
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
-            transit_encryption_mode="required",
+            transit_encryption_mode=args.transit_encryption_mode,
             auth_token=token.result,
             # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
             auth_token_update_strategy="SET",
+            auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             automatic_failover_enabled=args.automatic_failover,
             multi_az_enabled=args.multi_az,
             data_tiering_enabled=args.data_tiering or None,
@@ -212,7 +229,8 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     @staticmethod
     def _secondary_args(args: ReplicationGroupArgs) -> dict[str, Any]:
         # Only what a secondary may set: its replica count and its membership. Engine, version,
-        # node type, shard count, parameter group, port and encryption come from the global group.
+        # node type, shard count, parameter group, port and encryption come from the global
+        # group; AWS switches auto minor version upgrade off on members, so it is not sent.
         assert args.global_replication_group_id is not None, "a secondary needs its global group"
         sizing: dict[str, Any] = (dict(replicas_per_node_group=args.replicas)
                                   if args.cluster_mode

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 # Engine versions -> parameter-group family (AWS).
 # Valkey and Redis 7+ take "major.minor"; Redis 6 takes "6.x" or "6.2" (docs/cloud-rules.md).
 # Redis OSS 4 and 5 are in paid extended support and not offered for new caches.
+# Redis OSS 6 is offered with TLS but without a transit encryption mode, which ElastiCache takes
+# only from Redis OSS 7.0.5 (components/provider_facts.py): TLS is then required of every client.
 # ---------------------------------------------------------------------------------------------
 AWS_ENGINE_VERSIONS: dict[str, dict[str, str]] = {
     "valkey": {
@@ -144,7 +146,7 @@ def smallest_node_for(memory_gib: float, families: tuple[str, ...]) -> NodeType 
     return min(fitting, key=lambda n: (n.memory_gib, families.index(n.family)), default=None)
 
 
-# AWS regions where ElastiCache (and Global Datastore) is offered; used to catch typos.
+# AWS regions where ElastiCache is offered; used to catch typos.
 AWS_REGIONS = frozenset({
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
     "sa-east-1", "mx-central-1",
@@ -154,6 +156,29 @@ AWS_REGIONS = frozenset({
     "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-south-1",
     "ap-south-2", "ap-east-1", "ap-east-2",
     "me-south-1", "me-central-1", "il-central-1", "af-south-1",
+})
+
+# The commercial regions that offer Global Datastore, primary and secondaries alike (the China
+# and GovCloud regions are not ElastiCache regions here). ElastiCache user guide, "Prerequisites
+# and limitations" (read 2026-11):
+#   https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html
+#   Africa: Cape Town. Asia Pacific: Hong Kong, Hyderabad, Jakarta, Malaysia, Melbourne, Mumbai,
+#   Osaka, Seoul, Singapore, Sydney, Thailand, Tokyo. Canada: Central, West (Calgary). Europe:
+#   Frankfurt, London, Ireland, Milan, Paris, Spain, Stockholm, Zurich. Israel: Tel Aviv.
+#   Middle East: Bahrain, UAE. US: N. Virginia, Ohio, N. California, Oregon. South America:
+#   Mexico (Central), Sao Paulo.
+GLOBAL_DATASTORE_REGIONS = frozenset({
+    "af-south-1",
+    "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-4", "ap-south-1",
+    "ap-northeast-3", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-7",
+    "ap-northeast-1",
+    "ca-central-1", "ca-west-1",
+    "eu-central-1", "eu-west-2", "eu-west-1", "eu-south-1", "eu-west-3", "eu-south-2",
+    "eu-north-1", "eu-central-2",
+    "il-central-1",
+    "me-south-1", "me-central-1",
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "mx-central-1", "sa-east-1",
 })
 
 

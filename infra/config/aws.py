@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import replace
 
 from infra import naming
 from infra.catalog import aws as catalog
@@ -201,7 +202,9 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         engine=engine,
         engine_version=version,
         family=catalog.parameter_group_family(engine, version),
-        description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
+        # Neither engine nor version in the default description: an upgrade would modify every
+        # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
+        description=cfg.description or f"managed-cache {prefix}/{name}",
         node_type=node,
         shards=shards,
         replicas=replicas,
@@ -272,6 +275,11 @@ def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repl
     if not 1 <= len(regions) <= MAX_GLOBAL_SECONDARIES:
         problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; a "
                                       f"Global Datastore has 1 to {MAX_GLOBAL_SECONDARIES}."))
+    offered = catalog.GLOBAL_DATASTORE_REGIONS
+    if region in catalog.AWS_REGIONS and region not in offered:
+        problems.append(Problem(path, f"the primary region {region!r} does not offer Global "
+                                f"Datastore; use one of {', '.join(sorted(offered))} for "
+                                "aws:region, or remove global."))
     for i, secondary in enumerate(regions):
         key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
             else f"{path}.secondary_region"
@@ -281,6 +289,9 @@ def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repl
         elif secondary == region:
             problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
                                          "be another region."))
+        elif secondary not in offered:
+            problems.append(Problem(key, f"{secondary!r} does not offer Global Datastore; use "
+                                    f"one of {', '.join(sorted(offered - {region}))}."))
     for secondary in regions:
         member_id = naming.secondary_group_id(group_id, secondary)
         if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:
@@ -344,6 +355,77 @@ def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults:
         if network is not None:
             networks[secondary] = network
     return networks
+
+
+def _cross_region_clients(caches: list[CacheSpec], region: str, primary_cfg: NetworkConfig,
+                          primary: NetworkSpec, secondaries: dict[str, NetworkSpec],
+                          problems: list[Problem]
+                          ) -> tuple[NetworkSpec, dict[str, NetworkSpec], list[str]]:
+    """Each region of a Global Datastore admits the clients of its other regions.
+
+    The writer (the primary, and after a failover the promoted secondary) is in one region and
+    clients in every region of the cache write to it, so each region's security group must admit
+    the other regions' client ranges. Where allowed_cidrs is unset, the other regions' ranges are
+    added to the default; where it is set, it must cover them. Routing between the regions is
+    the user's (this stack peers nothing): the plan says so. Clients admitted by security group
+    cannot be admitted across regions: a warning says so.
+    """
+    # Per region: (network, whether allowed_cidrs was written, its key path).
+    networks: dict[str, tuple[NetworkSpec, bool, str]] = {
+        region: (primary, primary_cfg.allowed_cidrs is not None, "network")}
+    for cache in caches:
+        if cache.global_ is None:
+            continue
+        cfg = cache.global_.network
+        for secondary in cache.global_.secondary_regions:
+            if secondary in secondaries and secondary not in networks or (
+                    cfg is not None and not networks[secondary][1]
+                    and cfg.allowed_cidrs is not None):
+                networks[secondary] = (secondaries[secondary],
+                                       cfg is not None and cfg.allowed_cidrs is not None,
+                                       f"caches.{cache.name}.global.network")
+    needed: dict[str, dict[str, None]] = {r: {} for r in networks}   # ordered sets
+    warnings: list[str] = []
+    for cache in caches:
+        if cache.global_ is None:
+            continue
+        regions = [r for r in (region, *cache.global_.secondary_regions) if r in networks]
+        for here in regions:
+            network, _, path = networks[here]
+            if network.allowed_security_group_ids:
+                warning = (f"{path}.allowed_security_group_ids: security groups do not cross "
+                           f"regions: the clients they admit reach only {here}'s members, not a "
+                           f"primary of caches.{cache.name} in another region (now or after a "
+                           "failover); list their CIDRs under allowed_cidrs to let them write.")
+                if warning not in warnings:
+                    warnings.append(warning)
+            for there in regions:
+                if there != here:
+                    needed[here].update(dict.fromkeys(networks[there][0].allowed_cidrs))
+
+    resolved: dict[str, NetworkSpec] = {}
+    for here, (network, written, path) in networks.items():
+        own = [ipaddress.ip_network(c, strict=False) for c in network.allowed_cidrs]
+        missing = [c for c in needed[here] if not any(
+            ipaddress.ip_network(c, strict=False).subnet_of(n) for n in own)]  # type: ignore[arg-type]
+        if not missing:
+            resolved[here] = network
+        elif not written:
+            resolved[here] = replace(network, allowed_cidrs=network.allowed_cidrs
+                                     + tuple(missing))
+        else:
+            resolved[here] = network
+            for there, (other, _, other_path) in networks.items():
+                theirs = [c for c in missing if c in other.allowed_cidrs and there != here]
+                if not theirs:
+                    continue
+                when = "" if here == region else " after a failover"
+                problems.append(Problem(
+                    f"{path}.allowed_cidrs", f"does not cover {', '.join(theirs)}, the clients "
+                    f"of {there} ({other_path}.allowed_cidrs); with global:, they write to the "
+                    f"primary in {here}{when}. Add them; routing between the regions (VPC "
+                    "peering or a Transit Gateway) is yours: this stack builds none."))
+    return (resolved[region], {r: n for r, n in resolved.items() if r != region}, warnings)
 
 
 def _check_engine_version(engine: str, version: str | None, path: str,

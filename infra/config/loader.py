@@ -70,6 +70,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
     # Each cloud's rules are imported only for a stack on that cloud (program cost).
     network: Any = None
     secondary_networks: dict[str, Any] = {}
+    cross_region_warnings: list[str] = []
     if cloud == "gcp":
         from infra.config import gcp as gcp_rules
 
@@ -90,6 +91,11 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         if cloud == "aws" and network is not None:
             secondary_networks = aws_rules._secondary_networks(caches, network, PROFILES[profile],
                                                                profile, problems)
+        if cloud == "aws" and network is not None and network_cfg is not None \
+                and secondary_networks:
+            network, secondary_networks, cross_region_warnings = \
+                aws_rules._cross_region_clients(caches, region, network_cfg, network,
+                                                secondary_networks, problems)
     dns = _resolve_dns(network_cfg, cloud, region, caches, problems) \
         if network_cfg is not None and cloud is not None else None
     if cloud == "gcp" and network is not None and dns is not None:
@@ -100,7 +106,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
     assert network is not None and cloud is not None
     common = dict(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix, region=region,
                   network=network, alert_emails=emails, caches=tuple(caches), dns=dns,
-                  warnings=tuple(_warnings(profile, emails, caches)))
+                  warnings=tuple(_warnings(profile, emails, caches) + cross_region_warnings))
     if cloud == "gcp":
         return GcpStackSpec(**common, gcp_project=gcp_project)
     return AwsStackSpec(**common, secondary_networks=secondary_networks)

@@ -7,7 +7,8 @@ stack-wide findings), resource (logical name or None) and message.
 
 Every check is a rule of infra/plan/rules.py, the same definitions the CrossGuard policy pack
 (policy/) enforces: this module only feeds them the plan's records and names the cache each
-finding belongs to.
+finding belongs to. Its `info` note on cross-region routing is the plan's own: it reads the
+config (the regions of a Global Datastore), not resources (`_notes`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
         for finding in rules.engine_support(spec.cloud, cache.engine, version, cache.name,
                                             context.today):
             add(finding, cache.name, None)
+    findings.extend(_notes(spec))
     for warning in getattr(spec, "warnings", ()):
         match = re.match(r"caches\.([a-z0-9-]+)\.", warning)
         findings.append({"id": "config-warning", "severity": "medium", "category": "config",
@@ -96,3 +98,27 @@ def _caches_behind(spec: Any, region: str | None, port: Any) -> str | None:
                                                       or int(port) == int(cache_port)):
             names.append(cache.name)
     return ", ".join(names) or None
+
+
+def _notes(spec: Any) -> list[dict[str, Any]]:
+    """What this program does where a reader might expect otherwise (severity info): on AWS,
+    that clients in every region of a Global Datastore are admitted but not routed."""
+    notes = []
+
+    def note(id_: str, category: str, cache: str | None, resource: str | None,
+             message: str) -> None:
+        notes.append({"id": id_, "severity": "info", "category": category, "cache": cache,
+                      "resource": resource, "message": message})
+
+    if spec.cloud == "aws":
+        for cache in spec.caches:
+            global_ = getattr(cache, "global_", None)
+            if global_ is None:
+                continue
+            regions = " and ".join([spec.region, *global_.secondary_regions])
+            note("cross-region-routing", "network", cache.name, None,
+                 f"{cache.name}: clients in {regions} write to the primary, in either region "
+                 "after a failover. Each region's security group admits every region's client "
+                 "ranges (checked by the config); routing between the regions is not built by "
+                 "this stack: peer the VPCs or attach them to a Transit Gateway.")
+    return notes

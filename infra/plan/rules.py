@@ -295,6 +295,21 @@ def check_encryption_in_transit(res: Resource, ctx: Context) -> list[Finding]:
     return []
 
 
+def check_transit_encryption_mode_offered(res: Resource, ctx: Context) -> list[Finding]:
+    """Plan only: a replication group with TLS on and no mode is Redis OSS 6 in this program
+    (components/provider_facts.py: no mode below 7.0.5); the plan says what that means."""
+    inputs = res.inputs
+    if res.type == AWS_RG and not _is_global_secondary(res) \
+            and inputs.get("transitEncryptionEnabled") is True \
+            and not is_set(inputs.get("transitEncryptionMode")):
+        return _finding("transit-encryption-mode-not-offered", "info", "encryption-in-transit",
+                        f"{res.name}: {inputs.get('engine')} {inputs.get('engineVersion')} "
+                        "takes no transit encryption mode (ElastiCache offers one from Redis "
+                        "OSS 7.0.5), so none is sent; with TLS on, the engine requires it of "
+                        "every client.")
+    return []
+
+
 # ---------------------------------------------------------------------------------------------
 # Authentication: AUTH token, RBAC user group or IAM
 
@@ -869,6 +884,13 @@ RULES: tuple[Rule, ...] = (
          "Set map_public_ip_on_launch=False on cache subnets.",
          "advisory", "medium", in_policy_pack=False,
          resource_types=frozenset({SUBNET}), check=check_public_subnet),
+    # Plan only: a statement about what this program sends (Redis OSS 6), not a violation.
+    Rule("transit-encryption-mode-offered",
+         "A Redis OSS 6 replication group takes no transit encryption mode (ElastiCache offers "
+         "one from 7.0.5): with TLS on, the engine requires it of every client.",
+         "Nothing to change; upgrade to Redis OSS 7 or Valkey to choose a mode.",
+         "advisory", "low", in_policy_pack=False,
+         resource_types=frozenset({AWS_RG}), check=check_transit_encryption_mode_offered),
     # Plan only: which VPC or log group serves a cache is this program's structure, not
     # something a policy can tell in any stack.
     Rule("network-and-log-logging",

@@ -57,6 +57,7 @@ TF_TYPES: dict[str, str] = {
     "aws:route53/zone:Zone": "aws_route53_zone",
     "aws:route53/zoneAssociation:ZoneAssociation": "aws_route53_zone_association",
     "aws:sns/topic:Topic": "aws_sns_topic",
+    "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
         "aws_vpc_security_group_ingress_rule",

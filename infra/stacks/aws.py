@@ -23,7 +23,12 @@ from components.aws.global_datastore import (
 from components.aws.kms import LogEncryptionKey, LogKeyArgs
 from components.aws.memcached import ElastiCacheMemcachedCluster, MemcachedClusterArgs
 from components.aws.network import CacheNetwork, CacheNetworkArgs, flow_log_group_name
-from components.aws.notifications import AlarmTopic, AlarmTopicArgs
+from components.aws.notifications import (
+    AlarmTopic,
+    AlarmTopicArgs,
+    CacheEventTopic,
+    EventTopicArgs,
+)
 from components.aws.replication_group import (
     LOG_TYPES,
     ElastiCacheReplicationGroup,
@@ -50,6 +55,9 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
     primary_network = networks[spec.region]
     topics = {region: _alarm_topic(spec, region, aws_by_region[region])
               for region in spec.regions}
+    # ElastiCache's own events go to a topic of their own: it cannot publish to an encrypted one.
+    events = {region: _event_topic(spec, region, aws_by_region[region])
+              for region in spec.regions}
 
     caches: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
@@ -57,7 +65,9 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
     for cache in spec.caches:
         if cache.is_memcached:
             memcached = ElastiCacheMemcachedCluster(
-                cache.name, _memcached_args(cache, primary_network), opts=in_primary)
+                cache.name, replace(_memcached_args(cache, primary_network),
+                                    notification_topic_arn=events[spec.region].arn),
+                opts=in_primary)
             _alarms(cache, spec.region, topics, aws_by_region, parent=memcached)
             caches[cache.name] = {
                 **_summary(cache, spec.region),
@@ -70,7 +80,7 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                 spec.region: (memcached.configuration_endpoint.apply(_host), None)})
             continue
         group_args = replace(_replication_group_args(cache, primary_network),
-                             notification_topic_arn=topics[spec.region].arn,
+                             notification_topic_arn=events[spec.region].arn,
                              log_kms_key_arn=_key_arn(log_keys, spec.region))
         if cache.global_ is None:
             group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
@@ -93,7 +103,7 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                         replicas=cache.global_.secondary_replicas,
                         subnet_group_name=networks[region].subnet_group_name,
                         security_group_ids=[networks[region].security_group_id],
-                        notification_topic_arn=topics[region].arn,
+                        notification_topic_arn=events[region].arn,
                         final_snapshot_name=naming.final_snapshot_name(
                             naming.secondary_group_id(cache.cache_id, region)),
                         log_kms_key_arn=_key_arn(log_keys, region),
@@ -330,6 +340,16 @@ def _private_zones(spec: AwsStackSpec, networks: dict[str, CacheNetwork],
 # ---------------------------------------------------------------------------------------------
 # Alarms, notifications and the dashboard
 # ---------------------------------------------------------------------------------------------
+def _event_topic(spec: AwsStackSpec, region: str,
+                 aws_provider: pulumi.ProviderResource) -> CacheEventTopic:
+    return CacheEventTopic(
+        f"{spec.name_prefix}-{region}-events",
+        EventTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-events",
+                       emails=spec.alert_emails),
+        opts=pulumi.ResourceOptions(providers=[aws_provider]),
+    )
+
+
 def _alarm_topic(spec: AwsStackSpec, region: str,
                  aws_provider: pulumi.ProviderResource) -> AlarmTopic:
     # Alarm actions must name a topic in the alarm's region: one topic per region with caches.

@@ -318,9 +318,17 @@ def test_production_alarms_page_the_region_topic(run_stack):
         assert "insufficientDataActions" not in inputs
 
 
+def _alarm_topics(recorder):
+    return [t for t in recorder.of_type(TOPIC) if t.name.endswith("-alarms-topic")]
+
+
+def _alarm_subscriptions(recorder):
+    return [s for s in recorder.of_type(SUBSCRIPTION) if s.inputs["topic"].endswith("-alarms")]
+
+
 def test_one_encrypted_topic_per_region(run_stack):
     recorder = run_stack("prod")
-    topics = recorder.of_type(TOPIC)
+    topics = _alarm_topics(recorder)
     assert sorted(t.name for t in topics) == ["prod-eu-west-1-alarms-topic",
                                               "prod-us-east-1-alarms-topic"]
     keys = {k.name: k for k in recorder.of_type(KMS_KEY)}
@@ -338,32 +346,28 @@ def test_one_encrypted_topic_per_region(run_stack):
         policy = json.loads(key.inputs["policy"])
         topic_arn = f"arn:aws:sns:{region}:123456789012:managed-cache-prod-alarms"
         by_principal = {json.dumps(s["Principal"]): s for s in policy["Statement"]}
+        # ElastiCache's events go to the unencrypted events topic: no statement for it here.
         assert set(by_principal) == {
             json.dumps({"AWS": "arn:aws:iam::123456789012:root"}),
             json.dumps({"Service": "cloudwatch.amazonaws.com"}),
-            # ElastiCache publishes failover events to the same topic.
-            json.dumps({"Service": "elasticache.amazonaws.com"}),
         }
         admin = by_principal[json.dumps({"AWS": "arn:aws:iam::123456789012:root"})]
         assert admin["Action"] == "kms:*"
         cloudwatch = by_principal[json.dumps({"Service": "cloudwatch.amazonaws.com"})]
-        elasticache = by_principal[json.dumps({"Service": "elasticache.amazonaws.com"})]
-        for publisher in (cloudwatch, elasticache):
-            assert publisher["Effect"] == "Allow"
-            assert sorted(publisher["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
-            # Only for this topic: SNS names it in the encryption context of each call.
-            assert publisher["Condition"]["StringEquals"][
-                "kms:EncryptionContext:aws:sns:topicArn"] == topic_arn
-        # Only this account's alarms; ElastiCache events do not carry aws:SourceAccount.
+        assert cloudwatch["Effect"] == "Allow"
+        assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+        # Only for this topic: SNS names it in the encryption context of each call.
+        assert cloudwatch["Condition"]["StringEquals"][
+            "kms:EncryptionContext:aws:sns:topicArn"] == topic_arn
+        # Only this account's alarms.
         assert cloudwatch["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
-        assert "aws:SourceAccount" not in elasticache["Condition"]["StringEquals"]
 
 
 def test_email_subscriptions_per_address_and_region(run_stack):
     emails = ["oncall@example.com", "cache-team@example.org", "ONCALL@example.com"]
     recorder = run_stack(aws_config({"s": GLOBAL}, profile="production",
                                     alerts={"emails": emails}))
-    subscriptions = recorder.of_type(SUBSCRIPTION)
+    subscriptions = _alarm_subscriptions(recorder)
     assert len(subscriptions) == 2 * 2        # two distinct addresses, two regions
     by_region: dict[str, list[str]] = {}
     for sub in subscriptions:
@@ -380,21 +384,21 @@ def test_email_subscriptions_per_address_and_region(run_stack):
 def test_no_emails_no_subscriptions(run_stack):
     recorder = run_stack("dev")
     assert recorder.of_type(SUBSCRIPTION) == []
-    [topic] = recorder.of_type(TOPIC)
+    [topic] = _alarm_topics(recorder)
     assert topic.inputs["name"] == "managed-cache-dev-alarms"
 
 
 def test_a_topic_nothing_pages_through_keeps_the_free_key(run_stack):
     # Development: no alarm pages, so no customer-managed key to pay for.
     recorder = run_stack("dev")
-    [topic] = recorder.of_type(TOPIC)
+    [topic] = _alarm_topics(recorder)
     assert topic.inputs["kmsMasterKeyId"] == "alias/aws/sns"
     assert recorder.of_type(KMS_KEY) == []
 
 
 def test_a_paging_cache_gets_its_region_a_key_cloudwatch_can_use(run_stack):
     recorder = run_stack(aws_config({"paged": {"alarms": {"notify": True}}, "quiet": {}}))
-    [topic] = recorder.of_type(TOPIC)
+    [topic] = _alarm_topics(recorder)
     [key] = recorder.of_type(KMS_KEY)
     assert key.name == "test-us-east-1-alarms-kms"
     assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:mock:us-east-1:")

@@ -46,7 +46,7 @@ def test_sharded_global_datastore_two_shards_one_replica(run):
     assert global_group.inputs["cacheNodeType"] == "cache.r7g.large"
     assert global_group.inputs["engineVersion"] == "8.1"
     assert global_group.inputs["automaticFailoverEnabled"] is True
-    assert "parameterGroupName" not in global_group.inputs
+    assert global_group.inputs["parameterGroupName"] == "test-sessions-valkey8"
     by_id = groups(recorder)
     assert by_id["test-sessions"].inputs["numNodeGroups"] == 2
     assert by_id["test-sessions"].inputs["replicasPerNodeGroup"] == 1
@@ -109,3 +109,55 @@ def test_changing_node_type_edits_the_global_group_not_the_members(run_stack):
     primary = groups(after)["test-s"]
     assert "nodeType" in primary.ignore_changes          # the member is never edited
     assert "nodeType" not in groups(after)["test-s-euw1"].inputs
+
+
+def test_secondary_sends_nothing_it_inherits_or_aws_switches_off(run):
+    """A secondary inherits Multi-AZ, failover and port from the primary, and AWS turns auto
+    minor version upgrade off on every member: sending any of them is refused or drifts."""
+    secondary = groups(run(build(replace(ARGS, port=6380))))["test-sessions-euw1"]
+    inherited = {"multiAzEnabled", "automaticFailoverEnabled", "port", "autoMinorVersionUpgrade"}
+    assert inherited.isdisjoint(secondary.inputs), inherited & set(secondary.inputs)
+    assert inherited <= set(secondary.ignore_changes)
+
+
+def test_primary_leaves_auto_minor_version_upgrade_to_aws_once_it_joins(run):
+    primary = groups(run(build()))["test-sessions"]
+    assert primary.inputs["autoMinorVersionUpgrade"] is True      # sent when created
+    assert "autoMinorVersionUpgrade" in primary.ignore_changes    # then AWS owns it
+
+
+def test_a_version_bump_edits_the_global_group_and_no_member(run_stack):
+    """Nothing that names the engine version (such as a description) may change on a member:
+    ModifyReplicationGroup on a member of a Global Datastore is rejected."""
+    caches = {"s": {"engine_version": "8.0", "node_type": "cache.r7g.large", "replicas": 1,
+                    "global": {"secondary_region": "eu-west-1"}}}
+    before = groups(run_stack(aws_config(caches)))
+    caches["s"]["engine_version"] = "8.1"
+    recorder = run_stack(aws_config(caches))
+    for group_id, group in groups(recorder).items():
+        old = before[group_id].inputs
+        changed = {k for k in set(old) | set(group.inputs)
+                   if old.get(k) != group.inputs.get(k)} - set(group.ignore_changes)
+        assert changed == set(), (group_id, changed)
+    [global_group] = recorder.of_type(GLOBAL)
+    assert global_group.inputs["engineVersion"] == "8.1"
+
+
+def test_a_major_upgrade_carries_the_new_family_group_through_the_global_group(run_stack):
+    """ModifyGlobalReplicationGroup takes a parameter group only with a major engine upgrade:
+    the global group names the family's group, so a family change travels with the version."""
+    caches = {"s": {"engine_version": "7.2", "node_type": "cache.r7g.large", "replicas": 1,
+                    "parameters": {"maxmemory-policy": "allkeys-lru"},
+                    "global": {"secondary_region": "eu-west-1"}}}
+    [before] = run_stack(aws_config(caches)).of_type(GLOBAL)
+    caches["s"]["engine_version"] = "8.1"
+    recorder = run_stack(aws_config(caches))
+    [after] = recorder.of_type(GLOBAL)
+    assert (before.inputs["engineVersion"], before.inputs["parameterGroupName"]) == (
+        "7.2", "test-s-valkey7")
+    assert (after.inputs["engineVersion"], after.inputs["parameterGroupName"]) == (
+        "8.1", "test-s-valkey8")
+    [group] = [g for g in recorder.of_type("aws:elasticache/parameterGroup:ParameterGroup")
+               if g.inputs["name"] == "test-s-valkey8"]
+    assert group.inputs["family"] == "valkey8"
+    assert {"name": "maxmemory-policy", "value": "allkeys-lru"} in group.inputs["parameters"]

@@ -71,6 +71,21 @@ def test_encrypted_at_rest_and_in_transit_with_a_secret_auth_token(run):
     assert token.inputs["special"] is True
 
 
+@pytest.mark.parametrize(("engine", "version", "mode"), [
+    ("redis", "6.x", None), ("redis", "6.2", None),     # TLS on; the mode is 7.0.5+ only
+    ("redis", "7.0", "required"), ("redis", "7.1", "required"),
+    ("valkey", "7.2", "required"), ("valkey", "8.1", "required"),
+])
+def test_transit_encryption_mode_only_where_the_engine_takes_it(run, engine, version, mode):
+    """AWS refuses a transit encryption mode below Redis OSS 7.0.5 ("Transit encryption mode is
+    not supported for engine version 6.2.6"): Redis 6 gets TLS, which it always requires."""
+    family = "redis6.x" if version.startswith("6") else f"{engine}{version[0]}"
+    _, inputs = group_inputs(run(build(replace(ARGS, engine=engine, engine_version=version,
+                                               parameter_group_family=family))))
+    assert inputs["transitEncryptionEnabled"] is True
+    assert inputs.get("transitEncryptionMode") == mode
+
+
 def test_no_customer_key_by_default_and_a_rotating_key_when_asked(run):
     _, inputs = group_inputs(run(build(ARGS)))
     assert "kmsKeyId" not in inputs  # AWS-owned key

@@ -7,6 +7,14 @@ import pytest
 from infra.config import load_stack_config
 from tests.builders import aws_config
 
+# The AWS regions that offer Global Datastore, as the ElastiCache user guide lists them.
+GD_REGIONS = {
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-5",
+    "ap-southeast-4", "ap-south-1", "ap-northeast-3", "ap-northeast-2", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-7", "ap-northeast-1", "ca-central-1", "ca-west-1",
+    "eu-central-1", "eu-west-2", "eu-west-1", "eu-south-1", "eu-west-3", "eu-south-2",
+    "eu-north-1", "eu-central-2", "il-central-1", "me-south-1", "me-central-1", "us-east-1",
+    "us-east-2", "us-west-1", "us-west-2", "mx-central-1", "sa-east-1"}
 GLOBAL = {"node_type": "cache.r7g.large", "replicas": 1,
           "global": {"secondary_region": "eu-west-1"}}
 
@@ -20,6 +28,10 @@ BAD = [
     ("not-a-region", {"s": {**GLOBAL, "global": {"secondary_region": "eu-wst-1"}}},
      "caches.s.global.secondary_region: 'eu-wst-1' is not an AWS region. Did you mean "
      "'eu-west-1'?"),
+    ("secondary-without-global-datastore", {"s": {**GLOBAL, "global": {
+        "secondary_region": "ap-east-2"}}},
+     "caches.s.global.secondary_region: 'ap-east-2' does not offer Global Datastore; use one of "
+     + ", ".join(sorted(GD_REGIONS - {"us-east-1"})) + "."),
     ("three-secondaries", {"s": {**GLOBAL, "global": {
         "secondary_regions": ["eu-west-1", "eu-west-2", "ap-south-1"]}}},
      "caches.s.global: 3 secondary regions is not allowed; a Global Datastore has 1 to 2."),
@@ -85,12 +97,19 @@ def test_refused_with_message_and_nothing_created(attempt, caches, expected):
     assert recorder.registrations == []
 
 
+def test_a_primary_region_without_global_datastore_is_refused(attempt):
+    message, recorder = attempt(aws_config({"s": GLOBAL}, **{"aws:region": "ap-east-2"}))
+    assert ("  - caches.s.global: the primary region 'ap-east-2' does not offer Global "
+            "Datastore; use one of") in message, message
+    assert recorder.registrations == []
+
+
 def test_secondary_network_defaults_to_the_next_block_after_the_primary():
     spec = load_stack_config(aws_config({"s": GLOBAL}, network={"vpc_cidr": "10.40.0.0/16"}),
                              "test")
     assert spec.regions == ["us-east-1", "eu-west-1"]
     eu = spec.secondary_networks["eu-west-1"]
-    assert (eu.vpc_cidr, eu.allowed_cidrs) == ("10.41.0.0/16", ("10.41.0.0/16",))
+    assert eu.vpc_cidr == "10.41.0.0/16"
 
 
 def test_existing_primary_vpc_needs_an_explicit_secondary_network(attempt):
@@ -113,3 +132,49 @@ def test_memcached_defaults_follow_the_profile():
     assert (dev.nodes, prod.nodes) == (1, 3)
     assert (dev.port, dev.family, dev.snapshot_retention_days) == (11211, "memcached1.6", 0)
     assert prod.member_ids == ["test-m"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-region reachability: with global:, clients in every region of the cache write through
+# the primary, which is in the other region now or after a failover. Each region's security
+# group must admit the other regions' clients; routing between the regions is the user's.
+# ---------------------------------------------------------------------------------------------
+def test_unset_client_ranges_admit_every_region_of_a_global_cache():
+    spec = load_stack_config(aws_config({"s": GLOBAL}, network={"vpc_cidr": "10.40.0.0/16"}),
+                             "test")
+    assert spec.network.allowed_cidrs == ("10.40.0.0/16", "10.41.0.0/16")
+    assert spec.secondary_networks["eu-west-1"].allowed_cidrs == ("10.41.0.0/16", "10.40.0.0/16")
+
+
+def test_client_ranges_that_miss_the_other_region_are_refused(attempt):
+    caches = {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1", "network": {
+        "vpc_cidr": "10.51.0.0/16", "allowed_cidrs": ["10.51.0.0/16", "10.61.0.0/16"]}}}}
+    network = {"vpc_cidr": "10.50.0.0/16", "allowed_cidrs": ["10.50.0.0/16", "10.60.0.0/16"]}
+    message, recorder = attempt(aws_config(caches, network=network))
+    lines = message.splitlines()
+    assert ("  - network.allowed_cidrs: does not cover 10.51.0.0/16, 10.61.0.0/16, the clients "
+            "of eu-west-1 (caches.s.global.network.allowed_cidrs); with global:, they write to "
+            "the primary in us-east-1. Add them; routing between the regions (VPC peering or a "
+            "Transit Gateway) is yours: this stack builds none.") in lines, message
+    assert ("  - caches.s.global.network.allowed_cidrs: does not cover 10.50.0.0/16, "
+            "10.60.0.0/16, the clients of us-east-1 (network.allowed_cidrs); with global:, they "
+            "write to the primary in eu-west-1 after a failover. Add them; routing between the "
+            "regions (VPC peering or a Transit Gateway) is yours: this stack builds none.") \
+        in lines, message
+    assert recorder.registrations == []
+
+
+def test_a_wider_range_covers_the_other_region():
+    caches = {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1", "network": {
+        "vpc_cidr": "10.51.0.0/16", "allowed_cidrs": ["10.51.0.0/16", "10.61.0.0/16",
+                                                      "10.48.0.0/12"]}}}}
+    network = {"vpc_cidr": "10.50.0.0/16", "allowed_cidrs": ["10.48.0.0/12"]}
+    spec = load_stack_config(aws_config(caches, network=network), "test")
+    assert spec.network.allowed_cidrs == ("10.48.0.0/12",)   # covers 10.51/16 and 10.61/16
+
+
+def test_clients_admitted_by_security_group_are_warned_they_stay_in_their_region():
+    network = {"vpc_cidr": "10.40.0.0/16", "allowed_security_group_ids": ["sg-0123456789abcdef0"]}
+    spec = load_stack_config(aws_config({"s": GLOBAL}, network=network), "test")
+    assert any(w.startswith("network.allowed_security_group_ids: security groups do not cross "
+                            "regions") for w in spec.warnings), spec.warnings

@@ -177,3 +177,20 @@ def test_production_without_flow_logs_or_log_key_is_medium():
                 "parent": vpc["parent"]}
     keyed = record("aws:cloudwatch/logGroup:LogGroup", "s-slow-log", kmsKeyId="arn:aws:kms:x")
     assert evaluate(spec, [vpc, flow_log, keyed], date(2026, 1, 1)) == []
+
+
+def test_the_plan_says_redis_6_requires_tls_without_a_transit_encryption_mode():
+    found = findings_of({"legacy": {"engine": "redis", "engine_version": "6.2"},
+                         "current": {"engine": "redis", "engine_version": "7.1"}})
+    [note] = [f for f in found if f["id"] == "transit-encryption-mode-not-offered"]
+    assert (note["cache"], note["severity"]) == ("legacy", "info")
+    assert "7.0.5" in note["message"] and "every client" in note["message"]
+
+
+def test_the_plan_says_cross_region_routing_is_the_users():
+    found = findings_of({"s": {"node_type": "cache.r7g.large", "replicas": 1,
+                               "global": {"secondary_region": "eu-west-1"}}})
+    [note] = [f for f in found if f["id"] == "cross-region-routing"]
+    assert (note["cache"], note["severity"]) == ("s", "info")
+    assert "us-east-1 and eu-west-1" in note["message"]
+    assert "admit" in note["message"] and "not built" in note["message"]

@@ -1,0 +1,58 @@
+"""Every `cloud_owned` provider fact shows up as `ignore_changes` on the resource our component
+registers where the fact's condition holds, and nowhere it does not: the first `pulumi up`
+creates with our values, and later ones leave what the cloud owns alone instead of failing
+with "is part of a global cluster. Request rejected." (components/provider_facts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import provider_facts as facts
+from infra.plan.report import run_plan
+from tests.builders import aws_config
+
+GLOBAL_CACHE = {"s": {"node_type": "cache.r7g.large", "replicas": 1, "aws": {"port": 6380},
+                      "global": {"secondary_region": "eu-west-1"}}}
+LONE_CACHE = {"s": {"node_type": "cache.r7g.large", "replicas": 1}}
+
+
+@pytest.fixture(scope="module")
+def registered():
+    """Resources by condition, from one global stack with DNS and one lone cache."""
+    dns = {"dns": {"zone": "cache.internal"}}
+    global_stack = run_plan("test", config=aws_config(GLOBAL_CACHE, profile="production",
+                                                      network=dns)).recorder
+    lone = run_plan("test", config=aws_config(LONE_CACHE, profile="production",
+                                              network=dns)).recorder
+    groups = {r.inputs["replicationGroupId"]: r for r in global_stack.of_type(facts.RG)}
+    records = global_stack.of_type(facts.ROUTE53_RECORD)
+    writer = [r for r in records if r.inputs["name"].startswith("s-writer.")]
+    return {
+        facts.GLOBAL_PRIMARY: [groups["test-s"]],
+        facts.GLOBAL_SECONDARY: [groups["test-s-euw1"]],
+        facts.GLOBAL_MEMBER: [groups["test-s"], groups["test-s-euw1"]],
+        facts.FOLLOWS_FAILOVER: writer,
+        "elsewhere": [*lone.of_type(facts.RG), *lone.of_type(facts.ROUTE53_RECORD),
+                      *[r for r in records if not r.inputs["name"].startswith("s-writer.")]],
+    }
+
+
+@pytest.mark.parametrize("fact", [f for f in facts.FACTS if f.kind == "cloud_owned"
+                                  and f.type in (facts.RG, facts.ROUTE53_RECORD)],
+                         ids=lambda f: f"{f.type.split(':')[-1]}.{f.argument}@{f.condition}")
+def test_each_cloud_owned_fact_is_ignored_where_it_holds(registered, fact):
+    where = [r for r in registered[fact.condition] if r.type == fact.type]
+    assert where, f"nothing registered under {fact.condition}"
+    for resource in where:
+        assert fact.argument in resource.ignore_changes, resource.name
+
+
+def test_nothing_is_ignored_where_no_fact_holds(registered):
+    for resource in registered["elsewhere"]:
+        assert resource.ignore_changes == [], resource.name
+
+
+def test_every_cloud_owned_fact_is_checked_here():
+    # A new cloud_owned fact on another type needs its resource in `registered` above.
+    assert {f.type for f in facts.FACTS if f.kind == "cloud_owned"} <= {
+        facts.RG, facts.ROUTE53_RECORD}

@@ -1,0 +1,155 @@
+"""Day-2 changes, as `python -m infra.plan <stack> --diff OLD.json` classifies them: OLD and NEW
+are plans of two config variations. In place, DATA LOSS, or REJECTED / NOT APPLIED, each from
+the provider facts table (components/provider_facts.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from infra.plan import report as plan_module
+from infra.plan.diff import diff
+from infra.plan.report import build_report, run_plan
+from tests.builders import aws_config
+
+SESSIONS = {"engine": "valkey", "node_type": "cache.r7g.large", "replicas": 1,
+            "parameters": {"maxmemory-policy": "volatile-lru"}}
+PAGES = {"engine": "memcached", "node_type": "cache.m7g.large", "nodes": 2}
+GLOBAL = {**SESSIONS, "global": {"secondary_region": "eu-west-1"}}
+
+
+def report(caches: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return build_report(run_plan("test", config=aws_config(caches, **top)))
+
+
+def with_(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(base), **changes}
+
+
+def loss_names(result: dict[str, Any]) -> set[str]:
+    return {loss["name"] for loss in result["data_loss"]}
+
+
+def changed(result: dict[str, Any], name: str) -> dict[str, Any]:
+    [entry] = [c for c in result["changed"] if c["name"] == name]
+    return entry
+
+
+@pytest.fixture(scope="module")
+def lone() -> dict[str, Any]:
+    return report({"sessions": SESSIONS, "pages": PAGES})
+
+
+@pytest.fixture(scope="module")
+def global_cache() -> dict[str, Any]:
+    return report({"sessions": GLOBAL}, profile="production")
+
+
+# ---------------------------------------------------------------------------------------------
+# In place
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("cache", "change", "resource", "key"), [
+    ("sessions", {"replicas": 2}, "sessions-group", "numCacheClusters"),
+    ("sessions", {"node_type": "cache.r7g.xlarge"}, "sessions-group", "nodeType"),
+    ("sessions", {"snapshot_retention_days": 9}, "sessions-group", "snapshotRetentionLimit"),
+    ("sessions", {"aws": {"log_retention_days": 90}}, "sessions-slow-log", "retentionInDays"),
+    ("pages", {"nodes": 3}, "pages-cluster", "numCacheNodes"),
+])
+def test_in_place_changes(lone, cache, change, resource, key):
+    caches = {"sessions": SESSIONS, "pages": PAGES}
+    caches[cache] = with_(caches[cache], **change)
+    result = diff(copy.deepcopy(lone), report(caches))
+    entry = changed(result, resource)
+    assert key in entry["keys"] and not entry["replace"], entry
+    assert (result["data_loss"], result["rejected"]) == ([], [])
+
+
+# ---------------------------------------------------------------------------------------------
+# DATA LOSS
+# ---------------------------------------------------------------------------------------------
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/00000000-1111-2222-3333-444444444444"
+
+
+@pytest.mark.parametrize(("change", "replaced"), [
+    ({"aws": {"port": 6380}}, "port"),
+    ({"aws": {"create_kms_key": True}}, "kmsKeyId"),
+    ({"aws": {"kms_key_arn": KEY_ARN}}, "kmsKeyId"),
+])
+def test_data_loss_changes(lone, change, replaced):
+    result = diff(copy.deepcopy(lone),
+                  report({"sessions": with_(SESSIONS, **change), "pages": PAGES}))
+    assert replaced in changed(result, "sessions-group")["replace_keys"]
+    assert "sessions-group" in loss_names(result)
+
+
+def test_a_rename_is_data_loss(lone):
+    result = diff(copy.deepcopy(lone), report({"store": SESSIONS, "pages": PAGES}))
+    assert {"sessions-group", "sessions"} <= loss_names(result)
+
+
+def test_a_memcached_node_type_change_is_data_loss(lone):
+    bigger = with_(PAGES, node_type="cache.m7g.xlarge")
+    result = diff(copy.deepcopy(lone), report({"sessions": SESSIONS, "pages": bigger}))
+    assert "nodeType" in changed(result, "pages-cluster")["replace_keys"]
+    assert "pages-cluster" in loss_names(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# REJECTED / NOT APPLIED, and what a Global Datastore applies
+# ---------------------------------------------------------------------------------------------
+def test_a_parameter_edit_on_a_global_cache_is_not_applied(global_cache):
+    edited = with_(GLOBAL, parameters={"maxmemory-policy": "allkeys-lru"})
+    result = diff(copy.deepcopy(global_cache), report({"sessions": edited}, profile="production"))
+    [item] = result["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == (
+        "sessions-parameters-params", "parameters", "not applied")
+    assert "global-datastore-" in item["reason"]
+    assert result["data_loss"] == []
+
+
+def test_the_same_edit_on_a_lone_cache_applies(lone):
+    edited = with_(SESSIONS, parameters={"maxmemory-policy": "allkeys-lru"})
+    result = diff(copy.deepcopy(lone), report({"sessions": edited, "pages": PAGES}))
+    assert "parameters" in changed(result, "sessions-parameters-params")["keys"]
+    assert result["rejected"] == []
+
+
+def test_a_major_upgrade_of_a_global_cache_carries_its_parameters(global_cache):
+    upgraded = with_(GLOBAL, engine_version="9.0",
+                     parameters={"maxmemory-policy": "allkeys-lru"})
+    result = diff(copy.deepcopy(global_cache), report({"sessions": upgraded},
+                                                      profile="production"))
+    assert result["rejected"] == [] and result["data_loss"] == []
+    entry = changed(result, "sessions-global")
+    assert {"engineVersion", "parameterGroupName"} <= set(entry["keys"])
+    assert not entry["replace"]
+
+
+def test_a_family_change_without_a_major_upgrade_is_rejected():
+    """Redis OSS 7.1 -> Valkey 7.2 is a minor version with a new family (redis7 -> valkey7):
+    the provider refuses a new parameter group on the global group without a major upgrade."""
+    redis = with_(GLOBAL, engine="redis", engine_version="7.1")
+    old = report({"sessions": redis}, profile="production")
+    new = report({"sessions": with_(GLOBAL, engine_version="7.2")}, profile="production")
+    [item] = diff(old, new)["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == (
+        "sessions-global", "parameterGroupName", "rejected")
+
+
+def test_cli_fails_on_a_rejected_change(tmp_path, global_cache, monkeypatch):
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(global_cache))
+    config = aws_config({"sessions": with_(GLOBAL, parameters={"maxmemory-policy": "noeviction"})},
+                        profile="production")
+    original = plan_module.run_plan
+    monkeypatch.setattr(plan_module, "run_plan", lambda stack, preview=False: original(
+        stack, preview=preview, config=config))
+    out = tmp_path / "plan.txt"
+    code = plan_module.main(["test", "--diff", str(path), "-o", str(out), "--fail-on-data-loss"])
+    assert code == plan_module.EXIT_DATA_LOSS
+    text = out.read_text()
+    assert "REJECTED / NOT APPLIED: 1 change(s)" in text
+    assert "NOT APPLIED sessions-parameters-params" in text

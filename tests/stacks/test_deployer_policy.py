@@ -1,0 +1,79 @@
+"""docs/deployer-policy-aws.json, the deployer's IAM policy (docs/first-deploy.md), keeps in
+step with the AWS resource types the program creates: one statement per type, its Sid named
+after the type, and no statement for a type the program does not create. Statements whose Sid
+starts with "Also" cover what is not a resource of its own (lookups, the service-linked role,
+log delivery, ElastiCache's use of a customer key)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from infra.plan.report import run_plan
+from infra.stackfile import flat_stack_config
+
+POLICY = Path(__file__).resolve().parents[2] / "docs" / "deployer-policy-aws.json"
+
+
+def statement_sid(type_: str) -> str:
+    """'aws:elasticache/replicationGroup:ReplicationGroup' -> 'ElasticacheReplicationGroup'."""
+    match = re.fullmatch(r"aws:([a-z0-9]+)/[A-Za-z0-9]+:([A-Za-z0-9]+)", type_)
+    assert match, type_
+    return match.group(1).capitalize() + match.group(2)
+
+
+def with_network(stack: str, **network: object) -> dict[str, str]:
+    config = flat_stack_config(stack)
+    config["managed-cache:network"] = json.dumps(
+        {**json.loads(config["managed-cache:network"]), **network})
+    return config
+
+
+@pytest.fixture(scope="module")
+def created_types() -> set[str]:
+    """Every AWS resource type the shipped stacks create, with and without private DNS (a new
+    zone, an existing one)."""
+    variants = [("dev", None), ("prod", None),
+                ("prod", with_network("prod", dns={"zone": "cache.internal"})),
+                ("prod", with_network("prod", dns={"zone": "cache.internal",
+                                                   "zone_id": "Z0123456789ABCDEFGHIJ"}))]
+    types = set()
+    for stack, config in variants:
+        for registration in run_plan(stack, config=config).recorder.registrations:
+            if registration.custom and registration.type.startswith("aws:"):
+                types.add(registration.type)
+    return types
+
+
+@pytest.fixture(scope="module")
+def policy() -> dict:
+    return json.loads(POLICY.read_text())
+
+
+def test_one_statement_per_resource_type_the_program_creates(created_types, policy):
+    sids = {s["Sid"] for s in policy["Statement"] if not s["Sid"].startswith("Also")}
+    expected = {statement_sid(t) for t in created_types}
+    assert expected - sids == set(), "resource types without deployer permissions"
+    assert sids - expected == set(), "statements for types the program does not create"
+
+
+def test_the_policy_is_well_formed_and_names_actions_exactly(policy):
+    assert policy["Version"] == "2012-10-17"
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert len(sids) == len(set(sids))
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow" and re.fullmatch(r"[A-Za-z0-9]+", statement["Sid"])
+        actions = statement["Action"] if isinstance(statement["Action"], list) \
+            else [statement["Action"]]
+        for action in actions:
+            assert re.fullmatch(r"[a-z0-9]+:[A-Z][A-Za-z0-9]+", action), action  # no wildcards
+
+
+def test_the_lookups_the_program_makes_are_allowed(policy):
+    actions = {a for s in policy["Statement"]
+               for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    # aws.get_caller_identity (topic and key policies), aws.get_availability_zones (subnets).
+    assert {"sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones"} <= actions
