@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import MEMCACHE, needs
+
 MEMCACHED_PORT = 11211
 
 
@@ -36,6 +38,8 @@ class MemcachedInstanceArgs:
     maintenance_minutes: int = 180           # 3 to 8 hours
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class MemorystoreMemcachedInstance(pulumi.ComponentResource):
@@ -78,7 +82,8 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.deletion_protection,
-                depends_on=[args.psa_connection] if args.psa_connection is not None else []),
+                depends_on=[*needs(args.apis, MEMCACHE),
+                            *([args.psa_connection] if args.psa_connection is not None else [])]),
         )
         self.instance_name = instance.id
         self.discovery_endpoint = instance.discovery_endpoint

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import COMPUTE, NETWORK_CONNECTIVITY, SERVICE_NETWORKING, needs
+
 PSA_SERVICE = "servicenetworking.googleapis.com"
 MEMORYSTORE_SERVICE_CLASS = "gcp-memorystore"
 # Just above GCP's implied deny (65535), below every rule anyone adds on purpose.
@@ -63,6 +65,8 @@ class MemorystoreNetworkArgs:
     client_ports: Sequence[str] = ()
     # Providers of regions other than the primary (regional children use them).
     regional_providers: Mapping[str, pulumi.ProviderResource] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
     @property
     def regions(self) -> list[str]:
@@ -120,7 +124,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                     psc_config=gcp.networkconnectivity.ServiceConnectionPolicyPscConfigArgs(
                         subnetworks=self.subnet_ids.get(region, []),
                     ),
-                    opts=self._in_region(region, args),
+                    opts=self._in_region(region, args, NETWORK_CONNECTIVITY, COMPUTE),
                 )
 
         self.register_outputs({
@@ -129,10 +133,12 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             "psa_range_name": self.psa_range_name,
         })
 
-    def _in_region(self, region: str, args: MemorystoreNetworkArgs) -> pulumi.ResourceOptions:
+    def _in_region(self, region: str, args: MemorystoreNetworkArgs,
+                   *apis: str) -> pulumi.ResourceOptions:
         # Regional children of other regions use that region's provider (one per region).
         provider = args.regional_providers.get(region) if region != args.region else None
-        return pulumi.ResourceOptions(parent=self, provider=provider)
+        return pulumi.ResourceOptions(parent=self, provider=provider,
+                                      depends_on=needs(args.apis, *apis))
 
     def _build_network(self, name: str, args: MemorystoreNetworkArgs
                        ) -> tuple[pulumi.Output[str], dict[str, list[pulumi.Output[str]]]]:
@@ -143,7 +149,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             description=f"managed-cache {args.name_prefix}: cache clients and endpoints",
             auto_create_subnetworks=False,
             routing_mode="GLOBAL",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE)),
         )
         subnets: dict[str, list[pulumi.Output[str]]] = {}
         for region, cidr in subnet_cidrs(args.vpc_cidr, args.regions).items():
@@ -157,7 +163,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                 log_config=gcp.compute.SubnetworkLogConfigArgs(
                     aggregation_interval=FLOW_LOG_AGGREGATION, flow_sampling=FLOW_LOG_SAMPLING,
                     metadata=FLOW_LOG_METADATA) if args.flow_logs else None,
-                opts=self._in_region(region, args),
+                opts=self._in_region(region, args, COMPUTE),
             )
             subnets[region] = [subnet.id]
         return network.id, subnets
@@ -176,7 +182,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             address=str(fixed.network_address) if fixed else None,
             prefix_length=fixed.prefixlen if fixed else args.psa_prefix_length,
             network=self.network_id,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE)),
         )
         self.psa_range_name = allocated.name
         self.psa_connection = gcp.servicenetworking.Connection(
@@ -188,7 +194,8 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             # (they linger after the instances are gone); removing the peering lets the
             # network be deleted in the same run (pulumi-gcp servicenetworking.Connection docs).
             deletion_policy="REMOVE_PEERING" if args.vpc_cidr is not None else None,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self,
+                                        depends_on=needs(args.apis, SERVICE_NETWORKING, COMPUTE)),
         )
         if fixed is not None:
             return str(fixed)
@@ -197,7 +204,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
     def _build_firewall(self, name: str, args: MemorystoreNetworkArgs,
                         psa_cidr: pulumi.Input[str] | None) -> None:
         assert args.vpc_cidr is not None
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE))
         gcp.compute.Firewall(
             f"{name}-deny-all-ingress",
             name=f"{args.name_prefix}-cache-deny-all-ingress",

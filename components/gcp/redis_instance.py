@@ -15,6 +15,8 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import REDIS, needs
+
 PLAIN_PORT, TLS_PORT = 6379, 6378
 
 
@@ -42,6 +44,8 @@ class RedisInstanceArgs:
     deletion_protection: bool = False
     redis_configs: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
     @property
     def tier(self) -> str:
@@ -103,7 +107,8 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.deletion_protection,
-                depends_on=[args.psa_connection] if args.psa_connection is not None else [],
+                depends_on=[*needs(args.apis, REDIS),
+                            *([args.psa_connection] if args.psa_connection is not None else [])],
                 additional_secret_outputs=["auth_string"]),
         )
         self.instance_name = instance.id

@@ -17,6 +17,8 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import VALKEY_APIS, needs
+
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400
 
@@ -57,6 +59,8 @@ class ValkeyInstanceArgs:
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
     secondaries: Sequence[ValkeySecondaryArgs] = ()
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class MemorystoreValkeyInstance(pulumi.ComponentResource):
@@ -73,7 +77,7 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
         primary = gcp.memorystore.Instance(
             f"{name}-instance",
             location=args.region,
-            opts=self._options(args.connection_policy, args.deletion_protection),
+            opts=self._options(args, args.connection_policy),
             **self._settings(args, args.instance_id, args.replicas),
         )
 
@@ -90,7 +94,7 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
                         instance=primary.id),
                 ),
                 opts=pulumi.ResourceOptions.merge(
-                    self._options(secondary.connection_policy, args.deletion_protection),
+                    self._options(args, secondary.connection_policy),
                     pulumi.ResourceOptions(provider=secondary.provider)),
                 # A secondary copies the primary's shape (node type, shards, version, TLS and
                 # authorization); only its replica count may differ.
@@ -115,10 +119,13 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
             "secondary_endpoints": self.secondary_endpoints,
         })
 
-    def _options(self, policy: pulumi.Resource | None,
-                 protect: bool) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=protect,
-                                      depends_on=[policy] if policy is not None else [])
+    def _options(self, args: ValkeyInstanceArgs,
+                 policy: pulumi.Resource | None) -> pulumi.ResourceOptions:
+        depends_on = needs(args.apis, *VALKEY_APIS)
+        if policy is not None:
+            depends_on.append(policy)
+        return pulumi.ResourceOptions(parent=self, protect=args.deletion_protection,
+                                      depends_on=depends_on)
 
     @staticmethod
     def _settings(args: ValkeyInstanceArgs, instance_id: str, replicas: int,

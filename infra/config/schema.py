@@ -20,8 +20,13 @@ Engine = Literal["valkey", "redis", "memcached"]
 
 
 # ---------------------------------------------------------------------------------------------
-# What users write under `network.gcp` and `caches.<name>.gcp`.
+# What users write under `gcp` (stack-wide), `network.gcp` and `caches.<name>.gcp`.
 # ---------------------------------------------------------------------------------------------
+class GcpStackOptions(StrictModel):
+    # false: the organisation enables the project's APIs itself (docs/first-deploy.md lists them)
+    enable_apis: StrictBool = True
+
+
 class GcpNetworkOptions(StrictModel):
     psa_range: str | None = None               # CIDR for private services access (Redis,
     psa_prefix_length: StrictInt | None = None  # Memcached), or only its size (default /20)

@@ -230,6 +230,7 @@ class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
 @dataclass(frozen=True, kw_only=True)
 class GcpStackSpec(StackSpec[GcpCacheSpec, GcpNetworkSpec]):
     gcp_project: str
+    enable_apis: bool = True        # the stack enables the project APIs it uses (`gcp:` block)
 
 
 AnyStackSpec = AwsStackSpec | GcpStackSpec

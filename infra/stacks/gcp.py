@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 
+from components.gcp import apis as gcp_apis
 from components.gcp.alerts import (
     AlertChannels,
     AlertChannelsArgs,
@@ -40,6 +41,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     regions = [spec.region, *[r for r in psc_regions if r != spec.region]]
     gcp = {region: providers.gcp_provider(spec.gcp_project, region, tags) for region in regions}
     in_primary = pulumi.ResourceOptions(providers=[gcp[spec.region]])
+    apis = _project_apis(spec, caches, in_primary)
 
     network = MemorystoreNetwork(
         f"{spec.name_prefix}-{spec.region}",
@@ -59,6 +61,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             flow_logs=GCP_DEFAULTS[spec.profile].flow_logs,
             client_ports=_client_ports(caches),
             regional_providers={r: p for r, p in gcp.items() if r != spec.region},
+            apis=apis,
         ),
         opts=in_primary,
     )
@@ -66,7 +69,8 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     if spec.alert_emails:
         channels = AlertChannels(
             f"{spec.name_prefix}-alerts",
-            AlertChannelsArgs(name_prefix=spec.name_prefix, emails=spec.alert_emails),
+            AlertChannelsArgs(name_prefix=spec.name_prefix, emails=spec.alert_emails,
+                              apis=apis),
             opts=in_primary,
         ).channel_ids
 
@@ -85,7 +89,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
         }
         if cache.engine == "valkey":
             valkey = MemorystoreValkeyInstance(
-                cache.name, _valkey_args(cache, spec, network, gcp), opts=in_primary)
+                cache.name, _valkey_args(cache, spec, network, gcp, apis), opts=in_primary)
             exported.update(endpoint=valkey.endpoint, reader_endpoint=valkey.reader_endpoint,
                             ca_certs=valkey.ca_certs)
             secondaries = {region: valkey.secondary_endpoints[region]
@@ -102,7 +106,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                 }
         elif cache.engine == "redis":
             redis = MemorystoreRedisInstance(
-                cache.name, _redis_args(cache, spec, network), opts=in_primary)
+                cache.name, _redis_args(cache, spec, network, apis), opts=in_primary)
             exported.update(endpoint=redis.host, reader_endpoint=redis.read_endpoint,
                             ca_certs=redis.ca_certs)
             records += _records(spec, cache, {spec.region: redis.host},
@@ -111,16 +115,16 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                 secrets[cache.name] = redis.auth_string
         else:
             memcached = MemorystoreMemcachedInstance(
-                cache.name, _memcached_args(cache, spec, network), opts=in_primary)
+                cache.name, _memcached_args(cache, spec, network, apis), opts=in_primary)
             exported.update(endpoint=memcached.host,
                             discovery_endpoint=memcached.discovery_endpoint)
             records += _records(spec, cache, {spec.region: memcached.host})
         if spec.dns is not None:
             exported["dns"] = cache_dns_names(cache, spec.dns.zone)
         exports[cache.name] = exported
-        _alerts(cache, spec, channels, gcp)
+        _alerts(cache, spec, channels, gcp, apis)
 
-    _private_zone(spec, network, records, in_primary)
+    _private_zone(spec, network, records, in_primary, apis)
     return {
         "caches": exports,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
@@ -141,6 +145,32 @@ def _client_ports(caches: list[GcpCacheSpec]) -> list[str]:
     if any(cache.engine == "valkey" for cache in caches):
         ports.add(VALKEY_EXTRA_PORTS)
     return sorted(ports)
+
+
+def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
+                  opts: pulumi.ResourceOptions) -> dict[str, pulumi.Resource]:
+    """Enable the APIs the stack calls in its project (unless `gcp.enable_apis` is false)."""
+    if not spec.enable_apis:
+        return {}
+    engines = {cache.engine for cache in caches}
+    wanted = {gcp_apis.COMPUTE, gcp_apis.MONITORING}
+    if "valkey" in engines:
+        wanted.update(gcp_apis.VALKEY_APIS)
+    if engines & {"redis", "memcached"}:
+        wanted.add(gcp_apis.SERVICE_NETWORKING)
+    if "redis" in engines:
+        wanted.add(gcp_apis.REDIS)
+    if "memcached" in engines:
+        wanted.add(gcp_apis.MEMCACHE)
+    if spec.dns is not None:
+        wanted.add(gcp_apis.DNS)
+    if any(cache.kms_key for cache in caches):
+        wanted.add(gcp_apis.CLOUD_KMS)
+    return gcp_apis.ProjectApis(
+        f"{spec.name_prefix}-apis",
+        gcp_apis.ProjectApisArgs(project=spec.gcp_project, services=sorted(wanted)),
+        opts=opts,
+    ).services
 
 
 def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
@@ -164,7 +194,8 @@ def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi
 
 
 def _private_zone(spec: GcpStackSpec, network: MemorystoreNetwork, records: list[AddressRecord],
-                  opts: pulumi.ResourceOptions) -> CloudDnsPrivateZone | None:
+                  opts: pulumi.ResourceOptions,
+                  apis: dict[str, pulumi.Resource]) -> CloudDnsPrivateZone | None:
     """One private zone on the stack's VPC network (a GCP network spans every region)."""
     if spec.dns is None:
         return None
@@ -179,13 +210,14 @@ def _private_zone(spec: GcpStackSpec, network: MemorystoreNetwork, records: list
             records=records,
             create_zone=existing is None,
             description=f"managed-cache {spec.name_prefix}: cache names",
+            apis=apis,
         ),
         opts=opts,
     )
 
 
 def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Output[str]],
-            gcp: dict[str, pulumi.ProviderResource]) -> None:
+            gcp: dict[str, pulumi.ProviderResource], apis: dict[str, pulumi.Resource]) -> None:
     instances = [(cache.name, cache.instance_id, spec.region)] + [
         (f"{cache.name}-{region}", cache.secondary_instance_id(region), region)
         for region in cache.secondary_regions
@@ -199,13 +231,15 @@ def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Outpu
                 policy=cache.alarms,
                 notification_channels=channels,
                 high_availability=cache.high_availability,
+                apis=apis,
             ),
             opts=pulumi.ResourceOptions(providers=[gcp[region]]),
         )
 
 
 def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
-                 gcp: dict[str, pulumi.ProviderResource]) -> ValkeyInstanceArgs:
+                 gcp: dict[str, pulumi.ProviderResource],
+                 apis: dict[str, pulumi.Resource]) -> ValkeyInstanceArgs:
     assert cache.node_type is not None
     return ValkeyInstanceArgs(
         instance_id=cache.instance_id,
@@ -242,11 +276,12 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
             )
             for region in cache.secondary_regions
         ],
+        apis=apis,
     )
 
 
-def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec,
-                network: MemorystoreNetwork) -> RedisInstanceArgs:
+def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
+                apis: dict[str, pulumi.Resource]) -> RedisInstanceArgs:
     return RedisInstanceArgs(
         name=cache.instance_id,
         display_name=cache.description,
@@ -270,11 +305,12 @@ def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec,
         deletion_protection=cache.deletion_protection,
         redis_configs=cache.parameters,
         labels=cache.labels,
+        apis=apis,
     )
 
 
-def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec,
-                    network: MemorystoreNetwork) -> MemcachedInstanceArgs:
+def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
+                    apis: dict[str, pulumi.Resource]) -> MemcachedInstanceArgs:
     return MemcachedInstanceArgs(
         name=cache.instance_id,
         display_name=cache.description,
@@ -293,4 +329,5 @@ def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec,
         maintenance_minutes=cache.maintenance.minutes,
         deletion_protection=cache.deletion_protection,
         labels=cache.labels,
+        apis=apis,
     )
