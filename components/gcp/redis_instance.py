@@ -41,6 +41,7 @@ class RedisInstanceArgs:
     maintenance_minute: int = 0
     zone: str | None = None                  # primary zone; None: Google picks
     customer_managed_key: str | None = None
+    key_grant: pulumi.Resource | None = None  # the service agent's access to the key
     deletion_protection: bool = False
     redis_configs: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.deletion_protection,
                 depends_on=[*needs(args.apis, REDIS),
-                            *([args.psa_connection] if args.psa_connection is not None else [])],
+                            *[r for r in (args.psa_connection, args.key_grant) if r is not None]],
                 additional_secret_outputs=["auth_string"]),
         )
         self.instance_name = instance.id

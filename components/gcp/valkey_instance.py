@@ -56,6 +56,7 @@ class ValkeyInstanceArgs:
     tls: bool = True
     iam_auth: bool = True
     kms_key: str | None = None
+    kms_grant: pulumi.Resource | None = None  # the service agent's access to kms_key
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
     secondaries: Sequence[ValkeySecondaryArgs] = ()
@@ -122,8 +123,7 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
     def _options(self, args: ValkeyInstanceArgs,
                  policy: pulumi.Resource | None) -> pulumi.ResourceOptions:
         depends_on = needs(args.apis, *VALKEY_APIS)
-        if policy is not None:
-            depends_on.append(policy)
+        depends_on += [r for r in (policy, args.kms_grant) if r is not None]
         return pulumi.ResourceOptions(parent=self, protect=args.deletion_protection,
                                       depends_on=depends_on)
 

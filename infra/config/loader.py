@@ -110,7 +110,8 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
                   warnings=tuple(_warnings(profile, emails, caches)))
     if cloud == "gcp":
         options = gcp_options or GcpStackOptions()
-        return GcpStackSpec(**common, gcp_project=gcp_project, enable_apis=options.enable_apis)
+        return GcpStackSpec(**common, gcp_project=gcp_project, enable_apis=options.enable_apis,
+                            grant_kms_access=options.grant_kms_access)
     return AwsStackSpec(**common, secondary_networks=secondary_networks)
 
 

@@ -25,6 +25,8 @@ Engine = Literal["valkey", "redis", "memcached"]
 class GcpStackOptions(StrictModel):
     # false: the organisation enables the project's APIs itself (docs/first-deploy.md lists them)
     enable_apis: StrictBool = True
+    # false: the owner of each caches.<n>.gcp.kms_key grants the Memorystore service agents
+    grant_kms_access: StrictBool = True
 
 
 class GcpNetworkOptions(StrictModel):

@@ -231,6 +231,7 @@ class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
 class GcpStackSpec(StackSpec[GcpCacheSpec, GcpNetworkSpec]):
     gcp_project: str
     enable_apis: bool = True        # the stack enables the project APIs it uses (`gcp:` block)
+    grant_kms_access: bool = True   # the stack grants the service agents their cache's key
 
 
 AnyStackSpec = AwsStackSpec | GcpStackSpec

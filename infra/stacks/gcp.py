@@ -15,6 +15,7 @@ from components.gcp.alerts import (
     MemorystoreAlerts,
     MemorystoreAlertsArgs,
 )
+from components.gcp.cmek import CustomerKeyGrants, CustomerKeyGrantsArgs
 from components.gcp.dns import AddressRecord, CloudDnsPrivateZone, CloudDnsZoneArgs
 from components.gcp.memcached import MemcachedInstanceArgs, MemorystoreMemcachedInstance
 from components.gcp.network import MemorystoreNetwork, MemorystoreNetworkArgs
@@ -42,6 +43,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     gcp = {region: providers.gcp_provider(spec.gcp_project, region, tags) for region in regions}
     in_primary = pulumi.ResourceOptions(providers=[gcp[spec.region]])
     apis = _project_apis(spec, caches, in_primary)
+    key_grants = _key_grants(spec, caches, apis, in_primary)
 
     network = MemorystoreNetwork(
         f"{spec.name_prefix}-{spec.region}",
@@ -88,8 +90,10 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             else "auth-string" if cache.auth else "none",
         }
         if cache.engine == "valkey":
+            grant = key_grants.get((gcp_apis.MEMORYSTORE, cache.kms_key))
             valkey = MemorystoreValkeyInstance(
-                cache.name, _valkey_args(cache, spec, network, gcp, apis), opts=in_primary)
+                cache.name, _valkey_args(cache, spec, network, gcp, apis, grant),
+                opts=in_primary)
             exported.update(endpoint=valkey.endpoint, reader_endpoint=valkey.reader_endpoint,
                             ca_certs=valkey.ca_certs)
             secondaries = {region: valkey.secondary_endpoints[region]
@@ -105,8 +109,9 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                     for region in cache.secondary_regions
                 }
         elif cache.engine == "redis":
+            grant = key_grants.get((gcp_apis.REDIS, cache.kms_key))
             redis = MemorystoreRedisInstance(
-                cache.name, _redis_args(cache, spec, network, apis), opts=in_primary)
+                cache.name, _redis_args(cache, spec, network, apis, grant), opts=in_primary)
             exported.update(endpoint=redis.host, reader_endpoint=redis.read_endpoint,
                             ca_certs=redis.ca_certs)
             records += _records(spec, cache, {spec.region: redis.host},
@@ -171,6 +176,27 @@ def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
         gcp_apis.ProjectApisArgs(project=spec.gcp_project, services=sorted(wanted)),
         opts=opts,
     ).services
+
+
+def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, pulumi.Resource],
+                opts: pulumi.ResourceOptions) -> dict[tuple[str, str | None], pulumi.Resource]:
+    """Grant each Memorystore service agent its caches' keys (unless gcp.grant_kms_access is
+    false): (API, key) -> the grant the instances wait for."""
+    if not spec.grant_kms_access:
+        return {}
+    keys: dict[str, list[str]] = {}
+    for cache in caches:
+        if cache.kms_key:
+            api = gcp_apis.MEMORYSTORE if cache.engine == "valkey" else gcp_apis.REDIS
+            keys.setdefault(api, []).append(cache.kms_key)
+    if not keys:
+        return {}
+    grants = CustomerKeyGrants(
+        f"{spec.name_prefix}-keys",
+        CustomerKeyGrantsArgs(project=spec.gcp_project, keys=keys, apis=apis),
+        opts=opts,
+    ).grants
+    return dict(grants.items())
 
 
 def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
@@ -238,8 +264,8 @@ def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Outpu
 
 
 def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
-                 gcp: dict[str, pulumi.ProviderResource],
-                 apis: dict[str, pulumi.Resource]) -> ValkeyInstanceArgs:
+                 gcp: dict[str, pulumi.ProviderResource], apis: dict[str, pulumi.Resource],
+                 kms_grant: pulumi.Resource | None) -> ValkeyInstanceArgs:
     assert cache.node_type is not None
     return ValkeyInstanceArgs(
         instance_id=cache.instance_id,
@@ -264,6 +290,7 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
         tls=cache.tls,
         iam_auth=cache.auth,
         kms_key=cache.kms_key,
+        kms_grant=kms_grant,
         deletion_protection=cache.deletion_protection,
         labels=cache.labels,
         secondaries=[
@@ -281,7 +308,8 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
 
 
 def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
-                apis: dict[str, pulumi.Resource]) -> RedisInstanceArgs:
+                apis: dict[str, pulumi.Resource],
+                key_grant: pulumi.Resource | None) -> RedisInstanceArgs:
     return RedisInstanceArgs(
         name=cache.instance_id,
         display_name=cache.description,
@@ -302,6 +330,7 @@ def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNet
         maintenance_minute=cache.maintenance.minute,
         zone=cache.zone,
         customer_managed_key=cache.kms_key,
+        key_grant=key_grant,
         deletion_protection=cache.deletion_protection,
         redis_configs=cache.parameters,
         labels=cache.labels,
