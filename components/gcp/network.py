@@ -8,6 +8,13 @@ gcp-memorystore service connection policy per region for Memorystore for Valkey.
 - Valkey creates its Private Service Connect endpoints through a
   `networkconnectivity.ServiceConnectionPolicy` (service class gcp-memorystore), one per network,
   region and class; instances depend on `connection_policies[region]`.
+- A network in another project (a Shared VPC host, `network_project`) keeps the range and the
+  policies in that project; the connection takes its project from the network path
+  (google-beta services/servicenetworking/resource_service_networking_connection.go).
+- On an existing network the connection may exist already, serving other producers: creating
+  it again fails ("Cannot modify allocated ranges in CreateConnection"), so the create falls
+  back to updating its ranges (`update_on_creation_fail`) with the ones it has
+  (`psa_existing_ranges`) plus ours, and a destroy leaves both connection and range in place.
 
 A network the component creates also gets explicit firewall rules and, when asked, subnet flow
 logs. VPC firewall rules govern traffic to and from VM interfaces; Memorystore endpoints are
@@ -54,7 +61,9 @@ class MemorystoreNetworkArgs:
     network: str | None = None              # ... or an existing one (name or full path)
     subnetworks: Sequence[str] = ()         # its subnets (full paths), for Valkey endpoints
     private_service_access: bool = False    # Redis or Memcached instances use the network
-    create_psa_connection: bool = True      # False: the network already has one
+    create_psa_connection: bool = True      # False: use the network's existing one as is
+    psa_existing_ranges: Sequence[str] = ()  # existing network: its connection's ranges, kept
+    network_project: str | None = None      # the network's project when not `project`
     psa_range: str | None = None            # fixed range, or Google picks one of this size:
     psa_prefix_length: int = 20
     psc_regions: Sequence[str] = ()         # regions with Valkey instances
@@ -121,6 +130,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                     description=f"managed-cache {args.name_prefix}: Memorystore for Valkey "
                                 f"endpoints in {region}",
                     network=self.network_id,
+                    project=args.network_project,
                     psc_config=gcp.networkconnectivity.ServiceConnectionPolicyPscConfigArgs(
                         subnetworks=self.subnet_ids.get(region, []),
                     ),
@@ -171,6 +181,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
     def _build_private_service_access(self, name: str, args: MemorystoreNetworkArgs
                                       ) -> pulumi.Input[str]:
         """Allocates the range and connects it; returns the range as a CIDR."""
+        owned = args.vpc_cidr is not None       # the stack created the network
         fixed = ipaddress.IPv4Network(args.psa_range) if args.psa_range else None
         allocated = gcp.compute.GlobalAddress(
             f"{name}-psa-range",
@@ -182,18 +193,24 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             address=str(fixed.network_address) if fixed else None,
             prefix_length=fixed.prefixlen if fixed else args.psa_prefix_length,
             network=self.network_id,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE)),
+            project=args.network_project,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE),
+                                        # still listed in a connection the stack leaves behind
+                                        retain_on_delete=not owned),
         )
         self.psa_range_name = allocated.name
         self.psa_connection = gcp.servicenetworking.Connection(
             f"{name}-psa",
             network=self.network_id,
             service=PSA_SERVICE,
-            reserved_peering_ranges=[allocated.name],
-            # Deleting the connection fails while the producer still holds instances' addresses
-            # (they linger after the instances are gone); removing the peering lets the
-            # network be deleted in the same run (pulumi-gcp servicenetworking.Connection docs).
-            deletion_policy="REMOVE_PEERING" if args.vpc_cidr is not None else None,
+            reserved_peering_ranges=[*args.psa_existing_ranges, allocated.name],
+            update_on_creation_fail=None if owned else True,
+            # Own network: deleting the connection fails while the producer still holds
+            # instances' addresses (they linger after the instances are gone); removing the
+            # peering lets the network be deleted in the same run (pulumi-gcp
+            # servicenetworking.Connection docs). Someone else's network: other producers may
+            # use the connection; leave it.
+            deletion_policy="REMOVE_PEERING" if owned else "ABANDON",
             opts=pulumi.ResourceOptions(parent=self,
                                         depends_on=needs(args.apis, SERVICE_NETWORKING, COMPUTE)),
         )

@@ -85,7 +85,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         caches = _parse_caches(own.get("caches"), cloud, profile, prefix, region, problems)
         if network is not None:
             # GCP rules that need the region, the network and every cache together.
-            gcp_rules.check_stack(region, network, caches, problems)
+            gcp_rules.check_stack(region, network, caches, problems, project=gcp_project)
     else:
         from infra.catalog.aws import PROFILES
         from infra.config import aws as aws_rules

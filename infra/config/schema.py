@@ -32,7 +32,10 @@ class GcpStackOptions(StrictModel):
 class GcpNetworkOptions(StrictModel):
     psa_range: str | None = None               # CIDR for private services access (Redis,
     psa_prefix_length: StrictInt | None = None  # Memcached), or only its size (default /20)
-    create_psa_connection: StrictBool = True   # false: the network already has one
+    create_psa_connection: StrictBool = True   # false: use the network's existing one as is
+    # Existing network: the allocated ranges its servicenetworking connection already has
+    # ([] for none); the stack adds its range and keeps these.
+    psa_existing_ranges: list[str] | None = None
     create_service_connection_policy: StrictBool = True  # false: gcp-memorystore policy exists
 
 

@@ -112,6 +112,15 @@ class GcpNetworkSpec:
     psa_prefix_length: int
     create_psa_connection: bool
     create_service_connection_policy: bool
+    psa_existing_ranges: tuple[str, ...] | None = None  # existing network: ranges to keep
+
+    @property
+    def network_project(self) -> str | None:
+        """The project of an existing network given as a path (a Shared VPC host or the stack's
+        own project); None for a new network or one named without a project."""
+        if self.network is not None and self.network.startswith("projects/"):
+            return self.network.split("/")[1]
+        return None
 
     def subnet_regions(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

@@ -44,6 +44,13 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     in_primary = pulumi.ResourceOptions(providers=[gcp[spec.region]])
     apis = _project_apis(spec, caches, in_primary)
     key_grants = _key_grants(spec, caches, apis, in_primary)
+    # A Shared VPC host keeps the network's range, connection and policies (and their APIs).
+    host = network_spec.network_project
+    host = host if host not in (None, spec.gcp_project) else None
+    private_service_access = any(c.engine != "valkey" for c in caches)
+    network_apis = apis if host is None else _host_apis(
+        spec, host, private_service_access and network_spec.create_psa_connection,
+        bool(psc_regions) and network_spec.create_service_connection_policy, in_primary)
 
     network = MemorystoreNetwork(
         f"{spec.name_prefix}-{spec.region}",
@@ -54,8 +61,10 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             vpc_cidr=network_spec.vpc_cidr,
             network=network_spec.network,
             subnetworks=network_spec.subnetworks,
-            private_service_access=any(c.engine != "valkey" for c in caches),
+            private_service_access=private_service_access,
             create_psa_connection=network_spec.create_psa_connection,
+            psa_existing_ranges=network_spec.psa_existing_ranges or (),
+            network_project=host,
             psa_range=network_spec.psa_range,
             psa_prefix_length=network_spec.psa_prefix_length,
             psc_regions=psc_regions,
@@ -63,7 +72,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             flow_logs=GCP_DEFAULTS[spec.profile].flow_logs,
             client_ports=_client_ports(caches),
             regional_providers={r: p for r, p in gcp.items() if r != spec.region},
-            apis=apis,
+            apis=network_apis,
         ),
         opts=in_primary,
     )
@@ -176,6 +185,21 @@ def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
         gcp_apis.ProjectApisArgs(project=spec.gcp_project, services=sorted(wanted)),
         opts=opts,
     ).services
+
+
+def _host_apis(spec: GcpStackSpec, host: str, psa: bool, policies: bool,
+               opts: pulumi.ResourceOptions) -> dict[str, pulumi.Resource]:
+    """The APIs the network's resources call, in the Shared VPC host project."""
+    if not spec.enable_apis:
+        return {}
+    wanted = [gcp_apis.COMPUTE]
+    if psa:
+        wanted.append(gcp_apis.SERVICE_NETWORKING)
+    if policies:
+        wanted.append(gcp_apis.NETWORK_CONNECTIVITY)
+    return gcp_apis.ProjectApis(f"{spec.name_prefix}-host-apis",
+                                gcp_apis.ProjectApisArgs(project=host, services=wanted),
+                                opts=opts).services
 
 
 def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, pulumi.Resource],
