@@ -45,7 +45,7 @@ class MemcachedInstanceArgs:
 class MemorystoreMemcachedInstance(pulumi.ComponentResource):
     instance_name: pulumi.Output[str]
     discovery_endpoint: pulumi.Output[str]   # "<host>:<port>" for auto-discovery clients
-    host: pulumi.Output[str]
+    host: pulumi.Output[str | None]          # None when the discovery endpoint is empty
     port: pulumi.Output[int]
 
     def __init__(self, name: str, args: MemcachedInstanceArgs,
@@ -87,7 +87,8 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
         )
         self.instance_name = instance.id
         self.discovery_endpoint = instance.discovery_endpoint
-        self.host = instance.discovery_endpoint.apply(lambda e: (e or "").rsplit(":", 1)[0])
+        self.host = instance.discovery_endpoint.apply(
+            lambda e: e.rsplit(":", 1)[0] or None if e else None)
         self.port = pulumi.Output.from_input(MEMCACHED_PORT)
         self.register_outputs({
             "instance_name": self.instance_name,

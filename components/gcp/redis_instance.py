@@ -62,6 +62,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
     host: pulumi.Output[str]
     read_endpoint: pulumi.Output[str]        # the host when read replicas are off
     port: pulumi.Output[int]
+    read_port: pulumi.Output[int]            # the read endpoint's own port (else `port`)
     auth_string: pulumi.Output[str] | None   # always a Pulumi secret; None without AUTH
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
 
@@ -116,6 +117,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
         self.host = instance.host
         self.read_endpoint = instance.read_endpoint if args.read_replicas else instance.host
         self.port = pulumi.Output.from_input(args.port)  # from config: known at preview
+        self.read_port = instance.read_endpoint_port if args.read_replicas else self.port
         self.auth_string = pulumi.Output.secret(instance.auth_string) if args.auth else None
         self.ca_certs = instance.server_ca_certs.apply(_certificates)
         self.register_outputs({
@@ -123,6 +125,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             "host": self.host,
             "read_endpoint": self.read_endpoint,
             "port": self.port,
+            "read_port": self.read_port,
             "auth_string": self.auth_string,
             "ca_certs": self.ca_certs,
         })

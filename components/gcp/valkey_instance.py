@@ -66,11 +66,12 @@ class ValkeyInstanceArgs:
 
 class MemorystoreValkeyInstance(pulumi.ComponentResource):
     instance_name: pulumi.Output[str]        # projects/<p>/locations/<region>/instances/<id>
-    endpoint: pulumi.Output[str]             # discovery (cluster) or primary endpoint address
-    reader_endpoint: pulumi.Output[str]      # reader endpoint without cluster mode
+    # None when Memorystore reports no such endpoint (never exported: infra/stacks/gcp.py)
+    endpoint: pulumi.Output[str | None]      # discovery (cluster) or primary endpoint address
+    reader_endpoint: pulumi.Output[str | None]  # reader endpoint without cluster mode
     port: pulumi.Output[int]
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
-    secondary_endpoints: dict[str, pulumi.Output[str]]  # by region
+    secondary_endpoints: dict[str, pulumi.Output[str | None]]  # by region
 
     def __init__(self, name: str, args: ValkeyInstanceArgs,
                  opts: pulumi.ResourceOptions | None = None):
@@ -195,14 +196,17 @@ def _primary_type(cluster_mode: bool) -> str:
     return "CONNECTION_TYPE_DISCOVERY" if cluster_mode else "CONNECTION_TYPE_PRIMARY"
 
 
-def _endpoint(endpoints: pulumi.Output[Any], connection_type: str) -> pulumi.Output[str]:
-    def pick(values: Any) -> str:
+def _endpoint(endpoints: pulumi.Output[Any],
+              connection_type: str) -> pulumi.Output[str | None]:
+    """The address of the auto-created endpoint of `connection_type`; None when Memorystore
+    reports none (the stack refuses to export that)."""
+    def pick(values: Any) -> str | None:
         for endpoint in values or []:
             for connection in endpoint.connections or []:
                 auto = connection.psc_auto_connection
                 if auto is not None and auto.connection_type == connection_type:
-                    return auto.ip_address or ""
-        return ""
+                    return auto.ip_address or None
+        return None
 
     return endpoints.apply(pick)
 

@@ -45,11 +45,11 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     apis = _project_apis(spec, caches, in_primary)
     key_grants = _key_grants(spec, caches, apis, in_primary)
     # A Shared VPC host keeps the network's range, connection and policies (and their APIs).
-    host = network_spec.network_project
-    host = host if host not in (None, spec.gcp_project) else None
+    host_project = network_spec.network_project
+    host_project = host_project if host_project not in (None, spec.gcp_project) else None
     private_service_access = any(c.engine != "valkey" for c in caches)
-    network_apis = apis if host is None else _host_apis(
-        spec, host, private_service_access and network_spec.create_psa_connection,
+    network_apis = apis if host_project is None else _host_apis(
+        spec, host_project, private_service_access and network_spec.create_psa_connection,
         bool(psc_regions) and network_spec.create_service_connection_policy, in_primary)
 
     network = MemorystoreNetwork(
@@ -64,7 +64,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             private_service_access=private_service_access,
             create_psa_connection=network_spec.create_psa_connection,
             psa_existing_ranges=network_spec.psa_existing_ranges or (),
-            network_project=host,
+            network_project=host_project,
             psa_range=network_spec.psa_range,
             psa_prefix_length=network_spec.psa_prefix_length,
             psc_regions=psc_regions,
@@ -103,17 +103,25 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             valkey = MemorystoreValkeyInstance(
                 cache.name, _valkey_args(cache, spec, network, gcp, apis, grant),
                 opts=in_primary)
-            exported.update(endpoint=valkey.endpoint, reader_endpoint=valkey.reader_endpoint,
+            kind = "CONNECTION_TYPE_DISCOVERY" if cache.cluster_mode \
+                else "CONNECTION_TYPE_PRIMARY"
+            reader_kind = kind if cache.cluster_mode or cache.replicas == 0 \
+                else "CONNECTION_TYPE_READER"
+            endpoint = _present(valkey.endpoint, cache, f"{kind} endpoint")
+            reader = _present(valkey.reader_endpoint, cache, f"{reader_kind} endpoint")
+            exported.update(endpoint=endpoint, reader_endpoint=reader, reader_port=cache.port,
                             ca_certs=valkey.ca_certs)
-            secondaries = {region: valkey.secondary_endpoints[region]
-                           for region in cache.secondary_regions}
-            records += _records(spec, cache, {spec.region: valkey.endpoint, **secondaries},
-                                {spec.region: valkey.reader_endpoint, **secondaries},
-                                writer=valkey.endpoint if secondaries else None)
+            secondaries = {
+                region: _present(valkey.secondary_endpoints[region], cache, f"{kind} endpoint",
+                                 cache.secondary_instance_id(region))
+                for region in cache.secondary_regions}
+            records += _records(spec, cache, {spec.region: endpoint, **secondaries},
+                                {spec.region: reader, **secondaries},
+                                writer=endpoint if secondaries else None)
             if cache.secondary_regions:
                 exported["secondaries"] = {
                     region: {"instance_id": cache.secondary_instance_id(region),
-                             "endpoint": valkey.secondary_endpoints[region],
+                             "endpoint": secondaries[region],
                              "port": cache.port}
                     for region in cache.secondary_regions
                 }
@@ -121,18 +129,21 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             grant = key_grants.get((gcp_apis.REDIS, cache.kms_key))
             redis = MemorystoreRedisInstance(
                 cache.name, _redis_args(cache, spec, network, apis, grant), opts=in_primary)
-            exported.update(endpoint=redis.host, reader_endpoint=redis.read_endpoint,
+            host = _present(redis.host, cache, "host")
+            reader = _present(redis.read_endpoint, cache, "read endpoint") \
+                if cache.read_replicas else host
+            exported.update(endpoint=host, reader_endpoint=reader, reader_port=redis.read_port,
                             ca_certs=redis.ca_certs)
-            records += _records(spec, cache, {spec.region: redis.host},
-                                {spec.region: redis.read_endpoint})
+            records += _records(spec, cache, {spec.region: host}, {spec.region: reader})
             if redis.auth_string is not None:
                 secrets[cache.name] = redis.auth_string
         else:
             memcached = MemorystoreMemcachedInstance(
                 cache.name, _memcached_args(cache, spec, network, apis), opts=in_primary)
-            exported.update(endpoint=memcached.host,
-                            discovery_endpoint=memcached.discovery_endpoint)
-            records += _records(spec, cache, {spec.region: memcached.host})
+            discovery = _present(memcached.discovery_endpoint, cache, "discovery endpoint")
+            host = _present(memcached.host, cache, "discovery endpoint")
+            exported.update(endpoint=host, discovery_endpoint=discovery)
+            records += _records(spec, cache, {spec.region: host})
         if spec.dns is not None:
             exported["dns"] = cache_dns_names(cache, spec.dns.zone)
         exports[cache.name] = exported
@@ -159,6 +170,29 @@ def _client_ports(caches: list[GcpCacheSpec]) -> list[str]:
     if any(cache.engine == "valkey" for cache in caches):
         ports.add(VALKEY_EXTRA_PORTS)
     return sorted(ports)
+
+
+class MissingEndpoint(pulumi.RunError):
+    """Memorystore reported no address where a client needs one (the CLI prints a RunError as
+    one line)."""
+
+
+def _present(value: pulumi.Output[Any], cache: GcpCacheSpec, what: str,
+             instance_id: str | None = None) -> pulumi.Output[str]:
+    """`value`, failing `pulumi up` instead of exporting an empty address; unknown in a
+    preview, where nothing is checked."""
+    def check(address: str | None) -> str:
+        if not address:
+            raise MissingEndpoint(
+                f"caches.{cache.name}: Memorystore returned no {what} for instance "
+                f"{instance_id or cache.instance_id}, and an empty address is never exported. "
+                "Check the instance's state and endpoints in the console (for Valkey: the "
+                "gcp-memorystore service connection policy of its network and region; for "
+                "Redis and Memcached: the network's private services access), then run "
+                "`pulumi up` again.")
+        return address
+
+    return value.apply(check)
 
 
 def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
