@@ -1,10 +1,15 @@
-"""Compare a plan with an earlier JSON plan: added, removed, changed, and DATA LOSS.
+"""Compare a plan with an earlier JSON plan: added, removed, changed, DATA LOSS, and changes
+the cloud will reject or not apply.
 
 Resources are matched by URN, as Pulumi does. A resource whose URN changed (a new parent) but
 whose type and logical name did not is "moved": kept when it or an ancestor declares an alias,
-otherwise Pulumi deletes and recreates it. A change to an input in REPLACE_ON_CHANGE below (or
-to the provider's region) replaces the resource. Replacing or deleting a data-holding resource
-is DATA LOSS, as is a cache whose engine changes in a way the cloud cannot do in place.
+otherwise Pulumi deletes and recreates it. What a changed input does is read from the provider
+facts table (components/provider_facts.py), the same table the components take their
+`ignore_changes` from: a `replaces` fact (or a change of the provider's region) replaces the
+resource, and replacing or deleting a data-holding resource is DATA LOSS, as is a cache whose
+engine changes in a way the cloud cannot do in place; a `rejected` fact lands in `rejected`
+(REJECTED: `pulumi up` fails; NOT APPLIED: it succeeds and changes nothing). Each fact holds
+only under its condition, decided here from the two plans (`_holds`).
 
 Compare plans made the same way (both with or both without --preview): unknown values differ
 from known ones and count as changes. Secret values are masked on both sides and never compared.
@@ -13,67 +18,27 @@ from known ones and count as changes. Secret values are masked on both sides and
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-RG = "aws:elasticache/replicationGroup:ReplicationGroup"
-CLUSTER = "aws:elasticache/cluster:Cluster"
-GLOBAL_RG = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-KMS_KEY = "aws:kms/key:Key"
-GCP_REDIS = "gcp:redis/instance:Instance"
-GCP_VALKEY = "gcp:memorystore/instance:Instance"
-GCP_MEMCACHED = "gcp:memcache/instance:Instance"
-PROVIDER_REGION = "(provider region)"
+from components import provider_facts as facts
+from components.provider_facts import GCP_VALKEY, GLOBAL_RG, RG, Fact
 
-# Inputs (Pulumi names) whose change makes the provider replace the resource: the ForceNew
-# arguments of the bridged Terraform resources, read from the provider sources
-#   hashicorp/terraform-provider-aws  internal/service/elasticache/replication_group.go,
-#     cluster.go, global_replication_group.go; internal/service/kms/key.go
-#   hashicorp/terraform-provider-google  google/services/redis/resource_redis_instance.go,
-#     google/services/memcache/resource_memcache_instance.go; GoogleCloudPlatform/
-#     magic-modules mmv1/products/memorystore/Instance.yaml (`immutable: true` -> ForceNew)
-# Conditional replacements (CustomizeDiff) are in _conditional below.
-REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
-    # aws_elasticache_replication_group
-    RG: frozenset({
-        "replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "port", "subnetGroupName",
-        "dataTieringEnabled", "networkType", "globalReplicationGroupId", "securityGroupNames",
-        "snapshotArns", "snapshotName", "nodeGroupConfigurations",
-    }),
-    # aws_elasticache_cluster
-    CLUSTER: frozenset({
-        "clusterId", "engine", "port", "subnetGroupName", "transitEncryptionEnabled",
-        "availabilityZone", "networkType", "outpostMode", "preferredOutpostArn",
-        "replicationGroupId", "snapshotArns", "snapshotName",
-    }),
-    # aws_elasticache_global_replication_group
-    GLOBAL_RG: frozenset({"globalReplicationGroupIdSuffix", "primaryReplicationGroupId"}),
-    # aws_kms_key
-    KMS_KEY: frozenset({"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId",
-                        "xksKeyId"}),
-    # google_redis_instance
-    GCP_REDIS: frozenset({
-        "name", "region", "project", "tier", "transitEncryptionMode", "connectMode",
-        "authorizedNetwork", "customerManagedKey", "locationId", "alternativeLocationId",
-        "reservedIpRange",
-    }),
-    # google_memorystore_instance
-    GCP_VALKEY: frozenset({
-        "instanceId", "location", "project", "authorizationMode", "transitEncryptionMode",
-        "mode", "kmsKey", "zoneDistributionConfig", "desiredPscAutoConnections",
-        "desiredAutoCreatedEndpoints", "gcsSource", "managedBackupSource",
-    }),
-    # google_memcache_instance
-    GCP_MEMCACHED: frozenset({
-        "name", "region", "project", "zones", "authorizedNetwork", "nodeConfig",
-        "memcacheParameters",
-    }),
-}
+PROVIDER_REGION = "(provider region)"
 
 # Inputs that change cross-region membership without a replacement: worth a loud note.
 MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
     GCP_VALKEY: frozenset({"crossInstanceReplicationConfig"}),
     GLOBAL_RG: frozenset({"numNodeGroups"}),
 }
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the conditions of the facts need from the two plans."""
+
+    old_global: frozenset[str]      # caches with a Global Datastore in the earlier plan
+    new_global: frozenset[str]      # ... and in this one
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -110,11 +75,14 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
                       "removed from the program: `pulumi up` deletes it")
             data_loss.append(_loss(res, action, reason))
 
+    context = _Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
+    rejected: list[dict[str, Any]] = []
     for before, after in pairs:
-        entry = _compare(before, after)
+        entry = _compare(before, after, context)
         if entry is None:
             continue
+        rejected.extend(entry.pop("rejected"))
         changed.append(entry)
         if after["data_holding"] and entry["replace"]:
             data_loss.append(_loss(after, "replace", "changing "
@@ -141,6 +109,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "changed": changed,
         "moved": moved,
         "data_loss": data_loss,
+        "rejected": rejected,
         "cache_changes": cache_changes,
         "cost_delta_monthly_usd": None if old_total is None or new_total is None
         else round(new_total - old_total, 2),
@@ -161,7 +130,8 @@ def _loss(res: dict[str, Any], action: str, reason: str) -> dict[str, Any]:
             "action": action, "protected": res["protect"], "reason": reason + "." + note}
 
 
-def _compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+def _compare(before: dict[str, Any], after: dict[str, Any],
+             context: _Context) -> dict[str, Any] | None:
     old_in, new_in = before["inputs"], after["inputs"]
     ignored = set(after.get("ignore_changes", ()))
     keys = sorted(k for k in set(old_in) | set(new_in)
@@ -175,22 +145,78 @@ def _compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | 
         changes["(protect)"] = {"old": before["protect"], "new": after["protect"]}
     if not changes:
         return None
-    forcing = REPLACE_ON_CHANGE.get(after["type"], frozenset())
-    replace_keys = [k for k in keys if k in forcing or k == PROVIDER_REGION]
+    replace_keys = [PROVIDER_REGION] if PROVIDER_REGION in keys else []
     notes = []
-    for key, reason in _conditional(after["type"], old_in, new_in, keys):
-        if reason.startswith("in place"):
-            notes.append(f"{key}: {reason}")
-        elif key not in replace_keys:
-            replace_keys.append(key)
-            notes.append(f"{key}: {reason}")
+    refusals: list[tuple[str, Fact]] = []
+    for key in keys:
+        for fact in facts.facts_for(after["type"], key):
+            if not _holds(fact, key, old_in, new_in, after, context):
+                continue
+            if fact.kind == "replaces":
+                replace_keys.append(key)
+                if fact.condition != facts.ALWAYS:
+                    notes.append(f"{key}: {fact.reason}")
+            else:
+                # A cloud-owned argument the resource does not ignore is sent, and refused.
+                refusals.append((key, fact))
+            break
+    if after["type"] == RG and "engine" in keys and "engine" not in replace_keys \
+            and (old_in.get("engine"), new_in.get("engine")) == ("redis", "valkey"):
+        notes.append("engine: in place: Redis OSS to Valkey is an online upgrade")
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))
     if membership:
         notes.append("cross-region membership changes: " + ", ".join(membership))
+    # A replaced resource is a new one: what its old self would refuse does not apply.
+    rejected = [] if replace_keys else [_refusal(after, key, fact) for key, fact in refusals]
     return {"urn": after["urn"], "type": after["type"], "name": after["name"],
             "cache": after["cache"], "keys": sorted(changes), "changes": changes,
             "replace": bool(replace_keys), "replace_keys": replace_keys,
-            "data_holding": after["data_holding"], "notes": notes}
+            "data_holding": after["data_holding"], "notes": notes, "rejected": rejected}
+
+
+def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
+    reason = fact.reason
+    if fact.kind == "cloud_owned":
+        reason = (f"{key} is owned by the cloud here ({facts.CONDITIONS[fact.condition]}) but "
+                  f"the resource does not ignore it: {fact.reason}")
+    return {"type": res["type"], "name": res["name"], "urn": res["urn"], "cache": res["cache"],
+            "key": key, "outcome": "rejected" if fact.kind == "cloud_owned" else fact.outcome,
+            "condition": facts.CONDITIONS[fact.condition], "reason": reason,
+            "source": fact.source}
+
+
+def _global_caches(report: dict[str, Any]) -> frozenset[str]:
+    return frozenset(r["cache"] for r in report.get("resources", [])
+                     if r["type"] == GLOBAL_RG and r.get("cache"))
+
+
+def _holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
+           res: dict[str, Any], context: _Context) -> bool:
+    """Whether `fact`'s condition holds for this change of `key` on `res`."""
+    condition = fact.condition
+    member = res["cache"] is not None and res["cache"] in context.old_global \
+        and res["cache"] in context.new_global
+    if condition == facts.ALWAYS:
+        return True
+    if condition == facts.GLOBAL_MEMBER:
+        return member
+    if condition in (facts.GLOBAL_PRIMARY, facts.GLOBAL_SECONDARY):
+        secondary = bool(old.get("globalReplicationGroupId")) \
+            and bool(new.get("globalReplicationGroupId"))
+        return member and secondary == (condition == facts.GLOBAL_SECONDARY)
+    if condition == facts.REDIS_BELOW_7_0_5:
+        engine = new.get("engine") or old.get("engine") or "redis"
+        version = _version(new.get("engineVersion") or old.get("engineVersion"))
+        return engine == "redis" and version is not None and version[0] < 7
+    if condition == facts.VERSION_DOWNGRADE:
+        return _downgrade(old.get(key), new.get(key))
+    if condition == facts.ENGINE_NOT_REDIS_TO_VALKEY:
+        return (old.get("engine"), new.get("engine")) != ("redis", "valkey")
+    if condition == facts.MEMCACHED:
+        return (new.get("engine") or "memcached") == "memcached"
+    if condition == facts.WITHOUT_MAJOR_UPGRADE:
+        return not _major_upgrade(old.get("engineVersion"), new.get("engineVersion"))
+    return False  # FOLLOWS_FAILOVER and anything else the plans cannot tell
 
 
 def _version(value: Any) -> tuple[int, ...] | None:
@@ -210,40 +236,9 @@ def _downgrade(old: Any, new: Any) -> bool:
     return after[:width] < before[:width]
 
 
-def _conditional(kind: str, old: dict[str, Any], new: dict[str, Any],
-                 keys: list[str]) -> list[tuple[str, str]]:
-    """(key, reason) for replacements decided by the providers' CustomizeDiff functions."""
-    out = []
-    if kind == RG:
-        member = bool(new.get("globalReplicationGroupId"))
-        if "engine" in keys and not member:
-            if (old.get("engine"), new.get("engine")) == ("redis", "valkey"):
-                out.append(("engine", "in place: Redis OSS to Valkey is an online upgrade"))
-            else:
-                out.append(("engine", f"{old.get('engine')} -> {new.get('engine')} is not an "
-                                      "in-place upgrade (only redis -> valkey is)"))
-        if "engineVersion" in keys and _downgrade(old.get("engineVersion"),
-                                                  new.get("engineVersion")):
-            out.append(("engineVersion", "a version downgrade recreates the group"))
-        version = _version(new.get("engineVersion") or old.get("engineVersion"))
-        if "transitEncryptionEnabled" in keys and version is not None and version[0] < 7:
-            out.append(("transitEncryptionEnabled",
-                        "toggling TLS below engine 7.0.5 recreates the group"))
-    elif kind == CLUSTER:
-        if "nodeType" in keys and (new.get("engine") or "memcached") == "memcached":
-            out.append(("nodeType", "Memcached cannot scale vertically; the cluster is "
-                                    "recreated"))
-        if "engineVersion" in keys and _downgrade(old.get("engineVersion"),
-                                                  new.get("engineVersion")):
-            out.append(("engineVersion", "a version downgrade recreates the cluster"))
-    elif kind == GLOBAL_RG and "engineVersion" in keys and _downgrade(
-            old.get("engineVersion"), new.get("engineVersion")):
-        out.append(("engineVersion", "a downgrade needs the global group and every member "
-                                     "replaced (the provider refuses; -replace by hand)"))
-    elif kind == GCP_REDIS and "redisVersion" in keys and _downgrade(
-            old.get("redisVersion"), new.get("redisVersion")):
-        out.append(("redisVersion", "a version downgrade recreates the instance"))
-    return out
+def _major_upgrade(old: Any, new: Any) -> bool:
+    before, after = _version(old), _version(new)
+    return before is not None and after is not None and after[0] > before[0]
 
 
 def _cache_changes(old: dict[str, Any], new: dict[str, Any],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.plan.diff import REPLACE_ON_CHANGE
+from components.provider_facts import types_with_facts
 from infra.plan.secrets import scrub
 
 # The settings a reviewer wants to see per resource type (input names as the engine sees them).
@@ -139,6 +139,8 @@ def text(report: dict[str, Any], compact: bool = False) -> str:
     diff = report.get("diff")
     if diff and diff["data_loss"]:
         lines += _text_data_loss(diff) + [""]
+    if diff and diff.get("rejected"):
+        lines += _text_rejected(diff) + [""]
     for warning in report["warnings"]:
         lines.append(f"warning: {warning}")
     if report["warnings"]:
@@ -196,6 +198,15 @@ def _text_data_loss(diff: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _text_rejected(diff: dict[str, Any]) -> list[str]:
+    lines = [f"!!! REJECTED / NOT APPLIED: {len(diff['rejected'])} change(s) the cloud will "
+             "refuse or ignore !!!"]
+    for item in diff["rejected"]:
+        lines.append(f"!!! {item['outcome'].upper()} {item['name']} ({item['type']}) "
+                     f"{item['key']}: {item['reason']}")
+    return lines
+
+
 def _text_diff(diff: dict[str, Any]) -> list[str]:
     lines = [f"Changes against the earlier plan of stack {diff['base_stack']}: "
              f"{len(diff['added'])} added, {len(diff['removed'])} removed, "
@@ -204,6 +215,8 @@ def _text_diff(diff: dict[str, Any]) -> list[str]:
                 if diff["cost_delta_monthly_usd"] is not None else "")]
     lines += [f"  note: {note}" for note in diff.get("notes", ())]
     lines += _text_data_loss(diff) if diff["data_loss"] else ["  no data loss"]
+    lines += _text_rejected(diff) if diff.get("rejected") else \
+        ["  nothing the cloud would reject or ignore"]
     for change in diff["cache_changes"]:
         lines.append(f"  cache {change['cache']}: {change['change']} {change['detail']}")
     for res in diff["added"]:
@@ -240,6 +253,15 @@ def markdown(report: dict[str, Any], compact: bool = False) -> str:
         for loss in diff["data_loss"]:
             out.append(f"> - **{loss['action'].upper()}** `{loss['name']}` "
                        f"({_cell(loss['type'])}): {_cell(loss['reason'])}")
+        out.append("")
+    if diff and diff.get("rejected"):
+        out += ["> [!WARNING]",
+                f"> **REJECTED / NOT APPLIED: {len(diff['rejected'])} change(s) in this PR the "
+                "cloud will refuse or ignore.**"]
+        for item in diff["rejected"]:
+            out.append(f"> - **{item['outcome'].upper()}** `{item['name']}` "
+                       f"({_cell(item['type'])}) `{_cell(item['key'])}`: "
+                       f"{_cell(item['reason'])}")
         out.append("")
     badge = " · ".join(f"{SEVERITY_BADGE[s]} {n}" for s, n in counts.items() if n)
     out += [f"**{summary['resources']} resources** in {summary['components']} components · "
@@ -333,7 +355,7 @@ def _markdown_diff(diff: dict[str, Any]) -> list[str]:
         if res["replace"]:
             icon, what = "♻️", ("**replaced** (" + ", ".join(res["replace_keys"]) + ")"
                                + (" **DATA LOSS**" if res["data_holding"] else ""))
-        elif res["type"] in REPLACE_ON_CHANGE:
+        elif res["type"] in types_with_facts():
             icon, what = "✏️", "updated in place: " + ", ".join(res["keys"])
         else:
             icon, what = "✏️", "changed: " + ", ".join(res["keys"])

@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the report to FILE instead of standard output")
     parser.add_argument("--fail-on-data-loss", action="store_true",
-                        help=f"exit {EXIT_DATA_LOSS} when --diff finds data loss (the report "
-                             "is still written)")
+                        help=f"exit {EXIT_DATA_LOSS} when --diff finds data loss, or a change "
+                             "the cloud will reject or not apply (the report is still written)")
     args = parser.parse_args(argv)
 
     from infra.config import ConfigError
@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             print(out, flush=True)
         except BrokenPipeError:  # the reader left early (`| head`): nothing more to say
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (no flush error at exit)
-    if args.fail_on_data_loss and old is not None and report["diff"]["data_loss"]:
+    if args.fail_on_data_loss and old is not None and (report["diff"]["data_loss"]
+                                                       or report["diff"]["rejected"]):
         return EXIT_DATA_LOSS
     return 0
 

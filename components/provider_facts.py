@@ -1,0 +1,265 @@
+"""What the clouds replace, reject or own: one table of provider facts, per (resource type,
+argument).
+
+Both the components (their `ignore_changes`) and the offline plan diff (infra/plan/diff.py)
+read this table, so it lives in components/: components may not import infra, and infra may
+import components. Mocks only echo inputs; these facts come from the providers' source and
+issue trackers and the clouds' documentation, each with its source.
+
+Three kinds of fact:
+  replaces     changing the argument makes the provider delete and recreate the resource
+               (ForceNew, or a CustomizeDiff that forces new under a condition);
+  rejected     the API refuses the change, or accepts it and does not apply it
+               (`not_applied`): `pulumi up` fails, or reports success and changes nothing;
+  cloud_owned  the cloud sets the argument itself, so the program must not fight it: the
+               components list it in `ignore_changes` where its condition holds.
+
+A fact holds under a condition (CONDITIONS below): always, only for members of a Global
+Datastore, only below Redis OSS 7.0.5, ... The components know their own conditions (a
+component is told its Global Datastore role); the plan diff decides them from the two plans.
+
+Arguments are Pulumi input names (camelCase), as the engine, `ignore_changes` and the plan see
+them. Sources cite the Terraform providers Pulumi bridges, at the versions the pinned SDKs
+bridge: pulumi-aws 7.51.1 bridges hashicorp/terraform-provider-aws v6 (a release after PR
+#49110, whose GlobalReplicationGroup.parameter_group_name text its SDK carries); pulumi-gcp
+10.2.0 bridges hashicorp/terraform-provider-google (generated from
+GoogleCloudPlatform/magic-modules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["replaces", "rejected", "cloud_owned"]
+KINDS: tuple[Kind, ...] = ("replaces", "rejected", "cloud_owned")
+
+# ---------------------------------------------------------------------------------------------
+# Resource types (Pulumi type tokens)
+# ---------------------------------------------------------------------------------------------
+RG = "aws:elasticache/replicationGroup:ReplicationGroup"
+CLUSTER = "aws:elasticache/cluster:Cluster"
+GLOBAL_RG = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup"
+SUBNET_GROUP = "aws:elasticache/subnetGroup:SubnetGroup"
+KMS_KEY = "aws:kms/key:Key"
+SNS_TOPIC = "aws:sns/topic:Topic"
+SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROUTE53_ZONE = "aws:route53/zone:Zone"
+ROUTE53_RECORD = "aws:route53/record:Record"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+GCP_REDIS = "gcp:redis/instance:Instance"
+GCP_VALKEY = "gcp:memorystore/instance:Instance"
+GCP_MEMCACHED = "gcp:memcache/instance:Instance"
+
+# ---------------------------------------------------------------------------------------------
+# Conditions
+# ---------------------------------------------------------------------------------------------
+ALWAYS = "always"
+GLOBAL_MEMBER = "global-member"
+GLOBAL_PRIMARY = "global-primary"
+GLOBAL_SECONDARY = "global-secondary"
+REDIS_BELOW_7_0_5 = "redis-below-7.0.5"
+VERSION_DOWNGRADE = "version-downgrade"
+ENGINE_NOT_REDIS_TO_VALKEY = "engine-not-redis-to-valkey"
+MEMCACHED = "memcached"
+WITHOUT_MAJOR_UPGRADE = "without-major-upgrade"
+FOLLOWS_FAILOVER = "follows-failover"
+
+CONDITIONS: dict[str, str] = {
+    ALWAYS: "always",
+    GLOBAL_MEMBER: "on a member (primary or secondary) of a Global Datastore, or a resource of "
+                   "a cache that already is one",
+    GLOBAL_PRIMARY: "on the primary member of a Global Datastore",
+    GLOBAL_SECONDARY: "on a secondary member of a Global Datastore",
+    REDIS_BELOW_7_0_5: "while the engine is Redis OSS below 7.0.5 (6.x, 6.2; the '7.0' "
+                       "ElastiCache offers is 7.0.7)",
+    VERSION_DOWNGRADE: "when the new engine version is lower than the old one",
+    ENGINE_NOT_REDIS_TO_VALKEY: "when the engine changes other than Redis OSS to Valkey (the "
+                                "only in-place engine change)",
+    MEMCACHED: "on a Memcached cluster",
+    WITHOUT_MAJOR_UPGRADE: "unless the same change upgrades the engine's major version",
+    FOLLOWS_FAILOVER: "on a DNS record that follows a Global Datastore failover",
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------------
+_TF_AWS = ("hashicorp/terraform-provider-aws v6 as bridged by pulumi-aws 7.51.1, "
+           "internal/service/")
+_TF_GOOGLE = "hashicorp/terraform-provider-google as bridged by pulumi-gcp 10.2.0, "
+_RG_SRC = _TF_AWS + "elasticache/replication_group.go"
+_CLUSTER_SRC = _TF_AWS + "elasticache/cluster.go"
+_GLOBAL_SRC = _TF_AWS + "elasticache/global_replication_group.go"
+_GD_DOCS = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+            "Redis-Global-Datastores-Getting-Started.html")
+_MEMBER_REJECTED = ("https://github.com/crossplane-contrib/provider-upjet-aws/issues/1595 "
+                    "(\"is part of a global cluster. Request rejected.\"); "
+                    "https://github.com/hashicorp/terraform-provider-aws/issues/19929")
+
+
+@dataclass(frozen=True)
+class Fact:
+    type: str             # Pulumi type token
+    argument: str         # Pulumi input name (camelCase)
+    kind: Kind
+    condition: str        # a key of CONDITIONS
+    reason: str           # one sentence: what the cloud or provider does, and why
+    source: str           # provider source file at the bridged version, issue URL or docs URL
+    not_applied: bool = False   # rejected only: accepted and silently not applied
+
+    @property
+    def outcome(self) -> str:
+        """How the plan diff names the effect."""
+        if self.kind == "rejected":
+            return "not applied" if self.not_applied else "rejected"
+        return "replace" if self.kind == "replaces" else "owned by the cloud"
+
+
+def _replaces(type_: str, arguments: Iterable[str], source: str, reason: str = "",
+              condition: str = ALWAYS) -> list[Fact]:
+    return [Fact(type_, argument, "replaces", condition,
+                 reason or f"{argument} cannot be changed in place (ForceNew).", source)
+            for argument in arguments]
+
+
+FACTS: tuple[Fact, ...] = (
+    # --- aws_elasticache_replication_group --------------------------------------------------
+    *_replaces(RG, ("replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "port",
+                    "subnetGroupName", "dataTieringEnabled", "networkType",
+                    "globalReplicationGroupId", "securityGroupNames", "snapshotArns",
+                    "snapshotName"), _RG_SRC),
+    Fact(RG, "nodeGroupConfigurations", "replaces", ALWAYS,
+         "Changing the explicit shard layout (ids, replica counts, slots) forces a new group "
+         "(CustomizeDiff ForceNewIf).", _RG_SRC),
+    Fact(RG, "transitEncryptionEnabled", "replaces", REDIS_BELOW_7_0_5,
+         "Below Redis OSS 7.0.5 TLS can only be chosen when the group is created (CustomizeDiff "
+         "ForceNewIf engine_version_actual < 7.0.5).", _RG_SRC),
+    Fact(RG, "engineVersion", "replaces", VERSION_DOWNGRADE,
+         "A version downgrade recreates the group (customizeDiffEngineVersionForceNewOnDowngrade).",
+         _RG_SRC),
+    Fact(RG, "engine", "replaces", ENGINE_NOT_REDIS_TO_VALKEY,
+         "Only Redis OSS to Valkey is an online upgrade; any other engine change recreates the "
+         "group empty (customizeDiffEngineForceNewOnDowngrade).", _RG_SRC),
+    Fact(RG, "transitEncryptionMode", "rejected", REDIS_BELOW_7_0_5,
+         "ElastiCache refuses a transit encryption mode below Redis OSS 7.0.5: \"Transit "
+         "encryption mode is not supported for engine version 6.2.6. Please use engine version "
+         "7.0.5 or higher.\"",
+         "https://github.com/cloudposse/terraform-aws-elasticache-redis/pull/231"),
+    Fact(RG, "autoMinorVersionUpgrade", "cloud_owned", GLOBAL_MEMBER,
+         "AWS turns auto minor version upgrade off on every member that joins a Global "
+         "Datastore; sending it back is a modification AWS rejects on a member.",
+         "https://github.com/hashicorp/terraform-provider-aws/issues/24919; "
+         "https://github.com/terraform-aws-modules/terraform-aws-elasticache/issues/7"),
+    *[Fact(RG, argument, "cloud_owned", GLOBAL_PRIMARY,
+           "Once the primary has joined a Global Datastore the global group owns it: changes "
+           "go through the GlobalReplicationGroup, and ModifyReplicationGroup on a member is "
+           "rejected.", f"{_RG_SRC} (suppressDiffIfBelongsToGlobalReplicationGroup); "
+           + _MEMBER_REJECTED)
+      for argument in ("engine", "engineVersion", "nodeType", "numNodeGroups",
+                       "automaticFailoverEnabled", "parameterGroupName")],
+    *[Fact(RG, argument, "cloud_owned", GLOBAL_SECONDARY,
+           "A secondary inherits Multi-AZ and automatic failover from the primary, while the "
+           "provider reads both as Optional with Default false, so an unset value plans "
+           "true -> false, a modification AWS rejects on a member.",
+           f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557")
+      for argument in ("multiAzEnabled", "automaticFailoverEnabled")],
+    Fact(RG, "port", "cloud_owned", GLOBAL_SECONDARY,
+         "A secondary inherits the primary's port; port is ForceNew and its DiffSuppressFunc "
+         "only covers the default 6379, so an unset port on a secondary of a cache on another "
+         "port would plan a replacement.", _RG_SRC),
+    # --- aws_elasticache_cluster (Memcached) ------------------------------------------------
+    *_replaces(CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
+                         "transitEncryptionEnabled", "availabilityZone", "networkType",
+                         "outpostMode", "preferredOutpostArn", "replicationGroupId",
+                         "snapshotArns", "snapshotName"), _CLUSTER_SRC),
+    Fact(CLUSTER, "nodeType", "replaces", MEMCACHED,
+         "Memcached cannot scale vertically; a new node type recreates the cluster empty "
+         "(clusterForceNewOnMemcachedNodeTypeChange).", _CLUSTER_SRC),
+    Fact(CLUSTER, "engineVersion", "replaces", VERSION_DOWNGRADE,
+         "A version downgrade recreates the cluster "
+         "(customizeDiffEngineVersionForceNewOnDowngrade).",
+         _CLUSTER_SRC),
+    # --- aws_elasticache_global_replication_group -------------------------------------------
+    *_replaces(GLOBAL_RG, ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"),
+               _GLOBAL_SRC),
+    Fact(GLOBAL_RG, "engineVersion", "replaces", VERSION_DOWNGRADE,
+         "A downgrade needs the global group and every member replaced: the provider refuses "
+         "it (customizeDiffGlobalReplicationGroupEngineVersionErrorOnDowngrade), and the only "
+         "way through, -replace by hand, recreates them empty.", _GLOBAL_SRC),
+    Fact(GLOBAL_RG, "parameterGroupName", "rejected", WITHOUT_MAJOR_UPGRADE,
+         "ModifyGlobalReplicationGroup accepts a parameter group only together with a major "
+         "engine upgrade; the provider refuses the plan (\"cannot change parameter group name "
+         "without upgrading major engine version\").",
+         f"{_GLOBAL_SRC} (paramGroupNameRequiresMajorVersionUpgrade); "
+         "https://github.com/hashicorp/terraform-provider-aws/pull/49110"),
+    # --- aws_elasticache_parameter_group ----------------------------------------------------
+    *_replaces(PARAMETER_GROUP, ("name", "family", "description"),
+               _TF_AWS + "elasticache/parameter_group.go"),
+    Fact(PARAMETER_GROUP, "parameters", "rejected", GLOBAL_MEMBER,
+         "When a group joins a Global Datastore, AWS attaches an auto-generated "
+         "global-datastore-* parameter group to every member, so edits to the group this stack "
+         "manages reach no node; the global group takes a parameter group only with a major "
+         "engine upgrade. Edit the global-datastore-* group (AWS applies it to every member) "
+         "or change parameters together with a major upgrade.",
+         "https://github.com/hashicorp/terraform-provider-aws/pull/49110; " + _GD_DOCS,
+         not_applied=True),
+    # --- networking, keys, notifications, logs, DNS -----------------------------------------
+    *_replaces(SUBNET_GROUP, ("name",), _TF_AWS + "elasticache/subnet_group.go"),
+    *_replaces(KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId",
+                         "xksKeyId"), _TF_AWS + "kms/key.go"),
+    *_replaces(SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
+    *_replaces(SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
+               _TF_AWS + "sns/topic_subscription.go"),
+    *_replaces(LOG_GROUP, ("name",), _TF_AWS + "logs/group.go"),
+    *_replaces(ROUTE53_ZONE, ("name",), _TF_AWS + "route53/zone.go"),
+    *_replaces(ROUTE53_RECORD, ("zoneId", "name"), _TF_AWS + "route53/record.go"),
+    Fact(ROUTE53_RECORD, "records", "cloud_owned", FOLLOWS_FAILOVER,
+         "The writer name follows the primary, which a Global Datastore failover moves to "
+         "another region; `python -m ops failover` rewrites the record, so `pulumi up` must "
+         "not point it back (docs/dns.md).",
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
+         "API_FailoverGlobalReplicationGroup.html"),
+    *_replaces(SECURITY_GROUP, ("name", "description", "vpcId"),
+               _TF_AWS + "ec2/vpc_security_group.go"),
+    *_replaces(INGRESS_RULE, ("securityGroupId",),
+               _TF_AWS + "ec2/vpc_security_group_ingress_rule.go"),
+    # --- GCP (google_redis_instance, google_memorystore_instance, google_memcache_instance) --
+    *_replaces(GCP_REDIS, ("name", "region", "project", "tier", "transitEncryptionMode",
+                           "connectMode", "authorizedNetwork", "customerManagedKey",
+                           "locationId", "alternativeLocationId", "reservedIpRange"),
+               _TF_GOOGLE + "google/services/redis/resource_redis_instance.go"),
+    Fact(GCP_REDIS, "redisVersion", "replaces", VERSION_DOWNGRADE,
+         "A version downgrade recreates the instance.",
+         _TF_GOOGLE + "google/services/redis/resource_redis_instance.go"),
+    *_replaces(GCP_VALKEY, ("instanceId", "location", "project", "authorizationMode",
+                            "transitEncryptionMode", "mode", "kmsKey", "zoneDistributionConfig",
+                            "desiredPscAutoConnections", "desiredAutoCreatedEndpoints",
+                            "gcsSource", "managedBackupSource"),
+               "GoogleCloudPlatform/magic-modules mmv1/products/memorystore/Instance.yaml "
+               "(immutable: true -> ForceNew), " + _TF_GOOGLE
+               + "google/services/memorystore/resource_memorystore_instance.go"),
+    *_replaces(GCP_MEMCACHED, ("name", "region", "project", "zones", "authorizedNetwork",
+                               "nodeConfig", "memcacheParameters"),
+               _TF_GOOGLE + "google/services/memcache/resource_memcache_instance.go"),
+)
+
+
+def facts_for(type_: str, argument: str | None = None) -> list[Fact]:
+    """The facts about `type_` (and `argument`, when given), in table order."""
+    return [f for f in FACTS if f.type == type_ and (argument is None or f.argument == argument)]
+
+
+def types_with_facts() -> frozenset[str]:
+    return frozenset(f.type for f in FACTS)
+
+
+def ignored_arguments(type_: str, *conditions: str) -> list[str]:
+    """`ignore_changes` for a `type_` resource registered where `conditions` hold: the
+    arguments the cloud owns there, always-owned ones included. Sorted, without repeats."""
+    holding = {ALWAYS, *conditions}
+    return sorted({f.argument for f in FACTS
+                   if f.type == type_ and f.kind == "cloud_owned" and f.condition in holding})

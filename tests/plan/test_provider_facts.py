@@ -1,0 +1,119 @@
+"""The provider facts table: every `replaces` fact makes `--diff` replace the resource (DATA
+LOSS where it holds data) and every `rejected` fact lands in REJECTED / NOT APPLIED, each only
+under its condition. (The `cloud_owned` facts are checked against what the components register,
+in tests/components/test_provider_facts_owned.py.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components import provider_facts as facts
+from components.provider_facts import FACTS, Fact
+from infra.plan.diff import diff
+from infra.plan.resources import is_data_holding
+
+CACHE = "c"
+
+# Per condition, inputs that make it hold and inputs that make it fail: (the other inputs
+# before, after, the argument's value before, after, whether the cache is a Global Datastore).
+Scenario = tuple[dict[str, Any], dict[str, Any], Any, Any, bool]
+HOLDS: dict[str, Scenario] = {
+    facts.ALWAYS: ({}, {}, "a", "b", False),
+    facts.GLOBAL_MEMBER: ({}, {}, "a", "b", True),
+    facts.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "6.2"},
+                              {"engine": "redis", "engineVersion": "6.2"}, False, True, False),
+    facts.VERSION_DOWNGRADE: ({}, {}, "7.1", "7.0", False),
+    facts.ENGINE_NOT_REDIS_TO_VALKEY: ({}, {}, "valkey", "redis", False),
+    facts.MEMCACHED: ({"engine": "memcached"}, {"engine": "memcached"}, "cache.m7g.large",
+                      "cache.m7g.xlarge", False),
+    facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "8.1"},
+                                  "a-valkey8", "b-valkey8", True),
+}
+FAILS: dict[str, Scenario] = {
+    facts.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
+    facts.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "7.1"},
+                              {"engine": "redis", "engineVersion": "7.1"}, False, True, False),
+    facts.VERSION_DOWNGRADE: ({}, {}, "7.0", "7.1", False),
+    facts.ENGINE_NOT_REDIS_TO_VALKEY: ({}, {}, "redis", "valkey", False),
+    facts.MEMCACHED: ({"engine": "redis"}, {"engine": "redis"}, "cache.m7g.large",
+                      "cache.m7g.xlarge", False),
+    facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "9.0"},
+                                  "a-valkey8", "b-valkey9", True),
+}
+
+
+def plan(fact: Fact, inputs: dict[str, Any], global_cache: bool) -> dict[str, Any]:
+    resource = {"urn": f"urn:{fact.type}::r", "type": fact.type, "name": "r", "parent": "",
+                "custom": True, "provider_region": "us-east-1", "protect": False,
+                "aliased": False, "ignore_changes": [], "cache": CACHE,
+                "data_holding": is_data_holding(fact.type, CACHE), "inputs": inputs}
+    resources = [resource]
+    if global_cache:
+        resources.append({**resource, "urn": "urn:global", "type": facts.GLOBAL_RG,
+                          "name": "c-global", "data_holding": True, "inputs": {}})
+    return {"stack": "test", "resources": resources, "caches": []}
+
+
+def classify(fact: Fact, scenario: Scenario) -> dict[str, Any]:
+    old_base, new_base, old_value, new_value, global_cache = scenario
+    old = plan(fact, {**old_base, fact.argument: old_value}, global_cache)
+    new = plan(fact, {**new_base, fact.argument: new_value}, global_cache)
+    return diff(old, new)
+
+
+def test_every_fact_is_complete():
+    for fact in FACTS:
+        assert fact.kind in facts.KINDS, fact
+        assert fact.condition in facts.CONDITIONS, fact
+        assert fact.reason.endswith((".", '."', ".)")) and len(fact.reason) > 20, fact
+        assert fact.source.startswith(("hashicorp/", "https://", "GoogleCloudPlatform/")), fact
+        assert fact.argument[:1].islower() and "_" not in fact.argument, fact  # Pulumi names
+        assert not fact.not_applied or fact.kind == "rejected", fact
+
+
+def test_no_argument_has_two_facts_under_one_condition():
+    seen = [(f.type, f.argument, f.condition) for f in FACTS]
+    assert len(seen) == len(set(seen))
+
+
+@pytest.mark.parametrize("fact", [f for f in FACTS if f.kind == "replaces"],
+                         ids=lambda f: f"{f.type.split(':')[-1]}.{f.argument}")
+def test_each_replaces_fact_replaces_and_loses_data_where_data_lives(fact):
+    result = classify(fact, HOLDS[fact.condition])
+    [change] = result["changed"]
+    assert fact.argument in change["replace_keys"]
+    lost = [loss["name"] for loss in result["data_loss"]]
+    assert lost == (["r"] if is_data_holding(fact.type, CACHE) else [])
+    if fact.condition in FAILS:
+        result = classify(fact, FAILS[fact.condition])
+        [change] = result["changed"]
+        assert fact.argument not in change["replace_keys"], "fires when its condition fails"
+
+
+@pytest.mark.parametrize("fact", [f for f in FACTS if f.kind == "rejected"],
+                         ids=lambda f: f"{f.type.split(':')[-1]}.{f.argument}")
+def test_each_rejected_fact_is_flagged_rejected_or_not_applied(fact):
+    result = classify(fact, HOLDS[fact.condition])
+    [item] = result["rejected"]
+    assert (item["name"], item["key"]) == ("r", fact.argument)
+    assert item["outcome"] == ("not applied" if fact.not_applied else "rejected")
+    assert item["reason"] == fact.reason and item["source"] == fact.source
+    if fact.condition in FAILS:
+        assert classify(fact, FAILS[fact.condition])["rejected"] == []
+
+
+def test_a_cloud_owned_argument_the_resource_does_not_ignore_is_flagged():
+    fact = next(f for f in FACTS if f.kind == "cloud_owned" and f.condition == facts.GLOBAL_MEMBER)
+    [item] = classify(fact, HOLDS[facts.GLOBAL_MEMBER])["rejected"]
+    assert item["outcome"] == "rejected" and "does not ignore it" in item["reason"]
+
+
+def test_ignored_arguments_follow_the_conditions():
+    assert facts.ignored_arguments(facts.RG) == []
+    primary = facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY)
+    secondary = facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_SECONDARY)
+    assert "autoMinorVersionUpgrade" in primary and "autoMinorVersionUpgrade" in secondary
+    assert "nodeType" in primary and "nodeType" not in secondary
+    assert {"multiAzEnabled", "port"} <= set(secondary) and "port" not in primary
