@@ -78,8 +78,10 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             memory_size_gb=args.memory_gb,
             redis_version=args.redis_version,
             replica_count=args.replicas,
-            read_replicas_mode="READ_REPLICAS_ENABLED" if args.read_replicas
-            else "READ_REPLICAS_DISABLED",
+            # Never READ_REPLICAS_DISABLED: Memorystore cannot turn read replicas off once they
+            # are on, so unset keeps whatever the instance has (off at creation) and a later
+            # "off" changes nothing (components/provider_facts.py, readReplicasMode).
+            read_replicas_mode="READ_REPLICAS_ENABLED" if args.read_replicas else None,
             connect_mode="PRIVATE_SERVICE_ACCESS",
             authorized_network=args.authorized_network,
             reserved_ip_range=args.reserved_ip_range,
