@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components import provider_facts as facts
 from components.gcp.apis import DNS, needs
 
 # Record properties the operator owns once the record exists (see the module docstring).
-FAILOVER_OWNED = ["rrdatas"]
+FAILOVER_OWNED = facts.ignored_arguments(facts.GCP_RECORD_SET, facts.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components import provider_facts as facts
 from components.gcp.apis import VALKEY_APIS, needs
+
+# What a switchover or detach changes on a secondary, which `pulumi up` must not push back.
+SECONDARY_OWNED = facts.ignored_arguments(facts.GCP_VALKEY, facts.CROSS_REGION_SECONDARY)
 
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400
@@ -97,7 +101,8 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions.merge(
                     self._options(args, secondary.connection_policy),
-                    pulumi.ResourceOptions(provider=secondary.provider)),
+                    pulumi.ResourceOptions(provider=secondary.provider,
+                                           ignore_changes=SECONDARY_OWNED)),
                 # A secondary copies the primary's shape (node type, shards, version, TLS and
                 # authorization); only its replica count may differ.
                 **self._settings(args, secondary.instance_id, secondary.replicas,
