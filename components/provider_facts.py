@@ -57,6 +57,7 @@ GCP_MEMCACHED = "gcp:memcache/instance:Instance"
 GCP_NETWORK = "gcp:compute/network:Network"
 GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
 GCP_GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
+GCP_FIREWALL = "gcp:compute/firewall:Firewall"
 GCP_PSA_CONNECTION = "gcp:servicenetworking/connection:Connection"
 GCP_CONNECTION_POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
 GCP_MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone"
@@ -322,6 +323,8 @@ FACTS: tuple[Fact, ...] = (
                                     "ipVersion", "network", "prefixLength", "purpose",
                                     "project"),
                _TF_GOOGLE + "compute/resource_compute_global_address.go"),
+    *_replaces(GCP_FIREWALL, ("name", "direction", "params", "project"),
+               _TF_GOOGLE + "compute/resource_compute_firewall.go"),
     *_replaces(GCP_PSA_CONNECTION, ("network", "service"),
                _TF_GOOGLE + "servicenetworking/resource_service_networking_connection.go"),
     *_replaces(GCP_CONNECTION_POLICY, ("location", "name", "network", "serviceClass",

@@ -149,3 +149,18 @@ def test_fail_on_data_loss_fails_on_not_applied(tmp_path, monkeypatch, capsys):
     code = plan_module.main(["test", "--diff", str(path), "--fail-on-data-loss"])
     assert code == plan_module.EXIT_DATA_LOSS
     assert "NOT APPLIED" in capsys.readouterr().out
+
+
+def test_every_gcp_resource_type_the_program_creates_has_its_facts():
+    # The table is what --diff and the components know about a type: a type the program
+    # creates without facts would have every change shown as in place.
+    from components.provider_facts import types_with_facts
+
+    key = "projects/acme-cache/locations/us-central1/keyRings/r/cryptoKeys/k"
+    everything = report({"v": {"engine": "valkey", "global": {"secondary_region": "us-east4"}},
+                         "k": {"engine": "valkey", "gcp": {"kms_key": key}},
+                         "r": {"engine": "redis"}, "m": {"engine": "memcached"}},
+                        profile="production", alerts={"emails": ["oncall@example.com"]},
+                        network={"dns": {"zone": "cache.internal"}})
+    created = {r["type"] for r in everything["resources"] if r["type"].startswith("gcp:")}
+    assert created - types_with_facts() == set()
