@@ -58,6 +58,19 @@ INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 GCP_REDIS = "gcp:redis/instance:Instance"
 GCP_VALKEY = "gcp:memorystore/instance:Instance"
 GCP_MEMCACHED = "gcp:memcache/instance:Instance"
+GCP_NETWORK = "gcp:compute/network:Network"
+GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+GCP_GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
+GCP_FIREWALL = "gcp:compute/firewall:Firewall"
+GCP_PSA_CONNECTION = "gcp:servicenetworking/connection:Connection"
+GCP_CONNECTION_POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
+GCP_MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone"
+GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
+GCP_SERVICE = "gcp:projects/service:Service"
+GCP_SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
+GCP_KEY_GRANT = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
+GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
+GCP_NOTIFICATION_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 
 # ---------------------------------------------------------------------------------------------
 # Conditions
@@ -72,6 +85,9 @@ ENGINE_NOT_REDIS_TO_VALKEY = "engine-not-redis-to-valkey"
 MEMCACHED = "memcached"
 WITHOUT_MAJOR_UPGRADE = "without-major-upgrade"
 FOLLOWS_FAILOVER = "follows-failover"
+READ_REPLICAS_TURNED_OFF = "read-replicas-turned-off"
+CROSS_REGION_SECONDARY = "cross-region-secondary"
+CIDR_NOT_EXPANDED = "cidr-not-expanded"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -86,7 +102,14 @@ CONDITIONS: dict[str, str] = {
                                 "only in-place engine change)",
     MEMCACHED: "on a Memcached cluster",
     WITHOUT_MAJOR_UPGRADE: "unless the same change upgrades the engine's major version",
-    FOLLOWS_FAILOVER: "on a DNS record that follows a Global Datastore failover",
+    FOLLOWS_FAILOVER: "on a DNS record that follows a cross-region failover (a Global "
+                      "Datastore failover, a Memorystore for Valkey switchover)",
+    READ_REPLICAS_TURNED_OFF: "when Memorystore for Redis read replicas go from enabled to not "
+                              "enabled",
+    CROSS_REGION_SECONDARY: "on a Memorystore for Valkey instance created as a cross-region "
+                            "secondary",
+    CIDR_NOT_EXPANDED: "when the new range does not contain the old one (only an expansion is "
+                       "in place)",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -94,7 +117,15 @@ CONDITIONS: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------
 _TF_AWS = ("hashicorp/terraform-provider-aws v6 as bridged by pulumi-aws 7.51.1, "
            "internal/service/")
-_TF_GOOGLE = "hashicorp/terraform-provider-google as bridged by pulumi-gcp 10.2.0, "
+# pulumi-gcp bridges terraform-provider-google-beta (pulumi/pulumi-gcp .gitmodules). The nearest
+# stored source to the release pulumi-gcp 10.2.0 bridges is google-beta main at 93c65b2d
+# (2026-08-21, the v8 line; the installed SDK carries its newest fields, e.g. memorystore
+# acl_policy); every GCP fact below was read there, and its argument checked in the 10.2.0 SDK.
+_TF_GOOGLE = ("hashicorp/terraform-provider-google-beta@93c65b2d60fe (bridged by pulumi-gcp "
+              "10.2.0), google-beta/services/")
+_REDIS_SRC = _TF_GOOGLE + "redis/resource_redis_instance.go"
+_VALKEY_SRC = _TF_GOOGLE + "memorystore/resource_memorystore_instance.go"
+_MEMCACHED_SRC = _TF_GOOGLE + "memcache/resource_memcache_instance.go"
 _RG_SRC = _TF_AWS + "elasticache/replication_group.go"
 _CLUSTER_SRC = _TF_AWS + "elasticache/cluster.go"
 _GLOBAL_SRC = _TF_AWS + "elasticache/global_replication_group.go"
@@ -231,24 +262,101 @@ FACTS: tuple[Fact, ...] = (
                _TF_AWS + "ec2/vpc_security_group.go"),
     *_replaces(INGRESS_RULE, ("securityGroupId",),
                _TF_AWS + "ec2/vpc_security_group_ingress_rule.go"),
-    # --- GCP (google_redis_instance, google_memorystore_instance, google_memcache_instance) --
-    *_replaces(GCP_REDIS, ("name", "region", "project", "tier", "transitEncryptionMode",
-                           "connectMode", "authorizedNetwork", "customerManagedKey",
-                           "locationId", "alternativeLocationId", "reservedIpRange"),
-               _TF_GOOGLE + "google/services/redis/resource_redis_instance.go"),
+    # --- GCP: google_redis_instance -------------------------------------------------------
+    *_replaces(GCP_REDIS, ("name", "region", "project", "connectMode", "authorizedNetwork",
+                           "customerManagedKey", "locationId", "alternativeLocationId",
+                           "reservedIpRange"), _REDIS_SRC),
+    Fact(GCP_REDIS, "tier", "replaces", ALWAYS,
+         "BASIC and STANDARD_HA cannot be switched in place (ForceNew): replicas 0 -> 1 or "
+         "1 -> 0 recreates the instance empty.",
+         _REDIS_SRC + "; https://cloud.google.com/memorystore/docs/redis/redis-tiers"),
+    Fact(GCP_REDIS, "transitEncryptionMode", "replaces", ALWAYS,
+         "TLS can only be chosen when the instance is created (ForceNew): turning it on or off "
+         "recreates the instance empty.", _REDIS_SRC),
     Fact(GCP_REDIS, "redisVersion", "replaces", VERSION_DOWNGRADE,
-         "A version downgrade recreates the instance.",
-         _TF_GOOGLE + "google/services/redis/resource_redis_instance.go"),
+         "A version downgrade recreates the instance (CustomizeDiff ForceNewIfChange "
+         "isRedisVersionDecreasing); upgrades go through the :upgrade call in place.",
+         _REDIS_SRC),
+    Fact(GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_OFF,
+         "Memorystore for Redis cannot disable read replicas once they are enabled; the program "
+         "never sends READ_REPLICAS_DISABLED, so the instance keeps its read replicas (and its "
+         "read endpoint) and only the replica count changes.",
+         "https://cloud.google.com/memorystore/docs/redis/about-read-replicas (\"Once read "
+         "replicas are enabled on an instance read replicas can no longer be disabled\")",
+         not_applied=True),
+    # --- GCP: google_memorystore_instance (Valkey) ------------------------------------------
     *_replaces(GCP_VALKEY, ("instanceId", "location", "project", "authorizationMode",
-                            "transitEncryptionMode", "mode", "kmsKey", "zoneDistributionConfig",
+                            "transitEncryptionMode", "kmsKey", "zoneDistributionConfig",
                             "desiredPscAutoConnections", "desiredAutoCreatedEndpoints",
-                            "gcsSource", "managedBackupSource"),
-               "GoogleCloudPlatform/magic-modules mmv1/products/memorystore/Instance.yaml "
-               "(immutable: true -> ForceNew), " + _TF_GOOGLE
-               + "google/services/memorystore/resource_memorystore_instance.go"),
+                            "gcsSource", "managedBackupSource", "serverCaMode", "serverCaPool"),
+               _VALKEY_SRC),
+    Fact(GCP_VALKEY, "mode", "replaces", ALWAYS,
+         "Cluster mode (CLUSTER / CLUSTER_DISABLED) is immutable (ForceNew): going from one shard "
+         "to several turns it on and recreates the instance empty. Create the cache with "
+         "gcp.cluster_mode: true to add shards later in place.", _VALKEY_SRC),
+    Fact(GCP_VALKEY, "crossInstanceReplicationConfig", "cloud_owned", CROSS_REGION_SECONDARY,
+         "A switchover or detach changes the instance role (SECONDARY -> PRIMARY or NONE) and "
+         "the primary/secondary instances it lists; the provider sends this block in every "
+         "update (it is in the update mask), so `pulumi up` would ask for the old roles back. "
+         "The provider's own acceptance test ignores it on the secondary.",
+         _VALKEY_SRC + " and memorystore/resource_memorystore_instance_test.go "
+         "(createSecondaryInstanceResource: lifecycle ignore_changes); "
+         "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
+    # --- GCP: google_memcache_instance --------------------------------------------------------
     *_replaces(GCP_MEMCACHED, ("name", "region", "project", "zones", "authorizedNetwork",
-                               "nodeConfig", "memcacheParameters"),
-               _TF_GOOGLE + "google/services/memcache/resource_memcache_instance.go"),
+                               "reservedIpRangeIds"), _MEMCACHED_SRC),
+    Fact(GCP_MEMCACHED, "nodeConfig", "replaces", ALWAYS,
+         "Node vCPUs and memory are fixed at creation (ForceNew): a new node size recreates "
+         "the instance empty; add nodes (node_count) to grow in place.", _MEMCACHED_SRC),
+    Fact(GCP_MEMCACHED, "memcacheParameters", "replaces", ALWAYS,
+         "Memcached parameters are ForceNew in the provider: any parameter change recreates "
+         "the instance empty.", _MEMCACHED_SRC),
+    # --- GCP: networking, DNS, project services, keys, monitoring ---------------------------
+    *_replaces(GCP_NETWORK, ("name", "autoCreateSubnetworks", "description",
+                             "internalIpv6Range", "networkProfile", "params", "project"),
+               _TF_GOOGLE + "compute/resource_compute_network.go"),
+    *_replaces(GCP_SUBNETWORK, ("name", "network", "description", "region",
+                                "externalIpv6Prefix", "internalIpv6Prefix", "params",
+                                "reservedInternalRange", "resolveSubnetMask", "project"),
+               _TF_GOOGLE + "compute/resource_compute_subnetwork.go"),
+    Fact(GCP_SUBNETWORK, "ipCidrRange", "replaces", CIDR_NOT_EXPANDED,
+         "A subnet's range can only be expanded in place; any other new range recreates it "
+         "(CustomizeDiff ForceNewIfChange IsShrinkageIpCidr).",
+         _TF_GOOGLE + "compute/resource_compute_subnetwork.go"),
+    *_replaces(GCP_GLOBAL_ADDRESS, ("name", "address", "addressType", "description",
+                                    "ipVersion", "network", "prefixLength", "purpose",
+                                    "project"),
+               _TF_GOOGLE + "compute/resource_compute_global_address.go"),
+    *_replaces(GCP_FIREWALL, ("name", "direction", "params", "project"),
+               _TF_GOOGLE + "compute/resource_compute_firewall.go"),
+    *_replaces(GCP_PSA_CONNECTION, ("network", "service"),
+               _TF_GOOGLE + "servicenetworking/resource_service_networking_connection.go"),
+    *_replaces(GCP_CONNECTION_POLICY, ("location", "name", "network", "serviceClass",
+                                       "project"),
+               _TF_GOOGLE + "networkconnectivityv1/"
+               "resource_network_connectivity_service_connection_policy.go"),
+    *_replaces(GCP_MANAGED_ZONE, ("dnsName", "name", "reverseLookup", "serviceDirectoryConfig",
+                                  "visibility", "project"),
+               _TF_GOOGLE + "dns/resource_dns_managed_zone.go"),
+    *_replaces(GCP_RECORD_SET, ("managedZone", "name", "project"),
+               _TF_GOOGLE + "dns/resource_dns_record_set.go"),
+    Fact(GCP_RECORD_SET, "rrdatas", "cloud_owned", FOLLOWS_FAILOVER,
+         "The writer name follows the primary instance, which a Memorystore for Valkey "
+         "switchover moves to another region; the operator repoints the record, so `pulumi up` "
+         "must not point it back (docs/dns.md).",
+         "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
+    *_replaces(GCP_SERVICE, ("service", "project"),
+               _TF_GOOGLE + "resourcemanager/resource_google_project_service.go"),
+    *_replaces(GCP_SERVICE_IDENTITY, ("service", "project"),
+               _TF_GOOGLE + "resourcemanager/resource_project_service_identity.go"),
+    *_replaces(GCP_KEY_GRANT, ("cryptoKeyId", "role", "member", "condition"),
+               _TF_GOOGLE + "kms/iam_kms_crypto_key.go and "
+               "hashicorp/terraform-provider-google-beta google-beta/tpgiamresource/"
+               "resource_iam_member.go"),
+    *_replaces(GCP_ALERT_POLICY, ("project",),
+               _TF_GOOGLE + "monitoring/resource_monitoring_alert_policy.go"),
+    *_replaces(GCP_NOTIFICATION_CHANNEL, ("project",),
+               _TF_GOOGLE + "monitoring/resource_monitoring_notification_channel.go"),
 )
 
 

@@ -197,7 +197,8 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
     port = _port(entry.get("port"), f"caches.{cache}.port")
     writer = Endpoint(_host(entry.get("endpoint"), f"caches.{cache}.endpoint"), port)
     reader_host = entry.get("reader_endpoint") or writer.host
-    reader = Endpoint(_host(reader_host, f"caches.{cache}.reader_endpoint"), port)
+    reader = Endpoint(_host(reader_host, f"caches.{cache}.reader_endpoint"),
+                      _port(entry.get("reader_port", port), f"caches.{cache}.reader_port"))
     cluster = _cluster_from_outputs(entry, cloud, engine)
     if region and region != entry.get("region"):
         member = (entry.get("secondaries") or {}).get(region)

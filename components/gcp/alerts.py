@@ -7,12 +7,13 @@ With `notify` off (development), the policies exist and show incidents but notif
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import MONITORING, needs
 from infra.config.alarms import AlarmPolicy
 
 # Monitored-resource types per product (Cloud Monitoring "GCP metrics" list).
@@ -107,6 +108,8 @@ def instance_filter(resource_type: str, metric: str, instance_id: str) -> str:
 class AlertChannelsArgs:
     name_prefix: str
     emails: Sequence[str]
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class AlertChannels(pulumi.ComponentResource):
@@ -121,7 +124,7 @@ class AlertChannels(pulumi.ComponentResource):
                 type="email",
                 display_name=f"managed-cache {args.name_prefix}: {email}",
                 labels={"email_address": email},
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, MONITORING)),
             ).name
             for i, email in enumerate(args.emails)
         ]
@@ -135,6 +138,7 @@ class MemorystoreAlertsArgs:
     policy: AlarmPolicy
     notification_channels: Sequence[pulumi.Input[str]] = ()
     high_availability: bool = False           # replicas: alert on failover (Redis)
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)  # see AlertChannelsArgs
 
 
 class MemorystoreAlerts(pulumi.ComponentResource):
@@ -179,7 +183,7 @@ class MemorystoreAlerts(pulumi.ComponentResource):
                     mime_type="text/markdown",
                 ),
                 user_labels={"cache_instance": args.instance_id, "managed_by": "managed-cache"},
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, MONITORING)),
             )
             self.policy_names[rule.key] = policy.name
         self.register_outputs({"policy_names": self.policy_names})

@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components import provider_facts as facts
+from components.gcp.apis import DNS, needs
+
 # Record properties the operator owns once the record exists (see the module docstring).
-FAILOVER_OWNED = ["rrdatas"]
+FAILOVER_OWNED = facts.ignored_arguments(facts.GCP_RECORD_SET, facts.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class CloudDnsZoneArgs:
     create_zone: bool = True
     description: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class CloudDnsPrivateZone(pulumi.ComponentResource):
@@ -69,7 +74,7 @@ class CloudDnsPrivateZone(pulumi.ComponentResource):
                         network_url=args.network)],
                 ),
                 labels=dict(args.labels),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, DNS)),
             )
             zone_name = zone.name
         else:
@@ -90,7 +95,7 @@ class CloudDnsPrivateZone(pulumi.ComponentResource):
                     for region, address in addresses
                 ]) if geo else None,
                 opts=pulumi.ResourceOptions(
-                    parent=self,
+                    parent=self, depends_on=needs(args.apis, DNS),
                     ignore_changes=FAILOVER_OWNED if record.follows_failover else None),
             )
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import MEMCACHE, needs
+
 MEMCACHED_PORT = 11211
 
 
@@ -36,12 +38,14 @@ class MemcachedInstanceArgs:
     maintenance_minutes: int = 180           # 3 to 8 hours
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class MemorystoreMemcachedInstance(pulumi.ComponentResource):
     instance_name: pulumi.Output[str]
     discovery_endpoint: pulumi.Output[str]   # "<host>:<port>" for auto-discovery clients
-    host: pulumi.Output[str]
+    host: pulumi.Output[str | None]          # None when the discovery endpoint is empty
     port: pulumi.Output[int]
 
     def __init__(self, name: str, args: MemcachedInstanceArgs,
@@ -78,11 +82,13 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.deletion_protection,
-                depends_on=[args.psa_connection] if args.psa_connection is not None else []),
+                depends_on=[*needs(args.apis, MEMCACHE),
+                            *([args.psa_connection] if args.psa_connection is not None else [])]),
         )
         self.instance_name = instance.id
         self.discovery_endpoint = instance.discovery_endpoint
-        self.host = instance.discovery_endpoint.apply(lambda e: (e or "").rsplit(":", 1)[0])
+        self.host = instance.discovery_endpoint.apply(
+            lambda e: e.rsplit(":", 1)[0] or None if e else None)
         self.port = pulumi.Output.from_input(MEMCACHED_PORT)
         self.register_outputs({
             "instance_name": self.instance_name,

@@ -8,6 +8,13 @@ gcp-memorystore service connection policy per region for Memorystore for Valkey.
 - Valkey creates its Private Service Connect endpoints through a
   `networkconnectivity.ServiceConnectionPolicy` (service class gcp-memorystore), one per network,
   region and class; instances depend on `connection_policies[region]`.
+- A network in another project (a Shared VPC host, `network_project`) keeps the range and the
+  policies in that project; the connection takes its project from the network path
+  (google-beta services/servicenetworking/resource_service_networking_connection.go).
+- On an existing network the connection may exist already, serving other producers: creating
+  it again fails ("Cannot modify allocated ranges in CreateConnection"), so the create falls
+  back to updating its ranges (`update_on_creation_fail`) with the ones it has
+  (`psa_existing_ranges`) plus ours, and a destroy leaves both connection and range in place.
 
 A network the component creates also gets explicit firewall rules and, when asked, subnet flow
 logs. VPC firewall rules govern traffic to and from VM interfaces; Memorystore endpoints are
@@ -32,6 +39,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import COMPUTE, NETWORK_CONNECTIVITY, SERVICE_NETWORKING, needs
+
 PSA_SERVICE = "servicenetworking.googleapis.com"
 MEMORYSTORE_SERVICE_CLASS = "gcp-memorystore"
 # Just above GCP's implied deny (65535), below every rule anyone adds on purpose.
@@ -52,7 +61,9 @@ class MemorystoreNetworkArgs:
     network: str | None = None              # ... or an existing one (name or full path)
     subnetworks: Sequence[str] = ()         # its subnets (full paths), for Valkey endpoints
     private_service_access: bool = False    # Redis or Memcached instances use the network
-    create_psa_connection: bool = True      # False: the network already has one
+    create_psa_connection: bool = True      # False: use the network's existing one as is
+    psa_existing_ranges: Sequence[str] = ()  # existing network: its connection's ranges, kept
+    network_project: str | None = None      # the network's project when not `project`
     psa_range: str | None = None            # fixed range, or Google picks one of this size:
     psa_prefix_length: int = 20
     psc_regions: Sequence[str] = ()         # regions with Valkey instances
@@ -63,6 +74,8 @@ class MemorystoreNetworkArgs:
     client_ports: Sequence[str] = ()
     # Providers of regions other than the primary (regional children use them).
     regional_providers: Mapping[str, pulumi.ProviderResource] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
     @property
     def regions(self) -> list[str]:
@@ -117,10 +130,11 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                     description=f"managed-cache {args.name_prefix}: Memorystore for Valkey "
                                 f"endpoints in {region}",
                     network=self.network_id,
+                    project=args.network_project,
                     psc_config=gcp.networkconnectivity.ServiceConnectionPolicyPscConfigArgs(
                         subnetworks=self.subnet_ids.get(region, []),
                     ),
-                    opts=self._in_region(region, args),
+                    opts=self._in_region(region, args, NETWORK_CONNECTIVITY, COMPUTE),
                 )
 
         self.register_outputs({
@@ -129,10 +143,12 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             "psa_range_name": self.psa_range_name,
         })
 
-    def _in_region(self, region: str, args: MemorystoreNetworkArgs) -> pulumi.ResourceOptions:
+    def _in_region(self, region: str, args: MemorystoreNetworkArgs,
+                   *apis: str) -> pulumi.ResourceOptions:
         # Regional children of other regions use that region's provider (one per region).
         provider = args.regional_providers.get(region) if region != args.region else None
-        return pulumi.ResourceOptions(parent=self, provider=provider)
+        return pulumi.ResourceOptions(parent=self, provider=provider,
+                                      depends_on=needs(args.apis, *apis))
 
     def _build_network(self, name: str, args: MemorystoreNetworkArgs
                        ) -> tuple[pulumi.Output[str], dict[str, list[pulumi.Output[str]]]]:
@@ -143,7 +159,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             description=f"managed-cache {args.name_prefix}: cache clients and endpoints",
             auto_create_subnetworks=False,
             routing_mode="GLOBAL",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE)),
         )
         subnets: dict[str, list[pulumi.Output[str]]] = {}
         for region, cidr in subnet_cidrs(args.vpc_cidr, args.regions).items():
@@ -157,7 +173,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                 log_config=gcp.compute.SubnetworkLogConfigArgs(
                     aggregation_interval=FLOW_LOG_AGGREGATION, flow_sampling=FLOW_LOG_SAMPLING,
                     metadata=FLOW_LOG_METADATA) if args.flow_logs else None,
-                opts=self._in_region(region, args),
+                opts=self._in_region(region, args, COMPUTE),
             )
             subnets[region] = [subnet.id]
         return network.id, subnets
@@ -165,6 +181,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
     def _build_private_service_access(self, name: str, args: MemorystoreNetworkArgs
                                       ) -> pulumi.Input[str]:
         """Allocates the range and connects it; returns the range as a CIDR."""
+        owned = args.vpc_cidr is not None       # the stack created the network
         fixed = ipaddress.IPv4Network(args.psa_range) if args.psa_range else None
         allocated = gcp.compute.GlobalAddress(
             f"{name}-psa-range",
@@ -176,19 +193,26 @@ class MemorystoreNetwork(pulumi.ComponentResource):
             address=str(fixed.network_address) if fixed else None,
             prefix_length=fixed.prefixlen if fixed else args.psa_prefix_length,
             network=self.network_id,
-            opts=pulumi.ResourceOptions(parent=self),
+            project=args.network_project,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE),
+                                        # still listed in a connection the stack leaves behind
+                                        retain_on_delete=not owned),
         )
         self.psa_range_name = allocated.name
         self.psa_connection = gcp.servicenetworking.Connection(
             f"{name}-psa",
             network=self.network_id,
             service=PSA_SERVICE,
-            reserved_peering_ranges=[allocated.name],
-            # Deleting the connection fails while the producer still holds instances' addresses
-            # (they linger after the instances are gone); removing the peering lets the
-            # network be deleted in the same run (pulumi-gcp servicenetworking.Connection docs).
-            deletion_policy="REMOVE_PEERING" if args.vpc_cidr is not None else None,
-            opts=pulumi.ResourceOptions(parent=self),
+            reserved_peering_ranges=[*args.psa_existing_ranges, allocated.name],
+            update_on_creation_fail=None if owned else True,
+            # Own network: deleting the connection fails while the producer still holds
+            # instances' addresses (they linger after the instances are gone); removing the
+            # peering lets the network be deleted in the same run (pulumi-gcp
+            # servicenetworking.Connection docs). Someone else's network: other producers may
+            # use the connection; leave it.
+            deletion_policy="REMOVE_PEERING" if owned else "ABANDON",
+            opts=pulumi.ResourceOptions(parent=self,
+                                        depends_on=needs(args.apis, SERVICE_NETWORKING, COMPUTE)),
         )
         if fixed is not None:
             return str(fixed)
@@ -197,7 +221,7 @@ class MemorystoreNetwork(pulumi.ComponentResource):
     def _build_firewall(self, name: str, args: MemorystoreNetworkArgs,
                         psa_cidr: pulumi.Input[str] | None) -> None:
         assert args.vpc_cidr is not None
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE))
         gcp.compute.Firewall(
             f"{name}-deny-all-ingress",
             name=f"{args.name_prefix}-cache-deny-all-ingress",

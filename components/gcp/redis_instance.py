@@ -15,6 +15,8 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import REDIS, needs
+
 PLAIN_PORT, TLS_PORT = 6379, 6378
 
 
@@ -39,9 +41,12 @@ class RedisInstanceArgs:
     maintenance_minute: int = 0
     zone: str | None = None                  # primary zone; None: Google picks
     customer_managed_key: str | None = None
+    key_grant: pulumi.Resource | None = None  # the service agent's access to the key
     deletion_protection: bool = False
     redis_configs: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
     @property
     def tier(self) -> str:
@@ -57,6 +62,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
     host: pulumi.Output[str]
     read_endpoint: pulumi.Output[str]        # the host when read replicas are off
     port: pulumi.Output[int]
+    read_port: pulumi.Output[int]            # the read endpoint's own port (else `port`)
     auth_string: pulumi.Output[str] | None   # always a Pulumi secret; None without AUTH
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
 
@@ -72,8 +78,10 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             memory_size_gb=args.memory_gb,
             redis_version=args.redis_version,
             replica_count=args.replicas,
-            read_replicas_mode="READ_REPLICAS_ENABLED" if args.read_replicas
-            else "READ_REPLICAS_DISABLED",
+            # Never READ_REPLICAS_DISABLED: Memorystore cannot turn read replicas off once they
+            # are on, so unset keeps whatever the instance has (off at creation) and a later
+            # "off" changes nothing (components/provider_facts.py, readReplicasMode).
+            read_replicas_mode="READ_REPLICAS_ENABLED" if args.read_replicas else None,
             connect_mode="PRIVATE_SERVICE_ACCESS",
             authorized_network=args.authorized_network,
             reserved_ip_range=args.reserved_ip_range,
@@ -103,13 +111,15 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.deletion_protection,
-                depends_on=[args.psa_connection] if args.psa_connection is not None else [],
+                depends_on=[*needs(args.apis, REDIS),
+                            *[r for r in (args.psa_connection, args.key_grant) if r is not None]],
                 additional_secret_outputs=["auth_string"]),
         )
         self.instance_name = instance.id
         self.host = instance.host
         self.read_endpoint = instance.read_endpoint if args.read_replicas else instance.host
         self.port = pulumi.Output.from_input(args.port)  # from config: known at preview
+        self.read_port = instance.read_endpoint_port if args.read_replicas else self.port
         self.auth_string = pulumi.Output.secret(instance.auth_string) if args.auth else None
         self.ca_certs = instance.server_ca_certs.apply(_certificates)
         self.register_outputs({
@@ -117,6 +127,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             "host": self.host,
             "read_endpoint": self.read_endpoint,
             "port": self.port,
+            "read_port": self.read_port,
             "auth_string": self.auth_string,
             "ca_certs": self.ca_certs,
         })

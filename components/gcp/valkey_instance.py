@@ -17,6 +17,12 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components import provider_facts as facts
+from components.gcp.apis import VALKEY_APIS, needs
+
+# What a switchover or detach changes on a secondary, which `pulumi up` must not push back.
+SECONDARY_OWNED = facts.ignored_arguments(facts.GCP_VALKEY, facts.CROSS_REGION_SECONDARY)
+
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400
 
@@ -54,18 +60,22 @@ class ValkeyInstanceArgs:
     tls: bool = True
     iam_auth: bool = True
     kms_key: str | None = None
+    kms_grant: pulumi.Resource | None = None  # the service agent's access to kms_key
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
     secondaries: Sequence[ValkeySecondaryArgs] = ()
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class MemorystoreValkeyInstance(pulumi.ComponentResource):
     instance_name: pulumi.Output[str]        # projects/<p>/locations/<region>/instances/<id>
-    endpoint: pulumi.Output[str]             # discovery (cluster) or primary endpoint address
-    reader_endpoint: pulumi.Output[str]      # reader endpoint without cluster mode
+    # None when Memorystore reports no such endpoint (never exported: infra/stacks/gcp.py)
+    endpoint: pulumi.Output[str | None]      # discovery (cluster) or primary endpoint address
+    reader_endpoint: pulumi.Output[str | None]  # reader endpoint without cluster mode
     port: pulumi.Output[int]
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
-    secondary_endpoints: dict[str, pulumi.Output[str]]  # by region
+    secondary_endpoints: dict[str, pulumi.Output[str | None]]  # by region
 
     def __init__(self, name: str, args: ValkeyInstanceArgs,
                  opts: pulumi.ResourceOptions | None = None):
@@ -73,7 +83,7 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
         primary = gcp.memorystore.Instance(
             f"{name}-instance",
             location=args.region,
-            opts=self._options(args.connection_policy, args.deletion_protection),
+            opts=self._options(args, args.connection_policy),
             **self._settings(args, args.instance_id, args.replicas),
         )
 
@@ -90,8 +100,9 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
                         instance=primary.id),
                 ),
                 opts=pulumi.ResourceOptions.merge(
-                    self._options(secondary.connection_policy, args.deletion_protection),
-                    pulumi.ResourceOptions(provider=secondary.provider)),
+                    self._options(args, secondary.connection_policy),
+                    pulumi.ResourceOptions(provider=secondary.provider,
+                                           ignore_changes=SECONDARY_OWNED)),
                 # A secondary copies the primary's shape (node type, shards, version, TLS and
                 # authorization); only its replica count may differ.
                 **self._settings(args, secondary.instance_id, secondary.replicas,
@@ -115,10 +126,12 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
             "secondary_endpoints": self.secondary_endpoints,
         })
 
-    def _options(self, policy: pulumi.Resource | None,
-                 protect: bool) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, protect=protect,
-                                      depends_on=[policy] if policy is not None else [])
+    def _options(self, args: ValkeyInstanceArgs,
+                 policy: pulumi.Resource | None) -> pulumi.ResourceOptions:
+        depends_on = needs(args.apis, *VALKEY_APIS)
+        depends_on += [r for r in (policy, args.kms_grant) if r is not None]
+        return pulumi.ResourceOptions(parent=self, protect=args.deletion_protection,
+                                      depends_on=depends_on)
 
     @staticmethod
     def _settings(args: ValkeyInstanceArgs, instance_id: str, replicas: int,
@@ -188,14 +201,17 @@ def _primary_type(cluster_mode: bool) -> str:
     return "CONNECTION_TYPE_DISCOVERY" if cluster_mode else "CONNECTION_TYPE_PRIMARY"
 
 
-def _endpoint(endpoints: pulumi.Output[Any], connection_type: str) -> pulumi.Output[str]:
-    def pick(values: Any) -> str:
+def _endpoint(endpoints: pulumi.Output[Any],
+              connection_type: str) -> pulumi.Output[str | None]:
+    """The address of the auto-created endpoint of `connection_type`; None when Memorystore
+    reports none (the stack refuses to export that)."""
+    def pick(values: Any) -> str | None:
         for endpoint in values or []:
             for connection in endpoint.connections or []:
                 auto = connection.psc_auto_connection
                 if auto is not None and auto.connection_type == connection_type:
-                    return auto.ip_address or ""
-        return ""
+                    return auto.ip_address or None
+        return None
 
     return endpoints.apply(pick)
 

@@ -137,10 +137,26 @@ def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetwo
     elif options.psa_prefix_length is not None:
         prefix_length = options.psa_prefix_length
         _check_psa_prefix(prefix_length, f"{psa_path}.psa_prefix_length", problems)
-    if not options.create_psa_connection and ("psa_range" in options.model_fields_set
-                                              or "psa_prefix_length" in options.model_fields_set):
-        problems.append(Problem(psa_path, "psa_range and psa_prefix_length only apply when "
-                                          "create_psa_connection is true."))
+    if not options.create_psa_connection and (options.model_fields_set & {
+            "psa_range", "psa_prefix_length", "psa_existing_ranges"}):
+        problems.append(Problem(psa_path, "psa_range, psa_prefix_length and psa_existing_ranges "
+                                          "only apply when create_psa_connection is true."))
+    if options.psa_existing_ranges is not None and not existing:
+        problems.append(Problem(f"{psa_path}.psa_existing_ranges", "a new VPC network has no "
+                                "private services access yet; remove the key."))
+    for i, name in enumerate(options.psa_existing_ranges or []):
+        if not _RANGE_NAME.match(name):
+            problems.append(Problem(f"{psa_path}.psa_existing_ranges.{i}", f"{name!r} is not an "
+                                    "allocated range name; use the name of the compute global "
+                                    "address (1 to 63 lowercase letters, digits and hyphens, "
+                                    "starting with a letter)."))
+    network_project = _project_of(cfg.vpc_id)
+    for i, subnet in enumerate(cfg.subnet_ids or []):
+        subnet_project = _project_of(subnet)
+        if network_project and subnet_project and subnet_project != network_project:
+            problems.append(Problem(f"{path}.subnet_ids.{i}", f"is in project {subnet_project!r} "
+                                    f"but the network is in {network_project!r}; a subnet "
+                                    "belongs to its network's project (the Shared VPC host)."))
     if not existing and not (options.create_psa_connection
                              and options.create_service_connection_policy):
         problems.append(Problem(psa_path, "a new VPC network has no private services access "
@@ -157,7 +173,20 @@ def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetwo
         psa_prefix_length=prefix_length,
         create_psa_connection=options.create_psa_connection,
         create_service_connection_policy=options.create_service_connection_policy,
+        psa_existing_ranges=tuple(options.psa_existing_ranges)
+        if options.psa_existing_ranges is not None else None,
     )
+
+
+# Compute resource names (a global address): RFC 1035, 1 to 63 characters.
+_RANGE_NAME = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def _project_of(path: str | None) -> str | None:
+    """'projects/<p>/...' -> '<p>'; a bare name -> None."""
+    if path and path.startswith("projects/") and path.count("/") >= 2:
+        return path.split("/")[1]
+    return None
 
 
 def _check_psa_prefix(prefix: int, path: str, problems: list[Problem]) -> None:
@@ -169,9 +198,29 @@ def _check_psa_prefix(prefix: int, path: str, problems: list[Problem]) -> None:
 
 
 def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheSpec],
-                problems: list[Problem]) -> None:
+                problems: list[Problem], project: str = "") -> None:
     """Rules that need the region, the network and the caches together."""
     valkey = [c for c in caches if c.engine == "valkey"]
+    psa_engines = any(c.engine != "valkey" for c in caches)
+    if network.network is not None and psa_engines and network.create_psa_connection \
+            and network.psa_existing_ranges is None:
+        # Creating a connection on a network that has one fails; updating it replaces its
+        # ranges (force). Only the user knows which ranges are there.
+        problems.append(Problem("network.gcp.psa_existing_ranges", "is required with an "
+                                "existing network (vpc_id) when the stack adds a private services "
+                                "range for Redis or Memcached: list the allocated ranges the "
+                                "network's servicenetworking connection already has ([] if it "
+                                "has none), so they are kept; or set "
+                                "network.gcp.create_psa_connection: false to use its private "
+                                "services access as it is."))
+    if project and network.network is not None and network.network_project is None:
+        for i, subnet in enumerate(network.subnetworks):
+            subnet_project = _project_of(subnet)
+            if subnet_project and subnet_project != project:
+                problems.append(Problem(f"network.subnet_ids.{i}", f"is in project "
+                                        f"{subnet_project!r} but the network is in {project!r}; "
+                                        "a subnet belongs to its network's project (the Shared "
+                                        "VPC host)."))
     regions = valkey_regions(region, caches)
     if network.vpc_cidr is not None:
         count = len(set(regions) | {region})

@@ -19,7 +19,13 @@ from infra.config.common import (
 )
 from infra.config.dns import _resolve_dns
 from infra.config.errors import ConfigError, translate_errors
-from infra.config.schema import AlertsConfig, CacheConfig, Cloud, NetworkConfig
+from infra.config.schema import (
+    AlertsConfig,
+    CacheConfig,
+    Cloud,
+    GcpStackOptions,
+    NetworkConfig,
+)
 from infra.config.spec import AnyStackSpec, AwsStackSpec, GcpStackSpec
 
 NAMESPACE = "managed-cache"
@@ -29,7 +35,7 @@ NAMESPACE = "managed-cache"
 # Loading
 # ---------------------------------------------------------------------------------------------
 _SCALAR_KEYS = ("cloud", "profile", "name_prefix")
-_TOP_LEVEL_KEYS = (*_SCALAR_KEYS, "network", "alerts", "caches")
+_TOP_LEVEL_KEYS = (*_SCALAR_KEYS, "network", "alerts", "caches", "gcp")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
@@ -61,6 +67,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
 
     region, gcp_project = _region(cloud, flat, problems)
     network_cfg = _parse_model(own, "network", NetworkConfig, problems)
+    gcp_options = _gcp_options(own, cloud, problems)
     alerts_cfg = _parse_model(own, "alerts", AlertsConfig, problems)
     emails = tuple(alerts_cfg.emails) if alerts_cfg else ()
     for i, email in enumerate(emails):
@@ -79,7 +86,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         caches = _parse_caches(own.get("caches"), cloud, profile, prefix, region, problems)
         if network is not None:
             # GCP rules that need the region, the network and every cache together.
-            gcp_rules.check_stack(region, network, caches, problems)
+            gcp_rules.check_stack(region, network, caches, problems, project=gcp_project)
     else:
         from infra.catalog.aws import PROFILES
         from infra.config import aws as aws_rules
@@ -108,8 +115,21 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
                   network=network, alert_emails=emails, caches=tuple(caches), dns=dns,
                   warnings=tuple(_warnings(profile, emails, caches) + cross_region_warnings))
     if cloud == "gcp":
-        return GcpStackSpec(**common, gcp_project=gcp_project)
+        options = gcp_options or GcpStackOptions()
+        return GcpStackSpec(**common, gcp_project=gcp_project, enable_apis=options.enable_apis,
+                            grant_kms_access=options.grant_kms_access)
     return AwsStackSpec(**common, secondary_networks=secondary_networks)
+
+
+def _gcp_options(own: dict[str, Any], cloud: str | None,
+                 problems: list[Problem]) -> GcpStackOptions | None:
+    """The top-level `gcp:` block: stack-wide GCP options."""
+    if cloud == "aws" and "gcp" in own:
+        problems.append(Problem("gcp", "options for gcp do not apply to a stack on aws; remove "
+                                       "the block."))
+        return None
+    options: GcpStackOptions | None = _parse_model(own, "gcp", GcpStackOptions, problems)
+    return options
 
 
 def _region(cloud: str | None, flat: Mapping[str, Any],

@@ -20,12 +20,22 @@ Engine = Literal["valkey", "redis", "memcached"]
 
 
 # ---------------------------------------------------------------------------------------------
-# What users write under `network.gcp` and `caches.<name>.gcp`.
+# What users write under `gcp` (stack-wide), `network.gcp` and `caches.<name>.gcp`.
 # ---------------------------------------------------------------------------------------------
+class GcpStackOptions(StrictModel):
+    # false: the organisation enables the project's APIs itself (docs/first-deploy.md lists them)
+    enable_apis: StrictBool = True
+    # false: the owner of each caches.<n>.gcp.kms_key grants the Memorystore service agents
+    grant_kms_access: StrictBool = True
+
+
 class GcpNetworkOptions(StrictModel):
     psa_range: str | None = None               # CIDR for private services access (Redis,
     psa_prefix_length: StrictInt | None = None  # Memcached), or only its size (default /20)
-    create_psa_connection: StrictBool = True   # false: the network already has one
+    create_psa_connection: StrictBool = True   # false: use the network's existing one as is
+    # Existing network: the allocated ranges its servicenetworking connection already has
+    # ([] for none); the stack adds its range and keeps these.
+    psa_existing_ranges: list[str] | None = None
     create_service_connection_policy: StrictBool = True  # false: gcp-memorystore policy exists
 
 

@@ -112,6 +112,15 @@ class GcpNetworkSpec:
     psa_prefix_length: int
     create_psa_connection: bool
     create_service_connection_policy: bool
+    psa_existing_ranges: tuple[str, ...] | None = None  # existing network: ranges to keep
+
+    @property
+    def network_project(self) -> str | None:
+        """The project of an existing network given as a path (a Shared VPC host or the stack's
+        own project); None for a new network or one named without a project."""
+        if self.network is not None and self.network.startswith("projects/"):
+            return self.network.split("/")[1]
+        return None
 
     def subnet_regions(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -230,6 +239,8 @@ class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
 @dataclass(frozen=True, kw_only=True)
 class GcpStackSpec(StackSpec[GcpCacheSpec, GcpNetworkSpec]):
     gcp_project: str
+    enable_apis: bool = True        # the stack enables the project APIs it uses (`gcp:` block)
+    grant_kms_access: bool = True   # the stack grants the service agents their cache's key
 
 
 AnyStackSpec = AwsStackSpec | GcpStackSpec

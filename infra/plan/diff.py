@@ -17,6 +17,7 @@ from known ones and count as changes. Secret values are masked on both sides and
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -215,7 +216,30 @@ def _holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
         return (new.get("engine") or "memcached") == "memcached"
     if condition == facts.WITHOUT_MAJOR_UPGRADE:
         return not _major_upgrade(old.get("engineVersion"), new.get("engineVersion"))
+    if condition == facts.READ_REPLICAS_TURNED_OFF:
+        return old.get(key) == _READ_REPLICAS_ON and new.get(key) != _READ_REPLICAS_ON
+    if condition == facts.CROSS_REGION_SECONDARY:
+        return any(_role(inputs) == "SECONDARY" for inputs in (old, new))
+    if condition == facts.CIDR_NOT_EXPANDED:
+        return not _expands(old.get(key), new.get(key))
     return False  # FOLLOWS_FAILOVER and anything else the plans cannot tell
+
+
+_READ_REPLICAS_ON = "READ_REPLICAS_ENABLED"
+
+
+def _role(inputs: dict[str, Any]) -> Any:
+    config = inputs.get("crossInstanceReplicationConfig")
+    return config.get("instanceRole") if isinstance(config, dict) else None
+
+
+def _expands(old: Any, new: Any) -> bool:
+    """Whether CIDR `new` contains CIDR `old` (an in-place subnet expansion)."""
+    try:
+        before, after = ipaddress.ip_network(str(old)), ipaddress.ip_network(str(new))
+    except ValueError:
+        return False
+    return before.version == after.version and before.subnet_of(after)  # type: ignore[arg-type]
 
 
 def _version(value: Any) -> tuple[int, ...] | None:

@@ -72,6 +72,12 @@ class Recorder:
         return False
 
 
+MOCK_PROJECT_NUMBER = "123456789012"
+# Service agent domains that do not follow gcp-sa-<api> (Memorystore for Redis's predates it).
+_SERVICE_AGENTS = {"redis.googleapis.com": "cloud-redis",
+                   "memorystore.googleapis.com": "gcp-sa-memorystore"}
+
+
 def _fake_id(prefix: str, name: str) -> str:
     return f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:17]}"
 
@@ -230,6 +236,13 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "gcp:dns/recordSet:RecordSet":
             rid = (f"projects/{project}/managedZones/{inputs.get('managedZone')}/rrsets/"
                    f"{inputs.get('name')}/{inputs.get('type')}")
+        elif typ == "gcp:projects/serviceIdentity:ServiceIdentity":
+            # Service agents are named after the project number, not its id.
+            service = str(inputs.get("service", ""))
+            agent = _SERVICE_AGENTS.get(service, f"gcp-sa-{service.split('.')[0]}")
+            state["email"] = f"service-{MOCK_PROJECT_NUMBER}@{agent}.iam.gserviceaccount.com"
+            state["member"] = f"serviceAccount:{state['email']}"
+            rid = f"projects/{project}/services/{service}"
         elif typ == "gcp:monitoring/notificationChannel:NotificationChannel":
             rid = f"projects/{project}/notificationChannels/{int(digest.hex()[:12], 16)}"
             state["name"] = rid

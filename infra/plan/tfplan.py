@@ -67,6 +67,7 @@ TF_TYPES: dict[str, str] = {
     "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
     "gcp:dns/managedZone:ManagedZone": "google_dns_managed_zone",
     "gcp:dns/recordSet:RecordSet": "google_dns_record_set",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
     "gcp:memcache/instance:Instance": "google_memcache_instance",
     "gcp:memorystore/instance:Instance": "google_memorystore_instance",
     "gcp:monitoring/alertPolicy:AlertPolicy": "google_monitoring_alert_policy",
@@ -74,6 +75,8 @@ TF_TYPES: dict[str, str] = {
         "google_monitoring_notification_channel",
     "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
         "google_network_connectivity_service_connection_policy",
+    "gcp:projects/service:Service": "google_project_service",
+    "gcp:projects/serviceIdentity:ServiceIdentity": "google_project_service_identity",
     "gcp:redis/instance:Instance": "google_redis_instance",
     "gcp:servicenetworking/connection:Connection": "google_service_networking_connection",
     "random:index/randomPassword:RandomPassword": "random_password",

@@ -8,12 +8,14 @@ from typing import Any
 
 import pulumi
 
+from components.gcp import apis as gcp_apis
 from components.gcp.alerts import (
     AlertChannels,
     AlertChannelsArgs,
     MemorystoreAlerts,
     MemorystoreAlertsArgs,
 )
+from components.gcp.cmek import CustomerKeyGrants, CustomerKeyGrantsArgs
 from components.gcp.dns import AddressRecord, CloudDnsPrivateZone, CloudDnsZoneArgs
 from components.gcp.memcached import MemcachedInstanceArgs, MemorystoreMemcachedInstance
 from components.gcp.network import MemorystoreNetwork, MemorystoreNetworkArgs
@@ -40,6 +42,15 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     regions = [spec.region, *[r for r in psc_regions if r != spec.region]]
     gcp = {region: providers.gcp_provider(spec.gcp_project, region, tags) for region in regions}
     in_primary = pulumi.ResourceOptions(providers=[gcp[spec.region]])
+    apis = _project_apis(spec, caches, in_primary)
+    key_grants = _key_grants(spec, caches, apis, in_primary)
+    # A Shared VPC host keeps the network's range, connection and policies (and their APIs).
+    host_project = network_spec.network_project
+    host_project = host_project if host_project not in (None, spec.gcp_project) else None
+    private_service_access = any(c.engine != "valkey" for c in caches)
+    network_apis = apis if host_project is None else _host_apis(
+        spec, host_project, private_service_access and network_spec.create_psa_connection,
+        bool(psc_regions) and network_spec.create_service_connection_policy, in_primary)
 
     network = MemorystoreNetwork(
         f"{spec.name_prefix}-{spec.region}",
@@ -50,8 +61,10 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             vpc_cidr=network_spec.vpc_cidr,
             network=network_spec.network,
             subnetworks=network_spec.subnetworks,
-            private_service_access=any(c.engine != "valkey" for c in caches),
+            private_service_access=private_service_access,
             create_psa_connection=network_spec.create_psa_connection,
+            psa_existing_ranges=network_spec.psa_existing_ranges or (),
+            network_project=host_project,
             psa_range=network_spec.psa_range,
             psa_prefix_length=network_spec.psa_prefix_length,
             psc_regions=psc_regions,
@@ -59,6 +72,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             flow_logs=GCP_DEFAULTS[spec.profile].flow_logs,
             client_ports=_client_ports(caches),
             regional_providers={r: p for r, p in gcp.items() if r != spec.region},
+            apis=network_apis,
         ),
         opts=in_primary,
     )
@@ -66,7 +80,8 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     if spec.alert_emails:
         channels = AlertChannels(
             f"{spec.name_prefix}-alerts",
-            AlertChannelsArgs(name_prefix=spec.name_prefix, emails=spec.alert_emails),
+            AlertChannelsArgs(name_prefix=spec.name_prefix, emails=spec.alert_emails,
+                              apis=apis),
             opts=in_primary,
         ).channel_ids
 
@@ -84,43 +99,57 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             else "auth-string" if cache.auth else "none",
         }
         if cache.engine == "valkey":
+            grant = key_grants.get((gcp_apis.MEMORYSTORE, cache.kms_key))
             valkey = MemorystoreValkeyInstance(
-                cache.name, _valkey_args(cache, spec, network, gcp), opts=in_primary)
-            exported.update(endpoint=valkey.endpoint, reader_endpoint=valkey.reader_endpoint,
+                cache.name, _valkey_args(cache, spec, network, gcp, apis, grant),
+                opts=in_primary)
+            kind = "CONNECTION_TYPE_DISCOVERY" if cache.cluster_mode \
+                else "CONNECTION_TYPE_PRIMARY"
+            reader_kind = kind if cache.cluster_mode or cache.replicas == 0 \
+                else "CONNECTION_TYPE_READER"
+            endpoint = _present(valkey.endpoint, cache, f"{kind} endpoint")
+            reader = _present(valkey.reader_endpoint, cache, f"{reader_kind} endpoint")
+            exported.update(endpoint=endpoint, reader_endpoint=reader, reader_port=cache.port,
                             ca_certs=valkey.ca_certs)
-            secondaries = {region: valkey.secondary_endpoints[region]
-                           for region in cache.secondary_regions}
-            records += _records(spec, cache, {spec.region: valkey.endpoint, **secondaries},
-                                {spec.region: valkey.reader_endpoint, **secondaries},
-                                writer=valkey.endpoint if secondaries else None)
+            secondaries = {
+                region: _present(valkey.secondary_endpoints[region], cache, f"{kind} endpoint",
+                                 cache.secondary_instance_id(region))
+                for region in cache.secondary_regions}
+            records += _records(spec, cache, {spec.region: endpoint, **secondaries},
+                                {spec.region: reader, **secondaries},
+                                writer=endpoint if secondaries else None)
             if cache.secondary_regions:
                 exported["secondaries"] = {
                     region: {"instance_id": cache.secondary_instance_id(region),
-                             "endpoint": valkey.secondary_endpoints[region],
+                             "endpoint": secondaries[region],
                              "port": cache.port}
                     for region in cache.secondary_regions
                 }
         elif cache.engine == "redis":
+            grant = key_grants.get((gcp_apis.REDIS, cache.kms_key))
             redis = MemorystoreRedisInstance(
-                cache.name, _redis_args(cache, spec, network), opts=in_primary)
-            exported.update(endpoint=redis.host, reader_endpoint=redis.read_endpoint,
+                cache.name, _redis_args(cache, spec, network, apis, grant), opts=in_primary)
+            host = _present(redis.host, cache, "host")
+            reader = _present(redis.read_endpoint, cache, "read endpoint") \
+                if cache.read_replicas else host
+            exported.update(endpoint=host, reader_endpoint=reader, reader_port=redis.read_port,
                             ca_certs=redis.ca_certs)
-            records += _records(spec, cache, {spec.region: redis.host},
-                                {spec.region: redis.read_endpoint})
+            records += _records(spec, cache, {spec.region: host}, {spec.region: reader})
             if redis.auth_string is not None:
                 secrets[cache.name] = redis.auth_string
         else:
             memcached = MemorystoreMemcachedInstance(
-                cache.name, _memcached_args(cache, spec, network), opts=in_primary)
-            exported.update(endpoint=memcached.host,
-                            discovery_endpoint=memcached.discovery_endpoint)
-            records += _records(spec, cache, {spec.region: memcached.host})
+                cache.name, _memcached_args(cache, spec, network, apis), opts=in_primary)
+            discovery = _present(memcached.discovery_endpoint, cache, "discovery endpoint")
+            host = _present(memcached.host, cache, "discovery endpoint")
+            exported.update(endpoint=host, discovery_endpoint=discovery)
+            records += _records(spec, cache, {spec.region: host})
         if spec.dns is not None:
             exported["dns"] = cache_dns_names(cache, spec.dns.zone)
         exports[cache.name] = exported
-        _alerts(cache, spec, channels, gcp)
+        _alerts(cache, spec, channels, gcp, apis)
 
-    _private_zone(spec, network, records, in_primary)
+    _private_zone(spec, network, records, in_primary, apis)
     return {
         "caches": exports,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
@@ -141,6 +170,91 @@ def _client_ports(caches: list[GcpCacheSpec]) -> list[str]:
     if any(cache.engine == "valkey" for cache in caches):
         ports.add(VALKEY_EXTRA_PORTS)
     return sorted(ports)
+
+
+class MissingEndpoint(pulumi.RunError):
+    """Memorystore reported no address where a client needs one (the CLI prints a RunError as
+    one line)."""
+
+
+def _present(value: pulumi.Output[Any], cache: GcpCacheSpec, what: str,
+             instance_id: str | None = None) -> pulumi.Output[str]:
+    """`value`, failing `pulumi up` instead of exporting an empty address; unknown in a
+    preview, where nothing is checked."""
+    def check(address: str | None) -> str:
+        if not address:
+            raise MissingEndpoint(
+                f"caches.{cache.name}: Memorystore returned no {what} for instance "
+                f"{instance_id or cache.instance_id}, and an empty address is never exported. "
+                "Check the instance's state and endpoints in the console (for Valkey: the "
+                "gcp-memorystore service connection policy of its network and region; for "
+                "Redis and Memcached: the network's private services access), then run "
+                "`pulumi up` again.")
+        return address
+
+    return value.apply(check)
+
+
+def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
+                  opts: pulumi.ResourceOptions) -> dict[str, pulumi.Resource]:
+    """Enable the APIs the stack calls in its project (unless `gcp.enable_apis` is false)."""
+    if not spec.enable_apis:
+        return {}
+    engines = {cache.engine for cache in caches}
+    wanted = {gcp_apis.COMPUTE, gcp_apis.MONITORING}
+    if "valkey" in engines:
+        wanted.update(gcp_apis.VALKEY_APIS)
+    if engines & {"redis", "memcached"}:
+        wanted.add(gcp_apis.SERVICE_NETWORKING)
+    if "redis" in engines:
+        wanted.add(gcp_apis.REDIS)
+    if "memcached" in engines:
+        wanted.add(gcp_apis.MEMCACHE)
+    if spec.dns is not None:
+        wanted.add(gcp_apis.DNS)
+    if any(cache.kms_key for cache in caches):
+        wanted.add(gcp_apis.CLOUD_KMS)
+    return gcp_apis.ProjectApis(
+        f"{spec.name_prefix}-apis",
+        gcp_apis.ProjectApisArgs(project=spec.gcp_project, services=sorted(wanted)),
+        opts=opts,
+    ).services
+
+
+def _host_apis(spec: GcpStackSpec, host: str, psa: bool, policies: bool,
+               opts: pulumi.ResourceOptions) -> dict[str, pulumi.Resource]:
+    """The APIs the network's resources call, in the Shared VPC host project."""
+    if not spec.enable_apis:
+        return {}
+    wanted = [gcp_apis.COMPUTE]
+    if psa:
+        wanted.append(gcp_apis.SERVICE_NETWORKING)
+    if policies:
+        wanted.append(gcp_apis.NETWORK_CONNECTIVITY)
+    return gcp_apis.ProjectApis(f"{spec.name_prefix}-host-apis",
+                                gcp_apis.ProjectApisArgs(project=host, services=wanted),
+                                opts=opts).services
+
+
+def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, pulumi.Resource],
+                opts: pulumi.ResourceOptions) -> dict[tuple[str, str | None], pulumi.Resource]:
+    """Grant each Memorystore service agent its caches' keys (unless gcp.grant_kms_access is
+    false): (API, key) -> the grant the instances wait for."""
+    if not spec.grant_kms_access:
+        return {}
+    keys: dict[str, list[str]] = {}
+    for cache in caches:
+        if cache.kms_key:
+            api = gcp_apis.MEMORYSTORE if cache.engine == "valkey" else gcp_apis.REDIS
+            keys.setdefault(api, []).append(cache.kms_key)
+    if not keys:
+        return {}
+    grants = CustomerKeyGrants(
+        f"{spec.name_prefix}-keys",
+        CustomerKeyGrantsArgs(project=spec.gcp_project, keys=keys, apis=apis),
+        opts=opts,
+    ).grants
+    return dict(grants.items())
 
 
 def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
@@ -164,7 +278,8 @@ def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi
 
 
 def _private_zone(spec: GcpStackSpec, network: MemorystoreNetwork, records: list[AddressRecord],
-                  opts: pulumi.ResourceOptions) -> CloudDnsPrivateZone | None:
+                  opts: pulumi.ResourceOptions,
+                  apis: dict[str, pulumi.Resource]) -> CloudDnsPrivateZone | None:
     """One private zone on the stack's VPC network (a GCP network spans every region)."""
     if spec.dns is None:
         return None
@@ -179,13 +294,14 @@ def _private_zone(spec: GcpStackSpec, network: MemorystoreNetwork, records: list
             records=records,
             create_zone=existing is None,
             description=f"managed-cache {spec.name_prefix}: cache names",
+            apis=apis,
         ),
         opts=opts,
     )
 
 
 def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Output[str]],
-            gcp: dict[str, pulumi.ProviderResource]) -> None:
+            gcp: dict[str, pulumi.ProviderResource], apis: dict[str, pulumi.Resource]) -> None:
     instances = [(cache.name, cache.instance_id, spec.region)] + [
         (f"{cache.name}-{region}", cache.secondary_instance_id(region), region)
         for region in cache.secondary_regions
@@ -199,13 +315,15 @@ def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Outpu
                 policy=cache.alarms,
                 notification_channels=channels,
                 high_availability=cache.high_availability,
+                apis=apis,
             ),
             opts=pulumi.ResourceOptions(providers=[gcp[region]]),
         )
 
 
 def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
-                 gcp: dict[str, pulumi.ProviderResource]) -> ValkeyInstanceArgs:
+                 gcp: dict[str, pulumi.ProviderResource], apis: dict[str, pulumi.Resource],
+                 kms_grant: pulumi.Resource | None) -> ValkeyInstanceArgs:
     assert cache.node_type is not None
     return ValkeyInstanceArgs(
         instance_id=cache.instance_id,
@@ -230,6 +348,7 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
         tls=cache.tls,
         iam_auth=cache.auth,
         kms_key=cache.kms_key,
+        kms_grant=kms_grant,
         deletion_protection=cache.deletion_protection,
         labels=cache.labels,
         secondaries=[
@@ -242,11 +361,13 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
             )
             for region in cache.secondary_regions
         ],
+        apis=apis,
     )
 
 
-def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec,
-                network: MemorystoreNetwork) -> RedisInstanceArgs:
+def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
+                apis: dict[str, pulumi.Resource],
+                key_grant: pulumi.Resource | None) -> RedisInstanceArgs:
     return RedisInstanceArgs(
         name=cache.instance_id,
         display_name=cache.description,
@@ -267,14 +388,16 @@ def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec,
         maintenance_minute=cache.maintenance.minute,
         zone=cache.zone,
         customer_managed_key=cache.kms_key,
+        key_grant=key_grant,
         deletion_protection=cache.deletion_protection,
         redis_configs=cache.parameters,
         labels=cache.labels,
+        apis=apis,
     )
 
 
-def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec,
-                    network: MemorystoreNetwork) -> MemcachedInstanceArgs:
+def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
+                    apis: dict[str, pulumi.Resource]) -> MemcachedInstanceArgs:
     return MemcachedInstanceArgs(
         name=cache.instance_id,
         display_name=cache.description,
@@ -293,4 +416,5 @@ def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec,
         maintenance_minutes=cache.maintenance.minutes,
         deletion_protection=cache.deletion_protection,
         labels=cache.labels,
+        apis=apis,
     )

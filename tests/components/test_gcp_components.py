@@ -299,7 +299,8 @@ def test_redis_in_development_is_basic_and_deletable(run_stack):
     rec = run_stack(gcp_config(redis()))
     inputs = one(rec, REDIS).inputs
     assert (inputs["tier"], inputs["replicaCount"], inputs["memorySizeGb"]) == ("BASIC", 0, 1)
-    assert inputs["readReplicasMode"] == "READ_REPLICAS_DISABLED"
+    # Never READ_REPLICAS_DISABLED: once on, read replicas cannot be turned off (defect 10).
+    assert "readReplicasMode" not in inputs
     assert inputs["authEnabled"] is False and inputs["transitEncryptionMode"] == "DISABLED"
     assert inputs["persistenceConfig"] == {"persistenceMode": "DISABLED"}
     # Unset means protected in pulumi-gcp: development must say false explicitly.
@@ -444,7 +445,8 @@ def test_children_are_parented_and_named_after_their_component(run_stack):
     components = {r.urn: r for r in rec.registrations if r.type.startswith("managed-cache:gcp:")}
     assert {c.type.split(":")[-1] for c in components.values()} == {
         "MemorystoreNetwork", "AlertChannels", "MemorystoreValkeyInstance",
-        "MemorystoreRedisInstance", "MemorystoreMemcachedInstance", "MemorystoreAlerts"}
+        "MemorystoreRedisInstance", "MemorystoreMemcachedInstance", "MemorystoreAlerts",
+        "ProjectApis"}
     for r in rec.registrations:
         if r.type.startswith("gcp:"):
             assert r.parent in components, r.name

@@ -53,6 +53,7 @@ def test_nothing_is_ignored_where_no_fact_holds(registered):
 
 
 def test_every_cloud_owned_fact_is_checked_here():
-    # A new cloud_owned fact on another type needs its resource in `registered` above.
+    # A new cloud_owned fact on another type needs its resource checked: the AWS ones in
+    # `registered` above, the GCP ones in tests/components/test_gcp_switchover.py.
     assert {f.type for f in facts.FACTS if f.kind == "cloud_owned"} <= {
-        facts.RG, facts.ROUTE53_RECORD}
+        facts.RG, facts.ROUTE53_RECORD, facts.GCP_VALKEY, facts.GCP_RECORD_SET}

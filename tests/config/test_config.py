@@ -23,7 +23,7 @@ BAD_CONFIGS = [
      "Did you mean 'production'?"),
     ("misspelled-top-level-key", aws_config(cachez={}),
      "cachez: is not a known key. Did you mean 'caches'? "
-     "Known keys: cloud, profile, name_prefix, network, alerts, caches."),
+     "Known keys: cloud, profile, name_prefix, network, alerts, caches, gcp."),
     ("missing-region", {"managed-cache:cloud": "aws", "managed-cache:caches": json.dumps({"a": V})},
      "aws:region: is required for cloud 'aws'; set it with "
      "`pulumi config set aws:region us-east-1`."),

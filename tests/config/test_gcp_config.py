@@ -54,8 +54,8 @@ REFUSED = [
      "not both."),
     ("psa-size-unused", gcp_config(network={"vpc_id": "shared", "gcp": {
         "create_psa_connection": False, "psa_prefix_length": 16}}),
-     "network.gcp: psa_range and psa_prefix_length only apply when create_psa_connection is "
-     "true."),
+     "network.gcp: psa_range, psa_prefix_length and psa_existing_ranges only apply when "
+     "create_psa_connection is true."),
     ("new-vpc-without-policy",
      gcp_config(network={"gcp": {"create_service_connection_policy": False}}),
      "network.gcp: a new VPC network has no private services access and no connection policy "
@@ -63,7 +63,7 @@ REFUSED = [
     ("gcp-typo", gcp_config(network={"gcp": {"psa_prefx_length": 20}}),
      "network.gcp.psa_prefx_length: is not a known key. Did you mean 'psa_prefix_length'? "
      "Allowed keys here: create_psa_connection, create_service_connection_policy, "
-     "psa_prefix_length, psa_range."),
+     "psa_existing_ranges, psa_prefix_length, psa_range."),
     ("valkey-region-without-subnet",
      gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}),
                 network={"vpc_id": "shared", "subnet_ids": [SUBNET.format("us-central1")]}),

@@ -69,6 +69,15 @@ def test_reads_go_to_the_reader_endpoint_writes_to_the_primary(outputs, stack):
         assert settings.redis_kwargs()["host"] == entry["endpoint"]
 
 
+def test_reads_use_the_reader_port_when_the_outputs_give_one(outputs):
+    # GCP exports the Redis read endpoint's own port (the instance's read_endpoint_port).
+    gcp = json.loads(json.dumps(outputs["gcp-prod"]))
+    gcp["caches"]["ratelimits"]["reader_port"] = 6380
+    settings = settings_for(gcp, "ratelimits")
+    assert settings.redis_kwargs(read_only=True)["port"] == 6380
+    assert settings.redis_kwargs()["port"] == gcp["caches"]["ratelimits"]["port"]
+
+
 def test_the_token_never_shows_in_repr_or_describe(outputs):
     settings = connect.from_stack_outputs(outputs["dev"], "sessions")
     token = outputs["dev"]["auth_tokens"]["sessions"]

@@ -30,6 +30,8 @@ HOLDS: dict[str, Scenario] = {
                       "cache.m7g.xlarge", False),
     facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "8.1"},
                                   "a-valkey8", "b-valkey8", True),
+    facts.READ_REPLICAS_TURNED_OFF: ({}, {}, "READ_REPLICAS_ENABLED", None, False),
+    facts.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.16.0/20", False),
 }
 FAILS: dict[str, Scenario] = {
     facts.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -41,6 +43,8 @@ FAILS: dict[str, Scenario] = {
                       "cache.m7g.xlarge", False),
     facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "9.0"},
                                   "a-valkey8", "b-valkey9", True),
+    facts.READ_REPLICAS_TURNED_OFF: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
+    facts.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.0.0/19", False),
 }
 
 

@@ -1,0 +1,70 @@
+"""Customer-managed encryption keys for Memorystore: the product's service agent may use each key.
+
+Memorystore encrypts an instance with a Cloud KMS key through its service agent,
+service-<project number>@gcp-sa-memorystore.iam.gserviceaccount.com (Valkey) or
+service-<project number>@cloud-redis.iam.gserviceaccount.com (Redis). Without
+roles/cloudkms.cryptoKeyEncrypterDecrypter on the key the instance creation fails. The agent
+is created on demand (`gcp.projects.ServiceIdentity`, which also yields its e-mail without
+looking up the project number), then granted the role on the key
+(`gcp.kms.CryptoKeyIAMMember`); instances depend on `grants[(service, key)]`. Sources: the
+Memorystore "Use customer-managed encryption keys" pages and
+terraform-google-modules/terraform-google-memorystore examples/valkey/kms.tf and
+examples/redis-cluster/kms.tf.
+
+One grant per (agent, key): two resources for the same member and role on one key are the same
+IAM binding, and deleting either would take the key away from the other's instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.apis import CLOUD_KMS, needs
+
+ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+
+
+@dataclass(frozen=True)
+class CustomerKeyGrantsArgs:
+    project: str
+    keys: Mapping[str, Sequence[str]]   # API (memorystore / redis) -> keys its instances use
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+
+
+class CustomerKeyGrants(pulumi.ComponentResource):
+    grants: dict[tuple[str, str], pulumi.Resource]   # (API, key) -> the agent's grant
+
+    def __init__(self, name: str, args: CustomerKeyGrantsArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:gcp:CustomerKeyGrants", name, None, opts)
+        self.grants = {}
+        for service, keys in args.keys.items():
+            product = service.split(".", 1)[0]
+            agent = gcp.projects.ServiceIdentity(
+                f"{name}-{product}-agent",
+                project=args.project,
+                service=service,
+                # The agent can only be generated once the product's API is on.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, service)),
+            )
+            for key in dict.fromkeys(keys):
+                self.grants[(service, key)] = gcp.kms.CryptoKeyIAMMember(
+                    f"{name}-{product}-{_key_label(key)}",
+                    crypto_key_id=key,
+                    role=ENCRYPTER_DECRYPTER,
+                    member=agent.member,
+                    opts=pulumi.ResourceOptions(parent=self,
+                                                depends_on=needs(args.apis, CLOUD_KMS)),
+                )
+        self.register_outputs({"keys": {s: list(k) for s, k in args.keys.items()}})
+
+
+def _key_label(key: str) -> str:
+    """projects/p/locations/l/keyRings/r/cryptoKeys/k -> 'l-r-k' (stable logical names)."""
+    parts = key.split("/")
+    return "-".join(parts[3::2]) if len(parts) == 8 else key.replace("/", "-")

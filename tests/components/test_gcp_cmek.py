@@ -1,0 +1,84 @@
+"""Customer-managed keys (issue 11, defect 8): Memorystore encrypts with a Cloud KMS key only if
+its service agent may use the key. The stack creates the agent (`gcp.projects.ServiceIdentity`),
+grants it roles/cloudkms.cryptoKeyEncrypterDecrypter on the key, and the instance waits for the
+grant. Agents: service-<number>@gcp-sa-memorystore.iam.gserviceaccount.com (Valkey) and
+service-<number>@cloud-redis.iam.gserviceaccount.com (Redis)."""
+
+from __future__ import annotations
+
+from tests.builders import KMS, gcp_config, redis, valkey
+
+IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
+GRANT = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
+VALKEY = "gcp:memorystore/instance:Instance"
+REDIS = "gcp:redis/instance:Instance"
+SERVICE = "gcp:projects/service:Service"
+ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+KEY = KMS.format("us-central1")
+
+
+def test_valkey_key_is_granted_to_the_memorystore_agent_before_the_instance(run_stack):
+    rec = run_stack(gcp_config(valkey(gcp={"kms_key": KEY})))
+    (identity,) = rec.of_type(IDENTITY)
+    assert (identity.inputs["service"], identity.inputs["project"]) == (
+        "memorystore.googleapis.com", "acme-cache")
+    (grant,) = rec.of_type(GRANT)
+    assert (grant.inputs["cryptoKeyId"], grant.inputs["role"]) == (KEY, ROLE)
+    assert grant.inputs["member"] == \
+        "serviceAccount:service-123456789012@gcp-sa-memorystore.iam.gserviceaccount.com"
+    (instance,) = rec.of_type(VALKEY)
+    assert instance.inputs["kmsKey"] == KEY
+    # Nothing in the instance's inputs refers to the grant: only an explicit depends_on does.
+    assert grant.urn in instance.dependencies
+
+
+def test_redis_key_is_granted_to_the_cloud_redis_agent(run_stack):
+    rec = run_stack(gcp_config(redis(gcp={"kms_key": KEY})))
+    (identity,) = rec.of_type(IDENTITY)
+    assert identity.inputs["service"] == "redis.googleapis.com"
+    (grant,) = rec.of_type(GRANT)
+    assert grant.inputs["member"] == \
+        "serviceAccount:service-123456789012@cloud-redis.iam.gserviceaccount.com"
+    assert grant.urn in rec.of_type(REDIS)[0].dependencies
+
+
+def test_the_agent_exists_once_the_api_is_on_and_the_grant_needs_cloud_kms(run_stack):
+    rec = run_stack(gcp_config(valkey(gcp={"kms_key": KEY})))
+    apis = {s.inputs["service"]: s.urn for s in rec.of_type(SERVICE)}
+    assert apis["memorystore.googleapis.com"] in rec.of_type(IDENTITY)[0].dependencies
+    assert apis["cloudkms.googleapis.com"] in rec.of_type(GRANT)[0].dependencies
+
+
+def test_one_grant_per_key_and_agent_however_many_caches_share_them(run_stack):
+    # Two grants of the same member and role on one key are one IAM binding: deleting either
+    # resource would remove the other cache's access.
+    rec = run_stack(gcp_config({
+        "a": {"engine": "valkey", "gcp": {"kms_key": KEY}},
+        "b": {"engine": "valkey", "gcp": {"kms_key": KEY}},
+        "c": {"engine": "redis", "gcp": {"kms_key": KEY}},
+    }))
+    assert sorted(i.inputs["service"] for i in rec.of_type(IDENTITY)) == [
+        "memorystore.googleapis.com", "redis.googleapis.com"]
+    grants = rec.of_type(GRANT)
+    assert len(grants) == 2
+    by_member = {g.inputs["member"].split("@")[1]: g.urn for g in grants}
+    for instance in rec.of_type(VALKEY):
+        assert by_member["gcp-sa-memorystore.iam.gserviceaccount.com"] in instance.dependencies
+    assert by_member["cloud-redis.iam.gserviceaccount.com"] in rec.of_type(REDIS)[0].dependencies
+
+
+def test_no_key_no_agent_and_no_grant(run_stack):
+    rec = run_stack(gcp_config({"a": {"engine": "valkey"}, "b": {"engine": "redis"}}))
+    assert rec.of_type(IDENTITY) == [] and rec.of_type(GRANT) == []
+
+
+def test_grant_kms_access_false_leaves_the_grant_to_the_key_owner(run_stack):
+    rec = run_stack(gcp_config(valkey(gcp={"kms_key": KEY}), gcp={"grant_kms_access": False}))
+    assert rec.of_type(GRANT) == [] and rec.of_type(IDENTITY) == []
+    assert rec.of_type(VALKEY)[0].inputs["kmsKey"] == KEY
+
+
+def test_the_grant_and_the_agent_preview_with_unknown_emails(run_stack):
+    update = run_stack(gcp_config(valkey(gcp={"kms_key": KEY})))
+    preview = run_stack(gcp_config(valkey(gcp={"kms_key": KEY})), preview=True)
+    assert [r.name for r in update.of_type(GRANT)] == [r.name for r in preview.of_type(GRANT)]

@@ -1,0 +1,39 @@
+"""After a cross-region switchover (issue 11, defect 11): the secondary instance becomes the
+primary and the old primary a secondary. The provider sends `cross_instance_replication_config`
+in every update, so `pulumi up` would ask Memorystore for the old roles back. The secondary
+ignores what a switchover changes, as the AWS writer DNS record ignores what a failover
+changes; both lists come from the provider facts table."""
+
+from __future__ import annotations
+
+from components import provider_facts as facts
+from tests.builders import gcp_config, valkey
+
+VALKEY = "gcp:memorystore/instance:Instance"
+RECORD = "gcp:dns/recordSet:RecordSet"
+GLOBAL = {"global": {"secondary_region": "us-east4"}}
+
+
+def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
+    rec = run_stack(gcp_config(valkey(**GLOBAL), profile="production"))
+    secondary = rec.named("s-secondary-us-east4")
+    assert secondary.inputs["crossInstanceReplicationConfig"]["instanceRole"] == "SECONDARY"
+    assert secondary.ignore_changes == ["crossInstanceReplicationConfig"]
+    # The primary sends no replication config at all: Memorystore fills it in, and a
+    # switchover that turns it into a secondary plans no change either.
+    primary = rec.named("s-instance")
+    assert "crossInstanceReplicationConfig" not in primary.inputs
+    assert primary.ignore_changes == []
+
+
+def test_the_ignored_arguments_are_the_cloud_owned_facts():
+    assert facts.ignored_arguments(facts.GCP_VALKEY, facts.CROSS_REGION_SECONDARY) == [
+        "crossInstanceReplicationConfig"]
+    assert facts.ignored_arguments(facts.GCP_VALKEY) == []
+    assert facts.ignored_arguments(facts.GCP_RECORD_SET, facts.FOLLOWS_FAILOVER) == ["rrdatas"]
+
+
+def test_the_writer_record_still_follows_the_operator_not_pulumi_up(run_stack):
+    rec = run_stack(gcp_config(valkey(**GLOBAL), network={"dns": {"zone": "cache.internal"}}))
+    writer = [r for r in rec.of_type(RECORD) if r.inputs["name"].startswith("s-writer.")]
+    assert [r.ignore_changes for r in writer] == [["rrdatas"]]

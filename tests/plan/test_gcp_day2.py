@@ -1,0 +1,166 @@
+"""Day-2 changes on GCP (issue 11, defect 10): `python -m infra.plan <stack> --diff OLD.json`
+classifies what Memorystore does with each change. OLD is a plan of one config, NEW of another:
+
+- in place: Redis memory size, Memcached node count, Valkey replicas;
+- DATA LOSS: Valkey `mode` (shards 1 -> 2 turns cluster mode on), Memcached node size or
+  parameters (`node_config`, `memcache_parameters` are ForceNew);
+- NOT APPLIED: Redis read replicas turned off (Memorystore cannot disable them; the program no
+  longer sends READ_REPLICAS_DISABLED, so the instance keeps them).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.plan.diff import diff
+from infra.plan.render import render
+from infra.plan.report import build_report, load_report, run_plan
+from tests.builders import gcp_config
+
+VALKEY = "gcp:memorystore/instance:Instance"
+REDIS = "gcp:redis/instance:Instance"
+MEMCACHED = "gcp:memcache/instance:Instance"
+
+
+def report(caches: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return build_report(run_plan("test", config=gcp_config(caches, **top)))
+
+
+def compare(tmp_path: Path, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Diff NEW (`after`) against OLD.json written from `before`, as CI does."""
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(report(before)))
+    return diff(load_report(str(path)), report(after))
+
+
+def change_of(result: dict[str, Any], type_: str) -> dict[str, Any]:
+    (change,) = [c for c in result["changed"] if c["type"] == type_]
+    return change
+
+
+def lost(result: dict[str, Any]) -> list[str]:
+    return [loss["name"] for loss in result["data_loss"]]
+
+
+def test_redis_memory_size_is_changed_in_place(tmp_path):
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5}},
+                     {"r": {"engine": "redis", "memory_gb": 8}})
+    change = change_of(result, REDIS)
+    assert change["keys"] == ["memorySizeGb"] and not change["replace"]
+    assert result["data_loss"] == [] and result["rejected"] == []
+
+
+def test_valkey_replicas_are_changed_in_place(tmp_path):
+    result = compare(tmp_path, {"v": {"engine": "valkey", "replicas": 1}},
+                     {"v": {"engine": "valkey", "replicas": 2}})
+    assert change_of(result, VALKEY)["keys"] == ["replicaCount"]
+    assert result["data_loss"] == [] and result["rejected"] == []
+
+
+def test_valkey_going_from_one_shard_to_two_changes_mode_and_loses_data(tmp_path):
+    result = compare(tmp_path, {"v": {"engine": "valkey", "shards": 1}},
+                     {"v": {"engine": "valkey", "shards": 2}})
+    change = change_of(result, VALKEY)
+    assert change["replace"] and change["replace_keys"] == ["mode"]
+    assert lost(result) == ["v-instance"]
+    (loss,) = result["data_loss"]
+    assert "mode" in loss["reason"]
+
+
+def test_valkey_created_in_cluster_mode_adds_shards_in_place(tmp_path):
+    result = compare(tmp_path, {"v": {"engine": "valkey", "shards": 1,
+                                      "gcp": {"cluster_mode": True}}},
+                     {"v": {"engine": "valkey", "shards": 2}})
+    change = change_of(result, VALKEY)
+    assert change["keys"] == ["shardCount"] and not change["replace"]
+    assert result["data_loss"] == []
+
+
+@pytest.mark.parametrize("before, after, key", [
+    ({"memory_gb": 4}, {"memory_gb": 6}, "nodeConfig"),
+    ({"memory_gb": 4, "gcp": {"vcpus": 2}}, {"memory_gb": 4, "gcp": {"vcpus": 4}}, "nodeConfig"),
+    ({"parameters": {"max-item-size": "1048576"}}, {"parameters": {"max-item-size": "2097152"}},
+     "memcacheParameters"),
+])
+def test_memcached_size_or_parameters_replace_the_instance(tmp_path, before, after, key):
+    result = compare(tmp_path, {"m": {"engine": "memcached", **before}},
+                     {"m": {"engine": "memcached", **after}})
+    change = change_of(result, MEMCACHED)
+    assert key in change["replace_keys"]
+    assert lost(result) == ["m-instance"]
+
+
+def test_memcached_node_count_is_changed_in_place(tmp_path):
+    result = compare(tmp_path, {"m": {"engine": "memcached", "nodes": 2}},
+                     {"m": {"engine": "memcached", "nodes": 3}})
+    assert change_of(result, MEMCACHED)["keys"] == ["nodeCount"]
+    assert result["data_loss"] == []
+
+
+def test_redis_read_replicas_turned_off_are_not_applied(tmp_path):
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}},
+                     {"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}})
+    assert result["data_loss"] == []
+    (item,) = result["rejected"]
+    assert (item["type"], item["key"], item["outcome"]) == (REDIS, "readReplicasMode",
+                                                            "not applied")
+    assert "cannot" in item["reason"] and item["source"].startswith("https://cloud.google.com")
+    # The replica count itself still changes, in place.
+    assert "replicaCount" in change_of(result, REDIS)["keys"]
+    text = render({**report({"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}}),
+                   "diff": result}, "text")
+    assert "NOT APPLIED" in text
+
+
+def test_the_program_never_sends_read_replicas_disabled(tmp_path):
+    for replicas in (0, 1, 2):
+        plan = report({"r": {"engine": "redis", "memory_gb": 5, "replicas": replicas}})
+        (redis,) = [r for r in plan["resources"] if r["type"] == REDIS]
+        assert redis["inputs"].get("readReplicasMode") in (None, "READ_REPLICAS_ENABLED")
+
+
+def test_read_replicas_turned_on_are_applied_in_place(tmp_path):
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}},
+                     {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}})
+    assert result["rejected"] == [] and result["data_loss"] == []
+    assert not change_of(result, REDIS)["replace"]
+
+
+def test_redis_basic_to_standard_replaces_the_instance(tmp_path):
+    result = compare(tmp_path, {"r": {"engine": "redis", "replicas": 0}},
+                     {"r": {"engine": "redis", "replicas": 1}})
+    assert "tier" in change_of(result, REDIS)["replace_keys"]
+    assert lost(result) == ["r-instance"]
+
+
+def test_fail_on_data_loss_fails_on_not_applied(tmp_path, monkeypatch, capsys):
+    from infra.plan import report as plan_module
+
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(report({"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}})))
+    config = gcp_config({"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}})
+    monkeypatch.setattr(plan_module, "run_plan",
+                        lambda stack, preview=False: run_plan(stack, preview=preview,
+                                                              config=config))
+    code = plan_module.main(["test", "--diff", str(path), "--fail-on-data-loss"])
+    assert code == plan_module.EXIT_DATA_LOSS
+    assert "NOT APPLIED" in capsys.readouterr().out
+
+
+def test_every_gcp_resource_type_the_program_creates_has_its_facts():
+    # The table is what --diff and the components know about a type: a type the program
+    # creates without facts would have every change shown as in place.
+    from components.provider_facts import types_with_facts
+
+    key = "projects/acme-cache/locations/us-central1/keyRings/r/cryptoKeys/k"
+    everything = report({"v": {"engine": "valkey", "global": {"secondary_region": "us-east4"}},
+                         "k": {"engine": "valkey", "gcp": {"kms_key": key}},
+                         "r": {"engine": "redis"}, "m": {"engine": "memcached"}},
+                        profile="production", alerts={"emails": ["oncall@example.com"]},
+                        network={"dns": {"zone": "cache.internal"}})
+    created = {r["type"] for r in everything["resources"] if r["type"].startswith("gcp:")}
+    assert created - types_with_facts() == set()
