@@ -29,6 +29,7 @@ class MemcachedClusterArgs:
     apply_immediately: bool = False
     deletion_protection: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    import_id: str | None = None             # adopt this live cluster instead of creating one
 
     @property
     def az_mode(self) -> str:
@@ -71,7 +72,10 @@ class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
             maintenance_window=args.maintenance_window,
             apply_immediately=args.apply_immediately,
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            # An adopted cluster is protected whatever the profile (see replication_group.py).
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.deletion_protection or args.import_id is not None,
+                import_=args.import_id),
         )
         self.cluster_id = cluster.cluster_id
         self.configuration_endpoint = cluster.configuration_endpoint

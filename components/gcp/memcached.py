@@ -36,6 +36,7 @@ class MemcachedInstanceArgs:
     maintenance_minutes: int = 180           # 3 to 8 hours
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
+    import_id: str | None = None             # projects/<p>/locations/<r>/instances/<name>
 
 
 class MemorystoreMemcachedInstance(pulumi.ComponentResource):
@@ -77,8 +78,9 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
             # In pulumi-gcp an unset deletion_protection means protected: always set it.
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection,
-                depends_on=[args.psa_connection] if args.psa_connection is not None else []),
+                parent=self, protect=args.deletion_protection or args.import_id is not None,
+                depends_on=[args.psa_connection] if args.psa_connection is not None else [],
+                import_=args.import_id),
         )
         self.instance_name = instance.id
         self.discovery_endpoint = instance.discovery_endpoint

@@ -42,6 +42,7 @@ class RedisInstanceArgs:
     deletion_protection: bool = False
     redis_configs: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    import_id: str | None = None             # projects/<p>/locations/<r>/instances/<name>
 
     @property
     def tier(self) -> str:
@@ -102,9 +103,9 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             # In pulumi-gcp an unset deletion_protection means protected: always set it.
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection,
+                parent=self, protect=args.deletion_protection or args.import_id is not None,
                 depends_on=[args.psa_connection] if args.psa_connection is not None else [],
-                additional_secret_outputs=["auth_string"]),
+                additional_secret_outputs=["auth_string"], import_=args.import_id),
         )
         self.instance_name = instance.id
         self.host = instance.host

@@ -19,6 +19,9 @@ import pulumi_gcp as gcp
 
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400
+# The import sources are ForceNew (google-beta resource_memorystore_instance.go) and matter
+# only at creation: ignored afterwards, so editing restore_from never replaces the instance.
+RESTORE_ARGS = ["gcs_source", "managed_backup_source"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class ValkeyInstanceArgs:
     deletion_protection: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
     secondaries: Sequence[ValkeySecondaryArgs] = ()
+    # Created from RDB files in Cloud Storage or from a backup (only at creation).
+    restore_gcs_uris: Sequence[str] = ()
+    restore_backup: str | None = None
+    import_id: str | None = None             # projects/<p>/locations/<r>/instances/<id>
 
 
 class MemorystoreValkeyInstance(pulumi.ComponentResource):
@@ -73,8 +80,12 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
         primary = gcp.memorystore.Instance(
             f"{name}-instance",
             location=args.region,
-            opts=self._options(args.connection_policy, args.deletion_protection),
+            opts=pulumi.ResourceOptions.merge(
+                self._options(args.connection_policy,
+                              args.deletion_protection or args.import_id is not None),
+                pulumi.ResourceOptions(ignore_changes=RESTORE_ARGS, import_=args.import_id)),
             **self._settings(args, args.instance_id, args.replicas),
+            **self._restore(args),
         )
 
         self.secondary_endpoints = {}
@@ -119,6 +130,16 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
                  protect: bool) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, protect=protect,
                                       depends_on=[policy] if policy is not None else [])
+
+    @staticmethod
+    def _restore(args: ValkeyInstanceArgs) -> dict[str, Any]:
+        if args.restore_gcs_uris:
+            return dict(gcs_source=gcp.memorystore.InstanceGcsSourceArgs(
+                uris=list(args.restore_gcs_uris)))
+        if args.restore_backup is not None:
+            return dict(managed_backup_source=gcp.memorystore.InstanceManagedBackupSourceArgs(
+                backup=args.restore_backup))
+        return {}
 
     @staticmethod
     def _settings(args: ValkeyInstanceArgs, instance_id: str, replicas: int,
