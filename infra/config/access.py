@@ -247,11 +247,13 @@ def check_import_id(import_id: str | None, cache_id: str, kind: str, path: str,
 # ---------------------------------------------------------------------------------------------
 # GCP IAM clients
 # ---------------------------------------------------------------------------------------------
-# Service account e-mails: user-managed, the Compute Engine default and App Engine default ones.
-_SERVICE_ACCOUNT = re.compile(r"^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]"
+# Service account e-mails: user-managed (<id>@<project>.iam.gserviceaccount.com), and the
+# Compute Engine and App Engine default ones. Only the shape is checked: a user's own e-mail
+# or a typo in the domain is the mistake to catch.
+_SERVICE_ACCOUNT = re.compile(r"^(?:[a-z0-9][a-z0-9-]{0,29}@[a-z0-9][a-z0-9.:-]{0,62}"
                               r"\.iam\.gserviceaccount\.com"
                               r"|\d+-compute@developer\.gserviceaccount\.com"
-                              r"|[a-z][a-z0-9-]{4,28}[a-z0-9]@appspot\.gserviceaccount\.com)$")
+                              r"|[a-z0-9][a-z0-9-]{0,29}@appspot\.gserviceaccount\.com)$")
 
 
 def check_service_accounts(accounts: list[str], path: str,
