@@ -69,6 +69,16 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     }),
 }
 
+# A group moving from its AUTH token to RBAC users: the provider sends one ModifyReplicationGroup
+# with UserGroupIdsToAdd and AuthTokenUpdateStrategy=DELETE ("DELETE - allowed only when
+# transitioning to RBAC", ElastiCache API; terraform-provider-aws replication_group.go
+# resourceReplicationGroupUpdate): no replacement, but the token stops working.
+RBAC_MIGRATION = ("in place: the AUTH token is deleted and the user group attached in one "
+                  "ModifyReplicationGroup (strategy DELETE). From then on a connection that "
+                  "sends only the old token authenticates as user 'default', which is off, and "
+                  "is refused: move clients to their user's credentials (its connection "
+                  "secret) in the same change window")
+
 # Inputs that change cross-region membership without a replacement: worth a loud note.
 MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
     GCP_VALKEY: frozenset({"crossInstanceReplicationConfig"}),
@@ -225,6 +235,9 @@ def _conditional(kind: str, old: dict[str, Any], new: dict[str, Any],
         if "engineVersion" in keys and _downgrade(old.get("engineVersion"),
                                                   new.get("engineVersion")):
             out.append(("engineVersion", "a version downgrade recreates the group"))
+        if "userGroupIds" in keys and old.get("authToken") and not new.get("authToken") \
+                and new.get("userGroupIds"):
+            out.append(("userGroupIds", RBAC_MIGRATION))
         version = _version(new.get("engineVersion") or old.get("engineVersion"))
         if "transitEncryptionEnabled" in keys and version is not None and version[0] < 7:
             out.append(("transitEncryptionEnabled",
