@@ -101,8 +101,8 @@ REFUSED = [
      "caches.s.gcp.client_service_accounts: needs gcp.auth: true (IAM authorization); without "
      "it the instance admits every client in the network and the bindings would grant "
      "nothing."),
-    ("clients-bad-email", gcp_config({"s": {"gcp": {"auth": True,
-                                                    "client_service_accounts": ["app@gmail.com"]}}}),
+    ("clients-bad-email", gcp_config({"s": {"gcp": {
+        "auth": True, "client_service_accounts": ["app@gmail.com"]}}}),
      "caches.s.gcp.client_service_accounts.0: 'app@gmail.com' is not a service account e-mail; "
      "use <name>@<project>.iam.gserviceaccount.com."),
     ("clients-on-aws", aws_config({"s": {"gcp": {"client_service_accounts": [SA]}}}),

@@ -137,7 +137,8 @@ def test_global_datastore_has_a_secret_per_region_with_local_and_writer_endpoint
                if r.inputs["name"] == "managed-cache/test/s"}
     assert set(regions) == {"aws-us-east-1", "aws-eu-west-1"}
     payloads = {r.name: secret_json(r) for r in recorder.of_type(AWS_VERSION)}
-    primary, secondary = payloads["s-connection-version"], payloads["s-eu-west-1-connection-version"]
+    primary = payloads["s-connection-version"]
+    secondary = payloads["s-eu-west-1-connection-version"]
     writer = "master.test-s.abc123.us-east-1.cache.amazonaws.com"
     assert primary["host"] == primary["writer_host"] == writer
     assert secondary["host"] == "master.test-s-euw1.abc123.eu-west-1.cache.amazonaws.com"
