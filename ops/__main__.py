@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from infra.config import ConfigError
-from ops import failover, rightsize, shard_failover, snapshot, stack, status, verify
+from ops import discover, failover, rightsize, shard_failover, snapshot, stack, status, verify
 from ops.clients import Clients
 from ops.errors import EXIT_ERROR, EXIT_INTERRUPTED, explain
 from ops.poll import Polling
@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
                               help="recommend node types from CloudWatch usage")
     cmd.add_argument("--days", type=_days, default=14, help="days of metrics (default 14)")
     cmd.add_argument("--cache", default=None, help="only this cache")
+    cmd = commands.add_parser("discover",
+                              help="print the live caches of a region as config to adopt them "
+                                   "(no stack needed)")
+    cmd.add_argument("--region", required=True, help="the AWS region to list, e.g. us-east-1")
+    cmd.add_argument("--name-prefix", default=None, metavar="PREFIX",
+                     help="only caches named <PREFIX>-<cache> (default: each id's first part)")
     return parser
 
 
@@ -105,6 +111,9 @@ def main(argv: list[str] | None = None, clients: Clients | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, clients: Clients) -> int:
+    if args.command == "discover":
+        clients.require_credentials()
+        return discover.run(args.region, clients, args.name_prefix)
     spec = stack.load(args.stack, args.project_dir)
     cache = stack.find_cache(spec, args.cache) if getattr(args, "cache", None) else None
     clients.require_credentials()
