@@ -49,6 +49,8 @@ TF_TYPES: dict[str, str] = {
     "aws:elasticache/parameterGroup:ParameterGroup": "aws_elasticache_parameter_group",
     "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
     "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
+    "aws:elasticache/user:User": "aws_elasticache_user",
+    "aws:elasticache/userGroup:UserGroup": "aws_elasticache_user_group",
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
     "aws:kms/alias:Alias": "aws_kms_alias",
@@ -56,6 +58,8 @@ TF_TYPES: dict[str, str] = {
     "aws:route53/record:Record": "aws_route53_record",
     "aws:route53/zone:Zone": "aws_route53_zone",
     "aws:route53/zoneAssociation:ZoneAssociation": "aws_route53_zone_association",
+    "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
+    "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
@@ -73,7 +77,10 @@ TF_TYPES: dict[str, str] = {
         "google_monitoring_notification_channel",
     "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
         "google_network_connectivity_service_connection_policy",
+    "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
     "gcp:redis/instance:Instance": "google_redis_instance",
+    "gcp:secretmanager/secret:Secret": "google_secret_manager_secret",
+    "gcp:secretmanager/secretVersion:SecretVersion": "google_secret_manager_secret_version",
     "gcp:servicenetworking/connection:Connection": "google_service_networking_connection",
     "random:index/randomPassword:RandomPassword": "random_password",
 }
