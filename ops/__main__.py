@@ -41,6 +41,16 @@ def _days(text: str) -> int:
     return value
 
 
+def _region(text: str) -> str:
+    from infra.catalog.aws import AWS_REGIONS
+    from infra.config.common import did_you_mean
+
+    if text not in AWS_REGIONS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region ElastiCache is offered "
+                                         "in." + did_you_mean(text, AWS_REGIONS))
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ops",
@@ -87,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("discover",
                               help="print the live caches of a region as config to adopt them "
                                    "(no stack needed)")
-    cmd.add_argument("--region", required=True, help="the AWS region to list, e.g. us-east-1")
+    cmd.add_argument("--region", required=True, type=_region,
+                     help="the AWS region to list, e.g. us-east-1")
     cmd.add_argument("--name-prefix", default=None, metavar="PREFIX",
                      help="only caches named <PREFIX>-<cache> (default: each id's first part)")
     return parser

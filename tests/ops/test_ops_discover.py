@@ -281,6 +281,14 @@ def test_an_empty_region_says_so(capsys):
                                       "eu-west-1\n")
 
 
+def test_an_unknown_region_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run_ops(capsys, "discover", "--region", "us-est-1")
+    assert exit_.value.code == 2
+    assert "'us-est-1' is not an AWS region ElastiCache is offered in. Did you mean " \
+           "'us-east-1'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("live", "config"), [
     ("8.0.1", "8.0"), ("7.2.4", "7.2"), ("7.1.0", "7.1"), ("6.2.6", "6.2"), ("6.0.5", "6.x")])
 def test_live_versions_map_to_config_versions(live, config):
