@@ -765,7 +765,7 @@ def check_logging(resources: Sequence[Resource],
 
 def check_secret_key(res: Resource, ctx: Context) -> list[Finding]:
     """A production connection secret on the account's aws/secretsmanager key."""
-    if not ctx.production or is_set(res.inputs.get("kmsKeyId")):
+    if res.type != AWS_SECRET or not ctx.production or is_set(res.inputs.get("kmsKeyId")):
         return []
     return _finding("secret-aws-managed-key", "low", "encryption-at-rest",
                     f"{res.name}: the connection secret is encrypted with the account's "

@@ -99,3 +99,12 @@ def test_editing_restore_from_after_creation_changes_nothing(tmp_path):
     assert [c for c in result["changed"] if c["name"] == "sessions-group"] == []
     result = diff(old, report_of(aws_config({"sessions": {}})))
     assert result["data_loss"] == []
+
+
+def test_a_production_secret_without_a_customer_key_is_a_low_finding():
+    report = report_of(aws_config({"s": {"node_type": "cache.r7g.large"},
+                                   "m": {"engine": "memcached"}}, profile="production"))
+    flagged = {(f["cache"], f["resource"], f["severity"]) for f in report["findings"]
+               if f["id"] == "secret-aws-managed-key"}
+    # The Valkey cache's secret shares the cache's key; Memcached has no key of its own.
+    assert flagged == {("m", "m-connection-secret", "low")}
