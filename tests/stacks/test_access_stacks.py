@@ -235,3 +235,48 @@ def test_gcp_import_and_restore(run_stack):
         "projects/acme-cache/locations/us-central1/instances/test-s"
     assert instances["test-s"].protect
     assert instances["test-n"].inputs["gcsSource"] == {"uris": ["gs://dumps/n.rdb"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# The secrets as applications read them (examples/connect.py, the connection contract)
+# ---------------------------------------------------------------------------------------------
+def test_applications_connect_with_the_aws_secrets_as_written(run_stack):
+    from examples import connect
+
+    recorder = run_stack(CONFIGS["secrets-prod"])
+    primary = secret_json(recorder.named("s-connection-version"))
+    kwargs = connect.from_secret(primary).redis_kwargs()
+    assert (kwargs["host"], kwargs["port"], kwargs["ssl"]) == (primary["host"], 6379, True)
+    assert kwargs["password"] == primary["auth_token"] and "username" not in kwargs
+    secondary = connect.from_secret(secret_json(recorder.named("s-eu-west-1-connection-version")))
+    # In the secondary region: writes to the primary, reads from the local reader.
+    assert secondary.redis_kwargs()["host"] == primary["host"]
+    assert secondary.redis_kwargs(read_only=True)["host"] == \
+        "replica.test-s-euw1.abc123.eu-west-1.cache.amazonaws.com"
+
+    rbac = run_stack(RBAC)
+    app = [secret_json(r) for r in rbac.of_type(AWS_VERSION)
+           if secret_json(r)["username"] == "app"][0]
+    settings = connect.from_secret(app)
+    assert settings.auth == "rbac"
+    assert (settings.redis_kwargs()["username"], settings.redis_kwargs()["password"]) == \
+        ("app", app["password"])
+    iam = [secret_json(r) for r in rbac.of_type(AWS_VERSION)
+           if secret_json(r)["auth"] == "iam"][0]
+    settings = connect.from_secret(iam, password_provider=lambda: "iam-token")
+    assert settings.auth == "iam" and settings.username == "test-s-reporting"
+
+
+def test_applications_connect_with_the_gcp_secrets_as_written(run_stack):
+    from examples import connect
+
+    recorder = run_stack(CONFIGS["gcp"])
+    redis_secret = secret_json(recorder.named("r-connection-version"), "secretData")
+    kwargs = connect.from_secret(redis_secret).redis_kwargs()
+    assert kwargs["password"] == redis_secret["auth_token"] and kwargs["port"] == 6378
+    assert kwargs["ssl_ca_data"].split() == "\n".join(redis_secret["ca_certs"]).split()
+    valkey = connect.from_secret(secret_json(recorder.named("v-connection-version"),
+                                             "secretData"),
+                                 password_provider=lambda: "access-token")
+    assert valkey.auth == "iam"
+    assert valkey.redis_kwargs()["credential_provider"].get_credentials() == ("access-token",)
