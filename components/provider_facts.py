@@ -69,6 +69,9 @@ GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
 GCP_SERVICE = "gcp:projects/service:Service"
 GCP_SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
 GCP_KEY_GRANT = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
+GCP_SECRET = "gcp:secretmanager/secret:Secret"
+GCP_SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
+GCP_PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
 GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 GCP_NOTIFICATION_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 
@@ -357,6 +360,12 @@ FACTS: tuple[Fact, ...] = (
                _TF_GOOGLE + "monitoring/resource_monitoring_alert_policy.go"),
     *_replaces(GCP_NOTIFICATION_CHANNEL, ("project",),
                _TF_GOOGLE + "monitoring/resource_monitoring_notification_channel.go"),
+    *_replaces(GCP_SECRET, ("secretId", "project", "replication"),
+               _TF_GOOGLE + "secretmanager/resource_secret_manager_secret.go"),
+    *_replaces(GCP_SECRET_VERSION, ("secret", "secretData"),
+               _TF_GOOGLE + "secretmanager/resource_secret_manager_secret_version.go"),
+    *_replaces(GCP_PROJECT_IAM_MEMBER, ("project", "role", "member", "condition"),
+               _TF_GOOGLE + "tpgiamresource/resource_iam_member.go"),
 )
 
 

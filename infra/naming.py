@@ -47,6 +47,17 @@ def final_snapshot_name(group_id: str) -> str:
     return f"{group_id}-final"
 
 
+def connection_secret_name(prefix: str, cache: str, user: str | None = None) -> str:
+    """Secrets Manager name of a cache's connection secret, the same in every region:
+    `managed-cache/<prefix>/<cache>`, or `.../<cache>/<user>` for one RBAC user's."""
+    return f"managed-cache/{prefix}/{cache}" + (f"/{user}" if user else "")
+
+
+def gcp_connection_secret_id(instance_id: str) -> str:
+    """Secret Manager secret id of a Memorystore instance's connection secret."""
+    return f"{instance_id}-connection"
+
+
 _DIRECTIONS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
                "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
 _GCP_AREAS = {"europe": "eu", "asia": "as", "australia": "au", "northamerica": "na",

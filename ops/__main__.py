@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from infra.config import ConfigError
-from ops import failover, rightsize, shard_failover, snapshot, stack, status, verify
+from ops import discover, failover, rightsize, shard_failover, snapshot, stack, status, verify
 from ops.clients import Clients
 from ops.errors import EXIT_ERROR, EXIT_INTERRUPTED, explain
 from ops.poll import Polling
@@ -39,6 +39,16 @@ def _days(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; use 1 to "
                                          f"{rightsize.MAX_DAYS} days")
     return value
+
+
+def _region(text: str) -> str:
+    from infra.catalog.aws import AWS_REGIONS
+    from infra.config.common import did_you_mean
+
+    if text not in AWS_REGIONS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region ElastiCache is offered "
+                                         "in." + did_you_mean(text, AWS_REGIONS))
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
                               help="recommend node types from CloudWatch usage")
     cmd.add_argument("--days", type=_days, default=14, help="days of metrics (default 14)")
     cmd.add_argument("--cache", default=None, help="only this cache")
+    cmd = commands.add_parser("discover",
+                              help="print the live caches of a region as config to adopt them "
+                                   "(no stack needed)")
+    cmd.add_argument("--region", required=True, type=_region,
+                     help="the AWS region to list, e.g. us-east-1")
+    cmd.add_argument("--name-prefix", default=None, metavar="PREFIX",
+                     help="only caches named <PREFIX>-<cache> (default: each id's first part)")
     return parser
 
 
@@ -105,6 +122,9 @@ def main(argv: list[str] | None = None, clients: Clients | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, clients: Clients) -> int:
+    if args.command == "discover":
+        clients.require_credentials()
+        return discover.run(args.region, clients, args.name_prefix)
     spec = stack.load(args.stack, args.project_dir)
     cache = stack.find_cache(spec, args.cache) if getattr(args, "cache", None) else None
     clients.require_credentials()

@@ -31,6 +31,7 @@ class MemcachedClusterArgs:
     # ElastiCache events (node replaced, ...) go to this SNS topic (an unencrypted one).
     notification_topic_arn: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    import_id: str | None = None             # adopt this live cluster instead of creating one
 
     @property
     def az_mode(self) -> str:
@@ -74,7 +75,10 @@ class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
             apply_immediately=args.apply_immediately,
             notification_topic_arn=args.notification_topic_arn,
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
+            # An adopted cluster is protected whatever the profile (see replication_group.py).
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.deletion_protection or args.import_id is not None,
+                import_=args.import_id),
         )
         self.cluster_id = cluster.cluster_id
         self.configuration_endpoint = cluster.configuration_endpoint

@@ -18,6 +18,7 @@ import pulumi_random as random
 from components import provider_facts as facts
 from components.aws import kms
 from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
+from components.aws.users import CacheUserArgs, ElastiCacheUsers, ElastiCacheUsersArgs
 
 # What the cloud owns on a member of a Global Datastore, by role (components/provider_facts.py):
 # left out of `pulumi up` after creation. A primary's node type, version, shard count, failover
@@ -33,6 +34,14 @@ MEMBER_OWNED: dict[str, list[str]] = {
 AUTH_TOKEN_SPECIALS = "!&#$^<>-"
 AUTH_TOKEN_LENGTH = 64          # AWS allows 16 to 128 printable characters
 LOG_TYPES = ("slow-log", "engine-log")
+# A restore happens only when the group is created, and both arguments are ForceNew
+# (terraform-provider-aws replication_group.go): ignored afterwards, so editing or removing
+# restore_from later never replaces a cache full of newer data.
+RESTORE_ARGS = ["snapshot_name", "snapshot_arns"]
+# While a live group is imported, its credentials stay as they are: the AUTH token cannot be
+# read back from AWS, and changing it (or moving to users) breaks connected clients, so that
+# happens in the next update, after the import, where the plan says so.
+IMPORT_KEEPS = ["auth_token", "auth_token_update_strategy", "user_group_ids"]
 
 
 def log_group_name(replication_group_id: str, log_type: str) -> str:
@@ -79,6 +88,12 @@ class ReplicationGroupArgs:
     # rejects on a secondary and inherits engine, encryption and AUTH from the primary.
     global_role: Literal["primary", "secondary"] | None = None
     global_replication_group_id: pulumi.Input[str] | None = None
+    # RBAC users instead of the AUTH token (not on a Global Datastore: config refuses it).
+    users: Sequence[CacheUserArgs] = ()
+    # Created from a snapshot in the region or RDB files in S3 (only at creation).
+    snapshot_name: str | None = None
+    snapshot_arns: Sequence[str] = ()
+    import_id: str | None = None             # adopt this live group instead of creating one
 
     @property
     def automatic_failover(self) -> bool:
@@ -103,9 +118,10 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]             # what clients connect to (configuration endpoint
     reader_endpoint: pulumi.Output[str]      # when sharded, primary endpoint otherwise)
     port: pulumi.Output[int]
-    auth_token: pulumi.Output[str] | None    # a Pulumi secret; None on a secondary
+    auth_token: pulumi.Output[str] | None    # a Pulumi secret; None on a secondary / with users
     kms_key_arn: pulumi.Output[str] | None
     parameter_group_name: pulumi.Output[str] | None   # the group's own; None on a secondary
+    users: ElastiCacheUsers | None           # with RBAC users
 
     def __init__(self, name: str, args: ReplicationGroupArgs,
                  opts: pulumi.ResourceOptions | None = None):
@@ -145,19 +161,40 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             ],
             tags=dict(args.tags),
         )
+        token = None
+        self.users = None
         if args.global_role == "secondary":
             group_args = {**common, **self._secondary_args(args)}
-            token = None
             self.parameter_group_name = None
         else:
-            token = random.RandomPassword(
-                f"{name}-auth-token",
-                length=AUTH_TOKEN_LENGTH,
-                special=True,
-                override_special=AUTH_TOKEN_SPECIALS,
-                min_lower=4, min_upper=4, min_numeric=4, min_special=2,
-                opts=child,
-            )
+            if args.users:
+                self.users = ElastiCacheUsers(
+                    f"{name}-users",
+                    ElastiCacheUsersArgs(
+                        user_group_id=f"{args.replication_group_id}-users",
+                        engine=args.engine,
+                        default_user_id=f"{args.replication_group_id}-default",
+                        users=args.users,
+                        tags=dict(args.tags),
+                    ),
+                    opts=child,
+                )
+                # No token: the group admits only its users. DELETE is the strategy AWS takes
+                # when a group that had a token moves to RBAC (ModifyReplicationGroup with
+                # UserGroupIdsToAdd); the provider sends it only then, never on create.
+                auth: dict[str, Any] = dict(user_group_ids=[self.users.user_group_id],
+                                            auth_token_update_strategy="DELETE")
+            else:
+                token = random.RandomPassword(
+                    f"{name}-auth-token",
+                    length=AUTH_TOKEN_LENGTH,
+                    special=True,
+                    override_special=AUTH_TOKEN_SPECIALS,
+                    min_lower=4, min_upper=4, min_numeric=4, min_special=2,
+                    opts=child,
+                )
+                # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
+                auth = dict(auth_token=token.result, auth_token_update_strategy="SET")
             parameter_group = CacheParameterGroup(
                 f"{name}-parameters",
                 CacheParameterGroupArgs(
@@ -168,15 +205,25 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            group_args = {**common, **self._primary_args(args, parameter_group, token)}
+            group_args = {**common, **self._primary_args(args, parameter_group), **auth,
+                          **self._restore_args(args)}
             self.parameter_group_name = parameter_group.name
 
+        ignored = [] if args.global_role == "secondary" else list(RESTORE_ARGS)
+        if args.global_role:
+            ignored += MEMBER_OWNED[args.global_role]
+        if args.import_id is not None:
+            ignored += IMPORT_KEEPS
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
             **group_args,
             opts=pulumi.ResourceOptions.merge(data, pulumi.ResourceOptions(
                 additional_secret_outputs=["auth_token"],
-                ignore_changes=MEMBER_OWNED[args.global_role] if args.global_role else None,
+                ignore_changes=ignored or None,
+                # An adopted group is protected whatever the profile: if its config does not
+                # match, the update after the import must not be able to replace it.
+                protect=args.deletion_protection or args.import_id is not None,
+                import_=args.import_id,
             )),
         )
 
@@ -200,8 +247,16 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         })
 
     @staticmethod
-    def _primary_args(args: ReplicationGroupArgs, parameter_group: CacheParameterGroup,
-                      token: random.RandomPassword) -> dict[str, Any]:
+    def _restore_args(args: ReplicationGroupArgs) -> dict[str, Any]:
+        if args.snapshot_name is not None:
+            return dict(snapshot_name=args.snapshot_name)
+        if args.snapshot_arns:
+            return dict(snapshot_arns=list(args.snapshot_arns))
+        return {}
+
+    @staticmethod
+    def _primary_args(args: ReplicationGroupArgs,
+                      parameter_group: CacheParameterGroup) -> dict[str, Any]:
         if args.cluster_mode:
             sizing: dict[str, Any] = dict(cluster_mode="enabled", num_node_groups=args.shards,
                                           replicas_per_node_group=args.replicas)
@@ -216,9 +271,6 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
             transit_encryption_mode=args.transit_encryption_mode,
-            auth_token=token.result,
-            # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
-            auth_token_update_strategy="SET",
             auto_minor_version_upgrade=args.auto_minor_version_upgrade,
             automatic_failover_enabled=args.automatic_failover,
             multi_az_enabled=args.multi_az,

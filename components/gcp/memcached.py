@@ -40,6 +40,7 @@ class MemcachedInstanceArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
     # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    import_id: str | None = None             # projects/<p>/locations/<r>/instances/<name>
 
 
 class MemorystoreMemcachedInstance(pulumi.ComponentResource):
@@ -81,9 +82,10 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
             # In pulumi-gcp an unset deletion_protection means protected: always set it.
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection,
+                parent=self, protect=args.deletion_protection or args.import_id is not None,
                 depends_on=[*needs(args.apis, MEMCACHE),
-                            *([args.psa_connection] if args.psa_connection is not None else [])]),
+                            *([args.psa_connection] if args.psa_connection is not None else [])],
+                import_=args.import_id),
         )
         self.instance_name = instance.id
         self.discovery_endpoint = instance.discovery_endpoint

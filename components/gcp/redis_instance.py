@@ -47,6 +47,7 @@ class RedisInstanceArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
     # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    import_id: str | None = None             # projects/<p>/locations/<r>/instances/<name>
 
     @property
     def tier(self) -> str:
@@ -110,10 +111,10 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             # In pulumi-gcp an unset deletion_protection means protected: always set it.
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.deletion_protection,
+                parent=self, protect=args.deletion_protection or args.import_id is not None,
                 depends_on=[*needs(args.apis, REDIS),
                             *[r for r in (args.psa_connection, args.key_grant) if r is not None]],
-                additional_secret_outputs=["auth_string"]),
+                additional_secret_outputs=["auth_string"], import_=args.import_id),
         )
         self.instance_name = instance.id
         self.host = instance.host

@@ -25,6 +25,9 @@ SECONDARY_OWNED = facts.ignored_arguments(facts.GCP_VALKEY, facts.CROSS_REGION_S
 
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400
+# The import sources are ForceNew (google-beta resource_memorystore_instance.go) and matter
+# only at creation: ignored afterwards, so editing restore_from never replaces the instance.
+RESTORE_ARGS = ["gcs_source", "managed_backup_source"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class ValkeyInstanceArgs:
     secondaries: Sequence[ValkeySecondaryArgs] = ()
     # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
+    # Created from RDB files in Cloud Storage or from a backup (only at creation).
+    restore_gcs_uris: Sequence[str] = ()
+    restore_backup: str | None = None
+    import_id: str | None = None             # projects/<p>/locations/<r>/instances/<id>
 
 
 class MemorystoreValkeyInstance(pulumi.ComponentResource):
@@ -83,8 +90,13 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
         primary = gcp.memorystore.Instance(
             f"{name}-instance",
             location=args.region,
-            opts=self._options(args, args.connection_policy),
+            opts=pulumi.ResourceOptions.merge(
+                self._options(args, args.connection_policy),
+                pulumi.ResourceOptions(
+                    protect=args.deletion_protection or args.import_id is not None,
+                    ignore_changes=RESTORE_ARGS, import_=args.import_id)),
             **self._settings(args, args.instance_id, args.replicas),
+            **self._restore(args),
         )
 
         self.secondary_endpoints = {}
@@ -132,6 +144,16 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
         depends_on += [r for r in (policy, args.kms_grant) if r is not None]
         return pulumi.ResourceOptions(parent=self, protect=args.deletion_protection,
                                       depends_on=depends_on)
+
+    @staticmethod
+    def _restore(args: ValkeyInstanceArgs) -> dict[str, Any]:
+        if args.restore_gcs_uris:
+            return dict(gcs_source=gcp.memorystore.InstanceGcsSourceArgs(
+                uris=list(args.restore_gcs_uris)))
+        if args.restore_backup is not None:
+            return dict(managed_backup_source=gcp.memorystore.InstanceManagedBackupSourceArgs(
+                backup=args.restore_backup))
+        return {}
 
     @staticmethod
     def _settings(args: ValkeyInstanceArgs, instance_id: str, replicas: int,

@@ -204,6 +204,7 @@ class AwsProfileDefaults:
     availability_zones: int
     maintenance_window: str        # UTC, weekly
     snapshot_window: str           # UTC, daily; does not overlap the maintenance window
+    connection_secret: bool        # a Secrets Manager secret applications read
 
 
 PROFILES: dict[str, AwsProfileDefaults] = {
@@ -223,6 +224,7 @@ PROFILES: dict[str, AwsProfileDefaults] = {
         availability_zones=2,
         maintenance_window="sun:05:00-sun:06:00",
         snapshot_window="03:00-04:00",
+        connection_secret=False,
     ),
     "production": AwsProfileDefaults(
         node_type="cache.r7g.large",
@@ -240,5 +242,6 @@ PROFILES: dict[str, AwsProfileDefaults] = {
         availability_zones=3,
         maintenance_window="sun:05:00-sun:06:00",
         snapshot_window="03:00-04:00",
+        connection_secret=True,
     ),
 }

@@ -108,6 +108,7 @@ class GcpDefaults:
     memcached_maintenance_window: str  # Memcached: 3 to 8 hours
     snapshot_window: str               # Valkey automated backups start at its hour
     flow_logs: bool                    # subnet flow logs of a new network (billed per GB)
+    connection_secret: bool            # a Secret Manager secret applications read
 
 
 GCP_DEFAULTS: dict[str, GcpDefaults] = {
@@ -129,6 +130,7 @@ GCP_DEFAULTS: dict[str, GcpDefaults] = {
         memcached_maintenance_window="sun:05:00-sun:08:00",
         snapshot_window="03:00-04:00",
         flow_logs=False,
+        connection_secret=False,
     ),
     "production": GcpDefaults(
         valkey_node_type="highmem-medium",
@@ -148,5 +150,6 @@ GCP_DEFAULTS: dict[str, GcpDefaults] = {
         memcached_maintenance_window="sun:05:00-sun:08:00",
         snapshot_window="03:00-04:00",
         flow_logs=True,
+        connection_secret=True,
     ),
 }

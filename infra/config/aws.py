@@ -10,6 +10,12 @@ from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults
 from infra.catalog.parameters import AWS_FAMILIES
+from infra.config.access import (
+    UserSpec,
+    check_import_id,
+    resolve_aws_restore,
+    resolve_users,
+)
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
@@ -44,6 +50,8 @@ _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+# CreateCacheSubnetGroup: at most 255 letters, digits or hyphens.
+_SUBNET_GROUP = re.compile(r"^[A-Za-z0-9-]{1,255}$")
 
 
 def _resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: str,
@@ -192,6 +200,30 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
                                     replicas, cluster_mode or replicas >= 1,
                                     region, f"{path}.global", problems)
 
+    cache_id = naming.replication_group_id(prefix, name)
+    users: tuple[UserSpec, ...] = ()
+    if aws.users is not None and not memcached and version is not None:
+        users = resolve_users(aws.users, cache_id, engine, version, cfg.global_ is not None,
+                              f"{path}.aws.users", problems)
+    restore = None if memcached else resolve_aws_restore(cfg.restore_from,
+                                                         f"{path}.restore_from", problems)
+    import_id = check_import_id(aws.import_id, cache_id,
+                                "cluster" if memcached else "replication group",
+                                f"{path}.aws.import_id", problems)
+    if import_id is not None and cfg.global_ is not None:
+        problems.append(Problem(f"{path}.aws.import_id", "a Global Datastore cannot be adopted "
+                                "in one step; import the primary as a lone cache (without "
+                                "global:), then add global:, which keeps the group (see "
+                                "docs/adopting.md)."))
+    if import_id is not None and cfg.restore_from is not None:
+        problems.append(Problem(f"{path}.restore_from", "an import adopts an existing cache and "
+                                "a restore creates a new one; set aws.import_id or "
+                                "restore_from, not both."))
+    if aws.subnet_group_name is not None and not _SUBNET_GROUP.match(aws.subnet_group_name):
+        problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
+                                "not a cache subnet group name; use up to 255 letters, digits "
+                                "and hyphens."))
+
     if len(problems) > before or version is None or node is None:
         return None
     create_kms_key = False if memcached else (
@@ -225,9 +257,14 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         apply_immediately=aws.apply_immediately if aws.apply_immediately is not None
         else defaults.apply_immediately,
         auto_minor_version_upgrade=aws.auto_minor_version_upgrade,
-        cache_id=naming.replication_group_id(prefix, name),
+        cache_id=cache_id,
         alarms=alarms,
         global_=global_spec,
+        users=users,
+        secret=cfg.secret if cfg.secret is not None else defaults.connection_secret,
+        import_id=import_id,
+        restore=restore,
+        subnet_group_name=aws.subnet_group_name,
     )
 
 
@@ -237,6 +274,7 @@ def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) 
         "replicas": "replication", "shards": "shards (it spreads keys over nodes instead)",
         "global": "Global Datastore", "snapshot_window": "snapshots",
         "snapshot_retention_days": "snapshots", "final_snapshot": "snapshots",
+        "restore_from": "snapshots to restore from",
     }
     for key, feature in lacking.items():
         if key in cfg.model_fields_set or (key == "global" and cfg.global_ is not None):
@@ -244,7 +282,9 @@ def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) 
                                     "or use engine 'valkey'."))
     for key, feature in {"kms_key_arn": "at-rest encryption with a KMS key",
                          "create_kms_key": "at-rest encryption with a KMS key",
-                         "cluster_mode": "cluster mode"}.items():
+                         "cluster_mode": "cluster mode",
+                         "users": "RBAC users or AUTH (its security group is its only gate)",
+                         }.items():
         if key in cfg.aws.model_fields_set:
             problems.append(Problem(f"{path}.aws.{key}", f"Memcached has no {feature}; remove the "
                                                          "key or use engine 'valkey'."))

@@ -50,6 +50,11 @@ from infra.catalog.gcp import (
     ValkeyNodeType,
 )
 from infra.catalog.parameters import GCP_PRODUCTS
+from infra.config.access import (
+    check_import_id,
+    check_service_accounts,
+    resolve_gcp_restore,
+)
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
@@ -350,11 +355,49 @@ def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, p
     # Redis with TLS moves to port 6378 (docs/cloud-rules.md).
     port = 11211 if engine == "memcached" else (6378 if engine == "redis" and tls else 6379)
 
+    accounts = _client_service_accounts(cfg.gcp.client_service_accounts, engine, auth,
+                                        f"{path}.gcp.client_service_accounts", problems)
+    restore = resolve_gcp_restore(cfg.restore_from, engine, f"{path}.restore_from", problems)
+    import_id = check_import_id(cfg.gcp.import_id, instance_id, "instance",
+                                f"{path}.gcp.import_id", problems)
+    if import_id is not None and cfg.restore_from is not None:
+        problems.append(Problem(f"{path}.restore_from", "an import adopts an existing instance "
+                                "and a restore creates a new one; set gcp.import_id or "
+                                "restore_from, not both."))
+
     if len(problems) > before or version is None:
         return None
     return GcpCacheSpec(**common, **engine_fields, tls=tls, auth=auth, port=port,
                         kms_key=cfg.gcp.kms_key if engine != "memcached" else None,
-                        warnings=tuple(warnings))
+                        warnings=tuple(warnings), client_service_accounts=accounts,
+                        secret=cfg.secret if cfg.secret is not None
+                        else gcp_defaults.connection_secret,
+                        import_id=import_id, restore=restore)
+
+
+def _client_service_accounts(accounts: list[str] | None, engine: str, auth: bool, path: str,
+                             problems: list[Problem]) -> tuple[str, ...]:
+    """Valkey IAM clients; Redis and Memcached have no IAM authentication."""
+    if accounts is None:
+        return ()
+    if engine == "redis":
+        problems.append(Problem(path, "Memorystore for Redis has no IAM authentication; clients "
+                                      "send the instance's AUTH string (gcp.auth: true, in the "
+                                      "secret output auth_tokens). Remove the key or use engine "
+                                      "'valkey'."))
+        return ()
+    if engine == "memcached":
+        problems.append(Problem(path, "Memorystore for Memcached has no authentication; remove "
+                                      "the key or use engine 'valkey' (IAM authentication)."))
+        return ()
+    if not accounts:
+        problems.append(Problem(path, "is empty; list service accounts or remove the key."))
+        return ()
+    if not auth:
+        problems.append(Problem(path, "needs gcp.auth: true (IAM authorization); without it the "
+                                      "instance admits every client in the network and the "
+                                      "bindings would grant nothing."))
+    return check_service_accounts(accounts, path, problems)
 
 
 def _check_version(engine: str, version: str | None, path: str,

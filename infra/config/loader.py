@@ -98,6 +98,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         if cloud == "aws" and network is not None:
             secondary_networks = aws_rules._secondary_networks(caches, network, PROFILES[profile],
                                                                profile, problems)
+            _check_subnet_groups(caches, network, problems)
         if cloud == "aws" and network is not None and network_cfg is not None \
                 and secondary_networks:
             network, secondary_networks, cross_region_warnings = \
@@ -158,6 +159,43 @@ def _region(cloud: str | None, flat: Mapping[str, Any],
             problems.append(Problem("aws:region", f"{region!r} is not an AWS region ElastiCache "
                                     "is offered in." + did_you_mean(region, catalog.AWS_REGIONS)))
     return region, ""
+
+
+# Keys of the other cloud's block that have a counterpart here: named in the refusal.
+_COUNTERPARTS = {
+    ("aws", "users"): "ElastiCache RBAC users do not exist on Memorystore; use "
+                      "gcp.client_service_accounts (Memorystore for Valkey IAM authentication) or "
+                      "gcp.auth (the Memorystore for Redis AUTH string). Remove the key.",
+    ("gcp", "client_service_accounts"): "Memorystore IAM bindings do not exist on ElastiCache; "
+                                        "use aws.users with iam: true (IAM-authenticated RBAC "
+                                        "users). Remove the key.",
+}
+
+
+def _check_other_cloud_block(cfg: CacheConfig, cloud: str, path: str,
+                             problems: list[Problem]) -> None:
+    other = "gcp" if cloud == "aws" else "aws"
+    if other not in cfg.model_fields_set:
+        return
+    block = getattr(cfg, other)
+    generic = False
+    for key in sorted(block.model_fields_set):
+        if (other, key) in _COUNTERPARTS:
+            problems.append(Problem(f"{path}.{other}.{key}", _COUNTERPARTS[(other, key)]))
+        else:
+            generic = True
+    if generic or not block.model_fields_set:
+        problems.append(Problem(f"{path}.{other}", f"options for {other} do not apply to a "
+                                                   f"stack on {cloud}; remove the block."))
+
+
+def _check_subnet_groups(caches: list[Any], network: Any, problems: list[Problem]) -> None:
+    """An existing subnet group must be in the VPC of the security group the stack creates."""
+    for cache in caches:
+        if getattr(cache, "subnet_group_name", None) and network.vpc_id is None:
+            problems.append(Problem(f"caches.{cache.name}.aws.subnet_group_name", "an existing "
+                                    "subnet group needs network.vpc_id (its VPC) with "
+                                    "subnet_ids: the cache's security group is created there."))
 
 
 def _warnings(profile: str, emails: tuple[str, ...], caches: list[Any]) -> list[str]:
@@ -222,10 +260,7 @@ def _parse_caches(raw: Any, cloud: str | None, profile: str, prefix: str, region
             continue
         if cloud is None:
             continue
-        other = "gcp" if cloud == "aws" else "aws"
-        if other in cfg.model_fields_set:
-            problems.append(Problem(f"{path}.{other}", f"options for {other} do not apply to a "
-                                                       f"stack on {cloud}; remove the block."))
+        _check_other_cloud_block(cfg, cloud, path, problems)
         spec: Any
         if cloud == "gcp":
             from infra.config import gcp as gcp_rules

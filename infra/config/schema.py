@@ -50,6 +50,9 @@ class GcpCacheOptions(StrictModel):
     kms_key: str | None = None                 # Cloud KMS key for encryption at rest
     zone: str | None = None                    # Valkey single-zone / Redis primary zone
     labels: dict[str, str] = {}
+    # Valkey IAM clients: roles/memorystore.dbConnectionUser for each service account.
+    client_service_accounts: list[str] | None = None
+    import_id: str | None = None               # adopt the existing instance of this id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,7 +90,15 @@ class GlobalConfig(StrictModel):
     network: NetworkConfig | None = None
 
 
+class AwsUserConfig(StrictModel):
+    access: str                                # ElastiCache access string, e.g. "on ~a:* +@read"
+    iam: StrictBool = False                    # IAM authentication instead of a password
+
+
 class AwsCacheOptions(StrictModel):
+    users: dict[str, AwsUserConfig] | None = None  # RBAC users instead of the AUTH token
+    import_id: str | None = None               # adopt the existing cache of this id
+    subnet_group_name: str | None = None       # an existing subnet group (adopted caches)
     port: StrictInt | None = None
     kms_key_arn: str | None = None
     create_kms_key: StrictBool | None = None
@@ -113,6 +124,8 @@ class CacheConfig(StrictModel):
     final_snapshot: StrictBool | None = None
     deletion_protection: StrictBool | None = None
     global_: GlobalConfig | None = Field(default=None, alias="global")
+    secret: StrictBool | None = None           # a connection secret for applications
+    restore_from: str | None = None            # snapshot / backup the new cache starts from
     alarms: AlarmsConfig | None = None
     aws: AwsCacheOptions = AwsCacheOptions()
     gcp: GcpCacheOptions = GcpCacheOptions()

@@ -9,6 +9,7 @@ from components.alarm_policy import AlarmPolicy
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.gcp import _SUBNETWORK, PRODUCT
+from infra.config.access import RestoreSpec, UserSpec
 from infra.config.common import (
     WeeklyWindow,
 )
@@ -74,6 +75,11 @@ class CacheSpec:
     alarms: AlarmPolicy
     global_: GlobalSpec | None = None
     warnings: tuple[str, ...] = ()
+    users: tuple[UserSpec, ...] = ()    # RBAC users (instead of the AUTH token)
+    secret: bool = False                # a connection secret per region
+    import_id: str | None = None        # adopt the live cache of this id (== cache_id)
+    restore: RestoreSpec | None = None  # snapshot the new cache is created from
+    subnet_group_name: str | None = None  # an existing subnet group instead of the network's
 
     @property
     def is_memcached(self) -> bool:
@@ -169,6 +175,11 @@ class GcpCacheSpec:
     vcpus: int = 0
     memory_mb: int = 0                  # per node
     warnings: tuple[str, ...] = ()
+    # Access and adoption
+    client_service_accounts: tuple[str, ...] = ()  # Valkey IAM clients
+    secret: bool = False                # a Secret Manager connection secret
+    import_id: str | None = None        # adopt the live instance of this id (== instance_id)
+    restore: RestoreSpec | None = None  # Valkey: RDB files or a backup to start from
 
     @property
     def product(self) -> str:

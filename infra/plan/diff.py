@@ -27,6 +27,16 @@ from components.provider_facts import GCP_VALKEY, GLOBAL_RG, RG, Fact
 
 PROVIDER_REGION = "(provider region)"
 
+# A group moving from its AUTH token to RBAC users: the provider sends one ModifyReplicationGroup
+# with UserGroupIdsToAdd and AuthTokenUpdateStrategy=DELETE ("DELETE - allowed only when
+# transitioning to RBAC", ElastiCache API; terraform-provider-aws replication_group.go
+# resourceReplicationGroupUpdate): no replacement, but the token stops working.
+RBAC_MIGRATION = ("in place: the AUTH token is deleted and the user group attached in one "
+                  "ModifyReplicationGroup (strategy DELETE). From then on a connection that "
+                  "sends only the old token authenticates as user 'default', which is off, and "
+                  "is refused: move clients to their user's credentials (its connection "
+                  "secret) in the same change window")
+
 # Inputs that change cross-region membership without a replacement: worth a loud note.
 MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
     GCP_VALKEY: frozenset({"crossInstanceReplicationConfig"}),
@@ -164,6 +174,9 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
     if after["type"] == RG and "engine" in keys and "engine" not in replace_keys \
             and (old_in.get("engine"), new_in.get("engine")) == ("redis", "valkey"):
         notes.append("engine: in place: Redis OSS to Valkey is an online upgrade")
+    if after["type"] == RG and "userGroupIds" in keys and old_in.get("authToken") \
+            and not new_in.get("authToken") and new_in.get("userGroupIds"):
+        notes.append(f"userGroupIds: {RBAC_MIGRATION}")
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))
     if membership:
         notes.append("cross-region membership changes: " + ", ".join(membership))

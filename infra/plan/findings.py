@@ -58,6 +58,9 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
                                             context.today):
             add(finding, cache.name, None)
     findings.extend(_notes(spec))
+    for res in resources:
+        for finding in adoption(res):
+            add(finding, res["cache"], res["name"])
     for warning in getattr(spec, "warnings", ()):
         match = re.match(r"caches\.([a-z0-9-]+)\.", warning)
         findings.append({"id": "config-warning", "severity": "medium", "category": "config",
@@ -68,6 +71,42 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
     findings.sort(key=lambda f: (order[f["severity"]], f["cache"] or "", f["id"],
                                  f["resource"] or ""))
     return findings
+
+
+# What a cache is created from, by resource type: the inputs holding the source.
+RESTORE_INPUTS = {rules.AWS_RG: ("snapshotName", "snapshotArns"),
+                  rules.GCP_VALKEY: ("gcsSource", "managedBackupSource")}
+
+
+def adoption(res: dict[str, Any]) -> list[rules.Finding]:
+    """Where a cache's data comes from (plan only: the import id is an option, not an input).
+    An import adopts a live cache; a restore seeds a new one and happens only at creation."""
+    name, out = res["name"], []
+    if res.get("import_id"):
+        out.append(rules.Finding(
+            "import", "info", "adoption",
+            f"{name}: adopts the existing {res['import_id']} (import) instead of creating it; "
+            "it stays protected while the import key is set. After the first `pulumi up`, "
+            "remove aws.import_id / gcp.import_id and read the next preview: settings that "
+            "differed (and, on AWS, the program's AUTH token or users) are applied then."))
+    for key in RESTORE_INPUTS.get(res["type"], ()):
+        source = res["inputs"].get(key)
+        if rules.is_set(source):
+            out.append(rules.Finding(
+                "restore-at-creation", "info", "adoption",
+                f"{name}: created from {_source(source)}. The restore happens only when the "
+                "cache is created: an existing cache is never re-seeded, and later edits of "
+                "restore_from are ignored (they would otherwise replace the cache)."))
+    return out
+
+
+def _source(value: Any) -> str:
+    """A restore source as written: a name, an ARN, or the URIs / backup inside a block."""
+    if isinstance(value, dict):
+        value = value.get("uris") or value.get("backup") or value
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def as_rule_resource(res: dict[str, Any]) -> rules.Resource:

@@ -43,6 +43,7 @@ class Registration:
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     id: str = ""                    # what the mocks answered ("" in a preview: unknown)
     outputs: dict[str, Any] = field(default_factory=dict)
+    import_id: str = ""             # the `import_` option: adopt this live resource
 
 
 @dataclass
@@ -128,6 +129,7 @@ class CloudMocks(pulumi.runtime.Mocks):
             rid = _fake_id("sg", name)
         elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
             rid = inputs.get("replicationGroupId", name)
+            state["arn"] = f"arn:aws:elasticache:{region}:123456789012:replicationgroup:{rid}"
             host = f"{rid}.abc123.{region}.cache.amazonaws.com"
             if inputs.get("clusterMode") == "enabled":
                 state["configurationEndpointAddress"] = f"clustercfg.{host}"
@@ -146,6 +148,16 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":
             rid = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', name)}"
             state["globalReplicationGroupId"] = rid
+        elif typ == "aws:elasticache/user:User":
+            rid = inputs.get("userId", name)
+            state["arn"] = f"arn:aws:elasticache:{region}:123456789012:user:{rid}"
+        elif typ == "aws:elasticache/userGroup:UserGroup":
+            rid = inputs.get("userGroupId", name)
+            state["arn"] = f"arn:aws:elasticache:{region}:123456789012:usergroup:{rid}"
+        elif typ == "aws:secretsmanager/secret:Secret":
+            rid = (f"arn:aws:secretsmanager:{region}:123456789012:secret:"
+                   f"{inputs.get('name', name)}-AbCdEf")
+            state["arn"] = rid
         elif typ == "aws:kms/key:Key":
             rid = _fake_id("key", name)[4:]
             state["keyId"] = rid
@@ -246,6 +258,9 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "gcp:monitoring/notificationChannel:NotificationChannel":
             rid = f"projects/{project}/notificationChannels/{int(digest.hex()[:12], 16)}"
             state["name"] = rid
+        elif typ == "gcp:secretmanager/secret:Secret":
+            rid = f"projects/{project}/secrets/{inputs.get('secretId')}"
+            state["name"] = f"projects/123456789012/secrets/{inputs.get('secretId')}"
         elif typ == "gcp:monitoring/alertPolicy:AlertPolicy":
             rid = f"projects/{project}/alertPolicies/{int(digest.hex()[:12], 16)}"
             state["name"] = rid
@@ -299,6 +314,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                                        in request.propertyDependencies.items()},
                 id=response.id,
                 outputs=rpc.deserialize_properties(response.object, keep_unknowns=True),
+                import_id=request.importId,
             ))
         return response
 

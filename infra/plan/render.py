@@ -23,8 +23,16 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
         "replicationGroupId", "engine", "engineVersion", "nodeType", "clusterMode",
         "numCacheClusters", "numNodeGroups", "replicasPerNodeGroup", "automaticFailoverEnabled",
         "multiAzEnabled", "atRestEncryptionEnabled", "kmsKeyId", "transitEncryptionEnabled",
-        "authToken", "snapshotRetentionLimit", "finalSnapshotIdentifier",
-        "globalReplicationGroupId"),
+        "authToken", "userGroupIds", "snapshotRetentionLimit", "finalSnapshotIdentifier",
+        "globalReplicationGroupId", "snapshotName", "snapshotArns"),
+    "aws:elasticache/user:User": ("userId", "userName", "engine", "accessString",
+                                  "authenticationMode"),
+    "aws:elasticache/userGroup:UserGroup": ("userGroupId", "engine", "userIds"),
+    "aws:secretsmanager/secret:Secret": ("name", "kmsKeyId", "recoveryWindowInDays"),
+    "aws:secretsmanager/secretVersion:SecretVersion": ("secretString",),
+    "gcp:secretmanager/secret:Secret": ("secretId", "replication"),
+    "gcp:secretmanager/secretVersion:SecretVersion": ("secretData",),
+    "gcp:projects/iAMMember:IAMMember": ("project", "role", "member"),
     "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": (
         "globalReplicationGroupIdSuffix", "engine", "cacheNodeType", "engineVersion",
         "numNodeGroups", "automaticFailoverEnabled"),
@@ -53,7 +61,7 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "gcp:memorystore/instance:Instance": (
         "instanceId", "location", "engineVersion", "nodeType", "mode", "shardCount",
         "replicaCount", "transitEncryptionMode", "authorizationMode", "persistenceConfig",
-        "deletionProtectionEnabled"),
+        "deletionProtectionEnabled", "gcsSource", "managedBackupSource"),
     "gcp:memcache/instance:Instance": (
         "name", "region", "memcacheVersion", "nodeCount", "nodeConfig", "deletionProtection"),
 }
@@ -99,6 +107,8 @@ def tree_lines(report: dict[str, Any]) -> list[str]:
     def walk(res: dict[str, Any], depth: int) -> None:
         kind = res["type"].split(":")[-1] if res["custom"] else res["type"]
         flags = " [protected]" if res["protect"] else ""
+        if res.get("import_id"):
+            flags += f" [import {res['import_id']}]"
         lines.append(f"{'  ' * depth}+ {res['name']} ({kind}){flags}")
         for key in KEY_SETTINGS.get(res["type"], ()):
             if key in res["inputs"]:

@@ -1,8 +1,9 @@
 """The plan's resources as plain, masked records: what the JSON carries and the diff compares.
 
 Each record: urn, type, name, parent (URN, "" under the stack), custom, provider_region,
-protect, aliased (it or an ancestor declares aliases), ignore_changes, cache (the cache it
-belongs to, None for shared resources such as networks), data_holding, inputs (masked).
+protect, aliased (it or an ancestor declares aliases), ignore_changes, import_id (the live
+resource it adopts, None when created), cache (the cache it belongs to, None for shared
+resources such as networks), data_holding, inputs (masked).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def collect(registrations: list[Any],
             "protect": bool(reg.protect),
             "aliased": is_aliased(reg),
             "ignore_changes": sorted(reg.ignore_changes),
+            "import_id": getattr(reg, "import_id", "") or None,
             "cache": cache,
             "data_holding": is_data_holding(reg.type, cache),
             "inputs": inputs,

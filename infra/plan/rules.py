@@ -61,6 +61,7 @@ VPC = "aws:ec2/vpc:Vpc"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+AWS_SECRET = "aws:secretsmanager/secret:Secret"
 
 AWS_CACHES = frozenset({AWS_RG, AWS_CLUSTER, AWS_SERVERLESS})
 GCP_CACHES = frozenset({GCP_REDIS, GCP_REDIS_CLUSTER, GCP_VALKEY, GCP_MEMCACHED})
@@ -777,6 +778,16 @@ def check_logging(resources: Sequence[Resource],
 # ---------------------------------------------------------------------------------------------
 # The rules, in the order the policy pack lists them.
 
+def check_secret_key(res: Resource, ctx: Context) -> list[Finding]:
+    """A production connection secret on the account's aws/secretsmanager key."""
+    if res.type != AWS_SECRET or not ctx.production or is_set(res.inputs.get("kmsKeyId")):
+        return []
+    return _finding("secret-aws-managed-key", "low", "encryption-at-rest",
+                    f"{res.name}: the connection secret is encrypted with the account's "
+                    "aws/secretsmanager key; the cache has no customer-managed key in this "
+                    "region to use instead.")
+
+
 _CACHE_TYPES = CACHES | {AWS_GLOBAL_RG}
 # The plan feeds this rule the config's versions (engine_support), once per cache.
 ENGINE_SUPPORT = "cache-engine-support"
@@ -893,6 +904,14 @@ RULES: tuple[Rule, ...] = (
          resource_types=frozenset({AWS_RG}), check=check_transit_encryption_mode_offered),
     # Plan only: which VPC or log group serves a cache is this program's structure, not
     # something a policy can tell in any stack.
+    # Plan only: which secret belongs to which cache, and whether that cache has a key of its
+    # own, is this program's structure.
+    Rule("connection-secret-key",
+         "Production connection secrets use a customer-managed key where the cache has one.",
+         "Give the cache a customer-managed key (aws.create_kms_key or aws.kms_key_arn); a "
+         "Memcached cache has none, and its secret holds no credential.",
+         "advisory", "low", production_only=True, in_policy_pack=False,
+         resource_types=frozenset({AWS_SECRET}), check=check_secret_key),
     Rule("network-and-log-logging",
          "Production networks keep flow logs and cache log groups use the region's "
          "customer-managed key.",

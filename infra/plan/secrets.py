@@ -20,7 +20,7 @@ _UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Input names whose values are credentials whatever the program says about them.
 SECRET_KEYS = frozenset({
     "authToken", "authString", "password", "accessKey", "secretKey", "token", "credentials",
-    "privateKey", "secretString", "masterPassword",
+    "privateKey", "secretString", "masterPassword", "passwords", "secretData",
 })
 # Shorter values are not scrubbed from text: they would match ordinary words.
 _MIN_SCRUB_LENGTH = 6

@@ -13,6 +13,7 @@ from components.aws.alarms import (
     CloudWatchCacheAlarmsArgs,
     SecondaryRegionAlarmArgs,
 )
+from components.aws.connection_secret import ConnectionSecret, ConnectionSecretArgs
 from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
 from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
 from components.aws.global_datastore import (
@@ -35,6 +36,7 @@ from components.aws.replication_group import (
     ReplicationGroupArgs,
     log_group_name,
 )
+from components.aws.users import CacheUserArgs
 from infra import naming, providers
 from infra.catalog.aws import PROFILES
 from infra.config.dns import cache_dns_names
@@ -61,6 +63,7 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
 
     caches: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
+    passwords: dict[str, Any] = {}                 # RBAC users' passwords, by cache
     records: dict[str, list[CnameRecord]] = {}     # by region, for network.dns
     for cache in spec.caches:
         if cache.is_memcached:
@@ -69,6 +72,7 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                                     notification_topic_arn=events[spec.region].arn),
                 opts=in_primary)
             _alarms(cache, spec.region, topics, aws_by_region, parent=memcached)
+            host = memcached.configuration_endpoint.apply(_host)
             caches[cache.name] = {
                 **_summary(cache, spec.region),
                 "endpoint": memcached.configuration_endpoint,
@@ -76,8 +80,12 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                 "port": memcached.port,
                 **_dns_export(spec, cache),
             }
-            _add_records(records, spec, cache, {
-                spec.region: (memcached.configuration_endpoint.apply(_host), None)})
+            if cache.secret:
+                caches[cache.name]["secret"] = _secret_export(_connection_secret(
+                    spec, cache, f"{cache.name}-connection", memcached,
+                    {**_connection(cache, spec.region, host, None, memcached.port),
+                     "auth": "none"}))
+            _add_records(records, spec, cache, {spec.region: (host, None)})
             continue
         group_args = replace(_replication_group_args(cache, primary_network),
                              notification_topic_arn=events[spec.region].arn,
@@ -89,7 +97,17 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                                   **_dns_export(spec, cache)}
             _add_records(records, spec, cache, {spec.region: (group.endpoint,
                                                               group.reader_endpoint)})
-            secrets[cache.name] = group.auth_token
+            if group.users is not None:
+                caches[cache.name]["users"] = _users_export(spec, cache, group)
+                passwords[cache.name] = group.users.passwords
+            else:
+                secrets[cache.name] = group.auth_token
+                if cache.secret:
+                    caches[cache.name]["secret"] = _secret_export(_connection_secret(
+                        spec, cache, f"{cache.name}-connection", group,
+                        {**_connection(cache, spec.region, group.endpoint,
+                                       group.reader_endpoint, group.port),
+                         "auth": "token", "auth_token": group.auth_token}))
             continue
         datastore = ElastiCacheGlobalDatastore(
             cache.name,
@@ -126,6 +144,22 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                             for region, group in datastore.secondaries.items()},
             **_dns_export(spec, cache),
         }
+        if cache.secret:
+            # One secret per region, under the same name: an application reads its own
+            # region's copy, with the local endpoints and the writer (the primary's endpoint).
+            members = {spec.region: datastore.primary, **datastore.secondaries}
+            for region, member in members.items():
+                export = _secret_export(_connection_secret(
+                    spec, cache, f"{cache.name}-connection" if region == spec.region
+                    else f"{cache.name}-{region}-connection", member,
+                    {**_connection(cache, region, member.endpoint, member.reader_endpoint,
+                                   member.port),
+                     "writer_host": datastore.primary.endpoint,
+                     "auth": "token", "auth_token": datastore.primary.auth_token}))
+                if region == spec.region:
+                    caches[cache.name]["secret"] = export
+                else:
+                    caches[cache.name]["secondaries"][region]["secret"] = export
         members = {spec.region: datastore.primary, **datastore.secondaries}
         _add_records(records, spec, cache,
                      {region: (group.endpoint, group.reader_endpoint)
@@ -139,6 +173,8 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
         "caches": caches,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
         "auth_tokens": pulumi.Output.secret(secrets),
+        # RBAC caches: the password of each password user, by cache and user.
+        **({"user_passwords": pulumi.Output.secret(passwords)} if passwords else {}),
         "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id,
                               **({"dns_zone_id": zones[region].zone_id} if zones else {})}
                      for region, n in networks.items()},
@@ -214,8 +250,75 @@ def _key_arn(log_keys: dict[str, LogEncryptionKey], region: str) -> pulumi.Outpu
 
 
 def _summary(cache: CacheSpec, region: str) -> dict[str, Any]:
+    auth = "none" if cache.is_memcached else "rbac" if cache.users else "token"
     return {"engine": f"{cache.engine} {cache.engine_version}", "region": region, "tls": True,
-            "cache_id": cache.cache_id}
+            "cache_id": cache.cache_id, "auth": auth}
+
+
+# ---------------------------------------------------------------------------------------------
+# RBAC users and connection secrets
+# ---------------------------------------------------------------------------------------------
+IAM_CONNECT_ACTION = "elasticache:Connect"
+
+
+def _connection(cache: CacheSpec, region: str, host: pulumi.Input[str],
+                reader: pulumi.Input[str] | None, port: pulumi.Input[int]) -> dict[str, Any]:
+    """What every connection secret holds, before the credential."""
+    out: dict[str, Any] = {"engine": cache.engine, "host": host, "port": port, "tls": True,
+                           "region": region, "cache_id": cache.cache_id,
+                           "cluster_mode": cache.cluster_mode}
+    if reader is not None:
+        out["reader_host"] = reader
+    return out
+
+
+def _connection_secret(spec: AwsStackSpec, cache: CacheSpec, name: str, parent: Any,
+                       payload: dict[str, Any], user: str | None = None) -> ConnectionSecret:
+    """A secret in the parent's region (the parent's provider), encrypted with the cache's
+    customer-managed key there when it has one."""
+    kms = getattr(parent, "kms_key_arn", None)
+    return ConnectionSecret(
+        name,
+        ConnectionSecretArgs(
+            secret_name=naming.connection_secret_name(spec.name_prefix, cache.name, user),
+            description=f"managed-cache {spec.name_prefix}/{cache.name}: connection details"
+            + (f" for user {user}" if user else ""),
+            payload=payload,
+            kms_key_id=kms,
+            recovery_window_days=30 if spec.profile == "production" else 0,
+            tags={"Cache": cache.name},
+        ),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _secret_export(secret: ConnectionSecret) -> dict[str, Any]:
+    return {"name": secret.name, "arn": secret.arn}
+
+
+def _users_export(spec: AwsStackSpec, cache: CacheSpec,
+                  group: ElastiCacheReplicationGroup) -> dict[str, Any]:
+    """Per user: the name clients send, how it authenticates, for IAM users what a client role
+    must be allowed (elasticache:Connect on the group and the user), and its secret."""
+    assert group.users is not None
+    out: dict[str, Any] = {}
+    for user in cache.users:
+        entry: dict[str, Any] = {"username": user.user_name, "user_id": user.user_id,
+                                 "auth": "iam" if user.iam else "password"}
+        payload = {**_connection(cache, spec.region, group.endpoint, group.reader_endpoint,
+                                 group.port), "username": user.user_name}
+        if user.iam:
+            entry["iam"] = {"action": IAM_CONNECT_ACTION,
+                            "resources": [group.arn, group.users.user_arns[user.name]]}
+            payload.update(auth="iam", iam=entry["iam"])
+        else:
+            payload.update(auth="rbac", password=group.users.passwords[user.name])
+        if cache.secret:
+            entry["secret"] = _secret_export(_connection_secret(
+                spec, cache, f"{cache.name}-{user.name}-connection", group, payload,
+                user=user.name))
+        out[user.name] = entry
+    return out
 
 
 def _endpoints(group: ElastiCacheReplicationGroup) -> dict[str, Any]:
@@ -237,7 +340,7 @@ def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> Replicat
         parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
         parameter_group_family=cache.family,
         parameters=cache.parameters,
-        subnet_group_name=network.subnet_group_name,
+        subnet_group_name=cache.subnet_group_name or network.subnet_group_name,
         security_group_ids=[network.security_group_id],
         create_kms_key=cache.create_kms_key,
         kms_key_arn=cache.kms_key_arn,
@@ -252,6 +355,11 @@ def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> Replicat
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
         data_tiering=cache.node_type.data_tiering,
         tags={"Cache": cache.name},
+        users=[CacheUserArgs(name=u.name, user_id=u.user_id, user_name=u.user_name,
+                             access=u.access, iam=u.iam) for u in cache.users],
+        snapshot_name=cache.restore.snapshot_name if cache.restore else None,
+        snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
+        import_id=cache.import_id,
     )
 
 
@@ -265,12 +373,13 @@ def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedCluster
         parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
         parameter_group_family=cache.family,
         parameters=cache.parameters,
-        subnet_group_name=network.subnet_group_name,
+        subnet_group_name=cache.subnet_group_name or network.subnet_group_name,
         security_group_ids=[network.security_group_id],
         maintenance_window=cache.maintenance_window,
         apply_immediately=cache.apply_immediately,
         deletion_protection=cache.deletion_protection,
         tags={"Cache": cache.name},
+        import_id=cache.import_id,
     )
 
 

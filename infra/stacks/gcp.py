@@ -16,7 +16,9 @@ from components.gcp.alerts import (
     MemorystoreAlertsArgs,
 )
 from components.gcp.cmek import CustomerKeyGrants, CustomerKeyGrantsArgs
+from components.gcp.connection_secret import SecretManagerSecret, SecretManagerSecretArgs
 from components.gcp.dns import AddressRecord, CloudDnsPrivateZone, CloudDnsZoneArgs
+from components.gcp.iam_clients import CONNECTION_ROLE, ValkeyIamClients, ValkeyIamClientsArgs
 from components.gcp.memcached import MemcachedInstanceArgs, MemorystoreMemcachedInstance
 from components.gcp.network import MemorystoreNetwork, MemorystoreNetworkArgs
 from components.gcp.redis_instance import MemorystoreRedisInstance, RedisInstanceArgs
@@ -88,6 +90,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     exports: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
     records: list[AddressRecord] = []           # for network.dns
+    _iam_clients(spec, caches, in_primary)
     for cache in caches:
         exported: dict[str, Any] = {
             "engine": f"{cache.engine} {cache.engine_version}",
@@ -125,6 +128,17 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                              "port": cache.port}
                     for region in cache.secondary_regions
                 }
+            if cache.client_service_accounts:
+                exported["iam_clients"] = {
+                    "role": CONNECTION_ROLE,
+                    "members": [f"serviceAccount:{a}" for a in cache.client_service_accounts]}
+            credential: dict[str, Any] = {"auth": "iam", "iam_note": VALKEY_IAM_NOTE} \
+                if cache.auth \
+                else {"auth": "none"}
+            connection = {**_connection(cache, spec, endpoint, reader, valkey.ca_certs),
+                          **({"secondary_hosts": secondaries} if secondaries else {}),
+                          **credential}
+            component: pulumi.Resource = valkey
         elif cache.engine == "redis":
             grant = key_grants.get((gcp_apis.REDIS, cache.kms_key))
             redis = MemorystoreRedisInstance(
@@ -137,6 +151,11 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             records += _records(spec, cache, {spec.region: host}, {spec.region: reader})
             if redis.auth_string is not None:
                 secrets[cache.name] = redis.auth_string
+            credential = {"auth": "token", "auth_token": redis.auth_string} \
+                if redis.auth_string is not None else {"auth": "none"}
+            connection = {**_connection(cache, spec, redis.host, redis.read_endpoint,
+                                        redis.ca_certs), **credential}
+            component = redis
         else:
             memcached = MemorystoreMemcachedInstance(
                 cache.name, _memcached_args(cache, spec, network, apis), opts=in_primary)
@@ -144,6 +163,20 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             host = _present(memcached.host, cache, "discovery endpoint")
             exported.update(endpoint=host, discovery_endpoint=discovery)
             records += _records(spec, cache, {spec.region: host})
+            connection = {**_connection(cache, spec, host, None, None), "auth": "none"}
+            component = memcached
+        if cache.secret:
+            secret = SecretManagerSecret(
+                f"{cache.name}-connection",
+                SecretManagerSecretArgs(
+                    secret_id=naming.gcp_connection_secret_id(cache.instance_id),
+                    locations=[spec.region, *cache.secondary_regions],
+                    payload=connection,
+                    labels=cache.labels,
+                ),
+                opts=pulumi.ResourceOptions(parent=component),
+            )
+            exported["secret"] = {"secret_id": secret.secret_id, "name": secret.name}
         if spec.dns is not None:
             exported["dns"] = cache_dns_names(cache, spec.dns.zone)
         exports[cache.name] = exported
@@ -170,6 +203,43 @@ def _client_ports(caches: list[GcpCacheSpec]) -> list[str]:
     if any(cache.engine == "valkey" for cache in caches):
         ports.add(VALKEY_EXTRA_PORTS)
     return sorted(ports)
+VALKEY_IAM_NOTE = ("IAM authentication: send a Google OAuth 2.0 access token of a service "
+                   "account granted roles/memorystore.dbConnectionUser as the password "
+                   "(AUTH <token>, no user name); tokens last one hour, so refresh them and "
+                   "reconnect before they expire.")
+
+
+def _connection(cache: GcpCacheSpec, spec: GcpStackSpec, host: pulumi.Input[str],
+                reader: pulumi.Input[str] | None,
+                ca_certs: pulumi.Input[list[str]] | None) -> dict[str, Any]:
+    """What every connection secret holds, before the credential."""
+    out: dict[str, Any] = {"engine": cache.engine, "host": host, "port": cache.port,
+                           "tls": cache.tls, "region": spec.region,
+                           "instance_id": cache.instance_id, "cluster_mode": cache.cluster_mode}
+    if reader is not None:
+        out["reader_host"] = reader
+    if cache.tls and ca_certs is not None:
+        out["ca_certs"] = ca_certs
+    return out
+
+
+def _iam_clients(spec: GcpStackSpec, caches: list[GcpCacheSpec],
+                 opts: pulumi.ResourceOptions) -> ValkeyIamClients | None:
+    """One project-level grant per service account listed by any Valkey cache."""
+    accounts = list(dict.fromkeys(a for c in caches for a in c.client_service_accounts))
+    if not accounts:
+        return None
+    return ValkeyIamClients(
+        f"{spec.name_prefix}-valkey-clients",
+        ValkeyIamClientsArgs(project=spec.gcp_project, service_accounts=accounts),
+        opts=opts)
+
+
+def _import_id(spec: GcpStackSpec, cache: GcpCacheSpec) -> str | None:
+    """The Pulumi import id of an adopted instance (all three products take this form)."""
+    if cache.import_id is None:
+        return None
+    return f"projects/{spec.gcp_project}/locations/{spec.region}/instances/{cache.import_id}"
 
 
 class MissingEndpoint(pulumi.RunError):
@@ -351,6 +421,9 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
         kms_grant=kms_grant,
         deletion_protection=cache.deletion_protection,
         labels=cache.labels,
+        restore_gcs_uris=cache.restore.gcs_uris if cache.restore else (),
+        restore_backup=cache.restore.backup if cache.restore else None,
+        import_id=_import_id(spec, cache),
         secondaries=[
             ValkeySecondaryArgs(
                 region=region,
@@ -393,6 +466,7 @@ def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNet
         redis_configs=cache.parameters,
         labels=cache.labels,
         apis=apis,
+        import_id=_import_id(spec, cache),
     )
 
 
@@ -417,4 +491,5 @@ def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: Memorystor
         deletion_protection=cache.deletion_protection,
         labels=cache.labels,
         apis=apis,
+        import_id=_import_id(spec, cache),
     )

@@ -446,7 +446,7 @@ def test_children_are_parented_and_named_after_their_component(run_stack):
     assert {c.type.split(":")[-1] for c in components.values()} == {
         "MemorystoreNetwork", "AlertChannels", "MemorystoreValkeyInstance",
         "MemorystoreRedisInstance", "MemorystoreMemcachedInstance", "MemorystoreAlerts",
-        "ProjectApis"}
+        "ProjectApis", "SecretManagerSecret"}    # production: a connection secret per cache
     for r in rec.registrations:
         if r.type.startswith("gcp:"):
             assert r.parent in components, r.name

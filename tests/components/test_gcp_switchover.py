@@ -23,7 +23,8 @@ def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
     # switchover that turns it into a secondary plans no change either.
     primary = rec.named("s-instance")
     assert "crossInstanceReplicationConfig" not in primary.inputs
-    assert primary.ignore_changes == []
+    # Only the restore sources, which apply at creation alone (issue 13).
+    assert primary.ignore_changes == ["gcsSource", "managedBackupSource"]
 
 
 def test_the_ignored_arguments_are_the_cloud_owned_facts():

@@ -35,12 +35,12 @@ BAD_CONFIGS = [
     ("misspelled-cache-key", aws_config({"s": {"replcas": 1}}),
      "caches.s.replcas: is not a known key. Did you mean 'replicas'? Allowed keys here: alarms, "
      "aws, deletion_protection, description, engine, engine_version, final_snapshot, gcp, "
-     "global, maintenance_window, memory_gb, node_type, nodes, parameters, replicas, shards, "
-     "snapshot_retention_days, snapshot_window."),
+     "global, maintenance_window, memory_gb, node_type, nodes, parameters, replicas, "
+     "restore_from, secret, shards, snapshot_retention_days, snapshot_window."),
     ("misspelled-nested-key", aws_config({"s": {"aws": {"kms_key": "x"}}}),
      "caches.s.aws.kms_key: is not a known key. Did you mean 'kms_key_arn'? Allowed keys here: "
-     "apply_immediately, auto_minor_version_upgrade, cluster_mode, create_kms_key, kms_key_arn, "
-     "log_retention_days, port."),
+     "apply_immediately, auto_minor_version_upgrade, cluster_mode, create_kms_key, import_id, "
+     "kms_key_arn, log_retention_days, port, subnet_group_name, users."),
     ("unknown-engine", aws_config({"s": {"engine": "valky"}}),
      "caches.s.engine: 'valky' is not allowed; use 'valkey', 'redis' or 'memcached'. "
      "Did you mean 'valkey'?"),

@@ -49,7 +49,8 @@ def test_every_resource_names_an_explicit_provider(run_stack, stack):
 def test_auth_secrets_never_appear_in_plain_outputs(run_stack, stack):
     recorder = run_stack(stack)
     outputs = recorder.stack_outputs
-    plain = {k: v for k, v in outputs.items() if k != "auth_tokens"}
+    plain = {k: v for k, v in outputs.items()
+             if not (isinstance(v, dict) and v.get("4dabf18193072939515e22adb298388d"))}
     assert "MockToken-" not in json.dumps(plain, default=str)
     tokens = outputs["auth_tokens"]
     assert tokens[SIG_KEY] == SECRET_SIG

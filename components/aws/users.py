@@ -1,0 +1,116 @@
+"""ElastiCache RBAC: one user per client identity and the user group a replication group uses
+instead of an AUTH token.
+
+- A password user gets a 64-character password from pulumi-random, with only the special
+  characters ElastiCache accepts in a password, kept a Pulumi secret.
+- An IAM user authenticates with a short-lived IAM token; AWS requires its user name to be its
+  user id (pulumi-aws `elasticache.User.user_name`).
+- Every user group must contain a user named `default` (AWS::ElastiCache::UserGroup UserIds);
+  ours is switched off (`off -@all`) and has a password nobody is given, so a client that sends
+  only a password (`AUTH <password>`, which means user `default`) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+# Passwords follow the AUTH token rules: 16-128 printable characters without / " @ %
+# (ModifyReplicationGroup AuthToken); generate with the specials the AUTH token uses.
+PASSWORD_SPECIALS = "!&#$^<>-"
+PASSWORD_LENGTH = 64
+DISABLED_ACCESS = "off -@all"
+DEFAULT_USER_NAME = "default"
+
+
+@dataclass(frozen=True)
+class CacheUserArgs:
+    name: str            # the config key; part of logical names
+    user_id: str         # unique per account and region
+    user_name: str       # what clients send; equals user_id for IAM users
+    access: str          # ElastiCache access string
+    iam: bool = False
+
+
+@dataclass(frozen=True)
+class ElastiCacheUsersArgs:
+    user_group_id: str
+    engine: str          # valkey | redis (users and group take the cache's engine)
+    default_user_id: str
+    users: Sequence[CacheUserArgs]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class ElastiCacheUsers(pulumi.ComponentResource):
+    user_group_id: pulumi.Output[str]
+    user_arns: dict[str, pulumi.Output[str]]       # by config name
+    passwords: dict[str, pulumi.Output[str]]       # password users only; Pulumi secrets
+
+    def __init__(self, name: str, args: ElastiCacheUsersArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:aws:ElastiCacheUsers", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        default_password = self._password(f"{name}-default-password", child)
+        default_user = aws.elasticache.User(
+            f"{name}-default",
+            user_id=args.default_user_id,
+            user_name=DEFAULT_USER_NAME,
+            engine=args.engine,
+            access_string=DISABLED_ACCESS,
+            authentication_mode=aws.elasticache.UserAuthenticationModeArgs(
+                type="password", passwords=[default_password]),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self,
+                                        additional_secret_outputs=["authentication_mode"]),
+        )
+        self.user_arns = {}
+        self.passwords = {}
+        members: list[pulumi.Output[str]] = [default_user.user_id]
+        for user in args.users:
+            if user.iam:
+                mode = aws.elasticache.UserAuthenticationModeArgs(type="iam")
+            else:
+                password = self._password(f"{name}-{user.name}-password", child)
+                self.passwords[user.name] = password
+                mode = aws.elasticache.UserAuthenticationModeArgs(type="password",
+                                                                  passwords=[password])
+            created = aws.elasticache.User(
+                f"{name}-{user.name}",
+                user_id=user.user_id,
+                user_name=user.user_name,
+                engine=args.engine,
+                access_string=user.access,
+                authentication_mode=mode,
+                tags=dict(args.tags),
+                opts=pulumi.ResourceOptions(parent=self,
+                                            additional_secret_outputs=["authentication_mode"]),
+            )
+            self.user_arns[user.name] = created.arn
+            members.append(created.user_id)
+        group = aws.elasticache.UserGroup(
+            f"{name}-group",
+            user_group_id=args.user_group_id,
+            engine=args.engine,
+            user_ids=members,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        self.user_group_id = group.user_group_id
+        self.register_outputs({"user_group_id": self.user_group_id,
+                               "user_arns": self.user_arns})
+
+    @staticmethod
+    def _password(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        password = random.RandomPassword(
+            name,
+            length=PASSWORD_LENGTH,
+            special=True,
+            override_special=PASSWORD_SPECIALS,
+            min_lower=4, min_upper=4, min_numeric=4, min_special=2,
+            opts=opts,
+        )
+        return pulumi.Output.secret(password.result)

@@ -1,0 +1,62 @@
+"""A Secret Manager secret holding what an application needs to connect to a Memorystore
+instance: engine, endpoints, port, TLS with the CA certificates, and the credential (the Redis
+AUTH string; Valkey with IAM authentication has none: the client sends an access token).
+
+Replicated only to the cache's own regions (user-managed replication), so connection details
+stay where the data is. The version's `secret_data` is a Pulumi secret (pulumi-gcp marks it
+too).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+
+@dataclass(frozen=True)
+class SecretManagerSecretArgs:
+    secret_id: str                           # 1-255 letters, digits, '-' and '_'
+    locations: Sequence[str]                 # the regions holding a replica
+    payload: pulumi.Input[Mapping[str, Any]]  # JSON-able; may hold secret Outputs
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+class SecretManagerSecret(pulumi.ComponentResource):
+    secret_id: pulumi.Output[str]
+    name: pulumi.Output[str]                 # projects/<number>/secrets/<id>
+
+    def __init__(self, name: str, args: SecretManagerSecretArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:gcp:SecretManagerSecret", name, None, opts)
+        secret = gcp.secretmanager.Secret(
+            f"{name}-secret",
+            secret_id=args.secret_id,
+            replication=gcp.secretmanager.SecretReplicationArgs(
+                user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
+                    replicas=[gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
+                        location=location) for location in args.locations])),
+            labels=dict(args.labels),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        gcp.secretmanager.SecretVersion(
+            f"{name}-version",
+            secret=secret.id,
+            secret_data=_secret_json(args.payload),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.secret_id = secret.secret_id
+        self.name = secret.name
+        self.register_outputs({"secret_id": self.secret_id, "name": self.name})
+
+
+def _secret_json(payload: pulumi.Input[Mapping[str, Any]]) -> pulumi.Output[str]:
+    """The payload as sorted JSON, a Pulumi secret whatever its parts are."""
+    serialized: pulumi.Output[str] = pulumi.Output.from_input(payload).apply(
+        lambda value: json.dumps(value, sort_keys=True))
+    secret: pulumi.Output[str] = pulumi.Output.secret(serialized)
+    return secret

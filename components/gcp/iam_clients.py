@@ -1,0 +1,56 @@
+"""IAM clients of Memorystore for Valkey: `roles/memorystore.dbConnectionUser` for each
+service account, the permission (`memorystore.instances.connect`) IAM authentication checks.
+
+Memorystore grants it per project: granted to a principal, the role gives access to every
+instance in the project (cloud.google.com/memorystore/docs/valkey/manage-iam-auth, "Grant
+permissions for IAM authentication"). The about page says bindings "can be restricted to a
+particular instance", but the instructions it points to only grant the role on the project and
+describe a restricted IAM admin; no IAM Conditions attribute for Memorystore instances is
+documented, and a condition on an attribute a service does not supply never matches, which
+would lock the clients out. So the binding is the plain project-level one, made once per
+service account for the whole stack (`IAMMember` is additive: two identical members would
+remove each other's grant when one of them is deleted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+CONNECTION_ROLE = "roles/memorystore.dbConnectionUser"
+
+
+@dataclass(frozen=True)
+class ValkeyIamClientsArgs:
+    project: str
+    service_accounts: Sequence[str]          # e-mails, each once
+
+
+class ValkeyIamClients(pulumi.ComponentResource):
+    members: list[str]                       # serviceAccount:<e-mail>, in order
+
+    def __init__(self, name: str, args: ValkeyIamClientsArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:gcp:ValkeyIamClients", name, None, opts)
+        self.members = []
+        for email in args.service_accounts:
+            member = f"serviceAccount:{email}"
+            gcp.projects.IAMMember(
+                f"{name}-{account_slug(email)}",
+                project=args.project,
+                role=CONNECTION_ROLE,
+                member=member,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.members.append(member)
+        self.register_outputs({"members": self.members})
+
+
+def account_slug(email: str) -> str:
+    """`app@proj.iam.gserviceaccount.com` -> `app-proj`: a stable logical-name part."""
+    local, _, domain = email.partition("@")
+    return re.sub(r"[^a-z0-9-]+", "-", f"{local}-{domain.split('.')[0]}".lower())

@@ -1,0 +1,110 @@
+"""The offline plan shows users, secrets, imports and restores, and never a secret's value:
+connection secrets' JSON, user passwords and AUTH tokens are masked in every format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.plan.diff import diff
+from infra.plan.render import render
+from infra.plan.report import build_report, load_report, run_plan
+from infra.plan.secrets import MASK
+from tests.builders import aws_config, gcp_config
+
+USERS = {"app": {"access": "on ~app:* +@all -@dangerous"},
+         "reporting": {"access": "on ~* +@read", "iam": True}}
+RBAC = {"sessions": {"secret": True, "aws": {"users": USERS}}}
+
+
+def report_of(config, secrets: set[str] | None = None) -> dict:
+    return build_report(run_plan("test", config=config), secrets=secrets)
+
+
+@pytest.mark.parametrize("config", [
+    aws_config(RBAC),
+    aws_config({"s": {"node_type": "cache.r7g.large",
+                      "global": {"secondary_region": "eu-west-1"}}}, profile="production"),
+    gcp_config({"r": {"engine": "redis", "gcp": {"auth": True, "tls": True}}},
+               profile="production"),
+], ids=["rbac-users", "global-token", "gcp-redis"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_secret_json_and_credentials_are_masked_in_every_format(config, fmt):
+    found: set[str] = set()
+    report = report_of(config, found)
+    out = render(report, fmt, found)
+    assert "MockToken-" not in out and "MockAuth-" not in out
+    assert any(value.startswith(("MockToken-", "MockAuth-")) or '"auth_token"' in value
+               or '"password"' in value for value in found), "nothing was masked"
+    versions = [r for r in report["resources"] if r["type"].endswith("secretVersion:SecretVersion")]
+    assert versions
+    for version in versions:
+        value = version["inputs"].get("secretString", version["inputs"].get("secretData"))
+        assert value == MASK, version["name"]
+
+
+def test_the_tree_shows_users_and_secret_names():
+    out = render(report_of(aws_config(RBAC)), "text")
+    assert "userName: app" in out
+    assert "accessString: on ~app:* +@all -@dangerous" in out
+    assert "userName: test-sessions-reporting" in out
+    assert "userIds: [\"test-sessions-default\", \"test-sessions-app\", " \
+           "\"test-sessions-reporting\"]" in out
+    assert "name: managed-cache/test/sessions/app" in out
+    assert "userGroupIds: [\"test-sessions-users\"]" in out
+
+
+def test_an_import_is_flagged_in_the_tree_and_the_findings():
+    report = report_of(aws_config({"sessions": {"aws": {"import_id": "test-sessions"}}}))
+    out = render(report, "text")
+    assert "+ sessions-group (ReplicationGroup) [protected] [import test-sessions]" in out
+    [finding] = [f for f in report["findings"] if f["id"] == "import"]
+    assert finding["cache"] == "sessions" and finding["severity"] == "info"
+    assert "remove aws.import_id / gcp.import_id" in finding["message"]
+
+
+def test_a_restore_is_flagged_as_happening_only_at_creation():
+    report = report_of(aws_config({"sessions": {"restore_from": "prod-sessions-final"}}))
+    [finding] = [f for f in report["findings"] if f["id"] == "restore-at-creation"]
+    assert finding["message"].startswith("sessions-group: created from prod-sessions-final. "
+                                         "The restore happens only when the cache is created")
+    out = render(report_of(gcp_config({"s": {"restore_from": "gs://dumps/s.rdb"}})), "markdown")
+    assert "created from gs://dumps/s.rdb" in out
+
+
+def old_report(tmp_path: Path, config) -> dict:
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(report_of(config)))
+    return load_report(str(path))
+
+
+def test_moving_from_the_token_to_users_is_in_place_and_says_what_clients_see(tmp_path):
+    old = old_report(tmp_path, aws_config({"sessions": {}}))
+    result = diff(old, report_of(aws_config({"sessions": {"aws": {"users": USERS}}})))
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert not group["replace"] and result["data_loss"] == []
+    assert {"authToken", "userGroupIds", "authTokenUpdateStrategy"} <= set(group["keys"])
+    [note] = group["notes"]
+    assert note.startswith("userGroupIds: in place: the AUTH token is deleted and the user "
+                           "group attached in one ModifyReplicationGroup (strategy DELETE).")
+    assert "is refused" in note
+
+
+def test_editing_restore_from_after_creation_changes_nothing(tmp_path):
+    old = old_report(tmp_path, aws_config({"sessions": {"restore_from": "snap-a"}}))
+    result = diff(old, report_of(aws_config({"sessions": {"restore_from": "snap-b"}})))
+    assert result["data_loss"] == []
+    assert [c for c in result["changed"] if c["name"] == "sessions-group"] == []
+    result = diff(old, report_of(aws_config({"sessions": {}})))
+    assert result["data_loss"] == []
+
+
+def test_a_production_secret_without_a_customer_key_is_a_low_finding():
+    report = report_of(aws_config({"s": {"node_type": "cache.r7g.large"},
+                                   "m": {"engine": "memcached"}}, profile="production"))
+    flagged = {(f["cache"], f["resource"], f["severity"]) for f in report["findings"]
+               if f["id"] == "secret-aws-managed-key"}
+    # The Valkey cache's secret shares the cache's key; Memcached has no key of its own.
+    assert flagged == {("m", "m-connection-secret", "low")}
