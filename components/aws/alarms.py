@@ -12,7 +12,7 @@ The alarm set, thresholds and what to do when one fires: docs/alarms.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -91,10 +91,19 @@ class CacheNode:
 
 @dataclass(frozen=True)
 class SecondaryRegionAlarmArgs:
+    """A Global Datastore secondary region: its nodes serve reads there and become the
+    primary after a failover, so they get the same per-node alarms as the primary's nodes,
+    plus the cross-region lag on each shard's primary."""
+
     region: str
     provider: pulumi.ProviderResource            # an aws.Provider for this region
-    primary_node_ids: Sequence[str]               # the secondary group's primary node per shard
+    nodes: Sequence[CacheNode]                    # the secondary group's nodes, primary first
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in this region (actions are regional)
+
+    @property
+    def primary_node_ids(self) -> list[str]:
+        """The secondary group's primary node of each shard (GlobalDatastoreReplicationLag)."""
+        return [node.cluster_id for node in self.nodes if not node.replica]
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,10 @@ def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
     defs = [d for node in args.nodes
             for d in _valkey_node(node, args.policy, args.vcpus, args.engine)]
     for secondary in args.secondaries:
+        # The same node alarms as the primary region's, in the secondary's own region.
+        defs += [replace(d, region=secondary.region) for node in secondary.nodes
+                 for d in _valkey_node(node, args.policy, args.vcpus, args.engine,
+                                       region=secondary.region)]
         for node_id in secondary.primary_node_ids:
             defs.append(AlarmDefinition(
                 key="global-replication-lag", subject=node_id,
@@ -161,11 +174,11 @@ def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
     return defs
 
 
-def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int,
-                 engine: str) -> list[AlarmDefinition]:
+def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
+                 region: str | None = None) -> list[AlarmDefinition]:
     dims = node.dimensions
     role = "replica" if node.replica else "primary"
-    where = f"{engine} {role} {node.cluster_id}"
+    where = f"{engine} {role} {node.cluster_id}" + (f" in {region}" if region else "")
 
     def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
               window: Window, severity: str, summary: str, suffix: str | None = None,

@@ -31,8 +31,8 @@ class DashboardCache:
     vcpus: int
     nodes: Sequence[CacheNode]                           # as given to the alarms
     policy: AlarmPolicy                                  # thresholds drawn as lines
-    # Secondary region -> the secondary group's primary node per shard (Global Datastore).
-    secondary_primaries: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # Secondary region -> the secondary group's nodes, primary first (Global Datastore).
+    secondary_nodes: Mapping[str, Sequence[CacheNode]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,36 +84,45 @@ def dashboard_body(args: CacheDashboardArgs) -> str:
 
 def _valkey_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
     p = cache.policy
-    region = cache.region
-    host_cpu = host_cpu_threshold(p.host_cpu_percent, cache.vcpus)
-    rows = [[
-        _graph("Memory used (% of maxmemory)", region, "DatabaseMemoryUsagePercentage",
-               cache.nodes, "Maximum",
-               lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
-               percent=True),
-        _graph("Engine CPU (%)", region, "EngineCPUUtilization", cache.nodes, "Average",
-               lines={"alarm": p.engine_cpu_percent}, percent=True,
-               extra=[_metric("CPUUtilization", n, f"{_label(n)} host", "Average")
-                      for n in cache.nodes],
-               extra_lines={"host alarm": host_cpu}),
-        _graph("Evictions (per minute)", region, "Evictions", cache.nodes, "Sum",
-               lines={"alarm": p.evictions_per_minute}),
-        _graph("Connections", region, "CurrConnections", cache.nodes, "Maximum",
-               lines={"alarm": p.max_connections}),
-    ]]
+    rows = [_valkey_node_row(cache, cache.region, cache.nodes)]
     lag: list[dict[str, Any]] = []
     replicas = [n for n in cache.nodes if n.replica]
     if replicas:
-        lag.append(_graph("Replication lag (s)", region, "ReplicationLag", replicas, "Maximum",
-                          lines={"alarm": p.replication_lag_seconds}))
-    for secondary_region, node_ids in cache.secondary_primaries.items():
+        lag.append(_graph("Replication lag (s)", cache.region, "ReplicationLag", replicas,
+                          "Maximum", lines={"alarm": p.replication_lag_seconds}))
+    for secondary_region, nodes in cache.secondary_nodes.items():
         lag.append(_graph(f"Global Datastore lag in {secondary_region} (s)", secondary_region,
                           "GlobalDatastoreReplicationLag",
-                          [CacheNode(node_id) for node_id in node_ids], "Maximum",
+                          [n for n in nodes if not n.replica], "Maximum",
                           lines={"alarm": p.replication_lag_seconds}))
     if lag:
         rows.append(lag)
+    # A secondary region's nodes serve reads there and take over on failover: same graphs.
+    for secondary_region, nodes in cache.secondary_nodes.items():
+        rows.append(_valkey_node_row(cache, secondary_region, nodes,
+                                     suffix=f" in {secondary_region}"))
     return rows
+
+
+def _valkey_node_row(cache: DashboardCache, region: str, nodes: Sequence[CacheNode],
+                     suffix: str = "") -> list[dict[str, Any]]:
+    p = cache.policy
+    host_cpu = host_cpu_threshold(p.host_cpu_percent, cache.vcpus)
+    return [
+        _graph(f"Memory used (% of maxmemory){suffix}", region,
+               "DatabaseMemoryUsagePercentage", nodes, "Maximum",
+               lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
+               percent=True),
+        _graph(f"Engine CPU (%){suffix}", region, "EngineCPUUtilization", nodes, "Average",
+               lines={"alarm": p.engine_cpu_percent}, percent=True,
+               extra=[_metric("CPUUtilization", n, f"{_label(n)} host", "Average")
+                      for n in nodes],
+               extra_lines={"host alarm": host_cpu}),
+        _graph(f"Evictions (per minute){suffix}", region, "Evictions", nodes, "Sum",
+               lines={"alarm": p.evictions_per_minute}),
+        _graph(f"Connections{suffix}", region, "CurrConnections", nodes, "Maximum",
+               lines={"alarm": p.max_connections}),
+    ]
 
 
 def _memcached_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:

@@ -485,15 +485,16 @@ def _alarm_nodes(cache: CacheSpec) -> list[CacheNode]:
             for index, member in enumerate(cache.member_ids)]
 
 
-def _secondary_primaries(cache: CacheSpec) -> dict[str, list[str]]:
-    """Per secondary region, the secondary group's primary node of each shard."""
+def _secondary_nodes(cache: CacheSpec) -> dict[str, list[CacheNode]]:
+    """Per secondary region, the secondary group's nodes as CloudWatch names them."""
     if cache.global_ is None:
         return {}
-    per_shard = cache.global_.secondary_replicas + 1
+    replicas = cache.global_.secondary_replicas
     return {
-        region: naming.member_cluster_ids(naming.secondary_group_id(cache.cache_id, region),
-                                          cache.shards, cache.global_.secondary_replicas,
-                                          cache.cluster_mode)[::per_shard]
+        region: [CacheNode(member, replica=index % (replicas + 1) != 0)
+                 for index, member in enumerate(naming.member_cluster_ids(
+                     naming.secondary_group_id(cache.cache_id, region), cache.shards, replicas,
+                     cache.cluster_mode))]
         for region in cache.global_.secondary_regions
     }
 
@@ -513,9 +514,8 @@ def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic]
             actions_enabled=cache.alarms.notify,
             secondaries=[
                 SecondaryRegionAlarmArgs(region=region, provider=aws_by_region[region],
-                                         primary_node_ids=node_ids,
-                                         topic_arn=topics[region].arn)
-                for region, node_ids in _secondary_primaries(cache).items()
+                                         nodes=nodes, topic_arn=topics[region].arn)
+                for region, nodes in _secondary_nodes(cache).items()
             ],
             tags={"Cache": cache.name},
         ),
@@ -533,7 +533,7 @@ def _dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> Cac
                 DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
                                region=spec.region, vcpus=cache.node_type.vcpus,
                                nodes=_alarm_nodes(cache), policy=cache.alarms,
-                               secondary_primaries=_secondary_primaries(cache))
+                               secondary_nodes=_secondary_nodes(cache))
                 for cache in spec.caches
             ],
         ),
