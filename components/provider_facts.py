@@ -91,6 +91,8 @@ FOLLOWS_FAILOVER = "follows-failover"
 READ_REPLICAS_TURNED_OFF = "read-replicas-turned-off"
 CROSS_REGION_SECONDARY = "cross-region-secondary"
 CIDR_NOT_EXPANDED = "cidr-not-expanded"
+AUTOSCALED_SHARDS = "autoscaled-shards"
+AUTOSCALED_REPLICAS = "autoscaled-replicas"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -113,6 +115,10 @@ CONDITIONS: dict[str, str] = {
                             "secondary",
     CIDR_NOT_EXPANDED: "when the new range does not contain the old one (only an expansion is "
                        "in place)",
+    AUTOSCALED_SHARDS: "on a replication group whose shard count Application Auto Scaling "
+                       "manages (`autoscaling.shards`)",
+    AUTOSCALED_REPLICAS: "on a replication group whose replicas per shard Application Auto "
+                         "Scaling manages (`autoscaling.replicas`)",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -205,6 +211,18 @@ FACTS: tuple[Fact, ...] = (
            "true -> false, a modification AWS rejects on a member.",
            f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557")
       for argument in ("multiAzEnabled", "automaticFailoverEnabled")],
+    Fact(RG, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
+         "Application Auto Scaling changes the shard count itself; the provider resizes the "
+         "group whenever num_node_groups differs from state (ModifyReplicationGroupShard"
+         "Configuration), so the configured count planned back would undo every scale-out.",
+         f"{_RG_SRC}; https://github.com/hashicorp/terraform-provider-aws/pull/45893; "
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoScaling.html"),
+    Fact(RG, "replicasPerNodeGroup", "cloud_owned", AUTOSCALED_REPLICAS,
+         "Application Auto Scaling adds and removes replicas itself; the provider calls "
+         "Increase/DecreaseReplicaCount whenever replicas_per_node_group differs from state, "
+         "so the configured count planned back would undo every scale-out.",
+         f"{_RG_SRC}; https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+         "AutoScaling-Using-Replicas.html"),
     Fact(RG, "port", "cloud_owned", GLOBAL_SECONDARY,
          "A secondary inherits the primary's port; port is ForceNew and its DiffSuppressFunc "
          "only covers the default 6379, so an unset port on a secondary of a cache on another "

@@ -107,6 +107,24 @@ class SecondaryRegionAlarmArgs:
 
 
 @dataclass(frozen=True)
+class GroupAlarmArgs:
+    """Alarms on replication-group metrics, which hold at any node count: for a cache whose
+    nodes an auto scaler adds and removes, where per-node alarms from config cannot follow.
+
+    ElastiCache publishes these per group for auto scaling's predefined metrics (AWS
+    ElastiCache user guide, AutoScaling-Scaling-Policies-Target.html): EngineCPUUtilization
+    with dimensions ReplicationGroupId and Role (Primary / Replica), and
+    DatabaseMemoryUsageCountedForEvictPercentage (DatabaseCapacityUsageCountedForEvictPercentage
+    on data-tiering nodes) with ReplicationGroupId.
+    """
+
+    replication_group_id: str
+    replicas: bool = True            # the group may have replicas: alarm on their engine CPU
+    replicas_may_be_zero: bool = False   # scaled to 0 replicas: silence there is not a fault
+    data_tiering: bool = False       # memory + SSD: the capacity metric replaces the memory one
+
+
+@dataclass(frozen=True)
 class CloudWatchCacheAlarmsArgs:
     cache_id: str                                 # names every alarm: managed-cache/<cache id>/...
     engine: str                                   # valkey | redis | memcached
@@ -116,6 +134,7 @@ class CloudWatchCacheAlarmsArgs:
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in the primary region
     actions_enabled: bool = True                  # False: alarms exist but page nobody
     secondaries: Sequence[SecondaryRegionAlarmArgs] = ()
+    group: GroupAlarmArgs | None = None           # group-level alarms (auto-scaled caches)
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -154,6 +173,8 @@ def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
         return [d for node in args.nodes for d in _memcached_node(node, args.policy)]
     defs = [d for node in args.nodes
             for d in _valkey_node(node, args.policy, args.vcpus, args.engine)]
+    if args.group is not None:
+        defs += group_alarm_definitions(args.group, args.policy, args.engine)
     for secondary in args.secondaries:
         # The same node alarms as the primary region's, in the secondary's own region.
         defs += [replace(d, region=secondary.region) for node in secondary.nodes
@@ -221,6 +242,54 @@ def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
                           HIT_RATE, "warning",
                           f"fewer than {p.cache_hit_rate_percent} % of lookups hit; the cache "
                           "is too small or keys expire too early."))
+    return defs
+
+
+GROUP_SUBJECT = "group"   # the alarm-name part of group-level alarms: managed-cache/<id>/group/
+
+
+def group_memory_metric(data_tiering: bool) -> str:
+    return ("DatabaseCapacityUsageCountedForEvictPercentage" if data_tiering
+            else "DatabaseMemoryUsageCountedForEvictPercentage")
+
+
+def group_alarm_definitions(group: GroupAlarmArgs, p: AlarmPolicy,
+                            engine: str) -> list[AlarmDefinition]:
+    """Replication-group alarms: they cover every node the scaler adds, at any count."""
+    group_dims = {"ReplicationGroupId": group.replication_group_id}
+    where = f"{engine} group {group.replication_group_id}"
+
+    def alarm(key: str, metric: str, dims: dict[str, str], threshold: float, window: Window,
+              severity: str, suffix: str, summary: str) -> AlarmDefinition:
+        return AlarmDefinition(key=key, subject=GROUP_SUBJECT, metric=metric, name_suffix=suffix,
+                               statistic="Average", comparison=GREATER,
+                               threshold=float(threshold), window=window, dimensions=dims,
+                               severity=severity, summary=f"{where}: {summary}")
+
+    memory = group_memory_metric(group.data_tiering)
+    defs = [
+        alarm("engine-cpu-primary", "EngineCPUUtilization",
+              {**group_dims, "Role": "Primary"}, p.engine_cpu_percent, SUSTAINED, "critical",
+              "EngineCPUUtilization-primary", f"the primaries' engine threads average above "
+              f"{p.engine_cpu_percent} % CPU, at whatever shard count the scaler has reached."),
+        alarm("memory-warning", memory, group_dims, p.memory_warning_percent, SLOW,
+              "warning", f"{memory}-warning", f"data counted for eviction uses more than "
+              f"{p.memory_warning_percent} % of the group's memory; the scaler is near its "
+              "limit or slow to follow."),
+        alarm("memory-critical", memory, group_dims, p.memory_critical_percent, URGENT,
+              "critical", f"{memory}-critical", f"data counted for eviction uses more than "
+              f"{p.memory_critical_percent} % of the group's memory; raise "
+              "autoscaling.shards.max or the node type."),
+    ]
+    if group.replicas:
+        # Scaled in to no replicas, the group publishes no replica CPU: that is not a fault.
+        window = replace(SUSTAINED, treat_missing_data="notBreaching") \
+            if group.replicas_may_be_zero else SUSTAINED
+        defs.insert(1, alarm(
+            "engine-cpu-replica", "EngineCPUUtilization",
+            {**group_dims, "Role": "Replica"}, p.engine_cpu_percent, window, "critical",
+            "EngineCPUUtilization-replica", f"the replicas' engine threads average above "
+            f"{p.engine_cpu_percent} % CPU; raise autoscaling.replicas.max or read less."))
     return defs
 
 

@@ -14,7 +14,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.alarms import NAMESPACE, CacheNode, host_cpu_threshold
+from components.aws.alarms import (
+    NAMESPACE,
+    CacheNode,
+    GroupAlarmArgs,
+    group_memory_metric,
+    host_cpu_threshold,
+)
 from infra.config.alarms import AlarmPolicy
 
 GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
@@ -33,6 +39,8 @@ class DashboardCache:
     policy: AlarmPolicy                                  # thresholds drawn as lines
     # Secondary region -> the secondary group's nodes, primary first (Global Datastore).
     secondary_nodes: Mapping[str, Sequence[CacheNode]] = field(default_factory=dict)
+    # An auto-scaled cache: group metrics, which cover the nodes the scaler adds.
+    group: GroupAlarmArgs | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ def dashboard_body(args: CacheDashboardArgs) -> str:
 def _valkey_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
     p = cache.policy
     rows = [_valkey_node_row(cache, cache.region, cache.nodes)]
+    if cache.group is not None:
+        rows.append(_group_row(cache, cache.group))
     lag: list[dict[str, Any]] = []
     replicas = [n for n in cache.nodes if n.replica]
     if replicas:
@@ -122,6 +132,29 @@ def _valkey_node_row(cache: DashboardCache, region: str, nodes: Sequence[CacheNo
                lines={"alarm": p.evictions_per_minute}),
         _graph(f"Connections{suffix}", region, "CurrConnections", nodes, "Maximum",
                lines={"alarm": p.max_connections}),
+    ]
+
+
+def _group_row(cache: DashboardCache, group: GroupAlarmArgs) -> list[dict[str, Any]]:
+    """The replication group's own metrics: they follow the scaler at any node count."""
+    p = cache.policy
+    dims = ["ReplicationGroupId", group.replication_group_id]
+    cpu = [[NAMESPACE, "EngineCPUUtilization", *dims, "Role", role,
+            {"label": f"{role.lower()}s (average)", "stat": "Average"}]
+           for role in (("Primary", "Replica") if group.replicas else ("Primary",))]
+    memory = group_memory_metric(group.data_tiering)
+    return [
+        {"title": "Group engine CPU, any node count (%)", "region": cache.region,
+         "view": "timeSeries", "stacked": False, "period": 60, "stat": "Average",
+         "metrics": cpu, "yAxis": {"left": {"min": 0, "max": 100}},
+         "annotations": {"horizontal": [{"label": "alarm", "value": p.engine_cpu_percent}]}},
+        {"title": "Group memory counted for eviction (%)", "region": cache.region,
+         "view": "timeSeries", "stacked": False, "period": 60, "stat": "Average",
+         "metrics": [[NAMESPACE, memory, *dims, {"label": "group", "stat": "Average"}]],
+         "yAxis": {"left": {"min": 0, "max": 100}},
+         "annotations": {"horizontal": [
+             {"label": "warning", "value": p.memory_warning_percent},
+             {"label": "critical", "value": p.memory_critical_percent}]}},
     ]
 
 

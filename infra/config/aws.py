@@ -28,8 +28,14 @@ from infra.config.common import (
     is_private,
     parse_cidr,
 )
-from infra.config.schema import AwsCacheOptions, CacheConfig, GlobalConfig, NetworkConfig
-from infra.config.spec import CacheSpec, GlobalSpec, NetworkSpec
+from infra.config.schema import (
+    AutoscalingConfig,
+    AwsCacheOptions,
+    CacheConfig,
+    GlobalConfig,
+    NetworkConfig,
+)
+from infra.config.spec import AutoscalingSpec, CacheSpec, GlobalSpec, NetworkSpec, ScalingRange
 
 # ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
 MAX_SHARDS = 500
@@ -223,6 +229,11 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
                                 "not a cache subnet group name; use up to 255 letters, digits "
                                 "and hyphens."))
+    autoscaling = None
+    if cfg.autoscaling is not None and node is not None and version is not None:
+        autoscaling = _check_autoscaling(cfg.autoscaling, engine, version, node, shards, replicas,
+                                         cluster_mode, cfg.global_ is not None,
+                                         f"{path}.autoscaling", problems)
 
     if len(problems) > before or version is None or node is None:
         return None
@@ -265,7 +276,75 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         import_id=import_id,
         restore=restore,
         subnet_group_name=aws.subnet_group_name,
+        autoscaling=autoscaling,
     )
+
+
+def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
+                       node: catalog.NodeType, shards: int, replicas: int, cluster_mode: bool,
+                       is_global: bool, path: str,
+                       problems: list[Problem]) -> AutoscalingSpec | None:
+    """ElastiCache auto scaling's own rules (infra/catalog/aws.py, AUTOSCALING_*)."""
+    before = len(problems)
+    if engine == "memcached":
+        problems.append(Problem(path, "Memcached has no replicas or shards to scale; remove "
+                                      "autoscaling or use engine 'valkey'."))
+        return None
+    if cfg.replicas is None and cfg.shards is None:
+        problems.append(Problem(path, "is empty; set replicas, shards or both, e.g. "
+                                      "`shards: {min: 2, max: 6}`."))
+    if is_global:
+        problems.append(Problem(path, "ElastiCache does not auto scale a Global Datastore "
+                                      "member; remove autoscaling or global."))
+    if not cluster_mode:
+        problems.append(Problem(path, "needs cluster mode; ElastiCache auto scales only "
+                                      "cluster-mode-enabled groups. Set shards above 1 or "
+                                      "aws.cluster_mode: true."))
+    if node.family not in catalog.AUTOSCALING_FAMILIES \
+            or node.size not in catalog.AUTOSCALING_SIZES:
+        families = ", ".join(sorted(catalog.AUTOSCALING_FAMILIES))
+        sizes = catalog.AUTOSCALING_SIZES
+        problems.append(Problem(path, f"node type {node.name!r} cannot auto scale; use size "
+                                f"{', '.join(sizes[:-1])} or {sizes[-1]} of {families}."))
+    minimum = (catalog.AUTOSCALING_DATA_TIERING_MIN_VERSION if node.data_tiering
+               else catalog.AUTOSCALING_MIN_VERSION)[engine]
+    if catalog.version_tuple(version) < minimum:
+        what = "data tiering nodes" if node.data_tiering else "auto scaling"
+        problems.append(Problem(path, f"{engine} {version} cannot auto scale; {what} need "
+                                f"{engine} {'.'.join(map(str, minimum))} or later."))
+    low, high = catalog.AUTOSCALING_TARGET_PERCENT
+    ranges: dict[str, ScalingRange] = {}
+    for dimension, scaling, configured, limits, target_key, metric in (
+        ("replicas", cfg.replicas, replicas, (0, MAX_REPLICAS), "target_cpu_percent",
+         catalog.AUTOSCALING_REPLICA_METRIC),
+        ("shards", cfg.shards, shards, (1, MAX_SHARDS), "target_memory_percent",
+         catalog.AUTOSCALING_SHARD_CAPACITY_METRIC if node.data_tiering
+         else catalog.AUTOSCALING_SHARD_MEMORY_METRIC),
+    ):
+        if scaling is None:
+            continue
+        key = f"{path}.{dimension}"
+        count = len(problems)
+        for bound in ("min", "max"):
+            value = getattr(scaling, bound)
+            if not limits[0] <= value <= limits[1]:
+                problems.append(Problem(f"{key}.{bound}", f"{value} is not allowed; ElastiCache "
+                                        f"keeps {limits[0]} to {limits[1]} {dimension}."))
+        if len(problems) == count and scaling.min > scaling.max:
+            problems.append(Problem(key, f"min {scaling.min} is above max {scaling.max}."))
+        elif len(problems) == count and not scaling.min <= configured <= scaling.max:
+            problems.append(Problem(key, f"{dimension}: {configured} is outside min "
+                                    f"{scaling.min} to max {scaling.max}; the count you "
+                                    "configure must lie within the range the scaler keeps."))
+        target = getattr(scaling, target_key)
+        if not low <= target <= high:
+            problems.append(Problem(f"{key}.{target_key}", f"{target} is not allowed; "
+                                    f"ElastiCache auto scaling targets {low} to {high} %."))
+        ranges[dimension] = ScalingRange(min=scaling.min, max=scaling.max,
+                                         target_percent=float(target), metric=metric)
+    if len(problems) > before:
+        return None
+    return AutoscalingSpec(replicas=ranges.get("replicas"), shards=ranges.get("shards"))
 
 
 def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) -> None:

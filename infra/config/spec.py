@@ -48,6 +48,22 @@ class GlobalSpec:
 
 
 @dataclass(frozen=True)
+class ScalingRange:
+    """One scaled dimension: the scaler keeps the count within min..max, tracking a target."""
+
+    min: int
+    max: int
+    target_percent: float
+    metric: str                     # the predefined target-tracking metric
+
+
+@dataclass(frozen=True)
+class AutoscalingSpec:
+    replicas: ScalingRange | None = None    # replicas per shard
+    shards: ScalingRange | None = None      # node groups
+
+
+@dataclass(frozen=True)
 class CacheSpec:
     name: str
     engine: str
@@ -80,6 +96,7 @@ class CacheSpec:
     import_id: str | None = None        # adopt the live cache of this id (== cache_id)
     restore: RestoreSpec | None = None  # snapshot the new cache is created from
     subnet_group_name: str | None = None  # an existing subnet group instead of the network's
+    autoscaling: AutoscalingSpec | None = None
 
     @property
     def is_memcached(self) -> bool:

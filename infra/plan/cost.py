@@ -45,7 +45,10 @@ def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
             lines = _gcp_lines_from_resources(own) if own else _gcp_lines_from_spec(cache, spec)
         else:
             lines = _aws_lines(cache, spec)
-        caches.append(_cache_entry(cache, spec, lines))
+        entry = _cache_entry(cache, spec, lines)
+        if spec.cloud == "aws":
+            entry["monthly_usd_range"] = _aws_range(cache, spec)
+        caches.append(entry)
 
     by_engine: dict[str, float] = {}
     by_region: dict[str, float] = {}
@@ -58,9 +61,20 @@ def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
     unpriced = [f"{entry['name']}: {line['note']}" for entry in caches
                 for line in entry["lines"] if line["monthly_usd"] is None]
     exact = all(line["priced_exactly"] for entry in caches for line in entry["lines"])
+    ranged = [e for e in caches if e.get("monthly_usd_range")]
+    total_range = None
+    if ranged:
+        total_range = {
+            bound: _round(sum((e["monthly_usd_range"] or {}).get(bound, e["monthly_usd"] or 0.0)
+                              for e in caches))
+            for bound in ("min", "max")
+        }
     return {
         "caches": caches,
         "total_monthly_usd": _round(sum(e["monthly_usd"] or 0.0 for e in caches)),
+        # Between what auto-scaled (and serverless) caches cost at their lower and upper bound,
+        # the others at their fixed size; None when every cache has a fixed size.
+        "total_monthly_usd_range": total_range,
         "by_engine": {k: _round(v) for k, v in sorted(by_engine.items())},
         "by_region": {k: _round(v) for k, v in sorted(by_region.items())},
         "hours_per_month": pricing.HOURS_PER_MONTH,
@@ -128,6 +142,31 @@ def _aws_lines(cache: Any, spec: Any) -> list[dict[str, Any]]:
             lines.append(_aws_line(region, "global secondary", node_type, cache.engine,
                                    per_region))
     return lines
+
+
+def _aws_range(cache: Any, spec: Any) -> dict[str, Any] | None:
+    """An auto-scaled cache's cost from its minimum to its maximum node count."""
+    scaling = getattr(cache, "autoscaling", None)
+    if scaling is None:
+        return None
+    try:
+        hourly, _ = pricing.aws_node_hourly_usd(cache.node_type.name, cache.engine, spec.region)
+    except KeyError:
+        return None
+    shards, replicas = scaling.shards, scaling.replicas
+    bounds = {}
+    for bound in ("min", "max"):
+        shard_count = getattr(shards, bound) if shards is not None else cache.shards
+        replica_count = getattr(replicas, bound) if replicas is not None else cache.replicas
+        bounds[bound] = shard_count * (1 + replica_count)
+    basis = ", ".join(
+        f"{name} {scaled.min}-{scaled.max}"
+        for name, scaled in (("shards", shards), ("replicas per shard", replicas))
+        if scaled is not None)
+    return {"min": pricing.monthly(hourly, bounds["min"]),
+            "max": pricing.monthly(hourly, bounds["max"]),
+            "nodes_min": bounds["min"], "nodes_max": bounds["max"],
+            "basis": f"auto scaling: {basis}"}
 
 
 def _aws_line(region: str, role: str, node_type: str, engine: str, nodes: int

@@ -46,6 +46,9 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:ec2/securityGroup:SecurityGroup": ("name",),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "fromPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"),
+    "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "minCapacity",
+                                         "maxCapacity"),
+    "aws:appautoscaling/policy:Policy": ("name", "targetTrackingScalingPolicyConfiguration"),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
     "aws:cloudwatch/logGroup:LogGroup": ("name", "retentionInDays", "kmsKeyId"),
     "aws:ec2/flowLog:FlowLog": ("trafficType", "logDestinationType"),
@@ -182,6 +185,7 @@ def _text_cost(report: dict[str, Any]) -> list[str]:
         cells = [c.rjust(w) if i >= 5 else c.ljust(w) for i, (c, w) in
                  enumerate(zip(row, widths, strict=True))]
         lines.append("  " + "  ".join(cells).rstrip())
+    lines += ["  " + line for line in _range_lines(report)]
     lines.append("  by engine: " + ", ".join(f"{k} {_money(v)}" for k, v in
                                               cost["by_engine"].items()))
     lines.append("  by region: " + ", ".join(f"{k} {_money(v)}" for k, v in
@@ -190,6 +194,20 @@ def _text_cost(report: dict[str, Any]) -> list[str]:
         lines.append(f"  not priced: {item}")
     lines.append("  Not included: " + "; ".join(cost["not_included"]) + ".")
     return lines
+
+
+def _range_lines(report: dict[str, Any]) -> list[str]:
+    """A line per cache whose cost moves (auto scaling, serverless), then the total's range."""
+    out = []
+    for cache in report["caches"]:
+        span = cache.get("monthly_usd_range")
+        if span:
+            out.append(f"{cache['name']}: {_money(span['min'])} to {_money(span['max'])} a month "
+                       f"({span['basis']})")
+    total = report.get("total_monthly_usd_range")
+    if total:
+        out.append(f"total: {_money(total['min'])} to {_money(total['max'])} a month")
+    return out
 
 
 def _text_findings(findings: list[dict[str, Any]]) -> list[str]:
@@ -303,6 +321,9 @@ def _markdown_cost(report: dict[str, Any]) -> list[str]:
                        f"{line['nodes']} | {_money(line['monthly_usd'])} |")
     out.append(f"| **Total** | | | | | **{sum(c['nodes'] for c in report['caches'])}** | "
                f"**{_money(report['total_monthly_usd'])}** |")
+    ranges = _range_lines(report)
+    if ranges:
+        out += [""] + [f"- {line}" for line in ranges]
     out += ["", "By engine: " + ", ".join(f"{k} {_money(v)}" for k, v in cost["by_engine"].items())
             + " · by region: " + ", ".join(f"{k} {_money(v)}" for k, v in
                                             cost["by_region"].items()), ""]

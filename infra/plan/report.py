@@ -82,6 +82,7 @@ def build_report(plan: Plan, today: date | None = None,
     regions = list(spec.regions)
     caches = cost.pop("caches")
     total = cost.pop("total_monthly_usd")
+    total_range = cost.pop("total_monthly_usd_range")
     return {
         "schema_version": SCHEMA_VERSION,
         "stack": plan.stack,
@@ -91,6 +92,7 @@ def build_report(plan: Plan, today: date | None = None,
         "preview": plan.preview,
         "caches": caches,
         "total_monthly_usd": total,
+        "total_monthly_usd_range": total_range,
         "cost": cost,
         "findings": findings,
         "warnings": list(spec.warnings),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 
@@ -11,9 +11,11 @@ from components.aws.alarms import (
     CacheNode,
     CloudWatchCacheAlarms,
     CloudWatchCacheAlarmsArgs,
+    GroupAlarmArgs,
     SecondaryRegionAlarmArgs,
 )
 from components.aws.connection_secret import ConnectionSecret, ConnectionSecretArgs
+from components.aws.autoscaling import ScaledDimensionArgs
 from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
 from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
 from components.aws.global_datastore import (
@@ -40,7 +42,7 @@ from components.aws.users import CacheUserArgs
 from infra import naming, providers
 from infra.catalog.aws import PROFILES
 from infra.config.dns import cache_dns_names
-from infra.config.spec import AwsStackSpec, CacheSpec, NetworkSpec
+from infra.config.spec import AwsStackSpec, CacheSpec, NetworkSpec, ScalingRange
 
 
 def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
@@ -360,6 +362,38 @@ def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> Replicat
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
         snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         import_id=cache.import_id,
+        autoscaling=_scaled_dimensions(cache),
+    )
+
+
+def _scaled_dimensions(cache: CacheSpec) -> list[ScaledDimensionArgs]:
+    if cache.autoscaling is None:
+        return []
+    dimensions = []
+    if cache.autoscaling.replicas is not None:
+        dimensions.append(_scaled("replicas", cache.autoscaling.replicas))
+    if cache.autoscaling.shards is not None:
+        dimensions.append(_scaled("shards", cache.autoscaling.shards))
+    return dimensions
+
+
+def _scaled(dimension: Literal["replicas", "shards"],
+            scaling: ScalingRange) -> ScaledDimensionArgs:
+    return ScaledDimensionArgs(dimension=dimension, min_capacity=scaling.min,
+                               max_capacity=scaling.max, target_value=scaling.target_percent,
+                               predefined_metric=scaling.metric)
+
+
+def _group_alarms(cache: CacheSpec) -> GroupAlarmArgs | None:
+    """Group-level alarms for a cache whose node count the scaler changes."""
+    if cache.autoscaling is None:
+        return None
+    replicas = cache.autoscaling.replicas
+    return GroupAlarmArgs(
+        replication_group_id=cache.cache_id,
+        replicas=cache.replicas >= 1 or (replicas is not None and replicas.max >= 1),
+        replicas_may_be_zero=replicas is not None and replicas.min == 0,
+        data_tiering=cache.node_type.data_tiering,
     )
 
 
@@ -517,6 +551,7 @@ def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic]
                                          nodes=nodes, topic_arn=topics[region].arn)
                 for region, nodes in _secondary_nodes(cache).items()
             ],
+            group=_group_alarms(cache),
             tags={"Cache": cache.name},
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
@@ -533,7 +568,8 @@ def _dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> Cac
                 DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
                                region=spec.region, vcpus=cache.node_type.vcpus,
                                nodes=_alarm_nodes(cache), policy=cache.alarms,
-                               secondary_nodes=_secondary_nodes(cache))
+                               secondary_nodes=_secondary_nodes(cache),
+                               group=_group_alarms(cache))
                 for cache in spec.caches
             ],
         ),
