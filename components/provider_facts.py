@@ -43,6 +43,7 @@ KINDS: tuple[Kind, ...] = ("replaces", "rejected", "cloud_owned")
 # Resource types (Pulumi type tokens)
 # ---------------------------------------------------------------------------------------------
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
+SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
 CLUSTER = "aws:elasticache/cluster:Cluster"
 GLOBAL_RG = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
 PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup"
@@ -239,6 +240,13 @@ FACTS: tuple[Fact, ...] = (
          "A version downgrade recreates the cluster "
          "(customizeDiffEngineVersionForceNewOnDowngrade).",
          _CLUSTER_SRC),
+    # --- aws_elasticache_serverless_cache -----------------------------------------------------
+    *_replaces(SERVERLESS, ("name", "engine", "kmsKeyId", "majorEngineVersion",
+                            "snapshotArnsToRestores", "subnetIds"),
+               _TF_AWS + "elasticache/serverless_cache.go (RequiresReplace plan modifiers, read "
+               "at commit 00a919d1548eb437816d4838f320502ad34183ff)",
+               "A serverless cache cannot change this in place: the provider replaces it "
+               "(RequiresReplace), empty."),
     # --- aws_elasticache_global_replication_group -------------------------------------------
     *_replaces(GLOBAL_RG, ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"),
                _GLOBAL_SRC),

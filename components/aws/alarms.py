@@ -125,6 +125,17 @@ class GroupAlarmArgs:
 
 
 @dataclass(frozen=True)
+class ServerlessAlarmArgs:
+    """A serverless cache: no nodes; ElastiCache publishes its metrics per cache, with the
+    dimension `clusterId` (AWS ElastiCache user guide, "Metrics for serverless caches"), and
+    AWS recommends alarming at 75 % of each usage limit ("Scaling ElastiCache")."""
+
+    max_data_gb: int
+    max_ecpu_per_second: int
+    limit_alarm_percent: float = 75
+
+
+@dataclass(frozen=True)
 class CloudWatchCacheAlarmsArgs:
     cache_id: str                                 # names every alarm: managed-cache/<cache id>/...
     engine: str                                   # valkey | redis | memcached
@@ -135,6 +146,7 @@ class CloudWatchCacheAlarmsArgs:
     actions_enabled: bool = True                  # False: alarms exist but page nobody
     secondaries: Sequence[SecondaryRegionAlarmArgs] = ()
     group: GroupAlarmArgs | None = None           # group-level alarms (auto-scaled caches)
+    serverless: ServerlessAlarmArgs | None = None  # a serverless cache: per-cache alarms only
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -169,6 +181,9 @@ def host_cpu_threshold(host_cpu_percent: float, vcpus: int) -> float:
 
 def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
     """Every alarm for the cache, in a stable order (nodes first, then secondary regions)."""
+    if args.serverless is not None:
+        return serverless_alarm_definitions(args.cache_id, args.engine, args.serverless,
+                                            args.policy)
     if args.engine == "memcached":
         return [d for node in args.nodes for d in _memcached_node(node, args.policy)]
     defs = [d for node in args.nodes
@@ -290,6 +305,61 @@ def group_alarm_definitions(group: GroupAlarmArgs, p: AlarmPolicy,
             {**group_dims, "Role": "Replica"}, p.engine_cpu_percent, window, "critical",
             "EngineCPUUtilization-replica", f"the replicas' engine threads average above "
             f"{p.engine_cpu_percent} % CPU; raise autoscaling.replicas.max or read less."))
+    return defs
+
+
+SERVERLESS_SUBJECT = "serverless"   # the alarm-name part: managed-cache/<id>/serverless/...
+GB = 10**9   # usage limits are in GB; decimal GB keeps a threshold at or below the AWS limit
+
+
+def serverless_alarm_definitions(cache_id: str, engine: str, limits: ServerlessAlarmArgs,
+                                 p: AlarmPolicy) -> list[AlarmDefinition]:
+    """A serverless cache's alarms: data and ECPUs against their limits, throttling, and the
+    node alarms' counterparts that serverless caches publish per cache."""
+    dims = {"clusterId": cache_id}
+    where = f"serverless {engine} {cache_id}"
+    warn = limits.limit_alarm_percent
+
+    def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
+              window: Window, severity: str, summary: str, suffix: str | None = None,
+              ) -> AlarmDefinition:
+        return AlarmDefinition(key=key, subject=SERVERLESS_SUBJECT, metric=metric,
+                               name_suffix=suffix or metric, statistic=statistic,
+                               comparison=comparison, threshold=float(threshold), window=window,
+                               dimensions=dims, severity=severity, summary=f"{where}: {summary}")
+
+    # An idle cache may report no ECPUs or throttling at all: that is not a fault.
+    quiet = replace(SUSTAINED, treat_missing_data="notBreaching")
+    defs = [
+        alarm("data-warning", "BytesUsedForCache", "Maximum", GREATER,
+              limits.max_data_gb * GB * warn / 100, SLOW, "warning",
+              f"data stored passed {warn:g} % of max_data_gb ({limits.max_data_gb} GB); at the "
+              "limit ElastiCache evicts keys with a TTL, then refuses writes.",
+              suffix="BytesUsedForCache-warning"),
+        alarm("data-critical", "BytesUsedForCache", "Maximum", GREATER,
+              limits.max_data_gb * GB * p.memory_critical_percent / 100, URGENT, "critical",
+              f"data stored passed {p.memory_critical_percent:g} % of max_data_gb "
+              f"({limits.max_data_gb} GB); raise serverless.max_data_gb now.",
+              suffix="BytesUsedForCache-critical"),
+        alarm("ecpu-warning", "ElastiCacheProcessingUnits", "Sum", GREATER,
+              limits.max_ecpu_per_second * 60 * warn / 100, quiet, "warning",
+              f"ECPUs passed {warn:g} % of max_ecpu_per_second ({limits.max_ecpu_per_second:,}"
+              "/s); at the limit ElastiCache throttles requests."),
+        alarm("throttled", "ThrottledCmds", "Sum", GREATER, 0, BURSTY, "critical",
+              "requests are throttled: the ECPU limit is reached or load grows faster than "
+              "ElastiCache scales."),
+        alarm("evictions", "Evictions", "Sum", GREATER, p.evictions_per_minute, BURSTY,
+              "critical", f"more than {p.evictions_per_minute} keys a minute are evicted; data "
+              "is at max_data_gb."),
+        alarm("connections", "CurrConnections", "Maximum", GREATER, p.max_connections, quiet,
+              "critical", f"more than {p.max_connections} client connections; a connection "
+              "leak or a client storm."),
+    ]
+    if engine != "memcached" and p.cache_hit_rate_percent > 0:
+        defs.append(alarm("hit-rate", "CacheHitRate", "Average", LESS, p.cache_hit_rate_percent,
+                          HIT_RATE, "warning", f"fewer than {p.cache_hit_rate_percent} % of "
+                          "lookups hit; data may be evicted at max_data_gb or keys expire too "
+                          "early."))
     return defs
 
 

@@ -15,9 +15,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.alarms import (
+    GB,
     NAMESPACE,
     CacheNode,
     GroupAlarmArgs,
+    ServerlessAlarmArgs,
     group_memory_metric,
     host_cpu_threshold,
 )
@@ -41,6 +43,8 @@ class DashboardCache:
     secondary_nodes: Mapping[str, Sequence[CacheNode]] = field(default_factory=dict)
     # An auto-scaled cache: group metrics, which cover the nodes the scaler adds.
     group: GroupAlarmArgs | None = None
+    # A serverless cache: per-cache metrics against its usage limits instead of node graphs.
+    serverless: ServerlessAlarmArgs | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,14 @@ def dashboard_body(args: CacheDashboardArgs) -> str:
     widgets: list[dict[str, Any]] = []
     y = 0
     for cache in args.caches:
-        rows = _memcached_rows(cache) if cache.engine == "memcached" else _valkey_rows(cache)
-        widgets.append(_text(f"## {cache.name}: {cache.engine} `{cache.cache_id}` "
+        if cache.serverless is not None:
+            rows = _serverless_rows(cache, cache.serverless)
+        elif cache.engine == "memcached":
+            rows = _memcached_rows(cache)
+        else:
+            rows = _valkey_rows(cache)
+        kind = f"serverless {cache.engine}" if cache.serverless is not None else cache.engine
+        widgets.append(_text(f"## {cache.name}: {kind} `{cache.cache_id}` "
                              f"({cache.region})", y))
         y += 1
         for row in rows:
@@ -156,6 +166,31 @@ def _group_row(cache: DashboardCache, group: GroupAlarmArgs) -> list[dict[str, A
              {"label": "warning", "value": p.memory_warning_percent},
              {"label": "critical", "value": p.memory_critical_percent}]}},
     ]
+
+
+def _serverless_rows(cache: DashboardCache,
+                     limits: ServerlessAlarmArgs) -> list[list[dict[str, Any]]]:
+    """One row: data and ECPUs against their limits, throttled commands, connections."""
+    p = cache.policy
+    dims = ["clusterId", cache.cache_id]
+
+    def graph(title: str, metric: str, stat: str, lines: Mapping[str, float]) -> dict[str, Any]:
+        return {"title": title, "region": cache.region, "view": "timeSeries", "stacked": False,
+                "period": 60, "stat": stat,
+                "metrics": [[NAMESPACE, metric, *dims, {"label": cache.name, "stat": stat}]],
+                "annotations": {"horizontal": [{"label": label, "value": value}
+                                               for label, value in lines.items()]}}
+
+    return [[
+        graph("Data stored (bytes)", "BytesUsedForCache", "Maximum",
+              {"alarm": limits.max_data_gb * GB * limits.limit_alarm_percent / 100,
+               "limit": limits.max_data_gb * GB}),
+        graph("ECPUs (per minute)", "ElastiCacheProcessingUnits", "Sum",
+              {"alarm": limits.max_ecpu_per_second * 60 * limits.limit_alarm_percent / 100,
+               "limit": limits.max_ecpu_per_second * 60}),
+        graph("Throttled commands (per minute)", "ThrottledCmds", "Sum", {"alarm": 0}),
+        graph("Connections", "CurrConnections", "Maximum", {"alarm": p.max_connections}),
+    ]]
 
 
 def _memcached_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:

@@ -160,6 +160,36 @@ def autoscaling_resource_id(replication_group_id: str) -> str:
     return f"replication-group/{replication_group_id}"
 
 
+# ElastiCache Serverless (aws.elasticache.ServerlessCache).
+# Major engine versions a serverless cache takes (`major_engine_version`; the service applies
+# minor and patch versions itself, AWS "Version Management for ElastiCache"): the CacheEngine
+# versions of aws-cdk's @aws-cdk/aws-elasticache-alpha (VALKEY_7, VALKEY_8, REDIS_7,
+# MEMCACHED 1.6). Our `engine_version` maps to its major.
+SERVERLESS_MAJOR_VERSION: dict[str, dict[str, str]] = {
+    "valkey": {"7.2": "7", "8.0": "8", "8.1": "8", "8.2": "8"},
+    "redis": {"7.0": "7", "7.1": "7"},
+    "memcached": {"1.6.12": "1.6", "1.6.17": "1.6", "1.6.22": "1.6"},
+}
+# cache_usage_limits: data storage 1-5,000 GB (pulumi-aws ServerlessCacheCacheUsageLimits-
+# DataStorageArgs), ECPU/s 1,000-15,000,000 (terraform-provider-aws serverless_cache.go,
+# int64validator.Between(1000, 15000000)).
+SERVERLESS_DATA_GB = (1, 5000)
+SERVERLESS_ECPU_PER_SECOND = (1000, 15_000_000)
+# Storage is metered at no less than this per cache (AWS ElastiCache pricing; AWS Database Blog
+# "Unlock on-demand, cost-optimized performance with Amazon ElastiCache Serverless": 1 GB for
+# Redis OSS; 100 MB for Valkey).
+SERVERLESS_MIN_BILLED_GB = {"valkey": 0.1, "redis": 1.0, "memcached": 1.0}
+# Endpoint ports: the primary (read/write) and, for Valkey/Redis, the reader endpoint on 6380
+# (DescribeServerlessCaches Endpoint / ReaderEndpoint).
+SERVERLESS_PORTS = {"valkey": (6379, 6380), "redis": (6379, 6380), "memcached": (11211,)}
+# The plan's estimate when the config gives none: this fraction of each usage limit
+# (and at least the billed minimum of storage). A documented assumption, not an AWS fact.
+SERVERLESS_EXPECTED_FRACTION = 0.25
+# AWS recommends alarming at 75 % of a serverless usage limit (ElastiCache user guide,
+# "Scaling ElastiCache", Setting scaling limits to manage costs).
+SERVERLESS_LIMIT_ALARM_PERCENT = 75
+
+
 # Families `memory_gb` may choose from, in order of preference per profile: memory-optimised
 # Graviton for production, burstable then general purpose for development.
 SIZING_FAMILIES: dict[str, tuple[str, ...]] = {

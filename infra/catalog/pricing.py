@@ -57,6 +57,28 @@ def aws_node_hourly_usd(node_type: str, engine: str, region: str) -> tuple[float
     return round(base * AWS_REGION_MULTIPLIER.get(region, DEFAULT_REGION_MULTIPLIER), 4), exact
 
 
+# ElastiCache Serverless, us-east-1, USD: per GB-hour of data stored (hourly average, at least
+# the engine's minimum, catalog.SERVERLESS_MIN_BILLED_GB) and per million ECPUs.
+#   Redis OSS and Memcached: 0.125 / GB-hour, 0.0034 / million ECPUs (AWS Database Blog,
+#     "Unlock on-demand, cost-optimized performance with Amazon ElastiCache Serverless").
+#   Valkey: 0.084 / GB-hour, 0.0023 / million ECPUs (aws.amazon.com/elasticache/pricing, as
+#     quoted by usage.ai's "ElastiCache Serverless pricing", June 2026); about a third below
+#     Redis OSS, in line with the node-based Valkey discount.
+# Other regions apply AWS_REGION_MULTIPLIER (eu-west-1 Redis OSS is quoted at 0.14 / GB-hour
+# and 0.0038 / million ECPUs, 1.12 x; the multiplier says 1.10): approximate there.
+SERVERLESS_PRICES_AS_OF = "2026-06"
+AWS_SERVERLESS_GB_HOURLY_USD = {"valkey": 0.084, "redis": 0.125, "memcached": 0.125}
+AWS_SERVERLESS_USD_PER_MILLION_ECPU = {"valkey": 0.0023, "redis": 0.0034, "memcached": 0.0034}
+
+
+def aws_serverless_usd(engine: str, region: str) -> tuple[float, float, bool]:
+    """(USD per GB-hour, USD per million ECPUs, priced_exactly) for a serverless cache."""
+    multiplier = AWS_REGION_MULTIPLIER.get(region, DEFAULT_REGION_MULTIPLIER)
+    return (round(AWS_SERVERLESS_GB_HOURLY_USD[engine] * multiplier, 4),
+            round(AWS_SERVERLESS_USD_PER_MILLION_ECPU[engine] * multiplier, 6),
+            region == "us-east-1")
+
+
 def monthly(hourly: float, nodes: int = 1) -> float:
     return round(hourly * nodes * HOURS_PER_MONTH, 2)
 

@@ -124,6 +124,16 @@ class ShardScalingConfig(StrictModel):
     target_memory_percent: StrictInt | StrictFloat = 70
 
 
+class ServerlessConfig(StrictModel):
+    """`serverless`: an ElastiCache Serverless cache, capped by usage limits."""
+
+    max_data_gb: StrictInt
+    max_ecpu_per_second: StrictInt
+    # The plan's cost estimate; unset: a documented fraction of each limit.
+    expected_ecpu_per_second: StrictInt | None = None
+    expected_data_gb: StrictInt | StrictFloat | None = None
+
+
 class AutoscalingConfig(StrictModel):
     replicas: ReplicaScalingConfig | None = None
     shards: ShardScalingConfig | None = None
@@ -149,5 +159,6 @@ class CacheConfig(StrictModel):
     restore_from: str | None = None            # snapshot / backup the new cache starts from
     alarms: AlarmsConfig | None = None
     autoscaling: AutoscalingConfig | None = None
+    serverless: ServerlessConfig | None = None
     aws: AwsCacheOptions = AwsCacheOptions()
     gcp: GcpCacheOptions = GcpCacheOptions()

@@ -127,6 +127,36 @@ class CacheSpec:
 
 
 @dataclass(frozen=True)
+class ServerlessCacheSpec:
+    """An ElastiCache Serverless cache: no nodes, usage limits instead of a size."""
+
+    name: str
+    engine: str
+    engine_version: str             # as written, e.g. "8.1"
+    major_engine_version: str       # what the service takes: "8", "7", "1.6"
+    description: str
+    cache_id: str                   # the serverless cache's name
+    max_data_gb: int
+    max_ecpu_per_second: int
+    expected_data_gb: float         # the plan's estimate
+    expected_ecpu_per_second: int
+    snapshot_retention_days: int    # 0 for Memcached
+    daily_snapshot_time: str | None  # "HH:MM" UTC; None for Memcached
+    deletion_protection: bool
+    create_kms_key: bool
+    kms_key_arn: str | None
+    alarms: AlarmPolicy
+    ports: tuple[int, ...]          # endpoint (and reader endpoint) ports
+    user_group: bool                # Valkey/Redis: RBAC user group (no AUTH token serverless)
+    secondary_regions: tuple[str, ...] = ()   # one region: no cross-region serverless
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_memcached(self) -> bool:
+        return self.engine == "memcached"
+
+
+@dataclass(frozen=True)
 class GcpNetworkSpec:
     vpc_cidr: str | None                # a new VPC network: one subnet per region carved from it
     network: str | None                 # or an existing network (name or full path) ...
@@ -262,6 +292,16 @@ class StackSpec(Generic[CacheT, NetworkT]):
 class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
     # Networks of the Global Datastore secondary regions, by region.
     secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
+    # Serverless caches, apart from `caches` (node-based): in the primary region only.
+    serverless_caches: tuple[ServerlessCacheSpec, ...] = ()
+    cache_order: tuple[str, ...] = ()   # cache names as the config lists them
+
+    @property
+    def all_caches(self) -> list[CacheSpec | ServerlessCacheSpec]:
+        """Every cache, node-based and serverless, in config order."""
+        caches: list[CacheSpec | ServerlessCacheSpec] = [*self.caches, *self.serverless_caches]
+        order = {name: i for i, name in enumerate(self.cache_order)}
+        return sorted(caches, key=lambda c: order.get(c.name, len(order)))
 
 
 @dataclass(frozen=True, kw_only=True)

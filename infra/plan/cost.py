@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infra.catalog import aws as catalog
 from infra.catalog import pricing
 
 NOT_INCLUDED: dict[str, tuple[str, ...]] = {
@@ -38,7 +39,10 @@ GCP_MEMCACHED = "gcp:memcache/instance:Instance"
 def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
     """The cost section of a plan report; `caches` follows the JSON shape of the report."""
     caches = []
-    for cache in spec.caches:
+    for cache in getattr(spec, "all_caches", spec.caches):
+        if getattr(cache, "max_ecpu_per_second", None) is not None:
+            caches.append(_serverless_entry(cache, spec))
+            continue
         if spec.cloud == "gcp":
             own = [r for r in resources if r["cache"] == cache.name
                    and r["type"] in (GCP_REDIS, GCP_VALKEY, GCP_MEMCACHED)]
@@ -46,8 +50,7 @@ def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
         else:
             lines = _aws_lines(cache, spec)
         entry = _cache_entry(cache, spec, lines)
-        if spec.cloud == "aws":
-            entry["monthly_usd_range"] = _aws_range(cache, spec)
+        entry["monthly_usd_range"] = _aws_range(cache, spec) if spec.cloud == "aws" else None
         caches.append(entry)
 
     by_engine: dict[str, float] = {}
@@ -89,7 +92,9 @@ def _sources(cloud: str) -> dict[str, str]:
     if cloud == "gcp":
         return {"as_of": pricing.GCP_PRICES_AS_OF, "source": pricing.GCP_PRICES_SOURCE,
                 "regions": f"exact in {pricing.GCP_BASE_REGION}; other regions approximate"}
-    return {"as_of": pricing.PRICES_AS_OF, "source": pricing.PRICES_SOURCE,
+    return {"as_of": pricing.PRICES_AS_OF,
+            "source": f"{pricing.PRICES_SOURCE}; serverless per GB-hour and million ECPUs, "
+                      f"{pricing.SERVERLESS_PRICES_AS_OF}",
             "regions": "exact in us-east-1; other regions approximate (typically within 5 %)"}
 
 
@@ -142,6 +147,40 @@ def _aws_lines(cache: Any, spec: Any) -> list[dict[str, Any]]:
             lines.append(_aws_line(region, "global secondary", node_type, cache.engine,
                                    per_region))
     return lines
+
+
+def _serverless_entry(cache: Any, spec: Any) -> dict[str, Any]:
+    """A serverless cache: data stored per GB-hour (at least the engine's billed minimum) and
+    ECPUs per million, at the config's estimate; the range runs up to its usage limits."""
+    gb_hour, per_million, exact = pricing.aws_serverless_usd(cache.engine, spec.region)
+    minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[cache.engine]
+    hours = pricing.HOURS_PER_MONTH
+
+    def storage(gb: float) -> float:
+        return max(gb, minimum_gb) * gb_hour * hours
+
+    def ecpus(per_second: float) -> float:
+        return per_second * 3600 * hours / 1e6 * per_million
+
+    stored, ecpu = cache.expected_data_gb, cache.expected_ecpu_per_second
+    lines = [
+        {"region": spec.region, "role": f"data stored ({max(stored, minimum_gb):g} GB est.)",
+         "node_type": "serverless", "nodes": 0, "hourly_usd_per_node": None,
+         "monthly_usd": _round(storage(stored)), "priced_exactly": exact,
+         "note": f"{gb_hour} USD per GB-hour, at least {minimum_gb:g} GB"},
+        {"region": spec.region, "role": f"ECPUs ({ecpu:,}/s est.)", "node_type": "serverless",
+         "nodes": 0, "hourly_usd_per_node": None, "monthly_usd": _round(ecpus(ecpu)),
+         "priced_exactly": exact, "note": f"{per_million} USD per million ECPUs"},
+    ]
+    entry = _cache_entry(cache, spec, lines)
+    entry.update(node_type="serverless", shards=None, replicas=None)
+    entry["monthly_usd_range"] = {
+        "min": entry["monthly_usd"],
+        "max": _round(storage(cache.max_data_gb) + ecpus(cache.max_ecpu_per_second)),
+        "basis": f"serverless: the estimate up to the limits ({cache.max_data_gb} GB, "
+                 f"{cache.max_ecpu_per_second:,} ECPU/s)",
+    }
+    return entry
 
 
 def _aws_range(cache: Any, spec: Any) -> dict[str, Any] | None:

@@ -75,7 +75,7 @@ def build_report(plan: Plan, today: date | None = None,
     found = secrets if secrets is not None else set()
     registrations = plan.recorder.registrations
     resources = plan_resources.collect(
-        registrations, cache_names={c.name for c in spec.caches},
+        registrations, cache_names={c.name for c in _all_caches(spec)},
         aliased_urns={r.urn for r in registrations if r.aliased}, secrets_found=found)
     cost = plan_cost.estimate(spec, resources)
     findings = plan_findings.evaluate(spec, resources, today)
@@ -105,6 +105,11 @@ def build_report(plan: Plan, today: date | None = None,
         },
         "resources": resources,
     }
+
+
+def _all_caches(spec: Any) -> list[Any]:
+    """Node-based and serverless caches (AWS), in config order."""
+    return list(getattr(spec, "all_caches", spec.caches))
 
 
 def render_text(plan: Plan) -> str:
