@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from components.provider_facts import types_with_facts
+from infra.plan.diagram import mermaid
 from infra.plan.secrets import scrub
 
 # The settings a reviewer wants to see per resource type (input names as the engine sees them).
@@ -303,6 +304,7 @@ def markdown(report: dict[str, Any], compact: bool = False) -> str:
     for warning in report["warnings"]:
         out.append(f"> [!WARNING]\n> {_cell(warning)}\n")
 
+    out += ["#### Topology", "", "```mermaid", *mermaid(report), "```", ""]
     out += _markdown_cost(report)
     out += _markdown_findings(report["findings"])
     if diff is not None:
