@@ -91,7 +91,9 @@ def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
 def _sources(cloud: str) -> dict[str, str]:
     if cloud == "gcp":
         return {"as_of": pricing.GCP_PRICES_AS_OF, "source": pricing.GCP_PRICES_SOURCE,
-                "regions": f"exact in {pricing.GCP_BASE_REGION}; other regions approximate"}
+                "regions": "Redis and Valkey exact in every accepted region; Memcached "
+                           f"(as of {pricing.GCP_MEMCACHED_AS_OF}) and Redis read-replica "
+                           "nodes estimated"}
     return {"as_of": pricing.PRICES_AS_OF,
             "source": f"{pricing.PRICES_SOURCE}; serverless per GB-hour and million ECPUs, "
                       f"{pricing.SERVERLESS_PRICES_AS_OF}",
@@ -290,8 +292,10 @@ def _gcp_redis_line(region: str, role: str, tier: str, capacity_gb: float | None
     except (KeyError, ValueError) as err:
         return _line(region, role, label, nodes, None, False, str(err))
     label += f" ({pricing.gcp_redis_capacity_tier(capacity_gb)})"
+    note = ("read replicas: billed per node, estimated at half the Standard rate"
+            if tier.startswith("STANDARD") and replicas > 1 else "")
     # The Redis price is per instance; spread it over its nodes so lines add up.
-    return _line(region, role, label, nodes, round(hourly / nodes, 6), exact)
+    return _line(region, role, label, nodes, round(hourly / nodes, 6), exact, note)
 
 
 def _gcp_valkey_line(region: str, role: str, node_type: Any, nodes: int) -> dict[str, Any]:
