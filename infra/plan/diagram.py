@@ -123,10 +123,13 @@ def _s(count: int) -> str:
 
 
 def _topic_label(resources: list[dict[str, Any]], region: str) -> str | None:
-    topics = [t for t in _of(resources, AWS_TOPIC) if t["provider_region"] == region]
-    if not topics:
+    """The region's SNS topics: the alarm topic, and the events topic ElastiCache sends
+    failovers to (each region has its own)."""
+    names = sorted(str(t["inputs"].get("name")) for t in _of(resources, AWS_TOPIC)
+                   if t["provider_region"] == region)
+    if not names:
         return None
-    return f"SNS {topics[0]['inputs'].get('name')}"
+    return "SNS " + "<br/>".join(names)
 
 
 def _cache_label(cache: dict[str, Any], line: dict[str, Any],

@@ -64,7 +64,8 @@ def test_prod_draws_the_global_datastore_and_both_regions_topics():
     assert '"fragments: memcached 1.6.22<br/>cache.m7g.large<br/>3 nodes"' in text
     assert 'subgraph net_eu_west_1["VPC 10.51.0.0/16 · private subnets"]' in text
     for region in ("us_east_1", "eu_west_1"):
-        assert f'alarms_{region}[["SNS managed-cache-prod-alarms"]]' in text
+        assert (f'alarms_{region}[["SNS managed-cache-prod-alarms<br/>'
+                'managed-cache-prod-events"]]') in text
         assert f"cache_sessions_{region} -. alarms .-> alarms_{region}" in text
 
 
