@@ -43,6 +43,7 @@ KINDS: tuple[Kind, ...] = ("replaces", "rejected", "cloud_owned")
 # Resource types (Pulumi type tokens)
 # ---------------------------------------------------------------------------------------------
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
+SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
 CLUSTER = "aws:elasticache/cluster:Cluster"
 GLOBAL_RG = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
 PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup"
@@ -91,6 +92,8 @@ FOLLOWS_FAILOVER = "follows-failover"
 READ_REPLICAS_TURNED_OFF = "read-replicas-turned-off"
 CROSS_REGION_SECONDARY = "cross-region-secondary"
 CIDR_NOT_EXPANDED = "cidr-not-expanded"
+AUTOSCALED_SHARDS = "autoscaled-shards"
+AUTOSCALED_REPLICAS = "autoscaled-replicas"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -113,6 +116,10 @@ CONDITIONS: dict[str, str] = {
                             "secondary",
     CIDR_NOT_EXPANDED: "when the new range does not contain the old one (only an expansion is "
                        "in place)",
+    AUTOSCALED_SHARDS: "on a replication group whose shard count Application Auto Scaling "
+                       "manages (`autoscaling.shards`)",
+    AUTOSCALED_REPLICAS: "on a replication group whose replicas per shard Application Auto "
+                         "Scaling manages (`autoscaling.replicas`)",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -205,6 +212,18 @@ FACTS: tuple[Fact, ...] = (
            "true -> false, a modification AWS rejects on a member.",
            f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557")
       for argument in ("multiAzEnabled", "automaticFailoverEnabled")],
+    Fact(RG, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
+         "Application Auto Scaling changes the shard count itself; the provider resizes the "
+         "group whenever num_node_groups differs from state (ModifyReplicationGroupShard"
+         "Configuration), so the configured count planned back would undo every scale-out.",
+         f"{_RG_SRC}; https://github.com/hashicorp/terraform-provider-aws/pull/45893; "
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoScaling.html"),
+    Fact(RG, "replicasPerNodeGroup", "cloud_owned", AUTOSCALED_REPLICAS,
+         "Application Auto Scaling adds and removes replicas itself; the provider calls "
+         "Increase/DecreaseReplicaCount whenever replicas_per_node_group differs from state, "
+         "so the configured count planned back would undo every scale-out.",
+         f"{_RG_SRC}; https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
+         "AutoScaling-Using-Replicas.html"),
     Fact(RG, "port", "cloud_owned", GLOBAL_SECONDARY,
          "A secondary inherits the primary's port; port is ForceNew and its DiffSuppressFunc "
          "only covers the default 6379, so an unset port on a secondary of a cache on another "
@@ -221,6 +240,13 @@ FACTS: tuple[Fact, ...] = (
          "A version downgrade recreates the cluster "
          "(customizeDiffEngineVersionForceNewOnDowngrade).",
          _CLUSTER_SRC),
+    # --- aws_elasticache_serverless_cache -----------------------------------------------------
+    *_replaces(SERVERLESS, ("name", "engine", "kmsKeyId", "majorEngineVersion",
+                            "snapshotArnsToRestores", "subnetIds"),
+               _TF_AWS + "elasticache/serverless_cache.go (RequiresReplace plan modifiers, read "
+               "at commit 00a919d1548eb437816d4838f320502ad34183ff)",
+               "A serverless cache cannot change this in place: the provider replaces it "
+               "(RequiresReplace), empty."),
     # --- aws_elasticache_global_replication_group -------------------------------------------
     *_replaces(GLOBAL_RG, ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"),
                _GLOBAL_SRC),

@@ -37,6 +37,11 @@ def member_cluster_ids(group_id: str, shards: int, replicas: int, cluster_mode: 
     ]
 
 
+def serverless_user_id(cache_id: str, user: str) -> str:
+    """An ElastiCache user of a serverless cache's user group: `<cache id>-<user>`."""
+    return f"{cache_id}-{user}"
+
+
 def parameter_group_name(group_id: str, family: str) -> str:
     # Parameter group names may not contain "." ("redis6.x", "memcached1.6"). The family is part
     # of the name so that a family change creates a new group before the old one is deleted.

@@ -6,7 +6,8 @@ deviation on stdout otherwise (2 on errors, like every command). What is compare
 - Valkey/Redis: status, engine, engine version (the config's `8.1` matches a live `8.1.x`,
   `6.x` any 6), node type, cluster mode and shard count, node count, Multi-AZ, automatic
   failover, encryption at rest (and the customer-managed KMS key when the config asks for
-  one), encryption in transit in `required` mode, AUTH, snapshot retention.
+  one), encryption in transit in `required` mode, AUTH, snapshot retention. An auto-scaled
+  cache matches while its shard and node counts stay within the `autoscaling` ranges.
 - Global Datastore: found by its id suffix (the cache id); every configured region is a member
   with the id from infra.naming, no unexpected members, the primary is in the stack's region,
   each secondary exists with shards x (1 + secondary_replicas) nodes.
@@ -88,9 +89,11 @@ def check_group(cache: CacheSpec, group: live.LiveGroup | None, region: str) -> 
     if group.cluster_enabled != cache.cluster_mode:
         out.append(f"cluster mode is {_enabled(group.cluster_enabled)}, the config says "
                    f"{_enabled(cache.cluster_mode)}")
+    elif cache.autoscaling is not None:
+        out += _check_scaled_counts(cache, group)
     elif cache.cluster_mode and len(group.node_groups) != cache.shards:
         out.append(f"has {len(group.node_groups)} shards, the config says {cache.shards}")
-    if group.node_count != cache.nodes:
+    if cache.autoscaling is None and group.node_count != cache.nodes:
         out.append(f"has {group.node_count} nodes, the config says {cache.nodes} "
                    f"({cache.shards} shard(s) x (1 primary + {cache.replicas} replicas))")
     if group.multi_az != _enabled(cache.multi_az):
@@ -102,6 +105,24 @@ def check_group(cache: CacheSpec, group: live.LiveGroup | None, region: str) -> 
     if group.snapshot_retention != cache.snapshot_retention_days:
         out.append(f"snapshot retention is {group.snapshot_retention} days, the config says "
                    f"{cache.snapshot_retention_days}")
+    return out
+
+
+def _check_scaled_counts(cache: CacheSpec, group: live.LiveGroup) -> list[str]:
+    """An auto-scaled cache matches while its counts stay within the scaler's ranges."""
+    assert cache.autoscaling is not None
+    shards, replicas = cache.autoscaling.shards, cache.autoscaling.replicas
+    shard_range = (shards.min, shards.max) if shards else (cache.shards, cache.shards)
+    replica_range = (replicas.min, replicas.max) if replicas else (cache.replicas, cache.replicas)
+    live_shards = len(group.node_groups)
+    out = []
+    if not shard_range[0] <= live_shards <= shard_range[1]:
+        out.append(f"has {live_shards} shards, outside the auto scaling range "
+                   f"{shard_range[0]}-{shard_range[1]}")
+    low, high = (live_shards * (1 + replica_range[0]), live_shards * (1 + replica_range[1]))
+    if not low <= group.node_count <= high:
+        out.append(f"has {group.node_count} nodes, outside {low}-{high} ({live_shards} shards x "
+                   f"(1 primary + {replica_range[0]}-{replica_range[1]} replicas))")
     return out
 
 

@@ -12,7 +12,7 @@ The alarm set, thresholds and what to do when one fires: docs/alarms.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -91,10 +91,48 @@ class CacheNode:
 
 @dataclass(frozen=True)
 class SecondaryRegionAlarmArgs:
+    """A Global Datastore secondary region: its nodes serve reads there and become the
+    primary after a failover, so they get the same per-node alarms as the primary's nodes,
+    plus the cross-region lag on each shard's primary."""
+
     region: str
     provider: pulumi.ProviderResource            # an aws.Provider for this region
-    primary_node_ids: Sequence[str]               # the secondary group's primary node per shard
+    nodes: Sequence[CacheNode]                    # the secondary group's nodes, primary first
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in this region (actions are regional)
+
+    @property
+    def primary_node_ids(self) -> list[str]:
+        """The secondary group's primary node of each shard (GlobalDatastoreReplicationLag)."""
+        return [node.cluster_id for node in self.nodes if not node.replica]
+
+
+@dataclass(frozen=True)
+class GroupAlarmArgs:
+    """Alarms on replication-group metrics, which hold at any node count: for a cache whose
+    nodes an auto scaler adds and removes, where per-node alarms from config cannot follow.
+
+    ElastiCache publishes these per group for auto scaling's predefined metrics (AWS
+    ElastiCache user guide, AutoScaling-Scaling-Policies-Target.html): EngineCPUUtilization
+    with dimensions ReplicationGroupId and Role (Primary / Replica), and
+    DatabaseMemoryUsageCountedForEvictPercentage (DatabaseCapacityUsageCountedForEvictPercentage
+    on data-tiering nodes) with ReplicationGroupId.
+    """
+
+    replication_group_id: str
+    replicas: bool = True            # the group may have replicas: alarm on their engine CPU
+    replicas_may_be_zero: bool = False   # scaled to 0 replicas: silence there is not a fault
+    data_tiering: bool = False       # memory + SSD: the capacity metric replaces the memory one
+
+
+@dataclass(frozen=True)
+class ServerlessAlarmArgs:
+    """A serverless cache: no nodes; ElastiCache publishes its metrics per cache, with the
+    dimension `clusterId` (AWS ElastiCache user guide, "Metrics for serverless caches"), and
+    AWS recommends alarming at 75 % of each usage limit ("Scaling ElastiCache")."""
+
+    max_data_gb: int
+    max_ecpu_per_second: int
+    limit_alarm_percent: float = 75
 
 
 @dataclass(frozen=True)
@@ -107,6 +145,8 @@ class CloudWatchCacheAlarmsArgs:
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in the primary region
     actions_enabled: bool = True                  # False: alarms exist but page nobody
     secondaries: Sequence[SecondaryRegionAlarmArgs] = ()
+    group: GroupAlarmArgs | None = None           # group-level alarms (auto-scaled caches)
+    serverless: ServerlessAlarmArgs | None = None  # a serverless cache: per-cache alarms only
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -141,11 +181,20 @@ def host_cpu_threshold(host_cpu_percent: float, vcpus: int) -> float:
 
 def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
     """Every alarm for the cache, in a stable order (nodes first, then secondary regions)."""
+    if args.serverless is not None:
+        return serverless_alarm_definitions(args.cache_id, args.engine, args.serverless,
+                                            args.policy)
     if args.engine == "memcached":
         return [d for node in args.nodes for d in _memcached_node(node, args.policy)]
     defs = [d for node in args.nodes
             for d in _valkey_node(node, args.policy, args.vcpus, args.engine)]
+    if args.group is not None:
+        defs += group_alarm_definitions(args.group, args.policy, args.engine)
     for secondary in args.secondaries:
+        # The same node alarms as the primary region's, in the secondary's own region.
+        defs += [replace(d, region=secondary.region) for node in secondary.nodes
+                 for d in _valkey_node(node, args.policy, args.vcpus, args.engine,
+                                       region=secondary.region)]
         for node_id in secondary.primary_node_ids:
             defs.append(AlarmDefinition(
                 key="global-replication-lag", subject=node_id,
@@ -161,11 +210,11 @@ def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
     return defs
 
 
-def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int,
-                 engine: str) -> list[AlarmDefinition]:
+def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
+                 region: str | None = None) -> list[AlarmDefinition]:
     dims = node.dimensions
     role = "replica" if node.replica else "primary"
-    where = f"{engine} {role} {node.cluster_id}"
+    where = f"{engine} {role} {node.cluster_id}" + (f" in {region}" if region else "")
 
     def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
               window: Window, severity: str, summary: str, suffix: str | None = None,
@@ -208,6 +257,109 @@ def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int,
                           HIT_RATE, "warning",
                           f"fewer than {p.cache_hit_rate_percent} % of lookups hit; the cache "
                           "is too small or keys expire too early."))
+    return defs
+
+
+GROUP_SUBJECT = "group"   # the alarm-name part of group-level alarms: managed-cache/<id>/group/
+
+
+def group_memory_metric(data_tiering: bool) -> str:
+    return ("DatabaseCapacityUsageCountedForEvictPercentage" if data_tiering
+            else "DatabaseMemoryUsageCountedForEvictPercentage")
+
+
+def group_alarm_definitions(group: GroupAlarmArgs, p: AlarmPolicy,
+                            engine: str) -> list[AlarmDefinition]:
+    """Replication-group alarms: they cover every node the scaler adds, at any count."""
+    group_dims = {"ReplicationGroupId": group.replication_group_id}
+    where = f"{engine} group {group.replication_group_id}"
+
+    def alarm(key: str, metric: str, dims: dict[str, str], threshold: float, window: Window,
+              severity: str, suffix: str, summary: str) -> AlarmDefinition:
+        return AlarmDefinition(key=key, subject=GROUP_SUBJECT, metric=metric, name_suffix=suffix,
+                               statistic="Average", comparison=GREATER,
+                               threshold=float(threshold), window=window, dimensions=dims,
+                               severity=severity, summary=f"{where}: {summary}")
+
+    memory = group_memory_metric(group.data_tiering)
+    defs = [
+        alarm("engine-cpu-primary", "EngineCPUUtilization",
+              {**group_dims, "Role": "Primary"}, p.engine_cpu_percent, SUSTAINED, "critical",
+              "EngineCPUUtilization-primary", f"the primaries' engine threads average above "
+              f"{p.engine_cpu_percent} % CPU, at whatever shard count the scaler has reached."),
+        alarm("memory-warning", memory, group_dims, p.memory_warning_percent, SLOW,
+              "warning", f"{memory}-warning", f"data counted for eviction uses more than "
+              f"{p.memory_warning_percent} % of the group's memory; the scaler is near its "
+              "limit or slow to follow."),
+        alarm("memory-critical", memory, group_dims, p.memory_critical_percent, URGENT,
+              "critical", f"{memory}-critical", f"data counted for eviction uses more than "
+              f"{p.memory_critical_percent} % of the group's memory; raise "
+              "autoscaling.shards.max or the node type."),
+    ]
+    if group.replicas:
+        # Scaled in to no replicas, the group publishes no replica CPU: that is not a fault.
+        window = replace(SUSTAINED, treat_missing_data="notBreaching") \
+            if group.replicas_may_be_zero else SUSTAINED
+        defs.insert(1, alarm(
+            "engine-cpu-replica", "EngineCPUUtilization",
+            {**group_dims, "Role": "Replica"}, p.engine_cpu_percent, window, "critical",
+            "EngineCPUUtilization-replica", f"the replicas' engine threads average above "
+            f"{p.engine_cpu_percent} % CPU; raise autoscaling.replicas.max or read less."))
+    return defs
+
+
+SERVERLESS_SUBJECT = "serverless"   # the alarm-name part: managed-cache/<id>/serverless/...
+GB = 10**9   # usage limits are in GB; decimal GB keeps a threshold at or below the AWS limit
+
+
+def serverless_alarm_definitions(cache_id: str, engine: str, limits: ServerlessAlarmArgs,
+                                 p: AlarmPolicy) -> list[AlarmDefinition]:
+    """A serverless cache's alarms: data and ECPUs against their limits, throttling, and the
+    node alarms' counterparts that serverless caches publish per cache."""
+    dims = {"clusterId": cache_id}
+    where = f"serverless {engine} {cache_id}"
+    warn = limits.limit_alarm_percent
+
+    def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
+              window: Window, severity: str, summary: str, suffix: str | None = None,
+              ) -> AlarmDefinition:
+        return AlarmDefinition(key=key, subject=SERVERLESS_SUBJECT, metric=metric,
+                               name_suffix=suffix or metric, statistic=statistic,
+                               comparison=comparison, threshold=float(threshold), window=window,
+                               dimensions=dims, severity=severity, summary=f"{where}: {summary}")
+
+    # An idle cache may report no ECPUs or throttling at all: that is not a fault.
+    quiet = replace(SUSTAINED, treat_missing_data="notBreaching")
+    defs = [
+        alarm("data-warning", "BytesUsedForCache", "Maximum", GREATER,
+              limits.max_data_gb * GB * warn / 100, SLOW, "warning",
+              f"data stored passed {warn:g} % of max_data_gb ({limits.max_data_gb} GB); at the "
+              "limit ElastiCache evicts keys with a TTL, then refuses writes.",
+              suffix="BytesUsedForCache-warning"),
+        alarm("data-critical", "BytesUsedForCache", "Maximum", GREATER,
+              limits.max_data_gb * GB * p.memory_critical_percent / 100, URGENT, "critical",
+              f"data stored passed {p.memory_critical_percent:g} % of max_data_gb "
+              f"({limits.max_data_gb} GB); raise serverless.max_data_gb now.",
+              suffix="BytesUsedForCache-critical"),
+        alarm("ecpu-warning", "ElastiCacheProcessingUnits", "Sum", GREATER,
+              limits.max_ecpu_per_second * 60 * warn / 100, quiet, "warning",
+              f"ECPUs passed {warn:g} % of max_ecpu_per_second ({limits.max_ecpu_per_second:,}"
+              "/s); at the limit ElastiCache throttles requests."),
+        alarm("throttled", "ThrottledCmds", "Sum", GREATER, 0, BURSTY, "critical",
+              "requests are throttled: the ECPU limit is reached or load grows faster than "
+              "ElastiCache scales."),
+        alarm("evictions", "Evictions", "Sum", GREATER, p.evictions_per_minute, BURSTY,
+              "critical", f"more than {p.evictions_per_minute} keys a minute are evicted; data "
+              "is at max_data_gb."),
+        alarm("connections", "CurrConnections", "Maximum", GREATER, p.max_connections, quiet,
+              "critical", f"more than {p.max_connections} client connections; a connection "
+              "leak or a client storm."),
+    ]
+    if engine != "memcached" and p.cache_hit_rate_percent > 0:
+        defs.append(alarm("hit-rate", "CacheHitRate", "Average", LESS, p.cache_hit_rate_percent,
+                          HIT_RATE, "warning", f"fewer than {p.cache_hit_rate_percent} % of "
+                          "lookups hit; data may be evicted at max_data_gb or keys expire too "
+                          "early."))
     return defs
 
 

@@ -14,7 +14,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.alarms import NAMESPACE, CacheNode, host_cpu_threshold
+from components.aws.alarms import (
+    GB,
+    NAMESPACE,
+    CacheNode,
+    GroupAlarmArgs,
+    ServerlessAlarmArgs,
+    group_memory_metric,
+    host_cpu_threshold,
+)
 from infra.config.alarms import AlarmPolicy
 
 GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
@@ -31,8 +39,12 @@ class DashboardCache:
     vcpus: int
     nodes: Sequence[CacheNode]                           # as given to the alarms
     policy: AlarmPolicy                                  # thresholds drawn as lines
-    # Secondary region -> the secondary group's primary node per shard (Global Datastore).
-    secondary_primaries: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # Secondary region -> the secondary group's nodes, primary first (Global Datastore).
+    secondary_nodes: Mapping[str, Sequence[CacheNode]] = field(default_factory=dict)
+    # An auto-scaled cache: group metrics, which cover the nodes the scaler adds.
+    group: GroupAlarmArgs | None = None
+    # A serverless cache: per-cache metrics against its usage limits instead of node graphs.
+    serverless: ServerlessAlarmArgs | None = None
 
 
 @dataclass(frozen=True)
@@ -69,8 +81,14 @@ def dashboard_body(args: CacheDashboardArgs) -> str:
     widgets: list[dict[str, Any]] = []
     y = 0
     for cache in args.caches:
-        rows = _memcached_rows(cache) if cache.engine == "memcached" else _valkey_rows(cache)
-        widgets.append(_text(f"## {cache.name}: {cache.engine} `{cache.cache_id}` "
+        if cache.serverless is not None:
+            rows = _serverless_rows(cache, cache.serverless)
+        elif cache.engine == "memcached":
+            rows = _memcached_rows(cache)
+        else:
+            rows = _valkey_rows(cache)
+        kind = f"serverless {cache.engine}" if cache.serverless is not None else cache.engine
+        widgets.append(_text(f"## {cache.name}: {kind} `{cache.cache_id}` "
                              f"({cache.region})", y))
         y += 1
         for row in rows:
@@ -84,36 +102,95 @@ def dashboard_body(args: CacheDashboardArgs) -> str:
 
 def _valkey_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
     p = cache.policy
-    region = cache.region
-    host_cpu = host_cpu_threshold(p.host_cpu_percent, cache.vcpus)
-    rows = [[
-        _graph("Memory used (% of maxmemory)", region, "DatabaseMemoryUsagePercentage",
-               cache.nodes, "Maximum",
-               lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
-               percent=True),
-        _graph("Engine CPU (%)", region, "EngineCPUUtilization", cache.nodes, "Average",
-               lines={"alarm": p.engine_cpu_percent}, percent=True,
-               extra=[_metric("CPUUtilization", n, f"{_label(n)} host", "Average")
-                      for n in cache.nodes],
-               extra_lines={"host alarm": host_cpu}),
-        _graph("Evictions (per minute)", region, "Evictions", cache.nodes, "Sum",
-               lines={"alarm": p.evictions_per_minute}),
-        _graph("Connections", region, "CurrConnections", cache.nodes, "Maximum",
-               lines={"alarm": p.max_connections}),
-    ]]
+    rows = [_valkey_node_row(cache, cache.region, cache.nodes)]
+    if cache.group is not None:
+        rows.append(_group_row(cache, cache.group))
     lag: list[dict[str, Any]] = []
     replicas = [n for n in cache.nodes if n.replica]
     if replicas:
-        lag.append(_graph("Replication lag (s)", region, "ReplicationLag", replicas, "Maximum",
-                          lines={"alarm": p.replication_lag_seconds}))
-    for secondary_region, node_ids in cache.secondary_primaries.items():
+        lag.append(_graph("Replication lag (s)", cache.region, "ReplicationLag", replicas,
+                          "Maximum", lines={"alarm": p.replication_lag_seconds}))
+    for secondary_region, nodes in cache.secondary_nodes.items():
         lag.append(_graph(f"Global Datastore lag in {secondary_region} (s)", secondary_region,
                           "GlobalDatastoreReplicationLag",
-                          [CacheNode(node_id) for node_id in node_ids], "Maximum",
+                          [n for n in nodes if not n.replica], "Maximum",
                           lines={"alarm": p.replication_lag_seconds}))
     if lag:
         rows.append(lag)
+    # A secondary region's nodes serve reads there and take over on failover: same graphs.
+    for secondary_region, nodes in cache.secondary_nodes.items():
+        rows.append(_valkey_node_row(cache, secondary_region, nodes,
+                                     suffix=f" in {secondary_region}"))
     return rows
+
+
+def _valkey_node_row(cache: DashboardCache, region: str, nodes: Sequence[CacheNode],
+                     suffix: str = "") -> list[dict[str, Any]]:
+    p = cache.policy
+    host_cpu = host_cpu_threshold(p.host_cpu_percent, cache.vcpus)
+    return [
+        _graph(f"Memory used (% of maxmemory){suffix}", region,
+               "DatabaseMemoryUsagePercentage", nodes, "Maximum",
+               lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
+               percent=True),
+        _graph(f"Engine CPU (%){suffix}", region, "EngineCPUUtilization", nodes, "Average",
+               lines={"alarm": p.engine_cpu_percent}, percent=True,
+               extra=[_metric("CPUUtilization", n, f"{_label(n)} host", "Average")
+                      for n in nodes],
+               extra_lines={"host alarm": host_cpu}),
+        _graph(f"Evictions (per minute){suffix}", region, "Evictions", nodes, "Sum",
+               lines={"alarm": p.evictions_per_minute}),
+        _graph(f"Connections{suffix}", region, "CurrConnections", nodes, "Maximum",
+               lines={"alarm": p.max_connections}),
+    ]
+
+
+def _group_row(cache: DashboardCache, group: GroupAlarmArgs) -> list[dict[str, Any]]:
+    """The replication group's own metrics: they follow the scaler at any node count."""
+    p = cache.policy
+    dims = ["ReplicationGroupId", group.replication_group_id]
+    cpu = [[NAMESPACE, "EngineCPUUtilization", *dims, "Role", role,
+            {"label": f"{role.lower()}s (average)", "stat": "Average"}]
+           for role in (("Primary", "Replica") if group.replicas else ("Primary",))]
+    memory = group_memory_metric(group.data_tiering)
+    return [
+        {"title": "Group engine CPU, any node count (%)", "region": cache.region,
+         "view": "timeSeries", "stacked": False, "period": 60, "stat": "Average",
+         "metrics": cpu, "yAxis": {"left": {"min": 0, "max": 100}},
+         "annotations": {"horizontal": [{"label": "alarm", "value": p.engine_cpu_percent}]}},
+        {"title": "Group memory counted for eviction (%)", "region": cache.region,
+         "view": "timeSeries", "stacked": False, "period": 60, "stat": "Average",
+         "metrics": [[NAMESPACE, memory, *dims, {"label": "group", "stat": "Average"}]],
+         "yAxis": {"left": {"min": 0, "max": 100}},
+         "annotations": {"horizontal": [
+             {"label": "warning", "value": p.memory_warning_percent},
+             {"label": "critical", "value": p.memory_critical_percent}]}},
+    ]
+
+
+def _serverless_rows(cache: DashboardCache,
+                     limits: ServerlessAlarmArgs) -> list[list[dict[str, Any]]]:
+    """One row: data and ECPUs against their limits, throttled commands, connections."""
+    p = cache.policy
+    dims = ["clusterId", cache.cache_id]
+
+    def graph(title: str, metric: str, stat: str, lines: Mapping[str, float]) -> dict[str, Any]:
+        return {"title": title, "region": cache.region, "view": "timeSeries", "stacked": False,
+                "period": 60, "stat": stat,
+                "metrics": [[NAMESPACE, metric, *dims, {"label": cache.name, "stat": stat}]],
+                "annotations": {"horizontal": [{"label": label, "value": value}
+                                               for label, value in lines.items()]}}
+
+    return [[
+        graph("Data stored (bytes)", "BytesUsedForCache", "Maximum",
+              {"alarm": limits.max_data_gb * GB * limits.limit_alarm_percent / 100,
+               "limit": limits.max_data_gb * GB}),
+        graph("ECPUs (per minute)", "ElastiCacheProcessingUnits", "Sum",
+              {"alarm": limits.max_ecpu_per_second * 60 * limits.limit_alarm_percent / 100,
+               "limit": limits.max_ecpu_per_second * 60}),
+        graph("Throttled commands (per minute)", "ThrottledCmds", "Sum", {"alarm": 0}),
+        graph("Connections", "CurrConnections", "Maximum", {"alarm": p.max_connections}),
+    ]]
 
 
 def _memcached_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:

@@ -17,6 +17,12 @@ import pulumi_random as random
 
 from components import provider_facts as facts
 from components.aws import kms
+from components.aws.autoscaling import (
+    ElastiCacheAutoScaling,
+    ReplicationGroupAutoScalingArgs,
+    ScaledDimensionArgs,
+    scaler_owned,
+)
 from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
 from components.aws.users import CacheUserArgs, ElastiCacheUsers, ElastiCacheUsersArgs
 
@@ -94,6 +100,8 @@ class ReplicationGroupArgs:
     snapshot_name: str | None = None
     snapshot_arns: Sequence[str] = ()
     import_id: str | None = None             # adopt this live group instead of creating one
+    # Application Auto Scaling (cluster mode only): the scaler owns these dimensions' counts.
+    autoscaling: Sequence[ScaledDimensionArgs] = ()
 
     @property
     def automatic_failover(self) -> bool:
@@ -214,6 +222,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
             ignored += MEMBER_OWNED[args.global_role]
         if args.import_id is not None:
             ignored += IMPORT_KEEPS
+        ignored += scaler_owned(args.autoscaling)
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
             **group_args,
@@ -226,6 +235,15 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
                 import_=args.import_id,
             )),
         )
+        if args.autoscaling:
+            assert args.cluster_mode, "ElastiCache auto scales cluster-mode groups only"
+            ElastiCacheAutoScaling(
+                f"{name}-autoscaling",
+                ReplicationGroupAutoScalingArgs(replication_group_id=args.replication_group_id,
+                                                dimensions=args.autoscaling),
+                # Registered once the group exists; the resource id is known from config.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[group]),
+            )
 
         self.replication_group_id = group.replication_group_id
         self.arn = group.arn

@@ -2,6 +2,12 @@
 alert policies with the metric and monitored-resource types of its product and thresholds from
 the cache's AlarmPolicy (profile defaults, overridable per cache under `alarms:`).
 
+The set matches the AWS alarms where Memorystore publishes a counterpart (docs/alarms.md):
+memory, CPU, connections, evictions, replication lag, hit rate, failover, and for a Valkey
+instance with cross-region secondaries the replication links and backlog towards each of them.
+Metric names, kinds and units: Cloud Monitoring "Google Cloud metrics" lists (memcache,
+memorystore: metrics_gcp_i_o; redis: metrics_gcp_p_z; generated 2026-04-10).
+
 With `notify` off (development), the policies exist and show incidents but notify nobody.
 """
 
@@ -23,6 +29,14 @@ RESOURCE_TYPES = {
     "memcached": "memcache_node",
 }
 ALIGNMENT_PERIOD = "300s"
+GREATER, LESS = "COMPARISON_GT", "COMPARISON_LT"
+MIB = 1024 * 1024
+# Cross-region backlog: bytes written on the primary not yet on a secondary. Google documents no
+# threshold; 64 MiB is this project's choice - a few seconds of heavy writes, and what a
+# switchover to that secondary would lose.
+CROSS_REGION_BACKLOG_BYTES = 64 * MIB
+# Hit rates need traffic to mean anything: judged over 15 minutes.
+HIT_RATE_DURATION = "900s"
 
 
 @dataclass(frozen=True)
@@ -36,15 +50,36 @@ class AlertRule:
     duration: str = "300s"       # how long the condition must hold
     reducer: str | None = None
     group_by: tuple[str, ...] = ()
+    comparison: str = GREATER
+    # A ratio condition: `metric` / `denominator`, both aggregated alike (Cloud Monitoring
+    # threshold conditions' denominator_filter).
+    denominator: str | None = None
+    # Missing data counts as a breach (a silent cross-region link is a broken one).
+    missing_breaches: bool = False
+    unit: str = ""                # for messages: "", "/s", " s", " bytes"
+
+    @property
+    def describe(self) -> str:
+        word = "below" if self.comparison == LESS else "above"
+        return f"{self.title} {word} {self.threshold:g}{self.unit}"
 
 
-def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool) -> list[AlertRule]:
+def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool,
+                replicas: int = 0, cross_region_shards: int = 0) -> list[AlertRule]:
     """The alert set of one instance. Sources: docs/cloud-rules.md (GCP Cloud Monitoring) and the
-    Memorystore "supported monitoring metrics" pages."""
+    Memorystore "supported monitoring metrics" pages.
+
+    replicas: per shard (Valkey replication lag). cross_region_shards: the shard count of a
+    Valkey primary instance with cross-region secondaries (0: none).
+    """
     memory_warn = policy.memory_warning_percent / 100
     memory_crit = policy.memory_critical_percent / 100
     cpu = policy.engine_cpu_percent / 100
     clients = float(policy.max_connections)
+    # Eviction counts are DELTA metrics: ALIGN_RATE gives keys per second.
+    evictions = policy.evictions_per_minute / 60
+    hit_rate = policy.cache_hit_rate_percent / 100
+    lag = float(policy.replication_lag_seconds)
     if engine == "redis":
         memory = "redis.googleapis.com/stats/memory/system_memory_usage_ratio"
         rules = [
@@ -61,6 +96,8 @@ def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool) -> li
             AlertRule("connected-clients", "connected clients",
                       "redis.googleapis.com/clients/connected", "ALIGN_MEAN", clients,
                       "WARNING"),
+            AlertRule("evictions", "evicted keys", "redis.googleapis.com/stats/evicted_keys",
+                      "ALIGN_RATE", evictions, "CRITICAL", unit="/s"),
         ]
         if high_availability:
             # replication/role is 1 on the primary, 0 on a replica: any spread within the
@@ -68,32 +105,79 @@ def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool) -> li
             rules.append(AlertRule("failover", "failover (role change)",
                                    "redis.googleapis.com/replication/role", "ALIGN_STDDEV",
                                    0, "ERROR", duration="0s"))
+            rules.append(AlertRule("replication-lag", "replica lag",
+                                   "redis.googleapis.com/replication/master/slaves/lag",
+                                   "ALIGN_MAX", lag, "CRITICAL", unit=" s"))
+        if hit_rate > 0:
+            rules.append(AlertRule("hit-rate", "cache hit ratio",
+                                   "redis.googleapis.com/stats/cache_hit_ratio", "ALIGN_MEAN",
+                                   hit_rate, "WARNING", duration=HIT_RATE_DURATION,
+                                   comparison=LESS))
         return rules
     if engine == "valkey":
-        # The documented Memorystore for Valkey metrics have no replication role, so there is
-        # no failover policy here (docs/gcp.md).
+        # The documented Memorystore for Valkey metrics have no replication-role metric, so
+        # there is no failover policy here (docs/gcp.md).
         memory = "memorystore.googleapis.com/instance/memory/maximum_utilization"
-        return [
+        prefix = "memorystore.googleapis.com/instance"
+        rules = [
             AlertRule("memory-warning", "memory utilization", memory, "ALIGN_MAX", memory_warn,
                       "WARNING"),
             AlertRule("memory-critical", "memory utilization", memory, "ALIGN_MAX",
                       memory_crit, "CRITICAL"),
-            AlertRule("cpu", "CPU utilization",
-                      "memorystore.googleapis.com/instance/cpu/maximum_utilization",
+            AlertRule("cpu", "CPU utilization", f"{prefix}/cpu/maximum_utilization",
                       "ALIGN_MAX", cpu, "WARNING"),
             AlertRule("connected-clients", "connected clients",
-                      "memorystore.googleapis.com/instance/clients/maximum_connected_clients",
-                      "ALIGN_MAX", clients, "WARNING"),
+                      f"{prefix}/clients/maximum_connected_clients", "ALIGN_MAX", clients,
+                      "WARNING"),
+            # Instance-wide (all shards): stricter than a per-node count.
+            AlertRule("evictions", "evicted keys", f"{prefix}/stats/total_evicted_keys_count",
+                      "ALIGN_RATE", evictions, "CRITICAL", unit="/s"),
         ]
+        if replicas > 0:
+            rules.append(AlertRule("replication-lag", "replica acknowledge lag",
+                                   f"{prefix}/replication/maximum_ack_lag", "ALIGN_MAX", lag,
+                                   "CRITICAL", unit=" s"))
+        if hit_rate > 0:
+            # Valkey publishes hit and miss counts, no ratio: hits / (hits + misses) < p is
+            # misses / hits > (1 - p) / p, a ratio condition Cloud Monitoring evaluates.
+            rules.append(AlertRule(
+                "hit-rate", "misses per hit", f"{prefix}/stats/total_keyspace_misses_count",
+                "ALIGN_RATE", round((1 - hit_rate) / hit_rate, 6), "WARNING",
+                duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
+                group_by=("resource.label.instance_id",),
+                denominator=f"{prefix}/stats/total_keyspace_hits_count"))
+        if cross_region_shards > 0:
+            # Reported on the primary instance, one series per secondary (label
+            # secondary_instance_id): a link per shard, and the bytes a secondary is behind.
+            rules.append(AlertRule(
+                "cross-region-links", "replication links to a secondary",
+                f"{prefix}/cross_instance_replication/secondary_replication_links", "ALIGN_MIN",
+                float(cross_region_shards), "CRITICAL", comparison=LESS,
+                group_by=("metric.label.secondary_instance_id",), reducer="REDUCE_MIN",
+                missing_breaches=True))
+            rules.append(AlertRule(
+                "cross-region-backlog", "replication backlog to a secondary",
+                f"{prefix}/cross_instance_replication/secondary_maximum_replication_offset_diff",
+                "ALIGN_MAX", float(CROSS_REGION_BACKLOG_BYTES), "CRITICAL",
+                group_by=("metric.label.secondary_instance_id",), reducer="REDUCE_MAX",
+                unit=" bytes"))
+        return rules
     # Memcached fills its memory by design (LRU), so only the critical level alerts.
-    return [
+    rules = [
         AlertRule("memory-critical", "memory utilization",
                   "memcache.googleapis.com/node/memory/utilization", "ALIGN_MEAN", memory_crit,
                   "CRITICAL"),
         AlertRule("connected-clients", "active connections",
                   "memcache.googleapis.com/node/active_connections", "ALIGN_MEAN", clients,
                   "WARNING"),
+        AlertRule("evictions", "evicted items", "memcache.googleapis.com/node/eviction_count",
+                  "ALIGN_RATE", evictions, "CRITICAL", unit="/s"),
     ]
+    if hit_rate > 0:
+        rules.append(AlertRule("hit-rate", "hit ratio", "memcache.googleapis.com/node/hit_ratio",
+                               "ALIGN_MEAN", hit_rate, "WARNING", duration=HIT_RATE_DURATION,
+                               comparison=LESS))
+    return rules
 
 
 def instance_filter(resource_type: str, metric: str, instance_id: str) -> str:
@@ -139,6 +223,8 @@ class MemorystoreAlertsArgs:
     notification_channels: Sequence[pulumi.Input[str]] = ()
     high_availability: bool = False           # replicas: alert on failover (Redis)
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)  # see AlertChannelsArgs
+    replicas: int = 0                         # per shard: replication lag (Valkey)
+    cross_region_shards: int = 0              # a Valkey primary with secondaries: its shards
 
 
 class MemorystoreAlerts(pulumi.ComponentResource):
@@ -150,35 +236,50 @@ class MemorystoreAlerts(pulumi.ComponentResource):
         resource_type = RESOURCE_TYPES[args.engine]
         channels = list(args.notification_channels) if args.policy.notify else []
         self.policy_names = {}
-        for rule in alert_rules(args.engine, args.policy, args.high_availability):
+        for rule in alert_rules(args.engine, args.policy, args.high_availability,
+                                args.replicas, args.cross_region_shards):
             display = f"managed-cache/{args.instance_id}/{rule.key}"
+            aggregation = gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(
+                alignment_period=ALIGNMENT_PERIOD,
+                per_series_aligner=rule.aligner,
+                cross_series_reducer=rule.reducer,
+                group_by_fields=list(rule.group_by) or None,
+            )
+            threshold = gcp.monitoring.AlertPolicyConditionConditionThresholdArgs(
+                filter=instance_filter(resource_type, rule.metric, args.instance_id),
+                comparison=rule.comparison,
+                threshold_value=rule.threshold,
+                duration=rule.duration,
+                aggregations=[aggregation],
+                denominator_filter=(instance_filter(resource_type, rule.denominator,
+                                                    args.instance_id)
+                                    if rule.denominator else None),
+                denominator_aggregations=[
+                    gcp.monitoring.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs(
+                        alignment_period=ALIGNMENT_PERIOD,
+                        per_series_aligner=rule.aligner,
+                        cross_series_reducer=rule.reducer,
+                        group_by_fields=list(rule.group_by) or None,
+                    )] if rule.denominator else None,
+                evaluation_missing_data=("EVALUATION_MISSING_DATA_ACTIVE"
+                                         if rule.missing_breaches else None),
+            )
             policy = gcp.monitoring.AlertPolicy(
                 f"{name}-{rule.key}",
                 display_name=display,
                 combiner="OR",
                 severity=rule.severity,
                 conditions=[gcp.monitoring.AlertPolicyConditionArgs(
-                    display_name=f"{args.instance_id} {rule.title} above {rule.threshold:g}",
-                    condition_threshold=gcp.monitoring.AlertPolicyConditionConditionThresholdArgs(
-                        filter=instance_filter(resource_type, rule.metric, args.instance_id),
-                        comparison="COMPARISON_GT",
-                        threshold_value=rule.threshold,
-                        duration=rule.duration,
-                        aggregations=[
-                            gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(
-                                alignment_period=ALIGNMENT_PERIOD,
-                                per_series_aligner=rule.aligner,
-                                cross_series_reducer=rule.reducer,
-                                group_by_fields=list(rule.group_by) or None,
-                            ),
-                        ],
-                    ),
+                    display_name=f"{args.instance_id} {rule.describe}",
+                    condition_threshold=threshold,
                 )],
                 notification_channels=channels,
                 documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
-                    subject=f"{args.instance_id}: {rule.title} above {rule.threshold:g}",
+                    subject=f"{args.instance_id}: {rule.describe}",
                     content=f"Memorystore instance `{args.instance_id}` ({args.engine}): "
-                            f"{rule.title} ({rule.metric}) stayed above {rule.threshold:g}. "
+                            f"{rule.describe} ({rule.metric}"
+                            + (f" / {rule.denominator}" if rule.denominator else "")
+                            + f") for {rule.duration}. "
                             "Thresholds come from the cache's `alarms:` settings.",
                     mime_type="text/markdown",
                 ),

@@ -129,6 +129,67 @@ GLOBAL_DATASTORE_FAMILIES = frozenset(
     {"m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn"}
 )
 
+# ElastiCache Auto Scaling for Valkey/Redis (AWS ElastiCache user guide, "Auto Scaling Valkey
+# and Redis OSS clusters", docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoScaling.html,
+# read 2026-09): cluster mode enabled only; Valkey 7.2+ or Redis OSS 6.0+ (data tiering: Valkey
+# 7.2+ or Redis OSS 7.0.7+, which ElastiCache's "7.0" is); sizes large, xlarge and 2xlarge of
+# R7g, R6g, R6gd, R5, M7g, M6g, M5, C7gn; not on a Global Datastore, Outposts or Local Zones.
+AUTOSCALING_FAMILIES = frozenset({"r7g", "r6g", "r6gd", "r5", "m7g", "m6g", "m5", "c7gn"})
+AUTOSCALING_SIZES = ("large", "xlarge", "2xlarge")
+AUTOSCALING_MIN_VERSION = {"valkey": (7, 2), "redis": (6, 0)}
+AUTOSCALING_DATA_TIERING_MIN_VERSION = {"valkey": (7, 2), "redis": (7, 0)}
+# Target-tracking targets the console and the docs accept: 35 to 70 percent
+# (AutoScaling-Scaling-Policies-Replicas-Replicas.html, AutoScaling-Scaling-Adding-Policy-
+# Shards.html). Scale-in waits until the metric is below 75 % of the target.
+AUTOSCALING_TARGET_PERCENT = (35, 70)
+# Application Auto Scaling: namespace, resource id and dimensions for a replication group
+# (docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-
+# elasticache.html; AutoScaling-Register-Policy.html).
+AUTOSCALING_NAMESPACE = "elasticache"
+AUTOSCALING_DIMENSION = {"replicas": "elasticache:replication-group:Replicas",
+                         "shards": "elasticache:replication-group:NodeGroups"}
+# Predefined target-tracking metrics (AutoScaling-Scaling-Policies-Target.html): replicas track
+# the replicas' average engine CPU; shards track memory counted for eviction, or capacity
+# (memory + SSD) on data-tiering nodes, which cannot use the memory metric.
+AUTOSCALING_REPLICA_METRIC = "ElastiCacheReplicaEngineCPUUtilization"
+AUTOSCALING_SHARD_MEMORY_METRIC = "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage"
+AUTOSCALING_SHARD_CAPACITY_METRIC = "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage"
+
+
+def autoscaling_resource_id(replication_group_id: str) -> str:
+    return f"replication-group/{replication_group_id}"
+
+
+# ElastiCache Serverless (aws.elasticache.ServerlessCache).
+# Major engine versions a serverless cache takes (`major_engine_version`; the service applies
+# minor and patch versions itself, AWS "Version Management for ElastiCache"): the CacheEngine
+# versions of aws-cdk's @aws-cdk/aws-elasticache-alpha (VALKEY_7, VALKEY_8, REDIS_7,
+# MEMCACHED 1.6). Our `engine_version` maps to its major.
+SERVERLESS_MAJOR_VERSION: dict[str, dict[str, str]] = {
+    "valkey": {"7.2": "7", "8.0": "8", "8.1": "8", "8.2": "8"},
+    "redis": {"7.0": "7", "7.1": "7"},
+    "memcached": {"1.6.12": "1.6", "1.6.17": "1.6", "1.6.22": "1.6"},
+}
+# cache_usage_limits: data storage 1-5,000 GB (pulumi-aws ServerlessCacheCacheUsageLimits-
+# DataStorageArgs), ECPU/s 1,000-15,000,000 (terraform-provider-aws serverless_cache.go,
+# int64validator.Between(1000, 15000000)).
+SERVERLESS_DATA_GB = (1, 5000)
+SERVERLESS_ECPU_PER_SECOND = (1000, 15_000_000)
+# Storage is metered at no less than this per cache (AWS ElastiCache pricing; AWS Database Blog
+# "Unlock on-demand, cost-optimized performance with Amazon ElastiCache Serverless": 1 GB for
+# Redis OSS; 100 MB for Valkey).
+SERVERLESS_MIN_BILLED_GB = {"valkey": 0.1, "redis": 1.0, "memcached": 1.0}
+# Endpoint ports: the primary (read/write) and, for Valkey/Redis, the reader endpoint on 6380
+# (DescribeServerlessCaches Endpoint / ReaderEndpoint).
+SERVERLESS_PORTS = {"valkey": (6379, 6380), "redis": (6379, 6380), "memcached": (11211,)}
+# The plan's estimate when the config gives none: this fraction of each usage limit
+# (and at least the billed minimum of storage). A documented assumption, not an AWS fact.
+SERVERLESS_EXPECTED_FRACTION = 0.25
+# AWS recommends alarming at 75 % of a serverless usage limit (ElastiCache user guide,
+# "Scaling ElastiCache", Setting scaling limits to manage costs).
+SERVERLESS_LIMIT_ALARM_PERCENT = 75
+
+
 # Families `memory_gb` may choose from, in order of preference per profile: memory-optimised
 # Graviton for production, burstable then general purpose for development.
 SIZING_FAMILIES: dict[str, tuple[str, ...]] = {

@@ -10,6 +10,8 @@ backup storage beyond the free allowance, CloudWatch, KMS and log ingestion.
 
 from __future__ import annotations
 
+from infra.catalog import gcp_prices
+
 HOURS_PER_MONTH = 730
 PRICES_AS_OF = "2025-10"
 PRICES_SOURCE = "aws.amazon.com/elasticache/pricing (on-demand, node-based)"
@@ -57,61 +59,80 @@ def aws_node_hourly_usd(node_type: str, engine: str, region: str) -> tuple[float
     return round(base * AWS_REGION_MULTIPLIER.get(region, DEFAULT_REGION_MULTIPLIER), 4), exact
 
 
+# ElastiCache Serverless, us-east-1, USD: per GB-hour of data stored (hourly average, at least
+# the engine's minimum, catalog.SERVERLESS_MIN_BILLED_GB) and per million ECPUs.
+#   Redis OSS and Memcached: 0.125 / GB-hour, 0.0034 / million ECPUs (AWS Database Blog,
+#     "Unlock on-demand, cost-optimized performance with Amazon ElastiCache Serverless").
+#   Valkey: 0.084 / GB-hour, 0.0023 / million ECPUs (aws.amazon.com/elasticache/pricing, as
+#     quoted by usage.ai's "ElastiCache Serverless pricing", June 2026); about a third below
+#     Redis OSS, in line with the node-based Valkey discount.
+# Other regions apply AWS_REGION_MULTIPLIER (eu-west-1 Redis OSS is quoted at 0.14 / GB-hour
+# and 0.0038 / million ECPUs, 1.12 x; the multiplier says 1.10): approximate there.
+SERVERLESS_PRICES_AS_OF = "2026-06"
+AWS_SERVERLESS_GB_HOURLY_USD = {"valkey": 0.084, "redis": 0.125, "memcached": 0.125}
+AWS_SERVERLESS_USD_PER_MILLION_ECPU = {"valkey": 0.0023, "redis": 0.0034, "memcached": 0.0034}
+
+
+def aws_serverless_usd(engine: str, region: str) -> tuple[float, float, bool]:
+    """(USD per GB-hour, USD per million ECPUs, priced_exactly) for a serverless cache."""
+    multiplier = AWS_REGION_MULTIPLIER.get(region, DEFAULT_REGION_MULTIPLIER)
+    return (round(AWS_SERVERLESS_GB_HOURLY_USD[engine] * multiplier, 4),
+            round(AWS_SERVERLESS_USD_PER_MILLION_ECPU[engine] * multiplier, 6),
+            region == "us-east-1")
+
+
 def monthly(hourly: float, nodes: int = 1) -> float:
     return round(hourly * nodes * HOURS_PER_MONTH, 2)
 
 
 # ---------------------------------------------------------------------------------------------
-# GCP Memorystore. USD, on-demand, us-central1 (Iowa) list prices, read 2025-10 from the
-# Memorystore pricing pages below. Unlike the AWS table these figures could not be re-read
-# from a machine-readable source when this table was written: treat them as estimates and
-# check the pages before quoting a number to anyone. Other regions apply the approximate
-# multiplier below; `priced_exactly` is True only in us-central1.
-#   Redis      cloud.google.com/memorystore/docs/redis/pricing     per GB-hour of provisioned
-#              capacity, by tier (BASIC / STANDARD_HA) and capacity tier M1..M5
-#   Valkey     cloud.google.com/memorystore/docs/valkey/pricing    per node-hour by node type
-#   Memcached  cloud.google.com/memorystore/docs/memcached/pricing per vCPU-hour + per GB-hour
+# GCP Memorystore, USD, on-demand. Redis (per GiB-hour by tier and capacity tier) and Valkey (per
+# node-hour by node type): list prices for every region the config accepts, from a dated
+# Cloud Billing Catalog snapshot - source, date and cross-check in infra/catalog/gcp_prices.py.
+# Those are exact (`priced_exactly`). Two figures have no verifiable source and are estimates,
+# never exact:
+#   Memcached: 0.050 USD per vCPU-hour and 0.0044 USD per GB-hour in us-central1 (read 2025-10
+#     from cloud.google.com/memorystore/docs/memcached/pricing, not re-verifiable from any saved
+#     catalog data); other regions scaled by that region's Valkey standard-small price level.
+#   Redis Standard with read replicas (2-5): billed per node ("Redis Standard Node Capacity"
+#     SKUs, not in the snapshot); modelled as half the Standard rate per node - the Standard
+#     rate covers two nodes, a primary and one replica.
 # Not included: network egress, cross-region replication traffic, backup/export storage,
 # Private Service Connect / service networking charges, Cloud Monitoring.
 # ---------------------------------------------------------------------------------------------
-GCP_PRICES_AS_OF = "2025-10"
-GCP_PRICES_SOURCE = ("cloud.google.com/memorystore/docs/{redis,valkey,memcached}/pricing "
-                     "(on-demand, us-central1; estimates, see infra/pricing.py)")
+GCP_PRICES_AS_OF = gcp_prices.SNAPSHOT_DATE
+GCP_PRICES_SOURCE = gcp_prices.SNAPSHOT_SOURCE
 GCP_BASE_REGION = "us-central1"
+GCP_MEMCACHED_AS_OF = "2025-10"
 
 # Capacity tiers of Memorystore for Redis: (upper bound in GB inclusive, name).
 GCP_REDIS_CAPACITY_TIERS: tuple[tuple[float, str], ...] = (
     (4, "M1"), (10, "M2"), (35, "M3"), (100, "M4"), (300, "M5"),
 )
-# USD per GB-hour. STANDARD_HA's price covers the primary and its one failover replica.
+GCP_REDIS_GIB_HOURLY_USD: dict[str, dict[str, dict[str, float]]] = {
+    "BASIC": gcp_prices.REDIS_BASIC_GIB_HOURLY,
+    "STANDARD_HA": gcp_prices.REDIS_STANDARD_GIB_HOURLY,
+}
+# The us-central1 column, for quick reference and tests.
 GCP_REDIS_GB_HOURLY_USD: dict[str, dict[str, float]] = {
-    "BASIC": {"M1": 0.049, "M2": 0.027, "M3": 0.023, "M4": 0.019, "M5": 0.016},
-    "STANDARD_HA": {"M1": 0.064, "M2": 0.054, "M3": 0.046, "M4": 0.038, "M5": 0.032},
+    tier: {m: prices[GCP_BASE_REGION] for m, prices in by_m.items()}
+    for tier, by_m in GCP_REDIS_GIB_HOURLY_USD.items()
 }
-# Memorystore for Valkey, USD per node-hour, and each node type's capacity (GB) from the
-# instance and node specification page.
 GCP_VALKEY_NODE_HOURLY_USD: dict[str, float] = {
-    "SHARED_CORE_NANO": 0.0375,
-    "STANDARD_SMALL": 0.1006,
-    "HIGHMEM_MEDIUM": 0.1808,
-    "HIGHMEM_XLARGE": 0.8069,
+    node: prices[GCP_BASE_REGION] for node, prices in gcp_prices.VALKEY_NODE_HOURLY.items()
 }
-# Memorystore for Memcached, USD per vCPU-hour and per GB-hour of node memory.
+# Memorystore for Memcached, us-central1, USD per vCPU-hour and per GB-hour of node memory.
 GCP_MEMCACHED_VCPU_HOURLY_USD = 0.050
 GCP_MEMCACHED_GB_HOURLY_USD = 0.0044
-
-GCP_REGION_MULTIPLIER: dict[str, float] = {
-    "us-central1": 1.00, "us-east1": 1.00, "us-west1": 1.00, "us-east4": 1.12,
-    "us-west2": 1.20, "northamerica-northeast1": 1.10, "europe-west1": 1.10,
-    "europe-north1": 1.10, "europe-west4": 1.10, "europe-west2": 1.20, "europe-west3": 1.20,
-    "asia-east1": 1.15, "asia-northeast1": 1.28, "asia-southeast1": 1.23,
-    "australia-southeast1": 1.35, "southamerica-east1": 1.50,
-}
+# For a region missing from the snapshot (not one the config accepts): us-central1 x this.
+GCP_UNKNOWN_REGION_MULTIPLIER = 1.25
 
 
-def _gcp_region(hourly: float, region: str) -> tuple[float, bool]:
-    multiplier = GCP_REGION_MULTIPLIER.get(region, DEFAULT_REGION_MULTIPLIER)
-    return round(hourly * multiplier, 4), region == GCP_BASE_REGION
+def _gcp_regional(prices: dict[str, float], region: str) -> tuple[float, bool]:
+    """(price in `region`, exact): the snapshot's price, else us-central1's x 1.25."""
+    if region in prices:
+        return prices[region], True
+    return prices[GCP_BASE_REGION] * GCP_UNKNOWN_REGION_MULTIPLIER, False
 
 
 def gcp_redis_capacity_tier(capacity_gb: float) -> str:
@@ -121,22 +142,32 @@ def gcp_redis_capacity_tier(capacity_gb: float) -> str:
     return next(name for limit, name in GCP_REDIS_CAPACITY_TIERS if capacity_gb <= limit)
 
 
+def gcp_redis_node_gib_hourly_usd(capacity_gb: float, region: str = GCP_BASE_REGION
+                                  ) -> tuple[float, bool]:
+    """(USD per GiB-hour for one node of a Standard instance with read replicas, exact=False):
+    half the region's Standard rate (module comment)."""
+    standard, _ = _gcp_regional(
+        GCP_REDIS_GIB_HOURLY_USD["STANDARD_HA"][gcp_redis_capacity_tier(capacity_gb)], region)
+    return standard / 2, False
+
+
 def gcp_redis_hourly_usd(tier: str, capacity_gb: float, region: str = GCP_BASE_REGION,
                          read_replicas: int = 0) -> tuple[float, bool]:
     """(USD per hour for the whole instance, priced_exactly).
 
-    tier: BASIC or STANDARD_HA. The STANDARD_HA rate includes one replica; a Standard
-    instance with read replicas enabled (1-5 replicas) is billed per node, modelled here as
-    every replica beyond the first adding half of the STANDARD_HA rate (one node's share).
+    tier: BASIC or STANDARD_HA. BASIC and STANDARD_HA with at most one replica: the region's
+    list price per GiB-hour x capacity, exact. STANDARD_HA with 2-5 read replicas: per node,
+    1 + read_replicas nodes at gcp_redis_node_gib_hourly_usd - an estimate.
     """
     tier = tier.upper()
     if tier == "STANDARD":
         tier = "STANDARD_HA"
-    rate = GCP_REDIS_GB_HOURLY_USD[tier][gcp_redis_capacity_tier(capacity_gb)]
-    nodes_factor = 1.0
+    capacity_tier = gcp_redis_capacity_tier(capacity_gb)
     if tier == "STANDARD_HA" and read_replicas > 1:
-        nodes_factor += (read_replicas - 1) / 2
-    return _gcp_region(rate * capacity_gb * nodes_factor, region)
+        per_node, _ = gcp_redis_node_gib_hourly_usd(capacity_gb, region)
+        return round(per_node * capacity_gb * (1 + read_replicas), 4), False
+    rate, exact = _gcp_regional(GCP_REDIS_GIB_HOURLY_USD[tier][capacity_tier], region)
+    return round(rate * capacity_gb, 4), exact
 
 
 def gcp_valkey_node_hourly_usd(node_type: str, region: str = GCP_BASE_REGION
@@ -144,11 +175,14 @@ def gcp_valkey_node_hourly_usd(node_type: str, region: str = GCP_BASE_REGION
     """(USD per node-hour, priced_exactly). node_type as the API spells it (HIGHMEM_MEDIUM) or
     as the docs do (highmem-medium). Raises KeyError for an unknown node type."""
     key = node_type.upper().replace("-", "_")
-    return _gcp_region(GCP_VALKEY_NODE_HOURLY_USD[key], region)
+    price, exact = _gcp_regional(gcp_prices.VALKEY_NODE_HOURLY[key], region)
+    return round(price, 4), exact
 
 
 def gcp_memcached_node_hourly_usd(vcpus: int, memory_gb: float,
                                   region: str = GCP_BASE_REGION) -> tuple[float, bool]:
-    """(USD per node-hour, priced_exactly) for a Memcached node of `vcpus` and `memory_gb`."""
+    """(USD per node-hour, priced_exactly=False) for a Memcached node of `vcpus` and
+    `memory_gb`: an estimate everywhere (module comment)."""
     hourly = vcpus * GCP_MEMCACHED_VCPU_HOURLY_USD + memory_gb * GCP_MEMCACHED_GB_HOURLY_USD
-    return _gcp_region(hourly, region)
+    level, _ = _gcp_regional(gcp_prices.VALKEY_NODE_HOURLY["STANDARD_SMALL"], region)
+    return round(hourly * level / GCP_VALKEY_NODE_HOURLY_USD["STANDARD_SMALL"], 4), False

@@ -28,8 +28,21 @@ from infra.config.common import (
     is_private,
     parse_cidr,
 )
-from infra.config.schema import AwsCacheOptions, CacheConfig, GlobalConfig, NetworkConfig
-from infra.config.spec import CacheSpec, GlobalSpec, NetworkSpec
+from infra.config.schema import (
+    AutoscalingConfig,
+    AwsCacheOptions,
+    CacheConfig,
+    GlobalConfig,
+    NetworkConfig,
+)
+from infra.config.spec import (
+    AutoscalingSpec,
+    CacheSpec,
+    GlobalSpec,
+    NetworkSpec,
+    ScalingRange,
+    ServerlessCacheSpec,
+)
 
 # ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
 MAX_SHARDS = 500
@@ -120,7 +133,9 @@ def _resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: 
 
 def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
                        prefix: str, region: str, path: str,
-                       problems: list[Problem]) -> CacheSpec | None:
+                       problems: list[Problem]) -> CacheSpec | ServerlessCacheSpec | None:
+    if cfg.serverless is not None:
+        return _resolve_serverless(name, cfg, defaults, profile, prefix, region, path, problems)
     before = len(problems)
     engine = cfg.engine
     memcached = engine == "memcached"
@@ -223,6 +238,11 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
                                 "not a cache subnet group name; use up to 255 letters, digits "
                                 "and hyphens."))
+    autoscaling = None
+    if cfg.autoscaling is not None and node is not None and version is not None:
+        autoscaling = _check_autoscaling(cfg.autoscaling, engine, version, node, shards, replicas,
+                                         cluster_mode, cfg.global_ is not None,
+                                         f"{path}.autoscaling", problems)
 
     if len(problems) > before or version is None or node is None:
         return None
@@ -265,7 +285,212 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         import_id=import_id,
         restore=restore,
         subnet_group_name=aws.subnet_group_name,
+        autoscaling=autoscaling,
     )
+
+
+# Keys that size or place nodes, which a serverless cache does not have, and what to do instead.
+_NOT_SERVERLESS: dict[str, str] = {
+    "node_type": "it has no nodes; max_data_gb and max_ecpu_per_second cap it instead",
+    "memory_gb": "it has no nodes; serverless.max_data_gb caps its data instead",
+    "shards": "ElastiCache shards it itself",
+    "replicas": "ElastiCache replicates it across zones itself",
+    "nodes": "it has no nodes",
+    "parameters": "it takes no parameter group",
+    "maintenance_window": "ElastiCache applies updates to it without a window or downtime",
+    "global": "it cannot join a Global Datastore",
+    "autoscaling": "it scales itself within its usage limits",
+}
+_NOT_SERVERLESS_AWS: dict[str, str] = {
+    "port": "its ports are fixed (6379 and reader 6380; Memcached 11211)",
+    "cluster_mode": "ElastiCache shards it itself",
+    "apply_immediately": "changes to it apply without a maintenance window",
+    "log_retention_days": "it delivers no slow or engine logs",
+}
+
+
+def _resolve_serverless(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
+                        prefix: str, region: str, path: str,
+                        problems: list[Problem]) -> ServerlessCacheSpec | None:
+    """`serverless:` on AWS: aws.elasticache.ServerlessCache, capped by usage limits."""
+    before = len(problems)
+    engine = cfg.engine
+    serverless = cfg.serverless
+    assert serverless is not None
+    for key, why in _NOT_SERVERLESS.items():
+        present = cfg.global_ is not None if key == "global" else key in cfg.model_fields_set
+        if present:
+            problems.append(Problem(f"{path}.{key}", f"does not apply to a serverless cache: "
+                                                     f"{why}. Remove the key."))
+    for key, why in _NOT_SERVERLESS_AWS.items():
+        if key in cfg.aws.model_fields_set:
+            problems.append(Problem(f"{path}.aws.{key}", f"does not apply to a serverless "
+                                                         f"cache: {why}. Remove the key."))
+    if not cfg.aws.auto_minor_version_upgrade:
+        problems.append(Problem(f"{path}.aws.auto_minor_version_upgrade", "false is not "
+                                "possible: ElastiCache Serverless applies minor versions "
+                                "itself, without downtime. Remove the key."))
+    if cfg.final_snapshot:
+        problems.append(Problem(f"{path}.final_snapshot", "true is not possible: a serverless "
+                                "cache is deleted without a final snapshot here "
+                                "(terraform-provider-aws sends none). Rely on "
+                                "snapshot_retention_days, or take a snapshot first."))
+    if engine == "memcached":
+        for key in ("snapshot_window", "snapshot_retention_days"):
+            if key in cfg.model_fields_set:
+                problems.append(Problem(f"{path}.{key}", "Memcached has no snapshots; remove the "
+                                                         "key or use engine 'valkey'."))
+
+    versions = catalog.SERVERLESS_MAJOR_VERSION[engine]
+    version = cfg.engine_version or catalog.DEFAULT_ENGINE_VERSION[engine]
+    major = versions.get(version)
+    if major is None:
+        problems.append(Problem(f"{path}.engine_version", f"{version!r} is not offered for a "
+                                f"serverless {engine} cache; use one of {', '.join(versions)}."))
+
+    low, high = catalog.SERVERLESS_DATA_GB
+    if not low <= serverless.max_data_gb <= high:
+        problems.append(Problem(f"{path}.serverless.max_data_gb", f"{serverless.max_data_gb} is "
+                                f"not allowed; a serverless cache stores {low} to {high} GB."))
+    low, high = catalog.SERVERLESS_ECPU_PER_SECOND
+    if not low <= serverless.max_ecpu_per_second <= high:
+        problems.append(Problem(f"{path}.serverless.max_ecpu_per_second",
+                                f"{serverless.max_ecpu_per_second} is not allowed; use {low:,} "
+                                f"to {high:,} ECPUs a second."))
+    fraction = catalog.SERVERLESS_EXPECTED_FRACTION
+    minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[engine]
+    expected_ecpu = serverless.expected_ecpu_per_second
+    if expected_ecpu is None:
+        expected_ecpu = round(serverless.max_ecpu_per_second * fraction)
+    elif not 0 <= expected_ecpu <= serverless.max_ecpu_per_second:
+        problems.append(Problem(f"{path}.serverless.expected_ecpu_per_second",
+                                f"{expected_ecpu} is not allowed; use 0 to max_ecpu_per_second "
+                                f"({serverless.max_ecpu_per_second})."))
+    expected_gb = serverless.expected_data_gb
+    if expected_gb is None:
+        expected_gb = max(minimum_gb, serverless.max_data_gb * fraction)
+    elif not 0 <= expected_gb <= serverless.max_data_gb:
+        problems.append(Problem(f"{path}.serverless.expected_data_gb",
+                                f"{expected_gb} is not allowed; use 0 to max_data_gb "
+                                f"({serverless.max_data_gb})."))
+
+    retention = 0 if engine == "memcached" else (
+        cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None
+        else defaults.snapshot_retention_days)
+    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
+        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
+                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
+    snapshot_time = None
+    if engine != "memcached":
+        start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
+                                   f"{path}.snapshot_window", problems)
+        snapshot_time = f"{start[0]:02d}:{start[1]:02d}" if start is not None else None
+    _check_kms(cfg.aws, region, path, problems)
+    if cfg.description is not None and not cfg.description.strip():
+        problems.append(Problem(f"{path}.description", "must not be empty."))
+    cache_id = naming.replication_group_id(prefix, name)
+    user_group = engine != "memcached"
+    if user_group:
+        # The user group's users are named after the cache; ElastiCache user ids are at most
+        # 40 characters, like the cache's own name.
+        longest = naming.serverless_user_id(cache_id, "default")
+        if len(longest) > naming.REPLICATION_GROUP_ID_MAX:
+            problems.append(Problem(path, f"the user id {longest!r} is {len(longest)} "
+                                    f"characters; ElastiCache allows "
+                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache "
+                                    "name or set name_prefix."))
+    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
+    if len(problems) > before or major is None:
+        return None
+    return ServerlessCacheSpec(
+        name=name,
+        engine=engine,
+        engine_version=version,
+        major_engine_version=major,
+        description=cfg.description or f"managed-cache {prefix}/{name} (serverless {engine})",
+        cache_id=cache_id,
+        max_data_gb=serverless.max_data_gb,
+        max_ecpu_per_second=serverless.max_ecpu_per_second,
+        expected_data_gb=float(expected_gb),
+        expected_ecpu_per_second=expected_ecpu,
+        snapshot_retention_days=retention,
+        daily_snapshot_time=snapshot_time,
+        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
+        else defaults.deletion_protection,
+        create_kms_key=cfg.aws.create_kms_key if cfg.aws.create_kms_key is not None
+        else defaults.create_kms_key and cfg.aws.kms_key_arn is None,
+        kms_key_arn=cfg.aws.kms_key_arn,
+        alarms=alarms,
+        ports=catalog.SERVERLESS_PORTS[engine],
+        user_group=user_group,
+    )
+
+
+def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
+                       node: catalog.NodeType, shards: int, replicas: int, cluster_mode: bool,
+                       is_global: bool, path: str,
+                       problems: list[Problem]) -> AutoscalingSpec | None:
+    """ElastiCache auto scaling's own rules (infra/catalog/aws.py, AUTOSCALING_*)."""
+    before = len(problems)
+    if engine == "memcached":
+        problems.append(Problem(path, "Memcached has no replicas or shards to scale; remove "
+                                      "autoscaling or use engine 'valkey'."))
+        return None
+    if cfg.replicas is None and cfg.shards is None:
+        problems.append(Problem(path, "is empty; set replicas, shards or both, e.g. "
+                                      "`shards: {min: 2, max: 6}`."))
+    if is_global:
+        problems.append(Problem(path, "ElastiCache does not auto scale a Global Datastore "
+                                      "member; remove autoscaling or global."))
+    if not cluster_mode:
+        problems.append(Problem(path, "needs cluster mode; ElastiCache auto scales only "
+                                      "cluster-mode-enabled groups. Set shards above 1 or "
+                                      "aws.cluster_mode: true."))
+    if node.family not in catalog.AUTOSCALING_FAMILIES \
+            or node.size not in catalog.AUTOSCALING_SIZES:
+        families = ", ".join(sorted(catalog.AUTOSCALING_FAMILIES))
+        sizes = catalog.AUTOSCALING_SIZES
+        problems.append(Problem(path, f"node type {node.name!r} cannot auto scale; use size "
+                                f"{', '.join(sizes[:-1])} or {sizes[-1]} of {families}."))
+    minimum = (catalog.AUTOSCALING_DATA_TIERING_MIN_VERSION if node.data_tiering
+               else catalog.AUTOSCALING_MIN_VERSION)[engine]
+    if catalog.version_tuple(version) < minimum:
+        what = "data tiering nodes" if node.data_tiering else "auto scaling"
+        problems.append(Problem(path, f"{engine} {version} cannot auto scale; {what} need "
+                                f"{engine} {'.'.join(map(str, minimum))} or later."))
+    low, high = catalog.AUTOSCALING_TARGET_PERCENT
+    ranges: dict[str, ScalingRange] = {}
+    for dimension, scaling, configured, limits, target_key, metric in (
+        ("replicas", cfg.replicas, replicas, (0, MAX_REPLICAS), "target_cpu_percent",
+         catalog.AUTOSCALING_REPLICA_METRIC),
+        ("shards", cfg.shards, shards, (1, MAX_SHARDS), "target_memory_percent",
+         catalog.AUTOSCALING_SHARD_CAPACITY_METRIC if node.data_tiering
+         else catalog.AUTOSCALING_SHARD_MEMORY_METRIC),
+    ):
+        if scaling is None:
+            continue
+        key = f"{path}.{dimension}"
+        count = len(problems)
+        for bound in ("min", "max"):
+            value = getattr(scaling, bound)
+            if not limits[0] <= value <= limits[1]:
+                problems.append(Problem(f"{key}.{bound}", f"{value} is not allowed; ElastiCache "
+                                        f"keeps {limits[0]} to {limits[1]} {dimension}."))
+        if len(problems) == count and scaling.min > scaling.max:
+            problems.append(Problem(key, f"min {scaling.min} is above max {scaling.max}."))
+        elif len(problems) == count and not scaling.min <= configured <= scaling.max:
+            problems.append(Problem(key, f"{dimension}: {configured} is outside min "
+                                    f"{scaling.min} to max {scaling.max}; the count you "
+                                    "configure must lie within the range the scaler keeps."))
+        target = getattr(scaling, target_key)
+        if not low <= target <= high:
+            problems.append(Problem(f"{key}.{target_key}", f"{target} is not allowed; "
+                                    f"ElastiCache auto scaling targets {low} to {high} %."))
+        ranges[dimension] = ScalingRange(min=scaling.min, max=scaling.max,
+                                         target_percent=float(target), metric=metric)
+    if len(problems) > before:
+        return None
+    return AutoscalingSpec(replicas=ranges.get("replicas"), shards=ranges.get("shards"))
 
 
 def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) -> None:

@@ -467,6 +467,18 @@ def _refuse_missing_features(cfg: Any, engine: str, path: str, problems: list[Pr
         if present:
             problems.append(Problem(f"{path}.{key}", f"{product} has no {feature}; remove the "
                                                      f"key{alternative}."))
+    if cfg.serverless is not None:
+        nearest = ("an instance sized with shards, replicas and node_type, whose shards change "
+                   "online" if engine == "valkey" else "Memorystore for Valkey (engine 'valkey'), "
+                   "sized with shards and node_type, whose shards change online")
+        problems.append(Problem(f"{path}.serverless", f"Memorystore has no serverless tier; "
+                                f"the nearest option is {nearest}. Remove the key."))
+    if cfg.autoscaling is not None:
+        nearest = ("set shards and replicas here and change them online, without downtime"
+                   if engine == "valkey" else "the nearest option is Memorystore for Valkey "
+                   "(engine 'valkey'), whose shards and replicas change online")
+        problems.append(Problem(f"{path}.autoscaling", f"{product} has no managed auto "
+                                f"scaling; {nearest}. Remove the key."))
     sizing = {"valkey": "shards, replicas and node_type", "redis": "memory_gb and replicas"}
     if engine in sizing and cfg.nodes is not None:
         problems.append(Problem(f"{path}.nodes", f"{product} is sized with {sizing[engine]}; "

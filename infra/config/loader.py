@@ -26,7 +26,7 @@ from infra.config.schema import (
     GcpStackOptions,
     NetworkConfig,
 )
-from infra.config.spec import AnyStackSpec, AwsStackSpec, GcpStackSpec
+from infra.config.spec import AnyStackSpec, AwsStackSpec, GcpStackSpec, ServerlessCacheSpec
 
 NAMESPACE = "managed-cache"
 
@@ -78,12 +78,14 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
     network: Any = None
     secondary_networks: dict[str, Any] = {}
     cross_region_warnings: list[str] = []
+    serverless: list[Any] = []
     if cloud == "gcp":
         from infra.config import gcp as gcp_rules
 
         if network_cfg is not None:
             network = gcp_rules.resolve_network(network_cfg, profile, problems)
-        caches = _parse_caches(own.get("caches"), cloud, profile, prefix, region, problems)
+        caches = every_cache = _parse_caches(own.get("caches"), cloud, profile, prefix, region,
+                                             problems)
         if network is not None:
             # GCP rules that need the region, the network and every cache together.
             gcp_rules.check_stack(region, network, caches, problems, project=gcp_project)
@@ -94,7 +96,11 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         if network_cfg is not None and cloud == "aws":
             network = aws_rules._resolve_network(network_cfg, PROFILES[profile], profile,
                                                  "network", problems)
-        caches = _parse_caches(own.get("caches"), cloud, profile, prefix, region, problems)
+        every_cache = _parse_caches(own.get("caches"), cloud, profile, prefix, region,
+                                    problems)
+        # Serverless caches (AWS) are specs of their own: no nodes, shards or secondaries.
+        serverless = [c for c in every_cache if isinstance(c, ServerlessCacheSpec)]
+        caches = [c for c in every_cache if not isinstance(c, ServerlessCacheSpec)]
         if cloud == "aws" and network is not None:
             secondary_networks = aws_rules._secondary_networks(caches, network, PROFILES[profile],
                                                                profile, problems)
@@ -104,7 +110,7 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
             network, secondary_networks, cross_region_warnings = \
                 aws_rules._cross_region_clients(caches, region, network_cfg, network,
                                                 secondary_networks, problems)
-    dns = _resolve_dns(network_cfg, cloud, region, caches, problems) \
+    dns = _resolve_dns(network_cfg, cloud, region, every_cache, problems) \
         if network_cfg is not None and cloud is not None else None
     if cloud == "gcp" and network is not None and dns is not None:
         gcp_rules.check_dns(dns, network, prefix, problems)
@@ -114,12 +120,14 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
     assert network is not None and cloud is not None
     common = dict(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix, region=region,
                   network=network, alert_emails=emails, caches=tuple(caches), dns=dns,
-                  warnings=tuple(_warnings(profile, emails, caches) + cross_region_warnings))
+                  warnings=tuple(_warnings(profile, emails, every_cache) + cross_region_warnings))
     if cloud == "gcp":
         options = gcp_options or GcpStackOptions()
         return GcpStackSpec(**common, gcp_project=gcp_project, enable_apis=options.enable_apis,
                             grant_kms_access=options.grant_kms_access)
-    return AwsStackSpec(**common, secondary_networks=secondary_networks)
+    return AwsStackSpec(**common, secondary_networks=secondary_networks,
+                        serverless_caches=tuple(serverless),
+                        cache_order=tuple(c.name for c in every_cache))
 
 
 def _gcp_options(own: dict[str, Any], cloud: str | None,
@@ -203,7 +211,8 @@ def _warnings(profile: str, emails: tuple[str, ...], caches: list[Any]) -> list[
     if profile == "production" and not emails:
         warnings.append("alerts.emails is empty: production alarms will notify nobody.")
     for cache in caches:
-        if profile == "production" and cache.engine != "memcached" and cache.replicas == 0:
+        if profile == "production" and cache.engine != "memcached" \
+                and getattr(cache, "replicas", None) == 0:
             warnings.append(f"caches.{cache.name}.replicas is 0: a production cache without a "
                             "replica has no automatic failover and no Multi-AZ.")
         warnings.extend(cache.warnings)

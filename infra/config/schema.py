@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from infra.config.alarms import AlarmsConfig
 from infra.config.common import (
@@ -108,6 +108,37 @@ class AwsCacheOptions(StrictModel):
     cluster_mode: StrictBool | None = None
 
 
+class ReplicaScalingConfig(StrictModel):
+    """`autoscaling.replicas`: replicas per shard, tracking the replicas' engine CPU."""
+
+    min: StrictInt
+    max: StrictInt
+    target_cpu_percent: StrictInt | StrictFloat = 60
+
+
+class ShardScalingConfig(StrictModel):
+    """`autoscaling.shards`: shards (node groups), tracking memory counted for eviction."""
+
+    min: StrictInt
+    max: StrictInt
+    target_memory_percent: StrictInt | StrictFloat = 70
+
+
+class ServerlessConfig(StrictModel):
+    """`serverless`: an ElastiCache Serverless cache, capped by usage limits."""
+
+    max_data_gb: StrictInt
+    max_ecpu_per_second: StrictInt
+    # The plan's cost estimate; unset: a documented fraction of each limit.
+    expected_ecpu_per_second: StrictInt | None = None
+    expected_data_gb: StrictInt | StrictFloat | None = None
+
+
+class AutoscalingConfig(StrictModel):
+    replicas: ReplicaScalingConfig | None = None
+    shards: ShardScalingConfig | None = None
+
+
 class CacheConfig(StrictModel):
     engine: Engine = "valkey"
     engine_version: str | None = None
@@ -127,5 +158,7 @@ class CacheConfig(StrictModel):
     secret: StrictBool | None = None           # a connection secret for applications
     restore_from: str | None = None            # snapshot / backup the new cache starts from
     alarms: AlarmsConfig | None = None
+    autoscaling: AutoscalingConfig | None = None
+    serverless: ServerlessConfig | None = None
     aws: AwsCacheOptions = AwsCacheOptions()
     gcp: GcpCacheOptions = GcpCacheOptions()

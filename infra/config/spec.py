@@ -48,6 +48,22 @@ class GlobalSpec:
 
 
 @dataclass(frozen=True)
+class ScalingRange:
+    """One scaled dimension: the scaler keeps the count within min..max, tracking a target."""
+
+    min: int
+    max: int
+    target_percent: float
+    metric: str                     # the predefined target-tracking metric
+
+
+@dataclass(frozen=True)
+class AutoscalingSpec:
+    replicas: ScalingRange | None = None    # replicas per shard
+    shards: ScalingRange | None = None      # node groups
+
+
+@dataclass(frozen=True)
 class CacheSpec:
     name: str
     engine: str
@@ -80,6 +96,7 @@ class CacheSpec:
     import_id: str | None = None        # adopt the live cache of this id (== cache_id)
     restore: RestoreSpec | None = None  # snapshot the new cache is created from
     subnet_group_name: str | None = None  # an existing subnet group instead of the network's
+    autoscaling: AutoscalingSpec | None = None
 
     @property
     def is_memcached(self) -> bool:
@@ -107,6 +124,36 @@ class CacheSpec:
             return [self.cache_id]
         return naming.member_cluster_ids(self.cache_id, self.shards, self.replicas,
                                          self.cluster_mode)
+
+
+@dataclass(frozen=True)
+class ServerlessCacheSpec:
+    """An ElastiCache Serverless cache: no nodes, usage limits instead of a size."""
+
+    name: str
+    engine: str
+    engine_version: str             # as written, e.g. "8.1"
+    major_engine_version: str       # what the service takes: "8", "7", "1.6"
+    description: str
+    cache_id: str                   # the serverless cache's name
+    max_data_gb: int
+    max_ecpu_per_second: int
+    expected_data_gb: float         # the plan's estimate
+    expected_ecpu_per_second: int
+    snapshot_retention_days: int    # 0 for Memcached
+    daily_snapshot_time: str | None  # "HH:MM" UTC; None for Memcached
+    deletion_protection: bool
+    create_kms_key: bool
+    kms_key_arn: str | None
+    alarms: AlarmPolicy
+    ports: tuple[int, ...]          # endpoint (and reader endpoint) ports
+    user_group: bool                # Valkey/Redis: RBAC user group (no AUTH token serverless)
+    secondary_regions: tuple[str, ...] = ()   # one region: no cross-region serverless
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_memcached(self) -> bool:
+        return self.engine == "memcached"
 
 
 @dataclass(frozen=True)
@@ -245,6 +292,16 @@ class StackSpec(Generic[CacheT, NetworkT]):
 class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
     # Networks of the Global Datastore secondary regions, by region.
     secondary_networks: dict[str, NetworkSpec] = field(default_factory=dict)
+    # Serverless caches, apart from `caches` (node-based): in the primary region only.
+    serverless_caches: tuple[ServerlessCacheSpec, ...] = ()
+    cache_order: tuple[str, ...] = ()   # cache names as the config lists them
+
+    @property
+    def all_caches(self) -> list[CacheSpec | ServerlessCacheSpec]:
+        """Every cache, node-based and serverless, in config order."""
+        caches: list[CacheSpec | ServerlessCacheSpec] = [*self.caches, *self.serverless_caches]
+        order = {name: i for i, name in enumerate(self.cache_order)}
+        return sorted(caches, key=lambda c: order.get(c.name, len(order)))
 
 
 @dataclass(frozen=True, kw_only=True)

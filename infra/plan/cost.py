@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infra.catalog import aws as catalog
 from infra.catalog import pricing
 
 NOT_INCLUDED: dict[str, tuple[str, ...]] = {
@@ -38,14 +39,19 @@ GCP_MEMCACHED = "gcp:memcache/instance:Instance"
 def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
     """The cost section of a plan report; `caches` follows the JSON shape of the report."""
     caches = []
-    for cache in spec.caches:
+    for cache in getattr(spec, "all_caches", spec.caches):
+        if getattr(cache, "max_ecpu_per_second", None) is not None:
+            caches.append(_serverless_entry(cache, spec))
+            continue
         if spec.cloud == "gcp":
             own = [r for r in resources if r["cache"] == cache.name
                    and r["type"] in (GCP_REDIS, GCP_VALKEY, GCP_MEMCACHED)]
             lines = _gcp_lines_from_resources(own) if own else _gcp_lines_from_spec(cache, spec)
         else:
             lines = _aws_lines(cache, spec)
-        caches.append(_cache_entry(cache, spec, lines))
+        entry = _cache_entry(cache, spec, lines)
+        entry["monthly_usd_range"] = _aws_range(cache, spec) if spec.cloud == "aws" else None
+        caches.append(entry)
 
     by_engine: dict[str, float] = {}
     by_region: dict[str, float] = {}
@@ -58,9 +64,20 @@ def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
     unpriced = [f"{entry['name']}: {line['note']}" for entry in caches
                 for line in entry["lines"] if line["monthly_usd"] is None]
     exact = all(line["priced_exactly"] for entry in caches for line in entry["lines"])
+    ranged = [e for e in caches if e.get("monthly_usd_range")]
+    total_range = None
+    if ranged:
+        total_range = {
+            bound: _round(sum((e["monthly_usd_range"] or {}).get(bound, e["monthly_usd"] or 0.0)
+                              for e in caches))
+            for bound in ("min", "max")
+        }
     return {
         "caches": caches,
         "total_monthly_usd": _round(sum(e["monthly_usd"] or 0.0 for e in caches)),
+        # Between what auto-scaled (and serverless) caches cost at their lower and upper bound,
+        # the others at their fixed size; None when every cache has a fixed size.
+        "total_monthly_usd_range": total_range,
         "by_engine": {k: _round(v) for k, v in sorted(by_engine.items())},
         "by_region": {k: _round(v) for k, v in sorted(by_region.items())},
         "hours_per_month": pricing.HOURS_PER_MONTH,
@@ -74,8 +91,12 @@ def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
 def _sources(cloud: str) -> dict[str, str]:
     if cloud == "gcp":
         return {"as_of": pricing.GCP_PRICES_AS_OF, "source": pricing.GCP_PRICES_SOURCE,
-                "regions": f"exact in {pricing.GCP_BASE_REGION}; other regions approximate"}
-    return {"as_of": pricing.PRICES_AS_OF, "source": pricing.PRICES_SOURCE,
+                "regions": "Redis and Valkey exact in every accepted region; Memcached "
+                           f"(as of {pricing.GCP_MEMCACHED_AS_OF}) and Redis read-replica "
+                           "nodes estimated"}
+    return {"as_of": pricing.PRICES_AS_OF,
+            "source": f"{pricing.PRICES_SOURCE}; serverless per GB-hour and million ECPUs, "
+                      f"{pricing.SERVERLESS_PRICES_AS_OF}",
             "regions": "exact in us-east-1; other regions approximate (typically within 5 %)"}
 
 
@@ -128,6 +149,65 @@ def _aws_lines(cache: Any, spec: Any) -> list[dict[str, Any]]:
             lines.append(_aws_line(region, "global secondary", node_type, cache.engine,
                                    per_region))
     return lines
+
+
+def _serverless_entry(cache: Any, spec: Any) -> dict[str, Any]:
+    """A serverless cache: data stored per GB-hour (at least the engine's billed minimum) and
+    ECPUs per million, at the config's estimate; the range runs up to its usage limits."""
+    gb_hour, per_million, exact = pricing.aws_serverless_usd(cache.engine, spec.region)
+    minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[cache.engine]
+    hours = pricing.HOURS_PER_MONTH
+
+    def storage(gb: float) -> float:
+        return max(gb, minimum_gb) * gb_hour * hours
+
+    def ecpus(per_second: float) -> float:
+        return per_second * 3600 * hours / 1e6 * per_million
+
+    stored, ecpu = cache.expected_data_gb, cache.expected_ecpu_per_second
+    lines = [
+        {"region": spec.region, "role": f"data stored ({max(stored, minimum_gb):g} GB est.)",
+         "node_type": "serverless", "nodes": 0, "hourly_usd_per_node": None,
+         "monthly_usd": _round(storage(stored)), "priced_exactly": exact,
+         "note": f"{gb_hour} USD per GB-hour, at least {minimum_gb:g} GB"},
+        {"region": spec.region, "role": f"ECPUs ({ecpu:,}/s est.)", "node_type": "serverless",
+         "nodes": 0, "hourly_usd_per_node": None, "monthly_usd": _round(ecpus(ecpu)),
+         "priced_exactly": exact, "note": f"{per_million} USD per million ECPUs"},
+    ]
+    entry = _cache_entry(cache, spec, lines)
+    entry.update(node_type="serverless", shards=None, replicas=None)
+    entry["monthly_usd_range"] = {
+        "min": entry["monthly_usd"],
+        "max": _round(storage(cache.max_data_gb) + ecpus(cache.max_ecpu_per_second)),
+        "basis": f"serverless: the estimate up to the limits ({cache.max_data_gb} GB, "
+                 f"{cache.max_ecpu_per_second:,} ECPU/s)",
+    }
+    return entry
+
+
+def _aws_range(cache: Any, spec: Any) -> dict[str, Any] | None:
+    """An auto-scaled cache's cost from its minimum to its maximum node count."""
+    scaling = getattr(cache, "autoscaling", None)
+    if scaling is None:
+        return None
+    try:
+        hourly, _ = pricing.aws_node_hourly_usd(cache.node_type.name, cache.engine, spec.region)
+    except KeyError:
+        return None
+    shards, replicas = scaling.shards, scaling.replicas
+    bounds = {}
+    for bound in ("min", "max"):
+        shard_count = getattr(shards, bound) if shards is not None else cache.shards
+        replica_count = getattr(replicas, bound) if replicas is not None else cache.replicas
+        bounds[bound] = shard_count * (1 + replica_count)
+    basis = ", ".join(
+        f"{name} {scaled.min}-{scaled.max}"
+        for name, scaled in (("shards", shards), ("replicas per shard", replicas))
+        if scaled is not None)
+    return {"min": pricing.monthly(hourly, bounds["min"]),
+            "max": pricing.monthly(hourly, bounds["max"]),
+            "nodes_min": bounds["min"], "nodes_max": bounds["max"],
+            "basis": f"auto scaling: {basis}"}
 
 
 def _aws_line(region: str, role: str, node_type: str, engine: str, nodes: int
@@ -212,8 +292,10 @@ def _gcp_redis_line(region: str, role: str, tier: str, capacity_gb: float | None
     except (KeyError, ValueError) as err:
         return _line(region, role, label, nodes, None, False, str(err))
     label += f" ({pricing.gcp_redis_capacity_tier(capacity_gb)})"
+    note = ("read replicas: billed per node, estimated at half the Standard rate"
+            if tier.startswith("STANDARD") and replicas > 1 else "")
     # The Redis price is per instance; spread it over its nodes so lines add up.
-    return _line(region, role, label, nodes, round(hourly / nodes, 6), exact)
+    return _line(region, role, label, nodes, round(hourly / nodes, 6), exact, note)
 
 
 def _gcp_valkey_line(region: str, role: str, node_type: Any, nodes: int) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
         assert rule.check_stack is not None
         for record, finding in rule.check_stack(records, context):
             add(finding, by_urn[record.urn]["cache"], record.name)
-    for cache in spec.caches:
+    for cache in getattr(spec, "all_caches", spec.caches):
         version = str(getattr(cache, "engine_version", "") or "")
         for finding in rules.engine_support(spec.cloud, cache.engine, version, cache.name,
                                             context.today):
@@ -127,14 +127,15 @@ def _cache_of(spec: Any, res: dict[str, Any], finding: rules.Finding) -> str | N
 
 def _caches_behind(spec: Any, region: str | None, port: Any) -> str | None:
     names = []
-    for cache in spec.caches:
+    for cache in getattr(spec, "all_caches", spec.caches):
         regions = {getattr(cache, "region", None) or spec.region}
         global_ = getattr(cache, "global_", None)
         regions |= set(getattr(global_, "secondary_regions", ()) or ())
         regions |= set(getattr(cache, "secondary_regions", ()) or ())
-        cache_port = getattr(cache, "port", None)
-        if (region is None or region in regions) and (port is None or cache_port is None
-                                                      or int(port) == int(cache_port)):
+        # A serverless cache listens on two ports (endpoint and reader endpoint).
+        cache_ports = getattr(cache, "ports", None) or [getattr(cache, "port", None)]
+        if (region is None or region in regions) and (
+                port is None or None in cache_ports or int(port) in cache_ports):
             names.append(cache.name)
     return ", ".join(names) or None
 

@@ -90,6 +90,12 @@ def _provider_region(provider: str) -> str:
     return name[len("aws-"):] if name.startswith("aws-") else "us-east-1"
 
 
+def _region_code(region: str) -> str:
+    """AWS's short region codes in serverless endpoint names: us-east-1 -> use1."""
+    area, direction, number = (region.split("-") + ["", "", ""])[:3]
+    return f"{area}{direction[0] if direction else ''}{number}"
+
+
 def _gcp_project_region(provider: str) -> tuple[str, str]:
     # Providers are named "gcp-<project>-<region>" by infra.providers; GCP regions are two
     # hyphenated words (us-central1, northamerica-northeast1).
@@ -145,6 +151,18 @@ class CloudMocks(pulumi.runtime.Mocks):
                  "port": inputs.get("port", 11211)}
                 for n in range(1, int(inputs.get("numCacheNodes", 1)) + 1)
             ]
+        elif typ == "aws:elasticache/serverlessCache:ServerlessCache":
+            rid = inputs.get("name", name)
+            host = f"{rid}-abc123.serverless.{_region_code(region)}.cache.amazonaws.com"
+            port = 11211 if inputs.get("engine") == "memcached" else 6379
+            state["endpoints"] = [{"address": host, "port": port}]
+            if inputs.get("engine") != "memcached":
+                state["readerEndpoints"] = [{"address": host, "port": 6380}]
+            state["fullEngineVersion"] = inputs.get("majorEngineVersion", "")
+        elif typ == "aws:elasticache/user:User":
+            rid = inputs.get("userId", name)
+        elif typ == "aws:elasticache/userGroup:UserGroup":
+            rid = inputs.get("userGroupId", name)
         elif typ == "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":
             rid = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', name)}"
             state["globalReplicationGroupId"] = rid

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from components.provider_facts import types_with_facts
+from infra.plan.diagram import mermaid
 from infra.plan.secrets import scrub
 
 # The settings a reviewer wants to see per resource type (input names as the engine sees them).
@@ -36,6 +37,11 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": (
         "globalReplicationGroupIdSuffix", "engine", "cacheNodeType", "engineVersion",
         "numNodeGroups", "automaticFailoverEnabled"),
+    "aws:elasticache/serverlessCache:ServerlessCache": (
+        "name", "engine", "majorEngineVersion", "cacheUsageLimits", "kmsKeyId",
+        "snapshotRetentionLimit", "dailySnapshotTime", "userGroupId"),
+    "aws:elasticache/user:User": ("userId", "userName", "accessString"),
+    "aws:elasticache/userGroup:UserGroup": ("userGroupId", "userIds"),
     "aws:elasticache/cluster:Cluster": (
         "clusterId", "engine", "engineVersion", "nodeType", "numCacheNodes", "azMode",
         "transitEncryptionEnabled"),
@@ -46,6 +52,9 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:ec2/securityGroup:SecurityGroup": ("name",),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "fromPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"),
+    "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "minCapacity",
+                                         "maxCapacity"),
+    "aws:appautoscaling/policy:Policy": ("name", "targetTrackingScalingPolicyConfiguration"),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
     "aws:cloudwatch/logGroup:LogGroup": ("name", "retentionInDays", "kmsKeyId"),
     "aws:ec2/flowLog:FlowLog": ("trafficType", "logDestinationType"),
@@ -166,22 +175,23 @@ def text(report: dict[str, Any], compact: bool = False) -> str:
 
 def _text_cost(report: dict[str, Any]) -> list[str]:
     cost = report["cost"]
-    rows = [("cache", "engine", "role", "region", "node type", "nodes", "USD/month")]
+    rows = [("cache", "engine", "role", "region", "node type", "nodes", "USD/month", "price")]
     for cache in report["caches"]:
         for i, line in enumerate(cache["lines"]):
             rows.append((cache["name"] if i == 0 else "", cache["engine"] if i == 0 else "",
                          line["role"], line["region"], line["node_type"], str(line["nodes"]),
-                         _money(line["monthly_usd"])))
+                         _money(line["monthly_usd"]), _exactness(line)))
     rows.append(("total", "", "", "", "", str(sum(c["nodes"] for c in report["caches"])),
-                 _money(report["total_monthly_usd"])))
+                 _money(report["total_monthly_usd"]), _total_exactness(cost)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [f"Estimated cost, on-demand, {cost['hours_per_month']} h/month (prices "
              f"{cost['prices']['as_of']}, {cost['prices']['source']}; "
              f"{cost['prices']['regions']}):"]
     for row in rows:
-        cells = [c.rjust(w) if i >= 5 else c.ljust(w) for i, (c, w) in
+        cells = [c.rjust(w) if i in (5, 6) else c.ljust(w) for i, (c, w) in
                  enumerate(zip(row, widths, strict=True))]
         lines.append("  " + "  ".join(cells).rstrip())
+    lines += ["  " + line for line in _range_lines(report)]
     lines.append("  by engine: " + ", ".join(f"{k} {_money(v)}" for k, v in
                                               cost["by_engine"].items()))
     lines.append("  by region: " + ", ".join(f"{k} {_money(v)}" for k, v in
@@ -190,6 +200,32 @@ def _text_cost(report: dict[str, Any]) -> list[str]:
         lines.append(f"  not priced: {item}")
     lines.append("  Not included: " + "; ".join(cost["not_included"]) + ".")
     return lines
+
+
+def _exactness(item: dict[str, Any]) -> str:
+    """'exact' for a list price read from the price source, 'estimate' for anything derived
+    (regional multipliers, per-node models, unverified rates); blank when unpriced."""
+    if item.get("monthly_usd") is None:
+        return ""
+    return "exact" if item.get("priced_exactly") else "estimate"
+
+
+def _total_exactness(cost: dict[str, Any]) -> str:
+    return "exact" if cost.get("priced_exactly") else "partly estimated"
+
+
+def _range_lines(report: dict[str, Any]) -> list[str]:
+    """A line per cache whose cost moves (auto scaling, serverless), then the total's range."""
+    out = []
+    for cache in report["caches"]:
+        span = cache.get("monthly_usd_range")
+        if span:
+            out.append(f"{cache['name']}: {_money(span['min'])} to {_money(span['max'])} a month "
+                       f"({span['basis']})")
+    total = report.get("total_monthly_usd_range")
+    if total:
+        out.append(f"total: {_money(total['min'])} to {_money(total['max'])} a month")
+    return out
 
 
 def _text_findings(findings: list[dict[str, Any]]) -> list[str]:
@@ -280,6 +316,7 @@ def markdown(report: dict[str, Any], compact: bool = False) -> str:
     for warning in report["warnings"]:
         out.append(f"> [!WARNING]\n> {_cell(warning)}\n")
 
+    out += ["#### Topology", "", "```mermaid", *mermaid(report), "```", ""]
     out += _markdown_cost(report)
     out += _markdown_findings(report["findings"])
     if diff is not None:
@@ -293,16 +330,20 @@ def markdown(report: dict[str, Any], compact: bool = False) -> str:
 def _markdown_cost(report: dict[str, Any]) -> list[str]:
     cost = report["cost"]
     out = ["#### Estimated monthly cost", "",
-           "| Cache | Engine | Role | Region | Node type | Nodes | USD/month |",
-           "|---|---|---|---|---|---:|---:|"]
+           "| Cache | Engine | Role | Region | Node type | Nodes | USD/month | Price |",
+           "|---|---|---|---|---|---:|---:|---|"]
     for cache in report["caches"]:
         for i, line in enumerate(cache["lines"]):
             out.append(f"| {_cell(cache['name']) if i == 0 else ''} | "
                        f"{_cell(cache['engine']) if i == 0 else ''} | {_cell(line['role'])} | "
                        f"{_cell(line['region'])} | {_cell(line['node_type'])} | "
-                       f"{line['nodes']} | {_money(line['monthly_usd'])} |")
+                       f"{line['nodes']} | {_money(line['monthly_usd'])} | "
+                       f"{_exactness(line)} |")
     out.append(f"| **Total** | | | | | **{sum(c['nodes'] for c in report['caches'])}** | "
-               f"**{_money(report['total_monthly_usd'])}** |")
+               f"**{_money(report['total_monthly_usd'])}** | {_total_exactness(cost)} |")
+    ranges = _range_lines(report)
+    if ranges:
+        out += [""] + [f"- {line}" for line in ranges]
     out += ["", "By engine: " + ", ".join(f"{k} {_money(v)}" for k, v in cost["by_engine"].items())
             + " · by region: " + ", ".join(f"{k} {_money(v)}" for k, v in
                                             cost["by_region"].items()), ""]

@@ -75,13 +75,14 @@ def build_report(plan: Plan, today: date | None = None,
     found = secrets if secrets is not None else set()
     registrations = plan.recorder.registrations
     resources = plan_resources.collect(
-        registrations, cache_names={c.name for c in spec.caches},
+        registrations, cache_names={c.name for c in _all_caches(spec)},
         aliased_urns={r.urn for r in registrations if r.aliased}, secrets_found=found)
     cost = plan_cost.estimate(spec, resources)
     findings = plan_findings.evaluate(spec, resources, today)
     regions = list(spec.regions)
     caches = cost.pop("caches")
     total = cost.pop("total_monthly_usd")
+    total_range = cost.pop("total_monthly_usd_range")
     return {
         "schema_version": SCHEMA_VERSION,
         "stack": plan.stack,
@@ -91,6 +92,7 @@ def build_report(plan: Plan, today: date | None = None,
         "preview": plan.preview,
         "caches": caches,
         "total_monthly_usd": total,
+        "total_monthly_usd_range": total_range,
         "cost": cost,
         "findings": findings,
         "warnings": list(spec.warnings),
@@ -103,6 +105,11 @@ def build_report(plan: Plan, today: date | None = None,
         },
         "resources": resources,
     }
+
+
+def _all_caches(spec: Any) -> list[Any]:
+    """Node-based and serverless caches (AWS), in config order."""
+    return list(getattr(spec, "all_caches", spec.caches))
 
 
 def render_text(plan: Plan) -> str:

@@ -17,6 +17,7 @@ from infra.plan.secrets import SECRET_KEYS, clean, mask
 DATA_HOLDING_TYPES = frozenset({
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/cluster:Cluster",
+    "aws:elasticache/serverlessCache:ServerlessCache",
     "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
     "aws:kms/key:Key",
     "gcp:redis/instance:Instance",

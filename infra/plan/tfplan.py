@@ -35,6 +35,8 @@ FORMAT_VERSION = "1.2"
 # module table: "network_connectivity" -> NetworkConnectivity, "memorystore" -> MemoryStore);
 # pulumi/pulumi-aws provider/cmd/pulumi-resource-aws/bridge-metadata.json "renames.resources".
 TF_TYPES: dict[str, str] = {
+    "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
+    "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
     "aws:cloudwatch/dashboard:Dashboard": "aws_cloudwatch_dashboard",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
@@ -48,6 +50,7 @@ TF_TYPES: dict[str, str] = {
         "aws_elasticache_global_replication_group",
     "aws:elasticache/parameterGroup:ParameterGroup": "aws_elasticache_parameter_group",
     "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
+    "aws:elasticache/serverlessCache:ServerlessCache": "aws_elasticache_serverless_cache",
     "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
     "aws:elasticache/user:User": "aws_elasticache_user",
     "aws:elasticache/userGroup:UserGroup": "aws_elasticache_user_group",
@@ -75,6 +78,7 @@ TF_TYPES: dict[str, str] = {
     "gcp:memcache/instance:Instance": "google_memcache_instance",
     "gcp:memorystore/instance:Instance": "google_memorystore_instance",
     "gcp:monitoring/alertPolicy:AlertPolicy": "google_monitoring_alert_policy",
+    "gcp:monitoring/dashboard:Dashboard": "google_monitoring_dashboard",
     "gcp:monitoring/notificationChannel:NotificationChannel":
         "google_monitoring_notification_channel",
     "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
@@ -102,6 +106,7 @@ BLOCK_RENAMES: dict[str, dict[str, str]] = {
     "aws_elasticache_replication_group": {
         "logDeliveryConfigurations": "log_delivery_configuration"},
     "aws_elasticache_parameter_group": {"parameters": "parameter"},
+    "aws_elasticache_serverless_cache": {"ecpuPerSeconds": "ecpu_per_second"},
     "aws_route53_zone": {"vpcs": "vpc"},
     "google_compute_firewall": {"allows": "allow", "denies": "deny"},
     "google_memorystore_instance": {"weeklyMaintenanceWindows": "weekly_maintenance_window"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 
@@ -11,8 +11,11 @@ from components.aws.alarms import (
     CacheNode,
     CloudWatchCacheAlarms,
     CloudWatchCacheAlarmsArgs,
+    GroupAlarmArgs,
     SecondaryRegionAlarmArgs,
+    ServerlessAlarmArgs,
 )
+from components.aws.autoscaling import ScaledDimensionArgs
 from components.aws.connection_secret import ConnectionSecret, ConnectionSecretArgs
 from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
 from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
@@ -36,11 +39,19 @@ from components.aws.replication_group import (
     ReplicationGroupArgs,
     log_group_name,
 )
+from components.aws.serverless import ElastiCacheServerlessCache, ServerlessCacheArgs
 from components.aws.users import CacheUserArgs
 from infra import naming, providers
+from infra.catalog import aws as catalog
 from infra.catalog.aws import PROFILES
 from infra.config.dns import cache_dns_names
-from infra.config.spec import AwsStackSpec, CacheSpec, NetworkSpec
+from infra.config.spec import (
+    AwsStackSpec,
+    CacheSpec,
+    NetworkSpec,
+    ScalingRange,
+    ServerlessCacheSpec,
+)
 
 
 def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
@@ -167,6 +178,28 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                      writer=datastore.primary.endpoint)
         secrets[cache.name] = datastore.primary.auth_token
 
+    for serverless in spec.serverless_caches:
+        cache_out = ElastiCacheServerlessCache(
+            serverless.name, _serverless_args(serverless, primary_network), opts=in_primary)
+        _serverless_alarms(serverless, topics[spec.region], parent=cache_out)
+        caches[serverless.name] = {
+            "engine": f"{serverless.engine} {serverless.engine_version}",
+            "region": spec.region, "tls": True, "cache_id": serverless.cache_id,
+            "serverless": True,
+            "endpoint": cache_out.endpoint, "port": cache_out.port,
+            **({"reader_endpoint": cache_out.reader_endpoint,
+                "reader_port": cache_out.reader_port}
+               if cache_out.reader_endpoint is not None else {}),
+            # Serverless Valkey/Redis has no AUTH token: AUTH <user> <password>.
+            **({"user": cache_out.user_name} if cache_out.user_name else {}),
+            **_dns_export(spec, serverless),
+        }
+        _add_records(records, spec, serverless,
+                     {spec.region: (cache_out.endpoint, cache_out.reader_endpoint)})
+        if cache_out.password is not None:
+            secrets[serverless.name] = cache_out.password
+    caches = {c.name: caches[c.name] for c in spec.all_caches}   # config order
+
     zones = _private_zones(spec, networks, aws_by_region, records)
     dashboard = _dashboard(spec, aws_by_region[spec.region])
     return {
@@ -186,13 +219,15 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
 def _network(spec: AwsStackSpec, region: str, network: NetworkSpec,
              aws_provider: pulumi.ProviderResource, random_provider: pulumi.ProviderResource,
              log_key: LogEncryptionKey | None) -> CacheNetwork:
-    in_region = spec.caches_in(region)
+    ports = {cache.port for cache in spec.caches_in(region)}
+    if region == spec.region:
+        ports |= {port for cache in spec.serverless_caches for port in cache.ports}
     profile = PROFILES[spec.profile]
     return CacheNetwork(
         f"{spec.name_prefix}-{region}",
         CacheNetworkArgs(
             name_prefix=spec.name_prefix,
-            ports=sorted({cache.port for cache in in_region}),
+            ports=sorted(ports),
             allowed_cidrs=network.allowed_cidrs,
             allowed_security_group_ids=network.allowed_security_group_ids,
             vpc_cidr=network.vpc_cidr,
@@ -360,6 +395,58 @@ def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> Replicat
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
         snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         import_id=cache.import_id,
+        autoscaling=_scaled_dimensions(cache),
+    )
+
+
+def _scaled_dimensions(cache: CacheSpec) -> list[ScaledDimensionArgs]:
+    if cache.autoscaling is None:
+        return []
+    dimensions = []
+    if cache.autoscaling.replicas is not None:
+        dimensions.append(_scaled("replicas", cache.autoscaling.replicas))
+    if cache.autoscaling.shards is not None:
+        dimensions.append(_scaled("shards", cache.autoscaling.shards))
+    return dimensions
+
+
+def _scaled(dimension: Literal["replicas", "shards"],
+            scaling: ScalingRange) -> ScaledDimensionArgs:
+    return ScaledDimensionArgs(dimension=dimension, min_capacity=scaling.min,
+                               max_capacity=scaling.max, target_value=scaling.target_percent,
+                               predefined_metric=scaling.metric)
+
+
+def _group_alarms(cache: CacheSpec) -> GroupAlarmArgs | None:
+    """Group-level alarms for a cache whose node count the scaler changes."""
+    if cache.autoscaling is None:
+        return None
+    replicas = cache.autoscaling.replicas
+    return GroupAlarmArgs(
+        replication_group_id=cache.cache_id,
+        replicas=cache.replicas >= 1 or (replicas is not None and replicas.max >= 1),
+        replicas_may_be_zero=replicas is not None and replicas.min == 0,
+        data_tiering=cache.node_type.data_tiering,
+    )
+
+
+def _serverless_args(cache: ServerlessCacheSpec, network: CacheNetwork) -> ServerlessCacheArgs:
+    return ServerlessCacheArgs(
+        name=cache.cache_id,
+        description=cache.description,
+        engine=cache.engine,
+        major_engine_version=cache.major_engine_version,
+        subnet_ids=network.subnet_ids,
+        security_group_ids=[network.security_group_id],
+        max_data_gb=cache.max_data_gb,
+        max_ecpu_per_second=cache.max_ecpu_per_second,
+        snapshot_retention_days=cache.snapshot_retention_days,
+        daily_snapshot_time=cache.daily_snapshot_time,
+        create_kms_key=cache.create_kms_key,
+        kms_key_arn=cache.kms_key_arn,
+        deletion_protection=cache.deletion_protection,
+        user_group=cache.user_group,
+        tags={"Cache": cache.name},
     )
 
 
@@ -391,12 +478,13 @@ def _host(endpoint: str | None) -> str:
     return (endpoint or "").rsplit(":", 1)[0]
 
 
-def _dns_export(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, Any]:
+def _dns_export(spec: AwsStackSpec, cache: CacheSpec | ServerlessCacheSpec) -> dict[str, Any]:
     """The cache's stable names for the `caches` export; nothing without network.dns."""
     return {"dns": cache_dns_names(cache, spec.dns.zone)} if spec.dns is not None else {}
 
 
-def _add_records(records: dict[str, list[CnameRecord]], spec: AwsStackSpec, cache: CacheSpec,
+def _add_records(records: dict[str, list[CnameRecord]], spec: AwsStackSpec,
+                 cache: CacheSpec | ServerlessCacheSpec,
                  members: dict[str, tuple[pulumi.Output[str], pulumi.Output[str] | None]],
                  writer: pulumi.Output[str] | None = None) -> None:
     """The cache's CNAMEs in the zone of each region it has a member in.
@@ -462,7 +550,9 @@ def _event_topic(spec: AwsStackSpec, region: str,
 def _alarm_topic(spec: AwsStackSpec, region: str,
                  aws_provider: pulumi.ProviderResource) -> AlarmTopic:
     # Alarm actions must name a topic in the alarm's region: one topic per region with caches.
-    in_region = spec.caches_in(region)
+    in_region: list[CacheSpec | ServerlessCacheSpec] = [*spec.caches_in(region)]
+    if region == spec.region:
+        in_region += spec.serverless_caches
     return AlarmTopic(
         f"{spec.name_prefix}-{region}-alarms",
         AlarmTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-alarms",
@@ -485,15 +575,16 @@ def _alarm_nodes(cache: CacheSpec) -> list[CacheNode]:
             for index, member in enumerate(cache.member_ids)]
 
 
-def _secondary_primaries(cache: CacheSpec) -> dict[str, list[str]]:
-    """Per secondary region, the secondary group's primary node of each shard."""
+def _secondary_nodes(cache: CacheSpec) -> dict[str, list[CacheNode]]:
+    """Per secondary region, the secondary group's nodes as CloudWatch names them."""
     if cache.global_ is None:
         return {}
-    per_shard = cache.global_.secondary_replicas + 1
+    replicas = cache.global_.secondary_replicas
     return {
-        region: naming.member_cluster_ids(naming.secondary_group_id(cache.cache_id, region),
-                                          cache.shards, cache.global_.secondary_replicas,
-                                          cache.cluster_mode)[::per_shard]
+        region: [CacheNode(member, replica=index % (replicas + 1) != 0)
+                 for index, member in enumerate(naming.member_cluster_ids(
+                     naming.secondary_group_id(cache.cache_id, region), cache.shards, replicas,
+                     cache.cluster_mode))]
         for region in cache.global_.secondary_regions
     }
 
@@ -513,14 +604,45 @@ def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic]
             actions_enabled=cache.alarms.notify,
             secondaries=[
                 SecondaryRegionAlarmArgs(region=region, provider=aws_by_region[region],
-                                         primary_node_ids=node_ids,
-                                         topic_arn=topics[region].arn)
-                for region, node_ids in _secondary_primaries(cache).items()
+                                         nodes=nodes, topic_arn=topics[region].arn)
+                for region, nodes in _secondary_nodes(cache).items()
             ],
+            group=_group_alarms(cache),
             tags={"Cache": cache.name},
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
     )
+
+
+def _serverless_limits(cache: ServerlessCacheSpec) -> ServerlessAlarmArgs:
+    return ServerlessAlarmArgs(max_data_gb=cache.max_data_gb,
+                               max_ecpu_per_second=cache.max_ecpu_per_second,
+                               limit_alarm_percent=catalog.SERVERLESS_LIMIT_ALARM_PERCENT)
+
+
+def _serverless_alarms(cache: ServerlessCacheSpec, topic: AlarmTopic,
+                       parent: pulumi.Resource) -> CloudWatchCacheAlarms:
+    """Per-cache alarms: a serverless cache has no nodes."""
+    return CloudWatchCacheAlarms(
+        f"{cache.name}-alarms",
+        CloudWatchCacheAlarmsArgs(
+            cache_id=cache.cache_id, engine=cache.engine, vcpus=0, nodes=[],
+            policy=cache.alarms, topic_arn=topic.arn, actions_enabled=cache.alarms.notify,
+            serverless=_serverless_limits(cache), tags={"Cache": cache.name}),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _dashboard_cache(spec: AwsStackSpec,
+                     cache: CacheSpec | ServerlessCacheSpec) -> DashboardCache:
+    if isinstance(cache, ServerlessCacheSpec):
+        return DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
+                              region=spec.region, vcpus=0, nodes=[], policy=cache.alarms,
+                              serverless=_serverless_limits(cache))
+    return DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
+                          region=spec.region, vcpus=cache.node_type.vcpus,
+                          nodes=_alarm_nodes(cache), policy=cache.alarms,
+                          secondary_nodes=_secondary_nodes(cache), group=_group_alarms(cache))
 
 
 def _dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> CacheDashboard:
@@ -529,13 +651,7 @@ def _dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> Cac
         CacheDashboardArgs(
             dashboard_name=f"managed-cache-{spec.name_prefix}",
             region=spec.region,
-            caches=[
-                DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
-                               region=spec.region, vcpus=cache.node_type.vcpus,
-                               nodes=_alarm_nodes(cache), policy=cache.alarms,
-                               secondary_primaries=_secondary_primaries(cache))
-                for cache in spec.caches
-            ],
+            caches=[_dashboard_cache(spec, cache) for cache in spec.all_caches],
         ),
         opts=pulumi.ResourceOptions(providers=[aws_provider]),
     )

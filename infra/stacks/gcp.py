@@ -17,6 +17,11 @@ from components.gcp.alerts import (
 )
 from components.gcp.cmek import CustomerKeyGrants, CustomerKeyGrantsArgs
 from components.gcp.connection_secret import SecretManagerSecret, SecretManagerSecretArgs
+from components.gcp.dashboard import (
+    DashboardInstance,
+    MemorystoreDashboard,
+    MemorystoreDashboardArgs,
+)
 from components.gcp.dns import AddressRecord, CloudDnsPrivateZone, CloudDnsZoneArgs
 from components.gcp.iam_clients import CONNECTION_ROLE, ValkeyIamClients, ValkeyIamClientsArgs
 from components.gcp.memcached import MemcachedInstanceArgs, MemorystoreMemcachedInstance
@@ -183,12 +188,14 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
         _alerts(cache, spec, channels, gcp, apis)
 
     _private_zone(spec, network, records, in_primary, apis)
+    dashboard = _dashboard(spec, caches, in_primary, apis)
     return {
         "caches": exports,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
         # Valkey uses IAM authorization (short-lived tokens), so only Redis AUTH strings appear.
         "auth_tokens": pulumi.Output.secret(secrets),
         "network": network.network_id,
+        "monitoring": {"dashboard_url": dashboard.url},
     }
 
 
@@ -327,6 +334,32 @@ def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, 
     return dict(grants.items())
 
 
+def _dashboard(spec: GcpStackSpec, caches: list[GcpCacheSpec], opts: pulumi.ResourceOptions,
+               apis: dict[str, pulumi.Resource]) -> MemorystoreDashboard:
+    """The stack's Cloud Monitoring dashboard (project-level; created in the primary region's
+    provider like the notification channels)."""
+    return MemorystoreDashboard(
+        f"{spec.name_prefix}-dashboard",
+        MemorystoreDashboardArgs(
+            display_name=f"managed-cache {spec.name_prefix}",
+            project=spec.gcp_project,
+            instances=[
+                DashboardInstance(
+                    name=cache.name, engine=cache.engine, instance_id=cache.instance_id,
+                    region=spec.region, policy=cache.alarms,
+                    high_availability=cache.high_availability, replicas=cache.replicas,
+                    shards=cache.shards,
+                    secondaries={region: (cache.secondary_instance_id(region),
+                                          cache.secondary_replicas)
+                                 for region in cache.secondary_regions})
+                for cache in caches
+            ],
+            apis=apis,
+        ),
+        opts=opts,
+    )
+
+
 def _records(spec: GcpStackSpec, cache: GcpCacheSpec, endpoint: dict[str, pulumi.Output[str]],
              reader: dict[str, pulumi.Output[str]] | None = None,
              writer: pulumi.Output[str] | None = None) -> list[AddressRecord]:
@@ -372,11 +405,17 @@ def _private_zone(spec: GcpStackSpec, network: MemorystoreNetwork, records: list
 
 def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Output[str]],
             gcp: dict[str, pulumi.ProviderResource], apis: dict[str, pulumi.Resource]) -> None:
-    instances = [(cache.name, cache.instance_id, spec.region)] + [
-        (f"{cache.name}-{region}", cache.secondary_instance_id(region), region)
+    """The same policies on the primary instance and on every Valkey secondary (in its region,
+    with its own replica count); the cross-region links and backlog are reported by, and watched
+    on, the primary."""
+    cross_region_shards = cache.shards if cache.secondary_regions else 0
+    instances = [(cache.name, cache.instance_id, spec.region, cache.replicas,
+                  cross_region_shards)] + [
+        (f"{cache.name}-{region}", cache.secondary_instance_id(region), region,
+         cache.secondary_replicas, 0)
         for region in cache.secondary_regions
     ]
-    for name, instance_id, region in instances:
+    for name, instance_id, region, replicas, shards in instances:
         MemorystoreAlerts(
             f"{name}-alerts",
             MemorystoreAlertsArgs(
@@ -386,6 +425,8 @@ def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Outpu
                 notification_channels=channels,
                 high_availability=cache.high_availability,
                 apis=apis,
+                replicas=replicas,
+                cross_region_shards=shards,
             ),
             opts=pulumi.ResourceOptions(providers=[gcp[region]]),
         )

@@ -192,12 +192,58 @@ def test_global_lag_alarm_uses_the_secondary_region_and_provider(run_stack):
     assert lag.inputs["treatMissingData"] == "breaching"
     assert "::aws-eu-west-1::" in lag.provider
     assert all(":sns:eu-west-1:" in arn for arn in lag.inputs["alarmActions"])
-    others = [a for a in _alarms(recorder) if a is not lag]
-    assert others and all("::aws-us-east-1::" in a.provider for a in others)
-    assert all(":sns:us-east-1:" in a.inputs["alarmActions"][0] for a in others)
-    # The secondary's nodes get no other alarm; the primary region's 3 nodes get theirs.
-    assert not any("euw1" in a.inputs["dimensions"]["CacheClusterId"] for a in others)
-    assert len(others) == 3 * 7 + 2
+    primary_region = [a for a in _alarms(recorder) if "euw1" not in a.inputs["name"]]
+    assert primary_region and all("::aws-us-east-1::" in a.provider for a in primary_region)
+    assert all(":sns:us-east-1:" in a.inputs["alarmActions"][0] for a in primary_region)
+    assert len(primary_region) == 3 * 7 + 2
+
+
+def test_secondary_nodes_get_the_primary_regions_node_alarms_in_their_region(run_stack):
+    # The secondary serves reads in eu-west-1 and becomes the primary after a failover.
+    recorder = run_stack(aws_config({"s": GLOBAL}, profile="production"))
+    secondary = [a for a in _alarms(recorder) if "euw1" in a.inputs["name"]
+                 and a.inputs["metricName"] != "GlobalDatastoreReplicationLag"]
+    assert all("::aws-eu-west-1::" in a.provider for a in secondary)
+    assert all(a.inputs["alarmActions"] == a.inputs["okActions"] and
+               ":sns:eu-west-1:" in a.inputs["alarmActions"][0] for a in secondary)
+
+    def suffixes(node: str) -> list[str]:
+        return sorted(a.inputs["name"].rsplit("/", 1)[1] for a in _alarms(recorder)
+                      if a.inputs["dimensions"] == {"CacheClusterId": node}
+                      and a.inputs["metricName"] != "GlobalDatastoreReplicationLag")
+
+    # Node 001 is the primary of its group, 002 a replica (ReplicationLag), in each region.
+    assert suffixes("test-s-euw1-001") == suffixes("test-s-001")
+    assert suffixes("test-s-euw1-002") == suffixes("test-s-002")
+    assert "ReplicationLag" in suffixes("test-s-euw1-002")
+    # 2 secondary nodes x 7 (6 + hit rate) + 1 replica's ReplicationLag.
+    assert len(secondary) == 2 * 7 + 1
+    # Same thresholds as the primary region's.
+    by_name = _by_name(recorder)
+    for alarm in secondary:
+        twin = alarm.inputs["name"].replace("test-s-euw1-", "test-s-")
+        for key in ("threshold", "statistic", "period", "evaluationPeriods",
+                    "datapointsToAlarm", "treatMissingData", "comparisonOperator"):
+            assert alarm.inputs[key] == by_name[twin][key], (alarm.inputs["name"], key)
+
+
+def test_prod_secondary_region_nodes_have_the_primary_regions_alarms(run_stack):
+    recorder = run_stack("prod")
+
+    def node_alarms(region_marker: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for a in _alarms(recorder):
+            node = a.inputs["dimensions"].get("CacheClusterId", "")
+            metric = a.inputs["name"].rsplit("/", 1)[1]
+            if node.startswith(region_marker) and metric != "GlobalDatastoreReplicationLag":
+                out.setdefault(node[len(region_marker):], set()).add(metric)
+        return out
+
+    primary, secondary = node_alarms("prod-sessions-0"), node_alarms("prod-sessions-euw1-0")
+    # eu-west-1 runs 1 replica, us-east-1 2: every eu-west-1 node has its twin's alarms.
+    assert sorted(secondary) == ["01", "02"]
+    for node, metrics in secondary.items():
+        assert metrics == primary[node]
 
 
 def test_global_lag_alarm_on_each_secondary_shard_primary(run_stack):
@@ -307,7 +353,9 @@ def test_development_alarms_exist_but_do_not_page(run_stack):
 def test_production_alarms_page_the_region_topic(run_stack):
     recorder = run_stack("prod")
     alarms = _alarms(recorder)
-    assert len(alarms) == (3 * 7 + 2 + 1) + 3 * 5   # sessions (with eu-west-1 lag) + fragments
+    # sessions in us-east-1 (3 nodes x 7 + 2 ReplicationLag), in eu-west-1 (2 x 7 + 1, plus
+    # the cross-region lag), fragments (3 x 5).
+    assert len(alarms) == (3 * 7 + 2) + (2 * 7 + 1 + 1) + 3 * 5
     for alarm in alarms:
         inputs = alarm.inputs
         assert inputs["actionsEnabled"] is True
@@ -423,17 +471,24 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
     assert titles == [
         "Memory used (% of maxmemory)", "Engine CPU (%)", "Evictions (per minute)",
         "Connections", "Replication lag (s)", "Global Datastore lag in eu-west-1 (s)",
+        "Memory used (% of maxmemory) in eu-west-1", "Engine CPU (%) in eu-west-1",
+        "Evictions (per minute) in eu-west-1", "Connections in eu-west-1",
         "Freeable memory (bytes)", "CPU (%)", "Evictions (per minute)", "Connections",
     ]
     metrics = _dashboard_metrics(body)
     assert all(m[0] == "AWS/ElastiCache" for m in metrics)
     cluster_ids = {m[m.index("CacheClusterId") + 1] for m in metrics}
     assert cluster_ids == {"prod-sessions-001", "prod-sessions-002", "prod-sessions-003",
-                           "prod-sessions-euw1-001", "prod-fragments"}
+                           "prod-sessions-euw1-001", "prod-sessions-euw1-002", "prod-fragments"}
+    in_secondary = [w for w in body["widgets"]
+                    if w["properties"].get("title", "").endswith("in eu-west-1")]
+    assert len(in_secondary) == 4
+    assert all(w["properties"]["region"] == "eu-west-1" for w in in_secondary)
     [global_lag] = [w for w in body["widgets"]
                     if w["properties"].get("title", "").startswith("Global")]
     assert global_lag["properties"]["region"] == "eu-west-1"
-    [memory] = [w for w in body["widgets"] if w["properties"].get("title", "").startswith("Memory")]
+    [memory, _] = [w for w in body["widgets"]
+                   if w["properties"].get("title", "").startswith("Memory")]
     assert [a["value"] for a in memory["properties"]["annotations"]["horizontal"]] == [80, 90]
     # Widgets never overlap and stay within the 24-column grid.
     cells = set()

@@ -14,6 +14,11 @@ from tests.builders import aws_config
 GLOBAL_CACHE = {"s": {"node_type": "cache.r7g.large", "replicas": 1, "aws": {"port": 6380},
                       "global": {"secondary_region": "eu-west-1"}}}
 LONE_CACHE = {"s": {"node_type": "cache.r7g.large", "replicas": 1}}
+SCALED = {"node_type": "cache.r7g.large", "shards": 2, "replicas": 1}
+SHARDS_SCALED = {"s": {**SCALED, "autoscaling": {
+    "shards": {"min": 2, "max": 4, "target_memory_percent": 60}}}}
+REPLICAS_SCALED = {"s": {**SCALED, "autoscaling": {
+    "replicas": {"min": 1, "max": 3, "target_cpu_percent": 60}}}}
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +29,9 @@ def registered():
                                                       network=dns)).recorder
     lone = run_plan("test", config=aws_config(LONE_CACHE, profile="production",
                                               network=dns)).recorder
+    shards_scaled, replicas_scaled = (
+        run_plan("test", config=aws_config(cache, profile="production")).recorder.of_type(facts.RG)
+        for cache in (SHARDS_SCALED, REPLICAS_SCALED))
     groups = {r.inputs["replicationGroupId"]: r for r in global_stack.of_type(facts.RG)}
     records = global_stack.of_type(facts.ROUTE53_RECORD)
     writer = [r for r in records if r.inputs["name"].startswith("s-writer.")]
@@ -32,6 +40,8 @@ def registered():
         facts.GLOBAL_SECONDARY: [groups["test-s-euw1"]],
         facts.GLOBAL_MEMBER: [groups["test-s"], groups["test-s-euw1"]],
         facts.FOLLOWS_FAILOVER: writer,
+        facts.AUTOSCALED_SHARDS: shards_scaled,
+        facts.AUTOSCALED_REPLICAS: replicas_scaled,
         "elsewhere": [*lone.of_type(facts.RG), *lone.of_type(facts.ROUTE53_RECORD),
                       *[r for r in records if not r.inputs["name"].startswith("s-writer.")]],
     }

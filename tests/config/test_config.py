@@ -34,9 +34,10 @@ BAD_CONFIGS = [
      "caches: must name at least one cache, e.g. `sessions: {engine: valkey}`."),
     ("misspelled-cache-key", aws_config({"s": {"replcas": 1}}),
      "caches.s.replcas: is not a known key. Did you mean 'replicas'? Allowed keys here: alarms, "
-     "aws, deletion_protection, description, engine, engine_version, final_snapshot, gcp, "
-     "global, maintenance_window, memory_gb, node_type, nodes, parameters, replicas, "
-     "restore_from, secret, shards, snapshot_retention_days, snapshot_window."),
+     "autoscaling, aws, deletion_protection, description, engine, engine_version, "
+     "final_snapshot, gcp, global, maintenance_window, memory_gb, node_type, nodes, parameters, "
+     "replicas, restore_from, secret, serverless, shards, snapshot_retention_days, "
+     "snapshot_window."),
     ("misspelled-nested-key", aws_config({"s": {"aws": {"kms_key": "x"}}}),
      "caches.s.aws.kms_key: is not a known key. Did you mean 'kms_key_arn'? Allowed keys here: "
      "apply_immediately, auto_minor_version_upgrade, cluster_mode, create_kms_key, import_id, "

@@ -228,3 +228,30 @@ def test_global_datastore_that_is_missing(capsys, tmp_path):
         "sessions: no CloudWatch alarms named managed-cache/ops-sessions/* in eu-west-1 "
         "(replication lag of the secondary)",
     ]
+
+
+def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path):
+    scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
+              "autoscaling": {"shards": {"min": 2, "max": 4}, "replicas": {"min": 1, "max": 2}}}
+    write_stack(tmp_path, "ops", {"feed": scaled})
+    feed = cache_of(load(tmp_path, "ops"), "feed")
+    # The scaler added a shard and a replica per shard: still within the ranges.
+    deploy_group(_ec(), feed, NumNodeGroups=3, ReplicasPerNodeGroup=2)
+    deploy_alarms(_cw(), feed)
+    code, out, _ = _verify(capsys, tmp_path)
+    assert (code, out.splitlines()[-1]) == (0, "stack 'ops': 1 cache(s) match the config")
+
+
+def test_an_auto_scaled_group_outside_its_ranges_is_named(capsys, tmp_path):
+    scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
+              "autoscaling": {"shards": {"min": 2, "max": 4}, "replicas": {"min": 1, "max": 2}}}
+    write_stack(tmp_path, "ops", {"feed": scaled})
+    feed = cache_of(load(tmp_path, "ops"), "feed")
+    deploy_group(_ec(), feed, NumNodeGroups=5, ReplicasPerNodeGroup=3)
+    deploy_alarms(_cw(), feed)
+    code, out, _ = _verify(capsys, tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        "feed: has 5 shards, outside the auto scaling range 2-4",
+        "feed: has 20 nodes, outside 10-15 (5 shards x (1 primary + 1-2 replicas))",
+    ]

@@ -161,10 +161,14 @@ def test_gcp_redis_is_priced_per_gb_hour_by_tier_and_capacity():
     # BASIC 4 GB (M1 0.049/GB-h) = 0.196/h; STANDARD_HA 12 GB (M3 0.046/GB-h) = 0.552/h.
     assert pricing.gcp_redis_hourly_usd("BASIC", 4) == (0.196, True)
     assert pricing.gcp_redis_hourly_usd("STANDARD_HA", 12) == (0.552, True)
+    # London's own list price, not a multiplier: Standard M2 0.064/GB-h x 5 = 0.32/h.
+    assert pricing.gcp_redis_hourly_usd("STANDARD_HA", 5, "europe-west2") == (0.32, True)
     rate = pricing.GCP_REDIS_GB_HOURLY_USD["STANDARD_HA"]["M2"]
-    # Three read replicas: two beyond the first, each half the Standard rate.
-    assert pricing.gcp_redis_hourly_usd("STANDARD_HA", 10, read_replicas=3)[0] == pytest.approx(
-        rate * 10 * 2, abs=1e-4)
+    # Three read replicas: four nodes, each half the Standard rate - an estimate.
+    assert pricing.gcp_redis_hourly_usd("STANDARD_HA", 10, read_replicas=3) == (
+        round(rate / 2 * 10 * 4, 4), False)
+    # One replica is plain Standard: exact.
+    assert pricing.gcp_redis_hourly_usd("STANDARD_HA", 10, read_replicas=1)[1] is True
     with pytest.raises(ValueError):
         pricing.gcp_redis_hourly_usd("BASIC", 301)
 
@@ -172,10 +176,13 @@ def test_gcp_redis_is_priced_per_gb_hour_by_tier_and_capacity():
 def test_gcp_valkey_is_priced_per_node_and_memcached_per_vcpu_and_gb():
     assert pricing.gcp_valkey_node_hourly_usd("highmem-medium") == (
         pricing.GCP_VALKEY_NODE_HOURLY_USD["HIGHMEM_MEDIUM"], True)
-    hourly, exact = pricing.gcp_valkey_node_hourly_usd("HIGHMEM_MEDIUM", "europe-west1")
-    assert (hourly, exact) == (round(0.1808 * 1.10, 4), False)
-    # 2 vCPU x 0.050 + 4 GB x 0.0044 = 0.1176/h.
-    assert pricing.gcp_memcached_node_hourly_usd(2, 4) == (0.1176, True)
+    # Belgium's own list price (Cloud Billing Catalog snapshot), exact.
+    assert pricing.gcp_valkey_node_hourly_usd("HIGHMEM_MEDIUM", "europe-west1") == (0.2117, True)
+    # A region outside the snapshot: us-central1 x 1.25, not exact.
+    assert pricing.gcp_valkey_node_hourly_usd("HIGHMEM_MEDIUM", "mars-north1") == (
+        round(0.1923 * 1.25, 4), False)
+    # Memcached, an estimate everywhere: 2 vCPU x 0.050 + 4 GB x 0.0044 = 0.1176/h.
+    assert pricing.gcp_memcached_node_hourly_usd(2, 4) == (0.1176, False)
     with pytest.raises(KeyError):
         pricing.gcp_valkey_node_hourly_usd("cache.r7g.large")
 
@@ -207,7 +214,7 @@ def test_gcp_caches_are_priced_from_their_memorystore_resources():
     # Valkey: 2 shards x (1 + 1) = 4 nodes + the replica region's 2 x (1 + 0) = 2 nodes.
     assert caches["sessions"]["nodes"] == 6
     assert caches["sessions"]["monthly_usd"] == pytest.approx(
-        round(0.1808 * 4 * HOURS, 2) + round(0.1808 * 2 * HOURS, 2), abs=0.01)
+        round(0.1923 * 4 * HOURS, 2) + round(0.2173 * 2 * HOURS, 2), abs=0.01)
     # Redis STANDARD_HA 5 GB: M2 0.054/GB-h x 5 = 0.27/h x 730 = 197.10.
     assert caches["legacy"]["monthly_usd"] == pytest.approx(197.10, abs=0.01)
     # Memcached: 3 nodes x (2 x 0.050 + 4 x 0.0044) = 3 x 0.1176/h x 730 = 257.54.
@@ -227,10 +234,10 @@ def test_gcp_spec_without_resources_falls_back_to_its_attributes_or_says_unprice
                            caches=(valkey, redis, memcached, bare))
     cost = estimate(spec, [])
     caches = {c["name"]: c for c in cost["caches"]}
-    # Valkey: 3 nodes here + 2 in us-east1 (same price level), 0.1006/node-h.
+    # Valkey standard-small: 3 nodes here at 0.1425/node-h + 2 in us-east1 at 0.161.
     assert caches["s"]["nodes"] == 5
-    assert caches["s"]["monthly_usd"] == round(0.1006 * 3 * HOURS, 2) + round(
-        0.1006 * 2 * HOURS, 2)
+    assert caches["s"]["monthly_usd"] == round(0.1425 * 3 * HOURS, 2) + round(
+        0.161 * 2 * HOURS, 2)
     # Redis STANDARD_HA 12 GB: M3 0.046 x 12 = 0.552/h x 730 = 402.96.
     assert caches["r"]["monthly_usd"] == 402.96
     # Memcached: 2 nodes x (1 x 0.050 + 2 GB x 0.0044) = 2 x 0.0588/h x 730 = 85.85.
@@ -249,10 +256,15 @@ def test_gcp_prod_stack_is_priced_per_memorystore_instance():
     assert sessions["lines"][0]["monthly_usd"] == round(
         pricing.GCP_VALKEY_NODE_HOURLY_USD["HIGHMEM_MEDIUM"] * 3 * HOURS, 2)
     hourly_east4, exact = pricing.gcp_valkey_node_hourly_usd("HIGHMEM_MEDIUM", "us-east4")
-    assert not exact
+    assert (hourly_east4, exact) == (0.1923, True)
     assert sessions["lines"][1]["monthly_usd"] == round(hourly_east4 * 2 * HOURS, 2)
+    assert sessions["priced_exactly"]
     ratelimits = caches["ratelimits"]
-    hourly, _ = pricing.gcp_redis_hourly_usd("STANDARD_HA", 5, read_replicas=2)
+    hourly, exact = pricing.gcp_redis_hourly_usd("STANDARD_HA", 5, read_replicas=2)
     assert ratelimits["monthly_usd"] == pytest.approx(hourly * HOURS, abs=0.01)
+    # Read replicas are billed per node, a rate the snapshot lacks: estimated, and said so.
+    assert not exact and not ratelimits["priced_exactly"]
+    assert "half the Standard rate" in ratelimits["lines"][0]["note"]
+    assert not report["cost"]["priced_exactly"]
     assert "network egress and cross-region replication traffic" in report["cost"][
         "not_included"]

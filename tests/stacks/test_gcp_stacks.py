@@ -78,6 +78,15 @@ def test_prod_is_highly_available_protected_and_pages(run_stack):
     policies = rec.of_type("gcp:monitoring/alertPolicy:AlertPolicy")
     assert policies and all(p.inputs["notificationChannels"] for p in policies)
     assert rec.stack_outputs["caches"]["sessions"]["secondaries"]
+    # The Valkey secondary in us-east4 is watched like the primary, and the primary watches
+    # the cross-region link to it.
+    names = {p.inputs["displayName"] for p in policies}
+    for key in ("memory-critical", "cpu", "evictions", "connected-clients"):
+        assert {f"managed-cache/gcp-prod-sessions/{key}",
+                f"managed-cache/gcp-prod-sessions-use4/{key}"} <= names, key
+    assert "managed-cache/gcp-prod-sessions/cross-region-links" in names
+    assert rec.stack_outputs["monitoring"]["dashboard_url"].startswith(
+        "https://console.cloud.google.com/monitoring/dashboards/builder/")
 
 
 def test_prod_auth_string_never_appears_in_plain_outputs(run_stack):

@@ -1,0 +1,155 @@
+"""One Cloud Monitoring dashboard per GCP stack, the counterpart of the AWS stack's CloudWatch
+dashboard: per cache a title and rows of graphs of the metrics its alert policies watch, each
+with the policy's threshold drawn as a line; a Valkey cache's cross-region secondaries get the
+primary's graphs again, plus the cross-region replication links and backlog.
+
+The JSON is built with json.dumps from config-derived ids and thresholds only, so it is known at
+preview time and diffs readably.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.alerts import (
+    ALIGNMENT_PERIOD,
+    LESS,
+    RESOURCE_TYPES,
+    AlertRule,
+    alert_rules,
+    instance_filter,
+)
+from components.gcp.apis import MONITORING, needs
+from infra.config.alarms import AlarmPolicy
+
+COLUMNS = 48            # the mosaic grid's width
+GRAPHS_PER_ROW = 4
+GRAPH_HEIGHT = 16
+TITLE_HEIGHT = 4
+# Graph order and titles (None: the rule's own); a rule the instance lacks is left out.
+GRAPHS: tuple[tuple[str, str | None], ...] = (
+    ("memory-critical", "Memory"),
+    ("cpu", "CPU"),
+    ("main-thread-cpu", "Main-thread CPU"),
+    ("connected-clients", "Connections"),
+    ("evictions", "Evictions (per s)"),
+    ("hit-rate", None),                 # a ratio on Redis and Memcached, misses per hit on Valkey
+    ("replication-lag", "Replication lag (s)"),
+    ("cross-region-links", "Cross-region replication links"),
+    ("cross-region-backlog", "Cross-region backlog (bytes)"),
+)
+
+
+@dataclass(frozen=True)
+class DashboardInstance:
+    name: str                                   # the cache's config name
+    engine: str
+    instance_id: str
+    region: str
+    policy: AlarmPolicy
+    high_availability: bool = False
+    replicas: int = 0
+    shards: int = 1
+    # Valkey cross-region secondaries: region -> (instance id, replicas per shard).
+    secondaries: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MemorystoreDashboardArgs:
+    display_name: str
+    project: str
+    instances: Sequence[DashboardInstance]
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)  # enabled APIs to wait for
+
+
+class MemorystoreDashboard(pulumi.ComponentResource):
+    dashboard_id: pulumi.Output[str]        # projects/<number>/dashboards/<id>
+    url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: MemorystoreDashboardArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("managed-cache:gcp:MemorystoreDashboard", name, None, opts)
+        dashboard = gcp.monitoring.Dashboard(
+            f"{name}-dashboard",
+            project=args.project,
+            dashboard_json=dashboard_json(args),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, MONITORING)),
+        )
+        self.dashboard_id = dashboard.id
+        self.url = dashboard.id.apply(lambda id_: dashboard_url(args.project, id_))
+        self.register_outputs({"dashboard_id": self.dashboard_id, "url": self.url})
+
+
+def dashboard_url(project: str, dashboard_id: str) -> str:
+    return (f"https://console.cloud.google.com/monitoring/dashboards/builder/"
+            f"{dashboard_id.rsplit('/', 1)[-1]}?project={project}")
+
+
+def dashboard_json(args: MemorystoreDashboardArgs) -> str:
+    tiles: list[dict[str, Any]] = []
+    y = 0
+    for cache in args.instances:
+        tiles.append(_title(f"## {cache.name}: {cache.engine} `{cache.instance_id}` "
+                            f"({cache.region})", y))
+        y += TITLE_HEIGHT
+        copies = [(cache.instance_id, cache.region, cache.replicas,
+                   cache.shards if cache.secondaries else 0)]
+        copies += [(instance_id, region, replicas, 0)
+                   for region, (instance_id, replicas) in cache.secondaries.items()]
+        for instance_id, region, replicas, cross_region_shards in copies:
+            rules = {r.key: r for r in alert_rules(cache.engine, cache.policy,
+                                                   cache.high_availability, replicas,
+                                                   cross_region_shards)}
+            suffix = "" if instance_id == cache.instance_id else f" in {region}"
+            graphs = [_graph(f"{title or rules[key].title.capitalize()}{suffix}", cache.engine,
+                             instance_id, rules[key])
+                      for key, title in GRAPHS if key in rules]
+            for start in range(0, len(graphs), GRAPHS_PER_ROW):
+                width = COLUMNS // GRAPHS_PER_ROW
+                for column, widget in enumerate(graphs[start:start + GRAPHS_PER_ROW]):
+                    tiles.append({"xPos": column * width, "yPos": y, "width": width,
+                                  "height": GRAPH_HEIGHT, "widget": widget})
+                y += GRAPH_HEIGHT
+    return json.dumps({"displayName": args.display_name,
+                       "mosaicLayout": {"columns": COLUMNS, "tiles": tiles}}, sort_keys=True)
+
+
+def _graph(title: str, engine: str, instance_id: str, rule: AlertRule) -> dict[str, Any]:
+    resource_type = RESOURCE_TYPES[engine]
+    aggregation: dict[str, Any] = {"alignmentPeriod": ALIGNMENT_PERIOD,
+                                   "perSeriesAligner": rule.aligner}
+    if rule.reducer:
+        aggregation["crossSeriesReducer"] = rule.reducer
+        aggregation["groupByFields"] = list(rule.group_by)
+    numerator: dict[str, Any] = {"filter": instance_filter(resource_type, rule.metric,
+                                                           instance_id),
+                                 "aggregation": aggregation}
+    query: dict[str, Any]
+    if rule.denominator:
+        query = {"timeSeriesFilterRatio": {
+            "numerator": numerator,
+            "denominator": {"filter": instance_filter(resource_type, rule.denominator,
+                                                      instance_id),
+                            "aggregation": aggregation}}}
+    else:
+        query = {"timeSeriesFilter": numerator}
+    return {
+        "title": title,
+        "xyChart": {
+            "dataSets": [{"plotType": "LINE", "timeSeriesQuery": query}],
+            "thresholds": [{"label": f"alert ({rule.severity.lower()})", "value": rule.threshold,
+                            "color": "RED" if rule.severity == "CRITICAL" else "YELLOW",
+                            "direction": "BELOW" if rule.comparison == LESS else "ABOVE"}],
+        },
+    }
+
+
+def _title(markdown: str, y: int) -> dict[str, Any]:
+    return {"xPos": 0, "yPos": y, "width": COLUMNS, "height": TITLE_HEIGHT,
+            "widget": {"text": {"content": markdown, "format": "MARKDOWN"}}}

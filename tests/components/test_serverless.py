@@ -1,0 +1,187 @@
+"""Serverless caches as the whole program registers them: the ServerlessCache's arguments, its
+user group, network, alarms and dashboard row, the exports and secrets, and the plan's cost
+range, findings and diff."""
+
+from __future__ import annotations
+
+import json
+
+from infra.plan.diff import diff
+from infra.plan.report import build_report, run_plan
+from tests.builders import aws_config
+
+SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
+USER = "aws:elasticache/user:User"
+USER_GROUP = "aws:elasticache/userGroup:UserGroup"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+KMS_KEY = "aws:kms/key:Key"
+
+LIMITS = {"max_data_gb": 10, "max_ecpu_per_second": 5000}
+
+
+def _config(profile: str = "production", **keys):
+    return aws_config({"bursty": {"engine": "valkey", "serverless": LIMITS, **keys}},
+                      profile=profile)
+
+
+def test_the_serverless_cache_gets_limits_network_key_and_backups(run_stack):
+    recorder = run_stack(_config())
+    [cache] = recorder.of_type(SERVERLESS)
+    inputs = cache.inputs
+    assert (inputs["name"], inputs["engine"], inputs["majorEngineVersion"]) == (
+        "test-bursty", "valkey", "8")
+    assert inputs["cacheUsageLimits"] == {"dataStorage": {"maximum": 10, "unit": "GB"},
+                                          "ecpuPerSeconds": [{"maximum": 5000}]}
+    # The stack's private subnets (one per zone) and its security group.
+    assert len(inputs["subnetIds"]) == 3 and all(s.startswith("subnet-")
+                                                 for s in inputs["subnetIds"])
+    [security_group] = inputs["securityGroupIds"]
+    assert security_group.startswith("sg-")
+    # Production: the region's customer-managed key, daily backups kept 7 days, protected.
+    [key] = [k for k in recorder.of_type(KMS_KEY) if k.name == "bursty-kms"]
+    assert key.inputs["enableKeyRotation"] is True
+    assert inputs["kmsKeyId"].startswith("arn:aws:mock:us-east-1:")
+    assert (inputs["snapshotRetentionLimit"], inputs["dailySnapshotTime"]) == (7, "03:00")
+    assert cache.protect and key.protect
+    assert "::aws-us-east-1::" in cache.provider
+
+
+def test_valkey_serverless_authenticates_users_of_its_own_group(run_stack):
+    recorder = run_stack(_config())
+    users = {u.inputs["userName"]: u.inputs for u in recorder.of_type(USER)}
+    assert sorted(users) == ["app", "default"]
+    # A user group needs a user named default: it is switched off.
+    assert users["default"]["accessString"] == "off -@all"
+    assert users["app"]["accessString"] == "on ~* +@all"
+    assert {u["userId"] for u in users.values()} == {"test-bursty-default", "test-bursty-app"}
+    for user in users.values():
+        assert user["engine"] == "valkey"
+        assert user["authenticationMode"]["type"] == "password"
+    [group] = recorder.of_type(USER_GROUP)
+    assert group.inputs["userIds"] == ["test-bursty-default", "test-bursty-app"]
+    [cache] = recorder.of_type(SERVERLESS)
+    assert cache.inputs["userGroupId"] == "test-bursty-users"
+
+
+def test_the_password_is_only_a_secret_output(run_stack):
+    recorder = run_stack(_config())
+    outputs = recorder.stack_outputs
+    exported = outputs["caches"]["bursty"]
+    assert exported["user"] == "app" and exported["serverless"] is True
+    assert "MockToken-" not in json.dumps({k: v for k, v in outputs.items()
+                                           if k != "auth_tokens"}, default=str)
+    tokens = outputs["auth_tokens"]
+    assert tokens["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert tokens["value"]["bursty"].startswith("MockToken-")
+
+
+def test_endpoints_and_the_reader_port_are_exported_and_admitted(run_stack):
+    recorder = run_stack(_config())
+    exported = recorder.stack_outputs["caches"]["bursty"]
+    assert exported["endpoint"].endswith(".serverless.use1.cache.amazonaws.com")
+    assert (exported["port"], exported["reader_port"]) == (6379, 6380)
+    ports = sorted(r.inputs["fromPort"] for r in recorder.of_type(INGRESS))
+    assert ports == [6379, 6380]
+
+
+def test_memcached_serverless_has_no_users_and_no_backups(run_stack):
+    recorder = run_stack(aws_config({"f": {"engine": "memcached", "serverless": LIMITS}}))
+    [cache] = recorder.of_type(SERVERLESS)
+    assert cache.inputs["engine"] == "memcached" and cache.inputs["majorEngineVersion"] == "1.6"
+    for key in ("userGroupId", "snapshotRetentionLimit", "dailySnapshotTime", "kmsKeyId"):
+        assert key not in cache.inputs
+    assert recorder.of_type(USER) == []
+    assert sorted(r.inputs["fromPort"] for r in recorder.of_type(INGRESS)) == [11211]
+    assert "user" not in recorder.stack_outputs["caches"]["f"]
+
+
+def test_serverless_alarms_use_the_serverless_metrics_and_dimension(run_stack):
+    recorder = run_stack(_config())
+    alarms = {a.inputs["name"].rsplit("/", 1)[1]: a.inputs for a in recorder.of_type(ALARM)}
+    assert sorted(alarms) == sorted([
+        "BytesUsedForCache-warning", "BytesUsedForCache-critical",
+        "ElastiCacheProcessingUnits", "ThrottledCmds", "Evictions", "CurrConnections",
+        "CacheHitRate"])
+    for name, inputs in alarms.items():
+        assert inputs["namespace"] == "AWS/ElastiCache"
+        assert inputs["dimensions"] == {"clusterId": "test-bursty"}
+        assert inputs["name"] == f"managed-cache/test-bursty/serverless/{name}"
+    # Data against its limit: AWS's 75 % recommendation, and the critical memory percentage.
+    assert alarms["BytesUsedForCache-warning"]["threshold"] == 0.75 * 10 * 10**9
+    assert alarms["BytesUsedForCache-critical"]["threshold"] == 0.90 * 10 * 10**9
+    # ECPUs against theirs: a minute's sum at 75 % of the per-second limit.
+    ecpu = alarms["ElastiCacheProcessingUnits"]
+    assert (ecpu["statistic"], ecpu["period"], ecpu["threshold"]) == ("Sum", 60, 0.75 * 5000 * 60)
+    throttled = alarms["ThrottledCmds"]
+    assert (throttled["statistic"], throttled["threshold"],
+            throttled["comparisonOperator"]) == ("Sum", 0.0, "GreaterThanThreshold")
+    assert all(a["actionsEnabled"] is True for a in alarms.values())
+
+
+def test_the_dashboard_has_a_row_for_the_serverless_cache(run_stack):
+    recorder = run_stack(_config())
+    body = json.loads(recorder.of_type(DASHBOARD)[0].inputs["dashboardBody"])
+    titles = [w["properties"].get("title") or w["properties"]["markdown"]
+              for w in body["widgets"]]
+    assert titles == ["## bursty: serverless valkey `test-bursty` (us-east-1)",
+                      "Data stored (bytes)", "ECPUs (per minute)",
+                      "Throttled commands (per minute)", "Connections"]
+    [data] = [w for w in body["widgets"] if w["properties"].get("title") == "Data stored (bytes)"]
+    assert data["properties"]["metrics"][0][:4] == ["AWS/ElastiCache", "BytesUsedForCache",
+                                                    "clusterId", "test-bursty"]
+    assert {a["label"]: a["value"] for a in data["properties"]["annotations"]["horizontal"]} \
+        == {"alarm": 7.5e9, "limit": 1e10}
+
+
+def test_preview_registers_the_same_resources(run_stack):
+    update, preview = run_stack(_config()), run_stack(_config(), preview=True)
+    key = sorted((r.type, r.name) for r in update.registrations)
+    assert key == sorted((r.type, r.name) for r in preview.registrations)
+
+
+def test_plan_prices_storage_and_ecpus_from_the_estimate_to_the_limits():
+    report = build_report(run_plan("t", config=_config(
+        serverless={**LIMITS, "expected_ecpu_per_second": 2000, "expected_data_gb": 4})))
+    [cache] = report["caches"]
+    storage, ecpus = cache["lines"]
+    # Valkey serverless, us-east-1: 0.084 USD per GB-hour, 0.0023 USD per million ECPUs.
+    assert storage["monthly_usd"] == round(4 * 0.084 * 730, 2)
+    assert ecpus["monthly_usd"] == round(2000 * 3600 * 730 / 1e6 * 0.0023, 2)
+    assert cache["monthly_usd"] == round(storage["monthly_usd"] + ecpus["monthly_usd"], 2)
+    assert cache["node_type"] == "serverless" and cache["nodes"] == 0
+    span = cache["monthly_usd_range"]
+    assert span["min"] == cache["monthly_usd"]
+    assert span["max"] == round(10 * 0.084 * 730 + 5000 * 3600 * 730 / 1e6 * 0.0023, 2)
+    assert cache["priced_exactly"] is True
+
+
+def test_plan_bills_at_least_the_engine_minimum_of_storage():
+    report = build_report(run_plan("t", config=aws_config({"b": {
+        "engine": "redis", "serverless": {**LIMITS, "expected_data_gb": 0.2}}})))
+    storage = report["caches"][0]["lines"][0]
+    # Redis OSS serverless meters at least 1 GB, at 0.125 USD per GB-hour.
+    assert storage["monthly_usd"] == round(1 * 0.125 * 730, 2)
+
+
+def test_findings_name_what_a_serverless_cache_lacks():
+    report = build_report(run_plan("t", config=aws_config(
+        {"f": {"engine": "memcached", "serverless": LIMITS}}, profile="production")))
+    ids = {(f["id"], f["cache"]) for f in report["findings"]}
+    # The shared security rules (infra/plan/rules.py) know the serverless type.
+    assert ("memcached-no-auth", "f") in ids
+    quiet = build_report(run_plan("t", config=_config()))
+    assert not [f for f in quiet["findings"] if f["cache"] == "bursty"]
+
+
+def test_a_new_major_version_replaces_the_cache_and_is_data_loss():
+    old = build_report(run_plan("t", config=_config(engine_version="7.2")))
+    new = build_report(run_plan("t", config=_config(engine_version="8.1")))
+    result = diff(old, new)
+    [loss] = [d for d in result["data_loss"] if d["type"].endswith("ServerlessCache")]
+    assert loss["action"] == "replace" and "majorEngineVersion" in loss["reason"]
+    # Raising a usage limit is an in-place update.
+    bigger = build_report(run_plan("t", config=_config(
+        serverless={"max_data_gb": 20, "max_ecpu_per_second": 5000})))
+    assert diff(new, bigger)["data_loss"] == []
