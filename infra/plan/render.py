@@ -40,8 +40,6 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:elasticache/serverlessCache:ServerlessCache": (
         "name", "engine", "majorEngineVersion", "cacheUsageLimits", "kmsKeyId",
         "snapshotRetentionLimit", "dailySnapshotTime", "userGroupId"),
-    "aws:elasticache/user:User": ("userId", "userName", "accessString"),
-    "aws:elasticache/userGroup:UserGroup": ("userGroupId", "userIds"),
     "aws:elasticache/cluster:Cluster": (
         "clusterId", "engine", "engineVersion", "nodeType", "numCacheNodes", "azMode",
         "transitEncryptionEnabled"),
