@@ -73,6 +73,7 @@ GCP_KEY_GRANT = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
 GCP_SECRET = "gcp:secretmanager/secret:Secret"
 GCP_SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
 GCP_PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
+GCP_DASHBOARD = "gcp:monitoring/dashboard:Dashboard"
 GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 GCP_NOTIFICATION_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 
@@ -392,6 +393,8 @@ FACTS: tuple[Fact, ...] = (
                _TF_GOOGLE + "secretmanager/resource_secret_manager_secret_version.go"),
     *_replaces(GCP_PROJECT_IAM_MEMBER, ("project", "role", "member", "condition"),
                _TF_GOOGLE + "tpgiamresource/resource_iam_member.go"),
+    *_replaces(GCP_DASHBOARD, ("project",),
+               _TF_GOOGLE + "monitoring/resource_monitoring_dashboard.go"),
 )
 
 

@@ -159,10 +159,6 @@ class CloudMocks(pulumi.runtime.Mocks):
             if inputs.get("engine") != "memcached":
                 state["readerEndpoints"] = [{"address": host, "port": 6380}]
             state["fullEngineVersion"] = inputs.get("majorEngineVersion", "")
-        elif typ == "aws:elasticache/user:User":
-            rid = inputs.get("userId", name)
-        elif typ == "aws:elasticache/userGroup:UserGroup":
-            rid = inputs.get("userGroupId", name)
         elif typ == "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":
             rid = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', name)}"
             state["globalReplicationGroupId"] = rid
