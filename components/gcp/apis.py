@@ -29,6 +29,7 @@ REDIS = "redis.googleapis.com"                        # Memorystore for Redis
 MEMCACHE = "memcache.googleapis.com"                  # Memorystore for Memcached
 DNS = "dns.googleapis.com"
 MONITORING = "monitoring.googleapis.com"
+SECRET_MANAGER = "secretmanager.googleapis.com"        # connection secrets (secret: true)
 CLOUD_KMS = "cloudkms.googleapis.com"                 # customer-managed key grants
 
 # What each Memorystore product calls besides its own API.

@@ -179,7 +179,9 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                     payload=connection,
                     labels=cache.labels,
                 ),
-                opts=pulumi.ResourceOptions(parent=component),
+                opts=pulumi.ResourceOptions(
+                    parent=component,
+                    depends_on=gcp_apis.needs(apis, gcp_apis.SECRET_MANAGER)),
             )
             exported["secret"] = {"secret_id": secret.secret_id, "name": secret.name}
         if spec.dns is not None:
@@ -291,6 +293,8 @@ def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
         wanted.add(gcp_apis.DNS)
     if any(cache.kms_key for cache in caches):
         wanted.add(gcp_apis.CLOUD_KMS)
+    if any(cache.secret for cache in caches):
+        wanted.add(gcp_apis.SECRET_MANAGER)
     return gcp_apis.ProjectApis(
         f"{spec.name_prefix}-apis",
         gcp_apis.ProjectApisArgs(project=spec.gcp_project, services=sorted(wanted)),

@@ -26,7 +26,8 @@ def test_every_api_the_stack_uses_is_enabled_and_left_enabled_on_destroy(run_sta
         "compute.googleapis.com", "servicenetworking.googleapis.com",
         "networkconnectivity.googleapis.com", "serviceconsumermanagement.googleapis.com",
         "memorystore.googleapis.com", "redis.googleapis.com", "memcache.googleapis.com",
-        "dns.googleapis.com", "monitoring.googleapis.com"}
+        "dns.googleapis.com", "monitoring.googleapis.com",
+        "secretmanager.googleapis.com"}   # production: a connection secret per cache
     for service in enabled.values():
         assert service.inputs["project"] == "acme-cache"
         # Disabling an API on destroy would break everything else in the project that uses it.
@@ -99,3 +100,11 @@ def test_an_existing_network_in_this_project_still_gets_its_apis(run_stack):
     policy = rec.of_type("gcp:networkconnectivity/serviceConnectionPolicy:"
                          "ServiceConnectionPolicy")[0]
     assert services(rec)["networkconnectivity.googleapis.com"].urn in policy.dependencies
+
+
+def test_connection_secrets_enable_secret_manager_and_wait_for_it(run_stack):
+    rec = run_stack(gcp_config(valkey(secret=True)))
+    service = services(rec)["secretmanager.googleapis.com"]
+    [secret] = rec.of_type("gcp:secretmanager/secret:Secret")
+    component = next(r for r in rec.registrations if r.urn == secret.parent)
+    assert service.urn in secret.dependencies or service.urn in component.dependencies
