@@ -13,7 +13,7 @@ from tests.builders import gcp_config, memcached, redis, valkey
 
 
 @pytest.fixture
-def cloud_returns(monkeypatch):
+def cloud_returns(monkeypatch, unmemoized):
     """cloud_returns(type, **outputs): the mocked cloud answers these outputs for that type."""
 
     def _override(resource_type: str, **outputs: Any) -> None:
