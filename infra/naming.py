@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 
+# Alarm names live with the component that creates the alarms (components may not import
+# infra); re-exported here with every other physical name.
+from components.naming import alarm_name as alarm_name
+from components.naming import alarm_prefix as alarm_prefix
+
 # ElastiCache replication group / cache cluster ids: 1-40 chars, letters, digits and hyphens,
 # starting with a letter, no "--" and no trailing "-"; stored lowercase (docs/cloud-rules.md).
 REPLICATION_GROUP_ID_MAX = 40
@@ -82,16 +87,6 @@ def secondary_group_id(group_id: str, region: str) -> str:
     """A cross-region member: `<id>-<region code>` (ElastiCache Global Datastore secondaries,
     Memorystore for Valkey secondaries)."""
     return f"{group_id}-{region_code(region)}"
-
-
-def alarm_prefix(group_id: str, subject: str | None = None) -> str:
-    """`managed-cache/<cache id>/` (or `.../<node>/`): `python -m ops verify` lists by it."""
-    return f"managed-cache/{group_id}/" + (f"{subject}/" if subject is not None else "")
-
-
-def alarm_name(group_id: str, subject: str, metric: str) -> str:
-    """CloudWatch alarm names: `managed-cache/<cache id>/<node or group>/<metric>`."""
-    return f"{alarm_prefix(group_id, subject)}{metric}"
 
 
 def memcached_node_ids(nodes: int) -> list[str]:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 import pulumi
 import pulumi_aws as aws
 
-from infra import naming
-from infra.config.alarms import AlarmPolicy
+from components import naming
+from components.alarm_policy import AlarmPolicy
 
 NAMESPACE = "AWS/ElastiCache"
 MIB = 1024 * 1024

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.alarm_policy import AlarmPolicy
 from components.aws.alarms import (
     GB,
     NAMESPACE,
@@ -23,7 +24,6 @@ from components.aws.alarms import (
     group_memory_metric,
     host_cpu_threshold,
 )
-from infra.config.alarms import AlarmPolicy
 
 GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
 GRAPH_HEIGHT = 6

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.alarm_policy import AlarmPolicy
 from components.gcp.apis import MONITORING, needs
-from infra.config.alarms import AlarmPolicy
 
 # Monitored-resource types per product (Cloud Monitoring "GCP metrics" list).
 RESOURCE_TYPES = {

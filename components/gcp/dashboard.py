@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components.alarm_policy import AlarmPolicy
 from components.gcp.alerts import (
     ALIGNMENT_PERIOD,
     LESS,
@@ -26,7 +27,6 @@ from components.gcp.alerts import (
     instance_filter,
 )
 from components.gcp.apis import MONITORING, needs
-from infra.config.alarms import AlarmPolicy
 
 COLUMNS = 48            # the mosaic grid's width
 GRAPHS_PER_ROW = 4
