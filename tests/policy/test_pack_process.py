@@ -116,3 +116,25 @@ def test_the_rules_import_with_the_standard_library_alone():
                             env=clean_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == len(rules.POLICY_RULES)
+
+
+def test_every_module_of_the_checks_imports_with_the_standard_library_alone():
+    # The checks the rules are made of (infra/plan/checks/), each module on its own, so that one
+    # rules.py does not import yet is held to the same rule; and nothing of the program beyond
+    # them and infra.plan.rules is loaded.
+    package = ROOT / "infra" / "plan" / "checks"
+    modules = sorted(f"infra.plan.checks.{p.stem}" for p in package.glob("*.py")
+                     if p.stem != "__init__")
+    assert modules, "infra/plan/checks/ has no modules"
+    modules.append("infra.plan.rules")
+    code = ("import importlib, sys; sys.path.insert(0, sys.argv[1]); "
+            "[importlib.import_module(m) for m in sys.argv[2:]]; "
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('infra', 'components', 'policy', 'pulumi', 'pulumi_policy'))))")
+    result = subprocess.run([sys.executable, "-S", "-c", code, str(ROOT), *modules], cwd="/",
+                            env=clean_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.split()
+    assert set(modules) <= set(loaded)
+    assert all(m in ("infra", "infra.plan", "infra.plan.rules", "infra.plan.checks")
+               or m.startswith("infra.plan.checks.") for m in loaded), loaded
