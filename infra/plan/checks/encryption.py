@@ -81,29 +81,29 @@ def check_transit_encryption_mode_offered(res: Resource, ctx: Context) -> list[F
 # ---------------------------------------------------------------------------------------------
 # Customer-managed keys (advice)
 
+# The input that names a Memorystore cache's customer-managed key (CMEK).
+_GCP_KEY_INPUTS = {m.GCP_REDIS: "customerManagedKey", m.GCP_VALKEY: "kmsKey",
+                   m.GCP_REDIS_CLUSTER: "kmsKey"}
+
+
 def check_customer_managed_key(res: Resource, ctx: Context) -> list[Finding]:
     if not ctx.production:
         return []
     name, inputs = res.name, res.inputs
-    google = "encryption-at-rest-google-key", "low", "encryption-at-rest"
-    google_msg = f"{name}: encrypted at rest with a Google-managed key; CMEK adds key control."
-    if res.type == m.AWS_RG and not m.is_global_secondary(res):
-        if inputs.get("atRestEncryptionEnabled") is True and not m.is_set(inputs.get("kmsKeyId")):
-            return m.flag("encryption-at-rest-aws-owned-key", "low", "encryption-at-rest",
-                          f"{name}: encrypted at rest with the AWS-owned key; a "
-                          "customer-managed KMS key adds a key policy and CloudTrail records "
-                          "of its use.")
-    elif res.type == m.AWS_SERVERLESS:
-        if not m.is_set(inputs.get("kmsKeyId")):
-            return m.flag("encryption-at-rest-aws-owned-key", "low", "encryption-at-rest",
-                          f"{name}: encrypted at rest with the AWS-owned key; a "
-                          "customer-managed KMS key adds a key policy and CloudTrail records "
-                          "of its use.")
-    elif res.type == m.GCP_REDIS:
-        if not m.is_set(inputs.get("customerManagedKey")):
-            return m.flag(*google, google_msg)
-    elif res.type in (m.GCP_VALKEY, m.GCP_REDIS_CLUSTER) and not m.is_set(inputs.get("kmsKey")):
-        return m.flag(*google, google_msg)
+    # A replication group encrypted at rest (a serverless cache always is); a Global Datastore
+    # secondary takes the primary's key.
+    aws_encrypted = (res.type == m.AWS_RG and not m.is_global_secondary(res)
+                     and inputs.get("atRestEncryptionEnabled") is True) \
+        or res.type == m.AWS_SERVERLESS
+    if aws_encrypted and not m.is_set(inputs.get("kmsKeyId")):
+        return m.flag("encryption-at-rest-aws-owned-key", "low", "encryption-at-rest",
+                      f"{name}: encrypted at rest with the AWS-owned key; a customer-managed "
+                      "KMS key adds a key policy and CloudTrail records of its use.")
+    key_input = _GCP_KEY_INPUTS.get(res.type)
+    if key_input is not None and not m.is_set(inputs.get(key_input)):
+        return m.flag("encryption-at-rest-google-key", "low", "encryption-at-rest",
+                      f"{name}: encrypted at rest with a Google-managed key; CMEK adds key "
+                      "control.")
     return []
 
 
