@@ -4,6 +4,7 @@ overrides, and a replication group's arguments. A support module, not a test mod
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from components.aws.replication_group import ReplicationGroupArgs
@@ -43,6 +44,14 @@ def gcp_config(caches: dict[str, Any] | None = None, **top: Any) -> dict[str, st
         config[key if ":" in key else f"managed-cache:{key}"] = value
     return {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v)
             for k, v in config.items()}
+
+
+def spec_of(config: dict[str, str], **fields: Any) -> Any:
+    """The resolved stack spec (AwsStackSpec / GcpStackSpec) of a config from aws_config or
+    gcp_config, with `fields` replaced: warnings=() for one that says nothing of its own."""
+    from infra.config import load_stack_config
+
+    return replace(load_stack_config(config, "test"), **fields)
 
 
 def valkey(**keys: Any) -> dict[str, Any]:

@@ -4,16 +4,24 @@ On-demand prices from infra/pricing.py at 730 hours a month. Every billed node c
 shard's primary and replicas and, for an AWS Global Datastore, every secondary region's nodes
 (the same shards, `secondary_replicas` replicas each). GCP caches are priced from the
 Memorystore resources the program registers (their inputs are what will be billed), falling
-back to the cache spec read through getattr, since the GCP spec is still taking shape.
+back to the sizes of the GcpCacheSpec.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from infra.catalog import aws as catalog
 from infra.catalog import pricing
+from infra.config.spec import (
+    AnyStackSpec,
+    CacheSpec,
+    GcpCacheSpec,
+    ScalingRange,
+    ServerlessCacheSpec,
+)
+from infra.plan.caches import AnyCacheSpec, all_caches
 
 NOT_INCLUDED: dict[str, tuple[str, ...]] = {
     "aws": (
@@ -36,21 +44,23 @@ GCP_VALKEY = "gcp:memorystore/instance:Instance"
 GCP_MEMCACHED = "gcp:memcache/instance:Instance"
 
 
-def estimate(spec: Any, resources: list[dict[str, Any]]) -> dict[str, Any]:
+def estimate(spec: AnyStackSpec, resources: list[dict[str, Any]]) -> dict[str, Any]:
     """The cost section of a plan report; `caches` follows the JSON shape of the report."""
     caches = []
-    for cache in getattr(spec, "all_caches", spec.caches):
-        if getattr(cache, "max_ecpu_per_second", None) is not None:
-            caches.append(_serverless_entry(cache, spec))
+    for cache in all_caches(spec):
+        if isinstance(cache, ServerlessCacheSpec):
+            caches.append(_serverless_entry(cache, spec.region))
             continue
-        if spec.cloud == "gcp":
+        if isinstance(cache, GcpCacheSpec):
             own = [r for r in resources if r["cache"] == cache.name
                    and r["type"] in (GCP_REDIS, GCP_VALKEY, GCP_MEMCACHED)]
-            lines = _gcp_lines_from_resources(own) if own else _gcp_lines_from_spec(cache, spec)
+            lines = _gcp_lines_from_resources(own) if own \
+                else _gcp_lines_from_spec(cache, spec.region)
+            entry = _cache_entry(cache, lines)
+            entry["monthly_usd_range"] = None
         else:
-            lines = _aws_lines(cache, spec)
-        entry = _cache_entry(cache, spec, lines)
-        entry["monthly_usd_range"] = _aws_range(cache, spec) if spec.cloud == "aws" else None
+            entry = _cache_entry(cache, _aws_lines(cache, spec.region))
+            entry["monthly_usd_range"] = _aws_range(cache, spec.region)
         caches.append(entry)
 
     by_engine: dict[str, float] = {}
@@ -112,37 +122,34 @@ def _line(region: str, role: str, node_type: str, nodes: int,
             "priced_exactly": exact and hourly_per_node is not None, "note": note}
 
 
-def _cache_entry(cache: Any, spec: Any, lines: list[dict[str, Any]]) -> dict[str, Any]:
+def _cache_entry(cache: AnyCacheSpec, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A cache's entry from its lines, the first of which (its primary region's) every cache
+    has; a serverless cache has no shards or replicas."""
     priced = [line["monthly_usd"] for line in lines if line["monthly_usd"] is not None]
-    primary = lines[0] if lines else None
-    node_type = getattr(cache, "node_type", None)
+    primary = lines[0]
+    sized = None if isinstance(cache, ServerlessCacheSpec) else cache
     return {
         "name": cache.name,
         "engine": cache.engine,
-        "engine_version": _text(getattr(cache, "engine_version", None)),
-        "region": primary["region"] if primary else getattr(cache, "region", spec.region),
-        "node_type": primary["node_type"] if primary else _text(getattr(node_type, "name",
-                                                                        node_type)),
+        "engine_version": cache.engine_version,
+        "region": primary["region"],
+        "node_type": primary["node_type"],
         "nodes": sum(line["nodes"] for line in lines),
-        "shards": getattr(cache, "shards", None),
-        "replicas": getattr(cache, "replicas", None),
+        "shards": sized.shards if sized is not None else None,
+        "replicas": sized.replicas if sized is not None else None,
         "monthly_usd": _round(sum(priced)) if priced else None,
         "partial": len(priced) != len(lines),
-        "priced_exactly": bool(lines) and all(line["priced_exactly"] for line in lines),
+        "priced_exactly": all(line["priced_exactly"] for line in lines),
         "lines": lines,
     }
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 # ---------------------------------------------------------------------------------------------
 # AWS: from the validated CacheSpec.
 # ---------------------------------------------------------------------------------------------
-def _aws_lines(cache: Any, spec: Any) -> list[dict[str, Any]]:
+def _aws_lines(cache: CacheSpec, region: str) -> list[dict[str, Any]]:
     node_type = cache.node_type.name
-    lines = [_aws_line(spec.region, "primary", node_type, cache.engine, cache.nodes)]
+    lines = [_aws_line(region, "primary", node_type, cache.engine, cache.nodes)]
     if cache.global_ is not None:
         per_region = cache.shards * (1 + cache.global_.secondary_replicas)
         for region in cache.global_.secondary_regions:
@@ -151,10 +158,10 @@ def _aws_lines(cache: Any, spec: Any) -> list[dict[str, Any]]:
     return lines
 
 
-def _serverless_entry(cache: Any, spec: Any) -> dict[str, Any]:
+def _serverless_entry(cache: ServerlessCacheSpec, region: str) -> dict[str, Any]:
     """A serverless cache: data stored per GB-hour (at least the engine's billed minimum) and
     ECPUs per million, at the config's estimate; the range runs up to its usage limits."""
-    gb_hour, per_million, exact = pricing.aws_serverless_usd(cache.engine, spec.region)
+    gb_hour, per_million, exact = pricing.aws_serverless_usd(cache.engine, region)
     minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[cache.engine]
     hours = pricing.HOURS_PER_MONTH
 
@@ -166,16 +173,15 @@ def _serverless_entry(cache: Any, spec: Any) -> dict[str, Any]:
 
     stored, ecpu = cache.expected_data_gb, cache.expected_ecpu_per_second
     lines = [
-        {"region": spec.region, "role": f"data stored ({max(stored, minimum_gb):g} GB est.)",
+        {"region": region, "role": f"data stored ({max(stored, minimum_gb):g} GB est.)",
          "node_type": "serverless", "nodes": 0, "hourly_usd_per_node": None,
          "monthly_usd": _round(storage(stored)), "priced_exactly": exact,
          "note": f"{gb_hour} USD per GB-hour, at least {minimum_gb:g} GB"},
-        {"region": spec.region, "role": f"ECPUs ({ecpu:,}/s est.)", "node_type": "serverless",
+        {"region": region, "role": f"ECPUs ({ecpu:,}/s est.)", "node_type": "serverless",
          "nodes": 0, "hourly_usd_per_node": None, "monthly_usd": _round(ecpus(ecpu)),
          "priced_exactly": exact, "note": f"{per_million} USD per million ECPUs"},
     ]
-    entry = _cache_entry(cache, spec, lines)
-    entry.update(node_type="serverless", shards=None, replicas=None)
+    entry = _cache_entry(cache, lines)
     entry["monthly_usd_range"] = {
         "min": entry["monthly_usd"],
         "max": _round(storage(cache.max_data_gb) + ecpus(cache.max_ecpu_per_second)),
@@ -185,21 +191,23 @@ def _serverless_entry(cache: Any, spec: Any) -> dict[str, Any]:
     return entry
 
 
-def _aws_range(cache: Any, spec: Any) -> dict[str, Any] | None:
+def _aws_range(cache: CacheSpec, region: str) -> dict[str, Any] | None:
     """An auto-scaled cache's cost from its minimum to its maximum node count."""
-    scaling = getattr(cache, "autoscaling", None)
+    scaling = cache.autoscaling
     if scaling is None:
         return None
     try:
-        hourly, _ = pricing.aws_node_hourly_usd(cache.node_type.name, cache.engine, spec.region)
+        hourly, _ = pricing.aws_node_hourly_usd(cache.node_type.name, cache.engine, region)
     except KeyError:
         return None
     shards, replicas = scaling.shards, scaling.replicas
-    bounds = {}
-    for bound in ("min", "max"):
-        shard_count = getattr(shards, bound) if shards is not None else cache.shards
-        replica_count = getattr(replicas, bound) if replicas is not None else cache.replicas
-        bounds[bound] = shard_count * (1 + replica_count)
+
+    def nodes(bound: Callable[[ScalingRange], int]) -> int:
+        shard_count = bound(shards) if shards is not None else cache.shards
+        replica_count = bound(replicas) if replicas is not None else cache.replicas
+        return shard_count * (1 + replica_count)
+
+    bounds = {"min": nodes(lambda scaled: scaled.min), "max": nodes(lambda scaled: scaled.max)}
     basis = ", ".join(
         f"{name} {scaled.min}-{scaled.max}"
         for name, scaled in (("shards", shards), ("replicas per shard", replicas))
@@ -247,37 +255,22 @@ def _gcp_lines_from_resources(resources: Iterable[dict[str, Any]]) -> list[dict[
     return lines
 
 
-def _gcp_lines_from_spec(cache: Any, spec: Any) -> list[dict[str, Any]]:
-    region = _first(cache, "region", "location") or spec.region
-    replicas = int(_first(cache, "replicas", "replica_count") or 0)
-    engine = cache.engine
-    lines = []
-    if engine == "redis":
-        tier = _first(cache, "tier") or ("STANDARD_HA" if replicas >= 1 else "BASIC")
-        capacity = _number(_first(cache, "memory_gb", "memory_size_gb", "capacity_gb"))
-        lines.append(_gcp_redis_line(region, "primary", str(tier), capacity or None, replicas))
-    elif engine == "valkey":
-        node_type = _first(cache, "node_type")
-        node_type = getattr(node_type, "name", node_type)
-        shards = int(_first(cache, "shards", "shard_count") or 1)
-        lines.append(_gcp_valkey_line(region, "primary", node_type, shards * (1 + replicas)))
-        # Secondary regions: GcpCacheSpec.secondary_regions, or an AWS-style global_ block.
-        holder = cache if _first(cache, "secondary_regions") else getattr(cache, "global_", None)
-        secondary_replicas = _first(holder, "secondary_replicas")
-        for secondary in _first(holder, "secondary_regions") or ():
-            per_region = shards * (1 + int(secondary_replicas if secondary_replicas is not None
-                                           else replicas))
-            lines.append(_gcp_valkey_line(secondary, "cross-region replica", node_type,
-                                          per_region))
-    else:
-        memory_mb = _number(_first(cache, "memory_mb", "memory_size_mb"))
-        memory_gb = (memory_mb / 1024 if memory_mb else
-                     _number(_first(cache, "memory_gb_per_node", "node_memory_gb", "memory_gb")))
-        vcpus = _number(_first(cache, "vcpus", "vcpu", "cpu_count"))
-        lines.append(_gcp_memcached_line(region, "primary",
-                                         int(_first(cache, "nodes", "node_count") or 1),
-                                         vcpus or None, memory_gb or None))
-    return lines
+def _gcp_lines_from_spec(cache: GcpCacheSpec, region: str) -> list[dict[str, Any]]:
+    """The primary instance (and a Valkey cache's cross-region secondaries) from the sizes in
+    the spec; a size of 0 is one the spec does not hold, and its line is unpriced."""
+    if cache.engine == "redis":
+        return [_gcp_redis_line(region, "primary", cache.tier, float(cache.memory_gb) or None,
+                                cache.replicas)]
+    if cache.engine == "valkey":
+        shards = cache.shards or 1
+        lines = [_gcp_valkey_line(region, "primary", cache.node_type,
+                                  shards * (1 + cache.replicas))]
+        for secondary in cache.secondary_regions:
+            lines.append(_gcp_valkey_line(secondary, "cross-region replica", cache.node_type,
+                                          shards * (1 + cache.secondary_replicas)))
+        return lines
+    return [_gcp_memcached_line(region, "primary", cache.nodes or 1, float(cache.vcpus) or None,
+                                cache.memory_mb / 1024 or None)]
 
 
 def _gcp_redis_line(region: str, role: str, tier: str, capacity_gb: float | None,
@@ -315,17 +308,6 @@ def _gcp_memcached_line(region: str, role: str, nodes: int, vcpus: float | None,
     label = f"{vcpus:g} vCPU / {memory_gb:g} GB"
     hourly, exact = pricing.gcp_memcached_node_hourly_usd(int(vcpus), memory_gb, region)
     return _line(region, role, label, nodes, hourly, exact)
-
-
-def _first(obj: Any, *names: str) -> Any:
-    """The first attribute of `obj` among `names` that is set (GcpCacheSpec is in flux)."""
-    if obj is None:
-        return None
-    for name in names:
-        value = getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
 
 
 def _number(value: Any) -> float | None:

@@ -17,7 +17,9 @@ import re
 from datetime import date
 from typing import Any
 
+from infra.config.spec import AnyStackSpec, AwsStackSpec
 from infra.plan import rules
+from infra.plan.caches import all_caches, cache_ports
 
 SEVERITIES = rules.SEVERITIES
 # Kept here for readers of the plan; the definitions live in rules.py.
@@ -26,7 +28,7 @@ REDIS_OSS_END_OF_STANDARD_SUPPORT = rules.REDIS_OSS_END_OF_STANDARD_SUPPORT
 GCP_MEMCACHED_NEW_INSTANCES_END = rules.GCP_MEMCACHED_NEW_INSTANCES_END
 
 
-def evaluate(spec: Any, resources: list[dict[str, Any]],
+def evaluate(spec: AnyStackSpec, resources: list[dict[str, Any]],
              today: date | None = None) -> list[dict[str, Any]]:
     """Every finding for the plan, most severe first."""
     # The plan checks ingress on every port: each security group this program builds guards a
@@ -52,16 +54,15 @@ def evaluate(spec: Any, resources: list[dict[str, Any]],
         assert rule.check_stack is not None
         for record, finding in rule.check_stack(records, context):
             add(finding, by_urn[record.urn]["cache"], record.name)
-    for cache in getattr(spec, "all_caches", spec.caches):
-        version = str(getattr(cache, "engine_version", "") or "")
-        for finding in rules.engine_support(spec.cloud, cache.engine, version, cache.name,
-                                            context.today):
+    for cache in all_caches(spec):
+        for finding in rules.engine_support(spec.cloud, cache.engine, cache.engine_version,
+                                            cache.name, context.today):
             add(finding, cache.name, None)
     findings.extend(_notes(spec))
     for res in resources:
         for finding in adoption(res):
             add(finding, res["cache"], res["name"])
-    for warning in getattr(spec, "warnings", ()):
+    for warning in spec.warnings:
         match = re.match(r"caches\.([a-z0-9-]+)\.", warning)
         findings.append({"id": "config-warning", "severity": "medium", "category": "config",
                          "cache": match.group(1) if match else None, "resource": None,
@@ -117,7 +118,7 @@ def as_rule_resource(res: dict[str, Any]) -> rules.Resource:
                           encrypts_cache_data=bool(res["data_holding"]))
 
 
-def _cache_of(spec: Any, res: dict[str, Any], finding: rules.Finding) -> str | None:
+def _cache_of(spec: AnyStackSpec, res: dict[str, Any], finding: rules.Finding) -> str | None:
     if finding.id == "public-ingress":
         port = res["inputs"].get("fromPort") if res["type"] in (
             rules.INGRESS_RULE, rules.SECURITY_GROUP_RULE) else None
@@ -125,22 +126,19 @@ def _cache_of(spec: Any, res: dict[str, Any], finding: rules.Finding) -> str | N
     return res["cache"]
 
 
-def _caches_behind(spec: Any, region: str | None, port: Any) -> str | None:
+def _caches_behind(spec: AnyStackSpec, region: str | None, port: Any) -> str | None:
+    """The caches a security group or firewall rule in `region` on `port` admits clients to:
+    those with nodes in that region (the primary or a secondary one) listening on that port."""
     names = []
-    for cache in getattr(spec, "all_caches", spec.caches):
-        regions = {getattr(cache, "region", None) or spec.region}
-        global_ = getattr(cache, "global_", None)
-        regions |= set(getattr(global_, "secondary_regions", ()) or ())
-        regions |= set(getattr(cache, "secondary_regions", ()) or ())
-        # A serverless cache listens on two ports (endpoint and reader endpoint).
-        cache_ports = getattr(cache, "ports", None) or [getattr(cache, "port", None)]
+    for cache in all_caches(spec):
+        regions = {spec.region, *cache.secondary_regions}
         if (region is None or region in regions) and (
-                port is None or None in cache_ports or int(port) in cache_ports):
+                port is None or int(port) in cache_ports(cache)):
             names.append(cache.name)
     return ", ".join(names) or None
 
 
-def _notes(spec: Any) -> list[dict[str, Any]]:
+def _notes(spec: AnyStackSpec) -> list[dict[str, Any]]:
     """What this program does where a reader might expect otherwise (severity info): on AWS,
     that clients in every region of a Global Datastore are admitted but not routed."""
     notes = []
@@ -150,9 +148,9 @@ def _notes(spec: Any) -> list[dict[str, Any]]:
         notes.append({"id": id_, "severity": "info", "category": category, "cache": cache,
                       "resource": resource, "message": message})
 
-    if spec.cloud == "aws":
+    if isinstance(spec, AwsStackSpec):
         for cache in spec.caches:
-            global_ = getattr(cache, "global_", None)
+            global_ = cache.global_
             if global_ is None:
                 continue
             regions = " and ".join([spec.region, *global_.secondary_regions])

@@ -9,8 +9,9 @@ No cloud account or Pulumi CLI is needed: the stack's Pulumi.<stack>.yaml is fed
 program exactly as the CLI would feed it, and every registration is recorded. See docs/plan.md.
 
 Modules of infra.plan: report (this: run, report, CLI), mocks (the mock cloud), resources
-(masked resource records), cost (estimated monthly cost), findings (security and durability),
-diff (changes and data loss), render (text, Markdown, JSON), secrets (masking).
+(masked resource records), caches (the spec's caches, by type), cost (estimated monthly cost),
+findings (security and durability), diff (changes and data loss), render (text, Markdown,
+JSON), secrets (masking).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.plan import mocks as mockcloud
 from infra.plan.secrets import MASK, SECRET_SIG, SIG_KEY, mask
 from infra.stackfile import flat_stack_config, stack_names
+
+if TYPE_CHECKING:  # the spec's modules load with the program, in run_plan
+    from infra.config.spec import AnyStackSpec
 
 __all__ = ["MASK", "SECRET_SIG", "SIG_KEY", "Plan", "build_report", "main", "mask",
            "render_text", "run_plan"]
@@ -39,7 +43,7 @@ EXIT_CONFIG_ERROR, EXIT_USAGE, EXIT_DATA_LOSS = 1, 2, 3
 @dataclass
 class Plan:
     stack: str
-    spec: Any                      # infra.config.StackSpec
+    spec: AnyStackSpec
     recorder: mockcloud.Recorder
     preview: bool = False
 
@@ -70,12 +74,13 @@ def build_report(plan: Plan, today: date | None = None,
     from infra.plan import cost as plan_cost
     from infra.plan import findings as plan_findings
     from infra.plan import resources as plan_resources
+    from infra.plan.caches import all_caches
 
     spec = plan.spec
     found = secrets if secrets is not None else set()
     registrations = plan.recorder.registrations
     resources = plan_resources.collect(
-        registrations, cache_names={c.name for c in _all_caches(spec)},
+        registrations, cache_names={c.name for c in all_caches(spec)},
         aliased_urns={r.urn for r in registrations if r.aliased}, secrets_found=found)
     cost = plan_cost.estimate(spec, resources)
     findings = plan_findings.evaluate(spec, resources, today)
@@ -105,11 +110,6 @@ def build_report(plan: Plan, today: date | None = None,
         },
         "resources": resources,
     }
-
-
-def _all_caches(spec: Any) -> list[Any]:
-    """Node-based and serverless caches (AWS), in config order."""
-    return list(getattr(spec, "all_caches", spec.caches))
 
 
 def render_text(plan: Plan) -> str:

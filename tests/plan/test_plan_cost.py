@@ -3,14 +3,14 @@ and against numbers worked out by hand."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import replace
 
 import pytest
 
 from infra.catalog import pricing
 from infra.plan.cost import estimate
 from infra.plan.report import build_report, run_plan
-from tests.builders import aws_config
+from tests.builders import aws_config, gcp_config, spec_of
 
 HOURS = 730
 
@@ -195,10 +195,8 @@ def gcp_resource(type_: str, cache: str, region: str, **inputs) -> dict:
 
 
 def test_gcp_caches_are_priced_from_their_memorystore_resources():
-    spec = SimpleNamespace(cloud="gcp", region="us-central1", caches=(
-        SimpleNamespace(name="sessions", engine="valkey"),
-        SimpleNamespace(name="legacy", engine="redis"),
-        SimpleNamespace(name="pages", engine="memcached")))
+    spec = spec_of(gcp_config({"sessions": {"engine": "valkey"}, "legacy": {"engine": "redis"},
+                               "pages": {"engine": "memcached"}}))
     resources = [
         gcp_resource("gcp:memorystore/instance:Instance", "sessions", "us-central1",
                      nodeType="HIGHMEM_MEDIUM", shardCount=2, replicaCount=1),
@@ -223,15 +221,16 @@ def test_gcp_caches_are_priced_from_their_memorystore_resources():
 
 
 def test_gcp_spec_without_resources_falls_back_to_its_attributes_or_says_unpriced():
-    # Attributes as infra.gcp_config.GcpCacheSpec names them; a bare spec has no sizes at all.
-    valkey = SimpleNamespace(name="s", engine="valkey", node_type="STANDARD_SMALL", shards=1,
-                             replicas=2, secondary_regions=("us-east1",), secondary_replicas=1)
-    redis = SimpleNamespace(name="r", engine="redis", memory_gb=12, replicas=1)
-    memcached = SimpleNamespace(name="p", engine="memcached", nodes=2, vcpus=1, memory_mb=2048,
-                                memory_gb=0)
-    bare = SimpleNamespace(name="m", engine="memcached")
-    spec = SimpleNamespace(cloud="gcp", region="us-central1",
-                           caches=(valkey, redis, memcached, bare))
+    # GcpCacheSpecs with these sizes; a bare spec has no sizes at all.
+    loaded = spec_of(gcp_config({"s": {"engine": "valkey"}, "r": {"engine": "redis"},
+                                 "p": {"engine": "memcached"}, "m": {"engine": "memcached"}}))
+    by_name = {cache.name: cache for cache in loaded.caches}
+    valkey = replace(by_name["s"], node_type="STANDARD_SMALL", shards=1, replicas=2,
+                     secondary_regions=("us-east1",), secondary_replicas=1)
+    redis = replace(by_name["r"], memory_gb=12, replicas=1)
+    memcached = replace(by_name["p"], nodes=2, vcpus=1, memory_mb=2048, memory_gb=0)
+    bare = replace(by_name["m"], nodes=0, vcpus=0, memory_mb=0, memory_gb=0)
+    spec = replace(loaded, caches=(valkey, redis, memcached, bare))
     cost = estimate(spec, [])
     caches = {c["name"]: c for c in cost["caches"]}
     # Valkey standard-small: 3 nodes here at 0.1425/node-h + 2 in us-east1 at 0.161.

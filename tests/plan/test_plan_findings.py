@@ -3,14 +3,14 @@ question, and from resource records no valid config can produce (defence in dept
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 
 from infra.plan.findings import evaluate
 from infra.plan.report import build_report, run_plan
-from tests.builders import aws_config
+from tests.builders import aws_config, gcp_config, spec_of
 
 
 def findings_of(caches: dict, today: date | None = None, **top) -> list[dict]:
@@ -78,9 +78,8 @@ def record(type_: str, name: str, cache: str | None = "sessions", region: str = 
             "ignore_changes": [], "cache": cache, "data_holding": True, "inputs": inputs}
 
 
-SPEC = SimpleNamespace(cloud="aws", profile="production", region="us-east-1", warnings=(),
-                       caches=(SimpleNamespace(name="sessions", engine="valkey",
-                                               engine_version="8.1", port=6379, global_=None),))
+SPEC = spec_of(aws_config({"sessions": {"engine": "valkey", "engine_version": "8.1"}},
+                          profile="production"), warnings=())
 
 
 def test_open_ingress_is_critical_and_names_the_cache_behind_it():
@@ -110,9 +109,8 @@ def test_an_unencrypted_unauthenticated_group_is_high():
 
 
 def test_gcp_findings_memcached_deprecation_tls_and_auth():
-    spec = SimpleNamespace(cloud="gcp", profile="production", region="us-central1", warnings=(),
-                           caches=(SimpleNamespace(name="pages", engine="memcached"),
-                                   SimpleNamespace(name="sessions", engine="valkey")))
+    spec = spec_of(gcp_config({"pages": {"engine": "memcached"}, "sessions": {"engine": "valkey"}},
+                              profile="production"), warnings=())
     valkey = record("gcp:memorystore/instance:Instance", "sessions-instance",
                     region="us-central1", transitEncryptionMode="TRANSIT_ENCRYPTION_DISABLED",
                     authorizationMode="AUTH_DISABLED", deletionProtectionEnabled=False,
@@ -167,7 +165,7 @@ def test_production_logs_everything(stack):
 
 
 def test_production_without_flow_logs_or_log_key_is_medium():
-    spec = SimpleNamespace(**{**vars(SPEC), "caches": ()})
+    spec = replace(SPEC, caches=())
     vpc = record("aws:ec2/vpc:Vpc", "net-vpc", cache=None)
     log_group = record("aws:cloudwatch/logGroup:LogGroup", "s-slow-log", retentionInDays=365)
     found = evaluate(spec, [vpc, log_group], date(2026, 1, 1))

@@ -4,13 +4,12 @@ well-formed, and read by the plan the way the pack reads them."""
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from infra.plan import rules
 from infra.plan.findings import evaluate
+from tests.builders import gcp_config, spec_of
 
-SPEC = SimpleNamespace(cloud="gcp", profile="production", region="us-central1", warnings=(),
-                       caches=(SimpleNamespace(name="sessions", engine="valkey", port=6379),))
+SPEC = spec_of(gcp_config({"sessions": {"engine": "valkey"}}, profile="production"), warnings=())
 
 
 def record(type_: str, name: str, **inputs) -> dict:
