@@ -125,6 +125,11 @@ class CacheSpec:
         return naming.member_cluster_ids(self.cache_id, self.shards, self.replicas,
                                          self.cluster_mode)
 
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """The ports clients connect to, as ServerlessCacheSpec.ports: here the one port."""
+        return (self.port,)
+
 
 @dataclass(frozen=True)
 class ServerlessCacheSpec:
@@ -241,6 +246,11 @@ class GcpCacheSpec:
     def high_availability(self) -> bool:
         return self.engine != "memcached" and self.replicas >= 1
 
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """The ports clients connect to, as on AWS: here the one port."""
+        return (self.port,)
+
     def secondary_instance_id(self, region: str) -> str:
         return secondary_instance_id(self.instance_id, region)
 
@@ -310,5 +320,11 @@ class GcpStackSpec(StackSpec[GcpCacheSpec, GcpNetworkSpec]):
     enable_apis: bool = True        # the stack enables the project APIs it uses (`gcp:` block)
     grant_kms_access: bool = True   # the stack grants the service agents their cache's key
 
+    @property
+    def all_caches(self) -> list[GcpCacheSpec]:
+        """Every cache, in config order (as AwsStackSpec.all_caches)."""
+        return list(self.caches)
+
 
 AnyStackSpec = AwsStackSpec | GcpStackSpec
+AnyCacheSpec = CacheSpec | ServerlessCacheSpec | GcpCacheSpec

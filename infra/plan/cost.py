@@ -15,13 +15,13 @@ from typing import Any
 from infra.catalog import aws as catalog
 from infra.catalog import pricing
 from infra.config.spec import (
+    AnyCacheSpec,
     AnyStackSpec,
     CacheSpec,
     GcpCacheSpec,
     ScalingRange,
     ServerlessCacheSpec,
 )
-from infra.plan.caches import AnyCacheSpec, all_caches
 
 NOT_INCLUDED: dict[str, tuple[str, ...]] = {
     "aws": (
@@ -47,7 +47,7 @@ GCP_MEMCACHED = "gcp:memcache/instance:Instance"
 def estimate(spec: AnyStackSpec, resources: list[dict[str, Any]]) -> dict[str, Any]:
     """The cost section of a plan report; `caches` follows the JSON shape of the report."""
     caches = []
-    for cache in all_caches(spec):
+    for cache in spec.all_caches:
         if isinstance(cache, ServerlessCacheSpec):
             caches.append(_serverless_entry(cache, spec.region))
             continue

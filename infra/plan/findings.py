@@ -19,7 +19,6 @@ from typing import Any
 
 from infra.config.spec import AnyStackSpec, AwsStackSpec
 from infra.plan import rules
-from infra.plan.caches import all_caches, cache_ports
 
 SEVERITIES = rules.SEVERITIES
 # Kept here for readers of the plan; the definitions live in rules.py.
@@ -54,7 +53,7 @@ def evaluate(spec: AnyStackSpec, resources: list[dict[str, Any]],
         assert rule.check_stack is not None
         for record, finding in rule.check_stack(records, context):
             add(finding, by_urn[record.urn]["cache"], record.name)
-    for cache in all_caches(spec):
+    for cache in spec.all_caches:
         for finding in rules.engine_support(spec.cloud, cache.engine, cache.engine_version,
                                             cache.name, context.today):
             add(finding, cache.name, None)
@@ -130,10 +129,10 @@ def _caches_behind(spec: AnyStackSpec, region: str | None, port: Any) -> str | N
     """The caches a security group or firewall rule in `region` on `port` admits clients to:
     those with nodes in that region (the primary or a secondary one) listening on that port."""
     names = []
-    for cache in all_caches(spec):
+    for cache in spec.all_caches:
         regions = {spec.region, *cache.secondary_regions}
         if (region is None or region in regions) and (
-                port is None or int(port) in cache_ports(cache)):
+                port is None or int(port) in cache.ports):
             names.append(cache.name)
     return ", ".join(names) or None
 

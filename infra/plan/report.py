@@ -9,9 +9,8 @@ No cloud account or Pulumi CLI is needed: the stack's Pulumi.<stack>.yaml is fed
 program exactly as the CLI would feed it, and every registration is recorded. See docs/plan.md.
 
 Modules of infra.plan: report (this: run, report, CLI), mocks (the mock cloud), resources
-(masked resource records), caches (the spec's caches, by type), cost (estimated monthly cost),
-findings (security and durability), diff (changes and data loss), render (text, Markdown,
-JSON), secrets (masking).
+(masked resource records), cost (estimated monthly cost), findings (security and durability),
+diff (changes and data loss), render (text, Markdown, JSON), secrets (masking).
 """
 
 from __future__ import annotations
@@ -74,13 +73,12 @@ def build_report(plan: Plan, today: date | None = None,
     from infra.plan import cost as plan_cost
     from infra.plan import findings as plan_findings
     from infra.plan import resources as plan_resources
-    from infra.plan.caches import all_caches
 
     spec = plan.spec
     found = secrets if secrets is not None else set()
     registrations = plan.recorder.registrations
     resources = plan_resources.collect(
-        registrations, cache_names={c.name for c in all_caches(spec)},
+        registrations, cache_names={c.name for c in spec.all_caches},
         aliased_urns={r.urn for r in registrations if r.aliased}, secrets_found=found)
     cost = plan_cost.estimate(spec, resources)
     findings = plan_findings.evaluate(spec, resources, today)
