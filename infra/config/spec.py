@@ -313,6 +313,19 @@ class AwsStackSpec(StackSpec[CacheSpec, NetworkSpec]):
         order = {name: i for i, name in enumerate(self.cache_order)}
         return sorted(caches, key=lambda c: order.get(c.name, len(order)))
 
+    def all_caches_in(self, region: str) -> list[CacheSpec | ServerlessCacheSpec]:
+        """The caches clients reach in `region`: the node-based ones with nodes there
+        (caches_in), then, in the primary region, the serverless ones."""
+        caches: list[CacheSpec | ServerlessCacheSpec] = [*self.caches_in(region)]
+        if region == self.region:
+            caches += self.serverless_caches
+        return caches
+
+    @property
+    def networks(self) -> dict[str, NetworkSpec]:
+        """The network of every region, the primary region's first."""
+        return {self.region: self.network, **self.secondary_networks}
+
 
 @dataclass(frozen=True, kw_only=True)
 class GcpStackSpec(StackSpec[GcpCacheSpec, GcpNetworkSpec]):

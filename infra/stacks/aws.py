@@ -1,24 +1,19 @@
-"""Composes the AWS components from a validated AwsStackSpec. Returns the stack's exports."""
+"""Composes the AWS components from a validated AwsStackSpec. Returns the stack's exports.
+
+This module builds the networks and each cache (replication group, Global Datastore, Memcached
+cluster, serverless cache); aws_monitoring.py their topics, alarms and dashboard, and
+aws_endpoints.py how clients reach them (exports, connection secrets, private DNS).
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
 
 import pulumi
 
-from components.aws.alarms import (
-    CacheNode,
-    CloudWatchCacheAlarms,
-    CloudWatchCacheAlarmsArgs,
-    GroupAlarmArgs,
-    SecondaryRegionAlarmArgs,
-    ServerlessAlarmArgs,
-)
 from components.aws.autoscaling import ScaledDimensionArgs
-from components.aws.connection_secret import ConnectionSecret, ConnectionSecretArgs
-from components.aws.dashboard import CacheDashboard, CacheDashboardArgs, DashboardCache
-from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
+from components.aws.dns import CnameRecord
 from components.aws.global_datastore import (
     ElastiCacheGlobalDatastore,
     GlobalDatastoreArgs,
@@ -27,12 +22,7 @@ from components.aws.global_datastore import (
 from components.aws.kms import LogEncryptionKey, LogKeyArgs
 from components.aws.memcached import ElastiCacheMemcachedCluster, MemcachedClusterArgs
 from components.aws.network import CacheNetwork, CacheNetworkArgs, flow_log_group_name
-from components.aws.notifications import (
-    AlarmTopic,
-    AlarmTopicArgs,
-    CacheEventTopic,
-    EventTopicArgs,
-)
+from components.aws.notifications import AlarmTopic, CacheEventTopic
 from components.aws.replication_group import (
     LOG_TYPES,
     ElastiCacheReplicationGroup,
@@ -42,9 +32,7 @@ from components.aws.replication_group import (
 from components.aws.serverless import ElastiCacheServerlessCache, ServerlessCacheArgs
 from components.aws.users import CacheUserArgs
 from infra import naming, providers
-from infra.catalog import aws as catalog
 from infra.catalog.aws import PROFILES
-from infra.config.dns import cache_dns_names
 from infra.config.spec import (
     AwsStackSpec,
     CacheSpec,
@@ -52,6 +40,27 @@ from infra.config.spec import (
     ScalingRange,
     ServerlessCacheSpec,
 )
+from infra.stacks import aws_endpoints as endpoints
+from infra.stacks import aws_monitoring as monitoring
+
+
+@dataclass
+class _Stack:
+    """What every cache is built with (per region), and what building them collects."""
+
+    spec: AwsStackSpec
+    aws_by_region: dict[str, pulumi.ProviderResource]
+    networks: dict[str, CacheNetwork]
+    alarm_topics: dict[str, AlarmTopic]
+    event_topics: dict[str, CacheEventTopic]
+    log_keys: dict[str, LogEncryptionKey]
+    in_primary: pulumi.ResourceOptions
+    secrets: dict[str, Any] = field(default_factory=dict)      # AUTH tokens, by cache
+    passwords: dict[str, Any] = field(default_factory=dict)    # RBAC users' passwords, by cache
+    records: dict[str, list[CnameRecord]] = field(default_factory=dict)  # by region, network.dns
+
+    def log_key_arn(self, region: str) -> pulumi.Output[str] | None:
+        return self.log_keys[region].arn if region in self.log_keys else None
 
 
 def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
@@ -59,169 +68,201 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
     random_provider = providers.random_provider()
     aws_by_region = {region: providers.aws_provider(region, tags) for region in spec.regions}
     log_keys = _log_keys(spec, aws_by_region)
-    networks = {
-        region: _network(spec, region, network, aws_by_region[region], random_provider,
-                         log_keys.get(region))
-        for region, network in [(spec.region, spec.network), *spec.secondary_networks.items()]
-    }
-    in_primary = pulumi.ResourceOptions(providers=[aws_by_region[spec.region], random_provider])
-    primary_network = networks[spec.region]
-    topics = {region: _alarm_topic(spec, region, aws_by_region[region])
-              for region in spec.regions}
-    # ElastiCache's own events go to a topic of their own: it cannot publish to an encrypted one.
-    events = {region: _event_topic(spec, region, aws_by_region[region])
-              for region in spec.regions}
+    stack = _Stack(
+        spec=spec,
+        aws_by_region=aws_by_region,
+        networks={
+            region: _network(spec, region, network, aws_by_region[region], random_provider,
+                             log_keys.get(region))
+            for region, network in spec.networks.items()
+        },
+        alarm_topics={region: monitoring.alarm_topic(spec, region, aws_by_region[region])
+                      for region in spec.regions},
+        event_topics={region: monitoring.event_topic(spec, region, aws_by_region[region])
+                      for region in spec.regions},
+        log_keys=log_keys,
+        in_primary=pulumi.ResourceOptions(providers=[aws_by_region[spec.region],
+                                                     random_provider]),
+    )
 
     caches: dict[str, Any] = {}
-    secrets: dict[str, Any] = {}
-    passwords: dict[str, Any] = {}                 # RBAC users' passwords, by cache
-    records: dict[str, list[CnameRecord]] = {}     # by region, for network.dns
     for cache in spec.caches:
         if cache.is_memcached:
-            memcached = ElastiCacheMemcachedCluster(
-                cache.name, replace(_memcached_args(cache, primary_network),
-                                    notification_topic_arn=events[spec.region].arn),
-                opts=in_primary)
-            _alarms(cache, spec.region, topics, aws_by_region, parent=memcached)
-            host = memcached.configuration_endpoint.apply(_host)
-            caches[cache.name] = {
-                **_summary(cache, spec.region),
-                "endpoint": memcached.configuration_endpoint,
-                "node_endpoints": memcached.node_endpoints,
-                "port": memcached.port,
-                **_dns_export(spec, cache),
-            }
-            if cache.secret:
-                caches[cache.name]["secret"] = _secret_export(_connection_secret(
-                    spec, cache, f"{cache.name}-connection", memcached,
-                    {**_connection(cache, spec.region, host, None, memcached.port),
-                     "auth": "none"}))
-            _add_records(records, spec, cache, {spec.region: (host, None)})
-            continue
-        group_args = replace(_replication_group_args(cache, primary_network),
-                             notification_topic_arn=events[spec.region].arn,
-                             log_kms_key_arn=_key_arn(log_keys, spec.region))
-        if cache.global_ is None:
-            group = ElastiCacheReplicationGroup(cache.name, group_args, opts=in_primary)
-            _alarms(cache, spec.region, topics, aws_by_region, parent=group)
-            caches[cache.name] = {**_summary(cache, spec.region), **_endpoints(group),
-                                  **_dns_export(spec, cache)}
-            _add_records(records, spec, cache, {spec.region: (group.endpoint,
-                                                              group.reader_endpoint)})
-            if group.users is not None:
-                caches[cache.name]["users"] = _users_export(spec, cache, group)
-                passwords[cache.name] = group.users.passwords
-            else:
-                secrets[cache.name] = group.auth_token
-                if cache.secret:
-                    caches[cache.name]["secret"] = _secret_export(_connection_secret(
-                        spec, cache, f"{cache.name}-connection", group,
-                        {**_connection(cache, spec.region, group.endpoint,
-                                       group.reader_endpoint, group.port),
-                         "auth": "token", "auth_token": group.auth_token}))
-            continue
-        datastore = ElastiCacheGlobalDatastore(
-            cache.name,
-            GlobalDatastoreArgs(
-                primary=group_args,
-                secondaries=[
-                    SecondaryRegionArgs(
-                        region=region,
-                        provider=aws_by_region[region],
-                        replication_group_id=naming.secondary_group_id(cache.cache_id, region),
-                        replicas=cache.global_.secondary_replicas,
-                        subnet_group_name=networks[region].subnet_group_name,
-                        security_group_ids=[networks[region].security_group_id],
-                        notification_topic_arn=events[region].arn,
-                        final_snapshot_name=naming.final_snapshot_name(
-                            naming.secondary_group_id(cache.cache_id, region)),
-                        log_kms_key_arn=_key_arn(log_keys, region),
-                    )
-                    for region in cache.global_.secondary_regions
-                ],
-            ),
-            opts=in_primary,
-        )
-        # Under the primary group, as for a lone cache: adding `global:` later adopts the alarms
-        # through the primary's alias instead of deleting and recreating them.
-        _alarms(cache, spec.region, topics, aws_by_region, parent=datastore.primary,
-                depends_on=list(datastore.secondaries.values()))
-        caches[cache.name] = {
-            **_summary(cache, spec.region),
-            **_endpoints(datastore.primary),
-            "global_replication_group_id": datastore.global_replication_group_id,
-            # Clients in a secondary region read locally with the primary's AUTH token.
-            "secondaries": {region: {"region": region, **_endpoints(group)}
-                            for region, group in datastore.secondaries.items()},
-            **_dns_export(spec, cache),
-        }
-        if cache.secret:
-            # One secret per region, under the same name: an application reads its own
-            # region's copy, with the local endpoints and the writer (the primary's endpoint).
-            members = {spec.region: datastore.primary, **datastore.secondaries}
-            for region, member in members.items():
-                export = _secret_export(_connection_secret(
-                    spec, cache, f"{cache.name}-connection" if region == spec.region
-                    else f"{cache.name}-{region}-connection", member,
-                    {**_connection(cache, region, member.endpoint, member.reader_endpoint,
-                                   member.port),
-                     "writer_host": datastore.primary.endpoint,
-                     "auth": "token", "auth_token": datastore.primary.auth_token}))
-                if region == spec.region:
-                    caches[cache.name]["secret"] = export
-                else:
-                    caches[cache.name]["secondaries"][region]["secret"] = export
-        members = {spec.region: datastore.primary, **datastore.secondaries}
-        _add_records(records, spec, cache,
-                     {region: (group.endpoint, group.reader_endpoint)
-                      for region, group in members.items()},
-                     writer=datastore.primary.endpoint)
-        secrets[cache.name] = datastore.primary.auth_token
-
+            caches[cache.name] = _memcached(stack, cache)
+        elif cache.global_ is None:
+            caches[cache.name] = _replication_group(stack, cache)
+        else:
+            caches[cache.name] = _global_datastore(stack, cache)
     for serverless in spec.serverless_caches:
-        cache_out = ElastiCacheServerlessCache(
-            serverless.name, _serverless_args(serverless, primary_network), opts=in_primary)
-        _serverless_alarms(serverless, topics[spec.region], parent=cache_out)
-        caches[serverless.name] = {
-            "engine": f"{serverless.engine} {serverless.engine_version}",
-            "region": spec.region, "tls": True, "cache_id": serverless.cache_id,
-            "serverless": True,
-            "endpoint": cache_out.endpoint, "port": cache_out.port,
-            **({"reader_endpoint": cache_out.reader_endpoint,
-                "reader_port": cache_out.reader_port}
-               if cache_out.reader_endpoint is not None else {}),
-            # Serverless Valkey/Redis has no AUTH token: AUTH <user> <password>.
-            **({"user": cache_out.user_name} if cache_out.user_name else {}),
-            **_dns_export(spec, serverless),
-        }
-        _add_records(records, spec, serverless,
-                     {spec.region: (cache_out.endpoint, cache_out.reader_endpoint)})
-        if cache_out.password is not None:
-            secrets[serverless.name] = cache_out.password
+        caches[serverless.name] = _serverless(stack, serverless)
     caches = {c.name: caches[c.name] for c in spec.all_caches}   # config order
 
-    zones = _private_zones(spec, networks, aws_by_region, records)
-    dashboard = _dashboard(spec, aws_by_region[spec.region])
+    zones = endpoints.private_zones(spec, stack.networks, aws_by_region, stack.records)
+    dashboard = monitoring.dashboard(spec, aws_by_region[spec.region])
     return {
         "caches": caches,
         # One secret output: `pulumi stack output auth_tokens --show-secrets` reveals it.
-        "auth_tokens": pulumi.Output.secret(secrets),
+        "auth_tokens": pulumi.Output.secret(stack.secrets),
         # RBAC caches: the password of each password user, by cache and user.
-        **({"user_passwords": pulumi.Output.secret(passwords)} if passwords else {}),
+        **({"user_passwords": pulumi.Output.secret(stack.passwords)} if stack.passwords else {}),
         "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id,
                               **({"dns_zone_id": zones[region].zone_id} if zones else {})}
-                     for region, n in networks.items()},
+                     for region, n in stack.networks.items()},
         "monitoring": {"dashboard_url": dashboard.url,
-                       "alarm_topics": {region: topic.arn for region, topic in topics.items()}},
+                       "alarm_topics": {region: topic.arn
+                                        for region, topic in stack.alarm_topics.items()}},
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# One cache of each kind: its component, alarms, exports, secrets and DNS records
+# ---------------------------------------------------------------------------------------------
+def _memcached(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
+    spec = stack.spec
+    memcached = ElastiCacheMemcachedCluster(
+        cache.name, _memcached_args(cache, stack.networks[spec.region],
+                                    stack.event_topics[spec.region]),
+        opts=stack.in_primary)
+    monitoring.cache_alarms(cache, spec.region, stack.alarm_topics, stack.aws_by_region,
+                            parent=memcached)
+    host = memcached.configuration_endpoint.apply(endpoints.host)
+    exported = {
+        **_summary(cache, spec.region),
+        "endpoint": memcached.configuration_endpoint,
+        "node_endpoints": memcached.node_endpoints,
+        "port": memcached.port,
+        **endpoints.dns_export(spec, cache),
+    }
+    if cache.secret:
+        exported["secret"] = endpoints.connection_secret(
+            spec, cache, f"{cache.name}-connection", memcached,
+            {**endpoints.connection(cache, spec.region, host, None, memcached.port),
+             "auth": "none"})
+    endpoints.add_records(stack.records, spec, cache, {spec.region: (host, None)})
+    return exported
+
+
+def _replication_group(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
+    spec = stack.spec
+    group = ElastiCacheReplicationGroup(cache.name, _primary_group_args(stack, cache),
+                                        opts=stack.in_primary)
+    monitoring.cache_alarms(cache, spec.region, stack.alarm_topics, stack.aws_by_region,
+                            parent=group)
+    exported = {**_summary(cache, spec.region), **endpoints.endpoints(group),
+                **endpoints.dns_export(spec, cache)}
+    endpoints.add_records(stack.records, spec, cache,
+                          {spec.region: (group.endpoint, group.reader_endpoint)})
+    if group.users is not None:
+        exported["users"] = endpoints.users_export(spec, cache, group)
+        stack.passwords[cache.name] = group.users.passwords
+    else:
+        stack.secrets[cache.name] = group.auth_token
+        if cache.secret:
+            exported["secret"] = endpoints.connection_secret(
+                spec, cache, f"{cache.name}-connection", group,
+                endpoints.group_connection(cache, spec.region, group, auth="token",
+                                           auth_token=group.auth_token))
+    return exported
+
+
+def _global_datastore(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
+    spec = stack.spec
+    assert cache.global_ is not None
+    secondaries = []
+    for region in cache.global_.secondary_regions:
+        group_id = naming.secondary_group_id(cache.cache_id, region)
+        secondaries.append(SecondaryRegionArgs(
+            region=region,
+            provider=stack.aws_by_region[region],
+            replication_group_id=group_id,
+            replicas=cache.global_.secondary_replicas,
+            subnet_group_name=stack.networks[region].subnet_group_name,
+            security_group_ids=[stack.networks[region].security_group_id],
+            notification_topic_arn=stack.event_topics[region].arn,
+            final_snapshot_name=naming.final_snapshot_name(group_id),
+            log_kms_key_arn=stack.log_key_arn(region),
+        ))
+    datastore = ElastiCacheGlobalDatastore(
+        cache.name,
+        GlobalDatastoreArgs(primary=_primary_group_args(stack, cache), secondaries=secondaries),
+        opts=stack.in_primary,
+    )
+    # Under the primary group, as for a lone cache: adding `global:` later adopts the alarms
+    # through the primary's alias instead of deleting and recreating them.
+    monitoring.cache_alarms(cache, spec.region, stack.alarm_topics, stack.aws_by_region,
+                            parent=datastore.primary,
+                            depends_on=list(datastore.secondaries.values()))
+    exported = {
+        **_summary(cache, spec.region),
+        **endpoints.endpoints(datastore.primary),
+        "global_replication_group_id": datastore.global_replication_group_id,
+        # Clients in a secondary region read locally with the primary's AUTH token.
+        "secondaries": {region: {"region": region, **endpoints.endpoints(group)}
+                        for region, group in datastore.secondaries.items()},
+        **endpoints.dns_export(spec, cache),
+    }
+    members = {spec.region: datastore.primary, **datastore.secondaries}
+    if cache.secret:
+        # One secret per region, under the same name: an application reads its own
+        # region's copy, with the local endpoints and the writer (the primary's endpoint).
+        for region, member in members.items():
+            export = endpoints.connection_secret(
+                spec, cache, f"{cache.name}-connection" if region == spec.region
+                else f"{cache.name}-{region}-connection", member,
+                endpoints.group_connection(cache, region, member,
+                                           writer_host=datastore.primary.endpoint,
+                                           auth="token",
+                                           auth_token=datastore.primary.auth_token))
+            if region == spec.region:
+                exported["secret"] = export
+            else:
+                exported["secondaries"][region]["secret"] = export
+    endpoints.add_records(stack.records, spec, cache,
+                          {region: (group.endpoint, group.reader_endpoint)
+                           for region, group in members.items()},
+                          writer=datastore.primary.endpoint)
+    stack.secrets[cache.name] = datastore.primary.auth_token
+    return exported
+
+
+def _serverless(stack: _Stack, cache: ServerlessCacheSpec) -> dict[str, Any]:
+    spec = stack.spec
+    serverless = ElastiCacheServerlessCache(
+        cache.name, _serverless_args(cache, stack.networks[spec.region]),
+        opts=stack.in_primary)
+    monitoring.serverless_alarms(cache, stack.alarm_topics[spec.region], parent=serverless)
+    exported = {
+        "engine": f"{cache.engine} {cache.engine_version}",
+        "region": spec.region, "tls": True, "cache_id": cache.cache_id,
+        "serverless": True,
+        "endpoint": serverless.endpoint, "port": serverless.port,
+        **({"reader_endpoint": serverless.reader_endpoint,
+            "reader_port": serverless.reader_port}
+           if serverless.reader_endpoint is not None else {}),
+        # Serverless Valkey/Redis has no AUTH token: AUTH <user> <password>.
+        **({"user": serverless.user_name} if serverless.user_name else {}),
+        **endpoints.dns_export(spec, cache),
+    }
+    endpoints.add_records(stack.records, spec, cache,
+                          {spec.region: (serverless.endpoint, serverless.reader_endpoint)})
+    if serverless.password is not None:
+        stack.secrets[cache.name] = serverless.password
+    return exported
+
+
+def _summary(cache: CacheSpec, region: str) -> dict[str, Any]:
+    auth = "none" if cache.is_memcached else "rbac" if cache.users else "token"
+    return {"engine": f"{cache.engine} {cache.engine_version}", "region": region, "tls": True,
+            "cache_id": cache.cache_id, "auth": auth}
+
+
+# ---------------------------------------------------------------------------------------------
+# Networks and log encryption keys, per region
+# ---------------------------------------------------------------------------------------------
 def _network(spec: AwsStackSpec, region: str, network: NetworkSpec,
              aws_provider: pulumi.ProviderResource, random_provider: pulumi.ProviderResource,
              log_key: LogEncryptionKey | None) -> CacheNetwork:
-    ports = {cache.port for cache in spec.caches_in(region)}
-    if region == spec.region:
-        ports |= {port for cache in spec.serverless_caches for port in cache.ports}
+    ports = {port for cache in spec.all_caches_in(region) for port in cache.ports}
     profile = PROFILES[spec.profile]
     return CacheNetwork(
         f"{spec.name_prefix}-{region}",
@@ -246,7 +287,7 @@ def _log_groups(spec: AwsStackSpec) -> dict[str, list[str]]:
     """Per region, the CloudWatch log groups the stack creates there."""
     groups: dict[str, list[str]] = {}
     profile = PROFILES[spec.profile]
-    for region, network in [(spec.region, spec.network), *spec.secondary_networks.items()]:
+    for region, network in spec.networks.items():
         if profile.flow_logs and network.vpc_cidr is not None:
             groups.setdefault(region, []).append(flow_log_group_name(spec.name_prefix))
     for cache in spec.caches:
@@ -280,123 +321,83 @@ def _log_keys(spec: AwsStackSpec, aws_by_region: dict[str, pulumi.ProviderResour
     }
 
 
-def _key_arn(log_keys: dict[str, LogEncryptionKey], region: str) -> pulumi.Output[str] | None:
-    return log_keys[region].arn if region in log_keys else None
-
-
-def _summary(cache: CacheSpec, region: str) -> dict[str, Any]:
-    auth = "none" if cache.is_memcached else "rbac" if cache.users else "token"
-    return {"engine": f"{cache.engine} {cache.engine_version}", "region": region, "tls": True,
-            "cache_id": cache.cache_id, "auth": auth}
-
-
 # ---------------------------------------------------------------------------------------------
-# RBAC users and connection secrets
+# Component arguments from the spec
 # ---------------------------------------------------------------------------------------------
-IAM_CONNECT_ACTION = "elasticache:Connect"
+class _NodeArgs(TypedDict):
+    """What a replication group and a Memcached cluster take alike from a node-based cache."""
+
+    engine_version: str
+    node_type: str
+    port: int
+    parameter_group_name: str
+    parameter_group_family: str
+    parameters: dict[str, str]
+    subnet_group_name: pulumi.Input[str]
+    security_group_ids: list[pulumi.Input[str]]
+    maintenance_window: str
+    apply_immediately: bool
+    deletion_protection: bool
+    notification_topic_arn: pulumi.Input[str] | None
+    tags: dict[str, str]
+    import_id: str | None
 
 
-def _connection(cache: CacheSpec, region: str, host: pulumi.Input[str],
-                reader: pulumi.Input[str] | None, port: pulumi.Input[int]) -> dict[str, Any]:
-    """What every connection secret holds, before the credential."""
-    out: dict[str, Any] = {"engine": cache.engine, "host": host, "port": port, "tls": True,
-                           "region": region, "cache_id": cache.cache_id,
-                           "cluster_mode": cache.cluster_mode}
-    if reader is not None:
-        out["reader_host"] = reader
-    return out
-
-
-def _connection_secret(spec: AwsStackSpec, cache: CacheSpec, name: str, parent: Any,
-                       payload: dict[str, Any], user: str | None = None) -> ConnectionSecret:
-    """A secret in the parent's region (the parent's provider), encrypted with the cache's
-    customer-managed key there when it has one."""
-    kms = getattr(parent, "kms_key_arn", None)
-    return ConnectionSecret(
-        name,
-        ConnectionSecretArgs(
-            secret_name=naming.connection_secret_name(spec.name_prefix, cache.name, user),
-            description=f"managed-cache {spec.name_prefix}/{cache.name}: connection details"
-            + (f" for user {user}" if user else ""),
-            payload=payload,
-            kms_key_id=kms,
-            recovery_window_days=30 if spec.profile == "production" else 0,
-            tags={"Cache": cache.name},
-        ),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-
-
-def _secret_export(secret: ConnectionSecret) -> dict[str, Any]:
-    return {"name": secret.name, "arn": secret.arn}
-
-
-def _users_export(spec: AwsStackSpec, cache: CacheSpec,
-                  group: ElastiCacheReplicationGroup) -> dict[str, Any]:
-    """Per user: the name clients send, how it authenticates, for IAM users what a client role
-    must be allowed (elasticache:Connect on the group and the user), and its secret."""
-    assert group.users is not None
-    out: dict[str, Any] = {}
-    for user in cache.users:
-        entry: dict[str, Any] = {"username": user.user_name, "user_id": user.user_id,
-                                 "auth": "iam" if user.iam else "password"}
-        payload = {**_connection(cache, spec.region, group.endpoint, group.reader_endpoint,
-                                 group.port), "username": user.user_name}
-        if user.iam:
-            entry["iam"] = {"action": IAM_CONNECT_ACTION,
-                            "resources": [group.arn, group.users.user_arns[user.name]]}
-            payload.update(auth="iam", iam=entry["iam"])
-        else:
-            payload.update(auth="rbac", password=group.users.passwords[user.name])
-        if cache.secret:
-            entry["secret"] = _secret_export(_connection_secret(
-                spec, cache, f"{cache.name}-{user.name}-connection", group, payload,
-                user=user.name))
-        out[user.name] = entry
-    return out
-
-
-def _endpoints(group: ElastiCacheReplicationGroup) -> dict[str, Any]:
-    return {"endpoint": group.endpoint, "reader_endpoint": group.reader_endpoint,
-            "port": group.port}
-
-
-def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> ReplicationGroupArgs:
-    return ReplicationGroupArgs(
-        replication_group_id=cache.cache_id,
-        description=cache.description,
-        engine=cache.engine,
+def _node_args(cache: CacheSpec, network: CacheNetwork,
+               events: CacheEventTopic) -> _NodeArgs:
+    """The node type, engine parameters, placement (the cache's own subnet group or the
+    network's), maintenance, protection and event topic of a node-based cache."""
+    return _NodeArgs(
         engine_version=cache.engine_version,
         node_type=cache.node_type.name,
-        shards=cache.shards,
-        replicas=cache.replicas,
-        cluster_mode=cache.cluster_mode,
         port=cache.port,
         parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
         parameter_group_family=cache.family,
         parameters=cache.parameters,
         subnet_group_name=cache.subnet_group_name or network.subnet_group_name,
         security_group_ids=[network.security_group_id],
+        maintenance_window=cache.maintenance_window,
+        apply_immediately=cache.apply_immediately,
+        deletion_protection=cache.deletion_protection,
+        notification_topic_arn=events.arn,
+        tags={"Cache": cache.name},
+        import_id=cache.import_id,
+    )
+
+
+def _primary_group_args(stack: _Stack, cache: CacheSpec) -> ReplicationGroupArgs:
+    """The replication group in the primary region (alone, or a Global Datastore's primary)."""
+    region = stack.spec.region
+    return ReplicationGroupArgs(
+        **_node_args(cache, stack.networks[region], stack.event_topics[region]),
+        replication_group_id=cache.cache_id,
+        description=cache.description,
+        engine=cache.engine,
+        shards=cache.shards,
+        replicas=cache.replicas,
+        cluster_mode=cache.cluster_mode,
         create_kms_key=cache.create_kms_key,
         kms_key_arn=cache.kms_key_arn,
-        maintenance_window=cache.maintenance_window,
         snapshot_window=cache.snapshot_window,
         snapshot_retention_days=cache.snapshot_retention_days,
         final_snapshot_name=naming.final_snapshot_name(cache.cache_id)
         if cache.final_snapshot else None,
-        deletion_protection=cache.deletion_protection,
         log_retention_days=cache.log_retention_days,
-        apply_immediately=cache.apply_immediately,
+        log_kms_key_arn=stack.log_key_arn(region),
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
         data_tiering=cache.node_type.data_tiering,
-        tags={"Cache": cache.name},
         users=[CacheUserArgs(name=u.name, user_id=u.user_id, user_name=u.user_name,
                              access=u.access, iam=u.iam) for u in cache.users],
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
         snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
-        import_id=cache.import_id,
         autoscaling=_scaled_dimensions(cache),
     )
+
+
+def _memcached_args(cache: CacheSpec, network: CacheNetwork,
+                    events: CacheEventTopic) -> MemcachedClusterArgs:
+    return MemcachedClusterArgs(**_node_args(cache, network, events), cluster_id=cache.cache_id,
+                                nodes=cache.nodes)
 
 
 def _scaled_dimensions(cache: CacheSpec) -> list[ScaledDimensionArgs]:
@@ -417,19 +418,6 @@ def _scaled(dimension: Literal["replicas", "shards"],
                                predefined_metric=scaling.metric)
 
 
-def _group_alarms(cache: CacheSpec) -> GroupAlarmArgs | None:
-    """Group-level alarms for a cache whose node count the scaler changes."""
-    if cache.autoscaling is None:
-        return None
-    replicas = cache.autoscaling.replicas
-    return GroupAlarmArgs(
-        replication_group_id=cache.cache_id,
-        replicas=cache.replicas >= 1 or (replicas is not None and replicas.max >= 1),
-        replicas_may_be_zero=replicas is not None and replicas.min == 0,
-        data_tiering=cache.node_type.data_tiering,
-    )
-
-
 def _serverless_args(cache: ServerlessCacheSpec, network: CacheNetwork) -> ServerlessCacheArgs:
     return ServerlessCacheArgs(
         name=cache.cache_id,
@@ -447,211 +435,4 @@ def _serverless_args(cache: ServerlessCacheSpec, network: CacheNetwork) -> Serve
         deletion_protection=cache.deletion_protection,
         user_group=cache.user_group,
         tags={"Cache": cache.name},
-    )
-
-
-def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedClusterArgs:
-    return MemcachedClusterArgs(
-        cluster_id=cache.cache_id,
-        engine_version=cache.engine_version,
-        node_type=cache.node_type.name,
-        nodes=cache.nodes,
-        port=cache.port,
-        parameter_group_name=naming.parameter_group_name(cache.cache_id, cache.family),
-        parameter_group_family=cache.family,
-        parameters=cache.parameters,
-        subnet_group_name=cache.subnet_group_name or network.subnet_group_name,
-        security_group_ids=[network.security_group_id],
-        maintenance_window=cache.maintenance_window,
-        apply_immediately=cache.apply_immediately,
-        deletion_protection=cache.deletion_protection,
-        tags={"Cache": cache.name},
-        import_id=cache.import_id,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Private DNS (network.dns)
-# ---------------------------------------------------------------------------------------------
-def _host(endpoint: str | None) -> str:
-    """`host:port` (a Memcached configuration endpoint) -> host: a CNAME names a host."""
-    return (endpoint or "").rsplit(":", 1)[0]
-
-
-def _dns_export(spec: AwsStackSpec, cache: CacheSpec | ServerlessCacheSpec) -> dict[str, Any]:
-    """The cache's stable names for the `caches` export; nothing without network.dns."""
-    return {"dns": cache_dns_names(cache, spec.dns.zone)} if spec.dns is not None else {}
-
-
-def _add_records(records: dict[str, list[CnameRecord]], spec: AwsStackSpec,
-                 cache: CacheSpec | ServerlessCacheSpec,
-                 members: dict[str, tuple[pulumi.Output[str], pulumi.Output[str] | None]],
-                 writer: pulumi.Output[str] | None = None) -> None:
-    """The cache's CNAMEs in the zone of each region it has a member in.
-
-    `members`: region -> (primary or configuration endpoint, reader endpoint or None).
-    `writer`: a Global Datastore's primary endpoint, named `<cache>-writer` in every region of
-    the cache; after creation `python -m ops failover` owns it.
-    """
-    if spec.dns is None:
-        return
-    names = cache_dns_names(cache, spec.dns.zone)
-    for region, (endpoint, reader) in members.items():
-        in_region = records.setdefault(region, [])
-        in_region.append(CnameRecord(names["endpoint"], endpoint))
-        if reader is not None:
-            in_region.append(CnameRecord(names["reader_endpoint"], reader))
-        if writer is not None:
-            in_region.append(CnameRecord(names["writer_endpoint"], writer,
-                                         follows_failover=True))
-
-
-def _private_zones(spec: AwsStackSpec, networks: dict[str, CacheNetwork],
-                   aws_by_region: dict[str, pulumi.ProviderResource],
-                   records: dict[str, list[CnameRecord]]) -> dict[str, Route53PrivateZone]:
-    """A private zone of the same name in every region, associated with that region's VPC."""
-    if spec.dns is None:
-        return {}
-    zones = {}
-    for region, network in networks.items():
-        network_spec = spec.network if region == spec.region else spec.secondary_networks[region]
-        existing = spec.dns.zone_ids.get(region)
-        zones[region] = Route53PrivateZone(
-            f"{spec.name_prefix}-{region}-dns",
-            PrivateZoneArgs(
-                zone=spec.dns.zone,
-                region=region,
-                vpc_id=network.vpc_id,
-                ttl=spec.dns.ttl,
-                records=records.get(region, []),
-                existing_zone_id=existing,
-                associate_vpc=existing is not None and network_spec.vpc_cidr is not None,
-                comment=f"managed-cache {spec.name_prefix}: cache names in {region}",
-                tags={"Name": spec.dns.zone},
-            ),
-            opts=pulumi.ResourceOptions(providers=[aws_by_region[region]]),
-        )
-    return zones
-
-
-# ---------------------------------------------------------------------------------------------
-# Alarms, notifications and the dashboard
-# ---------------------------------------------------------------------------------------------
-def _event_topic(spec: AwsStackSpec, region: str,
-                 aws_provider: pulumi.ProviderResource) -> CacheEventTopic:
-    return CacheEventTopic(
-        f"{spec.name_prefix}-{region}-events",
-        EventTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-events",
-                       emails=spec.alert_emails),
-        opts=pulumi.ResourceOptions(providers=[aws_provider]),
-    )
-
-
-def _alarm_topic(spec: AwsStackSpec, region: str,
-                 aws_provider: pulumi.ProviderResource) -> AlarmTopic:
-    # Alarm actions must name a topic in the alarm's region: one topic per region with caches.
-    in_region: list[CacheSpec | ServerlessCacheSpec] = [*spec.caches_in(region)]
-    if region == spec.region:
-        in_region += spec.serverless_caches
-    return AlarmTopic(
-        f"{spec.name_prefix}-{region}-alarms",
-        AlarmTopicArgs(topic_name=f"managed-cache-{spec.name_prefix}-alarms",
-                       emails=spec.alert_emails,
-                       # CloudWatch can publish only with a customer-managed key: pay for one
-                       # where some alarm pages.
-                       customer_managed_key=any(c.alarms.notify for c in in_region)),
-        opts=pulumi.ResourceOptions(providers=[aws_provider]),
-    )
-
-
-def _alarm_nodes(cache: CacheSpec) -> list[CacheNode]:
-    """The cache's nodes in the primary region, as CloudWatch names them."""
-    if cache.is_memcached:
-        return [CacheNode(cache.cache_id, node_id=node_id)
-                for node_id in naming.memcached_node_ids(cache.nodes)]
-    # member_ids lists each shard's nodes primary first: every (replicas + 1)th is a primary.
-    per_shard = cache.replicas + 1
-    return [CacheNode(member, replica=index % per_shard != 0)
-            for index, member in enumerate(cache.member_ids)]
-
-
-def _secondary_nodes(cache: CacheSpec) -> dict[str, list[CacheNode]]:
-    """Per secondary region, the secondary group's nodes as CloudWatch names them."""
-    if cache.global_ is None:
-        return {}
-    replicas = cache.global_.secondary_replicas
-    return {
-        region: [CacheNode(member, replica=index % (replicas + 1) != 0)
-                 for index, member in enumerate(naming.member_cluster_ids(
-                     naming.secondary_group_id(cache.cache_id, region), cache.shards, replicas,
-                     cache.cluster_mode))]
-        for region in cache.global_.secondary_regions
-    }
-
-
-def _alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmTopic],
-            aws_by_region: dict[str, pulumi.ProviderResource], parent: pulumi.Resource,
-            depends_on: list[pulumi.Resource] | None = None) -> CloudWatchCacheAlarms:
-    return CloudWatchCacheAlarms(
-        f"{cache.name}-alarms",
-        CloudWatchCacheAlarmsArgs(
-            cache_id=cache.cache_id,
-            engine=cache.engine,
-            vcpus=cache.node_type.vcpus,
-            nodes=_alarm_nodes(cache),
-            policy=cache.alarms,
-            topic_arn=topics[primary_region].arn,
-            actions_enabled=cache.alarms.notify,
-            secondaries=[
-                SecondaryRegionAlarmArgs(region=region, provider=aws_by_region[region],
-                                         nodes=nodes, topic_arn=topics[region].arn)
-                for region, nodes in _secondary_nodes(cache).items()
-            ],
-            group=_group_alarms(cache),
-            tags={"Cache": cache.name},
-        ),
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
-    )
-
-
-def _serverless_limits(cache: ServerlessCacheSpec) -> ServerlessAlarmArgs:
-    return ServerlessAlarmArgs(max_data_gb=cache.max_data_gb,
-                               max_ecpu_per_second=cache.max_ecpu_per_second,
-                               limit_alarm_percent=catalog.SERVERLESS_LIMIT_ALARM_PERCENT)
-
-
-def _serverless_alarms(cache: ServerlessCacheSpec, topic: AlarmTopic,
-                       parent: pulumi.Resource) -> CloudWatchCacheAlarms:
-    """Per-cache alarms: a serverless cache has no nodes."""
-    return CloudWatchCacheAlarms(
-        f"{cache.name}-alarms",
-        CloudWatchCacheAlarmsArgs(
-            cache_id=cache.cache_id, engine=cache.engine, vcpus=0, nodes=[],
-            policy=cache.alarms, topic_arn=topic.arn, actions_enabled=cache.alarms.notify,
-            serverless=_serverless_limits(cache), tags={"Cache": cache.name}),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-
-
-def _dashboard_cache(spec: AwsStackSpec,
-                     cache: CacheSpec | ServerlessCacheSpec) -> DashboardCache:
-    if isinstance(cache, ServerlessCacheSpec):
-        return DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
-                              region=spec.region, vcpus=0, nodes=[], policy=cache.alarms,
-                              serverless=_serverless_limits(cache))
-    return DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
-                          region=spec.region, vcpus=cache.node_type.vcpus,
-                          nodes=_alarm_nodes(cache), policy=cache.alarms,
-                          secondary_nodes=_secondary_nodes(cache), group=_group_alarms(cache))
-
-
-def _dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> CacheDashboard:
-    return CacheDashboard(
-        f"{spec.name_prefix}-dashboard",
-        CacheDashboardArgs(
-            dashboard_name=f"managed-cache-{spec.name_prefix}",
-            region=spec.region,
-            caches=[_dashboard_cache(spec, cache) for cache in spec.all_caches],
-        ),
-        opts=pulumi.ResourceOptions(providers=[aws_provider]),
     )
