@@ -234,21 +234,25 @@ def _text_findings(findings: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _text_data_loss(diff: dict[str, Any]) -> list[str]:
-    lines = [f"!!! DATA LOSS: {len(diff['data_loss'])} change(s) would destroy data !!!"]
-    for loss in diff["data_loss"]:
-        lines.append(f"!!! {loss['action'].upper()} {loss['name']} ({loss['type']}): "
-                     f"{loss['reason']}")
+def _text_alert(headline: str, items: list[dict[str, Any]], verb: str,
+                key: str | None = None) -> list[str]:
+    """A block no reader can miss: the headline, then per item its `verb` (action or outcome)
+    in capitals, name, type, its `key` (an input) when given, and why."""
+    lines = [f"!!! {headline} !!!"]
+    for item in items:
+        subject = f"{item['name']} ({item['type']})" + (f" {item[key]}" if key else "")
+        lines.append(f"!!! {item[verb].upper()} {subject}: {item['reason']}")
     return lines
+
+
+def _text_data_loss(diff: dict[str, Any]) -> list[str]:
+    return _text_alert(f"DATA LOSS: {len(diff['data_loss'])} change(s) would destroy data",
+                       diff["data_loss"], "action")
 
 
 def _text_rejected(diff: dict[str, Any]) -> list[str]:
-    lines = [f"!!! REJECTED / NOT APPLIED: {len(diff['rejected'])} change(s) the cloud will "
-             "refuse or ignore !!!"]
-    for item in diff["rejected"]:
-        lines.append(f"!!! {item['outcome'].upper()} {item['name']} ({item['type']}) "
-                     f"{item['key']}: {item['reason']}")
-    return lines
+    return _text_alert(f"REJECTED / NOT APPLIED: {len(diff['rejected'])} change(s) the cloud "
+                       "will refuse or ignore", diff["rejected"], "outcome", key="key")
 
 
 def _text_diff(diff: dict[str, Any]) -> list[str]:
@@ -285,28 +289,29 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _markdown_alert(kind: str, headline: str, items: list[dict[str, Any]], verb: str,
+                    key: str | None = None) -> list[str]:
+    """A GitHub alert of `kind` (CAUTION, WARNING) as _text_alert words it."""
+    out = [f"> [!{kind}]", f"> **{headline}**"]
+    for item in items:
+        detail = f" `{_cell(item[key])}`" if key else ""
+        out.append(f"> - **{item[verb].upper()}** `{item['name']}` ({_cell(item['type'])})"
+                   f"{detail}: {_cell(item['reason'])}")
+    return out + [""]
+
+
 def markdown(report: dict[str, Any], compact: bool = False) -> str:
     summary, diff = report["summary"], report.get("diff")
     counts = _counts(report["findings"])
     out = [f"### Offline plan: `{report['stack']}` ({report['cloud']}, {report['profile']}, "
            f"{', '.join(report['regions'])})", ""]
     if diff and diff["data_loss"]:
-        out += ["> [!CAUTION]",
-                f"> **DATA LOSS: {len(diff['data_loss'])} change(s) in this PR would destroy "
-                "data.**"]
-        for loss in diff["data_loss"]:
-            out.append(f"> - **{loss['action'].upper()}** `{loss['name']}` "
-                       f"({_cell(loss['type'])}): {_cell(loss['reason'])}")
-        out.append("")
+        out += _markdown_alert("CAUTION", f"DATA LOSS: {len(diff['data_loss'])} change(s) in "
+                               "this PR would destroy data.", diff["data_loss"], "action")
     if diff and diff.get("rejected"):
-        out += ["> [!WARNING]",
-                f"> **REJECTED / NOT APPLIED: {len(diff['rejected'])} change(s) in this PR the "
-                "cloud will refuse or ignore.**"]
-        for item in diff["rejected"]:
-            out.append(f"> - **{item['outcome'].upper()}** `{item['name']}` "
-                       f"({_cell(item['type'])}) `{_cell(item['key'])}`: "
-                       f"{_cell(item['reason'])}")
-        out.append("")
+        out += _markdown_alert("WARNING", f"REJECTED / NOT APPLIED: {len(diff['rejected'])} "
+                               "change(s) in this PR the cloud will refuse or ignore.",
+                               diff["rejected"], "outcome", key="key")
     badge = " · ".join(f"{SEVERITY_BADGE[s]} {n}" for s, n in counts.items() if n)
     out += [f"**{summary['resources']} resources** in {summary['components']} components · "
             f"**{_money(report['total_monthly_usd'])}/month** estimated · findings: "
