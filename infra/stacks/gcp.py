@@ -4,7 +4,7 @@ AWS ones: see docs/gcp.md) and one secret `auth_tokens` output."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 
@@ -436,11 +436,74 @@ def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Outpu
         )
 
 
+class _InstanceArgs(TypedDict):
+    """What an instance of every Memorystore product takes alike from its cache's spec."""
+
+    maintenance_day: str
+    maintenance_hour: int
+    maintenance_minute: int
+    deletion_protection: bool
+    labels: dict[str, str]
+    apis: dict[str, pulumi.Resource]
+    import_id: str | None
+
+
+def _instance_args(cache: GcpCacheSpec, spec: GcpStackSpec,
+                   apis: dict[str, pulumi.Resource]) -> _InstanceArgs:
+    """The weekly maintenance window, deletion protection, labels, the APIs to wait for and
+    the import id of an adopted instance."""
+    return _InstanceArgs(
+        maintenance_day=day_of_week(cache.maintenance),
+        maintenance_hour=cache.maintenance.hour,
+        maintenance_minute=cache.maintenance.minute,
+        deletion_protection=cache.deletion_protection,
+        labels=cache.labels,
+        apis=apis,
+        import_id=_import_id(spec, cache),
+    )
+
+
+class _DataArgs(TypedDict):
+    """What Memorystore for Valkey and for Redis take alike: TLS, persistence, the zone."""
+
+    tls: bool
+    persistence: str
+    rdb_snapshot_period: str
+    zone: str | None
+
+
+def _data_args(cache: GcpCacheSpec) -> _DataArgs:
+    return _DataArgs(tls=cache.tls, persistence=cache.persistence,
+                     rdb_snapshot_period=cache.rdb_snapshot_period, zone=cache.zone)
+
+
+class _ServiceAccessArgs(TypedDict):
+    """What Memorystore for Redis and for Memcached take alike: the instance's name and the
+    network's private services access, which both connect through."""
+
+    name: str
+    display_name: str
+    region: str
+    authorized_network: pulumi.Output[str]
+    psa_connection: pulumi.Resource | None
+    reserved_ip_range: pulumi.Output[str] | None
+
+
+def _service_access_args(cache: GcpCacheSpec, spec: GcpStackSpec,
+                         network: MemorystoreNetwork) -> _ServiceAccessArgs:
+    return _ServiceAccessArgs(name=cache.instance_id, display_name=cache.description,
+                              region=spec.region, authorized_network=network.network_id,
+                              psa_connection=network.psa_connection,
+                              reserved_ip_range=network.psa_range_name)
+
+
 def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
                  gcp: dict[str, pulumi.ProviderResource], apis: dict[str, pulumi.Resource],
                  kms_grant: pulumi.Resource | None) -> ValkeyInstanceArgs:
     assert cache.node_type is not None
     return ValkeyInstanceArgs(
+        **_instance_args(cache, spec, apis),
+        **_data_args(cache),
         instance_id=cache.instance_id,
         project=spec.gcp_project,
         region=spec.region,
@@ -452,23 +515,13 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
         replicas=cache.replicas,
         cluster_mode=cache.cluster_mode,
         engine_configs=cache.parameters,
-        persistence=cache.persistence,
-        rdb_snapshot_period=cache.rdb_snapshot_period,
         backup_retention_days=cache.backup_retention_days,
         backup_start_hour=cache.backup_start_hour,
-        maintenance_day=day_of_week(cache.maintenance),
-        maintenance_hour=cache.maintenance.hour,
-        maintenance_minute=cache.maintenance.minute,
-        zone=cache.zone,
-        tls=cache.tls,
         iam_auth=cache.auth,
         kms_key=cache.kms_key,
         kms_grant=kms_grant,
-        deletion_protection=cache.deletion_protection,
-        labels=cache.labels,
         restore_gcs_uris=cache.restore.gcs_uris if cache.restore else (),
         restore_backup=cache.restore.backup if cache.restore else None,
-        import_id=_import_id(spec, cache),
         secondaries=[
             ValkeySecondaryArgs(
                 region=region,
@@ -479,7 +532,6 @@ def _valkey_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNe
             )
             for region in cache.secondary_regions
         ],
-        apis=apis,
     )
 
 
@@ -487,54 +539,29 @@ def _redis_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNet
                 apis: dict[str, pulumi.Resource],
                 key_grant: pulumi.Resource | None) -> RedisInstanceArgs:
     return RedisInstanceArgs(
-        name=cache.instance_id,
-        display_name=cache.description,
-        region=spec.region,
-        authorized_network=network.network_id,
-        psa_connection=network.psa_connection,
-        reserved_ip_range=network.psa_range_name,
+        **_instance_args(cache, spec, apis),
+        **_data_args(cache),
+        **_service_access_args(cache, spec, network),
         redis_version=cache.api_version,
         memory_gb=cache.memory_gb,
         replicas=cache.replicas,
         read_replicas=cache.read_replicas,
-        tls=cache.tls,
         auth=cache.auth,
-        persistence=cache.persistence,
-        rdb_snapshot_period=cache.rdb_snapshot_period,
-        maintenance_day=day_of_week(cache.maintenance),
-        maintenance_hour=cache.maintenance.hour,
-        maintenance_minute=cache.maintenance.minute,
-        zone=cache.zone,
         customer_managed_key=cache.kms_key,
         key_grant=key_grant,
-        deletion_protection=cache.deletion_protection,
         redis_configs=cache.parameters,
-        labels=cache.labels,
-        apis=apis,
-        import_id=_import_id(spec, cache),
     )
 
 
 def _memcached_args(cache: GcpCacheSpec, spec: GcpStackSpec, network: MemorystoreNetwork,
                     apis: dict[str, pulumi.Resource]) -> MemcachedInstanceArgs:
     return MemcachedInstanceArgs(
-        name=cache.instance_id,
-        display_name=cache.description,
-        region=spec.region,
-        authorized_network=network.network_id,
-        psa_connection=network.psa_connection,
-        reserved_ip_range=network.psa_range_name,
+        **_instance_args(cache, spec, apis),
+        **_service_access_args(cache, spec, network),
         memcache_version=cache.api_version,
         nodes=cache.nodes,
         vcpus=cache.vcpus,
         memory_mb=cache.memory_mb,
         parameters=cache.parameters,
-        maintenance_day=day_of_week(cache.maintenance),
-        maintenance_hour=cache.maintenance.hour,
-        maintenance_minute=cache.maintenance.minute,
         maintenance_minutes=cache.maintenance.minutes,
-        deletion_protection=cache.deletion_protection,
-        labels=cache.labels,
-        apis=apis,
-        import_id=_import_id(spec, cache),
     )
