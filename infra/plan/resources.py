@@ -8,9 +8,12 @@ resources such as networks), data_holding, inputs (masked).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.plan.secrets import SECRET_KEYS, clean, mask
+
+if TYPE_CHECKING:  # mocks imports pulumi; the records need none of it
+    from infra.plan.mocks import Registration
 
 # Resources whose replacement or deletion destroys cached data (or, for a KMS key, the ability
 # to read data and snapshots encrypted with it). See infra/plan/diff.py for what replaces them.
@@ -39,11 +42,11 @@ def provider_urn(reference: str) -> str:
     return reference.rsplit("::", 1)[0] if reference else ""
 
 
-def collect(registrations: list[Any],
+def collect(registrations: list[Registration],
             cache_names: set[str] | frozenset[str] = frozenset(),
             aliased_urns: set[str] | frozenset[str] = frozenset(),
             secrets_found: set[str] | None = None) -> list[dict[str, Any]]:
-    """Records for `registrations` (mockcloud.Registration), in registration order."""
+    """Records for `registrations`, in registration order."""
     by_urn = {r.urn: r for r in registrations}
     provider_regions = {
         r.urn: str(r.inputs.get("region") or "") or None
@@ -85,7 +88,7 @@ def collect(registrations: list[Any],
             "protect": bool(reg.protect),
             "aliased": is_aliased(reg),
             "ignore_changes": sorted(reg.ignore_changes),
-            "import_id": getattr(reg, "import_id", "") or None,
+            "import_id": reg.import_id or None,
             "cache": cache,
             "data_holding": is_data_holding(reg.type, cache),
             "inputs": inputs,
