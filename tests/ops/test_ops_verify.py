@@ -80,17 +80,30 @@ DEVIATIONS: dict[str, tuple[dict, str]] = {
 }
 
 
-def test_each_deviation_is_exactly_one_line(capsys, tmp_path):
-    write_stack(tmp_path, "ops", dict.fromkeys(DEVIATIONS, PROD_SESSIONS))
+MEMCACHED_DEVIATIONS: dict[str, tuple[dict, str]] = {
+    "count": ({"NumCacheNodes": 2}, "has 2 nodes, the config says 3"),
+    "size": ({"CacheNodeType": "cache.m7g.xlarge"},
+             "node type is cache.m7g.xlarge, the config says cache.m7g.large"),
+    "version": ({"EngineVersion": "1.6.17"}, "engine version is 1.6.17, the config says 1.6.22"),
+    "plain": ({"TransitEncryptionEnabled": None}, "encryption in transit is off"),
+}
+
+
+@pytest.mark.parametrize(("deviations", "cache", "deploy_cache"), [
+    (DEVIATIONS, PROD_SESSIONS, deploy_group),
+    (MEMCACHED_DEVIATIONS, FRAGMENTS, deploy_memcached),
+], ids=["replication-group", "memcached"])
+def test_each_deviation_is_exactly_one_line(capsys, tmp_path, deviations, cache, deploy_cache):
+    write_stack(tmp_path, "ops", dict.fromkeys(deviations, cache))
     spec = load(tmp_path, "ops")
-    for name, (overrides, _) in DEVIATIONS.items():
-        deploy_group(_ec(), cache_of(spec, name), **overrides)
+    for name, (overrides, _) in deviations.items():
+        deploy_cache(_ec(), cache_of(spec, name), **overrides)
         deploy_alarms(_cw(), cache_of(spec, name))
     code, out, err = _verify(capsys, tmp_path)
     assert code == 1
     assert sorted(out.splitlines()) == sorted(f"{name}: {line}"
-                                              for name, (_, line) in DEVIATIONS.items())
-    assert err == f"{len(DEVIATIONS)} deviations from the config of stack 'ops'\n"
+                                              for name, (_, line) in deviations.items())
+    assert err == f"{len(deviations)} deviations from the config of stack 'ops'\n"
 
 
 def test_engine_version_is_compared_with_the_live_patch_level(capsys, project):
@@ -124,27 +137,6 @@ def test_a_node_without_alarms_is_named(capsys, project):
     assert code == 1
     assert out == ("sessions: node ops-sessions-003 has no CloudWatch alarm "
                    "(managed-cache/ops-sessions/ops-sessions-003/*)\n")
-
-
-MEMCACHED_DEVIATIONS: dict[str, tuple[dict, str]] = {
-    "count": ({"NumCacheNodes": 2}, "has 2 nodes, the config says 3"),
-    "size": ({"CacheNodeType": "cache.m7g.xlarge"},
-             "node type is cache.m7g.xlarge, the config says cache.m7g.large"),
-    "version": ({"EngineVersion": "1.6.17"}, "engine version is 1.6.17, the config says 1.6.22"),
-    "plain": ({"TransitEncryptionEnabled": None}, "encryption in transit is off"),
-}
-
-
-def test_memcached_deviations(capsys, tmp_path):
-    write_stack(tmp_path, "ops", dict.fromkeys(MEMCACHED_DEVIATIONS, FRAGMENTS))
-    spec = load(tmp_path, "ops")
-    for name, (overrides, _) in MEMCACHED_DEVIATIONS.items():
-        deploy_memcached(_ec(), cache_of(spec, name), **overrides)
-        deploy_alarms(_cw(), cache_of(spec, name))
-    code, out, _ = _verify(capsys, tmp_path)
-    assert code == 1
-    assert sorted(out.splitlines()) == sorted(f"{name}: {line}"
-                                              for name, (_, line) in MEMCACHED_DEVIATIONS.items())
 
 
 def test_sharded_groups_are_checked_by_shard_and_node_count(capsys, tmp_path):
