@@ -137,7 +137,9 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
 
-        self.kms_key_arn = self._kms_key(name, args, data)
+        self.kms_key_arn = kms.cache_data_key(
+            self, name, cache_id=args.replication_group_id, what="", kms_key_arn=args.kms_key_arn,
+            create=args.create_kms_key, tags=dict(args.tags), opts=data)
         logs = {
             log_type: aws.cloudwatch.LogGroup(
                 f"{name}-{log_type}",
@@ -309,29 +311,3 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         # unexpected parameters on a secondary with InvalidParameterCombination
         # (terraform-provider-aws #24854, umotif-public/terraform-aws-elasticache-redis #31).
         return dict(global_replication_group_id=args.global_replication_group_id, **sizing)
-
-    def _kms_key(self, name: str, args: ReplicationGroupArgs,
-                 opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
-        if args.kms_key_arn is not None:
-            return pulumi.Output.from_input(args.kms_key_arn)
-        if not args.create_kms_key:
-            return None  # encrypted at rest with the AWS-owned key
-        key = aws.kms.Key(
-            f"{name}-kms",
-            description=f"managed-cache: at-rest encryption of {args.replication_group_id}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            # The account administers it; ElastiCache uses it through grants it creates with
-            # the deploying role's permissions (IAM decides who), so no service principal.
-            policy=kms.account_of(self).apply(
-                lambda account: kms.policy_document(kms.account_administers(account))),
-            tags=dict(args.tags),
-            opts=opts,
-        )
-        aws.kms.Alias(
-            f"{name}-kms-alias",
-            name=f"alias/managed-cache/{args.replication_group_id}",
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return key.arn

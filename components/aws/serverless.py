@@ -17,6 +17,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.aws import kms
+
 # Every user group must contain a user named `default` (AWS::ElastiCache::UserGroup UserIds);
 # it is switched off and given a password nobody is told.
 DEFAULT_USER_NAME = "default"
@@ -63,7 +65,9 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("managed-cache:aws:ElastiCacheServerlessCache", name, None, opts)
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
-        self.kms_key_arn = self._kms_key(name, args, data)
+        self.kms_key_arn = kms.cache_data_key(
+            self, name, cache_id=args.name, what="serverless cache ", kms_key_arn=args.kms_key_arn,
+            create=args.create_kms_key, tags=dict(args.tags), opts=data)
         valkey_like = args.engine != "memcached"
 
         user_group_id: pulumi.Output[str] | None = None
@@ -145,25 +149,3 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
         )
         assert password is not None
         return group.user_group_id, password
-
-    def _kms_key(self, name: str, args: ServerlessCacheArgs,
-                 opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
-        if args.kms_key_arn is not None:
-            return pulumi.Output.from_input(args.kms_key_arn)
-        if not args.create_kms_key:
-            return None  # encrypted at rest with the AWS-owned key
-        key = aws.kms.Key(
-            f"{name}-kms",
-            description=f"managed-cache: at-rest encryption of serverless cache {args.name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            tags=dict(args.tags),
-            opts=opts,
-        )
-        aws.kms.Alias(
-            f"{name}-kms-alias",
-            name=f"alias/managed-cache/{args.name}",
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return key.arn

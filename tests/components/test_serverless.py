@@ -42,6 +42,10 @@ def test_the_serverless_cache_gets_limits_network_key_and_backups(run_stack):
     # Production: the region's customer-managed key, daily backups kept 7 days, protected.
     [key] = [k for k in recorder.of_type(KMS_KEY) if k.name == "bursty-kms"]
     assert key.inputs["enableKeyRotation"] is True
+    # An explicit policy, as every key has (CKV2_AWS_64): the account administers it.
+    [admin] = json.loads(key.inputs["policy"])["Statement"]
+    assert (admin["Sid"], admin["Action"]) == ("AccountAdministersTheKey", "kms:*")
+    assert recorder.named("bursty-kms-alias").inputs["name"] == "alias/managed-cache/test-bursty"
     assert inputs["kmsKeyId"].startswith("arn:aws:mock:us-east-1:")
     assert (inputs["snapshotRetentionLimit"], inputs["dailySnapshotTime"]) == (7, "03:00")
     assert cache.protect and key.protect
