@@ -12,24 +12,24 @@ from __future__ import annotations
 import pytest
 
 from tests.ops.support import (
+    FAST,
     FRAGMENTS,
     GID,
     GLOBAL_SESSIONS,
     PRIMARY,
     PROD_SESSIONS,
     SECONDARY,
-    Stubbed,
     _clients,
     _members,
     endpoint_of,
     global_api,
     rg_api,
+    run_failover,
     run_ops,
+    stub_failover,
+    stub_ready_to_fail_over,
     write_stack,
 )
-
-FAST = ("--poll-interval", "0", "--timeout", "60")
-
 
 
 @pytest.fixture
@@ -41,39 +41,16 @@ def project(tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def east():
-    return Stubbed("us-east-1")
-
-
-@pytest.fixture
-def west():
-    return Stubbed("eu-west-1")
-
-
-def _failover(capsys, project, *extra, clients):
-    return run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
-                   "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
-
-
 # ---------------------------------------------------------------------------------------------
 # failover
 # ---------------------------------------------------------------------------------------------
 def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project, east, west):
     other = global_api("xyzab-ops-sessions-old", [])          # a different suffix: ignored
-    west.globals_list(other, global_api(GID, _members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
-    west.stubber.add_response(
-        "failover_global_replication_group",
-        {"GlobalReplicationGroup": global_api(GID, _members(), status="modifying")},
-        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
-         "PrimaryReplicationGroupId": SECONDARY})
-    west.global_by_id(global_api(GID, _members(), status="modifying"))
-    west.global_by_id(global_api(GID, _members("eu-west-1"), status="modifying"))
-    west.global_by_id(global_api(GID, _members("eu-west-1")))
-    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
+    stub_failover(east, west, other, polls=(
+        global_api(GID, _members(), status="modifying"),
+        global_api(GID, _members("eu-west-1"), status="modifying")))
 
-    code, out, err = _failover(capsys, project, *FAST, clients=_clients(east, west))
+    code, out, err = run_failover(capsys, project, *FAST, clients=_clients(east, west))
 
     assert (code, err) == (0, "")
     west.done()
@@ -105,18 +82,17 @@ def test_failover_completes_while_the_old_primary_region_is_unreachable(capsys, 
     west.global_by_id(global_api(GID, _members("eu-west-1")))
     east.stubber.add_client_error("describe_replication_groups", "InternalFailure",
                                   "regional outage", http_status_code=500)
-    code, out, _ = _failover(capsys, project, *FAST, clients=_clients(east, west))
+    code, out, _ = run_failover(capsys, project, *FAST, clients=_clients(east, west))
     assert code == 0
     east.done()
     assert "ops-sessions in us-east-1 ((unreachable)) becomes a read-only secondary" in out
 
 
 def test_dry_run_checks_everything_and_changes_nothing(capsys, project, east, west):
-    west.globals_list(global_api(GID, _members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    stub_ready_to_fail_over(west)
     east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="PRIMARY"))
 
-    code, out, _ = _failover(capsys, project, "--dry-run", clients=_clients(east, west))
+    code, out, _ = run_failover(capsys, project, "--dry-run", clients=_clients(east, west))
 
     assert code == 0
     west.done()
@@ -139,7 +115,7 @@ def test_a_region_outside_the_config_is_refused_without_any_request(capsys, proj
 
 def test_a_configured_region_that_is_not_a_live_member_is_refused(capsys, project, west):
     west.globals_list(global_api(GID, _members()[:1]))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=_clients(west))
     assert code == 2
     assert err == ("error: eu-west-1 is not a member of Global Datastore ldgnf-ops-sessions "
                    "(members: us-east-1 ops-sessions: PRIMARY (associated))\n")
@@ -150,7 +126,7 @@ def test_a_member_the_stack_does_not_manage_is_not_promoted(capsys, project, wes
     west.globals_list(global_api(GID, [_members()[0],
                                        ("someone-elses-group", "eu-west-1", "SECONDARY",
                                         "associated")]))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=_clients(west))
     assert code == 2
     assert err == ("error: the member of Global Datastore ldgnf-ops-sessions in eu-west-1 is "
                    "someone-elses-group, not the stack's ops-sessions-euw1; refusing to promote "
@@ -176,7 +152,7 @@ def test_memcached_is_not_a_global_cache(capsys, project, west):
 
 def test_a_missing_global_datastore_is_reported(capsys, project, west):
     west.globals_list(global_api("abcde-other-cache", _members()))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=_clients(west))
     assert code == 2
     assert err == ("error: no Global Datastore with id suffix 'ops-sessions' found from "
                    "eu-west-1; has the stack been deployed?\n")
@@ -184,7 +160,7 @@ def test_a_missing_global_datastore_is_reported(capsys, project, west):
 
 def test_the_current_primary_is_a_no_op(capsys, project, west):
     west.globals_list(global_api(GID, _members("eu-west-1")))
-    code, out, _ = _failover(capsys, project, clients=_clients(west))
+    code, out, _ = run_failover(capsys, project, clients=_clients(west))
     assert code == 0
     assert out == ("ops-sessions-euw1 (eu-west-1) is already the primary of Global Datastore "
                    "ldgnf-ops-sessions; nothing changed\n")
@@ -204,7 +180,7 @@ def test_a_busy_global_datastore_is_not_failed_over(capsys, project, west, globa
     west.globals_list(global_api(GID, _members(west_status=member_status), status=global_status))
     if group_status is not None:
         west.group(rg_api(SECONDARY, "eu-west-1", status=group_status))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=_clients(west))
     assert code == 2 and message in err
     assert "FailoverGlobalReplicationGroup" not in west.operations
 
@@ -215,7 +191,7 @@ def test_aws_refusing_the_failover_is_one_line(capsys, project, west):
     west.stubber.add_client_error("failover_global_replication_group",
                                   "InvalidGlobalReplicationGroupState",
                                   "The Global Datastore is not in a valid state.")
-    code, out, err = _failover(capsys, project, *FAST, clients=_clients(west))
+    code, out, err = run_failover(capsys, project, *FAST, clients=_clients(west))
     assert code == 2
     assert err == ("error: AWS refused FailoverGlobalReplicationGroup "
                    "(InvalidGlobalReplicationGroupState): The Global Datastore is not in a "
@@ -229,7 +205,7 @@ def test_a_failover_that_does_not_finish_times_out_clearly(capsys, project, west
     west.stubber.add_response("failover_global_replication_group",
                               {"GlobalReplicationGroup": global_api(GID, _members())})
     west.global_by_id(global_api(GID, _members(), status="modifying"))
-    code, out, err = _failover(capsys, project, "--poll-interval", "0", "--timeout", "0",
+    code, out, err = run_failover(capsys, project, "--poll-interval", "0", "--timeout", "0",
                                clients=_clients(west))
     assert code == 2
     west.done()
