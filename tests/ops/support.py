@@ -316,12 +316,13 @@ def run_failover(capsys: pytest.CaptureFixture[str], project: Path, *extra: str,
                    "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
 
 
-def _clients(*stubs: Stubbed) -> Clients:
-    return make_clients({("elasticache", s.client.meta.region_name): s.client
-                              for s in stubs})
+def clients_for(*stubs: Stubbed) -> Clients:
+    """Clients whose elasticache client in each stub's region is that stub's."""
+    return make_clients({("elasticache", s.client.meta.region_name): s.client for s in stubs})
 
 
-def _members(primary_region: str = "us-east-1", west_status: str = "associated"):
+def gid_members(primary_region: str = "us-east-1", west_status: str = "associated"):
+    """GID's members as global_api takes them, with `primary_region` primary."""
     return [(PRIMARY, "us-east-1", "PRIMARY" if primary_region == "us-east-1" else "SECONDARY",
              "associated"),
             (SECONDARY, "eu-west-1", "PRIMARY" if primary_region == "eu-west-1" else "SECONDARY",
@@ -331,7 +332,7 @@ def _members(primary_region: str = "us-east-1", west_status: str = "associated")
 def stub_ready_to_fail_over(west: Stubbed, *also_listed: dict[str, Any]) -> None:
     """What `failover` to eu-west-1 reads first: the Global Datastore (listed after
     `also_listed`) with us-east-1 primary, and the secondary's replication group."""
-    west.globals_list(*also_listed, global_api(GID, _members()))
+    west.globals_list(*also_listed, global_api(GID, gid_members()))
     west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
 
 
@@ -343,10 +344,10 @@ def stub_failover(east: Stubbed, west: Stubbed, *also_listed: dict[str, Any],
     stub_ready_to_fail_over(west, *also_listed)
     west.stubber.add_response(
         "failover_global_replication_group",
-        {"GlobalReplicationGroup": global_api(GID, _members(), status="modifying")},
+        {"GlobalReplicationGroup": global_api(GID, gid_members(), status="modifying")},
         {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
          "PrimaryReplicationGroupId": SECONDARY})
     for poll in polls:
         west.global_by_id(poll)
-    west.global_by_id(global_api(GID, _members("eu-west-1")))
+    west.global_by_id(global_api(GID, gid_members("eu-west-1")))
     east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
