@@ -9,17 +9,17 @@ import pytest
 from ops.verify import version_matches
 from tests.ops.support import (
     FRAGMENTS,
+    GID,
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
-    Stubbed,
     cache_of,
+    clients_for,
     deploy,
     deploy_alarms,
     deploy_group,
     deploy_memcached,
     global_api,
     load,
-    make_clients,
     rg_api,
     run_ops,
     write_stack,
@@ -168,17 +168,14 @@ def test_version_matching(intended, live, matches):
 # ---------------------------------------------------------------------------------------------
 # Global Datastore: ElastiCache through Stubber, CloudWatch alarms through moto
 # ---------------------------------------------------------------------------------------------
-GID = "ldgnf-ops-sessions"
-
-
-def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tmp_path):
+def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tmp_path, east,
+                                                                       west):
     write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
     spec = load(tmp_path, "ops")
     sessions = cache_of(spec, "sessions")
     deploy_alarms(_cw(), sessions)
     deploy_alarms(boto3.client("cloudwatch", region_name="eu-west-1"), sessions,
                   members=["ops-sessions-euw1-001"])
-    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
     east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
     east.globals_list(global_api(GID, [
         ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
@@ -186,10 +183,8 @@ def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tm
         ("ops-sessions-apse2", "ap-southeast-2", "SECONDARY", "associated"),
     ]))
     west.group(rg_api("ops-sessions-euw1", "eu-west-1", nodes=2))
-    clients = make_clients({("elasticache", "us-east-1"): east.client,
-                                 ("elasticache", "eu-west-1"): west.client})
 
-    code, out, _ = _verify(capsys, tmp_path, clients=clients)
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east, west))
 
     east.done()
     west.done()
@@ -205,14 +200,12 @@ def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tm
     ]
 
 
-def test_global_datastore_that_is_missing(capsys, tmp_path):
+def test_global_datastore_that_is_missing(capsys, tmp_path, east):
     write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
     deploy_alarms(_cw(), cache_of(load(tmp_path, "ops"), "sessions"))
-    east = Stubbed("us-east-1")
     east.group(rg_api("ops-sessions", "us-east-1"))
     east.globals_list(global_api("ldgnf-ops-sessions-2", []))   # suffix differs: not ours
-    code, out, _ = _verify(capsys, tmp_path,
-                           clients=make_clients({("elasticache", "us-east-1"): east.client}))
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east))
     assert code == 1
     assert out.splitlines() == [
         "sessions: no Global Datastore with id suffix 'ops-sessions' found; the config declares "
@@ -222,25 +215,26 @@ def test_global_datastore_that_is_missing(capsys, tmp_path):
     ]
 
 
-def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path):
+def _deploy_scaled_feed(project, shards: int, replicas: int) -> None:
+    """The `ops` stack with one auto-scaled cache, `feed` (2-4 shards, 1-2 replicas), deployed
+    with `shards` shards of 1 primary + `replicas` replicas, and its alarms."""
     scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
               "autoscaling": {"shards": {"min": 2, "max": 4}, "replicas": {"min": 1, "max": 2}}}
-    write_stack(tmp_path, "ops", {"feed": scaled})
-    feed = cache_of(load(tmp_path, "ops"), "feed")
-    # The scaler added a shard and a replica per shard: still within the ranges.
-    deploy_group(_ec(), feed, NumNodeGroups=3, ReplicasPerNodeGroup=2)
+    write_stack(project, "ops", {"feed": scaled})
+    feed = cache_of(load(project, "ops"), "feed")
+    deploy_group(_ec(), feed, NumNodeGroups=shards, ReplicasPerNodeGroup=replicas)
     deploy_alarms(_cw(), feed)
+
+
+def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path):
+    # The scaler added a shard and a replica per shard: still within the ranges.
+    _deploy_scaled_feed(tmp_path, shards=3, replicas=2)
     code, out, _ = _verify(capsys, tmp_path)
     assert (code, out.splitlines()[-1]) == (0, "stack 'ops': 1 cache(s) match the config")
 
 
 def test_an_auto_scaled_group_outside_its_ranges_is_named(capsys, tmp_path):
-    scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
-              "autoscaling": {"shards": {"min": 2, "max": 4}, "replicas": {"min": 1, "max": 2}}}
-    write_stack(tmp_path, "ops", {"feed": scaled})
-    feed = cache_of(load(tmp_path, "ops"), "feed")
-    deploy_group(_ec(), feed, NumNodeGroups=5, ReplicasPerNodeGroup=3)
-    deploy_alarms(_cw(), feed)
+    _deploy_scaled_feed(tmp_path, shards=5, replicas=3)
     code, out, _ = _verify(capsys, tmp_path)
     assert code == 1
     assert out.splitlines() == [
