@@ -6,7 +6,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from ops.verify import version_matches
+from ops import live
+from ops.verify import check_group, check_memcached, version_matches
 from tests.ops.support import (
     FRAGMENTS,
     GID,
@@ -153,6 +154,19 @@ def test_sharded_groups_are_checked_by_shard_and_node_count(capsys, tmp_path):
         "big: has 3 shards, the config says 2",
         "big: has 6 nodes, the config says 4 (2 shard(s) x (1 primary + 1 replicas))",
     ]
+
+
+def test_an_engine_version_that_cannot_be_read_is_named_with_why(project):
+    spec = load(project, "ops")
+    group = live.group_from_api("us-east-1", rg_api("ops-sessions", "us-east-1"), None)
+    assert "engine version could not be read (no member node found)" in \
+        check_group(cache_of(spec, "sessions"), group, "us-east-1")
+    cluster = live.LiveMemcached(region="us-east-1", id="ops-fragments", status="available",
+                                 engine="memcached", engine_version=None,
+                                 node_type="cache.m7g.large", nodes=3, transit_encryption=True,
+                                 endpoint=None)
+    assert check_memcached(cache_of(spec, "fragments"), cluster, "us-east-1") == [
+        "engine version could not be read (the cluster reports none)"]
 
 
 @pytest.mark.parametrize(("intended", "live", "matches"), [
