@@ -11,9 +11,12 @@ from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults
 from infra.catalog.parameters import AWS_FAMILIES
 from infra.config.access import (
+    RestoreSpec,
     UserSpec,
+    check_default_user_id,
     check_import_id,
     resolve_aws_restore,
+    resolve_serverless_restore,
     resolve_users,
 )
 from infra.config.alarms import resolve_alarms
@@ -220,6 +223,8 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
     if aws.users is not None and not memcached and version is not None:
         users = resolve_users(aws.users, cache_id, engine, version, cfg.global_ is not None,
                               f"{path}.aws.users", problems)
+        if users:
+            check_default_user_id(cache_id, path, problems)
     restore = None if memcached else resolve_aws_restore(cfg.restore_from,
                                                          f"{path}.restore_from", problems)
     import_id = check_import_id(aws.import_id, cache_id,
@@ -306,6 +311,7 @@ _NOT_SERVERLESS_AWS: dict[str, str] = {
     "cluster_mode": "ElastiCache shards it itself",
     "apply_immediately": "changes to it apply without a maintenance window",
     "log_retention_days": "it delivers no slow or engine logs",
+    "subnet_group_name": "it takes the network's subnets directly, not a cache subnet group",
 }
 
 
@@ -390,15 +396,8 @@ def _resolve_serverless(name: str, cfg: CacheConfig, defaults: AwsProfileDefault
         problems.append(Problem(f"{path}.description", "must not be empty."))
     cache_id = naming.replication_group_id(prefix, name)
     user_group = engine != "memcached"
-    if user_group:
-        # The user group's users are named after the cache; ElastiCache user ids are at most
-        # 40 characters, like the cache's own name.
-        longest = naming.serverless_user_id(cache_id, "default")
-        if len(longest) > naming.REPLICATION_GROUP_ID_MAX:
-            problems.append(Problem(path, f"the user id {longest!r} is {len(longest)} "
-                                    f"characters; ElastiCache allows "
-                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache "
-                                    "name or set name_prefix."))
+    users, restore = _serverless_access(cfg, cache_id, version if major else None, region, path,
+                                        problems)
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
     if len(problems) > before or major is None:
         return None
@@ -423,7 +422,50 @@ def _resolve_serverless(name: str, cfg: CacheConfig, defaults: AwsProfileDefault
         alarms=alarms,
         ports=catalog.SERVERLESS_PORTS[engine],
         user_group=user_group,
+        users=users,
+        restore=restore,
     )
+
+
+def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, region: str,
+                       path: str, problems: list[Problem]
+                       ) -> tuple[tuple[UserSpec, ...], RestoreSpec | None]:
+    """aws.users, restore_from, aws.import_id and secret on a serverless cache."""
+    engine = cfg.engine
+    users: tuple[UserSpec, ...] = ()
+    restore = None
+    if engine == "memcached":
+        for key, value, feature in (
+                ("aws.users", cfg.aws.users, "RBAC users or AUTH (its security group is its "
+                                             "only gate)"),
+                ("restore_from", cfg.restore_from, "snapshots")):
+            if value is not None:
+                problems.append(Problem(f"{path}.{key}", f"Memcached has no {feature}; remove "
+                                                         "the key or use engine 'valkey'."))
+    else:
+        # The group holds a disabled `default` user, and the users or else `app`.
+        check_default_user_id(cache_id, path, problems)
+        if version is not None:
+            users = resolve_users(cfg.aws.users, cache_id, engine, version, False,
+                                  f"{path}.aws.users", problems,
+                                  without="a generated user named 'app'")
+        restore = resolve_serverless_restore(cfg.restore_from, region, f"{path}.restore_from",
+                                             problems)
+    if cfg.aws.import_id is not None:
+        problems.append(Problem(f"{path}.aws.import_id", "a serverless cache cannot be adopted "
+                                "here: the program would give it its own user group, cutting "
+                                "off the users clients log in with now, and `python -m ops "
+                                "discover` does not describe serverless caches. Start a new "
+                                "cache from the live one's data instead: take a snapshot "
+                                "(`aws elasticache create-serverless-cache-snapshot`) and set "
+                                "restore_from to its ARN. Remove the key."))
+    if cfg.secret:
+        problems.append(Problem(f"{path}.secret", "true is not possible yet: the program writes "
+                                "no connection secret for a serverless cache. Read the "
+                                "endpoint, port and user from the `caches` output and the "
+                                "password from `auth_tokens` or `user_passwords`. Remove the "
+                                "key."))
+    return users, restore
 
 
 def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,

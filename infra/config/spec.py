@@ -148,6 +148,8 @@ class ServerlessCacheSpec:
     alarms: AlarmPolicy
     ports: tuple[int, ...]          # endpoint (and reader endpoint) ports
     user_group: bool                # Valkey/Redis: RBAC user group (no AUTH token serverless)
+    users: tuple[UserSpec, ...] = ()    # aws.users: the group's users instead of `app`
+    restore: RestoreSpec | None = None  # serverless snapshots the new cache starts from
     secondary_regions: tuple[str, ...] = ()   # one region: no cross-region serverless
     warnings: tuple[str, ...] = ()
 
