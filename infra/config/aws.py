@@ -1,51 +1,32 @@
-"""AWS ElastiCache rules: resolve a cache and its networks, appending a Problem per mistake."""
+"""AWS ElastiCache rules for node-based caches (replication groups and Memcached clusters):
+resolve a cache, appending a Problem per mistake. Networks are aws_network.py's, serverless
+caches aws_serverless.py's."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import replace
 
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults
 from infra.catalog.parameters import AWS_FAMILIES
 from infra.config.access import (
-    RestoreSpec,
     UserSpec,
     check_default_user_id,
     check_import_id,
     resolve_aws_restore,
-    resolve_serverless_restore,
     resolve_users,
 )
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
-    DEFAULT_VPC_CIDR,
     Problem,
-    check_allowed_cidrs,
     check_daily_window,
     check_parameters,
     check_weekly_window,
     did_you_mean,
-    is_private,
-    parse_cidr,
 )
-from infra.config.schema import (
-    AutoscalingConfig,
-    AwsCacheOptions,
-    CacheConfig,
-    GlobalConfig,
-    NetworkConfig,
-)
-from infra.config.spec import (
-    AutoscalingSpec,
-    CacheSpec,
-    GlobalSpec,
-    NetworkSpec,
-    ScalingRange,
-    ServerlessCacheSpec,
-)
+from infra.config.schema import AutoscalingConfig, AwsCacheOptions, CacheConfig, GlobalConfig
+from infra.config.spec import AutoscalingSpec, CacheSpec, GlobalSpec, ScalingRange
 
 # ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
 MAX_SHARDS = 500
@@ -61,84 +42,17 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 # ---------------------------------------------------------------------------------------------
 # AWS rules. Each appends Problems with the key path, the bad value and what is allowed.
 # ---------------------------------------------------------------------------------------------
-_VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 # CreateCacheSubnetGroup: at most 255 letters, digits or hyphens.
 _SUBNET_GROUP = re.compile(r"^[A-Za-z0-9-]{1,255}$")
 
 
-def _resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: str,
-                     path: str, problems: list[Problem],
-                     default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:
-    before = len(problems)
-    if cfg.gcp is not None:
-        problems.append(Problem(f"{path}.gcp", "options for gcp do not apply to a stack on aws; "
-                                               "remove the block."))
-    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
-    if cfg.vpc_cidr is not None and existing:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids (an "
-                                      "existing VPC), not both."))
-    if existing and (cfg.vpc_id is None or not cfg.subnet_ids):
-        problems.append(Problem(path, "an existing VPC needs both vpc_id and subnet_ids (at "
-                                      "least one subnet)."))
-    if cfg.vpc_id is not None and not _VPC_ID.match(cfg.vpc_id):
-        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC id "
-                                                  "(vpc-0123456789abcdef0)."))
-    for i, subnet in enumerate(cfg.subnet_ids or []):
-        if not _SUBNET_ID.match(subnet):
-            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnet id "
-                                                               "(subnet-0123456789abcdef0)."))
-    for i, sg in enumerate(cfg.allowed_security_group_ids):
-        if not _SG_ID.match(sg):
-            problems.append(Problem(f"{path}.allowed_security_group_ids.{i}",
-                                    f"{sg!r} is not a security group id (sg-0123456789abcdef0)."))
-
-    vpc_cidr = None if existing else (cfg.vpc_cidr or default_cidr)
-    if not existing and vpc_cidr is None:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids."))
-    if vpc_cidr is not None:
-        net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems)
-        # Subnets are carved 4 bits smaller than the VPC and AWS's smallest subnet is a /28.
-        if net is not None and not (16 <= net.prefixlen <= 24):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{net.prefixlen}; "
-                                    "use a prefix from /16 to /24 (AWS VPCs are /16 to /28 and "
-                                    "each subnet takes 1/16 of the VPC)."))
-        elif net is not None and not is_private(net):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
-                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
-
-    zones = cfg.availability_zones if cfg.availability_zones is not None \
-        else defaults.availability_zones
-    min_zones = 2 if profile == "production" else 1
-    if not min_zones <= zones <= 6:
-        problems.append(Problem(f"{path}.availability_zones",
-                                f"{zones} is not allowed; use {min_zones} to 6"
-                                + (" (production spreads replicas across at least 2 zones for "
-                                   "Multi-AZ)." if profile == "production" else ".")))
-
-    allowed = cfg.allowed_cidrs
-    if allowed is None:
-        allowed = [vpc_cidr] if vpc_cidr is not None else []
-    check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
-    if existing and not allowed and not cfg.allowed_security_group_ids:
-        problems.append(Problem(path, "with an existing VPC, set allowed_cidrs or "
-                                      "allowed_security_group_ids: otherwise no client could "
-                                      "connect."))
-    if len(problems) > before:
-        return None
-    return NetworkSpec(vpc_cidr=vpc_cidr, vpc_id=cfg.vpc_id, subnet_ids=tuple(cfg.subnet_ids or ()),
-                       availability_zones=zones, allowed_cidrs=tuple(allowed),
-                       allowed_security_group_ids=tuple(cfg.allowed_security_group_ids))
-
-
-def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
-                       prefix: str, region: str, path: str,
-                       problems: list[Problem]) -> CacheSpec | ServerlessCacheSpec | None:
-    if cfg.serverless is not None:
-        return _resolve_serverless(name, cfg, defaults, profile, prefix, region, path, problems)
+def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
+                  prefix: str, region: str, path: str,
+                  problems: list[Problem]) -> CacheSpec | None:
+    """A node-based cache: a Valkey/Redis replication group or a Memcached cluster (serverless
+    caches are aws_serverless.py's)."""
     before = len(problems)
     engine = cfg.engine
     memcached = engine == "memcached"
@@ -200,7 +114,7 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
     port = aws.port if aws.port is not None else catalog.ENGINE_PORT[engine]
     if not 1024 <= port <= 65535:
         problems.append(Problem(f"{path}.aws.port", f"{port} is not allowed; use 1024 to 65535."))
-    _check_kms(aws, region, path, problems)
+    check_kms(aws, region, path, problems)
     log_retention = aws.log_retention_days if aws.log_retention_days is not None \
         else defaults.log_retention_days
     if log_retention not in LOG_RETENTION_DAYS:
@@ -294,180 +208,6 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
     )
 
 
-# Keys that size or place nodes, which a serverless cache does not have, and what to do instead.
-_NOT_SERVERLESS: dict[str, str] = {
-    "node_type": "it has no nodes; max_data_gb and max_ecpu_per_second cap it instead",
-    "memory_gb": "it has no nodes; serverless.max_data_gb caps its data instead",
-    "shards": "ElastiCache shards it itself",
-    "replicas": "ElastiCache replicates it across zones itself",
-    "nodes": "it has no nodes",
-    "parameters": "it takes no parameter group",
-    "maintenance_window": "ElastiCache applies updates to it without a window or downtime",
-    "global": "it cannot join a Global Datastore",
-    "autoscaling": "it scales itself within its usage limits",
-}
-_NOT_SERVERLESS_AWS: dict[str, str] = {
-    "port": "its ports are fixed (6379 and reader 6380; Memcached 11211)",
-    "cluster_mode": "ElastiCache shards it itself",
-    "apply_immediately": "changes to it apply without a maintenance window",
-    "log_retention_days": "it delivers no slow or engine logs",
-    "subnet_group_name": "it takes the network's subnets directly, not a cache subnet group",
-}
-
-
-def _resolve_serverless(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
-                        prefix: str, region: str, path: str,
-                        problems: list[Problem]) -> ServerlessCacheSpec | None:
-    """`serverless:` on AWS: aws.elasticache.ServerlessCache, capped by usage limits."""
-    before = len(problems)
-    engine = cfg.engine
-    serverless = cfg.serverless
-    assert serverless is not None
-    for key, why in _NOT_SERVERLESS.items():
-        present = cfg.global_ is not None if key == "global" else key in cfg.model_fields_set
-        if present:
-            problems.append(Problem(f"{path}.{key}", f"does not apply to a serverless cache: "
-                                                     f"{why}. Remove the key."))
-    for key, why in _NOT_SERVERLESS_AWS.items():
-        if key in cfg.aws.model_fields_set:
-            problems.append(Problem(f"{path}.aws.{key}", f"does not apply to a serverless "
-                                                         f"cache: {why}. Remove the key."))
-    if not cfg.aws.auto_minor_version_upgrade:
-        problems.append(Problem(f"{path}.aws.auto_minor_version_upgrade", "false is not "
-                                "possible: ElastiCache Serverless applies minor versions "
-                                "itself, without downtime. Remove the key."))
-    if cfg.final_snapshot:
-        problems.append(Problem(f"{path}.final_snapshot", "true is not possible: a serverless "
-                                "cache is deleted without a final snapshot here "
-                                "(terraform-provider-aws sends none). Rely on "
-                                "snapshot_retention_days, or take a snapshot first."))
-    if engine == "memcached":
-        for key in ("snapshot_window", "snapshot_retention_days"):
-            if key in cfg.model_fields_set:
-                problems.append(Problem(f"{path}.{key}", "Memcached has no snapshots; remove the "
-                                                         "key or use engine 'valkey'."))
-
-    versions = catalog.SERVERLESS_MAJOR_VERSION[engine]
-    version = cfg.engine_version or catalog.DEFAULT_ENGINE_VERSION[engine]
-    major = versions.get(version)
-    if major is None:
-        problems.append(Problem(f"{path}.engine_version", f"{version!r} is not offered for a "
-                                f"serverless {engine} cache; use one of {', '.join(versions)}."))
-
-    low, high = catalog.SERVERLESS_DATA_GB
-    if not low <= serverless.max_data_gb <= high:
-        problems.append(Problem(f"{path}.serverless.max_data_gb", f"{serverless.max_data_gb} is "
-                                f"not allowed; a serverless cache stores {low} to {high} GB."))
-    low, high = catalog.SERVERLESS_ECPU_PER_SECOND
-    if not low <= serverless.max_ecpu_per_second <= high:
-        problems.append(Problem(f"{path}.serverless.max_ecpu_per_second",
-                                f"{serverless.max_ecpu_per_second} is not allowed; use {low:,} "
-                                f"to {high:,} ECPUs a second."))
-    fraction = catalog.SERVERLESS_EXPECTED_FRACTION
-    minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[engine]
-    expected_ecpu = serverless.expected_ecpu_per_second
-    if expected_ecpu is None:
-        expected_ecpu = round(serverless.max_ecpu_per_second * fraction)
-    elif not 0 <= expected_ecpu <= serverless.max_ecpu_per_second:
-        problems.append(Problem(f"{path}.serverless.expected_ecpu_per_second",
-                                f"{expected_ecpu} is not allowed; use 0 to max_ecpu_per_second "
-                                f"({serverless.max_ecpu_per_second})."))
-    expected_gb = serverless.expected_data_gb
-    if expected_gb is None:
-        expected_gb = max(minimum_gb, serverless.max_data_gb * fraction)
-    elif not 0 <= expected_gb <= serverless.max_data_gb:
-        problems.append(Problem(f"{path}.serverless.expected_data_gb",
-                                f"{expected_gb} is not allowed; use 0 to max_data_gb "
-                                f"({serverless.max_data_gb})."))
-
-    retention = 0 if engine == "memcached" else (
-        cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None
-        else defaults.snapshot_retention_days)
-    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
-    snapshot_time = None
-    if engine != "memcached":
-        start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
-                                   f"{path}.snapshot_window", problems)
-        snapshot_time = f"{start[0]:02d}:{start[1]:02d}" if start is not None else None
-    _check_kms(cfg.aws, region, path, problems)
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty."))
-    cache_id = naming.replication_group_id(prefix, name)
-    user_group = engine != "memcached"
-    users, restore = _serverless_access(cfg, cache_id, version if major else None, region, path,
-                                        problems)
-    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
-    if len(problems) > before or major is None:
-        return None
-    return ServerlessCacheSpec(
-        name=name,
-        engine=engine,
-        engine_version=version,
-        major_engine_version=major,
-        description=cfg.description or f"managed-cache {prefix}/{name} (serverless {engine})",
-        cache_id=cache_id,
-        max_data_gb=serverless.max_data_gb,
-        max_ecpu_per_second=serverless.max_ecpu_per_second,
-        expected_data_gb=float(expected_gb),
-        expected_ecpu_per_second=expected_ecpu,
-        snapshot_retention_days=retention,
-        daily_snapshot_time=snapshot_time,
-        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
-        else defaults.deletion_protection,
-        create_kms_key=cfg.aws.create_kms_key if cfg.aws.create_kms_key is not None
-        else defaults.create_kms_key and cfg.aws.kms_key_arn is None,
-        kms_key_arn=cfg.aws.kms_key_arn,
-        alarms=alarms,
-        ports=catalog.SERVERLESS_PORTS[engine],
-        user_group=user_group,
-        users=users,
-        restore=restore,
-    )
-
-
-def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, region: str,
-                       path: str, problems: list[Problem]
-                       ) -> tuple[tuple[UserSpec, ...], RestoreSpec | None]:
-    """aws.users, restore_from, aws.import_id and secret on a serverless cache."""
-    engine = cfg.engine
-    users: tuple[UserSpec, ...] = ()
-    restore = None
-    if engine == "memcached":
-        for key, value, feature in (
-                ("aws.users", cfg.aws.users, "RBAC users or AUTH (its security group is its "
-                                             "only gate)"),
-                ("restore_from", cfg.restore_from, "snapshots")):
-            if value is not None:
-                problems.append(Problem(f"{path}.{key}", f"Memcached has no {feature}; remove "
-                                                         "the key or use engine 'valkey'."))
-    else:
-        # The group holds a disabled `default` user, and the users or else `app`.
-        check_default_user_id(cache_id, path, problems)
-        if version is not None:
-            users = resolve_users(cfg.aws.users, cache_id, engine, version, False,
-                                  f"{path}.aws.users", problems,
-                                  without="a generated user named 'app'")
-        restore = resolve_serverless_restore(cfg.restore_from, region, f"{path}.restore_from",
-                                             problems)
-    if cfg.aws.import_id is not None:
-        problems.append(Problem(f"{path}.aws.import_id", "a serverless cache cannot be adopted "
-                                "here: the program would give it its own user group, cutting "
-                                "off the users clients log in with now, and `python -m ops "
-                                "discover` does not describe serverless caches. Start a new "
-                                "cache from the live one's data instead: take a snapshot "
-                                "(`aws elasticache create-serverless-cache-snapshot`) and set "
-                                "restore_from to its ARN. Remove the key."))
-    if cfg.secret:
-        problems.append(Problem(f"{path}.secret", "true is not possible yet: the program writes "
-                                "no connection secret for a serverless cache. Read the "
-                                "endpoint, port and user from the `caches` output and the "
-                                "password from `auth_tokens` or `user_passwords`. Remove the "
-                                "key."))
-    return users, restore
-
-
 def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                        node: catalog.NodeType, shards: int, replicas: int, cluster_mode: bool,
                        is_global: bool, path: str,
@@ -557,7 +297,7 @@ def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) 
                                                          "key or use engine 'valkey'."))
 
 
-def _check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Problem]) -> None:
+def check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Problem]) -> None:
     if aws.kms_key_arn is None:
         return
     if not _KMS_ARN.match(aws.kms_key_arn):
@@ -624,115 +364,6 @@ def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repl
         return None
     return GlobalSpec(secondary_regions=tuple(regions), secondary_replicas=secondary_replicas,
                       network=cfg.network)
-
-
-def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults: AwsProfileDefaults,
-                        profile: str, problems: list[Problem]) -> dict[str, NetworkSpec]:
-    """One network per secondary region, shared by every cache replicating there.
-
-    A cache may describe the region's network under global.network; caches replicating to the
-    same region must agree. Unset, the region gets a new VPC on the /16 after the primary's.
-    """
-    chosen: dict[str, tuple[str, NetworkConfig | None]] = {}
-    for cache in caches:
-        if cache.global_ is None:
-            continue
-        cfg = cache.global_.network
-        for secondary in cache.global_.secondary_regions:
-            if secondary in chosen and cfg is not None and chosen[secondary][1] not in (None, cfg):
-                problems.append(Problem(f"caches.{cache.name}.global.network", "differs from the "
-                                        f"network caches.{chosen[secondary][0]} gives "
-                                        f"{secondary}; caches in one region share its network."))
-            elif secondary not in chosen or chosen[secondary][1] is None:
-                chosen[secondary] = (cache.name, cfg)
-    networks: dict[str, NetworkSpec] = {}
-    for index, (secondary, (cache_name, cfg)) in enumerate(sorted(chosen.items())):
-        path = f"caches.{cache_name}.global.network"
-        default_cidr = None
-        if primary.vpc_cidr is not None:
-            base = ipaddress.IPv4Network(primary.vpc_cidr)
-            default_cidr = str(ipaddress.IPv4Network(
-                (int(base.network_address) + (index + 1) * base.num_addresses, base.prefixlen)))
-        if cfg is None and default_cidr is None:
-            problems.append(Problem(path, f"is required: the primary uses an existing VPC, so "
-                                          f"say which network to use in {secondary}."))
-            continue
-        network = _resolve_network(cfg or NetworkConfig(), defaults, profile, path, problems,
-                                   default_cidr=default_cidr)
-        if network is not None:
-            networks[secondary] = network
-    return networks
-
-
-def _cross_region_clients(caches: list[CacheSpec], region: str, primary_cfg: NetworkConfig,
-                          primary: NetworkSpec, secondaries: dict[str, NetworkSpec],
-                          problems: list[Problem]
-                          ) -> tuple[NetworkSpec, dict[str, NetworkSpec], list[str]]:
-    """Each region of a Global Datastore admits the clients of its other regions.
-
-    The writer (the primary, and after a failover the promoted secondary) is in one region and
-    clients in every region of the cache write to it, so each region's security group must admit
-    the other regions' client ranges. Where allowed_cidrs is unset, the other regions' ranges are
-    added to the default; where it is set, it must cover them. Routing between the regions is
-    the user's (this stack peers nothing): the plan says so. Clients admitted by security group
-    cannot be admitted across regions: a warning says so.
-    """
-    # Per region: (network, whether allowed_cidrs was written, its key path).
-    networks: dict[str, tuple[NetworkSpec, bool, str]] = {
-        region: (primary, primary_cfg.allowed_cidrs is not None, "network")}
-    for cache in caches:
-        if cache.global_ is None:
-            continue
-        cfg = cache.global_.network
-        for secondary in cache.global_.secondary_regions:
-            if secondary in secondaries and secondary not in networks or (
-                    cfg is not None and not networks[secondary][1]
-                    and cfg.allowed_cidrs is not None):
-                networks[secondary] = (secondaries[secondary],
-                                       cfg is not None and cfg.allowed_cidrs is not None,
-                                       f"caches.{cache.name}.global.network")
-    needed: dict[str, dict[str, None]] = {r: {} for r in networks}   # ordered sets
-    warnings: list[str] = []
-    for cache in caches:
-        if cache.global_ is None:
-            continue
-        regions = [r for r in (region, *cache.global_.secondary_regions) if r in networks]
-        for here in regions:
-            network, _, path = networks[here]
-            if network.allowed_security_group_ids:
-                warning = (f"{path}.allowed_security_group_ids: security groups do not cross "
-                           f"regions: the clients they admit reach only {here}'s members, not a "
-                           f"primary of caches.{cache.name} in another region (now or after a "
-                           "failover); list their CIDRs under allowed_cidrs to let them write.")
-                if warning not in warnings:
-                    warnings.append(warning)
-            for there in regions:
-                if there != here:
-                    needed[here].update(dict.fromkeys(networks[there][0].allowed_cidrs))
-
-    resolved: dict[str, NetworkSpec] = {}
-    for here, (network, written, path) in networks.items():
-        own = [ipaddress.ip_network(c, strict=False) for c in network.allowed_cidrs]
-        missing = [c for c in needed[here] if not any(
-            ipaddress.ip_network(c, strict=False).subnet_of(n) for n in own)]  # type: ignore[arg-type]
-        if not missing:
-            resolved[here] = network
-        elif not written:
-            resolved[here] = replace(network, allowed_cidrs=network.allowed_cidrs
-                                     + tuple(missing))
-        else:
-            resolved[here] = network
-            for there, (other, _, other_path) in networks.items():
-                theirs = [c for c in missing if c in other.allowed_cidrs and there != here]
-                if not theirs:
-                    continue
-                when = "" if here == region else " after a failover"
-                problems.append(Problem(
-                    f"{path}.allowed_cidrs", f"does not cover {', '.join(theirs)}, the clients "
-                    f"of {there} ({other_path}.allowed_cidrs); with global:, they write to the "
-                    f"primary in {here}{when}. Add them; routing between the regions (VPC "
-                    "peering or a Transit Gateway) is yours: this stack builds none."))
-    return (resolved[region], {r: n for r, n in resolved.items() if r != region}, warnings)
 
 
 def _check_engine_version(engine: str, version: str | None, path: str,
