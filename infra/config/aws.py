@@ -18,22 +18,21 @@ from infra.config.access import (
     resolve_users,
 )
 from infra.config.alarms import resolve_alarms
+from infra.config.aws_global import check_global
 from infra.config.common import (
     Problem,
+    check_cache_parameters,
     check_daily_window,
-    check_parameters,
+    check_range,
+    check_sizing_keys,
     check_weekly_window,
     did_you_mean,
+    resolve_description,
 )
-from infra.config.schema import AutoscalingConfig, AwsCacheOptions, CacheConfig, GlobalConfig
-from infra.config.spec import AutoscalingSpec, CacheSpec, GlobalSpec, ScalingRange
+from infra.config.limits import AWS_LIMITS
+from infra.config.schema import AutoscalingConfig, AwsCacheOptions, CacheConfig
+from infra.config.spec import AutoscalingSpec, CacheSpec, ScalingRange
 
-# ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
-MAX_SHARDS = 500
-MAX_REPLICAS = 5
-MAX_MEMCACHED_NODES = 40
-MAX_GLOBAL_SECONDARIES = 2
-MAX_SNAPSHOT_RETENTION_DAYS = 35
 # CloudWatch Logs accepts only these retention values (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)
@@ -58,28 +57,22 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     memcached = engine == "memcached"
     version = _check_engine_version(engine, cfg.engine_version, path, problems)
     node = _check_node_type(cfg, defaults, profile, path, problems)
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty (ElastiCache requires "
-                                                       "a description)."))
+    # Neither engine nor version in the default description: an upgrade would modify every
+    # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
+    description = resolve_description(cfg.description, prefix, name, "", path, problems,
+                                      why=" (ElastiCache requires a description)")
 
     if memcached:
         _refuse_for_memcached(cfg, path, problems)
         shards, replicas, cluster_mode = 1, 0, False
         nodes = cfg.nodes if cfg.nodes is not None else defaults.memcached_nodes
-        if not 1 <= nodes <= MAX_MEMCACHED_NODES:
-            problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; a Memcached "
-                                    f"cluster has 1 to {MAX_MEMCACHED_NODES} nodes."))
+        check_range(nodes, AWS_LIMITS["nodes"], f"{path}.nodes", problems)
     else:
         shards = cfg.shards if cfg.shards is not None else 1
         replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
         nodes = shards * (1 + replicas)
-        if not 1 <= shards <= MAX_SHARDS:
-            problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; a replication "
-                                                      f"group has 1 to {MAX_SHARDS} shards."))
-        if not 0 <= replicas <= MAX_REPLICAS:
-            problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; ElastiCache "
-                                    f"allows 0 to {MAX_REPLICAS} replicas per shard (1 to 6 "
-                                    "nodes)."))
+        check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
+        check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas", problems)
         cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
         if shards > 1 and not cluster_mode:
             problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
@@ -89,11 +82,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
                                                      "replicas; nodes is for memcached only."))
 
     family = catalog.parameter_group_family(engine, version) if version is not None else None
-    parameters = check_parameters(
-        cfg.parameters, AWS_FAMILIES[family] if family else None, version,
-        f"{path}.parameters", problems,
-        managed={"cluster-enabled": "is set from shards (and aws.cluster_mode); remove it from "
-                                    "parameters."})
+    parameters = check_cache_parameters(cfg.parameters, AWS_FAMILIES[family] if family else None,
+                                        version, "aws", path, problems)
     if not memcached:
         # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
         parameters = dict(sorted({**parameters,
@@ -106,15 +96,13 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     retention = 0 if memcached else (cfg.snapshot_retention_days
                                      if cfg.snapshot_retention_days is not None
                                      else defaults.snapshot_retention_days)
-    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
+    check_range(retention, AWS_LIMITS["snapshot_retention_days"],
+                f"{path}.snapshot_retention_days", problems)
 
     aws = cfg.aws
     port = aws.port if aws.port is not None else catalog.ENGINE_PORT[engine]
-    if not 1024 <= port <= 65535:
-        problems.append(Problem(f"{path}.aws.port", f"{port} is not allowed; use 1024 to 65535."))
-    check_kms(aws, region, path, problems)
+    check_range(port, AWS_LIMITS["aws.port"], f"{path}.aws.port", problems)
+    create_kms_key = resolve_kms(aws, defaults, region, path, problems)
     log_retention = aws.log_retention_days if aws.log_retention_days is not None \
         else defaults.log_retention_days
     if log_retention not in LOG_RETENTION_DAYS:
@@ -128,9 +116,9 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
-        global_spec = _check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
-                                    replicas, cluster_mode or replicas >= 1,
-                                    region, f"{path}.global", problems)
+        global_spec = check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
+                                   replicas, cluster_mode or replicas >= 1,
+                                   region, f"{path}.global", problems)
 
     cache_id = naming.replication_group_id(prefix, name)
     users: tuple[UserSpec, ...] = ()
@@ -165,17 +153,12 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
 
     if len(problems) > before or version is None or node is None:
         return None
-    create_kms_key = False if memcached else (
-        aws.create_kms_key if aws.create_kms_key is not None
-        else defaults.create_kms_key and aws.kms_key_arn is None)
     return CacheSpec(
         name=name,
         engine=engine,
         engine_version=version,
         family=catalog.parameter_group_family(engine, version),
-        # Neither engine nor version in the default description: an upgrade would modify every
-        # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
-        description=cfg.description or f"managed-cache {prefix}/{name}",
+        description=description,
         node_type=node,
         shards=shards,
         replicas=replicas,
@@ -190,7 +173,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else defaults.deletion_protection,
         port=port,
-        create_kms_key=create_kms_key,
+        create_kms_key=create_kms_key and not memcached,
         kms_key_arn=aws.kms_key_arn,
         log_retention_days=log_retention,
         apply_immediately=aws.apply_immediately if aws.apply_immediately is not None
@@ -240,12 +223,11 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
         what = "data tiering nodes" if node.data_tiering else "auto scaling"
         problems.append(Problem(path, f"{engine} {version} cannot auto scale; {what} need "
                                 f"{engine} {'.'.join(map(str, minimum))} or later."))
-    low, high = catalog.AUTOSCALING_TARGET_PERCENT
     ranges: dict[str, ScalingRange] = {}
-    for dimension, scaling, configured, limits, target_key, metric in (
-        ("replicas", cfg.replicas, replicas, (0, MAX_REPLICAS), "target_cpu_percent",
+    for dimension, scaling, configured, target_key, metric in (
+        ("replicas", cfg.replicas, replicas, "target_cpu_percent",
          catalog.AUTOSCALING_REPLICA_METRIC),
-        ("shards", cfg.shards, shards, (1, MAX_SHARDS), "target_memory_percent",
+        ("shards", cfg.shards, shards, "target_memory_percent",
          catalog.AUTOSCALING_SHARD_CAPACITY_METRIC if node.data_tiering
          else catalog.AUTOSCALING_SHARD_MEMORY_METRIC),
     ):
@@ -254,10 +236,8 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
         key = f"{path}.{dimension}"
         count = len(problems)
         for bound in ("min", "max"):
-            value = getattr(scaling, bound)
-            if not limits[0] <= value <= limits[1]:
-                problems.append(Problem(f"{key}.{bound}", f"{value} is not allowed; ElastiCache "
-                                        f"keeps {limits[0]} to {limits[1]} {dimension}."))
+            check_range(getattr(scaling, bound), AWS_LIMITS[f"autoscaling.{dimension}"],
+                        f"{key}.{bound}", problems)
         if len(problems) == count and scaling.min > scaling.max:
             problems.append(Problem(key, f"min {scaling.min} is above max {scaling.max}."))
         elif len(problems) == count and not scaling.min <= configured <= scaling.max:
@@ -265,9 +245,8 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                                     f"{scaling.min} to max {scaling.max}; the count you "
                                     "configure must lie within the range the scaler keeps."))
         target = getattr(scaling, target_key)
-        if not low <= target <= high:
-            problems.append(Problem(f"{key}.{target_key}", f"{target} is not allowed; "
-                                    f"ElastiCache auto scaling targets {low} to {high} %."))
+        check_range(target, AWS_LIMITS["autoscaling.target_percent"], f"{key}.{target_key}",
+                    problems)
         ranges[dimension] = ScalingRange(min=scaling.min, max=scaling.max,
                                          target_percent=float(target), metric=metric)
     if len(problems) > before:
@@ -297,7 +276,17 @@ def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) 
                                                          "key or use engine 'valkey'."))
 
 
-def check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Problem]) -> None:
+def resolve_kms(aws: AwsCacheOptions, defaults: AwsProfileDefaults, region: str, path: str,
+                problems: list[Problem]) -> bool:
+    """Whether the program creates a KMS key for the cache (create_kms_key, else the profile's
+    default unless kms_key_arn names the user's own key), and the key ARN's rules."""
+    _check_kms_arn(aws, region, path, problems)
+    return aws.create_kms_key if aws.create_kms_key is not None \
+        else defaults.create_kms_key and aws.kms_key_arn is None
+
+
+def _check_kms_arn(aws: AwsCacheOptions, region: str, path: str,
+                   problems: list[Problem]) -> None:
     if aws.kms_key_arn is None:
         return
     if not _KMS_ARN.match(aws.kms_key_arn):
@@ -309,61 +298,6 @@ def check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Probl
     if aws.create_kms_key:
         problems.append(Problem(f"{path}.aws", "set kms_key_arn (your key) or "
                                                "create_kms_key: true (a new key), not both."))
-
-
-def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, replicas: int,
-                  primary_failover: bool, region: str, path: str,
-                  problems: list[Problem]) -> GlobalSpec | None:
-    before = len(problems)
-    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
-        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
-    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
-        [cfg.secondary_region] if cfg.secondary_region is not None else [])
-    if not 1 <= len(regions) <= MAX_GLOBAL_SECONDARIES:
-        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; a "
-                                      f"Global Datastore has 1 to {MAX_GLOBAL_SECONDARIES}."))
-    offered = catalog.GLOBAL_DATASTORE_REGIONS
-    if region in catalog.AWS_REGIONS and region not in offered:
-        problems.append(Problem(path, f"the primary region {region!r} does not offer Global "
-                                f"Datastore; use one of {', '.join(sorted(offered))} for "
-                                "aws:region, or remove global."))
-    for i, secondary in enumerate(regions):
-        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
-            else f"{path}.secondary_region"
-        if secondary not in catalog.AWS_REGIONS:
-            problems.append(Problem(key, f"{secondary!r} is not an AWS region."
-                                    + did_you_mean(secondary, catalog.AWS_REGIONS)))
-        elif secondary == region:
-            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
-                                         "be another region."))
-        elif secondary not in offered:
-            problems.append(Problem(key, f"{secondary!r} does not offer Global Datastore; use "
-                                    f"one of {', '.join(sorted(offered - {region}))}."))
-    for secondary in regions:
-        member_id = naming.secondary_group_id(group_id, secondary)
-        if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:
-            problems.append(Problem(path, f"the secondary id {member_id!r} is {len(member_id)} "
-                                    f"characters; ElastiCache allows "
-                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache name."))
-    if len(set(regions)) != len(regions):
-        problems.append(Problem(path, "a secondary region is listed twice."))
-    if node.family not in catalog.GLOBAL_DATASTORE_FAMILIES or node.burstable:
-        allowed = ", ".join(sorted(catalog.GLOBAL_DATASTORE_FAMILIES))
-        problems.append(Problem(f"{path}", f"node type {node.name!r} cannot join a Global "
-                                f"Datastore; use size large or bigger of {allowed}."))
-    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
-        else replicas
-    if not 0 <= secondary_replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
-                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
-    elif primary_failover and secondary_replicas < 1:
-        problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
-                                "automatic failover, so each secondary region needs at least "
-                                "one replica."))
-    if len(problems) > before:
-        return None
-    return GlobalSpec(secondary_regions=tuple(regions), secondary_replicas=secondary_replicas,
-                      network=cfg.network)
 
 
 def _check_engine_version(engine: str, version: str | None, path: str,
@@ -387,15 +321,10 @@ def _check_engine_version(engine: str, version: str | None, path: str,
 
 def _check_node_type(cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str, path: str,
                      problems: list[Problem]) -> catalog.NodeType | None:
-    if cfg.node_type is not None and cfg.memory_gb is not None:
-        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+    if not check_sizing_keys(cfg.node_type, cfg.memory_gb, "GiB", path, problems):
         return None
     if cfg.memory_gb is not None:
         families = catalog.SIZING_FAMILIES[profile]
-        if cfg.memory_gb <= 0:
-            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} is not allowed; use a "
-                                                         "positive number of GiB."))
-            return None
         node = catalog.smallest_node_for(cfg.memory_gb, families)
         if node is None:
             problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} GiB does not fit one "

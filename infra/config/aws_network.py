@@ -12,9 +12,12 @@ from infra.config.common import (
     DEFAULT_VPC_CIDR,
     Problem,
     check_allowed_cidrs,
-    is_private,
-    parse_cidr,
+    check_format,
+    check_range,
+    check_vpc_cidr,
+    uses_existing_network,
 )
+from infra.config.limits import AWS_LIMITS
 from infra.config.schema import NetworkConfig
 from infra.config.spec import CacheSpec, NetworkSpec
 
@@ -32,47 +35,30 @@ def resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: s
     if cfg.gcp is not None:
         problems.append(Problem(f"{path}.gcp", "options for gcp do not apply to a stack on aws; "
                                                "remove the block."))
-    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
-    if cfg.vpc_cidr is not None and existing:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids (an "
-                                      "existing VPC), not both."))
+    existing = uses_existing_network(cfg, "vpc_cidr (a new VPC) or vpc_id with subnet_ids (an "
+                                          "existing VPC)", path, problems)
     if existing and (cfg.vpc_id is None or not cfg.subnet_ids):
         problems.append(Problem(path, "an existing VPC needs both vpc_id and subnet_ids (at "
                                       "least one subnet)."))
-    if cfg.vpc_id is not None and not _VPC_ID.match(cfg.vpc_id):
-        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC id "
-                                                  "(vpc-0123456789abcdef0)."))
-    for i, subnet in enumerate(cfg.subnet_ids or []):
-        if not _SUBNET_ID.match(subnet):
-            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnet id "
-                                                               "(subnet-0123456789abcdef0)."))
-    for i, sg in enumerate(cfg.allowed_security_group_ids):
-        if not _SG_ID.match(sg):
-            problems.append(Problem(f"{path}.allowed_security_group_ids.{i}",
-                                    f"{sg!r} is not a security group id (sg-0123456789abcdef0)."))
+    for key, values, pattern, what in (
+            ("vpc_id", cfg.vpc_id, _VPC_ID, "a VPC id (vpc-0123456789abcdef0)"),
+            ("subnet_ids", cfg.subnet_ids, _SUBNET_ID, "a subnet id (subnet-0123456789abcdef0)"),
+            ("allowed_security_group_ids", cfg.allowed_security_group_ids, _SG_ID,
+             "a security group id (sg-0123456789abcdef0)")):
+        check_format(values, pattern, f"{path}.{key}", what, problems)
 
     vpc_cidr = None if existing else (cfg.vpc_cidr or default_cidr)
     if not existing and vpc_cidr is None:
         problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids."))
     if vpc_cidr is not None:
-        net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems)
-        # Subnets are carved 4 bits smaller than the VPC and AWS's smallest subnet is a /28.
-        if net is not None and not (16 <= net.prefixlen <= 24):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{net.prefixlen}; "
-                                    "use a prefix from /16 to /24 (AWS VPCs are /16 to /28 and "
-                                    "each subnet takes 1/16 of the VPC)."))
-        elif net is not None and not is_private(net):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
-                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
+        # AWS's smallest subnet is a /28.
+        check_vpc_cidr(vpc_cidr, "AWS VPCs are /16 to /28 and each subnet takes 1/16 of the VPC",
+                       f"{path}.vpc_cidr", problems)
 
     zones = cfg.availability_zones if cfg.availability_zones is not None \
         else defaults.availability_zones
-    min_zones = 2 if profile == "production" else 1
-    if not min_zones <= zones <= 6:
-        problems.append(Problem(f"{path}.availability_zones",
-                                f"{zones} is not allowed; use {min_zones} to 6"
-                                + (" (production spreads replicas across at least 2 zones for "
-                                   "Multi-AZ)." if profile == "production" else ".")))
+    check_range(zones, AWS_LIMITS[f"network.availability_zones.{profile}"],
+                f"{path}.availability_zones", problems)
 
     allowed = cfg.allowed_cidrs
     if allowed is None:

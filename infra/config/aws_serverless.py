@@ -15,8 +15,9 @@ from infra.config.access import (
     resolve_users,
 )
 from infra.config.alarms import resolve_alarms
-from infra.config.aws import MAX_SNAPSHOT_RETENTION_DAYS, check_kms
-from infra.config.common import Problem, check_daily_window
+from infra.config.aws import resolve_kms
+from infra.config.common import Problem, Range, check_daily_window, check_range, resolve_description
+from infra.config.limits import AWS_LIMITS
 from infra.config.schema import CacheConfig
 from infra.config.spec import ServerlessCacheSpec
 
@@ -80,46 +81,37 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         problems.append(Problem(f"{path}.engine_version", f"{version!r} is not offered for a "
                                 f"serverless {engine} cache; use one of {', '.join(versions)}."))
 
-    low, high = catalog.SERVERLESS_DATA_GB
-    if not low <= serverless.max_data_gb <= high:
-        problems.append(Problem(f"{path}.serverless.max_data_gb", f"{serverless.max_data_gb} is "
-                                f"not allowed; a serverless cache stores {low} to {high} GB."))
-    low, high = catalog.SERVERLESS_ECPU_PER_SECOND
-    if not low <= serverless.max_ecpu_per_second <= high:
-        problems.append(Problem(f"{path}.serverless.max_ecpu_per_second",
-                                f"{serverless.max_ecpu_per_second} is not allowed; use {low:,} "
-                                f"to {high:,} ECPUs a second."))
+    for key in ("max_data_gb", "max_ecpu_per_second"):
+        check_range(getattr(serverless, key), AWS_LIMITS[f"serverless.{key}"],
+                    f"{path}.serverless.{key}", problems)
     fraction = catalog.SERVERLESS_EXPECTED_FRACTION
     minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[engine]
     expected_ecpu = serverless.expected_ecpu_per_second
     if expected_ecpu is None:
         expected_ecpu = round(serverless.max_ecpu_per_second * fraction)
-    elif not 0 <= expected_ecpu <= serverless.max_ecpu_per_second:
-        problems.append(Problem(f"{path}.serverless.expected_ecpu_per_second",
-                                f"{expected_ecpu} is not allowed; use 0 to max_ecpu_per_second "
-                                f"({serverless.max_ecpu_per_second})."))
+    else:
+        check_range(expected_ecpu, _up_to(serverless.max_ecpu_per_second, "max_ecpu_per_second"),
+                    f"{path}.serverless.expected_ecpu_per_second", problems)
     expected_gb = serverless.expected_data_gb
     if expected_gb is None:
         expected_gb = max(minimum_gb, serverless.max_data_gb * fraction)
-    elif not 0 <= expected_gb <= serverless.max_data_gb:
-        problems.append(Problem(f"{path}.serverless.expected_data_gb",
-                                f"{expected_gb} is not allowed; use 0 to max_data_gb "
-                                f"({serverless.max_data_gb})."))
+    else:
+        check_range(expected_gb, _up_to(serverless.max_data_gb, "max_data_gb"),
+                    f"{path}.serverless.expected_data_gb", problems)
 
     retention = 0 if engine == "memcached" else (
         cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None
         else defaults.snapshot_retention_days)
-    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
+    check_range(retention, AWS_LIMITS["snapshot_retention_days"],
+                f"{path}.snapshot_retention_days", problems)
     snapshot_time = None
     if engine != "memcached":
         start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
                                    f"{path}.snapshot_window", problems)
         snapshot_time = f"{start[0]:02d}:{start[1]:02d}" if start is not None else None
-    check_kms(cfg.aws, region, path, problems)
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty."))
+    create_kms_key = resolve_kms(cfg.aws, defaults, region, path, problems)
+    description = resolve_description(cfg.description, prefix, name, f"serverless {engine}",
+                                      path, problems)
     cache_id = naming.replication_group_id(prefix, name)
     user_group = engine != "memcached"
     users, restore = _serverless_access(cfg, cache_id, version if major else None, region, path,
@@ -131,8 +123,7 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         name=name,
         engine=engine,
         engine_version=version,
-        major_engine_version=major,
-        description=cfg.description or f"managed-cache {prefix}/{name} (serverless {engine})",
+        description=description,
         cache_id=cache_id,
         max_data_gb=serverless.max_data_gb,
         max_ecpu_per_second=serverless.max_ecpu_per_second,
@@ -142,8 +133,7 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         daily_snapshot_time=snapshot_time,
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else defaults.deletion_protection,
-        create_kms_key=cfg.aws.create_kms_key if cfg.aws.create_kms_key is not None
-        else defaults.create_kms_key and cfg.aws.kms_key_arn is None,
+        create_kms_key=create_kms_key,
         kms_key_arn=cfg.aws.kms_key_arn,
         alarms=alarms,
         ports=catalog.SERVERLESS_PORTS[engine],
@@ -151,6 +141,11 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         users=users,
         restore=restore,
     )
+
+
+def _up_to(high: float, key: str) -> Range:
+    """An expected usage: 0 up to its usage limit, the serverless key `key`."""
+    return Range(0, high, f"use {{low}} to {key} ({{high}})")
 
 
 def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, region: str,

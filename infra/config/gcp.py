@@ -24,23 +24,16 @@ from infra.catalog.gcp import (
     GCP_DEFAULTS,
     GCP_REGIONS,
     INSTANCE_ID_LENGTH,
-    MAX_BACKUP_RETENTION_DAYS,
-    MAX_REPLICAS,
     MEMCACHED_END_OF_NEW_INSTANCES,
     MEMCACHED_MAX_GB_PER_VCPU,
     MEMCACHED_MAX_NODE_GB,
-    MEMCACHED_MAX_NODES,
     MEMCACHED_MAX_VCPUS,
     MEMCACHED_MIN_GB_PER_VCPU,
     MEMCACHED_WINDOW_MINUTES,
     NO_SLA_NODE_TYPES,
     PRODUCT,
     RDB_PERIODS,
-    REDIS_MAX_GB,
-    REDIS_MIN_GB,
     REDIS_READ_REPLICAS_MIN_GB,
-    VALKEY_MAX_SECONDARIES,
-    VALKEY_MAX_SHARDS,
     VALKEY_NODE_TYPES,
     GcpDefaults,
     ValkeyNodeType,
@@ -51,11 +44,19 @@ from infra.config.alarms import resolve_alarms
 from infra.config.common import (
     Problem,
     WeeklyWindow,
+    check_cache_parameters,
     check_daily_window,
-    check_parameters,
+    check_listed_once,
+    check_range,
+    check_secondary,
+    check_sizing_keys,
     check_weekly_window,
     did_you_mean,
+    resolve_description,
+    secondary_regions,
+    secondary_replicas,
 )
+from infra.config.limits import GCP_LIMITS
 from infra.config.spec import GcpCacheSpec, secondary_instance_id
 
 
@@ -74,19 +75,16 @@ def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, p
     common: dict[str, Any] = dict(
         name=name, engine=engine, engine_version=version or "", api_version=api_version or "",
         instance_id=instance_id,
-        description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else gcp_defaults.deletion_protection,
         labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
-        parameters=check_parameters(
-            cfg.parameters, GCP_PRODUCTS[engine], version, f"{path}.parameters", problems,
-            managed={"cluster-enabled": "is set from shards (and gcp.cluster_mode); remove it "
-                                        "from parameters."},
-            limits=_parameter_limits(cfg, engine, gcp_defaults)),
+        parameters=check_cache_parameters(cfg.parameters, GCP_PRODUCTS[engine], version, "gcp",
+                                          path, problems,
+                                          limits=_parameter_limits(cfg, engine, gcp_defaults)),
         alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems),
     )
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty."))
+    common["description"] = resolve_description(cfg.description, prefix, name,
+                                                f"{engine} {version}", path, problems)
 
     if engine == "valkey":
         engine_fields = _resolve_valkey(cfg, gcp_defaults, profile, region, instance_id, path,
@@ -268,12 +266,8 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
 
     shards = cfg.shards if cfg.shards is not None else 1
     replicas = cfg.replicas if cfg.replicas is not None else d.valkey_replicas
-    if not 1 <= shards <= VALKEY_MAX_SHARDS:
-        problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; Memorystore for "
-                                f"Valkey has 1 to {VALKEY_MAX_SHARDS} shards."))
-    if not 0 <= replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
-                                f"Valkey allows 0 to {MAX_REPLICAS} replicas per shard."))
+    check_range(shards, GCP_LIMITS["valkey.shards"], f"{path}.shards", problems)
+    check_range(replicas, GCP_LIMITS["valkey.replicas"], f"{path}.replicas", problems)
     cluster_mode = gcp.cluster_mode if gcp.cluster_mode is not None else shards > 1
     if shards > 1 and not cluster_mode:
         problems.append(Problem(f"{path}.gcp.cluster_mode", f"false does not fit shards: "
@@ -283,10 +277,8 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
     rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
     retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
         else d.backup_retention_days
-    if not 0 <= retention <= MAX_BACKUP_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                "Memorystore for Valkey keeps automated backups 1 to "
-                                f"{MAX_BACKUP_RETENTION_DAYS} days (0 turns them off)."))
+    check_range(retention, GCP_LIMITS["valkey.snapshot_retention_days"],
+                f"{path}.snapshot_retention_days", problems)
     start = check_daily_window(cfg.snapshot_window or d.snapshot_window,
                                f"{path}.snapshot_window", problems)
     if start is not None and start[1] != 0:
@@ -316,14 +308,9 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
 
 def _valkey_node_type(cfg: Any, d: GcpDefaults, profile: str, path: str,
                       problems: list[Problem]) -> ValkeyNodeType | None:
-    if cfg.node_type is not None and cfg.memory_gb is not None:
-        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+    if not check_sizing_keys(cfg.node_type, cfg.memory_gb, "GB", path, problems):
         return None
     if cfg.memory_gb is not None:
-        if cfg.memory_gb <= 0:
-            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} is not allowed; use a "
-                                                         "positive number of GB."))
-            return None
         candidates = [n for n in VALKEY_NODE_TYPES.values() if n.keyspace_gb >= cfg.memory_gb
                       and not (profile == "production" and n.name in NO_SLA_NODE_TYPES)]
         if not candidates:
@@ -349,34 +336,20 @@ def _check_global(cfg: Any, instance_id: str, replicas: int, region: str, path: 
         problems.append(Problem(f"{path}.network", "a GCP VPC network spans every region: the "
                                 "secondary's subnet comes from network.vpc_cidr or "
                                 "network.subnet_ids; remove the key."))
-    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
-        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
-    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
-        [cfg.secondary_region] if cfg.secondary_region is not None else [])
-    if not 1 <= len(regions) <= VALKEY_MAX_SECONDARIES:
-        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; "
-                                "Memorystore for Valkey cross-region replication has 1 to "
-                                f"{VALKEY_MAX_SECONDARIES} secondaries."))
+    regions = secondary_regions(cfg, GCP_LIMITS["valkey.global.secondary_regions"], path,
+                                problems)
     for i, secondary in enumerate(regions):
-        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
-            else f"{path}.secondary_region"
-        if secondary not in GCP_REGIONS:
-            problems.append(Problem(key, f"{secondary!r} is not a GCP region Memorystore is "
-                                         "offered in." + did_you_mean(secondary, GCP_REGIONS)))
-        elif secondary == region:
-            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
-                                         "be another region."))
-        elif len(secondary_instance_id(instance_id, secondary)) > INSTANCE_ID_LENGTH[1]:
-            problems.append(Problem(key, "the secondary instance id would be longer than 63 "
-                                         "characters; shorten the cache name."))
-    if len(set(regions)) != len(regions):
-        problems.append(Problem(path, "a secondary region is listed twice."))
-    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
-        else replicas
-    if not 0 <= secondary_replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
-                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
-    return tuple(regions), secondary_replicas
+        key = check_secondary(cfg, i, secondary, region, GCP_REGIONS,
+                              "a GCP region Memorystore is offered in", path, problems)
+        if key is not None and \
+                len(secondary_instance_id(instance_id, secondary)) > INSTANCE_ID_LENGTH[1]:
+            problems.append(Problem(key, "the secondary instance id would be longer than "
+                                         f"{INSTANCE_ID_LENGTH[1]} characters; shorten the "
+                                         "cache name."))
+    check_listed_once(regions, path, problems)
+    per_shard, _ = secondary_replicas(cfg, replicas, GCP_LIMITS["valkey.global.secondary_replicas"],
+                                      path, problems)
+    return tuple(regions), per_shard
 
 
 def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path: str,
@@ -391,28 +364,13 @@ def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path
                                 "Redis has one shard. Use engine 'valkey' with shards to spread "
                                 "the data."))
     memory = cfg.memory_gb if cfg.memory_gb is not None else d.redis_memory_gb
-    if float(memory) != int(memory) or not REDIS_MIN_GB <= memory <= REDIS_MAX_GB:
-        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed; Memorystore for "
-                                f"Redis takes a whole number of GB from {REDIS_MIN_GB} to "
-                                f"{REDIS_MAX_GB}."))
+    check_range(memory, GCP_LIMITS["redis.memory_gb"], f"{path}.memory_gb", problems)
     replicas = cfg.replicas if cfg.replicas is not None else d.redis_replicas
     read_replicas = gcp.read_replicas if gcp.read_replicas is not None else replicas > 1
     # Tier from replicas: BASIC has 0, STANDARD_HA exactly 1, or 1-5 with read replicas
     # (which need at least 5 GB) -- docs/cloud-rules.md.
-    if not 0 <= replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
-                                f"Redis has 0 (BASIC tier), 1 (STANDARD_HA) or up to "
-                                f"{MAX_REPLICAS} with read replicas."))
-    elif replicas == 0 and read_replicas:
-        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; the "
-                                "BASIC tier has no replicas. Set replicas to 1 to 5."))
-    elif replicas > 1 and not read_replicas:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed without read "
-                                "replicas; a STANDARD_HA instance has exactly 1 replica. Remove "
-                                "gcp.read_replicas: false or set replicas to 1."))
-    elif read_replicas and memory < REDIS_READ_REPLICAS_MIN_GB:
-        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed with read "
-                                f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
+    if check_range(replicas, GCP_LIMITS["redis.replicas"], f"{path}.replicas", problems):
+        _check_redis_tier(replicas, read_replicas, memory, path, problems)
     persistence = _persistence(gcp.persistence, d, "redis", path, problems)
     rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
     window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
@@ -422,6 +380,20 @@ def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path
                 zone=gcp.zone)
 
 
+def _check_redis_tier(replicas: int, read_replicas: bool, memory: float, path: str,
+                      problems: list[Problem]) -> None:
+    if replicas == 0 and read_replicas:
+        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; the "
+                                "BASIC tier has no replicas. Set replicas to 1 to 5."))
+    elif replicas > 1 and not read_replicas:
+        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed without read "
+                                "replicas; a STANDARD_HA instance has exactly 1 replica. Remove "
+                                "gcp.read_replicas: false or set replicas to 1."))
+    elif read_replicas and memory < REDIS_READ_REPLICAS_MIN_GB:
+        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed with read "
+                                f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
+
+
 def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
                        problems: list[Problem]) -> dict[str, Any]:
     if not _REDIS_NAME.match(instance_id):
@@ -429,9 +401,7 @@ def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
                                 "Memorystore for Memcached names are 2 to 41 lowercase letters, "
                                 "digits and hyphens, starting with a letter."))
     nodes = cfg.nodes if cfg.nodes is not None else d.memcached_nodes
-    if not 1 <= nodes <= MEMCACHED_MAX_NODES:
-        problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; Memorystore for "
-                                f"Memcached has 1 to {MEMCACHED_MAX_NODES} nodes."))
+    check_range(nodes, GCP_LIMITS["memcached.nodes"], f"{path}.nodes", problems)
     vcpus = cfg.gcp.vcpus if cfg.gcp.vcpus is not None else d.memcached_vcpus
     if not (vcpus == 1 or (vcpus % 2 == 0 and 2 <= vcpus <= MEMCACHED_MAX_VCPUS)):
         problems.append(Problem(f"{path}.gcp.vcpus", f"{vcpus} is not allowed; a Memorystore for "

@@ -10,9 +10,21 @@ from typing import Any
 
 from infra import naming
 from infra.catalog.gcp import _NETWORK, _SUBNETWORK, DEFAULT_PSA_PREFIX_LENGTH
-from infra.config.common import DEFAULT_VPC_CIDR, Problem, is_private, parse_cidr
+from infra.config.common import (
+    DEFAULT_VPC_CIDR,
+    Problem,
+    check_format,
+    check_private,
+    check_range,
+    check_vpc_cidr,
+    parse_cidr,
+    uses_existing_network,
+)
+from infra.config.limits import GCP_LIMITS
 from infra.config.schema import GcpNetworkOptions
 from infra.config.spec import GcpCacheSpec, GcpNetworkSpec
+
+PSA_PREFIX = GCP_LIMITS["network.gcp.psa_prefix_length"]
 
 
 def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetworkSpec | None:
@@ -32,33 +44,21 @@ def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetwo
         problems.append(Problem(f"{path}.allowed_security_group_ids", "security groups exist on "
                                                                       "AWS only; remove the key."))
 
-    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
-    if cfg.vpc_cidr is not None and existing:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC network) or vpc_id (an existing "
-                                      "network, with subnet_ids for Valkey), not both."))
+    existing = uses_existing_network(cfg, "vpc_cidr (a new VPC network) or vpc_id (an "
+                                          "existing network, with subnet_ids for Valkey)",
+                                     path, problems)
     if cfg.subnet_ids is not None and cfg.vpc_id is None:
         problems.append(Problem(f"{path}.subnet_ids", "needs vpc_id: subnets belong to an "
                                                       "existing network."))
-    if cfg.vpc_id is not None and not _NETWORK.match(cfg.vpc_id):
-        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC network; use its "
-                                "name or projects/<project>/global/networks/<name>."))
-    for i, subnet in enumerate(cfg.subnet_ids or []):
-        if not _SUBNETWORK.match(subnet):
-            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnetwork "
-                                    "path; use projects/<project>/regions/<region>/subnetworks/"
-                                    "<name> (the region says where Valkey endpoints live)."))
+    check_format(cfg.vpc_id, _NETWORK, f"{path}.vpc_id", "a VPC network; use its name or "
+                 "projects/<project>/global/networks/<name>", problems)
+    check_format(cfg.subnet_ids, _SUBNETWORK, f"{path}.subnet_ids", "a subnetwork path; use "
+                 "projects/<project>/regions/<region>/subnetworks/<name> (the region says where "
+                 "Valkey endpoints live)", problems)
 
     vpc_cidr = None if existing else (cfg.vpc_cidr or DEFAULT_VPC_CIDR)
-    vpc_net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems) if vpc_cidr else None
-    if vpc_net is not None:
-        # Subnets are carved 4 bits smaller, one per region.
-        if not 16 <= vpc_net.prefixlen <= 24:
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{vpc_net.prefixlen}; "
-                                    "use a prefix from /16 to /24 (each region's subnet takes "
-                                    "1/16 of it)."))
-        elif not is_private(vpc_net):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
-                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
+    vpc_net = check_vpc_cidr(vpc_cidr, "each region's subnet takes 1/16 of it",
+                             f"{path}.vpc_cidr", problems) if vpc_cidr else None
 
     options = cfg.gcp or GcpNetworkOptions()
     prefix_length = DEFAULT_PSA_PREFIX_LENGTH
@@ -67,12 +67,9 @@ def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetwo
         psa = parse_cidr(options.psa_range, f"{psa_path}.psa_range", problems)
         if psa is not None:
             prefix_length = psa.prefixlen
-            _check_psa_prefix(psa.prefixlen, f"{psa_path}.psa_range", problems)
-            if not is_private(psa):
-                problems.append(Problem(f"{psa_path}.psa_range", f"{options.psa_range!r} is not "
-                                        "a private range; use part of 10.0.0.0/8, 172.16.0.0/12 "
-                                        "or 192.168.0.0/16."))
-            elif vpc_net is not None and psa.overlaps(vpc_net):
+            check_range(psa.prefixlen, PSA_PREFIX, f"{psa_path}.psa_range", problems)
+            if check_private(options.psa_range, psa, f"{psa_path}.psa_range", problems) \
+                    and vpc_net is not None and psa.overlaps(vpc_net):
                 problems.append(Problem(f"{psa_path}.psa_range", f"{options.psa_range!r} "
                                         f"overlaps vpc_cidr {vpc_cidr!r}; the private services "
                                         "range must be outside the network's subnets."))
@@ -82,7 +79,7 @@ def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetwo
                                               "both."))
     elif options.psa_prefix_length is not None:
         prefix_length = options.psa_prefix_length
-        _check_psa_prefix(prefix_length, f"{psa_path}.psa_prefix_length", problems)
+        check_range(prefix_length, PSA_PREFIX, f"{psa_path}.psa_prefix_length", problems)
     if not options.create_psa_connection and (options.model_fields_set & {
             "psa_range", "psa_prefix_length", "psa_existing_ranges"}):
         problems.append(Problem(psa_path, "psa_range, psa_prefix_length and psa_existing_ranges "
@@ -90,12 +87,9 @@ def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetwo
     if options.psa_existing_ranges is not None and not existing:
         problems.append(Problem(f"{psa_path}.psa_existing_ranges", "a new VPC network has no "
                                 "private services access yet; remove the key."))
-    for i, name in enumerate(options.psa_existing_ranges or []):
-        if not _RANGE_NAME.match(name):
-            problems.append(Problem(f"{psa_path}.psa_existing_ranges.{i}", f"{name!r} is not an "
-                                    "allocated range name; use the name of the compute global "
-                                    "address (1 to 63 lowercase letters, digits and hyphens, "
-                                    "starting with a letter)."))
+    check_format(options.psa_existing_ranges, _RANGE_NAME, f"{psa_path}.psa_existing_ranges",
+                 "an allocated range name; use the name of the compute global address (1 to 63 "
+                 "lowercase letters, digits and hyphens, starting with a letter)", problems)
     network_project = _project_of(cfg.vpc_id)
     for i, subnet in enumerate(cfg.subnet_ids or []):
         subnet_project = _project_of(subnet)
@@ -133,14 +127,6 @@ def _project_of(path: str | None) -> str | None:
     if path and path.startswith("projects/") and path.count("/") >= 2:
         return path.split("/")[1]
     return None
-
-
-def _check_psa_prefix(prefix: int, path: str, problems: list[Problem]) -> None:
-    # Each Redis instance takes a /29 (a /28 with read replicas), each Memcached node a /29 of
-    # the allocated range; Google suggests /16, and smaller than /24 leaves little room.
-    if not 16 <= prefix <= 24:
-        problems.append(Problem(path, f"a /{prefix} is not allowed; use a prefix from /16 to /24 "
-                                      "for the private services access range."))
 
 
 def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheSpec],
