@@ -62,28 +62,17 @@ def build_user_group(name: str, args: ElastiCacheUsersArgs, parent: pulumi.Resou
     build their group here. Logical names: `<name>-default`, `<name>-<user>`, their
     `-password`s, and `group_name` for the group."""
     child = pulumi.ResourceOptions(parent=parent)
-    secret_mode = pulumi.ResourceOptions(parent=parent,
-                                         additional_secret_outputs=["authentication_mode"])
-    default_user = aws.elasticache.User(
-        f"{name}-default",
-        user_id=args.default_user_id,
-        user_name=DEFAULT_USER_NAME,
-        engine=args.engine,
-        access_string=DISABLED_ACCESS,
-        authentication_mode=aws.elasticache.UserAuthenticationModeArgs(
-            type="password", passwords=[_password(f"{name}-default-password", child)]),
-        tags=dict(args.tags),
-        opts=secret_mode,
-    )
+    default = CacheUserArgs(name=DEFAULT_USER_NAME, user_id=args.default_user_id,
+                            user_name=DEFAULT_USER_NAME, access=DISABLED_ACCESS)
     user_arns: dict[str, pulumi.Output[str]] = {}
     passwords: dict[str, pulumi.Output[str]] = {}
-    members: list[pulumi.Output[str]] = [default_user.user_id]
-    for user in args.users:
+    members: list[pulumi.Output[str]] = []
+    for user in (default, *args.users):
+        password = None
         if user.iam:
             mode = aws.elasticache.UserAuthenticationModeArgs(type="iam")
         else:
             password = _password(f"{name}-{user.name}-password", child)
-            passwords[user.name] = password
             mode = aws.elasticache.UserAuthenticationModeArgs(type="password",
                                                               passwords=[password])
         created = aws.elasticache.User(
@@ -94,10 +83,14 @@ def build_user_group(name: str, args: ElastiCacheUsersArgs, parent: pulumi.Resou
             access_string=user.access,
             authentication_mode=mode,
             tags=dict(args.tags),
-            opts=secret_mode,
+            opts=pulumi.ResourceOptions(parent=parent,
+                                        additional_secret_outputs=["authentication_mode"]),
         )
-        user_arns[user.name] = created.arn
         members.append(created.user_id)
+        if user is not default:     # the default user's password is given to nobody
+            user_arns[user.name] = created.arn
+            if password is not None:
+                passwords[user.name] = password
     group = aws.elasticache.UserGroup(
         group_name,
         user_group_id=args.user_group_id,
