@@ -44,6 +44,7 @@ from components.aws.users import CacheUserArgs
 from infra import naming, providers
 from infra.catalog import aws as catalog
 from infra.catalog.aws import PROFILES
+from infra.config.access import UserSpec
 from infra.config.dns import cache_dns_names
 from infra.config.spec import (
     AwsStackSpec,
@@ -198,6 +199,10 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
                      {spec.region: (cache_out.endpoint, cache_out.reader_endpoint)})
         if cache_out.password is not None:
             secrets[serverless.name] = cache_out.password
+        if serverless.users and cache_out.users is not None:
+            caches[serverless.name]["users"] = _user_entries(
+                serverless.users, cache_out.arn, cache_out.users.user_arns)
+            passwords[serverless.name] = cache_out.users.passwords
     caches = {c.name: caches[c.name] for c in spec.all_caches}   # config order
 
     zones = _private_zones(spec, networks, aws_by_region, records)
@@ -331,20 +336,28 @@ def _secret_export(secret: ConnectionSecret) -> dict[str, Any]:
     return {"name": secret.name, "arn": secret.arn}
 
 
+def _user_entries(users: tuple[UserSpec, ...], cache_arn: pulumi.Output[str],
+                  user_arns: dict[str, pulumi.Output[str]]) -> dict[str, Any]:
+    """Per user: the name clients send, how it authenticates, and for IAM users what a client
+    role must be allowed (elasticache:Connect on the cache and the user)."""
+    return {user.name: {"username": user.user_name, "user_id": user.user_id,
+                        "auth": "iam" if user.iam else "password",
+                        **({"iam": {"action": IAM_CONNECT_ACTION,
+                                    "resources": [cache_arn, user_arns[user.name]]}}
+                           if user.iam else {})}
+            for user in users}
+
+
 def _users_export(spec: AwsStackSpec, cache: CacheSpec,
                   group: ElastiCacheReplicationGroup) -> dict[str, Any]:
-    """Per user: the name clients send, how it authenticates, for IAM users what a client role
-    must be allowed (elasticache:Connect on the group and the user), and its secret."""
+    """A replication group's users (`_user_entries`), each with its connection secret."""
     assert group.users is not None
-    out: dict[str, Any] = {}
+    out = _user_entries(cache.users, group.arn, group.users.user_arns)
     for user in cache.users:
-        entry: dict[str, Any] = {"username": user.user_name, "user_id": user.user_id,
-                                 "auth": "iam" if user.iam else "password"}
+        entry = out[user.name]
         payload = {**_connection(cache, spec.region, group.endpoint, group.reader_endpoint,
                                  group.port), "username": user.user_name}
         if user.iam:
-            entry["iam"] = {"action": IAM_CONNECT_ACTION,
-                            "resources": [group.arn, group.users.user_arns[user.name]]}
             payload.update(auth="iam", iam=entry["iam"])
         else:
             payload.update(auth="rbac", password=group.users.passwords[user.name])
@@ -352,7 +365,6 @@ def _users_export(spec: AwsStackSpec, cache: CacheSpec,
             entry["secret"] = _secret_export(_connection_secret(
                 spec, cache, f"{cache.name}-{user.name}-connection", group, payload,
                 user=user.name))
-        out[user.name] = entry
     return out
 
 
@@ -390,8 +402,7 @@ def _replication_group_args(cache: CacheSpec, network: CacheNetwork) -> Replicat
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
         data_tiering=cache.node_type.data_tiering,
         tags={"Cache": cache.name},
-        users=[CacheUserArgs(name=u.name, user_id=u.user_id, user_name=u.user_name,
-                             access=u.access, iam=u.iam) for u in cache.users],
+        users=_user_args(cache.users),
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
         snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         import_id=cache.import_id,
@@ -446,8 +457,15 @@ def _serverless_args(cache: ServerlessCacheSpec, network: CacheNetwork) -> Serve
         kms_key_arn=cache.kms_key_arn,
         deletion_protection=cache.deletion_protection,
         user_group=cache.user_group,
+        users=_user_args(cache.users),
+        snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         tags={"Cache": cache.name},
     )
+
+
+def _user_args(users: tuple[UserSpec, ...]) -> list[CacheUserArgs]:
+    return [CacheUserArgs(name=u.name, user_id=u.user_id, user_name=u.user_name,
+                          access=u.access, iam=u.iam) for u in users]
 
 
 def _memcached_args(cache: CacheSpec, network: CacheNetwork) -> MemcachedClusterArgs:
