@@ -113,33 +113,31 @@ class CacheSettings:
                **extra: Any) -> Any:
         """A redis-py client: `RedisCluster` in cluster mode (reads from replicas when
         read_only), otherwise `Redis` on the writer or, when read_only, the reader endpoint."""
-        kwargs = {**self.redis_kwargs(read_only=read_only),
-                  "decode_responses": decode_responses, **extra}
-        if self.is_cluster():
-            from redis.cluster import LoadBalancingStrategy, RedisCluster
-
-            if read_only:
-                kwargs["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
-            return RedisCluster(**kwargs)
         import redis
+        from redis.cluster import RedisCluster
 
-        return redis.Redis(health_check_interval=30, **kwargs)
+        return self._client(redis.Redis, RedisCluster, read_only, decode_responses, extra)
 
     def async_client(self, *, read_only: bool = False, decode_responses: bool = True,
                      **extra: Any) -> Any:
         """As client(), for asyncio (redis.asyncio). The cluster probe, if needed, is sync."""
+        import redis.asyncio
+        from redis.asyncio.cluster import RedisCluster
+
+        return self._client(redis.asyncio.Redis, RedisCluster, read_only, decode_responses, extra)
+
+    def _client(self, single: Callable[..., Any], cluster: Callable[..., Any], read_only: bool,
+                decode_responses: bool, extra: dict[str, Any]) -> Any:
+        """client() and async_client(), given their redis-py classes."""
         kwargs = {**self.redis_kwargs(read_only=read_only),
                   "decode_responses": decode_responses, **extra}
         if self.is_cluster():
-            from redis.asyncio.cluster import RedisCluster
             from redis.cluster import LoadBalancingStrategy
 
             if read_only:
                 kwargs["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
-            return RedisCluster(**kwargs)
-        import redis.asyncio
-
-        return redis.asyncio.Redis(health_check_interval=30, **kwargs)
+            return cluster(**kwargs)
+        return single(health_check_interval=30, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         """The settings without any secret, for logs and `python -m examples.connect`."""

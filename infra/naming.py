@@ -42,8 +42,9 @@ def member_cluster_ids(group_id: str, shards: int, replicas: int, cluster_mode: 
     ]
 
 
-def serverless_user_id(cache_id: str, user: str) -> str:
-    """An ElastiCache user of a serverless cache's user group: `<cache id>-<user>`."""
+def cache_user_id(cache_id: str, user: str) -> str:
+    """An ElastiCache user of a cache's user group (replication group or serverless):
+    `<cache id>-<user>`: user ids are unique per account and region."""
     return f"{cache_id}-{user}"
 
 

@@ -71,21 +71,29 @@ def _enabled(flag: bool) -> str:
     return "enabled" if flag else "disabled"
 
 
+def _check_engine_and_node_type(cache: CacheSpec, found: live.LiveGroup | live.LiveMemcached,
+                                version_unread: str) -> list[str]:
+    """What a replication group and a Memcached cluster are both checked for: status, engine,
+    engine version (`version_unread` says why there may be none) and node type."""
+    out: list[str] = []
+    if found.status != "available":
+        out.append(f"status is {found.status}, expected available")
+    if found.engine != cache.engine:
+        out.append(f"engine is {found.engine}, the config says {cache.engine}")
+    if found.engine_version is None:
+        out.append(f"engine version could not be read ({version_unread})")
+    elif not version_matches(cache.engine_version, found.engine_version):
+        out.append(f"engine version is {found.engine_version}, the config says "
+                   f"{cache.engine_version}")
+    if found.node_type != cache.node_type.name:
+        out.append(f"node type is {found.node_type}, the config says {cache.node_type.name}")
+    return out
+
+
 def check_group(cache: CacheSpec, group: live.LiveGroup | None, region: str) -> list[str]:
     if group is None:
         return [f"replication group {cache.cache_id} not found in {region}"]
-    out: list[str] = []
-    if group.status != "available":
-        out.append(f"status is {group.status}, expected available")
-    if group.engine != cache.engine:
-        out.append(f"engine is {group.engine}, the config says {cache.engine}")
-    if group.engine_version is None:
-        out.append("engine version could not be read (no member node found)")
-    elif not version_matches(cache.engine_version, group.engine_version):
-        out.append(f"engine version is {group.engine_version}, the config says "
-                   f"{cache.engine_version}")
-    if group.node_type != cache.node_type.name:
-        out.append(f"node type is {group.node_type}, the config says {cache.node_type.name}")
+    out = _check_engine_and_node_type(cache, group, version_unread="no member node found")
     if group.cluster_enabled != cache.cluster_mode:
         out.append(f"cluster mode is {_enabled(group.cluster_enabled)}, the config says "
                    f"{_enabled(cache.cluster_mode)}")
@@ -198,16 +206,7 @@ def check_memcached(cache: CacheSpec, cluster: live.LiveMemcached | None,
                     region: str) -> list[str]:
     if cluster is None:
         return [f"Memcached cluster {cache.cache_id} not found in {region}"]
-    out = []
-    if cluster.status != "available":
-        out.append(f"status is {cluster.status}, expected available")
-    if cluster.engine != "memcached":
-        out.append(f"engine is {cluster.engine}, the config says memcached")
-    if not version_matches(cache.engine_version, cluster.engine_version):
-        out.append(f"engine version is {cluster.engine_version}, the config says "
-                   f"{cache.engine_version}")
-    if cluster.node_type != cache.node_type.name:
-        out.append(f"node type is {cluster.node_type}, the config says {cache.node_type.name}")
+    out = _check_engine_and_node_type(cache, cluster, version_unread="the cluster reports none")
     if cluster.nodes != cache.nodes:
         out.append(f"has {cluster.nodes} nodes, the config says {cache.nodes}")
     if not cluster.transit_encryption:

@@ -9,13 +9,14 @@ encrypts it when the cache has one in the secret's region; otherwise the account
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.secret_payload import secret_json
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,10 @@ class ConnectionSecret(pulumi.ComponentResource):
         aws.secretsmanager.SecretVersion(
             f"{name}-version",
             secret_id=secret.id,
-            secret_string=_secret_json(args.payload),
+            secret_string=secret_json(args.payload),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.arn = secret.arn
         self.name = secret.name
         self.register_outputs({"arn": self.arn, "name": self.name})
 
-
-def _secret_json(payload: pulumi.Input[Mapping[str, Any]]) -> pulumi.Output[str]:
-    """The payload as sorted JSON, a Pulumi secret whatever its parts are."""
-    serialized: pulumi.Output[str] = pulumi.Output.from_input(payload).apply(
-        lambda value: json.dumps(value, sort_keys=True))
-    secret: pulumi.Output[str] = pulumi.Output.secret(serialized)
-    return secret

@@ -115,6 +115,39 @@ def sns_publisher(account: Account, sid: str, service: str, topic_arn: str,
     }
 
 
+def cache_data_key(parent: pulumi.Resource, name: str, *, cache_id: str, what: str,
+                   kms_key_arn: pulumi.Input[str] | None, create: bool, tags: dict[str, str],
+                   opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
+    """The key that encrypts one cache's data at rest: the user's own (`kms_key_arn`), a new
+    one with its alias (`create`), or None for the AWS-owned key. Returns the key ARN.
+
+    The account administers it; ElastiCache (replication groups and serverless caches alike)
+    uses it through grants it creates with the deploying role's permissions (IAM decides who),
+    so the policy names no service principal.
+    """
+    if kms_key_arn is not None:
+        return pulumi.Output.from_input(kms_key_arn)
+    if not create:
+        return None
+    key = aws.kms.Key(
+        f"{name}-kms",
+        description=f"managed-cache: at-rest encryption of {what}{cache_id}",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        policy=account_of(parent).apply(
+            lambda account: policy_document(account_administers(account))),
+        tags=tags,
+        opts=opts,
+    )
+    aws.kms.Alias(
+        f"{name}-kms-alias",
+        name=f"alias/managed-cache/{cache_id}",
+        target_key_id=key.key_id,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return key.arn
+
+
 @dataclass(frozen=True)
 class LogKeyArgs:
     alias: str                               # "alias/..."; aliases are per region

@@ -4,33 +4,19 @@ the security group is its only gate."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
+from components.aws.node_cache import NodeCacheArgs
+from components.aws.node_cache import parameter_group as node_parameter_group
 
 
-@dataclass(frozen=True)
-class MemcachedClusterArgs:
+@dataclass(frozen=True, kw_only=True)
+class MemcachedClusterArgs(NodeCacheArgs):
     cluster_id: str
-    engine_version: str                      # 1.6.12 or later: TLS
-    node_type: str
     nodes: int
-    port: int
-    parameter_group_name: str
-    parameter_group_family: str
-    subnet_group_name: pulumi.Input[str]
-    security_group_ids: Sequence[pulumi.Input[str]]
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    maintenance_window: str = "sun:05:00-sun:06:00"
-    apply_immediately: bool = False
-    deletion_protection: bool = False
-    # ElastiCache events (node replaced, ...) go to this SNS topic (an unencrypted one).
-    notification_topic_arn: pulumi.Input[str] | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
     import_id: str | None = None             # adopt this live cluster instead of creating one
 
     @property
@@ -48,16 +34,8 @@ class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: MemcachedClusterArgs,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("managed-cache:aws:ElastiCacheMemcachedCluster", name, None, opts)
-        parameter_group = CacheParameterGroup(
-            f"{name}-parameters",
-            CacheParameterGroupArgs(
-                group_name=args.parameter_group_name,
-                family=args.parameter_group_family,
-                description=f"managed-cache parameters for {args.cluster_id}",
-                parameters=args.parameters,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        parameter_group = node_parameter_group(name, args, args.cluster_id,
+                                               pulumi.ResourceOptions(parent=self))
         cluster = aws.elasticache.Cluster(
             f"{name}-cluster",
             cluster_id=args.cluster_id,

@@ -60,15 +60,7 @@ class AlarmTopic(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
-        # One subscription per address, whatever its case or repetition in config.
-        for email in sorted({e.lower(): e for e in args.emails}.values()):
-            aws.sns.TopicSubscription(
-                f"{name}-email-{_email_slug(email)}",
-                topic=topic.arn,
-                protocol="email",
-                endpoint=email,
-                opts=child,
-            )
+        subscribe_emails(name, topic, args.emails, child)
         self.arn = topic.arn
         self.register_outputs({"arn": self.arn, "kms_key_arn": self.kms_key_arn})
 
@@ -130,16 +122,22 @@ class CacheEventTopic(pulumi.ComponentResource):
                 lambda values: event_topic_policy(values[0], values[1].account_id)),
             opts=child,
         )
-        for email in sorted({e.lower(): e for e in args.emails}.values()):
-            aws.sns.TopicSubscription(
-                f"{name}-email-{_email_slug(email)}",
-                topic=topic.arn,
-                protocol="email",
-                endpoint=email,
-                opts=child,
-            )
+        subscribe_emails(name, topic, args.emails, child)
         self.arn = topic.arn
         self.register_outputs({"arn": self.arn})
+
+
+def subscribe_emails(name: str, topic: aws.sns.Topic, emails: Sequence[str],
+                     opts: pulumi.ResourceOptions) -> None:
+    """One email subscription per address, whatever its case or repetition in config."""
+    for email in sorted({e.lower(): e for e in emails}.values()):
+        aws.sns.TopicSubscription(
+            f"{name}-email-{_email_slug(email)}",
+            topic=topic.arn,
+            protocol="email",
+            endpoint=email,
+            opts=opts,
+        )
 
 
 def event_topic_policy(topic_arn: str, account_id: str) -> str:

@@ -7,8 +7,8 @@ replicas, slow-log and engine-log delivery to CloudWatch Logs, and `protect` whe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pulumi
@@ -23,7 +23,9 @@ from components.aws.autoscaling import (
     ScaledDimensionArgs,
     scaler_owned,
 )
-from components.aws.parameter_group import CacheParameterGroup, CacheParameterGroupArgs
+from components.aws.node_cache import NodeCacheArgs
+from components.aws.node_cache import parameter_group as node_parameter_group
+from components.aws.parameter_group import CacheParameterGroup
 from components.aws.users import CacheUserArgs, ElastiCacheUsers, ElastiCacheUsersArgs
 
 # What the cloud owns on a member of a Global Datastore, by role (components/provider_facts.py):
@@ -55,40 +57,25 @@ def log_group_name(replication_group_id: str, log_type: str) -> str:
     return f"/aws/elasticache/{replication_group_id}/{log_type}"
 
 
-@dataclass(frozen=True)
-class ReplicationGroupArgs:
+@dataclass(frozen=True, kw_only=True)
+class ReplicationGroupArgs(NodeCacheArgs):
     replication_group_id: str
     description: str
     engine: str
-    engine_version: str
-    node_type: str
     shards: int
     replicas: int                            # per shard
     cluster_mode: bool
-    port: int
-    parameter_group_name: str
-    parameter_group_family: str
-    subnet_group_name: pulumi.Input[str]
-    security_group_ids: Sequence[pulumi.Input[str]]
-    parameters: Mapping[str, str] = field(default_factory=dict)
     create_kms_key: bool = False
     kms_key_arn: str | None = None
-    maintenance_window: str = "sun:05:00-sun:06:00"
     snapshot_window: str = "03:00-04:00"
     snapshot_retention_days: int = 1
     final_snapshot_name: str | None = None    # None: no snapshot when deleted
-    deletion_protection: bool = False
     log_retention_days: int = 30
     # The region's customer-managed key for the slow-log and engine-log groups (production);
     # None: CloudWatch Logs' own encryption.
     log_kms_key_arn: pulumi.Input[str] | None = None
-    apply_immediately: bool = False
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
-    # ElastiCache events (failover started/completed, node replaced...) go to this SNS topic,
-    # which must not be encrypted (components/aws/notifications.py, CacheEventTopic).
-    notification_topic_arn: pulumi.Input[str] | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
     # Global Datastore membership. A primary leaves node type, version, shard count and
     # failover to the global group after creation; a secondary sets none of the arguments AWS
     # rejects on a secondary and inherits engine, encryption and AUTH from the primary.
@@ -137,7 +124,9 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
 
-        self.kms_key_arn = self._kms_key(name, args, data)
+        self.kms_key_arn = kms.cache_data_key(
+            self, name, cache_id=args.replication_group_id, what="", kms_key_arn=args.kms_key_arn,
+            create=args.create_kms_key, tags=dict(args.tags), opts=data)
         logs = {
             log_type: aws.cloudwatch.LogGroup(
                 f"{name}-{log_type}",
@@ -203,16 +192,8 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
                 )
                 # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
                 auth = dict(auth_token=token.result, auth_token_update_strategy="SET")
-            parameter_group = CacheParameterGroup(
-                f"{name}-parameters",
-                CacheParameterGroupArgs(
-                    group_name=args.parameter_group_name,
-                    family=args.parameter_group_family,
-                    description=f"managed-cache parameters for {args.replication_group_id}",
-                    parameters=args.parameters,
-                ),
-                opts=child,
-            )
+            parameter_group = node_parameter_group(name, args, args.replication_group_id,
+                                                   child)
             group_args = {**common, **self._primary_args(args, parameter_group), **auth,
                           **self._restore_args(args)}
             self.parameter_group_name = parameter_group.name
@@ -309,29 +290,3 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         # unexpected parameters on a secondary with InvalidParameterCombination
         # (terraform-provider-aws #24854, umotif-public/terraform-aws-elasticache-redis #31).
         return dict(global_replication_group_id=args.global_replication_group_id, **sizing)
-
-    def _kms_key(self, name: str, args: ReplicationGroupArgs,
-                 opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
-        if args.kms_key_arn is not None:
-            return pulumi.Output.from_input(args.kms_key_arn)
-        if not args.create_kms_key:
-            return None  # encrypted at rest with the AWS-owned key
-        key = aws.kms.Key(
-            f"{name}-kms",
-            description=f"managed-cache: at-rest encryption of {args.replication_group_id}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            # The account administers it; ElastiCache uses it through grants it creates with
-            # the deploying role's permissions (IAM decides who), so no service principal.
-            policy=kms.account_of(self).apply(
-                lambda account: kms.policy_document(kms.account_administers(account))),
-            tags=dict(args.tags),
-            opts=opts,
-        )
-        aws.kms.Alias(
-            f"{name}-kms-alias",
-            name=f"alias/managed-cache/{args.replication_group_id}",
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return key.arn

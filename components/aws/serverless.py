@@ -4,8 +4,9 @@ ElastiCache Serverless always encrypts in transit and at rest (with the AWS-owne
 customer-managed one is given) and scales itself within the usage limits set here. It has no
 AUTH token: Valkey and Redis OSS serverless caches authenticate users of a user group (RBAC).
 Without one, anyone who reaches the endpoint may connect, so a Valkey/Redis cache gets a user
-group of its own: a disabled `default` user and one application user with a random password
-that exists only as a Pulumi secret.
+group of its own (`components/aws/users.py`): a disabled `default` user and either the users
+the config names or one application user with a random password that exists only as a Pulumi
+secret.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
-# Every user group must contain a user named `default` (AWS::ElastiCache::UserGroup UserIds);
-# it is switched off and given a password nobody is told.
-DEFAULT_USER_NAME = "default"
-DISABLED_ACCESS = "off -@all"
+from components.aws import kms
+from components.aws.users import (
+    CacheUserArgs,
+    ElastiCacheUsersArgs,
+    UserGroupParts,
+    build_user_group,
+)
+
+# Without configured users the group holds one application user with every permission.
 APP_USER_NAME = "app"
 APP_ACCESS = "on ~* +@all"
-# ElastiCache passwords: 16-128 printable characters; generate with the specials the AUTH token
-# rules accept, as the replication group does.
-PASSWORD_SPECIALS = "!&#$^<>-"
-PASSWORD_LENGTH = 64
+# Create-only: the cache is seeded from these snapshots when it is created, and a later edit
+# would replace it (RequiresReplace), so changes are ignored after creation.
+RESTORE_ARGS = ["snapshot_arns_to_restores"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,11 @@ class ServerlessCacheArgs:
     create_kms_key: bool = False
     kms_key_arn: str | None = None
     deletion_protection: bool = False
-    # Valkey/Redis: a user group with an application user (ids `<name>-default`, `<name>-app`).
+    # Valkey/Redis: a user group (`<name>-users`) with a disabled `<name>-default` user and
+    # `users`, or without them one application user `<name>-app`.
     user_group: bool = True
+    users: Sequence[CacheUserArgs] = ()
+    snapshot_arns: Sequence[str] = ()         # serverless snapshots the new cache starts from
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -55,23 +62,36 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
     reader_endpoint: pulumi.Output[str] | None
     reader_port: pulumi.Output[int] | None
     arn: pulumi.Output[str]
-    user_name: str | None                     # what clients send with AUTH <user> <password>
-    password: pulumi.Output[str] | None       # a Pulumi secret
+    user_name: str | None                     # the application user: AUTH <user> <password>
+    password: pulumi.Output[str] | None       # its password, a Pulumi secret
+    users: UserGroupParts | None              # the group, with the configured users' ARNs
     kms_key_arn: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: ServerlessCacheArgs,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("managed-cache:aws:ElastiCacheServerlessCache", name, None, opts)
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
-        self.kms_key_arn = self._kms_key(name, args, data)
+        self.kms_key_arn = kms.cache_data_key(
+            self, name, cache_id=args.name, what="serverless cache ", kms_key_arn=args.kms_key_arn,
+            create=args.create_kms_key, tags=dict(args.tags), opts=data)
         valkey_like = args.engine != "memcached"
 
-        user_group_id: pulumi.Output[str] | None = None
         self.user_name = None
         self.password = None
+        self.users = None
         if valkey_like and args.user_group:
-            user_group_id, self.password = self._user_group(name, args)
-            self.user_name = APP_USER_NAME
+            self.users = build_user_group(name, ElastiCacheUsersArgs(
+                user_group_id=f"{args.name}-users",
+                engine=args.engine,
+                default_user_id=f"{args.name}-default",
+                users=args.users or [CacheUserArgs(
+                    name=APP_USER_NAME, user_id=f"{args.name}-{APP_USER_NAME}",
+                    user_name=APP_USER_NAME, access=APP_ACCESS)],
+                tags=dict(args.tags),
+            ), parent=self, group_name=f"{name}-users")
+            if not args.users:
+                self.user_name = APP_USER_NAME
+                self.password = self.users.passwords[APP_USER_NAME]
 
         cache = aws.elasticache.ServerlessCache(
             f"{name}-cache",
@@ -91,9 +111,11 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
             ),
             snapshot_retention_limit=args.snapshot_retention_days if valkey_like else None,
             daily_snapshot_time=args.daily_snapshot_time if valkey_like else None,
-            user_group_id=user_group_id,
+            user_group_id=self.users.user_group_id if self.users else None,
+            snapshot_arns_to_restores=list(args.snapshot_arns) or None,
             tags=dict(args.tags),
-            opts=data,
+            opts=pulumi.ResourceOptions.merge(data, pulumi.ResourceOptions(
+                ignore_changes=RESTORE_ARGS)),
         )
         self.arn = cache.arn
         self.endpoint = cache.endpoints.apply(lambda e: e[0].address if e else "")
@@ -107,63 +129,3 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
         self.register_outputs({"endpoint": self.endpoint, "port": self.port,
                                "reader_endpoint": self.reader_endpoint, "arn": self.arn,
                                "password": self.password})
-
-    def _user_group(self, name: str,
-                    args: ServerlessCacheArgs) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
-        members: list[pulumi.Output[str]] = []
-        password: pulumi.Output[str] | None = None
-        for user, user_name, access in (("default", DEFAULT_USER_NAME, DISABLED_ACCESS),
-                                        (APP_USER_NAME, APP_USER_NAME, APP_ACCESS)):
-            secret = random.RandomPassword(
-                f"{name}-{user}-password",
-                length=PASSWORD_LENGTH, special=True, override_special=PASSWORD_SPECIALS,
-                min_lower=4, min_upper=4, min_numeric=4, min_special=2,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            created = aws.elasticache.User(
-                f"{name}-{user}",
-                user_id=f"{args.name}-{user}",
-                user_name=user_name,
-                engine=args.engine,
-                access_string=access,
-                authentication_mode=aws.elasticache.UserAuthenticationModeArgs(
-                    type="password", passwords=[secret.result]),
-                tags=dict(args.tags),
-                opts=pulumi.ResourceOptions(parent=self,
-                                            additional_secret_outputs=["authentication_mode"]),
-            )
-            members.append(created.user_id)
-            if user == APP_USER_NAME:
-                password = pulumi.Output.secret(secret.result)
-        group = aws.elasticache.UserGroup(
-            f"{name}-users",
-            user_group_id=f"{args.name}-users",
-            engine=args.engine,
-            user_ids=members,
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        assert password is not None
-        return group.user_group_id, password
-
-    def _kms_key(self, name: str, args: ServerlessCacheArgs,
-                 opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
-        if args.kms_key_arn is not None:
-            return pulumi.Output.from_input(args.kms_key_arn)
-        if not args.create_kms_key:
-            return None  # encrypted at rest with the AWS-owned key
-        key = aws.kms.Key(
-            f"{name}-kms",
-            description=f"managed-cache: at-rest encryption of serverless cache {args.name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            tags=dict(args.tags),
-            opts=opts,
-        )
-        aws.kms.Alias(
-            f"{name}-kms-alias",
-            name=f"alias/managed-cache/{args.name}",
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return key.arn

@@ -9,13 +9,14 @@ too).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
+
+from components.secret_payload import secret_json
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,10 @@ class SecretManagerSecret(pulumi.ComponentResource):
         gcp.secretmanager.SecretVersion(
             f"{name}-version",
             secret=secret.id,
-            secret_data=_secret_json(args.payload),
+            secret_data=secret_json(args.payload),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.secret_id = secret.secret_id
         self.name = secret.name
         self.register_outputs({"secret_id": self.secret_id, "name": self.name})
 
-
-def _secret_json(payload: pulumi.Input[Mapping[str, Any]]) -> pulumi.Output[str]:
-    """The payload as sorted JSON, a Pulumi secret whatever its parts are."""
-    serialized: pulumi.Output[str] = pulumi.Output.from_input(payload).apply(
-        lambda value: json.dumps(value, sort_keys=True))
-    secret: pulumi.Output[str] = pulumi.Output.secret(serialized)
-    return secret

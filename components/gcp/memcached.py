@@ -15,6 +15,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.apis import MEMCACHE, needs
+from components.gcp.maintenance import weekly_maintenance_policy
 
 MEMCACHED_PORT = 11211
 
@@ -66,18 +67,12 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
             authorized_network=args.authorized_network,
             reserved_ip_range_ids=[args.reserved_ip_range]
             if args.reserved_ip_range is not None else None,
-            maintenance_policy=gcp.memcache.InstanceMaintenancePolicyArgs(
-                weekly_maintenance_windows=[
-                    gcp.memcache.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs(
-                        day=args.maintenance_day,
-                        duration=f"{args.maintenance_minutes * 60}s",
-                        start_time=gcp.memcache
-                        .InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs(
-                            hours=args.maintenance_hour, minutes=args.maintenance_minute,
-                            seconds=0, nanos=0),
-                    ),
-                ],
-            ),
+            maintenance_policy=weekly_maintenance_policy(
+                gcp.memcache.InstanceMaintenancePolicyArgs,
+                gcp.memcache.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs,
+                gcp.memcache.InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs,
+                args,
+                duration=f"{args.maintenance_minutes * 60}s"),
             labels=dict(args.labels),
             # In pulumi-gcp an unset deletion_protection means protected: always set it.
             deletion_protection=args.deletion_protection,

@@ -16,6 +16,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.apis import REDIS, needs
+from components.gcp.maintenance import weekly_maintenance_policy
 
 PLAIN_PORT, TLS_PORT = 6379, 6378
 
@@ -94,17 +95,11 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
                 rdb_snapshot_period=args.rdb_snapshot_period if args.persistence == "RDB"
                 else None,
             ),
-            maintenance_policy=gcp.redis.InstanceMaintenancePolicyArgs(
-                weekly_maintenance_windows=[
-                    gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs(
-                        day=args.maintenance_day,
-                        start_time=gcp.redis
-                        .InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs(
-                            hours=args.maintenance_hour, minutes=args.maintenance_minute,
-                            seconds=0, nanos=0),
-                    ),
-                ],
-            ),
+            maintenance_policy=weekly_maintenance_policy(
+                gcp.redis.InstanceMaintenancePolicyArgs,
+                gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs,
+                gcp.redis.InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs,
+                args),
             customer_managed_key=args.customer_managed_key,
             redis_configs=dict(args.redis_configs),
             labels=dict(args.labels),

@@ -19,6 +19,7 @@ import pulumi_gcp as gcp
 
 from components import provider_facts as facts
 from components.gcp.apis import VALKEY_APIS, needs
+from components.gcp.maintenance import weekly_maintenance_policy
 
 # What a switchover or detach changes on a secondary, which `pulumi up` must not push back.
 SECONDARY_OWNED = facts.ignored_arguments(facts.GCP_VALKEY, facts.CROSS_REGION_SECONDARY)
@@ -196,17 +197,11 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
             authorization_mode="IAM_AUTH" if args.iam_auth else "AUTH_DISABLED",
             persistence_config=persistence,
             automated_backup_config=backups,
-            maintenance_policy=gcp.memorystore.InstanceMaintenancePolicyArgs(
-                weekly_maintenance_windows=[
-                    gcp.memorystore.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs(
-                        day=args.maintenance_day,
-                        start_time=gcp.memorystore
-                        .InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs(
-                            hours=args.maintenance_hour, minutes=args.maintenance_minute,
-                            seconds=0, nanos=0),
-                    ),
-                ],
-            ),
+            maintenance_policy=weekly_maintenance_policy(
+                gcp.memorystore.InstanceMaintenancePolicyArgs,
+                gcp.memorystore.InstanceMaintenancePolicyWeeklyMaintenanceWindowArgs,
+                gcp.memorystore.InstanceMaintenancePolicyWeeklyMaintenanceWindowStartTimeArgs,
+                args),
             zone_distribution_config=gcp.memorystore.InstanceZoneDistributionConfigArgs(
                 mode="SINGLE_ZONE", zone=zone) if zone else
             gcp.memorystore.InstanceZoneDistributionConfigArgs(mode="MULTI_ZONE"),

@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,10 +159,39 @@ def write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+@contextlib.contextmanager
+def _stopped_on_error(stop: Callable[[], object]) -> Iterator[None]:
+    """Call stop() when the block fails (an error or Ctrl-C), then re-raise: a server that does
+    not come up leaves nothing running."""
+    try:
+        yield
+    except BaseException:
+        stop()
+        raise
+
+
+class _ChildProcessServer:
+    """A server in a child process that listens on LOOPBACK:`port`; stopped on exit."""
+
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    def _start(self, command: list[str], what: str, log: Path, **popen: Any) -> None:
+        """Start `command` and wait until it listens on `port`; stop it if it does not."""
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                        start_new_session=True, **popen)
+        with _stopped_on_error(self.__exit__):
+            _wait_for_port(self.port, self.process, what, log)
+
+    def __exit__(self, *exc: Any) -> None:
+        _stop_process(self.process)
+        self.process = None
+
+
 # ---------------------------------------------------------------------------------------------
 # Valkey / Redis
 # ---------------------------------------------------------------------------------------------
-class CacheServer:
+class CacheServer(_ChildProcessServer):
     """valkey-server / redis-server: TLS only (`port 0`), requirepass, loopback, no persistence.
 
     `parameters` (the stack's parameter group) are applied with CONFIG SET after start, so one
@@ -177,7 +207,6 @@ class CacheServer:
         self.maxmemory_bytes = maxmemory_bytes
         self.parameters = parameters
         self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
         self.applied: dict[str, str] = {}
         self.skipped: dict[str, str] = {}
 
@@ -195,21 +224,11 @@ class CacheServer:
             f"maxmemory {self.maxmemory_bytes}",
         ]
         write_private(config, ("\n".join(lines) + "\n").encode())
-        self.process = subprocess.Popen([self.binary, str(config)], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
-        try:
-            _wait_for_port(self.port, self.process, "the cache server",
-                           self.directory / "server.log")
+        self._start([self.binary, str(config)], "the cache server", self.directory / "server.log",
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with _stopped_on_error(self.__exit__):
             self._apply_parameters()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        _stop_process(self.process)
-        self.process = None
 
     def secret(self) -> dict[str, Any]:
         """The connection secret for this server, in the shape the stacks' secrets use."""
@@ -317,14 +336,11 @@ class PostgresServer:
             conf.write(f"\nlisten_addresses = '{LOOPBACK}'\nport = {self.port}\n"
                        f"unix_socket_directories = '{socket_dir}'\n"
                        "max_connections = 50\nshared_buffers = 64MB\n")
-        try:
+        with _stopped_on_error(self.__exit__):
             self._run("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "server.log"),
                       "-w", "-t", "60", "start")
             self.started = True
             self._create_database()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -368,13 +384,12 @@ def _chown_tree(root: Path, user: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # App servers (uvicorn in a child process)
 # ---------------------------------------------------------------------------------------------
-class AppServer:
+class AppServer(_ChildProcessServer):
     def __init__(self, module: str, env: dict[str, str], log: Path):
         self.module = module
         self.env = env
         self.log = log
         self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -386,20 +401,10 @@ class AppServer:
                "PYTHONPATH": os.pathsep.join(filter(None, [str(root),
                                                            os.environ.get("PYTHONPATH")]))}
         with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", self.module, "--host", LOOPBACK, "--port", str(self.port)],
-                cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True)
-        try:
-            _wait_for_port(self.port, self.process, self.module, self.log)
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
+            self._start([sys.executable, "-m", self.module, "--host", LOOPBACK, "--port",
+                         str(self.port)], self.module, self.log, cwd=root, env=env, stdout=log,
+                        stderr=log)
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        _stop_process(self.process)
-        self.process = None
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, log: Path,

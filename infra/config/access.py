@@ -110,14 +110,15 @@ def check_access_string(access: str, path: str, problems: list[Problem]) -> None
 
 
 def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engine: str,
-                  version: str, global_: bool, path: str,
-                  problems: list[Problem]) -> tuple[UserSpec, ...]:
-    """`aws.users` of a Valkey/Redis cache (Memcached and GCP are refused by the callers)."""
+                  version: str, global_: bool, path: str, problems: list[Problem],
+                  without: str = "an AUTH token") -> tuple[UserSpec, ...]:
+    """`aws.users` of a Valkey/Redis cache (Memcached and GCP are refused by the callers);
+    `without` says what the cache authenticates with when the key is removed."""
     if users is None:
         return ()
     if not users:
         problems.append(Problem(path, "is empty; name at least one user or remove the key "
-                                      "(the cache then uses an AUTH token)."))
+                                      f"(the cache then uses {without})."))
         return ()
     if global_:
         problems.append(Problem(path, "RBAC users are not supported on a Global Datastore "
@@ -148,11 +149,28 @@ def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engi
             problems.append(Problem(f"{key}.iam", f"{engine} {version} has no IAM "
                                     f"authentication; it needs {engine} "
                                     f"{'.'.join(map(str, iam_minimum))} or later."))
-        user_id = f"{cache_id}-{name}"
+        user_id = naming.cache_user_id(cache_id, name)
+        check_user_id(user_id, key, "Shorten the user name or the cache name, or set "
+                                    "name_prefix.", problems)
         # IAM users must have user name == user id (CreateUser; pulumi-aws User.user_name).
         out.append(UserSpec(name=name, user_id=user_id, user_name=user_id if iam else name,
                             access=access, iam=iam))
     return tuple(out)
+
+
+def check_user_id(user_id: str, path: str, shorten: str, problems: list[Problem]) -> None:
+    """User ids start with the cache id (`<cache id>-<user>`) and are held to its 40
+    characters, the limit this program applies to ElastiCache ids."""
+    if len(user_id) > naming.REPLICATION_GROUP_ID_MAX:
+        problems.append(Problem(path, f"the user id {user_id!r} is {len(user_id)} characters; "
+                                      f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
+                                      f"{shorten}"))
+
+
+def check_default_user_id(cache_id: str, path: str, problems: list[Problem]) -> None:
+    """The disabled `default` user every user group gets (components/aws/users.py)."""
+    check_user_id(naming.cache_user_id(cache_id, DEFAULT_USER), path,
+                  "Shorten the cache name or set name_prefix.", problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,7 +182,7 @@ class RestoreSpec:
 
     source: str                          # as written
     snapshot_name: str | None = None     # AWS: an ElastiCache snapshot in the region
-    snapshot_arns: tuple[str, ...] = ()  # AWS: RDB files in S3
+    snapshot_arns: tuple[str, ...] = ()  # AWS: RDB files in S3; serverless: its snapshots
     gcs_uris: tuple[str, ...] = ()       # GCP Valkey: RDB files in Cloud Storage
     backup: str | None = None            # GCP Valkey: a managed backup
 
@@ -197,6 +215,33 @@ def resolve_aws_restore(source: str | None, path: str,
                                       "arn:aws:s3:::bucket/key.rdb."))
         return None
     return RestoreSpec(source=source, snapshot_name=source)
+
+
+# A serverless cache snapshot (CreateServerlessCacheSnapshot); CreateServerlessCache takes
+# their ARNs in SnapshotArnsToRestore, for Valkey and Redis OSS (pulumi-aws
+# elasticache.ServerlessCache.snapshot_arns_to_restores).
+_SERVERLESS_SNAPSHOT_ARN = re.compile(r"^arn:aws[a-z-]*:elasticache:([a-z0-9-]+):\d{12}:"
+                                      r"serverlesscachesnapshot:[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+def resolve_serverless_restore(source: str | None, region: str, path: str,
+                               problems: list[Problem]) -> RestoreSpec | None:
+    """`restore_from` of a serverless Valkey/Redis cache (Memcached is refused by the caller)."""
+    if source is None:
+        return None
+    match = _SERVERLESS_SNAPSHOT_ARN.match(source)
+    if match is None:
+        problems.append(Problem(path, f"{source!r} is not a serverless snapshot ARN; a serverless "
+                                      "cache is created from a snapshot of a serverless cache, "
+                                      "named by its ARN: arn:aws:elasticache:<region>:<account>:"
+                                      "serverlesscachesnapshot:<name>."))
+        return None
+    if region and match.group(1) != region:
+        problems.append(Problem(path, f"the snapshot is in {match.group(1)}, not {region}; "
+                                      "ElastiCache creates a cache only from a snapshot in the "
+                                      "cache's own region."))
+        return None
+    return RestoreSpec(source=source, snapshot_arns=(source,))
 
 
 def resolve_gcp_restore(source: str | None, engine: str, path: str,

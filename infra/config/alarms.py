@@ -11,7 +11,8 @@ from dataclasses import fields, replace
 from pydantic import StrictBool, StrictFloat, StrictInt
 
 from components.alarm_policy import AlarmPolicy
-from infra.config.common import Problem, StrictModel
+from infra.config.common import Problem, StrictModel, check_range
+from infra.config.limits import STACK_LIMITS
 
 ALARM_DEFAULTS: dict[str, AlarmPolicy] = {
     "development": AlarmPolicy(
@@ -80,9 +81,8 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
     before = len(problems)
     for key in _PERCENT_KEYS:
         value = overrides.get(key)
-        if value is not None and not 1 <= value <= 100:
-            problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; a percentage is "
-                                                     "1 to 100."))
+        if value is not None:
+            check_range(value, STACK_LIMITS["alarms.percent"], f"{path}.{key}", problems)
     for key in _COUNT_KEYS:
         value = overrides.get(key)
         if value is not None and value <= 0:
@@ -98,9 +98,9 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
         problems.append(Problem(f"{path}.replication_lag_seconds", f"{lag} is not allowed; use a "
                                                                    "positive number of seconds."))
     hit_rate = overrides.get("cache_hit_rate_percent")
-    if hit_rate is not None and not 0 <= hit_rate <= 100:
-        problems.append(Problem(f"{path}.cache_hit_rate_percent", f"{hit_rate} is not allowed; "
-                                "use 0 (no alarm) to 100."))
+    if hit_rate is not None:
+        check_range(hit_rate, STACK_LIMITS["alarms.cache_hit_rate_percent"],
+                    f"{path}.cache_hit_rate_percent", problems)
     resolved = replace(policy, **overrides)
     # A memory percentage already refused above is not compared again (one message per mistake).
     memory_keys = (f"{path}.memory_warning_percent", f"{path}.memory_critical_percent")

@@ -1,10 +1,10 @@
-"""AWS ElastiCache rules: resolve a cache and its networks, appending a Problem per mistake."""
+"""AWS ElastiCache rules for node-based caches (replication groups and Memcached clusters):
+resolve a cache, appending a Problem per mistake. Networks are aws_network.py's, serverless
+caches aws_serverless.py's."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import replace
 
 from infra import naming
 from infra.catalog import aws as catalog
@@ -12,44 +12,27 @@ from infra.catalog.aws import AwsProfileDefaults
 from infra.catalog.parameters import AWS_FAMILIES
 from infra.config.access import (
     UserSpec,
+    check_default_user_id,
     check_import_id,
     resolve_aws_restore,
     resolve_users,
 )
 from infra.config.alarms import resolve_alarms
+from infra.config.aws_global import check_global
 from infra.config.common import (
-    DEFAULT_VPC_CIDR,
     Problem,
-    check_allowed_cidrs,
+    check_cache_parameters,
     check_daily_window,
-    check_parameters,
+    check_range,
+    check_sizing_keys,
     check_weekly_window,
     did_you_mean,
-    is_private,
-    parse_cidr,
+    resolve_description,
 )
-from infra.config.schema import (
-    AutoscalingConfig,
-    AwsCacheOptions,
-    CacheConfig,
-    GlobalConfig,
-    NetworkConfig,
-)
-from infra.config.spec import (
-    AutoscalingSpec,
-    CacheSpec,
-    GlobalSpec,
-    NetworkSpec,
-    ScalingRange,
-    ServerlessCacheSpec,
-)
+from infra.config.limits import AWS_LIMITS
+from infra.config.schema import AutoscalingConfig, AwsCacheOptions, CacheConfig
+from infra.config.spec import AutoscalingSpec, CacheSpec, ScalingRange
 
-# ElastiCache limits (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
-MAX_SHARDS = 500
-MAX_REPLICAS = 5
-MAX_MEMCACHED_NODES = 40
-MAX_GLOBAL_SECONDARIES = 2
-MAX_SNAPSHOT_RETENTION_DAYS = 35
 # CloudWatch Logs accepts only these retention values (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                       1827, 2192, 2557, 2922, 3288, 3653)
@@ -58,111 +41,38 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 # ---------------------------------------------------------------------------------------------
 # AWS rules. Each appends Problems with the key path, the bad value and what is allowed.
 # ---------------------------------------------------------------------------------------------
-_VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 # CreateCacheSubnetGroup: at most 255 letters, digits or hyphens.
 _SUBNET_GROUP = re.compile(r"^[A-Za-z0-9-]{1,255}$")
 
 
-def _resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: str,
-                     path: str, problems: list[Problem],
-                     default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:
-    before = len(problems)
-    if cfg.gcp is not None:
-        problems.append(Problem(f"{path}.gcp", "options for gcp do not apply to a stack on aws; "
-                                               "remove the block."))
-    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
-    if cfg.vpc_cidr is not None and existing:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids (an "
-                                      "existing VPC), not both."))
-    if existing and (cfg.vpc_id is None or not cfg.subnet_ids):
-        problems.append(Problem(path, "an existing VPC needs both vpc_id and subnet_ids (at "
-                                      "least one subnet)."))
-    if cfg.vpc_id is not None and not _VPC_ID.match(cfg.vpc_id):
-        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC id "
-                                                  "(vpc-0123456789abcdef0)."))
-    for i, subnet in enumerate(cfg.subnet_ids or []):
-        if not _SUBNET_ID.match(subnet):
-            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnet id "
-                                                               "(subnet-0123456789abcdef0)."))
-    for i, sg in enumerate(cfg.allowed_security_group_ids):
-        if not _SG_ID.match(sg):
-            problems.append(Problem(f"{path}.allowed_security_group_ids.{i}",
-                                    f"{sg!r} is not a security group id (sg-0123456789abcdef0)."))
-
-    vpc_cidr = None if existing else (cfg.vpc_cidr or default_cidr)
-    if not existing and vpc_cidr is None:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC) or vpc_id with subnet_ids."))
-    if vpc_cidr is not None:
-        net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems)
-        # Subnets are carved 4 bits smaller than the VPC and AWS's smallest subnet is a /28.
-        if net is not None and not (16 <= net.prefixlen <= 24):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{net.prefixlen}; "
-                                    "use a prefix from /16 to /24 (AWS VPCs are /16 to /28 and "
-                                    "each subnet takes 1/16 of the VPC)."))
-        elif net is not None and not is_private(net):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
-                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
-
-    zones = cfg.availability_zones if cfg.availability_zones is not None \
-        else defaults.availability_zones
-    min_zones = 2 if profile == "production" else 1
-    if not min_zones <= zones <= 6:
-        problems.append(Problem(f"{path}.availability_zones",
-                                f"{zones} is not allowed; use {min_zones} to 6"
-                                + (" (production spreads replicas across at least 2 zones for "
-                                   "Multi-AZ)." if profile == "production" else ".")))
-
-    allowed = cfg.allowed_cidrs
-    if allowed is None:
-        allowed = [vpc_cidr] if vpc_cidr is not None else []
-    check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
-    if existing and not allowed and not cfg.allowed_security_group_ids:
-        problems.append(Problem(path, "with an existing VPC, set allowed_cidrs or "
-                                      "allowed_security_group_ids: otherwise no client could "
-                                      "connect."))
-    if len(problems) > before:
-        return None
-    return NetworkSpec(vpc_cidr=vpc_cidr, vpc_id=cfg.vpc_id, subnet_ids=tuple(cfg.subnet_ids or ()),
-                       availability_zones=zones, allowed_cidrs=tuple(allowed),
-                       allowed_security_group_ids=tuple(cfg.allowed_security_group_ids))
-
-
-def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
-                       prefix: str, region: str, path: str,
-                       problems: list[Problem]) -> CacheSpec | ServerlessCacheSpec | None:
-    if cfg.serverless is not None:
-        return _resolve_serverless(name, cfg, defaults, profile, prefix, region, path, problems)
+def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
+                  prefix: str, region: str, path: str,
+                  problems: list[Problem]) -> CacheSpec | None:
+    """A node-based cache: a Valkey/Redis replication group or a Memcached cluster (serverless
+    caches are aws_serverless.py's)."""
     before = len(problems)
     engine = cfg.engine
     memcached = engine == "memcached"
     version = _check_engine_version(engine, cfg.engine_version, path, problems)
     node = _check_node_type(cfg, defaults, profile, path, problems)
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty (ElastiCache requires "
-                                                       "a description)."))
+    # Neither engine nor version in the default description: an upgrade would modify every
+    # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
+    description = resolve_description(cfg.description, prefix, name, "", path, problems,
+                                      why=" (ElastiCache requires a description)")
 
     if memcached:
         _refuse_for_memcached(cfg, path, problems)
         shards, replicas, cluster_mode = 1, 0, False
         nodes = cfg.nodes if cfg.nodes is not None else defaults.memcached_nodes
-        if not 1 <= nodes <= MAX_MEMCACHED_NODES:
-            problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; a Memcached "
-                                    f"cluster has 1 to {MAX_MEMCACHED_NODES} nodes."))
+        check_range(nodes, AWS_LIMITS["nodes"], f"{path}.nodes", problems)
     else:
         shards = cfg.shards if cfg.shards is not None else 1
         replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
         nodes = shards * (1 + replicas)
-        if not 1 <= shards <= MAX_SHARDS:
-            problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; a replication "
-                                                      f"group has 1 to {MAX_SHARDS} shards."))
-        if not 0 <= replicas <= MAX_REPLICAS:
-            problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; ElastiCache "
-                                    f"allows 0 to {MAX_REPLICAS} replicas per shard (1 to 6 "
-                                    "nodes)."))
+        check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
+        check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas", problems)
         cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
         if shards > 1 and not cluster_mode:
             problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
@@ -172,11 +82,8 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
                                                      "replicas; nodes is for memcached only."))
 
     family = catalog.parameter_group_family(engine, version) if version is not None else None
-    parameters = check_parameters(
-        cfg.parameters, AWS_FAMILIES[family] if family else None, version,
-        f"{path}.parameters", problems,
-        managed={"cluster-enabled": "is set from shards (and aws.cluster_mode); remove it from "
-                                    "parameters."})
+    parameters = check_cache_parameters(cfg.parameters, AWS_FAMILIES[family] if family else None,
+                                        version, "aws", path, problems)
     if not memcached:
         # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
         parameters = dict(sorted({**parameters,
@@ -189,15 +96,13 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
     retention = 0 if memcached else (cfg.snapshot_retention_days
                                      if cfg.snapshot_retention_days is not None
                                      else defaults.snapshot_retention_days)
-    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
+    check_range(retention, AWS_LIMITS["snapshot_retention_days"],
+                f"{path}.snapshot_retention_days", problems)
 
     aws = cfg.aws
     port = aws.port if aws.port is not None else catalog.ENGINE_PORT[engine]
-    if not 1024 <= port <= 65535:
-        problems.append(Problem(f"{path}.aws.port", f"{port} is not allowed; use 1024 to 65535."))
-    _check_kms(aws, region, path, problems)
+    check_range(port, AWS_LIMITS["aws.port"], f"{path}.aws.port", problems)
+    create_kms_key = resolve_kms(aws, defaults, region, path, problems)
     log_retention = aws.log_retention_days if aws.log_retention_days is not None \
         else defaults.log_retention_days
     if log_retention not in LOG_RETENTION_DAYS:
@@ -211,15 +116,17 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
-        global_spec = _check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
-                                    replicas, cluster_mode or replicas >= 1,
-                                    region, f"{path}.global", problems)
+        global_spec = check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
+                                   replicas, cluster_mode or replicas >= 1,
+                                   region, f"{path}.global", problems)
 
     cache_id = naming.replication_group_id(prefix, name)
     users: tuple[UserSpec, ...] = ()
     if aws.users is not None and not memcached and version is not None:
         users = resolve_users(aws.users, cache_id, engine, version, cfg.global_ is not None,
                               f"{path}.aws.users", problems)
+        if users:
+            check_default_user_id(cache_id, path, problems)
     restore = None if memcached else resolve_aws_restore(cfg.restore_from,
                                                          f"{path}.restore_from", problems)
     import_id = check_import_id(aws.import_id, cache_id,
@@ -246,17 +153,12 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
 
     if len(problems) > before or version is None or node is None:
         return None
-    create_kms_key = False if memcached else (
-        aws.create_kms_key if aws.create_kms_key is not None
-        else defaults.create_kms_key and aws.kms_key_arn is None)
     return CacheSpec(
         name=name,
         engine=engine,
         engine_version=version,
         family=catalog.parameter_group_family(engine, version),
-        # Neither engine nor version in the default description: an upgrade would modify every
-        # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
-        description=cfg.description or f"managed-cache {prefix}/{name}",
+        description=description,
         node_type=node,
         shards=shards,
         replicas=replicas,
@@ -271,7 +173,7 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else defaults.deletion_protection,
         port=port,
-        create_kms_key=create_kms_key,
+        create_kms_key=create_kms_key and not memcached,
         kms_key_arn=aws.kms_key_arn,
         log_retention_days=log_retention,
         apply_immediately=aws.apply_immediately if aws.apply_immediately is not None
@@ -286,143 +188,6 @@ def _resolve_aws_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults
         restore=restore,
         subnet_group_name=aws.subnet_group_name,
         autoscaling=autoscaling,
-    )
-
-
-# Keys that size or place nodes, which a serverless cache does not have, and what to do instead.
-_NOT_SERVERLESS: dict[str, str] = {
-    "node_type": "it has no nodes; max_data_gb and max_ecpu_per_second cap it instead",
-    "memory_gb": "it has no nodes; serverless.max_data_gb caps its data instead",
-    "shards": "ElastiCache shards it itself",
-    "replicas": "ElastiCache replicates it across zones itself",
-    "nodes": "it has no nodes",
-    "parameters": "it takes no parameter group",
-    "maintenance_window": "ElastiCache applies updates to it without a window or downtime",
-    "global": "it cannot join a Global Datastore",
-    "autoscaling": "it scales itself within its usage limits",
-}
-_NOT_SERVERLESS_AWS: dict[str, str] = {
-    "port": "its ports are fixed (6379 and reader 6380; Memcached 11211)",
-    "cluster_mode": "ElastiCache shards it itself",
-    "apply_immediately": "changes to it apply without a maintenance window",
-    "log_retention_days": "it delivers no slow or engine logs",
-}
-
-
-def _resolve_serverless(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
-                        prefix: str, region: str, path: str,
-                        problems: list[Problem]) -> ServerlessCacheSpec | None:
-    """`serverless:` on AWS: aws.elasticache.ServerlessCache, capped by usage limits."""
-    before = len(problems)
-    engine = cfg.engine
-    serverless = cfg.serverless
-    assert serverless is not None
-    for key, why in _NOT_SERVERLESS.items():
-        present = cfg.global_ is not None if key == "global" else key in cfg.model_fields_set
-        if present:
-            problems.append(Problem(f"{path}.{key}", f"does not apply to a serverless cache: "
-                                                     f"{why}. Remove the key."))
-    for key, why in _NOT_SERVERLESS_AWS.items():
-        if key in cfg.aws.model_fields_set:
-            problems.append(Problem(f"{path}.aws.{key}", f"does not apply to a serverless "
-                                                         f"cache: {why}. Remove the key."))
-    if not cfg.aws.auto_minor_version_upgrade:
-        problems.append(Problem(f"{path}.aws.auto_minor_version_upgrade", "false is not "
-                                "possible: ElastiCache Serverless applies minor versions "
-                                "itself, without downtime. Remove the key."))
-    if cfg.final_snapshot:
-        problems.append(Problem(f"{path}.final_snapshot", "true is not possible: a serverless "
-                                "cache is deleted without a final snapshot here "
-                                "(terraform-provider-aws sends none). Rely on "
-                                "snapshot_retention_days, or take a snapshot first."))
-    if engine == "memcached":
-        for key in ("snapshot_window", "snapshot_retention_days"):
-            if key in cfg.model_fields_set:
-                problems.append(Problem(f"{path}.{key}", "Memcached has no snapshots; remove the "
-                                                         "key or use engine 'valkey'."))
-
-    versions = catalog.SERVERLESS_MAJOR_VERSION[engine]
-    version = cfg.engine_version or catalog.DEFAULT_ENGINE_VERSION[engine]
-    major = versions.get(version)
-    if major is None:
-        problems.append(Problem(f"{path}.engine_version", f"{version!r} is not offered for a "
-                                f"serverless {engine} cache; use one of {', '.join(versions)}."))
-
-    low, high = catalog.SERVERLESS_DATA_GB
-    if not low <= serverless.max_data_gb <= high:
-        problems.append(Problem(f"{path}.serverless.max_data_gb", f"{serverless.max_data_gb} is "
-                                f"not allowed; a serverless cache stores {low} to {high} GB."))
-    low, high = catalog.SERVERLESS_ECPU_PER_SECOND
-    if not low <= serverless.max_ecpu_per_second <= high:
-        problems.append(Problem(f"{path}.serverless.max_ecpu_per_second",
-                                f"{serverless.max_ecpu_per_second} is not allowed; use {low:,} "
-                                f"to {high:,} ECPUs a second."))
-    fraction = catalog.SERVERLESS_EXPECTED_FRACTION
-    minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[engine]
-    expected_ecpu = serverless.expected_ecpu_per_second
-    if expected_ecpu is None:
-        expected_ecpu = round(serverless.max_ecpu_per_second * fraction)
-    elif not 0 <= expected_ecpu <= serverless.max_ecpu_per_second:
-        problems.append(Problem(f"{path}.serverless.expected_ecpu_per_second",
-                                f"{expected_ecpu} is not allowed; use 0 to max_ecpu_per_second "
-                                f"({serverless.max_ecpu_per_second})."))
-    expected_gb = serverless.expected_data_gb
-    if expected_gb is None:
-        expected_gb = max(minimum_gb, serverless.max_data_gb * fraction)
-    elif not 0 <= expected_gb <= serverless.max_data_gb:
-        problems.append(Problem(f"{path}.serverless.expected_data_gb",
-                                f"{expected_gb} is not allowed; use 0 to max_data_gb "
-                                f"({serverless.max_data_gb})."))
-
-    retention = 0 if engine == "memcached" else (
-        cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None
-        else defaults.snapshot_retention_days)
-    if not 0 <= retention <= MAX_SNAPSHOT_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} days."))
-    snapshot_time = None
-    if engine != "memcached":
-        start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
-                                   f"{path}.snapshot_window", problems)
-        snapshot_time = f"{start[0]:02d}:{start[1]:02d}" if start is not None else None
-    _check_kms(cfg.aws, region, path, problems)
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty."))
-    cache_id = naming.replication_group_id(prefix, name)
-    user_group = engine != "memcached"
-    if user_group:
-        # The user group's users are named after the cache; ElastiCache user ids are at most
-        # 40 characters, like the cache's own name.
-        longest = naming.serverless_user_id(cache_id, "default")
-        if len(longest) > naming.REPLICATION_GROUP_ID_MAX:
-            problems.append(Problem(path, f"the user id {longest!r} is {len(longest)} "
-                                    f"characters; ElastiCache allows "
-                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache "
-                                    "name or set name_prefix."))
-    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
-    if len(problems) > before or major is None:
-        return None
-    return ServerlessCacheSpec(
-        name=name,
-        engine=engine,
-        engine_version=version,
-        major_engine_version=major,
-        description=cfg.description or f"managed-cache {prefix}/{name} (serverless {engine})",
-        cache_id=cache_id,
-        max_data_gb=serverless.max_data_gb,
-        max_ecpu_per_second=serverless.max_ecpu_per_second,
-        expected_data_gb=float(expected_gb),
-        expected_ecpu_per_second=expected_ecpu,
-        snapshot_retention_days=retention,
-        daily_snapshot_time=snapshot_time,
-        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
-        else defaults.deletion_protection,
-        create_kms_key=cfg.aws.create_kms_key if cfg.aws.create_kms_key is not None
-        else defaults.create_kms_key and cfg.aws.kms_key_arn is None,
-        kms_key_arn=cfg.aws.kms_key_arn,
-        alarms=alarms,
-        ports=catalog.SERVERLESS_PORTS[engine],
-        user_group=user_group,
     )
 
 
@@ -458,12 +223,11 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
         what = "data tiering nodes" if node.data_tiering else "auto scaling"
         problems.append(Problem(path, f"{engine} {version} cannot auto scale; {what} need "
                                 f"{engine} {'.'.join(map(str, minimum))} or later."))
-    low, high = catalog.AUTOSCALING_TARGET_PERCENT
     ranges: dict[str, ScalingRange] = {}
-    for dimension, scaling, configured, limits, target_key, metric in (
-        ("replicas", cfg.replicas, replicas, (0, MAX_REPLICAS), "target_cpu_percent",
+    for dimension, scaling, configured, target_key, metric in (
+        ("replicas", cfg.replicas, replicas, "target_cpu_percent",
          catalog.AUTOSCALING_REPLICA_METRIC),
-        ("shards", cfg.shards, shards, (1, MAX_SHARDS), "target_memory_percent",
+        ("shards", cfg.shards, shards, "target_memory_percent",
          catalog.AUTOSCALING_SHARD_CAPACITY_METRIC if node.data_tiering
          else catalog.AUTOSCALING_SHARD_MEMORY_METRIC),
     ):
@@ -472,10 +236,8 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
         key = f"{path}.{dimension}"
         count = len(problems)
         for bound in ("min", "max"):
-            value = getattr(scaling, bound)
-            if not limits[0] <= value <= limits[1]:
-                problems.append(Problem(f"{key}.{bound}", f"{value} is not allowed; ElastiCache "
-                                        f"keeps {limits[0]} to {limits[1]} {dimension}."))
+            check_range(getattr(scaling, bound), AWS_LIMITS[f"autoscaling.{dimension}"],
+                        f"{key}.{bound}", problems)
         if len(problems) == count and scaling.min > scaling.max:
             problems.append(Problem(key, f"min {scaling.min} is above max {scaling.max}."))
         elif len(problems) == count and not scaling.min <= configured <= scaling.max:
@@ -483,9 +245,8 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                                     f"{scaling.min} to max {scaling.max}; the count you "
                                     "configure must lie within the range the scaler keeps."))
         target = getattr(scaling, target_key)
-        if not low <= target <= high:
-            problems.append(Problem(f"{key}.{target_key}", f"{target} is not allowed; "
-                                    f"ElastiCache auto scaling targets {low} to {high} %."))
+        check_range(target, AWS_LIMITS["autoscaling.target_percent"], f"{key}.{target_key}",
+                    problems)
         ranges[dimension] = ScalingRange(min=scaling.min, max=scaling.max,
                                          target_percent=float(target), metric=metric)
     if len(problems) > before:
@@ -515,7 +276,17 @@ def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) 
                                                          "key or use engine 'valkey'."))
 
 
-def _check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Problem]) -> None:
+def resolve_kms(aws: AwsCacheOptions, defaults: AwsProfileDefaults, region: str, path: str,
+                problems: list[Problem]) -> bool:
+    """Whether the program creates a KMS key for the cache (create_kms_key, else the profile's
+    default unless kms_key_arn names the user's own key), and the key ARN's rules."""
+    _check_kms_arn(aws, region, path, problems)
+    return aws.create_kms_key if aws.create_kms_key is not None \
+        else defaults.create_kms_key and aws.kms_key_arn is None
+
+
+def _check_kms_arn(aws: AwsCacheOptions, region: str, path: str,
+                   problems: list[Problem]) -> None:
     if aws.kms_key_arn is None:
         return
     if not _KMS_ARN.match(aws.kms_key_arn):
@@ -527,170 +298,6 @@ def _check_kms(aws: AwsCacheOptions, region: str, path: str, problems: list[Prob
     if aws.create_kms_key:
         problems.append(Problem(f"{path}.aws", "set kms_key_arn (your key) or "
                                                "create_kms_key: true (a new key), not both."))
-
-
-def _check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, replicas: int,
-                  primary_failover: bool, region: str, path: str,
-                  problems: list[Problem]) -> GlobalSpec | None:
-    before = len(problems)
-    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
-        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
-    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
-        [cfg.secondary_region] if cfg.secondary_region is not None else [])
-    if not 1 <= len(regions) <= MAX_GLOBAL_SECONDARIES:
-        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; a "
-                                      f"Global Datastore has 1 to {MAX_GLOBAL_SECONDARIES}."))
-    offered = catalog.GLOBAL_DATASTORE_REGIONS
-    if region in catalog.AWS_REGIONS and region not in offered:
-        problems.append(Problem(path, f"the primary region {region!r} does not offer Global "
-                                f"Datastore; use one of {', '.join(sorted(offered))} for "
-                                "aws:region, or remove global."))
-    for i, secondary in enumerate(regions):
-        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
-            else f"{path}.secondary_region"
-        if secondary not in catalog.AWS_REGIONS:
-            problems.append(Problem(key, f"{secondary!r} is not an AWS region."
-                                    + did_you_mean(secondary, catalog.AWS_REGIONS)))
-        elif secondary == region:
-            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
-                                         "be another region."))
-        elif secondary not in offered:
-            problems.append(Problem(key, f"{secondary!r} does not offer Global Datastore; use "
-                                    f"one of {', '.join(sorted(offered - {region}))}."))
-    for secondary in regions:
-        member_id = naming.secondary_group_id(group_id, secondary)
-        if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:
-            problems.append(Problem(path, f"the secondary id {member_id!r} is {len(member_id)} "
-                                    f"characters; ElastiCache allows "
-                                    f"{naming.REPLICATION_GROUP_ID_MAX}. Shorten the cache name."))
-    if len(set(regions)) != len(regions):
-        problems.append(Problem(path, "a secondary region is listed twice."))
-    if node.family not in catalog.GLOBAL_DATASTORE_FAMILIES or node.burstable:
-        allowed = ", ".join(sorted(catalog.GLOBAL_DATASTORE_FAMILIES))
-        problems.append(Problem(f"{path}", f"node type {node.name!r} cannot join a Global "
-                                f"Datastore; use size large or bigger of {allowed}."))
-    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
-        else replicas
-    if not 0 <= secondary_replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
-                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
-    elif primary_failover and secondary_replicas < 1:
-        problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
-                                "automatic failover, so each secondary region needs at least "
-                                "one replica."))
-    if len(problems) > before:
-        return None
-    return GlobalSpec(secondary_regions=tuple(regions), secondary_replicas=secondary_replicas,
-                      network=cfg.network)
-
-
-def _secondary_networks(caches: list[CacheSpec], primary: NetworkSpec, defaults: AwsProfileDefaults,
-                        profile: str, problems: list[Problem]) -> dict[str, NetworkSpec]:
-    """One network per secondary region, shared by every cache replicating there.
-
-    A cache may describe the region's network under global.network; caches replicating to the
-    same region must agree. Unset, the region gets a new VPC on the /16 after the primary's.
-    """
-    chosen: dict[str, tuple[str, NetworkConfig | None]] = {}
-    for cache in caches:
-        if cache.global_ is None:
-            continue
-        cfg = cache.global_.network
-        for secondary in cache.global_.secondary_regions:
-            if secondary in chosen and cfg is not None and chosen[secondary][1] not in (None, cfg):
-                problems.append(Problem(f"caches.{cache.name}.global.network", "differs from the "
-                                        f"network caches.{chosen[secondary][0]} gives "
-                                        f"{secondary}; caches in one region share its network."))
-            elif secondary not in chosen or chosen[secondary][1] is None:
-                chosen[secondary] = (cache.name, cfg)
-    networks: dict[str, NetworkSpec] = {}
-    for index, (secondary, (cache_name, cfg)) in enumerate(sorted(chosen.items())):
-        path = f"caches.{cache_name}.global.network"
-        default_cidr = None
-        if primary.vpc_cidr is not None:
-            base = ipaddress.IPv4Network(primary.vpc_cidr)
-            default_cidr = str(ipaddress.IPv4Network(
-                (int(base.network_address) + (index + 1) * base.num_addresses, base.prefixlen)))
-        if cfg is None and default_cidr is None:
-            problems.append(Problem(path, f"is required: the primary uses an existing VPC, so "
-                                          f"say which network to use in {secondary}."))
-            continue
-        network = _resolve_network(cfg or NetworkConfig(), defaults, profile, path, problems,
-                                   default_cidr=default_cidr)
-        if network is not None:
-            networks[secondary] = network
-    return networks
-
-
-def _cross_region_clients(caches: list[CacheSpec], region: str, primary_cfg: NetworkConfig,
-                          primary: NetworkSpec, secondaries: dict[str, NetworkSpec],
-                          problems: list[Problem]
-                          ) -> tuple[NetworkSpec, dict[str, NetworkSpec], list[str]]:
-    """Each region of a Global Datastore admits the clients of its other regions.
-
-    The writer (the primary, and after a failover the promoted secondary) is in one region and
-    clients in every region of the cache write to it, so each region's security group must admit
-    the other regions' client ranges. Where allowed_cidrs is unset, the other regions' ranges are
-    added to the default; where it is set, it must cover them. Routing between the regions is
-    the user's (this stack peers nothing): the plan says so. Clients admitted by security group
-    cannot be admitted across regions: a warning says so.
-    """
-    # Per region: (network, whether allowed_cidrs was written, its key path).
-    networks: dict[str, tuple[NetworkSpec, bool, str]] = {
-        region: (primary, primary_cfg.allowed_cidrs is not None, "network")}
-    for cache in caches:
-        if cache.global_ is None:
-            continue
-        cfg = cache.global_.network
-        for secondary in cache.global_.secondary_regions:
-            if secondary in secondaries and secondary not in networks or (
-                    cfg is not None and not networks[secondary][1]
-                    and cfg.allowed_cidrs is not None):
-                networks[secondary] = (secondaries[secondary],
-                                       cfg is not None and cfg.allowed_cidrs is not None,
-                                       f"caches.{cache.name}.global.network")
-    needed: dict[str, dict[str, None]] = {r: {} for r in networks}   # ordered sets
-    warnings: list[str] = []
-    for cache in caches:
-        if cache.global_ is None:
-            continue
-        regions = [r for r in (region, *cache.global_.secondary_regions) if r in networks]
-        for here in regions:
-            network, _, path = networks[here]
-            if network.allowed_security_group_ids:
-                warning = (f"{path}.allowed_security_group_ids: security groups do not cross "
-                           f"regions: the clients they admit reach only {here}'s members, not a "
-                           f"primary of caches.{cache.name} in another region (now or after a "
-                           "failover); list their CIDRs under allowed_cidrs to let them write.")
-                if warning not in warnings:
-                    warnings.append(warning)
-            for there in regions:
-                if there != here:
-                    needed[here].update(dict.fromkeys(networks[there][0].allowed_cidrs))
-
-    resolved: dict[str, NetworkSpec] = {}
-    for here, (network, written, path) in networks.items():
-        own = [ipaddress.ip_network(c, strict=False) for c in network.allowed_cidrs]
-        missing = [c for c in needed[here] if not any(
-            ipaddress.ip_network(c, strict=False).subnet_of(n) for n in own)]  # type: ignore[arg-type]
-        if not missing:
-            resolved[here] = network
-        elif not written:
-            resolved[here] = replace(network, allowed_cidrs=network.allowed_cidrs
-                                     + tuple(missing))
-        else:
-            resolved[here] = network
-            for there, (other, _, other_path) in networks.items():
-                theirs = [c for c in missing if c in other.allowed_cidrs and there != here]
-                if not theirs:
-                    continue
-                when = "" if here == region else " after a failover"
-                problems.append(Problem(
-                    f"{path}.allowed_cidrs", f"does not cover {', '.join(theirs)}, the clients "
-                    f"of {there} ({other_path}.allowed_cidrs); with global:, they write to the "
-                    f"primary in {here}{when}. Add them; routing between the regions (VPC "
-                    "peering or a Transit Gateway) is yours: this stack builds none."))
-    return (resolved[region], {r: n for r, n in resolved.items() if r != region}, warnings)
 
 
 def _check_engine_version(engine: str, version: str | None, path: str,
@@ -714,15 +321,10 @@ def _check_engine_version(engine: str, version: str | None, path: str,
 
 def _check_node_type(cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str, path: str,
                      problems: list[Problem]) -> catalog.NodeType | None:
-    if cfg.node_type is not None and cfg.memory_gb is not None:
-        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+    if not check_sizing_keys(cfg.node_type, cfg.memory_gb, "GiB", path, problems):
         return None
     if cfg.memory_gb is not None:
         families = catalog.SIZING_FAMILIES[profile]
-        if cfg.memory_gb <= 0:
-            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} is not allowed; use a "
-                                                         "positive number of GiB."))
-            return None
         node = catalog.smallest_node_for(cfg.memory_gb, families)
         if node is None:
             problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} GiB does not fit one "

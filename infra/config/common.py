@@ -1,4 +1,6 @@
-"""Building blocks shared by the AWS and GCP config rules: problems, strict models, checks.
+"""Building blocks shared by the AWS and GCP config rules: problems, strict models, numeric
+ranges (their table is limits.py), formats, networks, windows, a cache's name, size and
+description, the `global:` block and engine parameters.
 
 Every check appends a `Problem` (key path + a full sentence naming the bad value and what is
 allowed) instead of raising, so one run reports every mistake at once.
@@ -9,7 +11,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,41 @@ def did_you_mean(value: str, choices: Any) -> str:
     return " Did you mean " + " or ".join(repr(c) for c in best) + "?"
 
 
+@dataclass(frozen=True)
+class Range:
+    """A simple numeric limit of a config key, low to high inclusive (infra/config/limits.py).
+
+    `allowed` ends the message "<value> is not allowed; <allowed>.", with {low} and {high}
+    standing for the limits; `shown` is how the value is written there; `whole` also refuses
+    fractions."""
+
+    low: float
+    high: float
+    allowed: str
+    shown: str = "{value}"
+    whole: bool = False
+
+
+def check_range(value: float, limit: Range, path: str, problems: list[Problem]) -> bool:
+    """True when `value` is within `limit`; otherwise one Problem phrased from the limit."""
+    if limit.low <= value <= limit.high and (not limit.whole or float(value) == int(value)):
+        return True
+    problems.append(Problem(path, f"{limit.shown.format(value=value)} is not allowed; "
+                                  f"{limit.allowed.format(low=limit.low, high=limit.high)}."))
+    return False
+
+
+def check_format(values: str | Sequence[str] | None, pattern: re.Pattern[str], path: str,
+                 what: str, problems: list[Problem]) -> None:
+    """A value, or each item of a list (keyed by its index), must match `pattern`; otherwise
+    "<value> is not <what>."."""
+    items = [(path, values)] if isinstance(values, str) else \
+        [(f"{path}.{i}", v) for i, v in enumerate(values or [])]
+    for where, value in items:
+        if not pattern.match(value):
+            problems.append(Problem(where, f"{value!r} is not {what}."))
+
+
 def parse_cidr(value: str, path: str, problems: list[Problem]) -> ipaddress.IPv4Network | None:
     try:
         return ipaddress.IPv4Network(value)
@@ -66,6 +103,47 @@ def parse_cidr(value: str, path: str, problems: list[Problem]) -> ipaddress.IPv4
 
 def is_private(net: ipaddress.IPv4Network) -> bool:
     return any(net.subnet_of(r) for r in PRIVATE_RANGES)  # type: ignore[arg-type]
+
+
+def check_private(value: str, net: ipaddress.IPv4Network, path: str,
+                  problems: list[Problem]) -> bool:
+    """A range the stack creates (a VPC, GCP's private services range) must be private."""
+    if is_private(net):
+        return True
+    problems.append(Problem(path, f"{value!r} is not a private range; use part of 10.0.0.0/8, "
+                                  "172.16.0.0/12 or 192.168.0.0/16."))
+    return False
+
+
+# A new VPC's range when network.vpc_cidr is unset (both clouds).
+DEFAULT_VPC_CIDR = "10.40.0.0/16"
+# Each subnet takes 1/16 of a new VPC (4 bits smaller), so its prefix is /16 to /24.
+VPC_PREFIXES = (16, 24)
+
+
+def uses_existing_network(cfg: Any, choices: str, path: str, problems: list[Problem]) -> bool:
+    """Whether `network:` names an existing network (vpc_id or subnet_ids) rather than a new
+    one (vpc_cidr); setting both is refused, `choices` naming the two ways."""
+    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
+    if cfg.vpc_cidr is not None and existing:
+        problems.append(Problem(path, f"set {choices}, not both."))
+    return bool(existing)
+
+
+def check_vpc_cidr(vpc_cidr: str, subnets: str, path: str,
+                   problems: list[Problem]) -> ipaddress.IPv4Network | None:
+    """A new VPC's range: an IPv4 block of /16 to /24, private. `subnets` says, in the message,
+    how the cloud's subnets are carved from it. Returns the block when it parses."""
+    net = parse_cidr(vpc_cidr, path, problems)
+    if net is None:
+        return None
+    low, high = VPC_PREFIXES
+    if not low <= net.prefixlen <= high:
+        problems.append(Problem(path, f"{vpc_cidr!r} is a /{net.prefixlen}; use a prefix from "
+                                      f"/{low} to /{high} ({subnets})."))
+    else:
+        check_private(vpc_cidr, net, path, problems)
+    return net
 
 
 def check_allowed_cidrs(cidrs: list[str], path: str, problems: list[Problem]) -> None:
@@ -120,10 +198,6 @@ def check_daily_window(value: str, path: str, problems: list[Problem]) -> tuple[
     return h1, m1
 
 
-# A new VPC's range when network.vpc_cidr is unset (both clouds).
-DEFAULT_VPC_CIDR = "10.40.0.0/16"
-
-
 # The two profiles; each cloud's defaults per profile live in infra/catalog/<cloud>.py.
 PROFILE_NAMES = ("development", "production")
 
@@ -144,6 +218,72 @@ def check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
                                       "Shorten the cache name or set name_prefix."))
 
 
+def check_sizing_keys(node_type: str | None, memory_gb: float | None, unit: str, path: str,
+                      problems: list[Problem]) -> bool:
+    """A cache is sized by node_type or by memory_gb (a positive number of `unit`), not both.
+    False when a problem was reported and no node type can be picked."""
+    if node_type is not None and memory_gb is not None:
+        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+        return False
+    if memory_gb is not None and memory_gb <= 0:
+        problems.append(Problem(f"{path}.memory_gb", f"{memory_gb} is not allowed; use a "
+                                                     f"positive number of {unit}."))
+        return False
+    return True
+
+
+def resolve_description(description: str | None, prefix: str, name: str, detail: str,
+                        path: str, problems: list[Problem], why: str = "") -> str:
+    """The description as written, which must not be empty (`why` says why, if the cloud
+    requires one), else `managed-cache <prefix>/<cache>` and the detail in brackets."""
+    if description is not None and not description.strip():
+        problems.append(Problem(f"{path}.description", f"must not be empty{why}."))
+    return description or f"managed-cache {prefix}/{name}" + (f" ({detail})" if detail else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# `global:` (AWS Global Datastore / Memorystore for Valkey cross-region replication)
+# ---------------------------------------------------------------------------------------------
+def secondary_regions(cfg: Any, limit: Range, path: str, problems: list[Problem]) -> list[str]:
+    """secondary_region or secondary_regions (not both), as many as `limit` allows."""
+    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
+        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
+    regions: list[str] = cfg.secondary_regions if cfg.secondary_regions is not None else (
+        [cfg.secondary_region] if cfg.secondary_region is not None else [])
+    check_range(len(regions), limit, path, problems)
+    return regions
+
+
+def check_secondary(cfg: Any, i: int, secondary: str, region: str, known: Collection[str],
+                    unknown: str, path: str, problems: list[Problem]) -> str | None:
+    """The key path of the i-th secondary region when it is a `known` region other than the
+    primary `region`; None when a problem was reported (`unknown` names what it is not)."""
+    key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
+        else f"{path}.secondary_region"
+    if secondary not in known:
+        problems.append(Problem(key, f"{secondary!r} is not {unknown}."
+                                + did_you_mean(secondary, known)))
+    elif secondary == region:
+        problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
+                                     "be another region."))
+    else:
+        return key
+    return None
+
+
+def check_listed_once(regions: list[str], path: str, problems: list[Problem]) -> None:
+    if len(set(regions)) != len(regions):
+        problems.append(Problem(path, "a secondary region is listed twice."))
+
+
+def secondary_replicas(cfg: Any, replicas: int, limit: Range, path: str,
+                       problems: list[Problem]) -> tuple[int, bool]:
+    """Replicas per shard in each secondary region (the primary's unless set), and whether
+    the count is within `limit`."""
+    count: int = cfg.secondary_replicas if cfg.secondary_replicas is not None else replicas
+    return count, check_range(count, limit, f"{path}.secondary_replicas", problems)
+
+
 # ---------------------------------------------------------------------------------------------
 # Engine parameters, both clouds: one check driven by infra/catalog/parameters.py.
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +292,19 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _PERCENT = re.compile(r"^(\d+)%$")
 _MEMORY = re.compile(r"^\d+(\.\d+)?(b|k|kb|m|mb|g|gb)?$", re.IGNORECASE)
 _ALLOWED_LIST_MAX = 20      # list every allowed name when there are at most this many
+
+
+def check_cache_parameters(params: Mapping[str, Any], pset: ParameterSet | None,
+                           version: str | None, cloud: str, path: str, problems: list[Problem],
+                           limits: Mapping[str, tuple[float, float, str]] | None = None
+                           ) -> dict[str, str]:
+    """A cache's `parameters` (check_parameters); cluster-enabled is the program's, set from
+    shards and <cloud>.cluster_mode."""
+    return check_parameters(
+        params, pset, version, f"{path}.parameters", problems,
+        managed={"cluster-enabled": f"is set from shards (and {cloud}.cluster_mode); remove it "
+                                    "from parameters."},
+        limits=limits)
 
 
 def check_parameters(params: Mapping[str, Any], pset: ParameterSet | None, version: str | None,

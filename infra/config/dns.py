@@ -8,7 +8,9 @@ from typing import Any
 from infra import naming
 from infra.config.common import (
     Problem,
+    check_range,
 )
+from infra.config.limits import STACK_LIMITS
 from infra.config.schema import NetworkConfig
 from infra.config.spec import DnsSpec
 
@@ -18,7 +20,6 @@ from infra.config.spec import DnsSpec
 # that resolvers do not look the name up on every connection. Regional names change only when a
 # cache is replaced, so one short TTL for every record keeps the rule simple.
 DNS_DEFAULT_TTL = 30
-DNS_TTL_RANGE = (5, 300)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,10 +59,7 @@ def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[Any],
         return None
     zone = _check_zone_name(cfg.dns.zone, "network.dns.zone", problems)
     ttl = cfg.dns.ttl if cfg.dns.ttl is not None else DNS_DEFAULT_TTL
-    if not DNS_TTL_RANGE[0] <= ttl <= DNS_TTL_RANGE[1]:
-        problems.append(Problem("network.dns.ttl", f"{ttl} is not allowed; use {DNS_TTL_RANGE[0]} "
-                                f"to {DNS_TTL_RANGE[1]} seconds (names that follow a failover "
-                                "need a short TTL)."))
+    check_range(ttl, STACK_LIMITS["network.dns.ttl"], "network.dns.ttl", problems)
 
     # Existing zones by region, with the key that named each (for the messages).
     zone_ids: dict[str, tuple[str, str]] = {}

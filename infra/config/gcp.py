@@ -1,4 +1,5 @@
-"""GCP Memorystore rules: resolve a cache to Memorystore for Valkey, Redis or Memcached.
+"""GCP Memorystore rules for caches: resolve a cache to Memorystore for Valkey, Redis or
+Memcached (the network and stack-wide rules are gcp_network.py's).
 
 Every rule appends a `Problem` with the key path, the bad value and what is allowed, so one
 run reports every mistake and nothing is created. Sources: the Terraform google provider docs
@@ -9,292 +10,56 @@ Memorystore product docs cited next to the rules (see docs/cloud-rules.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
-from infra import naming
 from infra.catalog.gcp import (
     _DAY_NAMES,
     _KMS_KEY,
     _LABEL_KEY,
     _LABEL_VALUE,
-    _NETWORK,
     _REDIS_NAME,
-    _SUBNETWORK,
     _VALKEY_ID,
     DEFAULT_ENGINE_VERSION,
-    DEFAULT_PSA_PREFIX_LENGTH,
     ENGINE_VERSIONS,
     GCP_DEFAULTS,
     GCP_REGIONS,
     INSTANCE_ID_LENGTH,
-    MAX_BACKUP_RETENTION_DAYS,
-    MAX_REPLICAS,
     MEMCACHED_END_OF_NEW_INSTANCES,
     MEMCACHED_MAX_GB_PER_VCPU,
     MEMCACHED_MAX_NODE_GB,
-    MEMCACHED_MAX_NODES,
     MEMCACHED_MAX_VCPUS,
     MEMCACHED_MIN_GB_PER_VCPU,
     MEMCACHED_WINDOW_MINUTES,
     NO_SLA_NODE_TYPES,
     PRODUCT,
     RDB_PERIODS,
-    REDIS_MAX_GB,
-    REDIS_MIN_GB,
     REDIS_READ_REPLICAS_MIN_GB,
-    VALKEY_MAX_SECONDARIES,
-    VALKEY_MAX_SHARDS,
     VALKEY_NODE_TYPES,
     GcpDefaults,
     ValkeyNodeType,
 )
 from infra.catalog.parameters import GCP_PRODUCTS
-from infra.config.access import (
-    check_import_id,
-    check_service_accounts,
-    resolve_gcp_restore,
-)
+from infra.config.access import check_import_id, check_service_accounts, resolve_gcp_restore
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
-    DEFAULT_VPC_CIDR,
     Problem,
     WeeklyWindow,
+    check_cache_parameters,
     check_daily_window,
-    check_parameters,
+    check_listed_once,
+    check_range,
+    check_secondary,
+    check_sizing_keys,
     check_weekly_window,
     did_you_mean,
-    is_private,
-    parse_cidr,
+    resolve_description,
+    secondary_regions,
+    secondary_replicas,
 )
-from infra.config.schema import GcpNetworkOptions
-from infra.config.spec import GcpCacheSpec, GcpNetworkSpec, secondary_instance_id
+from infra.config.limits import GCP_LIMITS
+from infra.config.spec import GcpCacheSpec, secondary_instance_id
 
 
-# ---------------------------------------------------------------------------------------------
-# Network
-# ---------------------------------------------------------------------------------------------
-def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetworkSpec | None:
-    """`network:` for a GCP stack: a new VPC network from vpc_cidr, or an existing one."""
-    path = "network"
-    before = len(problems)
-    # Keys with no Memorystore counterpart are refused, not silently ignored.
-    if cfg.availability_zones is not None:
-        problems.append(Problem(f"{path}.availability_zones", "Memorystore spreads nodes over "
-                                "zones itself (Valkey zone distribution, Redis STANDARD_HA); "
-                                "remove the key (caches.<name>.gcp.zone pins one zone)."))
-    if cfg.allowed_cidrs is not None:
-        problems.append(Problem(f"{path}.allowed_cidrs", "Memorystore has no per-instance "
-                                "firewall: every client in the VPC network can connect; remove "
-                                "the key and control access with the network, TLS and AUTH/IAM."))
-    if "allowed_security_group_ids" in cfg.model_fields_set:
-        problems.append(Problem(f"{path}.allowed_security_group_ids", "security groups exist on "
-                                                                      "AWS only; remove the key."))
-
-    existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
-    if cfg.vpc_cidr is not None and existing:
-        problems.append(Problem(path, "set vpc_cidr (a new VPC network) or vpc_id (an existing "
-                                      "network, with subnet_ids for Valkey), not both."))
-    if cfg.subnet_ids is not None and cfg.vpc_id is None:
-        problems.append(Problem(f"{path}.subnet_ids", "needs vpc_id: subnets belong to an "
-                                                      "existing network."))
-    if cfg.vpc_id is not None and not _NETWORK.match(cfg.vpc_id):
-        problems.append(Problem(f"{path}.vpc_id", f"{cfg.vpc_id!r} is not a VPC network; use its "
-                                "name or projects/<project>/global/networks/<name>."))
-    for i, subnet in enumerate(cfg.subnet_ids or []):
-        if not _SUBNETWORK.match(subnet):
-            problems.append(Problem(f"{path}.subnet_ids.{i}", f"{subnet!r} is not a subnetwork "
-                                    "path; use projects/<project>/regions/<region>/subnetworks/"
-                                    "<name> (the region says where Valkey endpoints live)."))
-
-    vpc_cidr = None if existing else (cfg.vpc_cidr or DEFAULT_VPC_CIDR)
-    vpc_net = parse_cidr(vpc_cidr, f"{path}.vpc_cidr", problems) if vpc_cidr else None
-    if vpc_net is not None:
-        # Subnets are carved 4 bits smaller, one per region.
-        if not 16 <= vpc_net.prefixlen <= 24:
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is a /{vpc_net.prefixlen}; "
-                                    "use a prefix from /16 to /24 (each region's subnet takes "
-                                    "1/16 of it)."))
-        elif not is_private(vpc_net):
-            problems.append(Problem(f"{path}.vpc_cidr", f"{vpc_cidr!r} is not a private range; "
-                                    "use part of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."))
-
-    options = cfg.gcp or GcpNetworkOptions()
-    prefix_length = DEFAULT_PSA_PREFIX_LENGTH
-    psa_path = f"{path}.gcp"
-    if options.psa_range is not None:
-        psa = parse_cidr(options.psa_range, f"{psa_path}.psa_range", problems)
-        if psa is not None:
-            prefix_length = psa.prefixlen
-            _check_psa_prefix(psa.prefixlen, f"{psa_path}.psa_range", problems)
-            if not is_private(psa):
-                problems.append(Problem(f"{psa_path}.psa_range", f"{options.psa_range!r} is not "
-                                        "a private range; use part of 10.0.0.0/8, 172.16.0.0/12 "
-                                        "or 192.168.0.0/16."))
-            elif vpc_net is not None and psa.overlaps(vpc_net):
-                problems.append(Problem(f"{psa_path}.psa_range", f"{options.psa_range!r} "
-                                        f"overlaps vpc_cidr {vpc_cidr!r}; the private services "
-                                        "range must be outside the network's subnets."))
-        if options.psa_prefix_length is not None:
-            problems.append(Problem(psa_path, "set psa_range (a fixed range) or "
-                                              "psa_prefix_length (Google picks the range), not "
-                                              "both."))
-    elif options.psa_prefix_length is not None:
-        prefix_length = options.psa_prefix_length
-        _check_psa_prefix(prefix_length, f"{psa_path}.psa_prefix_length", problems)
-    if not options.create_psa_connection and (options.model_fields_set & {
-            "psa_range", "psa_prefix_length", "psa_existing_ranges"}):
-        problems.append(Problem(psa_path, "psa_range, psa_prefix_length and psa_existing_ranges "
-                                          "only apply when create_psa_connection is true."))
-    if options.psa_existing_ranges is not None and not existing:
-        problems.append(Problem(f"{psa_path}.psa_existing_ranges", "a new VPC network has no "
-                                "private services access yet; remove the key."))
-    for i, name in enumerate(options.psa_existing_ranges or []):
-        if not _RANGE_NAME.match(name):
-            problems.append(Problem(f"{psa_path}.psa_existing_ranges.{i}", f"{name!r} is not an "
-                                    "allocated range name; use the name of the compute global "
-                                    "address (1 to 63 lowercase letters, digits and hyphens, "
-                                    "starting with a letter)."))
-    network_project = _project_of(cfg.vpc_id)
-    for i, subnet in enumerate(cfg.subnet_ids or []):
-        subnet_project = _project_of(subnet)
-        if network_project and subnet_project and subnet_project != network_project:
-            problems.append(Problem(f"{path}.subnet_ids.{i}", f"is in project {subnet_project!r} "
-                                    f"but the network is in {network_project!r}; a subnet "
-                                    "belongs to its network's project (the Shared VPC host)."))
-    if not existing and not (options.create_psa_connection
-                             and options.create_service_connection_policy):
-        problems.append(Problem(psa_path, "a new VPC network has no private services access "
-                                          "and no connection policy yet; leave "
-                                          "create_psa_connection and "
-                                          "create_service_connection_policy true."))
-    if len(problems) > before:
-        return None
-    return GcpNetworkSpec(
-        vpc_cidr=vpc_cidr,
-        network=cfg.vpc_id,
-        subnetworks=tuple(cfg.subnet_ids or ()),
-        psa_range=options.psa_range,
-        psa_prefix_length=prefix_length,
-        create_psa_connection=options.create_psa_connection,
-        create_service_connection_policy=options.create_service_connection_policy,
-        psa_existing_ranges=tuple(options.psa_existing_ranges)
-        if options.psa_existing_ranges is not None else None,
-    )
-
-
-# Compute resource names (a global address): RFC 1035, 1 to 63 characters.
-_RANGE_NAME = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
-
-
-def _project_of(path: str | None) -> str | None:
-    """'projects/<p>/...' -> '<p>'; a bare name -> None."""
-    if path and path.startswith("projects/") and path.count("/") >= 2:
-        return path.split("/")[1]
-    return None
-
-
-def _check_psa_prefix(prefix: int, path: str, problems: list[Problem]) -> None:
-    # Each Redis instance takes a /29 (a /28 with read replicas), each Memcached node a /29 of
-    # the allocated range; Google suggests /16, and smaller than /24 leaves little room.
-    if not 16 <= prefix <= 24:
-        problems.append(Problem(path, f"a /{prefix} is not allowed; use a prefix from /16 to /24 "
-                                      "for the private services access range."))
-
-
-def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheSpec],
-                problems: list[Problem], project: str = "") -> None:
-    """Rules that need the region, the network and the caches together."""
-    valkey = [c for c in caches if c.engine == "valkey"]
-    psa_engines = any(c.engine != "valkey" for c in caches)
-    if network.network is not None and psa_engines and network.create_psa_connection \
-            and network.psa_existing_ranges is None:
-        # Creating a connection on a network that has one fails; updating it replaces its
-        # ranges (force). Only the user knows which ranges are there.
-        problems.append(Problem("network.gcp.psa_existing_ranges", "is required with an "
-                                "existing network (vpc_id) when the stack adds a private services "
-                                "range for Redis or Memcached: list the allocated ranges the "
-                                "network's servicenetworking connection already has ([] if it "
-                                "has none), so they are kept; or set "
-                                "network.gcp.create_psa_connection: false to use its private "
-                                "services access as it is."))
-    if project and network.network is not None and network.network_project is None:
-        for i, subnet in enumerate(network.subnetworks):
-            subnet_project = _project_of(subnet)
-            if subnet_project and subnet_project != project:
-                problems.append(Problem(f"network.subnet_ids.{i}", f"is in project "
-                                        f"{subnet_project!r} but the network is in {project!r}; "
-                                        "a subnet belongs to its network's project (the Shared "
-                                        "VPC host)."))
-    regions = valkey_regions(region, caches)
-    if network.vpc_cidr is not None:
-        count = len(set(regions) | {region})
-        if count > 16:
-            problems.append(Problem("network.vpc_cidr", f"{count} regions need a subnet each but "
-                                    "vpc_cidr holds 16; use fewer secondary regions."))
-    elif valkey and network.create_service_connection_policy:
-        have = network.subnet_regions()
-        for needed in regions:
-            if needed not in have:
-                names = ", ".join(c.name for c in valkey
-                                  if needed in (region, *c.secondary_regions))
-                problems.append(Problem("network.subnet_ids", f"has no subnet in {needed}; Valkey "
-                                        f"caches ({names}) need one there for their Private "
-                                        "Service Connect endpoints (or set network.gcp."
-                                        "create_service_connection_policy: false if the network "
-                                        "already has a gcp-memorystore policy in that region)."))
-
-
-# Cloud DNS managed zone names (the resource name, not the DNS name): 1-63 lowercase letters,
-# digits and hyphens, starting with a letter and ending with a letter or digit.
-_MANAGED_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-MANAGED_ZONE_NAME_MAX = 63
-
-
-def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Problem]) -> None:
-    """`network.dns` on GCP: one private managed zone on the stack's VPC network.
-
-    `dns` is config.DnsSpec (shared rules already applied): `zone_ids` holds the primary
-    region's existing zone, if any; GCP has no per-region zones (the network is global).
-    """
-    for zone_id in dns.zone_ids.values():
-        if not _MANAGED_ZONE.match(zone_id):
-            problems.append(Problem("network.dns.zone_id", f"{zone_id!r} is not a Cloud DNS "
-                                    "managed zone name; use the zone's name (1 to 63 lowercase "
-                                    "letters, digits and hyphens, starting with a letter), e.g. "
-                                    "'cache-internal'."))
-        elif network.vpc_cidr is not None:
-            # Cloud DNS lists the networks that see a private zone in the zone itself; there is
-            # no separate binding resource a stack could add to someone else's zone.
-            problems.append(Problem("network.dns.zone_id", "an existing zone cannot see a VPC "
-                                    "network this stack creates (Cloud DNS lists the networks "
-                                    "in the zone's own settings); set network.vpc_id to the "
-                                    "network the zone serves, or remove zone_id to let the "
-                                    "stack create the zone."))
-    if not dns.zone_ids:
-        name = naming.gcp_dns_zone_name(prefix)
-        if len(name) > MANAGED_ZONE_NAME_MAX:
-            problems.append(Problem("network.dns", f"the managed zone name {name!r} would be "
-                                    f"{len(name)} characters; Cloud DNS allows "
-                                    f"{MANAGED_ZONE_NAME_MAX}. Shorten "
-                                    "name_prefix or set zone_id to an existing zone."))
-
-
-def valkey_regions(region: str, caches: Sequence[GcpCacheSpec]) -> list[str]:
-    """Regions with Valkey instances: the primary first, then secondaries in config order."""
-    regions: list[str] = []
-    for cache in caches:
-        if cache.engine != "valkey":
-            continue
-        for r in (region, *cache.secondary_regions):
-            if r not in regions:
-                regions.append(r)
-    return regions
-
-
-# ---------------------------------------------------------------------------------------------
-# Caches
-# ---------------------------------------------------------------------------------------------
 def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, path: str,
                   problems: list[Problem]) -> GcpCacheSpec | None:
     """One `caches.<name>` entry for a GCP stack, resolved to its Memorystore product with the
@@ -310,19 +75,16 @@ def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, p
     common: dict[str, Any] = dict(
         name=name, engine=engine, engine_version=version or "", api_version=api_version or "",
         instance_id=instance_id,
-        description=cfg.description or f"managed-cache {prefix}/{name} ({engine} {version})",
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else gcp_defaults.deletion_protection,
         labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
-        parameters=check_parameters(
-            cfg.parameters, GCP_PRODUCTS[engine], version, f"{path}.parameters", problems,
-            managed={"cluster-enabled": "is set from shards (and gcp.cluster_mode); remove it "
-                                        "from parameters."},
-            limits=_parameter_limits(cfg, engine, gcp_defaults)),
+        parameters=check_cache_parameters(cfg.parameters, GCP_PRODUCTS[engine], version, "gcp",
+                                          path, problems,
+                                          limits=_parameter_limits(cfg, engine, gcp_defaults)),
         alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems),
     )
-    if cfg.description is not None and not cfg.description.strip():
-        problems.append(Problem(f"{path}.description", "must not be empty."))
+    common["description"] = resolve_description(cfg.description, prefix, name,
+                                                f"{engine} {version}", path, problems)
 
     if engine == "valkey":
         engine_fields = _resolve_valkey(cfg, gcp_defaults, profile, region, instance_id, path,
@@ -504,12 +266,8 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
 
     shards = cfg.shards if cfg.shards is not None else 1
     replicas = cfg.replicas if cfg.replicas is not None else d.valkey_replicas
-    if not 1 <= shards <= VALKEY_MAX_SHARDS:
-        problems.append(Problem(f"{path}.shards", f"{shards} is not allowed; Memorystore for "
-                                f"Valkey has 1 to {VALKEY_MAX_SHARDS} shards."))
-    if not 0 <= replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
-                                f"Valkey allows 0 to {MAX_REPLICAS} replicas per shard."))
+    check_range(shards, GCP_LIMITS["valkey.shards"], f"{path}.shards", problems)
+    check_range(replicas, GCP_LIMITS["valkey.replicas"], f"{path}.replicas", problems)
     cluster_mode = gcp.cluster_mode if gcp.cluster_mode is not None else shards > 1
     if shards > 1 and not cluster_mode:
         problems.append(Problem(f"{path}.gcp.cluster_mode", f"false does not fit shards: "
@@ -519,10 +277,8 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
     rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
     retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
         else d.backup_retention_days
-    if not 0 <= retention <= MAX_BACKUP_RETENTION_DAYS:
-        problems.append(Problem(f"{path}.snapshot_retention_days", f"{retention} is not allowed; "
-                                "Memorystore for Valkey keeps automated backups 1 to "
-                                f"{MAX_BACKUP_RETENTION_DAYS} days (0 turns them off)."))
+    check_range(retention, GCP_LIMITS["valkey.snapshot_retention_days"],
+                f"{path}.snapshot_retention_days", problems)
     start = check_daily_window(cfg.snapshot_window or d.snapshot_window,
                                f"{path}.snapshot_window", problems)
     if start is not None and start[1] != 0:
@@ -552,14 +308,9 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
 
 def _valkey_node_type(cfg: Any, d: GcpDefaults, profile: str, path: str,
                       problems: list[Problem]) -> ValkeyNodeType | None:
-    if cfg.node_type is not None and cfg.memory_gb is not None:
-        problems.append(Problem(path, "set node_type or memory_gb, not both."))
+    if not check_sizing_keys(cfg.node_type, cfg.memory_gb, "GB", path, problems):
         return None
     if cfg.memory_gb is not None:
-        if cfg.memory_gb <= 0:
-            problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} is not allowed; use a "
-                                                         "positive number of GB."))
-            return None
         candidates = [n for n in VALKEY_NODE_TYPES.values() if n.keyspace_gb >= cfg.memory_gb
                       and not (profile == "production" and n.name in NO_SLA_NODE_TYPES)]
         if not candidates:
@@ -585,34 +336,20 @@ def _check_global(cfg: Any, instance_id: str, replicas: int, region: str, path: 
         problems.append(Problem(f"{path}.network", "a GCP VPC network spans every region: the "
                                 "secondary's subnet comes from network.vpc_cidr or "
                                 "network.subnet_ids; remove the key."))
-    if cfg.secondary_region is not None and cfg.secondary_regions is not None:
-        problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
-    regions = cfg.secondary_regions if cfg.secondary_regions is not None else (
-        [cfg.secondary_region] if cfg.secondary_region is not None else [])
-    if not 1 <= len(regions) <= VALKEY_MAX_SECONDARIES:
-        problems.append(Problem(path, f"{len(regions)} secondary regions is not allowed; "
-                                "Memorystore for Valkey cross-region replication has 1 to "
-                                f"{VALKEY_MAX_SECONDARIES} secondaries."))
+    regions = secondary_regions(cfg, GCP_LIMITS["valkey.global.secondary_regions"], path,
+                                problems)
     for i, secondary in enumerate(regions):
-        key = f"{path}.secondary_regions.{i}" if cfg.secondary_regions is not None \
-            else f"{path}.secondary_region"
-        if secondary not in GCP_REGIONS:
-            problems.append(Problem(key, f"{secondary!r} is not a GCP region Memorystore is "
-                                         "offered in." + did_you_mean(secondary, GCP_REGIONS)))
-        elif secondary == region:
-            problems.append(Problem(key, f"{secondary!r} is the primary region; a secondary must "
-                                         "be another region."))
-        elif len(secondary_instance_id(instance_id, secondary)) > INSTANCE_ID_LENGTH[1]:
-            problems.append(Problem(key, "the secondary instance id would be longer than 63 "
-                                         "characters; shorten the cache name."))
-    if len(set(regions)) != len(regions):
-        problems.append(Problem(path, "a secondary region is listed twice."))
-    secondary_replicas = cfg.secondary_replicas if cfg.secondary_replicas is not None \
-        else replicas
-    if not 0 <= secondary_replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.secondary_replicas", f"{secondary_replicas} is not "
-                                f"allowed; use 0 to {MAX_REPLICAS} replicas per shard."))
-    return tuple(regions), secondary_replicas
+        key = check_secondary(cfg, i, secondary, region, GCP_REGIONS,
+                              "a GCP region Memorystore is offered in", path, problems)
+        if key is not None and \
+                len(secondary_instance_id(instance_id, secondary)) > INSTANCE_ID_LENGTH[1]:
+            problems.append(Problem(key, "the secondary instance id would be longer than "
+                                         f"{INSTANCE_ID_LENGTH[1]} characters; shorten the "
+                                         "cache name."))
+    check_listed_once(regions, path, problems)
+    per_shard, _ = secondary_replicas(cfg, replicas, GCP_LIMITS["valkey.global.secondary_replicas"],
+                                      path, problems)
+    return tuple(regions), per_shard
 
 
 def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path: str,
@@ -627,28 +364,13 @@ def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path
                                 "Redis has one shard. Use engine 'valkey' with shards to spread "
                                 "the data."))
     memory = cfg.memory_gb if cfg.memory_gb is not None else d.redis_memory_gb
-    if float(memory) != int(memory) or not REDIS_MIN_GB <= memory <= REDIS_MAX_GB:
-        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed; Memorystore for "
-                                f"Redis takes a whole number of GB from {REDIS_MIN_GB} to "
-                                f"{REDIS_MAX_GB}."))
+    check_range(memory, GCP_LIMITS["redis.memory_gb"], f"{path}.memory_gb", problems)
     replicas = cfg.replicas if cfg.replicas is not None else d.redis_replicas
     read_replicas = gcp.read_replicas if gcp.read_replicas is not None else replicas > 1
     # Tier from replicas: BASIC has 0, STANDARD_HA exactly 1, or 1-5 with read replicas
     # (which need at least 5 GB) -- docs/cloud-rules.md.
-    if not 0 <= replicas <= MAX_REPLICAS:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed; Memorystore for "
-                                f"Redis has 0 (BASIC tier), 1 (STANDARD_HA) or up to "
-                                f"{MAX_REPLICAS} with read replicas."))
-    elif replicas == 0 and read_replicas:
-        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; the "
-                                "BASIC tier has no replicas. Set replicas to 1 to 5."))
-    elif replicas > 1 and not read_replicas:
-        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed without read "
-                                "replicas; a STANDARD_HA instance has exactly 1 replica. Remove "
-                                "gcp.read_replicas: false or set replicas to 1."))
-    elif read_replicas and memory < REDIS_READ_REPLICAS_MIN_GB:
-        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed with read "
-                                f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
+    if check_range(replicas, GCP_LIMITS["redis.replicas"], f"{path}.replicas", problems):
+        _check_redis_tier(replicas, read_replicas, memory, path, problems)
     persistence = _persistence(gcp.persistence, d, "redis", path, problems)
     rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
     window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
@@ -658,6 +380,20 @@ def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path
                 zone=gcp.zone)
 
 
+def _check_redis_tier(replicas: int, read_replicas: bool, memory: float, path: str,
+                      problems: list[Problem]) -> None:
+    if replicas == 0 and read_replicas:
+        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; the "
+                                "BASIC tier has no replicas. Set replicas to 1 to 5."))
+    elif replicas > 1 and not read_replicas:
+        problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed without read "
+                                "replicas; a STANDARD_HA instance has exactly 1 replica. Remove "
+                                "gcp.read_replicas: false or set replicas to 1."))
+    elif read_replicas and memory < REDIS_READ_REPLICAS_MIN_GB:
+        problems.append(Problem(f"{path}.memory_gb", f"{memory} is not allowed with read "
+                                f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
+
+
 def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
                        problems: list[Problem]) -> dict[str, Any]:
     if not _REDIS_NAME.match(instance_id):
@@ -665,9 +401,7 @@ def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
                                 "Memorystore for Memcached names are 2 to 41 lowercase letters, "
                                 "digits and hyphens, starting with a letter."))
     nodes = cfg.nodes if cfg.nodes is not None else d.memcached_nodes
-    if not 1 <= nodes <= MEMCACHED_MAX_NODES:
-        problems.append(Problem(f"{path}.nodes", f"{nodes} is not allowed; Memorystore for "
-                                f"Memcached has 1 to {MEMCACHED_MAX_NODES} nodes."))
+    check_range(nodes, GCP_LIMITS["memcached.nodes"], f"{path}.nodes", problems)
     vcpus = cfg.gcp.vcpus if cfg.gcp.vcpus is not None else d.memcached_vcpus
     if not (vcpus == 1 or (vcpus % 2 == 0 and 2 <= vcpus <= MEMCACHED_MAX_VCPUS)):
         problems.append(Problem(f"{path}.gcp.vcpus", f"{vcpus} is not allowed; a Memorystore for "

@@ -80,40 +80,41 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
     cross_region_warnings: list[str] = []
     serverless: list[Any] = []
     if cloud == "gcp":
-        from infra.config import gcp as gcp_rules
+        from infra.config import gcp_network
 
         if network_cfg is not None:
-            network = gcp_rules.resolve_network(network_cfg, profile, problems)
+            network = gcp_network.resolve_network(network_cfg, profile, problems)
         caches = every_cache = _parse_caches(own.get("caches"), cloud, profile, prefix, region,
                                              problems)
         if network is not None:
             # GCP rules that need the region, the network and every cache together.
-            gcp_rules.check_stack(region, network, caches, problems, project=gcp_project)
+            gcp_network.check_stack(region, network, caches, problems, project=gcp_project)
     else:
         from infra.catalog.aws import PROFILES
-        from infra.config import aws as aws_rules
+        from infra.config import aws_network
 
         if network_cfg is not None and cloud == "aws":
-            network = aws_rules._resolve_network(network_cfg, PROFILES[profile], profile,
-                                                 "network", problems)
+            network = aws_network.resolve_network(network_cfg, PROFILES[profile], profile,
+                                                  "network", problems)
         every_cache = _parse_caches(own.get("caches"), cloud, profile, prefix, region,
                                     problems)
         # Serverless caches (AWS) are specs of their own: no nodes, shards or secondaries.
         serverless = [c for c in every_cache if isinstance(c, ServerlessCacheSpec)]
         caches = [c for c in every_cache if not isinstance(c, ServerlessCacheSpec)]
         if cloud == "aws" and network is not None:
-            secondary_networks = aws_rules._secondary_networks(caches, network, PROFILES[profile],
-                                                               profile, problems)
+            secondary_networks = aws_network.secondary_networks(caches, network,
+                                                                PROFILES[profile], profile,
+                                                                problems)
             _check_subnet_groups(caches, network, problems)
         if cloud == "aws" and network is not None and network_cfg is not None \
                 and secondary_networks:
             network, secondary_networks, cross_region_warnings = \
-                aws_rules._cross_region_clients(caches, region, network_cfg, network,
-                                                secondary_networks, problems)
+                aws_network.cross_region_clients(caches, region, network_cfg, network,
+                                                 secondary_networks, problems)
     dns = _resolve_dns(network_cfg, cloud, region, every_cache, problems) \
         if network_cfg is not None and cloud is not None else None
     if cloud == "gcp" and network is not None and dns is not None:
-        gcp_rules.check_dns(dns, network, prefix, problems)
+        gcp_network.check_dns(dns, network, prefix, problems)
 
     if problems:
         raise ConfigError(stack, problems)
@@ -278,9 +279,12 @@ def _parse_caches(raw: Any, cloud: str | None, profile: str, prefix: str, region
         else:
             from infra.catalog.aws import PROFILES
             from infra.config import aws as aws_rules
+            from infra.config import aws_serverless
 
-            spec = aws_rules._resolve_aws_cache(name, cfg, PROFILES[profile], profile, prefix,
-                                                region, path, problems)
+            resolve = aws_serverless.resolve_serverless_cache if cfg.serverless is not None \
+                else aws_rules.resolve_cache
+            spec = resolve(name, cfg, PROFILES[profile], profile, prefix, region, path,
+                           problems)
         if spec is not None and len(problems) == before:
             specs.append(spec)
     return specs

@@ -138,7 +138,6 @@ class ServerlessCacheSpec:
     name: str
     engine: str
     engine_version: str             # as written, e.g. "8.1"
-    major_engine_version: str       # what the service takes: "8", "7", "1.6"
     description: str
     cache_id: str                   # the serverless cache's name
     max_data_gb: int
@@ -153,12 +152,19 @@ class ServerlessCacheSpec:
     alarms: AlarmPolicy
     ports: tuple[int, ...]          # endpoint (and reader endpoint) ports
     user_group: bool                # Valkey/Redis: RBAC user group (no AUTH token serverless)
+    users: tuple[UserSpec, ...] = ()    # aws.users: the group's users instead of `app`
+    restore: RestoreSpec | None = None  # serverless snapshots the new cache starts from
     secondary_regions: tuple[str, ...] = ()   # one region: no cross-region serverless
     warnings: tuple[str, ...] = ()
 
     @property
     def is_memcached(self) -> bool:
         return self.engine == "memcached"
+
+    @property
+    def major_engine_version(self) -> str:
+        """What the service takes: "8", "7", "1.6" (catalog.SERVERLESS_MAJOR_VERSION)."""
+        return catalog.SERVERLESS_MAJOR_VERSION[self.engine][self.engine_version]
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ def evaluate(spec: AnyStackSpec, resources: list[dict[str, Any]],
 
 # What a cache is created from, by resource type: the inputs holding the source.
 RESTORE_INPUTS = {rules.AWS_RG: ("snapshotName", "snapshotArns"),
+                  rules.AWS_SERVERLESS: ("snapshotArnsToRestores",),
                   rules.GCP_VALKEY: ("gcsSource", "managedBackupSource")}
 
 

@@ -33,6 +33,7 @@ from components.aws.serverless import ElastiCacheServerlessCache, ServerlessCach
 from components.aws.users import CacheUserArgs
 from infra import naming, providers
 from infra.catalog.aws import PROFILES
+from infra.config.access import UserSpec
 from infra.config.spec import (
     AwsStackSpec,
     CacheSpec,
@@ -247,6 +248,10 @@ def _serverless(stack: _Stack, cache: ServerlessCacheSpec) -> dict[str, Any]:
                           {spec.region: (serverless.endpoint, serverless.reader_endpoint)})
     if serverless.password is not None:
         stack.secrets[cache.name] = serverless.password
+    if cache.users and serverless.users is not None:
+        exported["users"] = endpoints.user_entries(cache.users, serverless.arn,
+                                                   serverless.users.user_arns)
+        stack.passwords[cache.name] = serverless.users.passwords
     return exported
 
 
@@ -386,8 +391,7 @@ def _primary_group_args(stack: _Stack, cache: CacheSpec) -> ReplicationGroupArgs
         log_kms_key_arn=stack.log_key_arn(region),
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
         data_tiering=cache.node_type.data_tiering,
-        users=[CacheUserArgs(name=u.name, user_id=u.user_id, user_name=u.user_name,
-                             access=u.access, iam=u.iam) for u in cache.users],
+        users=_user_args(cache.users),
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
         snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         autoscaling=_scaled_dimensions(cache),
@@ -434,5 +438,12 @@ def _serverless_args(cache: ServerlessCacheSpec, network: CacheNetwork) -> Serve
         kms_key_arn=cache.kms_key_arn,
         deletion_protection=cache.deletion_protection,
         user_group=cache.user_group,
+        users=_user_args(cache.users),
+        snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         tags={"Cache": cache.name},
     )
+
+
+def _user_args(users: tuple[UserSpec, ...]) -> list[CacheUserArgs]:
+    return [CacheUserArgs(name=u.name, user_id=u.user_id, user_name=u.user_name,
+                          access=u.access, iam=u.iam) for u in users]

@@ -14,6 +14,7 @@ from components.aws.memcached import ElastiCacheMemcachedCluster
 from components.aws.network import CacheNetwork
 from components.aws.replication_group import ElastiCacheReplicationGroup
 from infra import naming
+from infra.config.access import UserSpec
 from infra.config.dns import cache_dns_names
 from infra.config.spec import AwsStackSpec, CacheSpec, ServerlessCacheSpec
 
@@ -68,19 +69,27 @@ def connection_secret(spec: AwsStackSpec, cache: CacheSpec, name: str,
     return {"name": secret.name, "arn": secret.arn}
 
 
+def user_entries(users: tuple[UserSpec, ...], cache_arn: pulumi.Output[str],
+                 user_arns: dict[str, pulumi.Output[str]]) -> dict[str, Any]:
+    """Per user: the name clients send, how it authenticates, and for IAM users what a client
+    role must be allowed (elasticache:Connect on the cache and the user)."""
+    return {user.name: {"username": user.user_name, "user_id": user.user_id,
+                        "auth": "iam" if user.iam else "password",
+                        **({"iam": {"action": IAM_CONNECT_ACTION,
+                                    "resources": [cache_arn, user_arns[user.name]]}}
+                           if user.iam else {})}
+            for user in users}
+
+
 def users_export(spec: AwsStackSpec, cache: CacheSpec,
                  group: ElastiCacheReplicationGroup) -> dict[str, Any]:
-    """Per user: the name clients send, how it authenticates, for IAM users what a client role
-    must be allowed (elasticache:Connect on the group and the user), and its secret."""
+    """A replication group's users (`user_entries`), each with its connection secret."""
     assert group.users is not None
-    out: dict[str, Any] = {}
+    out = user_entries(cache.users, group.arn, group.users.user_arns)
     for user in cache.users:
-        entry: dict[str, Any] = {"username": user.user_name, "user_id": user.user_id,
-                                 "auth": "iam" if user.iam else "password"}
+        entry = out[user.name]
         payload = group_connection(cache, spec.region, group, username=user.user_name)
         if user.iam:
-            entry["iam"] = {"action": IAM_CONNECT_ACTION,
-                            "resources": [group.arn, group.users.user_arns[user.name]]}
             payload.update(auth="iam", iam=entry["iam"])
         else:
             payload.update(auth="rbac", password=group.users.passwords[user.name])
@@ -88,7 +97,6 @@ def users_export(spec: AwsStackSpec, cache: CacheSpec,
             entry["secret"] = connection_secret(
                 spec, cache, f"{cache.name}-{user.name}-connection", group, payload,
                 user=user.name)
-        out[user.name] = entry
     return out
 
 

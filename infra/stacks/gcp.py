@@ -34,9 +34,9 @@ from components.gcp.valkey_instance import (
 )
 from infra import naming, providers
 from infra.catalog.gcp import GCP_DEFAULTS
-from infra.config import gcp as gcp_config
 from infra.config.dns import cache_dns_names
 from infra.config.gcp import day_of_week
+from infra.config.gcp_network import valkey_regions
 from infra.config.spec import GcpCacheSpec, GcpStackSpec
 
 
@@ -45,7 +45,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     caches: list[GcpCacheSpec] = list(spec.caches)
 
     tags = providers.stack_tags(project, spec.stack, spec.profile)
-    psc_regions = gcp_config.valkey_regions(spec.region, caches)
+    psc_regions = valkey_regions(spec.region, caches)
     regions = [spec.region, *[r for r in psc_regions if r != spec.region]]
     gcp = {region: providers.gcp_provider(spec.gcp_project, region, tags) for region in regions}
     in_primary = pulumi.ResourceOptions(providers=[gcp[spec.region]])

@@ -19,6 +19,10 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 KMS_KEY = "aws:kms/key:Key"
 
 LIMITS = {"max_data_gb": 10, "max_ecpu_per_second": 5000}
+SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+WRITER = {"access": "on ~app:* +@all -@dangerous"}
+READER = {"access": "on ~* +@read", "iam": True}
+SNAPSHOT = "arn:aws:elasticache:us-east-1:123456789012:serverlesscachesnapshot:bursty-nightly"
 
 
 def _config(profile: str = "production", **keys):
@@ -42,6 +46,10 @@ def test_the_serverless_cache_gets_limits_network_key_and_backups(run_stack):
     # Production: the region's customer-managed key, daily backups kept 7 days, protected.
     [key] = [k for k in recorder.of_type(KMS_KEY) if k.name == "bursty-kms"]
     assert key.inputs["enableKeyRotation"] is True
+    # An explicit policy, as every key has (CKV2_AWS_64): the account administers it.
+    [admin] = json.loads(key.inputs["policy"])["Statement"]
+    assert (admin["Sid"], admin["Action"]) == ("AccountAdministersTheKey", "kms:*")
+    assert recorder.named("bursty-kms-alias").inputs["name"] == "alias/managed-cache/test-bursty"
     assert inputs["kmsKeyId"].startswith("arn:aws:mock:us-east-1:")
     assert (inputs["snapshotRetentionLimit"], inputs["dailySnapshotTime"]) == (7, "03:00")
     assert cache.protect and key.protect
@@ -58,11 +66,91 @@ def test_valkey_serverless_authenticates_users_of_its_own_group(run_stack):
     assert {u["userId"] for u in users.values()} == {"test-bursty-default", "test-bursty-app"}
     for user in users.values():
         assert user["engine"] == "valkey"
-        assert user["authenticationMode"]["type"] == "password"
+        # The whole block travels as a secret: it holds the password.
+        assert user["authenticationMode"][SIG] == SECRET
+        assert user["authenticationMode"]["value"]["type"] == "password"
     [group] = recorder.of_type(USER_GROUP)
     assert group.inputs["userIds"] == ["test-bursty-default", "test-bursty-app"]
     [cache] = recorder.of_type(SERVERLESS)
     assert cache.inputs["userGroupId"] == "test-bursty-users"
+
+
+def test_configured_users_replace_the_app_user_in_the_same_group(run_stack):
+    recorder = run_stack(_config(aws={"users": {"writer": WRITER, "reader": READER}}))
+    users = {u.inputs["userId"]: u.inputs for u in recorder.of_type(USER)}
+    assert sorted(users) == ["test-bursty-default", "test-bursty-reader", "test-bursty-writer"]
+    assert users["test-bursty-default"]["accessString"] == "off -@all"
+    assert users["test-bursty-writer"]["userName"] == "writer"
+    assert users["test-bursty-writer"]["accessString"] == WRITER["access"]
+    # An IAM user is named by its id and has no password.
+    assert users["test-bursty-reader"]["userName"] == "test-bursty-reader"
+    assert users["test-bursty-reader"]["authenticationMode"] == {"type": "iam"}
+    [group] = recorder.of_type(USER_GROUP)
+    assert group.inputs["userIds"] == ["test-bursty-default", "test-bursty-writer",
+                                       "test-bursty-reader"]
+    # The same group as without users (name and id), so adding users changes it in place.
+    assert (group.name, group.inputs["userGroupId"]) == ("bursty-users", "test-bursty-users")
+    [cache] = recorder.of_type(SERVERLESS)
+    assert cache.inputs["userGroupId"] == "test-bursty-users"
+
+
+def test_users_and_their_group_take_the_cache_engine(run_stack):
+    recorder = run_stack(_config(engine="redis", engine_version="7.1",
+                                 aws={"users": {"writer": WRITER}}))
+    [cache] = recorder.of_type(SERVERLESS)
+    [group] = recorder.of_type(USER_GROUP)
+    assert cache.inputs["engine"] == group.inputs["engine"] == "redis"
+    assert {u.inputs["engine"] for u in recorder.of_type(USER)} == {"redis"}
+
+
+def test_configured_users_are_exported_with_their_passwords_as_secrets(run_stack):
+    outputs = run_stack(_config(aws={"users": {"writer": WRITER, "reader": READER}})
+                        ).stack_outputs
+    exported = outputs["caches"]["bursty"]
+    assert "user" not in exported              # no generated app user
+    assert exported["users"]["writer"] == {"username": "writer", "user_id": "test-bursty-writer",
+                                           "auth": "password"}
+    reader = exported["users"]["reader"]
+    assert (reader["username"], reader["auth"]) == ("test-bursty-reader", "iam")
+    # What a client role must be allowed: connect to the serverless cache as that user.
+    assert reader["iam"] == {"action": "elasticache:Connect", "resources": [
+        "arn:aws:mock:us-east-1:123456789012:ServerlessCache/test-bursty",   # the cache's ARN
+        "arn:aws:elasticache:us-east-1:123456789012:user:test-bursty-reader"]}
+    assert "bursty" not in outputs["auth_tokens"]["value"]
+    passwords = outputs["user_passwords"]
+    assert passwords[SIG] == SECRET
+    assert set(passwords["value"]["bursty"]) == {"writer"}
+    assert passwords["value"]["bursty"]["writer"].startswith("MockToken-")
+
+
+def test_adding_users_to_a_live_cache_keeps_the_cache_and_its_group():
+    before = build_report(run_plan("t", config=_config()))
+    after = build_report(run_plan("t", config=_config(aws={"users": {"writer": WRITER}})))
+    result = diff(before, after)
+    assert result["data_loss"] == [] and result["moved"] == []
+    assert sorted(r["name"] for r in result["removed"]) == ["bursty-app", "bursty-app-password"]
+    assert sorted(r["name"] for r in result["added"]) == ["bursty-writer",
+                                                          "bursty-writer-password"]
+    [group] = [c for c in result["changed"] if c["type"] == USER_GROUP]
+    assert group["keys"] == ["userIds"] and not group["replace"]
+
+
+def test_restore_seeds_the_new_cache_and_is_ignored_afterwards(run_stack):
+    [cache] = run_stack(_config(restore_from=SNAPSHOT)).of_type(SERVERLESS)
+    assert cache.inputs["snapshotArnsToRestores"] == [SNAPSHOT]
+    assert "snapshotArnsToRestores" in cache.ignore_changes
+    # Ignored without a restore too: adding or removing restore_from never replaces the cache.
+    [plain] = run_stack(_config()).of_type(SERVERLESS)
+    assert "snapshotArnsToRestores" not in plain.inputs
+    assert plain.ignore_changes == ["snapshotArnsToRestores"]
+
+
+def test_the_plan_notes_the_restore_and_removing_it_loses_nothing():
+    restored = build_report(run_plan("t", config=_config(restore_from=SNAPSHOT)))
+    [note] = [f for f in restored["findings"] if f["id"] == "restore-at-creation"]
+    assert note["cache"] == "bursty" and SNAPSHOT in note["message"]
+    plain = build_report(run_plan("t", config=_config()))
+    assert diff(restored, plain)["data_loss"] == []
 
 
 def test_the_password_is_only_a_secret_output(run_stack):
@@ -73,7 +161,7 @@ def test_the_password_is_only_a_secret_output(run_stack):
     assert "MockToken-" not in json.dumps({k: v for k, v in outputs.items()
                                            if k != "auth_tokens"}, default=str)
     tokens = outputs["auth_tokens"]
-    assert tokens["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert tokens[SIG] == SECRET
     assert tokens["value"]["bursty"].startswith("MockToken-")
 
 

@@ -68,6 +68,16 @@ REFUSED = [
     ("no-users", aws_config(users()),
      "caches.s.aws.users: is empty; name at least one user or remove the key (the cache then "
      "uses an AUTH token)."),
+    ("user-id-too-long", aws_config(users(**{"nightly-reporting-batch-reader": APP}),
+                                    name_prefix="analytics"),
+     "caches.s.aws.users.nightly-reporting-batch-reader: the user id "
+     "'analytics-s-nightly-reporting-batch-reader' is 42 characters; ElastiCache allows 40. "
+     "Shorten the user name or the cache name, or set name_prefix."),
+    ("default-user-id-too-long", aws_config({"a-very-long-replication-group-name": {
+        "aws": {"users": {"app": APP}}}}, name_prefix="prod"),
+     "caches.a-very-long-replication-group-name: the user id "
+     "'prod-a-very-long-replication-group-name-default' is 47 characters; ElastiCache allows "
+     "40. Shorten the cache name or set name_prefix."),
     ("user-without-access", aws_config(users(app={"iam": True})),
      "caches.s.aws.users.app.access: is required."),
     ("iam-on-redis-6", aws_config({"s": {"engine": "redis", "engine_version": "6.2",

@@ -4,6 +4,8 @@ rely on (versions, node types, tiers, windows, profile defaults, warnings)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from infra.config import load_stack_config
@@ -111,15 +113,6 @@ REFUSED = [
     ("valkey-nodes", gcp_config(valkey(nodes=3)),
      "caches.s.nodes: Memorystore for Valkey is sized with shards, replicas and node_type; "
      "nodes is for memcached only."),
-    ("valkey-description", gcp_config(valkey(description="sessions")),
-     "caches.s.description: Memorystore for Valkey has no description field (use gcp.labels); "
-     "remove the key."),
-    ("valkey-vcpus", gcp_config(valkey(gcp={"vcpus": 2})),
-     "caches.s.gcp.vcpus: Memorystore for Valkey has no vCPU setting (pick a node_type); "
-     "remove the key."),
-    ("valkey-read-replicas", gcp_config(valkey(gcp={"read_replicas": True})),
-     "caches.s.gcp.read_replicas: Memorystore for Valkey has no read replicas mode (replicas of "
-     "a Valkey instance serve reads already); remove the key."),
     ("valkey-id-too-short", gcp_config({"a": {}}, name_prefix="x"),
      "caches.a: the instance id 'x-a' is not allowed; Memorystore for Valkey ids are 4 to 63 "
      "lowercase letters, digits and hyphens. Lengthen the cache name or name_prefix."),
@@ -204,33 +197,12 @@ REFUSED = [
     ("redis-shards", gcp_config(redis(shards=2)),
      "caches.s.shards: 2 is not allowed; Memorystore for Redis has one shard. Use engine "
      "'valkey' with shards to spread the data."),
-    ("redis-node-type", gcp_config(redis(node_type="standard-small")),
-     "caches.s.node_type: Memorystore for Redis has no node types (it is sized with memory_gb, "
-     "1 to 300); remove the key or use engine 'valkey'."),
     ("redis-nodes", gcp_config(redis(nodes=2)),
      "caches.s.nodes: Memorystore for Redis is sized with memory_gb and replicas; nodes is for "
      "memcached only."),
-    ("redis-global", gcp_config(redis(**{"global": {"secondary_region": "us-east4"}})),
-     "caches.s.global: Memorystore for Redis has no cross-region replication; remove the key or "
-     "use engine 'valkey'."),
-    ("redis-snapshot-window", gcp_config(redis(snapshot_window="03:00-04:00")),
-     "caches.s.snapshot_window: Memorystore for Redis has no automated backups (gcp.persistence: "
-     "rdb keeps RDB snapshots); remove the key or use engine 'valkey'."),
-    ("redis-retention", gcp_config(redis(snapshot_retention_days=7)),
-     "caches.s.snapshot_retention_days: Memorystore for Redis has no automated backups "
-     "(gcp.persistence: rdb keeps RDB snapshots); remove the key or use engine 'valkey'."),
-    ("redis-final-snapshot", gcp_config(redis(final_snapshot=True)),
-     "caches.s.final_snapshot: Memorystore for Redis has no final snapshot on deletion (export "
-     "the RDB file to Cloud Storage first); remove the key or use engine 'valkey'."),
-    ("redis-cluster-mode", gcp_config(redis(gcp={"cluster_mode": True})),
-     "caches.s.gcp.cluster_mode: Memorystore for Redis has no cluster mode; remove the key or "
-     "use engine 'valkey'."),
     ("redis-aof", gcp_config(redis(gcp={"persistence": "aof"})),
      "caches.s.gcp.persistence: 'aof' is not allowed; Memorystore for Redis has RDB "
      "persistence only. Use 'rdb' or 'disabled', or engine 'valkey' for AOF."),
-    ("redis-vcpus", gcp_config(redis(gcp={"vcpus": 2})),
-     "caches.s.gcp.vcpus: Memorystore for Redis has no vCPU setting (it is sized with "
-     "memory_gb); remove the key or use engine 'valkey'."),
     # --- Memcached ------------------------------------------------------------------------
     ("memcached-nodes", gcp_config(memcached(nodes=21)),
      "caches.s.nodes: 21 is not allowed; Memorystore for Memcached has 1 to 20 nodes."),
@@ -255,35 +227,55 @@ REFUSED = [
     ("memcached-version", gcp_config(memcached(engine_version="1.6.22")),
      "caches.s.engine_version: '1.6.22' is not a Memorystore for Memcached version; use one of "
      "1.5, 1.6.15. Did you mean '1.6.15'?"),
-    ("memcached-replicas", gcp_config(memcached(replicas=1)),
-     "caches.s.replicas: Memorystore for Memcached has no replication; remove the key or use "
-     "engine 'valkey'."),
-    ("memcached-shards", gcp_config(memcached(shards=2)),
-     "caches.s.shards: Memorystore for Memcached has no shards (it spreads keys over nodes "
-     "instead); remove the key or use engine 'valkey'."),
-    ("memcached-global", gcp_config(memcached(**{"global": {"secondary_region": "us-east4"}})),
-     "caches.s.global: Memorystore for Memcached has no cross-region replication; remove the "
-     "key or use engine 'valkey'."),
-    ("memcached-snapshots", gcp_config(memcached(snapshot_window="03:00-04:00")),
-     "caches.s.snapshot_window: Memorystore for Memcached has no snapshots; remove the key or "
-     "use engine 'valkey'."),
-    ("memcached-node-type", gcp_config(memcached(node_type="standard-small")),
-     "caches.s.node_type: Memorystore for Memcached has no node types (size nodes with "
-     "memory_gb and gcp.vcpus); remove the key or use engine 'valkey'."),
-    ("memcached-tls", gcp_config(memcached(gcp={"tls": True})),
-     "caches.s.gcp.tls: Memorystore for Memcached has no in-transit encryption; remove the key "
-     "or use engine 'valkey'."),
-    ("memcached-auth", gcp_config(memcached(gcp={"auth": True})),
-     "caches.s.gcp.auth: Memorystore for Memcached has no authentication; remove the key or use "
-     "engine 'valkey'."),
-    ("memcached-persistence", gcp_config(memcached(gcp={"persistence": "rdb"})),
-     "caches.s.gcp.persistence: Memorystore for Memcached has no persistence; remove the key or "
-     "use engine 'valkey'."),
 ]
 
 
-@pytest.mark.parametrize(("config", "expected"), [(c, e) for _, c, e in REFUSED],
-                         ids=[case_id for case_id, _, _ in REFUSED])
+# A key the product has no counterpart for: one message, "caches.s.<key>: Memorystore for
+# <Product> has no <what>; remove the key", plus " or use engine 'valkey'" for Redis and Memcached.
+LACKING = [
+    # (engine, key, a value for it, what the product has no)
+    ("valkey", "description", "sessions", "description field (use gcp.labels)"),
+    ("valkey", "gcp.vcpus", 2, "vCPU setting (pick a node_type)"),
+    ("valkey", "gcp.read_replicas", True,
+     "read replicas mode (replicas of a Valkey instance serve reads already)"),
+    ("redis", "node_type", "standard-small", "node types (it is sized with memory_gb, 1 to 300)"),
+    ("redis", "global", {"secondary_region": "us-east4"}, "cross-region replication"),
+    ("redis", "snapshot_window", "03:00-04:00",
+     "automated backups (gcp.persistence: rdb keeps RDB snapshots)"),
+    ("redis", "snapshot_retention_days", 7,
+     "automated backups (gcp.persistence: rdb keeps RDB snapshots)"),
+    ("redis", "final_snapshot", True,
+     "final snapshot on deletion (export the RDB file to Cloud Storage first)"),
+    ("redis", "gcp.cluster_mode", True, "cluster mode"),
+    ("redis", "gcp.vcpus", 2, "vCPU setting (it is sized with memory_gb)"),
+    ("memcached", "replicas", 1, "replication"),
+    ("memcached", "shards", 2, "shards (it spreads keys over nodes instead)"),
+    ("memcached", "global", {"secondary_region": "us-east4"}, "cross-region replication"),
+    ("memcached", "snapshot_window", "03:00-04:00", "snapshots"),
+    ("memcached", "node_type", "standard-small",
+     "node types (size nodes with memory_gb and gcp.vcpus)"),
+    ("memcached", "gcp.tls", True, "in-transit encryption"),
+    ("memcached", "gcp.auth", True, "authentication"),
+    ("memcached", "gcp.persistence", "rdb", "persistence"),
+]
+PRODUCT = {"valkey": "Memorystore for Valkey", "redis": "Memorystore for Redis",
+           "memcached": "Memorystore for Memcached"}
+
+
+def lacking(engine: str, key: str, value: Any, what: str) -> tuple[str, dict[str, str], str]:
+    """A LACKING row as a REFUSED case: cache `s` of `engine` with `key` (block.field) set."""
+    block, _, field = key.rpartition(".")
+    cache = {"engine": engine, **({block: {field: value}} if block else {field: value})}
+    valkey_instead = "" if engine == "valkey" else " or use engine 'valkey'"
+    return (f"{engine}-{key}", gcp_config({"s": cache}),
+            f"caches.s.{key}: {PRODUCT[engine]} has no {what}; remove the key{valkey_instead}.")
+
+
+CASES = REFUSED + [lacking(*row) for row in LACKING]
+
+
+@pytest.mark.parametrize(("config", "expected"), [(c, e) for _, c, e in CASES],
+                         ids=[case_id for case_id, _, _ in CASES])
 def test_refused_with_its_message_and_nothing_created(attempt, config, expected):
     message, recorder = attempt(config)
     assert f"  - {expected}" in message.splitlines()

@@ -11,18 +11,30 @@ from infra.catalog import aws as aws_catalog
 from infra.catalog import gcp as gcp_catalog
 from infra.catalog.parameters import AWS_FAMILIES, GCP_PRODUCTS
 from infra.config import load_stack_config
-from tests.builders import aws_config, gcp_config, memcached, redis, valkey
+from tests.builders import aws_config, gcp_config
 
 P = "caches.s.parameters"
 POLICIES = ("volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, "
             "allkeys-random, volatile-ttl, noeviction")
 
 
-def aws(engine: str = "valkey", version: str | None = None, **params: object) -> dict[str, str]:
-    cache: dict[str, object] = {"engine": engine, "parameters": params}
+def one_cache(engine: str, version: str | None, params: dict[str, object],
+              **keys: object) -> dict[str, object]:
+    """The caches map of a stack with one cache, `s`, setting these engine parameters."""
+    cache: dict[str, object] = {"engine": engine, **keys, "parameters": params}
     if version is not None:
         cache["engine_version"] = version
-    return aws_config({"s": cache})
+    return {"s": cache}
+
+
+def aws(engine: str = "valkey", version: str | None = None, **params: object) -> dict[str, str]:
+    return aws_config(one_cache(engine, version, params))
+
+
+def gcp(engine: str = "valkey", version: str | None = None, *, memory_gb: int | None = None,
+        **params: object) -> dict[str, str]:
+    sizing = {} if memory_gb is None else {"memory_gb": memory_gb}
+    return gcp_config(one_cache(engine, version, params, **sizing))
 
 
 AWS_REFUSED = [
@@ -105,54 +117,53 @@ AWS_REFUSED = [
 ]
 
 GCP_REFUSED = [
-    ("valkey-policy", gcp_config(valkey(parameters={"maxmemory-policy": "lru-everything"})),
+    ("valkey-policy", gcp(**{"maxmemory-policy": "lru-everything"}),
      f"{P}.maxmemory-policy: 'lru-everything' is not allowed; use one of {POLICIES}."),
-    ("valkey-typo", gcp_config(valkey(parameters={"maxmemory-polcy": "allkeys-lru"})),
+    ("valkey-typo", gcp(**{"maxmemory-polcy": "allkeys-lru"}),
      f"{P}.maxmemory-polcy: is not a parameter of Memorystore for Valkey (engine_configs): the "
      "engine has no such setting. Did you mean 'maxmemory-policy'?"),
-    ("valkey-clients-percent", gcp_config(valkey(parameters={"maxmemory-clients": "120%"})),
+    ("valkey-clients-percent", gcp(**{"maxmemory-clients": "120%"}),
      f"{P}.maxmemory-clients: '120%' is not allowed; use a whole percentage from 0% to 100%, "
      "e.g. '10%'."),
-    ("valkey-maxmemory", gcp_config(valkey(parameters={"maxmemory": "lots"})),
+    ("valkey-maxmemory", gcp(maxmemory="lots"),
      f"{P}.maxmemory: 'lots' is not allowed; use bytes, or a size in b, k, kb, m, mb, g or gb, "
      "e.g. '2gb'."),
-    ("valkey-persistence", gcp_config(valkey(parameters={"appendonly": "yes"})),
+    ("valkey-persistence", gcp(appendonly="yes"),
      f"{P}.appendonly: cannot be set in Memorystore for Valkey (engine_configs): Memorystore "
      "sets it from gcp.persistence. Remove it from parameters."),
-    ("valkey-samples", gcp_config(valkey(parameters={"maxmemory-samples": 0})),
+    ("valkey-samples", gcp(**{"maxmemory-samples": 0}),
      f"{P}.maxmemory-samples: 0 is not allowed; use a whole number from 1 to 64."),
-    ("redis-unknown", gcp_config(redis(parameters={"appendonly": "yes"})),
+    ("redis-unknown", gcp("redis", appendonly="yes"),
      f"{P}.appendonly: is not a parameter of Memorystore for Redis (redis_configs). Allowed: "
      "activedefrag, databases, lazyfree-lazy-eviction, lazyfree-lazy-expire, "
      "lazyfree-lazy-user-del, lazyfree-lazy-user-flush, lfu-decay-time, lfu-log-factor, "
      "maxmemory-clients, maxmemory-gb, maxmemory-policy, notify-keyspace-events, "
      "stream-node-max-bytes, stream-node-max-entries, timeout."),
-    ("redis-maxmemory-gb", gcp_config(redis(memory_gb=5, parameters={"maxmemory-gb": 6})),
+    ("redis-maxmemory-gb", gcp("redis", memory_gb=5, **{"maxmemory-gb": 6}),
      f"{P}.maxmemory-gb: 6 is not allowed; use a number from 1 to 5 (20 % to 100 % of "
      "memory_gb 5)."),
-    ("redis-maxmemory-gb-low", gcp_config(redis(memory_gb=5, parameters={"maxmemory-gb": 0.5})),
+    ("redis-maxmemory-gb-low", gcp("redis", memory_gb=5, **{"maxmemory-gb": 0.5}),
      f"{P}.maxmemory-gb: 0.5 is not allowed; use a number from 1 to 5 (20 % to 100 % of "
      "memory_gb 5)."),
-    ("redis-7-only", gcp_config(redis(engine_version="6.x",
-                                      parameters={"lazyfree-lazy-eviction": "yes"})),
+    ("redis-7-only", gcp("redis", "6.x", **{"lazyfree-lazy-eviction": "yes"}),
      f"{P}.lazyfree-lazy-eviction: needs engine_version 7.0 or later in Memorystore for Redis "
      "(redis_configs); engine_version is '6.x'."),
-    ("redis-databases", gcp_config(redis(parameters={"databases": 101})),
+    ("redis-databases", gcp("redis", databases=101),
      f"{P}.databases: 101 is not allowed; use a whole number from 1 to 100."),
-    ("memcached-item-size", gcp_config(memcached(parameters={"max-item-size": 1000000})),
+    ("memcached-item-size", gcp("memcached", **{"max-item-size": 1000000}),
      f"{P}.max-item-size: 1000000 is not allowed; use a whole number from 524288 to 133693440 "
      "in multiples of 524288."),
-    ("memcached-underscore", gcp_config(memcached(parameters={"max_item_size": 1048576})),
+    ("memcached-underscore", gcp("memcached", max_item_size=1048576),
      f"{P}.max_item_size: is not a parameter of Memorystore for Memcached "
      "(memcache_parameters). Did you mean 'max-item-size'? Allowed: disable-cas, "
      "disable-evictions, disable-flush-all, hash-algorithm, idle-timeout, listen-backlog, "
      "lru-crawler, lru-maintainer, max-item-size, max-reqs-per-event, maxconns-fast, protocol, "
      "slab-growth-factor, slab-min-size, track-sizes, watcher-logbuf-size, worker-logbuf-size."),
-    ("memcached-growth", gcp_config(memcached(parameters={"slab-growth-factor": 1.0})),
+    ("memcached-growth", gcp("memcached", **{"slab-growth-factor": 1.0}),
      f"{P}.slab-growth-factor: 1.0 is not allowed; use a number from 1.01 to 100."),
-    ("memcached-boolean", gcp_config(memcached(parameters={"disable-cas": "yes"})),
+    ("memcached-boolean", gcp("memcached", **{"disable-cas": "yes"}),
      f"{P}.disable-cas: 'yes' is not allowed; use true or false."),
-    ("memcached-idle", gcp_config(memcached(parameters={"idle-timeout": 0})),
+    ("memcached-idle", gcp("memcached", **{"idle-timeout": 0}),
      f"{P}.idle-timeout: 0 is not allowed; use a whole number from 1 to 86400."),
 ]
 
@@ -208,20 +219,18 @@ ACCEPTED = [
          idle_timeout=0, hash_algorithm="murmur3", slab_automove=2),
      {"cas_disabled": "1", "chunk_size_growth_factor": "1.07", "hash_algorithm": "murmur3",
       "idle_timeout": "0", "max_item_size": "10485760", "slab_automove": "2"}),
-    (gcp_config(valkey(parameters={"maxmemory-policy": "allkeys-lfu", "maxmemory-clients": "10%",
-                                   "maxmemory": "1gb", "notify-keyspace-events": "KEA",
-                                   "hz": 20, "activedefrag": True})),
+    (gcp(**{"maxmemory-policy": "allkeys-lfu", "maxmemory-clients": "10%", "maxmemory": "1gb",
+            "notify-keyspace-events": "KEA", "hz": 20, "activedefrag": True}),
      {"activedefrag": "yes", "hz": "20", "maxmemory": "1gb", "maxmemory-clients": "10%",
       "maxmemory-policy": "allkeys-lfu", "notify-keyspace-events": "KEA"}),
-    (gcp_config(redis(memory_gb=5, parameters={"maxmemory-gb": 4.5, "timeout": 600,
-                                               "lazyfree-lazy-user-flush": "yes",
-                                               "maxmemory-clients": "5%"})),
+    (gcp("redis", memory_gb=5, **{"maxmemory-gb": 4.5, "timeout": 600,
+                                  "lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%"}),
      {"lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%", "maxmemory-gb": "4.5",
       "timeout": "600"}),
-    (gcp_config(redis(engine_version="6.x", memory_gb=5, parameters={"maxmemory-gb": 1})),
+    (gcp("redis", "6.x", memory_gb=5, **{"maxmemory-gb": 1}),
      {"maxmemory-gb": "1"}),
-    (gcp_config(memcached(parameters={"max-item-size": 8388608, "disable-flush-all": True,
-                                      "slab-growth-factor": 1.25, "protocol": "ascii"})),
+    (gcp("memcached", **{"max-item-size": 8388608, "disable-flush-all": True,
+                         "slab-growth-factor": 1.25, "protocol": "ascii"}),
      {"disable-flush-all": "true", "max-item-size": "8388608", "protocol": "ascii",
       "slab-growth-factor": "1.25"}),
 ]

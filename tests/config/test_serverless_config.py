@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 
 from infra.config import load_stack_config
+from infra.config.access import RestoreSpec, UserSpec
 from tests.builders import aws_config, gcp_config
 
 LIMITS = {"max_data_gb": 10, "max_ecpu_per_second": 5000}
+APP = {"access": "on ~app:* +@all -@dangerous"}
+SNAPSHOT = "arn:aws:elasticache:us-east-1:123456789012:serverlesscachesnapshot:bursty-nightly"
 
 
 def bursty(profile: str = "development", **keys):
@@ -79,6 +82,52 @@ BAD = [
      "caches.a-very-long-serverless-cache-name: the user id "
      "'prod-a-very-long-serverless-cache-name-default' is 46 characters; ElastiCache allows 40. "
      "Shorten the cache name or set name_prefix."),
+    # --- access and where the data comes from ------------------------------------------------
+    ("users-reserved-default", bursty(aws={"users": {"default": APP}}),
+     "caches.bursty.aws.users.default: 'default' is reserved: the program adds a disabled "
+     "'default' user to every user group (AWS requires one). Choose another name."),
+    ("users-empty", bursty(aws={"users": {}}),
+     "caches.bursty.aws.users: is empty; name at least one user or remove the key (the cache "
+     "then uses a generated user named 'app')."),
+    ("users-access-string", bursty(aws={"users": {"app": {"access": "on ~app:*"}}}),
+     "caches.bursty.aws.users.app.access: 'on ~app:*' grants no commands; add e.g. '+@read' or "
+     "'+@all -@dangerous'."),
+    ("user-id-too-long", bursty(aws={"users": {"nightly-reporting-batch-reader": APP}}),
+     "caches.bursty.aws.users.nightly-reporting-batch-reader: the user id "
+     "'test-bursty-nightly-reporting-batch-reader' is 42 characters; ElastiCache allows 40. "
+     "Shorten the user name or the cache name, or set name_prefix."),
+    ("users-memcached", aws_config({"b": {"engine": "memcached", "serverless": LIMITS,
+                                          "aws": {"users": {"app": APP}}}}),
+     "caches.b.aws.users: Memcached has no RBAC users or AUTH (its security group is its only "
+     "gate); remove the key or use engine 'valkey'."),
+    ("import", bursty(aws={"import_id": "test-bursty"}),
+     "caches.bursty.aws.import_id: a serverless cache cannot be adopted here: the program would "
+     "give it its own user group, cutting off the users clients log in with now, and `python -m "
+     "ops discover` does not describe serverless caches. Start a new cache from the live one's "
+     "data instead: take a snapshot (`aws elasticache create-serverless-cache-snapshot`) and set "
+     "restore_from to its ARN. Remove the key."),
+    ("restore-snapshot-name", bursty(restore_from="prod-sessions-final"),
+     "caches.bursty.restore_from: 'prod-sessions-final' is not a serverless snapshot ARN; a "
+     "serverless cache is created from a snapshot of a serverless cache, named by its ARN: "
+     "arn:aws:elasticache:<region>:<account>:serverlesscachesnapshot:<name>."),
+    ("restore-s3-file", bursty(restore_from="arn:aws:s3:::dumps/sessions.rdb"),
+     "caches.bursty.restore_from: 'arn:aws:s3:::dumps/sessions.rdb' is not a serverless "
+     "snapshot ARN; a serverless cache is created from a snapshot of a serverless cache, named "
+     "by its ARN: arn:aws:elasticache:<region>:<account>:serverlesscachesnapshot:<name>."),
+    ("restore-other-region", bursty(restore_from=SNAPSHOT.replace("us-east-1", "eu-west-1")),
+     "caches.bursty.restore_from: the snapshot is in eu-west-1, not us-east-1; ElastiCache "
+     "creates a cache only from a snapshot in the cache's own region."),
+    ("restore-memcached", aws_config({"b": {"engine": "memcached", "serverless": LIMITS,
+                                            "restore_from": SNAPSHOT}}),
+     "caches.b.restore_from: Memcached has no snapshots; remove the key or use engine "
+     "'valkey'."),
+    ("subnet-group", bursty(aws={"subnet_group_name": "legacy-subnets"}),
+     "caches.bursty.aws.subnet_group_name: does not apply to a serverless cache: it takes the "
+     "network's subnets directly, not a cache subnet group. Remove the key."),
+    ("secret", bursty(secret=True),
+     "caches.bursty.secret: true is not possible yet: the program writes no connection secret "
+     "for a serverless cache. Read the endpoint, port and user from the `caches` output and the "
+     "password from `auth_tokens` or `user_passwords`. Remove the key."),
     ("gcp-valkey", gcp_config({"s": {"serverless": LIMITS}}),
      "caches.s.serverless: Memorystore has no serverless tier; the nearest option is an "
      "instance sized with shards, replicas and node_type, whose shards change online. Remove "
@@ -126,3 +175,31 @@ def test_serverless_and_node_caches_keep_config_order():
     spec = load_stack_config(aws_config({"a": {}, "b": {"serverless": LIMITS}, "c": {}}), "test")
     assert [c.name for c in spec.all_caches] == ["a", "b", "c"]
     assert [c.name for c in spec.caches] == ["a", "c"]
+
+
+def test_users_replace_the_generated_app_user_and_restore_keeps_its_arn():
+    spec = load_stack_config(bursty(aws={"users": {
+        "writer": APP, "reader": {"access": "on ~* +@read", "iam": True}}},
+        restore_from=SNAPSHOT), "test")
+    [cache] = spec.serverless_caches
+    assert cache.user_group
+    # Ids as for a replication group; an IAM user's name is its id.
+    assert cache.users == (
+        UserSpec(name="writer", user_id="test-bursty-writer", user_name="writer",
+                 access=APP["access"], iam=False),
+        UserSpec(name="reader", user_id="test-bursty-reader", user_name="test-bursty-reader",
+                 access="on ~* +@read", iam=True))
+    assert cache.restore == RestoreSpec(source=SNAPSHOT, snapshot_arns=(SNAPSHOT,))
+
+
+def test_without_users_or_restore_nothing_is_set():
+    [cache] = load_stack_config(bursty(), "test").serverless_caches
+    assert cache.users == () and cache.restore is None
+
+
+def test_every_key_problem_is_reported_at_once(attempt):
+    message, _ = attempt(bursty(aws={"import_id": "test-bursty", "users": {"default": APP}},
+                                restore_from="nightly", secret=True))
+    paths = [line.split(":")[0].strip(" -") for line in message.splitlines()[1:]]
+    assert paths == ["caches.bursty.aws.users.default", "caches.bursty.restore_from",
+                     "caches.bursty.aws.import_id", "caches.bursty.secret"]

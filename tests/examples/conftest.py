@@ -3,6 +3,7 @@
 - The shipped stacks' outputs as `pulumi stack output --json [--show-secrets]` prints them,
   from the offline plan run in-process (never hard-coded: a change to the exports shows here).
 - fakeredis with Lua, where a real server adds nothing.
+- `product_store`: the catalog's database, in memory, for the cache-aside and API tests.
 """
 
 from __future__ import annotations
@@ -87,6 +88,53 @@ def fake_redis(fake_server):
     import fakeredis
 
     return fakeredis.FakeAsyncRedis(server=fake_server)
+
+
+class ProductStore:
+    """Products in memory with versions, counting reads and writes. `gate` pauses a read after
+    it has read the row (`read_done` is then set), the moment a slow reader is exposed to a
+    concurrent update; `fail` makes reads raise after that."""
+
+    def __init__(self, rows: dict[int, dict[str, Any]]):
+        self.rows = rows
+        self.reads = 0
+        self.writes = 0
+        self.gate: asyncio.Event | None = None
+        self.read_done = asyncio.Event()
+        self.fail: Exception | None = None
+
+    async def fetch(self, product_id: int) -> dict[str, Any] | None:
+        self.reads += 1
+        row = self.rows.get(product_id)
+        snapshot = dict(row) if row else None
+        self.read_done.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail is not None:
+            raise self.fail
+        return snapshot
+
+    async def update(self, product_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
+        self.writes += 1
+        row = self.rows.get(product_id)
+        if row is None:
+            return None
+        row.update(changes, version=row["version"] + 1)
+        return dict(row)
+
+
+@pytest.fixture
+def product_store() -> Callable[..., ProductStore]:
+    """product_store(count=10): products 1..count, product i at 100 * i cents, version 1;
+    product_store(rows={...}): exactly these rows (by id)."""
+
+    def _store(count: int = 10, rows: dict[int, dict[str, Any]] | None = None) -> ProductStore:
+        if rows is None:
+            rows = {i: {"id": i, "price_cents": 100 * i, "version": 1}
+                    for i in range(1, count + 1)}
+        return ProductStore(rows)
+
+    return _store
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Cache-aside: hits and misses, TTL with jitter, invalidation, the stale-set race, single-flight
-and cross-process leases. fakeredis runs the same Lua scripts a server would."""
+and cross-process leases. fakeredis runs the same Lua scripts a server would; the database is
+the `product_store` fixture (tests/examples/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,39 +13,6 @@ from examples.catalog.cache import CacheAside
 from examples.catalog.service import Catalog
 
 
-class FakeStore:
-    """In-memory products with versions; `gate` pauses a read after it has read the row, the
-    moment a slow reader is exposed to a concurrent update."""
-
-    def __init__(self, count: int = 10):
-        self.rows = {i: {"id": i, "price_cents": 100 * i, "version": 1}
-                     for i in range(1, count + 1)}
-        self.reads = 0
-        self.writes = 0
-        self.gate: asyncio.Event | None = None
-        self.read_done = asyncio.Event()
-        self.fail: Exception | None = None
-
-    async def fetch(self, product_id: int):
-        self.reads += 1
-        row = self.rows.get(product_id)
-        snapshot = dict(row) if row else None
-        self.read_done.set()
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.fail is not None:
-            raise self.fail
-        return snapshot
-
-    async def update(self, product_id: int, changes):
-        self.writes += 1
-        row = self.rows.get(product_id)
-        if row is None:
-            return None
-        row.update(changes, version=row["version"] + 1)
-        return dict(row)
-
-
 def make_cache(redis, **kwargs) -> CacheAside:
     kwargs.setdefault("ttl_seconds", 300)
     return CacheAside(redis, namespace="catalog:product", **kwargs)
@@ -55,9 +23,22 @@ def run(coroutine, timeout: float = 10.0):
     return asyncio.run(asyncio.wait_for(coroutine, timeout))
 
 
-def test_miss_fills_with_ttl_and_jitter_then_hits(fake_redis):
+async def read_paused_across_update(store, catalog: Catalog, product_id: int,
+                                    changes: dict) -> tuple[asyncio.Task, asyncio.Event]:
+    """Start catalog.get(product_id), let it read the row, then commit `changes` to that row
+    while the read is paused. Returns the paused read and the event that resumes it."""
+    gate = asyncio.Event()
+    store.gate = gate
+    paused_read = asyncio.create_task(catalog.get(product_id))
+    await store.read_done.wait()
+    store.gate = None
+    await catalog.update(product_id, changes)
+    return paused_read, gate
+
+
+def test_miss_fills_with_ttl_and_jitter_then_hits(fake_redis, product_store):
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis, jitter=0.1)
+        store, cache = product_store(), make_cache(fake_redis, jitter=0.1)
         catalog = Catalog(store, cache)  # type: ignore[arg-type]
         first = await catalog.get(3)
         await cache.drain()                   # the fill happens behind the caller
@@ -80,9 +61,9 @@ def test_jitter_spreads_expiry_within_bounds():
     assert len(set(ttls)) > 400          # not one expiry moment for keys filled together
 
 
-def test_update_commits_then_deletes_the_key(fake_redis):
+def test_update_commits_then_deletes_the_key(fake_redis, product_store):
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
         catalog = Catalog(store, cache)  # type: ignore[arg-type]
         await catalog.get(2)
         await cache.drain()
@@ -97,19 +78,14 @@ def test_update_commits_then_deletes_the_key(fake_redis):
     assert after == {"id": 2, "price_cents": 999, "version": 2}
 
 
-def test_stale_set_race_is_refused(fake_redis):
+def test_stale_set_race_is_refused(fake_redis, product_store):
     """A reader reads v1, an update commits v2 and invalidates, then the reader fills: the fill
     must be refused, or v1 would be served until the TTL ends."""
 
     async def race():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
         catalog = Catalog(store, cache)  # type: ignore[arg-type]
-        gate = asyncio.Event()
-        store.gate = gate
-        slow_reader = asyncio.create_task(catalog.get(5))
-        await store.read_done.wait()
-        store.gate = None
-        await catalog.update(5, {"price_cents": 1})
+        slow_reader, gate = await read_paused_across_update(store, catalog, 5, {"price_cents": 1})
         gate.set()
         stale = await slow_reader
         await cache.drain()
@@ -124,12 +100,12 @@ def test_stale_set_race_is_refused(fake_redis):
     assert fresh["version"] == 2
 
 
-def test_an_evicted_lease_fails_safe(fake_redis):
+def test_an_evicted_lease_fails_safe(fake_redis, product_store):
     """Under an LRU policy the lease key can be evicted: the fill is then refused (one more
     miss), never accepted."""
 
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
         gate = asyncio.Event()
         store.gate = gate
         reader = asyncio.create_task(cache.get("7", lambda: store.fetch(7)))
@@ -144,9 +120,9 @@ def test_an_evicted_lease_fails_safe(fake_redis):
     assert cached is None and cache.stats.fills_refused == 1
 
 
-def test_concurrent_misses_share_one_load(fake_redis):
+def test_concurrent_misses_share_one_load(fake_redis, product_store):
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
         gate = asyncio.Event()
         store.gate = gate
         readers = [asyncio.create_task(cache.get("4", lambda: store.fetch(4)))
@@ -163,19 +139,14 @@ def test_concurrent_misses_share_one_load(fake_redis):
     assert cache.stats.hit_ratio == 0.0 and cache.stats.served_from_cache == 0.0
 
 
-def test_a_read_after_an_update_does_not_join_an_older_load(fake_redis):
+def test_a_read_after_an_update_does_not_join_an_older_load(fake_redis, product_store):
     """Single-flight must not hand a request that starts after an update the result of a load
     that read the database before it."""
 
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
         catalog = Catalog(store, cache)  # type: ignore[arg-type]
-        gate = asyncio.Event()
-        store.gate = gate
-        old_load = asyncio.create_task(catalog.get(6))
-        await store.read_done.wait()
-        store.gate = None
-        await catalog.update(6, {"price_cents": 5})
+        old_load, gate = await read_paused_across_update(store, catalog, 6, {"price_cents": 5})
         # Starts after the update completed; joining the old load would wait for its gate.
         after_update = await asyncio.wait_for(catalog.get(6), 2)
         gate.set()
@@ -186,11 +157,11 @@ def test_a_read_after_an_update_does_not_join_an_older_load(fake_redis):
     assert old["version"] == 1
 
 
-def test_another_process_waits_for_the_lease_holder_fill(fake_server):
+def test_another_process_waits_for_the_lease_holder_fill(fake_server, product_store):
     import fakeredis
 
     async def scenario():
-        store = FakeStore()
+        store = product_store()
         holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
         waiter = make_cache(fakeredis.FakeAsyncRedis(server=fake_server),
                             lease_wait_seconds=2.0)
@@ -215,11 +186,11 @@ def test_another_process_waits_for_the_lease_holder_fill(fake_server):
     assert holder.stats.fills == 1
 
 
-def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server):
+def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server, product_store):
     import fakeredis
 
     async def scenario():
-        store = FakeStore()
+        store = product_store()
         holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
         waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
         waiter = make_cache(waiter_redis, lease_wait_seconds=0.02)
@@ -227,7 +198,7 @@ def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server):
         store.gate = gate
         stuck = asyncio.create_task(holder.get("9", lambda: store.fetch(9)))
         await store.read_done.wait()
-        value = await waiter.get("9", lambda: FakeStore().fetch(9))
+        value = await waiter.get("9", lambda: product_store().fetch(9))
         cached = await waiter_redis.get(waiter.keys("9")[0])
         gate.set()
         await stuck
@@ -239,9 +210,9 @@ def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server):
     assert cached is None and waiter.stats.fills == 0
 
 
-def test_a_missing_row_is_not_cached_and_frees_the_lease(fake_redis):
+def test_a_missing_row_is_not_cached_and_frees_the_lease(fake_redis, product_store):
     async def scenario():
-        store, cache = FakeStore(count=3), make_cache(fake_redis)
+        store, cache = product_store(count=3), make_cache(fake_redis)
         value = await cache.get("42", lambda: store.fetch(42))
         await cache.drain()
         return cache, value, await fake_redis.exists(*cache.keys("42"))
@@ -250,9 +221,9 @@ def test_a_missing_row_is_not_cached_and_frees_the_lease(fake_redis):
     assert value is None and keys_left == 0 and cache.stats.fills == 0
 
 
-def test_a_failed_load_reaches_every_waiter_and_frees_the_lease(fake_redis):
+def test_a_failed_load_reaches_every_waiter_and_frees_the_lease(fake_redis, product_store):
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
         store.fail = RuntimeError("database down")
         gate = asyncio.Event()
         store.gate = gate
@@ -283,13 +254,13 @@ def test_jitter_must_be_a_fraction(fake_redis):
         make_cache(fake_redis, jitter=1.5)
 
 
-def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis):
+def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis, product_store):
     """A full cache under noeviction refuses the lease write (OOM); an unreachable one refuses
     everything. Reads still answer from the database, and nothing is filled."""
     from redis.exceptions import OutOfMemoryError
 
     async def scenario():
-        store, cache = FakeStore(), make_cache(fake_redis)
+        store, cache = product_store(), make_cache(fake_redis)
 
         async def refuse(*args, **kwargs):
             raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")

@@ -16,31 +16,12 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 
-class MemoryStore:
-    def __init__(self):
-        self.rows = {1: {"id": 1, "name": "Cedar Onyx 1", "price_cents": 500, "stock": 3,
-                         "version": 1}}
-        self.reads = self.writes = 0
-
-    async def fetch(self, product_id):
-        self.reads += 1
-        row = self.rows.get(product_id)
-        return dict(row) if row else None
-
-    async def update(self, product_id, changes):
-        self.writes += 1
-        row = self.rows.get(product_id)
-        if row is None:
-            return None
-        row.update(changes, version=row["version"] + 1)
-        return dict(row)
-
-
 @pytest.fixture
-def api(fake_server):
+def api(fake_server, product_store):
     import fakeredis
 
-    store = MemoryStore()
+    store = product_store(rows={1: {"id": 1, "name": "Cedar Onyx 1", "price_cents": 500,
+                                    "stock": 3, "version": 1}})
 
     @contextlib.asynccontextmanager
     async def open_catalog():

@@ -197,6 +197,46 @@ def test_sharded_gcp_valkey_asks_the_server(plan_variant, monkeypatch):
     assert settings.is_cluster() is True
 
 
+@pytest.mark.parametrize(("method", "single", "cluster_module"), [
+    ("client", redis.Redis, "redis.cluster"),
+    ("async_client", redis.asyncio.Redis, "redis.asyncio.cluster"),
+], ids=["sync", "asyncio"])
+@pytest.mark.parametrize("read_only", [False, True], ids=["writer", "reader"])
+def test_clients_pick_the_endpoint_and_the_cluster_class(monkeypatch, method, single,
+                                                         cluster_module, read_only):
+    import importlib
+
+    from redis.cluster import LoadBalancingStrategy
+
+    class RecordingCluster:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+    monkeypatch.setattr(importlib.import_module(cluster_module), "RedisCluster",
+                        RecordingCluster)
+    writer, reader = connect.Endpoint("writer.test", 6379), connect.Endpoint("reader.test", 6380)
+    settings = connect.CacheSettings(name="s", engine="valkey", writer=writer, reader=reader,
+                                     password="pw", cluster=False)
+    endpoint = reader if read_only else writer
+
+    plain = getattr(settings, method)(read_only=read_only, socket_keepalive=True)
+    assert type(plain) is single
+    pool_kwargs = plain.connection_pool.connection_kwargs
+    assert (pool_kwargs["host"], pool_kwargs["port"]) == (endpoint.host, endpoint.port)
+    assert (pool_kwargs["password"], pool_kwargs["socket_keepalive"]) == ("pw", True)
+    assert pool_kwargs["health_check_interval"] == 30
+    assert pool_kwargs["decode_responses"] is True
+
+    sharded = connect.CacheSettings(name="s", engine="valkey", writer=writer, reader=reader,
+                                    password="pw", cluster=True)
+    clustered = getattr(sharded, method)(read_only=read_only, decode_responses=False)
+    assert type(clustered) is RecordingCluster
+    assert clustered.kwargs == {
+        **sharded.redis_kwargs(read_only=read_only), "decode_responses": False,
+        **({"load_balancing_strategy": LoadBalancingStrategy.ROUND_ROBIN_REPLICAS}
+           if read_only else {})}
+
+
 @pytest.mark.parametrize(("declared", "expected"), [
     ({"cluster_mode": True}, True), ({"cluster_mode": "enabled"}, True),
     ({"cluster_mode": "CLUSTER"}, True), ({"cluster_mode": "CLUSTER_DISABLED"}, False),

@@ -306,15 +306,48 @@ class Stubbed:
 # The Global Datastore the failover and DNS tests drive.
 GID = "ldgnf-ops-sessions"
 PRIMARY, SECONDARY = "ops-sessions", "ops-sessions-euw1"
+FAST = ("--poll-interval", "0", "--timeout", "60")      # failover: poll without sleeping
 
 
-def _clients(*stubs: Stubbed) -> Clients:
-    return make_clients({("elasticache", s.client.meta.region_name): s.client
-                              for s in stubs})
+def run_failover(capsys: pytest.CaptureFixture[str], project: Path, *extra: str,
+                 clients: Clients) -> tuple[int, str, str]:
+    """`failover` of the `ops` stack's sessions cache to eu-west-1."""
+    return run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
+                   "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
 
 
-def _members(primary_region: str = "us-east-1", west_status: str = "associated"):
+def clients_for(*stubs: Stubbed) -> Clients:
+    """Clients whose elasticache client in each stub's region is that stub's."""
+    return make_clients({("elasticache", s.client.meta.region_name): s.client for s in stubs})
+
+
+def gid_members(primary_region: str = "us-east-1", west_status: str = "associated"):
+    """GID's members as global_api takes them, with `primary_region` primary."""
     return [(PRIMARY, "us-east-1", "PRIMARY" if primary_region == "us-east-1" else "SECONDARY",
              "associated"),
             (SECONDARY, "eu-west-1", "PRIMARY" if primary_region == "eu-west-1" else "SECONDARY",
              west_status)]
+
+
+def stub_ready_to_fail_over(west: Stubbed, *also_listed: dict[str, Any]) -> None:
+    """What `failover` to eu-west-1 reads first: the Global Datastore (listed after
+    `also_listed`) with us-east-1 primary, and the secondary's replication group."""
+    west.globals_list(*also_listed, global_api(GID, gid_members()))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+
+
+def stub_failover(east: Stubbed, west: Stubbed, *also_listed: dict[str, Any],
+                  polls: tuple[dict[str, Any], ...] = ()) -> None:
+    """A `failover` to eu-west-1 that succeeds: ready (stub_ready_to_fail_over), the exact
+    FailoverGlobalReplicationGroup call accepted, the Global Datastore as each poll sees it
+    (`polls`, then eu-west-1 primary), and the old primary's group as a secondary."""
+    stub_ready_to_fail_over(west, *also_listed)
+    west.stubber.add_response(
+        "failover_global_replication_group",
+        {"GlobalReplicationGroup": global_api(GID, gid_members(), status="modifying")},
+        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
+         "PrimaryReplicationGroupId": SECONDARY})
+    for poll in polls:
+        west.global_by_id(poll)
+    west.global_by_id(global_api(GID, gid_members("eu-west-1")))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))

@@ -19,28 +19,29 @@ from botocore.stub import Stubber
 
 from infra.stackfile import flat_stack_config
 from tests.ops.support import (
+    FAST,
     GID,
     GLOBAL_SESSIONS,
     PRIMARY,
     SECONDARY,
     Stubbed,
-    _clients,
-    _members,
+    clients_for,
     endpoint_of,
+    gid_members,
     global_api,
     make_clients,
     rg_api,
-    run_ops,
+    run_failover,
+    stub_failover,
+    stub_ready_to_fail_over,
     write_stack,
 )
 
-FAST = ("--poll-interval", "0", "--timeout", "60")
 WRITER = "sessions-writer.cache.internal"
 OLD = endpoint_of(PRIMARY, "us-east-1")             # the primary's endpoint host
 NEW = endpoint_of(SECONDARY, "eu-west-1")
 STACK_TAGS = {"ManagedBy": "managed-cache", "Project": "managed-cache", "Stack": "ops",
               "Profile": "production"}
-
 
 
 def write_dns_stack(root, dns: dict[str, Any]) -> None:
@@ -110,33 +111,6 @@ def deployed(r53: Route53) -> dict[str, str]:
     return zones
 
 
-def stub_failover(east: Stubbed, west: Stubbed) -> None:
-    west.globals_list(global_api(GID, _members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
-    west.stubber.add_response(
-        "failover_global_replication_group",
-        {"GlobalReplicationGroup": global_api(GID, _members(), status="modifying")},
-        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
-         "PrimaryReplicationGroupId": SECONDARY})
-    west.global_by_id(global_api(GID, _members("eu-west-1")))
-    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
-
-
-def failover(capsys, project, *extra, clients):
-    return run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
-                   "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
-
-
-@pytest.fixture
-def east():
-    return Stubbed("us-east-1")
-
-
-@pytest.fixture
-def west():
-    return Stubbed("eu-west-1")
-
-
 # ---------------------------------------------------------------------------------------------
 def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(capsys, project,
                                                                            r53, east, west):
@@ -145,7 +119,7 @@ def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(caps
     r53.cname(other_stack, WRITER, OLD)
     stub_failover(east, west)
 
-    code, out, err = failover(capsys, project, *FAST, clients=_clients(east, west))
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
 
     assert (code, err) == (0, "")
     west.done()
@@ -170,11 +144,10 @@ def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(caps
 
 def test_dry_run_names_the_zones_and_changes_no_record(capsys, project, r53, east, west):
     zones = deployed(r53)
-    west.globals_list(global_api(GID, _members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    stub_ready_to_fail_over(west)
     east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="PRIMARY"))
 
-    code, out, _ = failover(capsys, project, "--dry-run", clients=_clients(east, west))
+    code, out, _ = run_failover(capsys, project, "--dry-run", clients=clients_for(east, west))
 
     assert code == 0
     assert "FailoverGlobalReplicationGroup" not in west.operations
@@ -189,9 +162,9 @@ def test_a_missing_writer_record_refuses_the_failover_before_any_change(capsys, 
     r53.client.change_resource_record_sets(HostedZoneId=zones["eu-west-1"], ChangeBatch={
         "Changes": [{"Action": "DELETE", "ResourceRecordSet": {
             "Name": WRITER, "Type": "CNAME", "TTL": 20, "ResourceRecords": [{"Value": OLD}]}}]})
-    west.globals_list(global_api(GID, _members()))
+    west.globals_list(global_api(GID, gid_members()))
 
-    code, _, err = failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
 
     assert code == 2
     assert err == (f"error: zone {zones['eu-west-1']} (eu-west-1) has no CNAME {WRITER}; run "
@@ -203,9 +176,9 @@ def test_a_region_without_the_stack_zone_refuses_the_failover(capsys, project, r
     zone = r53.zone("us-east-1", STACK_TAGS)
     r53.cname(zone, WRITER, OLD)
     r53.zone("eu-west-1", {**STACK_TAGS, "Stack": "staging"})     # not this stack's
-    west.globals_list(global_api(GID, _members()))
+    west.globals_list(global_api(GID, gid_members()))
 
-    code, _, err = failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
 
     assert code == 2
     assert err == ("error: no private hosted zone cache.internal of stack 'ops' is associated "
@@ -222,7 +195,7 @@ def test_zones_named_in_the_config_are_used_without_looking_for_tags(capsys, tmp
     write_dns_stack(tmp_path, {"zone": "cache.internal", "zone_id": east_zone})
     stub_failover(east, west)
 
-    code, out, _ = failover(capsys, tmp_path, *FAST, clients=_clients(east, west))
+    code, out, _ = run_failover(capsys, tmp_path, *FAST, clients=clients_for(east, west))
 
     assert code == 0
     assert r53.records(east_zone)[WRITER] == (NEW, 30)            # the default TTL
@@ -235,10 +208,10 @@ def test_a_rerun_on_the_current_primary_repairs_only_stale_writer_records(capsys
     r53.client.change_resource_record_sets(HostedZoneId=zones["eu-west-1"], ChangeBatch={
         "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
             "Name": WRITER, "Type": "CNAME", "TTL": 20, "ResourceRecords": [{"Value": NEW}]}}]})
-    west.globals_list(global_api(GID, _members("eu-west-1")))
+    west.globals_list(global_api(GID, gid_members("eu-west-1")))
     west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="PRIMARY"))
 
-    code, out, err = failover(capsys, project, clients=_clients(west))
+    code, out, err = run_failover(capsys, project, clients=clients_for(west))
 
     assert (code, err) == (0, "")
     assert "FailoverGlobalReplicationGroup" not in west.operations
@@ -248,13 +221,13 @@ def test_a_rerun_on_the_current_primary_repairs_only_stale_writer_records(capsys
     assert f"in zone {zones['eu-west-1']}" not in out               # already right: no UPSERT
     assert all(r53.records(z)[WRITER] == (NEW, 20) for z in zones.values())
 
-    code, out, _ = failover(capsys, project, clients=_clients(_rerun(west)))
+    code, out, _ = run_failover(capsys, project, clients=clients_for(_rerun(west)))
     assert code == 0
     assert f"DNS: {WRITER} already points at {NEW} in every region's zone" in out
 
 
 def _rerun(west: Stubbed) -> Stubbed:
-    west.globals_list(global_api(GID, _members("eu-west-1")))
+    west.globals_list(global_api(GID, gid_members("eu-west-1")))
     west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="PRIMARY"))
     return west
 
@@ -270,7 +243,7 @@ def test_a_route53_outage_does_not_hold_back_the_failover(capsys, project, east,
                             ("elasticache", "eu-west-1"): west.client,
                             ("route53", "us-east-1"): route53})
 
-    code, out, err = failover(capsys, project, *FAST, clients=clients)
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients)
 
     assert code == 2
     west.done()

@@ -12,24 +12,24 @@ from __future__ import annotations
 import pytest
 
 from tests.ops.support import (
+    FAST,
     FRAGMENTS,
     GID,
     GLOBAL_SESSIONS,
     PRIMARY,
     PROD_SESSIONS,
     SECONDARY,
-    Stubbed,
-    _clients,
-    _members,
+    clients_for,
     endpoint_of,
+    gid_members,
     global_api,
     rg_api,
+    run_failover,
     run_ops,
+    stub_failover,
+    stub_ready_to_fail_over,
     write_stack,
 )
-
-FAST = ("--poll-interval", "0", "--timeout", "60")
-
 
 
 @pytest.fixture
@@ -41,39 +41,16 @@ def project(tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def east():
-    return Stubbed("us-east-1")
-
-
-@pytest.fixture
-def west():
-    return Stubbed("eu-west-1")
-
-
-def _failover(capsys, project, *extra, clients):
-    return run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
-                   "--cache", "sessions", "--to", "eu-west-1", *extra, clients=clients)
-
-
 # ---------------------------------------------------------------------------------------------
 # failover
 # ---------------------------------------------------------------------------------------------
 def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project, east, west):
     other = global_api("xyzab-ops-sessions-old", [])          # a different suffix: ignored
-    west.globals_list(other, global_api(GID, _members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
-    west.stubber.add_response(
-        "failover_global_replication_group",
-        {"GlobalReplicationGroup": global_api(GID, _members(), status="modifying")},
-        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "eu-west-1",
-         "PrimaryReplicationGroupId": SECONDARY})
-    west.global_by_id(global_api(GID, _members(), status="modifying"))
-    west.global_by_id(global_api(GID, _members("eu-west-1"), status="modifying"))
-    west.global_by_id(global_api(GID, _members("eu-west-1")))
-    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
+    stub_failover(east, west, other, polls=(
+        global_api(GID, gid_members(), status="modifying"),
+        global_api(GID, gid_members("eu-west-1"), status="modifying")))
 
-    code, out, err = _failover(capsys, project, *FAST, clients=_clients(east, west))
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
 
     assert (code, err) == (0, "")
     west.done()
@@ -98,25 +75,24 @@ def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project
 
 def test_failover_completes_while_the_old_primary_region_is_unreachable(capsys, project, east,
                                                                          west):
-    west.globals_list(global_api(GID, _members()))
+    west.globals_list(global_api(GID, gid_members()))
     west.group(rg_api(SECONDARY, "eu-west-1"))
     west.stubber.add_response("failover_global_replication_group",
-                              {"GlobalReplicationGroup": global_api(GID, _members())})
-    west.global_by_id(global_api(GID, _members("eu-west-1")))
+                              {"GlobalReplicationGroup": global_api(GID, gid_members())})
+    west.global_by_id(global_api(GID, gid_members("eu-west-1")))
     east.stubber.add_client_error("describe_replication_groups", "InternalFailure",
                                   "regional outage", http_status_code=500)
-    code, out, _ = _failover(capsys, project, *FAST, clients=_clients(east, west))
+    code, out, _ = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
     assert code == 0
     east.done()
     assert "ops-sessions in us-east-1 ((unreachable)) becomes a read-only secondary" in out
 
 
 def test_dry_run_checks_everything_and_changes_nothing(capsys, project, east, west):
-    west.globals_list(global_api(GID, _members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    stub_ready_to_fail_over(west)
     east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="PRIMARY"))
 
-    code, out, _ = _failover(capsys, project, "--dry-run", clients=_clients(east, west))
+    code, out, _ = run_failover(capsys, project, "--dry-run", clients=clients_for(east, west))
 
     assert code == 0
     west.done()
@@ -130,7 +106,7 @@ def test_dry_run_checks_everything_and_changes_nothing(capsys, project, east, we
 def test_a_region_outside_the_config_is_refused_without_any_request(capsys, project, west):
     code, _, err = run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
                            "--cache", "sessions", "--to", "eu-central-1",
-                           clients=_clients(west))
+                           clients=clients_for(west))
     assert code == 2
     assert err == ("error: eu-central-1 is not a region of cache 'sessions'; its Global "
                    "Datastore spans us-east-1, eu-west-1\n")
@@ -138,8 +114,8 @@ def test_a_region_outside_the_config_is_refused_without_any_request(capsys, proj
 
 
 def test_a_configured_region_that_is_not_a_live_member_is_refused(capsys, project, west):
-    west.globals_list(global_api(GID, _members()[:1]))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    west.globals_list(global_api(GID, gid_members()[:1]))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
     assert code == 2
     assert err == ("error: eu-west-1 is not a member of Global Datastore ldgnf-ops-sessions "
                    "(members: us-east-1 ops-sessions: PRIMARY (associated))\n")
@@ -147,10 +123,10 @@ def test_a_configured_region_that_is_not_a_live_member_is_refused(capsys, projec
 
 
 def test_a_member_the_stack_does_not_manage_is_not_promoted(capsys, project, west):
-    west.globals_list(global_api(GID, [_members()[0],
+    west.globals_list(global_api(GID, [gid_members()[0],
                                        ("someone-elses-group", "eu-west-1", "SECONDARY",
                                         "associated")]))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
     assert code == 2
     assert err == ("error: the member of Global Datastore ldgnf-ops-sessions in eu-west-1 is "
                    "someone-elses-group, not the stack's ops-sessions-euw1; refusing to promote "
@@ -161,7 +137,7 @@ def test_a_member_the_stack_does_not_manage_is_not_promoted(capsys, project, wes
 @pytest.mark.parametrize("stack", ["local", "dev"])
 def test_a_cache_without_global_is_refused(capsys, project, west, stack):
     code, _, err = run_ops(capsys, "failover", "--stack", stack, "--project-dir", str(project),
-                           "--cache", "sessions", "--to", "eu-west-1", clients=_clients(west))
+                           "--cache", "sessions", "--to", "eu-west-1", clients=clients_for(west))
     assert code == 2
     assert err == ("error: cache 'sessions' is not a Global Datastore cache (its config has no "
                    "global: block); there is no other region to fail over to\n")
@@ -170,21 +146,21 @@ def test_a_cache_without_global_is_refused(capsys, project, west, stack):
 
 def test_memcached_is_not_a_global_cache(capsys, project, west):
     code, _, err = run_ops(capsys, "failover", "--stack", "ops", "--project-dir", str(project),
-                           "--cache", "fragments", "--to", "eu-west-1", clients=_clients(west))
+                           "--cache", "fragments", "--to", "eu-west-1", clients=clients_for(west))
     assert code == 2 and "cache 'fragments' is not a Global Datastore cache" in err
 
 
 def test_a_missing_global_datastore_is_reported(capsys, project, west):
-    west.globals_list(global_api("abcde-other-cache", _members()))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    west.globals_list(global_api("abcde-other-cache", gid_members()))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
     assert code == 2
     assert err == ("error: no Global Datastore with id suffix 'ops-sessions' found from "
                    "eu-west-1; has the stack been deployed?\n")
 
 
 def test_the_current_primary_is_a_no_op(capsys, project, west):
-    west.globals_list(global_api(GID, _members("eu-west-1")))
-    code, out, _ = _failover(capsys, project, clients=_clients(west))
+    west.globals_list(global_api(GID, gid_members("eu-west-1")))
+    code, out, _ = run_failover(capsys, project, clients=clients_for(west))
     assert code == 0
     assert out == ("ops-sessions-euw1 (eu-west-1) is already the primary of Global Datastore "
                    "ldgnf-ops-sessions; nothing changed\n")
@@ -201,21 +177,21 @@ def test_the_current_primary_is_a_no_op(capsys, project, west):
 ])
 def test_a_busy_global_datastore_is_not_failed_over(capsys, project, west, global_status,
                                                     member_status, group_status, message):
-    west.globals_list(global_api(GID, _members(west_status=member_status), status=global_status))
+    west.globals_list(global_api(GID, gid_members(west_status=member_status), status=global_status))
     if group_status is not None:
         west.group(rg_api(SECONDARY, "eu-west-1", status=group_status))
-    code, _, err = _failover(capsys, project, clients=_clients(west))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
     assert code == 2 and message in err
     assert "FailoverGlobalReplicationGroup" not in west.operations
 
 
 def test_aws_refusing_the_failover_is_one_line(capsys, project, west):
-    west.globals_list(global_api(GID, _members()))
+    west.globals_list(global_api(GID, gid_members()))
     west.group(rg_api(SECONDARY, "eu-west-1"))
     west.stubber.add_client_error("failover_global_replication_group",
                                   "InvalidGlobalReplicationGroupState",
                                   "The Global Datastore is not in a valid state.")
-    code, out, err = _failover(capsys, project, *FAST, clients=_clients(west))
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(west))
     assert code == 2
     assert err == ("error: AWS refused FailoverGlobalReplicationGroup "
                    "(InvalidGlobalReplicationGroupState): The Global Datastore is not in a "
@@ -224,13 +200,13 @@ def test_aws_refusing_the_failover_is_one_line(capsys, project, west):
 
 
 def test_a_failover_that_does_not_finish_times_out_clearly(capsys, project, west):
-    west.globals_list(global_api(GID, _members()))
+    west.globals_list(global_api(GID, gid_members()))
     west.group(rg_api(SECONDARY, "eu-west-1"))
     west.stubber.add_response("failover_global_replication_group",
-                              {"GlobalReplicationGroup": global_api(GID, _members())})
-    west.global_by_id(global_api(GID, _members(), status="modifying"))
-    code, out, err = _failover(capsys, project, "--poll-interval", "0", "--timeout", "0",
-                               clients=_clients(west))
+                              {"GlobalReplicationGroup": global_api(GID, gid_members())})
+    west.global_by_id(global_api(GID, gid_members(), status="modifying"))
+    code, out, err = run_failover(capsys, project, "--poll-interval", "0", "--timeout", "0",
+                               clients=clients_for(west))
     assert code == 2
     west.done()
     assert err.startswith("error: timed out after 0s: eu-west-1 has not become the primary of "
@@ -256,7 +232,7 @@ def test_test_failover_moves_the_shard_primary(capsys, project, east):
     east.group(rg_api("local-sessions", "us-east-1", status="modifying"))
     east.group(rg_api("local-sessions", "us-east-1", primary=1))
 
-    code, out, err = _test_failover(capsys, project, *FAST, clients=_clients(east))
+    code, out, err = _test_failover(capsys, project, *FAST, clients=clients_for(east))
 
     assert (code, err) == (0, "")
     east.done()
@@ -266,7 +242,7 @@ def test_test_failover_moves_the_shard_primary(capsys, project, east):
 
 
 def test_test_failover_of_a_cache_without_replicas_is_refused(capsys, project, east):
-    code, _, err = _test_failover(capsys, project, stack="dev", clients=_clients(east))
+    code, _, err = _test_failover(capsys, project, stack="dev", clients=clients_for(east))
     assert code == 2
     assert err == ("error: cache 'sessions' has no replica (replicas: 0) and so no automatic "
                    "failover to test\n")
@@ -275,7 +251,7 @@ def test_test_failover_of_a_cache_without_replicas_is_refused(capsys, project, e
 
 def test_test_failover_of_an_unknown_shard_is_refused(capsys, project, east):
     east.group(rg_api("local-sessions", "us-east-1"))
-    code, _, err = _test_failover(capsys, project, "--shard", "0002", clients=_clients(east))
+    code, _, err = _test_failover(capsys, project, "--shard", "0002", clients=clients_for(east))
     assert code == 2
     assert err == ("error: replication group local-sessions has no shard '0002'; its shards: "
                    "0001\n")
@@ -284,13 +260,13 @@ def test_test_failover_of_an_unknown_shard_is_refused(capsys, project, east):
 
 def test_test_failover_needs_automatic_failover_live(capsys, project, east):
     east.group(rg_api("local-sessions", "us-east-1", automatic_failover="disabled"))
-    code, _, err = _test_failover(capsys, project, clients=_clients(east))
+    code, _, err = _test_failover(capsys, project, clients=clients_for(east))
     assert code == 2 and "automatic failover is disabled on local-sessions" in err
     assert "TestFailover" not in east.operations
 
 
 def test_test_failover_of_memcached_is_refused(capsys, project, east):
     code, _, err = run_ops(capsys, "test-failover", "--stack", "ops", "--project-dir",
-                           str(project), "--cache", "fragments", clients=_clients(east))
+                           str(project), "--cache", "fragments", clients=clients_for(east))
     assert code == 2 and "Memcached, which has no replicas" in err
     assert east.operations == []

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import boto3
 
-from tests.ops.support import (
-    FRAGMENTS,
-    GLOBAL_SESSIONS,
-    PROD_SESSIONS,
-    Stubbed,
-    cache_of,
-    deploy_group,
-    deploy_memcached,
-    endpoint_of,
-    global_api,
-    load,
-    make_clients,
-    rg_api,
-    run_ops,
-    write_stack,
-)
+from tests.ops import support
+
+
+def _status(capsys, project, clients=None):
+    return support.run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(project),
+                           clients=clients)
 
 
 def _rows(out: str) -> dict[str, list[str]]:
@@ -37,14 +27,15 @@ def _rows(out: str) -> dict[str, list[str]]:
 
 
 def test_status_shows_each_cache_and_what_is_missing(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS, "fragments": FRAGMENTS,
-                                  "big": {"shards": 2, "replicas": 1}})
-    spec = load(tmp_path, "ops")
+    support.write_stack(tmp_path, "ops", {"sessions": support.PROD_SESSIONS,
+                                          "fragments": support.FRAGMENTS,
+                                          "big": {"shards": 2, "replicas": 1}})
+    spec = support.load(tmp_path, "ops")
     ec = boto3.client("elasticache", region_name="us-east-1")
-    deploy_group(ec, cache_of(spec, "sessions"))
-    deploy_memcached(ec, cache_of(spec, "fragments"))
+    support.deploy_group(ec, support.cache_of(spec, "sessions"))
+    support.deploy_memcached(ec, support.cache_of(spec, "fragments"))
 
-    code, out, err = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path))
+    code, out, err = _status(capsys, tmp_path)
 
     assert (code, err) == (0, "")
     rows = _rows(out)
@@ -58,22 +49,15 @@ def test_status_shows_each_cache_and_what_is_missing(capsys, tmp_path):
     assert rows["big us-east-1"][3:5] == ["ops-big", "not found"]
 
 
-def test_status_of_a_global_datastore_lists_members_and_roles(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
-    gid = "ldgnf-ops-sessions"
-    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
-    east.globals_list(global_api(gid, [
-        ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
-        ("ops-sessions-euw1", "eu-west-1", "PRIMARY", "associated"),
-    ]))
-    west.group(rg_api("ops-sessions-euw1", "eu-west-1", global_id=gid, role="PRIMARY"))
-    east.group(rg_api("ops-sessions", "us-east-1", global_id=gid, role="SECONDARY",
-                      status="modifying"))
-    clients = make_clients({("elasticache", "us-east-1"): east.client,
-                                 ("elasticache", "eu-west-1"): west.client})
+def test_status_of_a_global_datastore_lists_members_and_roles(capsys, tmp_path, east, west):
+    support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
+    east.globals_list(support.global_api(support.GID, support.gid_members("eu-west-1")))
+    west.group(support.rg_api(support.SECONDARY, "eu-west-1", global_id=support.GID,
+                              role="PRIMARY"))
+    east.group(support.rg_api(support.PRIMARY, "us-east-1", global_id=support.GID,
+                              role="SECONDARY", status="modifying"))
 
-    code, out, _ = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path),
-                           clients=clients)
+    code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east, west))
 
     assert code == 0
     east.done()
@@ -81,27 +65,21 @@ def test_status_of_a_global_datastore_lists_members_and_roles(capsys, tmp_path):
     rows = _rows(out)
     assert list(rows) == ["sessions eu-west-1", "sessions us-east-1"]   # the primary first
     assert rows["sessions eu-west-1"][2:5] == ["PRIMARY", "ops-sessions-euw1", "available"]
-    assert rows["sessions eu-west-1"][11] == f"{endpoint_of('ops-sessions-euw1', 'eu-west-1')}:6379"
+    assert rows["sessions eu-west-1"][11] == (
+        f"{support.endpoint_of('ops-sessions-euw1', 'eu-west-1')}:6379")
     assert rows["sessions us-east-1"][2:5] == ["SECONDARY", "ops-sessions", "modifying"]
     assert "sessions: Global Datastore ldgnf-ops-sessions is available; primary eu-west-1" in out
 
 
-def test_status_survives_an_unreachable_secondary_region(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
-    gid = "ldgnf-ops-sessions"
-    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
-    east.globals_list(global_api(gid, [
-        ("ops-sessions", "us-east-1", "PRIMARY", "associated"),
-        ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associated"),
-    ]))
-    east.group(rg_api("ops-sessions", "us-east-1", global_id=gid, role="PRIMARY"))
+def test_status_survives_an_unreachable_secondary_region(capsys, tmp_path, east, west):
+    support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
+    east.globals_list(support.global_api(support.GID, support.gid_members()))
+    east.group(support.rg_api(support.PRIMARY, "us-east-1", global_id=support.GID,
+                              role="PRIMARY"))
     west.stubber.add_client_error("describe_replication_groups", "InternalFailure",
                                   "service unavailable", http_status_code=500)
-    clients = make_clients({("elasticache", "us-east-1"): east.client,
-                                 ("elasticache", "eu-west-1"): west.client})
 
-    code, out, _ = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path),
-                           clients=clients)
+    code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east, west))
 
     assert code == 0
     assert list(_rows(out)) == ["sessions us-east-1", "sessions eu-west-1"]   # primary first

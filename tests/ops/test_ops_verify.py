@@ -6,20 +6,21 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from ops.verify import version_matches
+from ops import live
+from ops.verify import check_group, check_memcached, version_matches
 from tests.ops.support import (
     FRAGMENTS,
+    GID,
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
-    Stubbed,
     cache_of,
+    clients_for,
     deploy,
     deploy_alarms,
     deploy_group,
     deploy_memcached,
     global_api,
     load,
-    make_clients,
     rg_api,
     run_ops,
     write_stack,
@@ -80,17 +81,30 @@ DEVIATIONS: dict[str, tuple[dict, str]] = {
 }
 
 
-def test_each_deviation_is_exactly_one_line(capsys, tmp_path):
-    write_stack(tmp_path, "ops", dict.fromkeys(DEVIATIONS, PROD_SESSIONS))
+MEMCACHED_DEVIATIONS: dict[str, tuple[dict, str]] = {
+    "count": ({"NumCacheNodes": 2}, "has 2 nodes, the config says 3"),
+    "size": ({"CacheNodeType": "cache.m7g.xlarge"},
+             "node type is cache.m7g.xlarge, the config says cache.m7g.large"),
+    "version": ({"EngineVersion": "1.6.17"}, "engine version is 1.6.17, the config says 1.6.22"),
+    "plain": ({"TransitEncryptionEnabled": None}, "encryption in transit is off"),
+}
+
+
+@pytest.mark.parametrize(("deviations", "cache", "deploy_cache"), [
+    (DEVIATIONS, PROD_SESSIONS, deploy_group),
+    (MEMCACHED_DEVIATIONS, FRAGMENTS, deploy_memcached),
+], ids=["replication-group", "memcached"])
+def test_each_deviation_is_exactly_one_line(capsys, tmp_path, deviations, cache, deploy_cache):
+    write_stack(tmp_path, "ops", dict.fromkeys(deviations, cache))
     spec = load(tmp_path, "ops")
-    for name, (overrides, _) in DEVIATIONS.items():
-        deploy_group(_ec(), cache_of(spec, name), **overrides)
+    for name, (overrides, _) in deviations.items():
+        deploy_cache(_ec(), cache_of(spec, name), **overrides)
         deploy_alarms(_cw(), cache_of(spec, name))
     code, out, err = _verify(capsys, tmp_path)
     assert code == 1
     assert sorted(out.splitlines()) == sorted(f"{name}: {line}"
-                                              for name, (_, line) in DEVIATIONS.items())
-    assert err == f"{len(DEVIATIONS)} deviations from the config of stack 'ops'\n"
+                                              for name, (_, line) in deviations.items())
+    assert err == f"{len(deviations)} deviations from the config of stack 'ops'\n"
 
 
 def test_engine_version_is_compared_with_the_live_patch_level(capsys, project):
@@ -126,27 +140,6 @@ def test_a_node_without_alarms_is_named(capsys, project):
                    "(managed-cache/ops-sessions/ops-sessions-003/*)\n")
 
 
-MEMCACHED_DEVIATIONS: dict[str, tuple[dict, str]] = {
-    "count": ({"NumCacheNodes": 2}, "has 2 nodes, the config says 3"),
-    "size": ({"CacheNodeType": "cache.m7g.xlarge"},
-             "node type is cache.m7g.xlarge, the config says cache.m7g.large"),
-    "version": ({"EngineVersion": "1.6.17"}, "engine version is 1.6.17, the config says 1.6.22"),
-    "plain": ({"TransitEncryptionEnabled": None}, "encryption in transit is off"),
-}
-
-
-def test_memcached_deviations(capsys, tmp_path):
-    write_stack(tmp_path, "ops", dict.fromkeys(MEMCACHED_DEVIATIONS, FRAGMENTS))
-    spec = load(tmp_path, "ops")
-    for name, (overrides, _) in MEMCACHED_DEVIATIONS.items():
-        deploy_memcached(_ec(), cache_of(spec, name), **overrides)
-        deploy_alarms(_cw(), cache_of(spec, name))
-    code, out, _ = _verify(capsys, tmp_path)
-    assert code == 1
-    assert sorted(out.splitlines()) == sorted(f"{name}: {line}"
-                                              for name, (_, line) in MEMCACHED_DEVIATIONS.items())
-
-
 def test_sharded_groups_are_checked_by_shard_and_node_count(capsys, tmp_path):
     write_stack(tmp_path, "ops", {"big": {"shards": 2, "replicas": 1}})
     spec = load(tmp_path, "ops")
@@ -163,6 +156,19 @@ def test_sharded_groups_are_checked_by_shard_and_node_count(capsys, tmp_path):
     ]
 
 
+def test_an_engine_version_that_cannot_be_read_is_named_with_why(project):
+    spec = load(project, "ops")
+    group = live.group_from_api("us-east-1", rg_api("ops-sessions", "us-east-1"), None)
+    assert "engine version could not be read (no member node found)" in \
+        check_group(cache_of(spec, "sessions"), group, "us-east-1")
+    cluster = live.LiveMemcached(region="us-east-1", id="ops-fragments", status="available",
+                                 engine="memcached", engine_version=None,
+                                 node_type="cache.m7g.large", nodes=3, transit_encryption=True,
+                                 endpoint=None)
+    assert check_memcached(cache_of(spec, "fragments"), cluster, "us-east-1") == [
+        "engine version could not be read (the cluster reports none)"]
+
+
 @pytest.mark.parametrize(("intended", "live", "matches"), [
     ("8.1", "8.1.0", True), ("8.1", "8.1", True), ("8.1", "8.10.0", False),
     ("8.1", "8.0.1", False), ("6.x", "6.2.6", True), ("6.x", "7.0.7", False),
@@ -176,17 +182,14 @@ def test_version_matching(intended, live, matches):
 # ---------------------------------------------------------------------------------------------
 # Global Datastore: ElastiCache through Stubber, CloudWatch alarms through moto
 # ---------------------------------------------------------------------------------------------
-GID = "ldgnf-ops-sessions"
-
-
-def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tmp_path):
+def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tmp_path, east,
+                                                                       west):
     write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
     spec = load(tmp_path, "ops")
     sessions = cache_of(spec, "sessions")
     deploy_alarms(_cw(), sessions)
     deploy_alarms(boto3.client("cloudwatch", region_name="eu-west-1"), sessions,
                   members=["ops-sessions-euw1-001"])
-    east, west = Stubbed("us-east-1"), Stubbed("eu-west-1")
     east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
     east.globals_list(global_api(GID, [
         ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
@@ -194,10 +197,8 @@ def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tm
         ("ops-sessions-apse2", "ap-southeast-2", "SECONDARY", "associated"),
     ]))
     west.group(rg_api("ops-sessions-euw1", "eu-west-1", nodes=2))
-    clients = make_clients({("elasticache", "us-east-1"): east.client,
-                                 ("elasticache", "eu-west-1"): west.client})
 
-    code, out, _ = _verify(capsys, tmp_path, clients=clients)
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east, west))
 
     east.done()
     west.done()
@@ -213,14 +214,12 @@ def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tm
     ]
 
 
-def test_global_datastore_that_is_missing(capsys, tmp_path):
+def test_global_datastore_that_is_missing(capsys, tmp_path, east):
     write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
     deploy_alarms(_cw(), cache_of(load(tmp_path, "ops"), "sessions"))
-    east = Stubbed("us-east-1")
     east.group(rg_api("ops-sessions", "us-east-1"))
     east.globals_list(global_api("ldgnf-ops-sessions-2", []))   # suffix differs: not ours
-    code, out, _ = _verify(capsys, tmp_path,
-                           clients=make_clients({("elasticache", "us-east-1"): east.client}))
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east))
     assert code == 1
     assert out.splitlines() == [
         "sessions: no Global Datastore with id suffix 'ops-sessions' found; the config declares "
@@ -230,25 +229,26 @@ def test_global_datastore_that_is_missing(capsys, tmp_path):
     ]
 
 
-def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path):
+def _deploy_scaled_feed(project, shards: int, replicas: int) -> None:
+    """The `ops` stack with one auto-scaled cache, `feed` (2-4 shards, 1-2 replicas), deployed
+    with `shards` shards of 1 primary + `replicas` replicas, and its alarms."""
     scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
               "autoscaling": {"shards": {"min": 2, "max": 4}, "replicas": {"min": 1, "max": 2}}}
-    write_stack(tmp_path, "ops", {"feed": scaled})
-    feed = cache_of(load(tmp_path, "ops"), "feed")
-    # The scaler added a shard and a replica per shard: still within the ranges.
-    deploy_group(_ec(), feed, NumNodeGroups=3, ReplicasPerNodeGroup=2)
+    write_stack(project, "ops", {"feed": scaled})
+    feed = cache_of(load(project, "ops"), "feed")
+    deploy_group(_ec(), feed, NumNodeGroups=shards, ReplicasPerNodeGroup=replicas)
     deploy_alarms(_cw(), feed)
+
+
+def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path):
+    # The scaler added a shard and a replica per shard: still within the ranges.
+    _deploy_scaled_feed(tmp_path, shards=3, replicas=2)
     code, out, _ = _verify(capsys, tmp_path)
     assert (code, out.splitlines()[-1]) == (0, "stack 'ops': 1 cache(s) match the config")
 
 
 def test_an_auto_scaled_group_outside_its_ranges_is_named(capsys, tmp_path):
-    scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
-              "autoscaling": {"shards": {"min": 2, "max": 4}, "replicas": {"min": 1, "max": 2}}}
-    write_stack(tmp_path, "ops", {"feed": scaled})
-    feed = cache_of(load(tmp_path, "ops"), "feed")
-    deploy_group(_ec(), feed, NumNodeGroups=5, ReplicasPerNodeGroup=3)
-    deploy_alarms(_cw(), feed)
+    _deploy_scaled_feed(tmp_path, shards=5, replicas=3)
     code, out, _ = _verify(capsys, tmp_path)
     assert code == 1
     assert out.splitlines() == [

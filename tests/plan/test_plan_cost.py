@@ -121,17 +121,17 @@ def test_report_says_what_is_not_included_and_where_prices_come_from(prod):
 
 def test_sharded_cache_with_two_secondary_regions():
     config = aws_config({"orders": {
-        "engine": "valkey", "node_type": "cache.r7g.xlarge", "shards": 3, "replicas": 2,
+        "engine": "valkey", "node_type": "cache.r7g.xlarge", "shards": 2, "replicas": 2,
         "global": {"secondary_regions": ["us-west-2", "ap-southeast-2"],
                    "secondary_replicas": 1}}}, profile="production")
     config["aws:region"] = "eu-central-1"
     [cache] = report_for(config)["caches"]
     assert [(line["region"], line["role"], line["nodes"]) for line in cache["lines"]] == [
-        ("eu-central-1", "primary", 9), ("us-west-2", "global secondary", 6),
-        ("ap-southeast-2", "global secondary", 6)]
-    expected = (aws_monthly("cache.r7g.xlarge", "valkey", "eu-central-1", 9)
-                + aws_monthly("cache.r7g.xlarge", "valkey", "us-west-2", 6)
-                + aws_monthly("cache.r7g.xlarge", "valkey", "ap-southeast-2", 6))
+        ("eu-central-1", "primary", 6), ("us-west-2", "global secondary", 4),
+        ("ap-southeast-2", "global secondary", 4)]
+    expected = (aws_monthly("cache.r7g.xlarge", "valkey", "eu-central-1", 6)
+                + aws_monthly("cache.r7g.xlarge", "valkey", "us-west-2", 4)
+                + aws_monthly("cache.r7g.xlarge", "valkey", "ap-southeast-2", 4))
     assert cache["monthly_usd"] == pytest.approx(expected, abs=0.01)
     assert cache["priced_exactly"] is False  # only us-east-1 is exact
 

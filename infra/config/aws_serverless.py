@@ -1,0 +1,189 @@
+"""AWS ElastiCache Serverless (`serverless:` on a cache): usage limits instead of nodes, the
+keys a serverless cache has no use for, and its users, restore and adoption. Each rule appends a
+Problem."""
+
+from __future__ import annotations
+
+from infra import naming
+from infra.catalog import aws as catalog
+from infra.catalog.aws import AwsProfileDefaults
+from infra.config.access import (
+    RestoreSpec,
+    UserSpec,
+    check_default_user_id,
+    resolve_serverless_restore,
+    resolve_users,
+)
+from infra.config.alarms import resolve_alarms
+from infra.config.aws import resolve_kms
+from infra.config.common import Problem, Range, check_daily_window, check_range, resolve_description
+from infra.config.limits import AWS_LIMITS
+from infra.config.schema import CacheConfig
+from infra.config.spec import ServerlessCacheSpec
+
+# Keys that size or place nodes, which a serverless cache does not have, and what to do instead.
+_NOT_SERVERLESS: dict[str, str] = {
+    "node_type": "it has no nodes; max_data_gb and max_ecpu_per_second cap it instead",
+    "memory_gb": "it has no nodes; serverless.max_data_gb caps its data instead",
+    "shards": "ElastiCache shards it itself",
+    "replicas": "ElastiCache replicates it across zones itself",
+    "nodes": "it has no nodes",
+    "parameters": "it takes no parameter group",
+    "maintenance_window": "ElastiCache applies updates to it without a window or downtime",
+    "global": "it cannot join a Global Datastore",
+    "autoscaling": "it scales itself within its usage limits",
+}
+_NOT_SERVERLESS_AWS: dict[str, str] = {
+    "port": "its ports are fixed (6379 and reader 6380; Memcached 11211)",
+    "cluster_mode": "ElastiCache shards it itself",
+    "apply_immediately": "changes to it apply without a maintenance window",
+    "log_retention_days": "it delivers no slow or engine logs",
+    "subnet_group_name": "it takes the network's subnets directly, not a cache subnet group",
+}
+
+
+def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults,
+                             profile: str, prefix: str, region: str, path: str,
+                             problems: list[Problem]) -> ServerlessCacheSpec | None:
+    """`serverless:` on AWS: aws.elasticache.ServerlessCache, capped by usage limits."""
+    before = len(problems)
+    engine = cfg.engine
+    serverless = cfg.serverless
+    assert serverless is not None
+    for key, why in _NOT_SERVERLESS.items():
+        present = cfg.global_ is not None if key == "global" else key in cfg.model_fields_set
+        if present:
+            problems.append(Problem(f"{path}.{key}", f"does not apply to a serverless cache: "
+                                                     f"{why}. Remove the key."))
+    for key, why in _NOT_SERVERLESS_AWS.items():
+        if key in cfg.aws.model_fields_set:
+            problems.append(Problem(f"{path}.aws.{key}", f"does not apply to a serverless "
+                                                         f"cache: {why}. Remove the key."))
+    if not cfg.aws.auto_minor_version_upgrade:
+        problems.append(Problem(f"{path}.aws.auto_minor_version_upgrade", "false is not "
+                                "possible: ElastiCache Serverless applies minor versions "
+                                "itself, without downtime. Remove the key."))
+    if cfg.final_snapshot:
+        problems.append(Problem(f"{path}.final_snapshot", "true is not possible: a serverless "
+                                "cache is deleted without a final snapshot here "
+                                "(terraform-provider-aws sends none). Rely on "
+                                "snapshot_retention_days, or take a snapshot first."))
+    if engine == "memcached":
+        for key in ("snapshot_window", "snapshot_retention_days"):
+            if key in cfg.model_fields_set:
+                problems.append(Problem(f"{path}.{key}", "Memcached has no snapshots; remove the "
+                                                         "key or use engine 'valkey'."))
+
+    versions = catalog.SERVERLESS_MAJOR_VERSION[engine]
+    version = cfg.engine_version or catalog.DEFAULT_ENGINE_VERSION[engine]
+    major = versions.get(version)
+    if major is None:
+        problems.append(Problem(f"{path}.engine_version", f"{version!r} is not offered for a "
+                                f"serverless {engine} cache; use one of {', '.join(versions)}."))
+
+    for key in ("max_data_gb", "max_ecpu_per_second"):
+        check_range(getattr(serverless, key), AWS_LIMITS[f"serverless.{key}"],
+                    f"{path}.serverless.{key}", problems)
+    fraction = catalog.SERVERLESS_EXPECTED_FRACTION
+    minimum_gb = catalog.SERVERLESS_MIN_BILLED_GB[engine]
+    expected_ecpu = serverless.expected_ecpu_per_second
+    if expected_ecpu is None:
+        expected_ecpu = round(serverless.max_ecpu_per_second * fraction)
+    else:
+        check_range(expected_ecpu, _up_to(serverless.max_ecpu_per_second, "max_ecpu_per_second"),
+                    f"{path}.serverless.expected_ecpu_per_second", problems)
+    expected_gb = serverless.expected_data_gb
+    if expected_gb is None:
+        expected_gb = max(minimum_gb, serverless.max_data_gb * fraction)
+    else:
+        check_range(expected_gb, _up_to(serverless.max_data_gb, "max_data_gb"),
+                    f"{path}.serverless.expected_data_gb", problems)
+
+    retention = 0 if engine == "memcached" else (
+        cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None
+        else defaults.snapshot_retention_days)
+    check_range(retention, AWS_LIMITS["snapshot_retention_days"],
+                f"{path}.snapshot_retention_days", problems)
+    snapshot_time = None
+    if engine != "memcached":
+        start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
+                                   f"{path}.snapshot_window", problems)
+        snapshot_time = f"{start[0]:02d}:{start[1]:02d}" if start is not None else None
+    create_kms_key = resolve_kms(cfg.aws, defaults, region, path, problems)
+    description = resolve_description(cfg.description, prefix, name, f"serverless {engine}",
+                                      path, problems)
+    cache_id = naming.replication_group_id(prefix, name)
+    user_group = engine != "memcached"
+    users, restore = _serverless_access(cfg, cache_id, version if major else None, region, path,
+                                        problems)
+    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
+    if len(problems) > before or major is None:
+        return None
+    return ServerlessCacheSpec(
+        name=name,
+        engine=engine,
+        engine_version=version,
+        description=description,
+        cache_id=cache_id,
+        max_data_gb=serverless.max_data_gb,
+        max_ecpu_per_second=serverless.max_ecpu_per_second,
+        expected_data_gb=float(expected_gb),
+        expected_ecpu_per_second=expected_ecpu,
+        snapshot_retention_days=retention,
+        daily_snapshot_time=snapshot_time,
+        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
+        else defaults.deletion_protection,
+        create_kms_key=create_kms_key,
+        kms_key_arn=cfg.aws.kms_key_arn,
+        alarms=alarms,
+        ports=catalog.SERVERLESS_PORTS[engine],
+        user_group=user_group,
+        users=users,
+        restore=restore,
+    )
+
+
+def _up_to(high: float, key: str) -> Range:
+    """An expected usage: 0 up to its usage limit, the serverless key `key`."""
+    return Range(0, high, f"use {{low}} to {key} ({{high}})")
+
+
+def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, region: str,
+                       path: str, problems: list[Problem]
+                       ) -> tuple[tuple[UserSpec, ...], RestoreSpec | None]:
+    """aws.users, restore_from, aws.import_id and secret on a serverless cache."""
+    engine = cfg.engine
+    users: tuple[UserSpec, ...] = ()
+    restore = None
+    if engine == "memcached":
+        for key, value, feature in (
+                ("aws.users", cfg.aws.users, "RBAC users or AUTH (its security group is its "
+                                             "only gate)"),
+                ("restore_from", cfg.restore_from, "snapshots")):
+            if value is not None:
+                problems.append(Problem(f"{path}.{key}", f"Memcached has no {feature}; remove "
+                                                         "the key or use engine 'valkey'."))
+    else:
+        # The group holds a disabled `default` user, and the users or else `app`.
+        check_default_user_id(cache_id, path, problems)
+        if version is not None:
+            users = resolve_users(cfg.aws.users, cache_id, engine, version, False,
+                                  f"{path}.aws.users", problems,
+                                  without="a generated user named 'app'")
+        restore = resolve_serverless_restore(cfg.restore_from, region, f"{path}.restore_from",
+                                             problems)
+    if cfg.aws.import_id is not None:
+        problems.append(Problem(f"{path}.aws.import_id", "a serverless cache cannot be adopted "
+                                "here: the program would give it its own user group, cutting "
+                                "off the users clients log in with now, and `python -m ops "
+                                "discover` does not describe serverless caches. Start a new "
+                                "cache from the live one's data instead: take a snapshot "
+                                "(`aws elasticache create-serverless-cache-snapshot`) and set "
+                                "restore_from to its ARN. Remove the key."))
+    if cfg.secret:
+        problems.append(Problem(f"{path}.secret", "true is not possible yet: the program writes "
+                                "no connection secret for a serverless cache. Read the "
+                                "endpoint, port and user from the `caches` output and the "
+                                "password from `auth_tokens` or `user_passwords`. Remove the "
+                                "key."))
+    return users, restore
