@@ -140,6 +140,7 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         user_group=user_group,
         users=users,
         restore=restore,
+        secret=cfg.secret if cfg.secret is not None else defaults.connection_secret,
     )
 
 
@@ -151,7 +152,7 @@ def _up_to(high: float, key: str) -> Range:
 def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, region: str,
                        path: str, problems: list[Problem]
                        ) -> tuple[tuple[UserSpec, ...], RestoreSpec | None]:
-    """aws.users, restore_from, aws.import_id and secret on a serverless cache."""
+    """aws.users, restore_from and aws.import_id on a serverless cache."""
     engine = cfg.engine
     users: tuple[UserSpec, ...] = ()
     restore = None
@@ -180,10 +181,4 @@ def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, reg
                                 "cache from the live one's data instead: take a snapshot "
                                 "(`aws elasticache create-serverless-cache-snapshot`) and set "
                                 "restore_from to its ARN. Remove the key."))
-    if cfg.secret:
-        problems.append(Problem(f"{path}.secret", "true is not possible yet: the program writes "
-                                "no connection secret for a serverless cache. Read the "
-                                "endpoint, port and user from the `caches` output and the "
-                                "password from `auth_tokens` or `user_passwords`. Remove the "
-                                "key."))
     return users, restore

@@ -154,12 +154,19 @@ class ServerlessCacheSpec:
     user_group: bool                # Valkey/Redis: RBAC user group (no AUTH token serverless)
     users: tuple[UserSpec, ...] = ()    # aws.users: the group's users instead of `app`
     restore: RestoreSpec | None = None  # serverless snapshots the new cache starts from
+    secret: bool = False                # a connection secret (per user with aws.users)
     secondary_regions: tuple[str, ...] = ()   # one region: no cross-region serverless
     warnings: tuple[str, ...] = ()
 
     @property
     def is_memcached(self) -> bool:
         return self.engine == "memcached"
+
+    @property
+    def cluster_mode(self) -> bool:
+        """Serverless Valkey/Redis speak only the cluster protocol: clients must be cluster
+        clients (no SELECT; repost.aws/questions/QUXz_Eoe5bTvGs7mzEOkRxNw)."""
+        return not self.is_memcached
 
     @property
     def major_engine_version(self) -> str:

@@ -154,7 +154,8 @@ def _replication_group(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
     endpoints.add_records(stack.records, spec, cache,
                           {spec.region: (group.endpoint, group.reader_endpoint)})
     if group.users is not None:
-        exported["users"] = endpoints.users_export(spec, cache, group)
+        exported["users"] = endpoints.users_export(
+            spec, cache, group, group.users, endpoints.group_connection(cache, spec.region, group))
         stack.passwords[cache.name] = group.users.passwords
     else:
         stack.secrets[cache.name] = group.auth_token
@@ -246,12 +247,21 @@ def _serverless(stack: _Stack, cache: ServerlessCacheSpec) -> dict[str, Any]:
     }
     endpoints.add_records(stack.records, spec, cache,
                           {spec.region: (serverless.endpoint, serverless.reader_endpoint)})
+    connected = endpoints.serverless_connection(cache, spec.region, serverless)
+    if cache.users and serverless.users is not None:
+        exported["users"] = endpoints.users_export(spec, cache, serverless, serverless.users,
+                                                   connected)
+        stack.passwords[cache.name] = serverless.users.passwords
+        return exported
     if serverless.password is not None:
         stack.secrets[cache.name] = serverless.password
-    if cache.users and serverless.users is not None:
-        exported["users"] = endpoints.user_entries(cache.users, serverless.arn,
-                                                   serverless.users.user_arns)
-        stack.passwords[cache.name] = serverless.users.passwords
+        connected.update(auth="rbac", username=serverless.user_name,
+                         password=serverless.password)
+    else:
+        connected["auth"] = "none"              # serverless Memcached authenticates no one
+    if cache.secret:
+        exported["secret"] = endpoints.connection_secret(
+            spec, cache, f"{cache.name}-connection", serverless, connected)
     return exported
 
 

@@ -4,7 +4,7 @@ DNS names (network.dns). infra/stacks/aws.py calls these for each cache it build
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 
@@ -13,12 +13,23 @@ from components.aws.dns import CnameRecord, PrivateZoneArgs, Route53PrivateZone
 from components.aws.memcached import ElastiCacheMemcachedCluster
 from components.aws.network import CacheNetwork
 from components.aws.replication_group import ElastiCacheReplicationGroup
+from components.aws.serverless import ElastiCacheServerlessCache
 from infra import naming
 from infra.config.access import UserSpec
 from infra.config.dns import cache_dns_names
 from infra.config.spec import AwsStackSpec, CacheSpec, ServerlessCacheSpec
 
 IAM_CONNECT_ACTION = "elasticache:Connect"
+
+
+class CreatedUsers(Protocol):
+    """A cache's RBAC users as registered (a replication group's or a serverless cache's)."""
+
+    @property
+    def user_arns(self) -> dict[str, pulumi.Output[str]]: ...
+
+    @property
+    def passwords(self) -> dict[str, pulumi.Output[str]]: ...
 
 
 def endpoints(group: ElastiCacheReplicationGroup) -> dict[str, Any]:
@@ -29,7 +40,7 @@ def endpoints(group: ElastiCacheReplicationGroup) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # RBAC users and connection secrets
 # ---------------------------------------------------------------------------------------------
-def connection(cache: CacheSpec, region: str, host: pulumi.Input[str],
+def connection(cache: CacheSpec | ServerlessCacheSpec, region: str, host: pulumi.Input[str],
                reader: pulumi.Input[str] | None, port: pulumi.Input[int]) -> dict[str, Any]:
     """What every connection secret holds, before the credential."""
     out: dict[str, Any] = {"engine": cache.engine, "host": host, "port": port, "tls": True,
@@ -47,12 +58,26 @@ def group_connection(cache: CacheSpec, region: str, group: ElastiCacheReplicatio
             **credential}
 
 
-def connection_secret(spec: AwsStackSpec, cache: CacheSpec, name: str,
-                      parent: ElastiCacheReplicationGroup | ElastiCacheMemcachedCluster,
+def serverless_connection(cache: ServerlessCacheSpec, region: str,
+                          serverless: ElastiCacheServerlessCache) -> dict[str, Any]:
+    """A serverless cache's connection details: its endpoint, and the reader endpoint with its
+    own port (Valkey/Redis)."""
+    out = connection(cache, region, serverless.endpoint, serverless.reader_endpoint,
+                     serverless.port)
+    if serverless.reader_port is not None:
+        out["reader_port"] = serverless.reader_port
+    return {**out, "serverless": True}
+
+
+def connection_secret(spec: AwsStackSpec, cache: CacheSpec | ServerlessCacheSpec, name: str,
+                      parent: (ElastiCacheReplicationGroup | ElastiCacheMemcachedCluster
+                               | ElastiCacheServerlessCache),
                       payload: dict[str, Any], user: str | None = None) -> dict[str, Any]:
     """A secret in the parent's region (the parent's provider), encrypted with the cache's
     customer-managed key there when it has one (Memcached has none); its export."""
-    kms = parent.kms_key_arn if isinstance(parent, ElastiCacheReplicationGroup) else None
+    kms = (parent.kms_key_arn
+           if isinstance(parent, ElastiCacheReplicationGroup | ElastiCacheServerlessCache)
+           else None)
     secret = ConnectionSecret(
         name,
         ConnectionSecretArgs(
@@ -81,21 +106,22 @@ def user_entries(users: tuple[UserSpec, ...], cache_arn: pulumi.Output[str],
             for user in users}
 
 
-def users_export(spec: AwsStackSpec, cache: CacheSpec,
-                 group: ElastiCacheReplicationGroup) -> dict[str, Any]:
-    """A replication group's users (`user_entries`), each with its connection secret."""
-    assert group.users is not None
-    out = user_entries(cache.users, group.arn, group.users.user_arns)
+def users_export(spec: AwsStackSpec, cache: CacheSpec | ServerlessCacheSpec,
+                 owner: ElastiCacheReplicationGroup | ElastiCacheServerlessCache,
+                 users: CreatedUsers, connected: dict[str, Any]) -> dict[str, Any]:
+    """A cache's RBAC users (`user_entries`), each with its connection secret: `connected`
+    (the cache's connection details) with the user's credential."""
+    out = user_entries(cache.users, owner.arn, users.user_arns)
     for user in cache.users:
         entry = out[user.name]
-        payload = group_connection(cache, spec.region, group, username=user.user_name)
+        payload = {**connected, "username": user.user_name}
         if user.iam:
             payload.update(auth="iam", iam=entry["iam"])
         else:
-            payload.update(auth="rbac", password=group.users.passwords[user.name])
+            payload.update(auth="rbac", password=users.passwords[user.name])
         if cache.secret:
             entry["secret"] = connection_secret(
-                spec, cache, f"{cache.name}-{user.name}-connection", group, payload,
+                spec, cache, f"{cache.name}-{user.name}-connection", owner, payload,
                 user=user.name)
     return out
 

@@ -108,8 +108,11 @@ def test_configured_users_are_exported_with_their_passwords_as_secrets(run_stack
                         ).stack_outputs
     exported = outputs["caches"]["bursty"]
     assert "user" not in exported              # no generated app user
-    assert exported["users"]["writer"] == {"username": "writer", "user_id": "test-bursty-writer",
-                                           "auth": "password"}
+    writer = exported["users"]["writer"]
+    assert {k: v for k, v in writer.items() if k != "secret"} == {
+        "username": "writer", "user_id": "test-bursty-writer", "auth": "password"}
+    # Production writes a connection secret per user, as for a replication group's users.
+    assert writer["secret"]["name"] == "managed-cache/test/bursty/writer"
     reader = exported["users"]["reader"]
     assert (reader["username"], reader["auth"]) == ("test-bursty-reader", "iam")
     # What a client role must be allowed: connect to the serverless cache as that user.
@@ -128,9 +131,13 @@ def test_adding_users_to_a_live_cache_keeps_the_cache_and_its_group():
     after = build_report(run_plan("t", config=_config(aws={"users": {"writer": WRITER}})))
     result = diff(before, after)
     assert result["data_loss"] == [] and result["moved"] == []
-    assert sorted(r["name"] for r in result["removed"]) == ["bursty-app", "bursty-app-password"]
-    assert sorted(r["name"] for r in result["added"]) == ["bursty-writer",
-                                                          "bursty-writer-password"]
+    # The app user and its connection secret give way to the writer and the writer's secret.
+    assert sorted(r["name"] for r in result["removed"]) == [
+        "bursty-app", "bursty-app-password", "bursty-connection", "bursty-connection-secret",
+        "bursty-connection-version"]
+    assert sorted(r["name"] for r in result["added"]) == [
+        "bursty-writer", "bursty-writer-connection", "bursty-writer-connection-secret",
+        "bursty-writer-connection-version", "bursty-writer-password"]
     [group] = [c for c in result["changed"] if c["type"] == USER_GROUP]
     assert group["keys"] == ["userIds"] and not group["replace"]
 
@@ -273,3 +280,50 @@ def test_a_new_major_version_replaces_the_cache_and_is_data_loss():
     bigger = build_report(run_plan("t", config=_config(
         serverless={"max_data_gb": 20, "max_ecpu_per_second": 5000})))
     assert diff(new, bigger)["data_loss"] == []
+
+
+SECRET_TYPE = "aws:secretsmanager/secret:Secret"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+
+
+def _secret_payload(recorder, name: str) -> dict:
+    value = recorder.named(f"{name}-version").inputs["secretString"]
+    assert value[SIG] == SECRET                 # the whole payload is a Pulumi secret
+    return json.loads(value["value"])
+
+
+def test_production_writes_a_connection_secret_a_cluster_client_can_use(run_stack):
+    recorder = run_stack(_config())
+    payload = _secret_payload(recorder, "bursty-connection")
+    [cache] = recorder.of_type(SERVERLESS)
+    endpoint = cache.outputs["endpoints"][0]
+    reader = cache.outputs["readerEndpoints"][0]
+    assert payload == {
+        "engine": "valkey", "cache_id": "test-bursty", "region": "us-east-1", "tls": True,
+        "serverless": True,
+        # Serverless Valkey/Redis speak only the cluster protocol.
+        "cluster_mode": True,
+        "host": endpoint["address"], "port": endpoint["port"],
+        "reader_host": reader["address"], "reader_port": reader["port"],
+        "auth": "rbac", "username": "app", "password": payload["password"]}
+    assert payload["password"].startswith("MockToken-")
+    # Encrypted with the cache's own key, and exported by name and ARN only.
+    secret = recorder.named("bursty-connection-secret")
+    assert secret.property_dependencies["kmsKeyId"] == [recorder.named("bursty-kms").urn]
+    exported = recorder.stack_outputs["caches"]["bursty"]["secret"]
+    assert exported["name"] == secret.inputs["name"] == "managed-cache/test/bursty"
+    assert "MockToken-" not in json.dumps(recorder.stack_outputs["caches"])
+
+
+def test_development_writes_no_secret_unless_asked(run_stack):
+    assert run_stack(_config(profile="development")).of_type(SECRET_TYPE) == []
+    asked = run_stack(_config(profile="development", secret=True))
+    assert [s.name for s in asked.of_type(SECRET_TYPE)] == ["bursty-connection-secret"]
+
+
+def test_serverless_memcached_secret_says_there_is_no_credential(run_stack):
+    recorder = run_stack(aws_config({"pages": {"engine": "memcached", "serverless": LIMITS,
+                                               "secret": True}}))
+    payload = _secret_payload(recorder, "pages-connection")
+    assert (payload["auth"], payload["cluster_mode"]) == ("none", False)
+    assert not {"username", "password", "reader_host"} & set(payload)

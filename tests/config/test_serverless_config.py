@@ -124,10 +124,6 @@ BAD = [
     ("subnet-group", bursty(aws={"subnet_group_name": "legacy-subnets"}),
      "caches.bursty.aws.subnet_group_name: does not apply to a serverless cache: it takes the "
      "network's subnets directly, not a cache subnet group. Remove the key."),
-    ("secret", bursty(secret=True),
-     "caches.bursty.secret: true is not possible yet: the program writes no connection secret "
-     "for a serverless cache. Read the endpoint, port and user from the `caches` output and the "
-     "password from `auth_tokens` or `user_passwords`. Remove the key."),
     ("gcp-valkey", gcp_config({"s": {"serverless": LIMITS}}),
      "caches.s.serverless: Memorystore has no serverless tier; the nearest option is an "
      "instance sized with shards, replicas and node_type, whose shards change online. Remove "
@@ -202,4 +198,4 @@ def test_every_key_problem_is_reported_at_once(attempt):
                                 restore_from="nightly", secret=True))
     paths = [line.split(":")[0].strip(" -") for line in message.splitlines()[1:]]
     assert paths == ["caches.bursty.aws.users.default", "caches.bursty.restore_from",
-                     "caches.bursty.aws.import_id", "caches.bursty.secret"]
+                     "caches.bursty.aws.import_id"]
