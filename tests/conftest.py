@@ -1,18 +1,23 @@
 """Shared test fixtures: run a component or the whole program under recording Pulumi mocks.
 
-The program is deterministic for a given config, stack and mode, and many tests inspect the
-same shipped stacks. Whole-program runs are therefore memoized for the session: the first test
-to ask synthesizes, later ones get a deep copy of the recorded result (a copy, so no test can
-change what another sees). `infra.plan.report.run_plan` is memoized the same way, before any
-test module imports it. Components run through `run` are never memoized, and a test that
-changes what the mocks answer asks for the `unmemoized` fixture.
+The program is deterministic for a given stack, mode and config, and many tests inspect the
+same stacks. Whole-program runs (`run_stack`, and `infra.plan.report.run_plan`, replaced here
+before any test module imports it) are therefore synthesized once per test run: the first test
+to ask synthesizes, and every later one, in this worker or another (pytest-xdist), gets its own
+copy of the recorded result, so no test can change what another sees. Components run through
+`run` are never memoized, and a test that changes what the mocks answer asks for the
+`unmemoized` fixture.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
+import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -20,29 +25,51 @@ import pytest
 
 from infra.plan import mocks as mockcloud
 from infra.plan import report as plan_report
-from infra.stackfile import flat_stack_config
 
-_RECORDED: dict[tuple[str, bool, str], mockcloud.Recorder] = {}
-_PLANNED: dict[tuple[str, bool, str], plan_report.Plan] = {}
 _run_plan_uncached = plan_report.run_plan
 _memo = {"enabled": True}
+_PLANNED: dict[str, plan_report.Plan] = {}
+# The folder this test run's processes share results through (set by `_shared_synths`).
+_SHARED: dict[str, Path] = {}
 
 
-def _key(stack: str, preview: bool, config: dict[str, str] | None) -> tuple[str, bool, str]:
-    return stack, preview, json.dumps(config, sort_keys=True)
+def _synthesized(stack: str, preview: bool, config: dict[str, str] | None) -> plan_report.Plan:
+    """run_plan's result, synthesized once per test run; the caller gets its own copy."""
+    if not _memo["enabled"]:
+        return _run_plan_uncached(stack, preview=preview, config=config)
+    key = hashlib.sha256(json.dumps([stack, preview, config], sort_keys=True).encode()
+                         ).hexdigest()
+    if key not in _PLANNED and "dir" not in _SHARED:
+        _PLANNED[key] = _run_plan_uncached(stack, preview=preview, config=config)
+    elif key not in _PLANNED:
+        stored = _SHARED["dir"] / f"{key}.pickle"
+        if stored.exists():
+            _PLANNED[key] = pickle.loads(stored.read_bytes())
+        else:
+            # No lock: a worker never waits for another; at worst both synthesize once.
+            _PLANNED[key] = _run_plan_uncached(stack, preview=preview, config=config)
+            partial = stored.with_suffix(f".{os.getpid()}")
+            partial.write_bytes(pickle.dumps(_PLANNED[key]))
+            partial.replace(stored)
+    return copy.deepcopy(_PLANNED[key])
 
 
 def _memoized_run_plan(stack: str, preview: bool = False,
                        config: dict[str, str] | None = None) -> plan_report.Plan:
-    key = _key(stack, preview, config)
-    if not _memo["enabled"]:
-        return _run_plan_uncached(stack, preview=preview, config=config)
-    if key not in _PLANNED:
-        _PLANNED[key] = _run_plan_uncached(stack, preview=preview, config=config)
-    return copy.deepcopy(_PLANNED[key])
+    return _synthesized(stack, preview, config)
 
 
 plan_report.run_plan = _memoized_run_plan
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_synths(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pytest's temporary folder for this run (pytest-xdist workers each have one below the
+    run's own, which they share); pytest removes old runs' folders itself."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "synths"
+    shared.mkdir(exist_ok=True)
+    _SHARED["dir"] = shared
 
 
 @pytest.fixture
@@ -67,23 +94,14 @@ def run() -> Callable[..., mockcloud.Recorder]:
 
 
 @pytest.fixture
-def run_stack(run) -> Callable[..., mockcloud.Recorder]:
+def run_stack() -> Callable[..., mockcloud.Recorder]:
     """run_stack(flat_config or stack name, preview=False): the whole program, as `pulumi up`."""
 
     def _run_stack(config: dict[str, str] | str, stack: str = "test",
                    preview: bool = False) -> mockcloud.Recorder:
         if isinstance(config, str):
-            stack, config = config, flat_stack_config(config)
-        key = _key(stack, preview, config)
-        if key not in _RECORDED or not _memo["enabled"]:
-            pulumi.runtime.set_all_config(dict(config))
-            from infra.program import main
-
-            recorder = run(main, stack=stack, preview=preview)
-            if not _memo["enabled"]:
-                return recorder
-            _RECORDED[key] = recorder
-        return copy.deepcopy(_RECORDED[key])
+            return _synthesized(config, preview, None).recorder
+        return _synthesized(stack, preview, dict(config)).recorder
 
     return _run_stack
 
