@@ -11,7 +11,6 @@ copy of the recorded result, so no test can change what another sees. Components
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -28,7 +27,7 @@ from infra.plan import report as plan_report
 
 _run_plan_uncached = plan_report.run_plan
 _memo = {"enabled": True}
-_PLANNED: dict[str, plan_report.Plan] = {}
+_PLANNED: dict[str, bytes] = {}              # pickled: each caller unpickles its own copy
 # The folder this test run's processes share results through (set by `_shared_synths`).
 _SHARED: dict[str, Path] = {}
 
@@ -40,18 +39,20 @@ def _synthesized(stack: str, preview: bool, config: dict[str, str] | None) -> pl
     key = hashlib.sha256(json.dumps([stack, preview, config], sort_keys=True).encode()
                          ).hexdigest()
     if key not in _PLANNED and "dir" not in _SHARED:
-        _PLANNED[key] = _run_plan_uncached(stack, preview=preview, config=config)
+        _PLANNED[key] = pickle.dumps(_run_plan_uncached(stack, preview=preview, config=config))
     elif key not in _PLANNED:
         stored = _SHARED["dir"] / f"{key}.pickle"
         if stored.exists():
-            _PLANNED[key] = pickle.loads(stored.read_bytes())
+            _PLANNED[key] = stored.read_bytes()
         else:
             # No lock: a worker never waits for another; at worst both synthesize once.
-            _PLANNED[key] = _run_plan_uncached(stack, preview=preview, config=config)
+            _PLANNED[key] = pickle.dumps(_run_plan_uncached(stack, preview=preview,
+                                                            config=config))
             partial = stored.with_suffix(f".{os.getpid()}")
-            partial.write_bytes(pickle.dumps(_PLANNED[key]))
+            partial.write_bytes(_PLANNED[key])
             partial.replace(stored)
-    return copy.deepcopy(_PLANNED[key])
+    plan: plan_report.Plan = pickle.loads(_PLANNED[key])
+    return plan
 
 
 def _memoized_run_plan(stack: str, preview: bool = False,
