@@ -31,6 +31,10 @@ DNS = "dns.googleapis.com"
 MONITORING = "monitoring.googleapis.com"
 SECRET_MANAGER = "secretmanager.googleapis.com"        # connection secrets (secret: true)
 CLOUD_KMS = "cloudkms.googleapis.com"                 # customer-managed key grants
+# Project IAM grants (gcp.projects.IAMMember) read and write the project's policy through
+# Resource Manager (google_project_iam_member: cloudresourcemanager v1 getIamPolicy/
+# setIamPolicy in the provider's resource_manager service).
+CLOUD_RESOURCE_MANAGER = "cloudresourcemanager.googleapis.com"
 
 # What each Memorystore product calls besides its own API.
 VALKEY_APIS = (MEMORYSTORE, NETWORK_CONNECTIVITY, SERVICE_CONSUMER_MANAGEMENT, COMPUTE)

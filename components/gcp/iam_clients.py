@@ -15,11 +15,13 @@ remove each other's grant when one of them is deleted).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
+
+from components.gcp.apis import CLOUD_RESOURCE_MANAGER, needs
 
 CONNECTION_ROLE = "roles/memorystore.dbConnectionUser"
 
@@ -28,6 +30,8 @@ CONNECTION_ROLE = "roles/memorystore.dbConnectionUser"
 class ValkeyIamClientsArgs:
     project: str
     service_accounts: Sequence[str]          # e-mails, each once
+    # Enabled APIs by service name (components/gcp/apis.py); empty: enabled elsewhere.
+    apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
 class ValkeyIamClients(pulumi.ComponentResource):
@@ -44,7 +48,8 @@ class ValkeyIamClients(pulumi.ComponentResource):
                 project=args.project,
                 role=CONNECTION_ROLE,
                 member=member,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=needs(args.apis, CLOUD_RESOURCE_MANAGER)),
             )
             self.members.append(member)
         self.register_outputs({"members": self.members})

@@ -95,7 +95,7 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
     exports: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
     records: list[AddressRecord] = []           # for network.dns
-    _iam_clients(spec, caches, in_primary)
+    _iam_clients(spec, caches, apis, in_primary)
     for cache in caches:
         exported: dict[str, Any] = {
             "engine": f"{cache.engine} {cache.engine_version}",
@@ -233,6 +233,7 @@ def _connection(cache: GcpCacheSpec, spec: GcpStackSpec, host: pulumi.Input[str]
 
 
 def _iam_clients(spec: GcpStackSpec, caches: list[GcpCacheSpec],
+                 apis: dict[str, pulumi.Resource],
                  opts: pulumi.ResourceOptions) -> ValkeyIamClients | None:
     """One project-level grant per service account listed by any Valkey cache."""
     accounts = list(dict.fromkeys(a for c in caches for a in c.client_service_accounts))
@@ -240,7 +241,7 @@ def _iam_clients(spec: GcpStackSpec, caches: list[GcpCacheSpec],
         return None
     return ValkeyIamClients(
         f"{spec.name_prefix}-valkey-clients",
-        ValkeyIamClientsArgs(project=spec.gcp_project, service_accounts=accounts),
+        ValkeyIamClientsArgs(project=spec.gcp_project, service_accounts=accounts, apis=apis),
         opts=opts)
 
 
@@ -295,6 +296,8 @@ def _project_apis(spec: GcpStackSpec, caches: list[GcpCacheSpec],
         wanted.add(gcp_apis.CLOUD_KMS)
     if any(cache.secret for cache in caches):
         wanted.add(gcp_apis.SECRET_MANAGER)
+    if any(cache.client_service_accounts for cache in caches):
+        wanted.add(gcp_apis.CLOUD_RESOURCE_MANAGER)
     return gcp_apis.ProjectApis(
         f"{spec.name_prefix}-apis",
         gcp_apis.ProjectApisArgs(project=spec.gcp_project, services=sorted(wanted)),

@@ -47,6 +47,17 @@ def test_a_customer_managed_key_enables_cloud_kms(run_stack):
     assert "cloudkms.googleapis.com" in enabled
 
 
+def test_client_iam_grants_enable_resource_manager_and_wait_for_it(run_stack):
+    rec = run_stack(gcp_config(valkey(gcp={"auth": True, "client_service_accounts": [
+        "app@acme-cache.iam.gserviceaccount.com"]})))
+    enabled = services(rec)
+    assert "cloudresourcemanager.googleapis.com" in enabled
+    [grant] = rec.of_type("gcp:projects/iAMMember:IAMMember")
+    assert enabled["cloudresourcemanager.googleapis.com"].urn in grant.dependencies
+    # Without client service accounts the API is not enabled.
+    assert "cloudresourcemanager.googleapis.com" not in services(run_stack(gcp_config(valkey())))
+
+
 @pytest.mark.parametrize("resource_type, needs", [
     ("gcp:compute/network:Network", {"compute.googleapis.com"}),
     ("gcp:compute/subnetwork:Subnetwork", {"compute.googleapis.com"}),
