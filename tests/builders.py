@@ -78,3 +78,15 @@ ARGS = ReplicationGroupArgs(
     parameters={"cluster-enabled": "no", "maxmemory-policy": "volatile-lru"},
     log_retention_days=30,
 )
+
+
+def provider_name(registration) -> str:
+    """The logical name of the provider a registration names ("<provider urn>::<id>", the urn
+    ending in "::<logical name>")."""
+    return registration.provider.rsplit("::", 2)[-2]
+
+
+def one(recorder, type_):
+    """The one registration of `type_` (fails when there are none or several)."""
+    (registration,) = recorder.of_type(type_)
+    return registration

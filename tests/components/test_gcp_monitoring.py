@@ -1,0 +1,252 @@
+"""The GCP stack's Cloud Monitoring, through the real program under recording mocks: the alert
+policies per Memorystore product and their thresholds, notification channels, and the stack's
+dashboard."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.builders import gcp_config, memcached, one, provider_name, redis, valkey
+
+VALKEY = "gcp:memorystore/instance:Instance"
+REDIS = "gcp:redis/instance:Instance"
+MEMCACHED = "gcp:memcache/instance:Instance"
+ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
+CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
+PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts
+# ---------------------------------------------------------------------------------------------
+def policies_of(rec, component: str) -> dict[str, dict]:
+    urn = rec.named(component).urn
+    return {r.name[len(component) + 1:]: r.inputs for r in rec.children_of(urn)
+            if r.type == ALERT}
+
+
+def condition(policy: dict) -> dict:
+    (cond,) = policy["conditions"]
+    return cond["conditionThreshold"]
+
+
+def test_redis_alerts_use_redis_metrics_and_the_cache_thresholds(run_stack):
+    rec = run_stack(gcp_config(redis(replicas=1, alarms={"memory_critical_percent": 95,
+                                                        "max_connections": 2000}), **PROD))
+    assert rec.named("s-alerts").type == "managed-cache:gcp:MemorystoreAlerts"
+    policies = policies_of(rec, "s-alerts")
+    assert set(policies) == {"memory-warning", "memory-critical", "main-thread-cpu",
+                             "connected-clients", "failover", "evictions", "replication-lag",
+                             "hit-rate"}
+    memory = condition(policies["memory-critical"])
+    assert 'resource.type = "redis_instance"' in memory["filter"]
+    assert 'metric.type = "redis.googleapis.com/stats/memory/system_memory_usage_ratio"' \
+        in memory["filter"]
+    assert "test-s" in memory["filter"]
+    assert (memory["comparison"], memory["thresholdValue"]) == ("COMPARISON_GT", 0.95)
+    assert condition(policies["memory-warning"])["thresholdValue"] == 0.8
+    cpu = condition(policies["main-thread-cpu"])
+    assert "redis.googleapis.com/stats/cpu_utilization_main_thread" in cpu["filter"]
+    assert cpu["aggregations"][0]["perSeriesAligner"] == "ALIGN_RATE"
+    assert cpu["thresholdValue"] == 0.9
+    assert condition(policies["connected-clients"])["thresholdValue"] == 2000
+    assert "redis.googleapis.com/replication/role" in condition(policies["failover"])["filter"]
+    assert policies["memory-critical"]["severity"] == "CRITICAL"
+    channel = one(rec, CHANNEL)
+    assert channel.inputs["type"] == "email"
+    assert channel.inputs["labels"] == {"email_address": "oncall@example.com"}
+    notified = {tuple(p["notificationChannels"]) for p in policies.values()}
+    assert len(notified) == 1
+    (channels,) = notified
+    assert len(channels) == 1
+    assert channels[0].startswith("projects/acme-cache/notificationChannels/")
+
+
+def test_basic_redis_has_no_failover_alert(run_stack):
+    assert "failover" not in policies_of(run_stack(gcp_config(redis(replicas=0))), "s-alerts")
+
+
+@pytest.mark.parametrize(("cache", "resource_type", "metric"), [
+    (valkey(), "memorystore.googleapis.com/Instance",
+     "memorystore.googleapis.com/instance/memory/maximum_utilization"),
+    (memcached(), "memcache_node", "memcache.googleapis.com/node/memory/utilization"),
+])
+def test_memory_alert_per_product(run_stack, cache, resource_type, metric):
+    policy = policies_of(run_stack(gcp_config(cache)), "s-alerts")["memory-critical"]
+    assert f'resource.type = "{resource_type}"' in condition(policy)["filter"]
+    assert f'metric.type = "{metric}"' in condition(policy)["filter"]
+    assert condition(policy)["thresholdValue"] == 0.9
+
+
+def test_redis_evictions_lag_and_hit_rate_follow_the_aws_alarms(run_stack):
+    rec = run_stack(gcp_config(redis(replicas=1, alarms={"evictions_per_minute": 120}), **PROD))
+    policies = policies_of(rec, "s-alerts")
+    evictions = condition(policies["evictions"])
+    assert 'metric.type = "redis.googleapis.com/stats/evicted_keys"' in evictions["filter"]
+    # A DELTA count aligned as a rate: keys per second, so 120 a minute is 2 a second.
+    assert evictions["aggregations"][0]["perSeriesAligner"] == "ALIGN_RATE"
+    assert (evictions["comparison"], evictions["thresholdValue"]) == ("COMPARISON_GT", 2)
+    lag = condition(policies["replication-lag"])
+    assert "redis.googleapis.com/replication/master/slaves/lag" in lag["filter"]
+    assert lag["thresholdValue"] == 1
+    hit = condition(policies["hit-rate"])
+    assert "redis.googleapis.com/stats/cache_hit_ratio" in hit["filter"]
+    assert (hit["comparison"], hit["thresholdValue"], hit["duration"]) == (
+        "COMPARISON_LT", 0.8, "900s")
+    assert policies["hit-rate"]["conditions"][0]["displayName"] == \
+        "test-s cache hit ratio below 0.8"
+
+
+def test_development_has_no_hit_rate_alert_and_basic_redis_no_lag_alert(run_stack):
+    policies = policies_of(run_stack(gcp_config(redis(replicas=0))), "s-alerts")
+    assert "hit-rate" not in policies and "replication-lag" not in policies
+    assert "evictions" in policies
+
+
+def test_valkey_lag_evictions_and_hit_rate_as_a_misses_per_hit_ratio(run_stack):
+    rec = run_stack(gcp_config(valkey(replicas=1), **PROD))
+    policies = policies_of(rec, "s-alerts")
+    prefix = "memorystore.googleapis.com/instance"
+    assert f'metric.type = "{prefix}/replication/maximum_ack_lag"' in condition(
+        policies["replication-lag"])["filter"]
+    assert f'metric.type = "{prefix}/stats/total_evicted_keys_count"' in condition(
+        policies["evictions"])["filter"]
+    hit = condition(policies["hit-rate"])
+    # hits / (hits + misses) < 0.8  <=>  misses / hits > 0.25
+    assert f'metric.type = "{prefix}/stats/total_keyspace_misses_count"' in hit["filter"]
+    assert f'metric.type = "{prefix}/stats/total_keyspace_hits_count"' in hit[
+        "denominatorFilter"]
+    assert hit["thresholdValue"] == 0.25 and hit["comparison"] == "COMPARISON_GT"
+    assert hit["aggregations"] == hit["denominatorAggregations"]
+    # No secondaries: no cross-region policies.
+    assert not {"cross-region-links", "cross-region-backlog"} & set(policies)
+
+
+def test_valkey_without_replicas_has_no_lag_alert(run_stack):
+    assert "replication-lag" not in policies_of(run_stack(gcp_config(valkey(replicas=0))),
+                                                "s-alerts")
+
+
+def test_valkey_primary_watches_the_cross_region_links_and_backlog(run_stack):
+    rec = run_stack(gcp_config(valkey(shards=2, **{"global": {"secondary_region": "us-east4"}}),
+                               **PROD))
+    policies = policies_of(rec, "s-alerts")
+    prefix = "memorystore.googleapis.com/instance/cross_instance_replication"
+    links = condition(policies["cross-region-links"])
+    assert f'metric.type = "{prefix}/secondary_replication_links"' in links["filter"]
+    # One link per shard; fewer, or silence, is a broken link.
+    assert (links["comparison"], links["thresholdValue"]) == ("COMPARISON_LT", 2)
+    assert links["evaluationMissingData"] == "EVALUATION_MISSING_DATA_ACTIVE"
+    assert links["aggregations"][0]["groupByFields"] == ["metric.label.secondary_instance_id"]
+    backlog = condition(policies["cross-region-backlog"])
+    assert f'metric.type = "{prefix}/secondary_maximum_replication_offset_diff"' in backlog[
+        "filter"]
+    assert backlog["thresholdValue"] == 64 * 1024 * 1024
+    assert "test-s" in backlog["filter"] and "use4" not in backlog["filter"]
+    # The secondary reports nothing about cross-region links: not watched there.
+    secondary = policies_of(rec, "s-us-east4-alerts")
+    assert not {"cross-region-links", "cross-region-backlog"} & set(secondary)
+
+
+def test_secondary_gets_the_primary_policies_with_its_own_replicas(run_stack):
+    rec = run_stack(gcp_config(valkey(replicas=2, **{"global": {
+        "secondary_region": "us-east4", "secondary_replicas": 1}}), **PROD))
+    primary = set(policies_of(rec, "s-alerts")) - {"cross-region-links", "cross-region-backlog"}
+    assert set(policies_of(rec, "s-us-east4-alerts")) == primary
+
+
+@pytest.mark.parametrize(("key", "metric", "comparison", "threshold"), [
+    ("evictions", "memcache.googleapis.com/node/eviction_count", "COMPARISON_GT", 100 / 60),
+    ("hit-rate", "memcache.googleapis.com/node/hit_ratio", "COMPARISON_LT", 0.8),
+])
+def test_memcached_evictions_and_hit_ratio(run_stack, key, metric, comparison, threshold):
+    policy = condition(policies_of(run_stack(gcp_config(memcached(), **PROD)), "s-alerts")[key])
+    assert f'metric.type = "{metric}"' in policy["filter"]
+    assert policy["comparison"] == comparison
+    assert policy["thresholdValue"] == pytest.approx(threshold)
+
+
+def test_development_alerts_exist_but_notify_nobody(run_stack):
+    rec = run_stack(gcp_config(valkey(), alerts={"emails": ["dev@example.com"]}))
+    policies = policies_of(rec, "s-alerts")
+    assert policies and all(p.get("notificationChannels", []) == [] for p in policies.values())
+
+
+def test_secondary_instances_get_their_own_alerts_in_their_region(run_stack):
+    rec = run_stack(gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}), **PROD))
+    policies = [r for r in rec.children_of(rec.named("s-us-east4-alerts").urn)]
+    assert policies and all(provider_name(p) == "gcp-acme-cache-us-east4" for p in policies)
+    assert all("test-s-use4" in condition(p.inputs)["filter"] for p in policies)
+
+
+# ---------------------------------------------------------------------------------------------
+# The stack's Cloud Monitoring dashboard
+# ---------------------------------------------------------------------------------------------
+DASHBOARD = "gcp:monitoring/dashboard:Dashboard"
+
+
+def dashboard_of(rec) -> dict:
+    return json.loads(one(rec, DASHBOARD).inputs["dashboardJson"])
+
+
+def graphs(dashboard: dict) -> dict[str, dict]:
+    return {t["widget"]["title"]: t["widget"]["xyChart"]
+            for t in dashboard["mosaicLayout"]["tiles"] if "xyChart" in t["widget"]}
+
+
+def test_one_dashboard_per_stack_with_a_title_and_graphs_per_cache(run_stack):
+    rec = run_stack(gcp_config({"a": {"engine": "valkey", "replicas": 1},
+                                "b": {"engine": "redis", "replicas": 1}}, **PROD))
+    dashboard = dashboard_of(rec)
+    assert dashboard["displayName"] == "managed-cache test"
+    assert one(rec, DASHBOARD).inputs["project"] == "acme-cache"
+    titles = [t["widget"]["text"]["content"] for t in dashboard["mosaicLayout"]["tiles"]
+              if "text" in t["widget"]]
+    assert titles == ["## a: valkey `test-a` (us-central1)", "## b: redis `test-b` (us-central1)"]
+    tiles = dashboard["mosaicLayout"]["tiles"]
+    assert all(t["xPos"] + t["width"] <= dashboard["mosaicLayout"]["columns"] for t in tiles)
+    # No two tiles overlap.
+    cells = [(x, y) for t in tiles for x in range(t["xPos"], t["xPos"] + t["width"])
+             for y in range(t["yPos"], t["yPos"] + t["height"])]
+    assert len(cells) == len(set(cells))
+
+
+def test_dashboard_graphs_the_alerted_metrics_with_their_thresholds(run_stack):
+    rec = run_stack(gcp_config(valkey(replicas=1), **PROD))
+    charts = graphs(dashboard_of(rec))
+    assert set(charts) == {"Memory", "CPU", "Connections", "Evictions (per s)",
+                           "Misses per hit", "Replication lag (s)"}
+    memory = charts["Memory"]
+    query = memory["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilter"]
+    assert 'metric.type = "memorystore.googleapis.com/instance/memory/maximum_utilization"' \
+        in query["filter"]
+    assert memory["thresholds"] == [{"label": "alert (critical)", "value": 0.9,
+                                     "color": "RED", "direction": "ABOVE"}]
+    ratio = charts["Misses per hit"]["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilterRatio"]
+    assert "total_keyspace_misses_count" in ratio["numerator"]["filter"]
+    assert "total_keyspace_hits_count" in ratio["denominator"]["filter"]
+    # Every graph's threshold is its alert policy's.
+    policies = policies_of(rec, "s-alerts")
+    assert charts["Replication lag (s)"]["thresholds"][0]["value"] == condition(
+        policies["replication-lag"])["thresholdValue"]
+
+
+def test_dashboard_shows_the_secondary_and_the_cross_region_replication(run_stack):
+    rec = run_stack(gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}), **PROD))
+    charts = graphs(dashboard_of(rec))
+    assert {"Cross-region replication links", "Cross-region backlog (bytes)",
+            "Memory in us-east4", "CPU in us-east4"} <= set(charts)
+    secondary = charts["Memory in us-east4"]["dataSets"][0]["timeSeriesQuery"]
+    assert "test-s-use4" in secondary["timeSeriesFilter"]["filter"]
+    links = charts["Cross-region replication links"]["thresholds"][0]
+    assert (links["value"], links["direction"]) == (1, "BELOW")
+
+
+def test_memcached_dashboard_row(run_stack):
+    rec = run_stack(gcp_config(memcached(), **PROD))
+    charts = graphs(dashboard_of(rec))
+    assert set(charts) == {"Memory", "Connections", "Evictions (per s)", "Hit ratio"}
+
+
