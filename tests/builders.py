@@ -90,3 +90,14 @@ def one(recorder, type_):
     """The one registration of `type_` (fails when there are none or several)."""
     (registration,) = recorder.of_type(type_)
     return registration
+
+
+# The Memorystore and Cloud Monitoring resource types the GCP component tests look for.
+GCP_TYPES = {
+    "valkey": "gcp:memorystore/instance:Instance",
+    "redis": "gcp:redis/instance:Instance",
+    "memcached": "gcp:memcache/instance:Instance",
+    "alert": "gcp:monitoring/alertPolicy:AlertPolicy",
+    "channel": "gcp:monitoring/notificationChannel:NotificationChannel",
+}
+GCP_PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}

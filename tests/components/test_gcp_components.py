@@ -6,20 +6,30 @@ from __future__ import annotations
 import json
 
 from infra.plan.secrets import SECRET_SIG, SIG_KEY
-from tests.builders import SUBNET, gcp_config, memcached, one, provider_name, redis, valkey
+from tests.builders import (
+    GCP_PROD,
+    GCP_TYPES,
+    SUBNET,
+    gcp_config,
+    memcached,
+    one,
+    provider_name,
+    redis,
+    valkey,
+)
 
-VALKEY = "gcp:memorystore/instance:Instance"
-REDIS = "gcp:redis/instance:Instance"
-MEMCACHED = "gcp:memcache/instance:Instance"
+VALKEY = GCP_TYPES["valkey"]
+REDIS = GCP_TYPES["redis"]
+MEMCACHED = GCP_TYPES["memcached"]
 NETWORK = "gcp:compute/network:Network"
 SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
 PSA_RANGE = "gcp:compute/globalAddress:GlobalAddress"
 PSA = "gcp:servicenetworking/connection:Connection"
 POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
 FIREWALL = "gcp:compute/firewall:Firewall"
-ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
-CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
-PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
+ALERT = GCP_TYPES["alert"]
+CHANNEL = GCP_TYPES["channel"]
+PROD = GCP_PROD
 
 
 # ---------------------------------------------------------------------------------------------

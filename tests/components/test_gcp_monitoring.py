@@ -8,14 +8,20 @@ import json
 
 import pytest
 
-from tests.builders import gcp_config, memcached, one, provider_name, redis, valkey
+from tests.builders import (
+    GCP_PROD,
+    GCP_TYPES,
+    gcp_config,
+    memcached,
+    one,
+    provider_name,
+    redis,
+    valkey,
+)
 
-VALKEY = "gcp:memorystore/instance:Instance"
-REDIS = "gcp:redis/instance:Instance"
-MEMCACHED = "gcp:memcache/instance:Instance"
-ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
-CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
-PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
+ALERT = GCP_TYPES["alert"]
+CHANNEL = GCP_TYPES["channel"]
+PROD = GCP_PROD
 
 
 # ---------------------------------------------------------------------------------------------
