@@ -22,6 +22,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from infra.gc_tuning import tune_for_synthesis
 from infra.plan import mocks as mockcloud
 from infra.plan import report as plan_report
 
@@ -61,6 +62,12 @@ def _memoized_run_plan(stack: str, preview: bool = False,
 
 
 plan_report.run_plan = _memoized_run_plan
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The collector settings the program runs with (infra/gc_tuning.py), once every test
+    module, and so both clouds' SDKs, is imported: the suite synthesizes hundreds of stacks."""
+    tune_for_synthesis()
 
 
 @pytest.fixture(scope="session", autouse=True)
