@@ -4,7 +4,7 @@ The Pulumi SDK makes hundreds of thousands of short-lived asyncio tasks and Outp
 With Python's default thresholds the collector starts every 700 allocations and, every so
 often, walks the whole heap, which holds every object the pulumi_aws or pulumi_gcp modules
 define. Freezing what is already loaded and collecting less often makes a prod synthesis about
-2x faster for about 20 MB more memory (measured with bench/gc_bench.py). Cycles are still
+2x faster for about 20 MB more memory (measured by bench/plan_bench.py). Cycles are still
 collected; the process is short-lived either way.
 """
 
