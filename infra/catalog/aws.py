@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.catalog.profiles import by_profile
+
 # ---------------------------------------------------------------------------------------------
 # Engine versions -> parameter-group family (AWS).
 # Valkey and Redis 7+ take "major.minor"; Redis 6 takes "6.x" or "6.2" (docs/cloud-rules.md).
@@ -268,41 +270,23 @@ class AwsProfileDefaults:
     connection_secret: bool        # a Secrets Manager secret applications read
 
 
-PROFILES: dict[str, AwsProfileDefaults] = {
-    "development": AwsProfileDefaults(
-        node_type="cache.t4g.micro",
-        replicas=0,
-        memcached_nodes=1,
-        snapshot_retention_days=1,
-        final_snapshot=False,
-        deletion_protection=False,
-        create_kms_key=False,
-        log_retention_days=7,
-        flow_logs=False,           # ingestion is billed per GB; a development VPC goes without
-        flow_log_retention_days=7,
-        log_kms_key=False,         # a key costs 1 USD/month per region; AWS-owned encryption
-        apply_immediately=True,
-        availability_zones=2,
-        maintenance_window="sun:05:00-sun:06:00",
-        snapshot_window="03:00-04:00",
-        connection_secret=False,
-    ),
-    "production": AwsProfileDefaults(
-        node_type="cache.r7g.large",
-        replicas=2,
-        memcached_nodes=3,
-        snapshot_retention_days=7,
-        final_snapshot=True,
-        deletion_protection=True,
-        create_kms_key=True,
-        log_retention_days=365,    # a year of evidence (Checkov CKV_AWS_338)
-        flow_logs=True,
-        flow_log_retention_days=365,
-        log_kms_key=True,
-        apply_immediately=False,
-        availability_zones=3,
-        maintenance_window="sun:05:00-sun:06:00",
-        snapshot_window="03:00-04:00",
-        connection_secret=True,
-    ),
-}
+# Each setting once: (development, production).
+PROFILES: dict[str, AwsProfileDefaults] = by_profile(
+    AwsProfileDefaults,
+    node_type=("cache.t4g.micro", "cache.r7g.large"),
+    replicas=(0, 2),
+    memcached_nodes=(1, 3),
+    snapshot_retention_days=(1, 7),
+    final_snapshot=(False, True),
+    deletion_protection=(False, True),
+    create_kms_key=(False, True),
+    log_retention_days=(7, 365),            # production: a year of evidence (CKV_AWS_338)
+    flow_logs=(False, True),                # ingestion is billed per GB
+    flow_log_retention_days=(7, 365),
+    log_kms_key=(False, True),              # a key costs 1 USD/month per region
+    apply_immediately=(True, False),
+    availability_zones=(2, 3),
+    maintenance_window=("sun:05:00-sun:06:00", "sun:05:00-sun:06:00"),
+    snapshot_window=("03:00-04:00", "03:00-04:00"),
+    connection_secret=(False, True),
+)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from infra.catalog.profiles import by_profile
+
 # ---------------------------------------------------------------------------------------------
 # Static facts
 # ---------------------------------------------------------------------------------------------
@@ -111,45 +113,25 @@ class GcpDefaults:
     connection_secret: bool            # a Secret Manager secret applications read
 
 
-GCP_DEFAULTS: dict[str, GcpDefaults] = {
-    "development": GcpDefaults(
-        valkey_node_type="shared-core-nano",
-        valkey_replicas=0,
-        redis_memory_gb=1,
-        redis_replicas=0,
-        memcached_nodes=1,
-        memcached_vcpus=1,
-        memcached_memory_gb=1,
-        tls=False,
-        auth=False,
-        persistence="disabled",
-        rdb_snapshot_hours=24,
-        backup_retention_days=0,
-        deletion_protection=False,
-        maintenance_window="sun:05:00-sun:06:00",
-        memcached_maintenance_window="sun:05:00-sun:08:00",
-        snapshot_window="03:00-04:00",
-        flow_logs=False,
-        connection_secret=False,
-    ),
-    "production": GcpDefaults(
-        valkey_node_type="highmem-medium",
-        valkey_replicas=2,
-        redis_memory_gb=5,
-        redis_replicas=1,
-        memcached_nodes=3,
-        memcached_vcpus=2,
-        memcached_memory_gb=4,
-        tls=True,
-        auth=True,
-        persistence="rdb",
-        rdb_snapshot_hours=1,
-        backup_retention_days=7,
-        deletion_protection=True,
-        maintenance_window="sun:05:00-sun:06:00",
-        memcached_maintenance_window="sun:05:00-sun:08:00",
-        snapshot_window="03:00-04:00",
-        flow_logs=True,
-        connection_secret=True,
-    ),
-}
+# Each setting once: (development, production).
+GCP_DEFAULTS: dict[str, GcpDefaults] = by_profile(
+    GcpDefaults,
+    valkey_node_type=("shared-core-nano", "highmem-medium"),
+    valkey_replicas=(0, 2),
+    redis_memory_gb=(1, 5),
+    redis_replicas=(0, 1),
+    memcached_nodes=(1, 3),
+    memcached_vcpus=(1, 2),
+    memcached_memory_gb=(1, 4),
+    tls=(False, True),
+    auth=(False, True),
+    persistence=("disabled", "rdb"),
+    rdb_snapshot_hours=(24, 1),
+    backup_retention_days=(0, 7),
+    deletion_protection=(False, True),
+    maintenance_window=("sun:05:00-sun:06:00", "sun:05:00-sun:06:00"),
+    memcached_maintenance_window=("sun:05:00-sun:08:00", "sun:05:00-sun:08:00"),
+    snapshot_window=("03:00-04:00", "03:00-04:00"),
+    flow_logs=(False, True),
+    connection_secret=(False, True),
+)

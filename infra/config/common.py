@@ -198,9 +198,6 @@ def check_daily_window(value: str, path: str, problems: list[Problem]) -> tuple[
     return h1, m1
 
 
-# The two profiles; each cloud's defaults per profile live in infra/catalog/<cloud>.py.
-PROFILE_NAMES = ("development", "production")
-
 
 def check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
                       id_limit: bool = True) -> None:

@@ -10,8 +10,8 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from infra import naming
+from infra.catalog.profiles import PROFILE_NAMES
 from infra.config.common import (
-    PROFILE_NAMES,
     Problem,
     StrictModel,
     check_cache_name,
