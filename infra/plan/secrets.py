@@ -26,6 +26,11 @@ SECRET_KEYS = frozenset({
 _MIN_SCRUB_LENGTH = 6
 
 
+def is_secret(value: Any) -> bool:
+    """Whether `value` is a secret as the SDK serializes one."""
+    return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
+
+
 def mask(value: Any, found: set[str] | None = None,
          secret_keys: frozenset[str] | set[str] = frozenset()) -> Any:
     """Secrets (as serialized by the SDK) replaced by MASK, recursively.
@@ -33,11 +38,11 @@ def mask(value: Any, found: set[str] | None = None,
     found: collects the plain values that were hidden (to scrub rendered text with).
     secret_keys: mapping keys whose values are masked regardless of how they were marked.
     """
+    if is_secret(value):
+        if found is not None:
+            _collect(value.get("value"), found)
+        return MASK
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            if found is not None:
-                _collect(value.get("value"), found)
-            return MASK
         out = {}
         for key, item in value.items():
             if key in secret_keys and item not in (None, "") and not is_unknown(item):

@@ -17,13 +17,13 @@ from components.gcp.connection_secret import SecretManagerSecret, SecretManagerS
 from components.gcp.iam_clients import ValkeyIamClients, ValkeyIamClientsArgs
 from components.gcp.valkey_instance import MemorystoreValkeyInstance, ValkeyInstanceArgs
 from infra import providers
+from infra.plan.secrets import is_secret
 from tests.builders import ARGS
 
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
 USER = "aws:elasticache/user:User"
 USER_GROUP = "aws:elasticache/userGroup:UserGroup"
 PASSWORD = "random:index/randomPassword:RandomPassword"
-SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 USERS = [CacheUserArgs(name="app", user_id="test-sessions-app", user_name="app",
                        access="on ~app:* +@all -@dangerous"),
          CacheUserArgs(name="reporting", user_id="test-sessions-reporting",
@@ -47,10 +47,6 @@ def in_gcp(build):
 def group_of(recorder):
     [group] = recorder.of_type(RG)
     return group
-
-
-def is_secret(value) -> bool:
-    return isinstance(value, dict) and value.get(SIG) == SECRET
 
 
 def revealed(value):

@@ -8,6 +8,7 @@ import json
 
 from infra.plan.diff import diff
 from infra.plan.report import build_report, run_plan
+from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from tests.builders import aws_config
 
 SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
@@ -19,7 +20,6 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 KMS_KEY = "aws:kms/key:Key"
 
 LIMITS = {"max_data_gb": 10, "max_ecpu_per_second": 5000}
-SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 WRITER = {"access": "on ~app:* +@all -@dangerous"}
 READER = {"access": "on ~* +@read", "iam": True}
 SNAPSHOT = "arn:aws:elasticache:us-east-1:123456789012:serverlesscachesnapshot:bursty-nightly"
@@ -67,7 +67,7 @@ def test_valkey_serverless_authenticates_users_of_its_own_group(run_stack):
     for user in users.values():
         assert user["engine"] == "valkey"
         # The whole block travels as a secret: it holds the password.
-        assert user["authenticationMode"][SIG] == SECRET
+        assert user["authenticationMode"][SIG_KEY] == SECRET_SIG
         assert user["authenticationMode"]["value"]["type"] == "password"
     [group] = recorder.of_type(USER_GROUP)
     assert group.inputs["userIds"] == ["test-bursty-default", "test-bursty-app"]
@@ -121,7 +121,7 @@ def test_configured_users_are_exported_with_their_passwords_as_secrets(run_stack
         "arn:aws:elasticache:us-east-1:123456789012:user:test-bursty-reader"]}
     assert "bursty" not in outputs["auth_tokens"]["value"]
     passwords = outputs["user_passwords"]
-    assert passwords[SIG] == SECRET
+    assert passwords[SIG_KEY] == SECRET_SIG
     assert set(passwords["value"]["bursty"]) == {"writer"}
     assert passwords["value"]["bursty"]["writer"].startswith("MockToken-")
 
@@ -168,7 +168,7 @@ def test_the_password_is_only_a_secret_output(run_stack):
     assert "MockToken-" not in json.dumps({k: v for k, v in outputs.items()
                                            if k != "auth_tokens"}, default=str)
     tokens = outputs["auth_tokens"]
-    assert tokens[SIG] == SECRET
+    assert tokens[SIG_KEY] == SECRET_SIG
     assert tokens["value"]["bursty"].startswith("MockToken-")
 
 
@@ -288,7 +288,7 @@ SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 
 def _secret_payload(recorder, name: str) -> dict:
     value = recorder.named(f"{name}-version").inputs["secretString"]
-    assert value[SIG] == SECRET                 # the whole payload is a Pulumi secret
+    assert value[SIG_KEY] == SECRET_SIG                 # the whole payload is a Pulumi secret
     return json.loads(value["value"])
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra.plan.secrets import SECRET_SIG, SIG_KEY
+from infra.plan.secrets import is_secret
 from infra.stackfile import flat_stack_config, stack_names
 
 SHIPPED_STACKS = stack_names()
@@ -26,7 +26,7 @@ def cli_json(value: Any, show_secrets: bool = True) -> Any:
     """The program's recorded stack outputs as the CLI prints them with --json: secrets
     revealed (--show-secrets) or "[secret]", whole numbers as JSON integers."""
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
+        if is_secret(value):
             return cli_json(value["value"], show_secrets) if show_secrets else MASKED
         return {key: cli_json(item, show_secrets) for key, item in value.items()}
     if isinstance(value, list):

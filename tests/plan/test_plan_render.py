@@ -75,6 +75,14 @@ def test_mask_hides_sdk_secrets_and_credential_names():
     assert scrub("x hunter2-secret y", found) == f"x {MASK} y"
 
 
+def test_the_secret_markers_are_the_sdks_own():
+    """The markers the plan and the tests look for are the ones the SDK serializes a secret
+    with, so a real secret is recognized wherever it is recorded."""
+    from pulumi.runtime import rpc
+
+    assert (rpc._special_sig_key, rpc._special_secret_sig) == (SIG_KEY, SECRET_SIG)
+
+
 def test_json_shape(prod):
     report, secrets = prod
     data = json.loads(render(report, "json", secrets))

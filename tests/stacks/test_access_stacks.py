@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from infra.plan.secrets import is_secret
 from tests.builders import aws_config, gcp_config
 
-SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
 AWS_SECRET = "aws:secretsmanager/secret:Secret"
 AWS_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
@@ -23,10 +23,6 @@ RBAC = aws_config({"s": {"secret": True, "aws": {"users": USERS}}})
 SA = ["app@acme-cache.iam.gserviceaccount.com", "jobs@acme-cache.iam.gserviceaccount.com"]
 EXISTING_VPC = {"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"],
                 "allowed_cidrs": ["10.0.0.0/16"]}
-
-
-def is_secret(value) -> bool:
-    return isinstance(value, dict) and value.get(SIG) == SECRET
 
 
 def secret_json(registration, key="secretString"):
