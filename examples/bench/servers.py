@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,7 @@ class _ChildProcessServer:
 # ---------------------------------------------------------------------------------------------
 # Valkey / Redis
 # ---------------------------------------------------------------------------------------------
+@dataclass(eq=False)
 class CacheServer(_ChildProcessServer):
     """valkey-server / redis-server: TLS only (`port 0`), requirepass, loopback, no persistence.
 
@@ -198,17 +199,15 @@ class CacheServer(_ChildProcessServer):
     the local server does not know (an ElastiCache-only parameter) is reported, not fatal.
     """
 
-    def __init__(self, binary: str, directory: Path, tls: TlsFiles, password: str,
-                 maxmemory_bytes: int, parameters: dict[str, str]):
-        self.binary = binary
-        self.directory = directory
-        self.tls = tls
-        self.password = password
-        self.maxmemory_bytes = maxmemory_bytes
-        self.parameters = parameters
-        self.port = free_port()
-        self.applied: dict[str, str] = {}
-        self.skipped: dict[str, str] = {}
+    binary: str
+    directory: Path
+    tls: TlsFiles
+    password: str
+    maxmemory_bytes: int
+    parameters: dict[str, str]
+    port: int = field(default_factory=free_port)
+    applied: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def __enter__(self) -> CacheServer:
         self.directory.mkdir(parents=True, exist_ok=True)
