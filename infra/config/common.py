@@ -23,6 +23,8 @@ from infra.catalog.parameters import Param, ParameterSet, version_key
 # Private ranges a cache may admit clients from: RFC 1918 and the RFC 6598 shared space.
 PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in
                        ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+PRIVATE_RANGES_TEXT = (", ".join(str(r) for r in PRIVATE_RANGES[:-1])
+                       + f" or {PRIVATE_RANGES[-1]}")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_WINDOW_MINUTES = 60
 _WEEKLY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
@@ -110,8 +112,8 @@ def check_private(value: str, net: ipaddress.IPv4Network, path: str,
     """A range the stack creates (a VPC, GCP's private services range) must be private."""
     if is_private(net):
         return True
-    problems.append(Problem(path, f"{value!r} is not a private range; use part of 10.0.0.0/8, "
-                                  "172.16.0.0/12 or 192.168.0.0/16."))
+    problems.append(Problem(path, f"{value!r} is not a private range; use part of "
+                                  f"{PRIVATE_RANGES_TEXT}."))
     return False
 
 
@@ -152,7 +154,7 @@ def check_allowed_cidrs(cidrs: list[str], path: str, problems: list[Problem]) ->
         if net is not None and not is_private(net):
             problems.append(Problem(f"{path}.{i}", f"{cidr!r} is not a private range; caches "
                                     "never admit clients from the internet. Use ranges inside "
-                                    "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."))
+                                    f"{PRIVATE_RANGES_TEXT}."))
 
 
 @dataclass(frozen=True)

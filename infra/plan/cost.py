@@ -1,6 +1,6 @@
 """Estimated monthly cost of a plan: per cache, per engine, per region, in total.
 
-On-demand prices from infra/pricing.py at 730 hours a month. Every billed node counts: each
+On-demand prices from infra/catalog/pricing.py at 730 hours a month. Every billed node counts: each
 shard's primary and replicas and, for an AWS Global Datastore, every secondary region's nodes
 (the same shards, `secondary_replicas` replicas each). GCP caches are priced from the
 Memorystore resources the program registers (their inputs are what will be billed), falling
@@ -224,7 +224,7 @@ def _aws_line(region: str, role: str, node_type: str, engine: str, nodes: int
         hourly, exact = pricing.aws_node_hourly_usd(node_type, engine, region)
     except KeyError:
         return _line(region, role, node_type, nodes, None, False,
-                     f"no price for {node_type} in infra/pricing.py")
+                     f"no price for {node_type} in infra/catalog/pricing.py")
     return _line(region, role, node_type, nodes, hourly, exact)
 
 

@@ -74,6 +74,9 @@ class Recorder:
 
 
 MOCK_PROJECT_NUMBER = "123456789012"
+# Fabricated credentials start with these, so tests can search any output for a leak.
+MOCK_TOKEN = "MockToken-"
+MOCK_AUTH = "MockAuth-"
 # Service agent domains that do not follow gcp-sa-<api> (Memorystore for Redis's predates it).
 _SERVICE_AGENTS = {"redis.googleapis.com": "cloud-redis",
                    "memorystore.googleapis.com": "gcp-sa-memorystore"}
@@ -184,7 +187,7 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "random:index/randomPassword:RandomPassword":
             rid = "none"
             # Looks like a token AWS accepts; tests search outputs for it to prove it stays secret.
-            state["result"] = "MockToken-" + hashlib.sha1(name.encode()).hexdigest()
+            state["result"] = MOCK_TOKEN + hashlib.sha1(name.encode()).hexdigest()
         elif typ == "aws:sns/topic:Topic":
             rid = f"arn:aws:sns:{region}:123456789012:{inputs.get('name', name)}"
             state["arn"] = rid
@@ -245,7 +248,7 @@ class CloudMocks(pulumi.runtime.Mocks):
                 state.update(readEndpoint=f"{subnet}.220", readEndpointPort=state["port"])
             if inputs.get("authEnabled"):
                 # Looks like an AUTH string; tests search outputs for it to prove it stays secret.
-                state["authString"] = "MockAuth-" + digest.hex()
+                state["authString"] = MOCK_AUTH + digest.hex()
             if tls:
                 state["serverCaCerts"] = [{"cert": _mock_pem(name), "serialNumber": "1"}]
         elif typ == "gcp:memcache/instance:Instance":

@@ -17,6 +17,7 @@ from components.gcp.connection_secret import SecretManagerSecret, SecretManagerS
 from components.gcp.iam_clients import ValkeyIamClients, ValkeyIamClientsArgs
 from components.gcp.valkey_instance import MemorystoreValkeyInstance, ValkeyInstanceArgs
 from infra import providers
+from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.secrets import is_secret
 from tests.builders import ARGS
 
@@ -92,7 +93,7 @@ def test_password_and_iam_users(run):
     assert app.inputs["engine"] == "valkey"
     assert is_secret(app.inputs["authenticationMode"])
     mode = revealed(app.inputs["authenticationMode"])
-    assert mode["type"] == "password" and mode["passwords"][0].startswith("MockToken-")
+    assert mode["type"] == "password" and mode["passwords"][0].startswith(MOCK_TOKEN)
     assert "authenticationMode" in app.additional_secret_outputs
     reporting = recorder.named("sessions-users-reporting").inputs
     # IAM users: user name == user id, no password at all.

@@ -1,7 +1,7 @@
 """Private DNS on AWS: the Route53PrivateZone component's arguments, and the whole program with
 `network.dns` as `pulumi up` and as `pulumi preview` (the same zones and records, every name
 known before anything exists). The writer record is the program's only until it exists:
-`ignore_changes` leaves its value to `python -m ops failover` (tests/test_ops_dns.py)."""
+`ignore_changes` leaves its value to `python -m ops failover` (tests/ops/test_ops_dns.py)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from infra.plan.mocks import MOCK_AUTH
 from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from tests.builders import (
     GCP_PROD,
@@ -312,7 +313,7 @@ def test_redis_auth_string_is_exported_only_as_a_secret(run_stack):
     tokens = rec.stack_outputs["auth_tokens"]
     assert tokens[SIG_KEY] == SECRET_SIG    # a secret wrapper
     auth_string = tokens["value"]["s"]
-    assert auth_string.startswith("MockAuth-")
+    assert auth_string.startswith(MOCK_AUTH)
     plain = {k: v for k, v in rec.stack_outputs.items() if k != "auth_tokens"}
     assert auth_string not in json.dumps(plain)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from infra.plan.diff import diff
+from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.report import build_report, run_plan
 from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from tests.builders import aws_config
@@ -123,7 +124,7 @@ def test_configured_users_are_exported_with_their_passwords_as_secrets(run_stack
     passwords = outputs["user_passwords"]
     assert passwords[SIG_KEY] == SECRET_SIG
     assert set(passwords["value"]["bursty"]) == {"writer"}
-    assert passwords["value"]["bursty"]["writer"].startswith("MockToken-")
+    assert passwords["value"]["bursty"]["writer"].startswith(MOCK_TOKEN)
 
 
 def test_adding_users_to_a_live_cache_keeps_the_cache_and_its_group():
@@ -165,11 +166,11 @@ def test_the_password_is_only_a_secret_output(run_stack):
     outputs = recorder.stack_outputs
     exported = outputs["caches"]["bursty"]
     assert exported["user"] == "app" and exported["serverless"] is True
-    assert "MockToken-" not in json.dumps({k: v for k, v in outputs.items()
+    assert MOCK_TOKEN not in json.dumps({k: v for k, v in outputs.items()
                                            if k != "auth_tokens"}, default=str)
     tokens = outputs["auth_tokens"]
     assert tokens[SIG_KEY] == SECRET_SIG
-    assert tokens["value"]["bursty"].startswith("MockToken-")
+    assert tokens["value"]["bursty"].startswith(MOCK_TOKEN)
 
 
 def test_endpoints_and_the_reader_port_are_exported_and_admitted(run_stack):
@@ -306,13 +307,13 @@ def test_production_writes_a_connection_secret_a_cluster_client_can_use(run_stac
         "host": endpoint["address"], "port": endpoint["port"],
         "reader_host": reader["address"], "reader_port": reader["port"],
         "auth": "rbac", "username": "app", "password": payload["password"]}
-    assert payload["password"].startswith("MockToken-")
+    assert payload["password"].startswith(MOCK_TOKEN)
     # Encrypted with the cache's own key, and exported by name and ARN only.
     secret = recorder.named("bursty-connection-secret")
     assert secret.property_dependencies["kmsKeyId"] == [recorder.named("bursty-kms").urn]
     exported = recorder.stack_outputs["caches"]["bursty"]["secret"]
     assert exported["name"] == secret.inputs["name"] == "managed-cache/test/bursty"
-    assert "MockToken-" not in json.dumps(recorder.stack_outputs["caches"])
+    assert MOCK_TOKEN not in json.dumps(recorder.stack_outputs["caches"])
 
 
 def test_development_writes_no_secret_unless_asked(run_stack):

@@ -124,7 +124,7 @@ BAD_CONFIGS = [
      "100.64.0.0/10."),
     ("public-vpc-cidr", aws_config(network={"vpc_cidr": "8.8.0.0/16"}),
      "network.vpc_cidr: '8.8.0.0/16' is not a private range; use part of 10.0.0.0/8, "
-     "172.16.0.0/12 or 192.168.0.0/16."),
+     "172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."),
     ("vpc-too-small", aws_config(network={"vpc_cidr": "10.0.0.0/26"}),
      "network.vpc_cidr: '10.0.0.0/26' is a /26; use a prefix from /16 to /24 (AWS VPCs are /16 "
      "to /28 and each subnet takes 1/16 of the VPC)."),

@@ -39,14 +39,14 @@ REFUSED = [
      "subnet takes 1/16 of it)."),
     ("vpc-public", gcp_config(network={"vpc_cidr": "8.8.0.0/16"}),
      "network.vpc_cidr: '8.8.0.0/16' is not a private range; use part of 10.0.0.0/8, "
-     "172.16.0.0/12 or 192.168.0.0/16."),
+     "172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."),
     ("psa-overlaps",
      gcp_config(network={"vpc_cidr": "10.40.0.0/16", "gcp": {"psa_range": "10.40.128.0/20"}}),
      "network.gcp.psa_range: '10.40.128.0/20' overlaps vpc_cidr '10.40.0.0/16'; the private "
      "services range must be outside the network's subnets."),
     ("psa-public", gcp_config(network={"gcp": {"psa_range": "9.9.0.0/20"}}),
      "network.gcp.psa_range: '9.9.0.0/20' is not a private range; use part of 10.0.0.0/8, "
-     "172.16.0.0/12 or 192.168.0.0/16."),
+     "172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."),
     ("psa-too-small", gcp_config(network={"gcp": {"psa_range": "10.60.0.0/26"}}),
      "network.gcp.psa_range: a /26 is not allowed; use a prefix from /16 to /24 for the private "
      "services access range."),

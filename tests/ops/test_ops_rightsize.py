@@ -2,7 +2,7 @@
 function, and the monthly differences checked against hand-computed prices.
 
 Valkey is priced 20 % below the table's Redis OSS price; eu-west-1 at 1.10 x us-east-1
-(infra/pricing.py). 730 hours a month.
+(infra/catalog/pricing.py). 730 hours a month.
 """
 
 from __future__ import annotations

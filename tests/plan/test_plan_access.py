@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from infra.plan.diff import diff
+from infra.plan.mocks import MOCK_AUTH, MOCK_TOKEN
 from infra.plan.render import render
 from infra.plan.report import build_report, load_report, run_plan
 from infra.plan.secrets import MASK
@@ -35,8 +36,8 @@ def test_secret_json_and_credentials_are_masked_in_every_format(config, fmt):
     found: set[str] = set()
     report = report_of(config, found)
     out = render(report, fmt, found)
-    assert "MockToken-" not in out and "MockAuth-" not in out
-    assert any(value.startswith(("MockToken-", "MockAuth-")) or '"auth_token"' in value
+    assert MOCK_TOKEN not in out and MOCK_AUTH not in out
+    assert any(value.startswith((MOCK_TOKEN, MOCK_AUTH)) or '"auth_token"' in value
                or '"password"' in value for value in found), "nothing was masked"
     versions = [r for r in report["resources"] if r["type"].endswith("secretVersion:SecretVersion")]
     assert versions

@@ -1,5 +1,5 @@
-"""Estimated monthly cost: known configs checked against the price table in infra/pricing.py,
-and against numbers worked out by hand."""
+"""Estimated monthly cost: known configs checked against the price table in
+infra/catalog/pricing.py, and against numbers worked out by hand."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.render import render
 from infra.plan.report import build_report, render_text, run_plan
 from infra.plan.secrets import MASK, SECRET_SIG, SIG_KEY, mask, scrub
@@ -32,7 +33,7 @@ def prod(prod_plan):
 def test_mocks_do_put_a_token_in_the_inputs(prod_plan):
     # Otherwise the masking tests below would pass vacuously.
     raw = json.dumps([r.inputs for r in prod_plan.recorder.registrations], default=str)
-    assert "MockToken-" in raw
+    assert MOCK_TOKEN in raw
 
 
 @pytest.mark.parametrize("stack", stack_names())
@@ -41,13 +42,13 @@ def test_no_secret_value_in_any_format(stack, fmt):
     secrets: set[str] = set()
     report = build_report(run_plan(stack), secrets=secrets)
     out = render(report, fmt, secrets)
-    assert "MockToken-" not in out
+    assert MOCK_TOKEN not in out
     assert not any(secret in out for secret in secrets)
 
 
 def test_auth_token_shows_as_masked(prod):
     report, secrets = prod
-    assert any(s.startswith("MockToken-") for s in secrets)
+    assert any(s.startswith(MOCK_TOKEN) for s in secrets)
     groups = [r for r in report["resources"]
               if r["type"] == "aws:elasticache/replicationGroup:ReplicationGroup"
               and "authToken" in r["inputs"]]
@@ -58,7 +59,7 @@ def test_auth_token_shows_as_masked(prod):
 def test_scrub_catches_a_secret_that_slipped_into_plain_text(prod):
     report, secrets = prod
     leaked = json.loads(json.dumps(report))
-    token = next(s for s in secrets if s.startswith("MockToken-"))
+    token = next(s for s in secrets if s.startswith(MOCK_TOKEN))
     leaked["warnings"] = [f"connect with {token}"]
     for fmt in FORMATS:
         out = render(leaked, fmt, secrets)
@@ -139,7 +140,7 @@ def test_markdown_with_a_diff_leads_with_the_data_loss_banner():
     assert "**DELETE** `sessions-group`" in md
     assert "#### Changes against the base branch" in md
     assert_tables_well_formed(md)
-    assert "MockToken-" not in md
+    assert MOCK_TOKEN not in md
 
 
 def test_text_keeps_the_readme_header_and_tree():
@@ -154,5 +155,5 @@ def test_cli_json_in_a_fresh_process():
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["stack"] == "prod" and "MockToken-" not in done.stdout
+    assert data["stack"] == "prod" and MOCK_TOKEN not in done.stdout
     assert "Exception ignored" not in done.stderr

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from infra.plan import tfplan
+from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.report import run_plan
+from infra.plan.secrets import MASK
 from security import checkov_gate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +61,8 @@ def test_prod_renders_terraform_types_and_argument_names():
         ["engine-log", "slow-log"]
     # Whole numbers are ints, as Terraform writes them; secrets never appear.
     assert values["num_cache_clusters"] == 3 and type(values["num_cache_clusters"]) is int
-    assert values["auth_token"] == "[secret]"
-    assert "MockToken-" not in json.dumps(document)
+    assert values["auth_token"] == MASK
+    assert MOCK_TOKEN not in json.dumps(document)
     parameters = resources["aws_elasticache_parameter_group.sessions-parameters-params"]
     assert {"name": "maxmemory-policy", "value": "volatile-lru"} in \
         parameters["values"]["parameter"]

@@ -1,49 +1,16 @@
-"""Fixtures for the CrossGuard policy pack tests: resources built as pulumi-policy's own
-ResourceValidationArgs / StackValidationArgs, and the violations a policy reports for them."""
+"""Fixtures for the CrossGuard policy pack tests: the pack's policies and the violations one
+reports for resources built with tests/policy/support.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
 import pytest
-from pulumi_policy import (
-    Policy,
-    PolicyCustomTimeouts,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
+from pulumi_policy import Policy, PolicyResource, StackValidationArgs
 
 from policy import pack
-
-TODAY = date(2026, 6, 1)
-DEVELOPMENT = {"environment": "development"}
-
-
-def options(protect: bool = False) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect=protect, ignore_changes=[], delete_before_replace=None,
-                                 aliases=[], custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-                                 additional_secret_outputs=[])
-
-
-def urn(type_: str, name: str) -> str:
-    return f"urn:pulumi:test::managed-cache::{type_}::{name}"
-
-
-def resource_args(type_: str, props: Mapping[str, Any], name: str = "cache",
-                  protect: bool = False,
-                  config: Mapping[str, Any] | None = None) -> ResourceValidationArgs:
-    return ResourceValidationArgs(type_, props, urn(type_, name), name, options(protect), None,
-                                  config)
-
-
-def stack_resource(type_: str, props: Mapping[str, Any], name: str,
-                   depends_on: tuple[PolicyResource, ...] = ()) -> PolicyResource:
-    return PolicyResource(type_, props, urn(type_, name), name, options(), None, None,
-                          list(depends_on), {})
+from tests.policy.support import TODAY, resource_args
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pulumi_policy import PolicyResource, ResourceValidationPolicy, StackValidat
 from infra.plan import rules
 from infra.plan.report import build_report, run_plan
 from tests.builders import aws_config, gcp_config
-from tests.policy.conftest import TODAY, options, resource_args
+from tests.policy.support import TODAY, options, resource_args
 
 PACK_ONLY = {rules.ENGINE_SUPPORT}
 

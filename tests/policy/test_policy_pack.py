@@ -13,7 +13,7 @@ from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, unk
 
 from infra.plan import rules
 from policy import pack
-from tests.policy.conftest import DEVELOPMENT, stack_resource
+from tests.policy.support import DEVELOPMENT, stack_resource
 
 RG = rules.AWS_RG
 CLUSTER = rules.AWS_CLUSTER

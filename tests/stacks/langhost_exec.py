@@ -6,7 +6,7 @@ inside `pulumi.runtime.run_in_stack`, a `pulumi.RunError` is logged as one line 
 else as a traceback. This file lives outside the project's packages and adds nothing to
 sys.path: the program must find `infra` and `components` by itself.
 
-Usage: python tests/langhost_exec.py --stack dev [--preview] --record OUT.json PROJECT_ROOT
+Usage: python tests/stacks/langhost_exec.py --stack dev [--preview] --record OUT.json PROJECT_ROOT
 """
 
 import argparse

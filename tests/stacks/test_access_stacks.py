@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from infra.plan.mocks import MOCK_AUTH, MOCK_TOKEN
 from infra.plan.secrets import is_secret
 from tests.builders import aws_config, gcp_config
 
@@ -72,7 +73,7 @@ def test_preview_registers_what_an_update_does(run_stack, name):
 def test_no_credential_reaches_a_plain_output(run_stack, name, preview):
     recorder = run_stack(CONFIGS[name], preview=preview)
     plain = plain_outputs(recorder)
-    assert "MockToken-" not in plain and "MockAuth-" not in plain
+    assert MOCK_TOKEN not in plain and MOCK_AUTH not in plain
     assert is_secret(recorder.stack_outputs["auth_tokens"])
 
 
@@ -95,7 +96,7 @@ def test_rbac_cache_exports_users_and_the_iam_permissions_a_client_role_needs(ru
     passwords = recorder.stack_outputs["user_passwords"]
     assert is_secret(passwords)
     assert set(passwords["value"]["s"]) == {"app"}
-    assert passwords["value"]["s"]["app"].startswith("MockToken-")
+    assert passwords["value"]["s"]["app"].startswith(MOCK_TOKEN)
     assert "s" not in recorder.stack_outputs["auth_tokens"]["value"]
     [group] = recorder.of_type(RG)
     assert group.inputs["userGroupIds"] == ["test-s-users"] and "authToken" not in group.inputs
@@ -108,7 +109,7 @@ def test_rbac_cache_has_one_connection_secret_per_user(run_stack):
     versions = {r.parent: secret_json(r) for r in recorder.of_type(AWS_VERSION)}
     by_user = {payload["username"]: payload for payload in versions.values()}
     app = by_user["app"]
-    assert app["password"].startswith("MockToken-") and app["auth"] == "rbac"
+    assert app["password"].startswith(MOCK_TOKEN) and app["auth"] == "rbac"
     assert {k: app[k] for k in ("engine", "host", "port", "reader_host", "tls", "cache_id",
                                 "region")} == {
         "engine": "valkey", "host": "master.test-s.abc123.us-east-1.cache.amazonaws.com",
@@ -142,7 +143,7 @@ def test_global_datastore_has_a_secret_per_region_with_local_and_writer_endpoint
     assert secondary["writer_host"] == writer and secondary["region"] == "eu-west-1"
     # Secondaries inherit the primary's AUTH token.
     assert primary["auth_token"] == secondary["auth_token"]
-    assert primary["auth_token"].startswith("MockToken-")
+    assert primary["auth_token"].startswith(MOCK_TOKEN)
     # Each region's copy is encrypted with the cache's own key in that region.
     groups = {r.inputs["replicationGroupId"]: r.inputs for r in recorder.of_type(RG)}
     assert regions["aws-us-east-1"].inputs["kmsKeyId"] == groups["test-s"]["kmsKeyId"]
@@ -214,7 +215,7 @@ def test_gcp_connection_secrets_hold_the_auth_string_or_the_iam_note(run_stack):
     secrets = {r.inputs["secretId"]: r for r in recorder.of_type(GCP_SECRET)}
     assert set(secrets) == {"test-v-connection", "test-w-connection", "test-r-connection"}
     redis = secret_json(recorder.named("r-connection-version"), "secretData")
-    assert redis["auth"] == "token" and redis["auth_token"].startswith("MockAuth-")
+    assert redis["auth"] == "token" and redis["auth_token"].startswith(MOCK_AUTH)
     assert redis["port"] == 6378 and redis["ca_certs"][0].startswith("-----BEGIN CERTIFICATE")
     valkey = secret_json(recorder.named("v-connection-version"), "secretData")
     assert valkey["auth"] == "iam" and "roles/memorystore.dbConnectionUser" in valkey["iam_note"]

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from infra.plan.mocks import MOCK_AUTH
 from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from infra.stackfile import flat_stack_config
 
@@ -94,7 +95,7 @@ def test_prod_auth_string_never_appears_in_plain_outputs(run_stack):
     tokens = rec.stack_outputs["auth_tokens"]
     assert tokens[SIG_KEY] == SECRET_SIG
     secrets = list(tokens["value"].values())
-    assert secrets and all(s.startswith("MockAuth-") for s in secrets)
+    assert secrets and all(s.startswith(MOCK_AUTH) for s in secrets)
     plain = json.dumps({k: v for k, v in rec.stack_outputs.items() if k != "auth_tokens"})
     assert not any(s in plain for s in secrets)
 

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.secrets import MASK
 from infra.stackfile import PROJECT_ROOT, flat_stack_config, stack_names
 
@@ -57,4 +58,4 @@ def test_readme_plan_command_works_in_a_fresh_process():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Stack dev: cloud aws, profile development" in done.stdout
-    assert f"authToken: {MASK}" in done.stdout and "MockToken-" not in done.stdout
+    assert f"authToken: {MASK}" in done.stdout and MOCK_TOKEN not in done.stdout

@@ -8,6 +8,7 @@ import json
 import pytest
 import yaml
 
+from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.secrets import SECRET_SIG, SIG_KEY, is_secret
 from infra.stackfile import PROJECT_ROOT, flat_stack_config, stack_names
 
@@ -50,7 +51,7 @@ def test_auth_secrets_never_appear_in_plain_outputs(run_stack, stack):
     recorder = run_stack(stack)
     outputs = recorder.stack_outputs
     plain = {k: v for k, v in outputs.items() if not is_secret(v)}
-    assert "MockToken-" not in json.dumps(plain, default=str)
+    assert MOCK_TOKEN not in json.dumps(plain, default=str)
     tokens = outputs["auth_tokens"]
     assert tokens[SIG_KEY] == SECRET_SIG
 
