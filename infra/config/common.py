@@ -120,6 +120,8 @@ def check_private(value: str, net: ipaddress.IPv4Network, path: str,
 # A new VPC's range when network.vpc_cidr is unset (both clouds).
 DEFAULT_VPC_CIDR = "10.40.0.0/16"
 # Each subnet takes 1/16 of a new VPC (4 bits smaller), so its prefix is /16 to /24.
+SUBNET_PREFIX_BITS = 4
+SUBNETS_PER_VPC = 2 ** SUBNET_PREFIX_BITS
 VPC_PREFIXES = (16, 24)
 
 

@@ -24,6 +24,7 @@ from infra.catalog.gcp import (
     GCP_DEFAULTS,
     GCP_REGIONS,
     INSTANCE_ID_LENGTH,
+    MAX_REPLICAS,
     MEMCACHED_END_OF_NEW_INSTANCES,
     MEMCACHED_MAX_GB_PER_VCPU,
     MEMCACHED_MAX_NODE_GB,
@@ -33,6 +34,8 @@ from infra.catalog.gcp import (
     NO_SLA_NODE_TYPES,
     PRODUCT,
     RDB_PERIODS,
+    REDIS_MAX_GB,
+    REDIS_MIN_GB,
     REDIS_READ_REPLICAS_MIN_GB,
     VALKEY_NODE_TYPES,
     GcpDefaults,
@@ -184,7 +187,8 @@ _LACKING: dict[str, dict[str, str]] = {
                              "already)",
     },
     "redis": {
-        "node_type": "node types (it is sized with memory_gb, 1 to 300)",
+        "node_type": f"node types (it is sized with memory_gb, {REDIS_MIN_GB} to "
+                     f"{REDIS_MAX_GB})",
         "global": "cross-region replication",
         "snapshot_window": "automated backups (gcp.persistence: rdb keeps RDB snapshots)",
         "snapshot_retention_days": "automated backups (gcp.persistence: rdb keeps RDB "
@@ -257,8 +261,9 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
     if not INSTANCE_ID_LENGTH[0] <= len(instance_id) <= INSTANCE_ID_LENGTH[1] \
             or not _VALKEY_ID.match(instance_id):
         problems.append(Problem(path, f"the instance id {instance_id!r} is not allowed; "
-                                "Memorystore for Valkey ids are 4 to 63 lowercase letters, "
-                                "digits and hyphens. Lengthen the cache name or name_prefix."))
+                                f"Memorystore for Valkey ids are {INSTANCE_ID_LENGTH[0]} to "
+                                f"{INSTANCE_ID_LENGTH[1]} lowercase letters, digits and "
+                                "hyphens. Lengthen the cache name or name_prefix."))
     node = _valkey_node_type(cfg, d, profile, path, problems)
     if node is not None and profile == "production" and node.name in NO_SLA_NODE_TYPES:
         warnings.append(f"{path}.node_type {node.name!r} has no SLA; Google recommends "
@@ -383,8 +388,9 @@ def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path
 def _check_redis_tier(replicas: int, read_replicas: bool, memory: float, path: str,
                       problems: list[Problem]) -> None:
     if replicas == 0 and read_replicas:
-        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; the "
-                                "BASIC tier has no replicas. Set replicas to 1 to 5."))
+        problems.append(Problem(f"{path}.gcp.read_replicas", "true does not fit replicas: 0; "
+                                "the BASIC tier has no replicas. Set replicas to 1 to "
+                                f"{MAX_REPLICAS}."))
     elif replicas > 1 and not read_replicas:
         problems.append(Problem(f"{path}.replicas", f"{replicas} is not allowed without read "
                                 "replicas; a STANDARD_HA instance has exactly 1 replica. Remove "
@@ -415,16 +421,18 @@ def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
         if not low <= memory <= high:
             problems.append(Problem(f"{path}.memory_gb", f"{memory} GB per node is not allowed "
                                     f"with {vcpus} vCPU; Memorystore for Memcached takes "
-                                    f"{low:g} to {high:g} GB per node (at least max(1, 0.9 x "
-                                    f"vCPU), at most 8 per vCPU and {MEMCACHED_MAX_NODE_GB})."))
+                                    f"{low:g} to {high:g} GB per node (at least max(1, "
+                                    f"{MEMCACHED_MIN_GB_PER_VCPU:g} x vCPU), at most "
+                                    f"{MEMCACHED_MAX_GB_PER_VCPU:g} per vCPU and "
+                                    f"{MEMCACHED_MAX_NODE_GB})."))
     raw_window = cfg.maintenance_window or d.memcached_maintenance_window
     window = check_weekly_window(raw_window, f"{path}.maintenance_window", problems)
     low_min, high_min = MEMCACHED_WINDOW_MINUTES
     if window is not None and not low_min <= window.minutes <= high_min:
         problems.append(Problem(f"{path}.maintenance_window", f"{raw_window!r} lasts "
                                 f"{window.minutes} minutes; a Memorystore for Memcached "
-                                "maintenance window lasts 3 to 8 hours, e.g. "
-                                "'sun:05:00-sun:08:00'."))
+                                f"maintenance window lasts {low_min // 60} to {high_min // 60} "
+                                "hours, e.g. 'sun:05:00-sun:08:00'."))
     return dict(replicas=0, nodes=nodes, vcpus=vcpus, memory_mb=int(round(memory * 1024)),
                 maintenance=window)
 

@@ -12,6 +12,7 @@ from infra import naming
 from infra.catalog.gcp import _NETWORK, _SUBNETWORK, DEFAULT_PSA_PREFIX_LENGTH
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
+    SUBNETS_PER_VPC,
     Problem,
     check_format,
     check_private,
@@ -156,9 +157,10 @@ def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheS
     regions = valkey_regions(region, caches)
     if network.vpc_cidr is not None:
         count = len(set(regions) | {region})
-        if count > 16:
+        if count > SUBNETS_PER_VPC:
             problems.append(Problem("network.vpc_cidr", f"{count} regions need a subnet each but "
-                                    "vpc_cidr holds 16; use fewer secondary regions."))
+                                    f"vpc_cidr holds {SUBNETS_PER_VPC}; use fewer secondary "
+                                    "regions."))
     elif valkey and network.create_service_connection_policy:
         have = network.subnet_regions()
         for needed in regions:
@@ -187,8 +189,9 @@ def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Pro
     for zone_id in dns.zone_ids.values():
         if not _MANAGED_ZONE.match(zone_id):
             problems.append(Problem("network.dns.zone_id", f"{zone_id!r} is not a Cloud DNS "
-                                    "managed zone name; use the zone's name (1 to 63 lowercase "
-                                    "letters, digits and hyphens, starting with a letter), e.g. "
+                                    f"managed zone name; use the zone's name (1 to "
+                                    f"{MANAGED_ZONE_NAME_MAX} lowercase letters, digits and "
+                                    "hyphens, starting with a letter), e.g. "
                                     "'cache-internal'."))
         elif network.vpc_cidr is not None:
             # Cloud DNS lists the networks that see a private zone in the zone itself; there is
