@@ -13,12 +13,15 @@ import ipaddress
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from infra import naming
 from infra.catalog.parameters import Param, ParameterSet, version_key
+
+if TYPE_CHECKING:   # schema.py builds on StrictModel below
+    from infra.config.schema import GlobalConfig, NetworkConfig
 
 # Private ranges a cache may admit clients from: RFC 1918 and the RFC 6598 shared space.
 PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in
@@ -125,7 +128,8 @@ SUBNETS_PER_VPC = 2 ** SUBNET_PREFIX_BITS
 VPC_PREFIXES = (16, 24)
 
 
-def uses_existing_network(cfg: Any, choices: str, path: str, problems: list[Problem]) -> bool:
+def uses_existing_network(cfg: NetworkConfig, choices: str, path: str,
+                          problems: list[Problem]) -> bool:
     """Whether `network:` names an existing network (vpc_id or subnet_ids) rather than a new
     one (vpc_cidr); setting both is refused, `choices` naming the two ways."""
     existing = cfg.vpc_id is not None or cfg.subnet_ids is not None
@@ -245,7 +249,8 @@ def resolve_description(description: str | None, prefix: str, name: str, detail:
 # ---------------------------------------------------------------------------------------------
 # `global:` (AWS Global Datastore / Memorystore for Valkey cross-region replication)
 # ---------------------------------------------------------------------------------------------
-def secondary_regions(cfg: Any, limit: Range, path: str, problems: list[Problem]) -> list[str]:
+def secondary_regions(cfg: GlobalConfig, limit: Range, path: str,
+                      problems: list[Problem]) -> list[str]:
     """secondary_region or secondary_regions (not both), as many as `limit` allows."""
     if cfg.secondary_region is not None and cfg.secondary_regions is not None:
         problems.append(Problem(path, "set secondary_region or secondary_regions, not both."))
@@ -255,7 +260,7 @@ def secondary_regions(cfg: Any, limit: Range, path: str, problems: list[Problem]
     return regions
 
 
-def check_secondary(cfg: Any, i: int, secondary: str, region: str, known: Collection[str],
+def check_secondary(cfg: GlobalConfig, i: int, secondary: str, region: str, known: Collection[str],
                     unknown: str, path: str, problems: list[Problem]) -> str | None:
     """The key path of the i-th secondary region when it is a `known` region other than the
     primary `region`; None when a problem was reported (`unknown` names what it is not)."""
@@ -277,7 +282,7 @@ def check_listed_once(regions: list[str], path: str, problems: list[Problem]) ->
         problems.append(Problem(path, "a secondary region is listed twice."))
 
 
-def secondary_replicas(cfg: Any, replicas: int, limit: Range, path: str,
+def secondary_replicas(cfg: GlobalConfig, replicas: int, limit: Range, path: str,
                        problems: list[Problem]) -> tuple[int, bool]:
     """Replicas per shard in each secondary region (the primary's unless set), and whether
     the count is within `limit`."""

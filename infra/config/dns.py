@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from infra import naming
 from infra.config.common import (
@@ -12,7 +11,7 @@ from infra.config.common import (
 )
 from infra.config.limits import STACK_LIMITS
 from infra.config.schema import NetworkConfig
-from infra.config.spec import DnsSpec
+from infra.config.spec import AnyCacheSpec, CacheSpec, DnsSpec, GcpCacheSpec
 
 # Private DNS (network.dns). 30 seconds: the writer record is rewritten by `python -m ops
 # failover`, and clients keep writing to the demoted (read-only) primary for up to one TTL after
@@ -32,27 +31,32 @@ _DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _HOSTED_ZONE_ID = re.compile(r"^[A-Z0-9]{1,32}$")
 
 
-def cache_dns_names(cache: Any, zone: str) -> dict[str, str]:
-    """The stable names of a cache (AWS CacheSpec or GcpCacheSpec), by role.
+def cache_dns_names(cache: AnyCacheSpec, zone: str) -> dict[str, str]:
+    """The stable names of a cache, by role.
 
     Valkey/Redis get a reader name; a cache that spans regions (Global Datastore, Valkey
-    cross-region replication) gets a writer name that follows a failover.
+    cross-region replication) gets a writer name that follows a failover. A serverless cache
+    lives in one region.
     """
-    spans_regions = bool(getattr(cache, "global_", None) is not None
-                         or getattr(cache, "secondary_regions", ()))
+    if isinstance(cache, CacheSpec):
+        spans_regions = cache.global_ is not None
+    elif isinstance(cache, GcpCacheSpec):
+        spans_regions = bool(cache.secondary_regions)
+    else:
+        spans_regions = False
     return naming.dns_names(cache.name, zone, reader=cache.engine != "memcached",
                             writer=spans_regions)
 
 
-def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[Any],
+def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[AnyCacheSpec],
                  problems: list[Problem]) -> DnsSpec | None:
     """`network.dns` (and, on AWS, a secondary region's `global.network.dns`)."""
     before = len(problems)
-    secondary = [(cache, cache.global_.network.dns) for cache in caches
-                 if getattr(cache, "global_", None) is not None
+    secondary = [(cache, cache.global_, cache.global_.network.dns) for cache in caches
+                 if isinstance(cache, CacheSpec) and cache.global_ is not None
                  and cache.global_.network is not None and cache.global_.network.dns is not None]
     if cfg.dns is None:
-        for cache, _ in secondary:
+        for cache, _, _ in secondary:
             problems.append(Problem(f"caches.{cache.name}.global.network.dns", "DNS is off for "
                                     "this stack; set network.dns (the zone every region uses) "
                                     "or remove the key."))
@@ -67,7 +71,7 @@ def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[Any],
         if cloud == "aws":
             _check_hosted_zone_id(cfg.dns.zone_id, "network.dns.zone_id", problems)
         zone_ids[region] = (cfg.dns.zone_id, "network.dns.zone_id")
-    for cache, own in secondary:
+    for cache, global_, own in secondary:
         path = f"caches.{cache.name}.global.network.dns"
         if own.zone is not None and zone is not None and own.zone.rstrip(".") != zone:
             problems.append(Problem(f"{path}.zone", f"{own.zone!r} differs from network.dns.zone "
@@ -78,7 +82,7 @@ def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[Any],
                                                    "network.dns.ttl and remove the key."))
         if own.zone_id is not None:
             _check_hosted_zone_id(own.zone_id, f"{path}.zone_id", problems)
-            for secondary_region in cache.global_.secondary_regions:
+            for secondary_region in global_.secondary_regions:
                 zone_ids[secondary_region] = (own.zone_id, f"{path}.zone_id")
     first_region: dict[str, str] = {}
     for zone_region, (zone_id, path) in zone_ids.items():
@@ -90,8 +94,8 @@ def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[Any],
         first_region.setdefault(zone_id, zone_region)
 
     if zone is not None:
-        for cache in caches:
-            _check_dns_names(cache, zone, problems)
+        for each in caches:
+            _check_dns_names(each, zone, problems)
     if len(problems) > before or zone is None:
         return None
     return DnsSpec(zone=zone, ttl=ttl, zone_ids={r: z for r, (z, _) in zone_ids.items()})
@@ -124,7 +128,7 @@ def _check_zone_name(value: str | None, path: str, problems: list[Problem]) -> s
     return zone if len(problems) == before else None
 
 
-def _check_dns_names(cache: Any, zone: str, problems: list[Problem]) -> None:
+def _check_dns_names(cache: AnyCacheSpec, zone: str, problems: list[Problem]) -> None:
     """The longest record name of a cache (`<cache>-reader` / `-writer`) within DNS limits."""
     names = cache_dns_names(cache, zone)
     fqdn = max(names.values(), key=len)

@@ -60,10 +60,11 @@ from infra.config.common import (
     secondary_replicas,
 )
 from infra.config.limits import GCP_LIMITS
+from infra.config.schema import CacheConfig, GlobalConfig
 from infra.config.spec import GcpCacheSpec, secondary_instance_id
 
 
-def resolve_cache(name: str, cfg: Any, profile: str, prefix: str, region: str, path: str,
+def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region: str, path: str,
                   problems: list[Problem]) -> GcpCacheSpec | None:
     """One `caches.<name>` entry for a GCP stack, resolved to its Memorystore product with the
     profile's GCP_DEFAULTS."""
@@ -218,7 +219,8 @@ _LACKING: dict[str, dict[str, str]] = {
 }
 
 
-def _refuse_missing_features(cfg: Any, engine: str, path: str, problems: list[Problem]) -> None:
+def _refuse_missing_features(cfg: CacheConfig, engine: str, path: str,
+                             problems: list[Problem]) -> None:
     product = PRODUCT[engine]
     alternative = "" if engine == "valkey" else " or use engine 'valkey'"
     for key, feature in _LACKING[engine].items():
@@ -255,7 +257,7 @@ def _refuse_missing_features(cfg: Any, engine: str, path: str, problems: list[Pr
                                 "backups follow snapshot_retention_days)."))
 
 
-def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instance_id: str,
+def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str, instance_id: str,
                     path: str, problems: list[Problem], warnings: list[str]) -> dict[str, Any]:
     gcp = cfg.gcp
     if not INSTANCE_ID_LENGTH[0] <= len(instance_id) <= INSTANCE_ID_LENGTH[1] \
@@ -311,7 +313,7 @@ def _resolve_valkey(cfg: Any, d: GcpDefaults, profile: str, region: str, instanc
     )
 
 
-def _valkey_node_type(cfg: Any, d: GcpDefaults, profile: str, path: str,
+def _valkey_node_type(cfg: CacheConfig, d: GcpDefaults, profile: str, path: str,
                       problems: list[Problem]) -> ValkeyNodeType | None:
     if not check_sizing_keys(cfg.node_type, cfg.memory_gb, "GB", path, problems):
         return None
@@ -335,7 +337,7 @@ def _valkey_node_type(cfg: Any, d: GcpDefaults, profile: str, path: str,
     return node
 
 
-def _check_global(cfg: Any, instance_id: str, replicas: int, region: str, path: str,
+def _check_global(cfg: GlobalConfig, instance_id: str, replicas: int, region: str, path: str,
                   problems: list[Problem]) -> tuple[tuple[str, ...], int]:
     if cfg.network is not None:
         problems.append(Problem(f"{path}.network", "a GCP VPC network spans every region: the "
@@ -357,7 +359,7 @@ def _check_global(cfg: Any, instance_id: str, replicas: int, region: str, path: 
     return tuple(regions), per_shard
 
 
-def _resolve_redis(cfg: Any, d: GcpDefaults, region: str, instance_id: str, path: str,
+def _resolve_redis(cfg: CacheConfig, d: GcpDefaults, region: str, instance_id: str, path: str,
                    problems: list[Problem]) -> dict[str, Any]:
     gcp = cfg.gcp
     if not _REDIS_NAME.match(instance_id):
@@ -400,7 +402,7 @@ def _check_redis_tier(replicas: int, read_replicas: bool, memory: float, path: s
                                 f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
 
 
-def _resolve_memcached(cfg: Any, d: GcpDefaults, instance_id: str, path: str,
+def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, instance_id: str, path: str,
                        problems: list[Problem]) -> dict[str, Any]:
     if not _REDIS_NAME.match(instance_id):
         problems.append(Problem(path, f"the instance name {instance_id!r} is not allowed; "
@@ -487,7 +489,7 @@ def _check_labels(labels: dict[str, str], name: str, path: str,
     return {"cache": name, **labels}
 
 
-def _parameter_limits(cfg: Any, engine: str, d: GcpDefaults
+def _parameter_limits(cfg: CacheConfig, engine: str, d: GcpDefaults
                       ) -> dict[str, tuple[float, float, str]]:
     """Ranges that depend on other settings: Memorystore for Redis takes maxmemory-gb from 20 %
     of the instance's capacity up to all of it (supported-redis-configurations)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from infra import naming
 from infra.catalog.gcp import _NETWORK, _SUBNETWORK, DEFAULT_PSA_PREFIX_LENGTH
@@ -22,13 +21,14 @@ from infra.config.common import (
     uses_existing_network,
 )
 from infra.config.limits import GCP_LIMITS
-from infra.config.schema import GcpNetworkOptions
-from infra.config.spec import GcpCacheSpec, GcpNetworkSpec
+from infra.config.schema import GcpNetworkOptions, NetworkConfig
+from infra.config.spec import DnsSpec, GcpCacheSpec, GcpNetworkSpec
 
 PSA_PREFIX = GCP_LIMITS["network.gcp.psa_prefix_length"]
 
 
-def resolve_network(cfg: Any, profile: str, problems: list[Problem]) -> GcpNetworkSpec | None:
+def resolve_network(cfg: NetworkConfig, profile: str,
+                    problems: list[Problem]) -> GcpNetworkSpec | None:
     """`network:` for a GCP stack: a new VPC network from vpc_cidr, or an existing one."""
     path = "network"
     before = len(problems)
@@ -180,7 +180,7 @@ _MANAGED_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MANAGED_ZONE_NAME_MAX = 63
 
 
-def check_dns(dns: Any, network: GcpNetworkSpec, prefix: str, problems: list[Problem]) -> None:
+def check_dns(dns: DnsSpec, network: GcpNetworkSpec, prefix: str, problems: list[Problem]) -> None:
     """`network.dns` on GCP: one private managed zone on the stack's VPC network.
 
     `dns` is config.DnsSpec (shared rules already applied): `zone_ids` holds the primary

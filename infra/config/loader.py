@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any, get_args
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, get_args
 
 from pydantic import ValidationError
 
@@ -26,7 +27,16 @@ from infra.config.schema import (
     GcpStackOptions,
     NetworkConfig,
 )
-from infra.config.spec import AnyStackSpec, AwsStackSpec, GcpStackSpec, ServerlessCacheSpec
+from infra.config.spec import (
+    AnyCacheSpec,
+    AnyStackSpec,
+    AwsStackSpec,
+    CacheSpec,
+    GcpCacheSpec,
+    GcpStackSpec,
+    NetworkSpec,
+    ServerlessCacheSpec,
+)
 
 NAMESPACE = "managed-cache"
 
@@ -74,61 +84,110 @@ def load_stack_config(flat: Mapping[str, Any], stack: str) -> AnyStackSpec:
         if not _EMAIL.match(email):
             problems.append(Problem(f"alerts.emails.{i}", f"{email!r} is not an e-mail address."))
 
+    parsed = _Parsed(stack, own, profile, prefix, region, network_cfg, emails)
     # Each cloud's rules are imported only for a stack on that cloud (program cost).
-    network: Any = None
-    secondary_networks: dict[str, Any] = {}
-    cross_region_warnings: list[str] = []
-    serverless: list[Any] = []
     if cloud == "gcp":
-        from infra.config import gcp_network
+        return _load_gcp(parsed, gcp_project, gcp_options or GcpStackOptions(), problems)
+    return _load_aws(parsed, cloud, problems)
 
-        if network_cfg is not None:
-            network = gcp_network.resolve_network(network_cfg, profile, problems)
-        caches = every_cache = _parse_caches(own.get("caches"), cloud, profile, prefix, region,
-                                             problems)
-        if network is not None:
-            # GCP rules that need the region, the network and every cache together.
-            gcp_network.check_stack(region, network, caches, problems, project=gcp_project)
-    else:
-        from infra.catalog.aws import PROFILES
-        from infra.config import aws_network
 
-        if network_cfg is not None and cloud == "aws":
-            network = aws_network.resolve_network(network_cfg, PROFILES[profile], profile,
-                                                  "network", problems)
-        every_cache = _parse_caches(own.get("caches"), cloud, profile, prefix, region,
-                                    problems)
-        # Serverless caches (AWS) are specs of their own: no nodes, shards or secondaries.
-        serverless = [c for c in every_cache if isinstance(c, ServerlessCacheSpec)]
-        caches = [c for c in every_cache if not isinstance(c, ServerlessCacheSpec)]
-        if cloud == "aws" and network is not None:
-            secondary_networks = aws_network.secondary_networks(caches, network,
-                                                                PROFILES[profile], profile,
-                                                                problems)
-            _check_subnet_groups(caches, network, problems)
-        if cloud == "aws" and network is not None and network_cfg is not None \
-                and secondary_networks:
-            network, secondary_networks, cross_region_warnings = \
-                aws_network.cross_region_clients(caches, region, network_cfg, network,
-                                                 secondary_networks, problems)
-    dns = _resolve_dns(network_cfg, cloud, region, every_cache, problems) \
-        if network_cfg is not None and cloud is not None else None
-    if cloud == "gcp" and network is not None and dns is not None:
-        gcp_network.check_dns(dns, network, prefix, problems)
+@dataclass(frozen=True)
+class _Parsed:
+    """What both clouds read the same way, parsed (problems already reported)."""
 
+    stack: str
+    own: dict[str, Any]
+    profile: str
+    prefix: str
+    region: str
+    network_cfg: NetworkConfig | None
+    emails: tuple[str, ...]
+
+
+def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
+              problems: list[Problem]) -> GcpStackSpec:
+    from infra.config import gcp as gcp_rules
+    from infra.config import gcp_network
+
+    network = None if parsed.network_cfg is None else \
+        gcp_network.resolve_network(parsed.network_cfg, parsed.profile, problems)
+    caches: list[GcpCacheSpec] = []
+    for name, path, cfg, before in _cache_configs(parsed, "gcp", problems):
+        spec = gcp_rules.resolve_cache(name, cfg, parsed.profile, parsed.prefix, parsed.region,
+                                       path, problems)
+        if spec is not None and len(problems) == before:
+            caches.append(spec)
+    if network is not None:
+        # GCP rules that need the region, the network and every cache together.
+        gcp_network.check_stack(parsed.region, network, caches, problems, project=gcp_project)
+    dns = None if parsed.network_cfg is None else \
+        _resolve_dns(parsed.network_cfg, "gcp", parsed.region, [*caches], problems)
+    if network is not None and dns is not None:
+        gcp_network.check_dns(dns, network, parsed.prefix, problems)
     if problems:
-        raise ConfigError(stack, problems)
-    assert network is not None and cloud is not None
-    common = dict(stack=stack, cloud=cloud, profile=profile, name_prefix=prefix, region=region,
-                  network=network, alert_emails=emails, caches=tuple(caches), dns=dns,
-                  warnings=tuple(_warnings(profile, emails, every_cache) + cross_region_warnings))
-    if cloud == "gcp":
-        options = gcp_options or GcpStackOptions()
-        return GcpStackSpec(**common, gcp_project=gcp_project, enable_apis=options.enable_apis,
-                            grant_kms_access=options.grant_kms_access)
-    return AwsStackSpec(**common, secondary_networks=secondary_networks,
-                        serverless_caches=tuple(serverless),
-                        cache_order=tuple(c.name for c in every_cache))
+        raise ConfigError(parsed.stack, problems)
+    assert network is not None
+    return GcpStackSpec(
+        stack=parsed.stack, cloud="gcp", profile=parsed.profile, name_prefix=parsed.prefix,
+        region=parsed.region, network=network, alert_emails=parsed.emails, caches=tuple(caches),
+        dns=dns, warnings=tuple(_warnings(parsed.profile, parsed.emails, [*caches])),
+        gcp_project=gcp_project, enable_apis=options.enable_apis,
+        grant_kms_access=options.grant_kms_access)
+
+
+def _load_aws(parsed: _Parsed, cloud: str | None, problems: list[Problem]) -> AwsStackSpec:
+    """An AWS stack; with no valid cloud, only what every stack shares is checked."""
+    from infra.catalog.aws import PROFILES
+    from infra.config import aws as aws_rules
+    from infra.config import aws_network, aws_serverless
+
+    defaults = PROFILES[parsed.profile]
+    network = None if parsed.network_cfg is None or cloud is None else \
+        aws_network.resolve_network(parsed.network_cfg, defaults, parsed.profile, "network",
+                                    problems)
+    caches: list[CacheSpec] = []
+    # Serverless caches are specs of their own: no nodes, shards or secondaries.
+    serverless: list[ServerlessCacheSpec] = []
+    every_cache: list[AnyCacheSpec] = []
+    for name, path, cfg, before in _cache_configs(parsed, cloud, problems):
+        spec: CacheSpec | ServerlessCacheSpec | None
+        if cfg.serverless is not None:
+            spec = aws_serverless.resolve_serverless_cache(
+                name, cfg, defaults, parsed.profile, parsed.prefix, parsed.region, path,
+                problems)
+        else:
+            spec = aws_rules.resolve_cache(name, cfg, defaults, parsed.profile, parsed.prefix,
+                                           parsed.region, path, problems)
+        if spec is None or len(problems) != before:
+            continue
+        every_cache.append(spec)
+        if isinstance(spec, ServerlessCacheSpec):
+            serverless.append(spec)
+        else:
+            caches.append(spec)
+    secondary_networks: dict[str, NetworkSpec] = {}
+    cross_region_warnings: list[str] = []
+    if network is not None:
+        secondary_networks = aws_network.secondary_networks(caches, network, defaults,
+                                                            parsed.profile, problems)
+        _check_subnet_groups(caches, network, problems)
+        if parsed.network_cfg is not None and secondary_networks:
+            network, secondary_networks, cross_region_warnings = \
+                aws_network.cross_region_clients(caches, parsed.region, parsed.network_cfg,
+                                                 network, secondary_networks, problems)
+    dns = None if parsed.network_cfg is None or cloud is None else \
+        _resolve_dns(parsed.network_cfg, cloud, parsed.region, every_cache, problems)
+    if problems:
+        raise ConfigError(parsed.stack, problems)
+    assert network is not None
+    return AwsStackSpec(
+        stack=parsed.stack, cloud="aws", profile=parsed.profile, name_prefix=parsed.prefix,
+        region=parsed.region, network=network, alert_emails=parsed.emails, caches=tuple(caches),
+        dns=dns,
+        warnings=tuple(_warnings(parsed.profile, parsed.emails, every_cache)
+                       + cross_region_warnings),
+        secondary_networks=secondary_networks, serverless_caches=tuple(serverless),
+        cache_order=tuple(c.name for c in every_cache))
 
 
 def _gcp_options(own: dict[str, Any], cloud: str | None,
@@ -138,8 +197,7 @@ def _gcp_options(own: dict[str, Any], cloud: str | None,
         problems.append(Problem("gcp", "options for gcp do not apply to a stack on aws; remove "
                                        "the block."))
         return None
-    options: GcpStackOptions | None = _parse_model(own, "gcp", GcpStackOptions, problems)
-    return options
+    return _parse_model(own, "gcp", GcpStackOptions, problems)
 
 
 def _region(cloud: str | None, flat: Mapping[str, Any],
@@ -198,22 +256,23 @@ def _check_other_cloud_block(cfg: CacheConfig, cloud: str, path: str,
                                                    f"stack on {cloud}; remove the block."))
 
 
-def _check_subnet_groups(caches: list[Any], network: Any, problems: list[Problem]) -> None:
+def _check_subnet_groups(caches: list[CacheSpec], network: NetworkSpec,
+                         problems: list[Problem]) -> None:
     """An existing subnet group must be in the VPC of the security group the stack creates."""
     for cache in caches:
-        if getattr(cache, "subnet_group_name", None) and network.vpc_id is None:
+        if cache.subnet_group_name and network.vpc_id is None:
             problems.append(Problem(f"caches.{cache.name}.aws.subnet_group_name", "an existing "
                                     "subnet group needs network.vpc_id (its VPC) with "
                                     "subnet_ids: the cache's security group is created there."))
 
 
-def _warnings(profile: str, emails: tuple[str, ...], caches: list[Any]) -> list[str]:
+def _warnings(profile: str, emails: tuple[str, ...], caches: list[AnyCacheSpec]) -> list[str]:
     warnings = []
     if profile == "production" and not emails:
         warnings.append("alerts.emails is empty: production alarms will notify nobody.")
     for cache in caches:
         if profile == "production" and cache.engine != "memcached" \
-                and getattr(cache, "replicas", None) == 0:
+                and not isinstance(cache, ServerlessCacheSpec) and cache.replicas == 0:
             warnings.append(f"caches.{cache.name}.replicas is 0: a production cache without a "
                             "replica has no automatic failover and no Multi-AZ.")
         warnings.extend(cache.warnings)
@@ -242,8 +301,11 @@ def _own_keys(flat: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any
     return own
 
 
-def _parse_model(own: dict[str, Any], key: str, model: type[StrictModel],
-                 problems: list[Problem]) -> Any:
+Model = TypeVar("Model", bound=StrictModel)
+
+
+def _parse_model(own: dict[str, Any], key: str, model: type[Model],
+                 problems: list[Problem]) -> Model | None:
     raw = own.get(key) or {}
     try:
         return model.model_validate(raw)
@@ -252,17 +314,19 @@ def _parse_model(own: dict[str, Any], key: str, model: type[StrictModel],
         return None
 
 
-def _parse_caches(raw: Any, cloud: str | None, profile: str, prefix: str, region: str,
-                  problems: list[Problem]) -> list[Any]:
+def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
+                   ) -> Iterator[tuple[str, str, CacheConfig, int]]:
+    """Each cache's (name, key path, parsed config, problem count before it) that a cloud's
+    rules should resolve; none when the cloud is unknown (the shared checks still run)."""
+    raw = parsed.own.get("caches")
     if not isinstance(raw, dict) or not raw:
         problems.append(Problem("caches", "must name at least one cache, e.g. "
                                           "`sessions: {engine: valkey}`."))
-        return []
-    specs = []
+        return
     for name, cache_raw in raw.items():
         path = f"caches.{name}"
         before = len(problems)
-        check_cache_name(name, prefix, path, problems, id_limit=cloud != "gcp")
+        check_cache_name(name, parsed.prefix, path, problems, id_limit=cloud != "gcp")
         try:
             cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
         except ValidationError as err:
@@ -271,20 +335,4 @@ def _parse_caches(raw: Any, cloud: str | None, profile: str, prefix: str, region
         if cloud is None:
             continue
         _check_other_cloud_block(cfg, cloud, path, problems)
-        spec: Any
-        if cloud == "gcp":
-            from infra.config import gcp as gcp_rules
-
-            spec = gcp_rules.resolve_cache(name, cfg, profile, prefix, region, path, problems)
-        else:
-            from infra.catalog.aws import PROFILES
-            from infra.config import aws as aws_rules
-            from infra.config import aws_serverless
-
-            resolve = aws_serverless.resolve_serverless_cache if cfg.serverless is not None \
-                else aws_rules.resolve_cache
-            spec = resolve(name, cfg, PROFILES[profile], profile, prefix, region, path,
-                           problems)
-        if spec is not None and len(problems) == before:
-            specs.append(spec)
-    return specs
+        yield name, path, cfg, before
