@@ -36,46 +36,49 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from components.resource_types import (
+    AWS_CLUSTER,
+    AWS_GLOBAL_REPLICATION_GROUP,
+    AWS_INGRESS_RULE,
+    AWS_KMS_KEY,
+    AWS_LOG_GROUP,
+    AWS_PARAMETER_GROUP,
+    AWS_REPLICATION_GROUP,
+    AWS_ROUTE53_RECORD,
+    AWS_ROUTE53_ZONE,
+    AWS_SECURITY_GROUP,
+    AWS_SERVERLESS_CACHE,
+    AWS_SNS_SUBSCRIPTION,
+    AWS_SNS_TOPIC,
+    AWS_SUBNET_GROUP,
+    GCP_ALERT_POLICY,
+    GCP_CONNECTION_POLICY,
+    GCP_DASHBOARD,
+    GCP_FIREWALL,
+    GCP_GLOBAL_ADDRESS,
+    GCP_KEY_GRANT,
+    GCP_MANAGED_ZONE,
+    GCP_MEMCACHED,
+    GCP_NETWORK,
+    GCP_NOTIFICATION_CHANNEL,
+    GCP_PROJECT_IAM_MEMBER,
+    GCP_PSA_CONNECTION,
+    GCP_RECORD_SET,
+    GCP_REDIS,
+    GCP_SECRET,
+    GCP_SECRET_VERSION,
+    GCP_SERVICE,
+    GCP_SERVICE_IDENTITY,
+    GCP_SUBNETWORK,
+    GCP_VALKEY,
+)
+
 Kind = Literal["replaces", "rejected", "cloud_owned"]
 KINDS: tuple[Kind, ...] = ("replaces", "rejected", "cloud_owned")
 
 # ---------------------------------------------------------------------------------------------
 # Resource types (Pulumi type tokens)
 # ---------------------------------------------------------------------------------------------
-RG = "aws:elasticache/replicationGroup:ReplicationGroup"
-SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
-CLUSTER = "aws:elasticache/cluster:Cluster"
-GLOBAL_RG = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-PARAMETER_GROUP = "aws:elasticache/parameterGroup:ParameterGroup"
-SUBNET_GROUP = "aws:elasticache/subnetGroup:SubnetGroup"
-KMS_KEY = "aws:kms/key:Key"
-SNS_TOPIC = "aws:sns/topic:Topic"
-SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-ROUTE53_ZONE = "aws:route53/zone:Zone"
-ROUTE53_RECORD = "aws:route53/record:Record"
-SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-GCP_REDIS = "gcp:redis/instance:Instance"
-GCP_VALKEY = "gcp:memorystore/instance:Instance"
-GCP_MEMCACHED = "gcp:memcache/instance:Instance"
-GCP_NETWORK = "gcp:compute/network:Network"
-GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
-GCP_GLOBAL_ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
-GCP_FIREWALL = "gcp:compute/firewall:Firewall"
-GCP_PSA_CONNECTION = "gcp:servicenetworking/connection:Connection"
-GCP_CONNECTION_POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
-GCP_MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone"
-GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
-GCP_SERVICE = "gcp:projects/service:Service"
-GCP_SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
-GCP_KEY_GRANT = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
-GCP_SECRET = "gcp:secretmanager/secret:Secret"
-GCP_SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
-GCP_PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
-GCP_DASHBOARD = "gcp:monitoring/dashboard:Dashboard"
-GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
-GCP_NOTIFICATION_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 
 # ---------------------------------------------------------------------------------------------
 # Conditions
@@ -174,97 +177,98 @@ def _replaces(type_: str, arguments: Iterable[str], source: str, reason: str = "
 
 FACTS: tuple[Fact, ...] = (
     # --- aws_elasticache_replication_group --------------------------------------------------
-    *_replaces(RG, ("replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "port",
-                    "subnetGroupName", "dataTieringEnabled", "networkType",
-                    "globalReplicationGroupId", "securityGroupNames", "snapshotArns",
-                    "snapshotName"), _RG_SRC),
-    Fact(RG, "nodeGroupConfigurations", "replaces", ALWAYS,
+    *_replaces(AWS_REPLICATION_GROUP,
+               ("replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "port",
+                "subnetGroupName", "dataTieringEnabled", "networkType",
+                "globalReplicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName"),
+               _RG_SRC),
+    Fact(AWS_REPLICATION_GROUP, "nodeGroupConfigurations", "replaces", ALWAYS,
          "Changing the explicit shard layout (ids, replica counts, slots) forces a new group "
          "(CustomizeDiff ForceNewIf).", _RG_SRC),
-    Fact(RG, "transitEncryptionEnabled", "replaces", REDIS_BELOW_7_0_5,
+    Fact(AWS_REPLICATION_GROUP, "transitEncryptionEnabled", "replaces", REDIS_BELOW_7_0_5,
          "Below Redis OSS 7.0.5 TLS can only be chosen when the group is created (CustomizeDiff "
          "ForceNewIf engine_version_actual < 7.0.5).", _RG_SRC),
-    Fact(RG, "engineVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(AWS_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A version downgrade recreates the group (customizeDiffEngineVersionForceNewOnDowngrade).",
          _RG_SRC),
-    Fact(RG, "engine", "replaces", ENGINE_NOT_REDIS_TO_VALKEY,
+    Fact(AWS_REPLICATION_GROUP, "engine", "replaces", ENGINE_NOT_REDIS_TO_VALKEY,
          "Only Redis OSS to Valkey is an online upgrade; any other engine change recreates the "
          "group empty (customizeDiffEngineForceNewOnDowngrade).", _RG_SRC),
-    Fact(RG, "transitEncryptionMode", "rejected", REDIS_BELOW_7_0_5,
+    Fact(AWS_REPLICATION_GROUP, "transitEncryptionMode", "rejected", REDIS_BELOW_7_0_5,
          "ElastiCache refuses a transit encryption mode below Redis OSS 7.0.5: \"Transit "
          "encryption mode is not supported for engine version 6.2.6. Please use engine version "
          "7.0.5 or higher.\"",
          "https://github.com/cloudposse/terraform-aws-elasticache-redis/pull/231"),
-    Fact(RG, "autoMinorVersionUpgrade", "cloud_owned", GLOBAL_MEMBER,
+    Fact(AWS_REPLICATION_GROUP, "autoMinorVersionUpgrade", "cloud_owned", GLOBAL_MEMBER,
          "AWS turns auto minor version upgrade off on every member that joins a Global "
          "Datastore; sending it back is a modification AWS rejects on a member.",
          "https://github.com/hashicorp/terraform-provider-aws/issues/24919; "
          "https://github.com/terraform-aws-modules/terraform-aws-elasticache/issues/7"),
-    *[Fact(RG, argument, "cloud_owned", GLOBAL_PRIMARY,
+    *[Fact(AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_PRIMARY,
            "Once the primary has joined a Global Datastore the global group owns it: changes "
            "go through the GlobalReplicationGroup, and ModifyReplicationGroup on a member is "
            "rejected.", f"{_RG_SRC} (suppressDiffIfBelongsToGlobalReplicationGroup); "
            + _MEMBER_REJECTED)
       for argument in ("engine", "engineVersion", "nodeType", "numNodeGroups",
                        "automaticFailoverEnabled", "parameterGroupName")],
-    *[Fact(RG, argument, "cloud_owned", GLOBAL_SECONDARY,
+    *[Fact(AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_SECONDARY,
            "A secondary inherits Multi-AZ and automatic failover from the primary, while the "
            "provider reads both as Optional with Default false, so an unset value plans "
            "true -> false, a modification AWS rejects on a member.",
            f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557")
       for argument in ("multiAzEnabled", "automaticFailoverEnabled")],
-    Fact(RG, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
+    Fact(AWS_REPLICATION_GROUP, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
          "Application Auto Scaling changes the shard count itself; the provider resizes the "
          "group whenever num_node_groups differs from state (ModifyReplicationGroupShard"
          "Configuration), so the configured count planned back would undo every scale-out.",
          f"{_RG_SRC}; https://github.com/hashicorp/terraform-provider-aws/pull/45893; "
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoScaling.html"),
-    Fact(RG, "replicasPerNodeGroup", "cloud_owned", AUTOSCALED_REPLICAS,
+    Fact(AWS_REPLICATION_GROUP, "replicasPerNodeGroup", "cloud_owned", AUTOSCALED_REPLICAS,
          "Application Auto Scaling adds and removes replicas itself; the provider calls "
          "Increase/DecreaseReplicaCount whenever replicas_per_node_group differs from state, "
          "so the configured count planned back would undo every scale-out.",
          f"{_RG_SRC}; https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
          "AutoScaling-Using-Replicas.html"),
-    Fact(RG, "port", "cloud_owned", GLOBAL_SECONDARY,
+    Fact(AWS_REPLICATION_GROUP, "port", "cloud_owned", GLOBAL_SECONDARY,
          "A secondary inherits the primary's port; port is ForceNew and its DiffSuppressFunc "
          "only covers the default 6379, so an unset port on a secondary of a cache on another "
          "port would plan a replacement.", _RG_SRC),
     # --- aws_elasticache_cluster (Memcached) ------------------------------------------------
-    *_replaces(CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
+    *_replaces(AWS_CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
                          "transitEncryptionEnabled", "availabilityZone", "networkType",
                          "outpostMode", "preferredOutpostArn", "replicationGroupId",
                          "snapshotArns", "snapshotName"), _CLUSTER_SRC),
-    Fact(CLUSTER, "nodeType", "replaces", MEMCACHED,
+    Fact(AWS_CLUSTER, "nodeType", "replaces", MEMCACHED,
          "Memcached cannot scale vertically; a new node type recreates the cluster empty "
          "(clusterForceNewOnMemcachedNodeTypeChange).", _CLUSTER_SRC),
-    Fact(CLUSTER, "engineVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(AWS_CLUSTER, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A version downgrade recreates the cluster "
          "(customizeDiffEngineVersionForceNewOnDowngrade).",
          _CLUSTER_SRC),
     # --- aws_elasticache_serverless_cache -----------------------------------------------------
-    *_replaces(SERVERLESS, ("name", "engine", "kmsKeyId", "majorEngineVersion",
+    *_replaces(AWS_SERVERLESS_CACHE, ("name", "engine", "kmsKeyId", "majorEngineVersion",
                             "snapshotArnsToRestores", "subnetIds"),
                _TF_AWS + "elasticache/serverless_cache.go (RequiresReplace plan modifiers, read "
                "at commit 00a919d1548eb437816d4838f320502ad34183ff)",
                "A serverless cache cannot change this in place: the provider replaces it "
                "(RequiresReplace), empty."),
     # --- aws_elasticache_global_replication_group -------------------------------------------
-    *_replaces(GLOBAL_RG, ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"),
-               _GLOBAL_SRC),
-    Fact(GLOBAL_RG, "engineVersion", "replaces", VERSION_DOWNGRADE,
+    *_replaces(AWS_GLOBAL_REPLICATION_GROUP,
+               ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"), _GLOBAL_SRC),
+    Fact(AWS_GLOBAL_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A downgrade needs the global group and every member replaced: the provider refuses "
          "it (customizeDiffGlobalReplicationGroupEngineVersionErrorOnDowngrade), and the only "
          "way through, -replace by hand, recreates them empty.", _GLOBAL_SRC),
-    Fact(GLOBAL_RG, "parameterGroupName", "rejected", WITHOUT_MAJOR_UPGRADE,
+    Fact(AWS_GLOBAL_REPLICATION_GROUP, "parameterGroupName", "rejected", WITHOUT_MAJOR_UPGRADE,
          "ModifyGlobalReplicationGroup accepts a parameter group only together with a major "
          "engine upgrade; the provider refuses the plan (\"cannot change parameter group name "
          "without upgrading major engine version\").",
          f"{_GLOBAL_SRC} (paramGroupNameRequiresMajorVersionUpgrade); "
          "https://github.com/hashicorp/terraform-provider-aws/pull/49110"),
     # --- aws_elasticache_parameter_group ----------------------------------------------------
-    *_replaces(PARAMETER_GROUP, ("name", "family", "description"),
+    *_replaces(AWS_PARAMETER_GROUP, ("name", "family", "description"),
                _TF_AWS + "elasticache/parameter_group.go"),
-    Fact(PARAMETER_GROUP, "parameters", "rejected", GLOBAL_MEMBER,
+    Fact(AWS_PARAMETER_GROUP, "parameters", "rejected", GLOBAL_MEMBER,
          "When a group joins a Global Datastore, AWS attaches an auto-generated "
          "global-datastore-* parameter group to every member, so edits to the group this stack "
          "manages reach no node; the global group takes a parameter group only with a major "
@@ -273,24 +277,24 @@ FACTS: tuple[Fact, ...] = (
          "https://github.com/hashicorp/terraform-provider-aws/pull/49110; " + _GD_DOCS,
          not_applied=True),
     # --- networking, keys, notifications, logs, DNS -----------------------------------------
-    *_replaces(SUBNET_GROUP, ("name",), _TF_AWS + "elasticache/subnet_group.go"),
-    *_replaces(KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId",
+    *_replaces(AWS_SUBNET_GROUP, ("name",), _TF_AWS + "elasticache/subnet_group.go"),
+    *_replaces(AWS_KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId",
                          "xksKeyId"), _TF_AWS + "kms/key.go"),
-    *_replaces(SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
-    *_replaces(SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
+    *_replaces(AWS_SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
+    *_replaces(AWS_SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
                _TF_AWS + "sns/topic_subscription.go"),
-    *_replaces(LOG_GROUP, ("name",), _TF_AWS + "logs/group.go"),
-    *_replaces(ROUTE53_ZONE, ("name",), _TF_AWS + "route53/zone.go"),
-    *_replaces(ROUTE53_RECORD, ("zoneId", "name"), _TF_AWS + "route53/record.go"),
-    Fact(ROUTE53_RECORD, "records", "cloud_owned", FOLLOWS_FAILOVER,
+    *_replaces(AWS_LOG_GROUP, ("name",), _TF_AWS + "logs/group.go"),
+    *_replaces(AWS_ROUTE53_ZONE, ("name",), _TF_AWS + "route53/zone.go"),
+    *_replaces(AWS_ROUTE53_RECORD, ("zoneId", "name"), _TF_AWS + "route53/record.go"),
+    Fact(AWS_ROUTE53_RECORD, "records", "cloud_owned", FOLLOWS_FAILOVER,
          "The writer name follows the primary, which a Global Datastore failover moves to "
          "another region; `python -m ops failover` rewrites the record, so `pulumi up` must "
          "not point it back (docs/dns.md).",
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
          "API_FailoverGlobalReplicationGroup.html"),
-    *_replaces(SECURITY_GROUP, ("name", "description", "vpcId"),
+    *_replaces(AWS_SECURITY_GROUP, ("name", "description", "vpcId"),
                _TF_AWS + "ec2/vpc_security_group.go"),
-    *_replaces(INGRESS_RULE, ("securityGroupId",),
+    *_replaces(AWS_INGRESS_RULE, ("securityGroupId",),
                _TF_AWS + "ec2/vpc_security_group_ingress_rule.go"),
     # --- GCP: google_redis_instance -------------------------------------------------------
     *_replaces(GCP_REDIS, ("name", "region", "project", "connectMode", "authorizedNetwork",

@@ -16,6 +16,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components import provider_facts as facts
+from components.resource_types import (
+    AWS_REPLICATION_GROUP,
+)
 
 # Application Auto Scaling for ElastiCache (docs.aws.amazon.com/autoscaling/application/
 # userguide/services-that-can-integrate-elasticache.html): the service namespace and the
@@ -53,7 +56,7 @@ def scaler_owned(dimensions: Sequence[ScaledDimensionArgs]) -> list[str]:
     names, as `ignore_changes` takes them)."""
     if not dimensions:
         return []
-    return facts.ignored_arguments(facts.RG,
+    return facts.ignored_arguments(AWS_REPLICATION_GROUP,
                                    *(SCALER_CONDITIONS[d.dimension] for d in dimensions))
 
 

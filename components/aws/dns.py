@@ -22,9 +22,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components import provider_facts as facts
+from components.resource_types import (
+    AWS_ROUTE53_RECORD,
+)
 
 # Record properties the failover runbook owns once the record exists (see the module docstring).
-FAILOVER_OWNED = facts.ignored_arguments(facts.ROUTE53_RECORD, facts.FOLLOWS_FAILOVER)
+FAILOVER_OWNED = facts.ignored_arguments(AWS_ROUTE53_RECORD, facts.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,19 @@ from components.aws.node_cache import NodeCacheArgs
 from components.aws.node_cache import parameter_group as node_parameter_group
 from components.aws.parameter_group import CacheParameterGroup
 from components.aws.users import CacheUserArgs, ElastiCacheUsers, ElastiCacheUsersArgs
+from components.resource_types import (
+    AWS_REPLICATION_GROUP,
+)
 
 # What the cloud owns on a member of a Global Datastore, by role (components/provider_facts.py):
 # left out of `pulumi up` after creation. A primary's node type, version, shard count, failover
 # and parameter group are changed through the global group; AWS turns auto minor version
 # upgrade off on every member; a secondary inherits Multi-AZ, failover and port.
 MEMBER_OWNED: dict[str, list[str]] = {
-    "primary": facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY),
-    "secondary": facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_SECONDARY),
+    "primary": facts.ignored_arguments(AWS_REPLICATION_GROUP, facts.GLOBAL_MEMBER,
+                                       facts.GLOBAL_PRIMARY),
+    "secondary": facts.ignored_arguments(AWS_REPLICATION_GROUP, facts.GLOBAL_MEMBER,
+                                         facts.GLOBAL_SECONDARY),
 }
 
 # The only special characters ElastiCache accepts in an AUTH token (docs/cloud-rules.md); the

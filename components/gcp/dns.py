@@ -24,9 +24,12 @@ import pulumi_gcp as gcp
 
 from components import provider_facts as facts
 from components.gcp.apis import DNS, needs
+from components.resource_types import (
+    GCP_RECORD_SET,
+)
 
 # Record properties the operator owns once the record exists (see the module docstring).
-FAILOVER_OWNED = facts.ignored_arguments(facts.GCP_RECORD_SET, facts.FOLLOWS_FAILOVER)
+FAILOVER_OWNED = facts.ignored_arguments(GCP_RECORD_SET, facts.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,12 @@ import pulumi_gcp as gcp
 from components import provider_facts as facts
 from components.gcp.apis import VALKEY_APIS, needs
 from components.gcp.maintenance import weekly_maintenance_policy
+from components.resource_types import (
+    GCP_VALKEY,
+)
 
 # What a switchover or detach changes on a secondary, which `pulumi up` must not push back.
-SECONDARY_OWNED = facts.ignored_arguments(facts.GCP_VALKEY, facts.CROSS_REGION_SECONDARY)
+SECONDARY_OWNED = facts.ignored_arguments(GCP_VALKEY, facts.CROSS_REGION_SECONDARY)
 
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400

@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from components.resource_types import (
+    GCP_MEMCACHED,
+    GCP_REDIS,
+    GCP_VALKEY,
+)
 from infra.catalog import aws as catalog
 from infra.catalog import pricing
 from infra.config.spec import (
@@ -39,9 +44,6 @@ NOT_INCLUDED: dict[str, tuple[str, ...]] = {
     ),
 }
 
-GCP_REDIS = "gcp:redis/instance:Instance"
-GCP_VALKEY = "gcp:memorystore/instance:Instance"
-GCP_MEMCACHED = "gcp:memcache/instance:Instance"
 
 
 def estimate(spec: AnyStackSpec, resources: list[dict[str, Any]]) -> dict[str, Any]:

@@ -23,7 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import provider_facts as facts
-from components.provider_facts import GCP_VALKEY, GLOBAL_RG, RG, Fact
+from components.provider_facts import Fact
+from components.resource_types import (
+    AWS_GLOBAL_REPLICATION_GROUP,
+    AWS_REPLICATION_GROUP,
+    GCP_VALKEY,
+)
 
 PROVIDER_REGION = "(provider region)"
 
@@ -40,7 +45,7 @@ RBAC_MIGRATION = ("in place: the AUTH token is deleted and the user group attach
 # Inputs that change cross-region membership without a replacement: worth a loud note.
 MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
     GCP_VALKEY: frozenset({"crossInstanceReplicationConfig"}),
-    GLOBAL_RG: frozenset({"numNodeGroups"}),
+    AWS_GLOBAL_REPLICATION_GROUP: frozenset({"numNodeGroups"}),
 }
 
 
@@ -171,11 +176,13 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
                 # A cloud-owned argument the resource does not ignore is sent, and refused.
                 refusals.append((key, fact))
             break
-    if after["type"] == RG and "engine" in keys and "engine" not in replace_keys \
+    if after["type"] == AWS_REPLICATION_GROUP and "engine" in keys \
+            and "engine" not in replace_keys \
             and (old_in.get("engine"), new_in.get("engine")) == ("redis", "valkey"):
         notes.append("engine: in place: Redis OSS to Valkey is an online upgrade")
-    if after["type"] == RG and "userGroupIds" in keys and old_in.get("authToken") \
-            and not new_in.get("authToken") and new_in.get("userGroupIds"):
+    if after["type"] == AWS_REPLICATION_GROUP and "userGroupIds" in keys \
+            and old_in.get("authToken") and not new_in.get("authToken") \
+            and new_in.get("userGroupIds"):
         notes.append(f"userGroupIds: {RBAC_MIGRATION}")
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))
     if membership:
@@ -201,7 +208,7 @@ def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
 
 def _global_caches(report: dict[str, Any]) -> frozenset[str]:
     return frozenset(r["cache"] for r in report.get("resources", [])
-                     if r["type"] == GLOBAL_RG and r.get("cache"))
+                     if r["type"] == AWS_GLOBAL_REPLICATION_GROUP and r.get("cache"))
 
 
 def _holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],

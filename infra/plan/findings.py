@@ -74,8 +74,8 @@ def evaluate(spec: AnyStackSpec, resources: list[dict[str, Any]],
 
 
 # What a cache is created from, by resource type: the inputs holding the source.
-RESTORE_INPUTS = {rules.AWS_RG: ("snapshotName", "snapshotArns"),
-                  rules.AWS_SERVERLESS: ("snapshotArnsToRestores",),
+RESTORE_INPUTS = {rules.AWS_REPLICATION_GROUP: ("snapshotName", "snapshotArns"),
+                  rules.AWS_SERVERLESS_CACHE: ("snapshotArnsToRestores",),
                   rules.GCP_VALKEY: ("gcsSource", "managedBackupSource")}
 
 
@@ -121,7 +121,7 @@ def as_rule_resource(res: dict[str, Any]) -> rules.Resource:
 def _cache_of(spec: AnyStackSpec, res: dict[str, Any], finding: rules.Finding) -> str | None:
     if finding.id == "public-ingress":
         port = res["inputs"].get("fromPort") if res["type"] in (
-            rules.INGRESS_RULE, rules.SECURITY_GROUP_RULE) else None
+            rules.AWS_INGRESS_RULE, rules.AWS_SECURITY_GROUP_RULE) else None
         return _caches_behind(spec, res["provider_region"], port)
     return res["cache"]
 

@@ -10,66 +10,102 @@ import json
 from typing import Any
 
 from components.provider_facts import types_with_facts
+from components.resource_types import (
+    AWS_CLUSTER,
+    AWS_FLOW_LOG,
+    AWS_GLOBAL_REPLICATION_GROUP,
+    AWS_INGRESS_RULE,
+    AWS_KMS_KEY,
+    AWS_LOG_GROUP,
+    AWS_METRIC_ALARM,
+    AWS_PARAMETER_GROUP,
+    AWS_REPLICATION_GROUP,
+    AWS_ROUTE53_RECORD,
+    AWS_ROUTE53_ZONE,
+    AWS_ROUTE53_ZONE_ASSOCIATION,
+    AWS_SCALING_POLICY,
+    AWS_SCALING_TARGET,
+    AWS_SECRET,
+    AWS_SECRET_VERSION,
+    AWS_SECURITY_GROUP,
+    AWS_SERVERLESS_CACHE,
+    AWS_SUBNET,
+    AWS_SUBNET_GROUP,
+    AWS_USER,
+    AWS_USER_GROUP,
+    AWS_VPC,
+    GCP_FIREWALL,
+    GCP_MANAGED_ZONE,
+    GCP_MEMCACHED,
+    GCP_PROJECT_IAM_MEMBER,
+    GCP_RECORD_SET,
+    GCP_REDIS,
+    GCP_SECRET,
+    GCP_SECRET_VERSION,
+    GCP_SUBNETWORK,
+    GCP_VALKEY,
+    RANDOM_PASSWORD,
+)
 from infra.plan.diagram import mermaid
 from infra.plan.secrets import scrub
 
 # The settings a reviewer wants to see per resource type (input names as the engine sees them).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
-    "aws:route53/zone:Zone": ("name", "vpcs"),
-    "aws:route53/record:Record": ("name", "type", "ttl", "records"),
-    "aws:route53/zoneAssociation:ZoneAssociation": ("zoneId", "vpcRegion"),
-    "gcp:dns/managedZone:ManagedZone": ("name", "dnsName", "visibility"),
-    "gcp:dns/recordSet:RecordSet": ("name", "type", "ttl", "rrdatas", "routingPolicy"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": (
+    AWS_ROUTE53_ZONE: ("name", "vpcs"),
+    AWS_ROUTE53_RECORD: ("name", "type", "ttl", "records"),
+    AWS_ROUTE53_ZONE_ASSOCIATION: ("zoneId", "vpcRegion"),
+    GCP_MANAGED_ZONE: ("name", "dnsName", "visibility"),
+    GCP_RECORD_SET: ("name", "type", "ttl", "rrdatas", "routingPolicy"),
+    AWS_REPLICATION_GROUP: (
         "replicationGroupId", "engine", "engineVersion", "nodeType", "clusterMode",
         "numCacheClusters", "numNodeGroups", "replicasPerNodeGroup", "automaticFailoverEnabled",
         "multiAzEnabled", "atRestEncryptionEnabled", "kmsKeyId", "transitEncryptionEnabled",
         "authToken", "userGroupIds", "snapshotRetentionLimit", "finalSnapshotIdentifier",
         "globalReplicationGroupId", "snapshotName", "snapshotArns"),
-    "aws:elasticache/user:User": ("userId", "userName", "engine", "accessString",
+    AWS_USER: ("userId", "userName", "engine", "accessString",
                                   "authenticationMode"),
-    "aws:elasticache/userGroup:UserGroup": ("userGroupId", "engine", "userIds"),
-    "aws:secretsmanager/secret:Secret": ("name", "kmsKeyId", "recoveryWindowInDays"),
-    "aws:secretsmanager/secretVersion:SecretVersion": ("secretString",),
-    "gcp:secretmanager/secret:Secret": ("secretId", "replication"),
-    "gcp:secretmanager/secretVersion:SecretVersion": ("secretData",),
-    "gcp:projects/iAMMember:IAMMember": ("project", "role", "member"),
-    "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": (
+    AWS_USER_GROUP: ("userGroupId", "engine", "userIds"),
+    AWS_SECRET: ("name", "kmsKeyId", "recoveryWindowInDays"),
+    AWS_SECRET_VERSION: ("secretString",),
+    GCP_SECRET: ("secretId", "replication"),
+    GCP_SECRET_VERSION: ("secretData",),
+    GCP_PROJECT_IAM_MEMBER: ("project", "role", "member"),
+    AWS_GLOBAL_REPLICATION_GROUP: (
         "globalReplicationGroupIdSuffix", "engine", "cacheNodeType", "engineVersion",
         "numNodeGroups", "automaticFailoverEnabled"),
-    "aws:elasticache/serverlessCache:ServerlessCache": (
+    AWS_SERVERLESS_CACHE: (
         "name", "engine", "majorEngineVersion", "cacheUsageLimits", "kmsKeyId",
         "snapshotRetentionLimit", "dailySnapshotTime", "userGroupId"),
-    "aws:elasticache/cluster:Cluster": (
+    AWS_CLUSTER: (
         "clusterId", "engine", "engineVersion", "nodeType", "numCacheNodes", "azMode",
         "transitEncryptionEnabled"),
-    "aws:elasticache/parameterGroup:ParameterGroup": ("name", "family", "parameters"),
-    "aws:elasticache/subnetGroup:SubnetGroup": ("name",),
-    "aws:ec2/vpc:Vpc": ("cidrBlock",),
-    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "mapPublicIpOnLaunch"),
-    "aws:ec2/securityGroup:SecurityGroup": ("name",),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
+    AWS_PARAMETER_GROUP: ("name", "family", "parameters"),
+    AWS_SUBNET_GROUP: ("name",),
+    AWS_VPC: ("cidrBlock",),
+    AWS_SUBNET: ("cidrBlock", "availabilityZone", "mapPublicIpOnLaunch"),
+    AWS_SECURITY_GROUP: ("name",),
+    AWS_INGRESS_RULE: (
         "fromPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"),
-    "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "minCapacity",
+    AWS_SCALING_TARGET: ("resourceId", "scalableDimension", "minCapacity",
                                          "maxCapacity"),
-    "aws:appautoscaling/policy:Policy": ("name", "targetTrackingScalingPolicyConfiguration"),
-    "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
-    "aws:cloudwatch/logGroup:LogGroup": ("name", "retentionInDays", "kmsKeyId"),
-    "aws:ec2/flowLog:FlowLog": ("trafficType", "logDestinationType"),
-    "gcp:compute/subnetwork:Subnetwork": ("region", "ipCidrRange", "logConfig"),
-    "gcp:compute/firewall:Firewall": ("direction", "priority", "allows", "denies",
+    AWS_SCALING_POLICY: ("name", "targetTrackingScalingPolicyConfiguration"),
+    AWS_KMS_KEY: ("enableKeyRotation", "deletionWindowInDays"),
+    AWS_LOG_GROUP: ("name", "retentionInDays", "kmsKeyId"),
+    AWS_FLOW_LOG: ("trafficType", "logDestinationType"),
+    GCP_SUBNETWORK: ("region", "ipCidrRange", "logConfig"),
+    GCP_FIREWALL: ("direction", "priority", "allows", "denies",
                                       "sourceRanges", "destinationRanges"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold", "actionsEnabled"),
-    "random:index/randomPassword:RandomPassword": ("length",),
-    "gcp:redis/instance:Instance": (
+    AWS_METRIC_ALARM: ("metricName", "threshold", "actionsEnabled"),
+    RANDOM_PASSWORD: ("length",),
+    GCP_REDIS: (
         "name", "region", "tier", "memorySizeGb", "redisVersion", "replicaCount",
         "readReplicasMode", "connectMode", "transitEncryptionMode", "authEnabled",
         "persistenceConfig", "deletionProtection"),
-    "gcp:memorystore/instance:Instance": (
+    GCP_VALKEY: (
         "instanceId", "location", "engineVersion", "nodeType", "mode", "shardCount",
         "replicaCount", "transitEncryptionMode", "authorizationMode", "persistenceConfig",
         "deletionProtectionEnabled", "gcsSource", "managedBackupSource"),
-    "gcp:memcache/instance:Instance": (
+    GCP_MEMCACHED: (
         "name", "region", "memcacheVersion", "nodeCount", "nodeConfig", "deletionProtection"),
 }
 

@@ -43,6 +43,30 @@ Provider facts used here, with their sources:
 
 from __future__ import annotations
 
+from components.resource_types import (
+    AWS_CLUSTER,
+    AWS_FLOW_LOG,
+    AWS_GLOBAL_REPLICATION_GROUP,
+    AWS_INGRESS_RULE,
+    AWS_KMS_KEY,
+    AWS_LOG_GROUP,
+    AWS_METRIC_ALARM,
+    AWS_REPLICATION_GROUP,
+    AWS_SECRET,
+    AWS_SECURITY_GROUP,
+    AWS_SECURITY_GROUP_RULE,
+    AWS_SERVERLESS_CACHE,
+    AWS_SUBNET,
+    AWS_USER,
+    AWS_VPC,
+    GCP_ALERT_POLICY,
+    GCP_FIREWALL,
+    GCP_MEMCACHED,
+    GCP_REDIS,
+    GCP_REDIS_CLUSTER,
+    GCP_SUBNETWORK,
+    GCP_VALKEY,
+)
 from infra.plan.checks.access import (
     check_authentication,
 )
@@ -70,34 +94,12 @@ from infra.plan.checks.engines import (
 )
 from infra.plan.checks.model import (
     AWS_CACHES,
-    AWS_CLUSTER,
-    AWS_GLOBAL_RG,
-    AWS_RG,
-    AWS_SECRET,
-    AWS_SERVERLESS,
-    AWS_USER,
     CACHES,
     DEFAULT_CACHE_PORTS,
-    FLOW_LOG,
-    GCP_ALERT_POLICY,
     GCP_CACHES,
-    GCP_FIREWALL,
-    GCP_MEMCACHED,
-    GCP_REDIS,
-    GCP_REDIS_CLUSTER,
-    GCP_SUBNETWORK,
-    GCP_VALKEY,
-    INGRESS_RULE,
-    KMS_KEY,
-    LOG_GROUP,
-    METRIC_ALARM,
     PRIVATE_NETWORKS,
-    SECURITY_GROUP,
-    SECURITY_GROUP_RULE,
     SEVERITIES,
-    SUBNET,
     UNKNOWN,
-    VPC,
     Context,
     Finding,
     Resource,
@@ -122,16 +124,16 @@ from infra.plan.checks.network import (
 __all__ = [
     "AWS_CACHES",
     "AWS_CLUSTER",
-    "AWS_GLOBAL_RG",
-    "AWS_RG",
+    "AWS_GLOBAL_REPLICATION_GROUP",
+    "AWS_REPLICATION_GROUP",
     "AWS_SECRET",
-    "AWS_SERVERLESS",
+    "AWS_SERVERLESS_CACHE",
     "AWS_USER",
     "CACHES",
     "Context",
     "DEFAULT_CACHE_PORTS",
     "ENGINE_SUPPORT",
-    "FLOW_LOG",
+    "AWS_FLOW_LOG",
     "Finding",
     "GCP_ALERT_POLICY",
     "GCP_CACHES",
@@ -143,11 +145,11 @@ __all__ = [
     "GCP_REDIS_CLUSTER",
     "GCP_SUBNETWORK",
     "GCP_VALKEY",
-    "INGRESS_RULE",
-    "KMS_KEY",
-    "LOG_GROUP",
+    "AWS_INGRESS_RULE",
+    "AWS_KMS_KEY",
+    "AWS_LOG_GROUP",
     "MEMCACHED_TLS_SINCE",
-    "METRIC_ALARM",
+    "AWS_METRIC_ALARM",
     "POLICY_RULES",
     "PRIVATE_NETWORKS",
     "REDIS_OSS_END_OF_STANDARD_SUPPORT",
@@ -155,13 +157,13 @@ __all__ = [
     "RULES",
     "Resource",
     "Rule",
-    "SECURITY_GROUP",
-    "SECURITY_GROUP_RULE",
+    "AWS_SECURITY_GROUP",
+    "AWS_SECURITY_GROUP_RULE",
     "SEVERITIES",
     "STACK_RULES",
-    "SUBNET",
+    "AWS_SUBNET",
     "UNKNOWN",
-    "VPC",
+    "AWS_VPC",
     "as_int",
     "check_alarms",
     "check_authentication",
@@ -191,7 +193,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # The rules, in the order the policy pack lists them.
 
-_CACHE_TYPES = CACHES | {AWS_GLOBAL_RG}
+_CACHE_TYPES = CACHES | {AWS_GLOBAL_REPLICATION_GROUP}
 # The plan feeds this rule the config's versions (engine_support), once per cache.
 ENGINE_SUPPORT = "cache-engine-support"
 
@@ -201,7 +203,7 @@ RULES: tuple[Rule, ...] = (
          "Set at_rest_encryption_enabled=True on the replication group (this replaces it: "
          "migrate through a snapshot), or use ElastiCache Serverless. Single-node Redis/Valkey "
          "clusters cannot encrypt at rest: use a replication group.",
-         "mandatory", "high", resource_types=frozenset({AWS_RG, AWS_CLUSTER}),
+         "mandatory", "high", resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER}),
          check=check_encryption_at_rest),
     Rule("cache-encryption-in-transit",
          "Cache clients and replicas must talk TLS (ElastiCache transit encryption 'required', "
@@ -210,7 +212,7 @@ RULES: tuple[Rule, ...] = (
          "Memorystore for Redis/Valkey/Redis Cluster: transit_encryption_mode="
          "SERVER_AUTHENTICATION (immutable: create a new instance and move clients).",
          "mandatory", "high",
-         resource_types=frozenset({AWS_RG, AWS_CLUSTER, GCP_REDIS, GCP_VALKEY,
+         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER, GCP_REDIS, GCP_VALKEY,
                                    GCP_REDIS_CLUSTER}),
          check=check_encryption_in_transit),
     Rule("cache-authentication",
@@ -221,8 +223,8 @@ RULES: tuple[Rule, ...] = (
          "authorization_mode=IAM_AUTH; Redis Cluster: AUTH_MODE_IAM_AUTH. RBAC users: set "
          "passwords or IAM authentication, or access_string 'off'.",
          "mandatory", "high",
-         resource_types=frozenset({AWS_RG, AWS_SERVERLESS, AWS_CLUSTER, AWS_USER, GCP_REDIS,
-                                   GCP_VALKEY, GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_SERVERLESS_CACHE, AWS_CLUSTER,
+                                   AWS_USER, GCP_REDIS, GCP_VALKEY, GCP_REDIS_CLUSTER}),
          check=check_authentication),
     Rule("cache-private-ingress",
          "Security groups, security group rules and firewalls must not admit cache ports from "
@@ -230,7 +232,7 @@ RULES: tuple[Rule, ...] = (
          "Allow only the private CIDRs of the clients' networks (or security group "
          "references); never 0.0.0.0/0, ::/0 or public ranges.",
          "mandatory", "critical",
-         resource_types=frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE,
+         resource_types=frozenset({AWS_SECURITY_GROUP, AWS_SECURITY_GROUP_RULE, AWS_INGRESS_RULE,
                                    GCP_FIREWALL}),
          check=check_private_ingress),
     Rule("cache-backups",
@@ -240,8 +242,8 @@ RULES: tuple[Rule, ...] = (
          "for Redis: persistence_config.persistence_mode=RDB. Memorystore for Valkey / Redis "
          "Cluster: persistence_config.mode RDB or AOF, or automated_backup_config.",
          "mandatory", "high", production_only=True,
-         resource_types=frozenset({AWS_RG, AWS_CLUSTER, AWS_SERVERLESS, GCP_REDIS, GCP_VALKEY,
-                                   GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER, AWS_SERVERLESS_CACHE,
+                                   GCP_REDIS, GCP_VALKEY, GCP_REDIS_CLUSTER}),
          check=check_backups),
     Rule("cache-multi-az",
          "Production caches must survive the loss of a node or zone: replicas with Multi-AZ "
@@ -259,7 +261,7 @@ RULES: tuple[Rule, ...] = (
          "Pass opts=ResourceOptions(protect=True); on Memorystore also leave "
          "deletion_protection(_enabled) at its default, true.",
          "mandatory", "high", production_only=True,
-         resource_types=frozenset(_CACHE_TYPES | {KMS_KEY}),
+         resource_types=frozenset(_CACHE_TYPES | {AWS_KMS_KEY}),
          check=check_deletion_protection),
     Rule(ENGINE_SUPPORT,
          "Engine versions out of (standard) support are flagged: Redis OSS 4-6 on ElastiCache "
@@ -268,7 +270,8 @@ RULES: tuple[Rule, ...] = (
          "Upgrade Redis OSS to Valkey or Redis OSS 7; Memcached to 1.6.12 or later; move "
          "Memorystore for Memcached to Memorystore for Valkey.",
          "advisory", "medium",
-         resource_types=frozenset({AWS_RG, AWS_CLUSTER, AWS_GLOBAL_RG, AWS_SERVERLESS,
+         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER,
+                                   AWS_GLOBAL_REPLICATION_GROUP, AWS_SERVERLESS_CACHE,
                                    GCP_MEMCACHED}),
          check=check_engine_support),
     Rule("cache-customer-managed-key",
@@ -276,8 +279,8 @@ RULES: tuple[Rule, ...] = (
          "ElastiCache: kms_key_id. Memorystore for Redis: customer_managed_key; Valkey and "
          "Redis Cluster: kms_key.",
          "advisory", "low", production_only=True,
-         resource_types=frozenset({AWS_RG, AWS_SERVERLESS, GCP_REDIS, GCP_VALKEY,
-                                   GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_SERVERLESS_CACHE, GCP_REDIS,
+                                   GCP_VALKEY, GCP_REDIS_CLUSTER}),
          check=check_customer_managed_key),
     Rule("memcached-limits",
          "Memcached has no AUTH, no snapshots and (node-based on AWS) no encryption at rest: "
@@ -285,7 +288,7 @@ RULES: tuple[Rule, ...] = (
          "Keep secrets and personal data out of Memcached and guard it by network, or use "
          "Valkey with AUTH/IAM, TLS and backups. Set this policy to mandatory to ban Memcached.",
          "advisory", "low",
-         resource_types=frozenset({AWS_CLUSTER, AWS_SERVERLESS, GCP_MEMCACHED}),
+         resource_types=frozenset({AWS_CLUSTER, AWS_SERVERLESS_CACHE, GCP_MEMCACHED}),
          check=check_memcached_limits),
     Rule("cache-alarms",
          "Every cache must have at least one alarm (CloudWatch alarm on its nodes, Cloud "
@@ -297,14 +300,15 @@ RULES: tuple[Rule, ...] = (
          "Subnets for caches should not assign public IPs.",
          "Set map_public_ip_on_launch=False on cache subnets.",
          "advisory", "medium", in_policy_pack=False,
-         resource_types=frozenset({SUBNET}), check=check_public_subnet),
+         resource_types=frozenset({AWS_SUBNET}), check=check_public_subnet),
     # Plan only: a statement about what this program sends (Redis OSS 6), not a violation.
     Rule("transit-encryption-mode-offered",
          "A Redis OSS 6 replication group takes no transit encryption mode (ElastiCache offers "
          "one from 7.0.5): with TLS on, the engine requires it of every client.",
          "Nothing to change; upgrade to Redis OSS 7 or Valkey to choose a mode.",
          "advisory", "low", in_policy_pack=False,
-         resource_types=frozenset({AWS_RG}), check=check_transit_encryption_mode_offered),
+         resource_types=frozenset({AWS_REPLICATION_GROUP}),
+         check=check_transit_encryption_mode_offered),
     # Plan only: which VPC or log group serves a cache is this program's structure, not
     # something a policy can tell in any stack.
     # Plan only: which secret belongs to which cache, and whether that cache has a key of its

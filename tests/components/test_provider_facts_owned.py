@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from components import provider_facts as facts
+from components.resource_types import AWS_REPLICATION_GROUP as RG
+from components.resource_types import AWS_ROUTE53_RECORD, GCP_RECORD_SET, GCP_VALKEY
 from infra.plan.report import run_plan
 from tests.builders import aws_config
 
@@ -32,10 +34,10 @@ def registered():
     lone = run_plan("test", config=aws_config(LONE_CACHE, profile="production",
                                               network=dns)).recorder
     shards_scaled, replicas_scaled = (
-        run_plan("test", config=aws_config(cache, profile="production")).recorder.of_type(facts.RG)
+        run_plan("test", config=aws_config(cache, profile="production")).recorder.of_type(RG)
         for cache in (SHARDS_SCALED, REPLICAS_SCALED))
-    groups = {r.inputs["replicationGroupId"]: r for r in global_stack.of_type(facts.RG)}
-    records = global_stack.of_type(facts.ROUTE53_RECORD)
+    groups = {r.inputs["replicationGroupId"]: r for r in global_stack.of_type(RG)}
+    records = global_stack.of_type(AWS_ROUTE53_RECORD)
     writer = [r for r in records if r.inputs["name"].startswith("s-writer.")]
     return {
         facts.GLOBAL_PRIMARY: [groups["test-s"]],
@@ -44,13 +46,13 @@ def registered():
         facts.FOLLOWS_FAILOVER: writer,
         facts.AUTOSCALED_SHARDS: shards_scaled,
         facts.AUTOSCALED_REPLICAS: replicas_scaled,
-        "elsewhere": [*lone.of_type(facts.RG), *lone.of_type(facts.ROUTE53_RECORD),
+        "elsewhere": [*lone.of_type(RG), *lone.of_type(AWS_ROUTE53_RECORD),
                       *[r for r in records if not r.inputs["name"].startswith("s-writer.")]],
     }
 
 
 @pytest.mark.parametrize("fact", [f for f in facts.FACTS if f.kind == "cloud_owned"
-                                  and f.type in (facts.RG, facts.ROUTE53_RECORD)],
+                                  and f.type in (RG, AWS_ROUTE53_RECORD)],
                          ids=lambda f: f"{f.type.split(':')[-1]}.{f.argument}@{f.condition}")
 def test_each_cloud_owned_fact_is_ignored_where_it_holds(registered, fact):
     where = [r for r in registered[fact.condition] if r.type == fact.type]
@@ -70,4 +72,4 @@ def test_every_cloud_owned_fact_is_checked_here():
     # A new cloud_owned fact on another type needs its resource checked: the AWS ones in
     # `registered` above, the GCP ones in tests/components/test_gcp_switchover.py.
     assert {f.type for f in facts.FACTS if f.kind == "cloud_owned"} <= {
-        facts.RG, facts.ROUTE53_RECORD, facts.GCP_VALKEY, facts.GCP_RECORD_SET}
+        RG, AWS_ROUTE53_RECORD, GCP_VALKEY, GCP_RECORD_SET}

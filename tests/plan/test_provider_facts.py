@@ -11,6 +11,8 @@ import pytest
 
 from components import provider_facts as facts
 from components.provider_facts import FACTS, Fact
+from components.resource_types import AWS_GLOBAL_REPLICATION_GROUP as GLOBAL_RG
+from components.resource_types import AWS_REPLICATION_GROUP as RG
 from infra.plan.diff import diff
 from infra.plan.resources import is_data_holding
 
@@ -55,7 +57,7 @@ def plan(fact: Fact, inputs: dict[str, Any], global_cache: bool) -> dict[str, An
                 "data_holding": is_data_holding(fact.type, CACHE), "inputs": inputs}
     resources = [resource]
     if global_cache:
-        resources.append({**resource, "urn": "urn:global", "type": facts.GLOBAL_RG,
+        resources.append({**resource, "urn": "urn:global", "type": GLOBAL_RG,
                           "name": "c-global", "data_holding": True, "inputs": {}})
     return {"stack": "test", "resources": resources, "caches": []}
 
@@ -115,9 +117,9 @@ def test_a_cloud_owned_argument_the_resource_does_not_ignore_is_flagged():
 
 
 def test_ignored_arguments_follow_the_conditions():
-    assert facts.ignored_arguments(facts.RG) == []
-    primary = facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY)
-    secondary = facts.ignored_arguments(facts.RG, facts.GLOBAL_MEMBER, facts.GLOBAL_SECONDARY)
+    assert facts.ignored_arguments(RG) == []
+    primary = facts.ignored_arguments(RG, facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY)
+    secondary = facts.ignored_arguments(RG, facts.GLOBAL_MEMBER, facts.GLOBAL_SECONDARY)
     assert "autoMinorVersionUpgrade" in primary and "autoMinorVersionUpgrade" in secondary
     assert "nodeType" in primary and "nodeType" not in secondary
     assert {"multiAzEnabled", "port"} <= set(secondary) and "port" not in primary

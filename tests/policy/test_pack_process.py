@@ -85,7 +85,7 @@ def test_a_careless_group_is_blocked_and_a_careful_one_passes(analyzer):
     careless = {"replicationGroupId": "prod-sessions", "engine": "valkey",
                 "engineVersion": "8.1", "numCacheClusters": 1}
     found = {(d.policyName, analyzer_pb2.EnforcementLevel.Name(d.enforcementLevel))
-             for d in analyze(analyzer, rules.AWS_RG, careless)}
+             for d in analyze(analyzer, rules.AWS_REPLICATION_GROUP, careless)}
     assert {("cache-encryption-at-rest", "MANDATORY"), ("cache-encryption-in-transit",
             "MANDATORY"), ("cache-authentication", "MANDATORY"), ("cache-backups", "MANDATORY"),
             ("cache-multi-az", "MANDATORY"), ("cache-deletion-protection", "MANDATORY")} <= found
@@ -94,7 +94,7 @@ def test_a_careless_group_is_blocked_and_a_careful_one_passes(analyzer):
                "kmsKeyId": "arn:aws:kms:us-east-1:1:key/k", "transitEncryptionEnabled": True,
                "transitEncryptionMode": "required", "authToken": "t0ken-value",
                "snapshotRetentionLimit": 7, "finalSnapshotIdentifier": "final"}
-    assert analyze(analyzer, rules.AWS_RG, careful, protect=True) == []
+    assert analyze(analyzer, rules.AWS_REPLICATION_GROUP, careful, protect=True) == []
 
 
 def test_development_config_turns_the_production_rules_off(analyzer):
@@ -103,7 +103,7 @@ def test_development_config_turns_the_production_rules_off(analyzer):
         single = {"replicationGroupId": "dev-sessions", "engine": "valkey",
                   "atRestEncryptionEnabled": True, "transitEncryptionEnabled": True,
                   "authToken": "t0ken-value", "numCacheClusters": 1}
-        assert analyze(analyzer, rules.AWS_RG, single) == []
+        assert analyze(analyzer, rules.AWS_REPLICATION_GROUP, single) == []
     finally:
         configure(analyzer, "production")
 
@@ -121,7 +121,8 @@ def test_the_rules_import_with_the_standard_library_alone():
 def test_every_module_of_the_checks_imports_with_the_standard_library_alone():
     # The checks the rules are made of (infra/plan/checks/), each module on its own, so that one
     # rules.py does not import yet is held to the same rule; and nothing of the program beyond
-    # them and infra.plan.rules is loaded.
+    # them, infra.plan.rules and the resource type tokens (components/resource_types.py, plain
+    # constants) is loaded.
     package = ROOT / "infra" / "plan" / "checks"
     modules = sorted(f"infra.plan.checks.{p.stem}" for p in package.glob("*.py")
                      if p.stem != "__init__")
@@ -136,5 +137,6 @@ def test_every_module_of_the_checks_imports_with_the_standard_library_alone():
     assert result.returncode == 0, result.stderr
     loaded = result.stdout.split()
     assert set(modules) <= set(loaded)
-    assert all(m in ("infra", "infra.plan", "infra.plan.rules", "infra.plan.checks")
+    assert all(m in ("infra", "infra.plan", "infra.plan.rules", "infra.plan.checks",
+                     "components", "components.resource_types")
                or m.startswith("infra.plan.checks.") for m in loaded), loaded

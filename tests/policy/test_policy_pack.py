@@ -15,7 +15,7 @@ from infra.plan import rules
 from policy import pack
 from tests.policy.support import DEVELOPMENT, stack_resource
 
-RG = rules.AWS_RG
+RG = rules.AWS_REPLICATION_GROUP
 CLUSTER = rules.AWS_CLUSTER
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
 
@@ -111,8 +111,8 @@ def test_authentication(violations):
     assert violations(policy, rules.GCP_VALKEY, valkey()) == []
     assert violations(policy, rules.GCP_VALKEY, valkey(authorizationMode="AUTH_DISABLED"))
     assert violations(policy, rules.GCP_REDIS, {"name": "r", "authEnabled": False})
-    assert violations(policy, rules.AWS_SERVERLESS, {"engine": "valkey", "name": "s"})
-    assert violations(policy, rules.AWS_SERVERLESS,
+    assert violations(policy, rules.AWS_SERVERLESS_CACHE, {"engine": "valkey", "name": "s"})
+    assert violations(policy, rules.AWS_SERVERLESS_CACHE,
                       {"engine": "valkey", "name": "s", "userGroupId": "ug"}) == []
 
 
@@ -133,7 +133,7 @@ def test_rbac_users_must_need_a_password(violations):
 
 def test_private_ingress_on_aws(violations):
     policy = "cache-private-ingress"
-    rule = rules.INGRESS_RULE
+    rule = rules.AWS_INGRESS_RULE
     private = {"securityGroupId": "sg-1", "ipProtocol": "tcp", "fromPort": 6379,
                "toPort": 6379, "cidrIpv4": "10.40.0.0/16"}
     assert violations(policy, rule, private) == []
@@ -144,12 +144,12 @@ def test_private_ingress_on_aws(violations):
     web = {**private, "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"}
     assert violations(policy, rule, web) == []
     assert violations(policy, rule, web, config={"cachePorts": []})  # [] checks every port
-    assert violations(policy, rules.SECURITY_GROUP, {"ingress": [
+    assert violations(policy, rules.AWS_SECURITY_GROUP, {"ingress": [
         {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]})
-    assert violations(policy, rules.SECURITY_GROUP_RULE, {
+    assert violations(policy, rules.AWS_SECURITY_GROUP_RULE, {
         "type": "ingress", "protocol": "tcp", "fromPort": 6000, "toPort": 7000,
         "cidrBlocks": ["203.0.113.0/24"], "securityGroupId": "sg-1"})
-    assert violations(policy, rules.SECURITY_GROUP_RULE, {
+    assert violations(policy, rules.AWS_SECURITY_GROUP_RULE, {
         "type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0,
         "cidrBlocks": ["0.0.0.0/0"], "securityGroupId": "sg-1"}) == []
 
@@ -222,7 +222,8 @@ def test_deletion_protection_in_production(violations):
     assert violations(policy, rules.GCP_VALKEY, valkey()) == []
     assert violations(policy, rules.GCP_VALKEY, valkey(deletionProtectionEnabled=False))
     assert violations(policy, rules.GCP_REDIS, {"name": "r", "deletionProtection": False})
-    assert violations(policy, rules.AWS_GLOBAL_RG, {"globalReplicationGroupIdSuffix": "g"})
+    assert violations(policy, rules.AWS_GLOBAL_REPLICATION_GROUP,
+                      {"globalReplicationGroupIdSuffix": "g"})
 
 
 # --- engine support, keys, Memcached ----------------------------------------------------------
@@ -264,17 +265,17 @@ def test_memcached_limits_are_flagged_as_advice(violations, policies):
 
 def test_every_cache_needs_an_alarm(stack_violations):
     cache = stack_resource(RG, group(), "sessions-group")
-    alarm = stack_resource(rules.METRIC_ALARM, {"dimensions": {
+    alarm = stack_resource(rules.AWS_METRIC_ALARM, {"dimensions": {
         "CacheClusterId": "prod-sessions-001"}, "namespace": "AWS/ElastiCache"}, "cpu")
     assert stack_violations("cache-alarms", [cache, alarm]) == []
     [(message, urn)] = stack_violations("cache-alarms", [cache])
     assert message.startswith("[no-alarms] sessions-group") and urn == cache.urn
     # An alarm of another cache does not count.
-    other = stack_resource(rules.METRIC_ALARM, {"dimensions": {
+    other = stack_resource(rules.AWS_METRIC_ALARM, {"dimensions": {
         "CacheClusterId": "prod-sessions2-001"}}, "other")
     assert len(stack_violations("cache-alarms", [cache, other])) == 1
     # An alarm built from the cache's outputs depends on it.
-    wired = stack_resource(rules.METRIC_ALARM, {"dimensions": {}}, "wired",
+    wired = stack_resource(rules.AWS_METRIC_ALARM, {"dimensions": {}}, "wired",
                            depends_on=(cache,))
     assert stack_violations("cache-alarms", [cache, wired]) == []
 

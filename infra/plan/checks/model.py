@@ -13,32 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from components.resource_types import (
+    AWS_CLUSTER,
+    AWS_REPLICATION_GROUP,
+    AWS_SERVERLESS_CACHE,
+    GCP_MEMCACHED,
+    GCP_REDIS,
+    GCP_REDIS_CLUSTER,
+    GCP_VALKEY,
+)
+
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
-AWS_RG = "aws:elasticache/replicationGroup:ReplicationGroup"
-AWS_CLUSTER = "aws:elasticache/cluster:Cluster"
-AWS_SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
-AWS_GLOBAL_RG = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
-AWS_USER = "aws:elasticache/user:User"
-KMS_KEY = "aws:kms/key:Key"
-SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-SUBNET = "aws:ec2/subnet:Subnet"
-METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-GCP_REDIS = "gcp:redis/instance:Instance"
-GCP_REDIS_CLUSTER = "gcp:redis/cluster:Cluster"
-GCP_VALKEY = "gcp:memorystore/instance:Instance"
-GCP_MEMCACHED = "gcp:memcache/instance:Instance"
-GCP_FIREWALL = "gcp:compute/firewall:Firewall"
-GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
-VPC = "aws:ec2/vpc:Vpc"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
-AWS_SECRET = "aws:secretsmanager/secret:Secret"
 
-AWS_CACHES = frozenset({AWS_RG, AWS_CLUSTER, AWS_SERVERLESS})
+AWS_CACHES = frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER, AWS_SERVERLESS_CACHE})
 GCP_CACHES = frozenset({GCP_REDIS, GCP_REDIS_CLUSTER, GCP_VALKEY, GCP_MEMCACHED})
 CACHES = AWS_CACHES | GCP_CACHES
 
@@ -174,7 +162,7 @@ def engine_name(res: Resource) -> str:
 def is_global_secondary(res: Resource) -> bool:
     """A Global Datastore member other than the primary: encryption, AUTH, engine and failover
     are the global group's, and AWS rejects them on the member."""
-    return res.type == AWS_RG and is_set(res.inputs.get("globalReplicationGroupId"))
+    return res.type == AWS_REPLICATION_GROUP and is_set(res.inputs.get("globalReplicationGroupId"))
 
 
 def is_group_member(res: Resource) -> bool:
