@@ -36,42 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_INGRESS_RULE,
-    AWS_KMS_KEY,
-    AWS_LOG_GROUP,
-    AWS_PARAMETER_GROUP,
-    AWS_REPLICATION_GROUP,
-    AWS_ROUTE53_RECORD,
-    AWS_ROUTE53_ZONE,
-    AWS_SECURITY_GROUP,
-    AWS_SERVERLESS_CACHE,
-    AWS_SNS_SUBSCRIPTION,
-    AWS_SNS_TOPIC,
-    AWS_SUBNET_GROUP,
-    GCP_ALERT_POLICY,
-    GCP_CONNECTION_POLICY,
-    GCP_DASHBOARD,
-    GCP_FIREWALL,
-    GCP_GLOBAL_ADDRESS,
-    GCP_KEY_GRANT,
-    GCP_MANAGED_ZONE,
-    GCP_MEMCACHED,
-    GCP_NETWORK,
-    GCP_NOTIFICATION_CHANNEL,
-    GCP_PROJECT_IAM_MEMBER,
-    GCP_PSA_CONNECTION,
-    GCP_RECORD_SET,
-    GCP_REDIS,
-    GCP_SECRET,
-    GCP_SECRET_VERSION,
-    GCP_SERVICE,
-    GCP_SERVICE_IDENTITY,
-    GCP_SUBNETWORK,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 
 Kind = Literal["replaces", "rejected", "cloud_owned"]
 KINDS: tuple[Kind, ...] = ("replaces", "rejected", "cloud_owned")
@@ -177,98 +142,99 @@ def _replaces(type_: str, arguments: Iterable[str], source: str, reason: str = "
 
 FACTS: tuple[Fact, ...] = (
     # --- aws_elasticache_replication_group --------------------------------------------------
-    *_replaces(AWS_REPLICATION_GROUP,
+    *_replaces(types.AWS_REPLICATION_GROUP,
                ("replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "port",
                 "subnetGroupName", "dataTieringEnabled", "networkType",
                 "globalReplicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName"),
                _RG_SRC),
-    Fact(AWS_REPLICATION_GROUP, "nodeGroupConfigurations", "replaces", ALWAYS,
+    Fact(types.AWS_REPLICATION_GROUP, "nodeGroupConfigurations", "replaces", ALWAYS,
          "Changing the explicit shard layout (ids, replica counts, slots) forces a new group "
          "(CustomizeDiff ForceNewIf).", _RG_SRC),
-    Fact(AWS_REPLICATION_GROUP, "transitEncryptionEnabled", "replaces", REDIS_BELOW_7_0_5,
+    Fact(types.AWS_REPLICATION_GROUP, "transitEncryptionEnabled", "replaces", REDIS_BELOW_7_0_5,
          "Below Redis OSS 7.0.5 TLS can only be chosen when the group is created (CustomizeDiff "
          "ForceNewIf engine_version_actual < 7.0.5).", _RG_SRC),
-    Fact(AWS_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(types.AWS_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A version downgrade recreates the group (customizeDiffEngineVersionForceNewOnDowngrade).",
          _RG_SRC),
-    Fact(AWS_REPLICATION_GROUP, "engine", "replaces", ENGINE_NOT_REDIS_TO_VALKEY,
+    Fact(types.AWS_REPLICATION_GROUP, "engine", "replaces", ENGINE_NOT_REDIS_TO_VALKEY,
          "Only Redis OSS to Valkey is an online upgrade; any other engine change recreates the "
          "group empty (customizeDiffEngineForceNewOnDowngrade).", _RG_SRC),
-    Fact(AWS_REPLICATION_GROUP, "transitEncryptionMode", "rejected", REDIS_BELOW_7_0_5,
+    Fact(types.AWS_REPLICATION_GROUP, "transitEncryptionMode", "rejected", REDIS_BELOW_7_0_5,
          "ElastiCache refuses a transit encryption mode below Redis OSS 7.0.5: \"Transit "
          "encryption mode is not supported for engine version 6.2.6. Please use engine version "
          "7.0.5 or higher.\"",
          "https://github.com/cloudposse/terraform-aws-elasticache-redis/pull/231"),
-    Fact(AWS_REPLICATION_GROUP, "autoMinorVersionUpgrade", "cloud_owned", GLOBAL_MEMBER,
+    Fact(types.AWS_REPLICATION_GROUP, "autoMinorVersionUpgrade", "cloud_owned", GLOBAL_MEMBER,
          "AWS turns auto minor version upgrade off on every member that joins a Global "
          "Datastore; sending it back is a modification AWS rejects on a member.",
          "https://github.com/hashicorp/terraform-provider-aws/issues/24919; "
          "https://github.com/terraform-aws-modules/terraform-aws-elasticache/issues/7"),
-    *[Fact(AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_PRIMARY,
+    *[Fact(types.AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_PRIMARY,
            "Once the primary has joined a Global Datastore the global group owns it: changes "
            "go through the GlobalReplicationGroup, and ModifyReplicationGroup on a member is "
            "rejected.", f"{_RG_SRC} (suppressDiffIfBelongsToGlobalReplicationGroup); "
            + _MEMBER_REJECTED)
       for argument in ("engine", "engineVersion", "nodeType", "numNodeGroups",
                        "automaticFailoverEnabled", "parameterGroupName")],
-    *[Fact(AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_SECONDARY,
+    *[Fact(types.AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_SECONDARY,
            "A secondary inherits Multi-AZ and automatic failover from the primary, while the "
            "provider reads both as Optional with Default false, so an unset value plans "
            "true -> false, a modification AWS rejects on a member.",
            f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557")
       for argument in ("multiAzEnabled", "automaticFailoverEnabled")],
-    Fact(AWS_REPLICATION_GROUP, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
+    Fact(types.AWS_REPLICATION_GROUP, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
          "Application Auto Scaling changes the shard count itself; the provider resizes the "
          "group whenever num_node_groups differs from state (ModifyReplicationGroupShard"
          "Configuration), so the configured count planned back would undo every scale-out.",
          f"{_RG_SRC}; https://github.com/hashicorp/terraform-provider-aws/pull/45893; "
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoScaling.html"),
-    Fact(AWS_REPLICATION_GROUP, "replicasPerNodeGroup", "cloud_owned", AUTOSCALED_REPLICAS,
+    Fact(types.AWS_REPLICATION_GROUP, "replicasPerNodeGroup", "cloud_owned", AUTOSCALED_REPLICAS,
          "Application Auto Scaling adds and removes replicas itself; the provider calls "
          "Increase/DecreaseReplicaCount whenever replicas_per_node_group differs from state, "
          "so the configured count planned back would undo every scale-out.",
          f"{_RG_SRC}; https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
          "AutoScaling-Using-Replicas.html"),
-    Fact(AWS_REPLICATION_GROUP, "port", "cloud_owned", GLOBAL_SECONDARY,
+    Fact(types.AWS_REPLICATION_GROUP, "port", "cloud_owned", GLOBAL_SECONDARY,
          "A secondary inherits the primary's port; port is ForceNew and its DiffSuppressFunc "
          "only covers the default 6379, so an unset port on a secondary of a cache on another "
          "port would plan a replacement.", _RG_SRC),
     # --- aws_elasticache_cluster (Memcached) ------------------------------------------------
-    *_replaces(AWS_CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
+    *_replaces(types.AWS_CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
                          "transitEncryptionEnabled", "availabilityZone", "networkType",
                          "outpostMode", "preferredOutpostArn", "replicationGroupId",
                          "snapshotArns", "snapshotName"), _CLUSTER_SRC),
-    Fact(AWS_CLUSTER, "nodeType", "replaces", MEMCACHED,
+    Fact(types.AWS_CLUSTER, "nodeType", "replaces", MEMCACHED,
          "Memcached cannot scale vertically; a new node type recreates the cluster empty "
          "(clusterForceNewOnMemcachedNodeTypeChange).", _CLUSTER_SRC),
-    Fact(AWS_CLUSTER, "engineVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(types.AWS_CLUSTER, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A version downgrade recreates the cluster "
          "(customizeDiffEngineVersionForceNewOnDowngrade).",
          _CLUSTER_SRC),
     # --- aws_elasticache_serverless_cache -----------------------------------------------------
-    *_replaces(AWS_SERVERLESS_CACHE, ("name", "engine", "kmsKeyId", "majorEngineVersion",
+    *_replaces(types.AWS_SERVERLESS_CACHE, ("name", "engine", "kmsKeyId", "majorEngineVersion",
                             "snapshotArnsToRestores", "subnetIds"),
                _TF_AWS + "elasticache/serverless_cache.go (RequiresReplace plan modifiers, read "
                "at commit 00a919d1548eb437816d4838f320502ad34183ff)",
                "A serverless cache cannot change this in place: the provider replaces it "
                "(RequiresReplace), empty."),
     # --- aws_elasticache_global_replication_group -------------------------------------------
-    *_replaces(AWS_GLOBAL_REPLICATION_GROUP,
+    *_replaces(types.AWS_GLOBAL_REPLICATION_GROUP,
                ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"), _GLOBAL_SRC),
-    Fact(AWS_GLOBAL_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(types.AWS_GLOBAL_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A downgrade needs the global group and every member replaced: the provider refuses "
          "it (customizeDiffGlobalReplicationGroupEngineVersionErrorOnDowngrade), and the only "
          "way through, -replace by hand, recreates them empty.", _GLOBAL_SRC),
-    Fact(AWS_GLOBAL_REPLICATION_GROUP, "parameterGroupName", "rejected", WITHOUT_MAJOR_UPGRADE,
+    Fact(types.AWS_GLOBAL_REPLICATION_GROUP, "parameterGroupName", "rejected",
+         WITHOUT_MAJOR_UPGRADE,
          "ModifyGlobalReplicationGroup accepts a parameter group only together with a major "
          "engine upgrade; the provider refuses the plan (\"cannot change parameter group name "
          "without upgrading major engine version\").",
          f"{_GLOBAL_SRC} (paramGroupNameRequiresMajorVersionUpgrade); "
          "https://github.com/hashicorp/terraform-provider-aws/pull/49110"),
     # --- aws_elasticache_parameter_group ----------------------------------------------------
-    *_replaces(AWS_PARAMETER_GROUP, ("name", "family", "description"),
+    *_replaces(types.AWS_PARAMETER_GROUP, ("name", "family", "description"),
                _TF_AWS + "elasticache/parameter_group.go"),
-    Fact(AWS_PARAMETER_GROUP, "parameters", "rejected", GLOBAL_MEMBER,
+    Fact(types.AWS_PARAMETER_GROUP, "parameters", "rejected", GLOBAL_MEMBER,
          "When a group joins a Global Datastore, AWS attaches an auto-generated "
          "global-datastore-* parameter group to every member, so edits to the group this stack "
          "manages reach no node; the global group takes a parameter group only with a major "
@@ -277,41 +243,41 @@ FACTS: tuple[Fact, ...] = (
          "https://github.com/hashicorp/terraform-provider-aws/pull/49110; " + _GD_DOCS,
          not_applied=True),
     # --- networking, keys, notifications, logs, DNS -----------------------------------------
-    *_replaces(AWS_SUBNET_GROUP, ("name",), _TF_AWS + "elasticache/subnet_group.go"),
-    *_replaces(AWS_KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId",
-                         "xksKeyId"), _TF_AWS + "kms/key.go"),
-    *_replaces(AWS_SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
-    *_replaces(AWS_SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
+    *_replaces(types.AWS_SUBNET_GROUP, ("name",), _TF_AWS + "elasticache/subnet_group.go"),
+    *_replaces(types.AWS_KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion",
+                                   "customKeyStoreId", "xksKeyId"), _TF_AWS + "kms/key.go"),
+    *_replaces(types.AWS_SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
+    *_replaces(types.AWS_SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
                _TF_AWS + "sns/topic_subscription.go"),
-    *_replaces(AWS_LOG_GROUP, ("name",), _TF_AWS + "logs/group.go"),
-    *_replaces(AWS_ROUTE53_ZONE, ("name",), _TF_AWS + "route53/zone.go"),
-    *_replaces(AWS_ROUTE53_RECORD, ("zoneId", "name"), _TF_AWS + "route53/record.go"),
-    Fact(AWS_ROUTE53_RECORD, "records", "cloud_owned", FOLLOWS_FAILOVER,
+    *_replaces(types.AWS_LOG_GROUP, ("name",), _TF_AWS + "logs/group.go"),
+    *_replaces(types.AWS_ROUTE53_ZONE, ("name",), _TF_AWS + "route53/zone.go"),
+    *_replaces(types.AWS_ROUTE53_RECORD, ("zoneId", "name"), _TF_AWS + "route53/record.go"),
+    Fact(types.AWS_ROUTE53_RECORD, "records", "cloud_owned", FOLLOWS_FAILOVER,
          "The writer name follows the primary, which a Global Datastore failover moves to "
          "another region; `python -m ops failover` rewrites the record, so `pulumi up` must "
          "not point it back (docs/dns.md).",
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
          "API_FailoverGlobalReplicationGroup.html"),
-    *_replaces(AWS_SECURITY_GROUP, ("name", "description", "vpcId"),
+    *_replaces(types.AWS_SECURITY_GROUP, ("name", "description", "vpcId"),
                _TF_AWS + "ec2/vpc_security_group.go"),
-    *_replaces(AWS_INGRESS_RULE, ("securityGroupId",),
+    *_replaces(types.AWS_INGRESS_RULE, ("securityGroupId",),
                _TF_AWS + "ec2/vpc_security_group_ingress_rule.go"),
     # --- GCP: google_redis_instance -------------------------------------------------------
-    *_replaces(GCP_REDIS, ("name", "region", "project", "connectMode", "authorizedNetwork",
+    *_replaces(types.GCP_REDIS, ("name", "region", "project", "connectMode", "authorizedNetwork",
                            "customerManagedKey", "locationId", "alternativeLocationId",
                            "reservedIpRange"), _REDIS_SRC),
-    Fact(GCP_REDIS, "tier", "replaces", ALWAYS,
+    Fact(types.GCP_REDIS, "tier", "replaces", ALWAYS,
          "BASIC and STANDARD_HA cannot be switched in place (ForceNew): replicas 0 -> 1 or "
          "1 -> 0 recreates the instance empty.",
          _REDIS_SRC + "; https://cloud.google.com/memorystore/docs/redis/redis-tiers"),
-    Fact(GCP_REDIS, "transitEncryptionMode", "replaces", ALWAYS,
+    Fact(types.GCP_REDIS, "transitEncryptionMode", "replaces", ALWAYS,
          "TLS can only be chosen when the instance is created (ForceNew): turning it on or off "
          "recreates the instance empty.", _REDIS_SRC),
-    Fact(GCP_REDIS, "redisVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(types.GCP_REDIS, "redisVersion", "replaces", VERSION_DOWNGRADE,
          "A version downgrade recreates the instance (CustomizeDiff ForceNewIfChange "
          "isRedisVersionDecreasing); upgrades go through the :upgrade call in place.",
          _REDIS_SRC),
-    Fact(GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_OFF,
+    Fact(types.GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_OFF,
          "Memorystore for Redis cannot disable read replicas once they are enabled; the program "
          "never sends READ_REPLICAS_DISABLED, so the instance keeps its read replicas (and its "
          "read endpoint) and only the replica count changes.",
@@ -319,16 +285,16 @@ FACTS: tuple[Fact, ...] = (
          "replicas are enabled on an instance read replicas can no longer be disabled\")",
          not_applied=True),
     # --- GCP: google_memorystore_instance (Valkey) ------------------------------------------
-    *_replaces(GCP_VALKEY, ("instanceId", "location", "project", "authorizationMode",
+    *_replaces(types.GCP_VALKEY, ("instanceId", "location", "project", "authorizationMode",
                             "transitEncryptionMode", "kmsKey", "zoneDistributionConfig",
                             "desiredPscAutoConnections", "desiredAutoCreatedEndpoints",
                             "gcsSource", "managedBackupSource", "serverCaMode", "serverCaPool"),
                _VALKEY_SRC),
-    Fact(GCP_VALKEY, "mode", "replaces", ALWAYS,
+    Fact(types.GCP_VALKEY, "mode", "replaces", ALWAYS,
          "Cluster mode (CLUSTER / CLUSTER_DISABLED) is immutable (ForceNew): going from one shard "
          "to several turns it on and recreates the instance empty. Create the cache with "
          "gcp.cluster_mode: true to add shards later in place.", _VALKEY_SRC),
-    Fact(GCP_VALKEY, "crossInstanceReplicationConfig", "cloud_owned", CROSS_REGION_SECONDARY,
+    Fact(types.GCP_VALKEY, "crossInstanceReplicationConfig", "cloud_owned", CROSS_REGION_SECONDARY,
          "A switchover or detach changes the instance role (SECONDARY -> PRIMARY or NONE) and "
          "the primary/secondary instances it lists; the provider sends this block in every "
          "update (it is in the update mask), so `pulumi up` would ask for the old roles back. "
@@ -337,67 +303,67 @@ FACTS: tuple[Fact, ...] = (
          "(createSecondaryInstanceResource: lifecycle ignore_changes); "
          "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
     # --- GCP: google_memcache_instance --------------------------------------------------------
-    *_replaces(GCP_MEMCACHED, ("name", "region", "project", "zones", "authorizedNetwork",
+    *_replaces(types.GCP_MEMCACHED, ("name", "region", "project", "zones", "authorizedNetwork",
                                "reservedIpRangeIds"), _MEMCACHED_SRC),
-    Fact(GCP_MEMCACHED, "nodeConfig", "replaces", ALWAYS,
+    Fact(types.GCP_MEMCACHED, "nodeConfig", "replaces", ALWAYS,
          "Node vCPUs and memory are fixed at creation (ForceNew): a new node size recreates "
          "the instance empty; add nodes (node_count) to grow in place.", _MEMCACHED_SRC),
-    Fact(GCP_MEMCACHED, "memcacheParameters", "replaces", ALWAYS,
+    Fact(types.GCP_MEMCACHED, "memcacheParameters", "replaces", ALWAYS,
          "Memcached parameters are ForceNew in the provider: any parameter change recreates "
          "the instance empty.", _MEMCACHED_SRC),
     # --- GCP: networking, DNS, project services, keys, monitoring ---------------------------
-    *_replaces(GCP_NETWORK, ("name", "autoCreateSubnetworks", "description",
+    *_replaces(types.GCP_NETWORK, ("name", "autoCreateSubnetworks", "description",
                              "internalIpv6Range", "networkProfile", "params", "project"),
                _TF_GOOGLE + "compute/resource_compute_network.go"),
-    *_replaces(GCP_SUBNETWORK, ("name", "network", "description", "region",
+    *_replaces(types.GCP_SUBNETWORK, ("name", "network", "description", "region",
                                 "externalIpv6Prefix", "internalIpv6Prefix", "params",
                                 "reservedInternalRange", "resolveSubnetMask", "project"),
                _TF_GOOGLE + "compute/resource_compute_subnetwork.go"),
-    Fact(GCP_SUBNETWORK, "ipCidrRange", "replaces", CIDR_NOT_EXPANDED,
+    Fact(types.GCP_SUBNETWORK, "ipCidrRange", "replaces", CIDR_NOT_EXPANDED,
          "A subnet's range can only be expanded in place; any other new range recreates it "
          "(CustomizeDiff ForceNewIfChange IsShrinkageIpCidr).",
          _TF_GOOGLE + "compute/resource_compute_subnetwork.go"),
-    *_replaces(GCP_GLOBAL_ADDRESS, ("name", "address", "addressType", "description",
+    *_replaces(types.GCP_GLOBAL_ADDRESS, ("name", "address", "addressType", "description",
                                     "ipVersion", "network", "prefixLength", "purpose",
                                     "project"),
                _TF_GOOGLE + "compute/resource_compute_global_address.go"),
-    *_replaces(GCP_FIREWALL, ("name", "direction", "params", "project"),
+    *_replaces(types.GCP_FIREWALL, ("name", "direction", "params", "project"),
                _TF_GOOGLE + "compute/resource_compute_firewall.go"),
-    *_replaces(GCP_PSA_CONNECTION, ("network", "service"),
+    *_replaces(types.GCP_PSA_CONNECTION, ("network", "service"),
                _TF_GOOGLE + "servicenetworking/resource_service_networking_connection.go"),
-    *_replaces(GCP_CONNECTION_POLICY, ("location", "name", "network", "serviceClass",
+    *_replaces(types.GCP_CONNECTION_POLICY, ("location", "name", "network", "serviceClass",
                                        "project"),
                _TF_GOOGLE + "networkconnectivityv1/"
                "resource_network_connectivity_service_connection_policy.go"),
-    *_replaces(GCP_MANAGED_ZONE, ("dnsName", "name", "reverseLookup", "serviceDirectoryConfig",
-                                  "visibility", "project"),
+    *_replaces(types.GCP_MANAGED_ZONE, ("dnsName", "name", "reverseLookup",
+                                        "serviceDirectoryConfig", "visibility", "project"),
                _TF_GOOGLE + "dns/resource_dns_managed_zone.go"),
-    *_replaces(GCP_RECORD_SET, ("managedZone", "name", "project"),
+    *_replaces(types.GCP_RECORD_SET, ("managedZone", "name", "project"),
                _TF_GOOGLE + "dns/resource_dns_record_set.go"),
-    Fact(GCP_RECORD_SET, "rrdatas", "cloud_owned", FOLLOWS_FAILOVER,
+    Fact(types.GCP_RECORD_SET, "rrdatas", "cloud_owned", FOLLOWS_FAILOVER,
          "The writer name follows the primary instance, which a Memorystore for Valkey "
          "switchover moves to another region; the operator repoints the record, so `pulumi up` "
          "must not point it back (docs/dns.md).",
          "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
-    *_replaces(GCP_SERVICE, ("service", "project"),
+    *_replaces(types.GCP_SERVICE, ("service", "project"),
                _TF_GOOGLE + "resourcemanager/resource_google_project_service.go"),
-    *_replaces(GCP_SERVICE_IDENTITY, ("service", "project"),
+    *_replaces(types.GCP_SERVICE_IDENTITY, ("service", "project"),
                _TF_GOOGLE + "resourcemanager/resource_project_service_identity.go"),
-    *_replaces(GCP_KEY_GRANT, ("cryptoKeyId", "role", "member", "condition"),
+    *_replaces(types.GCP_KEY_GRANT, ("cryptoKeyId", "role", "member", "condition"),
                _TF_GOOGLE + "kms/iam_kms_crypto_key.go and "
                "hashicorp/terraform-provider-google-beta google-beta/tpgiamresource/"
                "resource_iam_member.go"),
-    *_replaces(GCP_ALERT_POLICY, ("project",),
+    *_replaces(types.GCP_ALERT_POLICY, ("project",),
                _TF_GOOGLE + "monitoring/resource_monitoring_alert_policy.go"),
-    *_replaces(GCP_NOTIFICATION_CHANNEL, ("project",),
+    *_replaces(types.GCP_NOTIFICATION_CHANNEL, ("project",),
                _TF_GOOGLE + "monitoring/resource_monitoring_notification_channel.go"),
-    *_replaces(GCP_SECRET, ("secretId", "project", "replication"),
+    *_replaces(types.GCP_SECRET, ("secretId", "project", "replication"),
                _TF_GOOGLE + "secretmanager/resource_secret_manager_secret.go"),
-    *_replaces(GCP_SECRET_VERSION, ("secret", "secretData"),
+    *_replaces(types.GCP_SECRET_VERSION, ("secret", "secretData"),
                _TF_GOOGLE + "secretmanager/resource_secret_manager_secret_version.go"),
-    *_replaces(GCP_PROJECT_IAM_MEMBER, ("project", "role", "member", "condition"),
+    *_replaces(types.GCP_PROJECT_IAM_MEMBER, ("project", "role", "member", "condition"),
                _TF_GOOGLE + "tpgiamresource/resource_iam_member.go"),
-    *_replaces(GCP_DASHBOARD, ("project",),
+    *_replaces(types.GCP_DASHBOARD, ("project",),
                _TF_GOOGLE + "monitoring/resource_monitoring_dashboard.go"),
 )
 

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_args
+from typing import Any, TypedDict, TypeVar, get_args
 
 from pydantic import ValidationError
 
@@ -32,6 +32,7 @@ from infra.config.spec import (
     AnyStackSpec,
     AwsStackSpec,
     CacheSpec,
+    DnsSpec,
     GcpCacheSpec,
     GcpStackSpec,
     NetworkSpec,
@@ -103,6 +104,22 @@ class _Parsed:
     network_cfg: NetworkConfig | None
     emails: tuple[str, ...]
 
+    def stack_fields(self, dns: DnsSpec | None, warnings: list[str]) -> _StackFields:
+        """The fields every stack spec takes from what both clouds parse alike."""
+        return _StackFields(stack=self.stack, profile=self.profile, name_prefix=self.prefix,
+                            region=self.region, alert_emails=self.emails, dns=dns,
+                            warnings=tuple(warnings))
+
+
+class _StackFields(TypedDict):
+    stack: str
+    profile: str
+    name_prefix: str
+    region: str
+    alert_emails: tuple[str, ...]
+    dns: DnsSpec | None
+    warnings: tuple[str, ...]
+
 
 def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
               problems: list[Problem]) -> GcpStackSpec:
@@ -128,11 +145,9 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
         raise ConfigError(parsed.stack, problems)
     assert network is not None
     return GcpStackSpec(
-        stack=parsed.stack, cloud="gcp", profile=parsed.profile, name_prefix=parsed.prefix,
-        region=parsed.region, network=network, alert_emails=parsed.emails, caches=tuple(caches),
-        dns=dns, warnings=tuple(_warnings(parsed.profile, parsed.emails, [*caches])),
-        gcp_project=gcp_project, enable_apis=options.enable_apis,
-        grant_kms_access=options.grant_kms_access)
+        **parsed.stack_fields(dns, _warnings(parsed.profile, parsed.emails, [*caches])),
+        cloud="gcp", network=network, caches=tuple(caches), gcp_project=gcp_project,
+        enable_apis=options.enable_apis, grant_kms_access=options.grant_kms_access)
 
 
 def _load_aws(parsed: _Parsed, cloud: str | None, problems: list[Problem]) -> AwsStackSpec:
@@ -180,12 +195,9 @@ def _load_aws(parsed: _Parsed, cloud: str | None, problems: list[Problem]) -> Aw
     if problems:
         raise ConfigError(parsed.stack, problems)
     assert network is not None
+    warnings = _warnings(parsed.profile, parsed.emails, every_cache) + cross_region_warnings
     return AwsStackSpec(
-        stack=parsed.stack, cloud="aws", profile=parsed.profile, name_prefix=parsed.prefix,
-        region=parsed.region, network=network, alert_emails=parsed.emails, caches=tuple(caches),
-        dns=dns,
-        warnings=tuple(_warnings(parsed.profile, parsed.emails, every_cache)
-                       + cross_region_warnings),
+        **parsed.stack_fields(dns, warnings), cloud="aws", network=network, caches=tuple(caches),
         secondary_networks=secondary_networks, serverless_caches=tuple(serverless),
         cache_order=tuple(c.name for c in every_cache))
 

@@ -12,17 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from components.resource_types import (
-    AWS_ROUTE53_RECORD,
-    AWS_SERVERLESS_CACHE,
-    AWS_SNS_TOPIC,
-    AWS_VPC,
-    GCP_DASHBOARD,
-    GCP_NETWORK,
-    GCP_NOTIFICATION_CHANNEL,
-    GCP_RECORD_SET,
-    GCP_SUBNETWORK,
-)
+from components import resource_types as types
 
 PRIMARY_ROLES = ("primary",)
 CROSS_REGION = {"aws": "Global Datastore", "gcp": "cross-region replication"}
@@ -103,20 +93,20 @@ def _of(resources: Iterable[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 def _network_label(cloud: str, resources: list[dict[str, Any]], region: str) -> str:
     if cloud == "gcp":
-        networks = _of(resources, GCP_NETWORK)
+        networks = _of(resources, types.GCP_NETWORK)
         name = networks[0]["inputs"].get("name") if networks else "existing network"
-        subnets = [s["inputs"].get("ipCidrRange") for s in _of(resources, GCP_SUBNETWORK)
+        subnets = [s["inputs"].get("ipCidrRange") for s in _of(resources, types.GCP_SUBNETWORK)
                    if s["inputs"].get("region") == region]
         return f"VPC network {name}" + (f" · subnet {subnets[0]}" if subnets else "")
-    vpcs = [v for v in _of(resources, AWS_VPC) if v["provider_region"] == region]
+    vpcs = [v for v in _of(resources, types.AWS_VPC) if v["provider_region"] == region]
     if vpcs:
         return f"VPC {vpcs[0]['inputs'].get('cidrBlock')} · private subnets"
     return "existing VPC"
 
 
 def _alert_label(resources: list[dict[str, Any]]) -> str:
-    channels = len(_of(resources, GCP_NOTIFICATION_CHANNEL))
-    dashboard = " · dashboard" if _of(resources, GCP_DASHBOARD) else ""
+    channels = len(_of(resources, types.GCP_NOTIFICATION_CHANNEL))
+    dashboard = " · dashboard" if _of(resources, types.GCP_DASHBOARD) else ""
     target = f"{channels} e-mail channel{_s(channels)}" if channels else "nobody"
     return f"Cloud Monitoring alert policies → {target}{dashboard}"
 
@@ -128,7 +118,7 @@ def _s(count: int) -> str:
 def _topic_label(resources: list[dict[str, Any]], region: str) -> str | None:
     """The region's SNS topics: the alarm topic, and the events topic ElastiCache sends
     failovers to (each region has its own)."""
-    names = sorted(str(t["inputs"].get("name")) for t in _of(resources, AWS_SNS_TOPIC)
+    names = sorted(str(t["inputs"].get("name")) for t in _of(resources, types.AWS_SNS_TOPIC)
                    if t["provider_region"] == region)
     if not names:
         return None
@@ -163,7 +153,7 @@ def _cache_label(cache: dict[str, Any], line: dict[str, Any],
 
 
 def _serverless_limits(resources: list[dict[str, Any]], cache_name: str) -> str:
-    for res in _of(resources, AWS_SERVERLESS_CACHE):
+    for res in _of(resources, types.AWS_SERVERLESS_CACHE):
         if res["cache"] == cache_name:
             limits = res["inputs"].get("cacheUsageLimits") or {}
             data = (limits.get("dataStorage") or {}).get("maximum")
@@ -179,7 +169,7 @@ def _dns_names(resources: list[dict[str, Any]], caches: list[str]) -> dict[str, 
     (infra.naming.dns_names); the zones are the stack's, not a cache's."""
     names: dict[str, set[str]] = {}
     for res in resources:
-        if res["type"] not in (AWS_ROUTE53_RECORD, GCP_RECORD_SET):
+        if res["type"] not in (types.AWS_ROUTE53_RECORD, types.GCP_RECORD_SET):
             continue
         name = str(res["inputs"].get("name") or "").rstrip(".")
         label = re.sub(r"-(reader|writer)$", "", name.split(".", 1)[0])

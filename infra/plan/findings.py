@@ -17,6 +17,7 @@ import re
 from datetime import date
 from typing import Any
 
+from components import resource_types as types
 from infra.config.spec import AnyStackSpec, AwsStackSpec
 from infra.plan import rules
 
@@ -74,9 +75,9 @@ def evaluate(spec: AnyStackSpec, resources: list[dict[str, Any]],
 
 
 # What a cache is created from, by resource type: the inputs holding the source.
-RESTORE_INPUTS = {rules.AWS_REPLICATION_GROUP: ("snapshotName", "snapshotArns"),
-                  rules.AWS_SERVERLESS_CACHE: ("snapshotArnsToRestores",),
-                  rules.GCP_VALKEY: ("gcsSource", "managedBackupSource")}
+RESTORE_INPUTS = {types.AWS_REPLICATION_GROUP: ("snapshotName", "snapshotArns"),
+                  types.AWS_SERVERLESS_CACHE: ("snapshotArnsToRestores",),
+                  types.GCP_VALKEY: ("gcsSource", "managedBackupSource")}
 
 
 def adoption(res: dict[str, Any]) -> list[rules.Finding]:
@@ -121,7 +122,7 @@ def as_rule_resource(res: dict[str, Any]) -> rules.Resource:
 def _cache_of(spec: AnyStackSpec, res: dict[str, Any], finding: rules.Finding) -> str | None:
     if finding.id == "public-ingress":
         port = res["inputs"].get("fromPort") if res["type"] in (
-            rules.AWS_INGRESS_RULE, rules.AWS_SECURITY_GROUP_RULE) else None
+            types.AWS_INGRESS_RULE, types.AWS_SECURITY_GROUP_RULE) else None
         return _caches_behind(spec, res["provider_region"], port)
     return res["cache"]
 

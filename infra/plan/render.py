@@ -9,103 +9,68 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components import resource_types as types
 from components.provider_facts import types_with_facts
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_FLOW_LOG,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_INGRESS_RULE,
-    AWS_KMS_KEY,
-    AWS_LOG_GROUP,
-    AWS_METRIC_ALARM,
-    AWS_PARAMETER_GROUP,
-    AWS_REPLICATION_GROUP,
-    AWS_ROUTE53_RECORD,
-    AWS_ROUTE53_ZONE,
-    AWS_ROUTE53_ZONE_ASSOCIATION,
-    AWS_SCALING_POLICY,
-    AWS_SCALING_TARGET,
-    AWS_SECRET,
-    AWS_SECRET_VERSION,
-    AWS_SECURITY_GROUP,
-    AWS_SERVERLESS_CACHE,
-    AWS_SUBNET,
-    AWS_SUBNET_GROUP,
-    AWS_USER,
-    AWS_USER_GROUP,
-    AWS_VPC,
-    GCP_FIREWALL,
-    GCP_MANAGED_ZONE,
-    GCP_MEMCACHED,
-    GCP_PROJECT_IAM_MEMBER,
-    GCP_RECORD_SET,
-    GCP_REDIS,
-    GCP_SECRET,
-    GCP_SECRET_VERSION,
-    GCP_SUBNETWORK,
-    GCP_VALKEY,
-    RANDOM_PASSWORD,
-)
 from infra.plan.diagram import mermaid
 from infra.plan.secrets import scrub
 
 # The settings a reviewer wants to see per resource type (input names as the engine sees them).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
-    AWS_ROUTE53_ZONE: ("name", "vpcs"),
-    AWS_ROUTE53_RECORD: ("name", "type", "ttl", "records"),
-    AWS_ROUTE53_ZONE_ASSOCIATION: ("zoneId", "vpcRegion"),
-    GCP_MANAGED_ZONE: ("name", "dnsName", "visibility"),
-    GCP_RECORD_SET: ("name", "type", "ttl", "rrdatas", "routingPolicy"),
-    AWS_REPLICATION_GROUP: (
+    types.AWS_ROUTE53_ZONE: ("name", "vpcs"),
+    types.AWS_ROUTE53_RECORD: ("name", "type", "ttl", "records"),
+    types.AWS_ROUTE53_ZONE_ASSOCIATION: ("zoneId", "vpcRegion"),
+    types.GCP_MANAGED_ZONE: ("name", "dnsName", "visibility"),
+    types.GCP_RECORD_SET: ("name", "type", "ttl", "rrdatas", "routingPolicy"),
+    types.AWS_REPLICATION_GROUP: (
         "replicationGroupId", "engine", "engineVersion", "nodeType", "clusterMode",
         "numCacheClusters", "numNodeGroups", "replicasPerNodeGroup", "automaticFailoverEnabled",
         "multiAzEnabled", "atRestEncryptionEnabled", "kmsKeyId", "transitEncryptionEnabled",
         "authToken", "userGroupIds", "snapshotRetentionLimit", "finalSnapshotIdentifier",
         "globalReplicationGroupId", "snapshotName", "snapshotArns"),
-    AWS_USER: ("userId", "userName", "engine", "accessString",
+    types.AWS_USER: ("userId", "userName", "engine", "accessString",
                                   "authenticationMode"),
-    AWS_USER_GROUP: ("userGroupId", "engine", "userIds"),
-    AWS_SECRET: ("name", "kmsKeyId", "recoveryWindowInDays"),
-    AWS_SECRET_VERSION: ("secretString",),
-    GCP_SECRET: ("secretId", "replication"),
-    GCP_SECRET_VERSION: ("secretData",),
-    GCP_PROJECT_IAM_MEMBER: ("project", "role", "member"),
-    AWS_GLOBAL_REPLICATION_GROUP: (
+    types.AWS_USER_GROUP: ("userGroupId", "engine", "userIds"),
+    types.AWS_SECRET: ("name", "kmsKeyId", "recoveryWindowInDays"),
+    types.AWS_SECRET_VERSION: ("secretString",),
+    types.GCP_SECRET: ("secretId", "replication"),
+    types.GCP_SECRET_VERSION: ("secretData",),
+    types.GCP_PROJECT_IAM_MEMBER: ("project", "role", "member"),
+    types.AWS_GLOBAL_REPLICATION_GROUP: (
         "globalReplicationGroupIdSuffix", "engine", "cacheNodeType", "engineVersion",
         "numNodeGroups", "automaticFailoverEnabled"),
-    AWS_SERVERLESS_CACHE: (
+    types.AWS_SERVERLESS_CACHE: (
         "name", "engine", "majorEngineVersion", "cacheUsageLimits", "kmsKeyId",
         "snapshotRetentionLimit", "dailySnapshotTime", "userGroupId"),
-    AWS_CLUSTER: (
+    types.AWS_CLUSTER: (
         "clusterId", "engine", "engineVersion", "nodeType", "numCacheNodes", "azMode",
         "transitEncryptionEnabled"),
-    AWS_PARAMETER_GROUP: ("name", "family", "parameters"),
-    AWS_SUBNET_GROUP: ("name",),
-    AWS_VPC: ("cidrBlock",),
-    AWS_SUBNET: ("cidrBlock", "availabilityZone", "mapPublicIpOnLaunch"),
-    AWS_SECURITY_GROUP: ("name",),
-    AWS_INGRESS_RULE: (
+    types.AWS_PARAMETER_GROUP: ("name", "family", "parameters"),
+    types.AWS_SUBNET_GROUP: ("name",),
+    types.AWS_VPC: ("cidrBlock",),
+    types.AWS_SUBNET: ("cidrBlock", "availabilityZone", "mapPublicIpOnLaunch"),
+    types.AWS_SECURITY_GROUP: ("name",),
+    types.AWS_INGRESS_RULE: (
         "fromPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId"),
-    AWS_SCALING_TARGET: ("resourceId", "scalableDimension", "minCapacity",
+    types.AWS_SCALING_TARGET: ("resourceId", "scalableDimension", "minCapacity",
                                          "maxCapacity"),
-    AWS_SCALING_POLICY: ("name", "targetTrackingScalingPolicyConfiguration"),
-    AWS_KMS_KEY: ("enableKeyRotation", "deletionWindowInDays"),
-    AWS_LOG_GROUP: ("name", "retentionInDays", "kmsKeyId"),
-    AWS_FLOW_LOG: ("trafficType", "logDestinationType"),
-    GCP_SUBNETWORK: ("region", "ipCidrRange", "logConfig"),
-    GCP_FIREWALL: ("direction", "priority", "allows", "denies",
+    types.AWS_SCALING_POLICY: ("name", "targetTrackingScalingPolicyConfiguration"),
+    types.AWS_KMS_KEY: ("enableKeyRotation", "deletionWindowInDays"),
+    types.AWS_LOG_GROUP: ("name", "retentionInDays", "kmsKeyId"),
+    types.AWS_FLOW_LOG: ("trafficType", "logDestinationType"),
+    types.GCP_SUBNETWORK: ("region", "ipCidrRange", "logConfig"),
+    types.GCP_FIREWALL: ("direction", "priority", "allows", "denies",
                                       "sourceRanges", "destinationRanges"),
-    AWS_METRIC_ALARM: ("metricName", "threshold", "actionsEnabled"),
-    RANDOM_PASSWORD: ("length",),
-    GCP_REDIS: (
+    types.AWS_METRIC_ALARM: ("metricName", "threshold", "actionsEnabled"),
+    types.RANDOM_PASSWORD: ("length",),
+    types.GCP_REDIS: (
         "name", "region", "tier", "memorySizeGb", "redisVersion", "replicaCount",
         "readReplicasMode", "connectMode", "transitEncryptionMode", "authEnabled",
         "persistenceConfig", "deletionProtection"),
-    GCP_VALKEY: (
+    types.GCP_VALKEY: (
         "instanceId", "location", "engineVersion", "nodeType", "mode", "shardCount",
         "replicaCount", "transitEncryptionMode", "authorizationMode", "persistenceConfig",
         "deletionProtectionEnabled", "gcsSource", "managedBackupSource"),
-    GCP_MEMCACHED: (
+    types.GCP_MEMCACHED: (
         "name", "region", "memcacheVersion", "nodeCount", "nodeConfig", "deletionProtection"),
 }
 

@@ -10,16 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_KMS_KEY,
-    AWS_REPLICATION_GROUP,
-    AWS_SERVERLESS_CACHE,
-    GCP_MEMCACHED,
-    GCP_REDIS,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 from infra.plan.secrets import SECRET_KEYS, clean, mask
 
 if TYPE_CHECKING:  # mocks imports pulumi; the records need none of it
@@ -28,21 +19,21 @@ if TYPE_CHECKING:  # mocks imports pulumi; the records need none of it
 # Resources whose replacement or deletion destroys cached data (or, for a KMS key, the ability
 # to read data and snapshots encrypted with it). See infra/plan/diff.py for what replaces them.
 DATA_HOLDING_TYPES = frozenset({
-    AWS_REPLICATION_GROUP,
-    AWS_CLUSTER,
-    AWS_SERVERLESS_CACHE,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_KMS_KEY,
-    GCP_REDIS,
-    GCP_VALKEY,
-    GCP_MEMCACHED,
+    types.AWS_REPLICATION_GROUP,
+    types.AWS_CLUSTER,
+    types.AWS_SERVERLESS_CACHE,
+    types.AWS_GLOBAL_REPLICATION_GROUP,
+    types.AWS_KMS_KEY,
+    types.GCP_REDIS,
+    types.GCP_VALKEY,
+    types.GCP_MEMCACHED,
 })
 
 
 def is_data_holding(type_: str, cache: str | None) -> bool:
     """A KMS key counts only inside a cache (it encrypts the cache's data and snapshots); keys
     of shared resources, such as the alarm topics', do not guard cached data."""
-    if type_ == AWS_KMS_KEY:
+    if type_ == types.AWS_KMS_KEY:
         return cache is not None
     return type_ in DATA_HOLDING_TYPES
 

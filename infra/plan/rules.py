@@ -19,7 +19,8 @@ infra/plan/checks/, where the checks live by concern and which this file imports
   engines.py     engine versions out of support, what Memcached cannot do;
   monitoring.py  alarms on every cache, flow logs and log encryption (stack rules).
 This file holds the RULES table, in the order the policy pack lists them, and every name its
-readers use (`rules.Resource`, `rules.AWS_RG`, `rules.check_backups`, ...).
+readers use (`rules.Resource`, `rules.check_backups`, ...); the resource type tokens come
+from components/resource_types.py.
 
 Rules are written for ANY ElastiCache or Memorystore resource, not only the ones this program
 builds. A value unknown during `pulumi preview` arrives as UNKNOWN and is never a violation on
@@ -43,30 +44,7 @@ Provider facts used here, with their sources:
 
 from __future__ import annotations
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_FLOW_LOG,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_INGRESS_RULE,
-    AWS_KMS_KEY,
-    AWS_LOG_GROUP,
-    AWS_METRIC_ALARM,
-    AWS_REPLICATION_GROUP,
-    AWS_SECRET,
-    AWS_SECURITY_GROUP,
-    AWS_SECURITY_GROUP_RULE,
-    AWS_SERVERLESS_CACHE,
-    AWS_SUBNET,
-    AWS_USER,
-    AWS_VPC,
-    GCP_ALERT_POLICY,
-    GCP_FIREWALL,
-    GCP_MEMCACHED,
-    GCP_REDIS,
-    GCP_REDIS_CLUSTER,
-    GCP_SUBNETWORK,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 from infra.plan.checks.access import (
     check_authentication,
 )
@@ -123,33 +101,15 @@ from infra.plan.checks.network import (
 
 __all__ = [
     "AWS_CACHES",
-    "AWS_CLUSTER",
-    "AWS_GLOBAL_REPLICATION_GROUP",
-    "AWS_REPLICATION_GROUP",
-    "AWS_SECRET",
-    "AWS_SERVERLESS_CACHE",
-    "AWS_USER",
     "CACHES",
     "Context",
     "DEFAULT_CACHE_PORTS",
     "ENGINE_SUPPORT",
-    "AWS_FLOW_LOG",
     "Finding",
-    "GCP_ALERT_POLICY",
     "GCP_CACHES",
-    "GCP_FIREWALL",
-    "GCP_MEMCACHED",
     "GCP_MEMCACHED_NEW_INSTANCES_END",
     "GCP_MEMCACHED_SHUTDOWN",
-    "GCP_REDIS",
-    "GCP_REDIS_CLUSTER",
-    "GCP_SUBNETWORK",
-    "GCP_VALKEY",
-    "AWS_INGRESS_RULE",
-    "AWS_KMS_KEY",
-    "AWS_LOG_GROUP",
     "MEMCACHED_TLS_SINCE",
-    "AWS_METRIC_ALARM",
     "POLICY_RULES",
     "PRIVATE_NETWORKS",
     "REDIS_OSS_END_OF_STANDARD_SUPPORT",
@@ -157,13 +117,9 @@ __all__ = [
     "RULES",
     "Resource",
     "Rule",
-    "AWS_SECURITY_GROUP",
-    "AWS_SECURITY_GROUP_RULE",
     "SEVERITIES",
     "STACK_RULES",
-    "AWS_SUBNET",
     "UNKNOWN",
-    "AWS_VPC",
     "as_int",
     "check_alarms",
     "check_authentication",
@@ -193,7 +149,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # The rules, in the order the policy pack lists them.
 
-_CACHE_TYPES = CACHES | {AWS_GLOBAL_REPLICATION_GROUP}
+_CACHE_TYPES = CACHES | {types.AWS_GLOBAL_REPLICATION_GROUP}
 # The plan feeds this rule the config's versions (engine_support), once per cache.
 ENGINE_SUPPORT = "cache-engine-support"
 
@@ -203,7 +159,8 @@ RULES: tuple[Rule, ...] = (
          "Set at_rest_encryption_enabled=True on the replication group (this replaces it: "
          "migrate through a snapshot), or use ElastiCache Serverless. Single-node Redis/Valkey "
          "clusters cannot encrypt at rest: use a replication group.",
-         "mandatory", "high", resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER}),
+         "mandatory", "high",
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP, types.AWS_CLUSTER}),
          check=check_encryption_at_rest),
     Rule("cache-encryption-in-transit",
          "Cache clients and replicas must talk TLS (ElastiCache transit encryption 'required', "
@@ -212,8 +169,8 @@ RULES: tuple[Rule, ...] = (
          "Memorystore for Redis/Valkey/Redis Cluster: transit_encryption_mode="
          "SERVER_AUTHENTICATION (immutable: create a new instance and move clients).",
          "mandatory", "high",
-         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER, GCP_REDIS, GCP_VALKEY,
-                                   GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP, types.AWS_CLUSTER, types.GCP_REDIS,
+                                   types.GCP_VALKEY, types.GCP_REDIS_CLUSTER}),
          check=check_encryption_in_transit),
     Rule("cache-authentication",
          "Caches must authenticate clients: an AUTH token or RBAC user group on ElastiCache, "
@@ -223,8 +180,9 @@ RULES: tuple[Rule, ...] = (
          "authorization_mode=IAM_AUTH; Redis Cluster: AUTH_MODE_IAM_AUTH. RBAC users: set "
          "passwords or IAM authentication, or access_string 'off'.",
          "mandatory", "high",
-         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_SERVERLESS_CACHE, AWS_CLUSTER,
-                                   AWS_USER, GCP_REDIS, GCP_VALKEY, GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP, types.AWS_SERVERLESS_CACHE,
+                                   types.AWS_CLUSTER, types.AWS_USER, types.GCP_REDIS,
+                                   types.GCP_VALKEY, types.GCP_REDIS_CLUSTER}),
          check=check_authentication),
     Rule("cache-private-ingress",
          "Security groups, security group rules and firewalls must not admit cache ports from "
@@ -232,8 +190,8 @@ RULES: tuple[Rule, ...] = (
          "Allow only the private CIDRs of the clients' networks (or security group "
          "references); never 0.0.0.0/0, ::/0 or public ranges.",
          "mandatory", "critical",
-         resource_types=frozenset({AWS_SECURITY_GROUP, AWS_SECURITY_GROUP_RULE, AWS_INGRESS_RULE,
-                                   GCP_FIREWALL}),
+         resource_types=frozenset({types.AWS_SECURITY_GROUP, types.AWS_SECURITY_GROUP_RULE,
+                                   types.AWS_INGRESS_RULE, types.GCP_FIREWALL}),
          check=check_private_ingress),
     Rule("cache-backups",
          "Production Redis/Valkey caches must keep automatic backups (ElastiCache snapshots "
@@ -242,8 +200,9 @@ RULES: tuple[Rule, ...] = (
          "for Redis: persistence_config.persistence_mode=RDB. Memorystore for Valkey / Redis "
          "Cluster: persistence_config.mode RDB or AOF, or automated_backup_config.",
          "mandatory", "high", production_only=True,
-         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER, AWS_SERVERLESS_CACHE,
-                                   GCP_REDIS, GCP_VALKEY, GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP, types.AWS_CLUSTER,
+                                   types.AWS_SERVERLESS_CACHE, types.GCP_REDIS, types.GCP_VALKEY,
+                                   types.GCP_REDIS_CLUSTER}),
          check=check_backups),
     Rule("cache-multi-az",
          "Production caches must survive the loss of a node or zone: replicas with Multi-AZ "
@@ -261,7 +220,7 @@ RULES: tuple[Rule, ...] = (
          "Pass opts=ResourceOptions(protect=True); on Memorystore also leave "
          "deletion_protection(_enabled) at its default, true.",
          "mandatory", "high", production_only=True,
-         resource_types=frozenset(_CACHE_TYPES | {AWS_KMS_KEY}),
+         resource_types=frozenset(_CACHE_TYPES | {types.AWS_KMS_KEY}),
          check=check_deletion_protection),
     Rule(ENGINE_SUPPORT,
          "Engine versions out of (standard) support are flagged: Redis OSS 4-6 on ElastiCache "
@@ -270,17 +229,17 @@ RULES: tuple[Rule, ...] = (
          "Upgrade Redis OSS to Valkey or Redis OSS 7; Memcached to 1.6.12 or later; move "
          "Memorystore for Memcached to Memorystore for Valkey.",
          "advisory", "medium",
-         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER,
-                                   AWS_GLOBAL_REPLICATION_GROUP, AWS_SERVERLESS_CACHE,
-                                   GCP_MEMCACHED}),
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP, types.AWS_CLUSTER,
+                                   types.AWS_GLOBAL_REPLICATION_GROUP, types.AWS_SERVERLESS_CACHE,
+                                   types.GCP_MEMCACHED}),
          check=check_engine_support),
     Rule("cache-customer-managed-key",
          "Production caches should encrypt at rest with a customer-managed key (KMS / CMEK).",
          "ElastiCache: kms_key_id. Memorystore for Redis: customer_managed_key; Valkey and "
          "Redis Cluster: kms_key.",
          "advisory", "low", production_only=True,
-         resource_types=frozenset({AWS_REPLICATION_GROUP, AWS_SERVERLESS_CACHE, GCP_REDIS,
-                                   GCP_VALKEY, GCP_REDIS_CLUSTER}),
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP, types.AWS_SERVERLESS_CACHE,
+                                   types.GCP_REDIS, types.GCP_VALKEY, types.GCP_REDIS_CLUSTER}),
          check=check_customer_managed_key),
     Rule("memcached-limits",
          "Memcached has no AUTH, no snapshots and (node-based on AWS) no encryption at rest: "
@@ -288,7 +247,8 @@ RULES: tuple[Rule, ...] = (
          "Keep secrets and personal data out of Memcached and guard it by network, or use "
          "Valkey with AUTH/IAM, TLS and backups. Set this policy to mandatory to ban Memcached.",
          "advisory", "low",
-         resource_types=frozenset({AWS_CLUSTER, AWS_SERVERLESS_CACHE, GCP_MEMCACHED}),
+         resource_types=frozenset({types.AWS_CLUSTER, types.AWS_SERVERLESS_CACHE,
+                                   types.GCP_MEMCACHED}),
          check=check_memcached_limits),
     Rule("cache-alarms",
          "Every cache must have at least one alarm (CloudWatch alarm on its nodes, Cloud "
@@ -300,14 +260,14 @@ RULES: tuple[Rule, ...] = (
          "Subnets for caches should not assign public IPs.",
          "Set map_public_ip_on_launch=False on cache subnets.",
          "advisory", "medium", in_policy_pack=False,
-         resource_types=frozenset({AWS_SUBNET}), check=check_public_subnet),
+         resource_types=frozenset({types.AWS_SUBNET}), check=check_public_subnet),
     # Plan only: a statement about what this program sends (Redis OSS 6), not a violation.
     Rule("transit-encryption-mode-offered",
          "A Redis OSS 6 replication group takes no transit encryption mode (ElastiCache offers "
          "one from 7.0.5): with TLS on, the engine requires it of every client.",
          "Nothing to change; upgrade to Redis OSS 7 or Valkey to choose a mode.",
          "advisory", "low", in_policy_pack=False,
-         resource_types=frozenset({AWS_REPLICATION_GROUP}),
+         resource_types=frozenset({types.AWS_REPLICATION_GROUP}),
          check=check_transit_encryption_mode_offered),
     # Plan only: which VPC or log group serves a cache is this program's structure, not
     # something a policy can tell in any stack.
@@ -318,7 +278,7 @@ RULES: tuple[Rule, ...] = (
          "Give the cache a customer-managed key (aws.create_kms_key or aws.kms_key_arn); a "
          "Memcached cache has none, and its secret holds no credential.",
          "advisory", "low", production_only=True, in_policy_pack=False,
-         resource_types=frozenset({AWS_SECRET}), check=check_secret_key),
+         resource_types=frozenset({types.AWS_SECRET}), check=check_secret_key),
     Rule("network-and-log-logging",
          "Production networks keep flow logs and cache log groups use the region's "
          "customer-managed key.",

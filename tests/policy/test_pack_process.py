@@ -18,6 +18,7 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from components import resource_types as types
 from infra.plan import rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +86,7 @@ def test_a_careless_group_is_blocked_and_a_careful_one_passes(analyzer):
     careless = {"replicationGroupId": "prod-sessions", "engine": "valkey",
                 "engineVersion": "8.1", "numCacheClusters": 1}
     found = {(d.policyName, analyzer_pb2.EnforcementLevel.Name(d.enforcementLevel))
-             for d in analyze(analyzer, rules.AWS_REPLICATION_GROUP, careless)}
+             for d in analyze(analyzer, types.AWS_REPLICATION_GROUP, careless)}
     assert {("cache-encryption-at-rest", "MANDATORY"), ("cache-encryption-in-transit",
             "MANDATORY"), ("cache-authentication", "MANDATORY"), ("cache-backups", "MANDATORY"),
             ("cache-multi-az", "MANDATORY"), ("cache-deletion-protection", "MANDATORY")} <= found
@@ -94,7 +95,7 @@ def test_a_careless_group_is_blocked_and_a_careful_one_passes(analyzer):
                "kmsKeyId": "arn:aws:kms:us-east-1:1:key/k", "transitEncryptionEnabled": True,
                "transitEncryptionMode": "required", "authToken": "t0ken-value",
                "snapshotRetentionLimit": 7, "finalSnapshotIdentifier": "final"}
-    assert analyze(analyzer, rules.AWS_REPLICATION_GROUP, careful, protect=True) == []
+    assert analyze(analyzer, types.AWS_REPLICATION_GROUP, careful, protect=True) == []
 
 
 def test_development_config_turns_the_production_rules_off(analyzer):
@@ -103,7 +104,7 @@ def test_development_config_turns_the_production_rules_off(analyzer):
         single = {"replicationGroupId": "dev-sessions", "engine": "valkey",
                   "atRestEncryptionEnabled": True, "transitEncryptionEnabled": True,
                   "authToken": "t0ken-value", "numCacheClusters": 1}
-        assert analyze(analyzer, rules.AWS_REPLICATION_GROUP, single) == []
+        assert analyze(analyzer, types.AWS_REPLICATION_GROUP, single) == []
     finally:
         configure(analyzer, "production")
 

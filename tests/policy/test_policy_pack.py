@@ -11,12 +11,13 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValid
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from components import resource_types as types
 from infra.plan import rules
 from policy import pack
 from tests.policy.support import DEVELOPMENT, stack_resource
 
-RG = rules.AWS_REPLICATION_GROUP
-CLUSTER = rules.AWS_CLUSTER
+RG = types.AWS_REPLICATION_GROUP
+CLUSTER = types.AWS_CLUSTER
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
 
 # A replication group a platform team accepts in production.
@@ -88,12 +89,12 @@ def test_encryption_in_transit(violations):
     [preferred] = violations(policy, RG, group(transitEncryptionMode="preferred"))
     assert preferred.startswith("[encryption-in-transit-preferred]")
     assert violations(policy, RG, group(transitEncryptionEnabled=False))
-    assert violations(policy, rules.GCP_VALKEY, valkey()) == []
-    assert violations(policy, rules.GCP_VALKEY,
+    assert violations(policy, types.GCP_VALKEY, valkey()) == []
+    assert violations(policy, types.GCP_VALKEY,
                       valkey(transitEncryptionMode="TRANSIT_ENCRYPTION_DISABLED"))
     # Memorystore for Redis: unset is the provider's default, DISABLED.
-    assert violations(policy, rules.GCP_REDIS, {"name": "r", "authEnabled": True})
-    assert violations(policy, rules.GCP_REDIS_CLUSTER, {
+    assert violations(policy, types.GCP_REDIS, {"name": "r", "authEnabled": True})
+    assert violations(policy, types.GCP_REDIS_CLUSTER, {
         "name": "rc", "transitEncryptionMode": "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION",
     }) == []
     assert violations(policy, CLUSTER, {"engine": "memcached", "clusterId": "m",
@@ -108,11 +109,11 @@ def test_authentication(violations):
     assert violations(policy, RG, group(authToken=None, userGroupIds=["ug-1"])) == []
     [message] = violations(policy, RG, group(authToken=None))
     assert message.startswith("[auth-off]")
-    assert violations(policy, rules.GCP_VALKEY, valkey()) == []
-    assert violations(policy, rules.GCP_VALKEY, valkey(authorizationMode="AUTH_DISABLED"))
-    assert violations(policy, rules.GCP_REDIS, {"name": "r", "authEnabled": False})
-    assert violations(policy, rules.AWS_SERVERLESS_CACHE, {"engine": "valkey", "name": "s"})
-    assert violations(policy, rules.AWS_SERVERLESS_CACHE,
+    assert violations(policy, types.GCP_VALKEY, valkey()) == []
+    assert violations(policy, types.GCP_VALKEY, valkey(authorizationMode="AUTH_DISABLED"))
+    assert violations(policy, types.GCP_REDIS, {"name": "r", "authEnabled": False})
+    assert violations(policy, types.AWS_SERVERLESS_CACHE, {"engine": "valkey", "name": "s"})
+    assert violations(policy, types.AWS_SERVERLESS_CACHE,
                       {"engine": "valkey", "name": "s", "userGroupId": "ug"}) == []
 
 
@@ -121,19 +122,19 @@ def test_rbac_users_must_need_a_password(violations):
     open_user = {"userId": "app", "userName": "app", "engine": "valkey",
                  "accessString": "on ~* +@all", "authenticationMode": {
                      "type": "no-password-required"}}
-    [message] = violations(policy, rules.AWS_USER, open_user)
+    [message] = violations(policy, types.AWS_USER, open_user)
     assert message.startswith("[rbac-user-without-password]")
     disabled = {**open_user, "accessString": "off ~* +@all"}
-    assert violations(policy, rules.AWS_USER, disabled) == []
+    assert violations(policy, types.AWS_USER, disabled) == []
     iam = {**open_user, "authenticationMode": {"type": "iam"}}
-    assert violations(policy, rules.AWS_USER, iam) == []
+    assert violations(policy, types.AWS_USER, iam) == []
 
 
 # --- ingress from private ranges only --------------------------------------------------------
 
 def test_private_ingress_on_aws(violations):
     policy = "cache-private-ingress"
-    rule = rules.AWS_INGRESS_RULE
+    rule = types.AWS_INGRESS_RULE
     private = {"securityGroupId": "sg-1", "ipProtocol": "tcp", "fromPort": 6379,
                "toPort": 6379, "cidrIpv4": "10.40.0.0/16"}
     assert violations(policy, rule, private) == []
@@ -144,12 +145,12 @@ def test_private_ingress_on_aws(violations):
     web = {**private, "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"}
     assert violations(policy, rule, web) == []
     assert violations(policy, rule, web, config={"cachePorts": []})  # [] checks every port
-    assert violations(policy, rules.AWS_SECURITY_GROUP, {"ingress": [
+    assert violations(policy, types.AWS_SECURITY_GROUP, {"ingress": [
         {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]})
-    assert violations(policy, rules.AWS_SECURITY_GROUP_RULE, {
+    assert violations(policy, types.AWS_SECURITY_GROUP_RULE, {
         "type": "ingress", "protocol": "tcp", "fromPort": 6000, "toPort": 7000,
         "cidrBlocks": ["203.0.113.0/24"], "securityGroupId": "sg-1"})
-    assert violations(policy, rules.AWS_SECURITY_GROUP_RULE, {
+    assert violations(policy, types.AWS_SECURITY_GROUP_RULE, {
         "type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0,
         "cidrBlocks": ["0.0.0.0/0"], "securityGroupId": "sg-1"}) == []
 
@@ -158,14 +159,14 @@ def test_private_ingress_on_gcp_ignores_deny_rules(violations):
     policy = "cache-private-ingress"
     deny_all = {"network": "n", "direction": "INGRESS", "priority": 65534,
                 "denies": [{"protocol": "all"}], "sourceRanges": ["0.0.0.0/0"]}
-    assert violations(policy, rules.GCP_FIREWALL, deny_all) == []
+    assert violations(policy, types.GCP_FIREWALL, deny_all) == []
     allow_public = {"network": "n", "allows": [{"protocol": "tcp", "ports": ["6379"]}],
                     "sourceRanges": ["0.0.0.0/0"]}
-    assert violations(policy, rules.GCP_FIREWALL, allow_public)
+    assert violations(policy, types.GCP_FIREWALL, allow_public)
     allow_private = {**allow_public, "sourceRanges": ["10.40.0.0/16"]}
-    assert violations(policy, rules.GCP_FIREWALL, allow_private) == []
+    assert violations(policy, types.GCP_FIREWALL, allow_private) == []
     ranges = {**allow_public, "allows": [{"protocol": "tcp", "ports": ["6000-7000"]}]}
-    assert violations(policy, rules.GCP_FIREWALL, ranges)
+    assert violations(policy, types.GCP_FIREWALL, ranges)
 
 
 # --- production: backups, Multi-AZ, deletion protection --------------------------------------
@@ -175,9 +176,9 @@ def test_backups_in_production(violations):
     assert violations(policy, RG, group()) == []
     found = violations(policy, RG, group(snapshotRetentionLimit=0, finalSnapshotIdentifier=None))
     assert [m.split("]")[0] for m in found] == ["[backups-off", "[final-snapshot-off"]
-    assert violations(policy, rules.GCP_VALKEY, valkey()) == []
-    assert violations(policy, rules.GCP_VALKEY, valkey(persistenceConfig={"mode": "DISABLED"}))
-    assert violations(policy, rules.GCP_REDIS, {"name": "r", "persistenceConfig": {
+    assert violations(policy, types.GCP_VALKEY, valkey()) == []
+    assert violations(policy, types.GCP_VALKEY, valkey(persistenceConfig={"mode": "DISABLED"}))
+    assert violations(policy, types.GCP_REDIS, {"name": "r", "persistenceConfig": {
         "persistenceMode": "RDB"}}) == []
 
 
@@ -202,10 +203,10 @@ def test_multi_az_in_production(violations):
                                         replicasPerNodeGroup=1)) == []
     # A Global Datastore secondary inherits failover from the global group.
     assert violations(policy, RG, {"globalReplicationGroupId": "g", "numCacheClusters": 2}) == []
-    assert violations(policy, rules.GCP_REDIS, {"name": "r", "tier": "STANDARD_HA"}) == []
-    assert violations(policy, rules.GCP_REDIS, {"name": "r"})  # BASIC by default
-    assert violations(policy, rules.GCP_VALKEY, valkey(replicaCount=0))
-    assert violations(policy, rules.GCP_VALKEY,
+    assert violations(policy, types.GCP_REDIS, {"name": "r", "tier": "STANDARD_HA"}) == []
+    assert violations(policy, types.GCP_REDIS, {"name": "r"})  # BASIC by default
+    assert violations(policy, types.GCP_VALKEY, valkey(replicaCount=0))
+    assert violations(policy, types.GCP_VALKEY,
                       valkey(zoneDistributionConfig={"mode": "SINGLE_ZONE", "zone": "a"}))
     memcached = {"engine": "memcached", "clusterId": "m", "numCacheNodes": 3,
                  "azMode": "cross-az"}
@@ -219,10 +220,10 @@ def test_deletion_protection_in_production(violations):
     [message] = violations(policy, RG, group(), name="sessions-group")
     assert message.startswith("[deletion-protection-off] sessions-group holds data")
     # Memorystore's own flag: unset means protected (provider default true).
-    assert violations(policy, rules.GCP_VALKEY, valkey()) == []
-    assert violations(policy, rules.GCP_VALKEY, valkey(deletionProtectionEnabled=False))
-    assert violations(policy, rules.GCP_REDIS, {"name": "r", "deletionProtection": False})
-    assert violations(policy, rules.AWS_GLOBAL_REPLICATION_GROUP,
+    assert violations(policy, types.GCP_VALKEY, valkey()) == []
+    assert violations(policy, types.GCP_VALKEY, valkey(deletionProtectionEnabled=False))
+    assert violations(policy, types.GCP_REDIS, {"name": "r", "deletionProtection": False})
+    assert violations(policy, types.AWS_GLOBAL_REPLICATION_GROUP,
                       {"globalReplicationGroupIdSuffix": "g"})
 
 
@@ -233,7 +234,7 @@ def test_engine_versions_out_of_support(violations):
     assert violations(policy, RG, group()) == []
     [redis6] = violations(policy, RG, group(engine="redis", engineVersion="6.2"))
     assert redis6.startswith("[redis-extended-support]") and "2027-01-31" in redis6
-    [gcp] = violations(policy, rules.GCP_MEMCACHED, {"name": "m", "nodeCount": 2,
+    [gcp] = violations(policy, types.GCP_MEMCACHED, {"name": "m", "nodeCount": 2,
                                                       "memcacheVersion": "MEMCACHE_1_6_15"})
     assert gcp.startswith("[gcp-memcached-deprecated]") and "2027-02-01" in gcp
     [old] = violations(policy, CLUSTER, {"engine": "memcached", "engineVersion": "1.6.6",
@@ -248,7 +249,7 @@ def test_customer_managed_keys_are_advised_in_production(violations, policies):
     assert policies[policy].enforcement_level == EnforcementLevel.ADVISORY
     assert violations(policy, RG, group()) == []
     assert violations(policy, RG, group(kmsKeyId=None))
-    assert violations(policy, rules.GCP_VALKEY, valkey(kmsKey=None))
+    assert violations(policy, types.GCP_VALKEY, valkey(kmsKey=None))
 
 
 def test_memcached_limits_are_flagged_as_advice(violations, policies):
@@ -258,33 +259,33 @@ def test_memcached_limits_are_flagged_as_advice(violations, policies):
     found = violations(policy, CLUSTER, {"engine": "memcached", "clusterId": "m"})
     assert sorted(m.split("]")[0][1:] for m in found) == [
         "memcached-no-auth", "memcached-no-backups", "memcached-no-encryption-at-rest"]
-    assert violations(policy, rules.GCP_MEMCACHED, {"name": "m"})
+    assert violations(policy, types.GCP_MEMCACHED, {"name": "m"})
 
 
 # --- alarms for every cache (stack policy) ----------------------------------------------------
 
 def test_every_cache_needs_an_alarm(stack_violations):
     cache = stack_resource(RG, group(), "sessions-group")
-    alarm = stack_resource(rules.AWS_METRIC_ALARM, {"dimensions": {
+    alarm = stack_resource(types.AWS_METRIC_ALARM, {"dimensions": {
         "CacheClusterId": "prod-sessions-001"}, "namespace": "AWS/ElastiCache"}, "cpu")
     assert stack_violations("cache-alarms", [cache, alarm]) == []
     [(message, urn)] = stack_violations("cache-alarms", [cache])
     assert message.startswith("[no-alarms] sessions-group") and urn == cache.urn
     # An alarm of another cache does not count.
-    other = stack_resource(rules.AWS_METRIC_ALARM, {"dimensions": {
+    other = stack_resource(types.AWS_METRIC_ALARM, {"dimensions": {
         "CacheClusterId": "prod-sessions2-001"}}, "other")
     assert len(stack_violations("cache-alarms", [cache, other])) == 1
     # An alarm built from the cache's outputs depends on it.
-    wired = stack_resource(rules.AWS_METRIC_ALARM, {"dimensions": {}}, "wired",
+    wired = stack_resource(types.AWS_METRIC_ALARM, {"dimensions": {}}, "wired",
                            depends_on=(cache,))
     assert stack_violations("cache-alarms", [cache, wired]) == []
 
 
 def test_every_memorystore_instance_needs_an_alert_policy(stack_violations):
-    instance = stack_resource(rules.GCP_VALKEY, valkey(instanceId="prod-sessions"), "sessions")
-    secondary = stack_resource(rules.GCP_VALKEY, valkey(instanceId="prod-sessions-use4"),
+    instance = stack_resource(types.GCP_VALKEY, valkey(instanceId="prod-sessions"), "sessions")
+    secondary = stack_resource(types.GCP_VALKEY, valkey(instanceId="prod-sessions-use4"),
                                "secondary")
-    policy = stack_resource(rules.GCP_ALERT_POLICY, {"conditions": [{"conditionThreshold": {
+    policy = stack_resource(types.GCP_ALERT_POLICY, {"conditions": [{"conditionThreshold": {
         "filter": 'resource.labels.instance_id = monitoring.regex.full_match('
                   '"(projects/[^/]+/locations/[^/]+/instances/)?prod-sessions")'}}]}, "mem")
     [(_, urn)] = stack_violations("cache-alarms", [instance, secondary, policy])

@@ -6,17 +6,7 @@ Standard library only, like infra/plan/rules.py, which the policy pack imports (
 
 from __future__ import annotations
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_KMS_KEY,
-    AWS_REPLICATION_GROUP,
-    AWS_SERVERLESS_CACHE,
-    GCP_MEMCACHED,
-    GCP_REDIS,
-    GCP_REDIS_CLUSTER,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 from infra.plan.checks import model as m
 from infra.plan.checks.model import Context, Finding, Resource
 
@@ -31,24 +21,24 @@ def _backups_off(name: str, ctx: Context, severity_in_production: str, why: str)
 def check_backups(res: Resource, ctx: Context) -> list[Finding]:
     name, inputs = res.name, res.inputs
     found: list[Finding] = []
-    if (res.type == AWS_REPLICATION_GROUP and not m.is_global_secondary(res)) or (
-            res.type in (AWS_CLUSTER, AWS_SERVERLESS_CACHE) and not m.is_group_member(res)
-            and m.redis_like(res)):
+    if (res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res)) or (
+            res.type in (types.AWS_CLUSTER, types.AWS_SERVERLESS_CACHE)
+            and not m.is_group_member(res) and m.redis_like(res)):
         retention = inputs.get("snapshotRetentionLimit")
         if retention is not m.UNKNOWN and not retention:
             found.append(_backups_off(
                 name, ctx, "high", "snapshot retention is 0, so there are no automatic backups"
                 + (" in a production stack." if ctx.production else ".")))
-        if (res.type == AWS_REPLICATION_GROUP and ctx.production
+        if (res.type == types.AWS_REPLICATION_GROUP and ctx.production
                 and not m.is_set(inputs.get("finalSnapshotIdentifier"))):
             found.append(Finding("final-snapshot-off", "high", "final-snapshot",
                                  f"{name}: no final snapshot; deleting or replacing the group "
                                  "loses its data for good."))
-    elif res.type == GCP_REDIS:
+    elif res.type == types.GCP_REDIS:
         if m.differs(m.nested(inputs, "persistenceConfig", "persistenceMode"), "RDB", "DISABLED"):
             found.append(_backups_off(name, ctx, "medium", "RDB persistence is off; a restart "
                                       "or failover of the last node loses the data."))
-    elif res.type in (GCP_VALKEY, GCP_REDIS_CLUSTER):
+    elif res.type in (types.GCP_VALKEY, types.GCP_REDIS_CLUSTER):
         mode = m.nested(inputs, "persistenceConfig", "mode")
         if mode is not m.UNKNOWN and mode in (None, "DISABLED", "PERSISTENCE_MODE_UNSPECIFIED") \
                 and not m.is_set(inputs.get("automatedBackupConfig")):
@@ -65,7 +55,7 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
         return []
     name, inputs = res.name, res.inputs
     no_replica = "no-replica", "medium", "availability"
-    if res.type == AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
+    if res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
         if m.is_set(inputs.get("numNodeGroups")) or m.is_set(inputs.get("replicasPerNodeGroup")):
             replicas = m.count(inputs.get("replicasPerNodeGroup"), 0)
         else:  # AWS creates one node when num_cache_clusters is unset
@@ -79,13 +69,13 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
             return m.flag("multi-az-off", "medium", "availability",
                           f"{name}: {', '.join(missing)} in production; losing the primary's "
                           "node or zone takes the cache down until it is rebuilt.")
-    elif res.type == AWS_GLOBAL_REPLICATION_GROUP:
+    elif res.type == types.AWS_GLOBAL_REPLICATION_GROUP:
         # Unset inherits the primary's setting; only an explicit False turns failover off.
         if inputs.get("automaticFailoverEnabled") is False:
             return m.flag("multi-az-off", "medium", "availability",
                           f"{name}: automatic failover is off on the Global Datastore in "
                           "production.")
-    elif res.type == AWS_CLUSTER and not m.is_group_member(res):
+    elif res.type == types.AWS_CLUSTER and not m.is_group_member(res):
         if m.engine_name(res) != "memcached":
             return m.flag(*no_replica, f"{name}: a single-node cluster in production has no "
                           "replica and no failover; use a replication group.")
@@ -96,11 +86,11 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
                           f"{name}: Memcached nodes are not spread over zones (az_mode "
                           "cross-az with 2 or more nodes); one zone's outage empties the "
                           "cache.")
-    elif res.type == GCP_REDIS:
+    elif res.type == types.GCP_REDIS:
         if m.differs(inputs.get("tier"), "STANDARD_HA", "BASIC"):
             return m.flag(*no_replica,
                           f"{name}: BASIC tier in production has no replica and no failover.")
-    elif res.type in (GCP_VALKEY, GCP_REDIS_CLUSTER):
+    elif res.type in (types.GCP_VALKEY, types.GCP_REDIS_CLUSTER):
         replicas = m.count(inputs.get("replicaCount"), 0)
         if replicas is not None and replicas < 1:
             return m.flag(*no_replica, f"{name}: no replica in production; a node failure "
@@ -110,7 +100,7 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
             return m.flag("single-az", "medium", "availability",
                           f"{name}: all nodes in one zone (SINGLE_ZONE); a zone outage takes "
                           "the cache down.")
-    elif res.type == GCP_MEMCACHED:
+    elif res.type == types.GCP_MEMCACHED:
         nodes = m.count(inputs.get("nodeCount"), 1)
         if nodes is not None and nodes < 2:
             return m.flag("single-az", "medium", "availability",
@@ -123,9 +113,9 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
 # Deletion protection (production)
 
 def _gcp_protected(res: Resource) -> bool:
-    key = {GCP_REDIS: "deletionProtection", GCP_MEMCACHED: "deletionProtection",
-           GCP_VALKEY: "deletionProtectionEnabled",
-           GCP_REDIS_CLUSTER: "deletionProtectionEnabled"}.get(res.type)
+    key = {types.GCP_REDIS: "deletionProtection", types.GCP_MEMCACHED: "deletionProtection",
+           types.GCP_VALKEY: "deletionProtectionEnabled",
+           types.GCP_REDIS_CLUSTER: "deletionProtectionEnabled"}.get(res.type)
     # Unset means protected for all four (see infra/plan/rules.py for the sources).
     return key is not None and res.inputs.get(key) is not False
 
@@ -134,8 +124,8 @@ def check_deletion_protection(res: Resource, ctx: Context) -> list[Finding]:
     if not ctx.production or res.protect:
         return []
     holds_data = (res.type in m.CACHES and not m.is_group_member(res)) \
-        or res.type == AWS_GLOBAL_REPLICATION_GROUP \
-        or (res.type == AWS_KMS_KEY and res.encrypts_cache_data)
+        or res.type == types.AWS_GLOBAL_REPLICATION_GROUP \
+        or (res.type == types.AWS_KMS_KEY and res.encrypts_cache_data)
     if not holds_data or _gcp_protected(res):
         return []
     return m.flag("deletion-protection-off", "high", "deletion-protection",

@@ -6,15 +6,7 @@ Standard library only, like infra/plan/rules.py, which the policy pack imports (
 
 from __future__ import annotations
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_REPLICATION_GROUP,
-    AWS_SECRET,
-    AWS_SERVERLESS_CACHE,
-    GCP_REDIS,
-    GCP_REDIS_CLUSTER,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 from infra.plan.checks import model as m
 from infra.plan.checks.model import Context, Finding, Resource
 
@@ -23,12 +15,12 @@ from infra.plan.checks.model import Context, Finding, Resource
 
 def check_encryption_at_rest(res: Resource, ctx: Context) -> list[Finding]:
     name, inputs = res.name, res.inputs
-    if res.type == AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
+    if res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
         if m.is_off(inputs.get("atRestEncryptionEnabled")):
             return m.flag("encryption-at-rest-off", "high", "encryption-at-rest",
                           f"{name}: encryption at rest is off; data and snapshots are stored "
                           "unencrypted (it can only be turned on by replacing the group).")
-    elif res.type == AWS_CLUSTER and not m.is_group_member(res) and m.redis_like(res):
+    elif res.type == types.AWS_CLUSTER and not m.is_group_member(res) and m.redis_like(res):
         return m.flag("encryption-at-rest-off", "high", "encryption-at-rest",
                       f"{name}: a single-node {m.engine_name(res)} cluster cannot be encrypted "
                       "at rest; use a replication group with at_rest_encryption_enabled.")
@@ -41,7 +33,7 @@ def check_encryption_at_rest(res: Resource, ctx: Context) -> list[Finding]:
 def check_encryption_in_transit(res: Resource, ctx: Context) -> list[Finding]:
     name, inputs = res.name, res.inputs
     off = "encryption-in-transit-off", "high", "encryption-in-transit"
-    if res.type == AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
+    if res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
         if m.is_off(inputs.get("transitEncryptionEnabled")):
             return m.flag(*off, f"{name}: TLS is off; clients and replicas talk in plaintext.")
         if inputs.get("transitEncryptionMode") == "preferred":
@@ -50,21 +42,21 @@ def check_encryption_in_transit(res: Resource, ctx: Context) -> list[Finding]:
                           f"{name}: transit encryption mode is 'preferred', so plaintext "
                           "clients are still accepted; set it to 'required' once clients use "
                           "TLS.")
-    elif res.type == AWS_CLUSTER and not m.is_group_member(res):
+    elif res.type == types.AWS_CLUSTER and not m.is_group_member(res):
         if m.is_off(inputs.get("transitEncryptionEnabled")):
             engine = "Memcached" if m.engine_name(res) == "memcached" else m.engine_name(res)
             return m.flag(*off, f"{name}: TLS is off; {engine} clients talk in plaintext.")
-    elif res.type == GCP_REDIS:
+    elif res.type == types.GCP_REDIS:
         if m.differs(inputs.get("transitEncryptionMode"), "SERVER_AUTHENTICATION", "DISABLED"):
             return m.flag(*off, f"{name}: TLS is off (transit_encryption_mode is not "
                           "SERVER_AUTHENTICATION); it can only be turned on by replacing the "
                           "instance.")
-    elif res.type == GCP_VALKEY:
+    elif res.type == types.GCP_VALKEY:
         if m.differs(inputs.get("transitEncryptionMode"), "SERVER_AUTHENTICATION",
                      "TRANSIT_ENCRYPTION_DISABLED"):
             return m.flag(*off, f"{name}: TLS is off; it can only be turned on by replacing "
                           "the instance.")
-    elif res.type == GCP_REDIS_CLUSTER and m.differs(
+    elif res.type == types.GCP_REDIS_CLUSTER and m.differs(
             inputs.get("transitEncryptionMode"), "TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION",
             "TRANSIT_ENCRYPTION_MODE_DISABLED"):
         return m.flag(*off, f"{name}: TLS is off; it can only be turned on by replacing the "
@@ -76,7 +68,7 @@ def check_transit_encryption_mode_offered(res: Resource, ctx: Context) -> list[F
     """Plan only: a replication group with TLS on and no mode is Redis OSS 6 in this program
     (components/provider_facts.py: no mode below 7.0.5); the plan says what that means."""
     inputs = res.inputs
-    if res.type == AWS_REPLICATION_GROUP and not m.is_global_secondary(res) \
+    if res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res) \
             and inputs.get("transitEncryptionEnabled") is True \
             and not m.is_set(inputs.get("transitEncryptionMode")):
         return m.flag("transit-encryption-mode-not-offered", "info", "encryption-in-transit",
@@ -91,8 +83,8 @@ def check_transit_encryption_mode_offered(res: Resource, ctx: Context) -> list[F
 # Customer-managed keys (advice)
 
 # The input that names a Memorystore cache's customer-managed key (CMEK).
-_GCP_KEY_INPUTS = {GCP_REDIS: "customerManagedKey", GCP_VALKEY: "kmsKey",
-                   GCP_REDIS_CLUSTER: "kmsKey"}
+_GCP_KEY_INPUTS = {types.GCP_REDIS: "customerManagedKey", types.GCP_VALKEY: "kmsKey",
+                   types.GCP_REDIS_CLUSTER: "kmsKey"}
 
 
 def check_customer_managed_key(res: Resource, ctx: Context) -> list[Finding]:
@@ -101,9 +93,9 @@ def check_customer_managed_key(res: Resource, ctx: Context) -> list[Finding]:
     name, inputs = res.name, res.inputs
     # A replication group encrypted at rest (a serverless cache always is); a Global Datastore
     # secondary takes the primary's key.
-    aws_encrypted = (res.type == AWS_REPLICATION_GROUP and not m.is_global_secondary(res)
+    aws_encrypted = (res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res)
                      and inputs.get("atRestEncryptionEnabled") is True) \
-        or res.type == AWS_SERVERLESS_CACHE
+        or res.type == types.AWS_SERVERLESS_CACHE
     if aws_encrypted and not m.is_set(inputs.get("kmsKeyId")):
         return m.flag("encryption-at-rest-aws-owned-key", "low", "encryption-at-rest",
                       f"{name}: encrypted at rest with the AWS-owned key; a customer-managed "
@@ -118,7 +110,7 @@ def check_customer_managed_key(res: Resource, ctx: Context) -> list[Finding]:
 
 def check_secret_key(res: Resource, ctx: Context) -> list[Finding]:
     """A production connection secret on the account's aws/secretsmanager key."""
-    if res.type != AWS_SECRET or not ctx.production or m.is_set(res.inputs.get("kmsKeyId")):
+    if res.type != types.AWS_SECRET or not ctx.production or m.is_set(res.inputs.get("kmsKeyId")):
         return []
     return m.flag("secret-aws-managed-key", "low", "encryption-at-rest",
                   f"{res.name}: the connection secret is encrypted with the account's "

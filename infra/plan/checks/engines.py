@@ -8,13 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_REPLICATION_GROUP,
-    AWS_SERVERLESS_CACHE,
-    GCP_MEMCACHED,
-)
+from components import resource_types as types
 from infra.plan.checks import model as m
 from infra.plan.checks.model import Context, Finding, Resource
 
@@ -52,7 +46,7 @@ MEMCACHED_TLS_SINCE = (1, 6, 12)
 
 def check_memcached_limits(res: Resource, ctx: Context) -> list[Finding]:
     name = res.name
-    if res.type == AWS_CLUSTER and not m.is_group_member(res) \
+    if res.type == types.AWS_CLUSTER and not m.is_group_member(res) \
             and m.engine_name(res) == "memcached":
         return [
             Finding("memcached-no-encryption-at-rest", "info", "encryption-at-rest",
@@ -63,10 +57,10 @@ def check_memcached_limits(res: Resource, ctx: Context) -> list[Finding]:
             Finding("memcached-no-backups", "info", "backups",
                     f"{name}: Memcached has no snapshots; treat its contents as disposable."),
         ]
-    if res.type == AWS_SERVERLESS_CACHE and m.engine_name(res) == "memcached":
+    if res.type == types.AWS_SERVERLESS_CACHE and m.engine_name(res) == "memcached":
         return m.flag("memcached-no-auth", "low", "auth",
                       f"{name}: Memcached has no AUTH; its security group is the only gate.")
-    if res.type == GCP_MEMCACHED:
+    if res.type == types.GCP_MEMCACHED:
         return m.flag("memcached-no-auth", "low", "auth",
                       f"{name}: Memorystore for Memcached has no authentication or TLS; the "
                       "network is the only gate.")
@@ -115,14 +109,15 @@ def engine_support(cloud: str, engine: str, version: str, subject: str,
 def engine_of(res: Resource) -> tuple[str, str, str] | None:
     """(cloud, engine, version) a resource runs, when it decides them itself."""
     inputs = res.inputs
-    if res.type in (AWS_REPLICATION_GROUP, AWS_CLUSTER, AWS_GLOBAL_REPLICATION_GROUP) and not (
-            m.is_global_secondary(res) or m.is_group_member(res)):
+    if res.type in (types.AWS_REPLICATION_GROUP, types.AWS_CLUSTER,
+                    types.AWS_GLOBAL_REPLICATION_GROUP) \
+            and not (m.is_global_secondary(res) or m.is_group_member(res)):
         version = inputs.get("engineVersion")
         return "aws", m.engine_name(res), version if isinstance(version, str) else ""
-    if res.type == AWS_SERVERLESS_CACHE:
+    if res.type == types.AWS_SERVERLESS_CACHE:
         version = inputs.get("majorEngineVersion")
         return "aws", m.engine_name(res), version if isinstance(version, str) else ""
-    if res.type == GCP_MEMCACHED:
+    if res.type == types.GCP_MEMCACHED:
         return "gcp", "memcached", str(inputs.get("memcacheVersion") or "")
     return None
 

@@ -13,21 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_REPLICATION_GROUP,
-    AWS_SERVERLESS_CACHE,
-    GCP_MEMCACHED,
-    GCP_REDIS,
-    GCP_REDIS_CLUSTER,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
-AWS_CACHES = frozenset({AWS_REPLICATION_GROUP, AWS_CLUSTER, AWS_SERVERLESS_CACHE})
-GCP_CACHES = frozenset({GCP_REDIS, GCP_REDIS_CLUSTER, GCP_VALKEY, GCP_MEMCACHED})
+AWS_CACHES = frozenset({types.AWS_REPLICATION_GROUP, types.AWS_CLUSTER,
+                        types.AWS_SERVERLESS_CACHE})
+GCP_CACHES = frozenset({types.GCP_REDIS, types.GCP_REDIS_CLUSTER, types.GCP_VALKEY,
+                        types.GCP_MEMCACHED})
 CACHES = AWS_CACHES | GCP_CACHES
 
 # Who may connect: RFC 1918 and RFC 6598 (IPv4), unique local addresses (IPv6).
@@ -154,7 +148,7 @@ def as_int(value: Any) -> int | None:
 
 def engine_name(res: Resource) -> str:
     """The engine a cache runs, lower case; the resource type's own when the input is unset."""
-    default = "memcached" if res.type in (AWS_CLUSTER, GCP_MEMCACHED) else "redis"
+    default = "memcached" if res.type in (types.AWS_CLUSTER, types.GCP_MEMCACHED) else "redis"
     engine = res.inputs.get("engine")
     return str(engine).lower() if isinstance(engine, str) else default
 
@@ -162,12 +156,13 @@ def engine_name(res: Resource) -> str:
 def is_global_secondary(res: Resource) -> bool:
     """A Global Datastore member other than the primary: encryption, AUTH, engine and failover
     are the global group's, and AWS rejects them on the member."""
-    return res.type == AWS_REPLICATION_GROUP and is_set(res.inputs.get("globalReplicationGroupId"))
+    return res.type == types.AWS_REPLICATION_GROUP \
+        and is_set(res.inputs.get("globalReplicationGroupId"))
 
 
 def is_group_member(res: Resource) -> bool:
     """An aws.elasticache.Cluster that joins a replication group takes the group's settings."""
-    return res.type == AWS_CLUSTER and is_set(res.inputs.get("replicationGroupId"))
+    return res.type == types.AWS_CLUSTER and is_set(res.inputs.get("replicationGroupId"))
 
 
 def redis_like(res: Resource) -> bool:

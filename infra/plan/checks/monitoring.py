@@ -9,21 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from components.resource_types import (
-    AWS_CLUSTER,
-    AWS_FLOW_LOG,
-    AWS_LOG_GROUP,
-    AWS_METRIC_ALARM,
-    AWS_REPLICATION_GROUP,
-    AWS_SERVERLESS_CACHE,
-    AWS_VPC,
-    GCP_ALERT_POLICY,
-    GCP_MEMCACHED,
-    GCP_REDIS,
-    GCP_REDIS_CLUSTER,
-    GCP_SUBNETWORK,
-    GCP_VALKEY,
-)
+from components import resource_types as types
 from infra.plan.checks import model as m
 from infra.plan.checks.model import Context, Finding, Resource
 
@@ -31,9 +17,10 @@ from infra.plan.checks.model import Context, Finding, Resource
 # Alarms for every cache (stack rule)
 
 def _cache_id(res: Resource) -> str | None:
-    key = {AWS_REPLICATION_GROUP: "replicationGroupId", AWS_CLUSTER: "clusterId",
-           AWS_SERVERLESS_CACHE: "name", GCP_VALKEY: "instanceId", GCP_REDIS: "name",
-           GCP_REDIS_CLUSTER: "name", GCP_MEMCACHED: "name"}.get(res.type)
+    key = {types.AWS_REPLICATION_GROUP: "replicationGroupId", types.AWS_CLUSTER: "clusterId",
+           types.AWS_SERVERLESS_CACHE: "name", types.GCP_VALKEY: "instanceId",
+           types.GCP_REDIS: "name", types.GCP_REDIS_CLUSTER: "name",
+           types.GCP_MEMCACHED: "name"}.get(res.type)
     value = res.inputs.get(key) if key else None
     return value if isinstance(value, str) and value else None
 
@@ -41,7 +28,7 @@ def _cache_id(res: Resource) -> str | None:
 def _alarm_texts(alarm: Resource) -> list[str]:
     """What identifies an alarm's subject: CloudWatch dimension values, Cloud Monitoring
     filters and queries."""
-    if alarm.type == AWS_METRIC_ALARM:
+    if alarm.type == types.AWS_METRIC_ALARM:
         values = list((alarm.inputs.get("dimensions") or {}).values()) \
             if isinstance(alarm.inputs.get("dimensions"), Mapping) else []
         for query in m.as_list(alarm.inputs.get("metricQueries")):
@@ -65,7 +52,7 @@ def _covers(alarm: Resource, cache: Resource, cache_id: str | None) -> bool:
         return True
     if cache_id is None:
         return False
-    if alarm.type == AWS_METRIC_ALARM:
+    if alarm.type == types.AWS_METRIC_ALARM:
         # Member ids extend the group id: <rg>-001, <rg>-0001-001.
         return any(v == cache_id or v.startswith(cache_id + "-") for v in _alarm_texts(alarm))
     token = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(cache_id)}(?![A-Za-z0-9-])")
@@ -73,13 +60,13 @@ def _covers(alarm: Resource, cache: Resource, cache_id: str | None) -> bool:
 
 
 def check_alarms(resources: Sequence[Resource], ctx: Context) -> list[tuple[Resource, Finding]]:
-    alarms = [r for r in resources if r.type in (AWS_METRIC_ALARM, GCP_ALERT_POLICY)]
+    alarms = [r for r in resources if r.type in (types.AWS_METRIC_ALARM, types.GCP_ALERT_POLICY)]
     found = []
     for res in resources:
         if res.type not in m.CACHES or m.is_group_member(res):
             continue
-        wanted = AWS_METRIC_ALARM if res.type in m.AWS_CACHES else GCP_ALERT_POLICY
-        what = "CloudWatch alarm" if wanted == AWS_METRIC_ALARM else "alert policy"
+        wanted = types.AWS_METRIC_ALARM if res.type in m.AWS_CACHES else types.GCP_ALERT_POLICY
+        what = "CloudWatch alarm" if wanted == types.AWS_METRIC_ALARM else "alert policy"
         cache_id = _cache_id(res)
         if not any(_covers(a, res, cache_id) for a in alarms if a.type == wanted):
             found.append((res, Finding(
@@ -98,16 +85,16 @@ def check_logging(resources: Sequence[Resource],
     counts as logged when a flow log sits beside it (the same parent component)."""
     severity = "medium" if ctx.production else "info"
     why = "in a production stack" if ctx.production else "(development profile)"
-    logged_networks = {r.parent for r in resources if r.type == AWS_FLOW_LOG}
+    logged_networks = {r.parent for r in resources if r.type == types.AWS_FLOW_LOG}
     found = []
     for res in resources:
-        if (res.type == AWS_VPC and res.parent not in logged_networks) or (
-                res.type == GCP_SUBNETWORK and not m.is_set(res.inputs.get("logConfig"))):
+        if (res.type == types.AWS_VPC and res.parent not in logged_networks) or (
+                res.type == types.GCP_SUBNETWORK and not m.is_set(res.inputs.get("logConfig"))):
             found.append((res, Finding(
                 "flow-logs-off", severity, "logging",
                 f"{res.name}: flow logs off {why}: connections to the caches are not recorded; "
                 "the production profile turns them on.")))
-        elif res.type == AWS_LOG_GROUP and not m.is_set(res.inputs.get("kmsKeyId")):
+        elif res.type == types.AWS_LOG_GROUP and not m.is_set(res.inputs.get("kmsKeyId")):
             found.append((res, Finding(
                 "log-encryption-provider-key", severity, "logging",
                 f"{res.name}: log group encrypted by CloudWatch Logs, not with the region's "

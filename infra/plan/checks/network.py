@@ -10,13 +10,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from components.resource_types import (
-    AWS_INGRESS_RULE,
-    AWS_SECURITY_GROUP,
-    AWS_SECURITY_GROUP_RULE,
-    AWS_SUBNET,
-    GCP_FIREWALL,
-)
+from components import resource_types as types
 from infra.plan.checks import model as m
 from infra.plan.checks.model import Context, Finding, Resource
 
@@ -72,25 +66,25 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
     inputs, kind = res.inputs, res.type
     sources: list[str] = []
     port: Any = None
-    if kind == AWS_INGRESS_RULE:
+    if kind == types.AWS_INGRESS_RULE:
         if _ports_reach_a_cache(inputs.get("ipProtocol"), inputs.get("fromPort"),
                                 inputs.get("toPort"), ctx.cache_ports):
             sources = _public_sources([inputs.get("cidrIpv4"), inputs.get("cidrIpv6")])
         port = inputs.get("fromPort")
-    elif kind == AWS_SECURITY_GROUP_RULE and inputs.get("type") == "ingress":
+    elif kind == types.AWS_SECURITY_GROUP_RULE and inputs.get("type") == "ingress":
         if _ports_reach_a_cache(inputs.get("protocol"), inputs.get("fromPort"),
                                 inputs.get("toPort"), ctx.cache_ports):
             sources = _public_sources(m.as_list(inputs.get("cidrBlocks"))
                                       + m.as_list(inputs.get("ipv6CidrBlocks")))
         port = inputs.get("fromPort")
-    elif kind == AWS_SECURITY_GROUP:
+    elif kind == types.AWS_SECURITY_GROUP:
         for rule in m.as_list(inputs.get("ingress")):
             if isinstance(rule, Mapping) and _ports_reach_a_cache(
                     rule.get("protocol"), rule.get("fromPort"), rule.get("toPort"),
                     ctx.cache_ports):
                 sources += _public_sources(m.as_list(rule.get("cidrBlocks"))
                                            + m.as_list(rule.get("ipv6CidrBlocks")))
-    elif kind == GCP_FIREWALL:
+    elif kind == types.GCP_FIREWALL:
         direction = inputs.get("direction") or "INGRESS"
         # Deny rules and disabled rules let nothing in; only `allows` can expose a cache.
         if direction == "INGRESS" and inputs.get("disabled") is not True \
@@ -105,7 +99,7 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
 
 
 def check_public_subnet(res: Resource, ctx: Context) -> list[Finding]:
-    if res.type == AWS_SUBNET and res.inputs.get("mapPublicIpOnLaunch") is True:
+    if res.type == types.AWS_SUBNET and res.inputs.get("mapPublicIpOnLaunch") is True:
         return m.flag("public-subnet", "medium", "network",
                       f"{res.name}: subnet assigns public IPs on launch; cache subnets should "
                       "be private.")
