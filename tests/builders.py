@@ -80,24 +80,5 @@ ARGS = ReplicationGroupArgs(
 )
 
 
-def provider_name(registration) -> str:
-    """The logical name of the provider a registration names ("<provider urn>::<id>", the urn
-    ending in "::<logical name>")."""
-    return registration.provider.rsplit("::", 2)[-2]
-
-
-def one(recorder, type_):
-    """The one registration of `type_` (fails when there are none or several)."""
-    (registration,) = recorder.of_type(type_)
-    return registration
-
-
-# The Memorystore and Cloud Monitoring resource types the GCP component tests look for.
-GCP_TYPES = {
-    "valkey": "gcp:memorystore/instance:Instance",
-    "redis": "gcp:redis/instance:Instance",
-    "memcached": "gcp:memcache/instance:Instance",
-    "alert": "gcp:monitoring/alertPolicy:AlertPolicy",
-    "channel": "gcp:monitoring/notificationChannel:NotificationChannel",
-}
+# A production GCP stack with someone to alert.
 GCP_PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}

@@ -45,6 +45,12 @@ class Registration:
     outputs: dict[str, Any] = field(default_factory=dict)
     import_id: str = ""             # the `import_` option: adopt this live resource
 
+    @property
+    def provider_name(self) -> str:
+        """The logical name of the provider this registration names: the reference is
+        "<provider urn>::<id>" and the urn ends in "::<logical name>"."""
+        return self.provider.rsplit("::", 2)[-2]
+
 
 @dataclass
 class Recorder:
@@ -53,6 +59,11 @@ class Recorder:
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str) -> Registration:
+        """The one registration of `type_`; fails when there are none or several."""
+        (registration,) = self.of_type(type_)
+        return registration
 
     def named(self, name: str) -> Registration:
         matches = [r for r in self.registrations if r.name == name]

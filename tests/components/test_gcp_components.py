@@ -5,31 +5,23 @@ from __future__ import annotations
 
 import json
 
+from components import resource_types as types
 from infra.plan.mocks import MOCK_AUTH
 from infra.plan.secrets import SECRET_SIG, SIG_KEY
 from tests.builders import (
     GCP_PROD,
-    GCP_TYPES,
     SUBNET,
     gcp_config,
     memcached,
-    one,
-    provider_name,
     redis,
     valkey,
 )
 
-VALKEY = GCP_TYPES["valkey"]
-REDIS = GCP_TYPES["redis"]
-MEMCACHED = GCP_TYPES["memcached"]
-NETWORK = "gcp:compute/network:Network"
-SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
-PSA_RANGE = "gcp:compute/globalAddress:GlobalAddress"
-PSA = "gcp:servicenetworking/connection:Connection"
-POLICY = "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy"
-FIREWALL = "gcp:compute/firewall:Firewall"
-ALERT = GCP_TYPES["alert"]
-CHANNEL = GCP_TYPES["channel"]
+VALKEY, REDIS, MEMCACHED = types.GCP_VALKEY, types.GCP_REDIS, types.GCP_MEMCACHED
+NETWORK, SUBNETWORK, FIREWALL = types.GCP_NETWORK, types.GCP_SUBNETWORK, types.GCP_FIREWALL
+PSA_RANGE, PSA = types.GCP_GLOBAL_ADDRESS, types.GCP_PSA_CONNECTION
+POLICY = types.GCP_CONNECTION_POLICY
+ALERT, CHANNEL = types.GCP_ALERT_POLICY, types.GCP_NOTIFICATION_CHANNEL
 PROD = GCP_PROD
 
 
@@ -38,7 +30,7 @@ PROD = GCP_PROD
 # ---------------------------------------------------------------------------------------------
 def test_valkey_instance_arguments_in_development(run_stack):
     rec = run_stack(gcp_config(valkey(parameters={"maxmemory-policy": "allkeys-lru"})))
-    instance = one(rec, VALKEY)
+    instance = rec.one(VALKEY)
     component = rec.named("s")
     assert component.type == "managed-cache:gcp:MemorystoreValkeyInstance"
     assert instance.name == "s-instance" and instance.parent == component.urn
@@ -65,17 +57,17 @@ def test_valkey_instance_arguments_in_development(run_stack):
 
 def test_valkey_depends_on_the_connection_policy_of_its_region(run_stack):
     rec = run_stack(gcp_config(valkey()))
-    policy = one(rec, POLICY)
+    policy = rec.one(POLICY)
     assert policy.inputs["serviceClass"] == "gcp-memorystore"
     assert policy.inputs["location"] == "us-central1"
     # Nothing in the instance's inputs refers to the policy: only an explicit depends_on does.
-    assert policy.urn in one(rec, VALKEY).dependencies
+    assert policy.urn in rec.one(VALKEY).dependencies
 
 
 def test_valkey_in_production_has_tls_iam_persistence_backups_and_protection(run_stack):
     rec = run_stack(gcp_config(valkey(snapshot_retention_days=14, snapshot_window="02:00-03:00",
                                       gcp={"persistence": "aof"}), **PROD))
-    instance = one(rec, VALKEY)
+    instance = rec.one(VALKEY)
     inputs = instance.inputs
     assert (inputs["nodeType"], inputs["replicaCount"]) == ("HIGHMEM_MEDIUM", 2)
     assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
@@ -89,7 +81,7 @@ def test_valkey_in_production_has_tls_iam_persistence_backups_and_protection(run
 def test_valkey_rdb_persistence_and_single_zone(run_stack):
     rec = run_stack(gcp_config(valkey(gcp={"persistence": "rdb", "rdb_snapshot_hours": 6,
                                            "zone": "us-central1-b"})))
-    inputs = one(rec, VALKEY).inputs
+    inputs = rec.one(VALKEY).inputs
     assert inputs["persistenceConfig"] == {"mode": "RDB",
                                            "rdbConfig": {"rdbSnapshotPeriod": "SIX_HOURS"}}
     assert inputs["zoneDistributionConfig"] == {"mode": "SINGLE_ZONE", "zone": "us-central1-b"}
@@ -97,7 +89,7 @@ def test_valkey_rdb_persistence_and_single_zone(run_stack):
 
 def test_valkey_shards_mean_cluster_mode_and_a_discovery_endpoint(run_stack):
     rec = run_stack(gcp_config(valkey(shards=3, replicas=1)))
-    inputs = one(rec, VALKEY).inputs
+    inputs = rec.one(VALKEY).inputs
     assert (inputs["mode"], inputs["shardCount"], inputs["replicaCount"]) == ("CLUSTER", 3, 1)
     # The mock gives a cluster only a discovery endpoint: the export must be that address.
     endpoint = rec.stack_outputs["caches"]["s"]["endpoint"]
@@ -122,11 +114,11 @@ def test_valkey_secondary_replicates_from_the_primary_in_its_own_region(run_stac
         assert secondary.inputs[same] == primary.inputs[same], same
     assert "crossInstanceReplicationConfig" not in primary.inputs
     # Each region has its provider, subnet and connection policy; each instance waits for its own.
-    assert provider_name(primary) == "gcp-acme-cache-us-central1"
-    assert provider_name(secondary) == "gcp-acme-cache-europe-west1"
+    assert primary.provider_name == "gcp-acme-cache-us-central1"
+    assert secondary.provider_name == "gcp-acme-cache-europe-west1"
     policies = {p.inputs["location"]: p for p in rec.of_type(POLICY)}
     assert set(policies) == {"us-central1", "europe-west1"}
-    assert provider_name(policies["europe-west1"]) == "gcp-acme-cache-europe-west1"
+    assert policies["europe-west1"].provider_name == "gcp-acme-cache-europe-west1"
     assert policies["europe-west1"].urn in secondary.dependencies
     assert policies["us-central1"].urn in primary.dependencies
     assert policies["europe-west1"].urn not in primary.dependencies
@@ -141,7 +133,7 @@ def test_new_network_gets_a_deny_all_ingress_rule_and_egress_to_the_cache_ports(
     rec = run_stack(gcp_config({
         "a": {"engine": "valkey"}, "b": {"engine": "redis"},
     }, network={"vpc_cidr": "10.44.0.0/16", "gcp": {"psa_range": "10.60.0.0/20"}}))
-    network = one(rec, NETWORK)
+    network = rec.one(NETWORK)
     rules = {r.inputs["name"]: r for r in rec.of_type(FIREWALL)}
     assert sorted(rules) == ["test-cache-allow-egress", "test-cache-deny-all-ingress"]
     deny = rules["test-cache-deny-all-ingress"]
@@ -159,14 +151,14 @@ def test_new_network_gets_a_deny_all_ingress_rule_and_egress_to_the_cache_ports(
     assert "denies" not in egress.inputs and "sourceRanges" not in egress.inputs
     for rule in rules.values():
         assert rule.parent == rec.named("test-us-central1").urn
-        assert provider_name(rule) == "gcp-acme-cache-us-central1"
+        assert rule.provider_name == "gcp-acme-cache-us-central1"
 
 
 def test_egress_rule_reaches_the_range_google_allocates(run_stack):
     rec = run_stack(gcp_config(memcached(), network={"vpc_cidr": "10.44.0.0/16"}))
     egress = [r for r in rec.of_type(FIREWALL) if r.inputs["direction"] == "EGRESS"][0]
     assert egress.inputs["allows"] == [{"protocol": "tcp", "ports": ["11211"]}]
-    allocated = one(rec, PSA_RANGE).outputs["address"]
+    allocated = rec.one(PSA_RANGE).outputs["address"]
     assert egress.inputs["destinationRanges"] == ["10.44.0.0/16", f"{allocated}/20"]
 
 
@@ -201,16 +193,16 @@ def test_new_network_with_a_subnet_per_region_and_psa_for_redis(run_stack):
         "a": {"engine": "valkey", "global": {"secondary_region": "us-east4"}},
         "b": {"engine": "redis"},
     }, network={"vpc_cidr": "10.44.0.0/16", "gcp": {"psa_range": "10.60.0.0/20"}}))
-    network = one(rec, NETWORK)
+    network = rec.one(NETWORK)
     assert network.type == NETWORK and network.parent == rec.named("test-us-central1").urn
     assert network.inputs["autoCreateSubnetworks"] is False
     subnets = {s.inputs["region"]: s.inputs["ipCidrRange"] for s in rec.of_type(SUBNETWORK)}
     assert subnets == {"us-central1": "10.44.0.0/20", "us-east4": "10.44.16.0/20"}
-    psa_range = one(rec, PSA_RANGE)
+    psa_range = rec.one(PSA_RANGE)
     assert (psa_range.inputs["purpose"], psa_range.inputs["addressType"]) == \
         ("VPC_PEERING", "INTERNAL")
     assert (psa_range.inputs["address"], psa_range.inputs["prefixLength"]) == ("10.60.0.0", 20)
-    connection = one(rec, PSA)
+    connection = rec.one(PSA)
     assert connection.inputs["service"] == "servicenetworking.googleapis.com"
     assert connection.inputs["reservedPeeringRanges"] == [psa_range.inputs["name"]]
     policy_subnets = {p.inputs["location"]: p.inputs["pscConfig"]["subnetworks"]
@@ -227,8 +219,8 @@ def test_valkey_only_needs_no_private_services_access(run_stack):
 def test_redis_only_needs_no_connection_policy(run_stack):
     rec = run_stack(gcp_config(redis()))
     assert rec.of_type(POLICY) == []
-    assert one(rec, PSA_RANGE).inputs["prefixLength"] == 20     # Google picks a /20
-    assert "address" not in one(rec, PSA_RANGE).inputs
+    assert rec.one(PSA_RANGE).inputs["prefixLength"] == 20     # Google picks a /20
+    assert "address" not in rec.one(PSA_RANGE).inputs
 
 
 def test_existing_network_is_used_as_is(run_stack):
@@ -238,8 +230,8 @@ def test_existing_network_is_used_as_is(run_stack):
                                         "gcp": {"create_psa_connection": False}}))
     assert rec.of_type(NETWORK) == [] and rec.of_type(SUBNETWORK) == []
     assert rec.of_type(PSA_RANGE) == [] and rec.of_type(PSA) == []
-    assert one(rec, POLICY).inputs["pscConfig"]["subnetworks"] == [SUBNET.format("us-central1")]
-    redis_instance = one(rec, REDIS)
+    assert rec.one(POLICY).inputs["pscConfig"]["subnetworks"] == [SUBNET.format("us-central1")]
+    redis_instance = rec.one(REDIS)
     assert redis_instance.inputs["authorizedNetwork"] == \
         "projects/acme-cache/global/networks/shared"
     assert "reservedIpRange" not in redis_instance.inputs   # any range of the existing PSA
@@ -251,7 +243,7 @@ def test_existing_connection_policy_is_not_created_again(run_stack):
                                                   "gcp": {"create_service_connection_policy":
                                                           False}}))
     assert rec.of_type(POLICY) == []
-    instance = one(rec, VALKEY)
+    instance = rec.one(VALKEY)
     assert instance.inputs["desiredAutoCreatedEndpoints"][0]["network"] == \
         "projects/acme-cache/global/networks/shared"
 
@@ -266,7 +258,7 @@ def test_redis_in_production(run_stack):
                                                                         "allkeys-lru"},
                                      gcp={"kms_key": kms, "labels": {"team": "payments"}}),
                                **PROD))
-    instance = one(rec, REDIS)
+    instance = rec.one(REDIS)
     assert instance.parent == rec.named("s").urn
     assert rec.named("s").type == "managed-cache:gcp:MemorystoreRedisInstance"
     inputs = instance.inputs
@@ -275,7 +267,7 @@ def test_redis_in_production(run_stack):
         ("STANDARD_HA", 2, "READ_REPLICAS_ENABLED")
     assert (inputs["memorySizeGb"], inputs["redisVersion"]) == (8, "REDIS_7_2")
     assert inputs["connectMode"] == "PRIVATE_SERVICE_ACCESS"
-    assert inputs["reservedIpRange"] == one(rec, PSA_RANGE).inputs["name"]
+    assert inputs["reservedIpRange"] == rec.one(PSA_RANGE).inputs["name"]
     assert inputs["authEnabled"] is True
     assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
     assert inputs["persistenceConfig"] == {"persistenceMode": "RDB",
@@ -288,7 +280,7 @@ def test_redis_in_production(run_stack):
     assert inputs["deletionProtection"] is True and instance.protect is True
     assert "authString" in instance.additional_secret_outputs
     # The PSA connection is not an input: only an explicit depends_on puts it here.
-    assert one(rec, PSA).urn in instance.dependencies
+    assert rec.one(PSA).urn in instance.dependencies
     caches = rec.stack_outputs["caches"]["s"]
     assert (caches["port"], caches["tls"], caches["auth"]) == (6378, True, "auth-string")
     assert caches["ca_certs"][0].startswith("-----BEGIN CERTIFICATE-----")
@@ -296,7 +288,7 @@ def test_redis_in_production(run_stack):
 
 def test_redis_in_development_is_basic_and_deletable(run_stack):
     rec = run_stack(gcp_config(redis()))
-    inputs = one(rec, REDIS).inputs
+    inputs = rec.one(REDIS).inputs
     assert (inputs["tier"], inputs["replicaCount"], inputs["memorySizeGb"]) == ("BASIC", 0, 1)
     # Never READ_REPLICAS_DISABLED: once on, read replicas cannot be turned off (defect 10).
     assert "readReplicasMode" not in inputs
@@ -327,7 +319,7 @@ def test_memcached_instance_arguments(run_stack):
                                          parameters={"max-item-size": 8388608,
                                                      "disable-flush-all": True},
                                          gcp={"vcpus": 2})))
-    instance = one(rec, MEMCACHED)
+    instance = rec.one(MEMCACHED)
     assert rec.named("s").type == "managed-cache:gcp:MemorystoreMemcachedInstance"
     assert instance.parent == rec.named("s").urn
     inputs = instance.inputs
@@ -339,9 +331,9 @@ def test_memcached_instance_arguments(run_stack):
     assert inputs["maintenancePolicy"]["weeklyMaintenanceWindows"] == [{
         "day": "SATURDAY", "duration": "14400s",
         "startTime": {"hours": 1, "minutes": 0, "seconds": 0, "nanos": 0}}]
-    assert inputs["reservedIpRangeIds"] == [one(rec, PSA_RANGE).inputs["name"]]
+    assert inputs["reservedIpRangeIds"] == [rec.one(PSA_RANGE).inputs["name"]]
     assert inputs["deletionProtection"] is False
-    assert one(rec, PSA).urn in instance.dependencies
+    assert rec.one(PSA).urn in instance.dependencies
     exported = rec.stack_outputs["caches"]["s"]
     assert (exported["port"], exported["tls"], exported["auth"]) == (11211, False, "none")
     assert exported["discovery_endpoint"] == f"{exported['endpoint']}:11211"
@@ -361,7 +353,7 @@ def test_every_gcp_resource_names_an_explicit_provider(run_stack):
         "profile": "production"}
     for r in rec.registrations:
         if r.type.startswith("gcp:"):
-            assert provider_name(r) == "gcp-acme-cache-us-central1", r.name
+            assert r.provider_name == "gcp-acme-cache-us-central1", r.name
 
 
 def test_children_are_parented_and_named_after_their_component(run_stack):

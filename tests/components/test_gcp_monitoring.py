@@ -8,19 +8,16 @@ import json
 
 import pytest
 
+from components import resource_types as types
 from tests.builders import (
     GCP_PROD,
-    GCP_TYPES,
     gcp_config,
     memcached,
-    one,
-    provider_name,
     redis,
     valkey,
 )
 
-ALERT = GCP_TYPES["alert"]
-CHANNEL = GCP_TYPES["channel"]
+ALERT, CHANNEL = types.GCP_ALERT_POLICY, types.GCP_NOTIFICATION_CHANNEL
 PROD = GCP_PROD
 
 
@@ -60,7 +57,7 @@ def test_redis_alerts_use_redis_metrics_and_the_cache_thresholds(run_stack):
     assert condition(policies["connected-clients"])["thresholdValue"] == 2000
     assert "redis.googleapis.com/replication/role" in condition(policies["failover"])["filter"]
     assert policies["memory-critical"]["severity"] == "CRITICAL"
-    channel = one(rec, CHANNEL)
+    channel = rec.one(CHANNEL)
     assert channel.inputs["type"] == "email"
     assert channel.inputs["labels"] == {"email_address": "oncall@example.com"}
     notified = {tuple(p["notificationChannels"]) for p in policies.values()}
@@ -183,7 +180,7 @@ def test_development_alerts_exist_but_notify_nobody(run_stack):
 def test_secondary_instances_get_their_own_alerts_in_their_region(run_stack):
     rec = run_stack(gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}), **PROD))
     policies = [r for r in rec.children_of(rec.named("s-us-east4-alerts").urn)]
-    assert policies and all(provider_name(p) == "gcp-acme-cache-us-east4" for p in policies)
+    assert policies and all(p.provider_name == "gcp-acme-cache-us-east4" for p in policies)
     assert all("test-s-use4" in condition(p.inputs)["filter"] for p in policies)
 
 
@@ -194,7 +191,7 @@ DASHBOARD = "gcp:monitoring/dashboard:Dashboard"
 
 
 def dashboard_of(rec) -> dict:
-    return json.loads(one(rec, DASHBOARD).inputs["dashboardJson"])
+    return json.loads(rec.one(DASHBOARD).inputs["dashboardJson"])
 
 
 def graphs(dashboard: dict) -> dict[str, dict]:
@@ -207,7 +204,7 @@ def test_one_dashboard_per_stack_with_a_title_and_graphs_per_cache(run_stack):
                                 "b": {"engine": "redis", "replicas": 1}}, **PROD))
     dashboard = dashboard_of(rec)
     assert dashboard["displayName"] == "managed-cache test"
-    assert one(rec, DASHBOARD).inputs["project"] == "acme-cache"
+    assert rec.one(DASHBOARD).inputs["project"] == "acme-cache"
     titles = [t["widget"]["text"]["content"] for t in dashboard["mosaicLayout"]["tiles"]
               if "text" in t["widget"]]
     assert titles == ["## a: valkey `test-a` (us-central1)", "## b: redis `test-b` (us-central1)"]

@@ -26,25 +26,20 @@ def shared_vpc(**gcp_options) -> dict:
             "gcp": {"psa_existing_ranges": [], **gcp_options}}
 
 
-def one(rec, type_):
-    (registration,) = rec.of_type(type_)
-    return registration
-
-
 def test_a_host_network_gets_its_range_connection_and_policy_in_the_host_project(run_stack):
     rec = run_stack(gcp_config(BOTH, network=shared_vpc()))
-    psa_range = one(rec, PSA_RANGE)
+    psa_range = rec.one(PSA_RANGE)
     assert (psa_range.inputs["project"], psa_range.inputs["network"]) == ("net-host", HOST_NETWORK)
     # The connection takes its project from the network path (the provider parses it).
-    assert one(rec, PSA).inputs["network"] == HOST_NETWORK
-    policy = one(rec, POLICY)
+    assert rec.one(PSA).inputs["network"] == HOST_NETWORK
+    policy = rec.one(POLICY)
     assert (policy.inputs["project"], policy.inputs["network"]) == ("net-host", HOST_NETWORK)
     assert policy.inputs["pscConfig"]["subnetworks"] == [HOST_SUBNET]
     # The instances stay in the stack's project, attached to the host network.
-    redis_instance = one(rec, "gcp:redis/instance:Instance")
+    redis_instance = rec.one("gcp:redis/instance:Instance")
     assert redis_instance.inputs["authorizedNetwork"] == HOST_NETWORK
     assert "project" not in redis_instance.inputs          # the provider's: acme-cache
-    valkey_instance = one(rec, "gcp:memorystore/instance:Instance")
+    valkey_instance = rec.one("gcp:memorystore/instance:Instance")
     assert valkey_instance.inputs["desiredAutoCreatedEndpoints"] == [
         {"network": HOST_NETWORK, "projectId": "acme-cache"}]
 
@@ -56,23 +51,23 @@ def test_the_host_project_apis_the_host_resources_call_are_enabled_there(run_sta
     assert set(host) == {"compute.googleapis.com", "servicenetworking.googleapis.com",
                          "networkconnectivity.googleapis.com"}
     assert all(s.inputs["disableOnDestroy"] is False for s in host.values())
-    assert host["servicenetworking.googleapis.com"].urn in one(rec, PSA).dependencies
-    assert host["networkconnectivity.googleapis.com"].urn in one(rec, POLICY).dependencies
-    assert host["compute.googleapis.com"].urn in one(rec, PSA_RANGE).dependencies
+    assert host["servicenetworking.googleapis.com"].urn in rec.one(PSA).dependencies
+    assert host["networkconnectivity.googleapis.com"].urn in rec.one(POLICY).dependencies
+    assert host["compute.googleapis.com"].urn in rec.one(PSA_RANGE).dependencies
 
 
 def test_a_network_named_without_a_project_is_in_the_stack_project(run_stack):
     rec = run_stack(gcp_config(redis(), network={"vpc_id": "shared",
                                                  "gcp": {"psa_existing_ranges": []}}))
-    assert one(rec, PSA_RANGE).inputs.get("project") in (None, "acme-cache")
+    assert rec.one(PSA_RANGE).inputs.get("project") in (None, "acme-cache")
     assert {s.inputs["project"] for s in rec.of_type(SERVICE)} == {"acme-cache"}
 
 
 def test_existing_private_services_access_is_extended_not_replaced(run_stack):
     rec = run_stack(gcp_config(redis(), network=shared_vpc(
         psa_existing_ranges=["google-managed-services-shared", "sql-range"])))
-    psa_range = one(rec, PSA_RANGE)
-    connection = one(rec, PSA)
+    psa_range = rec.one(PSA_RANGE)
+    connection = rec.one(PSA)
     # The connection keeps every range it had and adds ours; if it exists already, the create
     # falls back to updating it (update_on_creation_fail) instead of failing.
     assert connection.inputs["reservedPeeringRanges"] == [
@@ -86,10 +81,10 @@ def test_existing_private_services_access_is_extended_not_replaced(run_stack):
 
 def test_a_new_network_still_owns_and_removes_its_connection(run_stack):
     rec = run_stack(gcp_config(redis()))
-    connection = one(rec, PSA)
+    connection = rec.one(PSA)
     assert connection.inputs["deletionPolicy"] == "REMOVE_PEERING"
     assert "updateOnCreationFail" not in connection.inputs
-    assert one(rec, PSA_RANGE).retain_on_delete is False
+    assert rec.one(PSA_RANGE).retain_on_delete is False
 
 
 def test_an_existing_network_must_say_what_private_services_access_it_has(attempt):
