@@ -47,9 +47,8 @@ class Registration:
 
     @property
     def provider_name(self) -> str:
-        """The logical name of the provider this registration names: the reference is
-        "<provider urn>::<id>" and the urn ends in "::<logical name>"."""
-        return self.provider.rsplit("::", 2)[-2]
+        """The logical name of the provider this registration names."""
+        return provider_logical_name(self.provider)
 
 
 @dataclass
@@ -97,10 +96,15 @@ def _fake_id(prefix: str, name: str) -> str:
     return f"{prefix}-{hashlib.sha1(name.encode()).hexdigest()[:17]}"
 
 
-def _provider_region(provider: str) -> str:
-    # Providers are named "aws-<region>" by infra.providers; the reference is "<urn>::<id>".
+def provider_logical_name(provider: str) -> str:
+    """A provider reference is "<provider urn>::<id>", the urn ending in "::<logical name>"."""
     urn = provider.rsplit("::", 1)[0] if provider else ""
-    name = urn.rsplit("::", 1)[-1]
+    return urn.rsplit("::", 1)[-1]
+
+
+def _provider_region(provider: str) -> str:
+    # Providers are named "aws-<region>" by infra.providers.
+    name = provider_logical_name(provider)
     return name[len("aws-"):] if name.startswith("aws-") else "us-east-1"
 
 
@@ -113,8 +117,7 @@ def _region_code(region: str) -> str:
 def _gcp_project_region(provider: str) -> tuple[str, str]:
     # Providers are named "gcp-<project>-<region>" by infra.providers; GCP regions are two
     # hyphenated words (us-central1, northamerica-northeast1).
-    urn = provider.rsplit("::", 1)[0] if provider else ""
-    name = urn.rsplit("::", 1)[-1]
+    name = provider_logical_name(provider)
     if not name.startswith("gcp-"):
         return "mock-project", "us-central1"
     parts = name[len("gcp-"):].rsplit("-", 2)
