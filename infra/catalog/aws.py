@@ -54,11 +54,6 @@ def parameter_group_family(engine: str, version: str) -> str:
     return AWS_ENGINE_VERSIONS[engine][version]
 
 
-def version_tuple(version: str) -> tuple[int, ...]:
-    """'7.1' -> (7, 1); '6.x' -> (6, 0). Only for versions from AWS_ENGINE_VERSIONS."""
-    return tuple(0 if part == "x" else int(part) for part in version.split("."))
-
-
 # ---------------------------------------------------------------------------------------------
 # Node types (AWS). memory_gib is the node's memory as AWS lists it; usable memory leaves room
 # for the reserved-memory-percent of 25 % that ElastiCache applies by default to Valkey/Redis.

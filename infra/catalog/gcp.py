@@ -81,7 +81,7 @@ _VALKEY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _NETWORK_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
 _NETWORK = re.compile(rf"^(?:projects/[a-z][-a-z0-9]{{4,28}}[a-z0-9]/global/networks/)?"
                       rf"{_NETWORK_NAME}$")
-_SUBNETWORK = re.compile(rf"^projects/[a-z][-a-z0-9]{{4,28}}[a-z0-9]/regions/([a-z]+-[a-z]+\d+)"
+SUBNETWORK = re.compile(rf"^projects/[a-z][-a-z0-9]{{4,28}}[a-z0-9]/regions/([a-z]+-[a-z]+\d+)"
                          rf"/subnetworks/{_NETWORK_NAME}$")
 _KMS_KEY = re.compile(r"^projects/[^/]+/locations/([^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+$")
 _LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")

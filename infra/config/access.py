@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from infra import naming
-from infra.catalog import aws as catalog
+from infra.catalog.parameters import version_key
 from infra.config.common import Problem, did_you_mean
 from infra.config.schema import AwsUserConfig
 
@@ -126,7 +126,7 @@ def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engi
                                       "user group); remove the key or the global block."))
         return ()
     minimum = RBAC_MIN_VERSION[engine]
-    if catalog.version_tuple(version) < minimum:
+    if version_key(version) < minimum:
         problems.append(Problem(path, f"{engine} {version} has no RBAC; it needs {engine} "
                                       f"{'.'.join(map(str, minimum))} or later."))
     out = []
@@ -145,7 +145,7 @@ def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engi
         access, iam = user.access, user.iam
         check_access_string(access, f"{key}.access", problems)
         iam_minimum = IAM_MIN_VERSION[engine]
-        if iam and catalog.version_tuple(version) < iam_minimum:
+        if iam and version_key(version) < iam_minimum:
             problems.append(Problem(f"{key}.iam", f"{engine} {version} has no IAM "
                                     f"authentication; it needs {engine} "
                                     f"{'.'.join(map(str, iam_minimum))} or later."))

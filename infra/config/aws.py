@@ -9,7 +9,7 @@ import re
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults
-from infra.catalog.parameters import AWS_FAMILIES
+from infra.catalog.parameters import AWS_FAMILIES, version_key
 from infra.config.access import (
     UserSpec,
     check_default_user_id,
@@ -19,6 +19,7 @@ from infra.config.access import (
 )
 from infra.config.alarms import resolve_alarms
 from infra.config.aws_global import check_global
+from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
     Problem,
     check_cache_parameters,
@@ -29,7 +30,6 @@ from infra.config.common import (
     did_you_mean,
     resolve_description,
 )
-from infra.config.limits import AWS_LIMITS
 from infra.config.schema import AutoscalingConfig, AwsCacheOptions, CacheConfig
 from infra.config.spec import AutoscalingSpec, CacheSpec, ScalingRange
 
@@ -110,7 +110,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
                                 "CloudWatch Logs retention; use one of "
                                 f"{', '.join(map(str, LOG_RETENTION_DAYS))}."))
     if node is not None and version is not None and node.data_tiering \
-            and catalog.version_tuple(version) < (6, 2):
+            and version_key(version) < (6, 2):
         problems.append(Problem(f"{path}.node_type", f"{node.name!r} uses data tiering, which "
                                 "needs Valkey or Redis 6.2 or later."))
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
@@ -219,7 +219,7 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                                 f"{', '.join(sizes[:-1])} or {sizes[-1]} of {families}."))
     minimum = (catalog.AUTOSCALING_DATA_TIERING_MIN_VERSION if node.data_tiering
                else catalog.AUTOSCALING_MIN_VERSION)[engine]
-    if catalog.version_tuple(version) < minimum:
+    if version_key(version) < minimum:
         what = "data tiering nodes" if node.data_tiering else "auto scaling"
         problems.append(Problem(path, f"{engine} {version} cannot auto scale; {what} need "
                                 f"{engine} {'.'.join(map(str, minimum))} or later."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from infra import naming
 from infra.catalog import aws as catalog
+from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
     Problem,
     check_listed_once,
@@ -12,7 +13,6 @@ from infra.config.common import (
     secondary_regions,
     secondary_replicas,
 )
-from infra.config.limits import AWS_LIMITS
 from infra.config.schema import GlobalConfig
 from infra.config.spec import GlobalSpec
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from infra.catalog.aws import AwsProfileDefaults
+from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
     Problem,
@@ -17,7 +18,6 @@ from infra.config.common import (
     check_vpc_cidr,
     uses_existing_network,
 )
-from infra.config.limits import AWS_LIMITS
 from infra.config.schema import NetworkConfig
 from infra.config.spec import CacheSpec, NetworkSpec
 

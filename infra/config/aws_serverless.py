@@ -16,8 +16,8 @@ from infra.config.access import (
 )
 from infra.config.alarms import resolve_alarms
 from infra.config.aws import resolve_kms
+from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import Problem, Range, check_daily_window, check_range, resolve_description
-from infra.config.limits import AWS_LIMITS
 from infra.config.schema import CacheConfig
 from infra.config.spec import ServerlessCacheSpec
 

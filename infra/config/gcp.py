@@ -59,7 +59,7 @@ from infra.config.common import (
     secondary_regions,
     secondary_replicas,
 )
-from infra.config.limits import GCP_LIMITS
+from infra.config.gcp_limits import GCP_LIMITS
 from infra.config.schema import CacheConfig, GlobalConfig
 from infra.config.spec import GcpCacheSpec, secondary_instance_id
 

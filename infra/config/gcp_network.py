@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from infra import naming
-from infra.catalog.gcp import _NETWORK, _SUBNETWORK, DEFAULT_PSA_PREFIX_LENGTH
+from infra.catalog.gcp import _NETWORK, DEFAULT_PSA_PREFIX_LENGTH, SUBNETWORK
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
     SUBNETS_PER_VPC,
@@ -20,7 +20,7 @@ from infra.config.common import (
     parse_cidr,
     uses_existing_network,
 )
-from infra.config.limits import GCP_LIMITS
+from infra.config.gcp_limits import GCP_LIMITS
 from infra.config.schema import GcpNetworkOptions, NetworkConfig
 from infra.config.spec import DnsSpec, GcpCacheSpec, GcpNetworkSpec
 
@@ -53,7 +53,7 @@ def resolve_network(cfg: NetworkConfig, profile: str,
                                                       "existing network."))
     check_format(cfg.vpc_id, _NETWORK, f"{path}.vpc_id", "a VPC network; use its name or "
                  "projects/<project>/global/networks/<name>", problems)
-    check_format(cfg.subnet_ids, _SUBNETWORK, f"{path}.subnet_ids", "a subnetwork path; use "
+    check_format(cfg.subnet_ids, SUBNETWORK, f"{path}.subnet_ids", "a subnetwork path; use "
                  "projects/<project>/regions/<region>/subnetworks/<name> (the region says where "
                  "Valkey endpoints live)", problems)
 

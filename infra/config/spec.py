@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from components.alarm_policy import AlarmPolicy
 from infra import naming
-from infra.catalog import aws as catalog
-from infra.catalog.gcp import _SUBNETWORK, PRODUCT
 from infra.config.access import RestoreSpec, UserSpec
 from infra.config.common import (
     WeeklyWindow,
 )
 from infra.config.schema import NetworkConfig
+
+if TYPE_CHECKING:
+    from infra.catalog import aws as catalog
+# Each cloud's catalog loads where a method of its specs needs it: a stack loads its own alone.
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +173,7 @@ class ServerlessCacheSpec:
     @property
     def major_engine_version(self) -> str:
         """What the service takes: "8", "7", "1.6" (catalog.SERVERLESS_MAJOR_VERSION)."""
+        from infra.catalog import aws as catalog
         return catalog.SERVERLESS_MAJOR_VERSION[self.engine][self.engine_version]
 
 
@@ -194,9 +197,10 @@ class GcpNetworkSpec:
         return None
 
     def subnet_regions(self) -> dict[str, list[str]]:
+        from infra.catalog.gcp import SUBNETWORK
         out: dict[str, list[str]] = {}
         for subnet in self.subnetworks:
-            match = _SUBNETWORK.match(subnet)
+            match = SUBNETWORK.match(subnet)
             if match:
                 out.setdefault(match.group(1), []).append(subnet)
         return out
@@ -248,6 +252,7 @@ class GcpCacheSpec:
 
     @property
     def product(self) -> str:
+        from infra.catalog.gcp import PRODUCT
         return PRODUCT[self.engine]
 
     @property

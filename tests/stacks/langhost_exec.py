@@ -67,6 +67,9 @@ def main():
             ],
             "stack_outputs": recorder.stack_outputs,
             "project_on_sys_path_before_run": helped,
+            "modules": sorted(m for m in sys.modules
+                              if m.split(".")[0] in ("infra", "components", "pulumi_aws",
+                                                     "pulumi_gcp")),
         }, out, default=repr, indent=1)
     sys.exit(0 if ok else 1)
 

@@ -40,6 +40,16 @@ def test_stack_runs_under_the_language_host(stack, preview, tmp_path, run_stack)
     assert sorted((r["type"], r["name"]) for r in record["registrations"]) == sorted(
         (r.type, r.name) for r in in_process.registrations)
     assert "caches" in record["stack_outputs"]
+    # A stack loads nothing of the other cloud: not its SDK, components, config or catalog.
+    other = "gcp" if flat_stack_config(stack)["managed-cache:cloud"] == "aws" else "aws"
+    assert [m for m in record["modules"] if _of_cloud(m, other)] == []
+    assert any(_of_cloud(m, "gcp" if other == "aws" else "aws") for m in record["modules"])
+
+
+def _of_cloud(module: str, cloud: str) -> bool:
+    """pulumi_gcp, components.gcp.network, infra.catalog.gcp, infra.config.gcp_network ..."""
+    return any(part == cloud or part.startswith(f"{cloud}_") or part == f"pulumi_{cloud}"
+               for part in module.split("."))
 
 
 def test_config_mistake_is_one_clean_error_without_traceback(tmp_path):

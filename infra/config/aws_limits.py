@@ -1,0 +1,34 @@
+"""The simple numeric limits of ElastiCache config keys, each stated once (see limits.py)."""
+
+from __future__ import annotations
+
+from infra.catalog import aws as aws_catalog
+from infra.config.common import Range
+
+# ElastiCache (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
+_AWS_SHARDS = (1, 500)
+_AWS_REPLICAS = (0, 5)                  # per shard
+
+AWS_LIMITS: dict[str, Range] = {
+    "nodes": Range(1, 40, "a Memcached cluster has {low} to {high} nodes"),
+    "shards": Range(*_AWS_SHARDS, "a replication group has {low} to {high} shards"),
+    "replicas": Range(*_AWS_REPLICAS, "ElastiCache allows {low} to {high} replicas per shard "
+                                      "(1 to 6 nodes)"),
+    "snapshot_retention_days": Range(0, 35, "ElastiCache keeps {low} to {high} days"),
+    "aws.port": Range(1024, 65535, "use {low} to {high}"),
+    "network.availability_zones.development": Range(1, 6, "use {low} to {high}"),
+    "network.availability_zones.production": Range(
+        2, 6, "use {low} to {high} (production spreads replicas across at least {low} zones for "
+              "Multi-AZ)"),
+    "global.secondary_regions": Range(1, 2, "a Global Datastore has {low} to {high}",
+                                      shown="{value} secondary regions"),
+    "global.secondary_replicas": Range(*_AWS_REPLICAS, "use {low} to {high} replicas per shard"),
+    "autoscaling.replicas": Range(*_AWS_REPLICAS, "ElastiCache keeps {low} to {high} replicas"),
+    "autoscaling.shards": Range(*_AWS_SHARDS, "ElastiCache keeps {low} to {high} shards"),
+    "autoscaling.target_percent": Range(*aws_catalog.AUTOSCALING_TARGET_PERCENT,
+                                        "ElastiCache auto scaling targets {low} to {high} %"),
+    "serverless.max_data_gb": Range(*aws_catalog.SERVERLESS_DATA_GB,
+                                    "a serverless cache stores {low} to {high} GB"),
+    "serverless.max_ecpu_per_second": Range(*aws_catalog.SERVERLESS_ECPU_PER_SECOND,
+                                            "use {low:,} to {high:,} ECPUs a second"),
+}

@@ -1,0 +1,36 @@
+"""The simple numeric limits of Memorystore config keys, each stated once (see limits.py)."""
+
+from __future__ import annotations
+
+from infra.catalog import gcp as gcp_catalog
+from infra.config.common import Range
+
+# Memorystore (the numbers and their sources are in infra/catalog/gcp.py).
+GCP_LIMITS: dict[str, Range] = {
+    "valkey.shards": Range(1, gcp_catalog.VALKEY_MAX_SHARDS,
+                           "Memorystore for Valkey has {low} to {high} shards"),
+    "valkey.replicas": Range(0, gcp_catalog.MAX_REPLICAS,
+                             "Memorystore for Valkey allows {low} to {high} replicas per shard"),
+    "valkey.snapshot_retention_days": Range(
+        0, gcp_catalog.MAX_BACKUP_RETENTION_DAYS,
+        "Memorystore for Valkey keeps automated backups 1 to {high} days (0 turns them off)"),
+    "valkey.global.secondary_regions": Range(
+        1, gcp_catalog.VALKEY_MAX_SECONDARIES,
+        "Memorystore for Valkey cross-region replication has {low} to {high} secondaries",
+        shown="{value} secondary regions"),
+    "valkey.global.secondary_replicas": Range(0, gcp_catalog.MAX_REPLICAS,
+                                              "use {low} to {high} replicas per shard"),
+    "redis.memory_gb": Range(gcp_catalog.REDIS_MIN_GB, gcp_catalog.REDIS_MAX_GB,
+                             "Memorystore for Redis takes a whole number of GB from {low} to "
+                             "{high}", whole=True),
+    "redis.replicas": Range(0, gcp_catalog.MAX_REPLICAS,
+                            "Memorystore for Redis has {low} (BASIC tier), 1 (STANDARD_HA) or "
+                            "up to {high} with read replicas"),
+    "memcached.nodes": Range(1, gcp_catalog.MEMCACHED_MAX_NODES,
+                             "Memorystore for Memcached has {low} to {high} nodes"),
+    # Each Redis instance takes a /29 (a /28 with read replicas), each Memcached node a /29 of
+    # the allocated range; Google suggests /16, and smaller than /24 leaves little room.
+    "network.gcp.psa_prefix_length": Range(16, 24, "use a prefix from /{low} to /{high} for the "
+                                                   "private services access range",
+                                           shown="a /{value}"),
+}
