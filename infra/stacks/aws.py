@@ -380,30 +380,45 @@ def _node_args(cache: CacheSpec, network: CacheNetwork,
     )
 
 
+class _DataArgs(TypedDict):
+    """What a replication group and a serverless cache take alike from their spec: the engine,
+    the data's key, the snapshots kept and restored from, and the RBAC users."""
+
+    description: str
+    engine: str
+    create_kms_key: bool
+    kms_key_arn: str | None
+    snapshot_retention_days: int
+    snapshot_arns: tuple[str, ...]
+    users: list[CacheUserArgs]
+
+
+def _data_args(cache: CacheSpec | ServerlessCacheSpec) -> _DataArgs:
+    return _DataArgs(description=cache.description, engine=cache.engine,
+                     create_kms_key=cache.create_kms_key, kms_key_arn=cache.kms_key_arn,
+                     snapshot_retention_days=cache.snapshot_retention_days,
+                     snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
+                     users=_user_args(cache.users))
+
+
 def _primary_group_args(stack: _Stack, cache: CacheSpec) -> ReplicationGroupArgs:
     """The replication group in the primary region (alone, or a Global Datastore's primary)."""
     region = stack.spec.region
     return ReplicationGroupArgs(
         **_node_args(cache, stack.networks[region], stack.event_topics[region]),
+        **_data_args(cache),
         replication_group_id=cache.cache_id,
-        description=cache.description,
-        engine=cache.engine,
         shards=cache.shards,
         replicas=cache.replicas,
         cluster_mode=cache.cluster_mode,
-        create_kms_key=cache.create_kms_key,
-        kms_key_arn=cache.kms_key_arn,
         snapshot_window=cache.snapshot_window,
-        snapshot_retention_days=cache.snapshot_retention_days,
         final_snapshot_name=naming.final_snapshot_name(cache.cache_id)
         if cache.final_snapshot else None,
         log_retention_days=cache.log_retention_days,
         log_kms_key_arn=stack.log_key_arn(region),
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
         data_tiering=cache.node_type.data_tiering,
-        users=_user_args(cache.users),
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
-        snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         autoscaling=_scaled_dimensions(cache),
     )
 
@@ -434,22 +449,16 @@ def _scaled(dimension: Literal["replicas", "shards"],
 
 def _serverless_args(cache: ServerlessCacheSpec, network: CacheNetwork) -> ServerlessCacheArgs:
     return ServerlessCacheArgs(
+        **_data_args(cache),
         name=cache.cache_id,
-        description=cache.description,
-        engine=cache.engine,
         major_engine_version=cache.major_engine_version,
         subnet_ids=network.subnet_ids,
         security_group_ids=[network.security_group_id],
         max_data_gb=cache.max_data_gb,
         max_ecpu_per_second=cache.max_ecpu_per_second,
-        snapshot_retention_days=cache.snapshot_retention_days,
         daily_snapshot_time=cache.daily_snapshot_time,
-        create_kms_key=cache.create_kms_key,
-        kms_key_arn=cache.kms_key_arn,
         deletion_protection=cache.deletion_protection,
         user_group=cache.user_group,
-        users=_user_args(cache.users),
-        snapshot_arns=cache.restore.snapshot_arns if cache.restore else (),
         tags={"Cache": cache.name},
     )
 
