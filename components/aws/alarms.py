@@ -19,6 +19,7 @@ import pulumi_aws as aws
 
 from components import naming
 from components.alarm_policy import AlarmPolicy
+from components.component import Component, Outputs
 
 NAMESPACE = "AWS/ElastiCache"
 MIB = 1024 * 1024
@@ -393,12 +394,11 @@ def _memcached_node(node: CacheNode, p: AlarmPolicy) -> list[AlarmDefinition]:
     ]
 
 
-class CloudWatchCacheAlarms(pulumi.ComponentResource):
+class CloudWatchCacheAlarms(Component[CloudWatchCacheAlarmsArgs],
+                            type_token="managed-cache:aws:CloudWatchCacheAlarms"):
     alarm_names: list[str]                   # physical names, known from config
 
-    def __init__(self, name: str, args: CloudWatchCacheAlarmsArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:CloudWatchCacheAlarms", name, None, opts)
+    def build(self, name: str, args: CloudWatchCacheAlarmsArgs) -> Outputs:
         secondaries = {s.region: s for s in args.secondaries}
         self.alarm_names = []
         for definition in alarm_definitions(args):
@@ -438,4 +438,4 @@ class CloudWatchCacheAlarms(pulumi.ComponentResource):
                 opts=child,
             )
             self.alarm_names.append(alarm_name)
-        self.register_outputs({"alarm_names": self.alarm_names})
+        return {"alarm_names": self.alarm_names}

@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import provider_facts as facts
+from components.component import Component, Outputs
 from components.resource_types import (
     AWS_REPLICATION_GROUP,
 )
@@ -60,12 +61,11 @@ def scaler_owned(dimensions: Sequence[ScaledDimensionArgs]) -> list[str]:
                                    *(SCALER_CONDITIONS[d.dimension] for d in dimensions))
 
 
-class ElastiCacheAutoScaling(pulumi.ComponentResource):
+class ElastiCacheAutoScaling(Component[ReplicationGroupAutoScalingArgs],
+                             type_token="managed-cache:aws:ElastiCacheAutoScaling"):
     target_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, args: ReplicationGroupAutoScalingArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ElastiCacheAutoScaling", name, None, opts)
+    def build(self, name: str, args: ReplicationGroupAutoScalingArgs) -> Outputs:
         child = pulumi.ResourceOptions(parent=self)
         resource_id = f"replication-group/{args.replication_group_id}"
         self.target_ids = {}
@@ -97,4 +97,4 @@ class ElastiCacheAutoScaling(pulumi.ComponentResource):
                 opts=child,
             )
             self.target_ids[dimension.dimension] = target.id
-        self.register_outputs({"target_ids": self.target_ids})
+        return {"target_ids": self.target_ids}

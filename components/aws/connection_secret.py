@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.component import Component, Outputs
 from components.secret_payload import secret_json
 
 
@@ -31,13 +32,12 @@ class ConnectionSecretArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class ConnectionSecret(pulumi.ComponentResource):
+class ConnectionSecret(Component[ConnectionSecretArgs],
+                       type_token="managed-cache:aws:ConnectionSecret"):
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: ConnectionSecretArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ConnectionSecret", name, None, opts)
+    def build(self, name: str, args: ConnectionSecretArgs) -> Outputs:
         secret = aws.secretsmanager.Secret(
             f"{name}-secret",
             name=args.secret_name,
@@ -55,5 +55,5 @@ class ConnectionSecret(pulumi.ComponentResource):
         )
         self.arn = secret.arn
         self.name = secret.name
-        self.register_outputs({"arn": self.arn, "name": self.name})
+        return {"arn": self.arn, "name": self.name}
 

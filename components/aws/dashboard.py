@@ -24,6 +24,7 @@ from components.aws.alarms import (
     group_memory_metric,
     host_cpu_threshold,
 )
+from components.component import Component, Outputs
 
 GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
 GRAPH_HEIGHT = 6
@@ -54,13 +55,12 @@ class CacheDashboardArgs:
     caches: Sequence[DashboardCache]
 
 
-class CacheDashboard(pulumi.ComponentResource):
+class CacheDashboard(Component[CacheDashboardArgs],
+                     type_token="managed-cache:aws:CacheDashboard"):
     dashboard_name: pulumi.Output[str]
     url: str                                 # console link, known from config
 
-    def __init__(self, name: str, args: CacheDashboardArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:CacheDashboard", name, None, opts)
+    def build(self, name: str, args: CacheDashboardArgs) -> Outputs:
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=args.dashboard_name,
@@ -69,7 +69,7 @@ class CacheDashboard(pulumi.ComponentResource):
         )
         self.dashboard_name = dashboard.dashboard_name
         self.url = dashboard_url(args.region, args.dashboard_name)
-        self.register_outputs({"dashboard_name": self.dashboard_name, "url": self.url})
+        return {"dashboard_name": self.dashboard_name, "url": self.url}
 
 
 def dashboard_url(region: str, dashboard_name: str) -> str:

@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import provider_facts as facts
+from components.component import Component, Outputs
 from components.resource_types import (
     AWS_ROUTE53_RECORD,
 )
@@ -56,13 +57,12 @@ class PrivateZoneArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class Route53PrivateZone(pulumi.ComponentResource):
+class Route53PrivateZone(Component[PrivateZoneArgs],
+                         type_token="managed-cache:aws:Route53PrivateZone"):
     zone_id: pulumi.Output[str]
     names: list[str]                     # from config: known at preview
 
-    def __init__(self, name: str, args: PrivateZoneArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:Route53PrivateZone", name, None, opts)
+    def build(self, name: str, args: PrivateZoneArgs) -> Outputs:
         child = pulumi.ResourceOptions(parent=self)
         if args.existing_zone_id is None:
             zone = aws.route53.Zone(
@@ -101,4 +101,4 @@ class Route53PrivateZone(pulumi.ComponentResource):
 
         self.zone_id = zone_id
         self.names = [record.name for record in args.records]
-        self.register_outputs({"zone_id": self.zone_id, "names": self.names})
+        return {"zone_id": self.zone_id, "names": self.names}

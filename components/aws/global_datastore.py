@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
+from components.component import Component, Outputs
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,13 @@ class GlobalDatastoreArgs:
     secondaries: Sequence[SecondaryRegionArgs]
 
 
-class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
+class ElastiCacheGlobalDatastore(Component[GlobalDatastoreArgs],
+                                 type_token="managed-cache:aws:ElastiCacheGlobalDatastore"):
     global_replication_group_id: pulumi.Output[str]
     primary: ElastiCacheReplicationGroup
     secondaries: dict[str, ElastiCacheReplicationGroup]
 
-    def __init__(self, name: str, args: GlobalDatastoreArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ElastiCacheGlobalDatastore", name, None, opts)
+    def build(self, name: str, args: GlobalDatastoreArgs) -> Outputs:
         primary_args = args.primary
         data = pulumi.ResourceOptions(parent=self, protect=primary_args.deletion_protection)
 
@@ -100,8 +100,8 @@ class ElastiCacheGlobalDatastore(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, providers=[secondary.provider],
                                             depends_on=[global_group]),
             )
-        self.register_outputs({
+        return {
             "global_replication_group_id": self.global_replication_group_id,
             "primary_endpoint": self.primary.endpoint,
             **{f"{region}_endpoint": group.endpoint for region, group in self.secondaries.items()},
-        })
+        }

@@ -26,6 +26,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.component import Component, Outputs
+
 # Log data stays readable only while its key exists: keep the longest window to undo a
 # mistaken deletion.
 LOG_KEY_DELETION_WINDOW_DAYS = 30
@@ -156,16 +158,15 @@ class LogKeyArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-class LogEncryptionKey(pulumi.ComponentResource):
+class LogEncryptionKey(Component[LogKeyArgs],
+                       type_token="managed-cache:aws:LogEncryptionKey"):
     """A region's customer-managed key for its CloudWatch log groups (cache slow and engine
     logs, VPC flow logs): only CloudWatch Logs in that region may use it, and only for the
     log groups named."""
 
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: LogKeyArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:LogEncryptionKey", name, None, opts)
+    def build(self, name: str, args: LogKeyArgs) -> Outputs:
         child = pulumi.ResourceOptions(parent=self)
         names = list(args.log_group_names)
         key = aws.kms.Key(
@@ -182,4 +183,4 @@ class LogEncryptionKey(pulumi.ComponentResource):
         aws.kms.Alias(f"{name}-kms-alias", name=args.alias, target_key_id=key.key_id,
                       opts=child)
         self.arn = key.arn
-        self.register_outputs({"arn": self.arn})
+        return {"arn": self.arn}

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.aws.node_cache import NodeCacheArgs
 from components.aws.node_cache import parameter_group as node_parameter_group
+from components.component import Component, Outputs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,15 +26,14 @@ class MemcachedClusterArgs(NodeCacheArgs):
         return "cross-az" if self.nodes > 1 else "single-az"
 
 
-class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
+class ElastiCacheMemcachedCluster(Component[MemcachedClusterArgs],
+                                  type_token="managed-cache:aws:ElastiCacheMemcachedCluster"):
     cluster_id: pulumi.Output[str]
     configuration_endpoint: pulumi.Output[str]   # host:port; clients auto-discover nodes here
     node_endpoints: pulumi.Output[list[str]]
     port: pulumi.Output[int]
 
-    def __init__(self, name: str, args: MemcachedClusterArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ElastiCacheMemcachedCluster", name, None, opts)
+    def build(self, name: str, args: MemcachedClusterArgs) -> Outputs:
         parameter_group = node_parameter_group(name, args, args.cluster_id,
                                                pulumi.ResourceOptions(parent=self))
         cluster = aws.elasticache.Cluster(
@@ -63,8 +63,8 @@ class ElastiCacheMemcachedCluster(pulumi.ComponentResource):
         self.node_endpoints = cluster.cache_nodes.apply(
             lambda nodes: [f"{n.address}:{n.port}" for n in nodes or []])
         self.port = pulumi.Output.from_input(args.port)
-        self.register_outputs({
+        return {
             "cluster_id": self.cluster_id,
             "configuration_endpoint": self.configuration_endpoint,
             "node_endpoints": self.node_endpoints,
-        })
+        }

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import kms
+from components.component import Component, Outputs
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,14 @@ def private_subnet_cidrs(vpc_cidr: str, count: int) -> list[str]:
     return [str(s) for s in list(network.subnets(prefixlen_diff=4))[:count]]
 
 
-class CacheNetwork(pulumi.ComponentResource):
+class CacheNetwork(Component[CacheNetworkArgs],
+                   type_token="managed-cache:aws:CacheNetwork"):
     vpc_id: pulumi.Output[str]
     subnet_ids: pulumi.Output[list[str]]
     security_group_id: pulumi.Output[str]
     subnet_group_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: CacheNetworkArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:CacheNetwork", name, None, opts)
+    def build(self, name: str, args: CacheNetworkArgs) -> Outputs:
         if args.vpc_cidr is not None:
             vpc_id, subnet_ids = self._build_vpc(name, args)
         else:
@@ -103,12 +103,12 @@ class CacheNetwork(pulumi.ComponentResource):
         self.subnet_ids = pulumi.Output.all(*subnet_ids)
         self.security_group_id = group.id
         self.subnet_group_name = subnet_group.name
-        self.register_outputs({
+        return {
             "vpc_id": self.vpc_id,
             "subnet_ids": self.subnet_ids,
             "security_group_id": self.security_group_id,
             "subnet_group_name": self.subnet_group_name,
-        })
+        }
 
     def _build_vpc(self, name: str, args: CacheNetworkArgs
                    ) -> tuple[pulumi.Output[str], list[pulumi.Output[str]]]:

@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import kms
+from components.component import Component, Outputs
 
 # A notification key encrypts messages in flight through SNS only, nothing at rest for long:
 # the shortest deletion window is enough.
@@ -42,13 +43,12 @@ class AlarmTopicArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class AlarmTopic(pulumi.ComponentResource):
+class AlarmTopic(Component[AlarmTopicArgs],
+                 type_token="managed-cache:aws:AlarmTopic"):
     arn: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str] | None
 
-    def __init__(self, name: str, args: AlarmTopicArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:AlarmTopic", name, None, opts)
+    def build(self, name: str, args: AlarmTopicArgs) -> Outputs:
         child = pulumi.ResourceOptions(parent=self)
         self.kms_key_arn = self._kms_key(name, args) if args.customer_managed_key else None
         topic = aws.sns.Topic(
@@ -62,7 +62,7 @@ class AlarmTopic(pulumi.ComponentResource):
         )
         subscribe_emails(name, topic, args.emails, child)
         self.arn = topic.arn
-        self.register_outputs({"arn": self.arn, "kms_key_arn": self.kms_key_arn})
+        return {"arn": self.arn, "kms_key_arn": self.kms_key_arn}
 
     def _kms_key(self, name: str, args: AlarmTopicArgs) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
@@ -93,7 +93,8 @@ class EventTopicArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class CacheEventTopic(pulumi.ComponentResource):
+class CacheEventTopic(Component[EventTopicArgs],
+                      type_token="managed-cache:aws:CacheEventTopic"):
     """Where ElastiCache publishes a region's cache events (failover started and completed,
     node replaced...). The topic is not encrypted: "The Amazon SNS topic you are publishing to
     cannot be encrypted" (an encrypted topic is set inactive when ElastiCache publishes), and its
@@ -104,9 +105,7 @@ class CacheEventTopic(pulumi.ComponentResource):
 
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: EventTopicArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:CacheEventTopic", name, None, opts)
+    def build(self, name: str, args: EventTopicArgs) -> Outputs:
         child = pulumi.ResourceOptions(parent=self)
         topic = aws.sns.Topic(
             f"{name}-topic",
@@ -124,7 +123,7 @@ class CacheEventTopic(pulumi.ComponentResource):
         )
         subscribe_emails(name, topic, args.emails, child)
         self.arn = topic.arn
-        self.register_outputs({"arn": self.arn})
+        return {"arn": self.arn}
 
 
 def subscribe_emails(name: str, topic: aws.sns.Topic, emails: Sequence[str],

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.component import Component, Outputs
+
 
 @dataclass(frozen=True)
 class CacheParameterGroupArgs:
@@ -18,12 +20,11 @@ class CacheParameterGroupArgs:
     parameters: Mapping[str, str] = field(default_factory=dict)
 
 
-class CacheParameterGroup(pulumi.ComponentResource):
+class CacheParameterGroup(Component[CacheParameterGroupArgs],
+                          type_token="managed-cache:aws:CacheParameterGroup"):
     name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: CacheParameterGroupArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:CacheParameterGroup", name, None, opts)
+    def build(self, name: str, args: CacheParameterGroupArgs) -> Outputs:
         group = aws.elasticache.ParameterGroup(
             f"{name}-params",
             name=args.group_name,
@@ -34,4 +35,4 @@ class CacheParameterGroup(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.name = group.name
-        self.register_outputs({"name": self.name})
+        return {"name": self.name}

@@ -27,6 +27,7 @@ from components.aws.node_cache import NodeCacheArgs
 from components.aws.node_cache import parameter_group as node_parameter_group
 from components.aws.parameter_group import CacheParameterGroup
 from components.aws.users import CacheUserArgs, ElastiCacheUsers, ElastiCacheUsersArgs
+from components.component import Component, Outputs
 from components.resource_types import (
     AWS_REPLICATION_GROUP,
 )
@@ -112,7 +113,8 @@ class ReplicationGroupArgs(NodeCacheArgs):
         return "required"
 
 
-class ElastiCacheReplicationGroup(pulumi.ComponentResource):
+class ElastiCacheReplicationGroup(Component[ReplicationGroupArgs],
+                                  type_token="managed-cache:aws:ElastiCacheReplicationGroup"):
     replication_group_id: pulumi.Output[str]
     arn: pulumi.Output[str]
     endpoint: pulumi.Output[str]             # what clients connect to (configuration endpoint
@@ -123,9 +125,7 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
     parameter_group_name: pulumi.Output[str] | None   # the group's own; None on a secondary
     users: ElastiCacheUsers | None           # with RBAC users
 
-    def __init__(self, name: str, args: ReplicationGroupArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ElastiCacheReplicationGroup", name, None, opts)
+    def build(self, name: str, args: ReplicationGroupArgs) -> Outputs:
         child = pulumi.ResourceOptions(parent=self)
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
 
@@ -242,13 +242,13 @@ class ElastiCacheReplicationGroup(pulumi.ComponentResource):
         self.port = pulumi.Output.from_input(args.port)  # from config: known at preview
         # A secondary has no token of its own: clients in its region use the primary's.
         self.auth_token = pulumi.Output.secret(token.result) if token is not None else None
-        self.register_outputs({
+        return {
             "replication_group_id": self.replication_group_id,
             "endpoint": self.endpoint,
             "reader_endpoint": self.reader_endpoint,
             "port": self.port,
             "auth_token": self.auth_token,
-        })
+        }
 
     @staticmethod
     def _restore_args(args: ReplicationGroupArgs) -> dict[str, Any]:

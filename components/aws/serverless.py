@@ -24,6 +24,7 @@ from components.aws.users import (
     UserGroupParts,
     build_user_group,
 )
+from components.component import Component, Outputs
 
 # Without configured users the group holds one application user with every permission.
 APP_USER_NAME = "app"
@@ -56,7 +57,8 @@ class ServerlessCacheArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class ElastiCacheServerlessCache(pulumi.ComponentResource):
+class ElastiCacheServerlessCache(Component[ServerlessCacheArgs],
+                                 type_token="managed-cache:aws:ElastiCacheServerlessCache"):
     endpoint: pulumi.Output[str]
     port: pulumi.Output[int]
     reader_endpoint: pulumi.Output[str] | None
@@ -67,9 +69,7 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
     users: UserGroupParts | None              # the group, with the configured users' ARNs
     kms_key_arn: pulumi.Output[str] | None
 
-    def __init__(self, name: str, args: ServerlessCacheArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ElastiCacheServerlessCache", name, None, opts)
+    def build(self, name: str, args: ServerlessCacheArgs) -> Outputs:
         data = pulumi.ResourceOptions(parent=self, protect=args.deletion_protection)
         self.kms_key_arn = kms.cache_data_key(
             self, name, cache_id=args.name, what="serverless cache ", kms_key_arn=args.kms_key_arn,
@@ -126,6 +126,6 @@ class ElastiCacheServerlessCache(pulumi.ComponentResource):
             self.reader_port = cache.reader_endpoints.apply(lambda e: e[0].port if e else 0)
         else:
             self.reader_endpoint = self.reader_port = None
-        self.register_outputs({"endpoint": self.endpoint, "port": self.port,
+        return {"endpoint": self.endpoint, "port": self.port,
                                "reader_endpoint": self.reader_endpoint, "arn": self.arn,
-                               "password": self.password})
+                               "password": self.password}

@@ -20,6 +20,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.component import Component, Outputs
+
 # Passwords follow the AUTH token rules: 16-128 printable characters without / " @ %
 # (ModifyReplicationGroup AuthToken); generate with the specials the AUTH token uses.
 PASSWORD_SPECIALS = "!&#$^<>-"
@@ -115,19 +117,18 @@ def _password(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
     return pulumi.Output.secret(password.result)
 
 
-class ElastiCacheUsers(pulumi.ComponentResource):
+class ElastiCacheUsers(Component[ElastiCacheUsersArgs],
+                       type_token="managed-cache:aws:ElastiCacheUsers"):
     """A replication group's users and user group (`<name>-group`)."""
 
     user_group_id: pulumi.Output[str]
     user_arns: dict[str, pulumi.Output[str]]       # by config name
     passwords: dict[str, pulumi.Output[str]]       # password users only; Pulumi secrets
 
-    def __init__(self, name: str, args: ElastiCacheUsersArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:aws:ElastiCacheUsers", name, None, opts)
+    def build(self, name: str, args: ElastiCacheUsersArgs) -> Outputs:
         parts = build_user_group(name, args, parent=self, group_name=f"{name}-group")
         self.user_group_id = parts.user_group_id
         self.user_arns = parts.user_arns
         self.passwords = parts.passwords
-        self.register_outputs({"user_group_id": self.user_group_id,
-                               "user_arns": self.user_arns})
+        return {"user_group_id": self.user_group_id,
+                               "user_arns": self.user_arns}

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.alarm_policy import AlarmPolicy
+from components.component import Component, Outputs
 from components.gcp.apis import MONITORING, needs
 
 # Monitored-resource types per product (Cloud Monitoring "GCP metrics" list).
@@ -196,12 +197,11 @@ class AlertChannelsArgs:
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
-class AlertChannels(pulumi.ComponentResource):
+class AlertChannels(Component[AlertChannelsArgs],
+                    type_token="managed-cache:gcp:AlertChannels"):
     channel_ids: list[pulumi.Output[str]]    # projects/<p>/notificationChannels/<n>
 
-    def __init__(self, name: str, args: AlertChannelsArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:AlertChannels", name, None, opts)
+    def build(self, name: str, args: AlertChannelsArgs) -> Outputs:
         self.channel_ids = [
             gcp.monitoring.NotificationChannel(
                 f"{name}-email-{i}",
@@ -212,7 +212,7 @@ class AlertChannels(pulumi.ComponentResource):
             ).name
             for i, email in enumerate(args.emails)
         ]
-        self.register_outputs({"channel_ids": self.channel_ids})
+        return {"channel_ids": self.channel_ids}
 
 
 @dataclass(frozen=True)
@@ -227,12 +227,11 @@ class MemorystoreAlertsArgs:
     cross_region_shards: int = 0              # a Valkey primary with secondaries: its shards
 
 
-class MemorystoreAlerts(pulumi.ComponentResource):
+class MemorystoreAlerts(Component[MemorystoreAlertsArgs],
+                        type_token="managed-cache:gcp:MemorystoreAlerts"):
     policy_names: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, args: MemorystoreAlertsArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:MemorystoreAlerts", name, None, opts)
+    def build(self, name: str, args: MemorystoreAlertsArgs) -> Outputs:
         resource_type = RESOURCE_TYPES[args.engine]
         channels = list(args.notification_channels) if args.policy.notify else []
         self.policy_names = {}
@@ -287,4 +286,4 @@ class MemorystoreAlerts(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, MONITORING)),
             )
             self.policy_names[rule.key] = policy.name
-        self.register_outputs({"policy_names": self.policy_names})
+        return {"policy_names": self.policy_names}

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
+
 COMPUTE = "compute.googleapis.com"                    # networks, subnets, address ranges
 SERVICE_NETWORKING = "servicenetworking.googleapis.com"  # private services access
 NETWORK_CONNECTIVITY = "networkconnectivity.googleapis.com"  # service connection policies
@@ -46,12 +48,11 @@ class ProjectApisArgs:
     services: Sequence[str]          # e.g. "compute.googleapis.com", in a stable order
 
 
-class ProjectApis(pulumi.ComponentResource):
+class ProjectApis(Component[ProjectApisArgs],
+                  type_token="managed-cache:gcp:ProjectApis"):
     services: dict[str, pulumi.Resource]   # by service name
 
-    def __init__(self, name: str, args: ProjectApisArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:ProjectApis", name, None, opts)
+    def build(self, name: str, args: ProjectApisArgs) -> Outputs:
         self.services = {
             service: gcp.projects.Service(
                 f"{name}-{service.split('.', 1)[0]}",
@@ -63,7 +64,7 @@ class ProjectApis(pulumi.ComponentResource):
             )
             for service in args.services
         }
-        self.register_outputs({"services": sorted(self.services)})
+        return {"services": sorted(self.services)}
 
 
 def needs(apis: Mapping[str, pulumi.Resource], *services: str) -> list[pulumi.Resource]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
 from components.gcp.apis import CLOUD_KMS, needs
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
@@ -36,12 +37,11 @@ class CustomerKeyGrantsArgs:
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
-class CustomerKeyGrants(pulumi.ComponentResource):
+class CustomerKeyGrants(Component[CustomerKeyGrantsArgs],
+                        type_token="managed-cache:gcp:CustomerKeyGrants"):
     grants: dict[tuple[str, str], pulumi.Resource]   # (API, key) -> the agent's grant
 
-    def __init__(self, name: str, args: CustomerKeyGrantsArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:CustomerKeyGrants", name, None, opts)
+    def build(self, name: str, args: CustomerKeyGrantsArgs) -> Outputs:
         self.grants = {}
         for service, keys in args.keys.items():
             product = service.split(".", 1)[0]
@@ -61,7 +61,7 @@ class CustomerKeyGrants(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self,
                                                 depends_on=needs(args.apis, CLOUD_KMS)),
                 )
-        self.register_outputs({"keys": {s: list(k) for s, k in args.keys.items()}})
+        return {"keys": {s: list(k) for s, k in args.keys.items()}}
 
 
 def _key_label(key: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
 from components.secret_payload import secret_json
 
 
@@ -27,13 +28,12 @@ class SecretManagerSecretArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-class SecretManagerSecret(pulumi.ComponentResource):
+class SecretManagerSecret(Component[SecretManagerSecretArgs],
+                          type_token="managed-cache:gcp:SecretManagerSecret"):
     secret_id: pulumi.Output[str]
     name: pulumi.Output[str]                 # projects/<number>/secrets/<id>
 
-    def __init__(self, name: str, args: SecretManagerSecretArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:SecretManagerSecret", name, None, opts)
+    def build(self, name: str, args: SecretManagerSecretArgs) -> Outputs:
         secret = gcp.secretmanager.Secret(
             f"{name}-secret",
             secret_id=args.secret_id,
@@ -52,5 +52,5 @@ class SecretManagerSecret(pulumi.ComponentResource):
         )
         self.secret_id = secret.secret_id
         self.name = secret.name
-        self.register_outputs({"secret_id": self.secret_id, "name": self.name})
+        return {"secret_id": self.secret_id, "name": self.name}
 

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.alarm_policy import AlarmPolicy
+from components.component import Component, Outputs
 from components.gcp.alerts import (
     ALIGNMENT_PERIOD,
     LESS,
@@ -68,13 +69,12 @@ class MemorystoreDashboardArgs:
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)  # enabled APIs to wait for
 
 
-class MemorystoreDashboard(pulumi.ComponentResource):
+class MemorystoreDashboard(Component[MemorystoreDashboardArgs],
+                           type_token="managed-cache:gcp:MemorystoreDashboard"):
     dashboard_id: pulumi.Output[str]        # projects/<number>/dashboards/<id>
     url: pulumi.Output[str]
 
-    def __init__(self, name: str, args: MemorystoreDashboardArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:MemorystoreDashboard", name, None, opts)
+    def build(self, name: str, args: MemorystoreDashboardArgs) -> Outputs:
         dashboard = gcp.monitoring.Dashboard(
             f"{name}-dashboard",
             project=args.project,
@@ -83,7 +83,7 @@ class MemorystoreDashboard(pulumi.ComponentResource):
         )
         self.dashboard_id = dashboard.id
         self.url = dashboard.id.apply(lambda id_: dashboard_url(args.project, id_))
-        self.register_outputs({"dashboard_id": self.dashboard_id, "url": self.url})
+        return {"dashboard_id": self.dashboard_id, "url": self.url}
 
 
 def dashboard_url(project: str, dashboard_id: str) -> str:

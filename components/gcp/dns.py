@@ -23,6 +23,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components import provider_facts as facts
+from components.component import Component, Outputs
 from components.gcp.apis import DNS, needs
 from components.resource_types import (
     GCP_RECORD_SET,
@@ -58,13 +59,12 @@ class CloudDnsZoneArgs:
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
-class CloudDnsPrivateZone(pulumi.ComponentResource):
+class CloudDnsPrivateZone(Component[CloudDnsZoneArgs],
+                          type_token="managed-cache:gcp:CloudDnsPrivateZone"):
     zone_name: pulumi.Output[str]
     names: list[str]                             # from config: known at preview
 
-    def __init__(self, name: str, args: CloudDnsZoneArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:CloudDnsPrivateZone", name, None, opts)
+    def build(self, name: str, args: CloudDnsZoneArgs) -> Outputs:
         if args.create_zone:
             zone = gcp.dns.ManagedZone(
                 f"{name}-zone",
@@ -104,4 +104,4 @@ class CloudDnsPrivateZone(pulumi.ComponentResource):
 
         self.zone_name = zone_name
         self.names = [record.name for record in args.records]
-        self.register_outputs({"zone_name": self.zone_name, "names": self.names})
+        return {"zone_name": self.zone_name, "names": self.names}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
 from components.gcp.apis import CLOUD_RESOURCE_MANAGER, needs
 
 CONNECTION_ROLE = "roles/memorystore.dbConnectionUser"
@@ -34,12 +35,11 @@ class ValkeyIamClientsArgs:
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
-class ValkeyIamClients(pulumi.ComponentResource):
+class ValkeyIamClients(Component[ValkeyIamClientsArgs],
+                       type_token="managed-cache:gcp:ValkeyIamClients"):
     members: list[str]                       # serviceAccount:<e-mail>, in order
 
-    def __init__(self, name: str, args: ValkeyIamClientsArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:ValkeyIamClients", name, None, opts)
+    def build(self, name: str, args: ValkeyIamClientsArgs) -> Outputs:
         self.members = []
         for email in args.service_accounts:
             member = f"serviceAccount:{email}"
@@ -52,7 +52,7 @@ class ValkeyIamClients(pulumi.ComponentResource):
                     parent=self, depends_on=needs(args.apis, CLOUD_RESOURCE_MANAGER)),
             )
             self.members.append(member)
-        self.register_outputs({"members": self.members})
+        return {"members": self.members}
 
 
 def account_slug(email: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
 from components.gcp.apis import MEMCACHE, needs
 from components.gcp.maintenance import weekly_maintenance_policy
 
@@ -44,15 +45,14 @@ class MemcachedInstanceArgs:
     import_id: str | None = None             # projects/<p>/locations/<r>/instances/<name>
 
 
-class MemorystoreMemcachedInstance(pulumi.ComponentResource):
+class MemorystoreMemcachedInstance(Component[MemcachedInstanceArgs],
+                                   type_token="managed-cache:gcp:MemorystoreMemcachedInstance"):
     instance_name: pulumi.Output[str]
     discovery_endpoint: pulumi.Output[str]   # "<host>:<port>" for auto-discovery clients
     host: pulumi.Output[str | None]          # None when the discovery endpoint is empty
     port: pulumi.Output[int]
 
-    def __init__(self, name: str, args: MemcachedInstanceArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:MemorystoreMemcachedInstance", name, None, opts)
+    def build(self, name: str, args: MemcachedInstanceArgs) -> Outputs:
         instance = gcp.memcache.Instance(
             f"{name}-instance",
             name=args.name,
@@ -87,9 +87,9 @@ class MemorystoreMemcachedInstance(pulumi.ComponentResource):
         self.host = instance.discovery_endpoint.apply(
             lambda e: e.rsplit(":", 1)[0] or None if e else None)
         self.port = pulumi.Output.from_input(MEMCACHED_PORT)
-        self.register_outputs({
+        return {
             "instance_name": self.instance_name,
             "discovery_endpoint": self.discovery_endpoint,
             "host": self.host,
             "port": self.port,
-        })
+        }

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
 from components.gcp.apis import COMPUTE, NETWORK_CONNECTIVITY, SERVICE_NETWORKING, needs
 
 PSA_SERVICE = "servicenetworking.googleapis.com"
@@ -89,16 +90,15 @@ def subnet_cidrs(vpc_cidr: str, regions: Sequence[str]) -> dict[str, str]:
     return {region: str(net) for region, net in zip(regions, carved, strict=False)}
 
 
-class MemorystoreNetwork(pulumi.ComponentResource):
+class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
+                         type_token="managed-cache:gcp:MemorystoreNetwork"):
     network_id: pulumi.Output[str]                   # projects/<p>/global/networks/<name>
     subnet_ids: dict[str, list[pulumi.Output[str]]]  # by region
     psa_range_name: pulumi.Output[str] | None        # None: the network's existing ranges
     psa_connection: pulumi.Resource | None           # Redis / Memcached depend on it
     connection_policies: dict[str, pulumi.Resource]  # Valkey depends on the one of its region
 
-    def __init__(self, name: str, args: MemorystoreNetworkArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:MemorystoreNetwork", name, None, opts)
+    def build(self, name: str, args: MemorystoreNetworkArgs) -> Outputs:
         if args.vpc_cidr is not None:
             self.network_id, self.subnet_ids = self._build_network(name, args)
         else:
@@ -137,11 +137,11 @@ class MemorystoreNetwork(pulumi.ComponentResource):
                     opts=self._in_region(region, args, NETWORK_CONNECTIVITY, COMPUTE),
                 )
 
-        self.register_outputs({
+        return {
             "network_id": self.network_id,
             "subnet_ids": {r: pulumi.Output.all(*ids) for r, ids in self.subnet_ids.items()},
             "psa_range_name": self.psa_range_name,
-        })
+        }
 
     def _in_region(self, region: str, args: MemorystoreNetworkArgs,
                    *apis: str) -> pulumi.ResourceOptions:

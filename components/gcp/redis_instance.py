@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components.component import Component, Outputs
 from components.gcp.apis import REDIS, needs
 from components.gcp.maintenance import weekly_maintenance_policy
 
@@ -59,7 +60,8 @@ class RedisInstanceArgs:
         return TLS_PORT if self.tls else PLAIN_PORT
 
 
-class MemorystoreRedisInstance(pulumi.ComponentResource):
+class MemorystoreRedisInstance(Component[RedisInstanceArgs],
+                               type_token="managed-cache:gcp:MemorystoreRedisInstance"):
     instance_name: pulumi.Output[str]        # projects/<p>/locations/<region>/instances/<name>
     host: pulumi.Output[str]
     read_endpoint: pulumi.Output[str]        # the host when read replicas are off
@@ -68,9 +70,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
     auth_string: pulumi.Output[str] | None   # always a Pulumi secret; None without AUTH
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
 
-    def __init__(self, name: str, args: RedisInstanceArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:MemorystoreRedisInstance", name, None, opts)
+    def build(self, name: str, args: RedisInstanceArgs) -> Outputs:
         instance = gcp.redis.Instance(
             f"{name}-instance",
             name=args.name,
@@ -118,7 +118,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
         self.read_port = instance.read_endpoint_port if args.read_replicas else self.port
         self.auth_string = pulumi.Output.secret(instance.auth_string) if args.auth else None
         self.ca_certs = instance.server_ca_certs.apply(_certificates)
-        self.register_outputs({
+        return {
             "instance_name": self.instance_name,
             "host": self.host,
             "read_endpoint": self.read_endpoint,
@@ -126,7 +126,7 @@ class MemorystoreRedisInstance(pulumi.ComponentResource):
             "read_port": self.read_port,
             "auth_string": self.auth_string,
             "ca_certs": self.ca_certs,
-        })
+        }
 
 
 def _certificates(certs: Any) -> list[str]:

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components import provider_facts as facts
+from components.component import Component, Outputs
 from components.gcp.apis import VALKEY_APIS, needs
 from components.gcp.maintenance import weekly_maintenance_policy
 from components.resource_types import (
@@ -79,7 +80,8 @@ class ValkeyInstanceArgs:
     import_id: str | None = None             # projects/<p>/locations/<r>/instances/<id>
 
 
-class MemorystoreValkeyInstance(pulumi.ComponentResource):
+class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
+                                type_token="managed-cache:gcp:MemorystoreValkeyInstance"):
     instance_name: pulumi.Output[str]        # projects/<p>/locations/<region>/instances/<id>
     # None when Memorystore reports no such endpoint (never exported: infra/stacks/gcp.py)
     endpoint: pulumi.Output[str | None]      # discovery (cluster) or primary endpoint address
@@ -88,9 +90,7 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
     secondary_endpoints: dict[str, pulumi.Output[str | None]]  # by region
 
-    def __init__(self, name: str, args: ValkeyInstanceArgs,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("managed-cache:gcp:MemorystoreValkeyInstance", name, None, opts)
+    def build(self, name: str, args: ValkeyInstanceArgs) -> Outputs:
         primary = gcp.memorystore.Instance(
             f"{name}-instance",
             location=args.region,
@@ -133,14 +133,14 @@ class MemorystoreValkeyInstance(pulumi.ComponentResource):
             else _endpoint(primary.endpoints, "CONNECTION_TYPE_READER")
         self.port = pulumi.Output.from_input(VALKEY_PORT)
         self.ca_certs = primary.managed_server_cas.apply(_certificates)
-        self.register_outputs({
+        return {
             "instance_name": self.instance_name,
             "endpoint": self.endpoint,
             "reader_endpoint": self.reader_endpoint,
             "port": self.port,
             "ca_certs": self.ca_certs,
             "secondary_endpoints": self.secondary_endpoints,
-        })
+        }
 
     def _options(self, args: ValkeyInstanceArgs,
                  policy: pulumi.Resource | None) -> pulumi.ResourceOptions:
