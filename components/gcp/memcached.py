@@ -17,18 +17,13 @@ import pulumi_gcp as gcp
 from components.component import Component, Outputs
 from components.gcp.apis import MEMCACHE, needs
 from components.gcp.maintenance import weekly_maintenance_policy
+from components.gcp.network import ServiceAccessArgs
 
 MEMCACHED_PORT = 11211
 
 
 @dataclass(frozen=True)
-class MemcachedInstanceArgs:
-    name: str
-    display_name: str
-    region: str
-    authorized_network: pulumi.Input[str]
-    psa_connection: pulumi.Resource | None   # None: the network already has one
-    reserved_ip_range: pulumi.Input[str] | None  # the allocated range's name; None: any
+class MemcachedInstanceArgs(ServiceAccessArgs):
     memcache_version: str                    # MEMCACHE_1_6_15 ...
     nodes: int
     vcpus: int                               # per node

@@ -54,6 +54,19 @@ FLOW_LOG_AGGREGATION, FLOW_LOG_SAMPLING, FLOW_LOG_METADATA = \
 
 
 @dataclass(frozen=True)
+class ServiceAccessArgs:
+    """What an instance that connects through private services access takes (Memorystore for
+    Redis and for Memcached): its id, its region and the network's PSA connection and range."""
+
+    name: str                                # the instance id
+    display_name: str
+    region: str
+    authorized_network: pulumi.Input[str]
+    psa_connection: pulumi.Resource | None   # None: the network already has one
+    reserved_ip_range: pulumi.Input[str] | None  # the allocated range's name; None: any
+
+
+@dataclass(frozen=True)
 class MemorystoreNetworkArgs:
     name_prefix: str                        # physical names: "<prefix>-cache..."
     project: str

@@ -18,18 +18,13 @@ import pulumi_gcp as gcp
 from components.component import Component, Outputs
 from components.gcp.apis import REDIS, needs
 from components.gcp.maintenance import weekly_maintenance_policy
+from components.gcp.network import ServiceAccessArgs
 
 PLAIN_PORT, TLS_PORT = 6379, 6378
 
 
 @dataclass(frozen=True)
-class RedisInstanceArgs:
-    name: str                                # the instance id (2-41 chars)
-    display_name: str
-    region: str
-    authorized_network: pulumi.Input[str]
-    psa_connection: pulumi.Resource | None   # None: the network already has one
-    reserved_ip_range: pulumi.Input[str] | None  # the allocated range's name; None: any
+class RedisInstanceArgs(ServiceAccessArgs):   # the instance id `name`: 2-41 characters
     redis_version: str                       # REDIS_7_2 ...
     memory_gb: int
     replicas: int

@@ -481,8 +481,8 @@ def _data_args(cache: GcpCacheSpec) -> _DataArgs:
 
 
 class _ServiceAccessArgs(TypedDict):
-    """What Memorystore for Redis and for Memcached take alike: the instance's name and the
-    network's private services access, which both connect through."""
+    """The fields of components.gcp.network.ServiceAccessArgs, which Memorystore for Redis and
+    for Memcached share: the instance's name and the network's private services access."""
 
     name: str
     display_name: str
