@@ -167,7 +167,8 @@ class ServerlessCacheSpec:
     @property
     def cluster_mode(self) -> bool:
         """Serverless Valkey/Redis speak only the cluster protocol: clients must be cluster
-        clients (no SELECT; repost.aws/questions/QUXz_Eoe5bTvGs7mzEOkRxNw)."""
+        clients, and SELECT is refused ("ElastiCache serverless is only available in a
+        cluster-mode enabled configuration": docs/cloud-rules.md, serverless)."""
         return not self.is_memcached
 
     @property
