@@ -127,5 +127,5 @@ class ElastiCacheServerlessCache(Component[ServerlessCacheArgs],
         else:
             self.reader_endpoint = self.reader_port = None
         return {"endpoint": self.endpoint, "port": self.port,
-                               "reader_endpoint": self.reader_endpoint, "arn": self.arn,
-                               "password": self.password}
+                "reader_endpoint": self.reader_endpoint, "arn": self.arn,
+                "password": self.password}

@@ -131,4 +131,4 @@ class ElastiCacheUsers(Component[ElastiCacheUsersArgs],
         self.user_arns = parts.user_arns
         self.passwords = parts.passwords
         return {"user_group_id": self.user_group_id,
-                               "user_arns": self.user_arns}
+                "user_arns": self.user_arns}
