@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -90,21 +91,41 @@ class CacheNode:
         return self.node_id if self.node_id is not None else self.cluster_id
 
 
+def shards(nodes: Sequence[CacheNode]) -> list[list[CacheNode]]:
+    """Valkey/Redis nodes grouped by shard: each shard starts at its primary (nodes are given
+    primary first per shard)."""
+    grouped: list[list[CacheNode]] = []
+    for node in nodes:
+        if not node.replica or not grouped:
+            grouped.append([])
+        grouped[-1].append(node)
+    return grouped
+
+
+def shard_id(shard: Sequence[CacheNode]) -> str:
+    """The member ids' common part: `<rg>` for `<rg>-001`, `<rg>-0001` for `<rg>-0001-001`."""
+    return shard[0].cluster_id.rsplit("-", 1)[0]
+
+
+def node_memory_metric(data_tiering: bool) -> str:
+    # On r6gd nodes ElastiCache moves values to SSD once memory is full, so memory use sits near
+    # 100 % on a healthy cache; DatabaseCapacityUsagePercentage counts memory and SSD there
+    # (and equals DatabaseMemoryUsagePercentage elsewhere). AWS ElastiCache user guide,
+    # data-tiering.html and CacheMetrics.Redis.html.
+    return "DatabaseCapacityUsagePercentage" if data_tiering else "DatabaseMemoryUsagePercentage"
+
+
 @dataclass(frozen=True)
 class SecondaryRegionAlarmArgs:
     """A Global Datastore secondary region: its nodes serve reads there and become the
     primary after a failover, so they get the same per-node alarms as the primary's nodes,
-    plus the cross-region lag on each shard's primary."""
+    plus the cross-region lag of each shard."""
 
     region: str
     provider: pulumi.ProviderResource            # an aws.Provider for this region
     nodes: Sequence[CacheNode]                    # the secondary group's nodes, primary first
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in this region (actions are regional)
 
-    @property
-    def primary_node_ids(self) -> list[str]:
-        """The secondary group's primary node of each shard (GlobalDatastoreReplicationLag)."""
-        return [node.cluster_id for node in self.nodes if not node.replica]
 
 
 @dataclass(frozen=True)
@@ -143,6 +164,7 @@ class CloudWatchCacheAlarmsArgs:
     vcpus: int                                    # of the node type
     nodes: Sequence[CacheNode]                    # primary region nodes, primary first per shard
     policy: AlarmPolicy
+    data_tiering: bool = False                    # r6gd nodes: memory + SSD (node_memory_metric)
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in the primary region
     actions_enabled: bool = True                  # False: alarms exist but page nobody
     secondaries: Sequence[SecondaryRegionAlarmArgs] = ()
@@ -163,10 +185,13 @@ class AlarmDefinition:
     comparison: str
     threshold: float
     window: Window
-    dimensions: dict[str, str]
+    dimensions: dict[str, str]      # the metric's dimensions; empty when `series` is set
     severity: str                   # critical | warning
     summary: str                    # what it means and what to do (alarm description)
     region: str | None = None       # None: the primary region
+    # Several series of `metric` (one dimension set each): the alarm reads their maximum
+    # (metric math), for a value whichever node of a shard currently reports.
+    series: tuple[dict[str, str], ...] = ()
 
 
 def host_cpu_threshold(host_cpu_percent: float, vcpus: int) -> float:
@@ -187,35 +212,50 @@ def alarm_definitions(args: CloudWatchCacheAlarmsArgs) -> list[AlarmDefinition]:
                                             args.policy)
     if args.engine == "memcached":
         return [d for node in args.nodes for d in _memcached_node(node, args.policy)]
-    defs = [d for node in args.nodes
-            for d in _valkey_node(node, args.policy, args.vcpus, args.engine)]
+    defs = _valkey_nodes(args.nodes, args)
     if args.group is not None:
         defs += group_alarm_definitions(args.group, args.policy, args.engine)
     for secondary in args.secondaries:
         # The same node alarms as the primary region's, in the secondary's own region.
-        defs += [replace(d, region=secondary.region) for node in secondary.nodes
-                 for d in _valkey_node(node, args.policy, args.vcpus, args.engine,
-                                       region=secondary.region)]
-        for node_id in secondary.primary_node_ids:
-            defs.append(AlarmDefinition(
-                key="global-replication-lag", subject=node_id,
-                metric="GlobalDatastoreReplicationLag", name_suffix="GlobalDatastoreReplicationLag",
-                statistic="Maximum", comparison=GREATER,
-                threshold=float(args.policy.replication_lag_seconds), window=CROSS_REGION,
-                dimensions={"CacheClusterId": node_id}, severity="critical",
-                summary=f"The {secondary.region} copy lags the primary region by more than "
-                        f"{args.policy.replication_lag_seconds} s, or reports nothing: a "
-                        "failover to it now would lose writes.",
-                region=secondary.region,
-            ))
+        defs += _valkey_nodes(secondary.nodes, args, secondary.region)
+        defs += [_global_lag(shard, secondary.region, args.policy)
+                 for shard in shards(secondary.nodes)]
     return defs
 
 
-def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
+def _valkey_nodes(nodes: Sequence[CacheNode], args: CloudWatchCacheAlarmsArgs,
+                  region: str | None = None) -> list[AlarmDefinition]:
+    return [d for shard in shards(nodes) for node in shard
+            for d in _valkey_node(node, args, replicated=len(shard) > 1, region=region)]
+
+
+def _global_lag(shard: Sequence[CacheNode], region: str, p: AlarmPolicy) -> AlarmDefinition:
+    """GlobalDatastoreReplicationLag of one secondary shard. Its current primary publishes it,
+    and an automatic failover in that region moves the primary: the alarm reads every node of
+    the shard, and only silence from all of them is "no data". One node: its own metric.
+    Several: their MAX, which for two or more series is a series (CloudWatch user guide,
+    using-metric-math.html)."""
+    several = len(shard) > 1
+    return AlarmDefinition(
+        key="global-replication-lag", subject=shard_id(shard),
+        metric="GlobalDatastoreReplicationLag", name_suffix="GlobalDatastoreReplicationLag",
+        statistic="Maximum", comparison=GREATER, threshold=float(p.replication_lag_seconds),
+        window=CROSS_REGION, dimensions={} if several else shard[0].dimensions,
+        series=tuple(node.dimensions for node in shard) if several else (),
+        severity="critical", region=region,
+        summary=f"The {region} copy of shard {shard_id(shard)} lags the primary region by "
+                f"more than {p.replication_lag_seconds} s, or reports nothing: a failover to it "
+                "now would lose writes.")
+
+
+def _valkey_node(node: CacheNode, args: CloudWatchCacheAlarmsArgs, replicated: bool,
                  region: str | None = None) -> list[AlarmDefinition]:
-    dims = node.dimensions
+    """A Valkey/Redis node's alarms; `replicated`: its shard has replicas."""
+    p, vcpus, dims = args.policy, args.vcpus, node.dimensions
     role = "replica" if node.replica else "primary"
-    where = f"{engine} {role} {node.cluster_id}" + (f" in {region}" if region else "")
+    where = f"{args.engine} {role} {node.cluster_id}" + (f" in {region}" if region else "")
+    memory = node_memory_metric(args.data_tiering)
+    of_what = "memory and SSD" if args.data_tiering else "maxmemory"
 
     def alarm(key: str, metric: str, statistic: str, comparison: str, threshold: float,
               window: Window, severity: str, summary: str, suffix: str | None = None,
@@ -223,7 +263,8 @@ def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
         return AlarmDefinition(key=key, subject=node.subject, metric=metric,
                                name_suffix=suffix or metric, statistic=statistic,
                                comparison=comparison, threshold=float(threshold), window=window,
-                               dimensions=dims, severity=severity, summary=f"{where}: {summary}")
+                               dimensions=dims, severity=severity, summary=f"{where}: {summary}",
+                               region=region)
 
     host_cpu = host_cpu_threshold(p.host_cpu_percent, vcpus)
     defs = [
@@ -233,14 +274,12 @@ def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
         alarm("host-cpu", "CPUUtilization", "Average", GREATER, host_cpu, SUSTAINED, "critical",
               f"host CPU is above {host_cpu} % ({p.host_cpu_percent} % over {vcpus} vCPUs when "
               "2 or fewer): the node is saturated."),
-        alarm("memory-warning", "DatabaseMemoryUsagePercentage", "Average", GREATER,
-              p.memory_warning_percent, SLOW, "warning",
-              f"data uses more than {p.memory_warning_percent} % of maxmemory; plan a bigger "
-              "node or more shards.", suffix="DatabaseMemoryUsagePercentage-warning"),
-        alarm("memory-critical", "DatabaseMemoryUsagePercentage", "Average", GREATER,
-              p.memory_critical_percent, URGENT, "critical",
-              f"data uses more than {p.memory_critical_percent} % of maxmemory; evictions or "
-              "write errors follow.", suffix="DatabaseMemoryUsagePercentage-critical"),
+        alarm("memory-warning", memory, "Average", GREATER, p.memory_warning_percent, SLOW,
+              "warning", f"data uses more than {p.memory_warning_percent} % of {of_what}; "
+              "plan a bigger node or more shards.", suffix=f"{memory}-warning"),
+        alarm("memory-critical", memory, "Average", GREATER, p.memory_critical_percent, URGENT,
+              "critical", f"data uses more than {p.memory_critical_percent} % of {of_what}; "
+              "evictions or write errors follow.", suffix=f"{memory}-critical"),
         alarm("evictions", "Evictions", "Sum", GREATER, p.evictions_per_minute, BURSTY,
               "critical", f"more than {p.evictions_per_minute} keys a minute are evicted for "
               "lack of memory."),
@@ -248,11 +287,15 @@ def _valkey_node(node: CacheNode, p: AlarmPolicy, vcpus: int, engine: str,
               SUSTAINED, "critical", f"more than {p.max_connections} client connections; a "
               "connection leak or a client storm."),
     ]
-    if node.replica:
+    if replicated:
+        # On every node of a shard with replicas: a failover makes a replica the primary and
+        # the old primary a replica. Only replicas publish ReplicationLag; the primary's alarm
+        # reads no data as "notBreaching" and stays OK.
         defs.append(alarm("replication-lag", "ReplicationLag", "Maximum", GREATER,
                           p.replication_lag_seconds, BURSTY, "critical",
-                          f"the replica is more than {p.replication_lag_seconds} s behind its "
-                          "primary; reads are stale and a failover would lose writes."))
+                          f"the node, as a replica, is more than {p.replication_lag_seconds} s "
+                          "behind its primary; reads are stale and a failover would lose "
+                          "writes."))
     if p.cache_hit_rate_percent > 0:
         defs.append(alarm("hit-rate", "CacheHitRate", "Average", LESS, p.cache_hit_rate_percent,
                           HIT_RATE, "warning",
@@ -419,13 +462,9 @@ class CloudWatchCacheAlarms(Component[CloudWatchCacheAlarmsArgs],
                 name=alarm_name,
                 alarm_description=f"[{definition.severity}] {definition.summary} "
                                   "Runbook: docs/alarms.md",
-                namespace=NAMESPACE,
-                metric_name=definition.metric,
-                dimensions=definition.dimensions,
-                statistic=definition.statistic,
+                **_metric_args(definition),
                 comparison_operator=definition.comparison,
                 threshold=definition.threshold,
-                period=window.period,
                 evaluation_periods=window.evaluation_periods,
                 datapoints_to_alarm=window.datapoints_to_alarm,
                 treat_missing_data=window.treat_missing_data,
@@ -439,3 +478,22 @@ class CloudWatchCacheAlarms(Component[CloudWatchCacheAlarmsArgs],
             )
             self.alarm_names.append(alarm_name)
         return {"alarm_names": self.alarm_names}
+
+
+def _metric_args(definition: AlarmDefinition) -> dict[str, Any]:
+    """One metric, or the maximum of several series (metric math: the provider refuses
+    metric_name, namespace, dimensions, statistic and period beside metric_query)."""
+    period = definition.window.period
+    if not definition.series:
+        return dict(namespace=NAMESPACE, metric_name=definition.metric,
+                    dimensions=definition.dimensions, statistic=definition.statistic,
+                    period=period)
+    queries = [aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=f"m{index}", return_data=False,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace=NAMESPACE, metric_name=definition.metric, dimensions=dimensions,
+            stat=definition.statistic, period=period))
+        for index, dimensions in enumerate(definition.series, start=1)]
+    queries.append(aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id="worst", expression="MAX(METRICS())", label=definition.metric, return_data=True))
+    return dict(metric_queries=queries)

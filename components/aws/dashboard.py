@@ -23,6 +23,8 @@ from components.aws.alarms import (
     ServerlessAlarmArgs,
     group_memory_metric,
     host_cpu_threshold,
+    node_memory_metric,
+    shards,
 )
 from components.component import Component, Outputs
 
@@ -40,6 +42,7 @@ class DashboardCache:
     vcpus: int
     nodes: Sequence[CacheNode]                           # as given to the alarms
     policy: AlarmPolicy                                  # thresholds drawn as lines
+    data_tiering: bool = False                           # r6gd: memory + SSD capacity graphed
     # Secondary region -> the secondary group's nodes, primary first (Global Datastore).
     secondary_nodes: Mapping[str, Sequence[CacheNode]] = field(default_factory=dict)
     # An auto-scaled cache: group metrics, which cover the nodes the scaler adds.
@@ -106,14 +109,14 @@ def _valkey_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
     if cache.group is not None:
         rows.append(_group_row(cache, cache.group))
     lag: list[dict[str, Any]] = []
-    replicas = [n for n in cache.nodes if n.replica]
-    if replicas:
-        lag.append(_graph("Replication lag (s)", cache.region, "ReplicationLag", replicas,
+    # Every node of a shard with replicas: a failover swaps which of them are replicas.
+    replicated = [n for shard in shards(cache.nodes) if len(shard) > 1 for n in shard]
+    if replicated:
+        lag.append(_graph("Replication lag (s)", cache.region, "ReplicationLag", replicated,
                           "Maximum", lines={"alarm": p.replication_lag_seconds}))
     for secondary_region, nodes in cache.secondary_nodes.items():
         lag.append(_graph(f"Global Datastore lag in {secondary_region} (s)", secondary_region,
-                          "GlobalDatastoreReplicationLag",
-                          [n for n in nodes if not n.replica], "Maximum",
+                          "GlobalDatastoreReplicationLag", nodes, "Maximum",
                           lines={"alarm": p.replication_lag_seconds}))
     if lag:
         rows.append(lag)
@@ -129,8 +132,9 @@ def _valkey_node_row(cache: DashboardCache, region: str, nodes: Sequence[CacheNo
     p = cache.policy
     host_cpu = host_cpu_threshold(p.host_cpu_percent, cache.vcpus)
     return [
-        _graph(f"Memory used (% of maxmemory){suffix}", region,
-               "DatabaseMemoryUsagePercentage", nodes, "Maximum",
+        _graph(f"Data used (% of memory and SSD){suffix}" if cache.data_tiering
+               else f"Memory used (% of maxmemory){suffix}", region,
+               node_memory_metric(cache.data_tiering), nodes, "Maximum",
                lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
                percent=True),
         _graph(f"Engine CPU (%){suffix}", region, "EngineCPUUtilization", nodes, "Average",

@@ -103,6 +103,7 @@ def cache_alarms(cache: CacheSpec, primary_region: str, topics: dict[str, AlarmT
             vcpus=cache.node_type.vcpus,
             nodes=_alarm_nodes(cache),
             policy=cache.alarms,
+            data_tiering=cache.node_type.data_tiering,
             topic_arn=topics[primary_region].arn,
             actions_enabled=cache.alarms.notify,
             secondaries=[
@@ -145,6 +146,7 @@ def _dashboard_cache(spec: AwsStackSpec,
     return DashboardCache(name=cache.name, cache_id=cache.cache_id, engine=cache.engine,
                           region=spec.region, vcpus=cache.node_type.vcpus,
                           nodes=_alarm_nodes(cache), policy=cache.alarms,
+                          data_tiering=cache.node_type.data_tiering,
                           secondary_nodes=_secondary_nodes(cache), group=_group_alarms(cache))
 
 

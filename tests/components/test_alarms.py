@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -24,9 +25,22 @@ VALKEY_NODE_METRICS = ["EngineCPUUtilization", "CPUUtilization",
 GLOBAL = {"global": {"secondary_region": "eu-west-1", "secondary_replicas": 1}}
 
 
+def _metric(alarm) -> str:
+    """The alarm's metric: its own, or the one its metric-math queries read."""
+    if "metricQueries" not in alarm.inputs:
+        return alarm.inputs["metricName"]
+    [name] = {q["metric"]["metricName"] for q in alarm.inputs["metricQueries"] if "metric" in q}
+    return name
+
+
+def _series(alarm) -> list[dict]:
+    """The dimension sets a metric-math alarm reads."""
+    return [q["metric"]["dimensions"] for q in alarm.inputs["metricQueries"] if "metric" in q]
+
+
 def _alarms(recorder, metric: str | None = None):
     alarms = recorder.of_type(ALARM)
-    return [a for a in alarms if metric is None or a.inputs["metricName"] == metric]
+    return [a for a in alarms if metric is None or _metric(a) == metric]
 
 
 def _by_name(recorder) -> dict[str, dict]:
@@ -95,9 +109,10 @@ def test_production_valkey_alarm_settings(run_stack, suffix):
 
 
 def test_production_valkey_counts(run_stack):
-    # 1 shard x (1 primary + 2 replicas): 7 alarms a node (hit rate on), lag on the 2 replicas.
+    # 1 shard x (1 primary + 2 replicas): 7 alarms a node (hit rate on), and ReplicationLag on
+    # all 3: a failover swaps which of them are replicas.
     recorder = run_stack(aws_config(profile="production"))
-    assert len(_alarms(recorder)) == 3 * 7 + 2
+    assert len(_alarms(recorder)) == 3 * 7 + 3
     assert _cluster_ids(_alarms(recorder, "CacheHitRate")) == [
         "test-sessions-001", "test-sessions-002", "test-sessions-003"]
 
@@ -122,32 +137,39 @@ def test_host_cpu_threshold_follows_the_policy():
     assert host_cpu_threshold(80, 16) == 80.0
 
 
-@pytest.mark.parametrize("shards, replicas, nodes, replica_ids", [
-    (1, 0, ["test-c-001"], []),
-    (1, 2, ["test-c-001", "test-c-002", "test-c-003"], ["test-c-002", "test-c-003"]),
-    (2, 1, ["test-c-0001-001", "test-c-0001-002", "test-c-0002-001", "test-c-0002-002"],
-     ["test-c-0001-002", "test-c-0002-002"]),
-    (3, 2, [f"test-c-{s:04d}-{n:03d}" for s in (1, 2, 3) for n in (1, 2, 3)],
-     [f"test-c-{s:04d}-{n:03d}" for s in (1, 2, 3) for n in (2, 3)]),
+@pytest.mark.parametrize("shards, replicas, nodes", [
+    (1, 0, ["test-c-001"]),
+    (1, 2, ["test-c-001", "test-c-002", "test-c-003"]),
+    (2, 1, ["test-c-0001-001", "test-c-0001-002", "test-c-0002-001", "test-c-0002-002"]),
+    (3, 2, [f"test-c-{s:04d}-{n:03d}" for s in (1, 2, 3) for n in (1, 2, 3)]),
 ])
-def test_counts_grow_with_shards_times_replicas(run_stack, shards, replicas, nodes,
-                                                replica_ids):
+def test_counts_grow_with_shards_times_replicas(run_stack, shards, replicas, nodes):
     recorder = run_stack(aws_config({"c": {"shards": shards, "replicas": replicas}}))
     alarms = _alarms(recorder)
-    assert len(alarms) == 6 * shards * (1 + replicas) + shards * replicas
+    lag_nodes = nodes if replicas else []
+    assert len(alarms) == 6 * shards * (1 + replicas) + len(lag_nodes)
     for metric in set(VALKEY_NODE_METRICS):
         per_node = VALKEY_NODE_METRICS.count(metric)
         assert _cluster_ids(_alarms(recorder, metric)) == sorted(nodes * per_node)
-    # ReplicationLag only on replicas: never on a shard's primary, never on the group id.
-    assert _cluster_ids(_alarms(recorder, "ReplicationLag")) == sorted(replica_ids)
+    # ReplicationLag on every node of a shard with replicas (a failover swaps the roles), on
+    # none without replicas, and never on the group id.
+    assert _cluster_ids(_alarms(recorder, "ReplicationLag")) == sorted(lag_nodes)
     assert "test-c" not in {a.inputs["dimensions"]["CacheClusterId"] for a in alarms}
 
 
 def test_two_shards_of_one_replica_differ_from_one_shard_of_two(run_stack):
     two_by_one = run_stack(aws_config({"c": {"shards": 2, "replicas": 1}}))
     one_by_two = run_stack(aws_config({"c": {"shards": 1, "replicas": 2}}))
-    assert len(_alarms(two_by_one)) == 26      # 4 nodes x 6 + 2 replicas
-    assert len(_alarms(one_by_two)) == 20      # 3 nodes x 6 + 2 replicas
+    assert len(_alarms(two_by_one)) == 28      # 4 nodes x 6 + lag on the 4
+    assert len(_alarms(one_by_two)) == 21      # 3 nodes x 6 + lag on the 3
+
+
+def test_replication_lag_reads_no_data_as_ok_for_the_shards_primary(run_stack):
+    # The node that is primary publishes no ReplicationLag: its alarm must stay OK, not page.
+    recorder = run_stack(aws_config({"c": {"replicas": 1}}))
+    lags = _alarms(recorder, "ReplicationLag")
+    assert _cluster_ids(lags) == ["test-c-001", "test-c-002"]
+    assert {a.inputs["treatMissingData"] for a in lags} == {"notBreaching"}
 
 
 def test_every_alarm_name_comes_from_naming_and_is_unique(run_stack):
@@ -155,12 +177,19 @@ def test_every_alarm_name_comes_from_naming_and_is_unique(run_stack):
     names = [a.inputs["name"] for a in _alarms(recorder)]
     assert len(names) == len(set(names))
     for alarm in _alarms(recorder):
-        dims = alarm.inputs["dimensions"]
-        memcached = "CacheNodeId" in dims
-        cache_id = "prod-fragments" if memcached else "prod-sessions"
-        subject = dims["CacheNodeId"] if memcached else dims["CacheClusterId"]
+        if "metricQueries" in alarm.inputs:
+            # A shard's cross-region lag: named after the shard its series belong to.
+            cache_id = "prod-sessions"
+            subject = os.path.commonprefix(
+                [d["CacheClusterId"] for d in _series(alarm)]).rstrip("-0")
+            assert subject == "prod-sessions-euw1"
+        else:
+            dims = alarm.inputs["dimensions"]
+            memcached = "CacheNodeId" in dims
+            cache_id = "prod-fragments" if memcached else "prod-sessions"
+            subject = dims["CacheNodeId"] if memcached else dims["CacheClusterId"]
         suffix = alarm.inputs["name"].rsplit("/", 1)[1]
-        assert suffix.split("-")[0] == alarm.inputs["metricName"]
+        assert suffix.split("-")[0] == _metric(alarm)
         # `ops verify` finds them by the cache id prefix, secondary-region alarms included.
         assert alarm.inputs["name"] == naming.alarm_name(cache_id, subject, suffix)
         assert alarm.inputs["name"].startswith(f"managed-cache/{cache_id}/")
@@ -183,9 +212,7 @@ def test_alarms_are_children_of_the_cache_component(run_stack):
 def test_global_lag_alarm_uses_the_secondary_region_and_provider(run_stack):
     recorder = run_stack(aws_config({"s": GLOBAL}, profile="production"))
     [lag] = _alarms(recorder, "GlobalDatastoreReplicationLag")
-    assert lag.inputs["name"] == ("managed-cache/test-s/test-s-euw1-001/"
-                                  "GlobalDatastoreReplicationLag")
-    assert lag.inputs["dimensions"] == {"CacheClusterId": "test-s-euw1-001"}
+    assert lag.inputs["name"] == "managed-cache/test-s/test-s-euw1/GlobalDatastoreReplicationLag"
     assert (lag.inputs["comparisonOperator"], lag.inputs["threshold"]) == (
         "GreaterThanThreshold", 1.0)
     # Silence from the DR copy pages: the cross-region link may be broken.
@@ -195,29 +222,62 @@ def test_global_lag_alarm_uses_the_secondary_region_and_provider(run_stack):
     primary_region = [a for a in _alarms(recorder) if "euw1" not in a.inputs["name"]]
     assert primary_region and all("::aws-us-east-1::" in a.provider for a in primary_region)
     assert all(":sns:us-east-1:" in a.inputs["alarmActions"][0] for a in primary_region)
-    assert len(primary_region) == 3 * 7 + 2
+    assert len(primary_region) == 3 * 8
+
+
+def test_global_lag_reads_whichever_secondary_node_is_primary(run_stack):
+    # The lag is published by the secondary shard's current primary; a failover in eu-west-1
+    # moves it from 001 to 002. The alarm reads the maximum of both, so it neither pages for
+    # the demoted 001's silence nor misses 002's lag.
+    recorder = run_stack(aws_config({"s": GLOBAL}, profile="production"))
+    [lag] = _alarms(recorder, "GlobalDatastoreReplicationLag")
+    inputs = lag.inputs
+    # The provider refuses these beside metric queries.
+    assert not {"metricName", "namespace", "dimensions", "statistic", "period"} & set(inputs)
+    metrics = [q for q in inputs["metricQueries"] if "metric" in q]
+    assert [q["metric"]["dimensions"] for q in metrics] == [
+        {"CacheClusterId": "test-s-euw1-001"}, {"CacheClusterId": "test-s-euw1-002"}]
+    for query in metrics:
+        assert query["returnData"] is False
+        assert (query["metric"]["namespace"], query["metric"]["stat"],
+                query["metric"]["period"]) == ("AWS/ElastiCache", "Maximum", 60)
+    [expression] = [q for q in inputs["metricQueries"] if "expression" in q]
+    assert expression["expression"] == "MAX(METRICS())"
+    assert expression["returnData"] is True
+    assert (inputs["evaluationPeriods"], inputs["datapointsToAlarm"]) == (5, 5)
+
+
+def test_global_lag_of_a_lone_secondary_node_reads_its_own_metric(run_stack):
+    recorder = run_stack(aws_config(
+        {"s": {"replicas": 0, "node_type": "cache.r7g.large",
+               "global": {"secondary_region": "eu-west-1",
+                          "secondary_replicas": 0}}}))
+    [lag] = _alarms(recorder, "GlobalDatastoreReplicationLag")
+    assert lag.inputs["dimensions"] == {"CacheClusterId": "test-s-euw1-001"}
+    assert "metricQueries" not in lag.inputs
+    assert lag.inputs["name"] == "managed-cache/test-s/test-s-euw1/GlobalDatastoreReplicationLag"
 
 
 def test_secondary_nodes_get_the_primary_regions_node_alarms_in_their_region(run_stack):
     # The secondary serves reads in eu-west-1 and becomes the primary after a failover.
     recorder = run_stack(aws_config({"s": GLOBAL}, profile="production"))
     secondary = [a for a in _alarms(recorder) if "euw1" in a.inputs["name"]
-                 and a.inputs["metricName"] != "GlobalDatastoreReplicationLag"]
+                 and _metric(a) != "GlobalDatastoreReplicationLag"]
     assert all("::aws-eu-west-1::" in a.provider for a in secondary)
     assert all(a.inputs["alarmActions"] == a.inputs["okActions"] and
                ":sns:eu-west-1:" in a.inputs["alarmActions"][0] for a in secondary)
 
     def suffixes(node: str) -> list[str]:
         return sorted(a.inputs["name"].rsplit("/", 1)[1] for a in _alarms(recorder)
-                      if a.inputs["dimensions"] == {"CacheClusterId": node}
-                      and a.inputs["metricName"] != "GlobalDatastoreReplicationLag")
+                      if a.inputs.get("dimensions") == {"CacheClusterId": node})
 
-    # Node 001 is the primary of its group, 002 a replica (ReplicationLag), in each region.
+    # Each node has its primary-region twin's alarms, ReplicationLag included (001 and 002
+    # swap roles on a failover in eu-west-1).
     assert suffixes("test-s-euw1-001") == suffixes("test-s-001")
     assert suffixes("test-s-euw1-002") == suffixes("test-s-002")
-    assert "ReplicationLag" in suffixes("test-s-euw1-002")
-    # 2 secondary nodes x 7 (6 + hit rate) + 1 replica's ReplicationLag.
-    assert len(secondary) == 2 * 7 + 1
+    assert "ReplicationLag" in suffixes("test-s-euw1-001")
+    # 2 secondary nodes x 8 (6 + hit rate + ReplicationLag).
+    assert len(secondary) == 2 * 8
     # Same thresholds as the primary region's.
     by_name = _by_name(recorder)
     for alarm in secondary:
@@ -233,7 +293,7 @@ def test_prod_secondary_region_nodes_have_the_primary_regions_alarms(run_stack):
     def node_alarms(region_marker: str) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for a in _alarms(recorder):
-            node = a.inputs["dimensions"].get("CacheClusterId", "")
+            node = (a.inputs.get("dimensions") or {}).get("CacheClusterId", "")
             metric = a.inputs["name"].rsplit("/", 1)[1]
             if node.startswith(region_marker) and metric != "GlobalDatastoreReplicationLag":
                 out.setdefault(node[len(region_marker):], set()).add(metric)
@@ -246,11 +306,16 @@ def test_prod_secondary_region_nodes_have_the_primary_regions_alarms(run_stack):
         assert metrics == primary[node]
 
 
-def test_global_lag_alarm_on_each_secondary_shard_primary(run_stack):
+def test_global_lag_alarm_on_each_secondary_shard(run_stack):
     recorder = run_stack(aws_config({"s": {"shards": 2, "replicas": 1, **GLOBAL}},
                                     profile="production"))
     lags = _alarms(recorder, "GlobalDatastoreReplicationLag")
-    assert _cluster_ids(lags) == ["test-s-euw1-0001-001", "test-s-euw1-0002-001"]
+    assert {a.inputs["name"]: [d["CacheClusterId"] for d in _series(a)] for a in lags} == {
+        "managed-cache/test-s/test-s-euw1-0001/GlobalDatastoreReplicationLag":
+            ["test-s-euw1-0001-001", "test-s-euw1-0001-002"],
+        "managed-cache/test-s/test-s-euw1-0002/GlobalDatastoreReplicationLag":
+            ["test-s-euw1-0002-001", "test-s-euw1-0002-002"],
+    }
     assert all("::aws-eu-west-1::" in a.provider for a in lags)
 
 
@@ -353,13 +418,13 @@ def test_development_alarms_exist_but_do_not_page(run_stack):
 def test_production_alarms_page_the_region_topic(run_stack):
     recorder = run_stack("prod")
     alarms = _alarms(recorder)
-    # sessions in us-east-1 (3 nodes x 7 + 2 ReplicationLag), in eu-west-1 (2 x 7 + 1, plus
-    # the cross-region lag), fragments (3 x 5).
-    assert len(alarms) == (3 * 7 + 2) + (2 * 7 + 1 + 1) + 3 * 5
+    # sessions in us-east-1 (3 nodes x 8: 7 + ReplicationLag), in eu-west-1 (2 x 8, plus the
+    # cross-region lag), fragments (3 x 5).
+    assert len(alarms) == 3 * 8 + (2 * 8 + 1) + 3 * 5
     for alarm in alarms:
         inputs = alarm.inputs
         assert inputs["actionsEnabled"] is True
-        region = "eu-west-1" if "euw1" in inputs["dimensions"]["CacheClusterId"] else "us-east-1"
+        region = "eu-west-1" if "euw1" in inputs["name"] else "us-east-1"
         [action] = inputs["alarmActions"]
         assert inputs["okActions"] == [action]
         assert f"arn:aws:sns:{region}:123456789012:managed-cache-prod-alarms" in action
@@ -461,6 +526,10 @@ def _dashboard_metrics(body: dict) -> list[list]:
             for m in w["properties"]["metrics"]]
 
 
+def _graphed_nodes(widget) -> list[str]:
+    return [m[m.index("CacheClusterId") + 1] for m in widget["properties"]["metrics"]]
+
+
 def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
     recorder = run_stack("prod")
     [dashboard] = recorder.of_type(DASHBOARD)
@@ -487,6 +556,13 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
     [global_lag] = [w for w in body["widgets"]
                     if w["properties"].get("title", "").startswith("Global")]
     assert global_lag["properties"]["region"] == "eu-west-1"
+    # Lag is graphed for every node that can be a replica (lag) or the secondary's primary
+    # (cross-region lag): a failover swaps the roles.
+    assert _graphed_nodes(global_lag) == ["prod-sessions-euw1-001", "prod-sessions-euw1-002"]
+    [replica_lag] = [w for w in body["widgets"]
+                     if w["properties"].get("title") == "Replication lag (s)"]
+    assert _graphed_nodes(replica_lag) == [
+        "prod-sessions-001", "prod-sessions-002", "prod-sessions-003"]
     [memory, _] = [w for w in body["widgets"]
                    if w["properties"].get("title", "").startswith("Memory")]
     assert [a["value"] for a in memory["properties"]["annotations"]["horizontal"]] == [80, 90]
@@ -498,6 +574,26 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
             for y in range(w["y"], w["y"] + w["height"]):
                 assert (x, y) not in cells
                 cells.add((x, y))
+
+
+def test_data_tiering_nodes_are_watched_on_memory_and_ssd(run_stack):
+    # An r6gd node moves values to SSD once its memory is full: memory use near 100 % is its
+    # normal state. The node alarms and the graph follow the capacity of memory and SSD.
+    recorder = run_stack(aws_config({"c": {"node_type": "cache.r6gd.xlarge"}},
+                                    profile="production"))
+    metrics = {_metric(a) for a in _alarms(recorder)}
+    assert "DatabaseMemoryUsagePercentage" not in metrics
+    base = "managed-cache/test-c/test-c-001/DatabaseCapacityUsagePercentage"
+    alarms = _by_name(recorder)
+    assert (alarms[f"{base}-warning"]["threshold"], alarms[f"{base}-critical"]["threshold"]) \
+        == (80.0, 90.0)
+    assert "memory and SSD" in alarms[f"{base}-critical"]["alarmDescription"]
+    body = json.loads(recorder.of_type(DASHBOARD)[0].inputs["dashboardBody"])
+    [capacity] = [w for w in body["widgets"] if w["properties"].get("title", "").startswith(
+        "Data used (% of memory and SSD)")]
+    assert {m[1] for m in capacity["properties"]["metrics"]} == {
+        "DatabaseCapacityUsagePercentage"}
+    assert "DatabaseMemoryUsagePercentage" not in {m[1] for m in _dashboard_metrics(body)}
 
 
 def test_memcached_dashboard_uses_node_dimensions(run_stack):
