@@ -77,8 +77,9 @@ CONDITIONS: dict[str, str] = {
                                 "only in-place engine change)",
     MEMCACHED: "on a Memcached cluster",
     WITHOUT_MAJOR_UPGRADE: "unless the same change upgrades the engine's major version",
-    FOLLOWS_FAILOVER: "on a DNS record that follows a cross-region failover (a Global "
-                      "Datastore failover, a Memorystore for Valkey switchover)",
+    FOLLOWS_FAILOVER: "on what follows a cross-region failover (a Global Datastore failover, "
+                      "a Memorystore for Valkey switchover): the writer DNS record, the Global "
+                      "Datastore's primary member",
     READ_REPLICAS_TURNED_OFF: "when Memorystore for Redis read replicas go from enabled to not "
                               "enabled",
     CROSS_REGION_SECONDARY: "on a Memorystore for Valkey instance created as a cross-region "
@@ -220,6 +221,15 @@ FACTS: tuple[Fact, ...] = (
     # --- aws_elasticache_global_replication_group -------------------------------------------
     *_replaces(types.AWS_GLOBAL_REPLICATION_GROUP,
                ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"), _GLOBAL_SRC),
+    Fact(types.AWS_GLOBAL_REPLICATION_GROUP, "primaryReplicationGroupId", "cloud_owned",
+         FOLLOWS_FAILOVER,
+         "The provider reads the member whose role is PRIMARY back into this argument, and a "
+         "failover (`python -m ops failover`) makes the secondary's group the primary: after "
+         "the next refresh or read the config's primary differs, and as the argument forces "
+         "a new global group, every later `pulumi up` would plan a replacement (refused under "
+         "protect, \"already exists\" without it).",
+         f"{_GLOBAL_SRC} (resourceGlobalReplicationGroupRead: primary_replication_group_id = "
+         "flattenGlobalReplicationGroupPrimaryGroupID(Members))"),
     Fact(types.AWS_GLOBAL_REPLICATION_GROUP, "engineVersion", "replaces", VERSION_DOWNGRADE,
          "A downgrade needs the global group and every member replaced: the provider refuses "
          "it (customizeDiffGlobalReplicationGroupEngineVersionErrorOnDowngrade), and the only "

@@ -16,8 +16,13 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
+from components import provider_facts as facts
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
 from components.component import Component, Outputs
+from components.resource_types import AWS_GLOBAL_REPLICATION_GROUP
+
+# The primary member moves with a failover: the global group must not be replaced to move it back.
+FAILOVER_OWNED = facts.ignored_arguments(AWS_GLOBAL_REPLICATION_GROUP, facts.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ class ElastiCacheGlobalDatastore(Component[GlobalDatastoreArgs],
             # as the version, so the new family's group reaches every member. Unchanged, the
             # provider keeps it without sending it (terraform-provider-aws PR #49110).
             parameter_group_name=self.primary.parameter_group_name,
-            opts=data,
+            opts=pulumi.ResourceOptions.merge(data, pulumi.ResourceOptions(
+                ignore_changes=FAILOVER_OWNED)),
         )
         self.global_replication_group_id = global_group.global_replication_group_id
 

@@ -8,8 +8,13 @@ from __future__ import annotations
 import pytest
 
 from components import provider_facts as facts
+from components.resource_types import (
+    AWS_GLOBAL_REPLICATION_GROUP,
+    AWS_ROUTE53_RECORD,
+    GCP_RECORD_SET,
+    GCP_VALKEY,
+)
 from components.resource_types import AWS_REPLICATION_GROUP as RG
-from components.resource_types import AWS_ROUTE53_RECORD, GCP_RECORD_SET, GCP_VALKEY
 from infra.plan.report import run_plan
 from tests.builders import aws_config
 
@@ -43,7 +48,7 @@ def registered():
         facts.GLOBAL_PRIMARY: [groups["test-s"]],
         facts.GLOBAL_SECONDARY: [groups["test-s-euw1"]],
         facts.GLOBAL_MEMBER: [groups["test-s"], groups["test-s-euw1"]],
-        facts.FOLLOWS_FAILOVER: writer,
+        facts.FOLLOWS_FAILOVER: [*writer, *global_stack.of_type(AWS_GLOBAL_REPLICATION_GROUP)],
         facts.AUTOSCALED_SHARDS: shards_scaled,
         facts.AUTOSCALED_REPLICAS: replicas_scaled,
         "elsewhere": [*lone.of_type(RG), *lone.of_type(AWS_ROUTE53_RECORD),
@@ -52,7 +57,8 @@ def registered():
 
 
 @pytest.mark.parametrize("fact", [f for f in facts.FACTS if f.kind == "cloud_owned"
-                                  and f.type in (RG, AWS_ROUTE53_RECORD)],
+                                  and f.type in (RG, AWS_ROUTE53_RECORD,
+                                                 AWS_GLOBAL_REPLICATION_GROUP)],
                          ids=lambda f: f"{f.type.split(':')[-1]}.{f.argument}@{f.condition}")
 def test_each_cloud_owned_fact_is_ignored_where_it_holds(registered, fact):
     where = [r for r in registered[fact.condition] if r.type == fact.type]
@@ -72,4 +78,4 @@ def test_every_cloud_owned_fact_is_checked_here():
     # A new cloud_owned fact on another type needs its resource checked: the AWS ones in
     # `registered` above, the GCP ones in tests/components/test_gcp_switchover.py.
     assert {f.type for f in facts.FACTS if f.kind == "cloud_owned"} <= {
-        RG, AWS_ROUTE53_RECORD, GCP_VALKEY, GCP_RECORD_SET}
+        RG, AWS_ROUTE53_RECORD, AWS_GLOBAL_REPLICATION_GROUP, GCP_VALKEY, GCP_RECORD_SET}
