@@ -21,7 +21,10 @@ from infra.config.alarms import resolve_alarms
 from infra.config.aws_global import check_global
 from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
+    DAYS,
+    DailyWindow,
     Problem,
+    WeeklyWindow,
     check_cache_parameters,
     check_daily_window,
     check_range,
@@ -41,7 +44,10 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 # ---------------------------------------------------------------------------------------------
 # AWS rules. Each appends Problems with the key path, the bad value and what is allowed.
 # ---------------------------------------------------------------------------------------------
-_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
+# A key ARN only: AWS reads an alias back as the key's ARN, and kms_key_id forces a new cache, so
+# an alias would replace the cache on every later update (terraform-provider-aws#25713).
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+_KMS_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias/")
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 # CreateCacheSubnetGroup: at most 255 letters, digits or hyphens.
 _SUBNET_GROUP = re.compile(r"^[A-Za-z0-9-]{1,255}$")
@@ -90,9 +96,11 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
                                   "cluster-enabled": "yes" if cluster_mode else "no"}.items()))
     maintenance = cfg.maintenance_window or defaults.maintenance_window
     snapshot = cfg.snapshot_window or defaults.snapshot_window
-    check_weekly_window(maintenance, f"{path}.maintenance_window", problems)
+    weekly = check_weekly_window(maintenance, f"{path}.maintenance_window", problems)
     if not memcached:
-        check_daily_window(snapshot, f"{path}.snapshot_window", problems)
+        daily = check_daily_window(snapshot, f"{path}.snapshot_window", problems)
+        if weekly is not None and daily is not None:
+            _check_windows_apart(weekly, daily, snapshot, maintenance, path, problems)
     retention = 0 if memcached else (cfg.snapshot_retention_days
                                      if cfg.snapshot_retention_days is not None
                                      else defaults.snapshot_retention_days)
@@ -119,6 +127,13 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         global_spec = check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
                                    replicas, cluster_mode or replicas >= 1,
                                    region, f"{path}.global", problems)
+        if version is not None and version.endswith(".x"):
+            # The provider compares "6.x" (6.<max>) with the created group's 6.2.6 as a minor
+            # upgrade, and refuses one with a parameter group after creating the global group
+            # (terraform-provider-aws global_replication_group.go,
+            # resourceGlobalReplicationGroupCreate): the stack could never finish it.
+            problems.append(Problem(f"{path}.engine_version", f"{version!r} cannot start a "
+                                    f"Global Datastore; use '{version[:-2]}.2'."))
 
     cache_id = naming.replication_group_id(prefix, name)
     users: tuple[UserSpec, ...] = ()
@@ -129,6 +144,18 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
             check_default_user_id(cache_id, path, problems)
     restore = None if memcached else resolve_aws_restore(cfg.restore_from,
                                                          f"{path}.restore_from", problems)
+    final_snapshot = False if memcached else (
+        cfg.final_snapshot if cfg.final_snapshot is not None else defaults.final_snapshot)
+    if restore is not None and final_snapshot \
+            and restore.snapshot_name == naming.final_snapshot_name(cache_id):
+        # DeleteReplicationGroup fails with SnapshotAlreadyExistsFault when the final snapshot's
+        # name is taken: this cache could never be deleted or replaced.
+        problems.append(Problem(f"{path}.restore_from", f"{restore.snapshot_name!r} is the name "
+                                "this cache's own final snapshot takes when it is deleted, so "
+                                "its deletion would fail; copy the snapshot to another name "
+                                "(`aws elasticache copy-snapshot --source-snapshot-name "
+                                f"{restore.snapshot_name} --target-snapshot-name "
+                                f"{cache_id}-restore`) and restore from that."))
     import_id = check_import_id(aws.import_id, cache_id,
                                 "cluster" if memcached else "replication group",
                                 f"{path}.aws.import_id", problems)
@@ -168,8 +195,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         maintenance_window=maintenance,
         snapshot_window=snapshot,
         snapshot_retention_days=retention,
-        final_snapshot=False if memcached else (
-            cfg.final_snapshot if cfg.final_snapshot is not None else defaults.final_snapshot),
+        final_snapshot=final_snapshot,
         deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
         else defaults.deletion_protection,
         port=port,
@@ -289,7 +315,13 @@ def _check_kms_arn(aws: AwsCacheOptions, region: str, path: str,
                    problems: list[Problem]) -> None:
     if aws.kms_key_arn is None:
         return
-    if not _KMS_ARN.match(aws.kms_key_arn):
+    if _KMS_ALIAS_ARN.match(aws.kms_key_arn):
+        problems.append(Problem(f"{path}.aws.kms_key_arn", f"{aws.kms_key_arn!r} is an alias "
+                                "ARN; use the key's ARN (arn:aws:kms:<region>:<account>:key/<id>, "
+                                "`aws kms describe-key --key-id <alias>` prints it): ElastiCache "
+                                "reports the key's ARN, and any other value would replace the "
+                                "cache on every later update."))
+    elif not _KMS_ARN.match(aws.kms_key_arn):
         problems.append(Problem(f"{path}.aws.kms_key_arn", f"{aws.kms_key_arn!r} is not a KMS "
                                 "key ARN (arn:aws:kms:<region>:<account>:key/<id>)."))
     elif region and f":kms:{region}:" not in aws.kms_key_arn:
@@ -339,3 +371,21 @@ def _check_node_type(cfg: CacheConfig, defaults: AwsProfileDefaults, profile: st
                                 "type." + did_you_mean(name, catalog.NODE_TYPES)
                                 + f" Known families: {', '.join(known)}."))
     return node
+
+
+def _check_windows_apart(weekly: WeeklyWindow, daily: DailyWindow, snapshot: str,
+                         maintenance: str, path: str, problems: list[Problem]) -> None:
+    """ElastiCache refuses a daily snapshot window that overlaps the weekly maintenance window
+    on any day ("The snapshot window and maintenance window must not overlap",
+    hashicorp/terraform#17247), even with snapshots off."""
+    week = 7 * 1440
+    daily_start = daily.hour * 60 + daily.minute
+    weekly_start = DAYS.index(weekly.day) * 1440 + weekly.hour * 60 + weekly.minute
+    for day in range(7):
+        start = day * 1440 + daily_start
+        if (start - weekly_start) % week < weekly.minutes \
+                or (weekly_start - start) % week < daily.minutes:
+            problems.append(Problem(f"{path}.snapshot_window", f"{snapshot!r} overlaps the "
+                                    f"maintenance window {maintenance!r}; ElastiCache needs "
+                                    "them apart. Move one of them."))
+            return

@@ -108,7 +108,7 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
     if engine != "memcached":
         start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
                                    f"{path}.snapshot_window", problems)
-        snapshot_time = f"{start[0]:02d}:{start[1]:02d}" if start is not None else None
+        snapshot_time = f"{start.hour:02d}:{start.minute:02d}" if start is not None else None
     create_kms_key = resolve_kms(cfg.aws, defaults, region, path, problems)
     description = resolve_description(cfg.description, prefix, name, f"serverless {engine}",
                                       path, problems)

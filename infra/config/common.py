@@ -190,8 +190,15 @@ def check_weekly_window(value: str, path: str, problems: list[Problem]) -> Weekl
     return WeeklyWindow(d1, int(h1), int(m1), minutes)
 
 
-def check_daily_window(value: str, path: str, problems: list[Problem]) -> tuple[int, int] | None:
-    """'hh24:mi-hh24:mi' in UTC, at least 60 minutes; returns (start hour, start minute)."""
+@dataclass(frozen=True)
+class DailyWindow:
+    hour: int
+    minute: int
+    minutes: int    # length
+
+
+def check_daily_window(value: str, path: str, problems: list[Problem]) -> DailyWindow | None:
+    """'hh24:mi-hh24:mi' in UTC, at least 60 minutes."""
     match = _DAILY.match(value)
     if not match:
         problems.append(Problem(path, f"{value!r} is not a snapshot window; use 'hh24:mi-hh24:mi' "
@@ -203,7 +210,7 @@ def check_daily_window(value: str, path: str, problems: list[Problem]) -> tuple[
         problems.append(Problem(path, f"{value!r} lasts {minutes} minutes; a snapshot window "
                                       f"needs at least {MIN_WINDOW_MINUTES}."))
         return None
-    return h1, m1
+    return DailyWindow(h1, m1, minutes)
 
 
 

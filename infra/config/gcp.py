@@ -288,7 +288,7 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
                 f"{path}.snapshot_retention_days", problems)
     start = check_daily_window(cfg.snapshot_window or d.snapshot_window,
                                f"{path}.snapshot_window", problems)
-    if start is not None and start[1] != 0:
+    if start is not None and start.minute != 0:
         problems.append(Problem(f"{path}.snapshot_window", f"{cfg.snapshot_window!r} does not "
                                 "start on the hour; Memorystore for Valkey starts automated "
                                 "backups at a full hour, e.g. '03:00-04:00'."))
@@ -308,7 +308,7 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
         replicas=replicas, shards=shards, cluster_mode=cluster_mode,
         node_type=node.api_name if node else None,
         maintenance=window, persistence=persistence, rdb_snapshot_period=rdb_period,
-        backup_retention_days=retention, backup_start_hour=start[0] if start else 0,
+        backup_retention_days=retention, backup_start_hour=start.hour if start else 0,
         zone=gcp.zone, secondary_regions=secondaries, secondary_replicas=secondary_replicas,
     )
 

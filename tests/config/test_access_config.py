@@ -159,6 +159,12 @@ REFUSED = [
      "caches.s.restore_from: 'arn:aws:elasticache:us-east-1:1:snapshot:x' is not an S3 object "
      "ARN; use a snapshot's name (e.g. 'prod-sessions-final') or an RDB file in S3 "
      "(arn:aws:s3:::bucket/key.rdb, no commas)."),
+    ("restore-own-final-snapshot", aws_config({"s": {"restore_from": "test-s-final"}},
+                                              profile="production"),
+     "caches.s.restore_from: 'test-s-final' is the name this cache's own final snapshot takes "
+     "when it is deleted, so its deletion would fail; copy the snapshot to another name (`aws "
+     "elasticache copy-snapshot --source-snapshot-name test-s-final --target-snapshot-name "
+     "test-s-restore`) and restore from that."),
     ("restore-bad-name", aws_config({"s": {"restore_from": "my snapshot"}}),
      "caches.s.restore_from: 'my snapshot' is not a snapshot name; use the name of an "
      "ElastiCache snapshot in the cache's region or arn:aws:s3:::bucket/key.rdb."),

@@ -93,6 +93,17 @@ BAD_CONFIGS = [
     ("short-snapshot-window", aws_config({"s": {"snapshot_window": "03:00-03:30"}}),
      "caches.s.snapshot_window: '03:00-03:30' lasts 30 minutes; a snapshot window needs at "
      "least 60."),
+    ("windows-overlap", aws_config({"s": {"maintenance_window": "sun:03:30-sun:04:30"}}),
+     "caches.s.snapshot_window: '03:00-04:00' overlaps the maintenance window "
+     "'sun:03:30-sun:04:30'; ElastiCache needs them apart. Move one of them."),
+    ("windows-overlap-past-midnight", aws_config({"s": {
+        "snapshot_window": "23:30-00:30", "maintenance_window": "mon:00:00-mon:01:00"}}),
+     "caches.s.snapshot_window: '23:30-00:30' overlaps the maintenance window "
+     "'mon:00:00-mon:01:00'; ElastiCache needs them apart. Move one of them."),
+    ("windows-overlap-past-the-week", aws_config({"s": {
+        "snapshot_window": "00:30-01:30", "maintenance_window": "sun:23:00-mon:01:00"}}),
+     "caches.s.snapshot_window: '00:30-01:30' overlaps the maintenance window "
+     "'sun:23:00-mon:01:00'; ElastiCache needs them apart. Move one of them."),
     ("retention-too-long", aws_config({"s": {"snapshot_retention_days": 36}}),
      "caches.s.snapshot_retention_days: 36 is not allowed; ElastiCache keeps 0 to 35 days."),
     ("empty-description", aws_config({"s": {"description": " "}}),
@@ -100,6 +111,12 @@ BAD_CONFIGS = [
     ("bad-kms-arn", aws_config({"s": {"aws": {"kms_key_arn": "my-key"}}}),
      "caches.s.aws.kms_key_arn: 'my-key' is not a KMS key ARN "
      "(arn:aws:kms:<region>:<account>:key/<id>)."),
+    ("kms-alias-arn", aws_config({"s": {"aws": {
+        "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/cache"}}}),
+     "caches.s.aws.kms_key_arn: 'arn:aws:kms:us-east-1:123456789012:alias/cache' is an alias "
+     "ARN; use the key's ARN (arn:aws:kms:<region>:<account>:key/<id>, `aws kms describe-key "
+     "--key-id <alias>` prints it): ElastiCache reports the key's ARN, and any other value would "
+     "replace the cache on every later update."),
     ("kms-key-in-other-region", aws_config({"s": {"aws": {
         "kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234"}}}),
      "caches.s.aws.kms_key_arn: the key is not in us-east-1; ElastiCache needs a KMS key in the "
@@ -163,6 +180,19 @@ def test_bad_config_is_refused_with_its_message_and_nothing_is_created(attempt, 
     message, recorder = attempt(config)
     assert f"  - {expected}" in message.splitlines(), message
     assert recorder.registrations == []
+
+
+@pytest.mark.parametrize("snapshot, maintenance", [
+    ("04:00-05:00", "sun:05:00-sun:06:00"),     # back to back
+    ("03:00-04:00", "sat:23:00-sun:01:00"),     # across the week's end, clear of 03:00
+    ("22:00-23:00", "mon:23:00-tue:01:00"),     # the maintenance window wraps past midnight
+])
+def test_snapshot_and_maintenance_windows_that_do_not_overlap_are_accepted(snapshot,
+                                                                           maintenance):
+    spec = load_stack_config(aws_config({"s": {"snapshot_window": snapshot,
+                                               "maintenance_window": maintenance}}), "test")
+    cache = spec.caches[0]
+    assert (cache.snapshot_window, cache.maintenance_window) == (snapshot, maintenance)
 
 
 def test_every_problem_is_reported_at_once(attempt):

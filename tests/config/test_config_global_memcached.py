@@ -19,6 +19,8 @@ GLOBAL = {"node_type": "cache.r7g.large", "replicas": 1,
           "global": {"secondary_region": "eu-west-1"}}
 
 BAD = [
+    ("redis-6x", {"s": {**GLOBAL, "engine": "redis", "engine_version": "6.x"}},
+     "caches.s.engine_version: '6.x' cannot start a Global Datastore; use '6.2'."),
     ("t-class-node", {"s": {**GLOBAL, "node_type": "cache.t4g.medium"}},
      "caches.s.global: node type 'cache.t4g.medium' cannot join a Global Datastore; use size "
      "large or bigger of c7gn, m5, m6g, m7g, m8g, r5, r6g, r6gd, r7g, r8g."),
