@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components import naming
 from components.component import Component, Outputs
 from components.gcp.apis import COMPUTE, NETWORK_CONNECTIVITY, SERVICE_NETWORKING, needs
 
@@ -137,7 +138,7 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
             for region in args.psc_regions:
                 self.connection_policies[region] = gcp.networkconnectivity.ServiceConnectionPolicy(
                     f"{name}-psc-{region}",
-                    name=f"{args.name_prefix}-memorystore-{region}",
+                    name=naming.gcp_connection_policy_name(args.name_prefix, region),
                     location=region,
                     service_class=MEMORYSTORE_SERVICE_CLASS,
                     description=f"managed-cache {args.name_prefix}: Memorystore for Valkey "
@@ -168,7 +169,7 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
         assert args.vpc_cidr is not None
         network = gcp.compute.Network(
             f"{name}-vpc",
-            name=f"{args.name_prefix}-cache",
+            name=naming.gcp_vpc_name(args.name_prefix),
             description=f"managed-cache {args.name_prefix}: cache clients and endpoints",
             auto_create_subnetworks=False,
             routing_mode="GLOBAL",
@@ -178,7 +179,7 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
         for region, cidr in subnet_cidrs(args.vpc_cidr, args.regions).items():
             subnet = gcp.compute.Subnetwork(
                 f"{name}-subnet-{region}",
-                name=f"{args.name_prefix}-cache-{region}",
+                name=naming.gcp_subnet_name(args.name_prefix, region),
                 network=network.id,
                 region=region,
                 ip_cidr_range=cidr,
@@ -198,7 +199,7 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
         fixed = ipaddress.IPv4Network(args.psa_range) if args.psa_range else None
         allocated = gcp.compute.GlobalAddress(
             f"{name}-psa-range",
-            name=f"{args.name_prefix}-cache-psa",
+            name=naming.gcp_psa_range_name(args.name_prefix),
             description=f"managed-cache {args.name_prefix}: Memorystore for Redis/Memcached "
                         "private services access",
             purpose="VPC_PEERING",
@@ -237,7 +238,7 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
         child = pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, COMPUTE))
         gcp.compute.Firewall(
             f"{name}-deny-all-ingress",
-            name=f"{args.name_prefix}-cache-deny-all-ingress",
+            name=naming.gcp_firewall_name(args.name_prefix, "deny-all-ingress"),
             description=f"managed-cache {args.name_prefix}: no ingress unless a rule of higher "
                         "priority admits it",
             network=self.network_id,
@@ -251,7 +252,7 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
             return
         gcp.compute.Firewall(
             f"{name}-allow-egress",
-            name=f"{args.name_prefix}-cache-allow-egress",
+            name=naming.gcp_firewall_name(args.name_prefix, "allow-egress"),
             description=f"managed-cache {args.name_prefix}: clients to the cache ports",
             network=self.network_id,
             direction="EGRESS",

@@ -48,6 +48,7 @@ REDIS_MIN_GB, REDIS_MAX_GB = 1, 300
 REDIS_READ_REPLICAS_MIN_GB = 5
 MEMCACHED_MAX_NODES = 20
 MEMCACHED_MAX_VCPUS = 32
+MEMCACHED_DISPLAY_NAME_MAX = 80
 MEMCACHED_MAX_NODE_GB = 256
 MEMCACHED_MAX_GB_PER_VCPU = 8
 MEMCACHED_MIN_GB_PER_VCPU = 0.9
@@ -74,9 +75,10 @@ GCP_REGIONS = frozenset({
 
 _DAY_NAMES = {"mon": "MONDAY", "tue": "TUESDAY", "wed": "WEDNESDAY", "thu": "THURSDAY",
               "fri": "FRIDAY", "sat": "SATURDAY", "sun": "SUNDAY"}
-# google_redis_instance `name`: ^[a-z][a-z0-9-]{0,39}[a-z0-9]$ (docs/cloud-rules.md); the Memcached
-# instance name follows the same rule; Valkey ids may be 4-63 characters.
-_REDIS_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}[a-z0-9]$")
+# Memorystore for Redis and for Memcached instance ids: "Must be between 1-40 characters", a
+# letter first, a letter or digit last (the REST references' instances.create `instanceId`; the
+# provider's own pattern allows 41). Valkey ids may be 4-63 characters.
+_REDIS_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 _VALKEY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _NETWORK_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
 _NETWORK = re.compile(rf"^(?:projects/[a-z][-a-z0-9]{{4,28}}[a-z0-9]/global/networks/)?"

@@ -25,6 +25,7 @@ from infra.catalog.gcp import (
     GCP_REGIONS,
     INSTANCE_ID_LENGTH,
     MAX_REPLICAS,
+    MEMCACHED_DISPLAY_NAME_MAX,
     MEMCACHED_END_OF_NEW_INSTANCES,
     MEMCACHED_MAX_GB_PER_VCPU,
     MEMCACHED_MAX_NODE_GB,
@@ -89,6 +90,12 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     )
     common["description"] = resolve_description(cfg.description, prefix, name,
                                                 f"{engine} {version}", path, problems)
+    if engine == "memcached" and len(common["description"]) > MEMCACHED_DISPLAY_NAME_MAX:
+        # Memcached's display name "cannot be more than 80 characters" (Memorystore for
+        # Memcached REST reference, Instance.displayName).
+        problems.append(Problem(f"{path}.description", f"is {len(common['description'])} "
+                                "characters; Memorystore for Memcached shows at most "
+                                f"{MEMCACHED_DISPLAY_NAME_MAX}."))
 
     if engine == "valkey":
         engine_fields = _resolve_valkey(cfg, gcp_defaults, profile, region, instance_id, path,
@@ -292,6 +299,14 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
         problems.append(Problem(f"{path}.snapshot_window", f"{cfg.snapshot_window!r} does not "
                                 "start on the hour; Memorystore for Valkey starts automated "
                                 "backups at a full hour, e.g. '03:00-04:00'."))
+    elif start is not None and start.hour == 0:
+        # The provider's expander drops a zero `hours` as empty, and with it the whole backup
+        # schedule (terraform-provider-google-beta memorystore/resource_memorystore_instance.go,
+        # expandMemorystoreInstanceAutomatedBackupConfig...StartTimeHours): the API gets no
+        # start time, and the config's 0 would differ from the state on every update.
+        problems.append(Problem(f"{path}.snapshot_window", f"{cfg.snapshot_window!r} starts at "
+                                "hour 0, which the provider cannot send to Memorystore for "
+                                "Valkey; start it at 01:00 or later, e.g. '01:00-02:00'."))
 
     window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
                                  f"{path}.maintenance_window", problems)
@@ -364,7 +379,7 @@ def _resolve_redis(cfg: CacheConfig, d: GcpDefaults, region: str, instance_id: s
     gcp = cfg.gcp
     if not _REDIS_NAME.match(instance_id):
         problems.append(Problem(path, f"the instance name {instance_id!r} is not allowed; "
-                                "Memorystore for Redis names are 2 to 41 lowercase letters, "
+                                "Memorystore for Redis names are 2 to 40 lowercase letters, "
                                 "digits and hyphens, starting with a letter."))
     if cfg.shards is not None and cfg.shards != 1:
         problems.append(Problem(f"{path}.shards", f"{cfg.shards} is not allowed; Memorystore for "
@@ -406,7 +421,7 @@ def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, instance_id: str, path:
                        problems: list[Problem]) -> dict[str, Any]:
     if not _REDIS_NAME.match(instance_id):
         problems.append(Problem(path, f"the instance name {instance_id!r} is not allowed; "
-                                "Memorystore for Memcached names are 2 to 41 lowercase letters, "
+                                "Memorystore for Memcached names are 2 to 40 lowercase letters, "
                                 "digits and hyphens, starting with a letter."))
     nodes = cfg.nodes if cfg.nodes is not None else d.memcached_nodes
     check_range(nodes, GCP_LIMITS["memcached.nodes"], f"{path}.nodes", problems)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from components import naming as resource_names
 from infra import naming
 from infra.catalog.gcp import _NETWORK, DEFAULT_PSA_PREFIX_LENGTH, SUBNETWORK
 from infra.config.common import (
@@ -131,10 +132,11 @@ def _project_of(path: str | None) -> str | None:
 
 
 def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheSpec],
-                problems: list[Problem], project: str = "") -> None:
+                problems: list[Problem], project: str = "", prefix: str = "") -> None:
     """Rules that need the region, the network and the caches together."""
     valkey = [c for c in caches if c.engine == "valkey"]
     psa_engines = any(c.engine != "valkey" for c in caches)
+    _check_network_names(prefix, region, network, caches, problems)
     if network.network is not None and psa_engines and network.create_psa_connection \
             and network.psa_existing_ranges is None:
         # Creating a connection on a network that has one fails; updating it replaces its
@@ -172,6 +174,32 @@ def check_stack(region: str, network: GcpNetworkSpec, caches: Sequence[GcpCacheS
                                         "Service Connect endpoints (or set network.gcp."
                                         "create_service_connection_policy: false if the network "
                                         "already has a gcp-memorystore policy in that region)."))
+
+
+def _check_network_names(prefix: str, region: str, network: GcpNetworkSpec,
+                         caches: Sequence[GcpCacheSpec], problems: list[Problem]) -> None:
+    """The network resources the stack creates take names that start with the prefix, of at
+    most 63 characters: compute Firewall and Subnetwork names (terraform-provider-google-beta
+    verify.ValidateGCEName refuses longer ones at preview), and the service connection policy
+    id, a resource id segment (https://google.aip.dev/122#resource-id-segments)."""
+    valkey = valkey_regions(region, caches)
+    names = []
+    if network.vpc_cidr is not None:
+        names += [resource_names.gcp_vpc_name(prefix),
+                  resource_names.gcp_firewall_name(prefix, "deny-all-ingress"),
+                  resource_names.gcp_firewall_name(prefix, "allow-egress"),
+                  *(resource_names.gcp_subnet_name(prefix, r)
+                    for r in dict.fromkeys([region, *valkey]))]
+    if network.create_psa_connection and any(c.engine != "valkey" for c in caches):
+        names.append(resource_names.gcp_psa_range_name(prefix))
+    if network.create_service_connection_policy:
+        names += [resource_names.gcp_connection_policy_name(prefix, r) for r in valkey]
+    longest, most = max(names, key=len, default=""), resource_names.GCE_NAME_MAX
+    if len(longest) > most:
+        problems.append(Problem("name_prefix", f"{prefix!r} makes the network resource name "
+                                f"{longest!r} {len(longest)} characters; Google Cloud allows at "
+                                f"most {most} there. Use a prefix of at most "
+                                f"{most - (len(longest) - len(prefix))} characters."))
 
 
 # Cloud DNS managed zone names (the resource name, not the DNS name): 1-63 lowercase letters,

@@ -136,7 +136,8 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
             caches.append(spec)
     if network is not None:
         # GCP rules that need the region, the network and every cache together.
-        gcp_network.check_stack(parsed.region, network, caches, problems, project=gcp_project)
+        gcp_network.check_stack(parsed.region, network, caches, problems, project=gcp_project,
+                                prefix=parsed.prefix)
     dns = None if parsed.network_cfg is None else \
         _resolve_dns(parsed.network_cfg, "gcp", parsed.region, [*caches], problems)
     if network is not None and dns is not None:

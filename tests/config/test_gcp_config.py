@@ -75,6 +75,10 @@ REFUSED = [
     ("region-typo", gcp_config(**{"gcp:region": "us-central"}),
      "gcp:region: 'us-central' is not a GCP region Memorystore is offered in. Did you mean "
      "'us-central1'?"),
+    ("prefix-too-long-for-the-network", gcp_config(valkey(), name_prefix="p" * 40),
+     "name_prefix: '" + "p" * 40 + "' makes the network resource name '" + "p" * 40
+     + "-memorystore-us-central1' 64 characters; Google Cloud allows at most 63 there. Use a "
+     "prefix of at most 39 characters."),
     ("no-project", {k: v for k, v in gcp_config().items() if k != "gcp:project"},
      "gcp:project: is required for cloud 'gcp'; set it with `pulumi config set gcp:project "
      "<value>`."),
@@ -93,6 +97,9 @@ REFUSED = [
     ("valkey-memory", gcp_config(valkey(memory_gb=100)),
      "caches.s.memory_gb: 100.0 GB does not fit one Memorystore for Valkey node (the largest, "
      "highmem-xlarge, holds 46.4 GB); use shards to spread the data."),
+    ("valkey-backups-at-hour-0", gcp_config(valkey(snapshot_window="00:00-01:00")),
+     "caches.s.snapshot_window: '00:00-01:00' starts at hour 0, which the provider cannot send "
+     "to Memorystore for Valkey; start it at 01:00 or later, e.g. '01:00-02:00'."),
     ("valkey-shards", gcp_config(valkey(shards=300)),
      "caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."),
     ("valkey-replicas", gcp_config(valkey(replicas=6)),
@@ -197,6 +204,9 @@ REFUSED = [
     ("redis-shards", gcp_config(redis(shards=2)),
      "caches.s.shards: 2 is not allowed; Memorystore for Redis has one shard. Use engine "
      "'valkey' with shards to spread the data."),
+    ("redis-id-41-characters", gcp_config(redis(), name_prefix="p" * 39),
+     "caches.s: the instance name '" + "p" * 39 + "-s' is not allowed; Memorystore for Redis "
+     "names are 2 to 40 lowercase letters, digits and hyphens, starting with a letter."),
     ("redis-nodes", gcp_config(redis(nodes=2)),
      "caches.s.nodes: Memorystore for Redis is sized with memory_gb and replicas; nodes is for "
      "memcached only."),
@@ -224,6 +234,12 @@ REFUSED = [
     ("memcached-window-long", gcp_config(memcached(maintenance_window="sun:05:00-sun:14:00")),
      "caches.s.maintenance_window: 'sun:05:00-sun:14:00' lasts 540 minutes; a Memorystore for "
      "Memcached maintenance window lasts 3 to 8 hours, e.g. 'sun:05:00-sun:08:00'."),
+    ("memcached-id-41-characters", gcp_config(memcached(), name_prefix="p" * 39),
+     "caches.s: the instance name '" + "p" * 39 + "-s' is not allowed; Memorystore for "
+     "Memcached names are 2 to 40 lowercase letters, digits and hyphens, starting with a "
+     "letter."),
+    ("memcached-description-81", gcp_config(memcached(description="d" * 81)),
+     "caches.s.description: is 81 characters; Memorystore for Memcached shows at most 80."),
     ("memcached-version", gcp_config(memcached(engine_version="1.6.22")),
      "caches.s.engine_version: '1.6.22' is not a Memorystore for Memcached version; use one of "
      "1.5, 1.6.15. Did you mean '1.6.15'?"),
@@ -405,6 +421,16 @@ def test_production_warns_about_no_sla_nodes_and_turned_off_security():
 def test_valkey_automated_backups_follow_retention_and_window():
     cache = cache_of(gcp_config(valkey(snapshot_retention_days=30, snapshot_window="02:00-03:00")))
     assert (cache.backup_retention_days, cache.backup_start_hour) == (30, 2)
+
+
+def test_limits_at_their_edge_are_accepted():
+    # 40-character Redis and Memcached ids, an 80-character Memcached display name, a prefix
+    # whose longest network name is 63 characters, Valkey backups from 01:00.
+    for config in (gcp_config(redis(), name_prefix="p" * 38),
+                   gcp_config(memcached(), name_prefix="p" * 38),
+                   gcp_config(memcached(description="d" * 80)),
+                   gcp_config(valkey(snapshot_window="01:00-02:00"), name_prefix="p" * 39)):
+        assert load_stack_config(config, "test").caches
 
 
 def test_existing_network_with_subnet_per_valkey_region_is_accepted():
