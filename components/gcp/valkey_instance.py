@@ -146,8 +146,12 @@ class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
                  policy: pulumi.Resource | None) -> pulumi.ResourceOptions:
         depends_on = needs(args.apis, *VALKEY_APIS)
         depends_on += [r for r in (policy, args.kms_grant) if r is not None]
+        # instance_id is ours, not auto-named, so Pulumi would create the replacement first
+        # and the API would refuse a second instance with the same id (ALREADY_EXISTS): a
+        # change that replaces the instance must delete the old one first. Production stacks
+        # keep `protect`, which stops any replacement before it starts.
         return pulumi.ResourceOptions(parent=self, protect=args.deletion_protection,
-                                      depends_on=depends_on)
+                                      depends_on=depends_on, delete_before_replace=True)
 
     @staticmethod
     def _restore(args: ValkeyInstanceArgs) -> dict[str, Any]:

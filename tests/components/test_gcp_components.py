@@ -126,6 +126,16 @@ def test_valkey_secondary_replicates_from_the_primary_in_its_own_region(run_stac
     assert exported["instance_id"] == "test-s-euw1" and exported["endpoint"].startswith("10.")
 
 
+def test_a_replaced_valkey_instance_is_deleted_before_its_successor_is_created(run_stack):
+    # instance_id is fixed (not auto-named): created first, the successor would clash with the
+    # old instance's id. Redis and Memcached `name`s are auto-named; the bridge handles them.
+    rec = run_stack(gcp_config(valkey(replicas=1, **{"global": {
+        "secondary_region": "europe-west1", "secondary_replicas": 1}}), **PROD))
+    instances = rec.of_type(VALKEY)
+    assert len(instances) == 2
+    assert all(i.delete_before_replace for i in instances)
+
+
 # ---------------------------------------------------------------------------------------------
 # Networking
 # ---------------------------------------------------------------------------------------------
