@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from components.provider_facts import redis_below_7_0_5
 from infra import naming
 from infra.catalog import aws as catalog
 from ops.clients import Clients
@@ -156,6 +157,11 @@ class _Reader:
             aws["cluster_mode"] = True
         if group.get("AutoMinorVersionUpgrade") is False:
             aws["auto_minor_version_upgrade"] = False
+        if not group.get("TransitEncryptionEnabled") and version is not None \
+                and not redis_below_7_0_5(engine, version):
+            # AWS turns TLS on for a live group only as "preferred" first (ModifyReplicationGroup
+            # TransitEncryptionMode); "required" comes in a later update.
+            aws["transit_encryption_mode"] = "preferred"
         network = self.network(member, aws, found)
         cache["aws"] = aws
         found.comments += _auth_comments(group)
@@ -314,8 +320,10 @@ def _encryption_comments(group: dict[str, Any], engine: str) -> list[str]:
                    "protected, so the update stops. Restore a snapshot into a new cache "
                    "(restore_from) instead of adopting this one.")
     if not group.get("TransitEncryptionEnabled"):
-        out.append("TLS is off: the program turns it on (in place from engine 7.0.5, otherwise "
-                   "by replacement); plan the client switch to TLS.")
+        out.append("TLS is off: the program turns it on, in place from engine 7.0.5 (otherwise "
+                   "by replacement): first as aws.transit_encryption_mode: preferred, which "
+                   "still admits plaintext clients; once every client uses TLS, remove the key "
+                   "(or set 'required') and update again.")
     return out
 
 

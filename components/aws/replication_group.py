@@ -82,6 +82,9 @@ class ReplicationGroupArgs(NodeCacheArgs):
     log_kms_key_arn: pulumi.Input[str] | None = None
     auto_minor_version_upgrade: bool = True
     data_tiering: bool = False
+    # "preferred" lets plaintext clients in while they move to TLS: the first step of turning
+    # TLS on for a live group that has none (an adopted cache).
+    tls_mode: Literal["preferred", "required"] = "required"
     # Global Datastore membership. A primary leaves node type, version, shard count and
     # failover to the global group after creation; a secondary sets none of the arguments AWS
     # rejects on a secondary and inherits engine, encryption and AUTH from the primary.
@@ -106,11 +109,11 @@ class ReplicationGroupArgs(NodeCacheArgs):
 
     @property
     def transit_encryption_mode(self) -> str | None:
-        """'required' (no plaintext client) where the engine takes a mode; None below Redis
-        OSS 7.0.5, which refuses the argument and requires TLS of every client anyway."""
+        """`tls_mode` ('required': no plaintext client) where the engine takes a mode; None
+        below Redis OSS 7.0.5, which refuses the argument and requires TLS of every client."""
         if facts.redis_below_7_0_5(self.engine, self.engine_version):
             return None
-        return "required"
+        return self.tls_mode
 
 
 class ElastiCacheReplicationGroup(Component[ReplicationGroupArgs],

@@ -5,7 +5,9 @@ caches aws_serverless.py's."""
 from __future__ import annotations
 
 import re
+from typing import Literal
 
+from components.provider_facts import redis_below_7_0_5
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults
@@ -172,6 +174,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
                                 "not a cache subnet group name; use up to 255 letters, digits "
                                 "and hyphens."))
+    tls_mode, warnings = _check_tls_mode(aws.transit_encryption_mode, engine, version, profile,
+                                         path, problems)
     autoscaling = None
     if cfg.autoscaling is not None and node is not None and version is not None:
         autoscaling = _check_autoscaling(cfg.autoscaling, engine, version, node, shards, replicas,
@@ -206,6 +210,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         else defaults.apply_immediately,
         auto_minor_version_upgrade=aws.auto_minor_version_upgrade,
         cache_id=cache_id,
+        transit_encryption_mode=tls_mode,
+        warnings=warnings,
         alarms=alarms,
         global_=global_spec,
         users=users,
@@ -295,6 +301,8 @@ def _refuse_for_memcached(cfg: CacheConfig, path: str, problems: list[Problem]) 
     for key, feature in {"kms_key_arn": "at-rest encryption with a KMS key",
                          "create_kms_key": "at-rest encryption with a KMS key",
                          "cluster_mode": "cluster mode",
+                         "transit_encryption_mode": "TLS mode (a cluster has TLS on or off "
+                                                    "from its creation)",
                          "users": "RBAC users or AUTH (its security group is its only gate)",
                          }.items():
         if key in cfg.aws.model_fields_set:
@@ -389,3 +397,29 @@ def _check_windows_apart(weekly: WeeklyWindow, daily: DailyWindow, snapshot: str
                                     f"maintenance window {maintenance!r}; ElastiCache needs "
                                     "them apart. Move one of them."))
             return
+
+
+TLS_MODES = ("preferred", "required")
+
+
+def _check_tls_mode(mode: str | None, engine: str, version: str | None, profile: str,
+                    path: str, problems: list[Problem],
+                    ) -> tuple[Literal["preferred", "required"], tuple[str, ...]]:
+    """`aws.transit_encryption_mode`. Turning TLS on for a live group (an adopted cache without
+    it) takes two updates: "preferred" first, then "required" (ModifyReplicationGroup,
+    TransitEncryptionMode: "you must first set it to preferred"); a new cache starts at
+    "required"."""
+    if mode is None or engine == "memcached":
+        return "required", ()
+    key = f"{path}.aws.transit_encryption_mode"
+    if mode not in TLS_MODES:
+        problems.append(Problem(key, f"{mode!r} is not allowed; use one of "
+                                f"{', '.join(TLS_MODES)}."))
+    elif version is not None and redis_below_7_0_5(engine, version):
+        problems.append(Problem(key, f"Redis OSS {version} has no TLS mode (it needs 7.0.5 or "
+                                "later); remove the key."))
+    elif mode == "preferred":
+        warnings = (f"{key} is 'preferred': clients may still connect without TLS; set "
+                    "'required' once they all use TLS.",) if profile == "production" else ()
+        return "preferred", warnings
+    return "required", ()

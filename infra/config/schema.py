@@ -106,6 +106,8 @@ class AwsCacheOptions(StrictModel):
     apply_immediately: StrictBool | None = None
     auto_minor_version_upgrade: StrictBool = True
     cluster_mode: StrictBool | None = None
+    # "preferred" while clients move to TLS (an adopted cache without TLS); "required" after.
+    transit_encryption_mode: str | None = None
 
 
 class ReplicaScalingConfig(StrictModel):

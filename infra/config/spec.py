@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from components.alarm_policy import AlarmPolicy
 from infra import naming
@@ -98,6 +98,8 @@ class CacheSpec:
     import_id: str | None = None        # adopt the live cache of this id (== cache_id)
     restore: RestoreSpec | None = None  # snapshot the new cache is created from
     subnet_group_name: str | None = None  # an existing subnet group instead of the network's
+    # "preferred": plaintext clients still connect (turning TLS on for an adopted cache)
+    transit_encryption_mode: Literal["preferred", "required"] = "required"
     autoscaling: AutoscalingSpec | None = None
 
     @property

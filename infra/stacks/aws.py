@@ -417,6 +417,7 @@ def _primary_group_args(stack: _Stack, cache: CacheSpec) -> ReplicationGroupArgs
         log_retention_days=cache.log_retention_days,
         log_kms_key_arn=stack.log_key_arn(region),
         auto_minor_version_upgrade=cache.auto_minor_version_upgrade,
+        tls_mode=cache.transit_encryption_mode,
         data_tiering=cache.node_type.data_tiering,
         snapshot_name=cache.restore.snapshot_name if cache.restore else None,
         autoscaling=_scaled_dimensions(cache),

@@ -41,7 +41,8 @@ BAD_CONFIGS = [
     ("misspelled-nested-key", aws_config({"s": {"aws": {"kms_key": "x"}}}),
      "caches.s.aws.kms_key: is not a known key. Did you mean 'kms_key_arn'? Allowed keys here: "
      "apply_immediately, auto_minor_version_upgrade, cluster_mode, create_kms_key, import_id, "
-     "kms_key_arn, log_retention_days, port, subnet_group_name, users."),
+     "kms_key_arn, log_retention_days, port, subnet_group_name, transit_encryption_mode, "
+     "users."),
     ("unknown-engine", aws_config({"s": {"engine": "valky"}}),
      "caches.s.engine: 'valky' is not allowed; use 'valkey', 'redis' or 'memcached'. "
      "Did you mean 'valkey'?"),
@@ -125,6 +126,17 @@ BAD_CONFIGS = [
         "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abcd-1234",
         "create_kms_key": True}}}),
      "caches.s.aws: set kms_key_arn (your key) or create_kms_key: true (a new key), not both."),
+    ("bad-tls-mode", aws_config({"s": {"aws": {"transit_encryption_mode": "optional"}}}),
+     "caches.s.aws.transit_encryption_mode: 'optional' is not allowed; use one of preferred, "
+     "required."),
+    ("tls-mode-on-old-redis", aws_config({"s": {"engine": "redis", "engine_version": "6.2",
+                                                "aws": {"transit_encryption_mode": "preferred"}}}),
+     "caches.s.aws.transit_encryption_mode: Redis OSS 6.2 has no TLS mode (it needs 7.0.5 or "
+     "later); remove the key."),
+    ("tls-mode-on-memcached", aws_config({"s": {"engine": "memcached", "aws": {
+        "transit_encryption_mode": "preferred"}}}),
+     "caches.s.aws.transit_encryption_mode: Memcached has no TLS mode (a cluster has TLS on or "
+     "off from its creation); remove the key or use engine 'valkey'."),
     ("bad-log-retention", aws_config({"s": {"aws": {"log_retention_days": 10}}}),
      "caches.s.aws.log_retention_days: 10 is not a CloudWatch Logs retention; use one of 1, 3, "
      "5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
@@ -193,6 +205,16 @@ def test_snapshot_and_maintenance_windows_that_do_not_overlap_are_accepted(snaps
                                                "maintenance_window": maintenance}}), "test")
     cache = spec.caches[0]
     assert (cache.snapshot_window, cache.maintenance_window) == (snapshot, maintenance)
+
+
+def test_tls_preferred_is_a_production_warning_and_required_by_default():
+    preferred = {"s": {"aws": {"transit_encryption_mode": "preferred"}}}
+    spec = load_stack_config(aws_config(preferred, profile="production"), "test")
+    assert spec.caches[0].transit_encryption_mode == "preferred"
+    assert "caches.s.aws.transit_encryption_mode is 'preferred': clients may still connect " \
+           "without TLS; set 'required' once they all use TLS." in spec.warnings
+    assert load_stack_config(aws_config(), "test").caches[0].transit_encryption_mode \
+        == "required"
 
 
 def test_every_problem_is_reported_at_once(attempt):

@@ -275,6 +275,24 @@ def test_the_block_makes_the_program_import_the_live_cache(capsys, seeded, run_s
     assert group.inputs["numCacheClusters"] == 3
 
 
+def test_a_group_without_tls_is_adopted_with_tls_preferred_first(capsys, seeded, run_stack):
+    # AWS turns TLS on for a live group only as "preferred"; "required" in one step is refused.
+    legacy_group(seeded["ec"], "prod-plain", TransitEncryptionEnabled=False, AuthToken=None,
+                 Port=6379)
+    found = {f.cache_id: f for f in discover.discover(REGION, faithful_clients())}
+    plain = found["prod-plain"]
+    assert plain.config["managed-cache:caches"]["plain"]["aws"]["transit_encryption_mode"] \
+        == "preferred"
+    assert any("first as aws.transit_encryption_mode: preferred" in c for c in plain.comments)
+    recorder = run_stack(flat(plain.config), stack="adopt")
+    [group] = recorder.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+    assert (group.inputs["transitEncryptionEnabled"], group.inputs["transitEncryptionMode"]) \
+        == (True, "preferred")
+    # A group that has TLS keeps the program's "required".
+    sessions = found["prod-sessions"].config["managed-cache:caches"]["sessions"]["aws"]
+    assert "transit_encryption_mode" not in sessions
+
+
 def test_an_empty_region_says_so(capsys):
     code, out, _ = run_ops(capsys, "discover", "--region", "eu-west-1", clients=make_clients())
     assert code == 0 and out.endswith("# no replication groups or Memcached clusters in "
