@@ -63,6 +63,15 @@ CROSS_REGION_SECONDARY = "cross-region-secondary"
 CIDR_NOT_EXPANDED = "cidr-not-expanded"
 AUTOSCALED_SHARDS = "autoscaled-shards"
 AUTOSCALED_REPLICAS = "autoscaled-replicas"
+CLUSTER_MODE_TURNED_ON = "cluster-mode-turned-on"
+SNAPSHOTS_ON_IN_CLUSTER_MODE = "snapshots-on-in-cluster-mode"
+RBAC_TO_AUTH_TOKEN = "rbac-to-auth-token"
+ENGINE_NOT_REDIS_VALKEY_SWAP = "engine-not-redis-valkey-swap"
+NOT_VALKEY_MAJOR_UPGRADE = "not-valkey-major-upgrade"
+WITH_ANOTHER_UPDATE_FIELD = "with-another-update-field"
+READ_REPLICAS_TURNED_ON = "read-replicas-turned-on"
+REDIS_VERSION_DOWNGRADE = "redis-version-downgrade"
+REDIS_DOWNGRADE_OUTSIDE_PATTERN = "redis-downgrade-outside-pattern"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -90,7 +99,33 @@ CONDITIONS: dict[str, str] = {
                        "manages (`autoscaling.shards`)",
     AUTOSCALED_REPLICAS: "on a replication group whose replicas per shard Application Auto "
                          "Scaling manages (`autoscaling.replicas`)",
+    CLUSTER_MODE_TURNED_ON: "when cluster mode goes from disabled to enabled",
+    SNAPSHOTS_ON_IN_CLUSTER_MODE: "when automatic backups go from off (retention 0) to on, on a "
+                                  "cluster-mode-enabled replication group",
+    RBAC_TO_AUTH_TOKEN: "when a replication group moves from RBAC users (user groups) back to "
+                        "an AUTH token",
+    ENGINE_NOT_REDIS_VALKEY_SWAP: "when the engine changes other than between Redis OSS and "
+                                  "Valkey (either way)",
+    NOT_VALKEY_MAJOR_UPGRADE: "unless the cache is Valkey and its major version goes up",
+    WITH_ANOTHER_UPDATE_FIELD: "when the same update changes another field of the Memorystore "
+                               "for Valkey update mask (only nodeType with engineConfigs may go "
+                               "together)",
+    READ_REPLICAS_TURNED_ON: "when Memorystore for Redis read replicas are turned on for an "
+                             "existing instance without a secondary IP range",
+    REDIS_VERSION_DOWNGRADE: "when the Redis version goes down between two REDIS_<major>_<minor> "
+                             "versions (the only ones the provider compares)",
+    REDIS_DOWNGRADE_OUTSIDE_PATTERN: "when the Redis version goes down to or from one outside "
+                                     "REDIS_<major>_<minor> (REDIS_6_X)",
 }
+
+# The fields resourceMemorystoreInstanceUpdate puts in its updateMask (google-beta@93c65b2d),
+# as Pulumi inputs. The API takes one per PATCH, except nodeType together with engineConfigs
+# (hashicorp/terraform-provider-google#29428).
+VALKEY_UPDATE_MASK: tuple[str, ...] = (
+    "automatedBackupConfig", "replicaCount", "aclPolicy", "shardCount", "nodeType",
+    "persistenceConfig", "maintenancePolicy", "maintenanceVersion", "engineVersion",
+    "engineConfigs", "deletionProtectionEnabled", "crossInstanceReplicationConfig", "labels")
+VALKEY_UPDATE_PAIR: frozenset[str] = frozenset({"nodeType", "engineConfigs"})
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -109,6 +144,8 @@ _MEMCACHED_SRC = _TF_GOOGLE + "memcache/resource_memcache_instance.go"
 _RG_SRC = _TF_AWS + "elasticache/replication_group.go"
 _CLUSTER_SRC = _TF_AWS + "elasticache/cluster.go"
 _GLOBAL_SRC = _TF_AWS + "elasticache/global_replication_group.go"
+_SERVERLESS_SRC = (_TF_AWS + "elasticache/serverless_cache.go (plan modifiers, read in the 2026 "
+                   "v6 source, which has PRs #42208 and #45087)")
 _GD_DOCS = ("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/"
             "Redis-Global-Datastores-Getting-Started.html")
 _MEMBER_REJECTED = ("https://github.com/crossplane-contrib/provider-upjet-aws/issues/1595 "
@@ -199,6 +236,42 @@ FACTS: tuple[Fact, ...] = (
          "A secondary inherits the primary's port; port is ForceNew and its DiffSuppressFunc "
          "only covers the default 6379, so an unset port on a secondary of a cache on another "
          "port would plan a replacement.", _RG_SRC),
+    Fact(types.AWS_REPLICATION_GROUP, "clusterMode", "rejected", CLUSTER_MODE_TURNED_ON,
+         "ElastiCache turns cluster mode on only through \"compatible\" first (\"To modify "
+         "cluster mode from Disabled to Enabled, you must first set the cluster mode to "
+         "Compatible\"), while the provider sends enabled (and the new shard count) in one "
+         "update, so `pulumi up` fails. Create the cache with aws.cluster_mode: true to add "
+         "shards later; for this group, set ClusterMode compatible by hand (modify-replication-"
+         "group --cluster-mode compatible), move clients to the configuration endpoint, set it "
+         "to enabled, then `pulumi refresh` before changing the shards.",
+         f"{_RG_SRC} (resourceReplicationGroupUpdate: ClusterMode = cluster_mode); "
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html; "
+         "https://github.com/hashicorp/terraform-provider-aws/pull/38002"),
+    Fact(types.AWS_REPLICATION_GROUP, "snapshotRetentionLimit", "rejected",
+         SNAPSHOTS_ON_IN_CLUSTER_MODE,
+         "When the old retention is 0 the provider also sends SnapshottingClusterId "
+         "\"<group>-001\", which ElastiCache refuses on a cluster-mode-enabled group (\"Cannot "
+         "set snapshotting cluster for cluster mode enabled replication group\"), so `pulumi up` "
+         "fails. Turn backups on outside Pulumi (console, or modify-replication-group "
+         "--snapshot-retention-limit), then `pulumi refresh`.",
+         f"{_RG_SRC} (resourceReplicationGroupUpdate: snapshot_retention_limit); "
+         "https://github.com/hashicorp/terraform-provider-aws/issues/20052; "
+         "https://github.com/hashicorp/terraform-provider-aws/issues/11539; "
+         "https://github.com/hashicorp/terraform/issues/19336"),
+    Fact(types.AWS_REPLICATION_GROUP, "userGroupIds", "rejected", RBAC_TO_AUTH_TOKEN,
+         "The provider removes the user group in one ModifyReplicationGroup and sets the AUTH "
+         "token in a second one, so in between the group runs without any access control (a "
+         "group without user groups or token admits every client), and the second call sends "
+         "strategy SET, which ElastiCache documents as allowed only after ROTATE. Make the move "
+         "by hand in one call (modify-replication-group --auth-token <token> "
+         "--auth-token-update-strategy ROTATE --user-group-ids-to-remove <group> "
+         "--apply-immediately; create the token first with `pulumi up --target` on the "
+         "cache's auth-token and read it from `pulumi stack export --show-secrets`), then "
+         "`pulumi refresh` before `pulumi up`.",
+         f"{_RG_SRC} (resourceReplicationGroupUpdate: UserGroupIdsToRemove, then authInput); "
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-disable"
+         ".html; https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
+         "API_ModifyReplicationGroup.html (AuthTokenUpdateStrategy)"),
     # --- aws_elasticache_cluster (Memcached) ------------------------------------------------
     *_replaces(types.AWS_CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
                          "transitEncryptionEnabled", "availabilityZone", "networkType",
@@ -212,12 +285,18 @@ FACTS: tuple[Fact, ...] = (
          "(customizeDiffEngineVersionForceNewOnDowngrade).",
          _CLUSTER_SRC),
     # --- aws_elasticache_serverless_cache -----------------------------------------------------
-    *_replaces(types.AWS_SERVERLESS_CACHE, ("name", "engine", "kmsKeyId", "majorEngineVersion",
-                            "snapshotArnsToRestores", "subnetIds"),
-               _TF_AWS + "elasticache/serverless_cache.go (RequiresReplace plan modifiers, read "
-               "at commit 00a919d1548eb437816d4838f320502ad34183ff)",
+    *_replaces(types.AWS_SERVERLESS_CACHE, ("name", "kmsKeyId", "snapshotArnsToRestores",
+                                            "subnetIds"), _SERVERLESS_SRC,
                "A serverless cache cannot change this in place: the provider replaces it "
                "(RequiresReplace), empty."),
+    Fact(types.AWS_SERVERLESS_CACHE, "engine", "replaces", ENGINE_NOT_REDIS_VALKEY_SWAP,
+         "Only Redis OSS to Valkey and Valkey to Redis OSS are in place (ModifyServerlessCache); "
+         "any other engine change replaces the cache empty (RequiresReplaceIf).",
+         _SERVERLESS_SRC + "; https://github.com/hashicorp/terraform-provider-aws/pull/42208"),
+    Fact(types.AWS_SERVERLESS_CACHE, "majorEngineVersion", "replaces", NOT_VALKEY_MAJOR_UPGRADE,
+         "Only a Valkey major upgrade is in place; a downgrade, or a new major version of Redis "
+         "OSS or Memcached, replaces the cache empty (RequiresReplaceIf).",
+         _SERVERLESS_SRC + "; https://github.com/hashicorp/terraform-provider-aws/pull/45087"),
     # --- aws_elasticache_global_replication_group -------------------------------------------
     *_replaces(types.AWS_GLOBAL_REPLICATION_GROUP,
                ("globalReplicationGroupIdSuffix", "primaryReplicationGroupId"), _GLOBAL_SRC),
@@ -283,10 +362,17 @@ FACTS: tuple[Fact, ...] = (
     Fact(types.GCP_REDIS, "transitEncryptionMode", "replaces", ALWAYS,
          "TLS can only be chosen when the instance is created (ForceNew): turning it on or off "
          "recreates the instance empty.", _REDIS_SRC),
-    Fact(types.GCP_REDIS, "redisVersion", "replaces", VERSION_DOWNGRADE,
+    Fact(types.GCP_REDIS, "redisVersion", "replaces", REDIS_VERSION_DOWNGRADE,
          "A version downgrade recreates the instance (CustomizeDiff ForceNewIfChange "
          "isRedisVersionDecreasing); upgrades go through the :upgrade call in place.",
          _REDIS_SRC),
+    Fact(types.GCP_REDIS, "redisVersion", "rejected", REDIS_DOWNGRADE_OUTSIDE_PATTERN,
+         "isRedisVersionDecreasing compares only REDIS_<major>_<minor> versions, so a downgrade "
+         "to REDIS_6_X is no replacement: the provider calls :upgrade with the older version and "
+         "Memorystore refuses it (an instance's Redis version cannot be downgraded). Keep the "
+         "version, or create a new cache on the older one and move the data.",
+         _REDIS_SRC + "; https://cloud.google.com/memorystore/docs/redis/upgrading-instance-"
+         "version"),
     Fact(types.GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_OFF,
          "Memorystore for Redis cannot disable read replicas once they are enabled; the program "
          "never sends READ_REPLICAS_DISABLED, so the instance keeps its read replicas (and its "
@@ -294,6 +380,13 @@ FACTS: tuple[Fact, ...] = (
          "https://cloud.google.com/memorystore/docs/redis/about-read-replicas (\"Once read "
          "replicas are enabled on an instance read replicas can no longer be disabled\")",
          not_applied=True),
+    Fact(types.GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_ON,
+         "Turning read replicas on for an existing instance needs a secondary IP range (\"Required "
+         "when enabling read replicas on an existing instance\"), which the program never sends, "
+         "so `pulumi up` fails. Create the cache with read replicas (replicas 2 or more), or turn "
+         "them on by hand with a secondary range (`auto` picks one), then `pulumi refresh`.",
+         _REDIS_SRC + " (secondary_ip_range); "
+         "https://cloud.google.com/memorystore/docs/redis/manage-read-replicas"),
     # --- GCP: google_memorystore_instance (Valkey) ------------------------------------------
     *_replaces(types.GCP_VALKEY, ("instanceId", "location", "project", "authorizationMode",
                             "transitEncryptionMode", "kmsKey", "zoneDistributionConfig",
@@ -304,6 +397,11 @@ FACTS: tuple[Fact, ...] = (
          "Cluster mode (CLUSTER / CLUSTER_DISABLED) is immutable (ForceNew): going from one shard "
          "to several turns it on and recreates the instance empty. Create the cache with "
          "gcp.cluster_mode: true to add shards later in place.", _VALKEY_SRC),
+    Fact(types.GCP_VALKEY, "engineVersion", "rejected", VERSION_DOWNGRADE,
+         "engine_version has no ForceNew: the provider sends the older version and Memorystore "
+         "refuses it (an instance's Valkey version cannot be downgraded). Keep the version, or "
+         "create a new cache on the older one and move the data.",
+         _VALKEY_SRC + "; https://cloud.google.com/memorystore/docs/valkey/upgrade-valkey-version"),
     Fact(types.GCP_VALKEY, "crossInstanceReplicationConfig", "cloud_owned", CROSS_REGION_SECONDARY,
          "A switchover or detach changes the instance role (SECONDARY -> PRIMARY or NONE) and "
          "the primary/secondary instances it lists; the provider sends this block in every "
@@ -312,9 +410,26 @@ FACTS: tuple[Fact, ...] = (
          _VALKEY_SRC + " and memorystore/resource_memorystore_instance_test.go "
          "(createSecondaryInstanceResource: lifecycle ignore_changes); "
          "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
+    # One field per update: the program sends all of these but aclPolicy and maintenanceVersion.
+    *[Fact(types.GCP_VALKEY, argument, "rejected", WITH_ANOTHER_UPDATE_FIELD,
+           "Memorystore for Valkey takes one field per update (\"exactly 1 update_mask field "
+           "must be specified per update request\"; nodeType may go with engineConfigs), and "
+           "the provider sends every changed field in one PATCH, so `pulumi up` fails when this "
+           "field changes together with another. Apply one change per `pulumi up`.",
+           _VALKEY_SRC + " (resourceMemorystoreInstanceUpdate: one PATCH; the per-field requests "
+           "of GoogleCloudPlatform/magic-modules#17166 were lost in the next regeneration); "
+           "https://github.com/hashicorp/terraform-provider-google/issues/20101; "
+           "https://github.com/hashicorp/terraform-provider-google/issues/29428")
+      for argument in VALKEY_UPDATE_MASK if argument not in ("aclPolicy", "maintenanceVersion")],
     # --- GCP: google_memcache_instance --------------------------------------------------------
     *_replaces(types.GCP_MEMCACHED, ("name", "region", "project", "zones", "authorizedNetwork",
                                "reservedIpRangeIds"), _MEMCACHED_SRC),
+    Fact(types.GCP_MEMCACHED, "memcacheVersion", "rejected", VERSION_DOWNGRADE,
+         "memcache_version has no ForceNew: the provider calls :upgrade with the older version "
+         "and Memorystore refuses it (an instance's Memcached version cannot be downgraded). "
+         "Keep the version, or create a new cache on the older one.",
+         _MEMCACHED_SRC + "; https://cloud.google.com/memorystore/docs/memcached/upgrade-"
+         "memcached-version"),
     Fact(types.GCP_MEMCACHED, "nodeConfig", "replaces", ALWAYS,
          "Node vCPUs and memory are fixed at creation (ForceNew): a new node size recreates "
          "the instance empty; add nodes (node_count) to grow in place.", _MEMCACHED_SRC),

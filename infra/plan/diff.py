@@ -9,7 +9,7 @@ facts table (components/provider_facts.py), the same table the components take t
 resource, and replacing or deleting a data-holding resource is DATA LOSS, as is a cache whose
 engine changes in a way the cloud cannot do in place; a `rejected` fact lands in `rejected`
 (REJECTED: `pulumi up` fails; NOT APPLIED: it succeeds and changes nothing). Each fact holds
-only under its condition, decided here from the two plans (`_holds`).
+only under its condition, decided from the two plans (infra/plan/conditions.py).
 
 Compare plans made the same way (both with or both without --preview): unknown values differ
 from known ones and count as changes. Secret values are masked on both sides and never compared.
@@ -17,9 +17,6 @@ from known ones and count as changes. Secret values are masked on both sides and
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from components import provider_facts as facts
@@ -27,8 +24,10 @@ from components.provider_facts import Fact
 from components.resource_types import (
     AWS_GLOBAL_REPLICATION_GROUP,
     AWS_REPLICATION_GROUP,
+    AWS_SERVERLESS_CACHE,
     GCP_VALKEY,
 )
+from infra.plan.conditions import Context, holds
 
 PROVIDER_REGION = "(provider region)"
 
@@ -47,14 +46,6 @@ MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
     GCP_VALKEY: frozenset({"crossInstanceReplicationConfig"}),
     AWS_GLOBAL_REPLICATION_GROUP: frozenset({"numNodeGroups"}),
 }
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What the conditions of the facts need from the two plans."""
-
-    old_global: frozenset[str]      # caches with a Global Datastore in the earlier plan
-    new_global: frozenset[str]      # ... and in this one
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +82,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
                       "removed from the program: `pulumi up` deletes it")
             data_loss.append(_loss(res, action, reason))
 
-    context = _Context(old_global=_global_caches(old), new_global=_global_caches(new))
+    context = Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
     rejected: list[dict[str, Any]] = []
     for before, after in pairs:
@@ -147,7 +138,7 @@ def _loss(res: dict[str, Any], action: str, reason: str) -> dict[str, Any]:
 
 
 def _compare(before: dict[str, Any], after: dict[str, Any],
-             context: _Context) -> dict[str, Any] | None:
+             context: Context) -> dict[str, Any] | None:
     old_in, new_in = before["inputs"], after["inputs"]
     ignored = set(after.get("ignore_changes", ()))
     keys = sorted(k for k in set(old_in) | set(new_in)
@@ -166,7 +157,7 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
     refusals: list[tuple[str, Fact]] = []
     for key in keys:
         for fact in facts.facts_for(after["type"], key):
-            if not _holds(fact, key, old_in, new_in, after, context):
+            if not holds(fact, key, old_in, new_in, after, context):
                 continue
             if fact.kind == "replaces":
                 replace_keys.append(key)
@@ -176,10 +167,11 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
                 # A cloud-owned argument the resource does not ignore is sent, and refused.
                 refusals.append((key, fact))
             break
-    if after["type"] == AWS_REPLICATION_GROUP and "engine" in keys \
-            and "engine" not in replace_keys \
-            and (old_in.get("engine"), new_in.get("engine")) == ("redis", "valkey"):
-        notes.append("engine: in place: Redis OSS to Valkey is an online upgrade")
+    engines = (old_in.get("engine"), new_in.get("engine"))
+    if "engine" in keys and "engine" not in replace_keys and (
+            (after["type"] == AWS_REPLICATION_GROUP and engines == ("redis", "valkey"))
+            or (after["type"] == AWS_SERVERLESS_CACHE and set(engines) == {"redis", "valkey"})):
+        notes.append(f"engine: in place: {engines[0]} -> {engines[1]} is an online change")
     if after["type"] == AWS_REPLICATION_GROUP and "userGroupIds" in keys \
             and old_in.get("authToken") and not new_in.get("authToken") \
             and new_in.get("userGroupIds"):
@@ -211,79 +203,6 @@ def _global_caches(report: dict[str, Any]) -> frozenset[str]:
                      if r["type"] == AWS_GLOBAL_REPLICATION_GROUP and r.get("cache"))
 
 
-def _holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
-           res: dict[str, Any], context: _Context) -> bool:
-    """Whether `fact`'s condition holds for this change of `key` on `res`."""
-    condition = fact.condition
-    member = res["cache"] is not None and res["cache"] in context.old_global \
-        and res["cache"] in context.new_global
-    if condition == facts.ALWAYS:
-        return True
-    if condition == facts.GLOBAL_MEMBER:
-        return member
-    if condition in (facts.GLOBAL_PRIMARY, facts.GLOBAL_SECONDARY):
-        secondary = bool(old.get("globalReplicationGroupId")) \
-            and bool(new.get("globalReplicationGroupId"))
-        return member and secondary == (condition == facts.GLOBAL_SECONDARY)
-    if condition == facts.REDIS_BELOW_7_0_5:
-        return facts.redis_below_7_0_5(new.get("engine") or old.get("engine"),
-                                       new.get("engineVersion") or old.get("engineVersion"))
-    if condition == facts.VERSION_DOWNGRADE:
-        return _downgrade(old.get(key), new.get(key))
-    if condition == facts.ENGINE_NOT_REDIS_TO_VALKEY:
-        return (old.get("engine"), new.get("engine")) != ("redis", "valkey")
-    if condition == facts.MEMCACHED:
-        return (new.get("engine") or "memcached") == "memcached"
-    if condition == facts.WITHOUT_MAJOR_UPGRADE:
-        return not _major_upgrade(old.get("engineVersion"), new.get("engineVersion"))
-    if condition == facts.READ_REPLICAS_TURNED_OFF:
-        return old.get(key) == _READ_REPLICAS_ON and new.get(key) != _READ_REPLICAS_ON
-    if condition == facts.CROSS_REGION_SECONDARY:
-        return any(_role(inputs) == "SECONDARY" for inputs in (old, new))
-    if condition == facts.CIDR_NOT_EXPANDED:
-        return not _expands(old.get(key), new.get(key))
-    return False  # FOLLOWS_FAILOVER and anything else the plans cannot tell
-
-
-_READ_REPLICAS_ON = "READ_REPLICAS_ENABLED"
-
-
-def _role(inputs: dict[str, Any]) -> Any:
-    config = inputs.get("crossInstanceReplicationConfig")
-    return config.get("instanceRole") if isinstance(config, dict) else None
-
-
-def _expands(old: Any, new: Any) -> bool:
-    """Whether CIDR `new` contains CIDR `old` (an in-place subnet expansion)."""
-    try:
-        before, after = ipaddress.ip_network(str(old)), ipaddress.ip_network(str(new))
-    except ValueError:
-        return False
-    return before.version == after.version and before.subnet_of(after)  # type: ignore[arg-type]
-
-
-def _version(value: Any) -> tuple[int, ...] | None:
-    """'7.1' -> (7, 1); '6.x' -> (6,); 'REDIS_7_0' -> (7, 0); anything else None."""
-    if not isinstance(value, str):
-        return None
-    parts = re.findall(r"\d+", value.split("_", 1)[1] if value.startswith(("REDIS_", "VALKEY_"))
-                       else value)
-    return tuple(int(p) for p in parts) or None
-
-
-def _downgrade(old: Any, new: Any) -> bool:
-    before, after = _version(old), _version(new)
-    if before is None or after is None:
-        return False
-    width = min(len(before), len(after))
-    return after[:width] < before[:width]
-
-
-def _major_upgrade(old: Any, new: Any) -> bool:
-    before, after = _version(old), _version(new)
-    return before is not None and after is not None and after[0] > before[0]
-
-
 def _cache_changes(old: dict[str, Any], new: dict[str, Any],
                    data_loss: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Cache-level changes; a removed cache or an engine change that is not an in-place
@@ -304,10 +223,10 @@ def _cache_changes(old: dict[str, Any], new: dict[str, Any],
     for name in sorted(set(before) & set(after)):
         was, now = before[name], after[name]
         if was["engine"] != now["engine"]:
-            in_place = (was["engine"], now["engine"]) == ("redis", "valkey")
+            in_place = _engine_change_in_place(was, now)
             out.append({"cache": name, "change": "engine",
                         "detail": f"{was['engine']} -> {now['engine']}"
-                                  + (" (in-place upgrade)" if in_place else "")})
+                                  + (" (in place)" if in_place else "")})
             if not in_place:
                 data_loss.append({"type": "cache", "name": name, "urn": None, "cache": name,
                                   "action": "replace", "protected": False,
@@ -322,3 +241,11 @@ def _cache_changes(old: dict[str, Any], new: dict[str, Any],
             out.append({"cache": name, "change": "monthly_usd",
                         "detail": f"{was.get('monthly_usd')} -> {now.get('monthly_usd')}"})
     return out
+
+
+def _engine_change_in_place(was: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Redis OSS -> Valkey is in place everywhere; a serverless cache also goes back from
+    Valkey to Redis OSS in place (terraform-provider-aws serverless_cache.go, PR #45087)."""
+    engines = (was["engine"], now["engine"])
+    serverless = was.get("node_type") == now.get("node_type") == "serverless"
+    return engines == ("redis", "valkey") or (serverless and engines == ("valkey", "redis"))

@@ -5,7 +5,11 @@ classifies what Memorystore does with each change. OLD is a plan of one config, 
 - DATA LOSS: Valkey `mode` (shards 1 -> 2 turns cluster mode on), Memcached node size or
   parameters (`node_config`, `memcache_parameters` are ForceNew);
 - NOT APPLIED: Redis read replicas turned off (Memorystore cannot disable them; the program no
-  longer sends READ_REPLICAS_DISABLED, so the instance keeps them).
+  longer sends READ_REPLICAS_DISABLED, so the instance keeps them);
+- REJECTED: Redis read replicas turned on for an existing instance (the API wants a secondary IP
+  range the program never sends), two Valkey update-mask fields in one `pulumi up` (the API
+  takes one per update, nodeType with engineConfigs excepted), and version downgrades the
+  provider does not replace (Redis to REDIS_6_X, Valkey, Memcached).
 """
 
 from __future__ import annotations
@@ -123,11 +127,55 @@ def test_the_program_never_sends_read_replicas_disabled(tmp_path):
         assert redis["inputs"].get("readReplicasMode") in (None, "READ_REPLICAS_ENABLED")
 
 
-def test_read_replicas_turned_on_are_applied_in_place(tmp_path):
+def test_read_replicas_turned_on_for_an_existing_instance_are_rejected(tmp_path):
+    # This test used to assert the change applied in place; the provider's secondary_ip_range
+    # is "Required when enabling read replicas on an existing instance" and the program never
+    # sends one, so the update fails.
     result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}},
                      {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}})
-    assert result["rejected"] == [] and result["data_loss"] == []
-    assert not change_of(result, REDIS)["replace"]
+    assert result["data_loss"] == [] and not change_of(result, REDIS)["replace"]
+    (item,) = result["rejected"]
+    assert (item["type"], item["key"], item["outcome"]) == (REDIS, "readReplicasMode",
+                                                            "rejected")
+    assert "secondary IP range" in item["reason"] and "secondary_ip_range" in item["source"]
+
+
+def test_valkey_two_update_fields_in_one_update_are_rejected(tmp_path):
+    """The Memorystore API takes one update-mask field per PATCH (nodeType may go with
+    engineConfigs); the provider sends every changed field in one."""
+    result = compare(tmp_path, {"v": {"engine": "valkey", "replicas": 1}},
+                     {"v": {"engine": "valkey", "replicas": 2, "node_type": "standard-small"}})
+    assert result["data_loss"] == []
+    assert [(i["key"], i["outcome"]) for i in result["rejected"]] == [
+        ("nodeType", "rejected"), ("replicaCount", "rejected")]
+    assert all("one change per `pulumi up`" in i["reason"] for i in result["rejected"])
+    # A new node type with new engine configs is one update the API accepts.
+    result = compare(tmp_path, {"v": {"engine": "valkey"}},
+                     {"v": {"engine": "valkey", "node_type": "standard-small",
+                            "parameters": {"maxmemory-policy": "allkeys-lru"}}})
+    assert change_of(result, VALKEY)["keys"] == ["engineConfigs", "nodeType"]
+    assert result["rejected"] == []
+
+
+@pytest.mark.parametrize("cache, before, after, type_, key", [
+    ({"engine": "redis", "memory_gb": 5}, "7.0", "6.x", REDIS, "redisVersion"),
+    ({"engine": "valkey"}, "8.0", "7.2", VALKEY, "engineVersion"),
+    ({"engine": "memcached"}, "1.6.15", "1.5", MEMCACHED, "memcacheVersion"),
+], ids=["redis-to-6.x", "valkey", "memcached"])
+def test_a_downgrade_the_provider_does_not_replace_is_rejected(tmp_path, cache, before, after,
+                                                              type_, key):
+    result = compare(tmp_path, {"c": {**cache, "engine_version": before}},
+                     {"c": {**cache, "engine_version": after}})
+    assert result["data_loss"] == [] and not change_of(result, type_)["replace"]
+    (item,) = result["rejected"]
+    assert (item["type"], item["key"], item["outcome"]) == (type_, key, "rejected")
+    assert "cannot be downgraded" in item["reason"]
+    # Between two REDIS_<major>_<minor> versions isRedisVersionDecreasing forces a replacement.
+    if key == "redisVersion":
+        result = compare(tmp_path, {"c": {**cache, "engine_version": "7.2"}},
+                         {"c": {**cache, "engine_version": "7.0"}})
+        assert change_of(result, REDIS)["replace_keys"] == ["redisVersion"]
+        assert lost(result) == ["c-instance"] and result["rejected"] == []
 
 
 def test_redis_basic_to_standard_replaces_the_instance(tmp_path):

@@ -93,6 +93,19 @@ def test_moving_from_the_token_to_users_is_in_place_and_says_what_clients_see(tm
     assert "is refused" in note
 
 
+def test_moving_from_users_back_to_the_token_is_rejected_with_the_one_call_remedy(tmp_path):
+    """The provider removes the user group and sets the token in two ModifyReplicationGroup
+    calls: in between the group has no access control at all."""
+    old = old_report(tmp_path, aws_config({"sessions": {"aws": {"users": USERS}}}))
+    result = diff(old, report_of(aws_config({"sessions": {}})))
+    [item] = result["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == (
+        "sessions-group", "userGroupIds", "rejected")
+    assert "without any access control" in item["reason"]
+    assert "--user-group-ids-to-remove" in item["reason"] and "in one call" in item["reason"]
+    assert result["data_loss"] == []
+
+
 def test_editing_restore_from_after_creation_changes_nothing(tmp_path):
     old = old_report(tmp_path, aws_config({"sessions": {"restore_from": "snap-a"}}))
     result = diff(old, report_of(aws_config({"sessions": {"restore_from": "snap-b"}})))

@@ -153,3 +153,79 @@ def test_cli_fails_on_a_rejected_change(tmp_path, global_cache, monkeypatch):
     text = out.read_text()
     assert "REJECTED / NOT APPLIED: 1 change(s)" in text
     assert "NOT APPLIED sessions-parameters-params" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# What the provider sends in a way ElastiCache refuses
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("change", [{"shards": 2}, {"aws": {"cluster_mode": True}}],
+                         ids=["shards-1-to-2", "cluster-mode-key"])
+def test_turning_cluster_mode_on_for_an_existing_group_is_rejected(lone, change):
+    """Cluster mode disabled -> enabled goes through "compatible" first; the provider sends
+    enabled directly, so the update fails."""
+    result = diff(copy.deepcopy(lone), report({"sessions": with_(SESSIONS, **change),
+                                               "pages": PAGES}))
+    [item] = result["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == (
+        "sessions-group", "clusterMode", "rejected")
+    assert "Compatible" in item["reason"] and "aws.cluster_mode: true" in item["reason"]
+    assert "modify-cluster-mode.html" in item["source"]
+    assert result["data_loss"] == []
+
+
+SHARDED = {**SESSIONS, "shards": 2}
+
+
+def test_turning_backups_on_for_a_cluster_mode_group_is_rejected():
+    """Retention 0 -> N makes the provider send SnapshottingClusterId "<id>-001", which
+    ElastiCache refuses in cluster mode (terraform-provider-aws#20052)."""
+    result = diff(report({"sessions": with_(SHARDED, snapshot_retention_days=0)}),
+                  report({"sessions": with_(SHARDED, snapshot_retention_days=7)}))
+    [item] = result["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == (
+        "sessions-group", "snapshotRetentionLimit", "rejected")
+    assert "SnapshottingClusterId" in item["reason"]
+    assert "issues/20052" in item["source"]
+    # Without cluster mode the provider's snapshotting cluster exists: in place.
+    result = diff(report({"sessions": with_(SESSIONS, snapshot_retention_days=0)}),
+                  report({"sessions": with_(SESSIONS, snapshot_retention_days=7)}))
+    assert (result["data_loss"], result["rejected"]) == ([], [])
+
+
+LIMITS = {"max_data_gb": 10, "max_ecpu_per_second": 10000}
+BURSTY = {"engine": "valkey", "serverless": LIMITS}
+
+
+def test_a_serverless_valkey_major_upgrade_is_in_place():
+    """terraform-provider-aws PR #45087: a Valkey major upgrade is an update, not a
+    replacement (RequiresReplaceIf on major_engine_version)."""
+    result = diff(report({"bursty": with_(BURSTY, engine_version="7.2")}),
+                  report({"bursty": with_(BURSTY, engine_version="8.0")}))
+    entry = changed(result, "bursty-cache")
+    assert entry["keys"] == ["majorEngineVersion"] and not entry["replace"], entry
+    assert (result["data_loss"], result["rejected"]) == ([], [])
+    # A downgrade still replaces the cache.
+    result = diff(report({"bursty": with_(BURSTY, engine_version="8.0")}),
+                  report({"bursty": with_(BURSTY, engine_version="7.2")}))
+    assert changed(result, "bursty-cache")["replace_keys"] == ["majorEngineVersion"]
+    assert "bursty-cache" in loss_names(result)
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ({"engine": "redis", "engine_version": "7.1"}, {"engine_version": "8.0"}),
+    ({"engine_version": "7.2"}, {"engine": "redis", "engine_version": "7.1"}),
+], ids=["redis-7-to-valkey-8", "valkey-7-to-redis-7"])
+def test_a_serverless_cache_switches_between_redis_and_valkey_in_place(before, after):
+    """serverless_cache.go lets redis <-> valkey through its engine RequiresReplaceIf (PRs
+    #42208, #45087); Valkey 7 -> Redis OSS 7 keeps the major version."""
+    result = diff(report({"bursty": with_(BURSTY, **before)}),
+                  report({"bursty": with_(BURSTY, **after)}))
+    entry = changed(result, "bursty-cache")
+    assert "engine" in entry["keys"] and not entry["replace"], entry
+    assert result["data_loss"] == []
+    [engine] = [c for c in result["cache_changes"] if c["change"] == "engine"]
+    assert engine["detail"].endswith("(in place)")
+    # Any other engine change replaces it.
+    result = diff(report({"bursty": BURSTY}),
+                  report({"bursty": with_(BURSTY, engine="memcached")}))
+    assert "engine" in changed(result, "bursty-cache")["replace_keys"]

@@ -34,6 +34,19 @@ HOLDS: dict[str, Scenario] = {
                                   "a-valkey8", "b-valkey8", True),
     facts.READ_REPLICAS_TURNED_OFF: ({}, {}, "READ_REPLICAS_ENABLED", None, False),
     facts.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.16.0/20", False),
+    facts.CLUSTER_MODE_TURNED_ON: ({}, {}, "disabled", "enabled", False),
+    facts.SNAPSHOTS_ON_IN_CLUSTER_MODE: ({"clusterMode": "enabled"}, {"clusterMode": "enabled"},
+                                         0, 7, False),
+    facts.RBAC_TO_AUTH_TOKEN: ({}, {"authToken": "[secret]"}, ["c-users"], None, False),
+    facts.ENGINE_NOT_REDIS_VALKEY_SWAP: ({}, {}, "valkey", "memcached", False),
+    facts.NOT_VALKEY_MAJOR_UPGRADE: ({"engine": "valkey"}, {"engine": "valkey"}, "8", "7", False),
+    # Another update-mask field changes too: maintenanceVersion, which has no fact of its own
+    # (the program never sends it), so the only refusal is the fact's own argument.
+    facts.WITH_ANOTHER_UPDATE_FIELD: ({"maintenanceVersion": "a"}, {"maintenanceVersion": "b"},
+                                      "a", "b", False),
+    facts.READ_REPLICAS_TURNED_ON: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
+    facts.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
+    facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
 }
 FAILS: dict[str, Scenario] = {
     facts.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -45,8 +58,21 @@ FAILS: dict[str, Scenario] = {
                       "cache.m7g.xlarge", False),
     facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "9.0"},
                                   "a-valkey8", "b-valkey9", True),
-    facts.READ_REPLICAS_TURNED_OFF: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
+    # Turned on, with the secondary range READ_REPLICAS_TURNED_ON asks for: nothing refused.
+    facts.READ_REPLICAS_TURNED_OFF: ({}, {"secondaryIpRange": "auto"}, None,
+                                     "READ_REPLICAS_ENABLED", False),
     facts.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.0.0/19", False),
+    facts.CLUSTER_MODE_TURNED_ON: ({}, {}, "compatible", "enabled", False),
+    facts.SNAPSHOTS_ON_IN_CLUSTER_MODE: ({"clusterMode": "disabled"},
+                                         {"clusterMode": "disabled"}, 0, 7, False),
+    facts.RBAC_TO_AUTH_TOKEN: ({"authToken": "[secret]"}, {}, None, ["c-users"], False),
+    facts.ENGINE_NOT_REDIS_VALKEY_SWAP: ({}, {}, "valkey", "redis", False),
+    facts.NOT_VALKEY_MAJOR_UPGRADE: ({"engine": "valkey"}, {"engine": "valkey"}, "7", "8", False),
+    facts.WITH_ANOTHER_UPDATE_FIELD: ({}, {}, "a", "b", False),
+    facts.READ_REPLICAS_TURNED_ON: ({}, {"secondaryIpRange": "auto"}, None,
+                                    "READ_REPLICAS_ENABLED", False),
+    facts.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
+    facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
 }
 
 
