@@ -272,6 +272,14 @@ FACTS: tuple[Fact, ...] = (
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-disable"
          ".html; https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
          "API_ModifyReplicationGroup.html (AuthTokenUpdateStrategy)"),
+    # --- aws_elasticache_user ---------------------------------------------------------------
+    Fact(types.AWS_USER, "userName", "rejected", ALWAYS,
+         "user_name forces a new user, and user_id, which the program keeps per cache and "
+         "user, is not auto-named: Pulumi creates the replacement first with the same user_id, "
+         "and CreateUser refuses a duplicate id, so `pulumi up` fails. Switching a user between "
+         "a password and IAM (`iam:`) changes its user name: add the user under a new name in "
+         "aws.users instead (a new user id), move clients to it, then remove the old one.",
+         _TF_AWS + "elasticache/user.go (user_id and user_name ForceNew)"),
     # --- aws_elasticache_cluster (Memcached) ------------------------------------------------
     *_replaces(types.AWS_CLUSTER, ("clusterId", "engine", "port", "subnetGroupName",
                          "transitEncryptionEnabled", "availabilityZone", "networkType",

@@ -75,7 +75,7 @@ class MemorystoreMemcachedInstance(Component[MemcachedInstanceArgs],
                 parent=self, protect=args.deletion_protection or args.import_id is not None,
                 depends_on=[*needs(args.apis, MEMCACHE),
                             *([args.psa_connection] if args.psa_connection is not None else [])],
-                import_=args.import_id),
+                import_=args.import_id, ignore_changes=["reserved_ip_range_ids"]),
         )
         self.instance_name = instance.id
         self.discovery_endpoint = instance.discovery_endpoint

@@ -64,7 +64,12 @@ class ServiceAccessArgs:
     region: str
     authorized_network: pulumi.Input[str]
     psa_connection: pulumi.Resource | None   # None: the network already has one
-    reserved_ip_range: pulumi.Input[str] | None  # the allocated range's name; None: any
+    # The allocated range's name; None: any. Used at creation only: the provider never reads
+    # it back (reserved_ip_range / reserved_ip_range_id are ignore_read and ForceNew in
+    # terraform-provider-google-beta redis/resource_redis_instance.go and
+    # memcache/resource_memcache_instance.go), so the instances ignore later changes to it: an
+    # adopted instance's imported state has none, and sending the stack's range would replace it.
+    reserved_ip_range: pulumi.Input[str] | None
 
 
 @dataclass(frozen=True)

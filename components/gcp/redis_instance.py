@@ -104,7 +104,8 @@ class MemorystoreRedisInstance(Component[RedisInstanceArgs],
                 parent=self, protect=args.deletion_protection or args.import_id is not None,
                 depends_on=[*needs(args.apis, REDIS),
                             *[r for r in (args.psa_connection, args.key_grant) if r is not None]],
-                additional_secret_outputs=["auth_string"], import_=args.import_id),
+                additional_secret_outputs=["auth_string"], import_=args.import_id,
+                ignore_changes=["reserved_ip_range"]),
         )
         self.instance_name = instance.id
         self.host = instance.host

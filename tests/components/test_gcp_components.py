@@ -278,6 +278,8 @@ def test_redis_in_production(run_stack):
     assert (inputs["memorySizeGb"], inputs["redisVersion"]) == (8, "REDIS_7_2")
     assert inputs["connectMode"] == "PRIVATE_SERVICE_ACCESS"
     assert inputs["reservedIpRange"] == rec.one(PSA_RANGE).inputs["name"]
+    # Used at creation only and never read back: an adopted instance has none in its state.
+    assert instance.ignore_changes == ["reservedIpRange"]
     assert inputs["authEnabled"] is True
     assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
     assert inputs["persistenceConfig"] == {"persistenceMode": "RDB",
@@ -342,6 +344,7 @@ def test_memcached_instance_arguments(run_stack):
         "day": "SATURDAY", "duration": "14400s",
         "startTime": {"hours": 1, "minutes": 0, "seconds": 0, "nanos": 0}}]
     assert inputs["reservedIpRangeIds"] == [rec.one(PSA_RANGE).inputs["name"]]
+    assert instance.ignore_changes == ["reservedIpRangeIds"]
     assert inputs["deletionProtection"] is False
     assert rec.one(PSA).urn in instance.dependencies
     exported = rec.stack_outputs["caches"]["s"]

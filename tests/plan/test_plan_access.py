@@ -106,6 +106,19 @@ def test_moving_from_users_back_to_the_token_is_rejected_with_the_one_call_remed
     assert result["data_loss"] == []
 
 
+def test_switching_a_user_to_iam_in_place_is_rejected(tmp_path):
+    # An IAM user's name is its id: the name changes, the id stays, and the replacement the
+    # provider plans would create a second user with the same id.
+    old = old_report(tmp_path, aws_config({"sessions": {"aws": {"users": {
+        "app": {"access": "on ~app:* +@all -@dangerous"}}}}}))
+    result = diff(old, report_of(aws_config({"sessions": {"aws": {"users": {
+        "app": {"access": "on ~app:* +@all -@dangerous", "iam": True}}}}})))
+    [item] = result["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == ("sessions-users-app", "userName",
+                                                            "rejected")
+    assert "add the user under a new name" in item["reason"]
+
+
 def test_editing_restore_from_after_creation_changes_nothing(tmp_path):
     old = old_report(tmp_path, aws_config({"sessions": {"restore_from": "snap-a"}}))
     result = diff(old, report_of(aws_config({"sessions": {"restore_from": "snap-b"}})))
