@@ -108,6 +108,7 @@ BLOCK_RENAMES: dict[str, dict[str, str]] = {
         "logDeliveryConfigurations": "log_delivery_configuration"},
     "aws_elasticache_parameter_group": {"parameters": "parameter"},
     "aws_elasticache_serverless_cache": {"ecpuPerSeconds": "ecpu_per_second"},
+    "aws_cloudwatch_metric_alarm": {"metricQueries": "metric_query"},
     "aws_route53_zone": {"vpcs": "vpc"},
     "google_compute_firewall": {"allows": "allow", "denies": "deny"},
     "google_memorystore_instance": {"weeklyMaintenanceWindows": "weekly_maintenance_window"},

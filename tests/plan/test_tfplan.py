@@ -63,6 +63,11 @@ def test_prod_renders_terraform_types_and_argument_names():
     assert values["num_cache_clusters"] == 3 and type(values["num_cache_clusters"]) is int
     assert values["auth_token"] == MASK
     assert MOCK_TOKEN not in json.dumps(document)
+    # The cross-region lag alarm reads its shard's nodes through metric_query blocks.
+    [lag] = [r["values"] for r in resources.values()
+             if r["type"] == "aws_cloudwatch_metric_alarm" and "metric_query" in r["values"]]
+    assert "metric_queries" not in lag
+    assert [q["id"] for q in lag["metric_query"]] == ["m1", "m2", "worst"]
     parameters = resources["aws_elasticache_parameter_group.sessions-parameters-params"]
     assert {"name": "maxmemory-policy", "value": "volatile-lru"} in \
         parameters["values"]["parameter"]
