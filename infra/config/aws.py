@@ -33,6 +33,7 @@ from infra.config.common import (
     check_sizing_keys,
     check_weekly_window,
     did_you_mean,
+    profile_choices,
     resolve_description,
 )
 from infra.config.schema import AutoscalingConfig, AwsCacheOptions, CacheConfig
@@ -200,8 +201,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         snapshot_window=snapshot,
         snapshot_retention_days=retention,
         final_snapshot=final_snapshot,
-        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
-        else defaults.deletion_protection,
+        **profile_choices(cfg, defaults),
         port=port,
         create_kms_key=create_kms_key and not memcached,
         kms_key_arn=aws.kms_key_arn,
@@ -215,7 +215,6 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         alarms=alarms,
         global_=global_spec,
         users=users,
-        secret=cfg.secret if cfg.secret is not None else defaults.connection_secret,
         import_id=import_id,
         restore=restore,
         subnet_group_name=aws.subnet_group_name,

@@ -17,7 +17,14 @@ from infra.config.access import (
 from infra.config.alarms import resolve_alarms
 from infra.config.aws import resolve_kms
 from infra.config.aws_limits import AWS_LIMITS
-from infra.config.common import Problem, Range, check_daily_window, check_range, resolve_description
+from infra.config.common import (
+    Problem,
+    Range,
+    check_daily_window,
+    check_range,
+    profile_choices,
+    resolve_description,
+)
 from infra.config.schema import CacheConfig
 from infra.config.spec import ServerlessCacheSpec
 
@@ -131,8 +138,7 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         expected_ecpu_per_second=expected_ecpu,
         snapshot_retention_days=retention,
         daily_snapshot_time=snapshot_time,
-        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
-        else defaults.deletion_protection,
+        **profile_choices(cfg, defaults),
         create_kms_key=create_kms_key,
         kms_key_arn=cfg.aws.kms_key_arn,
         alarms=alarms,
@@ -140,7 +146,6 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         user_group=user_group,
         users=users,
         restore=restore,
-        secret=cfg.secret if cfg.secret is not None else defaults.connection_secret,
     )
 
 

@@ -13,7 +13,7 @@ import ipaddress
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,7 +21,7 @@ from infra import naming
 from infra.catalog.parameters import Param, ParameterSet, version_key
 
 if TYPE_CHECKING:   # schema.py builds on StrictModel below
-    from infra.config.schema import GlobalConfig, NetworkConfig
+    from infra.config.schema import CacheConfig, GlobalConfig, NetworkConfig
 
 # Private ranges a cache may admit clients from: RFC 1918 and the RFC 6598 shared space.
 PRIVATE_RANGES = tuple(ipaddress.ip_network(n) for n in
@@ -242,6 +242,29 @@ def check_sizing_keys(node_type: str | None, memory_gb: float | None, unit: str,
                                                      f"positive number of {unit}."))
         return False
     return True
+
+
+class ProfileDefaults(Protocol):
+    """What both clouds' profile defaults say about a cache's protection and secret."""
+
+    @property
+    def deletion_protection(self) -> bool: ...
+
+    @property
+    def connection_secret(self) -> bool: ...
+
+
+class ProfileChoices(TypedDict):
+    deletion_protection: bool
+    secret: bool
+
+
+def profile_choices(cfg: CacheConfig, defaults: ProfileDefaults) -> ProfileChoices:
+    """deletion_protection and secret: the cache's own setting, else its profile's."""
+    return ProfileChoices(
+        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
+        else defaults.deletion_protection,
+        secret=cfg.secret if cfg.secret is not None else defaults.connection_secret)
 
 
 def resolve_description(description: str | None, prefix: str, name: str, detail: str,

@@ -56,6 +56,7 @@ from infra.config.common import (
     check_sizing_keys,
     check_weekly_window,
     did_you_mean,
+    profile_choices,
     resolve_description,
     secondary_regions,
     secondary_replicas,
@@ -80,8 +81,7 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     common: dict[str, Any] = dict(
         name=name, engine=engine, engine_version=version or "", api_version=api_version or "",
         instance_id=instance_id,
-        deletion_protection=cfg.deletion_protection if cfg.deletion_protection is not None
-        else gcp_defaults.deletion_protection,
+        **profile_choices(cfg, gcp_defaults),
         labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
         parameters=check_cache_parameters(cfg.parameters, GCP_PRODUCTS[engine], version, "gcp",
                                           path, problems,
@@ -143,8 +143,6 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     return GcpCacheSpec(**common, **engine_fields, tls=tls, auth=auth, port=port,
                         kms_key=cfg.gcp.kms_key if engine != "memcached" else None,
                         warnings=tuple(warnings), client_service_accounts=accounts,
-                        secret=cfg.secret if cfg.secret is not None
-                        else gcp_defaults.connection_secret,
                         import_id=import_id, restore=restore)
 
 
