@@ -29,6 +29,9 @@ CurrConnections does not size a node (maxclients is 65,000 on every node type; c
 already count in the memory percentage); it is reported and flagged above the alarm threshold.
 Memcached is skipped: it has no DatabaseMemoryUsagePercentage, and its memory is sized from
 BytesUsedForCacheItems against the node's max_cache_memory, which the catalog does not hold.
+r6gd (data-tiering) caches are skipped too: their memory is full by design (values move to SSD,
+AWS ElastiCache user guide, data-tiering.html), and their size is memory plus SSD
+(DatabaseCapacityUsagePercentage), whose SSD capacity the catalog does not hold.
 """
 
 from __future__ import annotations
@@ -269,9 +272,11 @@ def run(spec: AwsStackSpec, clients: Clients, days: int, only: CacheSpec | None 
     for cache in spec.caches:
         if only is not None and cache is not only:
             continue
-        if cache.is_memcached:
+        skipped = "Memcached" if cache.is_memcached else \
+            "data tiering" if cache.node_type.data_tiering else None
+        if skipped is not None:
             rows.append((cache.name, cache.node_type.name, str(cache.nodes), "-", "-", "-", "-",
-                         "skipped (Memcached)", "-"))
+                         f"skipped ({skipped})", "-"))
             continue
         values: dict[str, dict[str, list[float]]] = {}
         for region, members in members_by_region(spec, cache).items():

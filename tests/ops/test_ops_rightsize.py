@@ -59,6 +59,16 @@ def test_an_oversized_cache_is_sized_down_with_the_saving(capsys, tmp_path):
             "(target <= 70 %); engine CPU 48 % projected on 2 vCPUs (target <= 60 %)") in out
 
 
+def test_a_data_tiering_cache_is_skipped_not_sized_from_its_full_memory(capsys, tmp_path):
+    # r6gd moves values to SSD once memory is full: 100 % memory is no reason to size up.
+    write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS, "node_type": "cache.r6gd.xlarge"}})
+    for member in ("ops-sessions-001", "ops-sessions-002", "ops-sessions-003"):
+        _put(member, memory=99, cpu=10, connections=150, evictions=0)
+    out = _rightsize(capsys, tmp_path)
+    assert _row(out, "sessions") == ["sessions", "cache.r6gd.xlarge", "3", "-", "-", "-", "-",
+                                     "skipped (data tiering)", "-"]
+
+
 def test_evictions_force_a_bigger_node(capsys, tmp_path):
     write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
     _put("ops-sessions-001", memory=60, cpu=20, evictions=3)
