@@ -127,7 +127,6 @@ class SecondaryRegionAlarmArgs:
     topic_arn: pulumi.Input[str] | None = None    # SNS topic in this region (actions are regional)
 
 
-
 @dataclass(frozen=True)
 class GroupAlarmArgs:
     """Alarms on replication-group metrics, which hold at any node count: for a cache whose
