@@ -1,5 +1,5 @@
-"""Physical names the components derive themselves: CloudWatch alarm names and the GCP
-network's resources.
+"""Physical names the components derive themselves: CloudWatch alarm names, ElastiCache user
+groups and the GCP network's resources.
 
 `python -m ops verify` lists alarms by the same prefix, and the config checks the GCP names'
 length, so infra uses these too (components may not import infra; infra may import components).
@@ -16,6 +16,17 @@ def alarm_prefix(group_id: str, subject: str | None = None) -> str:
 def alarm_name(group_id: str, subject: str, metric: str) -> str:
     """CloudWatch alarm names: `managed-cache/<cache id>/<node or group>/<metric>`."""
     return f"{alarm_prefix(group_id, subject)}{metric}"
+
+
+def user_group_id(cache_id: str) -> str:
+    """The RBAC user group of an ElastiCache cache (`aws.users`, serverless): `python -m ops
+    verify` checks the live cache holds it."""
+    return f"{cache_id}-users"
+
+
+def default_user_id(cache_id: str) -> str:
+    """The disabled `default` user every user group of ours holds."""
+    return f"{cache_id}-default"
 
 
 # --- the GCP network a stack creates (components/gcp/network.py) ------------------------------

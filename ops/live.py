@@ -64,6 +64,7 @@ class LiveGroup:
     transit_encryption: bool
     transit_encryption_mode: str | None
     auth_token_enabled: bool
+    user_group_ids: tuple[str, ...]              # RBAC user groups attached (aws.users)
     snapshot_retention: int
     endpoint: str | None              # configuration endpoint (cluster mode) or primary endpoint
     reader_endpoint: str | None
@@ -195,6 +196,7 @@ def group_from_api(region: str, rg: dict[str, Any], engine_version: str | None,
         transit_encryption=bool(rg.get("TransitEncryptionEnabled")),
         transit_encryption_mode=rg.get("TransitEncryptionMode"),
         auth_token_enabled=bool(rg.get("AuthTokenEnabled")),
+        user_group_ids=tuple(rg.get("UserGroupIds") or ()),
         snapshot_retention=int(rg.get("SnapshotRetentionLimit") or 0),
         endpoint=endpoint,
         reader_endpoint=reader,

@@ -48,7 +48,8 @@ def _group_row(name: str, region: str, role: str, group_id: str,
     return (name, region, role, group.id, group.status,
             f"{group.engine or '?'} {group.engine_version or '?'}", group.node_type or "?",
             nodes, yes_no(group.at_rest_encryption), yes_no(group.transit_encryption),
-            yes_no(group.auth_token_enabled), group.endpoint or "-")
+            "RBAC" if group.user_group_ids else yes_no(group.auth_token_enabled),
+            group.endpoint or "-")
 
 
 def _memcached_row(cache: CacheSpec, cluster: live.LiveMemcached | None,

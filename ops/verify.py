@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 
+from infra import naming
 from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
@@ -149,12 +150,21 @@ def _check_encryption(cache: CacheSpec, group: live.LiveGroup) -> list[str]:
     elif cache.create_kms_key and group.kms_key_id is None:
         out.append("encrypted at rest with the AWS-owned key, the config asks for a "
                    "customer-managed KMS key")
+    expected_mode = cache.transit_encryption_mode
     if not group.transit_encryption:
         out.append("encryption in transit is off")
-    elif group.transit_encryption_mode not in (None, "required"):
+    elif group.transit_encryption_mode not in (None, expected_mode):
         out.append(f"encryption in transit is in {group.transit_encryption_mode} mode, "
-                   "expected required (clients may connect without TLS)")
-    if not group.auth_token_enabled:
+                   f"expected {expected_mode}" + (" (clients may connect without TLS)"
+                                                  if expected_mode == "required" else ""))
+    if cache.users:
+        # With aws.users the group admits only its RBAC users and has no AUTH token.
+        wanted = naming.user_group_id(cache.cache_id)
+        if wanted not in group.user_group_ids:
+            out.append(f"user group {wanted} (aws.users) is not attached"
+                       + (f"; attached: {', '.join(group.user_group_ids)}"
+                          if group.user_group_ids else ""))
+    elif not group.auth_token_enabled:
         out.append("AUTH is off (no auth token)")
     return out
 

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components import naming
 from components import provider_facts as facts
 from components.aws import kms
 from components.aws.autoscaling import (
@@ -176,9 +177,9 @@ class ElastiCacheReplicationGroup(Component[ReplicationGroupArgs],
                 self.users = ElastiCacheUsers(
                     f"{name}-users",
                     ElastiCacheUsersArgs(
-                        user_group_id=f"{args.replication_group_id}-users",
+                        user_group_id=naming.user_group_id(args.replication_group_id),
                         engine=args.engine,
-                        default_user_id=f"{args.replication_group_id}-default",
+                        default_user_id=naming.default_user_id(args.replication_group_id),
                         users=args.users,
                         tags=dict(args.tags),
                     ),

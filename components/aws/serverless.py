@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.aws import kms
 from components.aws.users import (
     CacheUserArgs,
@@ -81,9 +82,9 @@ class ElastiCacheServerlessCache(Component[ServerlessCacheArgs],
         self.users = None
         if valkey_like and args.user_group:
             self.users = build_user_group(name, ElastiCacheUsersArgs(
-                user_group_id=f"{args.name}-users",
+                user_group_id=naming.user_group_id(args.name),
                 engine=args.engine,
-                default_user_id=f"{args.name}-default",
+                default_user_id=naming.default_user_id(args.name),
                 users=args.users or [CacheUserArgs(
                     name=APP_USER_NAME, user_id=f"{args.name}-{APP_USER_NAME}",
                     user_name=APP_USER_NAME, access=APP_ACCESS)],

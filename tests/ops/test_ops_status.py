@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import boto3
 
+from ops import live
+from ops.status import _group_row
 from tests.ops import support
 
 
@@ -86,3 +88,14 @@ def test_status_survives_an_unreachable_secondary_region(capsys, tmp_path, east,
     west_row = _rows(out)["sessions eu-west-1"]
     assert west_row[4] == ("unreachable: AWS refused DescribeReplicationGroups "
                            "(InternalFailure): service unavailable")
+
+
+def test_status_shows_rbac_for_a_group_with_users_instead_of_a_token():
+    api = {**support.rg_api("ops-sessions", "us-east-1"), "AuthTokenEnabled": False,
+           "UserGroupIds": ["ops-sessions-users"]}
+    row = _group_row("sessions", "us-east-1", "-", "ops-sessions",
+                     live.group_from_api("us-east-1", api, "8.1.0"))
+    assert row[-2] == "RBAC"
+    token = live.group_from_api("us-east-1", support.rg_api("ops-sessions", "us-east-1"),
+                                "8.1.0")
+    assert _group_row("sessions", "us-east-1", "-", "ops-sessions", token)[-2] == "yes"

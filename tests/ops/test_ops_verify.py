@@ -169,6 +169,36 @@ def test_an_engine_version_that_cannot_be_read_is_named_with_why(project):
         "engine version could not be read (the cluster reports none)"]
 
 
+def _encryption_lines(cache, **api) -> list[str]:
+    group = live.group_from_api("us-east-1", {**rg_api(cache.cache_id, "us-east-1"), **api},
+                                "8.1.0")
+    return [line for line in check_group(cache, group, "us-east-1")
+            if "AUTH" in line or "user group" in line or "in transit" in line]
+
+
+def test_a_cache_with_users_is_checked_by_its_user_group_not_an_auth_token(tmp_path):
+    # With aws.users the group admits its RBAC users only: AWS reports no AUTH token.
+    write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS, "aws": {"users": {
+        "app": {"access": "on ~* +@all"}}}}})
+    cache = cache_of(load(tmp_path, "ops"), "sessions")
+    assert _encryption_lines(cache, AuthTokenEnabled=False,
+                             UserGroupIds=["ops-sessions-users"]) == []
+    assert _encryption_lines(cache, AuthTokenEnabled=False) == [
+        "user group ops-sessions-users (aws.users) is not attached"]
+    assert _encryption_lines(cache, AuthTokenEnabled=False, UserGroupIds=["other"]) == [
+        "user group ops-sessions-users (aws.users) is not attached; attached: other"]
+
+
+def test_tls_preferred_in_the_config_is_not_a_deviation(tmp_path):
+    # An adopted cache moving to TLS: the config itself says preferred for now.
+    write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS, "aws": {
+        "transit_encryption_mode": "preferred"}}})
+    cache = cache_of(load(tmp_path, "ops"), "sessions")
+    assert _encryption_lines(cache, TransitEncryptionMode="preferred") == []
+    assert _encryption_lines(cache, TransitEncryptionMode="required") == [
+        "encryption in transit is in required mode, expected preferred"]
+
+
 @pytest.mark.parametrize(("intended", "live", "matches"), [
     ("8.1", "8.1.0", True), ("8.1", "8.1", True), ("8.1", "8.10.0", False),
     ("8.1", "8.0.1", False), ("6.x", "6.2.6", True), ("6.x", "7.0.7", False),
