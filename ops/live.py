@@ -19,7 +19,7 @@ from ops.errors import OpsError
 
 _NOT_FOUND_CODES = frozenset({
     "ReplicationGroupNotFoundFault", "CacheClusterNotFound", "CacheClusterNotFoundFault",
-    "GlobalReplicationGroupNotFoundFault",
+    "GlobalReplicationGroupNotFoundFault", "ServerlessCacheNotFoundFault",
 })
 
 
@@ -203,6 +203,45 @@ def group_from_api(region: str, rg: dict[str, Any], engine_version: str | None,
         global_id=info.get("GlobalReplicationGroupId") or None,
         global_role=info.get("GlobalReplicationGroupMemberRole") or None,
     )
+
+
+@dataclass(frozen=True)
+class LiveServerless:
+    """An ElastiCache Serverless cache as DescribeServerlessCaches reports it."""
+
+    region: str
+    name: str
+    status: str                        # lower case: available, creating, modifying, ...
+    engine: str | None
+    major_engine_version: str | None
+    max_data_gb: int | None
+    max_ecpu_per_second: int | None
+    kms_key_id: str | None
+    user_group_id: str | None
+    snapshot_retention: int
+
+
+def describe_serverless(clients: Clients, region: str, name: str) -> LiveServerless | None:
+    try:
+        found = clients.elasticache(region).describe_serverless_caches(
+            ServerlessCacheName=name)["ServerlessCaches"]
+    except ClientError as err:
+        if _not_found(err):
+            return None
+        raise
+    if not found:
+        return None
+    cache = found[0]
+    limits = cache.get("CacheUsageLimits") or {}
+    return LiveServerless(
+        region=region, name=cache["ServerlessCacheName"],
+        # The model documents upper case (CREATE-FAILED); the service answers in lower case.
+        status=str(cache.get("Status", "unknown")).lower(),
+        engine=cache.get("Engine"), major_engine_version=cache.get("MajorEngineVersion"),
+        max_data_gb=(limits.get("DataStorage") or {}).get("Maximum"),
+        max_ecpu_per_second=(limits.get("ECPUPerSecond") or {}).get("Maximum"),
+        kms_key_id=cache.get("KmsKeyId") or None, user_group_id=cache.get("UserGroupId"),
+        snapshot_retention=int(cache.get("SnapshotRetentionLimit") or 0))
 
 
 def describe_cache_cluster(clients: Clients, region: str, cluster_id: str) -> dict[str, Any] | None:

@@ -31,6 +31,9 @@ def run(spec: AwsStackSpec, clients: Clients) -> int:
         else:
             group = live.describe_group(clients, spec.region, cache.cache_id)
             rows.append(_group_row(cache.name, spec.region, "-", cache.cache_id, group))
+    for serverless in spec.serverless_caches:
+        rows.append(_serverless_row(serverless.name, serverless.cache_id, live.describe_serverless(
+            clients, spec.region, serverless.cache_id), spec.region))
     print(f"stack {spec.stack} ({spec.profile}, {spec.region})")
     print(format_table(HEADER, rows))
     for note in notes:
@@ -60,6 +63,18 @@ def _memcached_row(cache: CacheSpec, cluster: live.LiveMemcached | None,
             f"{cluster.engine or '?'} {cluster.engine_version or '?'}", cluster.node_type or "?",
             str(cluster.nodes), "n/a", yes_no(cluster.transit_encryption), "n/a",
             cluster.endpoint or "-")
+
+
+def _serverless_row(name: str, cache_id: str, found: live.LiveServerless | None,
+                    region: str) -> tuple[str, ...]:
+    if found is None:
+        return (name, region, "-", cache_id, "not found", *("-",) * 7)
+    # Serverless caches are always encrypted at rest and in transit, and admit RBAC users only
+    # (Valkey/Redis); NODES shows the usage limits instead.
+    return (name, region, "serverless", found.name, found.status,
+            f"{found.engine or '?'} {found.major_engine_version or '?'}", "-",
+            f"{found.max_data_gb} GB, {found.max_ecpu_per_second} ECPU/s", "yes", "yes",
+            "RBAC" if found.user_group_id else "-", "-")
 
 
 def _global_rows(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,

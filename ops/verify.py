@@ -12,6 +12,8 @@ deviation on stdout otherwise (2 on errors, like every command). What is compare
   with the id from infra.naming, no unexpected members, the primary is in the stack's region,
   each secondary exists with shards x (1 + secondary_replicas) nodes.
 - Memcached: status, engine, version, node type, node count, encryption in transit.
+- Serverless: status, engine, major version, the data and ECPU limits, the customer-managed KMS
+  key, the user group (Valkey/Redis), snapshot retention, and at least one alarm.
 - Alarms: at least one alarm named `managed-cache/<cache id>/...` and, for Valkey/Redis, at
   least one per member node (`managed-cache/<cache id>/<node id>/...`), in the stack's region;
   for a Global Datastore also at least one in each secondary region (its replication lag).
@@ -22,7 +24,7 @@ from __future__ import annotations
 import sys
 
 from infra import naming
-from infra.config.spec import AwsStackSpec, CacheSpec
+from infra.config.spec import AwsStackSpec, CacheSpec, ServerlessCacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_DEVIATIONS, EXIT_OK
@@ -47,6 +49,13 @@ def run(spec: AwsStackSpec, clients: Clients) -> int:
                 found.append(f"no CloudWatch alarms named {prefix}* in {region} (replication "
                              "lag of the secondary)")
         deviations += [f"{cache.name}: {line}" for line in found]
+    for serverless in spec.serverless_caches:
+        found = check_serverless(serverless, live.describe_serverless(
+            clients, spec.region, serverless.cache_id), spec.region)
+        prefix = live.alarm_prefix(serverless.cache_id)
+        if not live.alarm_names(clients, spec.region, prefix):
+            found.append(f"no CloudWatch alarms named {prefix}* in {spec.region}")
+        deviations += [f"{serverless.name}: {line}" for line in found]
     for line in deviations:
         print(line)
     if deviations:
@@ -54,7 +63,7 @@ def run(spec: AwsStackSpec, clients: Clients) -> int:
         print(f"{len(deviations)} {noun} from the config of stack '{spec.stack}'",
               file=sys.stderr)
         return EXIT_DEVIATIONS
-    print(f"stack '{spec.stack}': {len(spec.caches)} cache(s) match the config")
+    print(f"stack '{spec.stack}': {len(spec.all_caches)} cache(s) match the config")
     return EXIT_OK
 
 
@@ -221,6 +230,39 @@ def check_memcached(cache: CacheSpec, cluster: live.LiveMemcached | None,
         out.append(f"has {cluster.nodes} nodes, the config says {cache.nodes}")
     if not cluster.transit_encryption:
         out.append("encryption in transit is off")
+    return out
+
+
+def check_serverless(cache: ServerlessCacheSpec, found: live.LiveServerless | None,
+                     region: str) -> list[str]:
+    if found is None:
+        return [f"serverless cache {cache.cache_id} not found in {region}"]
+    out = []
+    if found.status != "available":
+        out.append(f"status is {found.status}, expected available")
+    if found.engine != cache.engine:
+        out.append(f"engine is {found.engine}, the config says {cache.engine}")
+    if found.major_engine_version != cache.major_engine_version:
+        out.append(f"major engine version is {found.major_engine_version}, the config says "
+                   f"{cache.major_engine_version}")
+    if found.max_data_gb != cache.max_data_gb:
+        out.append(f"max data is {found.max_data_gb} GB, the config says {cache.max_data_gb}")
+    if found.max_ecpu_per_second != cache.max_ecpu_per_second:
+        out.append(f"max ECPU per second is {found.max_ecpu_per_second}, the config says "
+                   f"{cache.max_ecpu_per_second}")
+    if cache.kms_key_arn is not None and found.kms_key_id != cache.kms_key_arn:
+        out.append(f"encrypted with {found.kms_key_id or 'the AWS-owned key'}, the config "
+                   f"says {cache.kms_key_arn}")
+    elif cache.create_kms_key and found.kms_key_id is None:
+        out.append("encrypted with the AWS-owned key, the config asks for a customer-managed "
+                   "KMS key")
+    wanted_group = naming.user_group_id(cache.cache_id) if cache.user_group else None
+    if found.user_group_id != wanted_group:
+        out.append(f"user group is {found.user_group_id or 'none'}, the config says "
+                   f"{wanted_group or 'none'}")
+    if found.snapshot_retention != cache.snapshot_retention_days:
+        out.append(f"snapshot retention is {found.snapshot_retention} days, the config says "
+                   f"{cache.snapshot_retention_days}")
     return out
 
 

@@ -186,6 +186,20 @@ def deploy_alarms(cw: Any, cache: CacheSpec, members: list[str] | None = None) -
             ComparisonOperator="GreaterThanThreshold")
 
 
+def serverless_api(name: str, region: str = "us-east-1", **fields: Any) -> dict[str, Any]:
+    """A ServerlessCache as DescribeServerlessCaches returns it (moto has no serverless)."""
+    cache: dict[str, Any] = {
+        "ServerlessCacheName": name, "Status": "available", "Engine": "valkey",
+        "MajorEngineVersion": "8", "FullEngineVersion": "8.1",
+        "CacheUsageLimits": {"DataStorage": {"Maximum": 10, "Unit": "GB"},
+                             "ECPUPerSecond": {"Maximum": 5000}},
+        "KmsKeyId": KMS_KEY, "UserGroupId": f"{name}-users", "SnapshotRetentionLimit": 14,
+        "ARN": f"arn:aws:elasticache:{region}:123456789012:serverlesscache:{name}",
+    }
+    cache.update(fields)
+    return {k: v for k, v in cache.items() if v is not None}
+
+
 def deploy(spec: AwsStackSpec, region: str = "us-east-1") -> None:
     """Everything a stack declares, in moto (in-process), matching the config."""
     ec = boto3.client("elasticache", region_name=region)
@@ -300,6 +314,17 @@ class Stubbed:
                                   {"CacheClusters": [cc_api(first, group["ReplicationGroupId"],
                                                             version)]},
                                   {"CacheClusterId": first, "ShowCacheNodeInfo": True})
+
+    def serverless(self, name: str, *caches: dict[str, Any]) -> None:
+        """DescribeServerlessCaches of one name: the cache, or ServerlessCacheNotFoundFault."""
+        if caches:
+            self.stubber.add_response("describe_serverless_caches",
+                                      {"ServerlessCaches": list(caches)},
+                                      {"ServerlessCacheName": name})
+        else:
+            self.stubber.add_client_error("describe_serverless_caches",
+                                          "ServerlessCacheNotFoundFault", http_status_code=404,
+                                          expected_params={"ServerlessCacheName": name})
 
     def globals_list(self, *groups: dict[str, Any]) -> None:
         """DescribeGlobalReplicationGroups as the suffix search sends it (one page)."""

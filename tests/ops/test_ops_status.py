@@ -99,3 +99,14 @@ def test_status_shows_rbac_for_a_group_with_users_instead_of_a_token():
     token = live.group_from_api("us-east-1", support.rg_api("ops-sessions", "us-east-1"),
                                 "8.1.0")
     assert _group_row("sessions", "us-east-1", "-", "ops-sessions", token)[-2] == "yes"
+
+
+def test_status_shows_a_serverless_cache_with_its_limits(capsys, tmp_path, east):
+    support.write_stack(tmp_path, "ops", {"bursty": {
+        "engine": "valkey", "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 5000}}})
+    east.serverless("ops-bursty", support.serverless_api("ops-bursty"))
+    code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east))
+    assert code == 0
+    assert _rows(out)["bursty us-east-1"] == [
+        "bursty", "us-east-1", "serverless", "ops-bursty", "available", "valkey 8", "-",
+        "10 GB, 5000 ECPU/s", "yes", "yes", "RBAC", "-"]

@@ -23,6 +23,7 @@ from tests.ops.support import (
     load,
     rg_api,
     run_ops,
+    serverless_api,
     write_stack,
 )
 
@@ -285,3 +286,56 @@ def test_an_auto_scaled_group_outside_its_ranges_is_named(capsys, tmp_path):
         "feed: has 5 shards, outside the auto scaling range 2-4",
         "feed: has 20 nodes, outside 10-15 (5 shards x (1 primary + 1-2 replicas))",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Serverless: ElastiCache through Stubber (moto has no serverless), alarms through moto
+# ---------------------------------------------------------------------------------------------
+BURSTY = {"engine": "valkey", "engine_version": "8.1", "snapshot_retention_days": 14,
+          "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 5000}}
+
+
+def _serverless_alarm(name: str = "ops-bursty") -> None:
+    _cw().put_metric_alarm(
+        AlarmName=f"managed-cache/{name}/serverless/ThrottledCmds", Namespace="AWS/ElastiCache",
+        MetricName="ThrottledCmds", Dimensions=[{"Name": "clusterId", "Value": name}],
+        Statistic="Sum", Period=60, EvaluationPeriods=5, Threshold=0.0,
+        ComparisonOperator="GreaterThanThreshold")
+
+
+def test_a_serverless_cache_that_matches_passes(capsys, tmp_path, east):
+    write_stack(tmp_path, "ops", {"bursty": BURSTY})
+    _serverless_alarm()
+    east.serverless("ops-bursty", serverless_api("ops-bursty"))
+    code, out, err = _verify(capsys, tmp_path, clients=clients_for(east))
+    east.done()
+    assert (code, out, err) == (0, "stack 'ops': 1 cache(s) match the config\n", "")
+
+
+def test_a_missing_serverless_cache_is_a_deviation(capsys, tmp_path, east):
+    write_stack(tmp_path, "ops", {"bursty": BURSTY})
+    east.serverless("ops-bursty")
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east))
+    assert code == 1
+    assert out.splitlines() == [
+        "bursty: serverless cache ops-bursty not found in us-east-1",
+        "bursty: no CloudWatch alarms named managed-cache/ops-bursty/* in us-east-1"]
+
+
+def test_each_serverless_deviation_is_one_line(capsys, tmp_path, east):
+    write_stack(tmp_path, "ops", {"bursty": BURSTY})
+    _serverless_alarm()
+    east.serverless("ops-bursty", serverless_api(
+        "ops-bursty", Status="modifying", MajorEngineVersion="7", KmsKeyId=None, UserGroupId=None,
+        SnapshotRetentionLimit=1, CacheUsageLimits={"DataStorage": {"Maximum": 20, "Unit": "GB"},
+                                                    "ECPUPerSecond": {"Maximum": 1000}}))
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east))
+    assert code == 1
+    assert out.splitlines() == [f"bursty: {line}" for line in (
+        "status is modifying, expected available",
+        "major engine version is 7, the config says 8",
+        "max data is 20 GB, the config says 10",
+        "max ECPU per second is 1000, the config says 5000",
+        "encrypted with the AWS-owned key, the config asks for a customer-managed KMS key",
+        "user group is none, the config says ops-bursty-users",
+        "snapshot retention is 1 days, the config says 14")]
