@@ -14,9 +14,11 @@ import pytest
 
 from infra.plan.report import run_plan
 from infra.stackfile import flat_stack_config
-from tests.builders import aws_config
+from tests.builders import aws_config, gcp_config
 
-POLICY = Path(__file__).resolve().parents[2] / "docs" / "deployer-policy-aws.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+POLICY = DOCS / "deployer-policy-aws.json"
+FIRST_DEPLOY = DOCS / "first-deploy.md"
 
 
 def statement_sid(type_: str) -> str:
@@ -92,3 +94,61 @@ def test_the_lookups_the_program_makes_are_allowed(policy):
                for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
     # aws.get_caller_identity (topic and key policies), aws.get_availability_zones (subnets).
     assert {"sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones"} <= actions
+
+
+def test_secrets_encrypted_with_a_cache_key_can_be_written_and_read(policy):
+    # Secrets Manager uses a customer key with the caller's own permissions: PutSecretValue
+    # needs kms:GenerateDataKey, GetSecretValue (refresh) kms:Decrypt (Secrets Manager user
+    # guide, security-encryption.html). prod encrypts its connection secrets with the cache's key.
+    secrets = [r for r in run_plan("prod").recorder.registrations
+               if r.type == "aws:secretsmanager/secret:Secret"]
+    assert any(s.inputs.get("kmsKeyId") for s in secrets)
+    through_secrets_manager = [
+        s for s in policy["Statement"]
+        if s.get("Condition", {}).get("StringLike", {}).get("kms:ViaService")
+        == "secretsmanager.*.amazonaws.com"]
+    assert any({"kms:GenerateDataKey", "kms:Decrypt"} <= set(s["Action"])
+               for s in through_secrets_manager)
+
+
+# GCP: the role in docs/first-deploy.md ("The deployer's roles") that lets the deployer create
+# each resource type the program registers.
+GCP_ROLES = {
+    "gcp:compute/firewall:Firewall": "roles/compute.securityAdmin",
+    "gcp:compute/globalAddress:GlobalAddress": "roles/compute.networkAdmin",
+    "gcp:compute/network:Network": "roles/compute.networkAdmin",
+    "gcp:compute/subnetwork:Subnetwork": "roles/compute.networkAdmin",
+    "gcp:servicenetworking/connection:Connection": "roles/compute.networkAdmin",
+    "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy":
+        "roles/compute.networkAdmin",
+    "gcp:memorystore/instance:Instance": "roles/memorystore.admin",
+    "gcp:redis/instance:Instance": "roles/redis.admin",
+    "gcp:memcache/instance:Instance": "roles/memcache.admin",
+    "gcp:monitoring/alertPolicy:AlertPolicy": "roles/monitoring.editor",
+    "gcp:monitoring/dashboard:Dashboard": "roles/monitoring.editor",
+    "gcp:monitoring/notificationChannel:NotificationChannel": "roles/monitoring.editor",
+    "gcp:projects/service:Service": "roles/serviceusage.serviceUsageAdmin",
+    "gcp:projects/serviceIdentity:ServiceIdentity": "roles/serviceusage.serviceUsageAdmin",
+    "gcp:projects/iAMMember:IAMMember": "roles/resourcemanager.projectIamAdmin",
+    "gcp:secretmanager/secret:Secret": "roles/secretmanager.admin",
+    "gcp:secretmanager/secretVersion:SecretVersion": "roles/secretmanager.admin",
+    "gcp:dns/managedZone:ManagedZone": "roles/dns.admin",
+    "gcp:dns/recordSet:RecordSet": "roles/dns.admin",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "roles/cloudkms.admin",
+}
+GCP_FEATURES = gcp_config({
+    "frag": {"engine": "memcached"},
+    "keyed": {"engine": "valkey", "gcp": {
+        "kms_key": "projects/acme-cache/locations/us-central1/keyRings/r/cryptoKeys/k"}},
+}, profile="production", network={"dns": {"zone": "cache.internal"}})
+
+
+def test_every_gcp_resource_type_has_a_documented_deployer_role():
+    types = {r.type for stack, config in (("gcp-dev", None), ("gcp-prod", None),
+                                          ("features", GCP_FEATURES))
+             for r in run_plan(stack, config=config).recorder.registrations
+             if r.custom and r.type.startswith("gcp:")}
+    assert types - set(GCP_ROLES) == set(), "GCP types without a deployer role"
+    roles_table = FIRST_DEPLOY.read_text().split("### The deployer's roles", 1)[1]
+    for type_ in types:
+        assert f"`{GCP_ROLES[type_]}`" in roles_table, (type_, GCP_ROLES[type_])
