@@ -326,7 +326,10 @@ def _log_keys(spec: AwsStackSpec, aws_by_region: dict[str, pulumi.ProviderResour
     return {
         region: LogEncryptionKey(
             f"{spec.name_prefix}-{region}-logs",
-            LogKeyArgs(alias=f"alias/managed-cache/{spec.name_prefix}-logs",
+            # A "/" no cache id can hold: a cache named `logs` has the alias
+            # alias/managed-cache/<prefix>-logs (components/aws/kms.py), and a second
+            # CreateAlias of a name fails.
+            LogKeyArgs(alias=f"alias/managed-cache/{spec.name_prefix}/logs",
                        log_group_names=names,
                        description=f"managed-cache {spec.name_prefix}: encryption of the "
                                    f"CloudWatch log groups in {region}"),

@@ -10,6 +10,7 @@ import pytest
 from components.aws import kms
 from components.aws.kms import LogEncryptionKey, LogKeyArgs
 from infra import providers
+from tests.builders import aws_config
 
 KMS_KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
@@ -79,7 +80,7 @@ def test_log_key_lets_cloudwatch_logs_of_its_region_encrypt_exactly_its_log_grou
         assert _log_arns(logs) == [f"arn:aws:logs:{region}:123456789012:log-group:{name}"
                                    for name in names]
         [alias] = [a for a in recorder.of_type(ALIAS) if a.parent == key.parent]
-        assert alias.inputs["name"] == "alias/managed-cache/prod-logs"
+        assert alias.inputs["name"] == "alias/managed-cache/prod/logs"
 
 
 def test_production_log_groups_use_their_regions_log_key_and_development_none(run_stack):
@@ -123,3 +124,13 @@ def test_sns_publisher_statement_conditions():
     without = kms.sns_publisher(ACCOUNT, "B", "elasticache.amazonaws.com", topic, False)
     assert without["Condition"] == {"StringEquals": {
         "kms:EncryptionContext:aws:sns:topicArn": topic}}
+
+
+def test_every_key_alias_of_a_region_is_unique_even_for_a_cache_named_logs(run_stack):
+    # A cache named `logs` has alias/managed-cache/<prefix>-logs; a second CreateAlias of the
+    # same name in a region fails.
+    recorder = run_stack(aws_config({"logs": {"node_type": "cache.r7g.large"}},
+                                    profile="production"))
+    names = [a.inputs["name"] for a in recorder.of_type(ALIAS)]
+    assert "alias/managed-cache/test-logs" in names and "alias/managed-cache/test/logs" in names
+    assert len(names) == len(set(names))
