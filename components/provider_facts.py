@@ -341,6 +341,11 @@ FACTS: tuple[Fact, ...] = (
          not_applied=True),
     # --- networking, keys, notifications, logs, DNS -----------------------------------------
     *_replaces(types.AWS_SUBNET_GROUP, ("name",), _TF_AWS + "elasticache/subnet_group.go"),
+    # A new network.vpc_cidr replaces the VPC and its subnets, and ElastiCache cannot move a
+    # live cache to another VPC: the update stops halfway with a second VPC beside the first.
+    *_replaces(types.AWS_VPC, ("cidrBlock",), _TF_AWS + "ec2/vpc_.go (cidr_block ForceNew)"),
+    *_replaces(types.AWS_SUBNET, ("cidrBlock", "availabilityZone", "vpcId"),
+               _TF_AWS + "ec2/vpc_subnet.go (cidr_block, availability_zone, vpc_id ForceNew)"),
     *_replaces(types.AWS_KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion",
                                    "customKeyStoreId", "xksKeyId"), _TF_AWS + "kms/key.go"),
     *_replaces(types.AWS_SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),

@@ -229,3 +229,13 @@ def test_a_serverless_cache_switches_between_redis_and_valkey_in_place(before, a
     result = diff(report({"bursty": BURSTY}),
                   report({"bursty": with_(BURSTY, engine="memcached")}))
     assert "engine" in changed(result, "bursty-cache")["replace_keys"]
+
+
+def test_a_new_vpc_cidr_replaces_the_vpc_and_its_subnets(lone):
+    # cidr_block is ForceNew on aws_vpc and aws_subnet: this is no in-place edit.
+    moved = report({"sessions": SESSIONS, "pages": PAGES}, network={"vpc_cidr": "10.60.0.0/16"})
+    result = diff(lone, moved)
+    replaced = {c["name"] for c in result["changed"] if c["replace"]}
+    assert {c["name"] for c in result["changed"]
+            if c["type"] in ("aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet")} <= replaced
+    assert any(c["type"] == "aws:ec2/vpc:Vpc" for c in result["changed"] if c["replace"])
