@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -74,21 +75,28 @@ class CacheNetwork(Component[CacheNetworkArgs],
             tags={"Name": f"{args.name_prefix}-cache"},
             opts=pulumi.ResourceOptions(parent=self),
         )
-        # (logical-name suffix, CIDR, security group, label) per allowed source.
-        sources: list[tuple[str, str | None, str | None, str]] = [
-            *((f"cidr{i}", cidr, None, cidr) for i, cidr in enumerate(args.allowed_cidrs)),
-            *((f"sg{i}", None, sg, f"security group {sg}")
+        # (logical-name suffix, the suffix it had before, CIDR, security group, label) per
+        # allowed source. A rule is named after its source, not its place in the list: removing
+        # or reordering a source would otherwise modify a remaining rule into one that still
+        # exists, which EC2 refuses as a duplicate (aws_vpc_security_group_ingress_rule updates
+        # its rule in place, ModifySecurityGroupRules). The alias adopts the rules of stacks
+        # created when the place named them.
+        sources: list[tuple[str, str, str | None, str | None, str]] = [
+            *((f"cidr-{_slug(cidr)}", f"cidr{i}", cidr, None, cidr)
+              for i, cidr in enumerate(args.allowed_cidrs)),
+            *((_slug(sg), f"sg{i}", None, sg, f"security group {sg}")
               for i, sg in enumerate(args.allowed_security_group_ids)),
         ]
         for port in sorted(set(args.ports)):
-            for suffix, cidr, source_group, label in sources:
+            for suffix, placed, cidr, source_group, label in sources:
                 aws.vpc.SecurityGroupIngressRule(
                     f"{name}-in-{port}-{suffix}",
                     security_group_id=group.id,
                     ip_protocol="tcp", from_port=port, to_port=port,
                     cidr_ipv4=cidr, referenced_security_group_id=source_group,
                     description=f"cache port {port} from {label}",
-                    opts=pulumi.ResourceOptions(parent=self),
+                    opts=pulumi.ResourceOptions(
+                        parent=self, aliases=[pulumi.Alias(name=f"{name}-in-{port}-{placed}")]),
                 )
 
         subnet_group = aws.elasticache.SubnetGroup(
@@ -232,3 +240,8 @@ def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:
         raise ValueError(f"network.availability_zones is {args.availability_zones} but the region "
                          f"offers {len(names)} zones ({', '.join(names)}); lower it.")
     return sorted(names)[index]
+
+
+def _slug(source: str) -> str:
+    """A CIDR or security group id as a logical-name part: 10.40.0.0/16 -> 10-40-0-0-16."""
+    return re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")

@@ -13,6 +13,7 @@ from infra.config.common import (
     DEFAULT_VPC_CIDR,
     Problem,
     check_allowed_cidrs,
+    check_each_once,
     check_format,
     check_range,
     check_vpc_cidr,
@@ -64,6 +65,9 @@ def resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: s
     if allowed is None:
         allowed = [vpc_cidr] if vpc_cidr is not None else []
     check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
+    check_each_once(allowed, f"{path}.allowed_cidrs", problems)
+    check_each_once(cfg.allowed_security_group_ids, f"{path}.allowed_security_group_ids",
+                    problems)
     if existing and not allowed and not cfg.allowed_security_group_ids:
         problems.append(Problem(path, "with an existing VPC, set allowed_cidrs or "
                                       "allowed_security_group_ids: otherwise no client could "

@@ -307,6 +307,16 @@ def check_secondary(cfg: GlobalConfig, i: int, secondary: str, region: str, know
     return None
 
 
+def check_each_once(values: Sequence[str], path: str, problems: list[Problem]) -> None:
+    """A list of sources (CIDRs, security groups): each once, as each becomes a rule of its
+    own and EC2 refuses a second identical rule (InvalidPermission.Duplicate)."""
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            problems.append(Problem(f"{path}.{i}", f"{value!r} is listed twice; list it once."))
+        seen.add(value)
+
+
 def check_listed_once(regions: list[str], path: str, problems: list[Problem]) -> None:
     if len(set(regions)) != len(regions):
         problems.append(Problem(path, "a secondary region is listed twice."))

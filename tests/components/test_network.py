@@ -61,6 +61,22 @@ def test_security_group_admits_only_cache_ports_from_allowed_sources(run):
     assert all(r.inputs["description"] for r in recorder.of_type(INGRESS))
 
 
+def test_an_ingress_rule_is_named_after_its_source_not_its_place(run):
+    # Removing a source from the middle must not turn a remaining rule into another one that
+    # still exists (EC2 refuses the duplicate): each rule keeps its name whatever the order.
+    def names(cidrs):
+        recorder = run(build(replace(NEW, ports=[6379], allowed_cidrs=cidrs,
+                                     allowed_security_group_ids=[])))
+        return {r.inputs["cidrIpv4"]: (r.name, r.aliased) for r in recorder.of_type(INGRESS)}
+
+    three = names(["10.40.0.0/16", "10.41.0.0/16", "10.42.0.0/16"])
+    two = names(["10.42.0.0/16", "10.40.0.0/16"])
+    assert three["10.42.0.0/16"][0] == two["10.42.0.0/16"][0] == "net-in-6379-cidr-10-42-0-0-16"
+    assert three["10.40.0.0/16"][0] == two["10.40.0.0/16"][0]
+    # Aliased to the name its place gave it before, so existing stacks keep their rules.
+    assert all(aliased for _, aliased in three.values())
+
+
 def test_subnet_group_spans_the_private_subnets(run):
     recorder = run(build(NEW))
     [group] = recorder.of_type("aws:elasticache/subnetGroup:SubnetGroup")

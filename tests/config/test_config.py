@@ -137,6 +137,14 @@ BAD_CONFIGS = [
         "transit_encryption_mode": "preferred"}}}),
      "caches.s.aws.transit_encryption_mode: Memcached has no TLS mode (a cluster has TLS on or "
      "off from its creation); remove the key or use engine 'valkey'."),
+    ("cidr-listed-twice", aws_config(network={"vpc_cidr": "10.40.0.0/16", "allowed_cidrs": [
+        "10.40.0.0/16", "10.41.0.0/16", "10.40.0.0/16"]}),
+     "network.allowed_cidrs.2: '10.40.0.0/16' is listed twice; list it once."),
+    ("security-group-listed-twice", aws_config(network={
+        "vpc_cidr": "10.40.0.0/16",
+        "allowed_security_group_ids": ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]}),
+     "network.allowed_security_group_ids.1: 'sg-0123456789abcdef0' is listed twice; list it "
+     "once."),
     ("bad-log-retention", aws_config({"s": {"aws": {"log_retention_days": 10}}}),
      "caches.s.aws.log_retention_days: 10 is not a CloudWatch Logs retention; use one of 1, 3, "
      "5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
