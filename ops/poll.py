@@ -6,11 +6,12 @@ run with an interval of 0; `sleep` and `clock` are injectable for the same reaso
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ops.errors import OpsError
+from ops.errors import OpsError, explain
 
 
 @dataclass(frozen=True)
@@ -24,15 +25,29 @@ class Polling:
 def until(polling: Polling, check: Callable[[], tuple[bool, str]], timeout_message: str) -> None:
     """Call `check` (-> (done, one-line state)) until done; print each state with the time.
 
-    The first check runs at once; with a timeout of 0 exactly one check runs.
+    The first check runs at once; with a timeout of 0 exactly one check runs. The change being
+    waited for was accepted before the first check: when a poll fails (throttling, the network)
+    or the operator interrupts, the message says so (`timeout_message`), since exit 2 otherwise
+    means nothing was changed.
     """
     start = polling.clock()
     while True:
-        done, state = check()
+        try:
+            done, state = check()
+        except OpsError:
+            raise
+        except Exception as err:  # noqa: BLE001 - any failed poll: the change itself goes on
+            raise OpsError(f"stopped waiting, a status poll failed ({explain(err)}); the change "
+                           f"was accepted: {timeout_message}") from err
         elapsed = polling.clock() - start
         print(f"  [{elapsed:5.0f}s] {state}", flush=True)
         if done:
             return
         if elapsed >= polling.timeout:
             raise OpsError(f"timed out after {polling.timeout:g}s: {timeout_message}")
-        polling.sleep(max(0.0, min(polling.interval, polling.timeout - elapsed)))
+        try:
+            polling.sleep(max(0.0, min(polling.interval, polling.timeout - elapsed)))
+        except KeyboardInterrupt:
+            print(f"stopped waiting; the change was accepted: {timeout_message}",
+                  file=sys.stderr)
+            raise

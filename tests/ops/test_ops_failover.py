@@ -214,6 +214,23 @@ def test_a_failover_that_does_not_finish_times_out_clearly(capsys, project, west
     assert out.count("  [") == 1
 
 
+def test_a_poll_that_fails_after_the_failover_started_says_the_change_was_accepted(
+        capsys, project, west):
+    # Exit 2 otherwise means nothing changed; here the failover is running in AWS.
+    west.globals_list(global_api(GID, gid_members()))
+    west.group(rg_api(SECONDARY, "eu-west-1"))
+    west.stubber.add_response("failover_global_replication_group",
+                              {"GlobalReplicationGroup": global_api(GID, gid_members())})
+    west.stubber.add_client_error("describe_global_replication_groups", "Throttling",
+                                  "Rate exceeded")
+    code, _, err = run_failover(capsys, project, *FAST, clients=clients_for(west))
+    assert code == 2
+    assert err.startswith("error: stopped waiting, a status poll failed (AWS refused "
+                          "DescribeGlobalReplicationGroups (Throttling): Rate exceeded); the "
+                          "change was accepted: eu-west-1 has not become the primary of "
+                          "ldgnf-ops-sessions; AWS may still complete the failover")
+
+
 # ---------------------------------------------------------------------------------------------
 # test-failover
 # ---------------------------------------------------------------------------------------------
