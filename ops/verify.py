@@ -5,7 +5,7 @@ deviation on stdout otherwise (2 on errors, like every command). What is compare
 
 - Valkey/Redis: status, engine, engine version (the config's `8.1` matches a live `8.1.x`,
   `6.x` any 6), node type, cluster mode and shard count, node count, Multi-AZ, automatic
-  failover, encryption at rest (and the customer-managed KMS key when the config asks for
+  failover, the member node ids (those the alarms are named after), encryption at rest (and the customer-managed KMS key when the config asks for
   one), encryption in transit in `required` mode, AUTH, snapshot retention. An auto-scaled
   cache matches while its shard and node counts stay within the `autoscaling` ranges.
 - Global Datastore: found by its id suffix (the cache id); every configured region is a member
@@ -114,6 +114,15 @@ def check_group(cache: CacheSpec, group: live.LiveGroup | None, region: str) -> 
     if cache.autoscaling is None and group.node_count != cache.nodes:
         out.append(f"has {group.node_count} nodes, the config says {cache.nodes} "
                    f"({cache.shards} shard(s) x (1 primary + {cache.replicas} replicas))")
+    elif cache.autoscaling is None and group.members \
+            and set(group.members) != set(cache.member_ids):
+        # The per-node alarms are named after the ids the config implies (<rg>-001, ...);
+        # a group that removed a given replica or was adopted may number its nodes otherwise,
+        # and those alarms then watch nodes that do not exist.
+        extra = sorted(set(group.members) - set(cache.member_ids))
+        out.append(f"node ids {', '.join(extra)} are not the ones the config implies "
+                   f"({', '.join(sorted(set(cache.member_ids) - set(group.members)))}): their "
+                   "per-node alarms watch nodes that do not exist")
     if group.multi_az != _enabled(cache.multi_az):
         out.append(f"Multi-AZ is {group.multi_az}, the config says {_enabled(cache.multi_az)}")
     if group.automatic_failover != _enabled(cache.automatic_failover):

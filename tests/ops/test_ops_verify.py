@@ -190,6 +190,18 @@ def test_a_cache_with_users_is_checked_by_its_user_group_not_an_auth_token(tmp_p
         "user group ops-sessions-users (aws.users) is not attached; attached: other"]
 
 
+def test_node_ids_other_than_the_config_implies_are_named(project):
+    # After DecreaseReplicaCount removed -001 and a replica was added, or on an adopted group,
+    # the nodes are -002..-004: alarms on -001 watch nothing.
+    cache = cache_of(load(project, "ops"), "sessions")
+    api = rg_api("ops-sessions", "us-east-1")
+    api["MemberClusters"] = ["ops-sessions-002", "ops-sessions-003", "ops-sessions-004"]
+    group = live.group_from_api("us-east-1", api, "8.1.0")
+    assert check_group(cache, group, "us-east-1") == [
+        "node ids ops-sessions-004 are not the ones the config implies (ops-sessions-001): "
+        "their per-node alarms watch nodes that do not exist"]
+
+
 def test_tls_preferred_in_the_config_is_not_a_deviation(tmp_path):
     # An adopted cache moving to TLS: the config itself says preferred for now.
     write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS, "aws": {
