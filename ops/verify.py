@@ -4,9 +4,10 @@ Meant as a post-deploy check in CI: exit 0 when everything matches, 1 with one l
 deviation on stdout otherwise (2 on errors, like every command). What is compared:
 
 - Valkey/Redis: status, engine, engine version (the config's `8.1` matches a live `8.1.x`,
-  `6.x` any 6), node type, cluster mode and shard count, node count, Multi-AZ, automatic
-  failover, the member node ids (those the alarms are named after), encryption at rest (and the customer-managed KMS key when the config asks for
-  one), encryption in transit in `required` mode, AUTH, snapshot retention. An auto-scaled
+  `6.x` any 6), node type, cluster mode and shard count, node count, the member node ids (those
+  the alarms are named after), Multi-AZ, automatic failover, encryption at rest (and the
+  customer-managed KMS key when the config asks for one), encryption in transit in the
+  configured mode, AUTH or the `aws.users` user group, snapshot retention. An auto-scaled
   cache matches while its shard and node counts stay within the `autoscaling` ranges.
 - Global Datastore: found by its id suffix (the cache id); every configured region is a member
   with the id from infra.naming, no unexpected members, the primary is in the stack's region,
