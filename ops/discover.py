@@ -157,10 +157,12 @@ class _Reader:
             aws["cluster_mode"] = True
         if group.get("AutoMinorVersionUpgrade") is False:
             aws["auto_minor_version_upgrade"] = False
-        if not group.get("TransitEncryptionEnabled") and version is not None \
-                and not redis_below_7_0_5(engine, version):
+        plaintext_allowed = not group.get("TransitEncryptionEnabled") \
+            or group.get("TransitEncryptionMode") == "preferred"
+        if plaintext_allowed and version is not None and not redis_below_7_0_5(engine, version):
             # AWS turns TLS on for a live group only as "preferred" first (ModifyReplicationGroup
-            # TransitEncryptionMode); "required" comes in a later update.
+            # TransitEncryptionMode), and a group in "preferred" still has plaintext clients:
+            # "required" comes in a later update, once every client uses TLS.
             aws["transit_encryption_mode"] = "preferred"
         network = self.network(member, aws, found)
         cache["aws"] = aws
@@ -319,6 +321,10 @@ def _encryption_comments(group: dict[str, Any], engine: str) -> list[str]:
                    "group (at_rest_encryption_enabled is ForceNew); the import keeps it "
                    "protected, so the update stops. Restore a snapshot into a new cache "
                    "(restore_from) instead of adopting this one.")
+    if group.get("TransitEncryptionEnabled") and group.get("TransitEncryptionMode") == "preferred":
+        out.append("TLS is preferred: plaintext clients may still connect, so the block keeps "
+                   "aws.transit_encryption_mode: preferred; once every client uses TLS, remove "
+                   "the key (or set 'required') and update again.")
     if not group.get("TransitEncryptionEnabled"):
         out.append("TLS is off: the program turns it on, in place from engine 7.0.5 (otherwise "
                    "by replacement): first as aws.transit_encryption_mode: preferred, which "

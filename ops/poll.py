@@ -36,6 +36,9 @@ def until(polling: Polling, check: Callable[[], tuple[bool, str]], timeout_messa
             done, state = check()
         except OpsError:
             raise
+        except KeyboardInterrupt:
+            _interrupted(timeout_message)
+            raise
         except Exception as err:  # noqa: BLE001 - any failed poll: the change itself goes on
             raise OpsError(f"stopped waiting, a status poll failed ({explain(err)}); the change "
                            f"was accepted: {timeout_message}") from err
@@ -48,6 +51,9 @@ def until(polling: Polling, check: Callable[[], tuple[bool, str]], timeout_messa
         try:
             polling.sleep(max(0.0, min(polling.interval, polling.timeout - elapsed)))
         except KeyboardInterrupt:
-            print(f"stopped waiting; the change was accepted: {timeout_message}",
-                  file=sys.stderr)
+            _interrupted(timeout_message)
             raise
+
+
+def _interrupted(timeout_message: str) -> None:
+    print(f"stopped waiting; the change was accepted: {timeout_message}", file=sys.stderr)

@@ -158,7 +158,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
                                 "its deletion would fail; copy the snapshot to another name "
                                 "(`aws elasticache copy-snapshot --source-snapshot-name "
                                 f"{restore.snapshot_name} --target-snapshot-name "
-                                f"{cache_id}-restore`) and restore from that."))
+                                f"{cache_id}-restore`), restore from the copy, and delete "
+                                f"{restore.snapshot_name} (the copy keeps its data)."))
     import_id = check_import_id(aws.import_id, cache_id,
                                 "cluster" if memcached else "replication group",
                                 f"{path}.aws.import_id", problems)

@@ -164,7 +164,8 @@ REFUSED = [
      "caches.s.restore_from: 'test-s-final' is the name this cache's own final snapshot takes "
      "when it is deleted, so its deletion would fail; copy the snapshot to another name (`aws "
      "elasticache copy-snapshot --source-snapshot-name test-s-final --target-snapshot-name "
-     "test-s-restore`) and restore from that."),
+     "test-s-restore`), restore from the copy, and delete test-s-final (the copy keeps its "
+     "data)."),
     ("restore-bad-name", aws_config({"s": {"restore_from": "my snapshot"}}),
      "caches.s.restore_from: 'my snapshot' is not a snapshot name; use the name of an "
      "ElastiCache snapshot in the cache's region or arn:aws:s3:::bucket/key.rdb."),

@@ -293,6 +293,16 @@ def test_a_group_without_tls_is_adopted_with_tls_preferred_first(capsys, seeded,
     assert "transit_encryption_mode" not in sessions
 
 
+def test_a_group_with_tls_preferred_keeps_preferred(seeded):
+    # Plaintext clients still connect: switching to required on adoption would cut them off.
+    legacy_group(seeded["ec"], "prod-mixed", TransitEncryptionMode="preferred", Port=6379)
+    found = {f.cache_id: f for f in discover.discover(REGION, faithful_clients())}
+    mixed = found["prod-mixed"]
+    assert mixed.config["managed-cache:caches"]["mixed"]["aws"]["transit_encryption_mode"] \
+        == "preferred"
+    assert any(c.startswith("TLS is preferred") for c in mixed.comments)
+
+
 def test_an_empty_region_says_so(capsys):
     code, out, _ = run_ops(capsys, "discover", "--region", "eu-west-1", clients=make_clients())
     assert code == 0 and out.endswith("# no replication groups or Memcached clusters in "
