@@ -7,6 +7,14 @@ length, so infra uses these too (components may not import infra; infra may impo
 
 from __future__ import annotations
 
+import re
+
+
+def logical_part(text: str) -> str:
+    """A value (an e-mail address, a CIDR, a security group id) as a logical-name part, so a
+    resource keeps its name whatever its place in a config list: 10.40.0.0/16 -> 10-40-0-0-16."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
 
 def alarm_prefix(group_id: str, subject: str | None = None) -> str:
     """`managed-cache/<cache id>/` (or `.../<node>/`): `python -m ops verify` lists by it."""

@@ -13,13 +13,13 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.aws import kms
 from components.component import Component, Outputs
 
@@ -82,9 +82,9 @@ class CacheNetwork(Component[CacheNetworkArgs],
         # its rule in place, ModifySecurityGroupRules). The alias adopts the rules of stacks
         # created when the place named them.
         sources: list[tuple[str, str, str | None, str | None, str]] = [
-            *((f"cidr-{_slug(cidr)}", f"cidr{i}", cidr, None, cidr)
+            *((f"cidr-{naming.logical_part(cidr)}", f"cidr{i}", cidr, None, cidr)
               for i, cidr in enumerate(args.allowed_cidrs)),
-            *((_slug(sg), f"sg{i}", None, sg, f"security group {sg}")
+            *((naming.logical_part(sg), f"sg{i}", None, sg, f"security group {sg}")
               for i, sg in enumerate(args.allowed_security_group_ids)),
         ]
         for port in sorted(set(args.ports)):
@@ -242,6 +242,3 @@ def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:
     return sorted(names)[index]
 
 
-def _slug(source: str) -> str:
-    """A CIDR or security group id as a logical-name part: 10.40.0.0/16 -> 10-40-0-0-16."""
-    return re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")

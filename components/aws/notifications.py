@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.aws import kms
 from components.component import Component, Outputs
 
@@ -170,5 +170,5 @@ def topic_key_policy(account: kms.Account, topic_name: str) -> str:
 
 def _email_slug(email: str) -> str:
     """A stable logical-name part per address (order in config does not matter)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", email.lower()).strip("-")
+    slug = naming.logical_part(email)
     return f"{slug}-{hashlib.sha1(email.lower().encode()).hexdigest()[:6]}"
