@@ -348,6 +348,13 @@ FACTS: tuple[Fact, ...] = (
                _TF_AWS + "ec2/vpc_subnet.go (cidr_block, availability_zone, vpc_id ForceNew)"),
     *_replaces(types.AWS_KMS_KEY, ("customerMasterKeySpec", "keyUsage", "multiRegion",
                                    "customKeyStoreId", "xksKeyId"), _TF_AWS + "kms/key.go"),
+    # A renamed alias is a new alias on the same key (the log key's moved to
+    # alias/managed-cache/<prefix>/logs): the key and what it encrypts stay.
+    *_replaces(types.AWS_KMS_ALIAS, ("name",), _TF_AWS + "kms/alias.go (name ForceNew)"),
+    # A renamed alarm (per-shard Global Datastore lag, r6gd capacity alarms) is a new alarm:
+    # alarms hold no data, only their history.
+    *_replaces(types.AWS_METRIC_ALARM, ("name",),
+               _TF_AWS + "cloudwatch/metric_alarm.go (alarm_name ForceNew)"),
     *_replaces(types.AWS_SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
     *_replaces(types.AWS_SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
                _TF_AWS + "sns/topic_subscription.go"),

@@ -239,3 +239,31 @@ def test_a_new_vpc_cidr_replaces_the_vpc_and_its_subnets(lone):
     assert {c["name"] for c in result["changed"]
             if c["type"] in ("aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet")} <= replaced
     assert any(c["type"] == "aws:ec2/vpc:Vpc" for c in result["changed"] if c["replace"])
+
+
+def test_a_renamed_key_alias_is_a_new_alias_on_the_same_key():
+    # The log key's alias moved to alias/managed-cache/<prefix>/logs: the alias is replaced
+    # (name is ForceNew), the key is untouched and nothing holding data is lost.
+    new = build_report(run_plan("prod"))
+    old = copy.deepcopy(new)
+    for res in old["resources"]:
+        if res["type"] == "aws:kms/alias:Alias" and res["inputs"]["name"].endswith("/logs"):
+            res["inputs"]["name"] = res["inputs"]["name"].replace("/logs", "-logs")
+    result = diff(old, new)
+    aliases = [c for c in result["changed"] if c["type"] == "aws:kms/alias:Alias"]
+    assert aliases and all(c["replace"] and c["replace_keys"] == ["name"] for c in aliases)
+    assert not [c for c in result["changed"] if c["type"] == "aws:kms/key:Key"]
+    assert result["data_loss"] == []
+
+
+def test_a_renamed_alarm_is_replaced_without_data_loss():
+    new = build_report(run_plan("prod"))
+    old = copy.deepcopy(new)
+    [lag] = [r for r in old["resources"] if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"
+             and r["inputs"]["name"].endswith("/GlobalDatastoreReplicationLag")]
+    lag["inputs"]["name"] = "managed-cache/prod-sessions/prod-sessions-euw1-001/" \
+                            "GlobalDatastoreReplicationLag"
+    result = diff(old, new)
+    [change] = [c for c in result["changed"] if c["urn"] == lag["urn"]]
+    assert change["replace"] and change["replace_keys"] == ["name"]
+    assert result["data_loss"] == []
