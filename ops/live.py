@@ -8,6 +8,7 @@ botocore's elasticache service model (ReplicationGroup, CacheCluster, GlobalRepl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -325,6 +326,29 @@ def expected_global_members(cache: CacheSpec, primary_region: str) -> dict[str, 
         for region in cache.global_.secondary_regions:
             members[region] = naming.secondary_group_id(cache.cache_id, region)
     return members
+
+
+# ---------------------------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Event:
+    source: str                       # SourceIdentifier: a group, node, parameter group ...
+    message: str
+    date: datetime
+
+
+def events_since(clients: Clients, region: str, start: datetime,
+                 sources: frozenset[str]) -> list[Event]:
+    """The region's ElastiCache events since `start` whose source is one of `sources`, oldest
+    first. One unfiltered DescribeEvents (paginated): a test failover's events come from the
+    replication group and from its nodes, which SourceType cannot select together."""
+    paginator = clients.elasticache(region).get_paginator("describe_events")
+    found = [Event(source=e.get("SourceIdentifier", ""), message=e.get("Message", ""),
+                   date=e["Date"])
+             for page in paginator.paginate(StartTime=start)
+             for e in page.get("Events", []) if e.get("SourceIdentifier") in sources]
+    return sorted(found, key=lambda event: event.date)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,21 +4,70 @@ Calls `TestFailover` on one node group (shard) of the cache's replication group 
 region: ElastiCache replaces that shard's primary with a replica, as it would after losing the
 primary's zone. Preconditions, checked before the call: Valkey/Redis with replicas in the config,
 the live group `available` with automatic failover `enabled`, the shard exists and has a
-replica. Then it polls `DescribeReplicationGroups` until the group is `available` again and the
-shard's primary has changed (cluster mode off reports node roles; with cluster mode on, until
-the group went through a change and is `available` again).
+replica. Then it polls `DescribeReplicationGroups` and `DescribeEvents` until the group is
+`available` again and the shard's primary has changed: by the nodes' roles where ElastiCache
+reports them (cluster mode off), else by the event "Failover from primary node A to replica
+node B completed". AWS names that event as the completion signal (TestFailover API reference,
+https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_TestFailover.html): the
+group's status alone need not change, and with cluster mode on the nodes carry no role.
 
 AWS allows a limited number of test failovers per group and day; expect a short write
-interruption (typically seconds) on the shard.
+interruption (typically seconds) on the shard. In a cluster-mode group, the next shard's test
+must wait until the old primary has been recovered as a replica ("Finished recovery for cache
+nodes"); the command reports whether it has.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError
 from ops.poll import Polling, until
+
+# The events of a test failover, in the order the TestFailover API reference lists them. Older
+# engines say "master" where newer ones say "primary"; an automatic failover may omit "from".
+_CALLED = re.compile(r"Test Failover API called for node group (\S+?)\.?$")
+_FAILED_OVER = re.compile(r"Failover (?:from (?:primary|master) node (\S+) )?to replica node "
+                          r"(\S+?) completed")
+_RECOVERED = "Finished recovery for cache node"
+# DescribeEvents filters on AWS's clock; a minute covers any skew with this machine's.
+_CLOCK_SKEW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class _Moved:
+    old: str | None                   # None: the event did not name it
+    new: str
+    date: datetime
+
+
+@dataclass
+class _Progress:
+    primary: str | None               # the shard's primary by the nodes' roles, if reported
+    moved: _Moved | None = None
+    events: list[live.Event] = field(default_factory=list)
+
+
+def _failed_over(events: list[live.Event], group_id: str, shard: str,
+                 members: tuple[str, ...]) -> _Moved | None:
+    """The shard's failover since its latest "Test Failover API called" event, if completed."""
+    since = max((e.date for e in events if e.source == group_id
+                 and (m := _CALLED.search(e.message)) and m.group(1) == shard), default=None)
+    for event in events:
+        found = _FAILED_OVER.search(event.message)
+        if found and found.group(2) in members and (since is None or event.date >= since):
+            return _Moved(old=found.group(1), new=found.group(2), date=event.date)
+    return None
+
+
+def _recovered(events: list[live.Event], moved: _Moved) -> bool:
+    return any(e.source == moved.old and e.message.startswith(_RECOVERED)
+               and e.date >= moved.date for e in events)
 
 
 def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | None,
@@ -47,36 +96,45 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | Non
     before = node_group.primary
     print(f"test failover of shard {node_group.id} of {group.id} ({spec.region}); primary now: "
           f"{before or 'not reported (cluster mode)'}")
-    response = clients.elasticache(spec.region).test_failover(
+    started = datetime.now(UTC) - _CLOCK_SKEW
+    clients.elasticache(spec.region).test_failover(
         ReplicationGroupId=group.id, NodeGroupId=node_group.id)
-    seen_busy = response.get("ReplicationGroup", {}).get("Status", "available") != "available"
     print(f"called TestFailover(ReplicationGroupId={group.id}, NodeGroupId={node_group.id}); "
           f"waiting (every {polling.interval:g}s, at most {polling.timeout:g}s)")
 
-    state: dict[str, str | None] = {"primary": before}
+    sources = frozenset({group.id, *node_group.members})
+    progress = _Progress(primary=before)
 
     def check() -> tuple[bool, str]:
-        nonlocal seen_busy
         now = live.describe_group(clients, spec.region, group.id)
         if now is None:
             raise OpsError(f"replication group {group.id} disappeared during the test failover")
         ng = next((n for n in now.node_groups if n.id == node_group.id), None)
         primary = ng.primary if ng else None
-        state["primary"] = primary
-        seen_busy = seen_busy or now.status != "available"
-        if before is not None and primary is not None:
-            done = now.status == "available" and primary != before
-        else:
-            done = now.status == "available" and seen_busy
-        return done, f"{now.status}; shard {node_group.id} primary: {primary or 'not reported'}"
+        events = live.events_since(clients, spec.region, started, sources)
+        moved = _failed_over(events, group.id, node_group.id, node_group.members)
+        progress.primary, progress.moved, progress.events = primary, moved, events
+        roles_moved = before is not None and primary is not None and primary != before
+        done = now.status == "available" and (moved is not None or roles_moved)
+        last = f"; last event: {events[-1].message}" if events else ""
+        return done, (f"{now.status}; shard {node_group.id} primary: "
+                      f"{primary or 'not reported'}{last}")
 
     until(polling, check, f"shard {node_group.id} of {group.id} has not finished failing over; "
-                          f"check with `python -m ops status --stack {spec.stack}`")
-    if before is not None and state["primary"] is not None:
-        print(f"test failover complete: shard {node_group.id} primary moved from {before} to "
-              f"{state['primary']}")
-    else:
-        print(f"test failover complete: {group.id} is available again")
+                          f"check with `python -m ops status --stack {spec.stack}` and the "
+                          "group's events")
+    moved = progress.moved
+    old = (moved.old if moved else None) or before
+    new = moved.new if moved else progress.primary
+    print(f"test failover complete: shard {node_group.id} primary moved from "
+          f"{old or 'the old primary'} to {new}")
+    if moved is not None and moved.old is not None:
+        if _recovered(progress.events, moved):
+            print(f"{moved.old} has been recovered as a replica")
+        else:
+            print(f"{moved.old} is still being recovered as a replica; before testing another "
+                  f"shard of {group.id}, wait for its event \"{_RECOVERED}s\" (aws elasticache "
+                  f"describe-events --source-type cache-cluster --source-identifier {moved.old})")
     print("clients using the group's primary (or configuration) endpoint follow the new "
           "primary automatically; clients pinned to node endpoints must reconnect")
     return EXIT_OK

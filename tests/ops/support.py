@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 import yaml
 from botocore import loaders
 from botocore import session as botocore_session
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from infra import naming
@@ -337,6 +338,16 @@ class Stubbed:
                                   {"GlobalReplicationGroups": [group]},
                                   {"GlobalReplicationGroupId": group["GlobalReplicationGroupId"],
                                    "ShowMemberInfo": True})
+
+    def events(self, *events: tuple[str, str, int]) -> None:
+        """DescribeEvents (one page): (source id, message, minutes from now), in any order."""
+        now = datetime.now(UTC)
+        self.stubber.add_response(
+            "describe_events",
+            {"Events": [{"SourceIdentifier": source, "Message": message,
+                         "Date": now + timedelta(minutes=minutes)}
+                        for source, message, minutes in events]},
+            {"StartTime": ANY})
 
     def done(self) -> None:
         self.stubber.assert_no_pending_responses()
