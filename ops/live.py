@@ -137,7 +137,10 @@ def available_group(clients: Clients, region: str, group_id: str, purpose: str) 
     return group
 
 
-def describe_group(clients: Clients, region: str, group_id: str) -> LiveGroup | None:
+def describe_group(clients: Clients, region: str, group_id: str,
+                   read_version: bool = True) -> LiveGroup | None:
+    """The group, or None; `read_version=False` spares the member-node call that reads the
+    engine version (engine_version is then None)."""
     ec = clients.elasticache(region)
     try:
         groups = ec.describe_replication_groups(ReplicationGroupId=group_id)["ReplicationGroups"]
@@ -150,7 +153,7 @@ def describe_group(clients: Clients, region: str, group_id: str) -> LiveGroup | 
     rg = groups[0]
     members = tuple(rg.get("MemberClusters", []))
     engine, version = rg.get("Engine"), None
-    if members:
+    if members and read_version:
         # ReplicationGroup has no EngineVersion; every member node reports the group's.
         node = describe_cache_cluster(clients, region, members[0])
         if node is not None:

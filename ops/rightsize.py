@@ -1,7 +1,7 @@
 """`rightsize [--days 14] [--cache NAME]`: recommend the cheapest node type with headroom.
 
-Data: CloudWatch `AWS/ElastiCache`, dimension `CacheClusterId` = every member node (ids from
-infra.naming, the secondary regions' members of a Global Datastore included), hourly periods
+Data: CloudWatch `AWS/ElastiCache`, dimension `CacheClusterId` = every live member node
+(`MemberClusters`, the secondary regions' members of a Global Datastore included), hourly periods
 over the last `--days`: Maximum of DatabaseMemoryUsagePercentage, EngineCPUUtilization and
 CurrConnections, Sum of Evictions. The busiest node decides, since all nodes of a cache share
 one node type.
@@ -45,6 +45,7 @@ from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog import pricing
 from infra.config.spec import AwsStackSpec, CacheSpec
+from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK
 from ops.table import format_table
@@ -192,14 +193,34 @@ def monthly_cost(spec: AwsStackSpec, cache: CacheSpec, node: str) -> tuple[float
 # ---------------------------------------------------------------------------------------------
 # CloudWatch
 # ---------------------------------------------------------------------------------------------
-def members_by_region(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, list[str]]:
-    members = {spec.region: list(cache.member_ids)}
+def configured_groups(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, str]:
+    """Region -> the id of the cache's replication group there (secondaries included)."""
+    groups = {spec.region: cache.cache_id}
     if cache.global_ is not None:
         for region in cache.global_.secondary_regions:
-            members[region] = naming.member_cluster_ids(
-                naming.secondary_group_id(cache.cache_id, region), cache.shards,
-                cache.global_.secondary_replicas, cache.cluster_mode)
-    return members
+            groups[region] = naming.secondary_group_id(cache.cache_id, region)
+    return groups
+
+
+def live_members(spec: AwsStackSpec, cache: CacheSpec,
+                 clients: Clients) -> tuple[dict[str, list[str]], list[str]]:
+    """Region -> the live member nodes (MemberClusters) to read, and why any were not read.
+
+    Live, not the ids the config implies: replica auto scaling, or a replica removed and
+    added again, gives nodes other numbers. A group running another node type than the config
+    is not sized: its memory percentages are of that node type's memory."""
+    members: dict[str, list[str]] = {}
+    problems: list[str] = []
+    for region, group_id in configured_groups(spec, cache).items():
+        group = live.describe_group(clients, region, group_id, read_version=False)
+        if group is None:
+            problems.append(f"replication group {group_id} not found in {region}")
+        elif group.node_type not in (None, cache.node_type.name):
+            problems.append(f"{group_id} in {region} runs {group.node_type}, the config says "
+                            f"{cache.node_type.name}: deploy the config first")
+        else:
+            members[region] = list(group.members)
+    return members, problems
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -278,9 +299,15 @@ def run(spec: AwsStackSpec, clients: Clients, days: int, only: CacheSpec | None 
             rows.append((cache.name, cache.node_type.name, str(cache.nodes), "-", "-", "-", "-",
                          f"skipped ({skipped})", "-"))
             continue
+        members, problems = live_members(spec, cache, clients)
+        if problems:
+            rows.append((cache.name, cache.node_type.name, str(cache.nodes), "-", "-", "-", "-",
+                         "skipped (see below)", "-"))
+            notes += [f"{cache.name}: {problem}" for problem in problems]
+            continue
         values: dict[str, dict[str, list[float]]] = {}
-        for region, members in members_by_region(spec, cache).items():
-            values.update(fetch(clients.cloudwatch(region), members, start, end))
+        for region, region_members in members.items():
+            values.update(fetch(clients.cloudwatch(region), region_members, start, end))
         usage = summarize(values)
         advice = recommend(cache, spec.profile, spec.region, usage)
         rows.append(_row(spec, cache, usage, advice))

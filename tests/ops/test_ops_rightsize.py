@@ -16,6 +16,7 @@ from ops.rightsize import Usage, recommend
 from tests.ops.support import (
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
+    deploy_group,
     load,
     run_ops,
     write_stack,
@@ -34,6 +35,18 @@ def _put(member: str, region: str = "us-east-1", **values: float) -> None:
                     for key, value in values.items()])
 
 
+def _deployed(root, caches, profile="production"):
+    """The `ops` stack, written and deployed in moto: every replication group it declares,
+    the Global Datastore's secondaries included (moto numbers members as AWS does)."""
+    write_stack(root, "ops", caches, profile=profile)
+    spec = load(root, "ops")
+    for cache in spec.caches:
+        for region, group_id in rightsize.configured_groups(spec, cache).items():
+            deploy_group(boto3.client("elasticache", region_name=region), cache,
+                         ReplicationGroupId=group_id)
+    return spec
+
+
 def _row(out: str, cache: str) -> list[str]:
     import re
 
@@ -48,7 +61,7 @@ def _rightsize(capsys, root, stack="ops"):
 
 
 def test_an_oversized_cache_is_sized_down_with_the_saving(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS, "node_type": "cache.r7g.2xlarge"}})
+    _deployed(tmp_path, {"sessions": {**PROD_SESSIONS, "node_type": "cache.r7g.2xlarge"}})
     for member, cpu in (("ops-sessions-001", 12), ("ops-sessions-002", 5), ("ops-sessions-003", 5)):
         _put(member, memory=10, cpu=cpu, connections=150, evictions=0)
     out = _rightsize(capsys, tmp_path)
@@ -61,7 +74,7 @@ def test_an_oversized_cache_is_sized_down_with_the_saving(capsys, tmp_path):
 
 def test_a_data_tiering_cache_is_skipped_not_sized_from_its_full_memory(capsys, tmp_path):
     # r6gd moves values to SSD once memory is full: 100 % memory is no reason to size up.
-    write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS, "node_type": "cache.r6gd.xlarge"}})
+    _deployed(tmp_path, {"sessions": {**PROD_SESSIONS, "node_type": "cache.r6gd.xlarge"}})
     for member in ("ops-sessions-001", "ops-sessions-002", "ops-sessions-003"):
         _put(member, memory=99, cpu=10, connections=150, evictions=0)
     out = _rightsize(capsys, tmp_path)
@@ -70,7 +83,7 @@ def test_a_data_tiering_cache_is_skipped_not_sized_from_its_full_memory(capsys, 
 
 
 def test_evictions_force_a_bigger_node(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    _deployed(tmp_path, {"sessions": PROD_SESSIONS})
     _put("ops-sessions-001", memory=60, cpu=20, evictions=3)
     _put("ops-sessions-002", memory=58, evictions=2)
     out = _rightsize(capsys, tmp_path)
@@ -81,7 +94,7 @@ def test_evictions_force_a_bigger_node(capsys, tmp_path):
 
 
 def test_a_busy_engine_rules_out_burstable_nodes(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": {"node_type": "cache.t4g.micro", "replicas": 0}},
+    _deployed(tmp_path, {"sessions": {"node_type": "cache.t4g.micro", "replicas": 0}},
                 profile="development")
     _put("ops-sessions-001", memory=50, cpu=50)
     out = _rightsize(capsys, tmp_path)
@@ -90,14 +103,14 @@ def test_a_busy_engine_rules_out_burstable_nodes(capsys, tmp_path):
 
 
 def test_a_well_sized_cache_is_kept(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    _deployed(tmp_path, {"sessions": PROD_SESSIONS})
     for member in ("ops-sessions-001", "ops-sessions-002", "ops-sessions-003"):
         _put(member, memory=35, cpu=30, connections=40)
     assert _row(_rightsize(capsys, tmp_path), "sessions")[-2:] == ["keep", "+0.00 USD"]
 
 
 def test_a_global_cache_reads_the_secondary_region_and_prices_every_node(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    _deployed(tmp_path, {"sessions": GLOBAL_SESSIONS})
     _put("ops-sessions-001", memory=30, cpu=10)
     _put("ops-sessions-euw1-002", region="eu-west-1", memory=31, evictions=4)
     out = _rightsize(capsys, tmp_path)
@@ -107,11 +120,46 @@ def test_a_global_cache_reads_the_secondary_region_and_prices_every_node(capsys,
 
 
 def test_no_metrics_means_no_recommendation(capsys, tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    _deployed(tmp_path, {"sessions": PROD_SESSIONS})
     _put("ops-other-001", memory=90)                  # another cache's node: not read
     out = _rightsize(capsys, tmp_path)
     assert _row(out, "sessions")[-2:] == ["no data", "-"]
 
+
+
+def test_the_live_member_nodes_are_read_not_the_ids_the_config_implies(capsys, tmp_path):
+    # A fourth node (replica auto scaling, or a replica removed and added again) is measured.
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    cache = load(tmp_path, "ops").caches[0]
+    deploy_group(boto3.client("elasticache", region_name="us-east-1"), cache,
+                 ReplicasPerNodeGroup=3)
+    for member in ("ops-sessions-001", "ops-sessions-002", "ops-sessions-003"):
+        _put(member, memory=35, cpu=30)
+    _put("ops-sessions-004", memory=60, evictions=2)
+    out = _rightsize(capsys, tmp_path)
+    assert _row(out, "sessions")[6:8] == ["2", "cache.r7g.xlarge"]
+    assert "no data" not in out
+
+
+def test_a_cache_that_is_not_deployed_is_skipped_with_the_reason(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    _put("ops-sessions-001", memory=90)             # left by a deleted group: not read
+    out = _rightsize(capsys, tmp_path)
+    assert _row(out, "sessions")[-2:] == ["skipped (see below)", "-"]
+    assert "sessions: replication group ops-sessions not found in us-east-1" in out
+
+
+def test_a_group_running_another_node_type_is_not_sized(capsys, tmp_path):
+    # Its memory percentages are of the live node's memory, not of the config's node type.
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    cache = load(tmp_path, "ops").caches[0]
+    deploy_group(boto3.client("elasticache", region_name="us-east-1"), cache,
+                 CacheNodeType="cache.r7g.xlarge")
+    _put("ops-sessions-001", memory=30)
+    out = _rightsize(capsys, tmp_path)
+    assert _row(out, "sessions")[-2:] == ["skipped (see below)", "-"]
+    assert ("sessions: ops-sessions in us-east-1 runs cache.r7g.xlarge, the config says "
+            "cache.r7g.large: deploy the config first") in out
 
 # ---------------------------------------------------------------------------------------------
 # The rule, without AWS
