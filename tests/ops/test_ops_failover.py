@@ -285,18 +285,21 @@ def _failed_over(shard: str, minutes: int) -> tuple[str, str, int]:
             f"node local-sessions-{shard}-002 completed", minutes)
 
 
-def _cluster_project(project) -> None:
+def _start_cluster_failover(project, east) -> dict:
+    """A two-shard `local` stack, its live group, the TestFailover call on shard 0001 and the
+    first poll's group; the test adds that poll's events."""
     write_stack(project, "local", {"sessions": {**PROD_SESSIONS, "shards": 2, "replicas": 1}})
-
-
-def test_test_failover_in_cluster_mode_completes_on_the_failover_event(capsys, project, east):
-    # The group stays `available` and reports no roles: only the events tell the failover done.
-    _cluster_project(project)
     group = _cluster_rg("local-sessions")
     east.group(group)
     east.stubber.add_response("test_failover", {"ReplicationGroup": group},
                               {"ReplicationGroupId": "local-sessions", "NodeGroupId": "0001"})
     east.group(group)
+    return group
+
+
+def test_test_failover_in_cluster_mode_completes_on_the_failover_event(capsys, project, east):
+    # The group stays `available` and reports no roles: only the events tell the failover done.
+    group = _start_cluster_failover(project, east)
     east.events(CALLED)
     east.group(group)
     east.events(CALLED, _failed_over("0001", 1),
@@ -316,12 +319,7 @@ def test_test_failover_in_cluster_mode_completes_on_the_failover_event(capsys, p
 
 
 def test_test_failover_reports_the_old_primary_recovered(capsys, project, east):
-    _cluster_project(project)
-    group = _cluster_rg("local-sessions")
-    east.group(group)
-    east.stubber.add_response("test_failover", {"ReplicationGroup": group},
-                              {"ReplicationGroupId": "local-sessions", "NodeGroupId": "0001"})
-    east.group(group)
+    _start_cluster_failover(project, east)
     east.events(("local-sessions-0001-001", "Finished recovery for cache nodes 0001", 3),
                 _failed_over("0001", 1), CALLED)
 
@@ -340,12 +338,7 @@ def test_test_failover_reports_the_old_primary_recovered(capsys, project, east):
      _failed_over("0001", -2), CALLED],
 ], ids=["other-shard", "earlier-test"])
 def test_test_failover_waits_for_its_own_shard_and_call(capsys, project, east, events):
-    _cluster_project(project)
-    group = _cluster_rg("local-sessions")
-    east.group(group)
-    east.stubber.add_response("test_failover", {"ReplicationGroup": group},
-                              {"ReplicationGroupId": "local-sessions", "NodeGroupId": "0001"})
-    east.group(group)
+    _start_cluster_failover(project, east)
     east.events(*events)
 
     code, _, err = _test_failover(capsys, project, "--poll-interval", "0", "--timeout", "0",
