@@ -8,6 +8,7 @@ import json
 import pytest
 import yaml
 
+from infra.config import load_stack_config
 from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.secrets import SECRET_SIG, SIG_KEY, is_secret
 from infra.stackfile import PROJECT_ROOT, flat_stack_config, stack_names
@@ -21,6 +22,17 @@ DATA_HOLDING = {"aws:elasticache/replicationGroup:ReplicationGroup",
 
 def test_the_stacks_the_readme_promises_exist():
     assert {"dev", "prod"} <= set(STACKS)
+
+
+def test_the_readmes_starter_config_is_valid_as_written():
+    # The "keys you will set first" block is what a newcomer copies; it must load as it stands.
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    block = readme.split("## The keys you will set first", 1)[1].split("```yaml\n", 1)[1]
+    config = yaml.safe_load(block.split("```", 1)[0])["config"]
+    flat = {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v)
+            for k, v in config.items()}
+    spec = load_stack_config(flat, "readme")
+    assert [cache.name for cache in spec.caches] == ["sessions"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
