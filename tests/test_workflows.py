@@ -173,3 +173,30 @@ def test_the_real_preview_runs_the_policy_pack_with_the_stacks_environment():
     assert names.index(venv["name"]) < names.index(pulumi["name"])
     [check] = [s for s in preview["steps"] if s.get("id") == "check"]
     assert 'echo "environment=$environment"' in check["run"]
+
+
+def test_pulumi_up_runs_the_policy_pack_with_the_stacks_environment():
+    # The preview sees computed values as unknown, and a manual deploy has no preview at all.
+    up = load(ROOT / ".github/workflows/pulumi-up.yml")["jobs"]["up"]
+    names = [step.get("name", step.get("uses", "")) for step in up["steps"]]
+    [pulumi] = [s for s in up["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == "up"
+    assert pulumi["with"]["policyPacks"] == "policy"
+    assert pulumi["with"]["policyPackConfigs"] == (
+        "policy/config/${{ steps.check.outputs.policy_environment }}.json")
+    [venv] = [s for s in up["steps"] if "policy/requirements.txt" in s.get("run", "")]
+    assert "python -m venv policy/venv" in venv["run"]
+    assert names.index(venv["name"]) < names.index(pulumi["name"])
+    [check] = [s for s in up["steps"] if s.get("id") == "check"]
+    assert 'echo "policy_environment=$policy_environment"' in check["run"]
+    assert "[ \"$profile\" = \"development\" ] && policy_environment=development" in check["run"]
+
+
+def test_a_manual_deploy_runs_only_on_main():
+    deploy = load(ROOT / ".github/workflows/deploy.yml")
+    jobs = deploy["jobs"]
+    assert "workflow_dispatch" in deploy["on"]
+    assert jobs["stacks"]["if"] == "github.ref == 'refs/heads/main'"
+    # Every deploying job waits for that one, so a skipped `stacks` skips them all.
+    assert all("stacks" in ([job["needs"]] if isinstance(job["needs"], str) else job["needs"])
+               for name, job in jobs.items() if name != "stacks")
