@@ -50,10 +50,17 @@ def create_app(open_catalog: Callable[[], contextlib.AbstractAsyncContextManager
         return JSONResponse(request.app.state.catalog.stats())
 
     async def healthz(request: Request) -> JSONResponse:
+        """Healthy while the database answers: reads fall back to it when the cache is down,
+        so a cache outage reports "degraded" and keeps the instance in its load balancer."""
         catalog: Catalog = request.app.state.catalog
-        if catalog.cache is not None:
-            await catalog.cache.redis.ping()
-        return JSONResponse({"ok": True})
+        cache = "off" if catalog.cache is None else await catalog.cache.health()
+        try:
+            await catalog.store.ping()
+        except Exception as error:  # noqa: BLE001 - any database failure: not ready
+            return JSONResponse({"ok": False, "database": type(error).__name__, "cache": cache},
+                                status_code=503)
+        return JSONResponse({"ok": True, "database": "ok", "cache": cache,
+                             "degraded": cache == "unreachable"})
 
     return Starlette(
         routes=[

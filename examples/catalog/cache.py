@@ -28,12 +28,21 @@ database.
 
 Keys use a hash tag (`catalog:product:{42}` and `catalog:product:{42}:lease`), so the value and
 its lease live in one slot and both scripts work in cluster mode.
+
+A cache that fails or hangs never holds a request up for long: every cache call is bounded by
+`cache_timeout_seconds`, a failed lookup or lease wait answers from the database, and after a
+failure the cache is bypassed for `bypass_seconds` (reads go to the database; invalidations are
+still sent), so an outage costs the database its load, not the clients their latency. A load
+is shared only while it reads the database: once it has its value, later requests look the key
+up again, so a process whose cache write is stuck never keeps serving what it loaded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import random
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
@@ -41,6 +50,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+# What a failing cache raises: its own errors, or our time limit on a call.
+CACHE_FAILURES = (RedisError, TimeoutError)
 
 # KEYS[1] value, KEYS[2] lease; ARGV[1] token, ARGV[2] lease ms.
 # -> {1, value} on a hit; {0, 1} on a miss with the lease taken; {0, 0} when another holds it.
@@ -90,7 +103,9 @@ class CacheStats:
     fills_refused: int = 0      # stale-set races caught (or leases that expired or were evicted)
     fill_errors: int = 0        # cache writes that failed (the cache was unreachable)
     cache_errors: int = 0       # lookups that failed: answered from the database instead
+    bypassed: int = 0           # reads sent straight to the database after a cache failure
     invalidations: int = 0
+    invalidation_errors: int = 0  # DELs that failed: the old value lives until its TTL
 
     @property
     def hit_ratio(self) -> float:
@@ -114,10 +129,14 @@ class CacheAside:
 
     def __init__(self, redis: Any, *, namespace: str, ttl_seconds: float = 300.0,
                  jitter: float = 0.1, lease_ms: int = 2000, lease_wait_seconds: float = 0.05,
-                 lease_poll_seconds: float = 0.005, rng: random.Random | None = None):
+                 lease_poll_seconds: float = 0.005, cache_timeout_seconds: float = 0.25,
+                 bypass_seconds: float = 5.0, rng: random.Random | None = None):
         if not 0 <= jitter < 1:
             raise ValueError("jitter is a fraction of the TTL, 0 <= jitter < 1")
         self.redis = redis
+        self.cache_timeout_seconds = cache_timeout_seconds
+        self.bypass_seconds = bypass_seconds
+        self._bypass_until = float("-inf")       # loop time until which reads skip the cache
         self.namespace = namespace
         self.ttl_seconds = ttl_seconds
         self.jitter = jitter
@@ -171,27 +190,45 @@ class CacheAside:
             flight.cancel()
             raise
         flight.set_result((value, source))
+        # Shared only while it loaded: a later request looks the key up again, so a stuck
+        # cache write never makes this process serve what it loaded after an invalidation.
+        self._forget(key, flight)
         if source == "hit":
             self.stats.hits += 1
         else:
             self.stats.misses += 1
-        if fill is None:
-            self._forget(key, flight)
-        else:
-            # The caller has its value; the cache write happens behind it. Until it lands,
-            # requests for the key take the loaded value from the finished flight.
-            task: asyncio.Task[Any] = asyncio.create_task(fill())
+        if fill is not None:
+            # The caller has its value; the cache write happens behind it, within the lease.
+            task: asyncio.Task[Any] = asyncio.create_task(self._bounded(fill(),
+                                                                        self.lease_ms / 1000))
             self._fills.add(task)
-            task.add_done_callback(lambda done: self._filled(done, key, flight))
+            task.add_done_callback(self._filled)
         return value
 
     async def invalidate(self, key: str) -> None:
-        """Call after the database commit: drops the value and any reader's lease."""
+        """Call after the database commit: drops the value and any reader's lease.
+
+        A cache that fails here does not fail the write, which is committed: the old value
+        then lives until its TTL (counted in `invalidation_errors` and logged)."""
         # Requests that start from now on load afresh instead of joining a load that may have
         # read the database before the commit.
         self._inflight.pop(key, None)
-        await self.redis.delete(*self.keys(key))
+        try:
+            await self._bounded(self.redis.delete(*self.keys(key)))
+        except CACHE_FAILURES as error:
+            self.stats.invalidation_errors += 1
+            log.warning("cache invalidation of %s failed (%s): the old value lives until its "
+                        "TTL", key, type(error).__name__)
+            return
         self.stats.invalidations += 1
+
+    async def health(self) -> str:
+        """"ok", or "unreachable" when a PING fails within the time limit."""
+        try:
+            await self._bounded(self.redis.ping())
+        except CACHE_FAILURES:
+            return "unreachable"
+        return "ok"
 
     async def drain(self) -> None:
         """Wait for the cache writes still in flight (before closing the client)."""
@@ -202,24 +239,39 @@ class CacheAside:
         if self._inflight.get(key) is flight:
             del self._inflight[key]
 
-    def _filled(self, task: asyncio.Task[Any], key: str, flight: asyncio.Future[Any]) -> None:
+    def _filled(self, task: asyncio.Task[Any]) -> None:
         self._fills.discard(task)
-        self._forget(key, flight)
         if not task.cancelled() and task.exception() is not None:
             self.stats.fill_errors += 1          # the value is simply not cached
+
+    async def _bounded(self, call: Awaitable[Any], seconds: float | None = None) -> Any:
+        """A cache call within its time limit (TimeoutError past it)."""
+        async with asyncio.timeout(seconds or self.cache_timeout_seconds):
+            return await call
+
+    def _cache_failed(self, error: BaseException) -> None:
+        """Bypass the cache for a while: an outage should cost each request nothing."""
+        self._bypass_until = asyncio.get_running_loop().time() + self.bypass_seconds
+        log.warning("cache unavailable (%s): reads go to the database for %gs",
+                    type(error).__name__, self.bypass_seconds)
 
     async def _fetch(self, key: str, load: Callable[[], Awaitable[Any]]
                      ) -> tuple[Any, str, Callable[[], Coroutine[Any, Any, Any]] | None]:
         """(value, "hit" | "miss", the cache write still to do, if any)."""
         value_key, lease_key = self.keys(key)
         token = secrets.token_hex(8)
+        if asyncio.get_running_loop().time() < self._bypass_until:
+            self.stats.bypassed += 1
+            self.stats.loads += 1
+            return await load(), "miss", None
         try:
-            found, payload = await self._get_or_lease(keys=[value_key, lease_key],
-                                                      args=[token, self.lease_ms])
-        except RedisError:
-            # Unreachable, or full under noeviction (the lease cannot be written): the
+            found, payload = await self._bounded(
+                self._get_or_lease(keys=[value_key, lease_key], args=[token, self.lease_ms]))
+        except CACHE_FAILURES as error:
+            # Unreachable, hung, or full under noeviction (the lease cannot be written): the
             # database still answers; nothing is filled.
             self.stats.cache_errors += 1
+            self._cache_failed(error)
             self.stats.loads += 1
             return await load(), "miss", None
         if int(found):
@@ -236,7 +288,9 @@ class CacheAside:
         try:
             value = await load()
         except BaseException:
-            await self._release(keys=[lease_key], args=[token])
+            # The lease would expire anyway; a failing cache must not hide the load's error.
+            with contextlib.suppress(*CACHE_FAILURES):
+                await self._bounded(self._release(keys=[lease_key], args=[token]))
             raise
         if value is None:
             return None, "miss", lambda: self._release(keys=[lease_key], args=[token])
@@ -253,11 +307,18 @@ class CacheAside:
         return value, "miss", fill
 
     async def _wait_for_fill(self, value_key: str) -> Any:
+        """The value another process fills within lease_wait_seconds, else None (also when the
+        cache fails meanwhile: the caller then reads the database)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lease_wait_seconds
         while loop.time() < deadline:
             await asyncio.sleep(self.lease_poll_seconds)
-            value = await self.redis.get(value_key)
+            try:
+                value = await self._bounded(self.redis.get(value_key))
+            except CACHE_FAILURES as error:
+                self.stats.cache_errors += 1
+                self._cache_failed(error)
+                return None
             if value is not None:
                 return value
         return None

@@ -67,6 +67,11 @@ class ProductStore:
         self.reads = 0
         self.writes = 0
 
+    async def ping(self) -> None:
+        """One round trip to the database (health checks); not counted as a read."""
+        async with self.pool.connection() as conn:
+            await conn.execute("SELECT 1")
+
     async def fetch(self, product_id: int) -> dict[str, Any] | None:
         """The product page; None if there is no such product."""
         self.reads += 1

@@ -103,6 +103,10 @@ class ProductStore:
         self.read_done = asyncio.Event()
         self.fail: Exception | None = None
 
+    async def ping(self) -> None:
+        if self.fail is not None:
+            raise self.fail
+
     async def fetch(self, product_id: int) -> dict[str, Any] | None:
         self.reads += 1
         row = self.rows.get(product_id)

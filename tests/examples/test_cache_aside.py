@@ -273,3 +273,180 @@ def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis, product_s
     store, cache, value, keys = run(scenario())
     assert value["id"] == 3 and store.reads == 1
     assert (cache.stats.cache_errors, cache.stats.misses, keys) == (1, 1, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# A failing or hung cache costs the database its load, never the clients their latency
+# ---------------------------------------------------------------------------------------------
+async def _hang(*args, **kwargs):
+    await asyncio.Event().wait()          # a cache that accepts the call and never answers
+
+
+def test_a_hung_cache_answers_from_the_database_within_the_time_limit(fake_redis,
+                                                                      product_store):
+    async def scenario():
+        store = product_store()
+        cache = make_cache(fake_redis, cache_timeout_seconds=0.05, bypass_seconds=60)
+        cache._get_or_lease = _hang
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        first = await cache.get("3", lambda: store.fetch(3))
+        took = loop.time() - started
+        second = await cache.get("4", lambda: store.fetch(4))   # bypassed: no cache call
+        return store, cache, first, second, took
+
+    store, cache, first, second, took = run(scenario())
+    assert first["id"] == 3 and second["id"] == 4 and store.reads == 2
+    assert took < 1.0
+    assert (cache.stats.cache_errors, cache.stats.bypassed) == (1, 1)
+
+
+def test_the_cache_is_used_again_after_the_bypass(fake_redis, product_store):
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis, bypass_seconds=0.02)
+        healthy = cache._get_or_lease
+        cache._get_or_lease = _hang
+        cache.cache_timeout_seconds = 0.02
+        await cache.get("3", lambda: store.fetch(3))
+        cache._get_or_lease = healthy
+        await asyncio.sleep(0.05)
+        await cache.get("3", lambda: store.fetch(3))
+        await cache.drain()
+        return cache, await fake_redis.exists(cache.keys("3")[0])
+
+    cache, cached = run(scenario())
+    assert cache.stats.bypassed == 0 and cache.stats.fills == 1 and cached == 1
+
+
+def test_a_stuck_fill_never_serves_the_loaded_value_after_an_invalidation(fake_server,
+                                                                          product_store):
+    # Process B loaded v1 and its cache write hangs; process A commits v2 and invalidates.
+    # B's next read must see v2, not the value its stuck write still holds.
+    import fakeredis
+
+    async def scenario():
+        store = product_store()
+        process_b = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        process_a = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        process_b._fill = _hang
+        first = await process_b.get("5", lambda: store.fetch(5))
+        await store.update(5, {"price_cents": 999})
+        await process_a.invalidate("5")
+        second = await process_b.get("5", lambda: store.fetch(5))
+        return first, second
+
+    first, second = run(scenario())
+    assert (first["version"], second["version"]) == (1, 2)
+
+
+def test_a_fill_is_abandoned_when_its_lease_runs_out(fake_redis, product_store):
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis, lease_ms=50)
+        cache._fill = _hang
+        await cache.get("6", lambda: store.fetch(6))
+        await cache.drain()                   # returns: the write gave up with the lease
+        return cache
+
+    assert run(scenario(), timeout=2.0).stats.fill_errors == 1
+
+
+def test_the_lease_expires_so_a_crashed_loader_never_blocks_fills(fake_redis, product_store):
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis, lease_ms=2000)
+        gate = asyncio.Event()
+        store.gate = gate
+        loading = asyncio.create_task(cache.get("7", lambda: store.fetch(7)))
+        await store.read_done.wait()
+        lease_ttl = await fake_redis.pttl(cache.keys("7")[1])
+        gate.set()
+        await loading
+        return lease_ttl
+
+    assert 0 < run(scenario()) <= 2000
+
+
+def test_a_cache_failing_during_a_lease_wait_reads_the_database(fake_server, product_store):
+    import fakeredis
+    from redis.exceptions import ConnectionError as CacheDown
+
+    async def scenario():
+        store = product_store()
+        holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
+        waiter = make_cache(waiter_redis, lease_wait_seconds=2.0)
+        gate = asyncio.Event()
+        store.gate = gate
+        stuck = asyncio.create_task(holder.get("8", lambda: store.fetch(8)))
+        await store.read_done.wait()
+
+        async def down(*args, **kwargs):
+            raise CacheDown("Connection refused")
+
+        waiter_redis.get = down
+        value = await waiter.get("8", lambda: product_store().fetch(8))
+        gate.set()
+        await stuck
+        return waiter, value
+
+    waiter, value = run(scenario())
+    assert value["id"] == 8
+    assert (waiter.stats.lease_waits, waiter.stats.cache_errors, waiter.stats.loads) == (1, 1, 1)
+
+
+def test_a_failed_load_is_reported_even_when_the_lease_cannot_be_released(fake_redis,
+                                                                         product_store):
+    from redis.exceptions import ConnectionError as CacheDown
+
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis)
+        store.fail = RuntimeError("database down")
+
+        async def down(*args, **kwargs):
+            raise CacheDown("Connection refused")
+
+        cache._release = down
+        with pytest.raises(RuntimeError, match="database down"):
+            await cache.get("1", lambda: store.fetch(1))
+
+    run(scenario())
+
+
+def test_a_failed_invalidation_does_not_fail_the_committed_write(fake_redis, product_store):
+    from redis.exceptions import ConnectionError as CacheDown
+
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis)
+        catalog = Catalog(store, cache)  # type: ignore[arg-type]
+
+        async def down(*args, **kwargs):
+            raise CacheDown("Connection refused")
+
+        cache.redis.delete = down
+        updated = await catalog.update(2, {"price_cents": 1})
+        return store, cache, updated
+
+    store, cache, updated = run(scenario())
+    assert updated["version"] == 2 and store.rows[2]["price_cents"] == 1
+    assert (cache.stats.invalidations, cache.stats.invalidation_errors) == (0, 1)
+
+
+def test_a_full_cache_that_refuses_the_fill_still_answers_and_caches_nothing(fake_redis,
+                                                                             product_store):
+    """What Redis 7.0 did under noeviction when full: the lookup's lease write went through,
+    the fill was refused with OOM. The read answers; the next one reads the database again."""
+    from redis.exceptions import OutOfMemoryError
+
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis)
+
+        async def refuse(*args, **kwargs):
+            raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
+
+        cache._fill = refuse
+        value = await cache.get("3", lambda: store.fetch(3))
+        await cache.drain()
+        return store, cache, value, await fake_redis.exists(cache.keys("3")[0])
+
+    store, cache, value, cached = run(scenario())
+    assert value["id"] == 3 and store.reads == 1
+    assert (cache.stats.fill_errors, cache.stats.fills, cached) == (1, 0, 0)
