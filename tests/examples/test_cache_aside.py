@@ -36,6 +36,21 @@ async def read_paused_across_update(store, catalog: Catalog, product_id: int,
     return paused_read, gate
 
 
+async def lease_held_elsewhere(fake_server, store, product_id: int):
+    """Another process (its own client of the same server) has taken the key's lease and is
+    reading the database: returns that process's cache, its paused get() and the gate that
+    resumes it."""
+    import fakeredis
+
+    holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+    gate = asyncio.Event()
+    store.gate = gate
+    loading = asyncio.create_task(holder.get(str(product_id),
+                                             lambda: store.fetch(product_id)))
+    await store.read_done.wait()
+    return holder, loading, gate
+
+
 def test_miss_fills_with_ttl_and_jitter_then_hits(fake_redis, product_store):
     async def scenario():
         store, cache = product_store(), make_cache(fake_redis, jitter=0.1)
@@ -162,13 +177,9 @@ def test_another_process_waits_for_the_lease_holder_fill(fake_server, product_st
 
     async def scenario():
         store = product_store()
-        holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        holder, first, gate = await lease_held_elsewhere(fake_server, store, 8)
         waiter = make_cache(fakeredis.FakeAsyncRedis(server=fake_server),
                             lease_wait_seconds=2.0)
-        gate = asyncio.Event()
-        store.gate = gate
-        first = asyncio.create_task(holder.get("8", lambda: store.fetch(8)))
-        await store.read_done.wait()
 
         async def never_called():
             raise AssertionError("the waiter must not read the database")
@@ -191,13 +202,9 @@ def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server, pr
 
     async def scenario():
         store = product_store()
-        holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        _, stuck, gate = await lease_held_elsewhere(fake_server, store, 9)
         waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
         waiter = make_cache(waiter_redis, lease_wait_seconds=0.02)
-        gate = asyncio.Event()
-        store.gate = gate
-        stuck = asyncio.create_task(holder.get("9", lambda: store.fetch(9)))
-        await store.read_done.wait()
         value = await waiter.get("9", lambda: product_store().fetch(9))
         cached = await waiter_redis.get(waiter.keys("9")[0])
         gate.set()
@@ -371,13 +378,9 @@ def test_a_cache_failing_during_a_lease_wait_reads_the_database(fake_server, pro
 
     async def scenario():
         store = product_store()
-        holder = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        _, stuck, gate = await lease_held_elsewhere(fake_server, store, 8)
         waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
         waiter = make_cache(waiter_redis, lease_wait_seconds=2.0)
-        gate = asyncio.Event()
-        store.gate = gate
-        stuck = asyncio.create_task(holder.get("8", lambda: store.fetch(8)))
-        await store.read_done.wait()
 
         async def down(*args, **kwargs):
             raise CacheDown("Connection refused")
