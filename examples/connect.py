@@ -14,6 +14,9 @@ Three inputs, one result (`CacheSettings`):
 
 `CacheSettings.redis_kwargs()` are plain keyword arguments for redis-py (`redis.Redis`,
 `redis.asyncio.Redis`, `RedisCluster`) and valkey-py, a fork with the same arguments.
+`CacheSettings.client()` / `async_client()` add a bounded retry policy, so a call to a cache that
+refuses connections or never answers fails within about (RETRIES + 1) x the timeout (see
+`client()`), rather than after redis-py's default ten retries.
 What the settings always hold: TLS with certificate verification whenever the cache has TLS
 (never `ssl_cert_reqs=none`), TLS 1.2 or newer, the AUTH token / RBAC user / IAM token, reads
 on the reader endpoint only when asked (`read_only=True`), and cluster mode when the outputs say
@@ -33,13 +36,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 # What `pulumi stack output --json` prints for a secret without --show-secrets
 # (pulumi/pulumi pkg/backend/display: massagePropertyValue).
 MASKED = "[secret]"
 CACHE_ENGINES = ("valkey", "redis")
+# Per call: the TCP (and TLS) connect, and each wait for an answer on the socket. client() and
+# async_client() take `timeout=` to change it.
 TIMEOUT_SECONDS = 5.0
+# A failed call is retried once, on a new connection, after a short exponential backoff.
+RETRIES = 1
+RETRY_BACKOFF_BASE_SECONDS = 0.05
+RETRY_BACKOFF_CAP_SECONDS = 0.5
 
 
 class ConnectError(ValueError):
@@ -74,14 +83,18 @@ class CacheSettings:
     cluster: bool | None = False                # None: the outputs cannot tell; ask the server
     auth: str = "token"                         # token | rbac | iam | none
 
-    def redis_kwargs(self, *, read_only: bool = False) -> dict[str, Any]:
-        """Keyword arguments for redis.Redis / redis.asyncio.Redis / RedisCluster / valkey."""
+    def redis_kwargs(self, *, read_only: bool = False,
+                     timeout: float = TIMEOUT_SECONDS) -> dict[str, Any]:
+        """Keyword arguments for redis.Redis / redis.asyncio.Redis / RedisCluster / valkey.
+        timeout: seconds for a connect and for each wait for an answer."""
+        if not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         endpoint = self.reader if read_only else self.writer
         kwargs: dict[str, Any] = {
             "host": endpoint.host,
             "port": endpoint.port,
-            "socket_timeout": TIMEOUT_SECONDS,
-            "socket_connect_timeout": TIMEOUT_SECONDS,
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
         }
         if self.tls:
             kwargs.update(ssl=True, ssl_cert_reqs="required",
@@ -100,44 +113,62 @@ class CacheSettings:
                 kwargs["username"] = self.username
         return kwargs
 
-    def is_cluster(self) -> bool:
-        """Cluster mode, from the outputs; where they cannot tell, from `INFO cluster`."""
+    def is_cluster(self, *, timeout: float = TIMEOUT_SECONDS) -> bool:
+        """Cluster mode, from the outputs; where they cannot tell, from `INFO cluster` on the
+        writer endpoint (one connection, with the same timeout and retry policy as client())."""
         if self.cluster is not None:
             return self.cluster
         import redis
+        from redis.retry import Retry
 
-        with redis.Redis(**self.redis_kwargs()) as probe:
+        with redis.Redis(**self.redis_kwargs(timeout=timeout), socket_keepalive=True,
+                         retry=_retry_policy(Retry)) as probe:
             return bool(probe.info("cluster").get("cluster_enabled"))
 
     def client(self, *, read_only: bool = False, decode_responses: bool = True,
-               **extra: Any) -> Any:
+               timeout: float = TIMEOUT_SECONDS, **extra: Any) -> Any:
         """A redis-py client: `RedisCluster` in cluster mode (reads from replicas when
-        read_only), otherwise `Redis` on the writer or, when read_only, the reader endpoint."""
+        read_only), otherwise `Redis` on the writer or, when read_only, the reader endpoint.
+
+        Fails fast: `timeout` (TIMEOUT_SECONDS) bounds the connect and each wait for an answer,
+        a failed call is retried RETRIES time(s) after a short backoff, and there is no periodic
+        health-check PING (TCP keepalive finds dead connections instead). A call to a cache that
+        refuses connections or never answers raises after about (RETRIES + 1) x timeout.
+        `extra` keyword arguments go to the redis-py class as they are (`retry=` replaces the
+        policy)."""
         import redis
         from redis.cluster import RedisCluster
+        from redis.retry import Retry
 
-        return self._client(redis.Redis, RedisCluster, read_only, decode_responses, extra)
+        return self._client(redis.Redis, RedisCluster, Retry, read_only, decode_responses,
+                            timeout, extra)
 
     def async_client(self, *, read_only: bool = False, decode_responses: bool = True,
-                     **extra: Any) -> Any:
+                     timeout: float = TIMEOUT_SECONDS, **extra: Any) -> Any:
         """As client(), for asyncio (redis.asyncio). The cluster probe, if needed, is sync."""
         import redis.asyncio
         from redis.asyncio.cluster import RedisCluster
+        from redis.asyncio.retry import Retry
 
-        return self._client(redis.asyncio.Redis, RedisCluster, read_only, decode_responses, extra)
+        return self._client(redis.asyncio.Redis, RedisCluster, Retry, read_only,
+                            decode_responses, timeout, extra)
 
-    def _client(self, single: Callable[..., Any], cluster: Callable[..., Any], read_only: bool,
-                decode_responses: bool, extra: dict[str, Any]) -> Any:
-        """client() and async_client(), given their redis-py classes."""
-        kwargs = {**self.redis_kwargs(read_only=read_only),
-                  "decode_responses": decode_responses, **extra}
-        if self.is_cluster():
+    def _client(self, single: Callable[..., Any], cluster: Callable[..., Any],
+                retry: Callable[..., Any], read_only: bool, decode_responses: bool,
+                timeout: float, extra: dict[str, Any]) -> Any:
+        """client() and async_client(), given their redis-py classes. Every keyword here is
+        one that Redis and RedisCluster (sync and asyncio) take in redis-py 8.2."""
+        kwargs = {**self.redis_kwargs(read_only=read_only, timeout=timeout),
+                  "decode_responses": decode_responses, "socket_keepalive": True,
+                  "retry": _retry_policy(retry), **extra}
+        # The probe (when the outputs cannot tell) waits as long as the client would.
+        if self.is_cluster(timeout=kwargs["socket_timeout"] or timeout):
             from redis.cluster import LoadBalancingStrategy
 
             if read_only:
                 kwargs["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
             return cluster(**kwargs)
-        return single(health_check_interval=30, **kwargs)
+        return single(**kwargs)
 
     def describe(self) -> dict[str, Any]:
         """The settings without any secret, for logs and `python -m examples.connect`."""
@@ -152,6 +183,15 @@ class CacheSettings:
             "password": None if self.auth == "none" else "(hidden)",
             "cluster": "ask the server" if self.cluster is None else self.cluster,
         }
+
+
+def _retry_policy(retry: Callable[..., Any]) -> Any:
+    """RETRIES retries with a short exponential backoff, as `retry` (redis.retry.Retry, or
+    redis.asyncio.retry.Retry for the asyncio clients)."""
+    from redis.backoff import ExponentialBackoff
+
+    return retry(ExponentialBackoff(cap=RETRY_BACKOFF_CAP_SECONDS,
+                                    base=RETRY_BACKOFF_BASE_SECONDS), RETRIES)
 
 
 class TokenCredentials:
@@ -180,7 +220,9 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
     region: a Global Datastore (AWS) or cross-region (GCP) secondary region: reads go to that
     region's member, writes to the primary's endpoint, with the primary's AUTH token.
     username/password: an RBAC user (AWS) or a token you hold; password_provider: a callable
-    returning a fresh IAM access token (GCP Valkey with `auth: iam`).
+    returning a fresh IAM access token (GCP Valkey with `auth: iam`). An AWS serverless cache
+    exports its application user (`user`) and keeps that user's password in `auth_tokens`:
+    without username=, the client authenticates as that user (`AUTH <user> <password>`).
     """
     caches = outputs.get("caches")
     if not isinstance(caches, Mapping):
@@ -231,10 +273,17 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
                 f"cache {cache!r} uses IAM auth: pass password=<access token> or "
                 "password_provider=<callable returning a fresh token>; the client's service "
                 "account needs roles/memorystore.dbConnectionUser")
-    elif username is not None:
+    elif username or entry.get("user"):
+        # An RBAC user: the one given, or the application user of an AWS serverless cache
+        # (components/aws/serverless.py), whose password the stack keeps in auth_tokens.
+        exported_user = entry.get("user")
+        username = username or str(exported_user)
         auth, secret = "rbac", password
         if password is None and password_provider is None:
-            raise ConnectError(f"RBAC user {username!r} for cache {cache!r} needs its password")
+            if username != exported_user:
+                raise ConnectError(
+                    f"RBAC user {username!r} for cache {cache!r} needs its password")
+            secret = _auth_token(outputs, cache)
     else:
         auth = "token"
         secret = password if password is not None else _auth_token(outputs, cache)
@@ -328,8 +377,8 @@ def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
         name=name, engine=engine, writer=writer, reader=reader, tls=tls, ca_pem=ca_pem,
         ca_file=ca_file, check_hostname=check_hostname, username=username,
         password=None if password is None else str(password),
-        password_provider=password_provider, cluster=_declared_cluster(data) or False,
-        auth=auth)
+        # Without `cluster_mode` (a hand-made secret) the client asks the server (INFO cluster).
+        password_provider=password_provider, cluster=_declared_cluster(data), auth=auth)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,18 +387,34 @@ def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
 def from_url(url: str, *, ca_file: str | None = None, name: str = "cache",
              engine: str = "valkey") -> CacheSettings:
     """redis://[user:password@]host[:port] or rediss://... (TLS, verified against ca_file or the
-    system trust store)."""
+    system trust store). The user name and password must be percent-encoded
+    (`urllib.parse.quote(password, safe="")`): `#`, `/`, `?` or `@` in them would end the
+    host part early. Cluster mode: a URL cannot tell, so the client asks the server."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss", "valkey", "valkeys"):
         raise ConnectError(f"cache URL scheme {parts.scheme!r}: use redis:// or rediss://")
+    try:
+        # An unencoded `#`, `/` or `?` in the password ends the authority there: the rest of
+        # the password becomes the "port" (ValueError) or the host sits after an `@` in the
+        # path, query or fragment. Neither message may repeat any part of the URL.
+        port = parts.port
+        misplaced = "@" in parts.path + parts.query + parts.fragment
+    except ValueError:
+        port, misplaced = None, True
+    if misplaced:
+        raise ConnectError(
+            "the cache URL cannot be parsed: its port is not a number 1-65535, or its user "
+            "name or password holds a character such as #, /, ? or @ that is not "
+            "percent-encoded (encode the password with urllib.parse.quote(password, safe=''))")
     host = _host(parts.hostname, "the URL's host")
-    endpoint = Endpoint(host, parts.port or 6379)
+    endpoint = Endpoint(host, port or 6379)
     password = unquote(parts.password) if parts.password else None
     username = unquote(parts.username) if parts.username else None
     return CacheSettings(
         name=name, engine=engine, writer=endpoint, reader=endpoint,
         tls=parts.scheme in ("rediss", "valkeys"), ca_file=ca_file, username=username or None,
-        password=password, auth="none" if password is None else "rbac" if username else "token")
+        password=password, auth="none" if password is None else "rbac" if username else "token",
+        cluster=None)
 
 
 ENV_HELP = ("set CACHE_SECRET_FILE (a connection secret's JSON), or CACHE_OUTPUTS_FILE and "
@@ -429,6 +494,15 @@ def _bool(value: Any, key: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------------------
+def _without_secret(text: str, settings: CacheSettings) -> str:
+    """text with the settings' password, as given and percent-encoded, replaced by (hidden)."""
+    secret = settings.password
+    if secret:
+        for form in sorted({secret, quote(secret, safe="")}, key=len, reverse=True):
+            text = text.replace(form, "(hidden)")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m examples.connect",
@@ -466,8 +540,11 @@ def main(argv: list[str] | None = None) -> int:
             with settings.client() as client:
                 client.ping()
                 info = client.info("server")
-        except redis.RedisError as error:
-            print(f"error: {settings.writer}: {error}", file=sys.stderr)
+        except (redis.RedisError, OSError) as error:
+            # The server's own error text is printed, never the password: some servers and
+            # proxies repeat a rejected command's arguments (AUTH <password>) in their reply.
+            print(f"error: {settings.writer}: {_without_secret(str(error), settings)}",
+                  file=sys.stderr)
             return 1
         report["server"] = f"{info.get('server_name', 'redis')} " \
                            f"{info.get('valkey_version') or info.get('redis_version')}"

@@ -29,6 +29,8 @@ from typing import Any
 
 LOOPBACK = "127.0.0.1"
 PG_USER = "postgres"
+# Where system tools live when PATH leaves them out (root's tools: runuser is in /usr/sbin).
+SYSTEM_BIN_DIRS = ("/usr/sbin", "/sbin")
 
 
 class ServerError(RuntimeError):
@@ -50,6 +52,14 @@ def find_cache_server() -> str | None:
         if found:
             return found
     return None
+
+
+def find_runuser() -> str | None:
+    """runuser (util-linux), which starts PostgreSQL as PG_USER when the benchmark runs as
+    root: PATH, then SYSTEM_BIN_DIRS (a root shell's PATH may leave /usr/sbin out)."""
+    return shutil.which("runuser") or next(
+        (path for path in (os.path.join(d, "runuser") for d in SYSTEM_BIN_DIRS)
+         if os.path.isfile(path) and os.access(path, os.X_OK)), None)
 
 
 def find_postgres_bin() -> str | None:
@@ -81,6 +91,9 @@ def missing_servers() -> list[str]:
             pwd.getpwnam(PG_USER)
         except KeyError:
             missing.append(f"a `{PG_USER}` user to run PostgreSQL as (it refuses root)")
+        if find_runuser() is None:
+            missing.append("runuser, to start PostgreSQL as that user (Debian: apt-get install "
+                           "util-linux; looked on PATH, in " + " and ".join(SYSTEM_BIN_DIRS) + ")")
     return missing
 
 
@@ -234,7 +247,7 @@ class CacheServer(_ChildProcessServer):
         return {"engine": self.engine(), "host": LOOPBACK, "port": self.port,
                 "reader_host": LOOPBACK, "tls": True, "username": None,
                 "auth_token": self.password, "ca_certs": [self.tls.ca.read_text()],
-                "check_hostname": True}
+                "check_hostname": True, "cluster_mode": False}
 
     def engine(self) -> str:
         return "valkey" if "valkey" in Path(self.binary).name else "redis"
@@ -307,6 +320,7 @@ class PostgresServer:
         self.user = "bench"
         self.port = free_port()
         self.run_as = PG_USER if os.geteuid() == 0 else None
+        self.runuser = find_runuser() if self.run_as else None
         self.started = False
 
     @property
@@ -321,6 +335,10 @@ class PostgresServer:
             except KeyError:
                 raise ServerError(f"running as root needs a `{self.run_as}` user to run "
                                   "PostgreSQL (it refuses root)") from None
+            if self.runuser is None:
+                raise ServerError("running as root needs runuser (util-linux) to start "
+                                  f"PostgreSQL as `{self.run_as}`: not on PATH nor in "
+                                  + " or ".join(SYSTEM_BIN_DIRS))
         self.directory.mkdir(parents=True, exist_ok=True)
         socket_dir = self.directory / "socket"
         socket_dir.mkdir(exist_ok=True)
@@ -365,7 +383,10 @@ class PostgresServer:
     def _run(self, tool: str, *args: str, check: bool = True) -> None:
         command = [str(self.bin_dir / tool), *args]
         if self.run_as:
-            command = ["runuser", "-u", self.run_as, "--", *command]
+            if self.runuser is None:
+                raise ServerError("runuser (util-linux) not found: cannot start PostgreSQL "
+                                  f"as `{self.run_as}`")
+            command = [self.runuser, "-u", self.run_as, "--", *command]
         result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
                                 text=True, timeout=120, start_new_session=True,
                                 cwd=self.directory)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import random
 import socket
 import ssl
+import subprocess
 import threading
 import time
 
@@ -157,3 +159,64 @@ def test_missing_servers_are_reported_with_install_hints(monkeypatch, capsys):
     monkeypatch.setattr(servers, "find_cache_server", lambda: None)
     assert cli.main(["--json"]) == 2
     assert "apt-get install redis-server" in capsys.readouterr().err
+
+
+def fake_tool(directory, name="runuser"):
+    directory.mkdir(parents=True, exist_ok=True)
+    tool = directory / name
+    tool.write_text("#!/bin/sh\nexit 0\n")
+    tool.chmod(0o755)
+    return str(tool)
+
+
+def test_runuser_is_found_on_path_or_in_the_system_directories(monkeypatch, tmp_path):
+    on_path = fake_tool(tmp_path / "bin")
+    in_sbin = fake_tool(tmp_path / "sbin")
+    monkeypatch.setattr(servers, "SYSTEM_BIN_DIRS", (str(tmp_path / "none"),
+                                                     str(tmp_path / "sbin")))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert servers.find_runuser() == on_path
+    # A root shell whose PATH leaves out /usr/sbin (su without -, sudo's secure_path, cron).
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert servers.find_runuser() == in_sbin
+    monkeypatch.setattr(servers, "SYSTEM_BIN_DIRS", (str(tmp_path / "none"),))
+    assert servers.find_runuser() is None
+
+
+def test_the_default_system_directories_hold_runuser_off_path(monkeypatch, tmp_path):
+    if not any(os.access(f"{d}/runuser", os.X_OK) for d in ("/usr/sbin", "/sbin")):
+        pytest.skip("no runuser in /usr/sbin or /sbin on this machine")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert servers.find_runuser() in ("/usr/sbin/runuser", "/sbin/runuser")
+
+
+def as_root_with_servers(monkeypatch):
+    monkeypatch.setattr(servers.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(servers.pwd, "getpwnam", lambda name: object())
+    monkeypatch.setattr(servers, "find_cache_server", lambda: "/usr/bin/redis-server")
+    monkeypatch.setattr(servers, "find_postgres_bin", lambda: "/usr/lib/postgresql/15/bin")
+
+
+def test_a_missing_runuser_is_reported_like_a_missing_server(monkeypatch, tmp_path, capsys):
+    as_root_with_servers(monkeypatch)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(servers, "SYSTEM_BIN_DIRS", (str(tmp_path / "sbin"),))
+    assert [hint for hint in servers.missing_servers() if "runuser" in hint] == [
+        f"runuser, to start PostgreSQL as that user (Debian: apt-get install util-linux; "
+        f"looked on PATH, in {tmp_path / 'sbin'})"]
+    assert cli.main(["--json"]) == 2
+    assert "runuser" in capsys.readouterr().err
+    fake_tool(tmp_path / "sbin")
+    assert servers.missing_servers() == []
+
+
+def test_postgres_tools_run_through_runuser_by_its_full_path(monkeypatch, tmp_path):
+    as_root_with_servers(monkeypatch)
+    runuser = fake_tool(tmp_path / "bin")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    commands = []
+    monkeypatch.setattr(servers.subprocess, "run", lambda command, **kw: commands.append(
+        command) or subprocess.CompletedProcess(command, 0, "", ""))
+    server = servers.PostgresServer("/pg/bin", tmp_path / "pg", "pw")
+    server._run("pg_ctl", "status")
+    assert commands == [[runuser, "-u", servers.PG_USER, "--", "/pg/bin/pg_ctl", "status"]]

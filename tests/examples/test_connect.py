@@ -212,6 +212,7 @@ def test_clients_pick_the_endpoint_and_the_cluster_class(monkeypatch, method, si
         def __init__(self, **kwargs):
             self.kwargs = kwargs
 
+    real_cluster = importlib.import_module(cluster_module).RedisCluster
     monkeypatch.setattr(importlib.import_module(cluster_module), "RedisCluster",
                         RecordingCluster)
     writer, reader = connect.Endpoint("writer.test", 6379), connect.Endpoint("reader.test", 6380)
@@ -219,22 +220,50 @@ def test_clients_pick_the_endpoint_and_the_cluster_class(monkeypatch, method, si
                                      password="pw", cluster=False)
     endpoint = reader if read_only else writer
 
-    plain = getattr(settings, method)(read_only=read_only, socket_keepalive=True)
+    plain = getattr(settings, method)(read_only=read_only, client_name="app")
     assert type(plain) is single
     pool_kwargs = plain.connection_pool.connection_kwargs
     assert (pool_kwargs["host"], pool_kwargs["port"]) == (endpoint.host, endpoint.port)
-    assert (pool_kwargs["password"], pool_kwargs["socket_keepalive"]) == ("pw", True)
-    assert pool_kwargs["health_check_interval"] == 30
+    assert (pool_kwargs["password"], pool_kwargs["client_name"]) == ("pw", "app")
+    # Dead connections are found by TCP keepalive, not by a PING before commands (which nests
+    # its own retries inside every command's).
+    assert pool_kwargs["socket_keepalive"] is True
+    assert pool_kwargs.get("health_check_interval", 0) == 0
+    assert pool_kwargs["retry"].get_retries() == connect.RETRIES
+    assert pool_kwargs["socket_timeout"] == pool_kwargs["socket_connect_timeout"] == \
+        connect.TIMEOUT_SECONDS
     assert pool_kwargs["decode_responses"] is True
+    quick = getattr(settings, method)(read_only=read_only, timeout=0.25).connection_pool
+    assert quick.connection_kwargs["socket_timeout"] == 0.25
+    assert quick.connection_kwargs["socket_connect_timeout"] == 0.25
 
     sharded = connect.CacheSettings(name="s", engine="valkey", writer=writer, reader=reader,
                                     password="pw", cluster=True)
     clustered = getattr(sharded, method)(read_only=read_only, decode_responses=False)
     assert type(clustered) is RecordingCluster
+    retry = clustered.kwargs.pop("retry")
+    assert retry.get_retries() == connect.RETRIES
     assert clustered.kwargs == {
         **sharded.redis_kwargs(read_only=read_only), "decode_responses": False,
+        "socket_keepalive": True,
         **({"load_balancing_strategy": LoadBalancingStrategy.ROUND_ROBIN_REPLICAS}
            if read_only else {})}
+    # Every keyword is one the real cluster class takes (the sync one silently drops others).
+    assert not_taken_by(real_cluster, {**clustered.kwargs, "retry": retry}) == []
+
+
+def not_taken_by(cluster_class, kwargs):
+    """The keywords of kwargs that redis-py's RedisCluster ignores or refuses."""
+    import inspect
+
+    import redis.cluster
+
+    parameters = inspect.signature(cluster_class.__init__).parameters
+    taken = set(parameters) - {"self"}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        # Sync RedisCluster hands **kwargs to its node connections through cleanup_kwargs.
+        taken |= set(redis.cluster.REDIS_ALLOWED_KEYS) - set(redis.cluster.KWARGS_DISABLED_KEYS)
+    return sorted(set(kwargs) - taken)
 
 
 @pytest.mark.parametrize(("declared", "expected"), [

@@ -152,3 +152,74 @@ def test_login_needs_a_user_name(instances):
 def test_short_signing_keys_are_refused():
     with pytest.raises(ValueError, match="at least 32 characters"):
         create_app(lambda: None, secret_keys=["short"])
+
+
+def cookie_flags(header):
+    return {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
+
+
+def test_the_cookie_is_secure_by_default_and_only_an_explicit_false_drops_it(fake_server):
+    import fakeredis
+
+    def flags(**options):
+        app = create_app(lambda: fakeredis.FakeAsyncRedis(server=fake_server),
+                         secret_keys=KEYS, **options)
+        with TestClient(app) as client:
+            issued = client.post("/login", json={"user": "alice"})
+            dropped = client.post("/logout", cookies={COOKIE: issued.cookies[COOKIE]})
+            return (cookie_flags(issued.headers["set-cookie"]),
+                    cookie_flags(dropped.headers["set-cookie"]))
+
+    login_flags, logout_flags = flags()                       # the default: Secure
+    assert "secure" in login_flags and "secure" in logout_flags
+    assert {"httponly", "samesite"} <= login_flags
+    assert all("secure" in f for f in flags(cookie_secure=True))
+    assert not any("secure" in f for f in flags(cookie_secure=False))
+
+
+@pytest.mark.parametrize(("value", "secure"), [
+    (None, True), ("true", True), ("", True), ("0", True), ("no", True), ("off", True),
+    ("false", False), ("FALSE", False), (" False ", False),
+])
+def test_the_server_keeps_the_cookie_secure_unless_told_false(monkeypatch, tmp_path, value,
+                                                               secure):
+    import sys
+
+    import uvicorn
+
+    import examples.session_store.app as app_module
+    from examples.session_store import __main__ as server
+
+    keys = tmp_path / "keys"
+    keys.write_text(KEYS[0] + "\n")
+    monkeypatch.setenv("SESSION_SECRET_FILE", str(keys))
+    monkeypatch.setenv("CACHE_URL", "redis://127.0.0.1:6379")
+    for name in ("CACHE_SECRET_FILE", "CACHE_OUTPUTS_FILE", "SESSION_COOKIE_SECURE"):
+        monkeypatch.delenv(name, raising=False)
+    if value is not None:
+        monkeypatch.setenv("SESSION_COOKIE_SECURE", value)
+    made = {}
+    monkeypatch.setattr(app_module, "create_app", lambda *a, **kw: made.update(kw) or "app")
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: made.update(served=app))
+    monkeypatch.setattr(sys, "argv", ["session_store", "--port", "8123"])
+    server.main()
+    assert (made["served"], made["cookie_secure"]) == ("app", secure)
+
+
+def test_a_malformed_cache_url_stops_the_server_without_showing_the_password(monkeypatch,
+                                                                             tmp_path):
+    import sys
+
+    from examples.session_store import __main__ as server
+
+    keys = tmp_path / "keys"
+    keys.write_text(KEYS[0] + "\n")
+    monkeypatch.setenv("SESSION_SECRET_FILE", str(keys))
+    monkeypatch.setenv("CACHE_URL", "rediss://app:Tok3n#Secret@cache.example.com:6379")
+    for name in ("CACHE_SECRET_FILE", "CACHE_OUTPUTS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "argv", ["session_store"])
+    with pytest.raises(SystemExit) as stopped:
+        server.main()
+    assert "percent-encode" in str(stopped.value.code)
+    assert "Tok3n" not in str(stopped.value.code) and "Secret" not in str(stopped.value.code)

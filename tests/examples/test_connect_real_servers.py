@@ -1,0 +1,224 @@
+"""The client settings against real sockets and servers: a cache that never answers or refuses
+connections fails fast, a serverless cache's exported user authenticates, cluster mode is asked
+of the server when the input cannot tell, and no password leaks from a bad URL or a failed
+ping. A redis-server is started where one is installed; those tests skip otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+import redis
+import redis.asyncio
+
+from examples import connect
+from examples.bench.servers import find_cache_server, free_port
+from examples.connect import ConnectError
+from infra.plan.secrets import is_secret
+from infra.stackfile import flat_stack_config
+
+
+@pytest.fixture
+def fake_cache():
+    """serve(reply=None): a loopback port that accepts connections and answers each one's first
+    request with reply(request), or never answers. Yields serve and the connections accepted."""
+    listeners, accepted = [], []
+
+    def serve(reply=None):
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def run():
+            with contextlib.suppress(OSError):
+                while True:
+                    accepted.append(connection := listener.accept()[0])
+                    if reply is not None:
+                        connection.sendall(reply(connection.recv(4096)))
+
+        threading.Thread(target=run, daemon=True).start()
+        return listener.getsockname()[1]
+
+    yield serve, accepted
+    for sock in [*listeners, *accepted]:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
+def get_once(port, method, cluster=False, **options):
+    """One GET with a fresh client() / async_client(), the way an app makes its first call."""
+    here = connect.Endpoint("127.0.0.1", port)
+    settings = connect.CacheSettings(name="s", engine="valkey", writer=here, reader=here,
+                                     tls=False, password="pw", cluster=cluster)
+    if method == "client":
+        with settings.client(**options) as client:
+            return client.get("k")
+
+    async def get():
+        async with settings.async_client(**options) as client:
+            return await client.get("k")
+
+    return asyncio.run(get())
+
+
+# (RETRIES + 1) attempts of 0.5 s each and a backoff of at most 0.5 s, with room for a busy CI.
+BOUND_SECONDS = 3.0
+METHODS = pytest.mark.parametrize("method", ["client", "async_client"], ids=["sync", "asyncio"])
+
+
+@METHODS
+@pytest.mark.parametrize("options", [{"timeout": 0.5}, {"socket_timeout": 0.5,
+                                                        "socket_connect_timeout": 0.5}],
+                         ids=["timeout", "redis-py-keywords"])
+@pytest.mark.parametrize("cluster", [False, None], ids=["single", "cluster-probe"])
+def test_a_cache_that_never_answers_fails_within_a_bound(fake_cache, method, options, cluster):
+    started = time.monotonic()
+    with pytest.raises(redis.TimeoutError):
+        get_once(fake_cache[0](), method, cluster=cluster, **options)
+    elapsed = time.monotonic() - started
+    assert elapsed < BOUND_SECONDS, f"one GET took {elapsed:.1f} s"
+    deadline = time.monotonic() + 2               # the server thread may accept a bit late
+    while len(fake_cache[1]) < connect.RETRIES + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(fake_cache[1]) == connect.RETRIES + 1
+
+
+@METHODS
+def test_a_cache_that_refuses_connections_fails_at_once(method):
+    started = time.monotonic()
+    with pytest.raises(redis.ConnectionError):
+        get_once(free_port(), method)                        # nothing listens there
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """start(*config): a redis-server (or valkey-server) without TLS on a free loopback port,
+    with these command-line settings; stopped at the end. Returns the port."""
+    binary = find_cache_server() or shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server or valkey-server (apt-get install redis-server)")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*config: str) -> int:
+        port, started_at = free_port(), time.monotonic()
+        started.append(process := subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(tmp_path), *config],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        while time.monotonic() < started_at + 10 and process.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                return port
+            time.sleep(0.05)
+        raise AssertionError(f"{binary} did not listen on 127.0.0.1:{port}")
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(10)
+
+
+def revealed(value):                # outputs as `pulumi stack output --json --show-secrets`
+    if isinstance(value, dict):
+        return revealed(value["value"]) if is_secret(value) else \
+            {key: revealed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [revealed(item) for item in value]
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def test_a_serverless_cache_authenticates_as_its_exported_user(redis_server):
+    from infra.plan.report import run_plan
+
+    flat = flat_stack_config("dev")                 # the dev stack plus a serverless cache
+    caches = json.loads(flat["managed-cache:caches"])
+    caches["bursty"] = {"engine": "valkey",
+                        "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 5000}}
+    flat["managed-cache:caches"] = json.dumps(caches)
+    outputs = json.loads(json.dumps(revealed(run_plan("dev", config=flat).recorder
+                                             .stack_outputs)))
+    entry, password = outputs["caches"]["bursty"], outputs["auth_tokens"]["bursty"]
+    assert entry["serverless"] is True and entry["user"] == "app"
+    # Like ElastiCache Serverless: the default user is off, only `app` may log in.
+    port = redis_server("--user", "default", "off", "--user", "app", "on", f">{password}",
+                        "~*", "+@all")
+    entry.update(endpoint="127.0.0.1", reader_endpoint="127.0.0.1", port=port,
+                 reader_port=port, tls=False)
+    settings = connect.from_stack_outputs(outputs, "bursty")
+    assert (settings.auth, settings.username, settings.password) == ("rbac", "app", password)
+    with redis.Redis(**settings.redis_kwargs(), decode_responses=True) as client:
+        assert client.acl_whoami() == "app"
+    with dataclasses.replace(settings, cluster=False).client() as client:
+        assert client.set("k", "v") and client.get("k") == "v"
+    # A user given explicitly still wins, and needs its own password.
+    with pytest.raises(ConnectError, match="RBAC user 'ops' .* needs its password"):
+        connect.from_stack_outputs(outputs, "bursty", username="ops")
+
+
+def test_a_url_or_a_secret_without_cluster_mode_asks_the_server(redis_server):
+    port = redis_server()
+    settings = connect.from_url(f"redis://127.0.0.1:{port}")
+    assert settings.cluster is None
+    assert connect.from_secret({"engine": "redis", "host": "127.0.0.1", "port": port,
+                                "tls": False}).cluster is None
+    with redis.Redis(port=port) as admin:
+        admin.config_resetstat()
+        assert settings.is_cluster() is False               # cluster_enabled:0
+        assert admin.info("commandstats")["cmdstat_info"]["calls"] == 1
+    with settings.client() as client:
+        assert client.set("k", "v") and client.get("k") == "v"
+
+
+@pytest.mark.parametrize("password", ["Tok3n#Secret", "Tok3n/Secret", "Tok3n?Secret",
+                                      "Tok3n#Secr@t"])
+@pytest.mark.parametrize("user", ["app", ""])
+def test_an_unencoded_password_in_a_url_is_refused_without_showing_it(password, user, capsys):
+    url = f"rediss://{user}:{password}@cache.example.com:6379"
+    with pytest.raises(ConnectError) as refused:
+        connect.from_url(url)
+    assert "percent-encode" in str(refused.value)
+    assert connect.main(["--url", url]) == 1
+    printed = capsys.readouterr()
+    for shown in (str(refused.value), printed.out + printed.err):
+        assert not any(piece in shown for piece in ("Tok3n", "Secr")), shown
+    encoded = connect.from_url(f"rediss://{user}:{quote(password, safe='')}@h.example:6379")
+    assert (encoded.password, encoded.writer.host) == (password, "h.example")
+
+
+@pytest.mark.parametrize("source", ["--url", "--secret"])
+def test_a_failed_ping_does_not_print_the_password(redis_server, tmp_path, capsys, source):
+    port = redis_server("--requirepass", "the-right-one-9f2c")
+    wrong = "not-the-password-7d41"
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"engine": "redis", "host": "127.0.0.1", "port": port,
+                                  "tls": False, "password": wrong}))
+    where = f"redis://:{wrong}@127.0.0.1:{port}" if source == "--url" else str(secret)
+    assert connect.main([source, where, "--ping"]) == 1
+    printed = capsys.readouterr()
+    assert printed.err.startswith(f"error: 127.0.0.1:{port}: ")
+    assert "invalid username-password pair" in printed.err or "WRONGPASS" in printed.err
+    for secret in (wrong, "the-right-one-9f2c"):
+        assert secret not in printed.out + printed.err
+
+
+def test_a_server_error_that_repeats_the_password_is_printed_without_it(fake_cache, capsys):
+    # Some proxies and old servers repeat a rejected command's arguments (AUTH <password>).
+    def echo(request):
+        words = [w for w in request.decode().split("\r\n") if w and w[0] not in "*$"]
+        return f"-ERR rejected: {' '.join(words)}\r\n".encode()
+
+    password = "p@ss word/with#symbols"
+    url = f"redis://:{quote(password, safe='')}@127.0.0.1:{fake_cache[0](echo)}"
+    assert connect.main(["--url", url, "--ping"]) == 1
+    printed = capsys.readouterr().err
+    assert "rejected: " in printed and "(hidden)" in printed
+    assert password not in printed and quote(password, safe="") not in printed
