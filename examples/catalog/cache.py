@@ -32,9 +32,11 @@ its lease live in one slot and both scripts work in cluster mode.
 A cache that fails or hangs never holds a request up for long: every cache call is bounded by
 `cache_timeout_seconds`, a failed lookup or lease wait answers from the database, and after a
 failure the cache is bypassed for `bypass_seconds` (reads go to the database; invalidations are
-still sent), so an outage costs the database its load, not the clients their latency. A load
-is shared only while it reads the database: once it has its value, later requests look the key
-up again, so a process whose cache write is stuck never keeps serving what it loaded.
+still sent), so an outage costs the database its load, not the clients their latency. Requests
+that arrive after a load, while its cache write is on its way, get the value only once the
+write has landed under the lease (which proves no invalidation came first); if it is refused,
+fails or runs past the lease, they look the key up again, so a process whose write is stuck
+never serves what it loaded.
 """
 
 from __future__ import annotations
@@ -189,20 +191,27 @@ class CacheAside:
             self._forget(key, flight)
             flight.cancel()
             raise
-        flight.set_result((value, source))
-        # Shared only while it loaded: a later request looks the key up again, so a stuck
-        # cache write never makes this process serve what it loaded after an invalidation.
-        self._forget(key, flight)
         if source == "hit":
             self.stats.hits += 1
         else:
             self.stats.misses += 1
-        if fill is not None:
-            # The caller has its value; the cache write happens behind it, within the lease.
-            task: asyncio.Task[Any] = asyncio.create_task(self._bounded(fill(),
-                                                                        self.lease_ms / 1000))
-            self._fills.add(task)
-            task.add_done_callback(self._filled)
+        flight.set_result((value, source))        # the requests that joined the load
+        if fill is None:
+            self._forget(key, flight)
+            return value
+        # The caller has its value; the cache write happens behind it, within the lease.
+        # Requests arriving until it lands get the value only once it has landed under our
+        # lease, which proves no invalidation came first; if it is refused, fails or runs past
+        # the lease they look the key up again. (An invalidation here since the load started
+        # has already removed the flight: then nothing is shared.)
+        pending: asyncio.Future[tuple[Any, str]] = asyncio.get_running_loop().create_future()
+        pending.add_done_callback(_retrieve)
+        if self._inflight.get(key) is flight:
+            self._inflight[key] = pending
+        task: asyncio.Task[bool] = asyncio.create_task(self._bounded(fill(),
+                                                                     self.lease_ms / 1000))
+        self._fills.add(task)
+        task.add_done_callback(lambda done: self._filled(done, key, pending, (value, source)))
         return value
 
     async def invalidate(self, key: str) -> None:
@@ -239,10 +248,16 @@ class CacheAside:
         if self._inflight.get(key) is flight:
             del self._inflight[key]
 
-    def _filled(self, task: asyncio.Task[Any]) -> None:
+    def _filled(self, task: asyncio.Task[bool], key: str,
+                flight: asyncio.Future[tuple[Any, str]], result: tuple[Any, str]) -> None:
         self._fills.discard(task)
+        self._forget(key, flight)
         if not task.cancelled() and task.exception() is not None:
             self.stats.fill_errors += 1          # the value is simply not cached
+        if not task.cancelled() and task.exception() is None and task.result():
+            flight.set_result(result)
+        else:
+            flight.cancel()                      # not confirmed: followers look it up again
 
     async def _bounded(self, call: Awaitable[Any], seconds: float | None = None) -> Any:
         """A cache call within its time limit (TimeoutError past it)."""
@@ -256,8 +271,9 @@ class CacheAside:
                     type(error).__name__, self.bypass_seconds)
 
     async def _fetch(self, key: str, load: Callable[[], Awaitable[Any]]
-                     ) -> tuple[Any, str, Callable[[], Coroutine[Any, Any, Any]] | None]:
-        """(value, "hit" | "miss", the cache write still to do, if any)."""
+                     ) -> tuple[Any, str, Callable[[], Coroutine[Any, Any, bool]] | None]:
+        """(value, "hit" | "miss", the cache write still to do, if any: it returns whether
+        the value may be shared with the requests that joined the load)."""
         value_key, lease_key = self.keys(key)
         token = secrets.token_hex(8)
         if asyncio.get_running_loop().time() < self._bypass_until:
@@ -293,16 +309,21 @@ class CacheAside:
                 await self._bounded(self._release(keys=[lease_key], args=[token]))
             raise
         if value is None:
-            return None, "miss", lambda: self._release(keys=[lease_key], args=[token])
+            async def release() -> bool:
+                await self._release(keys=[lease_key], args=[token])
+                return True                      # nothing to confirm: the row does not exist
+
+            return None, "miss", release
         payload = json.dumps(value)
 
-        async def fill() -> None:
+        async def fill() -> bool:
             filled = await self._fill(keys=[value_key, lease_key],
                                       args=[token, payload, self.ttl_ms()])
             if int(filled):
                 self.stats.fills += 1
-            else:
-                self.stats.fills_refused += 1
+                return True
+            self.stats.fills_refused += 1
+            return False
 
         return value, "miss", fill
 

@@ -333,17 +333,49 @@ def test_a_stuck_fill_never_serves_the_loaded_value_after_an_invalidation(fake_s
 
     async def scenario():
         store = product_store()
-        process_b = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        process_b = make_cache(fakeredis.FakeAsyncRedis(server=fake_server), lease_ms=100)
         process_a = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
         process_b._fill = _hang
         first = await process_b.get("5", lambda: store.fetch(5))
         await store.update(5, {"price_cents": 999})
         await process_a.invalidate("5")
+        # B's next read joins its own pending write, which never lands: it must look again.
         second = await process_b.get("5", lambda: store.fetch(5))
         return first, second
 
     first, second = run(scenario())
     assert (first["version"], second["version"]) == (1, 2)
+
+
+def test_a_request_after_the_load_waits_for_the_write_and_looks_again_if_refused(
+        fake_server, product_store):
+    # A load read v1 and returned; before its write lands an update elsewhere commits v2 and
+    # deletes value and lease. A request arriving in that moment must not get v1.
+    import fakeredis
+
+    async def scenario():
+        store = product_store()
+        cache = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        elsewhere = make_cache(fakeredis.FakeAsyncRedis(server=fake_server))
+        fill = cache._fill
+        release = asyncio.Event()
+
+        async def held_fill(*args, **kwargs):
+            await release.wait()
+            return await fill(*args, **kwargs)
+
+        cache._fill = held_fill
+        first = await cache.get("5", lambda: store.fetch(5))
+        second = asyncio.create_task(cache.get("5", lambda: store.fetch(5)))
+        await asyncio.sleep(0)
+        await store.update(5, {"price_cents": 999})
+        await elsewhere.invalidate("5")
+        release.set()
+        return cache, first, await second
+
+    cache, first, second = run(scenario())
+    assert (first["version"], second["version"]) == (1, 2)
+    assert cache.stats.fills_refused == 1
 
 
 def test_a_fill_is_abandoned_when_its_lease_runs_out(fake_redis, product_store):
