@@ -199,17 +199,18 @@ class CacheAside:
         if fill is None:
             self._forget(key, flight)
             return value
-        # The caller has its value; the cache write happens behind it, within the lease.
-        # Requests arriving until it lands get the value only once it has landed under our
-        # lease, which proves no invalidation came first; if it is refused, fails or runs past
-        # the lease they look the key up again. (An invalidation here since the load started
-        # has already removed the flight: then nothing is shared.)
+        # The caller has its value; the cache write happens behind it, within the time limit
+        # of a cache call (and never past the lease). Requests arriving until it lands get the
+        # value only once it has landed under our lease, which proves no invalidation came
+        # first; if it is refused, fails or runs out of time they look the key up again. (An
+        # invalidation here since the load started has already removed the flight: then
+        # nothing is shared.)
         pending: asyncio.Future[tuple[Any, str]] = asyncio.get_running_loop().create_future()
         pending.add_done_callback(_retrieve)
         if self._inflight.get(key) is flight:
             self._inflight[key] = pending
-        task: asyncio.Task[bool] = asyncio.create_task(self._bounded(fill(),
-                                                                     self.lease_ms / 1000))
+        limit = min(self.cache_timeout_seconds, self.lease_ms / 1000)
+        task: asyncio.Task[bool] = asyncio.create_task(self._bounded(fill(), limit))
         self._fills.add(task)
         task.add_done_callback(lambda done: self._filled(done, key, pending, (value, source)))
         return value
@@ -252,8 +253,11 @@ class CacheAside:
                 flight: asyncio.Future[tuple[Any, str]], result: tuple[Any, str]) -> None:
         self._fills.discard(task)
         self._forget(key, flight)
-        if not task.cancelled() and task.exception() is not None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
             self.stats.fill_errors += 1          # the value is simply not cached
+            if isinstance(error, CACHE_FAILURES):
+                self._cache_failed(error)
         if not task.cancelled() and task.exception() is None and task.result():
             flight.set_result(result)
         else:

@@ -378,15 +378,27 @@ def test_a_request_after_the_load_waits_for_the_write_and_looks_again_if_refused
     assert cache.stats.fills_refused == 1
 
 
-def test_a_fill_is_abandoned_when_its_lease_runs_out(fake_redis, product_store):
+def test_a_hung_fill_gives_up_in_time_and_the_next_reads_bypass_the_cache(fake_redis,
+                                                                         product_store):
+    # The hot keys are the ones with a write pending: a hung write must not hold the requests
+    # that wait for it longer than one cache call's time limit.
     async def scenario():
-        store, cache = product_store(), make_cache(fake_redis, lease_ms=50)
+        store = product_store()
+        cache = make_cache(fake_redis, cache_timeout_seconds=0.05, bypass_seconds=60)
         cache._fill = _hang
         await cache.get("6", lambda: store.fetch(6))
-        await cache.drain()                   # returns: the write gave up with the lease
-        return cache
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        waiting = await asyncio.gather(*(cache.get("6", lambda: store.fetch(6))
+                                         for _ in range(3)))
+        took = loop.time() - started
+        await cache.drain()
+        return store, cache, waiting, took
 
-    assert run(scenario(), timeout=2.0).stats.fill_errors == 1
+    store, cache, waiting, took = run(scenario(), timeout=2.0)
+    assert [value["id"] for value in waiting] == [6, 6, 6]
+    assert took < 0.5
+    assert cache.stats.fill_errors == 1 and cache.stats.bypassed >= 1
 
 
 def test_the_lease_expires_so_a_crashed_loader_never_blocks_fills(fake_redis, product_store):
