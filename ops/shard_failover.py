@@ -34,8 +34,10 @@ from ops.poll import Polling, until
 _CALLED = re.compile(r"Test Failover API called for node group (\S+?)\.?$")
 _FAILED_OVER = re.compile(r"Failover (?:from (?:primary|master) node (\S+) )?to replica node "
                           r"(\S+?) completed")
+_RECOVERING = "Recovering cache node"
 _RECOVERED = "Finished recovery for cache node"
-# DescribeEvents filters on AWS's clock; a minute covers any skew with this machine's.
+# DescribeEvents filters on AWS's clock: the start is taken from the TestFailover response's
+# Date header where there is one (else this machine's clock), less a minute.
 _CLOCK_SKEW = timedelta(minutes=1)
 
 
@@ -55,19 +57,41 @@ class _Progress:
 
 def _failed_over(events: list[live.Event], group_id: str, shard: str,
                  members: tuple[str, ...]) -> _Moved | None:
-    """The shard's failover since its latest "Test Failover API called" event, if completed."""
+    """The shard's failover since its latest "Test Failover API called" event, if completed.
+
+    AWS logs it in two forms, the short one ("Failover to replica node B completed") often
+    first: the old primary comes from the long form, else from the node that is then
+    recovered ("Recovering cache nodes ..." has that node as its source)."""
     since = max((e.date for e in events if e.source == group_id
                  and (m := _CALLED.search(e.message)) and m.group(1) == shard), default=None)
-    for event in events:
-        found = _FAILED_OVER.search(event.message)
-        if found and found.group(2) in members and (since is None or event.date >= since):
-            return _Moved(old=found.group(1), new=found.group(2), date=event.date)
-    return None
+    found = [(event, match) for event in events
+             if (match := _FAILED_OVER.search(event.message)) and match.group(2) in members
+             and (since is None or event.date >= since)]
+    if not found:
+        return None
+    first, match = found[0]
+    old = next((m.group(1) for _, m in found if m.group(1)), None) or next(
+        (e.source for e in events if e.date >= first.date and e.source in members
+         and e.source != match.group(2)
+         and e.message.startswith((_RECOVERING, _RECOVERED))), None)
+    return _Moved(old=old, new=match.group(2), date=first.date)
 
 
 def _recovered(events: list[live.Event], moved: _Moved) -> bool:
     return any(e.source == moved.old and e.message.startswith(_RECOVERED)
                and e.date >= moved.date for e in events)
+
+
+def _aws_now(response: dict[str, object]) -> datetime:
+    """The time by AWS's clock (the response's Date header), else by this machine's."""
+    from email.utils import parsedate_to_datetime
+
+    metadata = response.get("ResponseMetadata")
+    headers = metadata.get("HTTPHeaders", {}) if isinstance(metadata, dict) else {}
+    try:
+        return parsedate_to_datetime(headers["date"])
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(UTC)
 
 
 def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | None,
@@ -96,9 +120,9 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | Non
     before = node_group.primary
     print(f"test failover of shard {node_group.id} of {group.id} ({spec.region}); primary now: "
           f"{before or 'not reported (cluster mode)'}")
-    started = datetime.now(UTC) - _CLOCK_SKEW
-    clients.elasticache(spec.region).test_failover(
+    response = clients.elasticache(spec.region).test_failover(
         ReplicationGroupId=group.id, NodeGroupId=node_group.id)
+    started = _aws_now(response) - _CLOCK_SKEW
     print(f"called TestFailover(ReplicationGroupId={group.id}, NodeGroupId={node_group.id}); "
           f"waiting (every {polling.interval:g}s, at most {polling.timeout:g}s)")
 
@@ -128,13 +152,14 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | Non
     new = moved.new if moved else progress.primary
     print(f"test failover complete: shard {node_group.id} primary moved from "
           f"{old or 'the old primary'} to {new}")
-    if moved is not None and moved.old is not None:
-        if _recovered(progress.events, moved):
-            print(f"{moved.old} has been recovered as a replica")
-        else:
-            print(f"{moved.old} is still being recovered as a replica; before testing another "
-                  f"shard of {group.id}, wait for its event \"{_RECOVERED}s\" (aws elasticache "
-                  f"describe-events --source-type cache-cluster --source-identifier {moved.old})")
+    if moved is not None and moved.old is not None and _recovered(progress.events, moved):
+        print(f"{moved.old} has been recovered as a replica")
+    elif moved is not None:
+        node = moved.old or "the old primary"
+        print(f"{node} is still being recovered as a replica; before testing another shard of "
+              f"{group.id}, wait for its event \"{_RECOVERED}s\" (aws elasticache "
+              f"describe-events --source-type cache-cluster"
+              + (f" --source-identifier {moved.old})" if moved.old else ")"))
     print("clients using the group's primary (or configuration) endpoint follow the new "
           "primary automatically; clients pinned to node endpoints must reconnect")
     return EXIT_OK

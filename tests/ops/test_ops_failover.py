@@ -393,3 +393,65 @@ def test_the_failover_event_is_read_in_its_older_wordings(message, old):
     event = live.Event(source="g", message=message, date=datetime.now(UTC))
     moved = shard_failover._failed_over([event], "g", "0001", ("g-0001-001", "g-0001-002"))
     assert moved is not None and (moved.old, moved.new) == (old, "g-0001-002")
+
+
+def test_the_old_primary_is_found_when_the_short_event_comes_first(capsys, project, east):
+    # The order AWS logged in a real cluster-mode test failover: the short form without the
+    # old primary first, the long form after it, then the old primary's recovery.
+    _start_cluster_failover(project, east)
+    east.events(CALLED,
+                ("local-sessions", "Failover to replica node local-sessions-0001-002 completed",
+                 1),
+                _failed_over("0001", 2),
+                ("local-sessions-0001-001", "Recovering cache nodes 0001", 3))
+
+    code, out, _ = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+
+    assert code == 0
+    assert "primary moved from local-sessions-0001-001 to local-sessions-0001-002" in out
+    assert "local-sessions-0001-001 is still being recovered as a replica" in out
+
+
+def test_without_the_long_event_the_recovering_node_is_the_old_primary(capsys, project, east):
+    _start_cluster_failover(project, east)
+    east.events(CALLED,
+                ("local-sessions", "Failover to replica node local-sessions-0001-002 completed",
+                 1),
+                ("local-sessions-0001-001", "Recovering cache nodes 0001", 2),
+                ("local-sessions-0001-001", "Finished recovery for cache nodes 0001", 3))
+
+    code, out, _ = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+
+    assert code == 0
+    assert "primary moved from local-sessions-0001-001 to local-sessions-0001-002" in out
+    assert "local-sessions-0001-001 has been recovered as a replica" in out
+
+
+def test_events_are_read_from_aws_clock_not_this_machines(capsys, project, east):
+    # This machine's clock may run ahead: StartTime comes from the TestFailover response's
+    # Date header, less a minute, so AWS's own filter never hides the failover's events.
+    from datetime import UTC, datetime
+
+    write_stack(project, "local", {"sessions": {**PROD_SESSIONS, "shards": 2, "replicas": 1}})
+    group = _cluster_rg("local-sessions")
+    east.group(group)
+    east.stubber.add_response(
+        "test_failover",
+        {"ReplicationGroup": group,
+         "ResponseMetadata": {"HTTPHeaders": {"date": "Sun, 06 Dec 2026 10:00:00 GMT"},
+                              "HTTPStatusCode": 200, "RequestId": "r", "RetryAttempts": 0}},
+        {"ReplicationGroupId": "local-sessions", "NodeGroupId": "0001"})
+    east.group(group)
+    east.stubber.add_response(
+        "describe_events",
+        {"Events": [{"SourceIdentifier": "local-sessions", "Message": message,
+                     "Date": datetime(2026, 12, 6, 10, 0, 30, tzinfo=UTC)}
+                    for message in ("Test Failover API called for node group 0001",
+                                    "Failover to replica node local-sessions-0001-002 "
+                                    "completed")]},
+        {"StartTime": datetime(2026, 12, 6, 9, 59, tzinfo=UTC)})
+
+    code, out, err = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+
+    assert (code, err) == (0, "")
+    east.done()
