@@ -390,22 +390,23 @@ def from_url(url: str, *, ca_file: str | None = None, name: str = "cache",
     system trust store). The user name and password must be percent-encoded
     (`urllib.parse.quote(password, safe="")`): `#`, `/`, `?` or `@` in them would end the
     host part early. Cluster mode: a URL cannot tell, so the client asks the server."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss", "valkey", "valkeys"):
-        raise ConnectError(f"cache URL scheme {parts.scheme!r}: use redis:// or rediss://")
     try:
         # An unencoded `#`, `/` or `?` in the password ends the authority there: the rest of
         # the password becomes the "port" (ValueError) or the host sits after an `@` in the
-        # path, query or fragment. Neither message may repeat any part of the URL.
+        # path, query or fragment; a `[` or `]` reads as a broken IPv6 address (ValueError).
+        # No message may repeat any part of the URL.
+        parts = urlsplit(url)
         port = parts.port
         misplaced = "@" in parts.path + parts.query + parts.fragment
     except ValueError:
-        port, misplaced = None, True
-    if misplaced:
+        parts, port, misplaced = None, None, True
+    if misplaced or parts is None:
         raise ConnectError(
             "the cache URL cannot be parsed: its port is not a number 1-65535, or its user "
-            "name or password holds a character such as #, /, ? or @ that is not "
+            "name or password holds a character such as #, /, ?, @, [ or ] that is not "
             "percent-encoded (encode the password with urllib.parse.quote(password, safe=''))")
+    if parts.scheme not in ("redis", "rediss", "valkey", "valkeys"):
+        raise ConnectError(f"cache URL scheme {parts.scheme!r}: use redis:// or rediss://")
     host = _host(parts.hostname, "the URL's host")
     endpoint = Endpoint(host, port or 6379)
     password = unquote(parts.password) if parts.password else None

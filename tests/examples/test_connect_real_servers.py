@@ -179,7 +179,7 @@ def test_a_url_or_a_secret_without_cluster_mode_asks_the_server(redis_server):
 
 
 @pytest.mark.parametrize("password", ["Tok3n#Secret", "Tok3n/Secret", "Tok3n?Secret",
-                                      "Tok3n#Secr@t"])
+                                      "Tok3n#Secr@t", "se[cret"])
 @pytest.mark.parametrize("user", ["app", ""])
 def test_an_unencoded_password_in_a_url_is_refused_without_showing_it(password, user, capsys):
     url = f"rediss://{user}:{password}@cache.example.com:6379"
@@ -189,7 +189,7 @@ def test_an_unencoded_password_in_a_url_is_refused_without_showing_it(password, 
     assert connect.main(["--url", url]) == 1
     printed = capsys.readouterr()
     for shown in (str(refused.value), printed.out + printed.err):
-        assert not any(piece in shown for piece in ("Tok3n", "Secr")), shown
+        assert not any(piece in shown for piece in (password[:5], password[-4:])), shown
     encoded = connect.from_url(f"rediss://{user}:{quote(password, safe='')}@h.example:6379")
     assert (encoded.password, encoded.writer.host) == (password, "h.example")
 
