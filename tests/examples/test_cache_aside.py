@@ -261,9 +261,15 @@ def test_jitter_must_be_a_fraction(fake_redis):
         make_cache(fake_redis, jitter=1.5)
 
 
-def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis, product_store):
-    """A full cache under noeviction refuses the lease write (OOM); an unreachable one refuses
-    everything. Reads still answer from the database, and nothing is filled."""
+@pytest.mark.parametrize(("refusing", "counter"), [
+    # A full cache under noeviction refusing the lookup's lease write; an unreachable cache
+    # refuses it the same way.
+    ("_get_or_lease", "cache_errors"),
+    # What Redis 7.0 did when full: the lease write went through, the fill was refused.
+    ("_fill", "fill_errors"),
+], ids=["lookup", "fill"])
+def test_a_full_cache_still_answers_from_the_database_and_caches_nothing(
+        fake_redis, product_store, refusing, counter):
     from redis.exceptions import OutOfMemoryError
 
     async def scenario():
@@ -272,14 +278,15 @@ def test_a_failing_cache_lookup_falls_back_to_the_database(fake_redis, product_s
         async def refuse(*args, **kwargs):
             raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
 
-        cache._get_or_lease = refuse
+        setattr(cache, refusing, refuse)
         value = await cache.get("3", lambda: store.fetch(3))
         await cache.drain()
-        return store, cache, value, await fake_redis.exists(*cache.keys("3"))
+        return store, cache, value, await fake_redis.exists(cache.keys("3")[0])
 
-    store, cache, value, keys = run(scenario())
+    store, cache, value, cached = run(scenario())
     assert value["id"] == 3 and store.reads == 1
-    assert (cache.stats.cache_errors, cache.stats.misses, keys) == (1, 1, 0)
+    assert (getattr(cache.stats, counter), cache.stats.misses, cache.stats.fills, cached) == (
+        1, 1, 0, 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,25 +482,3 @@ def test_a_failed_invalidation_does_not_fail_the_committed_write(fake_redis, pro
     store, cache, updated = run(scenario())
     assert updated["version"] == 2 and store.rows[2]["price_cents"] == 1
     assert (cache.stats.invalidations, cache.stats.invalidation_errors) == (0, 1)
-
-
-def test_a_full_cache_that_refuses_the_fill_still_answers_and_caches_nothing(fake_redis,
-                                                                             product_store):
-    """What Redis 7.0 did under noeviction when full: the lookup's lease write went through,
-    the fill was refused with OOM. The read answers; the next one reads the database again."""
-    from redis.exceptions import OutOfMemoryError
-
-    async def scenario():
-        store, cache = product_store(), make_cache(fake_redis)
-
-        async def refuse(*args, **kwargs):
-            raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
-
-        cache._fill = refuse
-        value = await cache.get("3", lambda: store.fetch(3))
-        await cache.drain()
-        return store, cache, value, await fake_redis.exists(cache.keys("3")[0])
-
-    store, cache, value, cached = run(scenario())
-    assert value["id"] == 3 and store.reads == 1
-    assert (cache.stats.fill_errors, cache.stats.fills, cached) == (1, 0, 0)

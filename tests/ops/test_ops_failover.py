@@ -395,36 +395,30 @@ def test_the_failover_event_is_read_in_its_older_wordings(message, old):
     assert moved is not None and (moved.old, moved.new) == (old, "g-0001-002")
 
 
-def test_the_old_primary_is_found_when_the_short_event_comes_first(capsys, project, east):
+SHORT_FORM = ("local-sessions", "Failover to replica node local-sessions-0001-002 completed", 1)
+
+
+@pytest.mark.parametrize(("events", "recovery"), [
     # The order AWS logged in a real cluster-mode test failover: the short form without the
     # old primary first, the long form after it, then the old primary's recovery.
+    ([CALLED, SHORT_FORM, _failed_over("0001", 2),
+      ("local-sessions-0001-001", "Recovering cache nodes 0001", 3)],
+     "local-sessions-0001-001 is still being recovered as a replica"),
+    # Without the long form, the node being recovered is the old primary.
+    ([CALLED, SHORT_FORM, ("local-sessions-0001-001", "Recovering cache nodes 0001", 2),
+      ("local-sessions-0001-001", "Finished recovery for cache nodes 0001", 3)],
+     "local-sessions-0001-001 has been recovered as a replica"),
+], ids=["short-form-first", "short-form-only"])
+def test_the_old_primary_is_found_from_either_event_form(capsys, project, east, events,
+                                                         recovery):
     _start_cluster_failover(project, east)
-    east.events(CALLED,
-                ("local-sessions", "Failover to replica node local-sessions-0001-002 completed",
-                 1),
-                _failed_over("0001", 2),
-                ("local-sessions-0001-001", "Recovering cache nodes 0001", 3))
+    east.events(*events)
 
     code, out, _ = _test_failover(capsys, project, *FAST, clients=clients_for(east))
 
     assert code == 0
     assert "primary moved from local-sessions-0001-001 to local-sessions-0001-002" in out
-    assert "local-sessions-0001-001 is still being recovered as a replica" in out
-
-
-def test_without_the_long_event_the_recovering_node_is_the_old_primary(capsys, project, east):
-    _start_cluster_failover(project, east)
-    east.events(CALLED,
-                ("local-sessions", "Failover to replica node local-sessions-0001-002 completed",
-                 1),
-                ("local-sessions-0001-001", "Recovering cache nodes 0001", 2),
-                ("local-sessions-0001-001", "Finished recovery for cache nodes 0001", 3))
-
-    code, out, _ = _test_failover(capsys, project, *FAST, clients=clients_for(east))
-
-    assert code == 0
-    assert "primary moved from local-sessions-0001-001 to local-sessions-0001-002" in out
-    assert "local-sessions-0001-001 has been recovered as a replica" in out
+    assert recovery in out
 
 
 def test_events_are_read_from_aws_clock_not_this_machines(capsys, project, east):
