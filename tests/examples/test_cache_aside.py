@@ -197,24 +197,35 @@ def test_another_process_waits_for_the_lease_holder_fill(fake_server, product_st
     assert holder.stats.fills == 1
 
 
-def test_a_lease_held_too_long_makes_others_read_without_filling(fake_server, product_store):
+@pytest.mark.parametrize("cache_fails", [False, True], ids=["lease-held-too-long",
+                                                               "cache-fails-while-waiting"])
+def test_a_waiter_without_a_fill_reads_the_database_and_never_fills(fake_server, product_store,
+                                                                   cache_fails):
+    """The lease holder is stuck: the waiter gives up after lease_wait_seconds, or at once
+    when the cache fails while it waits, and reads the database without filling."""
     import fakeredis
+    from redis.exceptions import ConnectionError as CacheDown
 
     async def scenario():
         store = product_store()
         _, stuck, gate = await lease_held_elsewhere(fake_server, store, 9)
-        waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
-        waiter = make_cache(waiter_redis, lease_wait_seconds=0.02)
+        waiter = make_cache(fakeredis.FakeAsyncRedis(server=fake_server),
+                            lease_wait_seconds=2.0 if cache_fails else 0.02)
+        if cache_fails:
+            async def down(*args, **kwargs):
+                raise CacheDown("Connection refused")
+
+            waiter.redis.get = down
         value = await waiter.get("9", lambda: product_store().fetch(9))
-        cached = await waiter_redis.get(waiter.keys("9")[0])
+        cached = await fakeredis.FakeAsyncRedis(server=fake_server).get(waiter.keys("9")[0])
         gate.set()
         await stuck
         return waiter, value, cached
 
     waiter, value, cached = run(scenario())
-    assert value["id"] == 9
-    assert (waiter.stats.lease_waits, waiter.stats.misses, waiter.stats.loads) == (1, 1, 1)
-    assert cached is None and waiter.stats.fills == 0
+    assert value["id"] == 9 and cached is None
+    assert (waiter.stats.lease_waits, waiter.stats.misses, waiter.stats.loads,
+            waiter.stats.fills, waiter.stats.cache_errors) == (1, 1, 1, 0, int(cache_fails))
 
 
 def test_a_missing_row_is_not_cached_and_frees_the_lease(fake_redis, product_store):
@@ -296,16 +307,26 @@ async def _hang(*args, **kwargs):
     await asyncio.Event().wait()          # a cache that accepts the call and never answers
 
 
+def hung(fake_redis, call: str) -> CacheAside:
+    """A cache whose script `call` never answers; 50 ms per cache call, a long bypass."""
+    cache = make_cache(fake_redis, cache_timeout_seconds=0.05, bypass_seconds=60)
+    setattr(cache, call, _hang)
+    return cache
+
+
+async def timed(awaitable):
+    """(its result, the seconds it took)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    result = await awaitable
+    return result, loop.time() - started
+
+
 def test_a_hung_cache_answers_from_the_database_within_the_time_limit(fake_redis,
                                                                       product_store):
     async def scenario():
-        store = product_store()
-        cache = make_cache(fake_redis, cache_timeout_seconds=0.05, bypass_seconds=60)
-        cache._get_or_lease = _hang
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        first = await cache.get("3", lambda: store.fetch(3))
-        took = loop.time() - started
+        store, cache = product_store(), hung(fake_redis, "_get_or_lease")
+        first, took = await timed(cache.get("3", lambda: store.fetch(3)))
         second = await cache.get("4", lambda: store.fetch(4))   # bypassed: no cache call
         return store, cache, first, second, took
 
@@ -390,15 +411,10 @@ def test_a_hung_fill_gives_up_in_time_and_the_next_reads_bypass_the_cache(fake_r
     # The hot keys are the ones with a write pending: a hung write must not hold the requests
     # that wait for it longer than one cache call's time limit.
     async def scenario():
-        store = product_store()
-        cache = make_cache(fake_redis, cache_timeout_seconds=0.05, bypass_seconds=60)
-        cache._fill = _hang
+        store, cache = product_store(), hung(fake_redis, "_fill")
         await cache.get("6", lambda: store.fetch(6))
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        waiting = await asyncio.gather(*(cache.get("6", lambda: store.fetch(6))
-                                         for _ in range(3)))
-        took = loop.time() - started
+        waiting, took = await timed(asyncio.gather(*(cache.get("6", lambda: store.fetch(6))
+                                                     for _ in range(3))))
         await cache.drain()
         return store, cache, waiting, took
 
@@ -421,30 +437,6 @@ def test_the_lease_expires_so_a_crashed_loader_never_blocks_fills(fake_redis, pr
         return lease_ttl
 
     assert 0 < run(scenario()) <= 2000
-
-
-def test_a_cache_failing_during_a_lease_wait_reads_the_database(fake_server, product_store):
-    import fakeredis
-    from redis.exceptions import ConnectionError as CacheDown
-
-    async def scenario():
-        store = product_store()
-        _, stuck, gate = await lease_held_elsewhere(fake_server, store, 8)
-        waiter_redis = fakeredis.FakeAsyncRedis(server=fake_server)
-        waiter = make_cache(waiter_redis, lease_wait_seconds=2.0)
-
-        async def down(*args, **kwargs):
-            raise CacheDown("Connection refused")
-
-        waiter_redis.get = down
-        value = await waiter.get("8", lambda: product_store().fetch(8))
-        gate.set()
-        await stuck
-        return waiter, value
-
-    waiter, value = run(scenario())
-    assert value["id"] == 8
-    assert (waiter.stats.lease_waits, waiter.stats.cache_errors, waiter.stats.loads) == (1, 1, 1)
 
 
 def test_a_failed_load_is_reported_even_when_the_lease_cannot_be_released(fake_redis,
