@@ -217,7 +217,8 @@ def live_members(spec: AwsStackSpec, cache: CacheSpec,
             problems.append(f"replication group {group_id} not found in {region}")
         elif group.node_type not in (None, cache.node_type.name):
             problems.append(f"{group_id} in {region} runs {group.node_type}, the config says "
-                            f"{cache.node_type.name}: deploy the config first")
+                            f"{cache.node_type.name}: let a running change finish, "
+                            "or deploy the config")
         else:
             members[region] = list(group.members)
     return members, problems

@@ -159,7 +159,7 @@ def test_a_group_running_another_node_type_is_not_sized(capsys, tmp_path):
     out = _rightsize(capsys, tmp_path)
     assert _row(out, "sessions")[-2:] == ["skipped (see below)", "-"]
     assert ("sessions: ops-sessions in us-east-1 runs cache.r7g.xlarge, the config says "
-            "cache.r7g.large: deploy the config first") in out
+            "cache.r7g.large: let a running change finish, or deploy the config") in out
 
 # ---------------------------------------------------------------------------------------------
 # The rule, without AWS
