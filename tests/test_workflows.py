@@ -156,39 +156,38 @@ def test_dependabot_keeps_the_action_pins_and_every_requirements_file_current():
     assert all(u.get("cooldown", {}).get("default-days", 0) >= 7 for u in updates)
 
 
-def test_the_real_preview_runs_the_policy_pack_with_the_stacks_environment():
-    preview = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
-    names = [step.get("name", step.get("uses", "")) for step in preview["steps"]]
-    [pulumi] = [s for s in preview["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
-    assert pulumi["with"]["command"] == "preview"
+def policy_pack_steps(job: dict[str, Any], command: str, environment_output: str
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Asserts that the job's pulumi/actions step runs `command` with the policy pack and the
+    stack's policy config, after the pack's own virtualenv is built; returns that step and the
+    `check` step that computes the environment."""
+    names = [step.get("name", step.get("uses", "")) for step in job["steps"]]
+    [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == command
     assert pulumi["with"]["policyPacks"] == "policy"
     assert pulumi["with"]["policyPackConfigs"] == (
-        "policy/config/${{ steps.check.outputs.environment }}.json")
-    for environment in ("production", "development"):
-        assert (ROOT / f"policy/config/{environment}.json").exists()
-    # Only when credentials exist, and after the pack's own virtualenv is installed.
-    assert pulumi["if"] == "steps.check.outputs.ready == 'true'"
-    [venv] = [s for s in preview["steps"] if "policy/requirements.txt" in s.get("run", "")]
+        f"policy/config/${{{{ steps.check.outputs.{environment_output} }}}}.json")
+    [venv] = [s for s in job["steps"] if "policy/requirements.txt" in s.get("run", "")]
     assert "python -m venv policy/venv" in venv["run"]
     assert names.index(venv["name"]) < names.index(pulumi["name"])
-    [check] = [s for s in preview["steps"] if s.get("id") == "check"]
-    assert 'echo "environment=$environment"' in check["run"]
+    [check] = [s for s in job["steps"] if s.get("id") == "check"]
+    assert f'echo "{environment_output}=${environment_output}"' in check["run"]
+    return pulumi, check
+
+
+def test_the_real_preview_runs_the_policy_pack_with_the_stacks_environment():
+    preview = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
+    pulumi, _ = policy_pack_steps(preview, "preview", "environment")
+    for environment in ("production", "development"):
+        assert (ROOT / f"policy/config/{environment}.json").exists()
+    # Only when credentials exist.
+    assert pulumi["if"] == "steps.check.outputs.ready == 'true'"
 
 
 def test_pulumi_up_runs_the_policy_pack_with_the_stacks_environment():
     # The preview sees computed values as unknown, and a manual deploy has no preview at all.
     up = load(ROOT / ".github/workflows/pulumi-up.yml")["jobs"]["up"]
-    names = [step.get("name", step.get("uses", "")) for step in up["steps"]]
-    [pulumi] = [s for s in up["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
-    assert pulumi["with"]["command"] == "up"
-    assert pulumi["with"]["policyPacks"] == "policy"
-    assert pulumi["with"]["policyPackConfigs"] == (
-        "policy/config/${{ steps.check.outputs.policy_environment }}.json")
-    [venv] = [s for s in up["steps"] if "policy/requirements.txt" in s.get("run", "")]
-    assert "python -m venv policy/venv" in venv["run"]
-    assert names.index(venv["name"]) < names.index(pulumi["name"])
-    [check] = [s for s in up["steps"] if s.get("id") == "check"]
-    assert 'echo "policy_environment=$policy_environment"' in check["run"]
+    _, check = policy_pack_steps(up, "up", "policy_environment")
     assert "[ \"$profile\" = \"development\" ] && policy_environment=development" in check["run"]
 
 
