@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """The collector settings the program runs with (infra/gc_tuning.py), once every test
     module, and so both clouds' SDKs, is imported: the suite synthesizes hundreds of stacks."""
     tune_for_synthesis()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_source_positions() -> Iterator[None]:
+    """Registrations carry no stack trace in this suite. The SDK walks the whole Python stack
+    for each resource it registers (pytest's frames included) and turns every frame into a
+    file URI, a fifth of a mock run's time; the mock monitor drops the result. The langhost
+    tests (tests/stacks/test_langhost.py) run in their own processes and keep it."""
+    from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime.proto import source_pb2
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sdk_resource, "_get_stack_trace", source_pb2.StackTrace)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
