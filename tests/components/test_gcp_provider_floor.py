@@ -1,4 +1,4 @@
-"""The pulumi-gcp floor in requirements.txt holds what the GCP components rely on (issue 11,
+"""The pulumi-gcp floor in requirements.in holds what the GCP components rely on (issue 11,
 defect 12).
 
 `servicenetworking.Connection(deletion_policy="REMOVE_PEERING")` is what lets a stack that
@@ -20,7 +20,7 @@ from pathlib import Path
 from tests.builders import gcp_config, redis
 
 FIRST_WITH_REMOVE_PEERING = (10, 0, 0)
-REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.in"
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -28,12 +28,12 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def _gcp_requirement() -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(floor, ceiling) of pulumi-gcp in requirements.txt."""
+    """(floor, ceiling) of pulumi-gcp in requirements.in."""
     for line in REQUIREMENTS.read_text().splitlines():
         match = re.match(r"^pulumi-gcp\s*>=\s*([\d.]+)\s*,\s*<\s*([\d.]+)", line.strip())
         if match:
             return _version(match.group(1)), _version(match.group(2))
-    raise AssertionError("requirements.txt has no 'pulumi-gcp>=X,<Y' line")
+    raise AssertionError("requirements.in has no 'pulumi-gcp>=X,<Y' line")
 
 
 def test_the_floor_is_a_release_with_remove_peering():

@@ -156,7 +156,7 @@ def test_the_pulumi_aws_floor_is_the_version_the_facts_were_read_from():
     import re
     from pathlib import Path
 
-    requirements = Path(__file__).resolve().parents[2] / "requirements.txt"
+    requirements = Path(__file__).resolve().parents[2] / "requirements.in"
     [floor] = re.findall(r"^pulumi-aws>=([\d.]+),", requirements.read_text(), re.MULTILINE)
     assert f"pulumi-aws {floor}" in (facts.__doc__ or "")
     installed = tuple(int(p) for p in importlib.metadata.version("pulumi-aws").split(".")[:3])
