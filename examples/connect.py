@@ -123,7 +123,15 @@ class CacheSettings:
 
         with redis.Redis(**self.redis_kwargs(timeout=timeout), socket_keepalive=True,
                          retry=_retry_policy(Retry)) as probe:
-            return bool(probe.info("cluster").get("cluster_enabled"))
+            try:
+                return bool(probe.info("cluster").get("cluster_enabled"))
+            except redis.exceptions.NoPermissionError:
+                # An RBAC user whose access string leaves out INFO (it is in @dangerous).
+                raise ConnectError(
+                    f"{self.name}: cannot tell whether the cache runs in cluster mode: its "
+                    "user may not run INFO. Add \"cluster_mode\": true or false to the "
+                    "secret, or set it with dataclasses.replace(settings, cluster=...)"
+                ) from None
 
     def client(self, *, read_only: bool = False, decode_responses: bool = True,
                timeout: float = TIMEOUT_SECONDS, **extra: Any) -> Any:

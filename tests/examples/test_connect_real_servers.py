@@ -179,6 +179,16 @@ def test_a_url_or_a_secret_without_cluster_mode_asks_the_server(redis_server):
         assert client.set("k", "v") and client.get("k") == "v"
 
 
+def test_a_user_that_may_not_run_info_is_told_how_to_name_the_mode(redis_server):
+    port = redis_server("--user", "default", "off", "--user", "app", "on", ">app-pass-9f2c",
+                        "~*", "+@all", "-@dangerous")
+    settings = connect.from_url(f"redis://app:app-pass-9f2c@127.0.0.1:{port}")
+    with pytest.raises(ConnectError, match=r"may not run INFO\. Add \"cluster_mode\""):
+        settings.is_cluster()
+    with dataclasses.replace(settings, cluster=False).client() as client:
+        assert client.set("k", "v") and client.get("k") == "v"
+
+
 @pytest.mark.parametrize("password", ["Tok3n#Secret", "Tok3n/Secret", "Tok3n?Secret",
                                       "Tok3n#Secr@t", "se[cret"])
 @pytest.mark.parametrize("user", ["app", ""])
