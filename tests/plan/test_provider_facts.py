@@ -161,3 +161,18 @@ def test_the_pulumi_aws_floor_is_the_version_the_facts_were_read_from():
     assert f"pulumi-aws {floor}" in (facts.__doc__ or "")
     installed = tuple(int(p) for p in importlib.metadata.version("pulumi-aws").split(".")[:3])
     assert installed >= tuple(int(p) for p in floor.split("."))
+
+
+@pytest.mark.parametrize("package", ["pulumi-aws", "pulumi-gcp"])
+def test_deploys_lock_the_provider_release_the_facts_were_read_against(package):
+    """A provider release can change what is replaced, rejected or owned by the cloud, so the
+    lock (what every preview and `pulumi up` installs) moves to a new release only with the facts
+    re-read: the update that moves it fails here until this module's docstring names it."""
+    import re
+    from pathlib import Path
+
+    lock = (Path(__file__).resolve().parents[2] / "requirements.txt").read_text()
+    [locked] = re.findall(rf"^{package}==([\d.]+)", lock, re.MULTILINE)
+    assert f"{package} {locked} " in " ".join((facts.__doc__ or "").split()), (
+        f"requirements.txt locks {package} {locked}: re-read components/provider_facts.py "
+        "against that release, then name it in the module's docstring")
