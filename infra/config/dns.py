@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from infra import naming
 from infra.config.common import (
@@ -96,6 +97,7 @@ def _resolve_dns(cfg: NetworkConfig, cloud: str, region: str, caches: list[AnyCa
     if zone is not None:
         for each in caches:
             _check_dns_names(each, zone, problems)
+        _check_names_are_unique(caches, zone, problems)
     if len(problems) > before or zone is None:
         return None
     return DnsSpec(zone=zone, ttl=ttl, zone_ids={r: z for r, (z, _) in zone_ids.items()})
@@ -141,6 +143,25 @@ def _check_dns_names(cache: AnyCacheSpec, zone: str, problems: list[Problem]) ->
         problems.append(Problem(f"caches.{cache.name}", f"the DNS name {fqdn!r} is {len(fqdn)} "
                                 f"characters; DNS allows {naming.DNS_NAME_MAX}. Shorten the "
                                 "cache name or network.dns.zone."))
+
+
+def _check_names_are_unique(caches: Sequence[AnyCacheSpec], zone: str,
+                            problems: list[Problem]) -> None:
+    """Cache `s` has the reader name `s-reader`: a cache named `s-reader` would claim the same
+    record (one logical name twice in the program, one record twice in the zone)."""
+    owners: dict[str, tuple[str, str]] = {}
+    for cache in caches:
+        for role, fqdn in cache_dns_names(cache, zone).items():
+            if fqdn in owners:
+                other, other_role = owners[fqdn]
+                problems.append(Problem(f"caches.{cache.name}", f"its {_ROLE_WORDS[role]} name "
+                                        f"{fqdn!r} is already the {_ROLE_WORDS[other_role]} name "
+                                        f"of cache {other!r}; rename one of the two caches."))
+            else:
+                owners[fqdn] = (cache.name, role)
+
+
+_ROLE_WORDS = {"endpoint": "endpoint", "reader_endpoint": "reader", "writer_endpoint": "writer"}
 
 
 def _check_hosted_zone_id(value: str, path: str, problems: list[Problem]) -> None:

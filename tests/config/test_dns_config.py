@@ -70,6 +70,14 @@ REFUSED = [
     ("record-label-too-long", gcp_dns(ZONE, {GCP_LONG_NAME: {"engine": "valkey"}}),
      f"caches.{GCP_LONG_NAME}: the DNS name '{GCP_LONG_NAME}-reader.cache.internal' has a "
      "first label of 65 characters; DNS allows 63. Shorten the cache name."),
+    ("record-name-of-another-cache", aws_dns(ZONE, {"s": {}, "s-reader": {}}),
+     "caches.s-reader: its endpoint name 's-reader.cache.internal' is already the reader name of "
+     "cache 's'; rename one of the two caches."),
+    ("writer-name-of-another-cache",
+     gcp_dns(ZONE, {"a-writer": {"engine": "memcached"},
+                    "a": {"engine": "valkey", "global": {"secondary_region": "us-east4"}}}),
+     "caches.a: its writer name 'a-writer.cache.internal' is already the endpoint name of cache "
+     "'a-writer'; rename one of the two caches."),
     # --- AWS (config.py) -------------------------------------------------------------------
     ("aws-zone-id", aws_dns({**ZONE, "zone_id": "cache-internal"}),
      "network.dns.zone_id: 'cache-internal' is not a Route 53 hosted zone id "
