@@ -157,7 +157,11 @@ class CacheNetwork(Component[CacheNetworkArgs],
                 availability_zone=zones.names.apply(functools.partial(_zone, index=i, args=args)),
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{args.name_prefix}-cache-private-{i + 1}"},
-                opts=pulumi.ResourceOptions(parent=self),
+                # The lookup runs on every `pulumi up`: a zone that leaves "available" (an
+                # outage, a constrained zone) shifts the ones after it, and availability_zone
+                # is ForceNew, so subnets holding cache nodes would be replaced, and EC2 refuses
+                # the replacement's overlapping CIDR. A subnet keeps the zone it was created in.
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=[SUBNET_ZONE]),
             )
             subnets.append(subnet.id)
         return vpc.id, subnets
@@ -233,6 +237,9 @@ def _flow_logs_write_policy(log_group_arn: str) -> str:
             "Resource": group.rsplit(":log-group:", 1)[0] + ":log-group:*",
         },
     ]})
+
+
+SUBNET_ZONE = "availabilityZone"   # ec2/vpc_subnet.go: ForceNew
 
 
 def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:

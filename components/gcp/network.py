@@ -103,6 +103,16 @@ class MemorystoreNetworkArgs:
         return [self.region, *[r for r in self.psc_regions if r != self.region]]
 
 
+# A subnet's range is taken by position in the region list, which follows the caches' order in
+# config: removing a cache with Valkey in a region moves the regions after it. A range that
+# does not contain the old one replaces the subnet (compute/resource_compute_subnetwork.go,
+# ForceNewIfChange IsShrinkageIpCidr), and the replacement's fixed name and the Private Service
+# Connect endpoints in the old subnet make that fail. A subnet keeps the range it was created
+# with.
+SUBNET_RANGE = "ipCidrRange"
+PSA_RANGES = "reservedPeeringRanges"
+
+
 def subnet_cidrs(vpc_cidr: str, regions: Sequence[str]) -> dict[str, str]:
     """One subnet per region, each 1/16 of vpc_cidr, in the order given."""
     carved = ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=4)
@@ -192,7 +202,9 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
                 log_config=gcp.compute.SubnetworkLogConfigArgs(
                     aggregation_interval=FLOW_LOG_AGGREGATION, flow_sampling=FLOW_LOG_SAMPLING,
                     metadata=FLOW_LOG_METADATA) if args.flow_logs else None,
-                opts=self._in_region(region, args, COMPUTE),
+                opts=pulumi.ResourceOptions.merge(
+                    self._in_region(region, args, COMPUTE),
+                    pulumi.ResourceOptions(ignore_changes=[SUBNET_RANGE])),
             )
             subnets[region] = [subnet.id]
         return network.id, subnets
@@ -230,8 +242,13 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
             # servicenetworking.Connection docs). Someone else's network: other producers may
             # use the connection; leave it.
             deletion_policy="REMOVE_PEERING" if owned else "ABANDON",
+            # Someone else's network: other producers (Cloud SQL...) add their ranges to the
+            # same connection, and the provider reads the whole list back and sends ours with
+            # force (servicenetworking connection Update), which would drop theirs. Our ranges
+            # only matter when the connection is created or taken over.
             opts=pulumi.ResourceOptions(parent=self,
-                                        depends_on=needs(args.apis, SERVICE_NETWORKING, COMPUTE)),
+                                        depends_on=needs(args.apis, SERVICE_NETWORKING, COMPUTE),
+                                        ignore_changes=None if owned else [PSA_RANGES]),
         )
         if fixed is not None:
             return str(fixed)

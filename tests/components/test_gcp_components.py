@@ -208,6 +208,9 @@ def test_new_network_with_a_subnet_per_region_and_psa_for_redis(run_stack):
     assert network.inputs["autoCreateSubnetworks"] is False
     subnets = {s.inputs["region"]: s.inputs["ipCidrRange"] for s in rec.of_type(SUBNETWORK)}
     assert subnets == {"us-central1": "10.44.0.0/20", "us-east4": "10.44.16.0/20"}
+    # Ranges follow the regions' order in config: a removed cache would move the next region's
+    # range, which replaces its subnet (and fails). Each keeps the range it was created with.
+    assert all(s.ignore_changes == ["ipCidrRange"] for s in rec.of_type(SUBNETWORK))
     psa_range = rec.one(PSA_RANGE)
     assert (psa_range.inputs["purpose"], psa_range.inputs["addressType"]) == \
         ("VPC_PEERING", "INTERNAL")

@@ -77,6 +77,8 @@ def test_existing_private_services_access_is_extended_not_replaced(run_stack):
     # leaves it, and the range the stack added, in place.
     assert connection.inputs["deletionPolicy"] == "ABANDON"
     assert psa_range.retain_on_delete is True
+    # Ranges other producers add later stay: the provider would send our list with force.
+    assert connection.ignore_changes == ["reservedPeeringRanges"]
 
 
 def test_a_new_network_still_owns_and_removes_its_connection(run_stack):
@@ -84,6 +86,7 @@ def test_a_new_network_still_owns_and_removes_its_connection(run_stack):
     connection = rec.one(PSA)
     assert connection.inputs["deletionPolicy"] == "REMOVE_PEERING"
     assert "updateOnCreationFail" not in connection.inputs
+    assert connection.ignore_changes == []     # its own network: the stack owns the list
     assert rec.one(PSA_RANGE).retain_on_delete is False
 
 

@@ -44,6 +44,15 @@ def test_new_vpc_gets_one_private_subnet_per_zone(run):
     assert not [r for r in recorder.registrations if "Gateway" in r.type]
 
 
+def test_a_subnet_keeps_its_zone_when_the_zone_list_shifts(run):
+    # The zone names are looked up on every run, by position; a zone leaving "available" would
+    # shift them, and a changed zone replaces the subnet (ForceNew).
+    recorder = run(build(NEW))
+    subnets = recorder.of_type("aws:ec2/subnet:Subnet")
+    assert len(subnets) == 3
+    assert all(s.ignore_changes == ["availabilityZone"] for s in subnets)
+
+
 def test_security_group_admits_only_cache_ports_from_allowed_sources(run):
     recorder = run(build(NEW))
     [group] = recorder.of_type("aws:ec2/securityGroup:SecurityGroup")
