@@ -23,6 +23,9 @@ from components import naming
 from components.aws import kms
 from components.component import Component, Outputs
 
+# ec2/vpc_subnet.go: ForceNew; the zone a subnet was created in is kept (see _build_vpc).
+SUBNET_ZONE = "availabilityZone"
+
 
 @dataclass(frozen=True)
 class CacheNetworkArgs:
@@ -237,9 +240,6 @@ def _flow_logs_write_policy(log_group_arn: str) -> str:
             "Resource": group.rsplit(":log-group:", 1)[0] + ":log-group:*",
         },
     ]})
-
-
-SUBNET_ZONE = "availabilityZone"   # ec2/vpc_subnet.go: ForceNew
 
 
 def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:
