@@ -61,3 +61,10 @@ def gcp_firewall_name(prefix: str, purpose: str) -> str:
 
 def gcp_connection_policy_name(prefix: str, region: str) -> str:
     return f"{prefix}-memorystore-{region}"
+
+
+def gcp_key_grant_label(key: str) -> str:
+    """projects/p/locations/l/keyRings/r/cryptoKeys/k -> 'l-r-k': the part of a key grant's
+    logical name that names the key (without the project, so existing grants keep their URN)."""
+    parts = key.split("/")
+    return "-".join(parts[3::2]) if len(parts) == 8 else key.replace("/", "-")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components import naming
 from components.component import Component, Outputs
 from components.gcp.apis import CLOUD_KMS, needs
 
@@ -54,7 +55,7 @@ class CustomerKeyGrants(Component[CustomerKeyGrantsArgs],
             )
             for key in dict.fromkeys(keys):
                 self.grants[(service, key)] = gcp.kms.CryptoKeyIAMMember(
-                    f"{name}-{product}-{_key_label(key)}",
+                    f"{name}-{product}-{naming.gcp_key_grant_label(key)}",
                     crypto_key_id=key,
                     role=ENCRYPTER_DECRYPTER,
                     member=agent.member,
@@ -62,9 +63,3 @@ class CustomerKeyGrants(Component[CustomerKeyGrantsArgs],
                                                 depends_on=needs(args.apis, CLOUD_KMS)),
                 )
         return {"keys": {s: list(k) for s, k in args.keys.items()}}
-
-
-def _key_label(key: str) -> str:
-    """projects/p/locations/l/keyRings/r/cryptoKeys/k -> 'l-r-k' (stable logical names)."""
-    parts = key.split("/")
-    return "-".join(parts[3::2]) if len(parts) == 8 else key.replace("/", "-")

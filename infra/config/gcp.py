@@ -10,8 +10,10 @@ Memorystore product docs cited next to the rules (see docs/cloud-rules.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from infra import naming
 from infra.catalog.gcp import (
     _DAY_NAMES,
     _KMS_KEY,
@@ -469,6 +471,25 @@ def _rdb_period(hours: int | None, d: GcpDefaults, path: str, problems: list[Pro
                                 f"use one of {', '.join(map(str, RDB_PERIODS))}."))
         return RDB_PERIODS[24]
     return RDB_PERIODS[chosen]
+
+
+def check_key_grant_names(caches: Sequence[GcpCacheSpec], problems: list[Problem]) -> None:
+    """A key's grant to a product's service agent is named after the key's location, ring and
+    key (components/gcp/cmek.py): two keys that differ only in their project would register two
+    grants under one logical name, and the preview fails."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for cache in caches:
+        if cache.kms_key is None:
+            continue
+        product = "valkey" if cache.engine == "valkey" else "redis"   # one service agent each
+        slot = (product, naming.gcp_key_grant_label(cache.kms_key))
+        other = seen.setdefault(slot, (cache.name, cache.kms_key))
+        if other[1] != cache.kms_key:
+            problems.append(Problem(f"caches.{cache.name}.gcp.kms_key", f"{cache.kms_key!r} has "
+                                    f"the location, key ring and key names of {other[1]!r} "
+                                    f"(cache {other[0]}), in another project; the stack names "
+                                    "each key's grant after those three, so use a key that "
+                                    "differs in one of them."))
 
 
 def _check_kms(key: str | None, region: str, path: str, problems: list[Problem]) -> None:

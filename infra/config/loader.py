@@ -134,6 +134,7 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
                                        path, problems)
         if spec is not None and len(problems) == before:
             caches.append(spec)
+    gcp_rules.check_key_grant_names(caches, problems)
     if network is not None:
         # GCP rules that need the region, the network and every cache together.
         gcp_network.check_stack(parsed.region, network, caches, problems, project=gcp_project,

@@ -151,6 +151,14 @@ REFUSED = [
     ("kms-region", gcp_config(redis(gcp={"kms_key": KMS.format("europe-west1")})),
      "caches.s.gcp.kms_key: the key is in europe-west1, not us-central1; Memorystore needs a key "
      "in the instance's own region."),
+    ("kms-same-names-in-another-project", gcp_config({
+        "a": {"engine": "valkey", "gcp": {"kms_key": KMS.format("us-central1")}},
+        "b": {"engine": "valkey", "gcp": {"kms_key": KMS.format("us-central1").replace(
+            "acme-cache", "acme-keys")}}}),
+     "caches.b.gcp.kms_key: 'projects/acme-keys/locations/us-central1/keyRings/cache/cryptoKeys/"
+     "valkey' has the location, key ring and key names of 'projects/acme-cache/locations/"
+     "us-central1/keyRings/cache/cryptoKeys/valkey' (cache a), in another project; the stack "
+     "names each key's grant after those three, so use a key that differs in one of them."),
     ("zone", gcp_config(valkey(gcp={"zone": "us-east1-b"})),
      "caches.s.gcp.zone: 'us-east1-b' is not a zone of us-central1; use e.g. 'us-central1-a'."),
     ("window-too-short", gcp_config(valkey(maintenance_window="sun:05:00-sun:05:30")),
