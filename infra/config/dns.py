@@ -145,6 +145,9 @@ def _check_dns_names(cache: AnyCacheSpec, zone: str, problems: list[Problem]) ->
                                 "cache name or network.dns.zone."))
 
 
+_ROLE_WORDS = {"endpoint": "endpoint", "reader_endpoint": "reader", "writer_endpoint": "writer"}
+
+
 def _check_names_are_unique(caches: Sequence[AnyCacheSpec], zone: str,
                             problems: list[Problem]) -> None:
     """Cache `s` has the reader name `s-reader`: a cache named `s-reader` would claim the same
@@ -159,9 +162,6 @@ def _check_names_are_unique(caches: Sequence[AnyCacheSpec], zone: str,
                                         f"of cache {other!r}; rename one of the two caches."))
             else:
                 owners[fqdn] = (cache.name, role)
-
-
-_ROLE_WORDS = {"endpoint": "endpoint", "reader_endpoint": "reader", "writer_endpoint": "writer"}
 
 
 def _check_hosted_zone_id(value: str, path: str, problems: list[Problem]) -> None:
