@@ -83,7 +83,8 @@ class CacheNetwork(Component[CacheNetworkArgs],
         # or reordering a source would otherwise modify a remaining rule into one that still
         # exists, which EC2 refuses as a duplicate (aws_vpc_security_group_ingress_rule updates
         # its rule in place, ModifySecurityGroupRules). The alias adopts the rules of stacks
-        # created when the place named them.
+        # created when the place named them, by today's place: such a stack takes this upgrade
+        # with its source lists unchanged (docs/cloud-rules.md).
         sources: list[tuple[str, str, str | None, str | None, str]] = [
             *((f"cidr-{naming.logical_part(cidr)}", f"cidr{i}", cidr, None, cidr)
               for i, cidr in enumerate(args.allowed_cidrs)),
