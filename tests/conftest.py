@@ -11,10 +11,12 @@ copy of the recorded result, so no test can change what another sees. Components
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
 import pickle
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,31 @@ def _no_source_positions() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sdk_resource, "_get_stack_trace", source_pb2.StackTrace)
+        yield
+
+
+def _wait_for_all_or_first_failure(aws: Any, *, return_when: str) -> Any:
+    """asyncio.wait as `_one_pass_output_wait` gives it to the SDK's wait_for_rpcs."""
+    if return_when == asyncio.FIRST_COMPLETED:
+        return_when = asyncio.FIRST_EXCEPTION
+    return asyncio.wait(aws, return_when=return_when)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_pass_output_wait() -> Iterator[None]:
+    """The SDK's wait_for_rpcs waits on every pending output with FIRST_COMPLETED, awaits what
+    finished (re-raising its failure) and waits on the rest again: one pass over the whole set
+    for each output that finishes, so a mock run of a few hundred resources spent a third of its
+    time there. Here it wakes at the first failure or when all are done instead: the same outputs
+    are awaited and a failure is re-raised the same way, in one pass. Only the order in which two
+    failures surface may differ. The langhost tests (tests/stacks/test_langhost.py) run in their
+    own processes with the SDK's loop unchanged."""
+    from pulumi.runtime import stack as runtime_stack
+
+    sdk_asyncio = runtime_stack.asyncio
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runtime_stack, "asyncio", types.SimpleNamespace(
+            **{**vars(sdk_asyncio), "wait": _wait_for_all_or_first_failure}))
         yield
 
 
