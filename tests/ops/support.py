@@ -38,7 +38,8 @@ AUTH_TOKEN = "A1b2C3d4E5f6G7h8I9j0-k!l#"
 # Environment and stacks
 # ---------------------------------------------------------------------------------------------
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials, no real config files, no instance metadata, no endpoint override."""
+    """Fake credentials, no real config files, no instance metadata, no endpoint override,
+    no moto default images."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
                  "AWS_ENDPOINT_URL_ELASTICACHE", "AWS_ENDPOINT_URL_CLOUDWATCH",
                  "AWS_DEFAULT_REGION", "AWS_REGION", "OPS_DEBUG"):
@@ -48,6 +49,9 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # moto's EC2 backend loads a few hundred default AMIs for every region it starts (seconds
+    # per run of the ops tests); no ops command reads images.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 @functools.cache
