@@ -367,6 +367,16 @@ FACTS: tuple[Fact, ...] = (
          "not point it back (docs/dns.md).",
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
          "API_FailoverGlobalReplicationGroup.html"),
+    Fact(types.AWS_ROUTE53_RECORD, "ttl", "cloud_owned", FOLLOWS_FAILOVER,
+         "Any update of a record whose type stays is an UPSERT of the whole record set, its "
+         "value included; with `records` ignored, Pulumi sends the value of the last `pulumi "
+         "up` (the home region's endpoint, unless a refresh ran since the failover). A new "
+         "network.dns.ttl would so point the writer name back at the demoted, read-only "
+         "primary. `python -m ops failover` writes the configured TTL at the next failover.",
+         _TF_AWS + "route53/record.go (resourceRecordUpdate: an UPSERT through "
+         "resourceRecordCreate unless type or set_identifier change); "
+         "https://github.com/pulumi/pulumi pkg/resource/deploy/step_generator.go "
+         "(processIgnoreChanges keeps an ignored input's old value)"),
     *_replaces(types.AWS_SECURITY_GROUP, ("name", "description", "vpcId"),
                _TF_AWS + "ec2/vpc_security_group.go"),
     *_replaces(types.AWS_INGRESS_RULE, ("securityGroupId",),
@@ -490,6 +500,14 @@ FACTS: tuple[Fact, ...] = (
          "switchover moves to another region; the operator repoints the record, so `pulumi up` "
          "must not point it back (docs/dns.md).",
          "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
+    Fact(types.GCP_RECORD_SET, "ttl", "cloud_owned", FOLLOWS_FAILOVER,
+         "A TTL change is one Cloud DNS change that deletes the record set as the state holds "
+         "it and adds it with the new TTL and the configured addresses; with `rrdatas` "
+         "ignored those are the last `pulumi up`'s (the first primary's), so a new "
+         "network.dns.ttl would point the writer name back, or fail where the state is stale. "
+         "Set the TTL when repointing the record (docs/dns.md).",
+         _TF_GOOGLE + "dns/resource_dns_record_set.go (resourceDnsRecordSetUpdate: Deletions "
+         "from the old state, Additions with rrdatas from the plan)"),
     *_replaces(types.GCP_SERVICE, ("service", "project"),
                _TF_GOOGLE + "resourcemanager/resource_google_project_service.go"),
     *_replaces(types.GCP_SERVICE_IDENTITY, ("service", "project"),

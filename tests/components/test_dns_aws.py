@@ -72,7 +72,7 @@ def test_a_new_private_zone_is_associated_with_the_region_vpc(run):
         assert (r.inputs["type"], r.inputs["ttl"]) == ("CNAME", 30)
         assert r.inputs["records"] == ["master.s.example.com"]
     # The program writes the writer record once; its value then belongs to the failover runbook.
-    assert records["dns-s-writer"].ignore_changes == ["records"]
+    assert records["dns-s-writer"].ignore_changes == ["records", "ttl"]
     assert records["dns-s"].ignore_changes == []
 
 
@@ -154,7 +154,7 @@ def test_only_the_writer_records_ignore_changes_to_their_value(run_stack):
                       if r.ignore_changes)
     assert ignoring == [("eu-west-1", "sessions-writer.cache.internal"),
                         ("us-east-1", "sessions-writer.cache.internal")]
-    assert all(r.ignore_changes == ["records"] for r in rec.of_type(RECORD) if r.ignore_changes)
+    assert all(r.ignore_changes == ["records", "ttl"] for r in rec.of_type(RECORD) if r.ignore_changes)
     assert {r.inputs["ttl"] for r in rec.of_type(RECORD)} == {15}
 
 

@@ -32,10 +32,10 @@ def test_the_ignored_arguments_are_the_cloud_owned_facts():
     assert facts.ignored_arguments(GCP_VALKEY, facts.CROSS_REGION_SECONDARY) == [
         "crossInstanceReplicationConfig"]
     assert facts.ignored_arguments(GCP_VALKEY) == []
-    assert facts.ignored_arguments(GCP_RECORD_SET, facts.FOLLOWS_FAILOVER) == ["rrdatas"]
+    assert facts.ignored_arguments(GCP_RECORD_SET, facts.FOLLOWS_FAILOVER) == ["rrdatas", "ttl"]
 
 
 def test_the_writer_record_still_follows_the_operator_not_pulumi_up(run_stack):
     rec = run_stack(gcp_config(valkey(**GLOBAL), network={"dns": {"zone": "cache.internal"}}))
     writer = [r for r in rec.of_type(RECORD) if r.inputs["name"].startswith("s-writer.")]
-    assert [r.ignore_changes for r in writer] == [["rrdatas"]]
+    assert [r.ignore_changes for r in writer] == [["rrdatas", "ttl"]]

@@ -265,7 +265,7 @@ def test_the_program_registers_the_records_ops_rewrites_and_leaves_their_value(r
     assert sorted(r.provider.rsplit("::", 2)[-2] for r in writers) == ["aws-eu-west-1",
                                                                       "aws-us-east-1"]
     for record in writers:
-        assert record.ignore_changes == ["records"]
+        assert record.ignore_changes == ["records", "ttl"]
         assert (record.inputs["type"], record.inputs["ttl"]) == ("CNAME", 20)
     # The zones carry the tags ops looks for (from the provider's default tags) and the stack's
     # zone name; ops finds them by name, tag and the region of their VPC.
