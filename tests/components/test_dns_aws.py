@@ -154,7 +154,8 @@ def test_only_the_writer_records_ignore_changes_to_their_value(run_stack):
                       if r.ignore_changes)
     assert ignoring == [("eu-west-1", "sessions-writer.cache.internal"),
                         ("us-east-1", "sessions-writer.cache.internal")]
-    assert all(r.ignore_changes == ["records", "ttl"] for r in rec.of_type(RECORD) if r.ignore_changes)
+    assert all(r.ignore_changes == ["records", "ttl"] for r in rec.of_type(RECORD)
+               if r.ignore_changes)
     assert {r.inputs["ttl"] for r in rec.of_type(RECORD)} == {15}
 
 
