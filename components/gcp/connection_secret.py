@@ -5,6 +5,14 @@ AUTH string; Valkey with IAM authentication has none: the client sends an access
 Replicated only to the cache's own regions (user-managed replication), so connection details
 stay where the data is. The version's `secret_data` is a Pulumi secret (pulumi-gcp marks it
 too).
+
+The replication policy is fixed when the secret is created: `replication` and every field under
+it are ForceNew (terraform-provider-google-beta secretmanager/resource_secret_manager_secret.go),
+and pulumi-gcp replaces this resource delete-first (provider/secret_manager.go,
+`DeleteBeforeReplace: true`). A region added to or removed from the cache later would delete the
+secret - its versions and every IAM grant readers were given on it - and create it again. So the
+secret keeps the replicas it was created with (`SECRET_REPLICATION`); it is read through the
+global Secret Manager endpoint from any region.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ import pulumi_gcp as gcp
 
 from components.component import Component, Outputs
 from components.secret_payload import secret_json
+
+SECRET_REPLICATION = "replication"
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ class SecretManagerSecret(Component[SecretManagerSecretArgs],
                     replicas=[gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
                         location=location) for location in args.locations])),
             labels=dict(args.labels),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[SECRET_REPLICATION]),
         )
         gcp.secretmanager.SecretVersion(
             f"{name}-version",

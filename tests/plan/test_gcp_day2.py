@@ -212,3 +212,18 @@ def test_every_gcp_resource_type_the_program_creates_has_its_facts():
                         network={"dns": {"zone": "cache.internal"}})
     created = {r["type"] for r in everything["resources"] if r["type"].startswith("gcp:")}
     assert created - types_with_facts() == set()
+
+
+def test_a_secondary_region_added_later_keeps_the_connection_secret(tmp_path):
+    # Secret.replication is ForceNew (secretmanager/resource_secret_manager_secret.go) and
+    # pulumi-gcp replaces the secret delete-first (provider/secret_manager.go): replicating to the
+    # new region would delete the secret, its versions and its readers' IAM grants.
+    def prod(cache: dict[str, Any]) -> dict[str, Any]:
+        return build_report(run_plan("test", config=gcp_config({"v": cache},
+                                                               profile="production")))
+    path = tmp_path / "OLD.json"
+    path.write_text(json.dumps(prod({"engine": "valkey"})))
+    result = diff(load_report(str(path)),
+                  prod({"engine": "valkey", "global": {"secondary_region": "us-east4"}}))
+    secret = "gcp:secretmanager/secret:Secret"
+    assert [c for c in result["changed"] if c["type"] == secret and c["replace"]] == []
