@@ -4,7 +4,10 @@ with the policy's threshold drawn as a line; a Valkey cache's cross-region secon
 primary's graphs again, plus the cross-region replication links and backlog.
 
 The JSON is built with json.dumps from config-derived ids and thresholds only, so it is known at
-preview time and diffs readably.
+preview time and diffs readably. It carries no field at its proto3 default (0, "", [], false):
+the Dashboards API leaves those out of what it returns, and the provider's diff suppression only
+drops keys the config lacks (removeComputedKeys in monitoring/resource_monitoring_dashboard.go),
+so a tile at `"xPos": 0` would be an update on every `pulumi up`.
 """
 
 from __future__ import annotations
@@ -116,8 +119,20 @@ def dashboard_json(args: MemorystoreDashboardArgs) -> str:
                     tiles.append({"xPos": column * width, "yPos": y, "width": width,
                                   "height": GRAPH_HEIGHT, "widget": widget})
                 y += GRAPH_HEIGHT
-    return json.dumps({"displayName": args.display_name,
-                       "mosaicLayout": {"columns": COLUMNS, "tiles": tiles}}, sort_keys=True)
+    return json.dumps(without_defaults({"displayName": args.display_name,
+                                        "mosaicLayout": {"columns": COLUMNS, "tiles": tiles}}),
+                      sort_keys=True)
+
+
+def without_defaults(value: Any) -> Any:
+    """`value` without the fields at their proto3 default, which the API never returns."""
+    if isinstance(value, dict):
+        kept = {k: without_defaults(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items()
+                if not (v is False or v in ("", [], {}) or (type(v) in (int, float) and v == 0))}
+    if isinstance(value, list):
+        return [without_defaults(v) for v in value]
+    return value
 
 
 def _graph(title: str, engine: str, instance_id: str, rule: AlertRule) -> dict[str, Any]:

@@ -209,10 +209,13 @@ def test_one_dashboard_per_stack_with_a_title_and_graphs_per_cache(run_stack):
               if "text" in t["widget"]]
     assert titles == ["## a: valkey `test-a` (us-central1)", "## b: redis `test-b` (us-central1)"]
     tiles = dashboard["mosaicLayout"]["tiles"]
-    assert all(t["xPos"] + t["width"] <= dashboard["mosaicLayout"]["columns"] for t in tiles)
+    # The API leaves a 0 position out (proto3 default), so the JSON does too.
+    assert all(t.get("xPos", 0) + t["width"] <= dashboard["mosaicLayout"]["columns"]
+               for t in tiles)
     # No two tiles overlap.
-    cells = [(x, y) for t in tiles for x in range(t["xPos"], t["xPos"] + t["width"])
-             for y in range(t["yPos"], t["yPos"] + t["height"])]
+    cells = [(x, y) for t in tiles
+             for x in range(t.get("xPos", 0), t.get("xPos", 0) + t["width"])
+             for y in range(t.get("yPos", 0), t.get("yPos", 0) + t["height"])]
     assert len(cells) == len(set(cells))
 
 
@@ -253,3 +256,22 @@ def test_memcached_dashboard_row(run_stack):
     assert set(charts) == {"Memory", "Connections", "Evictions (per s)", "Hit ratio"}
 
 
+def _defaults_in(value, path="") -> list[str]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _defaults_in(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _defaults_in(v, f"{path}[{i}]")]
+    return [path] if value in (0, "", False) else []
+
+
+def test_dashboard_json_has_no_field_the_api_leaves_out(run_stack):
+    # The Dashboards API omits fields at their proto3 default (a tile at xPos 0), and the
+    # provider's DiffSuppressFunc only ignores keys missing from the config
+    # (monitoring/resource_monitoring_dashboard.go removeComputedKeys): a 0 in the config would
+    # update the dashboard on every `pulumi up`.
+    rec = run_stack(gcp_config({"a": {"engine": "valkey", "replicas": 1},
+                                "b": {"engine": "redis", "replicas": 1}}, **PROD))
+    dashboard = dashboard_of(rec)
+    assert _defaults_in(dashboard) == []
+    tiles = dashboard["mosaicLayout"]["tiles"]
+    assert "xPos" not in tiles[0] and "yPos" not in tiles[0]   # the first title, at (0, 0)
