@@ -12,7 +12,12 @@ terraform-google-modules/terraform-google-memorystore examples/valkey/kms.tf and
 examples/redis-cluster/kms.tf.
 
 One grant per (agent, key): two resources for the same member and role on one key are the same
-IAM binding, and deleting either would take the key away from the other's instances.
+IAM binding, and deleting either would take the key away from the other's instances. The same
+holds across stacks: the agent is per project, so another stack of the project on the same key,
+or a key owner who granted the agent already, holds the very member this grant adds, and the
+provider's delete removes the member whoever added it (tpgiamresource/resource_iam_member.go,
+resourceIamMemberDelete: subtractFromBindings). So a grant is left in place when it leaves the
+stack (`retain_on_delete`), as the project's APIs are (components/gcp/apis.py).
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ class CustomerKeyGrants(Component[CustomerKeyGrantsArgs],
                     crypto_key_id=key,
                     role=ENCRYPTER_DECRYPTER,
                     member=agent.member,
-                    opts=pulumi.ResourceOptions(parent=self,
+                    opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True,
                                                 depends_on=needs(args.apis, CLOUD_KMS)),
                 )
         return {"keys": {s: list(k) for s, k in args.keys.items()}}

@@ -30,6 +30,9 @@ def test_valkey_key_is_granted_to_the_memorystore_agent_before_the_instance(run_
     assert instance.inputs["kmsKey"] == KEY
     # Nothing in the instance's inputs refers to the grant: only an explicit depends_on does.
     assert grant.urn in instance.dependencies
+    # Another stack's instances (or the key owner's grant) may hold the same member: deleting it
+    # would take the key from them (resource_iam_member.go resourceIamMemberDelete).
+    assert grant.retain_on_delete is True
 
 
 def test_redis_key_is_granted_to_the_cloud_redis_agent(run_stack):
