@@ -24,6 +24,7 @@ from components.provider_facts import Fact
 from components.resource_types import (
     AWS_GLOBAL_REPLICATION_GROUP,
     AWS_REPLICATION_GROUP,
+    AWS_SECRET,
     AWS_SERVERLESS_CACHE,
     GCP_VALKEY,
 )
@@ -84,7 +85,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
     context = Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
-    rejected: list[dict[str, Any]] = []
+    rejected, secret_notes = _secret_names(gone, came)
     for before, after in pairs:
         entry = _compare(before, after, context)
         if entry is None:
@@ -98,7 +99,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed.sort(key=lambda c: (not (c["replace"] and c["data_holding"]), not c["replace"],
                                 c["type"], c["name"]))
     cache_changes = _cache_changes(old, new, data_loss)
-    notes = []
+    notes = secret_notes
     if old.get("stack") != new.get("stack"):
         notes.append(f"compared with a plan of another stack ({old.get('stack')})")
     if bool(old.get("preview")) != bool(new.get("preview")):
@@ -196,6 +197,44 @@ def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
             "key": key, "outcome": "rejected" if fact.kind == "cloud_owned" else fact.outcome,
             "condition": facts.CONDITIONS[fact.condition], "reason": reason,
             "source": fact.source}
+
+
+def _secret_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
+                  ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Secrets Manager names outlive their secrets. A deleted secret keeps its name for its
+    recovery window ("You can't create a secret with the same name as a secret scheduled for
+    deletion", DeleteSecret API), and Pulumi creates a resource under a new URN before it
+    deletes the old one, so a secret that keeps its name under a new URN is refused at once
+    (terraform-provider-aws secretsmanager/secret.go resourceSecretCreate retries that error
+    for two minutes only)."""
+    def key(res: dict[str, Any]) -> tuple[Any, Any]:
+        return res.get("provider_region"), res["inputs"].get("name")
+
+    recreated = {key(r) for r in came if r["type"] == AWS_SECRET}
+    rejected, notes = [], []
+    for res in gone:
+        if res["type"] != AWS_SECRET:
+            continue
+        name, days = res["inputs"].get("name"), res["inputs"].get("recoveryWindowInDays") or 0
+        if key(res) in recreated:
+            rejected.append({
+                "type": res["type"], "name": res["name"], "urn": res["urn"],
+                "cache": res["cache"], "key": "name", "outcome": "rejected",
+                "condition": "the same secret name under a new URN",
+                "reason": f"secret '{name}' is created under a new URN before the old one is "
+                          "deleted, and Secrets Manager refuses a second secret of that name. "
+                          "Remove the cache's `secret` in one `pulumi up` (and, with a recovery "
+                          f"window, `aws secretsmanager delete-secret --secret-id {name} "
+                          "--force-delete-without-recovery`), then turn it on again.",
+                "source": "https://docs.aws.amazon.com/secretsmanager/latest/apireference/"
+                          "API_DeleteSecret.html"})
+        elif days:
+            notes.append(f"secret '{name}' ({res.get('provider_region')}) is deleted with a "
+                         f"{days}-day recovery window: the name cannot be used again until "
+                         "then. To bring it back sooner, `aws secretsmanager restore-secret` "
+                         "and `pulumi import` it, or delete it for good with "
+                         "`--force-delete-without-recovery`.")
+    return rejected, notes
 
 
 def _global_caches(report: dict[str, Any]) -> frozenset[str]:

@@ -267,3 +267,40 @@ def test_a_renamed_alarm_is_replaced_without_data_loss():
     [change] = [c for c in result["changed"] if c["urn"] == lag["urn"]]
     assert change["replace"] and change["replace_keys"] == ["name"]
     assert result["data_loss"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets Manager names outlive their secrets
+# ---------------------------------------------------------------------------------------------
+SECRET = "aws:secretsmanager/secret:Secret"
+
+
+def test_a_production_secret_removed_keeps_its_name_for_its_recovery_window(global_cache):
+    result = diff(copy.deepcopy(global_cache),
+                  report({"sessions": with_(GLOBAL, secret=False)}, profile="production"))
+    reserved = [n for n in result["notes"] if n.startswith("secret 'managed-cache/test/sessions'")]
+    assert sorted(reserved) == [
+        f"secret 'managed-cache/test/sessions' ({region}) is deleted with a 30-day recovery "
+        "window: the name cannot be used again until then. To bring it back sooner, `aws "
+        "secretsmanager restore-secret` and `pulumi import` it, or delete it for good with "
+        "`--force-delete-without-recovery`." for region in ("eu-west-1", "us-east-1")]
+    assert result["rejected"] == []
+
+
+def test_a_development_secret_removed_leaves_no_note(lone):
+    result = diff(copy.deepcopy(lone), report({"sessions": with_(SESSIONS, secret=False),
+                                               "pages": PAGES}))
+    assert [n for n in result["notes"] if n.startswith("secret ")] == []
+
+
+def test_a_secret_that_keeps_its_name_under_a_new_urn_is_rejected():
+    """Pulumi creates the new secret before deleting the old one; Secrets Manager refuses the
+    duplicate name."""
+    before = report({"sessions": with_(SESSIONS, secret=True)})
+    moved = copy.deepcopy(before)
+    [secret] = [res for res in moved["resources"] if res["type"] == SECRET]
+    secret["urn"] = secret["urn"].replace("::sessions-", "::sessions-moved-")
+    result = diff(before, moved)
+    [item] = result["rejected"]
+    assert (item["type"], item["key"], item["outcome"]) == (SECRET, "name", "rejected")
+    assert "secret 'managed-cache/test/sessions' is created under a new URN" in item["reason"]
