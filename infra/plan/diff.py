@@ -23,6 +23,7 @@ from components import provider_facts as facts
 from components.provider_facts import Fact
 from components.resource_types import (
     AWS_GLOBAL_REPLICATION_GROUP,
+    AWS_KMS_ALIAS,
     AWS_REPLICATION_GROUP,
     AWS_SECRET,
     AWS_SERVERLESS_CACHE,
@@ -85,7 +86,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
     context = Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
-    rejected, secret_notes = _secret_names(gone, came)
+    rejected, name_notes = _unique_names(gone, came)
     for before, after in pairs:
         entry = _compare(before, after, context)
         if entry is None:
@@ -99,7 +100,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed.sort(key=lambda c: (not (c["replace"] and c["data_holding"]), not c["replace"],
                                 c["type"], c["name"]))
     cache_changes = _cache_changes(old, new, data_loss)
-    notes = secret_notes
+    notes = name_notes
     if old.get("stack") != new.get("stack"):
         notes.append(f"compared with a plan of another stack ({old.get('stack')})")
     if bool(old.get("preview")) != bool(new.get("preview")):
@@ -199,41 +200,52 @@ def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
             "source": fact.source}
 
 
-def _secret_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
-                  ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Secrets Manager names outlive their secrets. A deleted secret keeps its name for its
-    recovery window ("You can't create a secret with the same name as a secret scheduled for
-    deletion", DeleteSecret API), and Pulumi creates a resource under a new URN before it
-    deletes the old one, so a secret that keeps its name under a new URN is refused at once
-    (terraform-provider-aws secretsmanager/secret.go resourceSecretCreate retries that error
-    for two minutes only)."""
-    def key(res: dict[str, Any]) -> tuple[Any, Any]:
-        return res.get("provider_region"), res["inputs"].get("name")
+# Names a cloud keeps unique per region, per resource type: (the input that holds the name,
+# what the cloud answers a second resource of that name, and the source). A resource that keeps
+# its name under a new URN is created before the old one is deleted (Pulumi's default order),
+# so the create is refused.
+UNIQUE_NAMES: dict[str, tuple[str, str, str]] = {
+    AWS_SECRET: ("name", "Secrets Manager refuses a second secret of that name (and keeps a "
+                 "deleted secret's name for its recovery window)",
+                 "https://docs.aws.amazon.com/secretsmanager/latest/apireference/"
+                 "API_DeleteSecret.html; terraform-provider-aws secretsmanager/secret.go "
+                 "resourceSecretCreate retries the error for two minutes only"),
+    AWS_KMS_ALIAS: ("name", "KMS refuses a second alias of that name (AlreadyExistsException)",
+                    "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"),
+}
 
-    recreated = {key(r) for r in came if r["type"] == AWS_SECRET}
+
+def _unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
+                  ) -> tuple[list[dict[str, Any]], list[str]]:
+    """REJECTED for each name kept under a new URN (UNIQUE_NAMES), and a note for each deleted
+    AWS secret whose name stays reserved for its recovery window ("You can't create a secret
+    with the same name as a secret scheduled for deletion", DeleteSecret API)."""
+    def key(res: dict[str, Any]) -> tuple[Any, Any, Any]:
+        name_input = UNIQUE_NAMES[res["type"]][0]
+        return res["type"], res.get("provider_region"), res["inputs"].get(name_input)
+
+    recreated = {key(r) for r in came if r["type"] in UNIQUE_NAMES}
     rejected, notes = [], []
     for res in gone:
-        if res["type"] != AWS_SECRET:
+        if res["type"] not in UNIQUE_NAMES:
             continue
-        name, days = res["inputs"].get("name"), res["inputs"].get("recoveryWindowInDays") or 0
+        name_input, refusal, source = UNIQUE_NAMES[res["type"]]
+        name = res["inputs"].get(name_input)
         if key(res) in recreated:
             rejected.append({
                 "type": res["type"], "name": res["name"], "urn": res["urn"],
-                "cache": res["cache"], "key": "name", "outcome": "rejected",
-                "condition": "the same secret name under a new URN",
-                "reason": f"secret '{name}' is created under a new URN before the old one is "
-                          "deleted, and Secrets Manager refuses a second secret of that name. "
-                          "Remove the cache's `secret` in one `pulumi up` (and, with a recovery "
-                          f"window, `aws secretsmanager delete-secret --secret-id {name} "
-                          "--force-delete-without-recovery`), then turn it on again.",
-                "source": "https://docs.aws.amazon.com/secretsmanager/latest/apireference/"
-                          "API_DeleteSecret.html"})
-        elif days:
+                "cache": res["cache"], "key": name_input, "outcome": "rejected",
+                "condition": "the same name under a new URN",
+                "reason": f"'{name}' is created under a new URN before the old one is deleted, "
+                          f"and {refusal}. Take the change in two updates: remove the cache (or "
+                          "its secret) in one `pulumi up`, add it back in the next.",
+                "source": source})
+        elif res["type"] == AWS_SECRET and res["inputs"].get("recoveryWindowInDays"):
             notes.append(f"secret '{name}' ({res.get('provider_region')}) is deleted with a "
-                         f"{days}-day recovery window: the name cannot be used again until "
-                         "then. To bring it back sooner, `aws secretsmanager restore-secret` "
-                         "and `pulumi import` it, or delete it for good with "
-                         "`--force-delete-without-recovery`.")
+                         f"{res['inputs']['recoveryWindowInDays']}-day recovery window: the "
+                         "name cannot be used again until then. To bring it back sooner, `aws "
+                         "secretsmanager restore-secret` and `pulumi import` it, or delete it "
+                         "for good with `--force-delete-without-recovery`.")
     return rejected, notes
 
 

@@ -303,4 +303,20 @@ def test_a_secret_that_keeps_its_name_under_a_new_urn_is_rejected():
     result = diff(before, moved)
     [item] = result["rejected"]
     assert (item["type"], item["key"], item["outcome"]) == (SECRET, "name", "rejected")
-    assert "secret 'managed-cache/test/sessions' is created under a new URN" in item["reason"]
+    assert "'managed-cache/test/sessions' is created under a new URN" in item["reason"]
+    assert "Secrets Manager refuses a second secret" in item["reason"]
+
+
+def test_a_cache_key_alias_kept_across_serverless_and_node_based_is_rejected():
+    """The cache's KMS alias is named after the cache id, whatever runs the cache: moving it
+    between a replication group and a serverless cache creates the alias under the new parent
+    before the old one is deleted, and CreateAlias refuses the duplicate."""
+    serverless = {"engine": "valkey",
+                  "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 5000}}
+    lone = report({"sessions": SESSIONS}, profile="production")
+    result = diff(lone, report({"sessions": serverless}, profile="production"))
+    [item] = [r for r in result["rejected"] if r["type"] == "aws:kms/alias:Alias"]
+    assert item["key"] == "name" and item["outcome"] == "rejected"
+    assert item["reason"].startswith("'alias/managed-cache/test-sessions' is created under a "
+                                     "new URN before the old one is deleted, and KMS refuses")
+    assert "API_CreateAlias.html" in item["source"]
