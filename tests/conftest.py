@@ -86,10 +86,16 @@ def _no_source_positions() -> Iterator[None]:
         yield
 
 
+# How long one pass may wait before the SDK's loop looks again at what was created meanwhile:
+# an output created during the pass that fails must fail the run even while an earlier one
+# has not resolved yet, as it does with the SDK's own loop.
+PASS_SECONDS = 0.5
+
+
 def _wait_for_all_or_first_failure(aws: Any, *, return_when: str) -> Any:
     """asyncio.wait as `_one_pass_output_wait` gives it to the SDK's wait_for_rpcs."""
     if return_when == asyncio.FIRST_COMPLETED:
-        return_when = asyncio.FIRST_EXCEPTION
+        return asyncio.wait(aws, return_when=asyncio.FIRST_EXCEPTION, timeout=PASS_SECONDS)
     return asyncio.wait(aws, return_when=return_when)
 
 
@@ -98,10 +104,11 @@ def _one_pass_output_wait() -> Iterator[None]:
     """The SDK's wait_for_rpcs waits on every pending output with FIRST_COMPLETED, awaits what
     finished (re-raising its failure) and waits on the rest again: one pass over the whole set
     for each output that finishes, so a mock run of a few hundred resources spent a third of its
-    time there. Here it wakes at the first failure or when all are done instead: the same outputs
-    are awaited and a failure is re-raised the same way, in one pass. Only the order in which two
-    failures surface may differ. The langhost tests (tests/stacks/test_langhost.py) run in their
-    own processes with the SDK's loop unchanged."""
+    time there. Here it wakes at the first failure, when all are done, or after PASS_SECONDS;
+    then, as before, it awaits what finished (re-raising a failure) and looks again at every
+    pending output, those created meanwhile included. Which of two failures surfaces first, and
+    how soon one among outputs created during a pass does, may differ. The langhost tests
+    (tests/stacks/test_langhost.py) run in their own processes with the SDK's loop unchanged."""
     from pulumi.runtime import stack as runtime_stack
 
     sdk_asyncio = runtime_stack.asyncio
