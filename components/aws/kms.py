@@ -119,18 +119,17 @@ def sns_publisher(account: Account, sid: str, service: str, topic_arn: str,
 
 def cache_data_key(parent: pulumi.Resource, name: str, *, cache_id: str, what: str,
                    kms_key_arn: pulumi.Input[str] | None, create: bool, tags: dict[str, str],
-                   opts: pulumi.ResourceOptions,
-                   outlives_cache: bool = False) -> pulumi.Output[str] | None:
+                   opts: pulumi.ResourceOptions) -> pulumi.Output[str] | None:
     """The key that encrypts one cache's data at rest: the user's own (`kms_key_arn`), a new
     one with its alias (`create`), or None for the AWS-owned key. Returns the key ARN.
 
-    `outlives_cache`: the cache leaves data encrypted under the key when it is deleted (its
-    final snapshot). Pulumi would schedule the key's deletion in the same update, and a key
-    pending deletion cannot be used in any cryptographic operation
-    (https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html), so the snapshot
-    could not be restored then, and never after the waiting period. Such a key is left in place
-    when the cache goes (`retain_on_delete`); its alias is removed, so a cache of the same id
-    gets a new key. Schedule the old key's deletion by hand once the snapshot is gone.
+    A created key outlives its cache (`retain_on_delete`): the cache's final snapshot, the
+    snapshots `python -m ops snapshot` takes and its connection secret are encrypted under it,
+    and a key pending deletion cannot be used in any cryptographic operation
+    (https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html), so deleting it
+    with the cache would make them unreadable at once and lost after the waiting period. Its
+    alias is removed, so a cache of the same id gets a new key. Schedule the old key's deletion
+    by hand once nothing encrypted under it is needed (its description names the cache).
 
     The account administers it; ElastiCache (replication groups and serverless caches alike)
     uses it through grants it creates with the deploying role's permissions (IAM decides who),
@@ -148,8 +147,7 @@ def cache_data_key(parent: pulumi.Resource, name: str, *, cache_id: str, what: s
         policy=account_of(parent).apply(
             lambda account: policy_document(account_administers(account))),
         tags=tags,
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-            retain_on_delete=outlives_cache)),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
     )
     aws.kms.Alias(
         f"{name}-kms-alias",

@@ -135,8 +135,7 @@ class ElastiCacheReplicationGroup(Component[ReplicationGroupArgs],
 
         self.kms_key_arn = kms.cache_data_key(
             self, name, cache_id=args.replication_group_id, what="", kms_key_arn=args.kms_key_arn,
-            create=args.create_kms_key, tags=dict(args.tags), opts=data,
-            outlives_cache=args.final_snapshot_name is not None)
+            create=args.create_kms_key, tags=dict(args.tags), opts=data)
         logs = {
             log_type: aws.cloudwatch.LogGroup(
                 f"{name}-{log_type}",

@@ -98,17 +98,16 @@ def test_no_customer_key_by_default_and_a_rotating_key_when_asked(run):
     assert alias.inputs["name"] == "alias/managed-cache/test-sessions"
 
 
-def test_a_key_that_encrypts_the_final_snapshot_outlives_the_cache(run):
-    """The final snapshot is encrypted under the cache's key: deleting the key with the cache
-    (a key pending deletion cannot be used) would leave a snapshot nobody can restore."""
-    recorder = run(build(replace(ARGS, create_kms_key=True,
-                                 final_snapshot_name="test-sessions-final")))
-    [key] = recorder.of_type("aws:kms/key:Key")
-    [alias] = recorder.of_type("aws:kms/alias:Alias")
-    assert key.retain_on_delete and not alias.retain_on_delete
-    # No final snapshot: nothing outlives the cache, the key goes with it.
-    [key] = run(build(replace(ARGS, create_kms_key=True))).of_type("aws:kms/key:Key")
-    assert not key.retain_on_delete
+def test_the_cache_key_outlives_the_cache(run):
+    """Its final snapshot, manual snapshots and connection secret are encrypted under the key,
+    and a key pending deletion cannot be used: deleting it with the cache would leave them
+    unreadable. The alias goes, so a new cache of the same id gets a new key."""
+    for final_snapshot in ("test-sessions-final", None):
+        recorder = run(build(replace(ARGS, create_kms_key=True,
+                                     final_snapshot_name=final_snapshot)))
+        [key] = recorder.of_type("aws:kms/key:Key")
+        [alias] = recorder.of_type("aws:kms/alias:Alias")
+        assert key.retain_on_delete and not alias.retain_on_delete
 
 
 def test_an_existing_key_is_used_as_given(run):
