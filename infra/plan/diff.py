@@ -30,6 +30,7 @@ from components.resource_types import (
     GCP_VALKEY,
 )
 from infra.plan.conditions import Context, holds
+from infra.plan.secrets import UNKNOWN
 
 PROVIDER_REGION = "(provider region)"
 
@@ -200,52 +201,65 @@ def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
             "source": fact.source}
 
 
-# Names a cloud keeps unique per region, per resource type: (the input that holds the name,
-# what the cloud answers a second resource of that name, and the source). A resource that keeps
-# its name under a new URN is created before the old one is deleted (Pulumi's default order),
-# so the create is refused.
-UNIQUE_NAMES: dict[str, tuple[str, str, str]] = {
-    AWS_SECRET: ("name", "Secrets Manager refuses a second secret of that name (and keeps a "
-                 "deleted secret's name for its recovery window)",
-                 "https://docs.aws.amazon.com/secretsmanager/latest/apireference/"
-                 "API_DeleteSecret.html; terraform-provider-aws secretsmanager/secret.go "
-                 "resourceSecretCreate retries the error for two minutes only"),
-    AWS_KMS_ALIAS: ("name", "KMS refuses a second alias of that name (AlreadyExistsException)",
-                    "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"),
+# Names a cloud keeps unique per region, per resource type: the input that holds the name, what
+# the cloud answers a second resource of that name, how to take the change instead, and the
+# source. A resource that keeps its name under a new URN is created before the old one is
+# deleted (Pulumi's default order), so the create is refused.
+UNIQUE_NAMES: dict[str, tuple[str, str, str, str]] = {
+    AWS_SECRET: (
+        "name", "Secrets Manager refuses a second secret of that name",
+        "Take it in two updates: turn the cache's `secret` off in one `pulumi up`, delete the "
+        "name for good (`aws secretsmanager delete-secret --secret-id {name} "
+        "--force-delete-without-recovery`), then turn it on again.",
+        "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html; "
+        "terraform-provider-aws secretsmanager/secret.go resourceSecretCreate retries the error "
+        "for two minutes only"),
+    AWS_KMS_ALIAS: (
+        "name", "KMS refuses a second alias of that name (AlreadyExistsException)",
+        "Take it in two updates: remove the cache in one `pulumi up` (its key stays, the alias "
+        "goes), then add it back; if its connection secret had a recovery window, delete that "
+        "name for good in between (see the notes).",
+        "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"),
 }
+# Secrets Manager's default recovery window, where a plan carries none.
+DEFAULT_RECOVERY_DAYS = 30
 
 
 def _unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
                   ) -> tuple[list[dict[str, Any]], list[str]]:
     """REJECTED for each name kept under a new URN (UNIQUE_NAMES), and a note for each deleted
     AWS secret whose name stays reserved for its recovery window ("You can't create a secret
-    with the same name as a secret scheduled for deletion", DeleteSecret API)."""
-    def key(res: dict[str, Any]) -> tuple[Any, Any, Any]:
-        name_input = UNIQUE_NAMES[res["type"]][0]
-        return res["type"], res.get("provider_region"), res["inputs"].get(name_input)
+    with the same name as a secret scheduled for deletion", DeleteSecret API). Names not known
+    in the plan (None, or unknown in a --preview plan) are passed over."""
+    def named(res: dict[str, Any]) -> str | None:
+        name = res["inputs"].get(UNIQUE_NAMES[res["type"]][0])
+        return name if isinstance(name, str) and name != UNKNOWN else None
 
-    recreated = {key(r) for r in came if r["type"] in UNIQUE_NAMES}
+    def key(res: dict[str, Any]) -> tuple[Any, Any, Any]:
+        return res["type"], res.get("provider_region"), named(res)
+
+    recreated = {key(r) for r in came if r["type"] in UNIQUE_NAMES and named(r)}
     rejected, notes = [], []
     for res in gone:
-        if res["type"] not in UNIQUE_NAMES:
+        if res["type"] not in UNIQUE_NAMES or not (name := named(res)):
             continue
-        name_input, refusal, source = UNIQUE_NAMES[res["type"]]
-        name = res["inputs"].get(name_input)
+        name_input, refusal, remedy, source = UNIQUE_NAMES[res["type"]]
         if key(res) in recreated:
             rejected.append({
                 "type": res["type"], "name": res["name"], "urn": res["urn"],
                 "cache": res["cache"], "key": name_input, "outcome": "rejected",
                 "condition": "the same name under a new URN",
                 "reason": f"'{name}' is created under a new URN before the old one is deleted, "
-                          f"and {refusal}. Take the change in two updates: remove the cache (or "
-                          "its secret) in one `pulumi up`, add it back in the next.",
+                          f"and {refusal}. " + remedy.format(name=name),
                 "source": source})
-        elif res["type"] == AWS_SECRET and res["inputs"].get("recoveryWindowInDays"):
-            notes.append(f"secret '{name}' ({res.get('provider_region')}) is deleted with a "
-                         f"{res['inputs']['recoveryWindowInDays']}-day recovery window: the "
-                         "name cannot be used again until then. To bring it back sooner, `aws "
-                         "secretsmanager restore-secret` and `pulumi import` it, or delete it "
-                         "for good with `--force-delete-without-recovery`.")
+            continue
+        days = res["inputs"].get("recoveryWindowInDays", DEFAULT_RECOVERY_DAYS)
+        if res["type"] == AWS_SECRET and days:
+            where = f" ({res['provider_region']})" if res.get("provider_region") else ""
+            notes.append(f"secret '{name}'{where} is deleted with a {days}-day recovery window: "
+                         "the name cannot be used again until then. To bring it back sooner, "
+                         "`aws secretsmanager restore-secret` and `pulumi import` it, or delete "
+                         "it for good with `--force-delete-without-recovery`.")
     return rejected, notes
 
 

@@ -13,6 +13,7 @@ import pytest
 from infra.plan import report as plan_module
 from infra.plan.diff import diff
 from infra.plan.report import build_report, run_plan
+from infra.plan.secrets import UNKNOWN
 from tests.builders import aws_config
 
 SESSIONS = {"engine": "valkey", "node_type": "cache.r7g.large", "replicas": 1,
@@ -305,6 +306,8 @@ def test_a_secret_that_keeps_its_name_under_a_new_urn_is_rejected():
     assert (item["type"], item["key"], item["outcome"]) == (SECRET, "name", "rejected")
     assert "'managed-cache/test/sessions' is created under a new URN" in item["reason"]
     assert "Secrets Manager refuses a second secret" in item["reason"]
+    assert ("`aws secretsmanager delete-secret --secret-id managed-cache/test/sessions "
+            "--force-delete-without-recovery`") in item["reason"]
 
 
 def test_a_cache_key_alias_kept_across_serverless_and_node_based_is_rejected():
@@ -320,3 +323,14 @@ def test_a_cache_key_alias_kept_across_serverless_and_node_based_is_rejected():
     assert item["reason"].startswith("'alias/managed-cache/test-sessions' is created under a "
                                      "new URN before the old one is deleted, and KMS refuses")
     assert "API_CreateAlias.html" in item["source"]
+    assert "remove the cache in one `pulumi up` (its key stays, the alias goes)" in item["reason"]
+
+
+def test_a_name_unknown_in_the_plan_is_not_taken_for_a_collision():
+    before = report({"sessions": with_(SESSIONS, secret=True)})
+    moved = copy.deepcopy(before)
+    for plan in (before, moved):
+        [secret] = [res for res in plan["resources"] if res["type"] == SECRET]
+        secret["inputs"]["name"] = UNKNOWN
+    secret["urn"] = secret["urn"].replace("::sessions-", "::sessions-moved-")
+    assert diff(before, moved)["rejected"] == []
