@@ -47,6 +47,7 @@ class WriterRecord:
     zone_id: str
     name: str                         # e.g. sessions-writer.cache.internal
     target: str                       # the endpoint host it points at now
+    ttl: int | None                   # its TTL now, seconds
 
 
 def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry_run: bool,
@@ -78,12 +79,15 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
         if writers:
             # A re-run repairs writer records a failed Route 53 call left behind.
             host = _host(live.describe_group(clients, to_region, target.group_id), to_region)
-            stale = [w for w in writers if w.target != host]
+            # ... and applies a new network.dns.ttl: `pulumi up` leaves the writer's TTL alone
+            # (provider_facts: Route 53 would rewrite its value with the TTL).
+            assert spec.dns is not None                    # writers come from its zones
+            stale = [w for w in writers if (w.target, w.ttl) != (host, spec.dns.ttl)]
             if stale:
                 dns_problem = _upsert_writers(spec, cache, clients, stale, host, to_region)
             else:
-                print(f"DNS: {writers[0].name} already points at {host} in every region's "
-                      "zone")
+                print(f"DNS: {writers[0].name} already points at {host} with TTL "
+                      f"{spec.dns.ttl}s in every region's zone")
         return _dns_outcome(spec, cache, to_region, dns_problem,
                             "the writer records were not checked")
     if found.status != "available":
@@ -174,11 +178,11 @@ def _writer_records(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                 raise OpsError(f"no private hosted zone {spec.dns.zone} of stack '{spec.stack}' "
                                f"is associated with a VPC in {region}; has the stack been "
                                "deployed with network.dns?")
-            target = _cname(route53, zone_id, name)
-            if target is None:
+            found_record = _cname(route53, zone_id, name)
+            if found_record is None:
                 raise OpsError(f"zone {zone_id} ({region}) has no CNAME {name}; run `pulumi up` "
                                "to create it")
-            records.append(WriterRecord(region, zone_id, name, target))
+            records.append(WriterRecord(region, zone_id, name, *found_record))
     except (ClientError, BotoCoreError) as err:
         return [], f"cannot read Route 53: {explain(err)}"
     return records, None
@@ -215,14 +219,14 @@ def _stack_zones(route53: Any, spec: AwsStackSpec) -> dict[str, str]:
     return {region: ids[0] for region, ids in by_region.items()}
 
 
-def _cname(route53: Any, zone_id: str, name: str) -> str | None:
-    """The target of the CNAME `name` in the zone, or None."""
+def _cname(route53: Any, zone_id: str, name: str) -> tuple[str, int | None] | None:
+    """The target and TTL of the CNAME `name` in the zone, or None."""
     page = route53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,
                                              StartRecordType="CNAME", MaxItems="1")
     for rrset in page.get("ResourceRecordSets", []):
         if rrset["Name"].rstrip(".") == name and rrset["Type"] == "CNAME":
             values = rrset.get("ResourceRecords") or [{"Value": ""}]
-            return str(values[0]["Value"]).rstrip(".")
+            return str(values[0]["Value"]).rstrip("."), rrset.get("TTL")
     return None
 
 
@@ -243,7 +247,8 @@ def _upsert_writers(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                 })
         except (ClientError, BotoCoreError) as err:
             return f"zone {writer.zone_id} ({writer.region}): {explain(err)}"
-        print(f"DNS: UPSERT {writer.name} CNAME {host} (was {writer.target}) in zone "
+        was = writer.target + ("" if writer.ttl == spec.dns.ttl else f", TTL {writer.ttl}s")
+        print(f"DNS: UPSERT {writer.name} CNAME {host} TTL {spec.dns.ttl}s (was {was}) in zone "
               f"{writer.zone_id} ({writer.region}): {change['ChangeInfo']['Status']}")
     print(f"DNS: resolvers answer {writers[0].name} with the new primary within "
           f"{spec.dns.ttl}s (the TTL) of Route 53 reporting INSYNC; `pulumi up` leaves the "

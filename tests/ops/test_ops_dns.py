@@ -130,7 +130,8 @@ def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(caps
         # The regional names stay on the region's own member.
         local = PRIMARY if region == "us-east-1" else SECONDARY
         assert records["sessions.cache.internal"] == (endpoint_of(local, region), 20)
-        assert f"DNS: UPSERT {WRITER} CNAME {NEW} (was {OLD}) in zone {zone_id} ({region}): " \
+        assert f"DNS: UPSERT {WRITER} CNAME {NEW} TTL 20s (was {OLD}) in zone {zone_id} " \
+               f"({region}): " \
                "INSYNC" in out
     assert r53.records(other_stack)[WRITER] == (OLD, 20)       # another stack's zone: untouched
     lines = out.splitlines()
@@ -223,7 +224,24 @@ def test_a_rerun_on_the_current_primary_repairs_only_stale_writer_records(capsys
 
     code, out, _ = run_failover(capsys, project, clients=clients_for(_rerun(west)))
     assert code == 0
-    assert f"DNS: {WRITER} already points at {NEW} in every region's zone" in out
+    assert f"DNS: {WRITER} already points at {NEW} with TTL 20s in every region's zone" in out
+
+
+def test_a_rerun_on_the_current_primary_applies_a_new_ttl(capsys, project, r53, west):
+    """`pulumi up` leaves the writer's TTL alone (it would rewrite the record's value with it):
+    a re-run against the current primary is how a new network.dns.ttl reaches the writers."""
+    zones = deployed(r53)
+    for zone_id in zones.values():
+        r53.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+            "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                "Name": WRITER, "Type": "CNAME", "TTL": 60,
+                "ResourceRecords": [{"Value": NEW}]}}]})
+
+    code, out, _ = run_failover(capsys, project, clients=clients_for(_rerun(west)))
+
+    assert code == 0
+    assert f"DNS: UPSERT {WRITER} CNAME {NEW} TTL 20s (was {NEW}, TTL 60s) in zone " in out
+    assert all(r53.records(z)[WRITER] == (NEW, 20) for z in zones.values())
 
 
 def _rerun(west: Stubbed) -> Stubbed:
