@@ -27,6 +27,8 @@ from components.resource_types import (
     AWS_REPLICATION_GROUP,
     AWS_SECRET,
     AWS_SERVERLESS_CACHE,
+    AWS_SUBNET,
+    AWS_SUBNET_GROUP,
     GCP_VALKEY,
 )
 from infra.plan.conditions import Context, holds
@@ -88,10 +90,13 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     context = Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
     rejected, name_notes = _unique_names(gone, came)
+    regions_losing_subnets = set()
     for before, after in pairs:
         entry = _compare(before, after, context)
         if entry is None:
             continue
+        if after["type"] == AWS_SUBNET_GROUP and "subnetIds" in entry["keys"]:
+            regions_losing_subnets.add(after.get("provider_region"))
         rejected.extend(entry.pop("rejected"))
         changed.append(entry)
         if after["data_holding"] and entry["replace"]:
@@ -101,7 +106,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed.sort(key=lambda c: (not (c["replace"] and c["data_holding"]), not c["replace"],
                                 c["type"], c["name"]))
     cache_changes = _cache_changes(old, new, data_loss)
-    notes = name_notes
+    notes = name_notes + [_subnet_note(res) for res in gone if res["type"] == AWS_SUBNET
+                          and res.get("provider_region") in regions_losing_subnets]
     if old.get("stack") != new.get("stack"):
         notes.append(f"compared with a plan of another stack ({old.get('stack')})")
     if bool(old.get("preview")) != bool(new.get("preview")):
@@ -261,6 +267,18 @@ def _unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
                          "`aws secretsmanager restore-secret` and `pulumi import` it, or delete "
                          "it for good with `--force-delete-without-recovery`.")
     return rejected, notes
+
+
+def _subnet_note(subnet: dict[str, Any]) -> str:
+    """A subnet leaving a cache subnet group (fewer network.availability_zones): the group drops
+    it in place (terraform-provider-aws elasticache/subnet_group.go), then EC2 deletes it, which
+    it refuses while a network interface is in it ("You must terminate all running instances in
+    the subnet before you can delete the subnet", EC2 DeleteSubnet API)."""
+    return (f"subnet '{subnet['name']}' ({subnet.get('provider_region')}) leaves the cache "
+            "subnet group and is deleted: EC2 refuses to delete a subnet that still holds a "
+            "network interface, so `pulumi up` fails while a cache node sits in it. Move the "
+            "nodes out first (fewer replicas, or a new cache), or keep "
+            "network.availability_zones.")
 
 
 def _global_caches(report: dict[str, Any]) -> frozenset[str]:

@@ -334,3 +334,15 @@ def test_a_name_unknown_in_the_plan_is_not_taken_for_a_collision():
         secret["inputs"]["name"] = UNKNOWN
     secret["urn"] = secret["urn"].replace("::sessions-", "::sessions-moved-")
     assert diff(before, moved)["rejected"] == []
+
+
+def test_fewer_availability_zones_say_a_node_in_a_dropped_subnet_fails_the_update():
+    production = {"sessions": SESSIONS}
+    result = diff(report(production, profile="production"),
+                  report(production, profile="production", network={"availability_zones": 2}))
+    assert [n for n in result["notes"] if n.startswith("subnet ")] == [
+        "subnet 'test-us-east-1-private-3' (us-east-1) leaves the cache subnet group and is "
+        "deleted: EC2 refuses to delete a subnet that still holds a network interface, so "
+        "`pulumi up` fails while a cache node sits in it. Move the nodes out first (fewer "
+        "replicas, or a new cache), or keep network.availability_zones."]
+    assert loss_names(result) == set()
