@@ -7,13 +7,18 @@ the config loader raise into the same kind of line, so no command ever shows a t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectionClosedError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    ReadTimeoutError,
 )
 
 # Exit codes: 0 done / no deviation, 1 `verify` found deviations, 2 error (nothing changed
@@ -61,3 +66,25 @@ def explain(err: BaseException) -> str:
     if isinstance(err, BotoCoreError):
         return f"AWS SDK error: {err}"
     return f"unexpected {type(err).__name__}: {err} (set OPS_DEBUG=1 to see the traceback)"
+
+
+T = TypeVar("T")
+
+
+def mutate(call: Callable[[], T], what: str, check: str) -> T:
+    """A call that changes something. botocore retries a request whose answer was lost (read
+    timeout, closed connection, 5xx): the lost attempt may have been accepted, and the retry
+    then fails (InvalidGlobalReplicationGroupState, SnapshotAlreadyExistsFault ...). Exit 2
+    must not then claim that nothing changed."""
+    try:
+        return call()
+    except ClientError as err:
+        if not err.response.get("ResponseMetadata", {}).get("RetryAttempts"):
+            raise
+        cause: Exception = err
+        how = "an earlier attempt got no answer, and the retry got"
+    except (ReadTimeoutError, ConnectionClosedError) as err:
+        cause = err
+        how = "no attempt got an answer"
+    raise OpsError(f"{what} may have been accepted: {how}: {explain(cause)}. Check with "
+                   f"{check} before trying again") from cause

@@ -32,7 +32,7 @@ from infra.config.dns import cache_dns_names
 from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
-from ops.errors import EXIT_OK, OpsError, explain
+from ops.errors import EXIT_OK, OpsError, explain, mutate
 from ops.poll import Polling, until
 
 # Route 53 answers at one global endpoint whatever the region a client names.
@@ -83,7 +83,11 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
             # (provider_facts: Route 53 would rewrite its value with the TTL).
             assert spec.dns is not None                    # writers come from its zones
             stale = [w for w in writers if (w.target, w.ttl) != (host, spec.dns.ttl)]
-            if stale:
+            if stale and dry_run:
+                zones = ", ".join(f"{w.zone_id} ({w.region})" for w in stale)
+                print(f"dry run: would UPSERT {stale[0].name} CNAME {host} TTL {spec.dns.ttl}s "
+                      f"in zones {zones}")
+            elif stale:
                 dns_problem = _upsert_writers(spec, cache, clients, stale, host, to_region)
             else:
                 print(f"DNS: {writers[0].name} already points at {host} with TTL "
@@ -119,9 +123,11 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
         return _dns_outcome(spec, cache, to_region, dns_problem,
                             "dry run: the writer records could not be read")
 
-    clients.elasticache(to_region).failover_global_replication_group(
+    mutate(lambda: clients.elasticache(to_region).failover_global_replication_group(
         GlobalReplicationGroupId=found.id, PrimaryRegion=to_region,
-        PrimaryReplicationGroupId=target.group_id)
+        PrimaryReplicationGroupId=target.group_id), call,
+        f"`python -m ops failover --stack {spec.stack} --cache {cache.name} --to {to_region} "
+        "--dry-run`")
     print(f"called {call}; waiting for the roles to switch "
           f"(every {polling.interval:g}s, at most {polling.timeout:g}s)")
 

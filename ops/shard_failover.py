@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
-from ops.errors import EXIT_OK, OpsError
+from ops.errors import EXIT_OK, OpsError, mutate
 from ops.poll import Polling, until
 
 # The events of a test failover, in the order the TestFailover API reference lists them. Older
@@ -120,8 +120,11 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, shard: str | Non
     before = node_group.primary
     print(f"test failover of shard {node_group.id} of {group.id} ({spec.region}); primary now: "
           f"{before or 'not reported (cluster mode)'}")
-    response = clients.elasticache(spec.region).test_failover(
-        ReplicationGroupId=group.id, NodeGroupId=node_group.id)
+    response = mutate(lambda: clients.elasticache(spec.region).test_failover(
+        ReplicationGroupId=group.id, NodeGroupId=node_group.id),
+        f"TestFailover of shard {node_group.id} of {group.id}",
+        f"`aws elasticache describe-events --region {spec.region} --source-identifier "
+        f"{group.id} --source-type replication-group`")
     started = _aws_now(response) - _CLOCK_SKEW
     print(f"called TestFailover(ReplicationGroupId={group.id}, NodeGroupId={node_group.id}); "
           f"waiting (every {polling.interval:g}s, at most {polling.timeout:g}s)")

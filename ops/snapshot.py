@@ -20,7 +20,7 @@ from infra import naming
 from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
-from ops.errors import EXIT_OK, OpsError
+from ops.errors import EXIT_OK, OpsError, mutate
 from ops.poll import Polling, until
 
 SNAPSHOT_NAME_MAX = 255
@@ -45,12 +45,14 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, name: str | None
         raise OpsError(f"a snapshot named '{snapshot_name}' already exists in {spec.region}; "
                        "choose another --name")
 
-    created = ec.create_snapshot(
+    created = mutate(lambda: ec.create_snapshot(
         ReplicationGroupId=group.id, SnapshotName=snapshot_name,
         Tags=[{"Key": "managed-cache:stack", "Value": spec.stack},
               {"Key": "managed-cache:cache", "Value": cache.name},
               {"Key": "managed-cache:created-by", "Value": "ops snapshot"}],
-    )["Snapshot"]
+    ), f"CreateSnapshot {snapshot_name}",
+        f"`aws elasticache describe-snapshots --region {spec.region} --snapshot-name "
+        f"{snapshot_name}`")["Snapshot"]
     print(f"snapshot {snapshot_name} of {group.id} ({spec.region}) requested: "
           f"{created.get('SnapshotStatus', 'creating')}")
     if wait:

@@ -11,11 +11,11 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from moto.server import ThreadedMotoServer
 
 from ops.clients import Clients
-from ops.errors import explain
+from ops.errors import OpsError, explain, mutate
 from tests.ops.support import (
     FRAGMENTS,
     PROD_SESSIONS,
@@ -106,8 +106,6 @@ def test_aws_and_unexpected_errors_are_one_line(capsys, tmp_path, error, expecte
 
 
 def test_explain_keeps_ops_messages_verbatim():
-    from ops.errors import OpsError
-
     assert explain(OpsError("cache 'x' is not a Global Datastore cache")) == \
         "cache 'x' is not a Global Datastore cache"
 
@@ -190,3 +188,32 @@ def test_cli_subprocess_against_moto_server(moto_server, tmp_path):
     assert "snapshot before-x is available" in snap.stdout
     taken = ec.describe_snapshots(SnapshotName="before-x")["Snapshots"][0]
     assert (taken["ReplicationGroupId"], taken["SnapshotSource"]) == ("ops-sessions", "manual")
+
+
+# ---------------------------------------------------------------------------------------------
+# A change whose answer was lost
+# ---------------------------------------------------------------------------------------------
+def _refused(retries: int) -> ClientError:
+    return ClientError({"Error": {"Code": "SnapshotAlreadyExistsFault", "Message": "exists"},
+                        "ResponseMetadata": {"RetryAttempts": retries}}, "CreateSnapshot")
+
+
+def _raise(err: Exception) -> None:
+    raise err
+
+
+def test_a_change_refused_at_the_first_attempt_is_a_plain_refusal():
+    with pytest.raises(ClientError):
+        mutate(lambda: _raise(_refused(0)), "CreateSnapshot s", "`describe-snapshots`")
+
+
+@pytest.mark.parametrize("err, how", [
+    (_refused(2), "an earlier attempt got no answer, and the retry got: AWS refused "
+                  "CreateSnapshot (SnapshotAlreadyExistsFault): exists"),
+    (ReadTimeoutError(endpoint_url="https://elasticache"), "no attempt got an answer"),
+], ids=["refused-after-a-retry", "read-timeout"])
+def test_a_change_whose_answer_was_lost_may_have_been_accepted(err, how):
+    with pytest.raises(OpsError) as caught:
+        mutate(lambda: _raise(err), "CreateSnapshot s", "`describe-snapshots`")
+    assert str(caught.value).startswith(f"CreateSnapshot s may have been accepted: {how}")
+    assert str(caught.value).endswith("Check with `describe-snapshots` before trying again")

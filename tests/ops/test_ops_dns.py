@@ -293,3 +293,14 @@ def test_the_program_registers_the_records_ops_rewrites_and_leaves_their_value(r
         tags = provider.inputs["defaultTags"]
         tags = tags["tags"] if isinstance(tags, dict) else json.loads(tags)["tags"]
         assert (tags["ManagedBy"], tags["Stack"]) == ("managed-cache", "ops")
+
+
+def test_a_dry_run_on_the_current_primary_changes_no_record(capsys, project, r53, west):
+    """README: failover changes anything 'yes (not with --dry-run)'."""
+    zones = deployed(r53)                                  # writers still on the old primary
+
+    code, out, _ = run_failover(capsys, project, "--dry-run", clients=clients_for(_rerun(west)))
+
+    assert code == 0
+    assert "DNS: UPSERT" not in out
+    assert all(r53.records(z)[WRITER] == (OLD, 20) for z in zones.values())

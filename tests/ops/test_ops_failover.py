@@ -449,3 +449,18 @@ def test_events_are_read_from_aws_clock_not_this_machines(capsys, project, east)
 
     assert (code, err) == (0, "")
     east.done()
+
+
+def test_a_retried_failover_that_aws_then_refuses_may_have_been_accepted(capsys, project, west):
+    """botocore retries a FailoverGlobalReplicationGroup whose answer was lost (read timeout,
+    5xx); the retry meets the failover the first attempt started. Exit 2 must not read as
+    'AWS refused, nothing changed'."""
+    west.globals_list(global_api(GID, gid_members()))
+    west.group(rg_api(SECONDARY, "eu-west-1"))
+    west.stubber.add_client_error("failover_global_replication_group",
+                                  "InvalidGlobalReplicationGroupState",
+                                  "The Global Datastore is not in a valid state.",
+                                  response_meta={"RetryAttempts": 1})
+    code, _, err = run_failover(capsys, project, *FAST, clients=clients_for(west))
+    assert code == 2
+    assert "may have been accepted" in err
