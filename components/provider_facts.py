@@ -372,7 +372,8 @@ FACTS: tuple[Fact, ...] = (
          "value included; with `records` ignored, Pulumi sends the value of the last `pulumi "
          "up` (the home region's endpoint, unless a refresh ran since the failover). A new "
          "network.dns.ttl would so point the writer name back at the demoted, read-only "
-         "primary. `python -m ops failover` writes the configured TTL at the next failover.",
+         "primary. `python -m ops failover` writes the configured TTL (a re-run against the "
+         "current primary applies it alone).",
          _TF_AWS + "route53/record.go (resourceRecordUpdate: an UPSERT through "
          "resourceRecordCreate unless type or set_identifier change); "
          "https://github.com/pulumi/pulumi pkg/resource/deploy/step_generator.go "

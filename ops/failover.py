@@ -126,8 +126,7 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
     mutate(lambda: clients.elasticache(to_region).failover_global_replication_group(
         GlobalReplicationGroupId=found.id, PrimaryRegion=to_region,
         PrimaryReplicationGroupId=target.group_id), call,
-        f"`python -m ops failover --stack {spec.stack} --cache {cache.name} --to {to_region} "
-        "--dry-run`")
+        f"`python -m ops status --stack {spec.stack}`")
     print(f"called {call}; waiting for the roles to switch "
           f"(every {polling.interval:g}s, at most {polling.timeout:g}s)")
 
