@@ -1,7 +1,8 @@
 """`status`: each cache's live state as a table, Global Datastore members with their roles.
 
-Read-only. A cache that does not exist shows `not found`; a secondary region that cannot be
-reached shows why instead of failing the whole table (useful during a regional outage).
+Read-only. A cache that does not exist shows `not found`; a member region that cannot be
+reached shows why instead of failing the whole table, and a Global Datastore is looked up from
+another member region when the home region does not answer (useful during a regional outage).
 """
 
 from __future__ import annotations
@@ -77,10 +78,25 @@ def _serverless_row(name: str, cache_id: str, found: live.LiveServerless | None,
             "RBAC" if found.user_group_id else "-", "-")
 
 
+def _find_global(clients: Clients, cache: CacheSpec, regions: list[str],
+                 notes: list[str]) -> tuple[live.LiveGlobal | None, str]:
+    """The cache's Global Datastore as the first member region that answers sees it, and that
+    region: the home region first, the others when it does not answer (the outage a failover
+    is for). When no region answers, the home region's error."""
+    errors: list[BaseException] = []
+    for region in regions:
+        try:
+            return live.find_global(clients, region, cache.cache_id), region
+        except (ClientError, BotoCoreError) as err:
+            errors.append(err)
+            notes.append(f"{cache.name}: {region} did not answer: {explain(err)}")
+    raise errors[0]
+
+
 def _global_rows(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                  notes: list[str]) -> list[tuple[str, ...]]:
     expected = live.expected_global_members(cache, spec.region)
-    found = live.find_global(clients, spec.region, cache.cache_id)
+    found, seen_from = _find_global(clients, cache, list(expected), notes)
     if found is None:
         notes.append(f"{cache.name}: no Global Datastore with id suffix '{cache.cache_id}' "
                      "was found")
@@ -100,7 +116,7 @@ def _global_rows(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
         try:
             group = live.describe_group(clients, region, group_id)
         except (ClientError, BotoCoreError) as err:
-            if region == spec.region:
+            if region == seen_from:
                 raise
             rows.append((cache.name, region, role, group_id, f"unreachable: {explain(err)}",
                          *("-",) * 7))

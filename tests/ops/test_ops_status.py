@@ -110,3 +110,39 @@ def test_status_shows_a_serverless_cache_with_its_limits(capsys, tmp_path, east)
     assert _rows(out)["bursty us-east-1"] == [
         "bursty", "us-east-1", "serverless", "ops-bursty", "available", "valkey 8", "-",
         "10 GB, 5000 ECPU/s", "yes", "yes", "RBAC", "-"]
+
+
+def test_status_of_a_global_datastore_when_the_home_region_does_not_answer(capsys, tmp_path,
+                                                                          east, west):
+    """The outage a failover is for: every failover message points at `ops status`."""
+    support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
+    east.stubber.add_client_error("describe_global_replication_groups", "InternalFailure",
+                                  "service unavailable", http_status_code=500)
+    west.globals_list(support.global_api(support.GID, support.gid_members("eu-west-1")))
+    west.group(support.rg_api(support.SECONDARY, "eu-west-1", global_id=support.GID,
+                              role="PRIMARY"))
+    east.stubber.add_client_error("describe_replication_groups", "InternalFailure",
+                                  "service unavailable", http_status_code=500)
+
+    code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east, west))
+
+    assert code == 0
+    rows = _rows(out)
+    assert list(rows) == ["sessions eu-west-1", "sessions us-east-1"]   # the primary first
+    assert rows["sessions eu-west-1"][2:5] == ["PRIMARY", "ops-sessions-euw1", "available"]
+    assert rows["sessions us-east-1"][4].startswith("unreachable: AWS refused")
+    assert "sessions: us-east-1 did not answer: AWS refused DescribeGlobalReplicationGroups " \
+           "(InternalFailure)" in out
+    assert "sessions: Global Datastore ldgnf-ops-sessions is available; primary eu-west-1" in out
+
+
+def test_status_fails_when_no_member_region_answers(capsys, tmp_path, east, west):
+    support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
+    for region in (east, west):
+        region.stubber.add_client_error("describe_global_replication_groups", "AccessDenied",
+                                        "not allowed", http_status_code=403)
+
+    code, _, err = _status(capsys, tmp_path, clients=support.clients_for(east, west))
+
+    assert code == 2
+    assert err.startswith("error: AWS refused DescribeGlobalReplicationGroups (AccessDenied)")
