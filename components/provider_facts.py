@@ -411,6 +411,15 @@ FACTS: tuple[Fact, ...] = (
          "https://cloud.google.com/memorystore/docs/redis/about-read-replicas (\"Once read "
          "replicas are enabled on an instance read replicas can no longer be disabled\")",
          not_applied=True),
+    Fact(types.GCP_REDIS, "replicaCount", "rejected", READ_REPLICAS_TURNED_OFF,
+         "Without read replicas the program sends no replica count (the API refuses one: "
+         "\"Setting replica count requires read-replicas-mode to be READ_REPLICAS_ENABLED\"), "
+         "and the provider keeps the instance's count (replica_count is Optional and Computed), "
+         "so the instance keeps its read replicas and their number. To go down to one replica, "
+         "keep `gcp.read_replicas: true` with `replicas: 1`.",
+         _REDIS_SRC + " (replica_count Optional, Computed); "
+         "https://github.com/hashicorp/terraform-provider-google/issues/14734",
+         not_applied=True),
     Fact(types.GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_ON,
          "Turning read replicas on for an existing instance needs a secondary IP range (\"Required "
          "when enabling read replicas on an existing instance\"), which the program never sends, "

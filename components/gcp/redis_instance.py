@@ -74,7 +74,11 @@ class MemorystoreRedisInstance(Component[RedisInstanceArgs],
             tier=args.tier,
             memory_size_gb=args.memory_gb,
             redis_version=args.redis_version,
-            replica_count=args.replicas,
+            # Only with read replicas: the API refuses a replica count otherwise ("Setting
+            # replica count requires read-replicas-mode to be READ_REPLICAS_ENABLED",
+            # hashicorp/terraform-provider-google#14734), and STANDARD_HA has its one replica
+            # by default (REST reference, Instance.replicaCount).
+            replica_count=args.replicas if args.read_replicas else None,
             # Never READ_REPLICAS_DISABLED: Memorystore cannot turn read replicas off once they
             # are on, so unset keeps whatever the instance has (off at creation) and a later
             # "off" changes nothing (components/provider_facts.py, readReplicasMode).

@@ -102,7 +102,8 @@ def _without_major_upgrade(key: str, old: dict[str, Any], new: dict[str, Any],
 
 def _read_replicas_turned_off(key: str, old: dict[str, Any], new: dict[str, Any],
                               res: dict[str, Any]) -> bool:
-    return old.get(key) == READ_REPLICAS_ON and new.get(key) != READ_REPLICAS_ON
+    mode = "readReplicasMode"                 # holds for the mode and for the replica count
+    return old.get(mode) == READ_REPLICAS_ON and new.get(mode) != READ_REPLICAS_ON
 
 
 def _read_replicas_turned_on(key: str, old: dict[str, Any], new: dict[str, Any],

@@ -301,10 +301,21 @@ def test_redis_in_production(run_stack):
     assert caches["ca_certs"][0].startswith("-----BEGIN CERTIFICATE-----")
 
 
+def test_redis_ha_without_read_replicas_sends_no_replica_count(run_stack):
+    """The API refuses a replica count without read replicas ("Setting replica count requires
+    read-replicas-mode to be READ_REPLICAS_ENABLED", terraform-provider-google#14734);
+    STANDARD_HA has its one replica by default."""
+    rec = run_stack(gcp_config(redis(memory_gb=5, replicas=1), **PROD))
+    inputs = rec.one(REDIS).inputs
+    assert inputs["tier"] == "STANDARD_HA"
+    assert "replicaCount" not in inputs and "readReplicasMode" not in inputs
+
+
 def test_redis_in_development_is_basic_and_deletable(run_stack):
     rec = run_stack(gcp_config(redis()))
     inputs = rec.one(REDIS).inputs
-    assert (inputs["tier"], inputs["replicaCount"], inputs["memorySizeGb"]) == ("BASIC", 0, 1)
+    assert (inputs["tier"], inputs["memorySizeGb"]) == ("BASIC", 1)
+    assert "replicaCount" not in inputs                    # BASIC: none, by default
     # Never READ_REPLICAS_DISABLED: once on, read replicas cannot be turned off (defect 10).
     assert "readReplicasMode" not in inputs
     assert inputs["authEnabled"] is False and inputs["transitEncryptionMode"] == "DISABLED"

@@ -109,12 +109,13 @@ def test_redis_read_replicas_turned_off_are_not_applied(tmp_path):
     result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}},
                      {"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}})
     assert result["data_loss"] == []
-    (item,) = result["rejected"]
-    assert (item["type"], item["key"], item["outcome"]) == (REDIS, "readReplicasMode",
+    mode, count = sorted(result["rejected"], key=lambda item: item["key"])
+    assert (mode["type"], mode["key"], mode["outcome"]) == (REDIS, "readReplicasMode",
                                                             "not applied")
-    assert "cannot" in item["reason"] and item["source"].startswith("https://cloud.google.com")
-    # The replica count itself still changes, in place.
-    assert "replicaCount" in change_of(result, REDIS)["keys"]
+    assert "cannot" in mode["reason"] and mode["source"].startswith("https://cloud.google.com")
+    # Without read replicas no count is sent, and the instance keeps its two.
+    assert (count["key"], count["outcome"]) == ("replicaCount", "not applied")
+    assert "keep `gcp.read_replicas: true` with `replicas: 1`" in count["reason"]
     text = render({**report({"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}}),
                    "diff": result}, "text")
     assert "NOT APPLIED" in text
