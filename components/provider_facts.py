@@ -72,6 +72,7 @@ WITH_ANOTHER_UPDATE_FIELD = "with-another-update-field"
 READ_REPLICAS_TURNED_ON = "read-replicas-turned-on"
 REDIS_VERSION_DOWNGRADE = "redis-version-downgrade"
 REDIS_DOWNGRADE_OUTSIDE_PATTERN = "redis-downgrade-outside-pattern"
+REDIS_UPGRADE_WITH_NEWER_CONFIGS = "redis-upgrade-with-newer-configs"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -116,6 +117,8 @@ CONDITIONS: dict[str, str] = {
                              "versions (the only ones the provider compares)",
     REDIS_DOWNGRADE_OUTSIDE_PATTERN: "when the Redis version goes down to or from one outside "
                                      "REDIS_<major>_<minor> (REDIS_6_X)",
+    REDIS_UPGRADE_WITH_NEWER_CONFIGS: "when the Redis version goes up and the same change sets "
+                                      "a config only the new version has",
 }
 
 # The fields resourceMemorystoreInstanceUpdate puts in its updateMask (google-beta@93c65b2d),
@@ -420,6 +423,14 @@ FACTS: tuple[Fact, ...] = (
          _REDIS_SRC + " (replica_count Optional, Computed); "
          "https://github.com/hashicorp/terraform-provider-google/issues/14734",
          not_applied=True),
+    Fact(types.GCP_REDIS, "redisConfigs", "rejected", REDIS_UPGRADE_WITH_NEWER_CONFIGS,
+         "The provider sends the configs in its PATCH and calls :upgrade only after it, so a "
+         "config only the new version has (lazyfree-*, maxmemory-clients: \"Redis version 7.0 "
+         "and newer\") reaches the old version, which does not have it. Take the upgrade in one "
+         "`pulumi up` and the new configs in the next.",
+         _REDIS_SRC + " (resourceRedisInstanceUpdate: PATCH with the update mask, then "
+         ":upgrade); https://cloud.google.com/memorystore/docs/redis/"
+         "supported-redis-configurations"),
     Fact(types.GCP_REDIS, "readReplicasMode", "rejected", READ_REPLICAS_TURNED_ON,
          "Turning read replicas on for an existing instance needs a secondary IP range (\"Required "
          "when enabling read replicas on an existing instance\"), which the program never sends, "

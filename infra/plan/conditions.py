@@ -15,6 +15,7 @@ from typing import Any
 
 from components import provider_facts as facts
 from components.provider_facts import Fact
+from infra.catalog.parameters import GCP_PRODUCTS
 
 READ_REPLICAS_ON = "READ_REPLICAS_ENABLED"
 
@@ -162,6 +163,17 @@ def _redis_downgrade_outside_pattern(key: str, old: dict[str, Any], new: dict[st
     return outside and _downgrade(old.get(key), new.get(key))
 
 
+def _redis_upgrade_with_newer_configs(key: str, old: dict[str, Any], new: dict[str, Any],
+                                      res: dict[str, Any]) -> bool:
+    before, after = _version(old.get("redisVersion")), _version(new.get("redisVersion"))
+    if before is None or after is None or not after > before:
+        return False
+    params = GCP_PRODUCTS["redis"].params
+    was, now = old.get(key) or {}, new.get(key) or {}
+    return any(name in params and params[name].since > before
+               for name, value in now.items() if was.get(name) != value)
+
+
 _DECIDERS = {
     facts.REDIS_BELOW_7_0_5: _redis_below_7_0_5,
     facts.VERSION_DOWNGRADE: _version_downgrade,
@@ -179,6 +191,7 @@ _DECIDERS = {
     facts.RBAC_TO_AUTH_TOKEN: _rbac_to_auth_token,
     facts.WITH_ANOTHER_UPDATE_FIELD: _with_another_update_field,
     facts.REDIS_VERSION_DOWNGRADE: _redis_version_downgrade,
+    facts.REDIS_UPGRADE_WITH_NEWER_CONFIGS: _redis_upgrade_with_newer_configs,
     facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: _redis_downgrade_outside_pattern,
 }
 

@@ -228,3 +228,19 @@ def test_a_secondary_region_added_later_keeps_the_connection_secret(tmp_path):
                   prod({"engine": "valkey", "global": {"secondary_region": "us-east4"}}))
     secret = "gcp:secretmanager/secret:Secret"
     assert [c for c in result["changed"] if c["type"] == secret and c["replace"]] == []
+
+
+def test_redis_configs_new_in_the_target_version_with_the_upgrade_are_rejected(tmp_path):
+    """The provider PATCHes the configs before it calls :upgrade (resource_redis_instance.go
+    resourceRedisInstanceUpdate): a 7.0-only key would reach the 6.x instance."""
+    old = {"r": {"engine": "redis", "memory_gb": 5, "engine_version": "6.x"}}
+    result = compare(tmp_path, old, {"r": {"engine": "redis", "memory_gb": 5,
+                                           "engine_version": "7.0",
+                                           "parameters": {"lazyfree-lazy-eviction": "yes"}}})
+    [item] = result["rejected"]
+    assert (item["type"], item["key"], item["outcome"]) == (REDIS, "redisConfigs", "rejected")
+    assert "Take the upgrade in one `pulumi up` and the new configs in the next" in item["reason"]
+    # The upgrade alone, or a key 6.x has, goes through.
+    assert compare(tmp_path, old, {"r": {**old["r"], "engine_version": "7.0"}})["rejected"] == []
+    assert compare(tmp_path, old, {"r": {**old["r"], "engine_version": "7.0", "parameters": {
+        "maxmemory-policy": "allkeys-lru"}}})["rejected"] == []

@@ -48,6 +48,9 @@ HOLDS: dict[str, Scenario] = {
     facts.READ_REPLICAS_TURNED_ON: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
     facts.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
     facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
+    facts.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_6_X"},
+                                             {"redisVersion": "REDIS_7_0"},
+                                             {}, {"lazyfree-lazy-eviction": "yes"}, False),
 }
 FAILS: dict[str, Scenario] = {
     facts.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -74,6 +77,10 @@ FAILS: dict[str, Scenario] = {
                                     "READ_REPLICAS_ENABLED", False),
     facts.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
     facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
+    # Already on 7.0: the key is known to the version the PATCH reaches.
+    facts.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_7_0"},
+                                             {"redisVersion": "REDIS_7_2"},
+                                             {}, {"lazyfree-lazy-eviction": "yes"}, False),
 }
 
 
