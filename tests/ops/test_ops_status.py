@@ -78,8 +78,7 @@ def test_status_survives_an_unreachable_secondary_region(capsys, tmp_path, east,
     east.globals_list(support.global_api(support.GID, support.gid_members()))
     east.group(support.rg_api(support.PRIMARY, "us-east-1", global_id=support.GID,
                               role="PRIMARY"))
-    west.stubber.add_client_error("describe_replication_groups", "InternalFailure",
-                                  "service unavailable", http_status_code=500)
+    _unavailable(west, "describe_replication_groups")
 
     code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east, west))
 
@@ -116,13 +115,11 @@ def test_status_of_a_global_datastore_when_the_home_region_does_not_answer(capsy
                                                                           east, west):
     """The outage a failover is for: every failover message points at `ops status`."""
     support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
-    east.stubber.add_client_error("describe_global_replication_groups", "InternalFailure",
-                                  "service unavailable", http_status_code=500)
+    _unavailable(east, "describe_global_replication_groups")
     west.globals_list(support.global_api(support.GID, support.gid_members("eu-west-1")))
     west.group(support.rg_api(support.SECONDARY, "eu-west-1", global_id=support.GID,
                               role="PRIMARY"))
-    east.stubber.add_client_error("describe_replication_groups", "InternalFailure",
-                                  "service unavailable", http_status_code=500)
+    _unavailable(east, "describe_replication_groups")
 
     code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east, west))
 
@@ -146,3 +143,9 @@ def test_status_fails_when_no_member_region_answers(capsys, tmp_path, east, west
 
     assert code == 2
     assert err.startswith("error: AWS refused DescribeGlobalReplicationGroups (AccessDenied)")
+
+
+def _unavailable(region: support.Stubbed, operation: str) -> None:
+    """The region's next `operation` answers 500, as during a regional outage."""
+    region.stubber.add_client_error(operation, "InternalFailure", "service unavailable",
+                                    http_status_code=500)
