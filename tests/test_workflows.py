@@ -160,32 +160,70 @@ def test_dependabot_keeps_the_action_pins_and_every_requirements_file_current():
     assert all(u.get("cooldown", {}).get("default-days", 0) >= 7 for u in updates)
 
 
+def policy_venv_step(job: dict[str, Any]) -> dict[str, Any]:
+    [venv] = [s for s in job["steps"] if "policy/requirements.txt" in s.get("run", "")]
+    assert "python -m venv policy/venv" in venv["run"]
+    return venv
+
+
+def step_names(job: dict[str, Any]) -> list[str]:
+    return [step.get("name", step.get("uses", "")) for step in job["steps"]]
+
+
 def policy_pack_steps(job: dict[str, Any], command: str, environment_output: str
                       ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Asserts that the job's pulumi/actions step runs `command` with the policy pack and the
     stack's policy config, after the pack's own virtualenv is built; returns that step and the
     `check` step that computes the environment."""
-    names = [step.get("name", step.get("uses", "")) for step in job["steps"]]
     [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
     assert pulumi["with"]["command"] == command
     assert pulumi["with"]["policyPacks"] == "policy"
     assert pulumi["with"]["policyPackConfigs"] == (
         f"policy/config/${{{{ steps.check.outputs.{environment_output} }}}}.json")
-    [venv] = [s for s in job["steps"] if "policy/requirements.txt" in s.get("run", "")]
-    assert "python -m venv policy/venv" in venv["run"]
-    assert names.index(venv["name"]) < names.index(pulumi["name"])
+    names = step_names(job)
+    assert names.index(policy_venv_step(job)["name"]) < names.index(pulumi["name"])
     [check] = [s for s in job["steps"] if s.get("id") == "check"]
     assert f'echo "{environment_output}=${environment_output}"' in check["run"]
     return pulumi, check
 
 
 def test_the_real_preview_runs_the_policy_pack_with_the_stacks_environment():
-    preview = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
-    pulumi, _ = policy_pack_steps(preview, "preview", "environment")
+    job = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
+    [preview] = [s for s in job["steps"] if s.get("id") == "preview"]
+    assert "pulumi preview" in preview["run"]
+    assert '--policy-pack policy --policy-pack-config "$POLICY_CONFIG"' in preview["run"]
+    assert preview["env"]["POLICY_CONFIG"] == (
+        "policy/config/${{ steps.check.outputs.environment }}.json")
+    [check] = [s for s in job["steps"] if s.get("id") == "check"]
+    assert 'echo "environment=$environment"' in check["run"]
+    names = step_names(job)
+    assert names.index(policy_venv_step(job)["name"]) < names.index(preview["name"])
     for environment in ("production", "development"):
         assert (ROOT / f"policy/config/{environment}.json").exists()
     # Only when credentials exist.
-    assert pulumi["if"] == "steps.check.outputs.ready == 'true'"
+    assert preview["if"] == "steps.check.outputs.ready == 'true'"
+
+
+def test_a_failed_preview_is_still_commented_on_and_then_fails_the_check():
+    # pulumi/actions comments only after a successful command (src/main.ts, v7.0.0), so the
+    # CLI runs in a shell step that records the exit code instead of failing the step.
+    job = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
+    [install] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
+    assert "command" not in install["with"]          # install-only mode
+    assert "comment-on-pr" not in install["with"]
+    [preview] = [s for s in job["steps"] if s.get("id") == "preview"]
+    script = preview["run"]
+    assert script.index("set +e") < script.index("pulumi preview") < script.index("set -e")
+    assert 'echo "exit_code=$exit_code" >> "$GITHUB_OUTPUT"' in script
+    assert ".ci/preview_comment.py" in script and '--exit-code "$exit_code"' in script
+    names = step_names(job)
+    [post] = [s for s in job["steps"]
+              if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")]
+    assert post["with"]["path"] == "preview-comment.md" and "-o preview-comment.md" in script
+    assert post["with"]["header"] == "pulumi-preview-${{ matrix.stack }}"
+    [fail] = [s for s in job["steps"] if "exit 1" in s.get("run", "")]
+    assert "steps.preview.outputs.exit_code != '0'" in fail["if"]
+    assert names.index(preview["name"]) < names.index(post["name"]) < names.index(fail["name"])
 
 
 def test_pulumi_up_runs_the_policy_pack_with_the_stacks_environment():

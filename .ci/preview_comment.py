@@ -1,0 +1,110 @@
+"""Turns one stack's `pulumi preview` output and exit code into the Markdown of its sticky PR
+comment, for .github/workflows/pr-preview.yml.
+
+The workflow runs the CLI itself rather than pulumi/actions' `comment-on-pr`: that action
+comments only after the command succeeds (pulumi/actions src/main.ts, v7.0.0: the comment
+follows `await actions[config.command]()`, which throws on a non-zero exit), so a preview
+stopped by a mandatory CrossGuard violation left the pull request without a word of why.
+
+Standard library only: the workflow runs it with the runner's python3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+# GitHub refuses comments over 65,536 characters; what is not output fits in the rest.
+COMMENT_BUDGET_CHARS = 60_000
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# What stops a preview, as the CLI prints it with or without `--diff`
+# (pkg/backend/display/diff.go renderDiffPolicyViolationEvent and renderDiffDiagEvent,
+# progress.go printPolicies): a policy violation's line carries `[mandatory]`, an error's
+# diagnostic starts with `error:`.
+# Advisory violations (`[advisory]`) never stop it but are what a reviewer should read first.
+STOPS = re.compile(r"\[mandatory\]|^\s*error:")
+ADVISORY = re.compile(r"\[advisory\]")
+MAX_LISTED_LINES = 40
+MAX_LINE_CHARS = 300
+
+
+def shortened(line: str) -> str:
+    return line if len(line) <= MAX_LINE_CHARS else line[:MAX_LINE_CHARS - 3] + "..."
+
+
+def matching_lines(output: str, pattern: re.Pattern[str]) -> str:
+    """The lines of the output that match, in order; at most MAX_LISTED_LINES of them."""
+    found = [shortened(line.rstrip()) for line in output.splitlines() if pattern.search(line)]
+    if len(found) > MAX_LISTED_LINES:
+        found = found[:MAX_LISTED_LINES] + [
+            f"... and {len(found) - MAX_LISTED_LINES} more in the output below"]
+    return "\n".join(found)
+
+
+def tail(text: str, limit: int) -> tuple[str, bool]:
+    """The last `limit` characters, from a line start: the CLI prints its errors and summary
+    last, so the end is what a reviewer needs."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[-limit:]
+    newline = cut.find("\n")
+    return (cut[newline + 1:] if newline >= 0 else cut), True
+
+
+def fenced(text: str) -> str:
+    """A code block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def render(stack: str, exit_code: int, output: str, log_url: str) -> str:
+    output = ANSI_ESCAPE.sub("", output).strip("\n")
+    passed = exit_code == 0
+    parts = [f"### `pulumi preview` of `{stack}`: {'passed' if passed else 'FAILED'}", ""]
+    if not passed:
+        parts += [
+            "> [!CAUTION]",
+            f"> The preview of `{stack}` stopped (exit code {exit_code}): a mandatory policy "
+            "violation or an error. This pull request cannot be deployed to "
+            f"`{stack}` until it passes. [Job log]({log_url})",
+            "",
+        ]
+        stops = matching_lines(output, STOPS)
+        if stops:
+            parts += [fenced(stops), ""]
+    advisory = matching_lines(output, ADVISORY)
+    if advisory:
+        parts += ["Advisory policy violations (they do not stop a deploy):", "",
+                  fenced(advisory), ""]
+    shown, trimmed = tail(output, COMMENT_BUDGET_CHARS - sum(len(part) for part in parts))
+    summary = "Output" + (" (its end; the beginning is in the job log)" if trimmed else "")
+    parts += [
+        f"<details{'' if passed else ' open'}><summary>{summary}</summary>",
+        "",
+        fenced(shown),
+        "",
+        "</details>",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--exit-code", type=int, required=True)
+    parser.add_argument("--log-url", required=True)
+    parser.add_argument("output", type=Path, help="the preview's combined stdout and stderr")
+    parser.add_argument("-o", "--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    text = args.output.read_text(encoding="utf-8", errors="replace")
+    args.out.write_text(render(args.stack, args.exit_code, text, args.log_url),
+                        encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
