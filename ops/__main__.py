@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--to", required=True, dest="to_region", metavar="REGION",
                      help="the region to promote")
     cmd.add_argument("--dry-run", action="store_true", help="check and print the plan only")
+    cmd.add_argument("--skip-dns", action="store_true",
+                     help="with network.dns: fail over without reading or updating the writer "
+                          "records (when Route 53 refuses them)")
     cmd = commands.add_parser("test-failover", parents=[common, waiting],
                               help="exercise Multi-AZ failover of one shard (TestFailover)")
     cmd.add_argument("--cache", required=True, help="cache name from the config")
@@ -138,7 +141,8 @@ def _dispatch(args: argparse.Namespace, clients: Clients) -> int:
         return rightsize.run(spec, clients, args.days, only=cache)
     assert cache is not None
     if args.command == "failover":
-        return failover.run(spec, cache, clients, args.to_region, args.dry_run, polling)
+        return failover.run(spec, cache, clients, args.to_region, args.dry_run, polling,
+                            args.skip_dns)
     if args.command == "test-failover":
         return shard_failover.run(spec, cache, clients, args.shard, polling)
     if args.command == "snapshot":

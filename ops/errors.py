@@ -41,6 +41,16 @@ _CREDENTIAL_CODES = frozenset({
 })
 
 
+# Error codes with which a service says "not now" rather than "no": retrying later can succeed
+# (Route 53: Throttling and PriorRequestNotComplete, https://docs.aws.amazon.com/Route53/latest/
+# APIReference/CommonErrors.html and API_ChangeResourceRecordSets.html).
+_UNAVAILABLE_CODES = frozenset({
+    "ServiceUnavailable", "InternalFailure", "InternalError", "Throttling",
+    "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+    "PriorRequestNotComplete",
+})
+
+
 class OpsError(Exception):
     """A refusal with a message fit for one line; nothing has been changed."""
 
@@ -66,6 +76,17 @@ def explain(err: BaseException) -> str:
     if isinstance(err, BotoCoreError):
         return f"AWS SDK error: {err}"
     return f"unexpected {type(err).__name__}: {err} (set OPS_DEBUG=1 to see the traceback)"
+
+
+def is_unavailable(err: BaseException) -> bool:
+    """Whether the service could not answer (no connection, 5xx, throttling), as opposed to
+    refusing the request itself (AccessDenied, NoSuchHostedZone, InvalidInput)."""
+    if isinstance(err, ClientError):
+        code = err.response.get("Error", {}).get("Code", "")
+        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return code in _UNAVAILABLE_CODES or status >= 500
+    return isinstance(err, BotoCoreError) and not isinstance(
+        err, (NoCredentialsError, PartialCredentialsError, NoRegionError))
 
 
 T = TypeVar("T")

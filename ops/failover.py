@@ -13,8 +13,10 @@ Runbook as code:
 4. With `network.dns`: UPSERT the `<cache>-writer` CNAME in the private zone of every region of
    the cache to the new primary's endpoint (the program created the record and ignores changes
    to its value, so the next `pulumi up` leaves it there). The zones are found before step 2:
-   a missing zone or record refuses the failover; a Route 53 that cannot be read does not (the
-   records are then left for a re-run, which on the current primary only repairs them).
+   a missing zone or record, or Route 53 refusing the reads (AccessDenied, NoSuchHostedZone),
+   refuses the failover; a Route 53 that cannot answer (5xx, throttling, no connection) does
+   not (the records are then left for a re-run, which on the current primary only repairs
+   them). `--skip-dns` fails over without reading or writing them.
 5. Print what clients must change.
 
 All ElastiCache calls go to the region being promoted: during a regional outage that is the
@@ -32,7 +34,7 @@ from infra.config.dns import cache_dns_names
 from infra.config.spec import AwsStackSpec, CacheSpec
 from ops import live
 from ops.clients import Clients
-from ops.errors import EXIT_OK, OpsError, explain, mutate
+from ops.errors import EXIT_OK, OpsError, explain, is_unavailable, mutate
 from ops.poll import Polling, until
 
 # Route 53 answers at one global endpoint whatever the region a client names.
@@ -51,7 +53,7 @@ class WriterRecord:
 
 
 def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, dry_run: bool,
-        polling: Polling) -> int:
+        polling: Polling, skip_dns: bool = False) -> int:
     if cache.is_memcached or cache.global_ is None:
         raise OpsError(f"cache '{cache.name}' is not a Global Datastore cache (its config has "
                        "no global: block); there is no other region to fail over to")
@@ -72,7 +74,13 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
         raise OpsError(f"the member of Global Datastore {found.id} in {to_region} is "
                        f"{target.group_id}, not the stack's {expected[to_region]}; refusing to "
                        "promote a group this stack does not manage")
-    writers, dns_problem = _writer_records(spec, cache, clients, list(expected))
+    if skip_dns and spec.dns is not None:
+        writers, dns_problem = [], None
+        print("DNS: --skip-dns: the writer records are neither read nor changed; once Route 53 "
+              f"lets them be, `python -m ops failover --stack {spec.stack} --cache {cache.name} "
+              f"--to {to_region}` points them at the primary")
+    else:
+        writers, dns_problem = _writer_records(spec, cache, clients, list(expected))
     if target.is_primary:
         print(f"{target.group_id} ({to_region}) is already the primary of Global Datastore "
               f"{found.id}; nothing changed")
@@ -166,8 +174,10 @@ def _writer_records(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
 
     Zones the config names (`zone_id`) are used as they are; the others are the private zones
     named network.dns.zone, tagged with this stack and associated with a VPC of the region.
-    A missing zone or record raises OpsError; a failing Route 53 call returns its reason, so
-    that an outage of Route 53's API does not hold back the failover itself.
+    A missing zone or record, or a read Route 53 refuses, raises OpsError: a failover would
+    leave the writer name on the old primary, which turns read-only, until someone fixes what
+    a re-run cannot. A Route 53 that cannot answer returns its reason, so that an outage of
+    Route 53's API does not hold back the failover itself.
     """
     if spec.dns is None:
         return [], None
@@ -189,6 +199,11 @@ def _writer_records(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                                "to create it")
             records.append(WriterRecord(region, zone_id, name, *found_record))
     except (ClientError, BotoCoreError) as err:
+        if not is_unavailable(err):
+            raise OpsError(
+                f"cannot read the writer records {name}: {explain(err)}. A failover now would "
+                "leave them on the old primary, which turns read-only; fix this first, or pass "
+                "--skip-dns to fail over and leave them as they are") from err
         return [], f"cannot read Route 53: {explain(err)}"
     return records, None
 

@@ -250,28 +250,96 @@ def _rerun(west: Stubbed) -> Stubbed:
     return west
 
 
-def test_a_route53_outage_does_not_hold_back_the_failover(capsys, project, east, west):
+def route53_answering(code: str, message: str, status: int) -> Any:
+    """A Route 53 client whose first call (ListHostedZonesByName) gets this error."""
     route53 = boto3.client("route53", region_name="us-east-1")
     stubber = Stubber(route53)
-    stubber.add_client_error("list_hosted_zones_by_name", "ServiceUnavailable",
-                             "Route 53 is not available", http_status_code=503)
+    stubber.add_client_error("list_hosted_zones_by_name", code, message,
+                             http_status_code=status)
     stubber.activate()
+    return route53
+
+
+# Route 53 cannot answer now: a 5xx, or its throttling (Throttling, PriorRequestNotComplete are
+# 400s, https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html).
+@pytest.mark.parametrize("code,status", [("ServiceUnavailable", 503), ("Throttling", 400),
+                                         ("PriorRequestNotComplete", 400)])
+def test_a_route53_outage_does_not_hold_back_the_failover(capsys, project, east, west, code,
+                                                          status):
+    route53 = route53_answering(code, "Route 53 is not available", status)
     stub_failover(east, west)
     clients = make_clients({("elasticache", "us-east-1"): east.client,
                             ("elasticache", "eu-west-1"): west.client,
                             ("route53", "us-east-1"): route53})
 
-    code, out, err = run_failover(capsys, project, *FAST, clients=clients)
+    code_, out, err = run_failover(capsys, project, *FAST, clients=clients)
 
-    assert code == 2
+    assert code_ == 2
     west.done()
     assert west.operations.count("FailoverGlobalReplicationGroup") == 1
     assert "failover complete: ops-sessions-euw1 (eu-west-1)" in out
     assert err == ("error: failover complete, but the writer records were not updated (cannot "
-                   "read Route 53: AWS refused ListHostedZonesByName (ServiceUnavailable): "
+                   f"read Route 53: AWS refused ListHostedZonesByName ({code}): "
                    "Route 53 is not available); once Route 53 answers, run `python -m ops "
                    "failover --stack ops --cache sessions --to eu-west-1` again: on the current "
                    "primary it only updates the writer records\n")
+
+
+def test_route53_refusing_the_reads_refuses_the_failover_before_any_change(capsys, project,
+                                                                          west):
+    # A permission problem does not pass like an outage: the re-run the outage path asks for
+    # would meet the same refusal, while the writer name points at a read-only group.
+    route53 = route53_answering(
+        "AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized "
+        "to perform: route53:ListHostedZonesByName", 403)
+    west.globals_list(global_api(GID, gid_members()))
+    clients = make_clients({("elasticache", "eu-west-1"): west.client,
+                            ("route53", "us-east-1"): route53})
+
+    code, _, err = run_failover(capsys, project, *FAST, clients=clients)
+
+    assert code == 2
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert err == (
+        f"error: cannot read the writer records {WRITER}: AWS refused ListHostedZonesByName "
+        "(AccessDenied): User: arn:aws:sts::123456789012:assumed-role/ops/me is not authorized "
+        "to perform: route53:ListHostedZonesByName. A failover now would leave them on the old "
+        "primary, which turns read-only; fix this first, or pass --skip-dns to fail over and "
+        "leave them as they are\n")
+
+
+def test_a_configured_zone_that_does_not_exist_refuses_the_failover(capsys, tmp_path, r53,
+                                                                    west):
+    west_zone = r53.zone("eu-west-1", STACK_TAGS)
+    r53.cname(west_zone, WRITER, OLD)
+    write_dns_stack(tmp_path, {"zone": "cache.internal", "zone_id": "Z0DELETED0ZONE"})
+    west.globals_list(global_api(GID, gid_members()))
+
+    code, _, err = run_failover(capsys, tmp_path, *FAST, clients=clients_for(west))
+
+    assert code == 2
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert err.startswith(f"error: cannot read the writer records {WRITER}: AWS refused "
+                          "ListResourceRecordSets (NoSuchHostedZone)")
+
+
+def test_skip_dns_fails_over_without_touching_route53(capsys, project, east, west):
+    # Every Route 53 call would fail (the stub has no answers): exit 0 shows none was made.
+    route53 = boto3.client("route53", region_name="us-east-1")
+    Stubber(route53).activate()
+    stub_failover(east, west)
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                            ("elasticache", "eu-west-1"): west.client,
+                            ("route53", "us-east-1"): route53})
+
+    code, out, err = run_failover(capsys, project, *FAST, "--skip-dns", clients=clients)
+
+    assert (code, err) == (0, "")
+    west.done()
+    assert "failover complete: ops-sessions-euw1 (eu-west-1)" in out
+    assert ("DNS: --skip-dns: the writer records are neither read nor changed; once Route 53 "
+            "lets them be, `python -m ops failover --stack ops --cache sessions --to "
+            "eu-west-1` points them at the primary") in out
 
 
 def test_the_program_registers_the_records_ops_rewrites_and_leaves_their_value(run_stack,
