@@ -74,8 +74,9 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
         raise OpsError(f"the member of Global Datastore {found.id} in {to_region} is "
                        f"{target.group_id}, not the stack's {expected[to_region]}; refusing to "
                        "promote a group this stack does not manage")
+    writers: list[WriterRecord] = []
+    dns_problem: str | None = None
     if skip_dns and spec.dns is not None:
-        writers, dns_problem = [], None
         print("DNS: --skip-dns: the writer records are neither read nor changed; once Route 53 "
               f"lets them be, `python -m ops failover --stack {spec.stack} --cache {cache.name} "
               f"--to {to_region}` points them at the primary")
