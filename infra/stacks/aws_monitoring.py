@@ -154,7 +154,10 @@ def dashboard(spec: AwsStackSpec, aws_provider: pulumi.ProviderResource) -> Cach
     return CacheDashboard(
         f"{spec.name_prefix}-dashboard",
         CacheDashboardArgs(
-            dashboard_name=f"managed-cache-{spec.name_prefix}",
+            # Dashboards are account-wide, not regional (PutDashboard: "All dashboards in your
+            # account are global"), and PutDashboard overwrites a dashboard of the same name:
+            # the region keeps same-prefix stacks in other regions from taking turns on one.
+            dashboard_name=f"managed-cache-{spec.name_prefix}-{spec.region}",
             region=spec.region,
             caches=[_dashboard_cache(spec, cache) for cache in spec.all_caches],
         ),

@@ -415,7 +415,9 @@ def _graphed_nodes(widget) -> list[str]:
 def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
     recorder = run_stack("prod")
     [dashboard] = recorder.of_type(DASHBOARD)
-    assert dashboard.inputs["dashboardName"] == "managed-cache-prod"
+    # Dashboard names are account-wide: the stack's region keeps another region's stack of the
+    # same name_prefix from overwriting it.
+    assert dashboard.inputs["dashboardName"] == "managed-cache-prod-us-east-1"
     assert "::aws-us-east-1::" in dashboard.provider
     body = json.loads(dashboard.inputs["dashboardBody"])
     titles = [w["properties"].get("title") for w in body["widgets"] if w["type"] == "metric"]
@@ -493,7 +495,7 @@ def test_monitoring_is_exported(run_stack):
     monitoring = recorder.stack_outputs["monitoring"]
     assert monitoring["dashboard_url"] == (
         "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1"
-        "#dashboards:name=managed-cache-prod")
+        "#dashboards:name=managed-cache-prod-us-east-1")
     assert sorted(monitoring["alarm_topics"]) == ["eu-west-1", "us-east-1"]
 
 
