@@ -24,11 +24,13 @@ from components.provider_facts import Fact
 from components.resource_types import (
     AWS_GLOBAL_REPLICATION_GROUP,
     AWS_KMS_ALIAS,
+    AWS_PARAMETER_GROUP,
     AWS_REPLICATION_GROUP,
     AWS_SECRET,
     AWS_SERVERLESS_CACHE,
     AWS_SUBNET,
     AWS_SUBNET_GROUP,
+    AWS_USER_GROUP,
     GCP_VALKEY,
 )
 from infra.plan.conditions import Context, holds
@@ -45,6 +47,17 @@ RBAC_MIGRATION = ("in place: the AUTH token is deleted and the user group attach
                   "sends only the old token authenticates as user 'default', which is off, and "
                   "is refused: move clients to their user's credentials (its connection "
                   "secret) in the same change window")
+
+# A cache going from Redis OSS to Valkey with RBAC users: its users and user group take the new
+# engine too, and Pulumi updates them before the cache that refers to them. "When using RBAC with
+# Redis OSS clusters, only user groups with the engine "REDIS" can be used", while a Valkey
+# cluster takes both (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html).
+# Whether ModifyUserGroup refuses a group of a Redis OSS cache is not documented: a note.
+ENGINE_SWITCH_ORDER = ("engine: the users and this group turn valkey before the cache does "
+                       "(it refers to them), and a Redis OSS cache takes only redis user "
+                       "groups. If `pulumi up` stops here, move the cache first, which takes a "
+                       "redis group once it runs Valkey: `pulumi up {targets}`, then "
+                       "`pulumi up`")
 
 # Inputs that change cross-region membership without a replacement: worth a loud note.
 MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
@@ -103,6 +116,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             data_loss.append(_loss(after, "replace", "changing "
                                    + ", ".join(entry["replace_keys"]) + " forces replacement"))
 
+    _note_engine_switch_order(changed)
     changed.sort(key=lambda c: (not (c["replace"] and c["data_holding"]), not c["replace"],
                                 c["type"], c["name"]))
     cache_changes = _cache_changes(old, new, data_loss)
@@ -132,6 +146,28 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "old_total_monthly_usd": old_total,
         "notes": notes,
     }
+
+
+def _engines(entry: dict[str, Any]) -> tuple[Any, Any] | None:
+    change = entry["changes"].get("engine")
+    return None if change is None else (change["old"], change["new"])
+
+
+def _note_engine_switch_order(changed: list[dict[str, Any]]) -> None:
+    """ENGINE_SWITCH_ORDER on the user group of each cache moving from Redis OSS to Valkey in
+    place, naming the parameter group and cache to update first."""
+    moving = {c["cache"]: c for c in changed
+              if c["type"] in (AWS_REPLICATION_GROUP, AWS_SERVERLESS_CACHE)
+              and not c["replace"] and _engines(c) == ("redis", "valkey")}
+    for entry in changed:
+        cache = moving.get(entry["cache"])
+        if cache is None or entry["type"] != AWS_USER_GROUP \
+                or _engines(entry) != ("redis", "valkey"):
+            continue
+        first = [c["urn"] for c in changed
+                 if c["cache"] == entry["cache"] and c["type"] == AWS_PARAMETER_GROUP]
+        targets = " ".join(f"--target '{urn}'" for urn in [*first, cache["urn"]])
+        entry["notes"].append(ENGINE_SWITCH_ORDER.format(targets=targets))
 
 
 def _brief(res: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,30 @@ def test_redis_to_valkey_is_an_in_place_upgrade_not_data_loss(tmp_path):
     assert result["data_loss"] == []
 
 
+def test_redis_to_valkey_with_users_names_the_cache_to_move_first(tmp_path):
+    users = {"aws": {"users": {"app": {"access": "on ~app:* +@all -@dangerous"}}}}
+    old = old_json(tmp_path, {"sessions": {**SESSIONS, **users, "engine": "redis",
+                                           "engine_version": "7.1"}})
+    result = diff(old, report({"sessions": {**SESSIONS, **users, "engine_version": "8.0"}}))
+    by_name = {c["name"]: c for c in result["changed"]}
+    group, users_group = by_name["sessions-group"], by_name["sessions-users-group"]
+    params = by_name["sessions-parameters-params"]
+    assert users_group["changes"]["engine"] == {"old": "redis", "new": "valkey"}
+    [note] = users_group["notes"]
+    assert "a Redis OSS cache takes only redis user groups" in note
+    assert note.endswith(f"`pulumi up --target '{params['urn']}' --target '{group['urn']}'`, "
+                         "then `pulumi up`")
+    assert result["data_loss"] == [] and result["rejected"] == []
+
+
+def test_redis_to_valkey_without_users_has_no_user_group_note(tmp_path):
+    old = old_json(tmp_path, {"sessions": {**SESSIONS, "engine": "redis",
+                                           "engine_version": "7.1"}})
+    result = diff(old, report({"sessions": {**SESSIONS, "engine_version": "8.0"}}))
+    assert not [c for c in result["changed"] if c["type"].endswith(":UserGroup")]
+    assert all("user groups" not in note for c in result["changed"] for note in c["notes"])
+
+
 @pytest.mark.parametrize(("change", "key"), [
     ({"aws": {"port": 6380}}, "port"),
     ({"aws": {"create_kms_key": True}}, "kmsKeyId"),

@@ -232,6 +232,21 @@ def test_a_serverless_cache_switches_between_redis_and_valkey_in_place(before, a
     assert "engine" in changed(result, "bursty-cache")["replace_keys"]
 
 
+def test_a_serverless_move_to_valkey_names_the_cache_to_move_before_its_users():
+    # Serverless caches always have a user group; Pulumi updates it before the cache.
+    result = diff(report({"bursty": with_(BURSTY, engine="redis", engine_version="7.1")}),
+                  report({"bursty": BURSTY}))
+    cache = changed(result, "bursty-cache")
+    [group] = [c for c in result["changed"] if c["type"].endswith(":UserGroup")]
+    [note] = group["notes"]
+    assert note.endswith(f"`pulumi up --target '{cache['urn']}'`, then `pulumi up`")
+    # Back to Redis OSS the group turns redis first, which a Valkey cache takes: no note.
+    result = diff(report({"bursty": BURSTY}),
+                  report({"bursty": with_(BURSTY, engine="redis", engine_version="7.1")}))
+    [group] = [c for c in result["changed"] if c["type"].endswith(":UserGroup")]
+    assert group["notes"] == []
+
+
 def test_a_new_vpc_cidr_replaces_the_vpc_and_its_subnets(lone):
     # cidr_block is ForceNew on aws_vpc and aws_subnet: this is no in-place edit.
     moved = report({"sessions": SESSIONS, "pages": PAGES}, network={"vpc_cidr": "10.60.0.0/16"})
