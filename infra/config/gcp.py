@@ -48,6 +48,7 @@ from infra.catalog.parameters import GCP_PRODUCTS
 from infra.config.access import check_import_id, check_service_accounts, resolve_gcp_restore
 from infra.config.alarms import resolve_alarms
 from infra.config.common import (
+    DAYS,
     Problem,
     WeeklyWindow,
     check_cache_parameters,
@@ -308,8 +309,8 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
                                 "hour 0, which the provider cannot send to Memorystore for "
                                 "Valkey; start it at 01:00 or later, e.g. '01:00-02:00'."))
 
-    window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
-                                 f"{path}.maintenance_window", problems)
+    window = _one_hour_window(cfg.maintenance_window or d.maintenance_window, "Valkey",
+                              f"{path}.maintenance_window", problems)
     secondaries: tuple[str, ...] = ()
     secondary_replicas = replicas
     if cfg.global_ is not None:
@@ -395,8 +396,8 @@ def _resolve_redis(cfg: CacheConfig, d: GcpDefaults, region: str, instance_id: s
         _check_redis_tier(replicas, read_replicas, memory, path, problems)
     persistence = _persistence(gcp.persistence, d, "redis", path, problems)
     rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
-    window = check_weekly_window(cfg.maintenance_window or d.maintenance_window,
-                                 f"{path}.maintenance_window", problems)
+    window = _one_hour_window(cfg.maintenance_window or d.maintenance_window, "Redis",
+                              f"{path}.maintenance_window", problems)
     return dict(replicas=replicas, memory_gb=int(memory), read_replicas=read_replicas,
                 persistence=persistence, rdb_snapshot_period=rdb_period, maintenance=window,
                 zone=gcp.zone)
@@ -452,6 +453,28 @@ def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, instance_id: str, path:
                                 "hours, e.g. 'sun:05:00-sun:08:00'."))
     return dict(replicas=0, nodes=nodes, vcpus=vcpus, memory_mb=int(round(memory * 1024)),
                 maintenance=window)
+
+
+def _one_hour_window(raw: str, product: str, path: str,
+                     problems: list[Problem]) -> WeeklyWindow | None:
+    """Memorystore for Valkey and for Redis take only a window's day and start: its
+    `duration` is output-only, "fixed at 1 hour" (magic-modules mmv1/products/memorystore/
+    Instance.yaml and redis/Instance.yaml, weeklyMaintenanceWindow.duration). A longer window
+    would be cut to its first hour without a word."""
+    window = check_weekly_window(raw, path, problems)
+    if window is not None and window.minutes != 60:
+        problems.append(Problem(path, f"{raw!r} lasts {window.minutes} minutes; a Memorystore "
+                                f"for {product} maintenance window lasts exactly one hour from "
+                                f"its start, e.g. '{window.day}:{window.hour:02d}:"
+                                f"{window.minute:02d}-{_hour_later(window)}'."))
+        return None
+    return window
+
+
+def _hour_later(window: WeeklyWindow) -> str:
+    start = DAYS.index(window.day) * 1440 + window.hour * 60 + window.minute
+    end = (start + 60) % (7 * 1440)
+    return f"{DAYS[end // 1440]}:{end % 1440 // 60:02d}:{end % 60:02d}"
 
 
 def _persistence(value: str | None, d: GcpDefaults, engine: str, path: str,

@@ -164,6 +164,16 @@ REFUSED = [
     ("window-too-short", gcp_config(valkey(maintenance_window="sun:05:00-sun:05:30")),
      "caches.s.maintenance_window: 'sun:05:00-sun:05:30' lasts 30 minutes; a maintenance window "
      "needs at least 60."),
+    # Valkey and Redis windows are fixed at one hour (duration is output-only): a longer one
+    # would be cut to its first hour. The suggestion keeps the start, across midnight too.
+    ("valkey-window-long", gcp_config(valkey(maintenance_window="sun:05:00-sun:09:00")),
+     "caches.s.maintenance_window: 'sun:05:00-sun:09:00' lasts 240 minutes; a Memorystore for "
+     "Valkey maintenance window lasts exactly one hour from its start, e.g. "
+     "'sun:05:00-sun:06:00'."),
+    ("redis-window-long", gcp_config(redis(maintenance_window="sun:23:30-mon:01:00")),
+     "caches.s.maintenance_window: 'sun:23:30-mon:01:00' lasts 90 minutes; a Memorystore for "
+     "Redis maintenance window lasts exactly one hour from its start, e.g. "
+     "'sun:23:30-mon:00:30'."),
     ("window-format", gcp_config(redis(maintenance_window="sunday 05:00")),
      "caches.s.maintenance_window: 'sunday 05:00' is not a maintenance window; use "
      "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:05:00-sun:06:00'."),
