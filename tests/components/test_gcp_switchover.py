@@ -19,7 +19,8 @@ def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
     rec = run_stack(gcp_config(valkey(**GLOBAL), profile="production"))
     secondary = rec.named("s-secondary-us-east4")
     assert secondary.inputs["crossInstanceReplicationConfig"]["instanceRole"] == "SECONDARY"
-    assert secondary.ignore_changes == ["crossInstanceReplicationConfig"]
+    assert secondary.ignore_changes == ["crossInstanceReplicationConfig", "nodeType",
+                                        "shardCount"]
     # The primary sends no replication config at all: Memorystore fills it in, and a
     # switchover that turns it into a secondary plans no change either.
     primary = rec.named("s-instance")
@@ -30,7 +31,7 @@ def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
 
 def test_the_ignored_arguments_are_the_cloud_owned_facts():
     assert facts.ignored_arguments(GCP_VALKEY, facts.CROSS_REGION_SECONDARY) == [
-        "crossInstanceReplicationConfig"]
+        "crossInstanceReplicationConfig", "nodeType", "shardCount"]
     assert facts.ignored_arguments(GCP_VALKEY) == []
     assert facts.ignored_arguments(GCP_RECORD_SET, facts.FOLLOWS_FAILOVER) == ["rrdatas", "ttl"]
 

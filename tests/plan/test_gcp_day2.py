@@ -84,6 +84,19 @@ def test_valkey_created_in_cluster_mode_adds_shards_in_place(tmp_path):
     assert result["data_loss"] == []
 
 
+def test_a_global_valkey_cache_scales_through_its_primary_alone(tmp_path):
+    # Memorystore scales the secondaries to match the primary; their replica count stays theirs.
+    cache = {"engine": "valkey", "shards": 2, "gcp": {"cluster_mode": True},
+             "global": {"secondary_region": "us-east4"}}
+    result = compare(tmp_path, {"v": cache}, {"v": {**cache, "shards": 4}})
+    assert change_of(result, VALKEY)["name"] == "v-instance"
+    assert change_of(result, VALKEY)["keys"] == ["shardCount"]
+    assert result["data_loss"] == [] and result["rejected"] == []
+    result = compare(tmp_path, {"v": cache}, {"v": {**cache, "replicas": 2}})
+    assert {c["name"] for c in result["changed"] if c["type"] == VALKEY} == {
+        "v-instance", "v-secondary-us-east4"}
+
+
 @pytest.mark.parametrize("before, after, key", [
     ({"memory_gb": 4}, {"memory_gb": 6}, "nodeConfig"),
     ({"memory_gb": 4, "gcp": {"vcpus": 2}}, {"memory_gb": 4, "gcp": {"vcpus": 4}}, "nodeConfig"),
