@@ -24,6 +24,10 @@ SECRET_KEYS = frozenset({
 })
 # Shorter values are not scrubbed from text: they would match ordinary words.
 _MIN_SCRUB_LENGTH = 6
+# Keys inside a secret object whose values name a kind, not a credential: an ElastiCache user's
+# authenticationMode is secret as a whole (it holds the passwords), and its `type` is the word
+# "password", which scrubbed from the text would garble every `...-password` resource name.
+_KIND_KEYS = frozenset({"type"})
 
 
 def is_secret(value: Any) -> bool:
@@ -59,8 +63,9 @@ def mask(value: Any, found: set[str] | None = None,
 
 def _collect(value: Any, found: set[str]) -> None:
     if isinstance(value, dict):
-        for item in value.values():
-            _collect(item, found)
+        for key, item in value.items():
+            if key not in _KIND_KEYS:
+                _collect(item, found)
     elif isinstance(value, list):
         for item in value:
             _collect(item, found)

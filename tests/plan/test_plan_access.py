@@ -57,6 +57,20 @@ def test_the_tree_shows_users_and_secret_names():
     assert "userGroupIds: [\"test-sessions-users\"]" in out
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_resource_names_keep_the_word_password_while_the_passwords_stay_hidden(fmt):
+    # A user's authenticationMode is secret as a whole, and its `type` is "password": that kind
+    # must not be scrubbed from the text as if it were a credential.
+    found: set[str] = set()
+    report = report_of(aws_config(RBAC), found)
+    out = render(report, fmt, found)
+    assert "sessions-users-app-password" in out and "-[secret]" not in out
+    [password] = [r for r in report["resources"] if r["name"] == "sessions-users-app-password"]
+    [user] = [r for r in report["resources"] if r["name"] == "sessions-users-app"]
+    assert user["inputs"]["authenticationMode"] == MASK
+    assert not any(value in out for value in found)
+
+
 def test_an_import_is_flagged_in_the_tree_and_the_findings():
     report = report_of(aws_config({"sessions": {"aws": {"import_id": "test-sessions"}}}))
     out = render(report, "text")
