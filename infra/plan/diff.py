@@ -17,6 +17,7 @@ from known ones and count as changes. Secret values are masked on both sides and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from components import provider_facts as facts
@@ -122,6 +123,16 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     cache_changes = _cache_changes(old, new, data_loss)
     notes = name_notes + [_subnet_note(res) for res in gone if res["type"] == AWS_SUBNET
                           and res.get("provider_region") in regions_losing_subnets]
+    # The plans price the config; a change the cloud will not apply leaves the cache as it is.
+    unapplied = _not_applied_by_cache(rejected)
+    for change in cache_changes:
+        keys = unapplied.get(change["cache"])
+        if keys and change["change"] in ("nodes", "monthly_usd"):
+            change["detail"] += f" (not applied: {', '.join(keys)})"
+    cost_kept = _monthly_change(old, new, unapplied)
+    if cost_kept:
+        notes.append(f"the cost change leaves out {', '.join(sorted(unapplied))}: its size "
+                     "change will not be applied (NOT APPLIED above)")
     if old.get("stack") != new.get("stack"):
         notes.append(f"compared with a plan of another stack ({old.get('stack')})")
     if bool(old.get("preview")) != bool(new.get("preview")):
@@ -142,7 +153,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "rejected": rejected,
         "cache_changes": cache_changes,
         "cost_delta_monthly_usd": None if old_total is None or new_total is None
-        else round(new_total - old_total, 2),
+        else round(new_total - old_total - cost_kept, 2),
         "old_total_monthly_usd": old_total,
         "notes": notes,
     }
@@ -315,6 +326,22 @@ def _subnet_note(subnet: dict[str, Any]) -> str:
             "network interface, so `pulumi up` fails while a cache node sits in it. Move the "
             "nodes out first (fewer replicas, or a new cache), or keep "
             "network.availability_zones.")
+
+
+def _not_applied_by_cache(rejected: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """cache -> the inputs of its resources the cloud accepts and does not apply."""
+    out: dict[str, list[str]] = {}
+    for item in rejected:
+        if item["outcome"] == "not applied" and item["cache"]:
+            out.setdefault(item["cache"], []).append(item["key"])
+    return out
+
+
+def _monthly_change(old: dict[str, Any], new: dict[str, Any], caches: Iterable[str]) -> float:
+    """How much the monthly price of these caches changes from plan `old` to plan `new`."""
+    before = {c["name"]: c.get("monthly_usd") or 0.0 for c in old.get("caches", [])}
+    after = {c["name"]: c.get("monthly_usd") or 0.0 for c in new.get("caches", [])}
+    return sum(after[name] - before[name] for name in caches if name in before and name in after)
 
 
 def _global_caches(report: dict[str, Any]) -> frozenset[str]:

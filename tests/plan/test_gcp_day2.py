@@ -132,6 +132,23 @@ def test_redis_read_replicas_turned_off_are_not_applied(tmp_path):
     text = render({**report({"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}}),
                    "diff": result}, "text")
     assert "NOT APPLIED" in text
+    # The instance keeps its nodes, so its price does not change either.
+    assert result["cost_delta_monthly_usd"] == 0
+    changes = {c["change"]: c["detail"] for c in result["cache_changes"]}
+    assert changes["nodes"] == "3 -> 2 (not applied: readReplicasMode, replicaCount)"
+    assert changes["monthly_usd"].endswith("(not applied: readReplicasMode, replicaCount)")
+    assert any(note.startswith("the cost change leaves out r:") for note in result["notes"])
+
+
+def test_a_change_applied_beside_a_cache_that_keeps_its_size_is_still_priced(tmp_path):
+    before = {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2},
+              "s": {"engine": "redis", "memory_gb": 5}}
+    result = compare(tmp_path, before, {**before, "r": {**before["r"], "replicas": 1},
+                                        "s": {"engine": "redis", "memory_gb": 8}})
+    old_s, new_s = [c["monthly_usd"] for c in (report(before)["caches"][1],
+                                               report({"s": {"engine": "redis",
+                                                             "memory_gb": 8}})["caches"][0])]
+    assert result["cost_delta_monthly_usd"] == round(new_s - old_s, 2) != 0
 
 
 def test_the_program_never_sends_read_replicas_disabled(tmp_path):
