@@ -23,7 +23,7 @@ BAD = [
      "caches.s.engine_version: '6.x' cannot start a Global Datastore; use '6.2'."),
     ("t-class-node", {"s": {**GLOBAL, "node_type": "cache.t4g.medium"}},
      "caches.s.global: node type 'cache.t4g.medium' cannot join a Global Datastore; use size "
-     "large or bigger of c7gn, m5, m6g, m7g, m8g, r5, r6g, r6gd, r7g, r8g."),
+     "large or bigger of c7gn, m5, m6g, m7g, r5, r6g, r6gd, r7g."),
     ("same-region", {"s": {**GLOBAL, "global": {"secondary_region": "us-east-1"}}},
      "caches.s.global.secondary_region: 'us-east-1' is the primary region; a secondary must be "
      "another region."),
