@@ -88,9 +88,10 @@ def adoption(res: dict[str, Any]) -> list[rules.Finding]:
         out.append(rules.Finding(
             "import", "info", "adoption",
             f"{name}: adopts the existing {res['import_id']} (import) instead of creating it; "
-            "it stays protected while the import key is set. After the first `pulumi up`, "
-            "remove aws.import_id / gcp.import_id and read the next preview: settings that "
-            "differed (and, on AWS, the program's AUTH token or users) are applied then."))
+            "it stays protected while aws.import_id / gcp.import_id is set: remove it after "
+            "the first `pulumi up`. `pulumi preview` shows what differs from the live cache; "
+            "that `pulumi up` applies what can change in place, except, on AWS, the "
+            "program's AUTH token or users, which wait until the import key is removed."))
     for key in RESTORE_INPUTS.get(res["type"], ()):
         source = res["inputs"].get(key)
         if rules.is_set(source):

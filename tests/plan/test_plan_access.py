@@ -77,7 +77,13 @@ def test_an_import_is_flagged_in_the_tree_and_the_findings():
     assert "+ sessions-group (ReplicationGroup) [protected] [import test-sessions]" in out
     [finding] = [f for f in report["findings"] if f["id"] == "import"]
     assert finding["cache"] == "sessions" and finding["severity"] == "info"
-    assert "remove aws.import_id / gcp.import_id" in finding["message"]
+    assert "aws.import_id / gcp.import_id is set: remove it after the first `pulumi up`" \
+        in finding["message"]
+    # The offline plan has no live state: what differs is the real preview's to show, and the
+    # importing `up` applies it (docs/adopting.md), credentials aside.
+    assert "`pulumi preview` shows what differs" in finding["message"]
+    assert "AUTH token or users, which wait until the import key is removed" \
+        in finding["message"]
 
 
 def test_a_restore_is_flagged_as_happening_only_at_creation():
