@@ -163,12 +163,13 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     import_id = check_import_id(aws.import_id, cache_id,
                                 "cluster" if memcached else "replication group",
                                 f"{path}.aws.import_id", problems)
-    if import_id is not None and cfg.global_ is not None:
+    # The conflicts hold whatever the id: a wrong one must not hide them.
+    if aws.import_id is not None and cfg.global_ is not None:
         problems.append(Problem(f"{path}.aws.import_id", "a Global Datastore cannot be adopted "
                                 "in one step; import the primary as a lone cache (without "
                                 "global:), then add global:, which keeps the group (see "
                                 "docs/adopting.md)."))
-    if import_id is not None and cfg.restore_from is not None:
+    if aws.import_id is not None and cfg.restore_from is not None:
         problems.append(Problem(f"{path}.restore_from", "an import adopts an existing cache and "
                                 "a restore creates a new one; set aws.import_id or "
                                 "restore_from, not both."))

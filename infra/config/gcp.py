@@ -136,7 +136,7 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     restore = resolve_gcp_restore(cfg.restore_from, engine, f"{path}.restore_from", problems)
     import_id = check_import_id(cfg.gcp.import_id, instance_id, "instance",
                                 f"{path}.gcp.import_id", problems)
-    if import_id is not None and cfg.restore_from is not None:
+    if cfg.gcp.import_id is not None and cfg.restore_from is not None:
         problems.append(Problem(f"{path}.restore_from", "an import adopts an existing instance "
                                 "and a restore creates a new one; set gcp.import_id or "
                                 "restore_from, not both."))

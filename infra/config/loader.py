@@ -328,6 +328,20 @@ def _parse_model(own: dict[str, Any], key: str, model: type[Model],
         return None
 
 
+def _without_unknown_keys(raw: Any, err: ValidationError) -> dict[str, Any] | None:
+    """`raw` without the keys `err` calls unknown; None when it reports anything else."""
+    if not isinstance(raw, dict) or any(e["type"] != "extra_forbidden" for e in err.errors()):
+        return None
+    out = json.loads(json.dumps(raw))
+    for error in err.errors():
+        *parents, key = error["loc"]
+        node = out
+        for part in parents:
+            node = node[part]
+        node.pop(key, None)
+    return out
+
+
 def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
                    ) -> Iterator[tuple[str, str, CacheConfig, int]]:
     """Each cache's (name, key path, parsed config, problem count before it) that a cloud's
@@ -345,7 +359,15 @@ def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
             cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
         except ValidationError as err:
             problems.extend(translate_errors(err, path, CacheConfig))
-            continue
+            # Unknown keys alone (typos) leave the rest checkable: check it without them, so
+            # a typo does not hide the cache's other mistakes ("every problem at once").
+            known = _without_unknown_keys(cache_raw, err)
+            if known is None:
+                continue
+            try:
+                cfg = CacheConfig.model_validate(known)
+            except ValidationError:
+                continue
         if cloud is None:
             continue
         _check_other_cloud_block(cfg, cloud, path, problems)

@@ -197,6 +197,20 @@ def test_refused_with_its_message_and_nothing_created(attempt, config, expected)
     assert recorder.registrations == []
 
 
+def test_a_wrong_import_id_does_not_hide_what_conflicts_with_any_import(attempt):
+    message, _ = attempt(aws_config({"s": {"aws": {"import_id": "legacy-s"},
+                                           "restore_from": "prod-sessions-final",
+                                           "global": {"secondary_region": "eu-west-1"},
+                                           "node_type": "cache.r7g.large"}}))
+    assert "caches.s.aws.import_id: 'legacy-s' is not the replication group id" in message
+    assert "caches.s.aws.import_id: a Global Datastore cannot be adopted in one step" in message
+    assert "caches.s.restore_from: an import adopts an existing cache" in message
+    message, _ = attempt(gcp_config({"s": {"gcp": {"import_id": "old-s"},
+                                           "restore_from": "gs://bucket/backup.rdb"}}))
+    assert "caches.s.gcp.import_id: 'old-s' is not the instance id" in message
+    assert "caches.s.restore_from: an import adopts an existing instance" in message
+
+
 def load(config):
     return load_stack_config(config, "test")
 

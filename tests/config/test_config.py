@@ -235,6 +235,17 @@ def test_every_problem_is_reported_at_once(attempt):
     assert recorder.registrations == []
 
 
+def test_a_typo_in_a_cache_does_not_hide_its_other_mistakes(attempt):
+    config = aws_config({"s": {"replicass": 1, "aws": {"creat_kms_key": True},
+                               "parameters": {"maxmemory-policy": "lru-everything"}}})
+    message, recorder = attempt(config)
+    assert message.startswith("The config of stack 'test' has 3 problems; nothing was created:")
+    assert "caches.s.replicass: is not a known key. Did you mean 'replicas'?" in message
+    assert "caches.s.aws.creat_kms_key: is not a known key." in message
+    assert "caches.s.parameters.maxmemory-policy: 'lru-everything' is not allowed" in message
+    assert recorder.registrations == []
+
+
 def test_config_error_is_a_run_error_so_the_cli_prints_no_traceback():
     import pulumi
 
