@@ -325,6 +325,12 @@ def _parse_model(own: dict[str, Any], key: str, model: type[Model],
         return model.model_validate(raw)
     except ValidationError as err:
         problems.extend(translate_errors(err, key, model))
+        known = _without_unknown_keys(raw, err)
+    if known is None:
+        return None
+    try:                    # checked again without its typos, as a cache is
+        return model.model_validate(known)
+    except ValidationError:
         return None
 
 

@@ -246,6 +246,13 @@ def test_a_typo_in_a_cache_does_not_hide_its_other_mistakes(attempt):
     assert recorder.registrations == []
 
 
+def test_a_typo_in_the_network_block_does_not_hide_its_other_mistakes(attempt):
+    message, _ = attempt(aws_config({"s": {}}, network={"vpc_cidrr": "10.0.0.0/16",
+                                                        "allowed_cidrs": ["0.0.0.0/0"]}))
+    assert "network.vpc_cidrr: is not a known key. Did you mean 'vpc_cidr'?" in message
+    assert "network.allowed_cidrs.0: '0.0.0.0/0' is not a private range" in message
+
+
 def test_config_error_is_a_run_error_so_the_cli_prints_no_traceback():
     import pulumi
 
