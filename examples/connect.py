@@ -28,6 +28,7 @@ so (or, where they cannot tell, when the server says so).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import ssl
@@ -214,7 +215,9 @@ class TokenCredentials:
         return (self._username, token) if self._username else (token,)
 
     async def get_credentials_async(self) -> tuple[str] | tuple[str, str]:
-        return self.get_credentials()
+        # The token source may block (an OAuth refresh is an HTTPS call): run it in a worker
+        # thread so the event loop keeps serving other connections meanwhile.
+        return await asyncio.to_thread(self.get_credentials)
 
 
 # ---------------------------------------------------------------------------------------------
