@@ -470,8 +470,14 @@ def _json_object(value: str | bytes | Mapping[str, Any], what: str) -> Mapping[s
 def _engine(value: Any, key: str) -> str:
     engine = str(value or "").split()[0].lower() if value else ""
     if engine == "memcached":
-        raise ConnectError(f"{key} is memcached: use a Memcached client (e.g. pymemcache) with "
-                           "the configuration endpoint; this contract covers Valkey and Redis")
+        # A Memcached client must spread keys over every node: ElastiCache's configuration
+        # endpoint resolves to one node (docs.aws.amazon.com/AmazonElastiCache/latest/dg/
+        # AutoDiscovery.HowAutoDiscoveryWorks.html) and Memorystore's discovery endpoint must not
+        # serve get/set (cloud.google.com/memorystore/docs/memcached/about-auto-discovery).
+        raise ConnectError(f"{key} is memcached: use a Memcached client over all its nodes, "
+                           "one with auto discovery (`config get cluster` on the configuration "
+                           "or discovery endpoint) or one given the node endpoints (e.g. "
+                           "pymemcache's HashClient); this contract covers Valkey and Redis")
     if engine not in CACHE_ENGINES:
         raise ConnectError(f"{key} is {value!r}: expected valkey or redis")
     return engine

@@ -97,8 +97,13 @@ def test_masked_outputs_say_how_to_reveal_the_token(masked_outputs):
 
 def test_memcached_is_refused_with_what_to_use_instead(outputs):
     assert outputs["prod"]["caches"]["fragments"]["engine"].startswith("memcached")
-    with pytest.raises(ConnectError, match="memcached: use a Memcached client"):
+    with pytest.raises(ConnectError, match="memcached: use a Memcached client") as refused:
         connect.from_stack_outputs(outputs["prod"], "fragments")
+    # Every node, not the configuration endpoint alone: on AWS that resolves to one node, and
+    # Memorystore's discovery endpoint does not serve get/set.
+    assert "config get cluster" in str(refused.value)
+    assert "node endpoints" in str(refused.value)
+    assert "with the configuration endpoint" not in str(refused.value)
 
 
 def test_unknown_cache_lists_the_known_ones(outputs):
