@@ -22,13 +22,14 @@ What the settings always hold: TLS with certificate verification whenever the ca
 on the reader endpoint only when asked (`read_only=True`), and cluster mode when the outputs say
 so (or, where they cannot tell, when the server says so).
 
+Credential lookups and token sources live in examples/credentials.py.
+
     python -m examples.connect --outputs outputs.json --cache sessions --ping
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import ssl
@@ -39,9 +40,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-# What `pulumi stack output --json` prints for a secret without --show-secrets
-# (pulumi/pulumi pkg/backend/display: massagePropertyValue).
-MASKED = "[secret]"
+from examples.credentials import ConnectError, TokenCredentials, auth_token
+
 CACHE_ENGINES = ("valkey", "redis")
 # Per call: the TCP (and TLS) connect, and each wait for an answer on the socket. client() and
 # async_client() take `timeout=` to change it.
@@ -50,10 +50,6 @@ TIMEOUT_SECONDS = 5.0
 RETRIES = 1
 RETRY_BACKOFF_BASE_SECONDS = 0.05
 RETRY_BACKOFF_CAP_SECONDS = 0.5
-
-
-class ConnectError(ValueError):
-    """The outputs, secret or URL cannot give working, secure client settings. One line."""
 
 
 @dataclass(frozen=True)
@@ -203,23 +199,6 @@ def _retry_policy(retry: Callable[..., Any]) -> Any:
                                     base=RETRY_BACKOFF_BASE_SECONDS), RETRIES)
 
 
-class TokenCredentials:
-    """A redis-py credential provider around a callable (an IAM access token source)."""
-
-    def __init__(self, token: Callable[[], str], username: str | None = None):
-        self._token = token
-        self._username = username
-
-    def get_credentials(self) -> tuple[str] | tuple[str, str]:
-        token = self._token()
-        return (self._username, token) if self._username else (token,)
-
-    async def get_credentials_async(self) -> tuple[str] | tuple[str, str]:
-        # The token source may block (an OAuth refresh is an HTTPS call): run it in a worker
-        # thread so the event loop keeps serving other connections meanwhile.
-        return await asyncio.to_thread(self.get_credentials)
-
-
 # ---------------------------------------------------------------------------------------------
 # Stack outputs
 # ---------------------------------------------------------------------------------------------
@@ -294,29 +273,14 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
             if username != exported_user:
                 raise ConnectError(
                     f"RBAC user {username!r} for cache {cache!r} needs its password")
-            secret = _auth_token(outputs, cache)
+            secret = auth_token(outputs, cache)
     else:
         auth = "token"
-        secret = password if password is not None else _auth_token(outputs, cache)
+        secret = password if password is not None else auth_token(outputs, cache)
     return CacheSettings(
         name=cache, engine=engine, writer=writer, reader=reader, tls=tls, ca_pem=ca_pem,
         check_hostname=check_hostname, username=username, password=secret,
         password_provider=password_provider, cluster=cluster, auth=auth)
-
-
-def _auth_token(outputs: Mapping[str, Any], cache: str) -> str:
-    tokens = outputs.get("auth_tokens")
-    if tokens == MASKED:
-        raise ConnectError("auth_tokens is masked ('[secret]'): use `pulumi stack output --json "
-                           "--show-secrets`, or pass the token as password")
-    if not isinstance(tokens, Mapping) or not tokens.get(cache):
-        raise ConnectError(f"no AUTH token for cache {cache!r} in auth_tokens: pass password= "
-                           "(or username= and password= for an RBAC user)")
-    token = tokens[cache]
-    if token == MASKED:
-        raise ConnectError(f"auth_tokens.{cache} is masked ('[secret]'): use "
-                           "`pulumi stack output --json --show-secrets`")
-    return str(token)
 
 
 def _cluster_from_outputs(entry: Mapping[str, Any], cloud: str, engine: str) -> bool | None:
