@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from examples.credentials import ConnectError, TokenCredentials, auth_token
+from examples.credentials import ConnectError, TokenCredentials, auth_token, rbac_user
 
 CACHE_ENGINES = ("valkey", "redis")
 # Per call: the TCP (and TLS) connect, and each wait for an answer on the socket. client() and
@@ -212,7 +212,10 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
     username/password: an RBAC user (AWS) or a token you hold; password_provider: a callable
     returning a fresh IAM access token (GCP Valkey with `auth: iam`). An AWS serverless cache
     exports its application user (`user`) and keeps that user's password in `auth_tokens`:
-    without username=, the client authenticates as that user (`AUTH <user> <password>`).
+    without username=, the client authenticates as that user (`AUTH <user> <password>`). A cache
+    with RBAC users (`users`; `auth: rbac` on a replication group) needs username= (the user's
+    `username` or its key under `users`): its `default` user is switched off
+    (components/aws/users.py). A password user's password comes from `user_passwords`.
     """
     caches = outputs.get("caches")
     if not isinstance(caches, Mapping):
@@ -263,6 +266,9 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
                 f"cache {cache!r} uses IAM auth: pass password=<access token> or "
                 "password_provider=<callable returning a fresh token>; the client's service "
                 "account needs roles/memorystore.dbConnectionUser")
+    elif cloud == "aws" and (declared == "rbac" or isinstance(entry.get("users"), Mapping)):
+        auth, username, secret = rbac_user(outputs, cache, entry.get("users") or {}, username,
+                                           password, password_provider)
     elif username or entry.get("user"):
         # An RBAC user: the one given, or the application user of an AWS serverless cache
         # (components/aws/serverless.py), whose password the stack keeps in auth_tokens.
@@ -495,6 +501,9 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--url", help="redis:// or rediss:// URL")
     parser.add_argument("--cache", help="the cache's name (with --outputs)")
     parser.add_argument("--region", help="read from this secondary region")
+    parser.add_argument("--username", default=os.environ.get("CACHE_USERNAME"),
+                        help="the RBAC user to log in as (with --outputs; default: "
+                             "CACHE_USERNAME); a cache with RBAC users needs one")
     parser.add_argument("--ca-file", help="CA bundle (with --url)")
     parser.add_argument("--ping", action="store_true", help="connect, PING, print the version")
     args = parser.parse_args(argv)
@@ -504,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error("--outputs needs --cache")
             outputs = _json_object(Path(args.outputs).read_text(), args.outputs)
             settings = from_stack_outputs(outputs, args.cache, region=args.region,
+                                          username=args.username or None,
                                           password=os.environ.get("CACHE_PASSWORD"))
         elif args.secret:
             settings = from_secret(Path(args.secret).read_text(), name=args.cache or "cache")

@@ -61,6 +61,27 @@ def raw_outputs() -> dict[str, dict[str, Any]]:
     return {stack: run_plan(stack).recorder.stack_outputs for stack in SHIPPED_STACKS}
 
 
+# The users the shipped stacks do not have: a password user and an IAM user.
+RBAC_USERS = {"app": {"access": "on ~* +@all -@dangerous"},
+              "reporting": {"access": "on ~* +@read", "iam": True}}
+
+
+@pytest.fixture(scope="session")
+def rbac_outputs() -> dict[str, Any]:
+    """The `dev` stack's outputs (--show-secrets shape) with RBAC_USERS on its replication group
+    `sessions` and on a serverless cache `bursty`, planned once."""
+    from infra.plan.report import run_plan
+
+    flat = flat_stack_config("dev")
+    caches = json.loads(flat["managed-cache:caches"])
+    caches["sessions"]["aws"] = {"users": RBAC_USERS}
+    caches["bursty"] = {"engine": "valkey", "aws": {"users": RBAC_USERS},
+                        "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 5000}}
+    flat["managed-cache:caches"] = json.dumps(caches)
+    recorded = run_plan("dev", config=flat).recorder.stack_outputs
+    return json.loads(json.dumps(cli_json(recorded)))
+
+
 @pytest.fixture(scope="session")
 def outputs(raw_outputs) -> dict[str, dict[str, Any]]:
     """`pulumi stack output --json --show-secrets` for every shipped stack."""

@@ -1,5 +1,6 @@
 """The client settings against real sockets and servers: a cache that never answers or refuses
-connections fails fast, a serverless cache's exported user authenticates, cluster mode is asked
+connections fails fast, a serverless cache's exported user and an RBAC password user
+authenticate where `default` is off, cluster mode is asked
 of the server when the input cannot tell, and no password leaks from a bad URL or a failed
 ping. A redis-server is started where one is installed; those tests skip otherwise."""
 
@@ -163,6 +164,18 @@ def test_a_serverless_cache_authenticates_as_its_exported_user(redis_server):
     # A user given explicitly still wins, and needs its own password.
     with pytest.raises(ConnectError, match="RBAC user 'ops' .* needs its password"):
         connect.from_stack_outputs(outputs, "bursty", username="ops")
+
+
+def test_an_rbac_password_user_authenticates_where_default_is_off(redis_server, rbac_outputs):
+    outputs = json.loads(json.dumps(rbac_outputs))
+    entry, password = outputs["caches"]["sessions"], outputs["user_passwords"]["sessions"]["app"]
+    # Like the stack's user group: `default` is off (components/aws/users.py), `app` may log in.
+    port = redis_server("--user", "default", "off", "--user", "app", "on", f">{password}",
+                        "~*", "+@all")
+    entry.update(endpoint="127.0.0.1", reader_endpoint="127.0.0.1", port=port, tls=False)
+    settings = connect.from_stack_outputs(outputs, "sessions", username="app")
+    with redis.Redis(**settings.redis_kwargs(), decode_responses=True) as client:
+        assert client.acl_whoami() == "app"
 
 
 def test_a_url_or_a_secret_without_cluster_mode_asks_the_server(redis_server):
