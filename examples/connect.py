@@ -233,6 +233,8 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
     reader = Endpoint(_host(reader_host, f"caches.{cache}.reader_endpoint"),
                       _port(entry.get("reader_port", port), f"caches.{cache}.reader_port"))
     cluster = _cluster_from_outputs(entry, cloud, engine)
+    tls = bool(entry.get("tls", True))
+    certificates = list(entry.get("ca_certs") or [])
     if region and region != entry.get("region"):
         member = (entry.get("secondaries") or {}).get(region)
         if not isinstance(member, Mapping):
@@ -242,13 +244,19 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
         member_port = _port(member.get("port", port), f"{where}.port")
         reader = Endpoint(_host(member.get("reader_endpoint") or member.get("endpoint"),
                                 f"{where}.endpoint"), member_port)
+        if cloud == "gcp" and tls:
+            # A cross-region secondary is an instance with its own CA
+            # (cloud.google.com/memorystore/docs/valkey/manage-in-transit-encryption): trust
+            # it as well as the primary's, which writes still reach.
+            if not member.get("ca_certs"):
+                raise ConnectError(f"{where}.ca_certs is missing: the secondary has its own CA; "
+                                   "re-read the outputs after `pulumi up` with this version")
+            certificates += [c for c in member["ca_certs"] if c not in certificates]
 
-    tls = bool(entry.get("tls", True))
     ca_pem = None
     check_hostname = True
     if cloud == "gcp" and tls:
-        certificates = entry.get("ca_certs") or []
-        if not certificates:
+        if not entry.get("ca_certs"):
             raise ConnectError(f"caches.{cache}.ca_certs is empty although tls is true: "
                                "re-read the outputs after `pulumi up`")
         ca_pem = "\n".join(str(c).strip() for c in certificates) + "\n"

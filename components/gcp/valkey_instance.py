@@ -89,6 +89,9 @@ class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
     port: pulumi.Output[int]
     ca_certs: pulumi.Output[list[str]]       # PEM; what TLS clients trust
     secondary_endpoints: dict[str, pulumi.Output[str | None]]  # by region
+    # By region: each secondary is an instance with its own server CA, which a client reading
+    # there must trust (cloud.google.com/memorystore/docs/valkey/manage-in-transit-encryption).
+    secondary_ca_certs: dict[str, pulumi.Output[list[str]]]
 
     def build(self, name: str, args: ValkeyInstanceArgs) -> Outputs:
         primary = gcp.memorystore.Instance(
@@ -104,6 +107,7 @@ class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
         )
 
         self.secondary_endpoints = {}
+        self.secondary_ca_certs = {}
         for secondary in args.secondaries:
             replica = gcp.memorystore.Instance(
                 f"{name}-secondary-{secondary.region}",
@@ -126,6 +130,8 @@ class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
             )
             self.secondary_endpoints[secondary.region] = _endpoint(
                 replica.endpoints, _primary_type(args.cluster_mode))
+            self.secondary_ca_certs[secondary.region] = replica.managed_server_cas.apply(
+                _certificates)
 
         self.instance_name = primary.id
         self.endpoint = _endpoint(primary.endpoints, _primary_type(args.cluster_mode))
@@ -140,6 +146,7 @@ class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
             "port": self.port,
             "ca_certs": self.ca_certs,
             "secondary_endpoints": self.secondary_endpoints,
+            "secondary_ca_certs": self.secondary_ca_certs,
         }
 
     def _options(self, args: ValkeyInstanceArgs,

@@ -127,10 +127,13 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                                 {spec.region: reader, **secondaries},
                                 writer=endpoint if secondaries else None)
             if cache.secondary_regions:
+                # Each secondary is an instance with its own server CA: a client reading there
+                # trusts that one (not secret, like the primary's ca_certs).
                 exported["secondaries"] = {
                     region: {"instance_id": cache.secondary_instance_id(region),
                              "endpoint": secondaries[region],
-                             "port": cache.port}
+                             "port": cache.port,
+                             "ca_certs": valkey.secondary_ca_certs[region]}
                     for region in cache.secondary_regions
                 }
             if cache.client_service_accounts:
@@ -140,7 +143,11 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
             credential: dict[str, Any] = {"auth": "iam", "iam_note": VALKEY_IAM_NOTE} \
                 if cache.auth \
                 else {"auth": "none"}
-            connection = {**_connection(cache, spec, endpoint, reader, valkey.ca_certs),
+            # One secret for every region (replicated): its ca_certs are every instance's,
+            # so a client in a secondary's region can verify that secondary too.
+            connection = {**_connection(cache, spec, endpoint, reader,
+                                        _all_certificates(valkey.ca_certs,
+                                                          *valkey.secondary_ca_certs.values())),
                           **({"secondary_hosts": secondaries} if secondaries else {}),
                           **credential}
             component: pulumi.Resource = valkey
@@ -216,6 +223,12 @@ VALKEY_IAM_NOTE = ("IAM authentication: send a Google OAuth 2.0 access token of 
                    "account granted roles/memorystore.dbConnectionUser as the password "
                    "(AUTH <token>, no user name); tokens last one hour, so refresh them and "
                    "reconnect before they expire.")
+
+
+def _all_certificates(*lists: pulumi.Output[list[str]]) -> pulumi.Output[list[str]]:
+    """The PEM certificates of several instances, each once, in order."""
+    return pulumi.Output.all(*lists).apply(
+        lambda found: list(dict.fromkeys(cert for certs in found for cert in certs or [])))
 
 
 def _connection(cache: GcpCacheSpec, spec: GcpStackSpec, host: pulumi.Input[str],

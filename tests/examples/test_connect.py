@@ -124,10 +124,29 @@ def test_global_datastore_region_reads_locally_and_writes_to_the_primary(outputs
 
 def test_gcp_cross_region_replica_reads_from_its_endpoint(outputs):
     gcp = outputs["gcp-prod"]
-    secondary = gcp["caches"]["sessions"]["secondaries"]["us-east4"]
+    primary = gcp["caches"]["sessions"]
+    secondary = primary["secondaries"]["us-east4"]
     settings = settings_for(gcp, "sessions", region="us-east4")
     kwargs = settings.redis_kwargs(read_only=True)
     assert (kwargs["host"], kwargs["port"]) == (secondary["endpoint"], secondary["port"])
+    # The secondary is an instance with its own CA: the reader trusts it, and the writer (the
+    # primary, same settings) still trusts the primary's.
+    assert set(secondary["ca_certs"]).isdisjoint(primary["ca_certs"])
+    for read_only in (True, False):
+        trusted = settings.redis_kwargs(read_only=read_only)["ssl_ca_data"].split()
+        for certificate in [*primary["ca_certs"], *secondary["ca_certs"]]:
+            assert set(certificate.split()) <= set(trusted)
+    assert settings.redis_kwargs(read_only=True)["ssl_check_hostname"] is False
+
+
+def test_gcp_secondary_without_its_ca_is_refused(outputs):
+    gcp = json.loads(json.dumps(outputs["gcp-prod"]))
+    del gcp["caches"]["sessions"]["secondaries"]["us-east4"]["ca_certs"]
+    with pytest.raises(ConnectError, match="secondaries.us-east4.ca_certs is missing: the "
+                                           "secondary has its own CA"):
+        settings_for(gcp, "sessions", region="us-east4")
+    # Reading in the primary's region needs only the primary's CA.
+    assert settings_for(gcp, "sessions").redis_kwargs()["ssl_ca_data"]
 
 
 def test_a_region_without_a_member_is_refused(outputs):

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from infra.plan.mocks import MOCK_AUTH
-from infra.plan.secrets import SECRET_SIG, SIG_KEY
+from infra.plan.secrets import SECRET_SIG, SIG_KEY, is_secret
 from infra.stackfile import flat_stack_config
 
 GCP_STACKS = ["gcp-dev", "gcp-prod"]
@@ -103,3 +103,20 @@ def test_prod_auth_string_never_appears_in_plain_outputs(run_stack):
 def test_prod_preview_keeps_the_auth_tokens_secret(run_stack):
     rec = run_stack("gcp-prod", preview=True)
     assert rec.stack_outputs["auth_tokens"][SIG_KEY] == SECRET_SIG
+
+
+def test_prod_secondary_exports_its_own_ca_and_the_secret_trusts_both(run_stack):
+    # Each Memorystore instance has its own CA (cloud.google.com/memorystore/docs/valkey/
+    # manage-in-transit-encryption): a client reading from the secondary must trust its CA.
+    rec = run_stack("gcp-prod")
+    sessions = rec.stack_outputs["caches"]["sessions"]
+    secondary = sessions["secondaries"]["us-east4"]
+    assert secondary["ca_certs"][0].startswith("-----BEGIN CERTIFICATE-----")
+    assert set(secondary["ca_certs"]).isdisjoint(sessions["ca_certs"])
+    assert not is_secret(secondary["ca_certs"])              # public, like the primary's
+    # The one connection secret (replicated to both regions) names the secondary's host, so
+    # it carries both instances' CAs.
+    version = rec.named("sessions-connection-version").inputs["secretData"]
+    payload = json.loads(version["value"])
+    assert payload["secondary_hosts"] == {"us-east4": secondary["endpoint"]}
+    assert payload["ca_certs"] == [*sessions["ca_certs"], *secondary["ca_certs"]]
