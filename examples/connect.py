@@ -40,7 +40,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from examples.credentials import ConnectError, TokenCredentials, auth_token, rbac_user
+from examples.credentials import (
+    ConnectError,
+    IamTarget,
+    TokenCredentials,
+    auth_token,
+    iam_token_source,
+    rbac_user,
+)
 
 CACHE_ENGINES = ("valkey", "redis")
 # Per call: the TCP (and TLS) connect, and each wait for an answer on the socket. client() and
@@ -204,18 +211,23 @@ def _retry_policy(retry: Callable[..., Any]) -> Any:
 # ---------------------------------------------------------------------------------------------
 def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | None = None,
                        username: str | None = None, password: str | None = None,
-                       password_provider: Callable[[], str] | None = None) -> CacheSettings:
+                       password_provider: Callable[[], str] | None = None,
+                       default_credentials: bool = False) -> CacheSettings:
     """Settings for `cache` from `pulumi stack output --json --show-secrets`.
 
     region: a Global Datastore (AWS) or cross-region (GCP) secondary region: reads go to that
     region's member, writes to the primary's endpoint, with the primary's AUTH token.
     username/password: an RBAC user (AWS) or a token you hold; password_provider: a callable
-    returning a fresh IAM access token (GCP Valkey with `auth: iam`). An AWS serverless cache
-    exports its application user (`user`) and keeps that user's password in `auth_tokens`:
-    without username=, the client authenticates as that user (`AUTH <user> <password>`). A cache
-    with RBAC users (`users`; `auth: rbac` on a replication group) needs username= (the user's
-    `username` or its key under `users`): its `default` user is switched off
-    (components/aws/users.py). A password user's password comes from `user_passwords`.
+    returning a fresh IAM token (GCP Valkey with `auth: iam`, an AWS user with `iam: true`).
+    An AWS serverless cache exports its application user (`user`) and keeps that user's
+    password in `auth_tokens`: without username=, the client authenticates as that user
+    (`AUTH <user> <password>`). A cache with RBAC users (`users`; `auth: rbac` on a
+    replication group) needs username= (the user's `username` or its key under `users`): its
+    `default` user is switched off (components/aws/users.py). A password user's password
+    comes from `user_passwords`.
+    default_credentials: for IAM auth without password= or password_provider=, build the token
+    source from the platform's default credentials (examples/credentials.py); from_env() and
+    the CLI do. Otherwise IAM auth without a token source is refused.
     """
     caches = outputs.get("caches")
     if not isinstance(caches, Mapping):
@@ -270,13 +282,16 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
     elif cloud == "gcp" and declared == "iam":
         auth, secret = "iam", password
         if password is None and password_provider is None:
-            raise ConnectError(
-                f"cache {cache!r} uses IAM auth: pass password=<access token> or "
-                "password_provider=<callable returning a fresh token>; the client's service "
-                "account needs roles/memorystore.dbConnectionUser")
+            password_provider = iam_token_source(IamTarget("gcp", cache),
+                                                 default_credentials=default_credentials)
     elif cloud == "aws" and (declared == "rbac" or isinstance(entry.get("users"), Mapping)):
         auth, username, secret = rbac_user(outputs, cache, entry.get("users") or {}, username,
                                            password, password_provider)
+        if auth == "iam" and password is None and password_provider is None:
+            target = IamTarget("aws", cache, cache_id=str(entry.get("cache_id") or ""),
+                               region=str(entry.get("region") or ""), user_id=username,
+                               serverless=bool(entry.get("serverless")))
+            password_provider = iam_token_source(target, default_credentials=default_credentials)
     elif username or entry.get("user"):
         # An RBAC user: the one given, or the application user of an AWS serverless cache
         # (components/aws/serverless.py), whose password the stack keeps in auth_tokens.
@@ -333,8 +348,11 @@ def _declared_cluster(entry: Mapping[str, Any]) -> bool | None:
 # ---------------------------------------------------------------------------------------------
 def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
                 password_provider: Callable[[], str] | None = None,
-                ca_file: str | None = None) -> CacheSettings:
-    """Settings from a connection secret's JSON (or the parsed object)."""
+                ca_file: str | None = None, default_credentials: bool = False) -> CacheSettings:
+    """Settings from a connection secret's JSON (or the parsed object). `auth: iam` needs
+    password_provider=, or default_credentials=True to build it as from_stack_outputs does:
+    GCP (the secret has `instance_id`) from Google's ADC, AWS from the secret's `cache_id`,
+    `region`, `username` (the user id) and `serverless`."""
     data = _json_object(secret, "the connection secret")
     engine = _engine(data.get("engine"), "engine")
     port = _port(data.get("port"), "port")
@@ -356,8 +374,11 @@ def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
     if data.get("auth") == "iam":
         auth = "iam"
         if password is None and password_provider is None:
-            raise ConnectError("the secret says IAM auth: pass password_provider=<callable "
-                               "returning a fresh access token>")
+            target = IamTarget("gcp", name) if "instance_id" in data else IamTarget(
+                "aws", name, cache_id=str(data.get("cache_id") or ""),
+                region=str(data.get("region") or ""), user_id=str(username or ""),
+                serverless=data.get("serverless") is True)
+            password_provider = iam_token_source(target, default_credentials=default_credentials)
     elif password is None and password_provider is None:
         auth = "none"
     else:
@@ -413,18 +434,21 @@ ENV_HELP = ("set CACHE_SECRET_FILE (a connection secret's JSON), or CACHE_OUTPUT
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> CacheSettings:
-    """Settings from the environment; see ENV_HELP."""
+    """Settings from the environment; see ENV_HELP. An IAM cache gets its token source from the
+    platform's default credentials (Google ADC, botocore's chain) unless CACHE_PASSWORD gives a
+    token (outputs only)."""
     env = os.environ if environ is None else environ
     if env.get("CACHE_SECRET_FILE"):
         return from_secret(Path(env["CACHE_SECRET_FILE"]).read_text(),
-                           name=env.get("CACHE_NAME", "cache"), ca_file=env.get("CACHE_CA_FILE"))
+                           name=env.get("CACHE_NAME", "cache"), ca_file=env.get("CACHE_CA_FILE"),
+                           default_credentials=True)
     if env.get("CACHE_OUTPUTS_FILE"):
         if not env.get("CACHE_NAME"):
             raise ConnectError("CACHE_OUTPUTS_FILE needs CACHE_NAME (a key of `caches`)")
         outputs = _json_object(Path(env["CACHE_OUTPUTS_FILE"]).read_text(), "the outputs file")
         return from_stack_outputs(outputs, env["CACHE_NAME"], region=env.get("CACHE_REGION"),
                                   username=env.get("CACHE_USERNAME"),
-                                  password=env.get("CACHE_PASSWORD"))
+                                  password=env.get("CACHE_PASSWORD"), default_credentials=True)
     if env.get("CACHE_URL"):
         return from_url(env["CACHE_URL"], ca_file=env.get("CACHE_CA_FILE"))
     raise ConnectError(f"no cache configured: {ENV_HELP}")
@@ -522,9 +546,11 @@ def main(argv: list[str] | None = None) -> int:
             outputs = _json_object(Path(args.outputs).read_text(), args.outputs)
             settings = from_stack_outputs(outputs, args.cache, region=args.region,
                                           username=args.username or None,
-                                          password=os.environ.get("CACHE_PASSWORD"))
+                                          password=os.environ.get("CACHE_PASSWORD"),
+                                          default_credentials=True)
         elif args.secret:
-            settings = from_secret(Path(args.secret).read_text(), name=args.cache or "cache")
+            settings = from_secret(Path(args.secret).read_text(), name=args.cache or "cache",
+                                   default_credentials=True)
         elif args.url:
             settings = from_url(args.url, ca_file=args.ca_file)
         else:

@@ -5,6 +5,7 @@ and secrets that stay secret."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -262,6 +263,36 @@ def test_applications_connect_with_the_aws_secrets_as_written(run_stack):
            if secret_json(r)["auth"] == "iam"][0]
     settings = connect.from_secret(iam, password_provider=lambda: "iam-token")
     assert settings.auth == "iam" and settings.username == "test-s-reporting"
+
+
+@pytest.mark.parametrize("serverless", [False, True], ids=["replication-group", "serverless"])
+def test_an_iam_users_secret_carries_what_its_token_is_signed_for(run_stack, monkeypatch,
+                                                                  serverless):
+    # An ElastiCache IAM token signs the cache's id (replication group id or serverless cache
+    # name), its region, the user id and, for serverless, ResourceType=ServerlessCache: the
+    # secret alone must be enough for from_env() to build it.
+    import botocore.session
+    from botocore.credentials import Credentials
+
+    from examples import connect
+
+    keys = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    monkeypatch.setattr(botocore.session, "get_session",
+                        lambda: SimpleNamespace(get_credentials=lambda: keys))
+    serverless_limits = {"max_data_gb": 10, "max_ecpu_per_second": 5000}
+    config = aws_config({"s": {"secret": True, "aws": {"users": USERS},
+                               **({"serverless": serverless_limits} if serverless else {})}})
+    recorder = run_stack(config)
+    [iam] = [payload for payload in map(secret_json, recorder.of_type(AWS_VERSION))
+             if payload["auth"] == "iam"]
+    assert (iam["cache_id"], iam["region"], iam["username"]) == \
+        ("test-s", "us-east-1", "test-s-reporting")
+    settings = connect.from_secret(iam, default_credentials=True)
+    user, token = settings.redis_kwargs()["credential_provider"].get_credentials()
+    assert user == "test-s-reporting"
+    assert token.startswith("test-s/?Action=connect&User=test-s-reporting&")
+    assert ("&ResourceType=ServerlessCache&" in token) is serverless
+    assert "%2Fus-east-1%2Felasticache%2Faws4_request&" in token
 
 
 def test_applications_connect_with_the_gcp_secrets_as_written(run_stack):
