@@ -15,10 +15,14 @@ from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
     EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
     ReadTimeoutError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
 )
 
 # Exit codes: 0 done / no deviation, 1 `verify` found deviations, 2 error (nothing changed
@@ -79,14 +83,17 @@ def explain(err: BaseException) -> str:
 
 
 def is_unavailable(err: BaseException) -> bool:
-    """Whether the service could not answer (no connection, 5xx, throttling), as opposed to
-    refusing the request itself (AccessDenied, NoSuchHostedZone, InvalidInput)."""
+    """Whether the service could not answer (no connection, a timeout, 5xx, throttling), as
+    opposed to refusing the request or never sending it (AccessDenied, NoSuchHostedZone, an
+    invalid parameter, credentials that are missing or expired)."""
     if isinstance(err, ClientError):
         code = err.response.get("Error", {}).get("Code", "")
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         return code in _UNAVAILABLE_CODES or status >= 500
-    return isinstance(err, BotoCoreError) and not isinstance(
-        err, (NoCredentialsError, PartialCredentialsError, NoRegionError))
+    # botocore's transport failures: EndpointConnectionError, ConnectTimeoutError and
+    # ProxyConnectionError are ConnectionErrors; ReadTimeoutError and ConnectionClosedError are
+    # HTTPClientErrors. Every other BotoCoreError is about the request or the credentials.
+    return isinstance(err, (BotoConnectionError, HTTPClientError))
 
 
 T = TypeVar("T")

@@ -15,6 +15,12 @@ from typing import Any
 import boto3
 import pytest
 import yaml
+from botocore.exceptions import (
+    EndpointConnectionError,
+    ParamValidationError,
+    ReadTimeoutError,
+    TokenRetrievalError,
+)
 from botocore.stub import Stubber
 
 from infra.stackfile import flat_stack_config
@@ -306,6 +312,44 @@ def test_route53_refusing_the_reads_refuses_the_failover_before_any_change(capsy
         "to perform: route53:ListHostedZonesByName. A failover now would leave them on the old "
         "primary, which turns read-only; fix this first, or pass --skip-dns to fail over and "
         "leave them as they are\n")
+
+
+class Route53Raising:
+    """A Route 53 client whose every call raises `error` (botocore raises these itself)."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def __getattr__(self, operation: str) -> Any:
+        def call(**_: Any) -> Any:
+            raise self.error
+        return call
+
+
+# Transport failures are outages; an expired SSO login or a bad parameter is not: a re-run
+# would meet it again, so the failover must not go ahead without the records.
+@pytest.mark.parametrize("error, goes_ahead", [
+    (EndpointConnectionError(endpoint_url="https://route53.amazonaws.com/"), True),
+    (ReadTimeoutError(endpoint_url="https://route53.amazonaws.com/"), True),
+    (TokenRetrievalError(provider="sso", error_msg="the SSO session has expired"), False),
+    (ParamValidationError(report="Invalid length for parameter HostedZoneId"), False),
+], ids=["no-connection", "read-timeout", "expired-sso-token", "invalid-parameter"])
+def test_only_a_route53_that_cannot_answer_lets_the_failover_go_ahead(
+        capsys, project, east, west, error, goes_ahead):
+    if goes_ahead:
+        stub_failover(east, west)
+    else:
+        west.globals_list(global_api(GID, gid_members()))
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                            ("elasticache", "eu-west-1"): west.client,
+                            ("route53", "us-east-1"): Route53Raising(error)})
+
+    code, _, err = run_failover(capsys, project, *FAST, clients=clients)
+
+    assert code == 2
+    assert (west.operations.count("FailoverGlobalReplicationGroup") == 1) == goes_ahead
+    assert err.startswith("error: failover complete, but the writer records were not updated"
+                          if goes_ahead else f"error: cannot read the writer records {WRITER}")
 
 
 def test_a_configured_zone_that_does_not_exist_refuses_the_failover(capsys, tmp_path, r53,
