@@ -358,6 +358,9 @@ FACTS: tuple[Fact, ...] = (
     # alarms hold no data, only their history.
     *_replaces(types.AWS_METRIC_ALARM, ("name",),
                _TF_AWS + "cloudwatch/metric_alarm.go (alarm_name ForceNew)"),
+    # A renamed dashboard (the region joined its name) is a new dashboard; it holds no data.
+    *_replaces(types.AWS_DASHBOARD, ("dashboardName",),
+               _TF_AWS + "cloudwatch/dashboard.go (dashboard_name ForceNew)"),
     *_replaces(types.AWS_SNS_TOPIC, ("name",), _TF_AWS + "sns/topic.go"),
     *_replaces(types.AWS_SNS_SUBSCRIPTION, ("topic", "protocol", "endpoint"),
                _TF_AWS + "sns/topic_subscription.go"),

@@ -361,3 +361,16 @@ def test_fewer_availability_zones_say_a_node_in_a_dropped_subnet_fails_the_updat
         "`pulumi up` fails while a cache node sits in it. Move the nodes out first (fewer "
         "replicas, or a new cache), or keep network.availability_zones."]
     assert loss_names(result) == set()
+
+
+def test_a_dashboard_named_before_the_region_joined_its_name_is_replaced(lone):
+    """cloudwatch/dashboard.go: dashboard_name is ForceNew. Stacks deployed before the name
+    carried the region get a new dashboard once; it holds no data."""
+    before = copy.deepcopy(lone)
+    [dashboard] = [r for r in before["resources"]
+                   if r["type"] == "aws:cloudwatch/dashboard:Dashboard"]
+    dashboard["inputs"]["dashboardName"] = "managed-cache-test"
+    result = diff(before, lone)
+    entry = changed(result, dashboard["name"])
+    assert entry["replace"] and entry["replace_keys"] == ["dashboardName"]
+    assert result["data_loss"] == []
