@@ -60,6 +60,14 @@ ENGINE_SWITCH_ORDER = ("engine: the users and this group turn valkey before the 
                        "redis group once it runs Valkey: `pulumi up {targets}`, then "
                        "`pulumi up`")
 
+# Inputs that set what a cache is priced on (node type or memory, node, shard and replica
+# counts, serverless limits): a NOT APPLIED one leaves the price as it is.
+SIZE_KEYS = frozenset({
+    "nodeType", "numCacheClusters", "numNodeGroups", "replicasPerNodeGroup", "numCacheNodes",
+    "cacheUsageLimits", "memorySizeGb", "tier", "replicaCount", "readReplicasMode",
+    "shardCount", "nodeCount", "nodeConfig",
+})
+
 # Inputs that change cross-region membership without a replacement: worth a loud note.
 MEMBERSHIP_KEYS: dict[str, frozenset[str]] = {
     GCP_VALKEY: frozenset({"crossInstanceReplicationConfig"}),
@@ -123,16 +131,24 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     cache_changes = _cache_changes(old, new, data_loss)
     notes = name_notes + [_subnet_note(res) for res in gone if res["type"] == AWS_SUBNET
                           and res.get("provider_region") in regions_losing_subnets]
-    # The plans price the config; a change the cloud will not apply leaves the cache as it is.
-    unapplied = _not_applied_by_cache(rejected)
+    # The plans price the config; a size change the cloud will not apply leaves the cache at
+    # its size. Its price change is left out unless another size input changes with it, which
+    # the plans cannot price apart: then a note says the estimate counts the unapplied part.
+    unapplied = _unapplied_size_keys(rejected)
+    resized = {c["cache"] for c in changed if c["cache"] in unapplied
+               and (set(c["keys"]) & SIZE_KEYS) - set(unapplied[c["cache"]])}
     for change in cache_changes:
         keys = unapplied.get(change["cache"])
         if keys and change["change"] in ("nodes", "monthly_usd"):
             change["detail"] += f" (not applied: {', '.join(keys)})"
-    cost_kept = _monthly_change(old, new, unapplied)
+    cost_kept = _monthly_change(old, new, set(unapplied) - resized)
     if cost_kept:
-        notes.append(f"the cost change leaves out {', '.join(sorted(unapplied))}: its size "
-                     "change will not be applied (NOT APPLIED above)")
+        notes.append(f"the cost change leaves out {', '.join(sorted(set(unapplied) - resized))}:"
+                     " its size change will not be applied (NOT APPLIED above)")
+    for cache in sorted(resized):
+        notes.append(f"the cost change of {cache} counts {', '.join(unapplied[cache])} as "
+                     "changed, which will not be applied (NOT APPLIED above); its other size "
+                     "change will")
     if old.get("stack") != new.get("stack"):
         notes.append(f"compared with a plan of another stack ({old.get('stack')})")
     if bool(old.get("preview")) != bool(new.get("preview")):
@@ -328,11 +344,11 @@ def _subnet_note(subnet: dict[str, Any]) -> str:
             "network.availability_zones.")
 
 
-def _not_applied_by_cache(rejected: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """cache -> the inputs of its resources the cloud accepts and does not apply."""
+def _unapplied_size_keys(rejected: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """cache -> the size inputs of its resources the cloud accepts and does not apply."""
     out: dict[str, list[str]] = {}
     for item in rejected:
-        if item["outcome"] == "not applied" and item["cache"]:
+        if item["outcome"] == "not applied" and item["cache"] and item["key"] in SIZE_KEYS:
             out.setdefault(item["cache"], []).append(item["key"])
     return out
 

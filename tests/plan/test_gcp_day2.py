@@ -140,6 +140,17 @@ def test_redis_read_replicas_turned_off_are_not_applied(tmp_path):
     assert any(note.startswith("the cost change leaves out r:") for note in result["notes"])
 
 
+def test_memory_applied_beside_replicas_that_are_not_is_still_priced(tmp_path):
+    # 5 -> 10 GB is applied; the plans price 10 GB with two replicas fewer, which the
+    # instance keeps: the estimate stays, with a note that it counts the unapplied part.
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}},
+                     {"r": {"engine": "redis", "memory_gb": 10, "replicas": 1}})
+    assert result["cost_delta_monthly_usd"] != 0
+    assert ("the cost change of r counts readReplicasMode, replicaCount as changed, which "
+            "will not be applied (NOT APPLIED above); its other size change will"
+            ) in result["notes"]
+
+
 def test_a_change_applied_beside_a_cache_that_keeps_its_size_is_still_priced(tmp_path):
     before = {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2},
               "s": {"engine": "redis", "memory_gb": 5}}

@@ -374,3 +374,17 @@ def test_a_dashboard_named_before_the_region_joined_its_name_is_replaced(lone):
     entry = changed(result, dashboard["name"])
     assert entry["replace"] and entry["replace_keys"] == ["dashboardName"]
     assert result["data_loss"] == []
+
+
+def test_replicas_added_beside_a_parameter_edit_that_is_not_applied_are_priced():
+    # The parameter edit of a Global Datastore member is NOT APPLIED; it sizes nothing, so
+    # the replicas added with it are priced and nothing is marked as not applied.
+    before = report({"sessions": GLOBAL}, profile="production")
+    after = report({"sessions": with_(GLOBAL, replicas=2,
+                                      parameters={"maxmemory-policy": "allkeys-lru"})},
+                   profile="production")
+    result = diff(copy.deepcopy(before), after)
+    assert [item["key"] for item in result["rejected"]] == ["parameters"]
+    assert result["cost_delta_monthly_usd"] == round(
+        after["total_monthly_usd"] - before["total_monthly_usd"], 2) > 0
+    assert all("not applied" not in c["detail"] for c in result["cache_changes"])
