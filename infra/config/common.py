@@ -50,14 +50,21 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def did_you_mean(value: str, choices: Any) -> str:
-    """' Did you mean 'x'?' for a near miss (ties: both), or a choice the value abbreviates."""
+def near_misses(value: str, choices: Any) -> list[str]:
+    """The choices `value` most likely meant (ties: both), or one it abbreviates; none when
+    nothing is close."""
     options = sorted(str(c) for c in choices)
     scored = sorted(((difflib.SequenceMatcher(None, value, c).ratio(), c) for c in options),
                     key=lambda sc: -sc[0])
     best = [c for ratio, c in scored if ratio >= 0.6 and ratio == scored[0][0]][:2]
     if not best and value:
         best = [c for c in options if c.startswith(value)][:1]
+    return best
+
+
+def did_you_mean(value: str, choices: Any) -> str:
+    """' Did you mean 'x'?' for a near miss (ties: both), or a choice the value abbreviates."""
+    best = near_misses(value, choices)
     if not best:
         return ""
     return " Did you mean " + " or ".join(repr(c) for c in best) + "?"

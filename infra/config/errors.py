@@ -27,7 +27,7 @@ class ConfigError(RunError):
 # ---------------------------------------------------------------------------------------------
 # Pydantic errors -> sentences
 # ---------------------------------------------------------------------------------------------
-def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+def fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed at `loc` inside `model` (walks nested models, dicts and lists)."""
     annotation: Any = model
     for part in loc:
@@ -60,7 +60,7 @@ def translate_errors(err: ValidationError, prefix: str, model: type[BaseModel]) 
         path = ".".join([prefix, *map(str, loc)])
         kind, value = e["type"], e.get("input")
         if kind == "extra_forbidden":
-            allowed = _fields_at(model, loc[:-1])
+            allowed = fields_at(model, loc[:-1])
             message = ("is not a known key." + did_you_mean(str(loc[-1]), allowed)
                        + f" Allowed keys here: {', '.join(allowed)}.")
         elif kind == "missing":

@@ -17,9 +17,10 @@ from infra.config.common import (
     StrictModel,
     check_cache_name,
     did_you_mean,
+    near_misses,
 )
 from infra.config.dns import _resolve_dns
-from infra.config.errors import ConfigError, translate_errors
+from infra.config.errors import ConfigError, fields_at, translate_errors
 from infra.config.schema import (
     AlertsConfig,
     CacheConfig,
@@ -325,17 +326,21 @@ def _parse_model(own: dict[str, Any], key: str, model: type[Model],
         return model.model_validate(raw)
     except ValidationError as err:
         problems.extend(translate_errors(err, key, model))
-        known = _without_unknown_keys(raw, err)
+        known = _typos_corrected(raw, err, model)
     if known is None:
         return None
-    try:                    # checked again without its typos, as a cache is
+    try:                    # checked again with its typos corrected, as a cache is
         return model.model_validate(known)
     except ValidationError:
         return None
 
 
-def _without_unknown_keys(raw: Any, err: ValidationError) -> dict[str, Any] | None:
-    """`raw` without the keys `err` calls unknown; None when it reports anything else."""
+def _typos_corrected(raw: Any, err: ValidationError,
+                     model: type[StrictModel]) -> dict[str, Any] | None:
+    """`raw` with each unknown key moved to the one key it most likely meant, when `err`
+    reports nothing but unknown keys and each has exactly one such key, not set already;
+    None otherwise. Checking the rest with a typo dropped instead would let a default stand in
+    for what the user wrote (a mistyped `engine` checked as the default engine)."""
     if not isinstance(raw, dict) or any(e["type"] != "extra_forbidden" for e in err.errors()):
         return None
     out = json.loads(json.dumps(raw))
@@ -344,7 +349,10 @@ def _without_unknown_keys(raw: Any, err: ValidationError) -> dict[str, Any] | No
         node = out
         for part in parents:
             node = node[part]
-        node.pop(key, None)
+        meant = near_misses(str(key), fields_at(model, tuple(parents)))
+        if len(meant) != 1 or meant[0] in node:
+            return None
+        node[meant[0]] = node.pop(key)
     return out
 
 
@@ -365,9 +373,9 @@ def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
             cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
         except ValidationError as err:
             problems.extend(translate_errors(err, path, CacheConfig))
-            # Unknown keys alone (typos) leave the rest checkable: check it without them, so
-            # a typo does not hide the cache's other mistakes ("every problem at once").
-            known = _without_unknown_keys(cache_raw, err)
+            # Unknown keys alone (typos) leave the rest checkable: check it with each under
+            # the key it meant, so a typo does not hide the cache's other mistakes.
+            known = _typos_corrected(cache_raw, err, CacheConfig)
             if known is None:
                 continue
             try:

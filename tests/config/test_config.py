@@ -8,7 +8,7 @@ import json
 import pytest
 
 from infra.config import ConfigError, load_stack_config
-from tests.builders import aws_config
+from tests.builders import aws_config, gcp_config
 
 V = {"engine": "valkey"}
 
@@ -238,10 +238,22 @@ def test_tls_preferred_is_a_production_warning_and_required_by_default():
     (aws_config({"s": {}}, network={"vpc_cidrr": "10.0.0.0/16", "allowed_cidrs": ["0.0.0.0/0"]}),
      ["network.vpc_cidrr: is not a known key. Did you mean 'vpc_cidr'?",
       "network.allowed_cidrs.0: '0.0.0.0/0' is not a private range"]),
-], ids=["three-keys", "typo-in-a-cache", "typo-in-network"])
+    # The rest is checked with the typo under the key it meant, never with a default in its
+    # place: a mistyped engine is not checked as Valkey, a mistyped vpc_id not as missing.
+    (gcp_config({"s": {"engin": "memcached", "nodes": 3, "memory_gb": 4,
+                       "maintenance_window": "sun:05:00-sun:08:00"}}),
+     ["caches.s.engin: is not a known key. Did you mean 'engine'?"]),
+    (aws_config({"s": {}}, network={"vpc_idd": "vpc-0123456789abcdef0",
+                                    "subnet_ids": ["subnet-0123456789abcdef0",
+                                                   "subnet-0123456789abcdef1"],
+                                    "allowed_cidrs": ["10.0.0.0/16"]}),
+     ["network.vpc_idd: is not a known key. Did you mean 'vpc_id'?"]),
+], ids=["three-keys", "typo-in-a-cache", "typo-in-network", "typo-for-a-defaulted-key",
+        "typo-for-a-paired-key"])
 def test_every_problem_is_reported_at_once(attempt, config, expected):
     message, recorder = attempt(config)
-    assert message.startswith(f"The config of stack 'test' has {len(expected)} problems; "
+    count = f"{len(expected)} problem" + ("s" if len(expected) > 1 else "")
+    assert message.startswith(f"The config of stack 'test' has {count}; "
                               "nothing was created:"), message
     for line in expected:
         assert line in message
