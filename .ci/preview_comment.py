@@ -60,8 +60,11 @@ def fenced(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def render(stack: str, exit_code: int, output: str, log_url: str) -> str:
+def render(stack: str, exit_code: int, output: str, log_url: str, errors: str = "") -> str:
+    """The comment: `output` is the CLI's stdout; of `errors` (its stderr, where the engine's
+    diagnostics go) only the lines that stopped the preview are shown."""
     output = ANSI_ESCAPE.sub("", output).strip("\n")
+    errors = ANSI_ESCAPE.sub("", errors)
     passed = exit_code == 0
     parts = [f"### `pulumi preview` of `{stack}`: {'passed' if passed else 'FAILED'}", ""]
     if not passed:
@@ -72,7 +75,7 @@ def render(stack: str, exit_code: int, output: str, log_url: str) -> str:
             f"`{stack}` until it passes. [Job log]({log_url})",
             "",
         ]
-        stops = matching_lines(output, STOPS)
+        stops = matching_lines(f"{output}\n{errors}", STOPS)
         if stops:
             parts += [fenced(stops), ""]
     advisory = matching_lines(output, ADVISORY)
@@ -97,11 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--exit-code", type=int, required=True)
     parser.add_argument("--log-url", required=True)
-    parser.add_argument("output", type=Path, help="the preview's combined stdout and stderr")
+    parser.add_argument("--errors", type=Path, help="the preview's stderr")
+    parser.add_argument("output", type=Path, help="the preview's stdout")
     parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args(argv)
     text = args.output.read_text(encoding="utf-8", errors="replace")
-    args.out.write_text(render(args.stack, args.exit_code, text, args.log_url),
+    errors = args.errors.read_text(encoding="utf-8", errors="replace") if args.errors else ""
+    args.out.write_text(render(args.stack, args.exit_code, text, args.log_url, errors),
                         encoding="utf-8")
     return 0
 

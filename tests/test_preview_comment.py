@@ -71,6 +71,15 @@ def test_a_failed_preview_says_why_at_the_top_of_its_comment():
     assert FAILED_PREVIEW.strip("\n") in output
 
 
+def test_of_stderr_only_the_lines_that_stopped_the_preview_reach_the_comment():
+    # The engine's diagnostics go to stderr; raw provider text there stays in the job log.
+    stderr = ("warning: aws:elasticache: retrying DescribeReplicationGroups for account "
+              "123456789012\nerror: preview failed\n")
+    comment = preview_comment.render("prod", 255, PASSED_PREVIEW, LOG_URL, stderr)
+    assert "error: preview failed" in comment
+    assert "123456789012" not in comment
+
+
 def test_a_passed_preview_keeps_its_output_folded():
     comment = preview_comment.render("dev", 0, PASSED_PREVIEW, LOG_URL)
     assert comment.startswith("### `pulumi preview` of `dev`: passed\n")
@@ -120,9 +129,12 @@ def test_output_holding_a_code_fence_cannot_close_the_comments_block():
 def test_the_workflow_runs_it_on_the_runners_bare_python(tmp_path):
     # -I -S: no site-packages, no user paths, nothing from this checkout on sys.path.
     (tmp_path / "preview.txt").write_text(FAILED_PREVIEW)
+    (tmp_path / "preview.err").write_text("error: preview failed\n")
     out = tmp_path / "comment.md"
     subprocess.run(
         [sys.executable, "-I", "-S", str(SCRIPT), "--stack", "prod", "--exit-code", "255",
-         "--log-url", LOG_URL, "-o", str(out), str(tmp_path / "preview.txt")],
+         "--log-url", LOG_URL, "--errors", str(tmp_path / "preview.err"), "-o", str(out),
+         str(tmp_path / "preview.txt")],
         check=True, cwd=tmp_path)
-    assert out.read_text() == preview_comment.render("prod", 255, FAILED_PREVIEW, LOG_URL)
+    assert out.read_text() == preview_comment.render("prod", 255, FAILED_PREVIEW, LOG_URL,
+                                                     "error: preview failed\n")

@@ -218,12 +218,27 @@ def test_a_failed_preview_is_still_commented_on_and_then_fails_the_check():
     assert ".ci/preview_comment.py" in script and '--exit-code "$exit_code"' in script
     names = step_names(job)
     [post] = [s for s in job["steps"]
-              if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")]
+              if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")
+              and s["if"] == "steps.check.outputs.ready == 'true'"]
     assert post["with"]["path"] == "preview-comment.md" and "-o preview-comment.md" in script
     assert post["with"]["header"] == "pulumi-preview-${{ matrix.stack }}"
     [fail] = [s for s in job["steps"] if "exit 1" in s.get("run", "")]
     assert "steps.preview.outputs.exit_code != '0'" in fail["if"]
     assert names.index(preview["name"]) < names.index(post["name"]) < names.index(fail["name"])
+    # stderr (raw provider text) reaches the comment only as the lines that stopped it.
+    assert "> preview.txt 2> preview.err" in script and "--errors preview.err" in script
+
+
+def test_a_skipped_preview_replaces_an_earlier_comment_but_never_adds_one():
+    job = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["pulumi-preview"]
+    [check] = [s for s in job["steps"] if s.get("id") == "check"]
+    assert "} > preview-comment.md" in check["run"]
+    posts = [s for s in job["steps"]
+             if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")]
+    [skipped] = [s for s in posts if "ready != 'true'" in s["if"]]
+    assert skipped["with"]["only_update"] is True
+    assert skipped["with"]["header"] == "pulumi-preview-${{ matrix.stack }}"
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in skipped["if"]
 
 
 def test_pulumi_up_runs_the_policy_pack_with_the_stacks_environment():
