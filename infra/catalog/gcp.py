@@ -27,17 +27,24 @@ class ValkeyNodeType:
     api_name: str             # Memorystore's enum, e.g. "HIGHMEM_MEDIUM"
     capacity_gb: float        # total node capacity
     keyspace_gb: float        # default writable keyspace (capacity minus reserved overhead)
+    default_clients: int      # maxclients per node unless engine configs set it
+    max_clients: int          # the highest maxclients the node type takes
 
 
-# Memorystore for Valkey "Instance and node specification" page: the four node types.
+# Memorystore for Valkey "Instance and node specification" page: the four node types; clients
+# per node from "Quotas and limits", Max clients (default, maximum):
+# https://cloud.google.com/memorystore/docs/valkey/quotas
 VALKEY_NODE_TYPES: dict[str, ValkeyNodeType] = {
     n.name: n for n in (
-        ValkeyNodeType("shared-core-nano", "SHARED_CORE_NANO", 1.4, 1.12),
-        ValkeyNodeType("standard-small", "STANDARD_SMALL", 6.5, 5.2),
-        ValkeyNodeType("highmem-medium", "HIGHMEM_MEDIUM", 13, 10.4),
-        ValkeyNodeType("highmem-xlarge", "HIGHMEM_XLARGE", 58, 46.4),
+        ValkeyNodeType("shared-core-nano", "SHARED_CORE_NANO", 1.4, 1.12, 5000, 5000),
+        ValkeyNodeType("standard-small", "STANDARD_SMALL", 6.5, 5.2, 16000, 32000),
+        ValkeyNodeType("highmem-medium", "HIGHMEM_MEDIUM", 13, 10.4, 32000, 64000),
+        ValkeyNodeType("highmem-xlarge", "HIGHMEM_XLARGE", 58, 46.4, 64000, 64000),
     )
 }
+# "Connected clients per instance ... 65,000 for each node" (Memorystore for Redis quotas,
+# https://cloud.google.com/memorystore/docs/redis/quotas).
+REDIS_MAX_CLIENTS = 65000
 # shared-core-nano has no SLA: Google recommends it for development and tests only.
 NO_SLA_NODE_TYPES = frozenset({"shared-core-nano"})
 

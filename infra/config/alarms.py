@@ -62,15 +62,35 @@ _ONLY_FOR: dict[str, tuple[str, ...]] = {
 }
 
 
+# Thresholds no Cloud Monitoring alert policy of a Memorystore product reads
+# (components/gcp/alerts.py alert_rules): Memorystore publishes no host CPU, swap or freeable
+# memory, and Memcached fills its memory by design (critical level only) and has no CPU rule.
+_GCP_UNWATCHED: dict[str, tuple[str, ...]] = {
+    "valkey": ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb"),
+    "redis": ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb"),
+    "memcached": ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb",
+                  "memory_warning_percent", "engine_cpu_percent", "replication_lag_seconds"),
+}
+_GCP_PRODUCTS = {"valkey": "Memorystore for Valkey", "redis": "Memorystore for Redis",
+                 "memcached": "Memorystore for Memcached"}
+
+
 def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
-                   problems: list[Problem], engine: str | None = None) -> AlarmPolicy:
-    """The profile's policy with the cache's overrides. With an ElastiCache `engine`, overrides
-    for metrics that engine does not publish are refused rather than silently unused."""
+                   problems: list[Problem], engine: str | None = None,
+                   gcp_engine: str | None = None) -> AlarmPolicy:
+    """The profile's policy with the cache's overrides. With an ElastiCache `engine` or a
+    Memorystore `gcp_engine`, overrides no alarm of that engine reads are refused rather than
+    silently unused."""
     policy = ALARM_DEFAULTS[profile]
     if cfg is None:
         return policy
     overrides = {f.name: getattr(cfg, f.name) for f in fields(AlarmPolicy)
                  if getattr(cfg, f.name, None) is not None}
+    for key in _GCP_UNWATCHED.get(gcp_engine or "", ()):
+        if key in overrides:
+            problems.append(Problem(f"{path}.{key}", f"is not watched on "
+                                    f"{_GCP_PRODUCTS[gcp_engine or '']}: no alert policy reads "
+                                    "it (docs/alarms.md). Remove it."))
     if engine is not None:
         kind = "memcached" if engine == "memcached" else "valkey or redis"
         for other, keys in _ONLY_FOR.items():
@@ -89,10 +109,11 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
             problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; use a positive "
                                                      "whole number."))
     connections = overrides.get("max_connections")
-    if connections is not None and connections > MAX_NODE_CONNECTIONS:
+    if connections is not None and gcp_engine is None and connections >= MAX_NODE_CONNECTIONS:
         problems.append(Problem(f"{path}.max_connections", f"{connections} is not allowed; a "
                                 f"node accepts at most {MAX_NODE_CONNECTIONS} connections, so "
-                                f"the alarm could never fire. Use 1 to {MAX_NODE_CONNECTIONS}."))
+                                "the alarm (above the threshold) could never fire. Use 1 to "
+                                f"{MAX_NODE_CONNECTIONS - 1}."))
     lag = overrides.get("replication_lag_seconds")
     if lag is not None and lag <= 0:
         problems.append(Problem(f"{path}.replication_lag_seconds", f"{lag} is not allowed; use a "
@@ -111,3 +132,18 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
                                 f"memory_critical_percent ({resolved.memory_critical_percent}); "
                                 "the warning must fire first."))
     return resolved
+
+
+def fit_connections(policy: AlarmPolicy, cap: int, where: str, overridden: bool, path: str,
+                    problems: list[Problem]) -> AlarmPolicy:
+    """The policy with a connection threshold below `cap`, the most clients a node accepts
+    (`where` says whose cap): an alert above it could never fire. An override at or above the
+    cap is refused; a profile default is lowered to 80 % of it."""
+    if policy.max_connections < cap:
+        return policy
+    if overridden:
+        problems.append(Problem(f"{path}.max_connections", f"{policy.max_connections} is not "
+                                f"allowed; {where} accepts at most {cap} clients, so the alert "
+                                f"(above the threshold) could never fire. Use 1 to {cap - 1}."))
+        return policy
+    return replace(policy, max_connections=cap * 4 // 5)

@@ -10,7 +10,7 @@ Memorystore product docs cited next to the rules (see docs/cloud-rules.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra import naming
@@ -37,6 +37,7 @@ from infra.catalog.gcp import (
     NO_SLA_NODE_TYPES,
     PRODUCT,
     RDB_PERIODS,
+    REDIS_MAX_CLIENTS,
     REDIS_MAX_GB,
     REDIS_MIN_GB,
     REDIS_READ_REPLICAS_MIN_GB,
@@ -46,7 +47,7 @@ from infra.catalog.gcp import (
 )
 from infra.catalog.parameters import GCP_PRODUCTS
 from infra.config.access import check_import_id, check_service_accounts, resolve_gcp_restore
-from infra.config.alarms import resolve_alarms
+from infra.config.alarms import fit_connections, resolve_alarms
 from infra.config.common import (
     DAYS,
     Problem,
@@ -89,7 +90,8 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
         parameters=check_cache_parameters(cfg.parameters, GCP_PRODUCTS[engine], version, "gcp",
                                           path, problems,
                                           limits=_parameter_limits(cfg, engine, gcp_defaults)),
-        alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems),
+        alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems,
+                              gcp_engine=engine),
     )
     common["description"] = resolve_description(cfg.description, prefix, name,
                                                 f"{engine} {version}", path, problems)
@@ -134,6 +136,12 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     accounts = _client_service_accounts(cfg.gcp.client_service_accounts, engine, auth,
                                         f"{path}.gcp.client_service_accounts", problems)
     restore = resolve_gcp_restore(cfg.restore_from, engine, f"{path}.restore_from", problems)
+    cap = _client_cap(engine, engine_fields.get("node_type"), common["parameters"], path,
+                      problems)
+    if cap is not None:
+        overridden = cfg.alarms is not None and cfg.alarms.max_connections is not None
+        common["alarms"] = fit_connections(common["alarms"], *cap, overridden,
+                                           f"{path}.alarms", problems)
     import_id = check_import_id(cfg.gcp.import_id, instance_id, "instance",
                                 f"{path}.gcp.import_id", problems)
     if cfg.gcp.import_id is not None and cfg.restore_from is not None:
@@ -225,6 +233,27 @@ _LACKING: dict[str, dict[str, str]] = {
         "gcp.zone": "single-zone placement",
     },
 }
+
+
+def _client_cap(engine: str, api_node_type: str | None, parameters: Mapping[str, str],
+                path: str, problems: list[Problem]) -> tuple[int, str] | None:
+    """The most clients one node accepts, and whose limit that is; None where unknown."""
+    if engine == "redis":
+        return REDIS_MAX_CLIENTS, "a Memorystore for Redis node"
+    node = next((n for n in VALKEY_NODE_TYPES.values() if n.api_name == api_node_type), None)
+    if engine != "valkey" or node is None:
+        return None
+    configured = parameters.get("maxclients")
+    if configured is None:
+        return node.default_clients, f"a {node.name} node (maxclients {node.default_clients})"
+    value = int(configured)
+    if value > node.max_clients:
+        problems.append(Problem(f"{path}.parameters.maxclients", f"{value} is above the "
+                                f"{node.max_clients} clients a {node.name} node takes "
+                                "(Memorystore for Valkey quotas, Max clients); use 1 to "
+                                f"{node.max_clients}."))
+        return None
+    return value, f"a {node.name} node with maxclients {value}"
 
 
 def _refuse_missing_features(cfg: CacheConfig, engine: str, path: str,

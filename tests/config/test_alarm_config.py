@@ -53,7 +53,11 @@ BAD_ALARM_SETTINGS = [
      "caches.s.alarms.max_connections: -1 is not allowed; use a positive whole number."),
     ("connections-above-maxclients", {"max_connections": 70000},
      "caches.s.alarms.max_connections: 70000 is not allowed; a node accepts at most 65000 "
-     "connections, so the alarm could never fire. Use 1 to 65000."),
+     "connections, so the alarm (above the threshold) could never fire. Use 1 to 64999."),
+    # The alarm fires above the threshold: at the cap itself it never can.
+    ("connections-at-maxclients", {"max_connections": 65000},
+     "caches.s.alarms.max_connections: 65000 is not allowed; a node accepts at most 65000 "
+     "connections, so the alarm (above the threshold) could never fire. Use 1 to 64999."),
     ("swap-zero", {"swap_usage_mb": 0},
      "caches.s.alarms.swap_usage_mb: 0 is not allowed; use a positive whole number."),
     ("freeable-negative", {"freeable_memory_mb": -5},

@@ -192,6 +192,33 @@ REFUSED = [
      "from parameters."),
     ("alarm-override", gcp_config(valkey(alarms={"memory_warning_percent": 150})),
      "caches.s.alarms.memory_warning_percent: 150 is not allowed; a percentage is 1 to 100."),
+    # An alert above the most clients a node accepts could never fire (Memorystore quotas).
+    ("connections-at-node-cap", gcp_config(valkey(node_type="shared-core-nano",
+                                                   alarms={"max_connections": 5000})),
+     "caches.s.alarms.max_connections: 5000 is not allowed; a shared-core-nano node "
+     "(maxclients 5000) accepts at most 5000 clients, so the alert (above the threshold) could "
+     "never fire. Use 1 to 4999."),
+    ("connections-above-maxclients", gcp_config(valkey(
+        node_type="standard-small", parameters={"maxclients": "20000"},
+        alarms={"max_connections": 25000})),
+     "caches.s.alarms.max_connections: 25000 is not allowed; a standard-small node with "
+     "maxclients 20000 accepts at most 20000 clients, so the alert (above the threshold) could "
+     "never fire. Use 1 to 19999."),
+    ("redis-connections-at-cap", gcp_config(redis(alarms={"max_connections": 65000})),
+     "caches.s.alarms.max_connections: 65000 is not allowed; a Memorystore for Redis node "
+     "accepts at most 65000 clients, so the alert (above the threshold) could never fire. Use "
+     "1 to 64999."),
+    ("maxclients-above-node-type", gcp_config(valkey(node_type="standard-small",
+                                                      parameters={"maxclients": "40000"})),
+     "caches.s.parameters.maxclients: 40000 is above the 32000 clients a standard-small node "
+     "takes (Memorystore for Valkey quotas, Max clients); use 1 to 32000."),
+    # No Memorystore alert policy reads these: refused, not silently unused.
+    ("unwatched-host-cpu", gcp_config(valkey(alarms={"host_cpu_percent": 80})),
+     "caches.s.alarms.host_cpu_percent: is not watched on Memorystore for Valkey: no alert "
+     "policy reads it (docs/alarms.md). Remove it."),
+    ("unwatched-memcached-warning", gcp_config(memcached(alarms={"memory_warning_percent": 70})),
+     "caches.s.alarms.memory_warning_percent: is not watched on Memorystore for Memcached: no "
+     "alert policy reads it (docs/alarms.md). Remove it."),
     ("aws-block", gcp_config(valkey(aws={"port": 7000})),
      "caches.s.aws: options for aws do not apply to a stack on gcp; remove the block."),
     # --- Redis ----------------------------------------------------------------------------
@@ -407,6 +434,14 @@ def test_redis_tier_and_read_replicas_follow_replicas(keys, tier, read_replicas)
 def test_redis_with_tls_moves_to_port_6378():
     assert cache_of(gcp_config(redis(gcp={"tls": True}))).port == 6378
     assert cache_of(gcp_config(redis(gcp={"tls": False}))).port == 6379
+
+
+def test_a_default_connection_threshold_above_the_node_cap_is_lowered_to_fire():
+    # Development's 5000 equals a shared-core-nano node's cap: GT 5000 could never be met.
+    [cache] = load_stack_config(gcp_config(valkey(node_type="shared-core-nano")), "test").caches
+    assert cache.alarms.max_connections == 4000
+    [cache] = load_stack_config(gcp_config(valkey(node_type="standard-small")), "test").caches
+    assert cache.alarms.max_connections == 5000       # the profile's, below 16000
 
 
 def test_maintenance_window_maps_to_day_and_start():
