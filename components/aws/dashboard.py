@@ -138,10 +138,11 @@ def _valkey_node_row(cache: DashboardCache, region: str, nodes: Sequence[CacheNo
                lines={"warning": p.memory_warning_percent, "critical": p.memory_critical_percent},
                percent=True),
         _graph(f"Engine CPU (%){suffix}", region, "EngineCPUUtilization", nodes, "Average",
-               lines={"alarm": p.engine_cpu_percent}, percent=True,
-               extra=[_metric("CPUUtilization", n, f"{_label(n)} host", "Average")
-                      for n in nodes],
-               extra_lines={"host alarm": host_cpu}),
+               lines={"alarm": p.engine_cpu_percent}, percent=True),
+        # A graph of its own, not host lines beside the engine's: a widget holds at most 500
+        # metrics (CloudWatch service quotas, dashboards) and a group up to 500 nodes.
+        _graph(f"Host CPU (%){suffix}", region, "CPUUtilization", nodes, "Average",
+               lines={"alarm": host_cpu}, percent=True),
         _graph(f"Evictions (per minute){suffix}", region, "Evictions", nodes, "Sum",
                lines={"alarm": p.evictions_per_minute}),
         _graph(f"Connections{suffix}", region, "CurrConnections", nodes, "Maximum",

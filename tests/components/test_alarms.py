@@ -422,10 +422,12 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
     body = json.loads(dashboard.inputs["dashboardBody"])
     titles = [w["properties"].get("title") for w in body["widgets"] if w["type"] == "metric"]
     assert titles == [
-        "Memory used (% of maxmemory)", "Engine CPU (%)", "Evictions (per minute)",
-        "Connections", "Replication lag (s)", "Global Datastore lag in eu-west-1 (s)",
+        "Memory used (% of maxmemory)", "Engine CPU (%)", "Host CPU (%)",
+        "Evictions (per minute)", "Connections", "Replication lag (s)",
+        "Global Datastore lag in eu-west-1 (s)",
         "Memory used (% of maxmemory) in eu-west-1", "Engine CPU (%) in eu-west-1",
-        "Evictions (per minute) in eu-west-1", "Connections in eu-west-1",
+        "Host CPU (%) in eu-west-1", "Evictions (per minute) in eu-west-1",
+        "Connections in eu-west-1",
         "Freeable memory (bytes)", "CPU (%)", "Evictions (per minute)", "Connections",
     ]
     metrics = _dashboard_metrics(body)
@@ -435,7 +437,7 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
                            "prod-sessions-euw1-001", "prod-sessions-euw1-002", "prod-fragments"}
     in_secondary = [w for w in body["widgets"]
                     if w["properties"].get("title", "").endswith("in eu-west-1")]
-    assert len(in_secondary) == 4
+    assert len(in_secondary) == 5
     assert all(w["properties"]["region"] == "eu-west-1" for w in in_secondary)
     [global_lag] = [w for w in body["widgets"]
                     if w["properties"].get("title", "").startswith("Global")]
@@ -458,6 +460,20 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
             for y in range(w["y"], w["y"] + w["height"]):
                 assert (x, y) not in cells
                 cells.add((x, y))
+
+
+def test_no_dashboard_graph_holds_more_than_a_widgets_500_metrics(run_stack):
+    # CloudWatch service quotas (dashboards): at most 500 metrics per widget; a replication
+    # group has up to 500 nodes, so each graph holds one metric per node, never two.
+    recorder = run_stack(aws_config({"big": {"node_type": "cache.r7g.large", "shards": 250,
+                                             "replicas": 1, "aws": {"cluster_mode": True}}},
+                                    profile="production"))
+    [dashboard] = recorder.of_type(DASHBOARD)
+    body = json.loads(dashboard.inputs["dashboardBody"])
+    counts = {w["properties"]["title"]: len(w["properties"]["metrics"])
+              for w in body["widgets"] if w["type"] == "metric"}
+    assert counts["Engine CPU (%)"] == counts["Host CPU (%)"] == 500
+    assert max(counts.values()) <= 500
 
 
 def test_data_tiering_nodes_are_watched_on_memory_and_ssd(run_stack):
