@@ -65,32 +65,42 @@ _ONLY_FOR: dict[str, tuple[str, ...]] = {
 # Thresholds no Cloud Monitoring alert policy of a Memorystore product reads
 # (components/gcp/alerts.py alert_rules): Memorystore publishes no host CPU, swap or freeable
 # memory, and Memcached fills its memory by design (critical level only) and has no CPU rule.
-_GCP_UNWATCHED: dict[str, tuple[str, ...]] = {
-    "valkey": ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb"),
-    "redis": ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb"),
-    "memcached": ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb",
-                  "memory_warning_percent", "engine_cpu_percent", "replication_lag_seconds"),
+_NO_HOST = ("host_cpu_percent", "swap_usage_mb", "freeable_memory_mb")
+GCP_UNWATCHED: dict[str, tuple[str, ...]] = {
+    "valkey": _NO_HOST,
+    "redis": _NO_HOST,
+    "memcached": (*_NO_HOST, "memory_warning_percent", "engine_cpu_percent",
+                  "replication_lag_seconds"),
 }
-_GCP_PRODUCTS = {"valkey": "Memorystore for Valkey", "redis": "Memorystore for Redis",
-                 "memcached": "Memorystore for Memcached"}
+# ... nor a serverless cache's alarms (components/aws/alarms.py serverless_alarms): no nodes,
+# a data warning at a fixed share of max_data_gb, no replication; no hit rate on Memcached.
+_SERVERLESS_UNWATCHED = (*_NO_HOST, "memory_warning_percent", "engine_cpu_percent",
+                         "replication_lag_seconds")
+SERVERLESS_UNWATCHED: dict[str, tuple[str, ...]] = {
+    "valkey": _SERVERLESS_UNWATCHED,
+    "redis": _SERVERLESS_UNWATCHED,
+    "memcached": (*_SERVERLESS_UNWATCHED, "cache_hit_rate_percent"),
+}
 
 
 def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
                    problems: list[Problem], engine: str | None = None,
-                   gcp_engine: str | None = None) -> AlarmPolicy:
-    """The profile's policy with the cache's overrides. With an ElastiCache `engine` or a
-    Memorystore `gcp_engine`, overrides no alarm of that engine reads are refused rather than
-    silently unused."""
+                   unwatched: tuple[str, ...] = (), watched_by: str = "",
+                   connection_cap: int | None = MAX_NODE_CONNECTIONS) -> AlarmPolicy:
+    """The profile's policy with the cache's overrides. Overrides no alarm of the cache reads
+    are refused rather than silently unused: with an ElastiCache node-based `engine`, those
+    for metrics it does not publish; otherwise the `unwatched` keys of `watched_by` (a
+    Memorystore product, a serverless cache). `connection_cap`: the most connections a node
+    accepts, if the same for every node (None: the caller fits the threshold itself)."""
     policy = ALARM_DEFAULTS[profile]
     if cfg is None:
         return policy
     overrides = {f.name: getattr(cfg, f.name) for f in fields(AlarmPolicy)
                  if getattr(cfg, f.name, None) is not None}
-    for key in _GCP_UNWATCHED.get(gcp_engine or "", ()):
+    for key in unwatched:
         if key in overrides:
-            problems.append(Problem(f"{path}.{key}", f"is not watched on "
-                                    f"{_GCP_PRODUCTS[gcp_engine or '']}: no alert policy reads "
-                                    "it (docs/alarms.md). Remove it."))
+            problems.append(Problem(f"{path}.{key}", f"is not watched on {watched_by}: no "
+                                    "alarm reads it (docs/alarms.md). Remove it."))
     if engine is not None:
         kind = "memcached" if engine == "memcached" else "valkey or redis"
         for other, keys in _ONLY_FOR.items():
@@ -109,11 +119,11 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
             problems.append(Problem(f"{path}.{key}", f"{value} is not allowed; use a positive "
                                                      "whole number."))
     connections = overrides.get("max_connections")
-    if connections is not None and gcp_engine is None and connections >= MAX_NODE_CONNECTIONS:
+    if connections is not None and connection_cap is not None and connections >= connection_cap:
         problems.append(Problem(f"{path}.max_connections", f"{connections} is not allowed; a "
-                                f"node accepts at most {MAX_NODE_CONNECTIONS} connections, so "
+                                f"node accepts at most {connection_cap} connections, so "
                                 "the alarm (above the threshold) could never fire. Use 1 to "
-                                f"{MAX_NODE_CONNECTIONS - 1}."))
+                                f"{connection_cap - 1}."))
     lag = overrides.get("replication_lag_seconds")
     if lag is not None and lag <= 0:
         problems.append(Problem(f"{path}.replication_lag_seconds", f"{lag} is not allowed; use a "
@@ -126,7 +136,8 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
     # A memory percentage already refused above is not compared again (one message per mistake).
     memory_keys = (f"{path}.memory_warning_percent", f"{path}.memory_critical_percent")
     memory_refused = any(p.path in memory_keys for p in problems[before:])
-    if not memory_refused and resolved.memory_warning_percent >= resolved.memory_critical_percent:
+    if not memory_refused and "memory_warning_percent" not in unwatched \
+            and resolved.memory_warning_percent >= resolved.memory_critical_percent:
         problems.append(Problem(f"{path}.memory_warning_percent",
                                 f"{resolved.memory_warning_percent} is not below "
                                 f"memory_critical_percent ({resolved.memory_critical_percent}); "

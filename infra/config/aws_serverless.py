@@ -14,7 +14,7 @@ from infra.config.access import (
     resolve_serverless_restore,
     resolve_users,
 )
-from infra.config.alarms import resolve_alarms
+from infra.config.alarms import SERVERLESS_UNWATCHED, resolve_alarms
 from infra.config.aws import resolve_kms
 from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
@@ -123,7 +123,17 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
     user_group = engine != "memcached"
     users, restore = _serverless_access(cfg, cache_id, version if major else None, region, path,
                                         problems)
-    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
+    alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems,
+                            unwatched=SERVERLESS_UNWATCHED[engine],
+                            watched_by=f"a serverless {engine} cache")
+    warning = catalog.SERVERLESS_LIMIT_ALARM_PERCENT
+    if alarms.memory_critical_percent <= warning:
+        # The data warning sits at a fixed share of max_data_gb: critical must come after it.
+        problems.append(Problem(f"{path}.alarms.memory_critical_percent",
+                                f"{alarms.memory_critical_percent:g} is not above the "
+                                f"{warning} % of max_data_gb at which a serverless cache's data "
+                                "warning fires; the critical alarm must come after it. Use "
+                                f"{warning + 1} to 100."))
     if len(problems) > before or major is None:
         return None
     return ServerlessCacheSpec(

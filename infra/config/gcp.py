@@ -47,7 +47,7 @@ from infra.catalog.gcp import (
 )
 from infra.catalog.parameters import GCP_PRODUCTS
 from infra.config.access import check_import_id, check_service_accounts, resolve_gcp_restore
-from infra.config.alarms import fit_connections, resolve_alarms
+from infra.config.alarms import GCP_UNWATCHED, fit_connections, resolve_alarms
 from infra.config.common import (
     DAYS,
     Problem,
@@ -91,7 +91,8 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
                                           path, problems,
                                           limits=_parameter_limits(cfg, engine, gcp_defaults)),
         alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems,
-                              gcp_engine=engine),
+                              unwatched=GCP_UNWATCHED[engine], watched_by=PRODUCT[engine],
+                              connection_cap=None),
     )
     common["description"] = resolve_description(cfg.description, prefix, name,
                                                 f"{engine} {version}", path, problems)

@@ -214,11 +214,11 @@ REFUSED = [
      "takes (Memorystore for Valkey quotas, Max clients); use 1 to 32000."),
     # No Memorystore alert policy reads these: refused, not silently unused.
     ("unwatched-host-cpu", gcp_config(valkey(alarms={"host_cpu_percent": 80})),
-     "caches.s.alarms.host_cpu_percent: is not watched on Memorystore for Valkey: no alert "
-     "policy reads it (docs/alarms.md). Remove it."),
+     "caches.s.alarms.host_cpu_percent: is not watched on Memorystore for Valkey: no alarm "
+     "reads it (docs/alarms.md). Remove it."),
     ("unwatched-memcached-warning", gcp_config(memcached(alarms={"memory_warning_percent": 70})),
      "caches.s.alarms.memory_warning_percent: is not watched on Memorystore for Memcached: no "
-     "alert policy reads it (docs/alarms.md). Remove it."),
+     "alarm reads it (docs/alarms.md). Remove it."),
     ("aws-block", gcp_config(valkey(aws={"port": 7000})),
      "caches.s.aws: options for aws do not apply to a stack on gcp; remove the block."),
     # --- Redis ----------------------------------------------------------------------------

@@ -124,6 +124,23 @@ BAD = [
     ("subnet-group", bursty(aws={"subnet_group_name": "legacy-subnets"}),
      "caches.bursty.aws.subnet_group_name: does not apply to a serverless cache: it takes the "
      "network's subnets directly, not a cache subnet group. Remove the key."),
+    # Alarm overrides no serverless alarm reads are refused, not silently unused
+    # (components/aws/alarms.py serverless_alarms).
+    ("alarm-engine-cpu", bursty(alarms={"engine_cpu_percent": 70}),
+     "caches.bursty.alarms.engine_cpu_percent: is not watched on a serverless valkey cache: no "
+     "alarm reads it (docs/alarms.md). Remove it."),
+    ("alarm-memory-warning", bursty(alarms={"memory_warning_percent": 60}),
+     "caches.bursty.alarms.memory_warning_percent: is not watched on a serverless valkey cache: "
+     "no alarm reads it (docs/alarms.md). Remove it."),
+    ("alarm-memcached-hit-rate", aws_config({"b": {"engine": "memcached", "serverless": LIMITS,
+                                                   "alarms": {"cache_hit_rate_percent": 90}}}),
+     "caches.b.alarms.cache_hit_rate_percent: is not watched on a serverless memcached cache: "
+     "no alarm reads it (docs/alarms.md). Remove it."),
+    # The data warning fires at 75 % of max_data_gb: critical at 70 would page first.
+    ("alarm-critical-below-warning", bursty(alarms={"memory_critical_percent": 70}),
+     "caches.bursty.alarms.memory_critical_percent: 70 is not above the 75 % of max_data_gb at "
+     "which a serverless cache's data warning fires; the critical alarm must come after it. "
+     "Use 76 to 100."),
     ("gcp-valkey", gcp_config({"s": {"serverless": LIMITS}}),
      "caches.s.serverless: Memorystore has no serverless tier; the nearest option is an "
      "instance sized with shards, replicas and node_type, whose shards change online. Remove "
@@ -199,3 +216,11 @@ def test_every_key_problem_is_reported_at_once(attempt):
     paths = [line.split(":")[0].strip(" -") for line in message.splitlines()[1:]]
     assert paths == ["caches.bursty.aws.users.default", "caches.bursty.restore_from",
                      "caches.bursty.aws.import_id"]
+
+
+def test_serverless_memcached_tunes_the_critical_data_alarm_it_has():
+    # The BytesUsedForCache critical alarm reads memory_critical_percent on Memcached too.
+    [cache] = load_stack_config(aws_config({"b": {
+        "engine": "memcached", "serverless": LIMITS,
+        "alarms": {"memory_critical_percent": 85}}}), "test").all_caches
+    assert cache.alarms.memory_critical_percent == 85
