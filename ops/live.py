@@ -88,6 +88,7 @@ class LiveMemcached:
     nodes: int
     transit_encryption: bool
     endpoint: str | None
+    node_ids: tuple[str, ...] = ()  # CacheNodeId of each node ("0001"), as CloudWatch names them
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,8 @@ def describe_memcached(clients: Clients, region: str, cluster_id: str) -> LiveMe
         nodes=int(cluster.get("NumCacheNodes") or 0),
         transit_encryption=bool(cluster.get("TransitEncryptionEnabled")),
         endpoint=_endpoint(cluster.get("ConfigurationEndpoint")),
+        node_ids=tuple(node["CacheNodeId"] for node in cluster.get("CacheNodes") or []
+                       if node.get("CacheNodeId")),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from ops import live
 from ops.verify import check_group, check_memcached, version_matches
@@ -21,6 +22,7 @@ from tests.ops.support import (
     deploy_memcached,
     global_api,
     load,
+    make_clients,
     rg_api,
     run_ops,
     serverless_api,
@@ -200,6 +202,37 @@ def test_node_ids_other_than_the_config_implies_are_named(project):
     assert check_group(cache, group, "us-east-1") == [
         "node ids ops-sessions-004 are not the ones the config implies (ops-sessions-001): "
         "their per-node alarms watch nodes that do not exist"]
+
+
+def test_memcached_node_ids_other_than_the_config_implies_are_named(project):
+    # An adopted cluster whose node 0001 was replaced numbers its nodes 0002..0004: the alarms
+    # on CacheNodeId 0001 watch nothing.
+    cache = cache_of(load(project, "ops"), "fragments")
+
+    def cluster(*node_ids: str) -> live.LiveMemcached:
+        return live.LiveMemcached(region="us-east-1", id="ops-fragments", status="available",
+                                  engine="memcached", engine_version="1.6.22",
+                                  node_type="cache.m7g.large", nodes=3,
+                                  transit_encryption=True, endpoint=None, node_ids=node_ids)
+
+    assert check_memcached(cache, cluster("0001", "0002", "0003"), "us-east-1") == []
+    assert check_memcached(cache, cluster("0002", "0003", "0004"), "us-east-1") == [
+        "node ids 0004 are not the ones the config implies (0001): their per-node alarms "
+        "watch nodes that do not exist"]
+
+
+def test_memcached_node_ids_are_read_from_the_cluster():
+    # DescribeCacheClusters with ShowCacheNodeInfo lists each node's CacheNodeId.
+    client = boto3.client("elasticache", region_name="us-east-1")
+    stubber = Stubber(client)
+    stubber.add_response("describe_cache_clusters", {"CacheClusters": [{
+        "CacheClusterId": "ops-fragments", "Engine": "memcached", "NumCacheNodes": 2,
+        "CacheNodes": [{"CacheNodeId": "0002"}, {"CacheNodeId": "0003"}]}]},
+        {"CacheClusterId": "ops-fragments", "ShowCacheNodeInfo": True})
+    with stubber:
+        found = live.describe_memcached(make_clients({("elasticache", "us-east-1"): client}),
+                                        "us-east-1", "ops-fragments")
+    assert found is not None and found.node_ids == ("0002", "0003")
 
 
 def test_tls_preferred_in_the_config_is_not_a_deviation(tmp_path):
