@@ -8,8 +8,10 @@ import os
 
 import pytest
 
-from components.aws.alarms import host_cpu_threshold
+from components.aws.alarms import CacheNode, host_cpu_threshold
+from components.aws.dashboard import CacheDashboardArgs, DashboardCache, dashboard_body
 from infra import naming
+from infra.config.alarms import ALARM_DEFAULTS
 from tests.builders import aws_config
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -462,14 +464,15 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
                 cells.add((x, y))
 
 
-def test_no_dashboard_graph_holds_more_than_a_widgets_500_metrics(run_stack):
+def test_no_dashboard_graph_holds_more_than_a_widgets_500_metrics():
     # CloudWatch service quotas (dashboards): at most 500 metrics per widget; a replication
     # group has up to 500 nodes, so each graph holds one metric per node, never two.
-    recorder = run_stack(aws_config({"big": {"node_type": "cache.r7g.large", "shards": 250,
-                                             "replicas": 1, "aws": {"cluster_mode": True}}},
-                                    profile="production"))
-    [dashboard] = recorder.of_type(DASHBOARD)
-    body = json.loads(dashboard.inputs["dashboardBody"])
+    nodes = [CacheNode(f"big-{shard:04d}-{node:03d}", replica=node > 1)
+             for shard in range(1, 251) for node in (1, 2)]
+    cache = DashboardCache(name="big", cache_id="big", engine="valkey", region="us-east-1",
+                           vcpus=2, nodes=nodes, policy=ALARM_DEFAULTS["production"])
+    body = json.loads(dashboard_body(CacheDashboardArgs(
+        dashboard_name="managed-cache-test-us-east-1", region="us-east-1", caches=[cache])))
     counts = {w["properties"]["title"]: len(w["properties"]["metrics"])
               for w in body["widgets"] if w["type"] == "metric"}
     assert counts["Engine CPU (%)"] == counts["Host CPU (%)"] == 500
