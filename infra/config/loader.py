@@ -321,15 +321,21 @@ Model = TypeVar("Model", bound=StrictModel)
 
 def _parse_model(own: dict[str, Any], key: str, model: type[Model],
                  problems: list[Problem]) -> Model | None:
-    raw = own.get(key) or {}
+    return _validated(own.get(key) or {}, key, model, problems)
+
+
+def _validated(raw: Any, path: str, model: type[Model], problems: list[Problem]) -> Model | None:
+    """`raw` as `model`, or None with its problems reported. A block whose only mistakes are
+    unknown keys (typos) is checked again with each under the key it meant, so a typo does not
+    hide the block's other mistakes; the result then still stands for a refused config."""
     try:
         return model.model_validate(raw)
     except ValidationError as err:
-        problems.extend(translate_errors(err, key, model))
+        problems.extend(translate_errors(err, path, model))
         known = _typos_corrected(raw, err, model)
     if known is None:
         return None
-    try:                    # checked again with its typos corrected, as a cache is
+    try:
         return model.model_validate(known)
     except ValidationError:
         return None
@@ -369,19 +375,10 @@ def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
         path = f"caches.{name}"
         before = len(problems)
         check_cache_name(name, parsed.prefix, path, problems, id_limit=cloud != "gcp")
-        try:
-            cfg = CacheConfig.model_validate(cache_raw if cache_raw is not None else {})
-        except ValidationError as err:
-            problems.extend(translate_errors(err, path, CacheConfig))
-            # Unknown keys alone (typos) leave the rest checkable: check it with each under
-            # the key it meant, so a typo does not hide the cache's other mistakes.
-            known = _typos_corrected(cache_raw, err, CacheConfig)
-            if known is None:
-                continue
-            try:
-                cfg = CacheConfig.model_validate(known)
-            except ValidationError:
-                continue
+        cfg = _validated(cache_raw if cache_raw is not None else {}, path, CacheConfig,
+                         problems)
+        if cfg is None:
+            continue
         if cloud is None:
             continue
         _check_other_cloud_block(cfg, cloud, path, problems)
