@@ -45,6 +45,9 @@ VALKEY_NODE_TYPES: dict[str, ValkeyNodeType] = {
 # "Connected clients per instance ... 65,000 for each node" (Memorystore for Redis quotas,
 # https://cloud.google.com/memorystore/docs/redis/quotas).
 REDIS_MAX_CLIENTS = 65000
+# "Connected clients per node: 65,000" (Memorystore for Memcached quotas,
+# https://cloud.google.com/memorystore/docs/memcached/quotas).
+MEMCACHED_MAX_CLIENTS = 65000
 # shared-core-nano has no SLA: Google recommends it for development and tests only.
 NO_SLA_NODE_TYPES = frozenset({"shared-core-nano"})
 

@@ -157,4 +157,4 @@ def fit_connections(policy: AlarmPolicy, cap: int, where: str, overridden: bool,
                                 f"allowed; {where} accepts at most {cap} clients, so the alert "
                                 f"(above the threshold) could never fire. Use 1 to {cap - 1}."))
         return policy
-    return replace(policy, max_connections=cap * 4 // 5)
+    return replace(policy, max_connections=max(1, cap * 4 // 5))

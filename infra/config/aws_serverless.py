@@ -127,9 +127,11 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
                             unwatched=SERVERLESS_UNWATCHED[engine],
                             watched_by=f"a serverless {engine} cache")
     warning = catalog.SERVERLESS_LIMIT_ALARM_PERCENT
-    if alarms.memory_critical_percent <= warning:
+    critical_path = f"{path}.alarms.memory_critical_percent"
+    if alarms.memory_critical_percent <= warning \
+            and all(p.path != critical_path for p in problems):      # one message per mistake
         # The data warning sits at a fixed share of max_data_gb: critical must come after it.
-        problems.append(Problem(f"{path}.alarms.memory_critical_percent",
+        problems.append(Problem(critical_path,
                                 f"{alarms.memory_critical_percent:g} is not above the "
                                 f"{warning} % of max_data_gb at which a serverless cache's data "
                                 "warning fires; the critical alarm must come after it. Use "

@@ -29,6 +29,7 @@ from infra.catalog.gcp import (
     MAX_REPLICAS,
     MEMCACHED_DISPLAY_NAME_MAX,
     MEMCACHED_END_OF_NEW_INSTANCES,
+    MEMCACHED_MAX_CLIENTS,
     MEMCACHED_MAX_GB_PER_VCPU,
     MEMCACHED_MAX_NODE_GB,
     MEMCACHED_MAX_VCPUS,
@@ -241,6 +242,8 @@ def _client_cap(engine: str, api_node_type: str | None, parameters: Mapping[str,
     """The most clients one node accepts, and whose limit that is; None where unknown."""
     if engine == "redis":
         return REDIS_MAX_CLIENTS, "a Memorystore for Redis node"
+    if engine == "memcached":
+        return MEMCACHED_MAX_CLIENTS, "a Memorystore for Memcached node"
     node = next((n for n in VALKEY_NODE_TYPES.values() if n.api_name == api_node_type), None)
     if engine != "valkey" or node is None:
         return None
@@ -253,7 +256,7 @@ def _client_cap(engine: str, api_node_type: str | None, parameters: Mapping[str,
                                 f"{node.max_clients} clients a {node.name} node takes "
                                 "(Memorystore for Valkey quotas, Max clients); use 1 to "
                                 f"{node.max_clients}."))
-        return None
+        return node.max_clients, f"a {node.name} node"
     return value, f"a {node.name} node with maxclients {value}"
 
 

@@ -343,10 +343,10 @@ def _validated(raw: Any, path: str, model: type[Model], problems: list[Problem])
 
 def _typos_corrected(raw: Any, err: ValidationError,
                      model: type[StrictModel]) -> dict[str, Any] | None:
-    """`raw` with each unknown key moved to the one key it most likely meant, when `err`
-    reports nothing but unknown keys and each has exactly one such key, not set already;
-    None otherwise. Checking the rest with a typo dropped instead would let a default stand in
-    for what the user wrote (a mistyped `engine` checked as the default engine)."""
+    """`raw` without the unknown keys `err` reports, each moved to the one key it most likely
+    meant when there is one and it is not set (a mistyped `engine` must not be checked as the
+    default engine), else dropped (`tags`: no key of ours); None when `err` reports anything
+    else."""
     if not isinstance(raw, dict) or any(e["type"] != "extra_forbidden" for e in err.errors()):
         return None
     out = json.loads(json.dumps(raw))
@@ -355,10 +355,10 @@ def _typos_corrected(raw: Any, err: ValidationError,
         node = out
         for part in parents:
             node = node[part]
+        value = node.pop(key)
         meant = near_misses(str(key), fields_at(model, tuple(parents)))
-        if len(meant) != 1 or meant[0] in node:
-            return None
-        node[meant[0]] = node.pop(key)
+        if len(meant) == 1 and meant[0] not in node:
+            node[meant[0]] = value
     return out
 
 

@@ -248,8 +248,11 @@ def test_tls_preferred_is_a_production_warning_and_required_by_default():
                                                    "subnet-0123456789abcdef1"],
                                     "allowed_cidrs": ["10.0.0.0/16"]}),
      ["network.vpc_idd: is not a known key. Did you mean 'vpc_id'?"]),
+    # A key with no near miss among ours is dropped for the re-check: the rest still counts.
+    (aws_config({"s": {"tags": {"team": "x"}, "shards": 0}}),
+     ["caches.s.tags: is not a known key.", "caches.s.shards: 0 is not allowed"]),
 ], ids=["three-keys", "typo-in-a-cache", "typo-in-network", "typo-for-a-defaulted-key",
-        "typo-for-a-paired-key"])
+        "typo-for-a-paired-key", "unknown-key-without-a-near-miss"])
 def test_every_problem_is_reported_at_once(attempt, config, expected):
     message, recorder = attempt(config)
     count = f"{len(expected)} problem" + ("s" if len(expected) > 1 else "")

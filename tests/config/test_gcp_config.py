@@ -208,6 +208,10 @@ REFUSED = [
      "caches.s.alarms.max_connections: 65000 is not allowed; a Memorystore for Redis node "
      "accepts at most 65000 clients, so the alert (above the threshold) could never fire. Use "
      "1 to 64999."),
+    ("memcached-connections-at-cap", gcp_config(memcached(alarms={"max_connections": 65000})),
+     "caches.s.alarms.max_connections: 65000 is not allowed; a Memorystore for Memcached node "
+     "accepts at most 65000 clients, so the alert (above the threshold) could never fire. Use "
+     "1 to 64999."),
     ("maxclients-above-node-type", gcp_config(valkey(node_type="standard-small",
                                                       parameters={"maxclients": "40000"})),
      "caches.s.parameters.maxclients: 40000 is above the 32000 clients a standard-small node "
@@ -442,6 +446,15 @@ def test_a_default_connection_threshold_above_the_node_cap_is_lowered_to_fire():
     assert cache.alarms.max_connections == 4000
     [cache] = load_stack_config(gcp_config(valkey(node_type="standard-small")), "test").caches
     assert cache.alarms.max_connections == 5000       # the profile's, below 16000
+
+
+def test_a_maxclients_above_the_node_type_still_holds_the_threshold_to_its_maximum(attempt):
+    message, _ = attempt(gcp_config(valkey(node_type="standard-small",
+                                           parameters={"maxclients": "40000"},
+                                           alarms={"max_connections": 35000})))
+    assert "caches.s.parameters.maxclients: 40000 is above" in message
+    assert "caches.s.alarms.max_connections: 35000 is not allowed; a standard-small node " \
+        "accepts at most 32000 clients" in message
 
 
 def test_maintenance_window_maps_to_day_and_start():

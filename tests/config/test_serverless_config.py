@@ -224,3 +224,10 @@ def test_serverless_memcached_tunes_the_critical_data_alarm_it_has():
         "engine": "memcached", "serverless": LIMITS,
         "alarms": {"memory_critical_percent": 85}}}), "test").all_caches
     assert cache.alarms.memory_critical_percent == 85
+
+
+def test_a_refused_critical_percentage_is_reported_once(attempt):
+    message, _ = attempt(bursty(alarms={"memory_critical_percent": 0}))
+    lines = [line for line in message.splitlines() if "memory_critical_percent" in line]
+    assert lines == ["  - caches.bursty.alarms.memory_critical_percent: 0 is not allowed; a "
+                     "percentage is 1 to 100."]
