@@ -19,7 +19,9 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    ProxyConnectionError,
     ReadTimeoutError,
+    SSLError,
 )
 from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
@@ -90,9 +92,12 @@ def is_unavailable(err: BaseException) -> bool:
         code = err.response.get("Error", {}).get("Code", "")
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         return code in _UNAVAILABLE_CODES or status >= 500
-    # botocore's transport failures: EndpointConnectionError, ConnectTimeoutError and
-    # ProxyConnectionError are ConnectionErrors; ReadTimeoutError and ConnectionClosedError are
-    # HTTPClientErrors. Every other BotoCoreError is about the request or the credentials.
+    # botocore's transport failures: EndpointConnectionError and ConnectTimeoutError are
+    # ConnectionErrors; ReadTimeoutError and ConnectionClosedError are HTTPClientErrors. A
+    # proxy or a TLS error is the caller's own network, which a re-run meets again; every
+    # other BotoCoreError is about the request or the credentials.
+    if isinstance(err, (SSLError, ProxyConnectionError)):
+        return False
     return isinstance(err, (BotoConnectionError, HTTPClientError))
 
 

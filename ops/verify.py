@@ -238,14 +238,16 @@ def check_memcached(cache: CacheSpec, cluster: live.LiveMemcached | None,
     out = _check_engine_and_node_type(cache, cluster, version_unread="the cluster reports none")
     if cluster.nodes != cache.nodes:
         out.append(f"has {cluster.nodes} nodes, the config says {cache.nodes}")
-    elif cluster.node_ids and set(cluster.node_ids) != set(naming.memcached_node_ids(cache.nodes)):
+    elif len(cluster.node_ids) == cluster.nodes \
+            and set(cluster.node_ids) != set(naming.memcached_node_ids(cache.nodes)):
         # The per-node alarms watch CacheNodeId 0001..000N; an adopted cluster whose nodes were
         # replaced may number them otherwise, and those alarms then watch nodes that do not exist.
         expected = naming.memcached_node_ids(cache.nodes)
         extra = sorted(set(cluster.node_ids) - set(expected))
-        out.append(f"node ids {', '.join(extra)} are not the ones the config implies "
-                   f"({', '.join(sorted(set(expected) - set(cluster.node_ids)))}): their "
-                   "per-node alarms watch nodes that do not exist")
+        missing = sorted(set(expected) - set(cluster.node_ids))
+        out.append(f"node ids {', '.join(extra)} are not the ones the config implies: the "
+                   f"per-node alarms watch {', '.join(missing)}, which do not exist, and none "
+                   f"watch {', '.join(extra)}")
     if not cluster.transit_encryption:
         out.append("encryption in transit is off")
     return out

@@ -18,7 +18,9 @@ import yaml
 from botocore.exceptions import (
     EndpointConnectionError,
     ParamValidationError,
+    ProxyConnectionError,
     ReadTimeoutError,
+    SSLError,
     TokenRetrievalError,
 )
 from botocore.stub import Stubber
@@ -333,7 +335,11 @@ class Route53Raising:
     (ReadTimeoutError(endpoint_url="https://route53.amazonaws.com/"), True),
     (TokenRetrievalError(provider="sso", error_msg="the SSO session has expired"), False),
     (ParamValidationError(report="Invalid length for parameter HostedZoneId"), False),
-], ids=["no-connection", "read-timeout", "expired-sso-token", "invalid-parameter"])
+    (SSLError(endpoint_url="https://route53.amazonaws.com/", error="CERTIFICATE_VERIFY_FAILED"),
+     False),
+    (ProxyConnectionError(proxy_url="http://proxy:3128", error="refused"), False),
+], ids=["no-connection", "read-timeout", "expired-sso-token", "invalid-parameter",
+        "tls-interception", "proxy-refused"])
 def test_only_a_route53_that_cannot_answer_lets_the_failover_go_ahead(
         capsys, project, east, west, error, goes_ahead):
     if goes_ahead:
