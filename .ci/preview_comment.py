@@ -27,6 +27,10 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STOPS = re.compile(r"\[mandatory\]|^\s*error:")
 ADVISORY = re.compile(r"\[advisory\]")
 MAX_LISTED_LINES = 40
+# A provider's error text on stderr may name the AWS account (ARNs, "User: arn:aws:sts::<id>:");
+# the comment may be public, the job log keeps it.
+ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+MASKED_ACCOUNT = "<account id>"
 MAX_LINE_CHARS = 300
 
 
@@ -75,7 +79,7 @@ def render(stack: str, exit_code: int, output: str, log_url: str, errors: str = 
             f"`{stack}` until it passes. [Job log]({log_url})",
             "",
         ]
-        stops = matching_lines(f"{output}\n{errors}", STOPS)
+        stops = matching_lines(f"{output}\n{ACCOUNT_ID.sub(MASKED_ACCOUNT, errors)}", STOPS)
         if stops:
             parts += [fenced(stops), ""]
     advisory = matching_lines(output, ADVISORY)

@@ -74,10 +74,15 @@ def test_a_failed_preview_says_why_at_the_top_of_its_comment():
 def test_of_stderr_only_the_lines_that_stopped_the_preview_reach_the_comment():
     # The engine's diagnostics go to stderr; raw provider text there stays in the job log.
     stderr = ("warning: aws:elasticache: retrying DescribeReplicationGroups for account "
-              "123456789012\nerror: preview failed\n")
+              "123456789012\nerror: preview failed\n"
+              "error: AccessDenied: User: arn:aws:sts::210987654321:assumed-role/preview/pr-7 is "
+              "not authorized to perform: elasticache:DescribeReplicationGroups\n")
     comment = preview_comment.render("prod", 255, PASSED_PREVIEW, LOG_URL, stderr)
     assert "error: preview failed" in comment
     assert "123456789012" not in comment
+    # The stopping line is shown, the account it names is not.
+    assert "arn:aws:sts::<account id>:assumed-role/preview/pr-7 is not authorized" in comment
+    assert "210987654321" not in comment
 
 
 def test_a_passed_preview_keeps_its_output_folded():

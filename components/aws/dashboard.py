@@ -28,7 +28,6 @@ from components.aws.alarms import (
 )
 from components.component import Component, Outputs
 
-GRAPH_WIDTH = 6         # four graphs fill the dashboard's 24 columns
 GRAPH_HEIGHT = 6
 FULL_WIDTH = 24
 
