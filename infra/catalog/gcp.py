@@ -45,6 +45,10 @@ VALKEY_NODE_TYPES: dict[str, ValkeyNodeType] = {
 # "Connected clients per instance ... 65,000 for each node" (Memorystore for Redis quotas,
 # https://cloud.google.com/memorystore/docs/redis/quotas).
 REDIS_MAX_CLIENTS = 65000
+# With in-transit encryption, Redis before 7.0 takes fewer clients by capacity tier
+# ("Connection limits for in-transit encryption", https://cloud.google.com/memorystore/docs/
+# redis/about-in-transit-encryption): (largest GB of the tier, clients); 101 GB and up: 65,000.
+REDIS_6_TLS_CLIENTS = ((4, 1000), (10, 2500), (35, 15000), (100, 30000))
 # "Connected clients per node: 65,000" (Memorystore for Memcached quotas,
 # https://cloud.google.com/memorystore/docs/memcached/quotas).
 MEMCACHED_MAX_CLIENTS = 65000

@@ -38,6 +38,7 @@ from infra.catalog.gcp import (
     NO_SLA_NODE_TYPES,
     PRODUCT,
     RDB_PERIODS,
+    REDIS_6_TLS_CLIENTS,
     REDIS_MAX_CLIENTS,
     REDIS_MAX_GB,
     REDIS_MIN_GB,
@@ -140,6 +141,10 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     restore = resolve_gcp_restore(cfg.restore_from, engine, f"{path}.restore_from", problems)
     cap = _client_cap(engine, engine_fields.get("node_type"), common["parameters"], path,
                       problems)
+    if engine == "redis" and tls and (version or "").startswith("6"):
+        memory = engine_fields.get("memory_gb") or 0
+        limit = next((c for gb, c in REDIS_6_TLS_CLIENTS if memory <= gb), REDIS_MAX_CLIENTS)
+        cap = (limit, f"a {memory} GB Memorystore for Redis {version} instance with TLS")
     if cap is not None:
         overridden = cfg.alarms is not None and cfg.alarms.max_connections is not None
         common["alarms"] = fit_connections(common["alarms"], *cap, overridden,

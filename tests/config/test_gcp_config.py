@@ -208,6 +208,13 @@ REFUSED = [
      "caches.s.alarms.max_connections: 65000 is not allowed; a Memorystore for Redis node "
      "accepts at most 65000 clients, so the alert (above the threshold) could never fire. Use "
      "1 to 64999."),
+    # Redis 6.x with TLS takes fewer clients by capacity tier (about-in-transit-encryption).
+    ("redis6-tls-connections", gcp_config(redis(engine_version="6.x", memory_gb=5,
+                                                gcp={"tls": True},
+                                                alarms={"max_connections": 3000})),
+     "caches.s.alarms.max_connections: 3000 is not allowed; a 5 GB Memorystore for Redis 6.x "
+     "instance with TLS accepts at most 2500 clients, so the alert (above the threshold) could "
+     "never fire. Use 1 to 2499."),
     ("memcached-connections-at-cap", gcp_config(memcached(alarms={"max_connections": 65000})),
      "caches.s.alarms.max_connections: 65000 is not allowed; a Memorystore for Memcached node "
      "accepts at most 65000 clients, so the alert (above the threshold) could never fire. Use "
@@ -446,6 +453,20 @@ def test_a_default_connection_threshold_above_the_node_cap_is_lowered_to_fire():
     assert cache.alarms.max_connections == 4000
     [cache] = load_stack_config(gcp_config(valkey(node_type="standard-small")), "test").caches
     assert cache.alarms.max_connections == 5000       # the profile's, below 16000
+
+
+def test_redis_6_with_tls_lowers_the_default_threshold_to_its_tier():
+    [cache] = load_stack_config(gcp_config(redis(engine_version="6.x", memory_gb=5,
+                                                 gcp={"tls": True, "auth": True}),
+                                           profile="production",
+                                           alerts={"emails": ["ops@example.com"]}),
+                                "test").caches
+    assert cache.alarms.max_connections == 2000           # 80 % of the M2 tier's 2500
+    [cache] = load_stack_config(gcp_config(redis(memory_gb=5, gcp={"tls": True}),
+                                           profile="production",
+                                           alerts={"emails": ["ops@example.com"]}),
+                                "test").caches
+    assert cache.alarms.max_connections == 10000          # Redis 7: 65000, the profile's
 
 
 def test_a_maxclients_above_the_node_type_still_holds_the_threshold_to_its_maximum(attempt):
