@@ -103,7 +103,9 @@ def logs_encrypt(account: Account, log_group_names: Sequence[str]) -> dict[str, 
 def sns_publisher(account: Account, sid: str, service: str, topic_arn: str,
                   source_account: bool) -> dict[str, Any]:
     """`service` may publish to the topic `topic_arn` (SNS names the topic in the encryption
-    context of every call it makes with the key)."""
+    context of every call it makes with the key: AWS's own key policy for a service publishing
+    to an encrypted topic conditions on `kms:EncryptionContext:aws:sns:topicArn`,
+    https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html)."""
     condition: dict[str, Any] = {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}
     if source_account:
         condition["aws:SourceAccount"] = account.account_id
