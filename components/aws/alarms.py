@@ -54,10 +54,21 @@ URGENT = Window(period=60, evaluation_periods=3, datapoints_to_alarm=3,
 # around the threshold.
 SLOW = Window(period=300, evaluation_periods=3, datapoints_to_alarm=3,
               treat_missing_data="missing")
-# The hit rate is as slow, but a node without lookups may have no rate to report: missing data
-# is "notBreaching", so an idle replica neither pages nor sits in INSUFFICIENT_DATA.
+# The hit rate is as slow. It is computed from the lookup counts (_hit_rate_queries), which give
+# no datapoint for a node with too few lookups to judge: missing data is "notBreaching", so a
+# replica that serves no reads neither pages nor sits in INSUFFICIENT_DATA.
 HIT_RATE = Window(period=300, evaluation_periods=3, datapoints_to_alarm=3,
                   treat_missing_data="notBreaching")
+# Below this many lookups in a period (one a second over HIT_RATE's 5 minutes) a hit rate says
+# little: a replica that only answers a health check's GET of a missing key would read 0 %.
+HIT_RATE_MIN_LOOKUPS = 300
+# The counts a hit rate is computed from. The published CacheHitRate is hits / (hits + misses)
+# per minute, and what it reports for a minute without lookups is undocumented: 0 would page
+# every replica that serves no reads. The counts avoid the question, and weigh each lookup of
+# the period alike instead of averaging minute ratios. Both exist per node (CacheClusterId) and
+# per serverless cache (clusterId): AWS ElastiCache user guide, CacheMetrics.Redis.html and
+# serverless-metrics-events-redis.html.
+LOOKUP_COUNTS = ("CacheHits", "CacheMisses")
 # Counts that come in bursts (evictions) and lag that only replicas publish: 3 of 5 minutes
 # catches a pattern, not one burst. Missing data is "notBreaching": no evictions reported means
 # none, and a replica promoted by a failover stops publishing ReplicationLag and should clear.
@@ -191,6 +202,9 @@ class AlarmDefinition:
     # Several series of `metric` (one dimension set each): the alarm reads their maximum
     # (metric math), for a value whichever node of a shard currently reports.
     series: tuple[dict[str, str], ...] = ()
+    # A hit rate (metric math) from these two counts on `dimensions`, (hits, misses), in place
+    # of the published `metric`: see _hit_rate_queries.
+    hit_rate_from: tuple[str, str] | None = None
 
 
 def host_cpu_threshold(host_cpu_percent: float, vcpus: int) -> float:
@@ -296,10 +310,10 @@ def _valkey_node(node: CacheNode, args: CloudWatchCacheAlarmsArgs, replicated: b
                           "behind its primary; reads are stale and a failover would lose "
                           "writes."))
     if p.cache_hit_rate_percent > 0:
-        defs.append(alarm("hit-rate", "CacheHitRate", "Average", LESS, p.cache_hit_rate_percent,
-                          HIT_RATE, "warning",
-                          f"fewer than {p.cache_hit_rate_percent} % of lookups hit; the cache "
-                          "is too small or keys expire too early."))
+        defs.append(replace(alarm(
+            "hit-rate", "CacheHitRate", "Sum", LESS, p.cache_hit_rate_percent, HIT_RATE,
+            "warning", f"fewer than {p.cache_hit_rate_percent} % of lookups hit; the cache is "
+            "too small or keys expire too early."), hit_rate_from=LOOKUP_COUNTS))
     return defs
 
 
@@ -399,10 +413,10 @@ def serverless_alarm_definitions(cache_id: str, engine: str, limits: ServerlessA
               "leak or a client storm."),
     ]
     if engine != "memcached" and p.cache_hit_rate_percent > 0:
-        defs.append(alarm("hit-rate", "CacheHitRate", "Average", LESS, p.cache_hit_rate_percent,
-                          HIT_RATE, "warning", f"fewer than {p.cache_hit_rate_percent} % of "
-                          "lookups hit; data may be evicted at max_data_gb or keys expire too "
-                          "early."))
+        defs.append(replace(alarm(
+            "hit-rate", "CacheHitRate", "Sum", LESS, p.cache_hit_rate_percent, HIT_RATE,
+            "warning", f"fewer than {p.cache_hit_rate_percent} % of lookups hit; data may be "
+            "evicted at max_data_gb or keys expire too early."), hit_rate_from=LOOKUP_COUNTS))
     return defs
 
 
@@ -479,10 +493,44 @@ class CloudWatchCacheAlarms(Component[CloudWatchCacheAlarmsArgs],
         return {"alarm_names": self.alarm_names}
 
 
-def _metric_args(definition: AlarmDefinition) -> dict[str, Any]:
-    """One metric, or the maximum of several series (metric math: the provider refuses
-    metric_name, namespace, dimensions, statistic and period beside metric_query)."""
+def _hit_rate_queries(
+        definition: AlarmDefinition) -> list[aws.cloudwatch.MetricAlarmMetricQueryArgs]:
+    """The hit rate in percent from the lookup counts of one period, and no datapoint where the
+    period had fewer than HIT_RATE_MIN_LOOKUPS lookups.
+
+    CloudWatch metric math (user guide, using-metric-math.html): arithmetic reads a missing
+    value as 0, and IF(condition, value) with no false value drops the datapoint where the
+    condition is false, so a node that reports no counts gives no datapoint, never 0 %.
+    """
+    assert definition.hit_rate_from is not None
     period = definition.window.period
+
+    def count(query_id: str, metric: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+        return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=query_id, return_data=False,
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=NAMESPACE, metric_name=metric, dimensions=definition.dimensions,
+                stat="Sum", period=period))
+
+    hits, misses = definition.hit_rate_from
+    return [
+        count("hits", hits),
+        count("misses", misses),
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="lookups", expression="hits + misses", return_data=False),
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="hit_rate", label=definition.metric, return_data=True,
+            expression=f"IF(lookups >= {HIT_RATE_MIN_LOOKUPS}, 100 * hits / lookups)"),
+    ]
+
+
+def _metric_args(definition: AlarmDefinition) -> dict[str, Any]:
+    """One metric, the maximum of several series, or a hit rate from lookup counts (metric math:
+    the provider refuses metric_name, namespace, dimensions, statistic and period beside
+    metric_query)."""
+    period = definition.window.period
+    if definition.hit_rate_from is not None:
+        return dict(metric_queries=_hit_rate_queries(definition))
     if not definition.series:
         return dict(namespace=NAMESPACE, metric_name=definition.metric,
                     dimensions=definition.dimensions, statistic=definition.statistic,

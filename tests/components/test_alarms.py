@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from components.aws.alarms import CacheNode, host_cpu_threshold
+from components.aws.alarms import HIT_RATE_MIN_LOOKUPS, CacheNode, host_cpu_threshold
 from components.aws.dashboard import CacheDashboardArgs, DashboardCache, dashboard_body
 from infra import naming
 from infra.config.alarms import ALARM_DEFAULTS
@@ -27,16 +27,36 @@ GLOBAL = {"global": {"secondary_region": "eu-west-1", "secondary_replicas": 1}}
 
 
 def _metric(alarm) -> str:
-    """The alarm's metric: its own, or the one its metric-math queries read."""
+    """The alarm's metric: its own, the one its metric-math queries read, or the label of
+    what it computes from several (the hit rate from CacheHits and CacheMisses)."""
     if "metricQueries" not in alarm.inputs:
         return alarm.inputs["metricName"]
-    [name] = {q["metric"]["metricName"] for q in alarm.inputs["metricQueries"] if "metric" in q}
-    return name
+    queries = alarm.inputs["metricQueries"]
+    names = {q["metric"]["metricName"] for q in queries if "metric" in q}
+    if len(names) == 1:
+        return names.pop()
+    [result] = [q for q in queries if q["returnData"]]
+    return result["label"]
 
 
 def _series(alarm) -> list[dict]:
     """The dimension sets a metric-math alarm reads."""
     return [q["metric"]["dimensions"] for q in alarm.inputs["metricQueries"] if "metric" in q]
+
+
+def _without_dimensions(inputs: dict) -> list[dict]:
+    """An alarm's metric-math queries with the node left out."""
+    return [{**q, "metric": {k: v for k, v in q["metric"].items() if k != "dimensions"}}
+            if "metric" in q else q for q in inputs["metricQueries"]]
+
+
+def _dimensions(alarm) -> dict | None:
+    """The one node (or cache) an alarm reads, whether from one metric or several; None for an
+    alarm over several nodes' series."""
+    if "metricQueries" not in alarm.inputs:
+        return alarm.inputs["dimensions"]
+    series = _series(alarm)
+    return series[0] if all(d == series[0] for d in series) else None
 
 
 def _alarms(recorder, metric: str | None = None):
@@ -49,7 +69,7 @@ def _by_name(recorder) -> dict[str, dict]:
 
 
 def _cluster_ids(alarms) -> list[str]:
-    return sorted(a.inputs["dimensions"]["CacheClusterId"] for a in alarms)
+    return sorted(_dimensions(a)["CacheClusterId"] for a in alarms)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,8 +112,6 @@ PRODUCTION_VALKEY = {
                         60, 5, 5, "missing"),
     "ReplicationLag": ("ReplicationLag", "Maximum", "GreaterThanThreshold", 1.0,
                        60, 5, 3, "notBreaching"),
-    "CacheHitRate": ("CacheHitRate", "Average", "LessThanThreshold", 80.0, 300, 3, 3,
-                     "notBreaching"),
 }
 
 
@@ -178,14 +196,14 @@ def test_every_alarm_name_comes_from_naming_and_is_unique(run_stack):
     names = [a.inputs["name"] for a in _alarms(recorder)]
     assert len(names) == len(set(names))
     for alarm in _alarms(recorder):
-        if "metricQueries" in alarm.inputs:
+        if _dimensions(alarm) is None:
             # A shard's cross-region lag: named after the shard its series belong to.
             cache_id = "prod-sessions"
             subject = os.path.commonprefix(
                 [d["CacheClusterId"] for d in _series(alarm)]).rstrip("-0")
             assert subject == "prod-sessions-euw1"
         else:
-            dims = alarm.inputs["dimensions"]
+            dims = _dimensions(alarm)
             memcached = "CacheNodeId" in dims
             cache_id = "prod-fragments" if memcached else "prod-sessions"
             subject = dims["CacheNodeId"] if memcached else dims["CacheClusterId"]
@@ -270,7 +288,7 @@ def test_secondary_nodes_get_the_primary_regions_node_alarms_in_their_region(run
 
     def suffixes(node: str) -> list[str]:
         return sorted(a.inputs["name"].rsplit("/", 1)[1] for a in _alarms(recorder)
-                      if a.inputs.get("dimensions") == {"CacheClusterId": node})
+                      if _dimensions(a) == {"CacheClusterId": node})
 
     # Each node has its primary-region twin's alarms, ReplicationLag included (001 and 002
     # swap roles on a failover in eu-west-1).
@@ -285,7 +303,9 @@ def test_secondary_nodes_get_the_primary_regions_node_alarms_in_their_region(run
         twin = alarm.inputs["name"].replace("test-s-euw1-", "test-s-")
         for key in ("threshold", "statistic", "period", "evaluationPeriods",
                     "datapointsToAlarm", "treatMissingData", "comparisonOperator"):
-            assert alarm.inputs[key] == by_name[twin][key], (alarm.inputs["name"], key)
+            assert alarm.inputs.get(key) == by_name[twin].get(key), (alarm.inputs["name"], key)
+        if "metricQueries" in alarm.inputs:   # the same computation, on its own node's counts
+            assert _without_dimensions(alarm.inputs) == _without_dimensions(by_name[twin])
 
 
 def test_prod_secondary_region_nodes_have_the_primary_regions_alarms(run_stack):
@@ -294,7 +314,7 @@ def test_prod_secondary_region_nodes_have_the_primary_regions_alarms(run_stack):
     def node_alarms(region_marker: str) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for a in _alarms(recorder):
-            node = (a.inputs.get("dimensions") or {}).get("CacheClusterId", "")
+            node = (_dimensions(a) or {}).get("CacheClusterId", "")
             metric = a.inputs["name"].rsplit("/", 1)[1]
             if node.startswith(region_marker) and metric != "GlobalDatastoreReplicationLag":
                 out.setdefault(node[len(region_marker):], set()).add(metric)
@@ -385,6 +405,35 @@ def test_hit_rate_alarm_follows_the_policy(run_stack):
     [hit_rate] = _alarms(on, "CacheHitRate")
     assert (hit_rate.inputs["comparisonOperator"], hit_rate.inputs["threshold"]) == (
         "LessThanThreshold", 75.0)
+
+
+def test_hit_rate_is_computed_from_the_lookup_counts_of_enough_lookups(run_stack):
+    # ElastiCache's own CacheHitRate may read 0 % on a replica that serves no reads, which
+    # would warn forever. The alarm computes the rate from CacheHits and CacheMisses instead,
+    # and CloudWatch drops the datapoint of a period with fewer lookups than the floor (IF
+    # with no false value), so an idle node reads as missing data: "notBreaching".
+    recorder = run_stack(aws_config(profile="production"))
+    [hit_rate] = [a for a in _alarms(recorder, "CacheHitRate")
+                  if _dimensions(a) == {"CacheClusterId": "test-sessions-002"}]
+    inputs = hit_rate.inputs
+    assert inputs["name"] == "managed-cache/test-sessions/test-sessions-002/CacheHitRate"
+    # The provider refuses these beside metric queries.
+    assert not {"metricName", "namespace", "dimensions", "statistic", "period"} & set(inputs)
+    assert inputs["metricQueries"] == [
+        {"id": "hits", "returnData": False, "metric": {
+            "namespace": "AWS/ElastiCache", "metricName": "CacheHits", "stat": "Sum",
+            "period": 300, "dimensions": {"CacheClusterId": "test-sessions-002"}}},
+        {"id": "misses", "returnData": False, "metric": {
+            "namespace": "AWS/ElastiCache", "metricName": "CacheMisses", "stat": "Sum",
+            "period": 300, "dimensions": {"CacheClusterId": "test-sessions-002"}}},
+        {"id": "lookups", "expression": "hits + misses", "returnData": False},
+        {"id": "hit_rate", "label": "CacheHitRate", "returnData": True,
+         "expression": f"IF(lookups >= {HIT_RATE_MIN_LOOKUPS}, 100 * hits / lookups)"},
+    ]
+    assert HIT_RATE_MIN_LOOKUPS == 300   # one lookup a second over the 5-minute period
+    assert (inputs["comparisonOperator"], inputs["threshold"], inputs["evaluationPeriods"],
+            inputs["datapointsToAlarm"], inputs["treatMissingData"]) == (
+        "LessThanThreshold", 80.0, 3, 3, "notBreaching")
 
 
 def test_overrides_reach_the_alarms(run_stack):

@@ -86,7 +86,7 @@ def test_a_fixed_size_cache_has_no_scaler_and_ignores_only_restore_inputs(run_st
 def test_group_alarms_hold_at_any_node_count(run_stack):
     recorder = run_stack(_feed())
     group_alarms = {a.inputs["name"]: a.inputs for a in recorder.of_type(ALARM)
-                    if "ReplicationGroupId" in a.inputs["dimensions"]}
+                    if "ReplicationGroupId" in a.inputs.get("dimensions", {})}
     prefix = "managed-cache/test-feed/group/"
     assert sorted(group_alarms) == sorted(prefix + suffix for suffix in (
         "EngineCPUUtilization-primary", "EngineCPUUtilization-replica",
@@ -102,7 +102,8 @@ def test_group_alarms_hold_at_any_node_count(run_stack):
     assert critical["dimensions"] == {"ReplicationGroupId": "test-feed"}
     assert critical["threshold"] == 90.0
     # The configured nodes keep their per-node alarms (they exist at creation).
-    per_node = {a.inputs["dimensions"].get("CacheClusterId") for a in recorder.of_type(ALARM)}
+    per_node = {a.inputs.get("dimensions", {}).get("CacheClusterId")
+                for a in recorder.of_type(ALARM)}
     assert {"test-feed-0001-001", "test-feed-0002-002"} <= per_node
 
 
@@ -110,7 +111,7 @@ def test_replicas_scaled_to_zero_and_data_tiering(run_stack):
     recorder = run_stack(_feed(node_type="cache.r6gd.xlarge", replicas=0,
                                autoscaling={"replicas": {"min": 0, "max": 2}}))
     alarms = {a.inputs["name"].rsplit("/", 1)[1]: a.inputs for a in recorder.of_type(ALARM)
-              if "ReplicationGroupId" in a.inputs["dimensions"]}
+              if "ReplicationGroupId" in a.inputs.get("dimensions", {})}
     # No replica CPU to report at 0 replicas: that is not a fault.
     assert alarms["EngineCPUUtilization-replica"]["treatMissingData"] == "notBreaching"
     # Memory + SSD on data-tiering nodes: the capacity metric, not the memory one.

@@ -203,9 +203,14 @@ def test_serverless_alarms_use_the_serverless_metrics_and_dimension(run_stack):
         "ElastiCacheProcessingUnits", "ThrottledCmds", "Evictions", "CurrConnections",
         "CacheHitRate"])
     for name, inputs in alarms.items():
-        assert inputs["namespace"] == "AWS/ElastiCache"
-        assert inputs["dimensions"] == {"clusterId": "test-bursty"}
+        metrics = [q["metric"] for q in inputs.get("metricQueries", []) if "metric" in q] \
+            or [inputs]
+        assert {m["namespace"] for m in metrics} == {"AWS/ElastiCache"}
+        assert all(m["dimensions"] == {"clusterId": "test-bursty"} for m in metrics)
         assert inputs["name"] == f"managed-cache/test-bursty/serverless/{name}"
+    # The hit rate from the cache's lookup counts, as on nodes (test_alarms.py).
+    assert [m["metric"]["metricName"] for m in alarms["CacheHitRate"]["metricQueries"]
+            if "metric" in m] == ["CacheHits", "CacheMisses"]
     # Data against its limit: AWS's 75 % recommendation, and the critical memory percentage.
     assert alarms["BytesUsedForCache-warning"]["threshold"] == 0.75 * 10 * 10**9
     assert alarms["BytesUsedForCache-critical"]["threshold"] == 0.90 * 10 * 10**9

@@ -63,11 +63,17 @@ def test_prod_renders_terraform_types_and_argument_names():
     assert values["num_cache_clusters"] == 3 and type(values["num_cache_clusters"]) is int
     assert values["auth_token"] == MASK
     assert MOCK_TOKEN not in json.dumps(document)
-    # The cross-region lag alarm reads its shard's nodes through metric_query blocks.
-    [lag] = [r["values"] for r in resources.values()
-             if r["type"] == "aws_cloudwatch_metric_alarm" and "metric_query" in r["values"]]
+    # The cross-region lag alarm reads its shard's nodes through metric_query blocks, and each
+    # hit rate is computed from its node's lookup counts.
+    math = {r["values"]["name"]: r["values"] for r in resources.values()
+            if r["type"] == "aws_cloudwatch_metric_alarm" and "metric_query" in r["values"]}
+    [lag] = [v for name, v in math.items() if name.endswith("/GlobalDatastoreReplicationLag")]
     assert "metric_queries" not in lag
     assert [q["id"] for q in lag["metric_query"]] == ["m1", "m2", "worst"]
+    hit_rate = math["managed-cache/prod-sessions/prod-sessions-001/CacheHitRate"]
+    assert [q["id"] for q in hit_rate["metric_query"]] == ["hits", "misses", "lookups",
+                                                            "hit_rate"]
+    assert hit_rate["metric_query"][0]["metric"][0]["metric_name"] == "CacheHits"
     parameters = resources["aws_elasticache_parameter_group.sessions-parameters-params"]
     assert {"name": "maxmemory-policy", "value": "volatile-lru"} in \
         parameters["values"]["parameter"]
