@@ -60,7 +60,8 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     types.GCP_SUBNETWORK: ("region", "ipCidrRange", "logConfig"),
     types.GCP_FIREWALL: ("direction", "priority", "allows", "denies",
                                       "sourceRanges", "destinationRanges"),
-    types.AWS_METRIC_ALARM: ("metricName", "threshold", "actionsEnabled"),
+    # The name ends in what the alarm reads, also for a metric-math alarm (no metricName).
+    types.AWS_METRIC_ALARM: ("name", "comparisonOperator", "threshold", "actionsEnabled"),
     types.RANDOM_PASSWORD: ("length",),
     types.GCP_REDIS: (
         "name", "region", "tier", "memorySizeGb", "redisVersion", "replicaCount",

@@ -150,6 +150,17 @@ def test_text_keeps_the_readme_header_and_tree():
     assert "Estimated cost" in out and "Findings:" in out
 
 
+def test_the_tree_says_what_each_alarm_reads_and_which_way_it_fires(prod_plan):
+    lines = render_text(prod_plan).splitlines()
+    at = lines.index("      + sessions-alarms-prod-sessions-001-hit-rate (MetricAlarm)")
+    # A metric-math alarm has no metricName: its name says what it computes.
+    assert lines[at + 1:at + 5] == [
+        "          name: managed-cache/prod-sessions/prod-sessions-001/CacheHitRate",
+        "          comparisonOperator: LessThanThreshold",
+        "          threshold: 80",
+        "          actionsEnabled: True"]
+
+
 def test_cli_json_in_a_fresh_process():
     done = subprocess.run([sys.executable, "-m", "infra.plan", "prod", "--format", "json"],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
