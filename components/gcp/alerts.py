@@ -110,10 +110,11 @@ def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool,
                                    "redis.googleapis.com/replication/master/slaves/lag",
                                    "ALIGN_MAX", lag, "CRITICAL", unit=" s"))
         if hit_rate > 0:
-            rules.append(AlertRule("hit-rate", "cache hit ratio",
-                                   "redis.googleapis.com/stats/cache_hit_ratio", "ALIGN_MEAN",
-                                   hit_rate, "WARNING", duration=HIT_RATE_DURATION,
-                                   comparison=LESS))
+            # From the lookup counts summed over the instance, not the per-node
+            # stats/cache_hit_ratio gauge, whose value on a replica that serves no reads is
+            # undocumented (a 0 would warn forever).
+            rules.append(hit_rate_rule("redis.googleapis.com/stats/keyspace_hits",
+                                       "redis.googleapis.com/stats/keyspace_misses", hit_rate))
         return rules
     if engine == "valkey":
         # The documented Memorystore for Valkey metrics have no replication-role metric, so
@@ -139,14 +140,9 @@ def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool,
                                    f"{prefix}/replication/maximum_ack_lag", "ALIGN_MAX", lag,
                                    "CRITICAL", unit=" s"))
         if hit_rate > 0:
-            # Valkey publishes hit and miss counts, no ratio: hits / (hits + misses) < p is
-            # misses / hits > (1 - p) / p, a ratio condition Cloud Monitoring evaluates.
-            rules.append(AlertRule(
-                "hit-rate", "misses per hit", f"{prefix}/stats/total_keyspace_misses_count",
-                "ALIGN_RATE", round((1 - hit_rate) / hit_rate, 6), "WARNING",
-                duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
-                group_by=("resource.label.instance_id",),
-                denominator=f"{prefix}/stats/total_keyspace_hits_count"))
+            # Valkey publishes hit and miss counts, no ratio.
+            rules.append(hit_rate_rule(f"{prefix}/stats/total_keyspace_hits_count",
+                                       f"{prefix}/stats/total_keyspace_misses_count", hit_rate))
         if cross_region_shards > 0:
             # Reported on the primary instance, one series per secondary (label
             # secondary_instance_id): a link per shard, and the bytes a secondary is behind.
@@ -179,6 +175,28 @@ def alert_rules(engine: str, policy: AlarmPolicy, high_availability: bool,
                                "ALIGN_MEAN", hit_rate, "WARNING", duration=HIT_RATE_DURATION,
                                comparison=LESS))
     return rules
+
+
+def hit_rate_rule(hits: str, misses: str, hit_rate: float) -> AlertRule:
+    """hits / (hits + misses) < p, from two count metrics summed over the instance's nodes, as
+    the ratio condition hits / misses < p / (1 - p).
+
+    Misses go in the denominator because a zero there is the healthy case: every lookup hit.
+    Whatever Cloud Monitoring makes of a division by zero (no point, or infinity), that period
+    cannot fire, while an instance whose every lookup misses has a ratio of 0 and does. With
+    hits in the denominator it would be the other way round: a total miss would divide by zero
+    and might never fire. An instance without lookups (0 / 0) fires in neither form.
+    p = 100 %: any miss fires (misses per second above 0).
+    """
+    if hit_rate >= 1:
+        return AlertRule("hit-rate", "missed lookups", misses, "ALIGN_RATE", 0, "WARNING",
+                         duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
+                         group_by=("resource.label.instance_id",), unit="/s")
+    return AlertRule("hit-rate", "hits per miss", hits, "ALIGN_RATE",
+                     round(hit_rate / (1 - hit_rate), 6), "WARNING",
+                     duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
+                     group_by=("resource.label.instance_id",), comparison=LESS,
+                     denominator=misses)
 
 
 def instance_filter(resource_type: str, metric: str, instance_id: str) -> str:

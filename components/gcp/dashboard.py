@@ -43,7 +43,7 @@ GRAPHS: tuple[tuple[str, str | None], ...] = (
     ("main-thread-cpu", "Main-thread CPU"),
     ("connected-clients", "Connections"),
     ("evictions", "Evictions (per s)"),
-    ("hit-rate", None),                 # a ratio on Redis and Memcached, misses per hit on Valkey
+    ("hit-rate", None),                 # hits per miss on Valkey and Redis, a ratio on Memcached
     ("replication-lag", "Replication lag (s)"),
     ("cross-region-links", "Cross-region replication links"),
     ("cross-region-backlog", "Cross-region backlog (bytes)"),

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from components import resource_types as types
+from components.gcp.alerts import hit_rate_rule
 from tests.builders import (
     GCP_PROD,
     gcp_config,
@@ -95,11 +96,35 @@ def test_redis_evictions_lag_and_hit_rate_follow_the_aws_alarms(run_stack):
     assert "redis.googleapis.com/replication/master/slaves/lag" in lag["filter"]
     assert lag["thresholdValue"] == 1
     hit = condition(policies["hit-rate"])
-    assert "redis.googleapis.com/stats/cache_hit_ratio" in hit["filter"]
+    # From the counts summed over the instance, not a node's cache_hit_ratio: a replica that
+    # serves no reads neither pulls it down nor warns.
+    assert 'metric.type = "redis.googleapis.com/stats/keyspace_hits"' in hit["filter"]
+    assert 'metric.type = "redis.googleapis.com/stats/keyspace_misses"' in hit[
+        "denominatorFilter"]
     assert (hit["comparison"], hit["thresholdValue"], hit["duration"]) == (
-        "COMPARISON_LT", 0.8, "900s")
+        "COMPARISON_LT", 4, "900s")
+    assert hit["aggregations"] == hit["denominatorAggregations"] == [{
+        "alignmentPeriod": "300s", "perSeriesAligner": "ALIGN_RATE",
+        "crossSeriesReducer": "REDUCE_SUM", "groupByFields": ["resource.label.instance_id"]}]
     assert policies["hit-rate"]["conditions"][0]["displayName"] == \
-        "test-s cache hit ratio below 0.8"
+        "test-s hits per miss below 4"
+
+
+@pytest.mark.parametrize("percent, threshold", [(50, 1), (90, 9), (99.5, 199)])
+def test_the_hits_per_miss_threshold_is_the_hit_rate_rearranged(percent, threshold):
+    # h / (h + m) < p  <=>  h < p h + p m  <=>  h (1 - p) < p m  <=>  h / m < p / (1 - p)
+    rule = hit_rate_rule("hits", "misses", percent / 100)
+    assert (rule.metric, rule.denominator, rule.comparison) == ("hits", "misses", "COMPARISON_LT")
+    assert rule.threshold == pytest.approx(threshold)
+
+
+def test_a_hit_rate_of_100_percent_fires_on_any_miss():
+    # p / (1 - p) has no value at 100 %: the rule becomes "misses per second above 0".
+    rule = hit_rate_rule("hits", "misses", 1.0)
+    assert (rule.metric, rule.denominator, rule.comparison, rule.threshold) == (
+        "misses", None, "COMPARISON_GT", 0)
+    assert (rule.aligner, rule.reducer, rule.group_by) == (
+        "ALIGN_RATE", "REDUCE_SUM", ("resource.label.instance_id",))
 
 
 def test_development_has_no_hit_rate_alert_and_basic_redis_no_lag_alert(run_stack):
@@ -108,7 +133,7 @@ def test_development_has_no_hit_rate_alert_and_basic_redis_no_lag_alert(run_stac
     assert "evictions" in policies
 
 
-def test_valkey_lag_evictions_and_hit_rate_as_a_misses_per_hit_ratio(run_stack):
+def test_valkey_lag_evictions_and_hit_rate_as_a_hits_per_miss_ratio(run_stack):
     rec = run_stack(gcp_config(valkey(replicas=1), **PROD))
     policies = policies_of(rec, "s-alerts")
     prefix = "memorystore.googleapis.com/instance"
@@ -117,12 +142,15 @@ def test_valkey_lag_evictions_and_hit_rate_as_a_misses_per_hit_ratio(run_stack):
     assert f'metric.type = "{prefix}/stats/total_evicted_keys_count"' in condition(
         policies["evictions"])["filter"]
     hit = condition(policies["hit-rate"])
-    # hits / (hits + misses) < 0.8  <=>  misses / hits > 0.25
-    assert f'metric.type = "{prefix}/stats/total_keyspace_misses_count"' in hit["filter"]
-    assert f'metric.type = "{prefix}/stats/total_keyspace_hits_count"' in hit[
+    # hits / (hits + misses) < 0.8  <=>  hits / misses < 4, misses in the denominator: its
+    # zero is the healthy case, and a total miss (hits 0) reads 0 and fires.
+    assert f'metric.type = "{prefix}/stats/total_keyspace_hits_count"' in hit["filter"]
+    assert f'metric.type = "{prefix}/stats/total_keyspace_misses_count"' in hit[
         "denominatorFilter"]
-    assert hit["thresholdValue"] == 0.25 and hit["comparison"] == "COMPARISON_GT"
+    assert hit["thresholdValue"] == 4 and hit["comparison"] == "COMPARISON_LT"
     assert hit["aggregations"] == hit["denominatorAggregations"]
+    assert hit["aggregations"][0]["crossSeriesReducer"] == "REDUCE_SUM"
+    assert hit["aggregations"][0]["groupByFields"] == ["resource.label.instance_id"]
     # No secondaries: no cross-region policies.
     assert not {"cross-region-links", "cross-region-backlog"} & set(policies)
 
@@ -223,16 +251,16 @@ def test_dashboard_graphs_the_alerted_metrics_with_their_thresholds(run_stack):
     rec = run_stack(gcp_config(valkey(replicas=1), **PROD))
     charts = graphs(dashboard_of(rec))
     assert set(charts) == {"Memory", "CPU", "Connections", "Evictions (per s)",
-                           "Misses per hit", "Replication lag (s)"}
+                           "Hits per miss", "Replication lag (s)"}
     memory = charts["Memory"]
     query = memory["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilter"]
     assert 'metric.type = "memorystore.googleapis.com/instance/memory/maximum_utilization"' \
         in query["filter"]
     assert memory["thresholds"] == [{"label": "alert (critical)", "value": 0.9,
                                      "color": "RED", "direction": "ABOVE"}]
-    ratio = charts["Misses per hit"]["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilterRatio"]
-    assert "total_keyspace_misses_count" in ratio["numerator"]["filter"]
-    assert "total_keyspace_hits_count" in ratio["denominator"]["filter"]
+    ratio = charts["Hits per miss"]["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilterRatio"]
+    assert "total_keyspace_hits_count" in ratio["numerator"]["filter"]
+    assert "total_keyspace_misses_count" in ratio["denominator"]["filter"]
     # Every graph's threshold is its alert policy's.
     policies = policies_of(rec, "s-alerts")
     assert charts["Replication lag (s)"]["thresholds"][0]["value"] == condition(
