@@ -111,6 +111,86 @@ def test_secrets_encrypted_with_a_cache_key_can_be_written_and_read(policy):
                for s in through_secrets_manager)
 
 
+# The API calls terraform-provider-aws (v6, bridged by pulumi-aws 7.x) makes for a type on
+# create, read, update and delete, including finders, waiters, tagging and calls made only for
+# arguments the program sets. Read from the provider's source, not inferred from the statement:
+# mocks never call AWS, so a missing action shows only as AccessDenied on a real deploy. Types
+# not listed here were not re-read against the source yet.
+PROVIDER_CALLS = {
+    # internal/service/elasticache/replication_group.go @001b6364 (create, read, update with
+    # replica and shard changes, delete; a Global Datastore member's delete also disassociates
+    # it and deletes its parameter group, deleteParameterGroup) and tags_gen.go @077ed06e.
+    "ElasticacheReplicationGroup": {
+        "elasticache:CreateReplicationGroup", "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters", "elasticache:ModifyReplicationGroup",
+        "elasticache:IncreaseReplicaCount", "elasticache:DecreaseReplicaCount",
+        "elasticache:ModifyReplicationGroupShardConfiguration",
+        "elasticache:DescribeGlobalReplicationGroups",
+        "elasticache:DisassociateGlobalReplicationGroup", "elasticache:DeleteReplicationGroup",
+        "elasticache:DeleteCacheParameterGroup", "elasticache:AddTagsToResource",
+        "elasticache:ListTagsForResource", "elasticache:RemoveTagsFromResource"},
+    # internal/service/elasticache/cluster.go @01606926 (createCacheCluster, ModifyCacheCluster,
+    # deleteCacheCluster, the DescribeCacheClusters finders and waiters) and tags_gen.go.
+    "ElasticacheCluster": {
+        "elasticache:CreateCacheCluster", "elasticache:DescribeCacheClusters",
+        "elasticache:ModifyCacheCluster", "elasticache:DeleteCacheCluster",
+        "elasticache:AddTagsToResource", "elasticache:ListTagsForResource",
+        "elasticache:RemoveTagsFromResource"},
+    # internal/service/elasticache/parameter_group.go @0593466d (read lists the user parameters,
+    # update resets removed ones before modifying).
+    "ElasticacheParameterGroup": {
+        "elasticache:CreateCacheParameterGroup", "elasticache:DescribeCacheParameterGroups",
+        "elasticache:DescribeCacheParameters", "elasticache:ResetCacheParameterGroup",
+        "elasticache:ModifyCacheParameterGroup", "elasticache:DeleteCacheParameterGroup",
+        "elasticache:AddTagsToResource", "elasticache:ListTagsForResource",
+        "elasticache:RemoveTagsFromResource"},
+    # internal/service/elasticache/subnet_group.go @01c08000.
+    "ElasticacheSubnetGroup": {
+        "elasticache:CreateCacheSubnetGroup", "elasticache:DescribeCacheSubnetGroups",
+        "elasticache:ModifyCacheSubnetGroup", "elasticache:DeleteCacheSubnetGroup",
+        "elasticache:AddTagsToResource", "elasticache:ListTagsForResource",
+        "elasticache:RemoveTagsFromResource"},
+    # internal/service/ec2/vpc_subnet.go, resourceSubnetUpdate and resourceSubnetDelete: delete
+    # first looks for lingering ENIs in the subnet (deleteLingeringENIs, DescribeNetworkInterfaces).
+    "Ec2Subnet": {
+        "ec2:ModifySubnetAttribute", "ec2:DescribeNetworkInterfaces", "ec2:DeleteSubnet"},
+    # internal/service/iam/role.go (SDK v2 version): read lists and gets the role's inline
+    # policies (readRoleInlinePolicies, GetRolePolicy) and its attached ones; a description
+    # change is UpdateRoleDescription, not UpdateRole; delete detaches instance profiles.
+    "IamRole": {
+        "iam:CreateRole", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies", "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRoleDescription", "iam:UpdateRole", "iam:TagRole", "iam:UntagRole",
+        "iam:ListInstanceProfilesForRole", "iam:DeleteRole"},
+    # internal/service/kms/key.go @00a35305 (findKeyInfo: DescribeKey, GetKeyPolicy,
+    # GetKeyRotationStatus, tags; enable_key_rotation on create; propagation waiters).
+    "KmsKey": {
+        "kms:CreateKey", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy",
+        "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:UpdateKeyDescription",
+        "kms:ListResourceTags", "kms:ScheduleKeyDeletion"},
+    # internal/service/kms/alias.go @01c08000 (FindAliasByName pages ListAliases).
+    "KmsAlias": {"kms:CreateAlias", "kms:ListAliases", "kms:UpdateAlias", "kms:DeleteAlias"},
+    # internal/service/logs/group.go @0073593e (retention and KMS key set and unset on update).
+    "CloudwatchLogGroup": {
+        "logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+        "logs:DeleteLogGroup"},
+    # internal/service/secretsmanager/secret_version.go @0042e8ea (the finder is GetSecretValue;
+    # stage moves list the version ids first).
+    "SecretsmanagerSecretVersion": {
+        "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
+        "secretsmanager:ListSecretVersionIds", "secretsmanager:UpdateSecretVersionStage"},
+}
+
+
+def test_each_statement_allows_the_calls_the_provider_makes_for_its_type(policy):
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    for sid, calls in PROVIDER_CALLS.items():
+        assert sid in statements, sid
+        action = statements[sid]["Action"]
+        actions = set(action if isinstance(action, list) else [action])
+        assert calls - actions == set(), (sid, sorted(calls - actions))
+
 # GCP: the role in docs/first-deploy.md ("The deployer's roles") that lets the deployer create
 # each resource type the program registers.
 GCP_ROLES = {
