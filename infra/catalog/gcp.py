@@ -10,8 +10,11 @@ from infra.catalog.profiles import by_profile
 # ---------------------------------------------------------------------------------------------
 # Static facts
 # ---------------------------------------------------------------------------------------------
-# Our engine_version -> the Memorystore enum (docs/cloud-rules.md; pulumi-gcp 10 docs).
-VALKEY_VERSIONS = {"7.2": "VALKEY_7_2", "8.0": "VALKEY_8_0", "9.0": "VALKEY_9_0"}
+# Our engine_version -> the Memorystore enum (docs/cloud-rules.md; pulumi-gcp 10 docs). Valkey
+# 9.1: Memorystore for Valkey "Supported versions" (its default since 2026-07-27); the provider
+# passes any string (magic-modules Instance.yaml `engineVersion`), so this map is the check.
+VALKEY_VERSIONS = {"7.2": "VALKEY_7_2", "8.0": "VALKEY_8_0", "9.0": "VALKEY_9_0",
+                   "9.1": "VALKEY_9_1"}
 REDIS_VERSIONS = {"6.x": "REDIS_6_X", "7.0": "REDIS_7_0", "7.2": "REDIS_7_2"}
 MEMCACHED_VERSIONS = {"1.5": "MEMCACHE_1_5", "1.6.15": "MEMCACHE_1_6_15"}
 ENGINE_VERSIONS = {"valkey": VALKEY_VERSIONS, "redis": REDIS_VERSIONS,

@@ -85,10 +85,10 @@ REFUSED = [
     # --- Valkey ---------------------------------------------------------------------------
     ("valkey-version", gcp_config(valkey(engine_version="8.1")),
      "caches.s.engine_version: '8.1' is not a Memorystore for Valkey version; use one of 7.2, "
-     "8.0, 9.0. Did you mean '8.0'?"),
+     "8.0, 9.0, 9.1. Did you mean '8.0' or '9.1'?"),
     ("valkey-api-version", gcp_config(valkey(engine_version="VALKEY_8_0")),
      "caches.s.engine_version: 'VALKEY_8_0' is not a Memorystore for Valkey version; use one of "
-     "7.2, 8.0, 9.0. Write it as '8.0'."),
+     "7.2, 8.0, 9.0, 9.1. Write it as '8.0'."),
     ("valkey-aws-node", gcp_config(valkey(node_type="cache.r7g.large")),
      "caches.s.node_type: 'cache.r7g.large' is not a Memorystore for Valkey node type; use one "
      "of shared-core-nano, standard-small, highmem-medium, highmem-xlarge."),
