@@ -238,6 +238,102 @@ PROVIDER_CALLS = {
         "route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone",
         "route53:ChangeTagsForResource", "route53:ListTagsForResource",
         "route53:DeleteHostedZone"},
+    # internal/service/ec2/vpc_.go @00081ce4 (resourceVPCCreate with a tag specification,
+    # ec2:CreateTags; waitVPCCreatedV2; modifyVPCAttributesOnCreate and waitVPCAttributeUpdatedV2
+    # for enable_dns_hostnames; read: findVPCByIDV2, findVPCAttributeV2 x3,
+    # findVPCDefaultNetworkACLV2, findVPCMainRouteTable, findVPCDefaultSecurityGroupV2; delete
+    # retries DeleteVpc and waits with findVPCByIDV2; the IPAM wait only with an IPAM pool).
+    "Ec2Vpc": {
+        "ec2:CreateVpc", "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute",
+        "ec2:ModifyVpcAttribute", "ec2:DescribeNetworkAcls", "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroups", "ec2:DeleteVpc", "ec2:CreateTags", "ec2:DeleteTags"},
+    # internal/service/ec2/vpc_security_group.go @01606926 (resourceSecurityGroupCreate with a tag
+    # specification, waitSecurityGroupCreated, RevokeSecurityGroupEgress of AWS's IPv4 and IPv6
+    # allow-all rules, then resourceSecurityGroupUpdate's findSecurityGroupByID; delete:
+    # deleteLingeringENIs (DescribeNetworkInterfaces), DeleteSecurityGroup, the not-found wait).
+    # revoke_rules_on_delete is not set; a lingering Lambda/DMS ENI (none here) would add
+    # ec2:DetachNetworkInterface and ec2:DeleteNetworkInterface.
+    "Ec2SecurityGroup": {
+        "ec2:CreateSecurityGroup", "ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupEgress",
+        "ec2:DescribeNetworkInterfaces", "ec2:DeleteSecurityGroup", "ec2:CreateTags",
+        "ec2:DeleteTags"},
+    # internal/service/ec2/vpc_security_group_ingress_rule.go, SDK v2 framework copy (the listed
+    # @00a32209 is the 2022 SDK v1 one): securityGroupRuleResource.Create (create:
+    # AuthorizeSecurityGroupIngress, then createTags), Read (findSecurityGroupRuleByID,
+    # DescribeSecurityGroupRules), Update (ModifySecurityGroupRules; tags through the
+    # interceptor), Delete (RevokeSecurityGroupIngress by rule id).
+    "VpcSecurityGroupIngressRule": {
+        "ec2:AuthorizeSecurityGroupIngress", "ec2:DescribeSecurityGroupRules",
+        "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags",
+        "ec2:DeleteTags"},
+    # internal/service/ec2/vpc_default_security_group.go @01f43111:
+    # resourceDefaultSecurityGroupCreate finds the group (findSecurityGroup,
+    # DescribeSecurityGroups), updates tags, then forceRevokeSecurityGroupRules
+    # (vpc_security_group.go): relatedSGs, then rulesInSGsTouchingThis pages
+    # DescribeSecurityGroupRules, and each rule is revoked by id (RevokeSecurityGroupIngress and
+    # RevokeSecurityGroupEgress). Read and update are aws_security_group's; delete is a no-op.
+    "Ec2DefaultSecurityGroup": {
+        "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+        "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags",
+        "ec2:DeleteTags"},
+    # internal/service/ec2/vpc_flow_log.go @00a35305 (resourceLogFlowCreate: CreateFlowLogs with a
+    # tag specification, retried while the role propagates; findFlowLogByID; update is tags only;
+    # DeleteFlowLogs).
+    "Ec2FlowLog": {
+        "ec2:CreateFlowLogs", "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs", "ec2:CreateTags",
+        "ec2:DeleteTags"},
+    # internal/service/iam/role_policy.go @02f97af8 (put, then wait with
+    # FindRolePolicyByTwoPartKey, GetRolePolicy; update is PutRolePolicy again).
+    "IamRolePolicy": {"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"},
+    # internal/service/sns/topic.go @00a35305 (CreateTopic with tags; putTopicAttributes sets
+    # display_name and kms_master_key_id with SetTopicAttributes; read:
+    # findTopicAttributesWithValidAWSPrincipalsByARN, GetTopicAttributes; DeleteTopic) and
+    # tags_gen.go (transparent tagging).
+    "SnsTopic": {
+        "sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+        "sns:ListTagsForResource", "sns:TagResource", "sns:UntagResource", "sns:DeleteTopic"},
+    # internal/service/sns/topic_policy.go @00a35305 (upsert is SetTopicAttributes Policy; read is
+    # the topic's GetTopicAttributes; delete puts the default policy back).
+    "SnsTopicPolicy": {"sns:GetTopicAttributes", "sns:SetTopicAttributes"},
+    # internal/service/sns/topic_subscription.go @04a2e6e5 (Subscribe with ReturnSubscriptionArn;
+    # no confirmation wait for email; findSubscriptionAttributesByARN; Unsubscribe, then
+    # waitSubscriptionDeleted, GetSubscriptionAttributes).
+    "SnsTopicSubscription": {
+        "sns:Subscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+        "sns:Unsubscribe"},
+    # internal/service/cloudwatch/metric_alarm.go @055611a6 (create first checks for an existing
+    # alarm with findMetricAlarmByName, DescribeAlarms; PutMetricAlarm with tags and
+    # metric_query; update is PutMetricAlarm again; DeleteAlarms) and tags_gen.go.
+    "CloudwatchMetricAlarm": {
+        "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms",
+        "cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource",
+        "cloudwatch:DeleteAlarms"},
+    # internal/service/cloudwatch/dashboard.go @0620f2a6 (PutDashboard on create and update,
+    # findDashboardByName, DeleteDashboards; no tags).
+    "CloudwatchDashboard": {
+        "cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"},
+    # internal/service/secretsmanager/secret.go @00c21ced (CreateSecret with tags and kms_key_id,
+    # findSecretByID wait; read also reads the policy, findSecretPolicyByID, GetResourcePolicy;
+    # UpdateSecret for description and kms_key_id; DeleteSecret with the recovery window and the
+    # not-found wait; tags_gen.go). policy and replica are not set.
+    "SecretsmanagerSecret": {
+        "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret",
+        "secretsmanager:GetResourcePolicy", "secretsmanager:UpdateSecret",
+        "secretsmanager:DeleteSecret", "secretsmanager:TagResource",
+        "secretsmanager:UntagResource"},
+    # internal/service/route53/zone_association.go, SDK v2 copy (the listed @0620f2a6 is SDK v1):
+    # AssociateVPCWithHostedZone with the VPC's own region, waitChangeInsync (GetChange),
+    # findZoneAssociationByThreePartKey (ListHostedZonesByVPC), DisassociateVPCFromHostedZone and
+    # its GetChange wait.
+    "Route53ZoneAssociation": {
+        "route53:AssociateVPCWithHostedZone", "route53:GetChange",
+        "route53:ListHostedZonesByVPC", "route53:DisassociateVPCFromHostedZone"},
+    # internal/service/route53/record.go @00655c16 (findHostedZoneByID, GetHostedZone, for the
+    # zone name; ChangeResourceRecordSets, CREATE, UPSERT on update, DELETE; waitChangeInsync;
+    # findResourceRecordSetByFourPartKey, ListResourceRecordSets, also before delete).
+    "Route53Record": {
+        "route53:GetHostedZone", "route53:ChangeResourceRecordSets",
+        "route53:ListResourceRecordSets", "route53:GetChange"},
 }
 
 # Actions AWS checks against the caller while serving a call the provider makes ("dependent
@@ -268,6 +364,17 @@ SERVICE_CHECKED_ACTIONS = {
     # ec2:CreateTags for its tag specification. A CloudWatch Logs destination needs no
     # logs:CreateLogDelivery (that is for S3 and Firehose destinations).
     "Ec2FlowLog": {"iam:PassRole", "ec2:CreateTags"},
+    # CreateSecret with tags needs secretsmanager:TagResource; with a customer key Secrets
+    # Manager uses it with the caller's permissions, and UpdateSecret (a kms_key_id or description
+    # change) needs kms:GenerateDataKey, kms:Encrypt and kms:Decrypt: without kms:Encrypt on the
+    # new key the existing versions stay under the old one (Secrets Manager API reference,
+    # CreateSecret and UpdateSecret "Required permissions"; AlsoSecretsManagerUsesCacheKeys).
+    "SecretsmanagerSecret": {
+        "secretsmanager:TagResource", "kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"},
+    # AssociateVPCWithHostedZone, DisassociateVPCFromHostedZone and ListHostedZonesByVPC check
+    # ec2:DescribeVpcs on the caller, in the VPC's region (Service Authorization Reference,
+    # Route 53 dependent actions).
+    "Route53ZoneAssociation": {"ec2:DescribeVpcs"},
 }
 
 
