@@ -28,6 +28,14 @@ SERVICE_NAMESPACE = "elasticache"
 SCALABLE_DIMENSION = {"replicas": "elasticache:replication-group:Replicas",
                       "shards": "elasticache:replication-group:NodeGroups"}
 
+# Application Auto Scaling's own cooldown for ElastiCache replication groups, in seconds, both
+# ways ("a default value of 600 for Amazon ElastiCache replication groups", API reference,
+# TargetTrackingScalingPolicyConfiguration). Sent explicitly: the provider sends 0 for a
+# cooldown left unset (terraform-provider-aws appautoscaling/policy.go
+# getPutScalingPolicyInput reads the key whether or not it was set), which would let a
+# scale-in follow a scale-out at once.
+COOLDOWN_SECONDS = 600
+
 # Replication group arguments the scaler changes itself: cloud-owned facts of
 # components/provider_facts.py, under the condition of the scaled dimension.
 SCALER_CONDITIONS = {"replicas": facts.AUTOSCALED_REPLICAS, "shards": facts.AUTOSCALED_SHARDS}
@@ -89,6 +97,8 @@ class ElastiCacheAutoScaling(Component[ReplicationGroupAutoScalingArgs],
                 target_tracking_scaling_policy_configuration=(
                     aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
                         target_value=dimension.target_value,
+                        scale_in_cooldown=COOLDOWN_SECONDS,
+                        scale_out_cooldown=COOLDOWN_SECONDS,
                         predefined_metric_specification=(
                             aws.appautoscaling
                             .PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(

@@ -51,8 +51,9 @@ def test_each_scaled_dimension_gets_a_target_and_a_target_tracking_policy(run_st
         assert policy["serviceNamespace"] == "elasticache"
         assert policy["resourceId"] == "replication-group/test-feed"
         assert policy["scalableDimension"] == f"elasticache:replication-group:{dimension}"
+        # AWS's own 600 s cooldowns, sent: the provider would send 0 for unset ones.
         assert policy["targetTrackingScalingPolicyConfiguration"] == {
-            "targetValue": target,
+            "targetValue": target, "scaleInCooldown": 600, "scaleOutCooldown": 600,
             "predefinedMetricSpecification": {"predefinedMetricType": metric}}
 
 
