@@ -28,23 +28,46 @@ PRODUCT = {"valkey": "Memorystore for Valkey", "redis": "Memorystore for Redis",
 class ValkeyNodeType:
     name: str                 # our spelling, e.g. "highmem-medium"
     api_name: str             # Memorystore's enum, e.g. "HIGHMEM_MEDIUM"
-    capacity_gb: float        # total node capacity
-    keyspace_gb: float        # default writable keyspace (capacity minus reserved overhead)
     default_clients: int      # maxclients per node unless engine configs set it
     max_clients: int          # the highest maxclients the node type takes
+    # None where no Google page could be read for it: such a type is taken as an explicit
+    # node_type, never picked for a memory_gb.
+    capacity_gb: float | None = None    # total node capacity
+    keyspace_gb: float | None = None    # default writable keyspace (capacity minus overhead)
 
 
-# Memorystore for Valkey "Instance and node specification" page: the four node types; clients
-# per node from "Quotas and limits", Max clients (default, maximum):
-# https://cloud.google.com/memorystore/docs/valkey/quotas
+# Memorystore for Valkey "Instance and node specification" page (node types and their capacity)
+# and "Quotas and limits", Max clients (default, maximum):
+# https://cloud.google.com/memorystore/docs/valkey/instance-node-specification,
+# https://cloud.google.com/memorystore/docs/valkey/quotas. The six types Google added on
+# 2026-04-15 (the provider lists them too: pulumi-gcp 10 `memorystore.Instance.node_type`) have
+# their client limits from the quotas page; their capacity was read only from secondary copies
+# of the specification page, so it is not recorded, and the plan prices them as unknown.
 VALKEY_NODE_TYPES: dict[str, ValkeyNodeType] = {
     n.name: n for n in (
-        ValkeyNodeType("shared-core-nano", "SHARED_CORE_NANO", 1.4, 1.12, 5000, 5000),
-        ValkeyNodeType("standard-small", "STANDARD_SMALL", 6.5, 5.2, 16000, 32000),
-        ValkeyNodeType("highmem-medium", "HIGHMEM_MEDIUM", 13, 10.4, 32000, 64000),
-        ValkeyNodeType("highmem-xlarge", "HIGHMEM_XLARGE", 58, 46.4, 64000, 64000),
+        ValkeyNodeType("shared-core-nano", "SHARED_CORE_NANO", 5000, 5000, 1.4, 1.12),
+        ValkeyNodeType("custom-pico", "CUSTOM_PICO", 16000, 32000),
+        ValkeyNodeType("custom-micro", "CUSTOM_MICRO", 16000, 32000),
+        ValkeyNodeType("custom-mini", "CUSTOM_MINI", 16000, 32000),
+        ValkeyNodeType("standard-small", "STANDARD_SMALL", 16000, 32000, 6.5, 5.2),
+        ValkeyNodeType("highmem-medium", "HIGHMEM_MEDIUM", 32000, 64000, 13, 10.4),
+        ValkeyNodeType("highcpu-medium", "HIGHCPU_MEDIUM", 32000, 64000),
+        ValkeyNodeType("standard-large", "STANDARD_LARGE", 32000, 64000),
+        ValkeyNodeType("highmem-xlarge", "HIGHMEM_XLARGE", 64000, 64000, 58, 46.4),
+        ValkeyNodeType("highmem-2xlarge", "HIGHMEM_2XLARGE", 64000, 64000),
     )
 }
+# What a memory_gb is fitted to: the writable keyspace of each node type that has a known one.
+VALKEY_KEYSPACE_GB: dict[str, float] = {
+    n.name: n.keyspace_gb for n in VALKEY_NODE_TYPES.values() if n.keyspace_gb is not None}
+
+
+def smallest_valkey_node(memory_gb: float, sla_only: bool) -> ValkeyNodeType | None:
+    """The smallest node type of known keyspace that holds `memory_gb`; with `sla_only`, none
+    without an SLA (NO_SLA_NODE_TYPES)."""
+    fits = {name: gb for name, gb in VALKEY_KEYSPACE_GB.items()
+            if gb >= memory_gb and not (sla_only and name in NO_SLA_NODE_TYPES)}
+    return VALKEY_NODE_TYPES[min(fits, key=fits.__getitem__)] if fits else None
 # "Connected clients per instance ... 65,000 for each node" (Memorystore for Redis quotas,
 # https://cloud.google.com/memorystore/docs/redis/quotas).
 REDIS_MAX_CLIENTS = 65000

@@ -43,9 +43,11 @@ from infra.catalog.gcp import (
     REDIS_MAX_GB,
     REDIS_MIN_GB,
     REDIS_READ_REPLICAS_MIN_GB,
+    VALKEY_KEYSPACE_GB,
     VALKEY_NODE_TYPES,
     GcpDefaults,
     ValkeyNodeType,
+    smallest_valkey_node,
 )
 from infra.catalog.parameters import GCP_PRODUCTS
 from infra.config.access import check_import_id, check_service_accounts, resolve_gcp_restore
@@ -372,16 +374,14 @@ def _valkey_node_type(cfg: CacheConfig, d: GcpDefaults, profile: str, path: str,
     if not check_sizing_keys(cfg.node_type, cfg.memory_gb, "GB", path, problems):
         return None
     if cfg.memory_gb is not None:
-        candidates = [n for n in VALKEY_NODE_TYPES.values() if n.keyspace_gb >= cfg.memory_gb
-                      and not (profile == "production" and n.name in NO_SLA_NODE_TYPES)]
-        if not candidates:
-            largest = max(VALKEY_NODE_TYPES.values(), key=lambda n: n.keyspace_gb)
+        fitted = smallest_valkey_node(cfg.memory_gb, sla_only=profile == "production")
+        if fitted is None:
+            largest = max(VALKEY_KEYSPACE_GB, key=VALKEY_KEYSPACE_GB.__getitem__)
             problems.append(Problem(f"{path}.memory_gb", f"{cfg.memory_gb} GB does not fit one "
-                                    f"Memorystore for Valkey node (the largest, {largest.name}, "
-                                    f"holds {largest.keyspace_gb} GB); use shards to spread the "
-                                    "data."))
-            return None
-        return min(candidates, key=lambda n: n.keyspace_gb)
+                                    f"Memorystore for Valkey node (the largest, {largest}, "
+                                    f"holds {VALKEY_KEYSPACE_GB[largest]} GB); use shards to "
+                                    "spread the data."))
+        return fitted
     name = cfg.node_type or d.valkey_node_type
     node = VALKEY_NODE_TYPES.get(name) or VALKEY_NODE_TYPES.get(name.lower().replace("_", "-"))
     if node is None:

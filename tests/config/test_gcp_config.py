@@ -91,7 +91,8 @@ REFUSED = [
      "7.2, 8.0, 9.0, 9.1. Write it as '8.0'."),
     ("valkey-aws-node", gcp_config(valkey(node_type="cache.r7g.large")),
      "caches.s.node_type: 'cache.r7g.large' is not a Memorystore for Valkey node type; use one "
-     "of shared-core-nano, standard-small, highmem-medium, highmem-xlarge."),
+     "of shared-core-nano, custom-pico, custom-micro, custom-mini, standard-small, "
+     "highmem-medium, highcpu-medium, standard-large, highmem-xlarge, highmem-2xlarge."),
     ("valkey-node-and-memory", gcp_config(valkey(node_type="highmem-medium", memory_gb=4)),
      "caches.s: set node_type or memory_gb, not both."),
     ("valkey-memory", gcp_config(valkey(memory_gb=100)),
@@ -420,10 +421,29 @@ def test_production_defaults_are_highly_available_and_protected():
     ("production", 1, "STANDARD_SMALL"),     # no shared-core-nano (no SLA) in production
     ("development", 10, "HIGHMEM_MEDIUM"),
     ("development", 40, "HIGHMEM_XLARGE"),
+    # Node types of unknown capacity (custom-micro, standard-large, ...) are never picked.
+    ("production", 2, "STANDARD_SMALL"),
+    ("development", 15, "HIGHMEM_XLARGE"),
 ])
 def test_valkey_memory_picks_the_smallest_fitting_node_type(profile, memory_gb, node_type):
     cache = cache_of(gcp_config(valkey(memory_gb=memory_gb), profile=profile))
     assert cache.node_type == node_type
+
+
+@pytest.mark.parametrize(("node_type", "api", "clients"), [
+    ("custom-micro", "CUSTOM_MICRO", 16000), ("highcpu-medium", "HIGHCPU_MEDIUM", 32000),
+    ("standard-large", "STANDARD_LARGE", 32000), ("highmem-2xlarge", "HIGHMEM_2XLARGE", 64000),
+])
+def test_every_node_type_google_offers_is_accepted_with_its_client_limit(node_type, api, clients,
+                                                                         attempt):
+    cache = cache_of(gcp_config(valkey(node_type=node_type), profile="production"))
+    assert cache.node_type == api
+    # The client limit of Google's quotas page holds the connection threshold.
+    error, recorder = attempt(gcp_config(valkey(node_type=node_type,
+                                                alarms={"max_connections": clients})))
+    assert f"max_connections: {clients} is not allowed; a {node_type} node (maxclients " \
+        f"{clients}) accepts at most {clients} clients" in error
+    assert recorder.registrations == []
 
 
 @pytest.mark.parametrize(("shards", "cluster_mode"), [(1, False), (3, True)])

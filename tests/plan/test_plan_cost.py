@@ -267,3 +267,15 @@ def test_gcp_prod_stack_is_priced_per_memorystore_instance():
     assert not report["cost"]["priced_exactly"]
     assert "network egress and cross-region replication traffic" in report["cost"][
         "not_included"]
+
+
+def test_a_valkey_node_type_without_a_sourced_price_is_unpriced_not_guessed():
+    # Google's newer node types (highcpu-medium, ...) have no price in the catalog's source
+    # yet: the plan says so instead of borrowing another type's price.
+    spec = spec_of(gcp_config({"s": {"engine": "valkey", "node_type": "highcpu-medium"}}))
+    resources = [gcp_resource("gcp:memorystore/instance:Instance", "s", "us-central1",
+                              nodeType="HIGHCPU_MEDIUM", shardCount=1, replicaCount=1)]
+    cost = estimate(spec, resources)
+    [cache] = cost["caches"]
+    assert (cache["nodes"], cache["monthly_usd"]) == (2, None)
+    assert cost["unpriced"] == ["s: no price for Valkey node type 'HIGHCPU_MEDIUM'"]
