@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -36,8 +37,10 @@ MIB = 1024 * 1024
 # threshold; 64 MiB is this project's choice - a few seconds of heavy writes, and what a
 # switchover to that secondary would lose.
 CROSS_REGION_BACKLOG_BYTES = 64 * MIB
-# Hit rates need traffic to mean anything: judged over 15 minutes.
+# Hit rates need traffic to mean anything: judged over 15 minutes, and not below one lookup a
+# second (as the AWS alarms: components/aws/alarms.py HIT_RATE_MIN_LOOKUPS).
 HIT_RATE_DURATION = "900s"
+HIT_RATE_MIN_LOOKUPS_PER_SECOND = 1
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class AlertRule:
     # Missing data counts as a breach (a silent cross-region link is a broken one).
     missing_breaches: bool = False
     unit: str = ""                # for messages: "", "/s", " s", " bytes"
+    # Conditions that must hold as well (the policy's combiner becomes AND).
+    also: tuple[AlertRule, ...] = ()
 
     @property
     def describe(self) -> str:
@@ -187,16 +192,51 @@ def hit_rate_rule(hits: str, misses: str, hit_rate: float) -> AlertRule:
     hits in the denominator it would be the other way round: a total miss would divide by zero
     and might never fire. An instance without lookups (0 / 0) fires in neither form.
     p = 100 %: any miss fires (misses per second above 0).
+
+    A second condition keeps a trickle of misses from firing (a health check's GET of a missing
+    key reads 0 hits per miss): misses above (1 - p) x HIT_RATE_MIN_LOOKUPS_PER_SECOND. Below p,
+    misses exceed (1 - p) x lookups, so an instance with at least that many lookups a second
+    still fires whenever its hit rate is below p.
     """
-    if hit_rate >= 1:
-        return AlertRule("hit-rate", "missed lookups", misses, "ALIGN_RATE", 0, "WARNING",
-                         duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
+    def misses_rate(threshold: float) -> AlertRule:
+        return AlertRule("hit-rate", "missed lookups", misses, "ALIGN_RATE", threshold,
+                         "WARNING", duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
                          group_by=("resource.label.instance_id",), unit="/s")
+
+    if hit_rate >= 1:
+        return misses_rate(0)
     return AlertRule("hit-rate", "hits per miss", hits, "ALIGN_RATE",
                      round(hit_rate / (1 - hit_rate), 6), "WARNING",
                      duration=HIT_RATE_DURATION, reducer="REDUCE_SUM",
                      group_by=("resource.label.instance_id",), comparison=LESS,
-                     denominator=misses)
+                     denominator=misses,
+                     also=(misses_rate(round((1 - hit_rate) * HIT_RATE_MIN_LOOKUPS_PER_SECOND,
+                                             6)),))
+
+
+def _condition(rule: AlertRule, resource_type: str,
+               instance_id: str) -> gcp.monitoring.AlertPolicyConditionArgs:
+    aggregation: dict[str, Any] = dict(
+        alignment_period=ALIGNMENT_PERIOD, per_series_aligner=rule.aligner,
+        cross_series_reducer=rule.reducer, group_by_fields=list(rule.group_by) or None)
+    monitoring = gcp.monitoring
+    return monitoring.AlertPolicyConditionArgs(
+        display_name=f"{instance_id} {rule.describe}",
+        condition_threshold=monitoring.AlertPolicyConditionConditionThresholdArgs(
+            filter=instance_filter(resource_type, rule.metric, instance_id),
+            comparison=rule.comparison,
+            threshold_value=rule.threshold,
+            duration=rule.duration,
+            aggregations=[
+                monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(**aggregation)],
+            denominator_filter=(instance_filter(resource_type, rule.denominator, instance_id)
+                                if rule.denominator else None),
+            denominator_aggregations=[
+                monitoring.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs(
+                    **aggregation)] if rule.denominator else None,
+            evaluation_missing_data=("EVALUATION_MISSING_DATA_ACTIVE"
+                                     if rule.missing_breaches else None),
+        ))
 
 
 def instance_filter(resource_type: str, metric: str, instance_id: str) -> str:
@@ -256,40 +296,14 @@ class MemorystoreAlerts(Component[MemorystoreAlertsArgs],
         for rule in alert_rules(args.engine, args.policy, args.high_availability,
                                 args.replicas, args.cross_region_shards):
             display = f"managed-cache/{args.instance_id}/{rule.key}"
-            aggregation = gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(
-                alignment_period=ALIGNMENT_PERIOD,
-                per_series_aligner=rule.aligner,
-                cross_series_reducer=rule.reducer,
-                group_by_fields=list(rule.group_by) or None,
-            )
-            threshold = gcp.monitoring.AlertPolicyConditionConditionThresholdArgs(
-                filter=instance_filter(resource_type, rule.metric, args.instance_id),
-                comparison=rule.comparison,
-                threshold_value=rule.threshold,
-                duration=rule.duration,
-                aggregations=[aggregation],
-                denominator_filter=(instance_filter(resource_type, rule.denominator,
-                                                    args.instance_id)
-                                    if rule.denominator else None),
-                denominator_aggregations=[
-                    gcp.monitoring.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs(
-                        alignment_period=ALIGNMENT_PERIOD,
-                        per_series_aligner=rule.aligner,
-                        cross_series_reducer=rule.reducer,
-                        group_by_fields=list(rule.group_by) or None,
-                    )] if rule.denominator else None,
-                evaluation_missing_data=("EVALUATION_MISSING_DATA_ACTIVE"
-                                         if rule.missing_breaches else None),
-            )
             policy = gcp.monitoring.AlertPolicy(
                 f"{name}-{rule.key}",
                 display_name=display,
-                combiner="OR",
+                # Every condition at once: a rule's `also` conditions narrow it.
+                combiner="AND" if rule.also else "OR",
                 severity=rule.severity,
-                conditions=[gcp.monitoring.AlertPolicyConditionArgs(
-                    display_name=f"{args.instance_id} {rule.describe}",
-                    condition_threshold=threshold,
-                )],
+                conditions=[_condition(part, resource_type, args.instance_id)
+                            for part in (rule, *rule.also)],
                 notification_channels=channels,
                 documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
                     subject=f"{args.instance_id}: {rule.describe}",

@@ -32,8 +32,16 @@ def policies_of(rec, component: str) -> dict[str, dict]:
 
 
 def condition(policy: dict) -> dict:
-    (cond,) = policy["conditions"]
-    return cond["conditionThreshold"]
+    """The policy's one condition; of a hit-rate policy, the first (the ratio)."""
+    first, *others = policy["conditions"]
+    assert len(others) == (policy["combiner"] == "AND")
+    return first["conditionThreshold"]
+
+
+def misses_floor(policy: dict) -> dict:
+    """The hit-rate policy's second condition: enough misses a second to judge."""
+    _, floor = policy["conditions"]
+    return floor["conditionThreshold"]
 
 
 def test_redis_alerts_use_redis_metrics_and_the_cache_thresholds(run_stack):
@@ -106,8 +114,10 @@ def test_redis_evictions_lag_and_hit_rate_follow_the_aws_alarms(run_stack):
     assert hit["aggregations"] == hit["denominatorAggregations"] == [{
         "alignmentPeriod": "300s", "perSeriesAligner": "ALIGN_RATE",
         "crossSeriesReducer": "REDUCE_SUM", "groupByFields": ["resource.label.instance_id"]}]
-    assert policies["hit-rate"]["conditions"][0]["displayName"] == \
-        "test-s hits per miss below 4"
+    assert [c["displayName"] for c in policies["hit-rate"]["conditions"]] == [
+        "test-s hits per miss below 4", "test-s missed lookups above 0.2/s"]
+    assert 'metric.type = "redis.googleapis.com/stats/keyspace_misses"' in misses_floor(
+        policies["hit-rate"])["filter"]
 
 
 @pytest.mark.parametrize("percent, threshold", [(50, 1), (90, 9), (99.5, 199)])
@@ -116,13 +126,17 @@ def test_the_hits_per_miss_threshold_is_the_hit_rate_rearranged(percent, thresho
     rule = hit_rate_rule("hits", "misses", percent / 100)
     assert (rule.metric, rule.denominator, rule.comparison) == ("hits", "misses", "COMPARISON_LT")
     assert rule.threshold == pytest.approx(threshold)
+    # Below p, misses > (1 - p) x lookups: at one lookup a second the floor never silences it.
+    [floor] = rule.also
+    assert (floor.metric, floor.comparison) == ("misses", "COMPARISON_GT")
+    assert floor.threshold == pytest.approx(1 - percent / 100)
 
 
 def test_a_hit_rate_of_100_percent_fires_on_any_miss():
     # p / (1 - p) has no value at 100 %: the rule becomes "misses per second above 0".
     rule = hit_rate_rule("hits", "misses", 1.0)
-    assert (rule.metric, rule.denominator, rule.comparison, rule.threshold) == (
-        "misses", None, "COMPARISON_GT", 0)
+    assert (rule.metric, rule.denominator, rule.comparison, rule.threshold, rule.also) == (
+        "misses", None, "COMPARISON_GT", 0, ())
     assert (rule.aligner, rule.reducer, rule.group_by) == (
         "ALIGN_RATE", "REDUCE_SUM", ("resource.label.instance_id",))
 
@@ -151,6 +165,14 @@ def test_valkey_lag_evictions_and_hit_rate_as_a_hits_per_miss_ratio(run_stack):
     assert hit["aggregations"] == hit["denominatorAggregations"]
     assert hit["aggregations"][0]["crossSeriesReducer"] == "REDUCE_SUM"
     assert hit["aggregations"][0]["groupByFields"] == ["resource.label.instance_id"]
+    # And only with more than (1 - 0.8) x 1 misses a second: a trickle of misses (a health
+    # check's GET of a missing key) reads 0 hits per miss and must not warn.
+    assert policies["hit-rate"]["combiner"] == "AND"
+    floor = misses_floor(policies["hit-rate"])
+    assert f'metric.type = "{prefix}/stats/total_keyspace_misses_count"' in floor["filter"]
+    assert (floor["comparison"], floor["thresholdValue"], floor["duration"]) == (
+        "COMPARISON_GT", 0.2, "900s")
+    assert floor["aggregations"] == hit["aggregations"] and "denominatorFilter" not in floor
     # No secondaries: no cross-region policies.
     assert not {"cross-region-links", "cross-region-backlog"} & set(policies)
 
