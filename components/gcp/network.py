@@ -238,9 +238,10 @@ class MemorystoreNetwork(Component[MemorystoreNetworkArgs],
             update_on_creation_fail=None if owned else True,
             # Own network: deleting the connection fails while the producer still holds
             # instances' addresses (they linger after the instances are gone); removing the
-            # peering lets the network be deleted in the same run (pulumi-gcp
-            # servicenetworking.Connection docs). Someone else's network: other producers may
-            # use the connection; leave it.
+            # peering lets the network be deleted in the same run (pulumi-gcp 10
+            # servicenetworking.Connection docs; magic-modules 15405d6f, newer than the
+            # google-beta source provider_facts cites). Someone else's network: other producers
+            # may use the connection; leave it.
             deletion_policy="REMOVE_PEERING" if owned else "ABANDON",
             # Someone else's network: other producers (Cloud SQL...) add their ranges to the
             # same connection, and the provider reads the whole list back and sends ours with
