@@ -1,7 +1,8 @@
-"""One CloudWatch dashboard per stack: a row of key graphs per cache.
+"""The stack's CloudWatch dashboard: a row of key graphs per cache.
 
 The body is built with json.dumps from config-derived ids only (member ids, regions,
-thresholds), so it is known at preview time and diffs readably.
+thresholds), so it is known at preview time and diffs readably. A stack whose graphs pass a
+dashboard's limits gets further pages (`<name>-2`, `<name>-3`, ...), split between rows.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ from components.component import Component, Outputs
 
 GRAPH_HEIGHT = 6
 FULL_WIDTH = 24
+# Fixed CloudWatch limits, not quotas one can raise. Dashboard Body Structure and Syntax
+# (CloudWatch API Reference): a body holds "between 0 and 500 widget objects"; CloudWatch service
+# quotas (dashboards): "Up to 500 metrics per dashboard widget. Up to 2500 metrics per dashboard,
+# across all widgets". A graph holds one metric per node and a group has at most 500 nodes.
+MAX_WIDGETS_PER_DASHBOARD = 500
+MAX_METRICS_PER_DASHBOARD = 2500
+MAX_METRICS_PER_WIDGET = 500
 
 
 @dataclass(frozen=True)
@@ -59,19 +67,25 @@ class CacheDashboardArgs:
 
 class CacheDashboard(Component[CacheDashboardArgs],
                      type_token="managed-cache:aws:CacheDashboard"):
-    dashboard_name: pulumi.Output[str]
-    url: str                                 # console link, known from config
+    dashboard_name: pulumi.Output[str]       # the first page's
+    url: str                                 # the first page's console link, known from config
+    urls: list[str]                          # every page's, first page first
 
     def build(self, name: str, args: CacheDashboardArgs) -> Outputs:
-        dashboard = aws.cloudwatch.Dashboard(
-            f"{name}-dashboard",
-            dashboard_name=args.dashboard_name,
-            dashboard_body=dashboard_body(args),
+        pages = dashboard_bodies(args)
+        # The first page keeps the resource and dashboard names of a one-page dashboard.
+        names = [args.dashboard_name] + [f"{args.dashboard_name}-{page}"
+                                         for page in range(2, len(pages) + 1)]
+        dashboards = [aws.cloudwatch.Dashboard(
+            f"{name}-dashboard" + (f"-{page}" if page > 1 else ""),
+            dashboard_name=page_name,
+            dashboard_body=body,
             opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.dashboard_name = dashboard.dashboard_name
-        self.url = dashboard_url(args.region, args.dashboard_name)
-        return {"dashboard_name": self.dashboard_name, "url": self.url}
+        ) for page, (page_name, body) in enumerate(zip(names, pages, strict=True), start=1)]
+        self.dashboard_name = dashboards[0].dashboard_name
+        self.urls = [dashboard_url(args.region, page_name) for page_name in names]
+        self.url = self.urls[0]
+        return {"dashboard_name": self.dashboard_name, "url": self.url, "urls": self.urls}
 
 
 def dashboard_url(region: str, dashboard_name: str) -> str:
@@ -79,27 +93,42 @@ def dashboard_url(region: str, dashboard_name: str) -> str:
             f"#dashboards:name={dashboard_name}")
 
 
-def dashboard_body(args: CacheDashboardArgs) -> str:
-    widgets: list[dict[str, Any]] = []
-    y = 0
+def dashboard_bodies(args: CacheDashboardArgs) -> list[str]:
+    """One body per page. A page takes whole rows while it stays within the widget and metric
+    limits; a cache whose rows go on over a page break has its title again on the next page."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    y = metrics = 0
     for cache in args.caches:
-        if cache.serverless is not None:
-            rows = _serverless_rows(cache, cache.serverless)
-        elif cache.engine == "memcached":
-            rows = _memcached_rows(cache)
-        else:
-            rows = _valkey_rows(cache)
         kind = f"serverless {cache.engine}" if cache.serverless is not None else cache.engine
-        widgets.append(_text(f"## {cache.name}: {kind} `{cache.cache_id}` "
-                             f"({cache.region})", y))
-        y += 1
-        for row in rows:
+        title = f"## {cache.name}: {kind} `{cache.cache_id}` ({cache.region})"
+        continued = titled_on_page = False
+        for row in _rows(cache):
+            row_metrics = sum(len(graph["metrics"]) for graph in row)
+            needed = len(row) + (0 if titled_on_page else 1)
+            if pages[-1] and (len(pages[-1]) + needed > MAX_WIDGETS_PER_DASHBOARD
+                              or metrics + row_metrics > MAX_METRICS_PER_DASHBOARD):
+                pages.append([])
+                y = metrics = 0
+                titled_on_page = False
+            if not titled_on_page:
+                pages[-1].append(_text(title + (" (continued)" if continued else ""), y))
+                continued = titled_on_page = True
+                y += 1
             width = FULL_WIDTH // len(row)
             for column, graph in enumerate(row):
-                widgets.append({"type": "metric", "x": column * width, "y": y, "width": width,
-                                "height": GRAPH_HEIGHT, "properties": graph})
+                pages[-1].append({"type": "metric", "x": column * width, "y": y, "width": width,
+                                  "height": GRAPH_HEIGHT, "properties": graph})
             y += GRAPH_HEIGHT
-    return json.dumps({"widgets": widgets}, sort_keys=True)
+            metrics += row_metrics
+    return [json.dumps({"widgets": widgets}, sort_keys=True) for widgets in pages]
+
+
+def _rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
+    if cache.serverless is not None:
+        return _serverless_rows(cache, cache.serverless)
+    if cache.engine == "memcached":
+        return _memcached_rows(cache)
+    return _valkey_rows(cache)
 
 
 def _valkey_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:

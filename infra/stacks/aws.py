@@ -109,7 +109,8 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
         "networks": {region: {"vpc_id": n.vpc_id, "security_group_id": n.security_group_id,
                               **({"dns_zone_id": zones[region].zone_id} if zones else {})}
                      for region, n in stack.networks.items()},
-        "monitoring": {"dashboard_url": dashboard.url,
+        # The first page, and every page: a stack past a dashboard's limits has several.
+        "monitoring": {"dashboard_url": dashboard.url, "dashboard_urls": dashboard.urls,
                        "alarm_topics": {region: topic.arn
                                         for region, topic in stack.alarm_topics.items()}},
     }

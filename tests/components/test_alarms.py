@@ -3,15 +3,12 @@ page: test_alarm_notifications.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
 
-from components.aws.alarms import HIT_RATE_MIN_LOOKUPS, CacheNode, host_cpu_threshold
-from components.aws.dashboard import CacheDashboardArgs, DashboardCache, dashboard_body
+from components.aws.alarms import HIT_RATE_MIN_LOOKUPS, host_cpu_threshold
 from infra import naming
-from infra.config.alarms import ALARM_DEFAULTS
 from tests.builders import aws_config
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -452,85 +449,11 @@ def test_overrides_reach_the_alarms(run_stack):
 
 
 # ---------------------------------------------------------------------------------------------
-# Dashboard
+# Memory and SSD
 # ---------------------------------------------------------------------------------------------
-def _dashboard_metrics(body: dict) -> list[list]:
-    return [m for w in body["widgets"] if w["type"] == "metric"
-            for m in w["properties"]["metrics"]]
-
-
-def _graphed_nodes(widget) -> list[str]:
-    return [m[m.index("CacheClusterId") + 1] for m in widget["properties"]["metrics"]]
-
-
-def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
-    recorder = run_stack("prod")
-    [dashboard] = recorder.of_type(DASHBOARD)
-    # Dashboard names are account-wide: the stack's region keeps another region's stack of the
-    # same name_prefix from overwriting it.
-    assert dashboard.inputs["dashboardName"] == "managed-cache-prod-us-east-1"
-    assert "::aws-us-east-1::" in dashboard.provider
-    body = json.loads(dashboard.inputs["dashboardBody"])
-    titles = [w["properties"].get("title") for w in body["widgets"] if w["type"] == "metric"]
-    assert titles == [
-        "Memory used (% of maxmemory)", "Engine CPU (%)", "Host CPU (%)",
-        "Evictions (per minute)", "Connections", "Replication lag (s)",
-        "Global Datastore lag in eu-west-1 (s)",
-        "Memory used (% of maxmemory) in eu-west-1", "Engine CPU (%) in eu-west-1",
-        "Host CPU (%) in eu-west-1", "Evictions (per minute) in eu-west-1",
-        "Connections in eu-west-1",
-        "Freeable memory (bytes)", "CPU (%)", "Evictions (per minute)", "Connections",
-    ]
-    metrics = _dashboard_metrics(body)
-    assert all(m[0] == "AWS/ElastiCache" for m in metrics)
-    cluster_ids = {m[m.index("CacheClusterId") + 1] for m in metrics}
-    assert cluster_ids == {"prod-sessions-001", "prod-sessions-002", "prod-sessions-003",
-                           "prod-sessions-euw1-001", "prod-sessions-euw1-002", "prod-fragments"}
-    in_secondary = [w for w in body["widgets"]
-                    if w["properties"].get("title", "").endswith("in eu-west-1")]
-    assert len(in_secondary) == 5
-    assert all(w["properties"]["region"] == "eu-west-1" for w in in_secondary)
-    [global_lag] = [w for w in body["widgets"]
-                    if w["properties"].get("title", "").startswith("Global")]
-    assert global_lag["properties"]["region"] == "eu-west-1"
-    # Lag is graphed for every node that can be a replica (lag) or the secondary's primary
-    # (cross-region lag): a failover swaps the roles.
-    assert _graphed_nodes(global_lag) == ["prod-sessions-euw1-001", "prod-sessions-euw1-002"]
-    [replica_lag] = [w for w in body["widgets"]
-                     if w["properties"].get("title") == "Replication lag (s)"]
-    assert _graphed_nodes(replica_lag) == [
-        "prod-sessions-001", "prod-sessions-002", "prod-sessions-003"]
-    [memory, _] = [w for w in body["widgets"]
-                   if w["properties"].get("title", "").startswith("Memory")]
-    assert [a["value"] for a in memory["properties"]["annotations"]["horizontal"]] == [80, 90]
-    # Widgets never overlap and stay within the 24-column grid.
-    cells = set()
-    for w in body["widgets"]:
-        assert w["x"] + w["width"] <= 24
-        for x in range(w["x"], w["x"] + w["width"]):
-            for y in range(w["y"], w["y"] + w["height"]):
-                assert (x, y) not in cells
-                cells.add((x, y))
-
-
-def test_no_dashboard_graph_holds_more_than_a_widgets_500_metrics():
-    # CloudWatch service quotas (dashboards): at most 500 metrics per widget; a replication
-    # group has up to 500 nodes, so each graph holds one metric per node, never two.
-    nodes = [CacheNode(f"big-{shard:04d}-{node:03d}", replica=node > 1)
-             for shard in range(1, 251) for node in (1, 2)]
-    cache = DashboardCache(name="big", cache_id="big", engine="valkey", region="us-east-1",
-                           vcpus=2, nodes=nodes, policy=ALARM_DEFAULTS["production"])
-    body = json.loads(dashboard_body(CacheDashboardArgs(
-        dashboard_name="managed-cache-test-us-east-1", region="us-east-1", caches=[cache])))
-    counts = {w["properties"]["title"]: len(w["properties"]["metrics"])
-              for w in body["widgets"] if w["type"] == "metric"}
-    assert counts["Engine CPU (%)"] == counts["Host CPU (%)"] == 500
-    assert max(counts.values()) <= 500
-
-
 def test_data_tiering_nodes_are_watched_on_memory_and_ssd(run_stack):
     # An r6gd node moves values to SSD once its memory is full: memory use near 100 % is its
-    # normal state. The node alarms and the graph follow the capacity of memory and SSD.
+    # normal state. The node alarms follow the capacity of memory and SSD.
     recorder = run_stack(aws_config({"c": {"node_type": "cache.r6gd.xlarge"}},
                                     profile="production"))
     metrics = {_metric(a) for a in _alarms(recorder)}
@@ -540,31 +463,6 @@ def test_data_tiering_nodes_are_watched_on_memory_and_ssd(run_stack):
     assert (alarms[f"{base}-warning"]["threshold"], alarms[f"{base}-critical"]["threshold"]) \
         == (80.0, 90.0)
     assert "memory and SSD" in alarms[f"{base}-critical"]["alarmDescription"]
-    body = json.loads(recorder.of_type(DASHBOARD)[0].inputs["dashboardBody"])
-    [capacity] = [w for w in body["widgets"] if w["properties"].get("title", "").startswith(
-        "Data used (% of memory and SSD)")]
-    assert {m[1] for m in capacity["properties"]["metrics"]} == {
-        "DatabaseCapacityUsagePercentage"}
-    assert "DatabaseMemoryUsagePercentage" not in {m[1] for m in _dashboard_metrics(body)}
-
-
-def test_memcached_dashboard_uses_node_dimensions(run_stack):
-    recorder = run_stack("prod")
-    body = json.loads(recorder.of_type(DASHBOARD)[0].inputs["dashboardBody"])
-    memcached = [m for m in _dashboard_metrics(body) if "prod-fragments" in m]
-    assert {m[1] for m in memcached} == {"FreeableMemory", "SwapUsage", "CPUUtilization",
-                                         "Evictions", "CurrConnections"}
-    assert {tuple(m[2:6]) for m in memcached} == {
-        ("CacheClusterId", "prod-fragments", "CacheNodeId", f"{n:04d}") for n in (1, 2, 3)}
-
-
-def test_monitoring_is_exported(run_stack):
-    recorder = run_stack("prod")
-    monitoring = recorder.stack_outputs["monitoring"]
-    assert monitoring["dashboard_url"] == (
-        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1"
-        "#dashboards:name=managed-cache-prod-us-east-1")
-    assert sorted(monitoring["alarm_topics"]) == ["eu-west-1", "us-east-1"]
 
 
 # ---------------------------------------------------------------------------------------------
