@@ -28,6 +28,7 @@ from components.aws.alarms import (
     shards,
 )
 from components.component import Component, Outputs
+from components.dashboard_pages import paginate
 
 GRAPH_HEIGHT = 6
 FULL_WIDTH = 24
@@ -94,33 +95,30 @@ def dashboard_url(region: str, dashboard_name: str) -> str:
 
 
 def dashboard_bodies(args: CacheDashboardArgs) -> list[str]:
-    """One body per page. A page takes whole rows while it stays within the widget and metric
-    limits; a cache whose rows go on over a page break has its title again on the next page."""
-    pages: list[list[dict[str, Any]]] = [[]]
-    y = metrics = 0
-    for cache in args.caches:
-        kind = f"serverless {cache.engine}" if cache.serverless is not None else cache.engine
-        title = f"## {cache.name}: {kind} `{cache.cache_id}` ({cache.region})"
-        continued = titled_on_page = False
-        for row in _rows(cache):
-            row_metrics = sum(len(graph["metrics"]) for graph in row)
-            needed = len(row) + (0 if titled_on_page else 1)
-            if pages[-1] and (len(pages[-1]) + needed > MAX_WIDGETS_PER_DASHBOARD
-                              or metrics + row_metrics > MAX_METRICS_PER_DASHBOARD):
-                pages.append([])
-                y = metrics = 0
-                titled_on_page = False
-            if not titled_on_page:
-                pages[-1].append(_text(title + (" (continued)" if continued else ""), y))
-                continued = titled_on_page = True
-                y += 1
-            width = FULL_WIDTH // len(row)
-            for column, graph in enumerate(row):
-                pages[-1].append({"type": "metric", "x": column * width, "y": y, "width": width,
-                                  "height": GRAPH_HEIGHT, "properties": graph})
-            y += GRAPH_HEIGHT
-            metrics += row_metrics
-    return [json.dumps({"widgets": widgets}, sort_keys=True) for widgets in pages]
+    """One body per page (components/dashboard_pages.py)."""
+    sections = [(_heading(cache), _rows(cache)) for cache in args.caches]
+    bodies = []
+    for page in paginate(sections, max_widgets=MAX_WIDGETS_PER_DASHBOARD,
+                         max_metrics=MAX_METRICS_PER_DASHBOARD,
+                         metrics=lambda graph: len(graph["metrics"])):
+        widgets: list[dict[str, Any]] = []
+        y = 0
+        for title, rows in page:
+            widgets.append(_text(title, y))
+            y += 1
+            for row in rows:
+                width = FULL_WIDTH // len(row)
+                for column, graph in enumerate(row):
+                    widgets.append({"type": "metric", "x": column * width, "y": y,
+                                    "width": width, "height": GRAPH_HEIGHT, "properties": graph})
+                y += GRAPH_HEIGHT
+        bodies.append(json.dumps({"widgets": widgets}, sort_keys=True))
+    return bodies
+
+
+def _heading(cache: DashboardCache) -> str:
+    kind = f"serverless {cache.engine}" if cache.serverless is not None else cache.engine
+    return f"## {cache.name}: {kind} `{cache.cache_id}` ({cache.region})"
 
 
 def _rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:

@@ -22,6 +22,7 @@ import pulumi_gcp as gcp
 
 from components.alarm_policy import AlarmPolicy
 from components.component import Component, Outputs
+from components.dashboard_pages import paginate
 from components.gcp.alerts import (
     ALIGNMENT_PERIOD,
     LESS,
@@ -33,6 +34,11 @@ from components.gcp.alerts import (
 from components.gcp.apis import MONITORING, needs
 
 COLUMNS = 48            # the mosaic grid's width
+# Tiles (titles included) per dashboard; past it the stack gets further pages. Google's limit
+# is not stated on a page we could read: an older dashboards page said 40 widgets, a 2025 user
+# report of the release notes 100, a 2026 Terraform module "GCP rejects any dashboard with more
+# than 50 widgets". 40 stays under each (docs/cloud-rules.md).
+MAX_TILES_PER_DASHBOARD = 40
 GRAPHS_PER_ROW = 4
 GRAPH_HEIGHT = 16
 TITLE_HEIGHT = 4
@@ -74,19 +80,23 @@ class MemorystoreDashboardArgs:
 
 class MemorystoreDashboard(Component[MemorystoreDashboardArgs],
                            type_token="managed-cache:gcp:MemorystoreDashboard"):
-    dashboard_id: pulumi.Output[str]        # projects/<number>/dashboards/<id>
-    url: pulumi.Output[str]
+    dashboard_id: pulumi.Output[str]        # the first page's: projects/<number>/dashboards/<id>
+    url: pulumi.Output[str]                 # the first page's
+    urls: list[pulumi.Output[str]]          # every page's, first page first
 
     def build(self, name: str, args: MemorystoreDashboardArgs) -> Outputs:
-        dashboard = gcp.monitoring.Dashboard(
-            f"{name}-dashboard",
+        # The first page keeps the resource name and display name of a one-page dashboard.
+        dashboards = [gcp.monitoring.Dashboard(
+            f"{name}-dashboard" + (f"-{page}" if page > 1 else ""),
             project=args.project,
-            dashboard_json=dashboard_json(args),
+            dashboard_json=body,
             opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, MONITORING)),
-        )
-        self.dashboard_id = dashboard.id
-        self.url = dashboard.id.apply(lambda id_: dashboard_url(args.project, id_))
-        return {"dashboard_id": self.dashboard_id, "url": self.url}
+        ) for page, body in enumerate(dashboard_jsons(args), start=1)]
+        self.dashboard_id = dashboards[0].id
+        self.urls = [d.id.apply(lambda id_: dashboard_url(args.project, id_))
+                     for d in dashboards]
+        self.url = self.urls[0]
+        return {"dashboard_id": self.dashboard_id, "url": self.url, "urls": self.urls}
 
 
 def dashboard_url(project: str, dashboard_id: str) -> str:
@@ -94,34 +104,49 @@ def dashboard_url(project: str, dashboard_id: str) -> str:
             f"{dashboard_id.rsplit('/', 1)[-1]}?project={project}")
 
 
-def dashboard_json(args: MemorystoreDashboardArgs) -> str:
-    tiles: list[dict[str, Any]] = []
-    y = 0
-    for cache in args.instances:
-        tiles.append(_title(f"## {cache.name}: {cache.engine} `{cache.instance_id}` "
-                            f"({cache.region})", y))
-        y += TITLE_HEIGHT
-        copies = [(cache.instance_id, cache.region, cache.replicas,
-                   cache.shards if cache.secondaries else 0)]
-        copies += [(instance_id, region, replicas, 0)
-                   for region, (instance_id, replicas) in cache.secondaries.items()]
-        for instance_id, region, replicas, cross_region_shards in copies:
-            rules = {r.key: r for r in alert_rules(cache.engine, cache.policy,
-                                                   cache.high_availability, replicas,
-                                                   cross_region_shards)}
-            suffix = "" if instance_id == cache.instance_id else f" in {region}"
-            graphs = [_graph(f"{title or rules[key].title.capitalize()}{suffix}", cache.engine,
-                             instance_id, rules[key])
-                      for key, title in GRAPHS if key in rules]
-            for start in range(0, len(graphs), GRAPHS_PER_ROW):
+def dashboard_jsons(args: MemorystoreDashboardArgs) -> list[str]:
+    """One dashboard per page (components/dashboard_pages.py): "<display name> (2)" and on."""
+    sections = [(f"## {cache.name}: {cache.engine} `{cache.instance_id}` ({cache.region})",
+                 _rows(cache)) for cache in args.instances]
+    bodies = []
+    for number, page in enumerate(paginate(sections, max_widgets=MAX_TILES_PER_DASHBOARD),
+                                  start=1):
+        tiles: list[dict[str, Any]] = []
+        y = 0
+        for title, rows in page:
+            tiles.append(_title(title, y))
+            y += TITLE_HEIGHT
+            for row in rows:
                 width = COLUMNS // GRAPHS_PER_ROW
-                for column, widget in enumerate(graphs[start:start + GRAPHS_PER_ROW]):
+                for column, widget in enumerate(row):
                     tiles.append({"xPos": column * width, "yPos": y, "width": width,
                                   "height": GRAPH_HEIGHT, "widget": widget})
                 y += GRAPH_HEIGHT
-    return json.dumps(without_defaults({"displayName": args.display_name,
-                                        "mosaicLayout": {"columns": COLUMNS, "tiles": tiles}}),
-                      sort_keys=True)
+        display_name = args.display_name + (f" ({number})" if number > 1 else "")
+        bodies.append(json.dumps(without_defaults({
+            "displayName": display_name, "mosaicLayout": {"columns": COLUMNS, "tiles": tiles}}),
+            sort_keys=True))
+    return bodies
+
+
+def _rows(cache: DashboardInstance) -> list[list[dict[str, Any]]]:
+    """Rows of up to GRAPHS_PER_ROW graphs: the primary's, then each secondary's."""
+    copies = [(cache.instance_id, cache.region, cache.replicas,
+               cache.shards if cache.secondaries else 0)]
+    copies += [(instance_id, region, replicas, 0)
+               for region, (instance_id, replicas) in cache.secondaries.items()]
+    rows = []
+    for instance_id, region, replicas, cross_region_shards in copies:
+        rules = {r.key: r for r in alert_rules(cache.engine, cache.policy,
+                                               cache.high_availability, replicas,
+                                               cross_region_shards)}
+        suffix = "" if instance_id == cache.instance_id else f" in {region}"
+        graphs = [_graph(f"{title or rules[key].title.capitalize()}{suffix}", cache.engine,
+                         instance_id, rules[key])
+                  for key, title in GRAPHS if key in rules]
+        rows += [graphs[start:start + GRAPHS_PER_ROW]
+                 for start in range(0, len(graphs), GRAPHS_PER_ROW)]
+    return rows
 
 
 def without_defaults(value: Any) -> Any:

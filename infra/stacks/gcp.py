@@ -204,7 +204,8 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
         # Valkey uses IAM authorization (short-lived tokens), so only Redis AUTH strings appear.
         "auth_tokens": pulumi.Output.secret(secrets),
         "network": network.network_id,
-        "monitoring": {"dashboard_url": dashboard.url},
+        # The first page, and every page: a stack past a dashboard's tiles has several.
+        "monitoring": {"dashboard_url": dashboard.url, "dashboard_urls": dashboard.urls},
     }
 
 

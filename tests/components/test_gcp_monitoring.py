@@ -10,6 +10,7 @@ import pytest
 
 from components import resource_types as types
 from components.gcp.alerts import hit_rate_rule
+from components.gcp.dashboard import MAX_TILES_PER_DASHBOARD
 from tests.builders import (
     GCP_PROD,
     gcp_config,
@@ -325,3 +326,34 @@ def test_dashboard_json_has_no_field_the_api_leaves_out(run_stack):
     assert _defaults_in(dashboard) == []
     tiles = dashboard["mosaicLayout"]["tiles"]
     assert "xPos" not in tiles[0] and "yPos" not in tiles[0]   # the first title, at (0, 0)
+
+
+def test_a_stack_past_a_dashboards_tiles_gets_further_pages(run_stack):
+    # MAX_TILES_PER_DASHBOARD stays under every figure Google's limit has been given (40, 50,
+    # 100 widgets). A Valkey cache with replicas and a secondary region takes 15 tiles: its
+    # title, 8 graphs of the primary, 6 of the secondary.
+    caches = {name: valkey(replicas=1, **{"global": {"secondary_region": "us-east4"}})["s"]
+              for name in ("a", "b", "c", "d")}
+    rec = run_stack(gcp_config(caches, **PROD))
+    boards = sorted(rec.of_type(DASHBOARD), key=lambda d: d.name)    # registered async
+    assert [d.name for d in boards] == ["test-dashboard-dashboard", "test-dashboard-dashboard-2"]
+    pages = [json.loads(d.inputs["dashboardJson"]) for d in boards]
+    assert [p["displayName"] for p in pages] == ["managed-cache test", "managed-cache test (2)"]
+    tiles = [p["mosaicLayout"]["tiles"] for p in pages]
+    assert [len(t) for t in tiles] == [39, 22]          # 15 + 15 + 9 | 7 + 15
+    assert all(len(t) <= MAX_TILES_PER_DASHBOARD == 40 for t in tiles)
+    headings = [[t["widget"]["text"]["content"] for t in page if "text" in t["widget"]]
+                for page in tiles]
+    # Rows stay whole: the rows of c's secondary start the second page under its title again.
+    assert headings == [
+        [f"## {c}: valkey `test-{c}` (us-central1)" for c in "abc"],
+        ["## c: valkey `test-c` (us-central1) (continued)", "## d: valkey `test-d` (us-central1)"]]
+    # Every graph is drawn once, in the order of a one-page dashboard.
+    titles = [t["widget"]["title"] for page in tiles for t in page if "xyChart" in t["widget"]]
+    assert len(titles) == 4 * 14 and titles[:14] * 4 == titles
+    # Each page starts at the top, with no field the API leaves out (xPos/yPos 0).
+    assert all("yPos" not in page[0] for page in tiles)
+    assert _defaults_in(pages[1]) == []
+    assert len(rec.stack_outputs["monitoring"]["dashboard_urls"]) == 2
+    assert rec.stack_outputs["monitoring"]["dashboard_urls"][0] == \
+        rec.stack_outputs["monitoring"]["dashboard_url"]
