@@ -100,6 +100,7 @@ def dashboard_bodies(args: CacheDashboardArgs) -> list[str]:
     bodies = []
     for page in paginate(sections, max_widgets=MAX_WIDGETS_PER_DASHBOARD,
                          max_metrics=MAX_METRICS_PER_DASHBOARD,
+                         max_graph_metrics=MAX_METRICS_PER_WIDGET,
                          metrics=lambda graph: len(graph["metrics"])):
         widgets: list[dict[str, Any]] = []
         y = 0

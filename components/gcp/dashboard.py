@@ -35,9 +35,10 @@ from components.gcp.apis import MONITORING, needs
 
 COLUMNS = 48            # the mosaic grid's width
 # Tiles (titles included) per dashboard; past it the stack gets further pages. Google's limit
-# is not stated on a page we could read: an older dashboards page said 40 widgets, a 2025 user
-# report of the release notes 100, a 2026 Terraform module "GCP rejects any dashboard with more
-# than 50 widgets". 40 stays under each (docs/cloud-rules.md).
+# is not stated on a page we could read: 25 charts on a 2019 quotas page, 40 widgets until a
+# 2025 release note raised it to 100 (as a user quotes it), and a 2026 Terraform module says "GCP
+# rejects any dashboard with more than 50 widgets". 40 is the pre-2025 figure and under both
+# later ones (docs/cloud-rules.md).
 MAX_TILES_PER_DASHBOARD = 40
 GRAPHS_PER_ROW = 4
 GRAPH_HEIGHT = 16

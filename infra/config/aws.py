@@ -21,7 +21,7 @@ from infra.config.access import (
 )
 from infra.config.alarms import resolve_alarms
 from infra.config.aws_global import check_global
-from infra.config.aws_limits import AWS_LIMITS
+from infra.config.aws_limits import AWS_LIMITS, check_group_nodes
 from infra.config.common import (
     DAYS,
     DailyWindow,
@@ -71,6 +71,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     description = resolve_description(cfg.description, prefix, name, "", path, problems,
                                       why=" (ElastiCache requires a description)")
 
+    size_warnings: list[str] = []
     if memcached:
         _refuse_for_memcached(cfg, path, problems)
         shards, replicas, cluster_mode = 1, 0, False
@@ -80,8 +81,11 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         shards = cfg.shards if cfg.shards is not None else 1
         replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
         nodes = shards * (1 + replicas)
-        check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
-        check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas", problems)
+        shards_allowed = check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
+        replicas_allowed = check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas",
+                                       problems)
+        if shards_allowed and replicas_allowed:
+            check_group_nodes(shards, replicas, f"{path}.shards", problems, size_warnings)
         cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
         if shards > 1 and not cluster_mode:
             problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
@@ -128,8 +132,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
         global_spec = check_global(cfg.global_, naming.replication_group_id(prefix, name), node,
-                                   replicas, cluster_mode or replicas >= 1,
-                                   region, f"{path}.global", problems)
+                                   shards, replicas, cluster_mode or replicas >= 1,
+                                   region, f"{path}.global", problems, size_warnings)
         if version is not None and version.endswith(".x"):
             # The provider compares "6.x" (6.<max>) with the created group's 6.2.6 as a minor
             # upgrade, and refuses one with a parameter group after creating the global group
@@ -183,7 +187,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     if cfg.autoscaling is not None and node is not None and version is not None:
         autoscaling = _check_autoscaling(cfg.autoscaling, engine, version, node, shards, replicas,
                                          cluster_mode, cfg.global_ is not None,
-                                         f"{path}.autoscaling", problems)
+                                         f"{path}.autoscaling", problems, size_warnings)
 
     if len(problems) > before or version is None or node is None:
         return None
@@ -213,7 +217,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         auto_minor_version_upgrade=aws.auto_minor_version_upgrade,
         cache_id=cache_id,
         transit_encryption_mode=tls_mode,
-        warnings=warnings,
+        warnings=(*size_warnings, *warnings),
         alarms=alarms,
         global_=global_spec,
         users=users,
@@ -226,8 +230,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
 
 def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                        node: catalog.NodeType, shards: int, replicas: int, cluster_mode: bool,
-                       is_global: bool, path: str,
-                       problems: list[Problem]) -> AutoscalingSpec | None:
+                       is_global: bool, path: str, problems: list[Problem],
+                       warnings: list[str]) -> AutoscalingSpec | None:
     """ElastiCache auto scaling's own rules (infra/catalog/aws.py, AUTOSCALING_*)."""
     before = len(problems)
     if engine == "memcached":
@@ -282,6 +286,14 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                     problems)
         ranges[dimension] = ScalingRange(min=scaling.min, max=scaling.max,
                                          target_percent=float(target), metric=metric)
+    if len(problems) > before:
+        return None
+    # The scaler may take both dimensions to their maxima at once.
+    most_shards = ranges["shards"].max if "shards" in ranges else shards
+    most_replicas = ranges["replicas"].max if "replicas" in ranges else replicas
+    if (most_shards, most_replicas) != (shards, replicas):
+        check_group_nodes(most_shards, most_replicas, path, problems, warnings,
+                          what=" at the scaler's maximum")
     if len(problems) > before:
         return None
     return AutoscalingSpec(replicas=ranges.get("replicas"), shards=ranges.get("shards"))

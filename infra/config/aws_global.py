@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from infra import naming
 from infra.catalog import aws as catalog
-from infra.config.aws_limits import AWS_LIMITS
+from infra.config.aws_limits import AWS_LIMITS, check_group_nodes
 from infra.config.common import (
     Problem,
     check_listed_once,
@@ -17,9 +17,9 @@ from infra.config.schema import GlobalConfig
 from infra.config.spec import GlobalSpec
 
 
-def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, replicas: int,
-                 primary_failover: bool, region: str, path: str,
-                 problems: list[Problem]) -> GlobalSpec | None:
+def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, shards: int,
+                 replicas: int, primary_failover: bool, region: str, path: str,
+                 problems: list[Problem], warnings: list[str]) -> GlobalSpec | None:
     """`global:` of a Valkey/Redis cache: the Global Datastore's secondary regions and their
     replicas per shard. `primary_failover`: the primary fails over automatically."""
     before = len(problems)
@@ -52,6 +52,10 @@ def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, repli
     per_shard, allowed_count = secondary_replicas(cfg, replicas,
                                                   AWS_LIMITS["global.secondary_replicas"],
                                                   path, problems)
+    if allowed_count and per_shard != replicas:
+        # A secondary group has the primary's shards (its node groups follow the global group).
+        check_group_nodes(shards, per_shard, f"{path}.secondary_replicas", problems, warnings,
+                          what=" in each secondary region")
     if allowed_count and primary_failover and per_shard < 1:
         problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
                                 "automatic failover, so each secondary region needs at least "

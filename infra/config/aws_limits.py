@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.catalog import aws as aws_catalog
-from infra.config.common import Range
+from infra.config.common import Problem, Range
 
 # ElastiCache (Terraform aws_elasticache_replication_group / cluster docs, AWS quotas).
 _AWS_SHARDS = (1, 500)
@@ -32,3 +32,28 @@ AWS_LIMITS: dict[str, Range] = {
     "serverless.max_ecpu_per_second": Range(*aws_catalog.SERVERLESS_ECPU_PER_SECOND,
                                             "use {low:,} to {high:,} ECPUs a second"),
 }
+
+
+# Nodes in one replication group, shards x (1 + replicas). ElastiCache user guide, High
+# availability using replication groups: "up to 90 nodes per cluster", and "The node or shard
+# limit can be increased to a maximum of 500 per cluster" (Valkey, and Redis OSS 5.0.6 or later:
+# every version here). Service Quotas names the quota "Nodes per cluster (cluster mode enabled)".
+MAX_GROUP_NODES = 500
+DEFAULT_GROUP_NODES_QUOTA = 90
+
+
+def check_group_nodes(shards: int, replicas: int, path: str, problems: list[Problem],
+                      warnings: list[str] | None = None, what: str = "") -> None:
+    """A group of `shards` shards of one primary and `replicas` replicas each: refused past
+    MAX_GROUP_NODES; past the default quota, a warning (when `warnings` is given)."""
+    nodes = shards * (1 + replicas)
+    each = f"{replicas} replica{'' if replicas == 1 else 's'}"
+    if nodes > MAX_GROUP_NODES:
+        problems.append(Problem(path, f"{shards} shards of {1 + replicas} nodes (1 primary, "
+                                f"{each}) make {nodes} nodes{what}; a replication group holds "
+                                f"at most {MAX_GROUP_NODES}, e.g. "
+                                f"{MAX_GROUP_NODES // (1 + replicas)} shards with {each}."))
+    elif nodes > DEFAULT_GROUP_NODES_QUOTA and warnings is not None:
+        warnings.append(f"{path}: {nodes} nodes{what} pass ElastiCache's default quota of "
+                        f"{DEFAULT_GROUP_NODES_QUOTA} nodes per cluster; ask for 'Nodes per "
+                        "cluster (cluster mode enabled)' in Service Quotas before `pulumi up`.")

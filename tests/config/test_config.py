@@ -78,6 +78,9 @@ BAD_CONFIGS = [
      "(1 to 6 nodes)."),
     ("zero-shards", aws_config({"s": {"shards": 0}}),
      "caches.s.shards: 0 is not allowed; a replication group has 1 to 500 shards."),
+    ("more-than-500-nodes", aws_config({"s": {"shards": 84, "replicas": 5}}),
+     "caches.s.shards: 84 shards of 6 nodes (1 primary, 5 replicas) make 504 nodes; a "
+     "replication group holds at most 500, e.g. 83 shards with 5 replicas."),
     ("shards-without-cluster-mode", aws_config({"s": {"shards": 3,
                                                       "aws": {"cluster_mode": False}}}),
      "caches.s.aws.cluster_mode: false does not fit shards: 3; more than one shard needs "
@@ -213,6 +216,20 @@ def test_snapshot_and_maintenance_windows_that_do_not_overlap_are_accepted(snaps
                                                "maintenance_window": maintenance}}), "test")
     cache = spec.caches[0]
     assert (cache.snapshot_window, cache.maintenance_window) == (snapshot, maintenance)
+
+
+def test_a_group_past_the_default_node_quota_is_a_warning_up_to_500_nodes():
+    # ElastiCache: up to 90 nodes per cluster by default, at most 500 once the quota is raised.
+    def warnings(shards: int, replicas: int) -> tuple[str, ...]:
+        config = aws_config({"s": {"shards": shards, "replicas": replicas}})
+        return load_stack_config(config, "test").warnings
+
+    assert warnings(83, 5) == (
+        "caches.s.shards: 498 nodes pass ElastiCache's default quota of 90 nodes per cluster; "
+        "ask for 'Nodes per cluster (cluster mode enabled)' in Service Quotas before "
+        "`pulumi up`.",)
+    assert warnings(500, 0)[0].startswith("caches.s.shards: 500 nodes pass")
+    assert warnings(45, 1) == ()                  # 90 nodes: within the default quota
 
 
 def test_tls_preferred_is_a_production_warning_and_required_by_default():

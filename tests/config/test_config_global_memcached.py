@@ -49,6 +49,11 @@ BAD = [
                                                                "secondary_replicas": 0}}},
      "caches.s.global.secondary_replicas: 0 is not allowed: the primary has automatic "
      "failover, so each secondary region needs at least one replica."),
+    ("secondary-past-500-nodes", {"s": {**GLOBAL, "shards": 90, "replicas": 1, "global": {
+        "secondary_region": "eu-west-1", "secondary_replicas": 5}}},
+     "caches.s.global.secondary_replicas: 90 shards of 6 nodes (1 primary, 5 replicas) make "
+     "540 nodes in each secondary region; a replication group holds at most 500, e.g. 83 "
+     "shards with 5 replicas."),
     ("global-memcached", {"m": {"engine": "memcached",
                                 "global": {"secondary_region": "eu-west-1"}}},
      "caches.m.global: Memcached has no Global Datastore; remove the key or use engine "
