@@ -82,6 +82,9 @@ MEMCACHED_MAX_CLIENTS = 65000
 NO_SLA_NODE_TYPES = frozenset({"shared-core-nano"})
 
 VALKEY_MAX_SHARDS = 250
+# "Usage units per instance: 250", where units = shard_count * (1 + replica_count): the nodes of
+# one instance (Memorystore for Valkey quotas, https://cloud.google.com/memorystore/docs/valkey/quotas).
+VALKEY_MAX_INSTANCE_UNITS = 250
 MAX_REPLICAS = 5                   # Valkey per shard; Redis with read replicas
 VALKEY_MAX_SECONDARIES = 2         # cross-region replication: up to 2 secondaries
 REDIS_MIN_GB, REDIS_MAX_GB = 1, 300

@@ -24,7 +24,6 @@ from infra.catalog.gcp import (
     DEFAULT_ENGINE_VERSION,
     ENGINE_VERSIONS,
     GCP_DEFAULTS,
-    GCP_REGIONS,
     INSTANCE_ID_LENGTH,
     MAX_REPLICAS,
     MEMCACHED_DISPLAY_NAME_MAX,
@@ -58,20 +57,17 @@ from infra.config.common import (
     WeeklyWindow,
     check_cache_parameters,
     check_daily_window,
-    check_listed_once,
     check_range,
-    check_secondary,
     check_sizing_keys,
     check_weekly_window,
     did_you_mean,
     profile_choices,
     resolve_description,
-    secondary_regions,
-    secondary_replicas,
 )
-from infra.config.gcp_limits import GCP_LIMITS
-from infra.config.schema import CacheConfig, GlobalConfig
-from infra.config.spec import GcpCacheSpec, secondary_instance_id
+from infra.config.gcp_global import check_global
+from infra.config.gcp_limits import GCP_LIMITS, check_valkey_units
+from infra.config.schema import CacheConfig
+from infra.config.spec import GcpCacheSpec
 
 
 def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region: str, path: str,
@@ -321,8 +317,10 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
 
     shards = cfg.shards if cfg.shards is not None else 1
     replicas = cfg.replicas if cfg.replicas is not None else d.valkey_replicas
-    check_range(shards, GCP_LIMITS["valkey.shards"], f"{path}.shards", problems)
-    check_range(replicas, GCP_LIMITS["valkey.replicas"], f"{path}.replicas", problems)
+    shards_allowed = check_range(shards, GCP_LIMITS["valkey.shards"], f"{path}.shards", problems)
+    if check_range(replicas, GCP_LIMITS["valkey.replicas"], f"{path}.replicas", problems) \
+            and shards_allowed:
+        check_valkey_units(shards, replicas, f"{path}.shards", problems)
     cluster_mode = gcp.cluster_mode if gcp.cluster_mode is not None else shards > 1
     if shards > 1 and not cluster_mode:
         problems.append(Problem(f"{path}.gcp.cluster_mode", f"false does not fit shards: "
@@ -354,8 +352,8 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
     secondaries: tuple[str, ...] = ()
     secondary_replicas = replicas
     if cfg.global_ is not None:
-        secondaries, secondary_replicas = _check_global(cfg.global_, instance_id, replicas,
-                                                        region, f"{path}.global", problems)
+        secondaries, secondary_replicas = check_global(cfg.global_, instance_id, shards, replicas,
+                                                       region, f"{path}.global", problems)
         if gcp.kms_key is not None:
             problems.append(Problem(f"{path}.gcp.kms_key", "a Cloud KMS key is regional and "
                                     "cross-region secondaries would need their own; remove the "
@@ -389,28 +387,6 @@ def _valkey_node_type(cfg: CacheConfig, d: GcpDefaults, profile: str, path: str,
                                 f"node type; use one of {', '.join(VALKEY_NODE_TYPES)}."
                                 + did_you_mean(name, VALKEY_NODE_TYPES)))
     return node
-
-
-def _check_global(cfg: GlobalConfig, instance_id: str, replicas: int, region: str, path: str,
-                  problems: list[Problem]) -> tuple[tuple[str, ...], int]:
-    if cfg.network is not None:
-        problems.append(Problem(f"{path}.network", "a GCP VPC network spans every region: the "
-                                "secondary's subnet comes from network.vpc_cidr or "
-                                "network.subnet_ids; remove the key."))
-    regions = secondary_regions(cfg, GCP_LIMITS["valkey.global.secondary_regions"], path,
-                                problems)
-    for i, secondary in enumerate(regions):
-        key = check_secondary(cfg, i, secondary, region, GCP_REGIONS,
-                              "a GCP region Memorystore is offered in", path, problems)
-        if key is not None and \
-                len(secondary_instance_id(instance_id, secondary)) > INSTANCE_ID_LENGTH[1]:
-            problems.append(Problem(key, "the secondary instance id would be longer than "
-                                         f"{INSTANCE_ID_LENGTH[1]} characters; shorten the "
-                                         "cache name."))
-    check_listed_once(regions, path, problems)
-    per_shard, _ = secondary_replicas(cfg, replicas, GCP_LIMITS["valkey.global.secondary_replicas"],
-                                      path, problems)
-    return tuple(regions), per_shard
 
 
 def _resolve_redis(cfg: CacheConfig, d: GcpDefaults, region: str, instance_id: str, path: str,

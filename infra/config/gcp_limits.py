@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.catalog import gcp as gcp_catalog
-from infra.config.common import Range
+from infra.config.common import Problem, Range
 
 # Memorystore (the numbers and their sources are in infra/catalog/gcp.py).
 GCP_LIMITS: dict[str, Range] = {
@@ -34,3 +34,18 @@ GCP_LIMITS: dict[str, Range] = {
                                                    "private services access range",
                                            shown="a /{value}"),
 }
+
+
+
+def check_valkey_units(shards: int, replicas: int, path: str, problems: list[Problem],
+                       where: str = "") -> None:
+    """An instance's usage units, shards x (1 + replicas), its nodes: at most
+    VALKEY_MAX_INSTANCE_UNITS per instance, a secondary's own included."""
+    units = shards * (1 + replicas)
+    most = gcp_catalog.VALKEY_MAX_INSTANCE_UNITS
+    if units > most:
+        each = f"{replicas} replica{'' if replicas == 1 else 's'}"
+        problems.append(Problem(path, f"{shards} shards of {1 + replicas} nodes (1 primary, "
+                                f"{each}) make {units} nodes{where}; a Memorystore for Valkey "
+                                f"instance holds at most {most} (usage units), e.g. "
+                                f"{most // (1 + replicas)} shards with {each}."))

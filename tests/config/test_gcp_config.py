@@ -103,6 +103,11 @@ REFUSED = [
      "to Memorystore for Valkey; start it at 01:00 or later, e.g. '01:00-02:00'."),
     ("valkey-shards", gcp_config(valkey(shards=300)),
      "caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."),
+    # Memorystore for Valkey quotas: "Usage units per instance: 250", shards x (1 + replicas).
+    ("valkey-past-250-nodes", gcp_config(valkey(shards=126, replicas=1)),
+     "caches.s.shards: 126 shards of 2 nodes (1 primary, 1 replica) make 252 nodes; a "
+     "Memorystore for Valkey instance holds at most 250 (usage units), e.g. 125 shards with 1 "
+     "replica."),
     ("valkey-replicas", gcp_config(valkey(replicas=6)),
      "caches.s.replicas: 6 is not allowed; Memorystore for Valkey allows 0 to 5 replicas per "
      "shard."),
@@ -142,6 +147,11 @@ REFUSED = [
     ("valkey-secondary-replicas", gcp_config(valkey(**{"global": {
         "secondary_region": "us-east4", "secondary_replicas": 6}})),
      "caches.s.global.secondary_replicas: 6 is not allowed; use 0 to 5 replicas per shard."),
+    ("valkey-secondary-past-250-nodes", gcp_config(valkey(shards=50, replicas=1, **{"global": {
+        "secondary_region": "us-east4", "secondary_replicas": 5}})),
+     "caches.s.global.secondary_replicas: 50 shards of 6 nodes (1 primary, 5 replicas) make 300 "
+     "nodes in each secondary region; a Memorystore for Valkey instance holds at most 250 "
+     "(usage units), e.g. 41 shards with 5 replicas."),
     ("valkey-kms-and-global", gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}},
                                                 gcp={"kms_key": KMS.format("us-central1")})),
      "caches.s.gcp.kms_key: a Cloud KMS key is regional and cross-region secondaries would need "
