@@ -81,6 +81,9 @@ MEMCACHED_MAX_CLIENTS = 65000
 # shared-core-nano has no SLA: Google recommends it for development and tests only.
 NO_SLA_NODE_TYPES = frozenset({"shared-core-nano"})
 
+# "Notification channels per alerting policy: 16" (Cloud Monitoring quotas, in the copies we
+# could read; the current table was not): each alerts.emails address is a channel on every policy.
+MAX_CHANNELS_PER_ALERT_POLICY = 16
 VALKEY_MAX_SHARDS = 250
 # "Usage units per instance: 250", where units = shard_count * (1 + replica_count): the nodes of
 # one instance (Memorystore for Valkey quotas, https://cloud.google.com/memorystore/docs/valkey/quotas).

@@ -25,6 +25,7 @@ from infra.catalog.gcp import (
     ENGINE_VERSIONS,
     GCP_DEFAULTS,
     INSTANCE_ID_LENGTH,
+    MAX_CHANNELS_PER_ALERT_POLICY,
     MAX_REPLICAS,
     MEMCACHED_DISPLAY_NAME_MAX,
     MEMCACHED_END_OF_NEW_INSTANCES,
@@ -574,3 +575,13 @@ def _parameter_limits(cfg: CacheConfig, engine: str, d: GcpDefaults
 def day_of_week(window: WeeklyWindow) -> str:
     """'sun' -> 'SUNDAY', the spelling of Memorystore maintenance policies."""
     return _DAY_NAMES[window.day]
+
+
+def channel_warnings(emails: Sequence[str]) -> list[str]:
+    """Every alert policy notifies each address through its own e-mail channel."""
+    if len(emails) <= MAX_CHANNELS_PER_ALERT_POLICY:
+        return []
+    return [f"alerts.emails lists {len(emails)} addresses, one notification channel each on "
+            f"every alert policy; Cloud Monitoring has allowed at most "
+            f"{MAX_CHANNELS_PER_ALERT_POLICY} channels a policy, so the policies may be refused. "
+            "Use a group address."]

@@ -148,7 +148,8 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
         raise ConfigError(parsed.stack, problems)
     assert network is not None
     return GcpStackSpec(
-        **parsed.stack_fields(dns, _warnings(parsed.profile, parsed.emails, [*caches])),
+        **parsed.stack_fields(dns, _warnings(parsed.profile, parsed.emails, [*caches])
+                              + gcp_rules.channel_warnings(parsed.emails)),
         cloud="gcp", network=network, caches=tuple(caches), gcp_project=gcp_project,
         enable_apis=options.enable_apis, grant_kms_access=options.grant_kms_access)
 

@@ -558,3 +558,17 @@ def test_existing_network_with_subnet_per_valkey_region_is_accepted():
     assert spec.network.subnet_regions() == {"us-central1": [SUBNET.format("us-central1")],
                                              "us-east4": [SUBNET.format("us-east4")]}
 
+
+
+def test_more_e_mail_addresses_than_a_policy_took_channels_is_a_warning():
+    # Each address is a notification channel on every alert policy; Cloud Monitoring's quotas
+    # have allowed 16 a policy.
+    def warnings(count: int) -> tuple[str, ...]:
+        emails = [f"oncall{i}@example.com" for i in range(count)]
+        return load_stack_config(gcp_config(alerts={"emails": emails}), "test").warnings
+
+    assert warnings(16) == ()
+    assert warnings(17) == (
+        "alerts.emails lists 17 addresses, one notification channel each on every alert "
+        "policy; Cloud Monitoring has allowed at most 16 channels a policy, so the policies may "
+        "be refused. Use a group address.",)
