@@ -81,11 +81,9 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         shards = cfg.shards if cfg.shards is not None else 1
         replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas
         nodes = shards * (1 + replicas)
-        shards_allowed = check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
-        replicas_allowed = check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas",
-                                       problems)
-        if shards_allowed and replicas_allowed:
-            check_group_nodes(shards, replicas, f"{path}.shards", problems, size_warnings)
+        check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
+        check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas", problems)
+        check_group_nodes(shards, replicas, f"{path}.shards", problems, size_warnings)
         cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
         if shards > 1 and not cluster_mode:
             problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "

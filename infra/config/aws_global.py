@@ -52,9 +52,12 @@ def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, shard
     per_shard, allowed_count = secondary_replicas(cfg, replicas,
                                                   AWS_LIMITS["global.secondary_replicas"],
                                                   path, problems)
-    if allowed_count and per_shard != replicas:
-        # A secondary group has the primary's shards (its node groups follow the global group).
-        check_group_nodes(shards, per_shard, f"{path}.secondary_replicas", problems, warnings,
+    if allowed_count:
+        # A secondary group has the primary's shards (its node groups follow the global group),
+        # and each region has its own quota. With the primary's replicas, a group too big is
+        # already refused there.
+        check_group_nodes(shards, per_shard, f"{path}.secondary_replicas",
+                          problems if per_shard != replicas else [], warnings,
                           what=" in each secondary region")
     if allowed_count and primary_failover and per_shard < 1:
         problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "

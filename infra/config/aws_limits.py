@@ -46,6 +46,9 @@ def check_group_nodes(shards: int, replicas: int, path: str, problems: list[Prob
                       warnings: list[str] | None = None, what: str = "") -> None:
     """A group of `shards` shards of one primary and `replicas` replicas each: refused past
     MAX_GROUP_NODES; past the default quota, a warning (when `warnings` is given)."""
+    if not (_AWS_SHARDS[0] <= shards <= _AWS_SHARDS[1]
+            and _AWS_REPLICAS[0] <= replicas <= _AWS_REPLICAS[1]):
+        return                                  # out of range: that check says so
     nodes = shards * (1 + replicas)
     each = f"{replicas} replica{'' if replicas == 1 else 's'}"
     if nodes > MAX_GROUP_NODES:

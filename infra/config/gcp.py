@@ -318,10 +318,9 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
 
     shards = cfg.shards if cfg.shards is not None else 1
     replicas = cfg.replicas if cfg.replicas is not None else d.valkey_replicas
-    shards_allowed = check_range(shards, GCP_LIMITS["valkey.shards"], f"{path}.shards", problems)
-    if check_range(replicas, GCP_LIMITS["valkey.replicas"], f"{path}.replicas", problems) \
-            and shards_allowed:
-        check_valkey_units(shards, replicas, f"{path}.shards", problems)
+    check_range(shards, GCP_LIMITS["valkey.shards"], f"{path}.shards", problems)
+    check_range(replicas, GCP_LIMITS["valkey.replicas"], f"{path}.replicas", problems)
+    check_valkey_units(shards, replicas, f"{path}.shards", problems)
     cluster_mode = gcp.cluster_mode if gcp.cluster_mode is not None else shards > 1
     if shards > 1 and not cluster_mode:
         problems.append(Problem(f"{path}.gcp.cluster_mode", f"false does not fit shards: "

@@ -41,6 +41,9 @@ def check_valkey_units(shards: int, replicas: int, path: str, problems: list[Pro
                        where: str = "") -> None:
     """An instance's usage units, shards x (1 + replicas), its nodes: at most
     VALKEY_MAX_INSTANCE_UNITS per instance, a secondary's own included."""
+    if not (1 <= shards <= gcp_catalog.VALKEY_MAX_SHARDS
+            and 0 <= replicas <= gcp_catalog.MAX_REPLICAS):
+        return                                  # out of range: that check says so
     units = shards * (1 + replicas)
     most = gcp_catalog.VALKEY_MAX_INSTANCE_UNITS
     if units > most:

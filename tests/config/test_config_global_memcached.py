@@ -185,3 +185,15 @@ def test_clients_admitted_by_security_group_are_warned_they_stay_in_their_region
     spec = load_stack_config(aws_config({"s": GLOBAL}, network=network), "test")
     assert any(w.startswith("network.allowed_security_group_ids: security groups do not cross "
                             "regions") for w in spec.warnings), spec.warnings
+
+
+def test_each_secondary_region_past_the_default_node_quota_is_a_warning():
+    # Node quotas are per account and region: the secondary region needs its own raise.
+    config = aws_config({"s": {**GLOBAL, "shards": 50, "replicas": 1}})
+    assert load_stack_config(config, "test").warnings == (
+        "caches.s.shards: 100 nodes pass ElastiCache's default quota of 90 nodes per cluster; "
+        "ask for 'Nodes per cluster (cluster mode enabled)' in Service Quotas before "
+        "`pulumi up`.",
+        "caches.s.global.secondary_replicas: 100 nodes in each secondary region pass "
+        "ElastiCache's default quota of 90 nodes per cluster; ask for 'Nodes per cluster "
+        "(cluster mode enabled)' in Service Quotas before `pulumi up`.")
