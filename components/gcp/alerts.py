@@ -255,6 +255,16 @@ class AlertChannelsArgs:
     apis: Mapping[str, pulumi.Resource] = field(default_factory=dict)
 
 
+def _distinct(emails: Sequence[str]) -> list[str]:
+    """Each address once, whatever its case or repetition (as the AWS topics' subscriptions):
+    its first spelling, in config order, so the channels of a list without repeats keep their
+    names."""
+    first: dict[str, str] = {}
+    for email in emails:
+        first.setdefault(email.lower(), email)
+    return list(first.values())
+
+
 class AlertChannels(Component[AlertChannelsArgs],
                     type_token="managed-cache:gcp:AlertChannels"):
     channel_ids: list[pulumi.Output[str]]    # projects/<p>/notificationChannels/<n>
@@ -268,7 +278,7 @@ class AlertChannels(Component[AlertChannelsArgs],
                 labels={"email_address": email},
                 opts=pulumi.ResourceOptions(parent=self, depends_on=needs(args.apis, MONITORING)),
             ).name
-            for i, email in enumerate(args.emails)
+            for i, email in enumerate(_distinct(args.emails))
         ]
         return {"channel_ids": self.channel_ids}
 

@@ -83,7 +83,9 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         nodes = shards * (1 + replicas)
         check_range(shards, AWS_LIMITS["shards"], f"{path}.shards", problems)
         check_range(replicas, AWS_LIMITS["replicas"], f"{path}.replicas", problems)
-        check_group_nodes(shards, replicas, f"{path}.shards", problems, size_warnings)
+        # With auto scaling, the quota warning is for the scaler's maxima (_check_autoscaling).
+        check_group_nodes(shards, replicas, f"{path}.shards", problems,
+                          size_warnings if cfg.autoscaling is None else None)
         cluster_mode = cfg.aws.cluster_mode if cfg.aws.cluster_mode is not None else shards > 1
         if shards > 1 and not cluster_mode:
             problems.append(Problem(f"{path}.aws.cluster_mode", f"false does not fit shards: "
@@ -286,14 +288,13 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                                          target_percent=float(target), metric=metric)
     if len(problems) > before:
         return None
-    # The scaler may take both dimensions to their maxima at once.
-    most_shards = ranges["shards"].max if "shards" in ranges else shards
-    most_replicas = ranges["replicas"].max if "replicas" in ranges else replicas
-    if (most_shards, most_replicas) != (shards, replicas):
-        check_group_nodes(most_shards, most_replicas, path, problems, warnings,
-                          what=" at the scaler's maximum")
-    if len(problems) > before:
-        return None
+    # The scaler may take both dimensions to their maxima at once. Registering the maxima
+    # succeeds whatever they are; only the scale-out past 500 nodes would fail: a warning.
+    check_group_nodes(ranges["shards"].max if "shards" in ranges else shards,
+                      ranges["replicas"].max if "replicas" in ranges else replicas,
+                      path, problems, warnings, what=" at the scaler's maximum",
+                      fix="so scaling out fails before the maxima; lower shards.max or "
+                          "replicas.max", refuse=False)
     return AutoscalingSpec(replicas=ranges.get("replicas"), shards=ranges.get("shards"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from infra import naming
 from infra.catalog import aws as catalog
-from infra.config.aws_limits import AWS_LIMITS, check_group_nodes
+from infra.config.aws_limits import AWS_LIMITS, MAX_GROUP_NODES, check_group_nodes
 from infra.config.common import (
     Problem,
     check_listed_once,
@@ -56,9 +56,12 @@ def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, shard
         # A secondary group has the primary's shards (its node groups follow the global group),
         # and each region has its own quota. With the primary's replicas, a group too big is
         # already refused there.
-        check_group_nodes(shards, per_shard, f"{path}.secondary_replicas",
+        check_group_nodes(shards, per_shard, f"{path}.secondary_replicas"
+                          if cfg.secondary_replicas is not None else path,
                           problems if per_shard != replicas else [], warnings,
-                          what=" in each secondary region")
+                          what=" in each secondary region",
+                          fix=f"so use at most {MAX_GROUP_NODES // shards - 1} replicas per "
+                              "shard there")
     if allowed_count and primary_failover and per_shard < 1:
         problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
                                 "automatic failover, so each secondary region needs at least "

@@ -43,19 +43,24 @@ DEFAULT_GROUP_NODES_QUOTA = 90
 
 
 def check_group_nodes(shards: int, replicas: int, path: str, problems: list[Problem],
-                      warnings: list[str] | None = None, what: str = "") -> None:
-    """A group of `shards` shards of one primary and `replicas` replicas each: refused past
-    MAX_GROUP_NODES; past the default quota, a warning (when `warnings` is given)."""
+                      warnings: list[str] | None = None, *, what: str = "",
+                      fix: str | None = None, refuse: bool = True) -> None:
+    """A group of `shards` shards of one primary and `replicas` replicas each: past
+    MAX_GROUP_NODES a problem (or, with `refuse` False, a warning) ending in `fix`; past the
+    default quota, a warning. Either warning only when `warnings` is given."""
     if not (_AWS_SHARDS[0] <= shards <= _AWS_SHARDS[1]
             and _AWS_REPLICAS[0] <= replicas <= _AWS_REPLICAS[1]):
         return                                  # out of range: that check says so
     nodes = shards * (1 + replicas)
     each = f"{replicas} replica{'' if replicas == 1 else 's'}"
+    made = f"{shards} shards of {1 + replicas} nodes (1 primary, {each}) make {nodes} nodes{what}"
     if nodes > MAX_GROUP_NODES:
-        problems.append(Problem(path, f"{shards} shards of {1 + replicas} nodes (1 primary, "
-                                f"{each}) make {nodes} nodes{what}; a replication group holds "
-                                f"at most {MAX_GROUP_NODES}, e.g. "
-                                f"{MAX_GROUP_NODES // (1 + replicas)} shards with {each}."))
+        fix = fix or f"e.g. {MAX_GROUP_NODES // (1 + replicas)} shards with {each}"
+        sentence = f"{made}; a replication group holds at most {MAX_GROUP_NODES}, {fix}."
+        if refuse:
+            problems.append(Problem(path, sentence))
+        elif warnings is not None:
+            warnings.append(f"{path}: {sentence}")
     elif nodes > DEFAULT_GROUP_NODES_QUOTA and warnings is not None:
         warnings.append(f"{path}: {nodes} nodes{what} pass ElastiCache's default quota of "
                         f"{DEFAULT_GROUP_NODES_QUOTA} nodes per cluster; ask for 'Nodes per "

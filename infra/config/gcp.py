@@ -577,10 +577,11 @@ def day_of_week(window: WeeklyWindow) -> str:
 
 
 def channel_warnings(emails: Sequence[str]) -> list[str]:
-    """Every alert policy notifies each address through its own e-mail channel."""
-    if len(emails) <= MAX_CHANNELS_PER_ALERT_POLICY:
+    """Every alert policy notifies each address (whatever its case) through its own channel."""
+    distinct = len({email.lower() for email in emails})
+    if distinct <= MAX_CHANNELS_PER_ALERT_POLICY:
         return []
-    return [f"alerts.emails lists {len(emails)} addresses, one notification channel each on "
+    return [f"alerts.emails lists {distinct} addresses, one notification channel each on "
             f"every alert policy; Cloud Monitoring has allowed at most "
             f"{MAX_CHANNELS_PER_ALERT_POLICY} channels a policy, so the policies may be refused. "
             "Use a group address."]

@@ -3,7 +3,7 @@ GCP network spans every region, so it has no network of its own). Each rule appe
 
 from __future__ import annotations
 
-from infra.catalog.gcp import GCP_REGIONS, INSTANCE_ID_LENGTH
+from infra.catalog.gcp import GCP_REGIONS, INSTANCE_ID_LENGTH, VALKEY_MAX_INSTANCE_UNITS
 from infra.config.common import (
     Problem,
     check_listed_once,
@@ -39,5 +39,7 @@ def check_global(cfg: GlobalConfig, instance_id: str, shards: int, replicas: int
         cfg, replicas, GCP_LIMITS["valkey.global.secondary_replicas"], path, problems)
     if allowed and per_shard != replicas:
         check_valkey_units(shards, per_shard, f"{path}.secondary_replicas", problems,
-                           where=" in each secondary region")
+                           where=" in each secondary region",
+                           fix=f"so use at most {VALKEY_MAX_INSTANCE_UNITS // shards - 1} "
+                               "replicas per shard there")
     return tuple(regions), per_shard

@@ -38,7 +38,7 @@ GCP_LIMITS: dict[str, Range] = {
 
 
 def check_valkey_units(shards: int, replicas: int, path: str, problems: list[Problem],
-                       where: str = "") -> None:
+                       where: str = "", fix: str | None = None) -> None:
     """An instance's usage units, shards x (1 + replicas), its nodes: at most
     VALKEY_MAX_INSTANCE_UNITS per instance, a secondary's own included."""
     if not (1 <= shards <= gcp_catalog.VALKEY_MAX_SHARDS
@@ -48,7 +48,7 @@ def check_valkey_units(shards: int, replicas: int, path: str, problems: list[Pro
     most = gcp_catalog.VALKEY_MAX_INSTANCE_UNITS
     if units > most:
         each = f"{replicas} replica{'' if replicas == 1 else 's'}"
+        fix = fix or f"e.g. {most // (1 + replicas)} shards with {each}"
         problems.append(Problem(path, f"{shards} shards of {1 + replicas} nodes (1 primary, "
                                 f"{each}) make {units} nodes{where}; a Memorystore for Valkey "
-                                f"instance holds at most {most} (usage units), e.g. "
-                                f"{most // (1 + replicas)} shards with {each}."))
+                                f"instance holds at most {most} (usage units), {fix}."))

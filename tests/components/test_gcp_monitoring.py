@@ -358,3 +358,13 @@ def test_a_stack_past_a_dashboards_tiles_gets_further_pages(run_stack):
     assert len(rec.stack_outputs["monitoring"]["dashboard_urls"]) == 2
     assert rec.stack_outputs["monitoring"]["dashboard_urls"][0] == \
         rec.stack_outputs["monitoring"]["dashboard_url"]
+
+
+def test_an_address_repeated_in_another_case_is_one_channel(run_stack):
+    # As the AWS topics' subscriptions: each address once, its first spelling, in config order.
+    rec = run_stack(gcp_config(valkey(), alerts={"emails": [
+        "oncall@example.com", "db@example.com", "OnCall@Example.com"]}))
+    channels = sorted(rec.of_type(CHANNEL), key=lambda c: c.name)
+    assert [(c.name, c.inputs["labels"]["email_address"]) for c in channels] == [
+        ("test-alerts-email-0", "oncall@example.com"),
+        ("test-alerts-email-1", "db@example.com")]

@@ -54,11 +54,6 @@ BAD = [
     ("shards-beyond-aws", feed(autoscaling={"shards": {"min": 2, "max": 501}}),
      "caches.feed.autoscaling.shards.max: 501 is not allowed; ElastiCache keeps 1 to 500 "
      "shards."),
-    ("past-500-nodes-at-the-maxima", feed(autoscaling={
-        "replicas": {"min": 1, "max": 5}, "shards": {"min": 2, "max": 100}}),
-     "caches.feed.autoscaling: 100 shards of 6 nodes (1 primary, 5 replicas) make 600 nodes at "
-     "the scaler's maximum; a replication group holds at most 500, e.g. 83 shards with 5 "
-     "replicas."),
     ("zero-shards", feed(autoscaling={"shards": {"min": 0, "max": 4}}),
      "caches.feed.autoscaling.shards.min: 0 is not allowed; ElastiCache keeps 1 to 500 shards."),
     ("cpu-target", feed(autoscaling={"replicas": {"min": 1, "max": 3,
@@ -119,8 +114,20 @@ def test_one_shard_with_cluster_mode_on_may_scale():
     assert spec.caches[0].autoscaling.shards.max == 3
 
 
+def test_maxima_past_500_nodes_are_a_warning_as_registering_them_succeeds():
+    # Application Auto Scaling registers any maxima; only a scale-out past 500 nodes would fail.
+    spec = load_stack_config(feed(autoscaling={"replicas": {"min": 1, "max": 5},
+                                               "shards": {"min": 2, "max": 100}}), "test")
+    assert spec.caches[0].warnings == (
+        "caches.feed.autoscaling: 100 shards of 6 nodes (1 primary, 5 replicas) make 600 nodes "
+        "at the scaler's maximum; a replication group holds at most 500, so scaling out fails "
+        "before the maxima; lower shards.max or replicas.max.",)
+
+
 def test_maxima_past_the_default_node_quota_are_a_warning():
-    spec = load_stack_config(feed(autoscaling={"shards": {"min": 2, "max": 60}}), "test")
+    # The group's own 50 x 2 = 100 nodes are not warned again: the maxima's warning covers it.
+    spec = load_stack_config(feed(shards=50, autoscaling={"shards": {"min": 2, "max": 60}}),
+                             "test")
     assert spec.caches[0].warnings == (
         "caches.feed.autoscaling: 120 nodes at the scaler's maximum pass ElastiCache's default "
         "quota of 90 nodes per cluster; ask for 'Nodes per cluster (cluster mode enabled)' in "

@@ -52,8 +52,8 @@ BAD = [
     ("secondary-past-500-nodes", {"s": {**GLOBAL, "shards": 90, "replicas": 1, "global": {
         "secondary_region": "eu-west-1", "secondary_replicas": 5}}},
      "caches.s.global.secondary_replicas: 90 shards of 6 nodes (1 primary, 5 replicas) make "
-     "540 nodes in each secondary region; a replication group holds at most 500, e.g. 83 "
-     "shards with 5 replicas."),
+     "540 nodes in each secondary region; a replication group holds at most 500, so use at "
+     "most 4 replicas per shard there."),
     ("global-memcached", {"m": {"engine": "memcached",
                                 "global": {"secondary_region": "eu-west-1"}}},
      "caches.m.global: Memcached has no Global Datastore; remove the key or use engine "
@@ -194,6 +194,22 @@ def test_each_secondary_region_past_the_default_node_quota_is_a_warning():
         "caches.s.shards: 100 nodes pass ElastiCache's default quota of 90 nodes per cluster; "
         "ask for 'Nodes per cluster (cluster mode enabled)' in Service Quotas before "
         "`pulumi up`.",
-        "caches.s.global.secondary_replicas: 100 nodes in each secondary region pass "
+        "caches.s.global: 100 nodes in each secondary region pass "
         "ElastiCache's default quota of 90 nodes per cluster; ask for 'Nodes per cluster "
         "(cluster mode enabled)' in Service Quotas before `pulumi up`.")
+
+
+
+@pytest.mark.parametrize("cache, expected", [
+    # Out of range: only the range check speaks, not the node count of the group or secondary.
+    ({**GLOBAL, "shards": 600, "global": {"secondary_region": "eu-west-1",
+                                          "secondary_replicas": 3}},
+     "caches.s.shards: 600 is not allowed; a replication group has 1 to 500 shards."),
+    # Too many nodes with the primary's replicas: said once, for the group.
+    ({**GLOBAL, "shards": 84, "replicas": 5},
+     "caches.s.shards: 84 shards of 6 nodes (1 primary, 5 replicas) make 504 nodes; a "
+     "replication group holds at most 500, e.g. 83 shards with 5 replicas."),
+])
+def test_a_group_too_big_is_one_problem(attempt, cache, expected):
+    message, _ = attempt(aws_config({"s": cache}))
+    assert message.splitlines()[1:] == [f"  - {expected}"]

@@ -151,7 +151,7 @@ REFUSED = [
         "secondary_region": "us-east4", "secondary_replicas": 5}})),
      "caches.s.global.secondary_replicas: 50 shards of 6 nodes (1 primary, 5 replicas) make 300 "
      "nodes in each secondary region; a Memorystore for Valkey instance holds at most 250 "
-     "(usage units), e.g. 41 shards with 5 replicas."),
+     "(usage units), so use at most 4 replicas per shard there."),
     ("valkey-kms-and-global", gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}},
                                                 gcp={"kms_key": KMS.format("us-central1")})),
      "caches.s.gcp.kms_key: a Cloud KMS key is regional and cross-region secondaries would need "
@@ -572,3 +572,25 @@ def test_more_e_mail_addresses_than_a_policy_took_channels_is_a_warning():
         "alerts.emails lists 17 addresses, one notification channel each on every alert "
         "policy; Cloud Monitoring has allowed at most 16 channels a policy, so the policies may "
         "be refused. Use a group address.",)
+
+
+
+@pytest.mark.parametrize("shards, replicas", [(250, 0), (125, 1), (41, 5)])
+def test_a_valkey_instance_of_exactly_its_usage_units_is_accepted(shards, replicas):
+    # "Usage units per instance: 250", shards x (1 + replicas): at the limit, not past it.
+    config = gcp_config(valkey(shards=shards, replicas=replicas,
+                               **{"global": {"secondary_region": "us-east4"}}))
+    [cache] = load_stack_config(config, "test").caches
+    assert (cache.shards, cache.replicas, cache.secondary_replicas) == (shards, replicas, replicas)
+
+
+def test_a_valkey_count_out_of_range_is_one_problem(attempt):
+    message, _ = attempt(gcp_config(valkey(shards=300, replicas=1, **{"global": {
+        "secondary_region": "us-east4", "secondary_replicas": 3}})))
+    assert message.splitlines()[1:] == [
+        "  - caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."]
+
+
+def test_repeated_e_mail_addresses_are_one_channel_each():
+    emails = [f"oncall{i}@example.com" for i in range(16)] + ["ONCALL0@example.com"]
+    assert load_stack_config(gcp_config(alerts={"emails": emails}), "test").warnings == ()
