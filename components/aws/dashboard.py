@@ -229,10 +229,11 @@ def _memcached_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
     p = cache.policy
     region = cache.region
     return [[
+        # Swap on a graph of its own: a widget holds at most 500 metrics, a cluster 300 nodes.
         _graph("Freeable memory (bytes)", region, "FreeableMemory", cache.nodes, "Minimum",
-               lines={"alarm": p.freeable_memory_mb * 1024 * 1024},
-               extra=[_metric("SwapUsage", n, f"{_label(n)} swap", "Maximum")
-                      for n in cache.nodes]),
+               lines={"alarm": p.freeable_memory_mb * 1024 * 1024}),
+        _graph("Swap used (bytes)", region, "SwapUsage", cache.nodes, "Maximum",
+               lines={"alarm": p.swap_usage_mb * 1024 * 1024}),
         _graph("CPU (%)", region, "CPUUtilization", cache.nodes, "Average",
                lines={"alarm": p.host_cpu_percent}, percent=True),
         _graph("Evictions (per minute)", region, "Evictions", cache.nodes, "Sum",
@@ -243,9 +244,7 @@ def _memcached_rows(cache: DashboardCache) -> list[list[dict[str, Any]]]:
 
 
 def _graph(title: str, region: str, metric: str, nodes: Sequence[CacheNode], stat: str,
-           lines: Mapping[str, float], percent: bool = False,
-           extra: Sequence[list[Any]] = (), extra_lines: Mapping[str, float] | None = None,
-           ) -> dict[str, Any]:
+           lines: Mapping[str, float], percent: bool = False) -> dict[str, Any]:
     graph: dict[str, Any] = {
         "title": title,
         "region": region,
@@ -253,10 +252,10 @@ def _graph(title: str, region: str, metric: str, nodes: Sequence[CacheNode], sta
         "stacked": False,
         "period": 60,
         "stat": stat,
-        "metrics": [_metric(metric, n, _label(n), stat) for n in nodes] + list(extra),
+        "metrics": [_metric(metric, n, _label(n), stat) for n in nodes],
         "annotations": {"horizontal": [
             {"label": label, "value": value}
-            for label, value in {**lines, **(extra_lines or {})}.items()
+            for label, value in lines.items()
         ]},
     }
     if percent:

@@ -21,7 +21,7 @@ from infra.config.access import (
 )
 from infra.config.alarms import resolve_alarms
 from infra.config.aws_global import check_global
-from infra.config.aws_limits import AWS_LIMITS, check_group_nodes
+from infra.config.aws_limits import AWS_LIMITS, DEFAULT_MEMCACHED_NODES, check_group_nodes
 from infra.config.common import (
     DAYS,
     DailyWindow,
@@ -76,7 +76,12 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         _refuse_for_memcached(cfg, path, problems)
         shards, replicas, cluster_mode = 1, 0, False
         nodes = cfg.nodes if cfg.nodes is not None else defaults.memcached_nodes
-        check_range(nodes, AWS_LIMITS["nodes"], f"{path}.nodes", problems)
+        if check_range(nodes, AWS_LIMITS["nodes"], f"{path}.nodes", problems) \
+                and nodes > DEFAULT_MEMCACHED_NODES:
+            size_warnings.append(f"{path}.nodes: {nodes} nodes pass the {DEFAULT_MEMCACHED_NODES} "
+                                 "Memcached nodes a cluster the ElastiCache API takes until AWS "
+                                 "raises the account's limit; ask for it (ElastiCache limit "
+                                 "increase) before `pulumi up`.")
     else:
         shards = cfg.shards if cfg.shards is not None else 1
         replicas = cfg.replicas if cfg.replicas is not None else defaults.replicas

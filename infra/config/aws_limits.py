@@ -10,7 +10,9 @@ _AWS_SHARDS = (1, 500)
 _AWS_REPLICAS = (0, 5)                  # per shard
 
 AWS_LIMITS: dict[str, Range] = {
-    "nodes": Range(1, 40, "a Memcached cluster has {low} to {high} nodes"),
+    # "A Memcached cluster can have up to 300 nodes" (ElastiCache user guide); the API takes
+    # 40 until AWS raises the account's limit (DEFAULT_MEMCACHED_NODES).
+    "nodes": Range(1, 300, "a Memcached cluster has {low} to {high} nodes"),
     "shards": Range(*_AWS_SHARDS, "a replication group has {low} to {high} shards"),
     "replicas": Range(*_AWS_REPLICAS, "ElastiCache allows {low} to {high} replicas per shard "
                                       "(1 to 6 nodes)"),
@@ -40,6 +42,10 @@ AWS_LIMITS: dict[str, Range] = {
 # every version here). Service Quotas names the quota "Nodes per cluster (cluster mode enabled)".
 MAX_GROUP_NODES = 500
 DEFAULT_GROUP_NODES_QUOTA = 90
+# CreateCacheCluster NumCacheNodes: "For clusters running Memcached, this value must be between 1
+# and 40. If you need more than 40 nodes for your Memcached cluster, please fill out the
+# ElastiCache Limit Increase Request form".
+DEFAULT_MEMCACHED_NODES = 40
 
 
 def check_group_nodes(shards: int, replicas: int, path: str, problems: list[Problem],

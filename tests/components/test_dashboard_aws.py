@@ -46,7 +46,8 @@ def test_one_dashboard_per_stack_with_key_widgets_per_cache(run_stack):
         "Memory used (% of maxmemory) in eu-west-1", "Engine CPU (%) in eu-west-1",
         "Host CPU (%) in eu-west-1", "Evictions (per minute) in eu-west-1",
         "Connections in eu-west-1",
-        "Freeable memory (bytes)", "CPU (%)", "Evictions (per minute)", "Connections",
+        "Freeable memory (bytes)", "Swap used (bytes)", "CPU (%)", "Evictions (per minute)",
+        "Connections",
     ]
     metrics = _dashboard_metrics(body)
     assert all(m[0] == "AWS/ElastiCache" for m in metrics)
@@ -202,3 +203,19 @@ def test_monitoring_is_exported(run_stack):
         "#dashboards:name=managed-cache-prod-us-east-1")
     assert monitoring["dashboard_urls"] == [monitoring["dashboard_url"]]
     assert sorted(monitoring["alarm_topics"]) == ["eu-west-1", "us-east-1"]
+
+
+def test_a_300_node_memcached_cluster_stays_within_a_widgets_500_metrics():
+    # Swap has its own graph: beside freeable memory it made two metrics a node, 600 at 300.
+    nodes = [CacheNode("big", node_id=f"{n:04d}") for n in range(1, 301)]
+    cache = DashboardCache(name="big", cache_id="big", engine="memcached", region="us-east-1",
+                           vcpus=2, nodes=nodes, policy=ALARM_DEFAULTS["production"])
+    [page] = _pages(cache)
+    _within_cloudwatch_limits(page)
+    graphs = {w["properties"]["title"]: w["properties"] for w in page["widgets"]
+              if w["type"] == "metric"}
+    assert {title: len(g["metrics"]) for title, g in graphs.items()} == {
+        "Freeable memory (bytes)": 300, "Swap used (bytes)": 300, "CPU (%)": 300,
+        "Evictions (per minute)": 300, "Connections": 300}
+    swap = graphs["Swap used (bytes)"]
+    assert swap["annotations"]["horizontal"] == [{"label": "alarm", "value": 50 * 1024 * 1024}]

@@ -80,8 +80,8 @@ BAD = [
     ("memcached-kms", {"m": {"engine": "memcached", "aws": {"create_kms_key": True}}},
      "caches.m.aws.create_kms_key: Memcached has no at-rest encryption with a KMS key; remove "
      "the key or use engine 'valkey'."),
-    ("memcached-too-many-nodes", {"m": {"engine": "memcached", "nodes": 41}},
-     "caches.m.nodes: 41 is not allowed; a Memcached cluster has 1 to 40 nodes."),
+    ("memcached-too-many-nodes", {"m": {"engine": "memcached", "nodes": 301}},
+     "caches.m.nodes: 301 is not allowed; a Memcached cluster has 1 to 300 nodes."),
     ("memcached-old-version", {"m": {"engine": "memcached", "engine_version": "1.6.6"}},
      "caches.m.engine_version: '1.6.6' is not a supported memcached version on ElastiCache (TLS "
      "needs Memcached 1.6.12 or later); use one of 1.6.12, 1.6.17, 1.6.22."),
@@ -213,3 +213,17 @@ def test_each_secondary_region_past_the_default_node_quota_is_a_warning():
 def test_a_group_too_big_is_one_problem(attempt, cache, expected):
     message, _ = attempt(aws_config({"s": cache}))
     assert message.splitlines()[1:] == [f"  - {expected}"]
+
+
+
+def test_memcached_past_the_apis_default_40_nodes_is_a_warning():
+    # The API takes 1 to 40 until AWS raises the account's limit; a cluster holds up to 300.
+    def warnings(nodes: int) -> tuple[str, ...]:
+        config = aws_config({"m": {"engine": "memcached", "nodes": nodes}})
+        return load_stack_config(config, "test").warnings
+
+    assert warnings(40) == ()
+    assert warnings(300) == (
+        "caches.m.nodes: 300 nodes pass the 40 Memcached nodes a cluster the ElastiCache API "
+        "takes until AWS raises the account's limit; ask for it (ElastiCache limit increase) "
+        "before `pulumi up`.",)
