@@ -591,6 +591,6 @@ def test_a_valkey_count_out_of_range_is_one_problem(attempt):
         "  - caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."]
 
 
-def test_repeated_e_mail_addresses_are_one_channel_each():
+def test_an_address_repeated_in_another_case_counts_once_toward_the_channel_warning():
     emails = [f"oncall{i}@example.com" for i in range(16)] + ["ONCALL0@example.com"]
     assert load_stack_config(gcp_config(alerts={"emails": emails}), "test").warnings == ()
