@@ -27,6 +27,17 @@ _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 
 
+def check_security_group_name(prefix: str, problems: list[Problem]) -> None:
+    """Each region's security group is named `<name_prefix>-cache`, and EC2 refuses a group name
+    beginning with "sg-", the prefix of group ids (terraform-provider-aws
+    ec2/vpc_security_group.go: "cannot begin with sg-")."""
+    if f"{prefix}-cache".startswith("sg-"):
+        problems.append(Problem("name_prefix", f"{prefix!r} names the security group "
+                                f"'{prefix}-cache', and AWS refuses security group names that "
+                                "begin with 'sg-' (the prefix of group ids); use another "
+                                "prefix (it defaults to the stack name)."))
+
+
 def resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: str,
                     path: str, problems: list[Problem],
                     default_cidr: str | None = DEFAULT_VPC_CIDR) -> NetworkSpec | None:

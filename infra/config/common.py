@@ -106,11 +106,20 @@ def check_format(values: str | Sequence[str] | None, pattern: re.Pattern[str], p
 
 
 def parse_cidr(value: str, path: str, problems: list[Problem]) -> ipaddress.IPv4Network | None:
+    """An IPv4 block written `a.b.c.d/n`. Python also reads a bare address (as a /32) and a
+    netmask (`/255.255.0.0`), but the value goes to the cloud as written and the AWS provider
+    refuses both: its CIDR validators parse with Go's net.ParseCIDR (terraform-provider-aws
+    internal/types/cidr_block.go)."""
     try:
-        return ipaddress.IPv4Network(value)
+        net = ipaddress.IPv4Network(value)
     except ValueError as err:
         problems.append(Problem(path, f"{value!r} is not an IPv4 CIDR block ({err})."))
         return None
+    if str(net) != value:
+        problems.append(Problem(path, f"{value!r} is not written as a CIDR block; write "
+                                      f"{str(net)!r} (address/prefix length)."))
+        return None
+    return net
 
 
 def is_private(net: ipaddress.IPv4Network) -> bool:

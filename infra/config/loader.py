@@ -161,6 +161,8 @@ def _load_aws(parsed: _Parsed, cloud: str | None, problems: list[Problem]) -> Aw
     from infra.config import aws_network, aws_serverless
 
     defaults = PROFILES[parsed.profile]
+    if cloud is not None:
+        aws_network.check_security_group_name(parsed.prefix, problems)
     network = None if parsed.network_cfg is None or cloud is None else \
         aws_network.resolve_network(parsed.network_cfg, defaults, parsed.profile, "network",
                                     problems)

@@ -162,6 +162,17 @@ BAD_CONFIGS = [
      "network.allowed_cidrs.0: '0.0.0.0/0' is not a private range; caches never admit clients "
      "from the internet. Use ranges inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or "
      "100.64.0.0/10."),
+    ("security-group-name-like-an-id", aws_config(name_prefix="sg-shop"),
+     "name_prefix: 'sg-shop' names the security group 'sg-shop-cache', and AWS refuses security "
+     "group names that begin with 'sg-' (the prefix of group ids); use another prefix (it "
+     "defaults to the stack name)."),
+    # The AWS provider parses CIDRs with Go's net.ParseCIDR: no bare address, no netmask.
+    ("address-without-prefix", aws_config(network={"allowed_cidrs": ["10.1.2.3"]}),
+     "network.allowed_cidrs.0: '10.1.2.3' is not written as a CIDR block; write '10.1.2.3/32' "
+     "(address/prefix length)."),
+    ("vpc-cidr-with-netmask", aws_config(network={"vpc_cidr": "10.0.0.0/255.255.0.0"}),
+     "network.vpc_cidr: '10.0.0.0/255.255.0.0' is not written as a CIDR block; write "
+     "'10.0.0.0/16' (address/prefix length)."),
     ("public-vpc-cidr", aws_config(network={"vpc_cidr": "8.8.0.0/16"}),
      "network.vpc_cidr: '8.8.0.0/16' is not a private range; use part of 10.0.0.0/8, "
      "172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."),
