@@ -190,12 +190,14 @@ class CacheNetwork(Component[CacheNetworkArgs],
             assume_role_policy=account.apply(_flow_logs_trust_policy),
             opts=child,
         )
-        aws.iam.RolePolicy(
+        write = aws.iam.RolePolicy(
             f"{name}-flow-logs-write",
             role=role.id,
             policy=log_group.arn.apply(_flow_logs_write_policy),
             opts=child,
         )
+        # The flow log needs the role's write permission, not only the role: without the
+        # dependency both are created at once and the first deliveries may be refused.
         aws.ec2.FlowLog(
             f"{name}-flow-log",
             vpc_id=vpc_id,
@@ -205,7 +207,7 @@ class CacheNetwork(Component[CacheNetworkArgs],
             iam_role_arn=role.arn,
             max_aggregation_interval=600,
             tags={"Name": f"{args.name_prefix}-cache"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),
         )
 
 

@@ -175,6 +175,12 @@ def test_flow_log_role_may_write_to_its_log_group_only(run):
     assert "*" not in json.dumps([s["Action"] for s in statements.values()])
 
 
+def test_the_flow_log_waits_for_its_write_permission(run):
+    recorder = run(build(LOGGED))
+    [policy], [flow_log] = recorder.of_type(ROLE_POLICY), recorder.of_type(FLOW_LOG)
+    assert policy.urn in flow_log.dependencies
+
+
 def test_without_flow_logs_no_log_group_role_or_flow_log(run):
     recorder = run(build(NEW))
     assert recorder.of_type(FLOW_LOG) == [] and recorder.of_type(LOG_GROUP) == []
