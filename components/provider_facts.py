@@ -14,8 +14,8 @@ Three kinds of fact:
   cloud_owned  the cloud sets the argument itself, so the program must not fight it: the
                components list it in `ignore_changes` where its condition holds.
 
-A fact holds under a condition (CONDITIONS below): always, only for members of a Global
-Datastore, only below Redis OSS 7.0.5, ... The components know their own conditions (a
+A fact holds under a condition (components/fact_conditions.py): always, only for members of a
+Global Datastore, only below Redis OSS 7.0.5, ... The components know their own conditions (a
 component is told its Global Datastore role); the plan diff decides them from the two plans.
 
 Arguments are Pulumi input names (camelCase), as the engine, `ignore_changes` and the plan see
@@ -37,98 +37,38 @@ from dataclasses import dataclass
 from typing import Literal
 
 from components import resource_types as types
+from components.fact_conditions import (
+    ALWAYS,
+    AUTOSCALED_REPLICAS,
+    AUTOSCALED_SHARDS,
+    CIDR_NOT_EXPANDED,
+    CLUSTER_MODE_TURNED_ON,
+    CROSS_REGION_SECONDARY,
+    ENGINE_NOT_REDIS_TO_VALKEY,
+    ENGINE_NOT_REDIS_VALKEY_SWAP,
+    FOLLOWS_FAILOVER,
+    GLOBAL_MEMBER,
+    GLOBAL_PRIMARY,
+    GLOBAL_SECONDARY,
+    MEMCACHED,
+    NOT_VALKEY_MAJOR_UPGRADE,
+    RBAC_TO_AUTH_TOKEN,
+    READ_REPLICAS_TURNED_OFF,
+    READ_REPLICAS_TURNED_ON,
+    REDIS_BELOW_7_0_5,
+    REDIS_DOWNGRADE_OUTSIDE_PATTERN,
+    REDIS_UPGRADE_WITH_NEWER_CONFIGS,
+    REDIS_VERSION_DOWNGRADE,
+    SNAPSHOTS_ON_IN_CLUSTER_MODE,
+    VALKEY_UPDATE_MASK,
+    VALUE_REMOVED,
+    VERSION_DOWNGRADE,
+    WITH_ANOTHER_UPDATE_FIELD,
+    WITHOUT_MAJOR_UPGRADE,
+)
 
 Kind = Literal["replaces", "rejected", "cloud_owned"]
 KINDS: tuple[Kind, ...] = ("replaces", "rejected", "cloud_owned")
-
-# ---------------------------------------------------------------------------------------------
-# Resource types (Pulumi type tokens)
-# ---------------------------------------------------------------------------------------------
-
-# ---------------------------------------------------------------------------------------------
-# Conditions
-# ---------------------------------------------------------------------------------------------
-ALWAYS = "always"
-GLOBAL_MEMBER = "global-member"
-GLOBAL_PRIMARY = "global-primary"
-GLOBAL_SECONDARY = "global-secondary"
-REDIS_BELOW_7_0_5 = "redis-below-7.0.5"
-VERSION_DOWNGRADE = "version-downgrade"
-ENGINE_NOT_REDIS_TO_VALKEY = "engine-not-redis-to-valkey"
-MEMCACHED = "memcached"
-WITHOUT_MAJOR_UPGRADE = "without-major-upgrade"
-FOLLOWS_FAILOVER = "follows-failover"
-READ_REPLICAS_TURNED_OFF = "read-replicas-turned-off"
-CROSS_REGION_SECONDARY = "cross-region-secondary"
-CIDR_NOT_EXPANDED = "cidr-not-expanded"
-AUTOSCALED_SHARDS = "autoscaled-shards"
-AUTOSCALED_REPLICAS = "autoscaled-replicas"
-CLUSTER_MODE_TURNED_ON = "cluster-mode-turned-on"
-SNAPSHOTS_ON_IN_CLUSTER_MODE = "snapshots-on-in-cluster-mode"
-RBAC_TO_AUTH_TOKEN = "rbac-to-auth-token"
-ENGINE_NOT_REDIS_VALKEY_SWAP = "engine-not-redis-valkey-swap"
-NOT_VALKEY_MAJOR_UPGRADE = "not-valkey-major-upgrade"
-WITH_ANOTHER_UPDATE_FIELD = "with-another-update-field"
-READ_REPLICAS_TURNED_ON = "read-replicas-turned-on"
-REDIS_VERSION_DOWNGRADE = "redis-version-downgrade"
-REDIS_DOWNGRADE_OUTSIDE_PATTERN = "redis-downgrade-outside-pattern"
-REDIS_UPGRADE_WITH_NEWER_CONFIGS = "redis-upgrade-with-newer-configs"
-
-CONDITIONS: dict[str, str] = {
-    ALWAYS: "always",
-    GLOBAL_MEMBER: "on a member (primary or secondary) of a Global Datastore, or a resource of "
-                   "a cache that already is one",
-    GLOBAL_PRIMARY: "on the primary member of a Global Datastore",
-    GLOBAL_SECONDARY: "on a secondary member of a Global Datastore",
-    REDIS_BELOW_7_0_5: "while the engine is Redis OSS below 7.0.5 (6.x, 6.2; the '7.0' "
-                       "ElastiCache offers is 7.0.7)",
-    VERSION_DOWNGRADE: "when the new engine version is lower than the old one",
-    ENGINE_NOT_REDIS_TO_VALKEY: "when the engine changes other than Redis OSS to Valkey (the "
-                                "only in-place engine change)",
-    MEMCACHED: "on a Memcached cluster",
-    WITHOUT_MAJOR_UPGRADE: "unless the same change upgrades the engine's major version",
-    FOLLOWS_FAILOVER: "on what follows a cross-region failover (a Global Datastore failover, "
-                      "a Memorystore for Valkey switchover): the writer DNS record, the Global "
-                      "Datastore's primary member",
-    READ_REPLICAS_TURNED_OFF: "when Memorystore for Redis read replicas go from enabled to not "
-                              "enabled",
-    CROSS_REGION_SECONDARY: "on a Memorystore for Valkey instance created as a cross-region "
-                            "secondary",
-    CIDR_NOT_EXPANDED: "when the new range does not contain the old one (only an expansion is "
-                       "in place)",
-    AUTOSCALED_SHARDS: "on a replication group whose shard count Application Auto Scaling "
-                       "manages (`autoscaling.shards`)",
-    AUTOSCALED_REPLICAS: "on a replication group whose replicas per shard Application Auto "
-                         "Scaling manages (`autoscaling.replicas`)",
-    CLUSTER_MODE_TURNED_ON: "when cluster mode goes from disabled to enabled",
-    SNAPSHOTS_ON_IN_CLUSTER_MODE: "when automatic backups go from off (retention 0) to on, on a "
-                                  "cluster-mode-enabled replication group",
-    RBAC_TO_AUTH_TOKEN: "when a replication group moves from RBAC users (user groups) back to "
-                        "an AUTH token",
-    ENGINE_NOT_REDIS_VALKEY_SWAP: "when the engine changes other than between Redis OSS and "
-                                  "Valkey (either way)",
-    NOT_VALKEY_MAJOR_UPGRADE: "unless the cache is Valkey and its major version goes up",
-    WITH_ANOTHER_UPDATE_FIELD: "when the same update changes another field of the Memorystore "
-                               "for Valkey update mask (only nodeType with engineConfigs may go "
-                               "together)",
-    READ_REPLICAS_TURNED_ON: "when Memorystore for Redis read replicas are turned on for an "
-                             "existing instance without a secondary IP range",
-    REDIS_VERSION_DOWNGRADE: "when the Redis version goes down between two REDIS_<major>_<minor> "
-                             "versions (the only ones the provider compares)",
-    REDIS_DOWNGRADE_OUTSIDE_PATTERN: "when the Redis version goes down to or from one outside "
-                                     "REDIS_<major>_<minor> (REDIS_6_X)",
-    REDIS_UPGRADE_WITH_NEWER_CONFIGS: "when the Redis version goes up and the same change sets "
-                                      "a config only the new version has",
-}
-
-# The fields resourceMemorystoreInstanceUpdate puts in its updateMask (google-beta@93c65b2d),
-# as Pulumi inputs. The API takes one per PATCH, except nodeType together with engineConfigs
-# (hashicorp/terraform-provider-google#29428).
-VALKEY_UPDATE_MASK: tuple[str, ...] = (
-    "automatedBackupConfig", "replicaCount", "aclPolicy", "shardCount", "nodeType",
-    "persistenceConfig", "maintenancePolicy", "maintenanceVersion", "engineVersion",
-    "engineConfigs", "deletionProtectionEnabled", "crossInstanceReplicationConfig", "labels")
-VALKEY_UPDATE_PAIR: frozenset[str] = frozenset({"nodeType", "engineConfigs"})
 
 # ---------------------------------------------------------------------------------------------
 # Sources
@@ -161,7 +101,7 @@ class Fact:
     type: str             # Pulumi type token
     argument: str         # Pulumi input name (camelCase)
     kind: Kind
-    condition: str        # a key of CONDITIONS
+    condition: str        # a key of fact_conditions.CONDITIONS
     reason: str           # one sentence: what the cloud or provider does, and why
     source: str           # provider source file at the bridged version, issue URL or docs URL
     not_applied: bool = False   # rejected only: accepted and silently not applied
@@ -384,6 +324,29 @@ FACTS: tuple[Fact, ...] = (
          "resourceRecordCreate unless type or set_identifier change); "
          "https://github.com/pulumi/pulumi pkg/resource/deploy/step_generator.go "
          "(processIgnoreChanges keeps an ignored input's old value)"),
+    *_replaces(types.AWS_ROUTE53_ZONE_ASSOCIATION, ("zoneId", "vpcId", "vpcRegion"),
+               _TF_AWS + "route53/zone_association.go"),
+    # A flow log has no update: every argument forces a new one (it holds no data; its log
+    # group keeps what was delivered).
+    *_replaces(types.AWS_FLOW_LOG, ("vpcId", "trafficType", "logDestinationType",
+                                    "logDestination", "iamRoleArn", "maxAggregationInterval"),
+               _TF_AWS + "ec2/vpc_flow_log.go (every argument but tags ForceNew)"),
+    # A new payload (endpoint, password) is a new version: the provider creates it and moves
+    # AWSCURRENT, then deletes the old version once it only holds AWSPREVIOUS.
+    *_replaces(types.AWS_SECRET_VERSION, ("secretId", "secretString"),
+               _TF_AWS + "secretsmanager/secret_version.go (secret_id, secret_string ForceNew)"),
+    Fact(types.AWS_SECRET, "kmsKeyId", "rejected", VALUE_REMOVED,
+         "A secret whose customer key is removed from the config keeps that key: the provider "
+         "calls UpdateSecret without KmsKeyId, which leaves the key as it is, and shows the same "
+         "change on every later preview. Put the secret back under Secrets Manager's own key "
+         "by hand (`aws secretsmanager update-secret --secret-id <name> --kms-key-id "
+         "alias/aws/secretsmanager`, which re-encrypts its current and previous versions), "
+         "then `pulumi refresh`; and keep the old key until then, or the secret cannot be "
+         "read.",
+         _TF_AWS + "secretsmanager/secret.go (resourceSecretUpdate sets KmsKeyId only "
+         "`if v, ok := d.GetOk(names.AttrKMSKeyID); ok`); https://docs.aws.amazon.com/"
+         "secretsmanager/latest/apireference/API_UpdateSecret.html",
+         not_applied=True),
     *_replaces(types.AWS_SECURITY_GROUP, ("name", "description", "vpcId"),
                _TF_AWS + "ec2/vpc_security_group.go"),
     *_replaces(types.AWS_INGRESS_RULE, ("securityGroupId",),
@@ -563,14 +526,6 @@ FACTS: tuple[Fact, ...] = (
     *_replaces(types.GCP_DASHBOARD, ("project",),
                _TF_GOOGLE + "monitoring/resource_monitoring_dashboard.go"),
 )
-
-
-def redis_below_7_0_5(engine: str | None, version: str | None) -> bool:
-    """The REDIS_BELOW_7_0_5 condition for an engine and an ElastiCache version string
-    ('6.x', '6.2', '7.0', '7.1', '8.1'...). Only Redis OSS 6 qualifies among the versions
-    offered: ElastiCache resolves '7.0' to its latest patch, 7.0.7."""
-    major = (version or "").split(".", 1)[0]
-    return (engine or "redis") == "redis" and major.isdigit() and int(major) < 7
 
 
 def facts_for(type_: str, argument: str | None = None) -> list[Fact]:

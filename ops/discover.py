@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from components.provider_facts import redis_below_7_0_5
+from components.fact_conditions import redis_below_7_0_5
 from infra import naming
 from infra.catalog import aws as catalog
 from ops.clients import Clients

@@ -15,6 +15,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.component import Component, Outputs
 from components.resource_types import (
@@ -38,7 +39,7 @@ COOLDOWN_SECONDS = 600
 
 # Replication group arguments the scaler changes itself: cloud-owned facts of
 # components/provider_facts.py, under the condition of the scaled dimension.
-SCALER_CONDITIONS = {"replicas": facts.AUTOSCALED_REPLICAS, "shards": facts.AUTOSCALED_SHARDS}
+SCALER_CONDITIONS = {"replicas": when.AUTOSCALED_REPLICAS, "shards": when.AUTOSCALED_SHARDS}
 
 
 @dataclass(frozen=True)

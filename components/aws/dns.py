@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.component import Component, Outputs
 from components.resource_types import (
@@ -28,7 +29,7 @@ from components.resource_types import (
 )
 
 # Record properties the failover runbook owns once the record exists (see the module docstring).
-FAILOVER_OWNED = facts.ignored_arguments(AWS_ROUTE53_RECORD, facts.FOLLOWS_FAILOVER)
+FAILOVER_OWNED = facts.ignored_arguments(AWS_ROUTE53_RECORD, when.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.aws.replication_group import ElastiCacheReplicationGroup, ReplicationGroupArgs
 from components.component import Component, Outputs
 from components.resource_types import AWS_GLOBAL_REPLICATION_GROUP
 
 # The primary member moves with a failover: the global group must not be replaced to move it back.
-FAILOVER_OWNED = facts.ignored_arguments(AWS_GLOBAL_REPLICATION_GROUP, facts.FOLLOWS_FAILOVER)
+FAILOVER_OWNED = facts.ignored_arguments(AWS_GLOBAL_REPLICATION_GROUP, when.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components import fact_conditions as when
 from components import naming
 from components import provider_facts as facts
 from components.aws import kms
@@ -38,10 +39,10 @@ from components.resource_types import (
 # and parameter group are changed through the global group; AWS turns auto minor version
 # upgrade off on every member; a secondary inherits Multi-AZ, failover and port.
 MEMBER_OWNED: dict[str, list[str]] = {
-    "primary": facts.ignored_arguments(AWS_REPLICATION_GROUP, facts.GLOBAL_MEMBER,
-                                       facts.GLOBAL_PRIMARY),
-    "secondary": facts.ignored_arguments(AWS_REPLICATION_GROUP, facts.GLOBAL_MEMBER,
-                                         facts.GLOBAL_SECONDARY),
+    "primary": facts.ignored_arguments(AWS_REPLICATION_GROUP, when.GLOBAL_MEMBER,
+                                       when.GLOBAL_PRIMARY),
+    "secondary": facts.ignored_arguments(AWS_REPLICATION_GROUP, when.GLOBAL_MEMBER,
+                                         when.GLOBAL_SECONDARY),
 }
 
 # The only special characters ElastiCache accepts in an AUTH token (docs/cloud-rules.md); the
@@ -112,7 +113,7 @@ class ReplicationGroupArgs(NodeCacheArgs):
     def transit_encryption_mode(self) -> str | None:
         """`tls_mode` ('required': no plaintext client) where the engine takes a mode; None
         below Redis OSS 7.0.5, which refuses the argument and requires TLS of every client."""
-        if facts.redis_below_7_0_5(self.engine, self.engine_version):
+        if when.redis_below_7_0_5(self.engine, self.engine_version):
             return None
         return self.tls_mode
 

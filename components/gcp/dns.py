@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.component import Component, Outputs
 from components.gcp.apis import DNS, needs
@@ -30,7 +31,7 @@ from components.resource_types import (
 )
 
 # Record properties the operator owns once the record exists (see the module docstring).
-FAILOVER_OWNED = facts.ignored_arguments(GCP_RECORD_SET, facts.FOLLOWS_FAILOVER)
+FAILOVER_OWNED = facts.ignored_arguments(GCP_RECORD_SET, when.FOLLOWS_FAILOVER)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.component import Component, Outputs
 from components.gcp.apis import VALKEY_APIS, needs
@@ -26,7 +27,7 @@ from components.resource_types import (
 )
 
 # What a switchover or detach changes on a secondary, which `pulumi up` must not push back.
-SECONDARY_OWNED = facts.ignored_arguments(GCP_VALKEY, facts.CROSS_REGION_SECONDARY)
+SECONDARY_OWNED = facts.ignored_arguments(GCP_VALKEY, when.CROSS_REGION_SECONDARY)
 
 VALKEY_PORT = 6379
 SECONDS_PER_DAY = 86400

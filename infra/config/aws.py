@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from components.provider_facts import redis_below_7_0_5
+from components.fact_conditions import redis_below_7_0_5
 from infra import naming
 from infra.catalog import aws as catalog
 from infra.catalog.aws import AwsProfileDefaults

@@ -13,7 +13,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
-from components import provider_facts as facts
+from components import fact_conditions as when
 from components.provider_facts import Fact
 from infra.catalog.parameters import GCP_PRODUCTS
 
@@ -37,7 +37,7 @@ def holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
     """Whether `fact`'s condition holds for this change of `key` on `res` (old and new are its
     inputs in the two plans)."""
     condition = fact.condition
-    if condition == facts.ALWAYS:
+    if condition == when.ALWAYS:
         return True
     if condition in _MEMBERSHIP:
         return _membership(condition, old, new, res, context)
@@ -45,23 +45,23 @@ def holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
     return decide(key, old, new, res) if decide is not None else False
 
 
-_MEMBERSHIP = (facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY, facts.GLOBAL_SECONDARY)
+_MEMBERSHIP = (when.GLOBAL_MEMBER, when.GLOBAL_PRIMARY, when.GLOBAL_SECONDARY)
 
 
 def _membership(condition: str, old: dict[str, Any], new: dict[str, Any],
                 res: dict[str, Any], context: Context) -> bool:
     member = res["cache"] is not None and res["cache"] in context.old_global \
         and res["cache"] in context.new_global
-    if condition == facts.GLOBAL_MEMBER:
+    if condition == when.GLOBAL_MEMBER:
         return member
     secondary = bool(old.get("globalReplicationGroupId")) \
         and bool(new.get("globalReplicationGroupId"))
-    return member and secondary == (condition == facts.GLOBAL_SECONDARY)
+    return member and secondary == (condition == when.GLOBAL_SECONDARY)
 
 
 def _redis_below_7_0_5(key: str, old: dict[str, Any], new: dict[str, Any],
                        res: dict[str, Any]) -> bool:
-    return facts.redis_below_7_0_5(new.get("engine") or old.get("engine"),
+    return when.redis_below_7_0_5(new.get("engine") or old.get("engine"),
                                    new.get("engineVersion") or old.get("engineVersion"))
 
 
@@ -148,7 +148,7 @@ def _rbac_to_auth_token(key: str, old: dict[str, Any], new: dict[str, Any],
 def _with_another_update_field(key: str, old: dict[str, Any], new: dict[str, Any],
                                res: dict[str, Any]) -> bool:
     changed = _update_mask_fields(old, new, res.get("ignore_changes") or ())
-    return key in changed and len(changed) > 1 and changed != facts.VALKEY_UPDATE_PAIR
+    return key in changed and len(changed) > 1 and changed != when.VALKEY_UPDATE_PAIR
 
 
 def _redis_version_downgrade(key: str, old: dict[str, Any], new: dict[str, Any],
@@ -174,25 +174,31 @@ def _redis_upgrade_with_newer_configs(key: str, old: dict[str, Any], new: dict[s
                for name, value in now.items() if was.get(name) != value)
 
 
+def _value_removed(key: str, old: dict[str, Any], new: dict[str, Any],
+                   res: dict[str, Any]) -> bool:
+    return old.get(key) not in (None, "") and new.get(key) in (None, "")
+
+
 _DECIDERS = {
-    facts.REDIS_BELOW_7_0_5: _redis_below_7_0_5,
-    facts.VERSION_DOWNGRADE: _version_downgrade,
-    facts.ENGINE_NOT_REDIS_TO_VALKEY: _engine_not_redis_to_valkey,
-    facts.ENGINE_NOT_REDIS_VALKEY_SWAP: _engine_not_redis_valkey_swap,
-    facts.NOT_VALKEY_MAJOR_UPGRADE: _not_valkey_major_upgrade,
-    facts.MEMCACHED: _memcached,
-    facts.WITHOUT_MAJOR_UPGRADE: _without_major_upgrade,
-    facts.READ_REPLICAS_TURNED_OFF: _read_replicas_turned_off,
-    facts.READ_REPLICAS_TURNED_ON: _read_replicas_turned_on,
-    facts.CROSS_REGION_SECONDARY: _cross_region_secondary,
-    facts.CIDR_NOT_EXPANDED: _cidr_not_expanded,
-    facts.CLUSTER_MODE_TURNED_ON: _cluster_mode_turned_on,
-    facts.SNAPSHOTS_ON_IN_CLUSTER_MODE: _snapshots_on_in_cluster_mode,
-    facts.RBAC_TO_AUTH_TOKEN: _rbac_to_auth_token,
-    facts.WITH_ANOTHER_UPDATE_FIELD: _with_another_update_field,
-    facts.REDIS_VERSION_DOWNGRADE: _redis_version_downgrade,
-    facts.REDIS_UPGRADE_WITH_NEWER_CONFIGS: _redis_upgrade_with_newer_configs,
-    facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: _redis_downgrade_outside_pattern,
+    when.REDIS_BELOW_7_0_5: _redis_below_7_0_5,
+    when.VERSION_DOWNGRADE: _version_downgrade,
+    when.ENGINE_NOT_REDIS_TO_VALKEY: _engine_not_redis_to_valkey,
+    when.ENGINE_NOT_REDIS_VALKEY_SWAP: _engine_not_redis_valkey_swap,
+    when.NOT_VALKEY_MAJOR_UPGRADE: _not_valkey_major_upgrade,
+    when.MEMCACHED: _memcached,
+    when.WITHOUT_MAJOR_UPGRADE: _without_major_upgrade,
+    when.READ_REPLICAS_TURNED_OFF: _read_replicas_turned_off,
+    when.READ_REPLICAS_TURNED_ON: _read_replicas_turned_on,
+    when.CROSS_REGION_SECONDARY: _cross_region_secondary,
+    when.CIDR_NOT_EXPANDED: _cidr_not_expanded,
+    when.CLUSTER_MODE_TURNED_ON: _cluster_mode_turned_on,
+    when.SNAPSHOTS_ON_IN_CLUSTER_MODE: _snapshots_on_in_cluster_mode,
+    when.RBAC_TO_AUTH_TOKEN: _rbac_to_auth_token,
+    when.WITH_ANOTHER_UPDATE_FIELD: _with_another_update_field,
+    when.REDIS_VERSION_DOWNGRADE: _redis_version_downgrade,
+    when.REDIS_UPGRADE_WITH_NEWER_CONFIGS: _redis_upgrade_with_newer_configs,
+    when.REDIS_DOWNGRADE_OUTSIDE_PATTERN: _redis_downgrade_outside_pattern,
+    when.VALUE_REMOVED: _value_removed,
 }
 
 
@@ -200,7 +206,7 @@ def _update_mask_fields(old: dict[str, Any], new: dict[str, Any],
                         ignored: Container[str]) -> frozenset[str]:
     """The Memorystore for Valkey update-mask fields that change from `old` to `new` (inputs
     in `ignored` are not sent)."""
-    return frozenset(k for k in facts.VALKEY_UPDATE_MASK
+    return frozenset(k for k in when.VALKEY_UPDATE_MASK
                      if old.get(k) != new.get(k) and k not in ignored)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.provider_facts import Fact
 from components.resource_types import (
@@ -27,6 +28,8 @@ from components.resource_types import (
     AWS_KMS_ALIAS,
     AWS_PARAMETER_GROUP,
     AWS_REPLICATION_GROUP,
+    AWS_ROUTE53_ZONE,
+    AWS_ROUTE53_ZONE_ASSOCIATION,
     AWS_SECRET,
     AWS_SERVERLESS_CACHE,
     AWS_SUBNET,
@@ -112,6 +115,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     context = Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
     rejected, name_notes = _unique_names(gone, came)
+    rejected += _zone_swaps(gone, came)
     regions_losing_subnets = set()
     for before, after in pairs:
         entry = _compare(before, after, context)
@@ -233,7 +237,7 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
                 continue
             if fact.kind == "replaces":
                 replace_keys.append(key)
-                if fact.condition != facts.ALWAYS:
+                if fact.condition != when.ALWAYS:
                     notes.append(f"{key}: {fact.reason}")
             else:
                 # A cloud-owned argument the resource does not ignore is sent, and refused.
@@ -262,11 +266,11 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
 def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
     reason = fact.reason
     if fact.kind == "cloud_owned":
-        reason = (f"{key} is owned by the cloud here ({facts.CONDITIONS[fact.condition]}) but "
+        reason = (f"{key} is owned by the cloud here ({when.CONDITIONS[fact.condition]}) but "
                   f"the resource does not ignore it: {fact.reason}")
     return {"type": res["type"], "name": res["name"], "urn": res["urn"], "cache": res["cache"],
             "key": key, "outcome": "rejected" if fact.kind == "cloud_owned" else fact.outcome,
-            "condition": facts.CONDITIONS[fact.condition], "reason": reason,
+            "condition": when.CONDITIONS[fact.condition], "reason": reason,
             "source": fact.source}
 
 
@@ -330,6 +334,42 @@ def _unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
                          "`aws secretsmanager restore-secret` and `pulumi import` it, or delete "
                          "it for good with `--force-delete-without-recovery`.")
     return rejected, notes
+
+
+# A region's VPC moving between the stack's own zone and an existing one (network.dns.zone_id
+# added or removed): what comes, what goes, and the input that binds the VPC.
+_ZONE_SWAPS = (
+    (AWS_ROUTE53_ZONE_ASSOCIATION, AWS_ROUTE53_ZONE, "vpcId",
+     "the existing zone is associated with the VPC while the stack's own zone of the same name "
+     "still is"),
+    (AWS_ROUTE53_ZONE, AWS_ROUTE53_ZONE_ASSOCIATION, "vpcs",
+     "the stack's new zone is created for the VPC while the existing zone of the same name is "
+     "still associated with it"),
+)
+
+
+def _zone_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """REJECTED for each region whose VPC changes private zone in one update. Pulumi creates
+    before it deletes, and Route 53 refuses a second private zone of one name on a VPC
+    (ConflictingDomainExists), so the update stops halfway."""
+    rejected = []
+    for new_type, old_type, key, order in _ZONE_SWAPS:
+        leaving = {r.get("provider_region") for r in gone if r["type"] == old_type}
+        for res in came:
+            if res["type"] != new_type or res.get("provider_region") not in leaving:
+                continue
+            rejected.append({
+                "type": res["type"], "name": res["name"], "urn": res["urn"],
+                "cache": res["cache"], "key": key, "outcome": "rejected",
+                "condition": "the region's VPC changes private zone in one update",
+                "reason": f"{order}, and Route 53 refuses two private zones of one name on a "
+                          "VPC. Take it in two updates: remove `network.dns` and `pulumi up` "
+                          "(the names stop resolving until the next update), then set it with "
+                          "or without zone_id and `pulumi up` again.",
+                "source": "https://docs.aws.amazon.com/Route53/latest/APIReference/"
+                          "API_AssociateVPCWithHostedZone.html and API_CreateHostedZone.html "
+                          "(ConflictingDomainExists)"})
+    return rejected
 
 
 def _subnet_note(subnet: dict[str, Any]) -> str:

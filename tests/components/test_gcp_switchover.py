@@ -6,6 +6,7 @@ changes; both lists come from the provider facts table."""
 
 from __future__ import annotations
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.resource_types import GCP_RECORD_SET, GCP_VALKEY
 from tests.builders import gcp_config, valkey
@@ -30,10 +31,10 @@ def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
 
 
 def test_the_ignored_arguments_are_the_cloud_owned_facts():
-    assert facts.ignored_arguments(GCP_VALKEY, facts.CROSS_REGION_SECONDARY) == [
+    assert facts.ignored_arguments(GCP_VALKEY, when.CROSS_REGION_SECONDARY) == [
         "crossInstanceReplicationConfig", "nodeType", "shardCount"]
     assert facts.ignored_arguments(GCP_VALKEY) == []
-    assert facts.ignored_arguments(GCP_RECORD_SET, facts.FOLLOWS_FAILOVER) == ["rrdatas", "ttl"]
+    assert facts.ignored_arguments(GCP_RECORD_SET, when.FOLLOWS_FAILOVER) == ["rrdatas", "ttl"]
 
 
 def test_the_writer_record_still_follows_the_operator_not_pulumi_up(run_stack):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.resource_types import (
     AWS_GLOBAL_REPLICATION_GROUP,
@@ -45,12 +46,12 @@ def registered():
     records = global_stack.of_type(AWS_ROUTE53_RECORD)
     writer = [r for r in records if r.inputs["name"].startswith("s-writer.")]
     return {
-        facts.GLOBAL_PRIMARY: [groups["test-s"]],
-        facts.GLOBAL_SECONDARY: [groups["test-s-euw1"]],
-        facts.GLOBAL_MEMBER: [groups["test-s"], groups["test-s-euw1"]],
-        facts.FOLLOWS_FAILOVER: [*writer, *global_stack.of_type(AWS_GLOBAL_REPLICATION_GROUP)],
-        facts.AUTOSCALED_SHARDS: shards_scaled,
-        facts.AUTOSCALED_REPLICAS: replicas_scaled,
+        when.GLOBAL_PRIMARY: [groups["test-s"]],
+        when.GLOBAL_SECONDARY: [groups["test-s-euw1"]],
+        when.GLOBAL_MEMBER: [groups["test-s"], groups["test-s-euw1"]],
+        when.FOLLOWS_FAILOVER: [*writer, *global_stack.of_type(AWS_GLOBAL_REPLICATION_GROUP)],
+        when.AUTOSCALED_SHARDS: shards_scaled,
+        when.AUTOSCALED_REPLICAS: replicas_scaled,
         "elsewhere": [*lone.of_type(RG), *lone.of_type(AWS_ROUTE53_RECORD),
                       *[r for r in records if not r.inputs["name"].startswith("s-writer.")]],
     }

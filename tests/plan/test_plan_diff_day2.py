@@ -303,6 +303,15 @@ def test_a_production_secret_removed_keeps_its_name_for_its_recovery_window(glob
     assert result["rejected"] == []
 
 
+def test_a_secret_whose_customer_key_is_removed_keeps_it_and_says_so():
+    keyed = report({"sessions": with_(SESSIONS, secret=True, aws={"kms_key_arn": KEY_ARN})})
+    result = diff(keyed, report({"sessions": with_(SESSIONS, secret=True)}))
+    assert "sessions-group" in loss_names(result)   # the group itself is replaced
+    [item] = result["rejected"]
+    assert (item["type"], item["key"], item["outcome"]) == (SECRET, "kmsKeyId", "not applied")
+    assert "--kms-key-id alias/aws/secretsmanager" in item["reason"]
+
+
 def test_a_development_secret_removed_leaves_no_note(lone):
     result = diff(copy.deepcopy(lone), report({"sessions": with_(SESSIONS, secret=False),
                                                "pages": PAGES}))
@@ -388,3 +397,31 @@ def test_replicas_added_beside_a_parameter_edit_that_is_not_applied_are_priced()
     assert result["cost_delta_monthly_usd"] == round(
         after["total_monthly_usd"] - before["total_monthly_usd"], 2) > 0
     assert all("not applied" not in c["detail"] for c in result["cache_changes"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Private DNS zones: one per name on a VPC
+# ---------------------------------------------------------------------------------------------
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+
+
+@pytest.mark.parametrize(("before", "after", "came"), [
+    ({}, {"zone_id": ZONE_ID}, "aws:route53/zoneAssociation:ZoneAssociation"),
+    ({"zone_id": ZONE_ID}, {}, "aws:route53/zone:Zone"),
+], ids=["own-zone-to-existing", "existing-zone-to-own"])
+def test_moving_a_vpc_between_its_own_and_an_existing_zone_is_rejected(before, after, came):
+    def dns(extra: dict[str, Any]) -> dict[str, Any]:
+        return report({"sessions": SESSIONS},
+                      network={"dns": {"zone": "cache.internal", **extra}})
+    result = diff(dns(before), dns(after))
+    [item] = result["rejected"]
+    assert (item["type"], item["outcome"]) == (came, "rejected")
+    assert "Take it in two updates: remove `network.dns`" in item["reason"]
+    assert "ConflictingDomainExists" in item["source"]
+
+
+def test_a_dns_change_that_keeps_the_zone_is_not_rejected():
+    def dns(ttl: int) -> dict[str, Any]:
+        return report({"sessions": SESSIONS},
+                      network={"dns": {"zone": "cache.internal", "zone_id": ZONE_ID, "ttl": ttl}})
+    assert diff(dns(30), dns(60))["rejected"] == []

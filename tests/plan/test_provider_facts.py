@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from components import fact_conditions as when
 from components import provider_facts as facts
 from components.provider_facts import FACTS, Fact
 from components.resource_types import AWS_GLOBAL_REPLICATION_GROUP as GLOBAL_RG
@@ -22,65 +23,69 @@ CACHE = "c"
 # before, after, the argument's value before, after, whether the cache is a Global Datastore).
 Scenario = tuple[dict[str, Any], dict[str, Any], Any, Any, bool]
 HOLDS: dict[str, Scenario] = {
-    facts.ALWAYS: ({}, {}, "a", "b", False),
-    facts.GLOBAL_MEMBER: ({}, {}, "a", "b", True),
-    facts.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "6.2"},
+    when.ALWAYS: ({}, {}, "a", "b", False),
+    when.GLOBAL_MEMBER: ({}, {}, "a", "b", True),
+    when.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "6.2"},
                               {"engine": "redis", "engineVersion": "6.2"}, False, True, False),
-    facts.VERSION_DOWNGRADE: ({}, {}, "7.1", "7.0", False),
-    facts.ENGINE_NOT_REDIS_TO_VALKEY: ({}, {}, "valkey", "redis", False),
-    facts.MEMCACHED: ({"engine": "memcached"}, {"engine": "memcached"}, "cache.m7g.large",
+    when.VERSION_DOWNGRADE: ({}, {}, "7.1", "7.0", False),
+    when.ENGINE_NOT_REDIS_TO_VALKEY: ({}, {}, "valkey", "redis", False),
+    when.MEMCACHED: ({"engine": "memcached"}, {"engine": "memcached"}, "cache.m7g.large",
                       "cache.m7g.xlarge", False),
-    facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "8.1"},
+    when.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "8.1"},
                                   "a-valkey8", "b-valkey8", True),
-    facts.READ_REPLICAS_TURNED_OFF: ({"readReplicasMode": "READ_REPLICAS_ENABLED"}, {},
+    when.READ_REPLICAS_TURNED_OFF: ({"readReplicasMode": "READ_REPLICAS_ENABLED"}, {},
                                      "READ_REPLICAS_ENABLED", None, False),
-    facts.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.16.0/20", False),
-    facts.CLUSTER_MODE_TURNED_ON: ({}, {}, "disabled", "enabled", False),
-    facts.SNAPSHOTS_ON_IN_CLUSTER_MODE: ({"clusterMode": "enabled"}, {"clusterMode": "enabled"},
+    when.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.16.0/20", False),
+    when.CLUSTER_MODE_TURNED_ON: ({}, {}, "disabled", "enabled", False),
+    when.SNAPSHOTS_ON_IN_CLUSTER_MODE: ({"clusterMode": "enabled"}, {"clusterMode": "enabled"},
                                          0, 7, False),
-    facts.RBAC_TO_AUTH_TOKEN: ({}, {"authToken": "[secret]"}, ["c-users"], None, False),
-    facts.ENGINE_NOT_REDIS_VALKEY_SWAP: ({}, {}, "valkey", "memcached", False),
-    facts.NOT_VALKEY_MAJOR_UPGRADE: ({"engine": "valkey"}, {"engine": "valkey"}, "8", "7", False),
+    when.RBAC_TO_AUTH_TOKEN: ({}, {"authToken": "[secret]"}, ["c-users"], None, False),
+    when.ENGINE_NOT_REDIS_VALKEY_SWAP: ({}, {}, "valkey", "memcached", False),
+    when.NOT_VALKEY_MAJOR_UPGRADE: ({"engine": "valkey"}, {"engine": "valkey"}, "8", "7", False),
     # Another update-mask field changes too: maintenanceVersion, which has no fact of its own
     # (the program never sends it), so the only refusal is the fact's own argument.
-    facts.WITH_ANOTHER_UPDATE_FIELD: ({"maintenanceVersion": "a"}, {"maintenanceVersion": "b"},
+    when.WITH_ANOTHER_UPDATE_FIELD: ({"maintenanceVersion": "a"}, {"maintenanceVersion": "b"},
                                       "a", "b", False),
-    facts.READ_REPLICAS_TURNED_ON: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
-    facts.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
-    facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
-    facts.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_6_X"},
+    when.READ_REPLICAS_TURNED_ON: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
+    when.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
+    when.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
+    when.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_6_X"},
                                              {"redisVersion": "REDIS_7_0"},
                                              {}, {"lazyfree-lazy-eviction": "yes"}, False),
+    when.VALUE_REMOVED: ({}, {}, "arn:aws:kms:us-east-1:123456789012:key/a", None, False),
 }
 FAILS: dict[str, Scenario] = {
-    facts.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
-    facts.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "7.1"},
+    when.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
+    when.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "7.1"},
                               {"engine": "redis", "engineVersion": "7.1"}, False, True, False),
-    facts.VERSION_DOWNGRADE: ({}, {}, "7.0", "7.1", False),
-    facts.ENGINE_NOT_REDIS_TO_VALKEY: ({}, {}, "redis", "valkey", False),
-    facts.MEMCACHED: ({"engine": "redis"}, {"engine": "redis"}, "cache.m7g.large",
+    when.VERSION_DOWNGRADE: ({}, {}, "7.0", "7.1", False),
+    when.ENGINE_NOT_REDIS_TO_VALKEY: ({}, {}, "redis", "valkey", False),
+    when.MEMCACHED: ({"engine": "redis"}, {"engine": "redis"}, "cache.m7g.large",
                       "cache.m7g.xlarge", False),
-    facts.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "9.0"},
+    when.WITHOUT_MAJOR_UPGRADE: ({"engineVersion": "8.0"}, {"engineVersion": "9.0"},
                                   "a-valkey8", "b-valkey9", True),
     # Turned on, with the secondary range READ_REPLICAS_TURNED_ON asks for: nothing refused.
-    facts.READ_REPLICAS_TURNED_OFF: ({}, {"secondaryIpRange": "auto"}, None,
+    when.READ_REPLICAS_TURNED_OFF: ({}, {"secondaryIpRange": "auto"}, None,
                                      "READ_REPLICAS_ENABLED", False),
-    facts.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.0.0/19", False),
-    facts.CLUSTER_MODE_TURNED_ON: ({}, {}, "compatible", "enabled", False),
-    facts.SNAPSHOTS_ON_IN_CLUSTER_MODE: ({"clusterMode": "disabled"},
+    when.CIDR_NOT_EXPANDED: ({}, {}, "10.40.0.0/20", "10.40.0.0/19", False),
+    when.CLUSTER_MODE_TURNED_ON: ({}, {}, "compatible", "enabled", False),
+    when.SNAPSHOTS_ON_IN_CLUSTER_MODE: ({"clusterMode": "disabled"},
                                          {"clusterMode": "disabled"}, 0, 7, False),
-    facts.RBAC_TO_AUTH_TOKEN: ({"authToken": "[secret]"}, {}, None, ["c-users"], False),
-    facts.ENGINE_NOT_REDIS_VALKEY_SWAP: ({}, {}, "valkey", "redis", False),
-    facts.NOT_VALKEY_MAJOR_UPGRADE: ({"engine": "valkey"}, {"engine": "valkey"}, "7", "8", False),
-    facts.WITH_ANOTHER_UPDATE_FIELD: ({}, {}, "a", "b", False),
-    facts.READ_REPLICAS_TURNED_ON: ({}, {"secondaryIpRange": "auto"}, None,
+    when.RBAC_TO_AUTH_TOKEN: ({"authToken": "[secret]"}, {}, None, ["c-users"], False),
+    when.ENGINE_NOT_REDIS_VALKEY_SWAP: ({}, {}, "valkey", "redis", False),
+    when.NOT_VALKEY_MAJOR_UPGRADE: ({"engine": "valkey"}, {"engine": "valkey"}, "7", "8", False),
+    when.WITH_ANOTHER_UPDATE_FIELD: ({}, {}, "a", "b", False),
+    when.READ_REPLICAS_TURNED_ON: ({}, {"secondaryIpRange": "auto"}, None,
                                     "READ_REPLICAS_ENABLED", False),
-    facts.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
-    facts.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
+    when.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
+    when.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
     # Already on 7.0: the key is known to the version the PATCH reaches.
-    facts.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_7_0"},
+    when.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_7_0"},
                                              {"redisVersion": "REDIS_7_2"},
                                              {}, {"lazyfree-lazy-eviction": "yes"}, False),
+    # Another key: UpdateSecret sends it.
+    when.VALUE_REMOVED: ({}, {}, "arn:aws:kms:us-east-1:123456789012:key/a",
+                          "arn:aws:kms:us-east-1:123456789012:key/b", False),
 }
 
 
@@ -106,7 +111,7 @@ def classify(fact: Fact, scenario: Scenario) -> dict[str, Any]:
 def test_every_fact_is_complete():
     for fact in FACTS:
         assert fact.kind in facts.KINDS, fact
-        assert fact.condition in facts.CONDITIONS, fact
+        assert fact.condition in when.CONDITIONS, fact
         assert fact.reason.endswith((".", '."', ".)")) and len(fact.reason) > 20, fact
         assert fact.source.startswith(("hashicorp/", "https://", "GoogleCloudPlatform/")), fact
         assert fact.argument[:1].islower() and "_" not in fact.argument, fact  # Pulumi names
@@ -149,15 +154,15 @@ def test_each_rejected_fact_is_flagged_rejected_or_not_applied(fact):
 
 
 def test_a_cloud_owned_argument_the_resource_does_not_ignore_is_flagged():
-    fact = next(f for f in FACTS if f.kind == "cloud_owned" and f.condition == facts.GLOBAL_MEMBER)
-    [item] = classify(fact, HOLDS[facts.GLOBAL_MEMBER])["rejected"]
+    fact = next(f for f in FACTS if f.kind == "cloud_owned" and f.condition == when.GLOBAL_MEMBER)
+    [item] = classify(fact, HOLDS[when.GLOBAL_MEMBER])["rejected"]
     assert item["outcome"] == "rejected" and "does not ignore it" in item["reason"]
 
 
 def test_ignored_arguments_follow_the_conditions():
     assert facts.ignored_arguments(RG) == []
-    primary = facts.ignored_arguments(RG, facts.GLOBAL_MEMBER, facts.GLOBAL_PRIMARY)
-    secondary = facts.ignored_arguments(RG, facts.GLOBAL_MEMBER, facts.GLOBAL_SECONDARY)
+    primary = facts.ignored_arguments(RG, when.GLOBAL_MEMBER, when.GLOBAL_PRIMARY)
+    secondary = facts.ignored_arguments(RG, when.GLOBAL_MEMBER, when.GLOBAL_SECONDARY)
     assert "autoMinorVersionUpgrade" in primary and "autoMinorVersionUpgrade" in secondary
     assert "nodeType" in primary and "nodeType" not in secondary
     assert {"multiAzEnabled", "port"} <= set(secondary) and "port" not in primary
@@ -188,3 +193,24 @@ def test_deploys_lock_the_provider_release_the_facts_were_read_against(package):
     assert f"{package} {locked} " in " ".join((facts.__doc__ or "").split()), (
         f"requirements.txt locks {package} {locked}: re-read components/provider_facts.py "
         "against that release, then name it in the module's docstring")
+
+
+def _sdk_class(token: str) -> type:
+    """The Pulumi SDK class of a type token: aws:ec2/flowLog:FlowLog -> pulumi_aws.ec2.FlowLog."""
+    import importlib
+
+    package, module_path, name = token.split(":")
+    module = module_path.split("/")[0]
+    sdk = importlib.import_module(f"pulumi_{package}")
+    return getattr(sdk if module == "index" else getattr(sdk, module), name)
+
+
+def test_every_fact_names_an_input_of_its_resource():
+    # A misspelt argument would match no change in the plan diff and never fire.
+    import inspect
+    import re
+
+    for fact in FACTS:
+        inputs = inspect.signature(_sdk_class(fact.type)._internal_init).parameters
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", fact.argument).lower()
+        assert snake in inputs, fact
