@@ -38,6 +38,12 @@ ACL_CATEGORIES = frozenset({
 })
 _ACL_WORDS = frozenset({"allkeys", "allchannels", "allcommands", "nocommands", "resetkeys",
                         "resetchannels"})
+# The engine's aliases, by what they stand for (Redis/Valkey ACL rules: "allkeys: Alias for ~*"
+# ...). ElastiCache keeps a string in its own form and the provider compares that form with the
+# one sent (terraform-provider-aws elasticache/user.go, no diff suppression), so an alias shows
+# an update on every preview (terraform-provider-aws#20334, "on allkeys allcommands").
+_ACL_ALIASES = {"allkeys": "~*", "allchannels": "&*", "allcommands": "+@all",
+                "nocommands": "-@all"}
 _COMMAND = re.compile(r"^[a-z][a-z0-9_-]*(?:\|[a-z0-9_-]+)?$", re.IGNORECASE)
 
 
@@ -48,7 +54,7 @@ class UserSpec:
     name: str            # the key under aws.users
     user_id: str         # <cache id>-<name>: user ids are unique per account and region
     user_name: str       # what the client sends with AUTH
-    access: str          # the access string, as written
+    access: str          # the access string, in the engine's form (canonical_access_string)
     iam: bool
 
 
@@ -109,6 +115,20 @@ def check_access_string(access: str, path: str, problems: list[Problem]) -> None
                                       "'+@all -@dangerous'."))
 
 
+def canonical_access_string(access: str) -> str:
+    """A checked access string in the form the engine keeps: aliases spelt out, on/off, words,
+    categories and commands in lower case (the engine matches them case-insensitively), single
+    spaces. Key and channel patterns are case-sensitive and stay as written."""
+    def canonical(token: str) -> str:
+        lowered = token.lower()
+        if lowered in _ACL_ALIASES:
+            return _ACL_ALIASES[lowered]
+        if lowered in ("on", "off") or lowered in _ACL_WORDS or token[:1] in ("+", "-"):
+            return lowered
+        return token
+    return " ".join(canonical(token) for token in access.split())
+
+
 def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engine: str,
                   version: str, global_: bool, path: str, problems: list[Problem],
                   without: str = "an AUTH token") -> tuple[UserSpec, ...]:
@@ -142,8 +162,10 @@ def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engi
                                          "letters, digits and single hyphens, starting with a "
                                          "letter (ElastiCache user ids: [a-z][a-z0-9-]*)."))
             continue
-        access, iam = user.access, user.iam
-        check_access_string(access, f"{key}.access", problems)
+        iam, before = user.iam, len(problems)
+        check_access_string(user.access, f"{key}.access", problems)
+        access = canonical_access_string(user.access) if len(problems) == before \
+            else user.access
         iam_minimum = IAM_MIN_VERSION[engine]
         if iam and version_key(version) < iam_minimum:
             problems.append(Problem(f"{key}.iam", f"{engine} {version} has no IAM "

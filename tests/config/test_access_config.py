@@ -226,12 +226,25 @@ def test_users_resolve_to_user_ids_and_iam_names():
 
 
 @pytest.mark.parametrize("access", [
-    "on ~app:* +@all -@dangerous", "on ~* +@read", "on allkeys allcommands",
-    "on %R~cache:* +get +mget", "on &events:* +@pubsub", "on ~* +client|setname +ping",
-    "off ~* +@read", "on resetkeys ~a:* +@hash -hdel"])
+    "on ~app:* +@all -@dangerous", "on ~* +@read", "on %R~cache:* +get +mget",
+    "on &events:* +@pubsub", "on ~* +client|setname +ping", "off ~* +@read",
+    "on resetkeys ~a:* +@hash -hdel"])
 def test_access_strings_elasticache_accepts_pass(access):
     [cache] = load(aws_config({"s": {"aws": {"users": {"app": {"access": access}}}}})).caches
     assert cache.users[0].access == access
+
+
+@pytest.mark.parametrize(("written", "sent"), [
+    # ElastiCache keeps the engine's form and the provider compares it with what is sent
+    # (terraform-provider-aws#20334: "on allkeys allcommands" diffs on every plan).
+    ("on allkeys allchannels allcommands", "on ~* &* +@all"),
+    ("on ~* nocommands +GET +Client|SetName", "on ~* -@all +get +client|setname"),
+    ("on  ~App:*   +@READ -@Dangerous", "on ~App:* +@read -@dangerous"),
+    ("on ResetChannels &Events:* +@pubsub", "on resetchannels &Events:* +@pubsub"),
+])
+def test_access_strings_are_sent_in_the_engines_form_patterns_as_written(written, sent):
+    [cache] = load(aws_config({"s": {"aws": {"users": {"app": {"access": written}}}}})).caches
+    assert cache.users[0].access == sent
 
 
 def test_secret_defaults_follow_the_profile():
