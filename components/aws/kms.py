@@ -131,7 +131,9 @@ def cache_data_key(parent: pulumi.Resource, name: str, *, cache_id: str, what: s
     (https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html), so deleting it
     with the cache would make them unreadable at once and lost after the waiting period. Its
     alias is removed, so a cache of the same id gets a new key. Schedule the old key's deletion
-    by hand once nothing encrypted under it is needed (its description names the cache).
+    by hand once nothing encrypted under it is needed (its description names the cache): a
+    connection secret keeps the key until it is moved to Secrets Manager's own key by hand
+    (UpdateSecret is sent without a key; `--diff` says NOT APPLIED for its kmsKeyId).
 
     The account administers it; ElastiCache (replication groups and serverless caches alike)
     uses it through grants it creates with the deploying role's permissions (IAM decides who),
