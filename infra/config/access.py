@@ -162,10 +162,10 @@ def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engi
                                          "letters, digits and single hyphens, starting with a "
                                          "letter (ElastiCache user ids: [a-z][a-z0-9-]*)."))
             continue
-        iam, before = user.iam, len(problems)
+        iam = user.iam
         check_access_string(user.access, f"{key}.access", problems)
-        access = canonical_access_string(user.access) if len(problems) == before \
-            else user.access
+        # Sent only when the check passed: a refused string creates nothing.
+        access = canonical_access_string(user.access)
         iam_minimum = IAM_MIN_VERSION[engine]
         if iam and version_key(version) < iam_minimum:
             problems.append(Problem(f"{key}.iam", f"{engine} {version} has no IAM "
