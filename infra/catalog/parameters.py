@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 AWS_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html"
 AWS_CLI = ("https://github.com/aws/aws-cli/blob/3096efebc92a9c67a6b44c05ac7438df1958c9b3/"
@@ -68,6 +69,11 @@ class ParameterSet:
     engine_names_upto: tuple[int, ...] = ()
     renamed: Mapping[str, str] = field(default_factory=dict)   # old name -> new name
     sources: tuple[str, ...] = ()
+    # False where the target cannot keep an empty value: ElastiCache reports a parameter set to
+    # "" without a value, and terraform-provider-aws (parameter_group.go flattenParameters)
+    # leaves such a parameter out of its state, so every preview would set it again
+    # (hashicorp/terraform#6687).
+    empty_values: bool = True
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -256,19 +262,24 @@ _MEMCACHED16: dict[str, Param] = {
 }
 
 _AWS_REDIS_SOURCES = (AWS_DOCS, AWS_CLI, REDIS_CONFIG, REDIS_NOTIFY)
+
+
+def _aws_family(family: str, params: Mapping[str, Param],
+                true_false: tuple[str, str] = ("yes", "no"), **options: Any) -> ParameterSet:
+    return ParameterSet(f"the {family} parameter group family", params, true_false,
+                        empty_values=False, **options)
+
+
 AWS_FAMILIES: dict[str, ParameterSet] = {
-    "redis6.x": ParameterSet("the redis6.x parameter group family", _REDIS6, ("yes", "no"),
-                             sources=_AWS_REDIS_SOURCES),
-    "redis7": ParameterSet("the redis7 parameter group family", _REDIS7, ("yes", "no"),
-                           renamed=_RENAMED_7, sources=_AWS_REDIS_SOURCES),
-    "valkey7": ParameterSet("the valkey7 parameter group family", _REDIS7, ("yes", "no"),
-                            renamed=_RENAMED_7, sources=_AWS_REDIS_SOURCES),
-    "valkey8": ParameterSet("the valkey8 parameter group family", _VALKEY8, ("yes", "no"),
-                            renamed=_RENAMED_7, sources=(*_AWS_REDIS_SOURCES, VALKEY_CONFIG)),
-    "valkey9": ParameterSet("the valkey9 parameter group family", _VALKEY9, ("yes", "no"),
-                            renamed=_RENAMED_7, sources=(*_AWS_REDIS_SOURCES, VALKEY_CONFIG)),
-    "memcached1.6": ParameterSet("the memcached1.6 parameter group family", _MEMCACHED16,
-                                 ("1", "0"), sources=(AWS_DOCS, MEMCACHED_MAIN)),
+    "redis6.x": _aws_family("redis6.x", _REDIS6, sources=_AWS_REDIS_SOURCES),
+    "redis7": _aws_family("redis7", _REDIS7, renamed=_RENAMED_7, sources=_AWS_REDIS_SOURCES),
+    "valkey7": _aws_family("valkey7", _REDIS7, renamed=_RENAMED_7, sources=_AWS_REDIS_SOURCES),
+    "valkey8": _aws_family("valkey8", _VALKEY8, renamed=_RENAMED_7,
+                           sources=(*_AWS_REDIS_SOURCES, VALKEY_CONFIG)),
+    "valkey9": _aws_family("valkey9", _VALKEY9, renamed=_RENAMED_7,
+                           sources=(*_AWS_REDIS_SOURCES, VALKEY_CONFIG)),
+    "memcached1.6": _aws_family("memcached1.6", _MEMCACHED16, ("1", "0"),
+                                sources=(AWS_DOCS, MEMCACHED_MAIN)),
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -396,7 +396,7 @@ def check_parameters(params: Mapping[str, Any], pset: ParameterSet | None, versi
             message = _name_problem(key, pset, version)
             param = pset.params.get(key, Param())
             if message is None:
-                text, message = _parameter_value(value, param, pset.true_false, limits.get(key))
+                text, message = _parameter_value(value, param, pset, limits.get(key))
             if message is not None:
                 problems.append(Problem(where, message))
             else:
@@ -428,40 +428,53 @@ def _name_problem(key: str, pset: ParameterSet, version: str | None) -> str | No
     return None
 
 
-def _parameter_value(value: str | int | float, param: Param, true_false: tuple[str, str],
+def _parameter_value(value: str | int | float, param: Param, pset: ParameterSet,
                      limit: tuple[float, float, str] | None) -> tuple[str, str | None]:
     """(the value as the cloud spells it, None) or ("", the problem)."""
+    text, problem = _spelt_value(value, param, pset, limit)
+    if problem is None and text == "" and not pset.empty_values:
+        default = " (no notifications)" if param.kind == "flags" else ""
+        return "", (f"{value!r} cannot be kept in {pset.label}: ElastiCache reports an empty "
+                    "parameter without a value, so the provider would set it again on every "
+                    "`pulumi up`. Remove the key; unset, the parameter keeps the family's "
+                    f"default{default}.")
+    return text, problem
+
+
+def _spelt_value(value: str | int | float, param: Param, pset: ParameterSet,
+                 limit: tuple[float, float, str] | None) -> tuple[str, str | None]:
+    true_false = pset.true_false
     if isinstance(value, bool):
         # YAML 1.1 turns `yes` into true: spell it the target's way (yes/no, 1/0, true/false).
         if param.kind in ("bool", "text"):
             return true_false[0] if value else true_false[1], None
-        return "", f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+        return "", f"{value!r} is not allowed; use {_allowed(param, pset, limit)}."
     text = str(value).strip()
     if param.kind in ("bool", "enum"):
         choices = true_false if param.kind == "bool" else param.choices
         for choice in choices:
             if text.lower() == choice.lower():
                 return choice, None
-        return "", (f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+        return "", (f"{value!r} is not allowed; use {_allowed(param, pset, limit)}."
                     + did_you_mean(text, choices))
     if param.kind == "flags":
         bad = "".join(sorted({c for c in text if c not in param.choices}))
         if isinstance(value, str) and not bad:
             return text, None
         what = f": {bad!r} is not an event class" if bad else ""
-        return "", f"{value!r} is not allowed{what}; use {_allowed(param, true_false, limit)}."
+        return "", f"{value!r} is not allowed{what}; use {_allowed(param, pset, limit)}."
     if param.kind in ("int", "float"):
         number = _number(value, text, whole=param.kind == "int")
         if number is not None and _in_range(number, param, limit):
             return (str(number) if param.kind == "int" else text), None
-        return "", f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+        return "", f"{value!r} is not allowed; use {_allowed(param, pset, limit)}."
     if param.kind in ("percent", "memory", "memory-or-percent"):
         percent = _PERCENT.match(text)
         if param.kind != "memory" and percent and 0 <= int(percent[1]) <= 100:
             return text, None
         if param.kind != "percent" and _MEMORY.match(text):
             return text, None
-        return "", f"{value!r} is not allowed; use {_allowed(param, true_false, limit)}."
+        return "", f"{value!r} is not allowed; use {_allowed(param, pset, limit)}."
     return text, None
 
 
@@ -494,16 +507,16 @@ def _in_range(number: int | float, param: Param, limit: tuple[float, float, str]
     return param.step is None or number % param.step == 0
 
 
-def _allowed(param: Param, true_false: tuple[str, str], limit: tuple[float, float, str] | None
-             ) -> str:
+def _allowed(param: Param, pset: ParameterSet, limit: tuple[float, float, str] | None) -> str:
     """What a parameter accepts, as the end of 'use ...'."""
+    true_false = pset.true_false
     if param.kind == "bool":
         return f"{true_false[0]} or {true_false[1]}"
     if param.kind == "enum":
         return "one of " + ", ".join(param.choices)
     if param.kind == "flags":
         return ("any of the event classes " + " ".join(param.choices)
-                + ' (a string such as "Ex"), or "" for none')
+                + ' (a string such as "Ex")' + (', or "" for none' if pset.empty_values else ""))
     if param.kind == "percent":
         return "a whole percentage from 0% to 100%, e.g. '10%'"
     if param.kind in ("memory", "memory-or-percent"):

@@ -88,10 +88,23 @@ AWS_REFUSED = [
      f"{P}.timeout: True is not allowed; use 0, or a whole number of 20 or more."),
     ("notify-class", aws(**{"notify-keyspace-events": "KEq"}),
      f"{P}.notify-keyspace-events: 'KEq' is not allowed: 'q' is not an event class; use any of "
-     'the event classes K E g $ l s h z x e A t m d n (a string such as "Ex"), or "" for none.'),
+     'the event classes K E g $ l s h z x e A t m d n (a string such as "Ex").'),
     ("notify-new-keys-on-redis6", aws("redis", "6.2", **{"notify-keyspace-events": "En"}),
      f"{P}.notify-keyspace-events: 'En' is not allowed: 'n' is not an event class; use any of "
-     'the event classes K E g $ l s h z x e A t m d (a string such as "Ex"), or "" for none.'),
+     'the event classes K E g $ l s h z x e A t m d (a string such as "Ex").'),
+    # ElastiCache reports an emptied parameter without a value and the provider leaves it out
+    # of its state (terraform-provider-aws parameter_group.go flattenParameters;
+    # hashicorp/terraform#6687): every `pulumi up` would set it again.
+    ("notify-empty", aws(**{"notify-keyspace-events": ""}),
+     f"{P}.notify-keyspace-events: '' cannot be kept in the valkey8 parameter group family: "
+     "ElastiCache reports an empty parameter without a value, so the provider would set it "
+     "again on every `pulumi up`. Remove the key; unset, the parameter keeps the family's "
+     "default (no notifications)."),
+    ("text-blank", aws("valkey", "8.1", **{"rename-commands": "  "}),
+     f"{P}.rename-commands: '  ' cannot be kept in the valkey8 parameter group family: "
+     "ElastiCache reports an empty parameter without a value, so the provider would set it "
+     "again on every `pulumi up`. Remove the key; unset, the parameter keeps the family's "
+     "default."),
     ("endpoint-type", aws(**{"cluster-preferred-endpoint-type": "hostname"}),
      f"{P}.cluster-preferred-endpoint-type: 'hostname' is not allowed; use one of ip, "
      "tls-dynamic."),
@@ -133,6 +146,9 @@ GCP_REFUSED = [
      "sets it from gcp.persistence. Remove it from parameters."),
     ("valkey-samples", gcp(**{"maxmemory-samples": 0}),
      f"{P}.maxmemory-samples: 0 is not allowed; use a whole number from 1 to 64."),
+    ("valkey-notify-class", gcp(**{"notify-keyspace-events": "KEq"}),
+     f"{P}.notify-keyspace-events: 'KEq' is not allowed: 'q' is not an event class; use any of "
+     'the event classes K E g $ l s h z x e A t m d n (a string such as "Ex"), or "" for none.'),
     ("redis-unknown", gcp("redis", appendonly="yes"),
      f"{P}.appendonly: is not a parameter of Memorystore for Redis (redis_configs). Allowed: "
      "activedefrag, databases, lazyfree-lazy-eviction, lazyfree-lazy-expire, "
@@ -202,9 +218,9 @@ ACCEPTED = [
      {"cluster-enabled": "no", "cluster-preferred-endpoint-type": "ip", "maxmemory-samples":
       "100", "tcp-keepalive": "60"}),
     (aws("valkey", "8.0", **{"maxmemory-samples": 64, "extended-redis-compatibility": False,
-                             "notify-keyspace-events": "", "slowlog-log-slower-than": -1}),
+                             "notify-keyspace-events": "Ex", "slowlog-log-slower-than": -1}),
      {"cluster-enabled": "no", "extended-redis-compatibility": "no", "maxmemory-samples": "64",
-      "notify-keyspace-events": "", "slowlog-log-slower-than": "-1"}),
+      "notify-keyspace-events": "Ex", "slowlog-log-slower-than": "-1"}),
     (aws("valkey", "8.1", **{"commandlog-large-request-max-len": 1024, "rename-commands":
                              "KEYS x-keys"}),
      {"cluster-enabled": "no", "commandlog-large-request-max-len": "1024",
@@ -223,6 +239,9 @@ ACCEPTED = [
             "notify-keyspace-events": "KEA", "hz": 20, "activedefrag": True}),
      {"activedefrag": "yes", "hz": "20", "maxmemory": "1gb", "maxmemory-clients": "10%",
       "maxmemory-policy": "allkeys-lfu", "notify-keyspace-events": "KEA"}),
+    # Memorystore keeps an empty value (the provider flattens the configs map as returned).
+    (gcp("redis", memory_gb=5, **{"notify-keyspace-events": ""}),
+     {"notify-keyspace-events": ""}),
     (gcp("redis", memory_gb=5, **{"maxmemory-gb": 4.5, "timeout": 600,
                                   "lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%"}),
      {"lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%", "maxmemory-gb": "4.5",
@@ -238,7 +257,8 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("config,expected", ACCEPTED, ids=[
     "redis6.2", "redis7.1", "valkey7.2", "valkey8.0", "valkey8.1", "valkey8.2", "valkey9.0",
-    "memcached1.6", "gcp-valkey", "gcp-redis7", "gcp-redis6", "gcp-memcached"])
+    "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags", "gcp-redis7", "gcp-redis6",
+    "gcp-memcached"])
 def test_valid_parameters_reach_the_cloud_in_its_spelling(config, expected):
     assert load_stack_config(config, "test").caches[0].parameters == expected
 
