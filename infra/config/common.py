@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,9 +46,11 @@ class Problem:
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors; values are immutable once parsed."""
+    """Unknown keys are errors; values are immutable once parsed; numbers are finite (JSON's
+    NaN and Infinity, which Python's json accepts, are no sizes or counts)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 def near_misses(value: str, choices: Any) -> list[str]:
@@ -483,6 +486,8 @@ def _number(value: str | int | float, text: str, whole: bool) -> int | float | N
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
         number = value
     elif _INTEGER.match(text):
         return int(text)

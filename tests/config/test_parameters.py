@@ -118,6 +118,8 @@ AWS_REFUSED = [
      f"{P}.max_item_size: 512 is not allowed; use a whole number from 1024 to 1073741824."),
     ("memcached-growth", aws("memcached", chunk_size_growth_factor=1.0),
      f"{P}.chunk_size_growth_factor: 1.0 is not allowed; use a number above 1."),
+    ("memcached-growth-nan", aws("memcached", chunk_size_growth_factor=float("nan")),
+     f"{P}.chunk_size_growth_factor: nan is not allowed; use a number above 1."),
     ("memcached-idle", aws("memcached", idle_timeout=90000),
      f"{P}.idle_timeout: 90000 is not allowed; use a whole number from 0 to 86400."),
     ("memcached-boolean", aws("memcached", cas_disabled="yes"),
