@@ -152,7 +152,6 @@ class GroupAlarmArgs:
 
     replication_group_id: str
     replicas: bool = True            # the group may have replicas: alarm on their engine CPU
-    replicas_may_be_zero: bool = False   # scaled to 0 replicas: silence there is not a fault
     data_tiering: bool = False       # memory + SSD: the capacity metric replaces the memory one
 
 
@@ -354,12 +353,11 @@ def group_alarm_definitions(group: GroupAlarmArgs, p: AlarmPolicy,
               "autoscaling.shards.max or the node type."),
     ]
     if group.replicas:
-        # Scaled in to no replicas, the group publishes no replica CPU: that is not a fault.
-        window = replace(SUSTAINED, treat_missing_data="notBreaching") \
-            if group.replicas_may_be_zero else SUSTAINED
+        # Auto scaling keeps at least one replica (ElastiCache's minimum), so a group with
+        # replicas always reports their CPU.
         defs.insert(1, alarm(
             "engine-cpu-replica", "EngineCPUUtilization",
-            {**group_dims, "Role": "Replica"}, p.engine_cpu_percent, window, "critical",
+            {**group_dims, "Role": "Replica"}, p.engine_cpu_percent, SUSTAINED, "critical",
             "EngineCPUUtilization-replica", f"the replicas' engine threads average above "
             f"{p.engine_cpu_percent} % CPU; raise autoscaling.replicas.max or read less."))
     return defs

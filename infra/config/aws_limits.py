@@ -25,8 +25,12 @@ AWS_LIMITS: dict[str, Range] = {
     "global.secondary_regions": Range(1, 2, "a Global Datastore has {low} to {high}",
                                       shown="{value} secondary regions"),
     "global.secondary_replicas": Range(*_AWS_REPLICAS, "use {low} to {high} replicas per shard"),
-    "autoscaling.replicas": Range(*_AWS_REPLICAS, "ElastiCache keeps {low} to {high} replicas"),
-    "autoscaling.shards": Range(*_AWS_SHARDS, "ElastiCache keeps {low} to {high} shards"),
+    # Auto scaling, Minimum and maximum capacity: shards "less than or equal to 250 with a
+    # minimum of 1"; replicas "at least 1, and equal to or less than ... 5"
+    # (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoScaling-Policies.html).
+    "autoscaling.replicas": Range(1, 5, "ElastiCache auto scaling keeps {low} to {high} "
+                                        "replicas"),
+    "autoscaling.shards": Range(1, 250, "ElastiCache auto scaling keeps {low} to {high} shards"),
     "autoscaling.target_percent": Range(*aws_catalog.AUTOSCALING_TARGET_PERCENT,
                                         "ElastiCache auto scaling targets {low} to {high} %"),
     "serverless.max_data_gb": Range(*aws_catalog.SERVERLESS_DATA_GB,

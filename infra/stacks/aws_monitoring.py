@@ -86,7 +86,6 @@ def _group_alarms(cache: CacheSpec) -> GroupAlarmArgs | None:
     return GroupAlarmArgs(
         replication_group_id=cache.cache_id,
         replicas=cache.replicas >= 1 or (replicas is not None and replicas.max >= 1),
-        replicas_may_be_zero=replicas is not None and replicas.min == 0,
         data_tiering=cache.node_type.data_tiering,
     )
 

@@ -108,15 +108,14 @@ def test_group_alarms_hold_at_any_node_count(run_stack):
     assert {"test-feed-0001-001", "test-feed-0002-002"} <= per_node
 
 
-def test_replicas_scaled_to_zero_and_data_tiering(run_stack):
-    recorder = run_stack(_feed(node_type="cache.r6gd.xlarge", replicas=0,
-                               autoscaling={"replicas": {"min": 0, "max": 2}}))
+def test_data_tiering_groups_alarm_on_capacity_not_memory(run_stack):
+    recorder = run_stack(_feed(node_type="cache.r6gd.xlarge",
+                               autoscaling={"replicas": {"min": 1, "max": 2}}))
     alarms = {a.inputs["name"].rsplit("/", 1)[1]: a.inputs for a in recorder.of_type(ALARM)
               if "ReplicationGroupId" in a.inputs.get("dimensions", {})}
-    # No replica CPU to report at 0 replicas: that is not a fault.
-    assert alarms["EngineCPUUtilization-replica"]["treatMissingData"] == "notBreaching"
     # Memory + SSD on data-tiering nodes: the capacity metric, not the memory one.
     assert "DatabaseCapacityUsageCountedForEvictPercentage-critical" in alarms
+    assert "DatabaseMemoryUsageCountedForEvictPercentage-critical" not in alarms
 
 
 def test_dashboard_graphs_the_group_metrics(run_stack):

@@ -48,14 +48,19 @@ BAD = [
      "configure must lie within the range the scaler keeps."),
     ("min-above-max", feed(autoscaling={"shards": {"min": 6, "max": 2}}),
      "caches.feed.autoscaling.shards: min 6 is above max 2."),
+    # AutoScaling-Policies, Minimum and maximum capacity: shards 1 to 250, replicas 1 to 5.
     ("replicas-beyond-aws", feed(autoscaling={"replicas": {"min": 1, "max": 6}}),
-     "caches.feed.autoscaling.replicas.max: 6 is not allowed; ElastiCache keeps 0 to 5 "
-     "replicas."),
-    ("shards-beyond-aws", feed(autoscaling={"shards": {"min": 2, "max": 501}}),
-     "caches.feed.autoscaling.shards.max: 501 is not allowed; ElastiCache keeps 1 to 500 "
-     "shards."),
+     "caches.feed.autoscaling.replicas.max: 6 is not allowed; ElastiCache auto scaling keeps 1 "
+     "to 5 replicas."),
+    ("zero-replicas", feed(autoscaling={"replicas": {"min": 0, "max": 2}}),
+     "caches.feed.autoscaling.replicas.min: 0 is not allowed; ElastiCache auto scaling keeps 1 "
+     "to 5 replicas."),
+    ("shards-beyond-aws", feed(autoscaling={"shards": {"min": 2, "max": 251}}),
+     "caches.feed.autoscaling.shards.max: 251 is not allowed; ElastiCache auto scaling keeps 1 "
+     "to 250 shards."),
     ("zero-shards", feed(autoscaling={"shards": {"min": 0, "max": 4}}),
-     "caches.feed.autoscaling.shards.min: 0 is not allowed; ElastiCache keeps 1 to 500 shards."),
+     "caches.feed.autoscaling.shards.min: 0 is not allowed; ElastiCache auto scaling keeps 1 to "
+     "250 shards."),
     ("cpu-target", feed(autoscaling={"replicas": {"min": 1, "max": 3,
                                                   "target_cpu_percent": 90}}),
      "caches.feed.autoscaling.replicas.target_cpu_percent: 90 is not allowed; ElastiCache auto "
@@ -101,7 +106,7 @@ def test_the_issue_example_resolves_to_the_scalers_ranges():
 
 def test_targets_default_and_data_tiering_tracks_capacity():
     spec = load_stack_config(feed(node_type="cache.r6gd.xlarge", autoscaling={
-        "replicas": {"min": 0, "max": 2}, "shards": {"min": 1, "max": 4}}), "test")
+        "replicas": {"min": 1, "max": 2}, "shards": {"min": 1, "max": 4}}), "test")
     scaling = spec.caches[0].autoscaling
     assert (scaling.replicas.target_percent, scaling.shards.target_percent) == (60.0, 70.0)
     # Data-tiering nodes cannot use the memory metric (AutoScaling-Scaling-Policies-Target).

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from infra.config import ConfigError, load_stack_config
+from tests.builders import gcp_config, memcached, redis
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
@@ -98,3 +99,17 @@ def test_a_mutated_config_loads_or_names_each_problem(stack):
                         f"{json.dumps(mutated, default=str)}")
     # The mutations do exercise the checks: most are refused, some still load.
     assert 0 < refused < MUTATIONS_PER_STACK
+
+
+# YAML's .inf and .nan reach the loader as JSON's Infinity and NaN (infra.plan reads the stack
+# file itself; Python's json accepts them): they are no size. Both once raised a traceback.
+@pytest.mark.parametrize("config,expected", [
+    (gcp_config(redis(memory_gb=float("inf"))),
+     "caches.s.memory_gb: inf is not allowed: input should be a finite number."),
+    (gcp_config(memcached(memory_gb=float("nan"))),
+     "caches.s.memory_gb: nan is not allowed: input should be a finite number."),
+], ids=["redis-memory-infinite", "memcached-memory-nan"])
+def test_a_number_that_is_not_finite_is_named(config, expected):
+    with pytest.raises(ConfigError) as refused:
+        load_stack_config(config, "test")
+    assert [str(p) for p in refused.value.problems] == [expected]

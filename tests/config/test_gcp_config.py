@@ -256,12 +256,6 @@ REFUSED = [
     ("redis-memory-fraction", gcp_config(redis(memory_gb=2.5)),
      "caches.s.memory_gb: 2.5 is not allowed; Memorystore for Redis takes a whole number of GB "
      "from 1 to 300."),
-    # YAML's .inf and .nan reach the loader as JSON's Infinity and NaN (infra.plan reads the
-    # stack file itself); they are no size.
-    ("redis-memory-infinite", gcp_config(redis(memory_gb=float("inf"))),
-     "caches.s.memory_gb: inf is not allowed: input should be a finite number."),
-    ("memcached-memory-nan", gcp_config(memcached(memory_gb=float("nan"))),
-     "caches.s.memory_gb: nan is not allowed: input should be a finite number."),
     ("redis-read-replicas-memory", gcp_config(redis(memory_gb=2, replicas=2)),
      "caches.s.memory_gb: 2.0 is not allowed with read replicas; they need at least 5 GB."),
     ("redis-standard-ha-one-replica",
