@@ -89,6 +89,11 @@ class NodeType:
         return self.family == "r6gd"
 
 
+# Data tiering limitations: "Data tiering only supports volatile-lru, allkeys-lru and noeviction
+# maxmemory policies" (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html).
+DATA_TIERING_EVICTION_POLICIES = ("volatile-lru", "allkeys-lru", "noeviction")
+
+
 def _sizes(family: str, sizes: dict[str, tuple[float, int]]) -> list[NodeType]:
     return [NodeType(f"cache.{family}.{size}", mem, cpu) for size, (mem, cpu) in sizes.items()]
 

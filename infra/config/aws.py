@@ -129,10 +129,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         problems.append(Problem(f"{path}.aws.log_retention_days", f"{log_retention} is not a "
                                 "CloudWatch Logs retention; use one of "
                                 f"{', '.join(map(str, LOG_RETENTION_DAYS))}."))
-    if node is not None and version is not None and node.data_tiering \
-            and version_key(version) < (6, 2):
-        problems.append(Problem(f"{path}.node_type", f"{node.name!r} uses data tiering, which "
-                                "needs Valkey or Redis 6.2 or later."))
+    if node is not None and version is not None and node.data_tiering:
+        _check_data_tiering(node, version, parameters, path, problems)
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
@@ -231,6 +229,18 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         subnet_group_name=aws.subnet_group_name,
         autoscaling=autoscaling,
     )
+
+
+def _check_data_tiering(node: catalog.NodeType, version: str, parameters: dict[str, str],
+                        path: str, problems: list[Problem]) -> None:
+    if version_key(version) < (6, 2):
+        problems.append(Problem(f"{path}.node_type", f"{node.name!r} uses data tiering, which "
+                                "needs Valkey or Redis 6.2 or later."))
+    policy = parameters.get("maxmemory-policy")
+    if policy is not None and policy not in catalog.DATA_TIERING_EVICTION_POLICIES:
+        problems.append(Problem(f"{path}.parameters.maxmemory-policy", f"{policy!r} is not "
+                                f"supported on data tiering nodes ({node.name}); use one of "
+                                f"{', '.join(catalog.DATA_TIERING_EVICTION_POLICIES)}."))
 
 
 def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,

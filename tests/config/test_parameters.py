@@ -111,6 +111,11 @@ AWS_REFUSED = [
     ("listpack-on-redis6", aws("redis", "6.2", **{"hash-max-listpack-entries": 128}),
      f"{P}.hash-max-listpack-entries: is not a parameter of the redis6.x parameter group "
      "family. Did you mean 'hash-max-ziplist-entries'?"),
+    # Data tiering limitations: only volatile-lru, allkeys-lru and noeviction.
+    ("data-tiering-policy", aws_config(one_cache("valkey", "8.0", {
+        "maxmemory-policy": "allkeys-lfu"}, node_type="cache.r6gd.xlarge")),
+     f"{P}.maxmemory-policy: 'allkeys-lfu' is not supported on data tiering nodes "
+     "(cache.r6gd.xlarge); use one of volatile-lru, allkeys-lru, noeviction."),
     ("memcached-dash-name", aws("memcached", **{"max-item-size": 2097152}),
      f"{P}.max-item-size: is not a parameter of the memcached1.6 parameter group family. "
      "Did you mean 'max_item_size'?"),
@@ -233,6 +238,9 @@ ACCEPTED = [
       "search-fanout-target-mode": "throughput"}),
     (aws("valkey", "9.0", **{"maxmemory-policy": "noeviction"}),
      {"cluster-enabled": "no", "maxmemory-policy": "noeviction"}),
+    (aws_config(one_cache("valkey", "8.0", {"maxmemory-policy": "allkeys-lru"},
+                          node_type="cache.r6gd.xlarge")),
+     {"cluster-enabled": "no", "maxmemory-policy": "allkeys-lru"}),
     (aws("memcached", max_item_size=10485760, cas_disabled=True, chunk_size_growth_factor=1.07,
          idle_timeout=0, hash_algorithm="murmur3", slab_automove=2),
      {"cas_disabled": "1", "chunk_size_growth_factor": "1.07", "hash_algorithm": "murmur3",
@@ -259,7 +267,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("config,expected", ACCEPTED, ids=[
     "redis6.2", "redis7.1", "valkey7.2", "valkey8.0", "valkey8.1", "valkey8.2", "valkey9.0",
-    "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags", "gcp-redis7", "gcp-redis6",
+    "valkey8.0-data-tiering", "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags", "gcp-redis7", "gcp-redis6",
     "gcp-memcached"])
 def test_valid_parameters_reach_the_cloud_in_its_spelling(config, expected):
     assert load_stack_config(config, "test").caches[0].parameters == expected
