@@ -106,9 +106,12 @@ def hourly_price(node: str, engine: str, region: str) -> float | None:
 def candidates(cache: CacheSpec, profile: str, region: str) -> list[catalog.NodeType]:
     current = cache.node_type
     families = {*catalog.SIZING_FAMILIES[profile], current.family}
+    regions = (region, *(cache.global_.secondary_regions if cache.global_ else ()))
     found = []
     for node in catalog.NODE_TYPES.values():
         if node.family not in families or node.data_tiering != current.data_tiering:
+            continue
+        if any(catalog.region_node_problem(node, member) for member in regions):
             continue
         if cache.global_ is not None and (node.burstable or
                                           node.family not in catalog.GLOBAL_DATASTORE_FAMILIES):

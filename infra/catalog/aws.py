@@ -221,6 +221,28 @@ AWS_REGIONS = frozenset({
     "me-south-1", "me-central-1", "il-central-1", "af-south-1",
 })
 
+# Regions that offer only some node types. Supported node types: "The following instance types
+# are supported in the AWS Asia Pacific (Thailand) and Mexico (Central) regions: m7g/r7g: large,
+# xl, 2xl, 4xl, 8xl, 12xl and 16xl. t3/t4g: micro, small and medium."
+# (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html)
+_FEW_NODE_TYPES = frozenset(
+    node.name for node in NODE_TYPES.values() if node.family in ("m7g", "r7g", "t3", "t4g"))
+_FEW_NODE_TYPES_TEXT = "m7g and r7g (large to 16xlarge), t3 and t4g (micro to medium)"
+REGION_NODE_TYPES: dict[str, tuple[frozenset[str], str]] = {
+    "ap-southeast-7": (_FEW_NODE_TYPES, _FEW_NODE_TYPES_TEXT),
+    "mx-central-1": (_FEW_NODE_TYPES, _FEW_NODE_TYPES_TEXT),
+}
+
+
+def region_node_problem(node: NodeType, region: str) -> str | None:
+    """Why `region` does not offer `node`, or None when it does (or is not limited)."""
+    offered = REGION_NODE_TYPES.get(region)
+    if offered is None or node.name in offered[0]:
+        return None
+    return (f"{node.name!r} is not offered in {region}; ElastiCache there offers only "
+            f"{offered[1]}.")
+
+
 # The commercial regions that offer Global Datastore, primary and secondaries alike (the China
 # and GovCloud regions are not ElastiCache regions here). ElastiCache user guide, "Prerequisites
 # and limitations" (read 2026-11):

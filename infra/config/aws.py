@@ -66,6 +66,8 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     memcached = engine == "memcached"
     version = _check_engine_version(engine, cfg.engine_version, path, problems)
     node = _check_node_type(cfg, defaults, profile, path, problems)
+    if node is not None and (unoffered := catalog.region_node_problem(node, region)):
+        problems.append(Problem(f"{path}.node_type", unoffered))
     # Neither engine nor version in the default description: an upgrade would modify every
     # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
     description = resolve_description(cfg.description, prefix, name, "", path, problems,

@@ -35,6 +35,8 @@ def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, shard
         if key is not None and secondary not in offered:
             problems.append(Problem(key, f"{secondary!r} does not offer Global Datastore; use "
                                     f"one of {', '.join(sorted(offered - {region}))}."))
+        elif key is not None and (unoffered := catalog.region_node_problem(node, secondary)):
+            problems.append(Problem(key, unoffered))
     for secondary in regions:
         member_id = naming.secondary_group_id(group_id, secondary)
         if secondary in catalog.AWS_REGIONS and len(member_id) > naming.REPLICATION_GROUP_ID_MAX:

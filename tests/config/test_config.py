@@ -158,6 +158,11 @@ BAD_CONFIGS = [
                                                     "node_type": "cache.r6gd.xlarge"}}),
      "caches.s.node_type: 'cache.r6gd.xlarge' uses data tiering, which needs Valkey or Redis "
      "6.2 or later."),
+    # Supported node types: Thailand and Mexico (Central) offer m7g/r7g and t3/t4g only.
+    ("node-type-not-in-region", aws_config({"s": {"node_type": "cache.r6g.large"}},
+                                           **{"aws:region": "mx-central-1"}),
+     "caches.s.node_type: 'cache.r6g.large' is not offered in mx-central-1; ElastiCache there "
+     "offers only m7g and r7g (large to 16xlarge), t3 and t4g (micro to medium)."),
     ("internet-ingress", aws_config(network={"allowed_cidrs": ["0.0.0.0/0"]}),
      "network.allowed_cidrs.0: '0.0.0.0/0' is not a private range; caches never admit clients "
      "from the internet. Use ranges inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or "

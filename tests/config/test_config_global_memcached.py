@@ -45,6 +45,12 @@ BAD = [
     ("duplicate-secondary", {"s": {**GLOBAL, "global": {
         "secondary_regions": ["eu-west-1", "eu-west-1"]}}},
      "caches.s.global: a secondary region is listed twice."),
+    ("node-type-not-in-secondary-region", {"s": {
+        **GLOBAL, "node_type": "cache.r6g.large",
+        "global": {"secondary_region": "ap-southeast-7"}}},
+     "caches.s.global.secondary_region: 'cache.r6g.large' is not offered in ap-southeast-7; "
+     "ElastiCache there offers only m7g and r7g (large to 16xlarge), t3 and t4g (micro to "
+     "medium)."),
     ("secondary-without-replica", {"s": {**GLOBAL, "global": {"secondary_region": "eu-west-1",
                                                                "secondary_replicas": 0}}},
      "caches.s.global.secondary_replicas: 0 is not allowed: the primary has automatic "

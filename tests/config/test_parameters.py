@@ -267,8 +267,8 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("config,expected", ACCEPTED, ids=[
     "redis6.2", "redis7.1", "valkey7.2", "valkey8.0", "valkey8.1", "valkey8.2", "valkey9.0",
-    "valkey8.0-data-tiering", "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags", "gcp-redis7", "gcp-redis6",
-    "gcp-memcached"])
+    "valkey8.0-data-tiering", "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags",
+    "gcp-redis7", "gcp-redis6", "gcp-memcached"])
 def test_valid_parameters_reach_the_cloud_in_its_spelling(config, expected):
     assert load_stack_config(config, "test").caches[0].parameters == expected
 

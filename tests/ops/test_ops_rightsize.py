@@ -7,6 +7,7 @@ Valkey is priced 20 % below the table's Redis OSS price; eu-west-1 at 1.10 x us-
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -207,3 +208,15 @@ def test_global_caches_never_get_burstable_or_non_global_families(tmp_path):
     cache = _cache(tmp_path, **{"global": {"secondary_region": "eu-west-1"}})
     families = {node.family for node in rightsize.candidates(cache, "development", "us-east-1")}
     assert families == {"m7g", "r7g"}
+
+
+def test_candidates_are_node_types_every_member_region_offers(tmp_path):
+    # Mexico (Central) offers m7g/r7g and t3/t4g only: an r6g cache elsewhere whose
+    # secondary is there may only move to those.
+    cache = _cache(tmp_path, node_type="cache.r6g.large",
+                   **{"global": {"secondary_region": "eu-west-1"}})
+    everywhere = {n.family for n in rightsize.candidates(cache, "production", "us-east-1")}
+    assert "r6g" in everywhere
+    limited = replace(cache, global_=replace(cache.global_, secondary_regions=("mx-central-1",)))
+    assert {n.family for n in rightsize.candidates(limited, "production", "us-east-1")} == {
+        "r7g"}
