@@ -19,7 +19,7 @@ Sources (each set below names the ones it draws on):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 AWS_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html"
@@ -424,3 +424,15 @@ GCP_PRODUCTS: dict[str, ParameterSet] = {
     "memcached": ParameterSet("Memorystore for Memcached (memcache_parameters)", _GCP_MEMCACHED,
                               ("true", "false"), sources=(GCP_MEMCACHED,)),
 }
+
+# Memorystore's REDIS_6_X runs Redis 6.2, whose notify-keyspace-events has no `n` (new-key
+# events, added in 7.0: REDIS_NOTIFY); the server refuses the whole value.
+GCP_REDIS_6 = replace(GCP_PRODUCTS["redis"], params={
+    **_GCP_REDIS, "notify-keyspace-events": Param("flags", choices=_NOTIFY_6)})
+
+
+def gcp_parameter_set(engine: str, version: str | None) -> ParameterSet:
+    """The parameters a Memorystore product takes at this engine version."""
+    if engine == "redis" and version is not None and version_key(version) < (7, 0):
+        return GCP_REDIS_6
+    return GCP_PRODUCTS[engine]

@@ -49,7 +49,7 @@ from infra.catalog.gcp import (
     ValkeyNodeType,
     smallest_valkey_node,
 )
-from infra.catalog.parameters import GCP_PRODUCTS
+from infra.catalog.parameters import gcp_parameter_set
 from infra.config.access import check_import_id, check_service_accounts, resolve_gcp_restore
 from infra.config.alarms import GCP_UNWATCHED, fit_connections, resolve_alarms
 from infra.config.common import (
@@ -88,8 +88,8 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
         instance_id=instance_id,
         **profile_choices(cfg, gcp_defaults),
         labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
-        parameters=check_cache_parameters(cfg.parameters, GCP_PRODUCTS[engine], version, "gcp",
-                                          path, problems,
+        parameters=check_cache_parameters(cfg.parameters, gcp_parameter_set(engine, version),
+                                          version, "gcp", path, problems,
                                           limits=_parameter_limits(cfg, engine, gcp_defaults)),
         alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems,
                               unwatched=GCP_UNWATCHED[engine], watched_by=PRODUCT[engine],

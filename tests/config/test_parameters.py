@@ -9,7 +9,7 @@ import pytest
 
 from infra.catalog import aws as aws_catalog
 from infra.catalog import gcp as gcp_catalog
-from infra.catalog.parameters import AWS_FAMILIES, GCP_PRODUCTS
+from infra.catalog.parameters import AWS_FAMILIES, GCP_PRODUCTS, GCP_REDIS_6
 from infra.config import load_stack_config
 from tests.builders import aws_config, gcp_config
 
@@ -153,6 +153,10 @@ GCP_REFUSED = [
      "sets it from gcp.persistence. Remove it from parameters."),
     ("valkey-samples", gcp(**{"maxmemory-samples": 0}),
      f"{P}.maxmemory-samples: 0 is not allowed; use a whole number from 1 to 64."),
+    # Memorystore's REDIS_6_X is Redis 6.2: no `n` (new-key events came with 7.0).
+    ("redis6-new-key-events", gcp("redis", "6.x", **{"notify-keyspace-events": "KEn"}),
+     f"{P}.notify-keyspace-events: 'KEn' is not allowed: 'n' is not an event class; use any of "
+     'the event classes K E g $ l s h z x e A t m d (a string such as "Ex"), or "" for none.'),
     ("valkey-notify-class", gcp(**{"notify-keyspace-events": "KEq"}),
      f"{P}.notify-keyspace-events: 'KEq' is not allowed: 'q' is not an event class; use any of "
      'the event classes K E g $ l s h z x e A t m d n (a string such as "Ex"), or "" for none.'),
@@ -253,11 +257,12 @@ ACCEPTED = [
     (gcp("redis", memory_gb=5, **{"notify-keyspace-events": ""}),
      {"notify-keyspace-events": ""}),
     (gcp("redis", memory_gb=5, **{"maxmemory-gb": 4.5, "timeout": 600,
+                                  "notify-keyspace-events": "En",
                                   "lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%"}),
      {"lazyfree-lazy-user-flush": "yes", "maxmemory-clients": "5%", "maxmemory-gb": "4.5",
-      "timeout": "600"}),
-    (gcp("redis", "6.x", memory_gb=5, **{"maxmemory-gb": 1}),
-     {"maxmemory-gb": "1"}),
+      "notify-keyspace-events": "En", "timeout": "600"}),
+    (gcp("redis", "6.x", memory_gb=5, **{"maxmemory-gb": 1, "notify-keyspace-events": "KEd"}),
+     {"maxmemory-gb": "1", "notify-keyspace-events": "KEd"}),
     (gcp("memcached", **{"max-item-size": 8388608, "disable-flush-all": True,
                          "slab-growth-factor": 1.25, "protocol": "ascii"}),
      {"disable-flush-all": "true", "max-item-size": "8388608", "protocol": "ascii",
@@ -278,5 +283,5 @@ def test_every_engine_version_offered_has_its_parameter_data():
                 for f in versions.values()}
     assert families == set(AWS_FAMILIES)
     assert set(gcp_catalog.ENGINE_VERSIONS) == set(GCP_PRODUCTS)
-    for pset in (*AWS_FAMILIES.values(), *GCP_PRODUCTS.values()):
+    for pset in (*AWS_FAMILIES.values(), *GCP_PRODUCTS.values(), GCP_REDIS_6):
         assert pset.sources and all(s.startswith("https://") for s in pset.sources), pset.label
