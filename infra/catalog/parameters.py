@@ -35,6 +35,7 @@ GCP_REDIS_DOCS = "https://cloud.google.com/memorystore/docs/redis/supported-redi
 GCP_VALKEY_DOCS = ("https://cloud.google.com/memorystore/docs/valkey/"
                    "supported-instance-configurations")
 GCP_MEMCACHED = "https://cloud.google.com/sdk/gcloud/reference/memcache/instances/create"
+GCP_MEMCACHED_DOCS = "https://cloud.google.com/memorystore/docs/memcached/memcached-configs"
 
 
 @dataclass(frozen=True)
@@ -395,8 +396,9 @@ zset-max-listpack-value zset-max-ziplist-entries zset-max-ziplist-value
 # slab_chunk_max (524288), from 524288 up to less than 134217728.
 # ---------------------------------------------------------------------------------------------
 _GCP_MEMCACHED: dict[str, Param] = {
-    "listen-backlog": _int(),
+    "listen-backlog": _int(1, 10000),                  # GCP_MEMCACHED_DOCS
     "disable-flush-all": BOOL,
+    "disable-watch": Param("bool", since=(1, 6, 15)),  # GCP_MEMCACHED_DOCS
     "max-item-size": _int(524288, 134217728 - 524288, step=524288),
     "slab-min-size": _int(1, 1024),
     "slab-growth-factor": Param("float", low=1.01, high=100),
@@ -422,7 +424,7 @@ GCP_PRODUCTS: dict[str, ParameterSet] = {
                            engine_names_upto=(8, 0),
                            sources=(GCP_VALKEY_DOCS, VALKEY_CONFIG, REDIS_NOTIFY)),
     "memcached": ParameterSet("Memorystore for Memcached (memcache_parameters)", _GCP_MEMCACHED,
-                              ("true", "false"), sources=(GCP_MEMCACHED,)),
+                              ("true", "false"), sources=(GCP_MEMCACHED, GCP_MEMCACHED_DOCS)),
 }
 
 # Memorystore's REDIS_6_X runs Redis 6.2, whose notify-keyspace-events has no `n` (new-key

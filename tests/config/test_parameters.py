@@ -183,7 +183,8 @@ GCP_REFUSED = [
     ("memcached-underscore", gcp("memcached", max_item_size=1048576),
      f"{P}.max_item_size: is not a parameter of Memorystore for Memcached "
      "(memcache_parameters). Did you mean 'max-item-size'? Allowed: disable-cas, "
-     "disable-evictions, disable-flush-all, hash-algorithm, idle-timeout, listen-backlog, "
+     "disable-evictions, disable-flush-all, disable-watch, hash-algorithm, idle-timeout, "
+     "listen-backlog, "
      "lru-crawler, lru-maintainer, max-item-size, max-reqs-per-event, maxconns-fast, protocol, "
      "slab-growth-factor, slab-min-size, track-sizes, watcher-logbuf-size, worker-logbuf-size."),
     ("memcached-growth", gcp("memcached", **{"slab-growth-factor": 1.0}),
@@ -192,6 +193,12 @@ GCP_REFUSED = [
      f"{P}.disable-cas: 'yes' is not allowed; use true or false."),
     ("memcached-idle", gcp("memcached", **{"idle-timeout": 0}),
      f"{P}.idle-timeout: 0 is not allowed; use a whole number from 1 to 86400."),
+    # Supported Memcached configurations: listen-backlog 1-10000; disable-watch from 1.6.15.
+    ("memcached-backlog", gcp("memcached", **{"listen-backlog": 20000}),
+     f"{P}.listen-backlog: 20000 is not allowed; use a whole number from 1 to 10000."),
+    ("memcached-watch-on-1.5", gcp("memcached", "1.5", **{"disable-watch": True}),
+     f"{P}.disable-watch: needs engine_version 1.6.15 or later in Memorystore for Memcached "
+     "(memcache_parameters); engine_version is '1.5'."),
 ]
 
 
@@ -264,8 +271,10 @@ ACCEPTED = [
     (gcp("redis", "6.x", memory_gb=5, **{"maxmemory-gb": 1, "notify-keyspace-events": "KEd"}),
      {"maxmemory-gb": "1", "notify-keyspace-events": "KEd"}),
     (gcp("memcached", **{"max-item-size": 8388608, "disable-flush-all": True,
+                         "disable-watch": True, "listen-backlog": 10000,
                          "slab-growth-factor": 1.25, "protocol": "ascii"}),
-     {"disable-flush-all": "true", "max-item-size": "8388608", "protocol": "ascii",
+     {"disable-flush-all": "true", "disable-watch": "true", "listen-backlog": "10000",
+      "max-item-size": "8388608", "protocol": "ascii",
       "slab-growth-factor": "1.25"}),
 ]
 
