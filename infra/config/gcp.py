@@ -69,6 +69,7 @@ from infra.config.gcp_global import check_global
 from infra.config.gcp_limits import GCP_LIMITS, check_valkey_units
 from infra.config.schema import CacheConfig
 from infra.config.spec import GcpCacheSpec
+from infra.providers import gcp_labels, stack_tags
 
 
 def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region: str, path: str,
@@ -547,8 +548,21 @@ def _check_zone(zone: str | None, region: str, path: str, problems: list[Problem
                                       f"'{region}-a'."))
 
 
+# "Each resource can have multiple labels, up to a maximum of 64" (Requirements for labels,
+# https://cloud.google.com/resource-manager/docs/labels-overview#requirements), counting the
+# cache label and the provider's default labels every resource gets (infra/providers.py).
+GCP_MAX_LABELS = 64
+_STACK_LABEL_KEYS = tuple(gcp_labels(stack_tags("project", "stack", "profile")))
+
+
 def _check_labels(labels: dict[str, str], name: str, path: str,
                   problems: list[Problem]) -> dict[str, str]:
+    added = sorted({"cache", *_STACK_LABEL_KEYS} - set(labels))
+    if len(labels) + len(added) > GCP_MAX_LABELS:
+        problems.append(Problem(path, f"{len(labels)} labels and the {len(added)} the stack adds "
+                                f"({', '.join(added)}) make {len(labels) + len(added)}; Google "
+                                f"Cloud allows at most {GCP_MAX_LABELS} on a resource. Use at "
+                                f"most {GCP_MAX_LABELS - len(added)}."))
     for key, value in labels.items():
         if not _LABEL_KEY.match(key):
             problems.append(Problem(f"{path}.{key}", "is not a GCP label key; use up to 63 "

@@ -192,12 +192,6 @@ REFUSED = [
      "caches.s.gcp.rdb_snapshot_hours: 3 is not allowed; use one of 1, 6, 12, 24."),
     ("persistence", gcp_config(valkey(gcp={"persistence": "always"})),
      "caches.s.gcp.persistence: 'always' is not allowed; use 'disabled', 'rdb' or 'aof'."),
-    ("label-key", gcp_config(valkey(gcp={"labels": {"Team": "x"}})),
-     "caches.s.gcp.labels.Team: is not a GCP label key; use up to 63 lowercase letters, digits, "
-     "'_' and '-', starting with a letter."),
-    ("label-value", gcp_config(valkey(gcp={"labels": {"team": "Payments Team"}})),
-     "caches.s.gcp.labels.team: 'Payments Team' is not a GCP label value; use up to 63 "
-     "lowercase letters, digits, '_' and '-'."),
     ("cluster-enabled", gcp_config(valkey(parameters={"cluster-enabled": "yes"})),
      "caches.s.parameters.cluster-enabled: is set from shards (and gcp.cluster_mode); remove it "
      "from parameters."),

@@ -1,0 +1,45 @@
+"""`gcp.labels` of a Memorystore cache: Google's key and value rules, and at most 64 labels on a
+resource counting the ones the stack adds itself (the cache label and the provider's default
+labels). Refused configs create nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.config import load_stack_config
+from tests.builders import gcp_config, valkey
+
+
+def labels(count: int) -> dict[str, str]:
+    return {f"team{i}": "x" for i in range(count)}
+
+
+REFUSED = [
+    ("label-key", gcp_config(valkey(gcp={"labels": {"Team": "x"}})),
+     "caches.s.gcp.labels.Team: is not a GCP label key; use up to 63 lowercase letters, digits, "
+     "'_' and '-', starting with a letter."),
+    ("label-value", gcp_config(valkey(gcp={"labels": {"team": "Payments Team"}})),
+     "caches.s.gcp.labels.team: 'Payments Team' is not a GCP label value; use up to 63 "
+     "lowercase letters, digits, '_' and '-'."),
+    # Requirements for labels: "up to a maximum of 64" on a resource.
+    ("too-many-labels", gcp_config(valkey(gcp={"labels": labels(60)})),
+     "caches.s.gcp.labels: 60 labels and the 5 the stack adds (cache, managed_by, profile, "
+     "project, stack) make 65; Google Cloud allows at most 64 on a resource. Use at most 59."),
+]
+
+
+@pytest.mark.parametrize(("config", "expected"), [(c, e) for _, c, e in REFUSED],
+                         ids=[case_id for case_id, _, _ in REFUSED])
+def test_refused_with_its_message_and_nothing_created(attempt, config, expected):
+    message, recorder = attempt(config)
+    assert f"  - {expected}" in message.splitlines()
+    assert recorder.registrations == []
+
+
+def test_64_labels_with_the_stacks_own_are_accepted_and_a_stack_key_counts_once():
+    at_limit = load_stack_config(gcp_config(valkey(gcp={"labels": labels(59)})), "test")
+    assert len(at_limit.caches[0].labels) == 60          # + cache; the provider adds 4 more
+    # A label the stack also sets is one label, not two.
+    reused = load_stack_config(gcp_config(valkey(gcp={"labels": {
+        **labels(59), "stack": "shop"}})), "test")
+    assert reused.caches[0].labels["stack"] == "shop"
