@@ -98,6 +98,17 @@ MEMCACHED_DISPLAY_NAME_MAX = 80
 MEMCACHED_MAX_NODE_GB = 256
 MEMCACHED_MAX_GB_PER_VCPU = 8
 MEMCACHED_MIN_GB_PER_VCPU = 0.9
+# "The minimum vCPU count for nodes in a Memcached instance is 2", except in these regions, where
+# it is 1 (Instance and node properties, Minimum vCPU according to region,
+# https://cloud.google.com/memorystore/docs/memcached/instance-node-properties).
+MEMCACHED_ONE_VCPU_REGIONS = frozenset({
+    "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3",
+    "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2", "australia-southeast1",
+    "australia-southeast2", "europe-central2", "europe-north1", "europe-west1", "europe-west2",
+    "europe-west3", "europe-west4", "europe-west6", "northamerica-northeast1",
+    "northamerica-northeast2", "southamerica-east1", "us-central1", "us-east1", "us-east4",
+    "us-west1", "us-west2", "us-west3", "us-west4",
+})
 MEMCACHED_WINDOW_MINUTES = (180, 480)   # maintenance windows last 3 to 8 hours
 MAX_BACKUP_RETENTION_DAYS = 365         # Valkey automated backups: 1 to 365 days
 INSTANCE_ID_LENGTH = (4, 63)            # Valkey instance ids

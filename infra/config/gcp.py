@@ -9,6 +9,7 @@ Memorystore product docs cited next to the rules (see docs/cloud-rules.md).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,8 +18,6 @@ from infra import naming
 from infra.catalog.gcp import (
     _DAY_NAMES,
     _KMS_KEY,
-    _LABEL_KEY,
-    _LABEL_VALUE,
     _REDIS_NAME,
     _VALKEY_ID,
     DEFAULT_ENGINE_VERSION,
@@ -34,6 +33,7 @@ from infra.catalog.gcp import (
     MEMCACHED_MAX_NODE_GB,
     MEMCACHED_MAX_VCPUS,
     MEMCACHED_MIN_GB_PER_VCPU,
+    MEMCACHED_ONE_VCPU_REGIONS,
     MEMCACHED_WINDOW_MINUTES,
     NO_SLA_NODE_TYPES,
     PRODUCT,
@@ -66,10 +66,10 @@ from infra.config.common import (
     resolve_description,
 )
 from infra.config.gcp_global import check_global
+from infra.config.gcp_labels import check_labels
 from infra.config.gcp_limits import GCP_LIMITS, check_valkey_units
 from infra.config.schema import CacheConfig
 from infra.config.spec import GcpCacheSpec
-from infra.providers import gcp_labels, stack_tags
 
 
 def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region: str, path: str,
@@ -88,7 +88,7 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
         name=name, engine=engine, engine_version=version or "", api_version=api_version or "",
         instance_id=instance_id,
         **profile_choices(cfg, gcp_defaults),
-        labels=_check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
+        labels=check_labels(cfg.gcp.labels, name, f"{path}.gcp.labels", problems),
         parameters=check_cache_parameters(cfg.parameters, gcp_parameter_set(engine, version),
                                           version, "gcp", path, problems,
                                           limits=_parameter_limits(cfg, engine, gcp_defaults)),
@@ -111,7 +111,7 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
     elif engine == "redis":
         engine_fields = _resolve_redis(cfg, gcp_defaults, region, instance_id, path, problems)
     else:
-        engine_fields = _resolve_memcached(cfg, gcp_defaults, instance_id, path, problems)
+        engine_fields = _resolve_memcached(cfg, gcp_defaults, region, instance_id, path, problems)
         warnings.append(f"caches.{name}: Google stops new Memorystore for Memcached instances in "
                         f"new projects after {MEMCACHED_END_OF_NEW_INSTANCES}; consider engine "
                         "'valkey' (Memorystore for Valkey) instead.")
@@ -433,21 +433,31 @@ def _check_redis_tier(replicas: int, read_replicas: bool, memory: float, path: s
                                 f"replicas; they need at least {REDIS_READ_REPLICAS_MIN_GB} GB."))
 
 
-def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, instance_id: str, path: str,
-                       problems: list[Problem]) -> dict[str, Any]:
+def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, region: str, instance_id: str,
+                       path: str, problems: list[Problem]) -> dict[str, Any]:
     if not _REDIS_NAME.match(instance_id):
         problems.append(Problem(path, f"the instance name {instance_id!r} is not allowed; "
                                 "Memorystore for Memcached names are 2 to 40 lowercase letters, "
                                 "digits and hyphens, starting with a letter."))
     nodes = cfg.nodes if cfg.nodes is not None else d.memcached_nodes
     check_range(nodes, GCP_LIMITS["memcached.nodes"], f"{path}.nodes", problems)
-    vcpus = cfg.gcp.vcpus if cfg.gcp.vcpus is not None else d.memcached_vcpus
+    # Outside the one-vCPU regions a node has at least 2 vCPUs: the defaults rise to fit.
+    least = 1 if region in MEMCACHED_ONE_VCPU_REGIONS else 2
+    vcpus = cfg.gcp.vcpus if cfg.gcp.vcpus is not None else max(d.memcached_vcpus, least)
     if not (vcpus == 1 or (vcpus % 2 == 0 and 2 <= vcpus <= MEMCACHED_MAX_VCPUS)):
         problems.append(Problem(f"{path}.gcp.vcpus", f"{vcpus} is not allowed; a Memorystore for "
                                 f"Memcached node has 1 vCPU or an even number up to "
                                 f"{MEMCACHED_MAX_VCPUS}."))
         vcpus = 0
+    elif vcpus < least:
+        problems.append(Problem(f"{path}.gcp.vcpus", f"{vcpus} is not allowed in {region}; "
+                                "Memorystore for Memcached nodes there have at least 2 vCPUs (1 "
+                                "only in the regions the Instance and node properties page "
+                                "lists). Use 2, with memory_gb 1.8 or more."))
+        vcpus = 0
     memory = cfg.memory_gb if cfg.memory_gb is not None else d.memcached_memory_gb
+    if cfg.memory_gb is None and cfg.gcp.vcpus is None:   # the defaults, with the region's vCPUs
+        memory = max(memory, math.ceil(MEMCACHED_MIN_GB_PER_VCPU * vcpus))
     if vcpus:
         low = max(1.0, MEMCACHED_MIN_GB_PER_VCPU * vcpus)
         high = min(MEMCACHED_MAX_NODE_GB, MEMCACHED_MAX_GB_PER_VCPU * vcpus)
@@ -546,32 +556,6 @@ def _check_zone(zone: str | None, region: str, path: str, problems: list[Problem
     if zone is not None and not re.match(rf"^{re.escape(region)}-[a-z]$", zone):
         problems.append(Problem(path, f"{zone!r} is not a zone of {region}; use e.g. "
                                       f"'{region}-a'."))
-
-
-# "Each resource can have multiple labels, up to a maximum of 64" (Requirements for labels,
-# https://cloud.google.com/resource-manager/docs/labels-overview#requirements), counting the
-# cache label and the provider's default labels every resource gets (infra/providers.py).
-GCP_MAX_LABELS = 64
-_STACK_LABEL_KEYS = tuple(gcp_labels(stack_tags("project", "stack", "profile")))
-
-
-def _check_labels(labels: dict[str, str], name: str, path: str,
-                  problems: list[Problem]) -> dict[str, str]:
-    added = sorted({"cache", *_STACK_LABEL_KEYS} - set(labels))
-    if len(labels) + len(added) > GCP_MAX_LABELS:
-        problems.append(Problem(path, f"{len(labels)} labels and the {len(added)} the stack adds "
-                                f"({', '.join(added)}) make {len(labels) + len(added)}; Google "
-                                f"Cloud allows at most {GCP_MAX_LABELS} on a resource. Use at "
-                                f"most {GCP_MAX_LABELS - len(added)}."))
-    for key, value in labels.items():
-        if not _LABEL_KEY.match(key):
-            problems.append(Problem(f"{path}.{key}", "is not a GCP label key; use up to 63 "
-                                    "lowercase letters, digits, '_' and '-', starting with a "
-                                    "letter."))
-        elif not isinstance(value, str) or not _LABEL_VALUE.match(value):
-            problems.append(Problem(f"{path}.{key}", f"{value!r} is not a GCP label value; use "
-                                    "up to 63 lowercase letters, digits, '_' and '-'."))
-    return {"cache": name, **labels}
 
 
 def _parameter_limits(cfg: CacheConfig, engine: str, d: GcpDefaults
