@@ -91,6 +91,10 @@ VALKEY_MAX_INSTANCE_UNITS = 250
 MAX_REPLICAS = 5                   # Valkey per shard; Redis with read replicas
 VALKEY_MAX_SECONDARIES = 2         # cross-region replication: up to 2 secondaries
 REDIS_MIN_GB, REDIS_MAX_GB = 1, 300
+# "The default per-project quota for Memorystore for Redis allows you to provision 1 TB of Redis
+# capacity in each region" (three 300 GB instances leave 100 GB:
+# https://cloud.google.com/memorystore/docs/redis/quotas); a quota Google can raise.
+REDIS_REGION_QUOTA_GB = 1000
 REDIS_READ_REPLICAS_MIN_GB = 5
 MEMCACHED_MAX_NODES = 20
 MEMCACHED_MAX_VCPUS = 32

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from infra.catalog import gcp as gcp_catalog
 from infra.config.common import Problem, Range
+from infra.config.spec import GcpCacheSpec
 
 # Memorystore (the numbers and their sources are in infra/catalog/gcp.py).
 GCP_LIMITS: dict[str, Range] = {
@@ -52,3 +55,14 @@ def check_valkey_units(shards: int, replicas: int, path: str, problems: list[Pro
         problems.append(Problem(path, f"{shards} shards of {1 + replicas} nodes (1 primary, "
                                 f"{each}) make {units} nodes{where}; a Memorystore for Valkey "
                                 f"instance holds at most {most} (usage units), {fix}."))
+
+
+def redis_capacity_warnings(caches: Sequence[GcpCacheSpec], region: str) -> list[str]:
+    """The stack's Redis instances (all in its region) against the default regional quota; other
+    instances of the project count too, so this is the least they need."""
+    total = sum(cache.memory_gb for cache in caches if cache.engine == "redis")
+    if total <= gcp_catalog.REDIS_REGION_QUOTA_GB:
+        return []
+    return [f"caches: the Memorystore for Redis instances hold {total} GB in {region}; the "
+            f"default quota is {gcp_catalog.REDIS_REGION_QUOTA_GB} GB a region (Total Redis "
+            "capacity (GB)), so ask Google for more before `pulumi up`."]

@@ -126,6 +126,7 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
               problems: list[Problem]) -> GcpStackSpec:
     from infra.config import gcp as gcp_rules
     from infra.config import gcp_network
+    from infra.config.gcp_limits import redis_capacity_warnings
 
     network = None if parsed.network_cfg is None else \
         gcp_network.resolve_network(parsed.network_cfg, parsed.profile, problems)
@@ -149,7 +150,8 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
     assert network is not None
     return GcpStackSpec(
         **parsed.stack_fields(dns, _warnings(parsed.profile, parsed.emails, [*caches])
-                              + gcp_rules.channel_warnings(parsed.emails)),
+                              + gcp_rules.channel_warnings(parsed.emails)
+                              + redis_capacity_warnings(caches, parsed.region)),
         cloud="gcp", network=network, caches=tuple(caches), gcp_project=gcp_project,
         enable_apis=options.enable_apis, grant_kms_access=options.grant_kms_access)
 
