@@ -305,8 +305,9 @@ def _check_autoscaling(cfg: AutoscalingConfig, engine: str, version: str,
                                          target_percent=float(target), metric=metric)
     if len(problems) > before:
         return None
-    # The scaler may take both dimensions to their maxima at once. Registering the maxima
-    # succeeds whatever they are; only the scale-out past 500 nodes would fail: a warning.
+    # The scaler may take both dimensions to their maxima at once. Maxima within the scaler's
+    # own ranges (AWS_LIMITS) register whatever nodes they add up to; only the scale-out past
+    # 500 nodes would fail: a warning.
     check_group_nodes(ranges["shards"].max if "shards" in ranges else shards,
                       ranges["replicas"].max if "replicas" in ranges else replicas,
                       path, problems, warnings, what=" at the scaler's maximum",

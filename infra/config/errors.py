@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, get_args, get_origin
+import types
+from typing import Any, Union, get_args, get_origin
 
 from pulumi.errors import RunError
 from pydantic import BaseModel, ValidationError
@@ -52,12 +53,46 @@ def _unwrap_optional(annotation: Any) -> Any:
     return annotation
 
 
+def _config_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`loc` without the union members pydantic names in it: a value for `StrictInt |
+    StrictFloat` fails as `<key>.int` and `<key>.float`, keys no config has."""
+    annotation: Any = model
+    kept = []
+    parts = iter(loc)
+    for part in parts:
+        annotation = _unwrap_optional(annotation)
+        if get_origin(annotation) in (Union, types.UnionType):
+            break                                   # the rest names union members
+        kept.append(part)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
+            annotation = fields[part].annotation if part in fields else None
+        elif get_origin(annotation) in (dict, list):
+            annotation = get_args(annotation)[-1]
+        else:
+            annotation = None
+    return tuple(kept)
+
+
+_NUMBER_UNION = {"a valid integer or a valid number": "a number",
+                 "a valid integer or a finite number": "a finite number"}
+
+
 def translate_errors(err: ValidationError, prefix: str, model: type[BaseModel]) -> list[Problem]:
-    """Pydantic's errors as Problems: key path, bad value, what is allowed, "did you mean"."""
-    problems = []
+    """Pydantic's errors as Problems: key path, bad value, what is allowed, "did you mean".
+    A value that fits no member of a union is one problem, naming what each member wants."""
+    problems: list[Problem] = []
     for e in err.errors():
-        loc = tuple(e["loc"])
+        loc = _config_loc(model, tuple(e["loc"]))
         path = ".".join([prefix, *map(str, loc)])
+        if len(loc) < len(e["loc"]) and problems and problems[-1].path == path:
+            wants = e["msg"][0].lower() + e["msg"][1:]
+            wants = wants.removeprefix("input should be ")
+            message = problems[-1].message[:-1] + f" or {wants}."
+            for both, number in _NUMBER_UNION.items():   # StrictInt | StrictFloat
+                message = message.replace(both, number)
+            problems[-1] = Problem(path, message)
+            continue
         kind, value = e["type"], e.get("input")
         if kind == "extra_forbidden":
             allowed = fields_at(model, loc[:-1])

@@ -476,8 +476,10 @@ def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, region: str, instance_i
                                 f"{window.minutes} minutes; a Memorystore for Memcached "
                                 f"maintenance window lasts {low_min // 60} to {high_min // 60} "
                                 "hours, e.g. 'sun:05:00-sun:08:00'."))
-    return dict(replicas=0, nodes=nodes, vcpus=vcpus, memory_mb=int(round(memory * 1024)),
-                maintenance=window)
+    # A size past every node's maximum is already refused (or its vCPUs are); keep it out of
+    # the arithmetic (1e306 GB in MiB is no int).
+    memory_mb = int(round(memory * 1024)) if memory <= MEMCACHED_MAX_NODE_GB else 0
+    return dict(replicas=0, nodes=nodes, vcpus=vcpus, memory_mb=memory_mb, maintenance=window)
 
 
 def _one_hour_window(raw: str, product: str, path: str,

@@ -8,9 +8,12 @@ from infra.providers import gcp_labels, stack_tags
 
 # "Each resource can have multiple labels, up to a maximum of 64" (Requirements for labels,
 # https://cloud.google.com/resource-manager/docs/labels-overview#requirements), counting the
-# cache label and the provider's default labels every resource gets (infra/providers.py).
+# cache label, the provider's default labels every resource gets (infra/providers.py), and the
+# label pulumi-gcp 8+ adds to each resource it creates ("a new global default label,
+# goog-pulumi-provisioned", pulumi-gcp v8 migration guide; addPulumiAttributionLabel).
 GCP_MAX_LABELS = 64
-_STACK_LABEL_KEYS = tuple(gcp_labels(stack_tags("project", "stack", "profile")))
+_STACK_LABEL_KEYS = (*gcp_labels(stack_tags("project", "stack", "profile")),
+                     "goog-pulumi-provisioned")
 
 
 def check_labels(labels: dict[str, str], name: str, path: str,

@@ -33,6 +33,11 @@ BAD_ALARM_SETTINGS = [
      "caches.s.alarms.notify: 'yes' is not allowed: input should be a valid boolean."),
     ("percent-zero", {"engine_cpu_percent": 0},
      "caches.s.alarms.engine_cpu_percent: 0 is not allowed; a percentage is 1 to 100."),
+    # A number field is `StrictInt | StrictFloat`: one problem at the key, not one per member.
+    ("percent-not-a-number", {"engine_cpu_percent": "high"},
+     "caches.s.alarms.engine_cpu_percent: 'high' is not allowed: input should be a number."),
+    ("percent-nan", {"engine_cpu_percent": float("nan")},
+     "caches.s.alarms.engine_cpu_percent: nan is not allowed: input should be a finite number."),
     ("percent-above-100", {"host_cpu_percent": 120},
      "caches.s.alarms.host_cpu_percent: 120 is not allowed; a percentage is 1 to 100."),
     # One message for one mistake: the warning/critical order is not compared again.

@@ -22,9 +22,11 @@ REFUSED = [
      "caches.s.gcp.labels.team: 'Payments Team' is not a GCP label value; use up to 63 "
      "lowercase letters, digits, '_' and '-'."),
     # Requirements for labels: "up to a maximum of 64" on a resource.
-    ("too-many-labels", gcp_config(valkey(gcp={"labels": labels(60)})),
-     "caches.s.gcp.labels: 60 labels and the 5 the stack adds (cache, managed_by, profile, "
-     "project, stack) make 65; Google Cloud allows at most 64 on a resource. Use at most 59."),
+    # The stack adds `cache`, the provider's default labels and pulumi-gcp's attribution label.
+    ("too-many-labels", gcp_config(valkey(gcp={"labels": labels(59)})),
+     "caches.s.gcp.labels: 59 labels and the 6 the stack adds (cache, goog-pulumi-provisioned, "
+     "managed_by, profile, project, stack) make 65; Google Cloud allows at most 64 on a "
+     "resource. Use at most 58."),
 ]
 
 
@@ -37,9 +39,9 @@ def test_refused_with_its_message_and_nothing_created(attempt, config, expected)
 
 
 def test_64_labels_with_the_stacks_own_are_accepted_and_a_stack_key_counts_once():
-    at_limit = load_stack_config(gcp_config(valkey(gcp={"labels": labels(59)})), "test")
-    assert len(at_limit.caches[0].labels) == 60          # + cache; the provider adds 4 more
+    at_limit = load_stack_config(gcp_config(valkey(gcp={"labels": labels(58)})), "test")
+    assert len(at_limit.caches[0].labels) == 59          # + cache; the providers add 5 more
     # A label the stack also sets is one label, not two.
     reused = load_stack_config(gcp_config(valkey(gcp={"labels": {
-        **labels(59), "stack": "shop"}})), "test")
+        **labels(58), "stack": "shop"}})), "test")
     assert reused.caches[0].labels["stack"] == "shop"
