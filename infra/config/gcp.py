@@ -462,8 +462,10 @@ def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, region: str, instance_i
         low = max(1.0, MEMCACHED_MIN_GB_PER_VCPU * vcpus)
         high = min(MEMCACHED_MAX_NODE_GB, MEMCACHED_MAX_GB_PER_VCPU * vcpus)
         if not low <= memory <= high:
+            raised = "" if cfg.gcp.vcpus is not None or vcpus == d.memcached_vcpus else \
+                f" (the least a node has in {region})"
             problems.append(Problem(f"{path}.memory_gb", f"{memory} GB per node is not allowed "
-                                    f"with {vcpus} vCPU; Memorystore for Memcached takes "
+                                    f"with {vcpus} vCPU{raised}; Memorystore for Memcached takes "
                                     f"{low:g} to {high:g} GB per node (at least max(1, "
                                     f"{MEMCACHED_MIN_GB_PER_VCPU:g} x vCPU), at most "
                                     f"{MEMCACHED_MAX_GB_PER_VCPU:g} per vCPU and "

@@ -289,10 +289,6 @@ REFUSED = [
     ("memcached-memory-max", gcp_config(memcached(gcp={"vcpus": 1}, memory_gb=9)),
      "caches.s.memory_gb: 9.0 GB per node is not allowed with 1 vCPU; Memorystore for Memcached "
      "takes 1 to 8 GB per node (at least max(1, 0.9 x vCPU), at most 8 per vCPU and 256)."),
-    ("memcached-one-vcpu-region", gcp_config(memcached(gcp={"vcpus": 1}), **{
-        "gcp:region": "europe-west8"}), "caches.s.gcp.vcpus: 1 is not allowed in europe-west8; "
-     "Memorystore for Memcached nodes there have at least 2 vCPUs (1 only in the regions the "
-     "Instance and node properties page lists). Use 2, with memory_gb 1.8 or more."),
     ("memcached-window-short", gcp_config(memcached(maintenance_window="sun:05:00-sun:06:00")),
      "caches.s.maintenance_window: 'sun:05:00-sun:06:00' lasts 60 minutes; a Memorystore for "
      "Memcached maintenance window lasts 3 to 8 hours, e.g. 'sun:05:00-sun:08:00'."),
@@ -515,9 +511,6 @@ def test_maintenance_window_maps_to_day_and_start():
 def test_memcached_memory_is_per_node_in_mebibytes():
     cache = cache_of(gcp_config(memcached(nodes=3, memory_gb=4, gcp={"vcpus": 2})))
     assert (cache.nodes, cache.vcpus, cache.memory_mb) == (3, 2, 4096)
-    # Where nodes have at least 2 vCPUs, the development default of 1 vCPU and 1 GB rises.
-    cache = cache_of(gcp_config(memcached(), **{"gcp:region": "europe-west8"}))
-    assert (cache.vcpus, cache.memory_mb) == (2, 2048)
 
 
 def test_memcached_warns_that_google_stops_new_instances():
