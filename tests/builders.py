@@ -1,11 +1,15 @@
 """Config and argument builders the tests share: valid AWS and GCP stack configs with
-overrides, and a replication group's arguments. A support module, not a test module."""
+overrides, a replication group's arguments, and the parametrization of refused-config tables.
+A support module, not a test module."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from components.aws.replication_group import ReplicationGroupArgs
 
@@ -82,3 +86,10 @@ ARGS = ReplicationGroupArgs(
 
 # A production GCP stack with someone to alert.
 GCP_PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
+
+
+def refusal_cases(rows: Sequence[tuple[str, dict[str, str], str]]) -> pytest.MarkDecorator:
+    """Parametrize (config, expected) over rows of (case id, flat config, problem line)."""
+    return pytest.mark.parametrize(("config", "expected"),
+                                   [pytest.param(config, expected, id=case_id)
+                                    for case_id, config, expected in rows])

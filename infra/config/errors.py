@@ -32,18 +32,23 @@ def fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed at `loc` inside `model` (walks nested models, dicts and lists)."""
     annotation: Any = model
     for part in loc:
-        annotation = _unwrap_optional(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
-            annotation = fields[part].annotation if part in fields else None
-        elif get_origin(annotation) in (dict, list):
-            annotation = get_args(annotation)[-1]
-        else:
-            return []
+        annotation = _child(annotation, part)
     annotation = _unwrap_optional(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return sorted(f.alias or n for n, f in annotation.model_fields.items())
     return []
+
+
+def _child(annotation: Any, part: Any) -> Any:
+    """The annotation of `part` inside `annotation` (a model's field, a dict's or list's
+    item), or None where the schema says nothing more."""
+    annotation = _unwrap_optional(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
+        return fields[part].annotation if part in fields else None
+    if get_origin(annotation) in (dict, list):
+        return get_args(annotation)[-1]
+    return None
 
 
 def _unwrap_optional(annotation: Any) -> Any:
@@ -57,21 +62,11 @@ def _config_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, ...]
     """`loc` without the union members pydantic names in it: a value for `StrictInt |
     StrictFloat` fails as `<key>.int` and `<key>.float`, keys no config has."""
     annotation: Any = model
-    kept = []
-    parts = iter(loc)
-    for part in parts:
-        annotation = _unwrap_optional(annotation)
-        if get_origin(annotation) in (Union, types.UnionType):
-            break                                   # the rest names union members
-        kept.append(part)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
-            annotation = fields[part].annotation if part in fields else None
-        elif get_origin(annotation) in (dict, list):
-            annotation = get_args(annotation)[-1]
-        else:
-            annotation = None
-    return tuple(kept)
+    for depth, part in enumerate(loc):
+        if get_origin(_unwrap_optional(annotation)) in (Union, types.UnionType):
+            return loc[:depth]                      # the rest names union members
+        annotation = _child(annotation, part)
+    return loc
 
 
 _NUMBER_UNION = {"a valid integer or a valid number": "a number",

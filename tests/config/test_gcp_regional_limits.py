@@ -4,10 +4,8 @@ config deploy. Memcached's vCPU minimum is a fixed rule: refused, and the defaul
 
 from __future__ import annotations
 
-import pytest
-
 from infra.config import load_stack_config
-from tests.builders import gcp_config, memcached
+from tests.builders import gcp_config, memcached, refusal_cases
 
 QUOTA_WARNING = ("caches: the Memorystore for Redis instances hold 1200 GB in us-central1; the "
                  "default quota is 1000 GB a region (Total Redis capacity (GB)), so ask Google "
@@ -43,12 +41,9 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("config", "expected"), [(c, e) for _, c, e in REFUSED],
-                         ids=[case_id for case_id, _, _ in REFUSED])
-def test_refused_with_its_message_and_nothing_created(attempt, config, expected):
-    message, recorder = attempt(config)
-    assert f"  - {expected}" in message.splitlines()
-    assert recorder.registrations == []
+@refusal_cases(REFUSED)
+def test_refused_with_its_message_and_nothing_created(refused, config, expected):
+    refused(config, expected)
 
 
 def test_memcached_defaults_rise_to_the_vcpus_of_the_region():
