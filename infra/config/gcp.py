@@ -558,8 +558,10 @@ def _check_kms(key: str | None, region: str, path: str, problems: list[Problem])
 
 def _check_zone(zone: str | None, region: str, path: str, problems: list[Problem]) -> None:
     if zone is not None and not re.match(rf"^{re.escape(region)}-[a-z]$", zone):
-        problems.append(Problem(path, f"{zone!r} is not a zone of {region}; use e.g. "
-                                      f"'{region}-a'."))
+        # No example zone: not every region has an "-a" (us-east1 and europe-west1 start at "-b").
+        problems.append(Problem(path, f"{zone!r} is not a zone of {region}; use one that "
+                                      f"`gcloud compute zones list --filter=region:{region}` "
+                                      "lists."))
 
 
 def _parameter_limits(cfg: CacheConfig, engine: str, d: GcpDefaults

@@ -171,7 +171,8 @@ REFUSED = [
      "us-central1/keyRings/cache/cryptoKeys/valkey' (cache a), in another project; the stack "
      "names each key's grant after those three, so use a key that differs in one of them."),
     ("zone", gcp_config(valkey(gcp={"zone": "us-east1-b"})),
-     "caches.s.gcp.zone: 'us-east1-b' is not a zone of us-central1; use e.g. 'us-central1-a'."),
+     "caches.s.gcp.zone: 'us-east1-b' is not a zone of us-central1; use one that "
+     "`gcloud compute zones list --filter=region:us-central1` lists."),
     ("window-too-short", gcp_config(valkey(maintenance_window="sun:05:00-sun:05:30")),
      "caches.s.maintenance_window: 'sun:05:00-sun:05:30' lasts 30 minutes; a maintenance window "
      "needs at least 60."),
