@@ -112,7 +112,9 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
     for key in _PERCENT_KEYS:
         value = overrides.get(key)
         if value is not None:
-            check_range(value, STACK_LIMITS["alarms.percent"], f"{path}.{key}", problems)
+            limit = STACK_LIMITS["alarms.engine_cpu_percent" if key == "engine_cpu_percent"
+                                 else "alarms.percent"]
+            check_range(value, limit, f"{path}.{key}", problems)
     for key in _COUNT_KEYS:
         value = overrides.get(key)
         if value is not None and value <= 0:

@@ -134,6 +134,14 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     if node is not None and version is not None and node.data_tiering:
         _check_data_tiering(node, version, parameters, path, problems)
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
+    if node is not None and alarms.host_cpu_percent == 100 and (memcached or node.vcpus > 2):
+        # CPUUtilization is the whole host's and stops at 100 %; only a Valkey/Redis node of
+        # 2 vCPUs or fewer divides the threshold by its cores (components/aws/alarms.py
+        # host_cpu_threshold), so only there can a 100 fire. Above 100 the range check speaks.
+        problems.append(Problem(f"{path}.alarms.host_cpu_percent",
+                                f"{alarms.host_cpu_percent:g} is not allowed on {node.name} "
+                                f"({node.vcpus} vCPUs): host CPU never passes 100 %, so the "
+                                "alarm could never fire; use 1 to 99."))
     global_spec = None
     if cfg.global_ is not None and not memcached and node is not None:
         global_spec = check_global(cfg.global_, naming.replication_group_id(prefix, name), node,

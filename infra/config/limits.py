@@ -20,5 +20,9 @@ STACK_LIMITS: dict[str, Range] = {
     "network.dns.ttl": Range(5, 300, "use {low} to {high} seconds (names that follow a failover "
                                      "need a short TTL)"),
     "alarms.percent": Range(1, 100, "a percentage is {low} to {high}"),
+    # EngineCPUUtilization and Memorystore's CPU utilization stop at 100 % (1.0), and every CPU
+    # alarm fires above its threshold.
+    "alarms.engine_cpu_percent": Range(1, 99, "use {low} to {high} (CPU use never passes "
+                                              "100 %, so an alarm above 100 could never fire)"),
     "alarms.cache_hit_rate_percent": Range(0, 100, "use {low} (no alarm) to {high}"),
 }

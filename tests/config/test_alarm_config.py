@@ -7,7 +7,7 @@ import pytest
 
 from infra.config import load_stack_config
 from infra.config.alarms import ALARM_DEFAULTS, AlarmPolicy
-from tests.builders import aws_config
+from tests.builders import aws_config, gcp_config, valkey
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
@@ -31,8 +31,12 @@ BAD_ALARM_SETTINGS = [
      "caches.s.alarms: 'loud' is not allowed; write a mapping of keys here."),
     ("notify-not-bool", {"notify": "yes"},
      "caches.s.alarms.notify: 'yes' is not allowed: input should be a valid boolean."),
-    ("percent-zero", {"engine_cpu_percent": 0},
-     "caches.s.alarms.engine_cpu_percent: 0 is not allowed; a percentage is 1 to 100."),
+    ("percent-zero", {"memory_critical_percent": 0},
+     "caches.s.alarms.memory_critical_percent: 0 is not allowed; a percentage is 1 to 100."),
+    # EngineCPUUtilization stops at 100 and the alarm fires above its threshold.
+    ("engine-cpu-100", {"engine_cpu_percent": 100},
+     "caches.s.alarms.engine_cpu_percent: 100 is not allowed; use 1 to 99 (CPU use never "
+     "passes 100 %, so an alarm above 100 could never fire)."),
     # A number field is `StrictInt | StrictFloat`: one problem at the key, not one per member.
     ("percent-not-a-number", {"engine_cpu_percent": "high"},
      "caches.s.alarms.engine_cpu_percent: 'high' is not allowed: input should be a number."),
@@ -84,6 +88,33 @@ def test_bad_alarm_setting_is_refused_and_nothing_is_registered(attempt, alarms,
     assert recorder.registrations == []
 
 
+@pytest.mark.parametrize("cache, node", [({"node_type": "cache.r7g.xlarge"}, "cache.r7g.xlarge (4 vCPUs)"),
+                                         ({"engine": "memcached", "node_type": "cache.t4g.small"},
+                                          "cache.t4g.small (2 vCPUs)")],
+                         ids=["valkey-4-vcpus", "memcached"])
+def test_a_host_cpu_alarm_at_100_percent_is_refused_where_it_could_never_fire(refused, cache,
+                                                                              node):
+    refused(aws_config({"s": {**cache, "alarms": {"host_cpu_percent": 100}}}),
+            f"caches.s.alarms.host_cpu_percent: 100 is not allowed on {node}: host CPU never "
+            "passes 100 %, so the alarm could never fire; use 1 to 99.")
+
+
+def test_a_host_cpu_alarm_at_100_percent_fires_on_a_two_vcpu_valkey_node(run_stack):
+    # 100 % over 2 vCPUs: the alarm fires at 50 % host CPU (components/aws/alarms.py).
+    recorder = run_stack(aws_config({"s": {"node_type": "cache.r7g.large",
+                                           "alarms": {"host_cpu_percent": 100}}}))
+    thresholds = [alarm.inputs["threshold"] for alarm in recorder.of_type(ALARM)
+                  if alarm.inputs.get("metricName") == "CPUUtilization"]
+    assert thresholds and set(thresholds) == {50.0}
+
+
+def test_a_valkey_cpu_alert_at_100_percent_is_refused_on_gcp(refused):
+    # cpu/maximum_utilization reads 0.0 to 1.0 and the alert fires above its threshold.
+    refused(gcp_config(valkey(alarms={"engine_cpu_percent": 100})),
+            "caches.s.alarms.engine_cpu_percent: 100 is not allowed; use 1 to 99 (CPU use never "
+            "passes 100 %, so an alarm above 100 could never fire).")
+
+
 def test_every_alarm_mistake_is_reported_at_once(attempt):
     message, recorder = attempt(aws_config({
         "a": {"alarms": {"engine_cpu_percent": 101}},
@@ -91,7 +122,8 @@ def test_every_alarm_mistake_is_reported_at_once(attempt):
     }))
     assert message.splitlines() == [
         "The config of stack 'test' has 3 problems; nothing was created:",
-        "  - caches.a.alarms.engine_cpu_percent: 101 is not allowed; a percentage is 1 to 100.",
+        "  - caches.a.alarms.engine_cpu_percent: 101 is not allowed; use 1 to 99 (CPU use never "
+        "passes 100 %, so an alarm above 100 could never fire).",
         "  - caches.b.alarms.max_connections: 0 is not allowed; use a positive whole number.",
         "  - caches.b.alarms.swap_usage_mb: 0 is not allowed; use a positive whole number.",
     ]
