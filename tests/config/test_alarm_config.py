@@ -88,10 +88,10 @@ def test_bad_alarm_setting_is_refused_and_nothing_is_registered(attempt, alarms,
     assert recorder.registrations == []
 
 
-@pytest.mark.parametrize("cache, node", [({"node_type": "cache.r7g.xlarge"}, "cache.r7g.xlarge (4 vCPUs)"),
-                                         ({"engine": "memcached", "node_type": "cache.t4g.small"},
-                                          "cache.t4g.small (2 vCPUs)")],
-                         ids=["valkey-4-vcpus", "memcached"])
+@pytest.mark.parametrize("cache, node", [
+    ({"node_type": "cache.r7g.xlarge"}, "cache.r7g.xlarge (4 vCPUs)"),
+    ({"engine": "memcached", "node_type": "cache.t4g.small"}, "cache.t4g.small (2 vCPUs)"),
+], ids=["valkey-4-vcpus", "memcached"])
 def test_a_host_cpu_alarm_at_100_percent_is_refused_where_it_could_never_fire(refused, cache,
                                                                               node):
     refused(aws_config({"s": {**cache, "alarms": {"host_cpu_percent": 100}}}),
