@@ -13,14 +13,12 @@ from typing import TypeVar
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionClosedError,
     EndpointConnectionError,
     HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
     ProxyConnectionError,
-    ReadTimeoutError,
     SSLError,
 )
 from botocore.exceptions import (
@@ -106,17 +104,22 @@ T = TypeVar("T")
 
 def mutate(call: Callable[[], T], what: str, check: str) -> T:
     """A call that changes something. botocore retries a request whose answer was lost (read
-    timeout, closed connection, 5xx): the lost attempt may have been accepted, and the retry
-    then fails (InvalidGlobalReplicationGroupState, SnapshotAlreadyExistsFault ...). Exit 2
-    must not then claim that nothing changed."""
+    timeout, closed connection, 5xx) as well as one it could not send (no connection) or that
+    was throttled, and raises only the last attempt's error: an earlier attempt may have been
+    accepted, and the last then fails (InvalidGlobalReplicationGroupState, a read timeout, no
+    connection ...). Exit 2 must not then claim that nothing changed."""
     try:
         return call()
     except ClientError as err:
-        if not err.response.get("ResponseMetadata", {}).get("RetryAttempts"):
+        retries = err.response.get("ResponseMetadata", {}).get("RetryAttempts")
+        if not retries:
             raise
         cause: Exception = err
-        how = "an earlier attempt got no answer, and the retry got"
-    except (ReadTimeoutError, ConnectionClosedError) as err:
+        how = (f"it was sent {retries + 1} times (AWS may have accepted an attempt whose answer "
+               "was lost), and the last got")
+    except (BotoConnectionError, HTTPClientError) as err:
+        # Only the last attempt's error survives (botocore endpoint.py): one that could not
+        # connect may follow one that reached AWS and timed out.
         cause = err
         how = "no attempt got an answer"
     raise OpsError(f"{what} may have been accepted: {how}: {explain(cause)}. Check with "

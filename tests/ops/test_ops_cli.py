@@ -208,10 +208,15 @@ def test_a_change_refused_at_the_first_attempt_is_a_plain_refusal():
 
 
 @pytest.mark.parametrize("err, how", [
-    (_refused(2), "an earlier attempt got no answer, and the retry got: AWS refused "
-                  "CreateSnapshot (SnapshotAlreadyExistsFault): exists"),
+    (_refused(2), "it was sent 3 times (AWS may have accepted an attempt whose answer was "
+                  "lost), and the last got: AWS refused CreateSnapshot "
+                  "(SnapshotAlreadyExistsFault): exists"),
     (ReadTimeoutError(endpoint_url="https://elasticache"), "no attempt got an answer"),
-], ids=["refused-after-a-retry", "read-timeout"])
+    # botocore raises only the last attempt's error: a failed connection may follow an attempt
+    # that reached AWS and timed out.
+    (EndpointConnectionError(endpoint_url="https://elasticache"),
+     "no attempt got an answer: cannot reach AWS"),
+], ids=["refused-after-a-retry", "read-timeout", "no-connection-after-a-lost-answer"])
 def test_a_change_whose_answer_was_lost_may_have_been_accepted(err, how):
     with pytest.raises(OpsError) as caught:
         mutate(lambda: _raise(err), "CreateSnapshot s", "`describe-snapshots`")
