@@ -224,6 +224,7 @@ class LiveServerless:
     kms_key_id: str | None
     user_group_id: str | None
     snapshot_retention: int
+    endpoint: str | None = None          # "<address>:<port>" (the writer endpoint)
 
 
 def describe_serverless(clients: Clients, region: str, name: str) -> LiveServerless | None:
@@ -246,7 +247,8 @@ def describe_serverless(clients: Clients, region: str, name: str) -> LiveServerl
         max_data_gb=(limits.get("DataStorage") or {}).get("Maximum"),
         max_ecpu_per_second=(limits.get("ECPUPerSecond") or {}).get("Maximum"),
         kms_key_id=cache.get("KmsKeyId") or None, user_group_id=cache.get("UserGroupId"),
-        snapshot_retention=int(cache.get("SnapshotRetentionLimit") or 0))
+        snapshot_retention=int(cache.get("SnapshotRetentionLimit") or 0),
+        endpoint=_endpoint(cache.get("Endpoint")))
 
 
 def describe_cache_cluster(clients: Clients, region: str, cluster_id: str) -> dict[str, Any] | None:

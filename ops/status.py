@@ -75,7 +75,7 @@ def _serverless_row(name: str, cache_id: str, found: live.LiveServerless | None,
     return (name, region, "serverless", found.name, found.status,
             f"{found.engine or '?'} {found.major_engine_version or '?'}", "-",
             f"{found.max_data_gb} GB, {found.max_ecpu_per_second} ECPU/s", "yes", "yes",
-            "RBAC" if found.user_group_id else "-", "-")
+            "RBAC" if found.user_group_id else "-", found.endpoint or "-")
 
 
 def _find_global(clients: Clients, cache: CacheSpec, regions: list[str],

@@ -200,6 +200,8 @@ def serverless_api(name: str, region: str = "us-east-1", **fields: Any) -> dict[
                              "ECPUPerSecond": {"Maximum": 5000}},
         "KmsKeyId": KMS_KEY, "UserGroupId": f"{name}-users", "SnapshotRetentionLimit": 14,
         "ARN": f"arn:aws:elasticache:{region}:123456789012:serverlesscache:{name}",
+        "Endpoint": {"Address": f"{name}-abc123.serverless.use1.cache.amazonaws.com",
+                     "Port": 6379},
     }
     cache.update(fields)
     return {k: v for k, v in cache.items() if v is not None}

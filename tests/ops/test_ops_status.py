@@ -108,7 +108,8 @@ def test_status_shows_a_serverless_cache_with_its_limits(capsys, tmp_path, east)
     assert code == 0
     assert _rows(out)["bursty us-east-1"] == [
         "bursty", "us-east-1", "serverless", "ops-bursty", "available", "valkey 8", "-",
-        "10 GB, 5000 ECPU/s", "yes", "yes", "RBAC", "-"]
+        "10 GB, 5000 ECPU/s", "yes", "yes", "RBAC",
+        "ops-bursty-abc123.serverless.use1.cache.amazonaws.com:6379"]
 
 
 def test_status_of_a_global_datastore_when_the_home_region_does_not_answer(capsys, tmp_path,
