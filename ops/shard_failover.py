@@ -11,9 +11,9 @@ node B completed". AWS names that event as the completion signal (TestFailover A
 https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_TestFailover.html): the
 group's status alone need not change, and with cluster mode on the nodes carry no role.
 
-AWS allows a limited number of test failovers per group and day; expect a short write
-interruption (typically seconds) on the shard. In a cluster-mode group, the next shard's test
-must wait until the old primary has been recovered as a replica ("Finished recovery for cache
+AWS allows test failovers on up to 15 shards per customer in any rolling 24 hours (the same
+API reference), so each run spends one; expect a short write interruption (typically seconds)
+on the shard. In a cluster-mode group, the next shard's test must wait until the old primary has been recovered as a replica ("Finished recovery for cache
 nodes"); the command reports whether it has.
 """
 
