@@ -6,6 +6,7 @@ log delivery, ElastiCache's use of a customer key)."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from pathlib import Path
@@ -111,6 +112,25 @@ def test_secrets_encrypted_with_a_cache_key_can_be_written_and_read(policy):
                for s in through_secrets_manager)
 
 
+def test_secrets_manager_is_granted_only_on_the_stacks_own_secrets(policy):
+    # GetSecretValue, PutSecretValue and DeleteSecret on "*" would reach every secret in the
+    # account; every secret the program creates is named managed-cache/<prefix>/... (naming.py),
+    # and its ARN adds "-" and six random characters.
+    statements = [s for s in policy["Statement"] if s["Sid"].startswith("Secretsmanager")]
+    own = "arn:aws:secretsmanager:*:*:secret:managed-cache/*"
+    assert {s["Resource"] for s in statements} == {own}
+    names = {r.inputs["name"] for stack, config in (("prod", None), ("features", FEATURES))
+             for r in run_plan(stack, config=config).recorder.registrations
+             if r.type == "aws:secretsmanager/secret:Secret"}
+    assert len(names) >= 3   # prod's caches and the RBAC users' own secrets
+    for name in names:
+        arn = f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{name}-AbC123"
+        assert all(fnmatch.fnmatchcase(arn, s["Resource"]) for s in statements), arn
+    assert not fnmatch.fnmatchcase(
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-password-AbC123",
+        own)
+
+
 # The API calls terraform-provider-aws (v6, bridged by pulumi-aws 7.x) makes for a type on
 # create, read, update and delete, including finders, waiters, tagging and calls made only for
 # arguments the program sets. Read from the provider's source, not inferred from the statement:
@@ -120,8 +140,12 @@ PROVIDER_CALLS = {
     # internal/service/elasticache/replication_group.go @001b6364 (create, read, update with
     # replica and shard changes, delete; a Global Datastore member's delete also disassociates
     # it and deletes its parameter group, deleteParameterGroup) and tags_gen.go @077ed06e.
+    # Its delete sends FinalSnapshotIdentifier (production's final snapshot), for which AWS
+    # checks elasticache:CreateSnapshot (Service Authorization Reference, DeleteReplicationGroup
+    # dependent actions).
     "ElasticacheReplicationGroup": {
-        "elasticache:CreateReplicationGroup", "elasticache:DescribeReplicationGroups",
+        "elasticache:CreateSnapshot", "elasticache:CreateReplicationGroup",
+        "elasticache:DescribeReplicationGroups",
         "elasticache:DescribeCacheClusters", "elasticache:ModifyReplicationGroup",
         "elasticache:IncreaseReplicaCount", "elasticache:DecreaseReplicaCount",
         "elasticache:ModifyReplicationGroupShardConfiguration",
