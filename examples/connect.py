@@ -77,7 +77,7 @@ class CacheSettings:
     writer: Endpoint                            # primary (or configuration / discovery) endpoint
     reader: Endpoint                            # reader endpoint; the writer where there is none
     tls: bool = True
-    ca_pem: str | None = None                   # trust exactly these CAs (GCP, a local CA)
+    ca_pem: str | None = None                   # also trust these CAs (GCP, a local CA)
     ca_file: str | None = None
     check_hostname: bool = True
     username: str | None = None
@@ -108,6 +108,11 @@ class CacheSettings:
                 kwargs["ssl_ca_data"] = self.ca_pem
             if self.ca_file:
                 kwargs["ssl_ca_certs"] = self.ca_file
+            if self.ca_pem or self.ca_file:
+                # Python 3.13 verifies strictly (RFC 5280) by default, and Memorystore's CA
+                # certificates lack the Authority Key Identifier strict mode requires
+                # (redis/redis-py#3685, python/cpython#107361); redis-py 7.0 takes this flag.
+                kwargs["ssl_exclude_verify_flags"] = [ssl.VERIFY_X509_STRICT]
         if self.password_provider is not None:
             kwargs["credential_provider"] = TokenCredentials(self.password_provider,
                                                              self.username)

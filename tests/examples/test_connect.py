@@ -42,13 +42,17 @@ def test_every_shipped_cache_gets_verified_tls_and_its_auth(outputs, stack):
         else:
             assert "ssl" not in kwargs
         if "instance_id" in entry and entry["tls"]:
-            # GCP: trust exactly the instance CA from the outputs, the chain identifies it.
+            # GCP: the instance CA from the outputs, the chain identifies it; Python 3.13's
+            # strict X.509 check refuses Memorystore's CA (redis/redis-py#3685).
             assert kwargs["ssl_ca_data"].split() == "\n".join(entry["ca_certs"]).split()
             assert kwargs["ssl_check_hostname"] is False
+            assert kwargs["ssl_exclude_verify_flags"] == [ssl.VERIFY_X509_STRICT]
         elif entry["tls"]:
-            # AWS: Amazon's public CA from the system store, and the endpoint's name checked.
+            # AWS: Amazon's public CA from the system store, the endpoint's name checked, and
+            # strict verification kept.
             assert "ssl_ca_data" not in kwargs
             assert kwargs["ssl_check_hostname"] is True
+            assert "ssl_exclude_verify_flags" not in kwargs
         auth = entry.get("auth", "token")
         if auth == "none":
             assert "password" not in kwargs and "credential_provider" not in kwargs

@@ -1,17 +1,21 @@
 """The client settings against real sockets and servers: a cache that never answers or refuses
 connections fails fast, a serverless cache's exported user and an RBAC password user
 authenticate where `default` is off, cluster mode is asked
-of the server when the input cannot tell, and no password leaks from a bad URL or a failed
-ping. A redis-server is started where one is installed; those tests skip otherwise."""
+of the server when the input cannot tell, a GCP secret's TLS trusts its instance CA (also
+under Python 3.13's strict verification) and refuses another, and no password leaks from a bad
+URL or a failed ping. A redis-server is started where one is installed; those tests skip
+otherwise."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import dataclasses
+import datetime
 import json
 import shutil
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -246,3 +250,91 @@ def test_a_server_error_that_repeats_the_password_is_printed_without_it(fake_cac
     printed = capsys.readouterr().err
     assert "rejected: " in printed and "(hidden)" in printed
     assert password not in printed and quote(password, safe="") not in printed
+
+
+
+def _certificate(name: str, issuer=None):
+    """(key, certificate): a self-signed CA like a Memorystore instance's, or, with an issuer
+    (key, CA certificate), a server certificate it signs naming no host (a Memorystore
+    endpoint is an IP address). Neither carries an Authority Key Identifier, the extension
+    Python 3.13's strict verification requires."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    signing_key, issuer_name = (key, subject) if issuer is None else (issuer[0],
+                                                                       issuer[1].subject)
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(hours=1))
+               .not_valid_after(now + datetime.timedelta(days=1)))
+    if issuer is None:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+    return key, builder.sign(signing_key, hashes.SHA256())
+
+
+def _pem(certificate) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return certificate.public_bytes(Encoding.PEM).decode()
+
+
+@pytest.fixture
+def memorystore_like_tls(redis_server, tmp_path):
+    """A redis-server with TLS on a second port, its certificate signed by an instance CA.
+    Returns (tls port, CA PEM)."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    ca = _certificate("instance CA")
+    key, server = _certificate("memorystore", issuer=ca)
+    (tmp_path / "server.crt").write_text(_pem(server))
+    (tmp_path / "server.key").write_bytes(key.private_bytes(
+        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    (tmp_path / "ca.crt").write_text(_pem(ca[1]))
+    tls_port = free_port()
+    redis_server("--requirepass", "instance-auth-string", "--tls-port", str(tls_port),
+                 "--tls-cert-file", str(tmp_path / "server.crt"),
+                 "--tls-key-file", str(tmp_path / "server.key"),
+                 "--tls-ca-cert-file", str(tmp_path / "ca.crt"), "--tls-auth-clients", "no")
+    return tls_port, _pem(ca[1])
+
+def _gcp_secret(port: int, ca_pem: str) -> dict:
+    return {"engine": "redis", "host": "127.0.0.1", "port": port, "tls": True,
+            "ca_certs": [ca_pem], "password": "instance-auth-string", "instance_id": "sessions"}
+
+
+def test_a_gcp_secret_connects_over_tls_trusting_the_instance_ca(memorystore_like_tls):
+    port, ca_pem = memorystore_like_tls
+    settings = connect.from_secret(_gcp_secret(port, ca_pem))
+    with settings.client() as client:
+        assert client.ping() is True
+    # Python 3.13 turns strict verification on by default; forced on here, the settings still
+    # connect, because they leave it out for the instance CA (redis/redis-py#3685).
+    with settings.client(ssl_include_verify_flags=[ssl.VERIFY_X509_STRICT]) as client:
+        assert client.ping() is True
+
+
+def test_strict_verification_refuses_a_memorystore_like_ca(memorystore_like_tls):
+    # Why the settings leave it out: with it, the same server is refused.
+    port, ca_pem = memorystore_like_tls
+    kwargs = connect.from_secret(_gcp_secret(port, ca_pem)).redis_kwargs()
+    kwargs["ssl_exclude_verify_flags"] = None
+    with redis.Redis(**kwargs, ssl_include_verify_flags=[ssl.VERIFY_X509_STRICT]) as client, \
+            pytest.raises(redis.ConnectionError, match="Authority Key Identifier"):
+        client.ping()
+
+
+def test_a_server_that_another_ca_signed_is_refused(memorystore_like_tls):
+    port, _ = memorystore_like_tls
+    settings = connect.from_secret(_gcp_secret(port, _pem(_certificate("some other CA")[1])))
+    # The refusal comes from the first connection: the cluster-mode probe's.
+    with pytest.raises(redis.ConnectionError, match="certificate verify failed"):
+        settings.client().ping()
