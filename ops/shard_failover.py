@@ -13,8 +13,9 @@ group's status alone need not change, and with cluster mode on the nodes carry n
 
 AWS allows test failovers on up to 15 shards per customer in any rolling 24 hours (the same
 API reference), so each run spends one; expect a short write interruption (typically seconds)
-on the shard. In a cluster-mode group, the next shard's test must wait until the old primary has been recovered as a replica ("Finished recovery for cache
-nodes"); the command reports whether it has.
+on the shard. In a cluster-mode group, the next shard's test must wait until the old primary
+has been recovered as a replica ("Finished recovery for cache nodes"); the command reports
+whether it has.
 """
 
 from __future__ import annotations
