@@ -31,6 +31,8 @@ REDIS_VERSION_DOWNGRADE = "redis-version-downgrade"
 REDIS_DOWNGRADE_OUTSIDE_PATTERN = "redis-downgrade-outside-pattern"
 REDIS_UPGRADE_WITH_NEWER_CONFIGS = "redis-upgrade-with-newer-configs"
 VALUE_REMOVED = "value-removed"
+VALUE_SET = "value-set"
+USER_ID_KEPT = "user-id-kept"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -78,6 +80,9 @@ CONDITIONS: dict[str, str] = {
     REDIS_UPGRADE_WITH_NEWER_CONFIGS: "when the Redis version goes up and the same change sets "
                                       "a config only the new version has",
     VALUE_REMOVED: "when the argument had a value and no longer has one",
+    VALUE_SET: "when the argument is given a new value (left out, it keeps the one the "
+               "resource has: the provider reads it back as Optional and Computed)",
+    USER_ID_KEPT: "while the user keeps its user_id",
 }
 
 # The fields resourceMemorystoreInstanceUpdate puts in its updateMask (google-beta@93c65b2d),

@@ -60,8 +60,10 @@ from components.fact_conditions import (
     REDIS_UPGRADE_WITH_NEWER_CONFIGS,
     REDIS_VERSION_DOWNGRADE,
     SNAPSHOTS_ON_IN_CLUSTER_MODE,
+    USER_ID_KEPT,
     VALKEY_UPDATE_MASK,
     VALUE_REMOVED,
+    VALUE_SET,
     VERSION_DOWNGRADE,
     WITH_ANOTHER_UPDATE_FIELD,
     WITHOUT_MAJOR_UPGRADE,
@@ -125,9 +127,13 @@ FACTS: tuple[Fact, ...] = (
     # --- aws_elasticache_replication_group --------------------------------------------------
     *_replaces(types.AWS_REPLICATION_GROUP,
                ("replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "port",
-                "subnetGroupName", "dataTieringEnabled", "networkType",
+                "subnetGroupName", "networkType",
                 "globalReplicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName"),
                _RG_SRC),
+    # Optional, Computed and ForceNew: the program sends it only for r6gd nodes, and a group
+    # moving off them keeps the value it has (the node type change itself is in place).
+    *_replaces(types.AWS_REPLICATION_GROUP, ("dataTieringEnabled",), _RG_SRC,
+               condition=VALUE_SET),
     Fact(types.AWS_REPLICATION_GROUP, "nodeGroupConfigurations", "replaces", ALWAYS,
          "Changing the explicit shard layout (ids, replica counts, slots) forces a new group "
          "(CustomizeDiff ForceNewIf).", _RG_SRC),
@@ -216,7 +222,13 @@ FACTS: tuple[Fact, ...] = (
          ".html; https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
          "API_ModifyReplicationGroup.html (AuthTokenUpdateStrategy)"),
     # --- aws_elasticache_user ---------------------------------------------------------------
-    Fact(types.AWS_USER, "userName", "rejected", ALWAYS,
+    *_replaces(types.AWS_USER, ("userId",), _TF_AWS + "elasticache/user.go (user_id ForceNew)",
+               "A new user id (it follows name_prefix) is a new user (ForceNew); its password "
+               "comes from the same random password, so clients keep it but log in under the "
+               "new user id."),
+    *_replaces(types.AWS_USER_GROUP, ("userGroupId",),
+               _TF_AWS + "elasticache/user_group.go (user_group_id ForceNew)"),
+    Fact(types.AWS_USER, "userName", "rejected", USER_ID_KEPT,
          "user_name forces a new user, and user_id, which the program keeps per cache and "
          "user, is not auto-named: Pulumi creates the replacement first with the same user_id, "
          "and CreateUser refuses a duplicate id, so `pulumi up` fails. Switching a user between "
@@ -335,6 +347,10 @@ FACTS: tuple[Fact, ...] = (
     # AWSCURRENT, then deletes the old version once it only holds AWSPREVIOUS.
     *_replaces(types.AWS_SECRET_VERSION, ("secretId", "secretString"),
                _TF_AWS + "secretsmanager/secret_version.go (secret_id, secret_string ForceNew)"),
+    *_replaces(types.AWS_SECRET, ("name",), _TF_AWS + "secretsmanager/secret.go (name ForceNew)",
+               "A secret with a new name (it follows name_prefix) is a new secret (ForceNew), "
+               "and the old one is scheduled for deletion, after which it cannot be read: "
+               "clients must read the new name (the stack output `caches.<name>.secret`)."),
     Fact(types.AWS_SECRET, "kmsKeyId", "rejected", VALUE_REMOVED,
          "A secret whose customer key is removed from the config keeps that key: the provider "
          "calls UpdateSecret without KmsKeyId, which leaves the key as it is, and shows the same "
@@ -347,14 +363,24 @@ FACTS: tuple[Fact, ...] = (
          "`if v, ok := d.GetOk(names.AttrKMSKeyID); ok`); https://docs.aws.amazon.com/"
          "secretsmanager/latest/apireference/API_UpdateSecret.html",
          not_applied=True),
+    # Application Auto Scaling: a target or policy of another group (its resource id follows
+    # name_prefix) is a new one; it holds no data.
+    *_replaces(types.AWS_SCALING_TARGET, ("resourceId", "scalableDimension", "serviceNamespace"),
+               _TF_AWS + "appautoscaling/target.go"),
+    *_replaces(types.AWS_SCALING_POLICY, ("name", "resourceId", "scalableDimension",
+                                          "serviceNamespace"),
+               _TF_AWS + "appautoscaling/policy.go"),
     *_replaces(types.AWS_SECURITY_GROUP, ("name", "description", "vpcId"),
                _TF_AWS + "ec2/vpc_security_group.go"),
     *_replaces(types.AWS_INGRESS_RULE, ("securityGroupId",),
                _TF_AWS + "ec2/vpc_security_group_ingress_rule.go"),
     # --- GCP: google_redis_instance -------------------------------------------------------
     *_replaces(types.GCP_REDIS, ("name", "region", "project", "connectMode", "authorizedNetwork",
-                           "customerManagedKey", "locationId", "alternativeLocationId",
+                           "customerManagedKey", "alternativeLocationId",
                            "reservedIpRange"), _REDIS_SRC),
+    # Optional, Computed and ForceNew (magic-modules redis/Instance.yaml: immutable,
+    # default_from_api): a zone set is a new instance; a zone removed keeps Google's choice.
+    *_replaces(types.GCP_REDIS, ("locationId",), _REDIS_SRC, condition=VALUE_SET),
     Fact(types.GCP_REDIS, "tier", "replaces", ALWAYS,
          "BASIC and STANDARD_HA cannot be switched in place (ForceNew): replicas 0 -> 1 or "
          "1 -> 0 recreates the instance empty.",
@@ -475,10 +501,14 @@ FACTS: tuple[Fact, ...] = (
          "A subnet's range can only be expanded in place; any other new range recreates it "
          "(CustomizeDiff ForceNewIfChange IsShrinkageIpCidr).",
          _TF_GOOGLE + "compute/resource_compute_subnetwork.go"),
-    *_replaces(types.GCP_GLOBAL_ADDRESS, ("name", "address", "addressType", "description",
+    *_replaces(types.GCP_GLOBAL_ADDRESS, ("name", "addressType", "description",
                                     "ipVersion", "network", "prefixLength", "purpose",
                                     "project"),
                _TF_GOOGLE + "compute/resource_compute_global_address.go"),
+    # A pinned range (psa_range) removed in favour of a prefix length keeps the range the
+    # address has (address: default_from_api).
+    *_replaces(types.GCP_GLOBAL_ADDRESS, ("address",),
+               _TF_GOOGLE + "compute/resource_compute_global_address.go", condition=VALUE_SET),
     *_replaces(types.GCP_FIREWALL, ("name", "direction", "params", "project"),
                _TF_GOOGLE + "compute/resource_compute_firewall.go"),
     *_replaces(types.GCP_PSA_CONNECTION, ("network", "service"),

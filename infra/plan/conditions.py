@@ -179,6 +179,16 @@ def _value_removed(key: str, old: dict[str, Any], new: dict[str, Any],
     return old.get(key) not in (None, "") and new.get(key) in (None, "")
 
 
+def _value_set(key: str, old: dict[str, Any], new: dict[str, Any],
+               res: dict[str, Any]) -> bool:
+    return new.get(key) not in (None, "")
+
+
+def _user_id_kept(key: str, old: dict[str, Any], new: dict[str, Any],
+                  res: dict[str, Any]) -> bool:
+    return old.get("userId") == new.get("userId")
+
+
 _DECIDERS = {
     when.REDIS_BELOW_7_0_5: _redis_below_7_0_5,
     when.VERSION_DOWNGRADE: _version_downgrade,
@@ -199,6 +209,8 @@ _DECIDERS = {
     when.REDIS_UPGRADE_WITH_NEWER_CONFIGS: _redis_upgrade_with_newer_configs,
     when.REDIS_DOWNGRADE_OUTSIDE_PATTERN: _redis_downgrade_outside_pattern,
     when.VALUE_REMOVED: _value_removed,
+    when.VALUE_SET: _value_set,
+    when.USER_ID_KEPT: _user_id_kept,
 }
 
 

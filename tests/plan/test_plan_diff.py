@@ -241,6 +241,17 @@ def test_gcp_valkey_tls_change_is_data_loss(gcp_baseline):
     assert "sessions-instance" in losses(result)
 
 
+def test_gcp_redis_zone_removed_keeps_the_instance_and_a_zone_set_replaces_it():
+    # location_id is Optional, Computed and immutable: left out, Google's zone stays.
+    zoned = gcp_prod(ratelimits={"gcp": {"zone": "us-central1-a"}})
+    kept = diff(copy.deepcopy(zoned), gcp_prod())
+    assert "ratelimits-instance" not in losses(kept)
+    assert all("locationId" not in c["replace_keys"] for c in kept["changed"])
+    moved = diff(gcp_prod(), zoned)
+    assert "locationId" in [c for c in moved["changed"]
+                            if c["name"] == "ratelimits-instance"][0]["replace_keys"]
+
+
 def test_two_preview_plans_compare_equal():
     first = build_report(run_plan("prod", preview=True))
     second = build_report(run_plan("prod", preview=True))

@@ -425,3 +425,40 @@ def test_a_dns_change_that_keeps_the_zone_is_not_rejected():
         return report({"sessions": SESSIONS},
                       network={"dns": {"zone": "cache.internal", "zone_id": ZONE_ID, "ttl": ttl}})
     assert diff(dns(30), dns(60))["rejected"] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Optional, computed arguments left out keep their value
+# ---------------------------------------------------------------------------------------------
+def test_a_group_moving_off_data_tiering_nodes_is_changed_in_place():
+    # data_tiering_enabled is sent only for r6gd nodes; left out, the provider keeps the value
+    # (Optional, Computed), so only the node type changes.
+    tiered = report({"sessions": with_(SESSIONS, node_type="cache.r6gd.xlarge")})
+    result = diff(copy.deepcopy(tiered),
+                  report({"sessions": with_(SESSIONS, node_type="cache.r7g.xlarge")}))
+    entry = changed(result, "sessions-group")
+    assert "nodeType" in entry["keys"] and not entry["replace"], entry
+    assert result["data_loss"] == []
+    # The other way, the flag is sent and forces a new group.
+    back = diff(report({"sessions": with_(SESSIONS, node_type="cache.r7g.xlarge")}), tiered)
+    assert "dataTieringEnabled" in changed(back, "sessions-group")["replace_keys"]
+    assert "sessions-group" in loss_names(back)
+
+
+# ---------------------------------------------------------------------------------------------
+# A new name_prefix renames everything: what follows it is replaced
+# ---------------------------------------------------------------------------------------------
+def test_a_new_name_prefix_replaces_users_groups_secrets_and_scaling():
+    caches = {"feed": {"engine": "valkey", "shards": 2, "replicas": 1,
+                       "node_type": "cache.r7g.large", "secret": True,
+                       "autoscaling": {"replicas": {"min": 1, "max": 3,
+                                                    "target_cpu_percent": 60}},
+                       "aws": {"users": {"app": {"access": "on ~app:* +@all -@dangerous"},
+                                         "jobs": {"access": "on ~* +@read", "iam": True}}}}}
+    result = diff(report(caches, name_prefix="blue"), report(caches, name_prefix="green"))
+    replaced = {(c["type"].split(":")[-1], key) for c in result["changed"] if c["replace"]
+                for key in c["replace_keys"]}
+    assert {("User", "userId"), ("UserGroup", "userGroupId"), ("Secret", "name"),
+            ("Target", "resourceId"), ("Policy", "resourceId")} <= replaced
+    # The IAM user's name changes with its id, so its replacement is a new user, not refused.
+    assert result["rejected"] == []

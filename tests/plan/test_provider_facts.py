@@ -53,6 +53,8 @@ HOLDS: dict[str, Scenario] = {
                                              {"redisVersion": "REDIS_7_0"},
                                              {}, {"lazyfree-lazy-eviction": "yes"}, False),
     when.VALUE_REMOVED: ({}, {}, "arn:aws:kms:us-east-1:123456789012:key/a", None, False),
+    when.VALUE_SET: ({}, {}, None, "us-central1-a", False),
+    when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "p-c-app"}, "app", "app-iam", False),
 }
 FAILS: dict[str, Scenario] = {
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -86,6 +88,10 @@ FAILS: dict[str, Scenario] = {
     # Another key: UpdateSecret sends it.
     when.VALUE_REMOVED: ({}, {}, "arn:aws:kms:us-east-1:123456789012:key/a",
                           "arn:aws:kms:us-east-1:123456789012:key/b", False),
+    # Left out: the provider keeps the value the resource has.
+    when.VALUE_SET: ({}, {}, "us-central1-a", None, False),
+    # A new user id too: the replacement is a new user, which CreateUser accepts.
+    when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "q-c-app"}, "app", "app-iam", False),
 }
 
 
