@@ -325,11 +325,10 @@ def test_a_gcp_secret_connects_over_tls_trusting_the_instance_ca(memorystore_lik
 def test_strict_verification_refuses_a_memorystore_like_ca(memorystore_like_tls):
     # Why the settings leave it out: with it, the same server is refused.
     port, ca_pem = memorystore_like_tls
-    kwargs = connect.from_secret(_gcp_secret(port, ca_pem)).redis_kwargs()
-    kwargs["ssl_exclude_verify_flags"] = None
-    with redis.Redis(**kwargs, ssl_include_verify_flags=[ssl.VERIFY_X509_STRICT]) as client, \
-            pytest.raises(redis.ConnectionError, match="Authority Key Identifier"):
-        client.ping()
+    settings = connect.from_secret(_gcp_secret(port, ca_pem))
+    with pytest.raises(redis.ConnectionError, match="Authority Key Identifier"):
+        settings.client(ssl_exclude_verify_flags=None,
+                        ssl_include_verify_flags=[ssl.VERIFY_X509_STRICT]).ping()
 
 
 def test_a_server_that_another_ca_signed_is_refused(memorystore_like_tls):
