@@ -44,8 +44,10 @@ def test_valkey_instance_arguments_in_development(run_stack):
     assert inputs["desiredAutoCreatedEndpoints"] == [{
         "network": "projects/acme-cache/global/networks/test-cache", "projectId": "acme-cache"}]
     assert "desiredPscAutoConnections" not in inputs          # the deprecated field
-    assert inputs["transitEncryptionMode"] == "TRANSIT_ENCRYPTION_DISABLED"
-    assert inputs["authorizationMode"] == "AUTH_DISABLED"
+    # TLS and IAM authorization in development too (both immutable: off, they could only be
+    # turned on by a new instance).
+    assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
+    assert inputs["authorizationMode"] == "IAM_AUTH"
     assert inputs["persistenceConfig"] == {"mode": "DISABLED"}
     assert "automatedBackupConfig" not in inputs
     assert inputs["zoneDistributionConfig"] == {"mode": "MULTI_ZONE"}
@@ -154,8 +156,9 @@ def test_new_network_gets_a_deny_all_ingress_rule_and_egress_to_the_cache_ports(
     assert "allows" not in deny.inputs
     egress = rules["test-cache-allow-egress"]
     assert (egress.inputs["direction"], egress.inputs["priority"]) == ("EGRESS", 1000)
-    # Valkey's port and cluster ports, Redis dev (no TLS) on 6379; nothing else.
-    assert egress.inputs["allows"] == [{"protocol": "tcp", "ports": ["11000-13047", "6379"]}]
+    # Valkey's port and cluster ports, Redis with TLS on 6378; nothing else.
+    assert egress.inputs["allows"] == [{"protocol": "tcp", "ports": ["11000-13047", "6378",
+                                                                     "6379"]}]
     # Valkey endpoints in the network's subnets, Redis in the private services access range.
     assert egress.inputs["destinationRanges"] == ["10.44.0.0/16", "10.60.0.0/20"]
     assert "denies" not in egress.inputs and "sourceRanges" not in egress.inputs
@@ -318,12 +321,14 @@ def test_redis_in_development_is_basic_and_deletable(run_stack):
     assert "replicaCount" not in inputs                    # BASIC: none, by default
     # Never READ_REPLICAS_DISABLED: once on, read replicas cannot be turned off (defect 10).
     assert "readReplicasMode" not in inputs
-    assert inputs["authEnabled"] is False and inputs["transitEncryptionMode"] == "DISABLED"
+    # AUTH and TLS in development too (TLS only at creation: off, it needs a new instance).
+    assert inputs["authEnabled"] is True
+    assert inputs["transitEncryptionMode"] == "SERVER_AUTHENTICATION"
     assert inputs["persistenceConfig"] == {"persistenceMode": "DISABLED"}
     # Unset means protected in pulumi-gcp: development must say false explicitly.
     assert inputs["deletionProtection"] is False
-    assert rec.stack_outputs["caches"]["s"]["port"] == 6379
-    assert rec.stack_outputs["auth_tokens"]["value"] == {}
+    assert rec.stack_outputs["caches"]["s"]["port"] == 6378
+    assert set(rec.stack_outputs["auth_tokens"]["value"]) == {"s"}
 
 
 def test_redis_auth_string_is_exported_only_as_a_secret(run_stack):

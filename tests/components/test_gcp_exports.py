@@ -35,13 +35,13 @@ def test_redis_reader_is_exported_with_its_own_port(run_stack, cloud_returns):
     rec = run_stack(gcp_config(redis(replicas=2, memory_gb=5)))
     exported = rec.stack_outputs["caches"]["s"]
     assert exported["reader_endpoint"].startswith("10.")
-    assert (exported["port"], exported["reader_port"]) == (6379, 6380)
+    assert (exported["port"], exported["reader_port"]) == (6378, 6380)   # TLS: 6378
 
 
 def test_redis_without_read_replicas_reads_from_the_primary_port(run_stack):
     exported = run_stack(gcp_config(redis())).stack_outputs["caches"]["s"]
     assert exported["reader_endpoint"] == exported["endpoint"]
-    assert exported["reader_port"] == exported["port"] == 6379
+    assert exported["reader_port"] == exported["port"] == 6378
 
 
 def test_valkey_reader_port_is_exported(run_stack):

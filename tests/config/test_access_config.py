@@ -107,7 +107,8 @@ REFUSED = [
                                                "gcp": {"client_service_accounts": [SA]}}}),
      "caches.s.gcp.client_service_accounts: Memorystore for Memcached has no authentication; "
      "remove the key or use engine 'valkey' (IAM authentication)."),
-    ("clients-without-iam", gcp_config({"s": {"gcp": {"client_service_accounts": [SA]}}}),
+    ("clients-without-iam", gcp_config({"s": {"gcp": {"auth": False,
+                                                       "client_service_accounts": [SA]}}}),
      "caches.s.gcp.client_service_accounts: needs gcp.auth: true (IAM authorization); without "
      "it the instance admits every client in the network and the bindings would grant "
      "nothing."),

@@ -401,10 +401,11 @@ def test_engine_version_maps_to_the_memorystore_name(engine, version, api):
     assert cache.api_version == api
 
 
-def test_development_defaults_are_small_and_unprotected():
+def test_development_defaults_are_small_and_unprotected_but_encrypted_and_authenticated():
     cache = cache_of(gcp_config())
     assert (cache.engine, cache.node_type, cache.replicas) == ("valkey", "SHARED_CORE_NANO", 0)
-    assert (cache.tls, cache.auth, cache.deletion_protection) == (False, False, False)
+    # TLS and authentication cost nothing and can only be chosen at creation: on everywhere.
+    assert (cache.tls, cache.auth, cache.deletion_protection) == (True, True, False)
     assert (cache.persistence, cache.backup_retention_days) == ("DISABLED", 0)
     assert cache.alarms.notify is False
 

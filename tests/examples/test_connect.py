@@ -204,7 +204,8 @@ def test_sharded_gcp_valkey_asks_the_server(plan_variant, monkeypatch):
     # Memorystore exports the discovery endpoint as both endpoints: the outputs cannot tell
     # cluster mode from a single node, so the client asks the server (INFO cluster).
     sharded = plan_variant("gcp-dev", "sessions", shards=2)
-    settings = connect.from_stack_outputs(sharded, "sessions")
+    # gcp-dev's Valkey uses IAM auth, like every Memorystore for Valkey cache by default.
+    settings = connect.from_stack_outputs(sharded, "sessions", password_provider=lambda: "t")
     assert settings.cluster is None
 
     class Probe:
@@ -302,7 +303,8 @@ def not_taken_by(cluster_class, kwargs):
 def test_an_output_that_declares_cluster_mode_wins(outputs, declared, expected):
     patched = json.loads(json.dumps(outputs["gcp-dev"]))
     patched["caches"]["sessions"].update(declared)
-    assert connect.from_stack_outputs(patched, "sessions").cluster is expected
+    settings = connect.from_stack_outputs(patched, "sessions", password_provider=lambda: "t")
+    assert settings.cluster is expected
 
 
 # --- the connection secret (issue 13's shape) -----------------------------------------------

@@ -20,6 +20,8 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from components import resource_types as types
 from infra.plan import rules
+from infra.plan.report import build_report, run_plan
+from infra.stackfile import stack_names
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_DIR = ROOT / "policy"
@@ -141,3 +143,21 @@ def test_every_module_of_the_checks_imports_with_the_standard_library_alone():
     assert all(m in ("infra", "infra.plan", "infra.plan.rules", "infra.plan.checks",
                      "components", "components.resource_types")
                or m.startswith("infra.plan.checks.") for m in loaded), loaded
+
+
+@pytest.mark.parametrize("stack", stack_names())
+def test_every_shipped_stack_passes_the_mandatory_policies_of_its_environment(analyzer, stack):
+    # What the deploy workflow runs: the pack, configured for the stack's profile, on every
+    # resource the stack registers (a mandatory violation stops its `pulumi up`).
+    report = build_report(run_plan(stack))
+    environment = "development" if report["profile"] == "development" else "production"
+    configure(analyzer, environment)
+    try:
+        stopped = [(res["name"], d.policyName)
+                   for res in report["resources"] if res["custom"]
+                   for d in analyze(analyzer, res["type"], res["inputs"], name=res["name"],
+                                    protect=res["protect"])
+                   if d.enforcementLevel == analyzer_pb2.EnforcementLevel.Value("MANDATORY")]
+    finally:
+        configure(analyzer, "production")
+    assert stopped == []
