@@ -190,7 +190,8 @@ RULES: tuple[Rule, ...] = (
          "Allow only the private CIDRs of the clients' networks (or security group "
          "references); never 0.0.0.0/0, ::/0 or public ranges.",
          "mandatory", "critical",
-         resource_types=frozenset({types.AWS_SECURITY_GROUP, types.AWS_SECURITY_GROUP_RULE,
+         resource_types=frozenset({types.AWS_SECURITY_GROUP, types.AWS_DEFAULT_SECURITY_GROUP,
+                                   types.AWS_SECURITY_GROUP_RULE,
                                    types.AWS_INGRESS_RULE, types.GCP_FIREWALL}),
          check=check_private_ingress),
     Rule("cache-backups",

@@ -86,7 +86,8 @@ def test_the_cli_sees_every_policy_with_its_level(analyzer):
 def test_a_careless_group_is_blocked_and_a_careful_one_passes(analyzer):
     configure(analyzer, "production")
     careless = {"replicationGroupId": "prod-sessions", "engine": "valkey",
-                "engineVersion": "8.1", "numCacheClusters": 1}
+                "engineVersion": "8.1", "numCacheClusters": 1,
+                "atRestEncryptionEnabled": False}
     found = {(d.policyName, analyzer_pb2.EnforcementLevel.Name(d.enforcementLevel))
              for d in analyze(analyzer, types.AWS_REPLICATION_GROUP, careless)}
     assert {("cache-encryption-at-rest", "MANDATORY"), ("cache-encryption-in-transit",

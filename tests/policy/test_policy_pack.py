@@ -72,10 +72,12 @@ def test_a_violation_names_the_plan_finding_and_says_how_to_fix_it(violations):
 def test_encryption_at_rest(violations):
     assert violations("cache-encryption-at-rest", RG, group()) == []
     assert len(violations("cache-encryption-at-rest", RG, group(atRestEncryptionEnabled=False)))
-    # Unset is AWS's default: off.
+    # Unset is AWS's default: on for Valkey, off for Redis OSS ("Default: true when using
+    # Valkey, false when using Redis OSS", ElastiCache API ReplicationGroup).
     props = group()
     del props["atRestEncryptionEnabled"]
-    assert len(violations("cache-encryption-at-rest", RG, props)) == 1
+    assert violations("cache-encryption-at-rest", RG, props) == []
+    assert len(violations("cache-encryption-at-rest", RG, {**props, "engine": "redis"})) == 1
     # A single-node Redis cluster cannot encrypt at rest at all.
     assert len(violations("cache-encryption-at-rest", CLUSTER,
                           {"engine": "redis", "clusterId": "c", "numCacheNodes": 1})) == 1
@@ -128,6 +130,9 @@ def test_rbac_users_must_need_a_password(violations):
     assert violations(policy, types.AWS_USER, disabled) == []
     iam = {**open_user, "authenticationMode": {"type": "iam"}}
     assert violations(policy, types.AWS_USER, iam) == []
+    # An access string computed from an output is unknown in a preview: no violation yet.
+    computed = unknown_checking_proxy({**open_user, "accessString": UNKNOWN_STRING_VALUE})
+    assert violations(policy, types.AWS_USER, computed) == []
 
 
 # --- ingress from private ranges only --------------------------------------------------------
@@ -145,8 +150,11 @@ def test_private_ingress_on_aws(violations):
     web = {**private, "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"}
     assert violations(policy, rule, web) == []
     assert violations(policy, rule, web, config={"cachePorts": []})  # [] checks every port
-    assert violations(policy, types.AWS_SECURITY_GROUP, {"ingress": [
-        {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]})
+    open_to_all = {"ingress": [
+        {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]}
+    assert violations(policy, types.AWS_SECURITY_GROUP, open_to_all)
+    # A VPC's default security group takes the same inline rules.
+    assert violations(policy, types.AWS_DEFAULT_SECURITY_GROUP, {**open_to_all, "vpcId": "v"})
     assert violations(policy, types.AWS_SECURITY_GROUP_RULE, {
         "type": "ingress", "protocol": "tcp", "fromPort": 6000, "toPort": 7000,
         "cidrBlocks": ["203.0.113.0/24"], "securityGroupId": "sg-1"})
@@ -201,6 +209,12 @@ def test_multi_az_in_production(violations):
     assert "no replica, Multi-AZ off, automatic failover off" in message
     assert violations(policy, RG, group(numCacheClusters=None, numNodeGroups=3,
                                         replicasPerNodeGroup=1)) == []
+    # Replicas given shard by shard (node_group_configurations): the fewest decides.
+    per_shard = group(numCacheClusters=None, numNodeGroups=2, nodeGroupConfigurations=[
+        {"replicaCount": 2}, {"replicaCount": 1}])
+    assert violations(policy, RG, per_shard) == []
+    per_shard["nodeGroupConfigurations"][1]["replicaCount"] = 0
+    assert "no replica" in violations(policy, RG, per_shard)[0]
     # A Global Datastore secondary inherits failover from the global group.
     assert violations(policy, RG, {"globalReplicationGroupId": "g", "numCacheClusters": 2}) == []
     assert violations(policy, types.GCP_REDIS, {"name": "r", "tier": "STANDARD_HA"}) == []

@@ -31,7 +31,9 @@ def check_authentication(res: Resource, ctx: Context) -> list[Finding]:
         mode = m.nested(inputs, "authenticationMode", "type")
         no_password = inputs.get("noPasswordRequired") is True or mode == "no-password-required"
         access = inputs.get("accessString")
-        disabled = isinstance(access, str) and access.split()[:1] == ["off"]
+        # Unknown in a preview (computed from an output): never a violation by itself.
+        disabled = access is m.UNKNOWN or (isinstance(access, str)
+                                           and access.split()[:1] == ["off"])
         if no_password and not disabled:
             return m.flag("rbac-user-without-password", "high", "auth",
                           f"{name}: RBAC user needs no password and is enabled; anyone can "

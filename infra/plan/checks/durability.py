@@ -6,6 +6,8 @@ Standard library only, like infra/plan/rules.py, which the policy pack imports (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from components import resource_types as types
 from infra.plan.checks import model as m
 from infra.plan.checks.model import Context, Finding, Resource
@@ -56,7 +58,14 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
     name, inputs = res.name, res.inputs
     no_replica = "no-replica", "medium", "availability"
     if res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
-        if m.is_set(inputs.get("numNodeGroups")) or m.is_set(inputs.get("replicasPerNodeGroup")):
+        shards = [s for s in m.as_list(inputs.get("nodeGroupConfigurations"))
+                  if isinstance(s, Mapping)]
+        if shards and not m.is_set(inputs.get("replicasPerNodeGroup")):
+            # Replicas per shard, each in its own block (expandNodeGroupConfigurations sends
+            # each replica_count): the fewest decides.
+            counts = [m.count(s.get("replicaCount"), 0) for s in shards]
+            replicas = None if None in counts else min(c for c in counts if c is not None)
+        elif m.is_set(inputs.get("numNodeGroups")) or m.is_set(inputs.get("replicasPerNodeGroup")):
             replicas = m.count(inputs.get("replicasPerNodeGroup"), 0)
         else:  # AWS creates one node when num_cache_clusters is unset
             clusters = m.count(inputs.get("numCacheClusters"), 1)

@@ -16,7 +16,13 @@ from infra.plan.checks.model import Context, Finding, Resource
 def check_encryption_at_rest(res: Resource, ctx: Context) -> list[Finding]:
     name, inputs = res.name, res.inputs
     if res.type == types.AWS_REPLICATION_GROUP and not m.is_global_secondary(res):
-        if m.is_off(inputs.get("atRestEncryptionEnabled")):
+        at_rest = inputs.get("atRestEncryptionEnabled")
+        # Unset, a Valkey group is encrypted: "When `engine` is `valkey`, default is `true`"
+        # (pulumi-aws ReplicationGroup; ElastiCache API ReplicationGroup
+        # AtRestEncryptionEnabled: "Default: true when using Valkey").
+        if at_rest is None and m.engine_name(res) == "valkey":
+            at_rest = True
+        if m.is_off(at_rest):
             return m.flag("encryption-at-rest-off", "high", "encryption-at-rest",
                           f"{name}: encryption at rest is off; data and snapshots are stored "
                           "unencrypted (it can only be turned on by replacing the group).")

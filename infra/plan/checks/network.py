@@ -77,7 +77,8 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
             sources = _public_sources(m.as_list(inputs.get("cidrBlocks"))
                                       + m.as_list(inputs.get("ipv6CidrBlocks")))
         port = inputs.get("fromPort")
-    elif kind == types.AWS_SECURITY_GROUP:
+    elif kind in (types.AWS_SECURITY_GROUP, types.AWS_DEFAULT_SECURITY_GROUP):
+        # A VPC's default security group takes the same inline rules.
         for rule in m.as_list(inputs.get("ingress")):
             if isinstance(rule, Mapping) and _ports_reach_a_cache(
                     rule.get("protocol"), rule.get("fromPort"), rule.get("toPort"),
