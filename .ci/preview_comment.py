@@ -27,8 +27,8 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STOPS = re.compile(r"\[mandatory\]|^\s*error:")
 ADVISORY = re.compile(r"\[advisory\]")
 MAX_LISTED_LINES = 40
-# A provider's error text on stderr may name the AWS account (ARNs, "User: arn:aws:sts::<id>:");
-# the comment may be public, the job log keeps it.
+# Output and errors may name the AWS account (ARNs in `--diff` values, "User:
+# arn:aws:sts::<id>:" in a provider's error); the comment may be public, the job log keeps it.
 ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
 MASKED_ACCOUNT = "<account id>"
 MAX_LINE_CHARS = 300
@@ -64,13 +64,20 @@ def fenced(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def render(stack: str, exit_code: int, output: str, log_url: str, errors: str = "") -> str:
+def heading(stack: str, commit: str, outcome: str) -> str:
+    at = f" at `{commit[:12]}`" if commit else ""
+    return f"### `pulumi preview` of `{stack}`{at}: {outcome}"
+
+
+def render(stack: str, exit_code: int, output: str, log_url: str, errors: str = "",
+           commit: str = "") -> str:
     """The comment: `output` is the CLI's stdout; of `errors` (its stderr, where the engine's
-    diagnostics go) only the lines that stopped the preview are shown."""
-    output = ANSI_ESCAPE.sub("", output).strip("\n")
+    diagnostics go) only the lines that stopped the preview are shown. `commit`: the head
+    commit previewed, so a comment left from an earlier push says which one it is about."""
+    output = ACCOUNT_ID.sub(MASKED_ACCOUNT, ANSI_ESCAPE.sub("", output)).strip("\n")
     errors = ANSI_ESCAPE.sub("", errors)
     passed = exit_code == 0
-    parts = [f"### `pulumi preview` of `{stack}`: {'passed' if passed else 'FAILED'}", ""]
+    parts = [heading(stack, commit, "passed" if passed else "FAILED"), ""]
     if not passed:
         parts += [
             "> [!CAUTION]",
@@ -99,19 +106,37 @@ def render(stack: str, exit_code: int, output: str, log_url: str, errors: str = 
     return "\n".join(parts)
 
 
+def not_run(stack: str, log_url: str, commit: str = "") -> str:
+    """The comment when the preview could not start (credentials, the backend login or an
+    install failed): it replaces the last push's, which must not still say `passed`."""
+    return "\n".join([
+        heading(stack, commit, "NOT RUN"), "",
+        "> [!WARNING]",
+        f"> The preview of `{stack}` could not start: cloud credentials, the Pulumi login or an "
+        f"install failed before it. [Job log]({log_url})", ""])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True)
-    parser.add_argument("--exit-code", type=int, required=True)
+    parser.add_argument("--exit-code", type=int, help="the preview's exit code")
     parser.add_argument("--log-url", required=True)
     parser.add_argument("--errors", type=Path, help="the preview's stderr")
-    parser.add_argument("output", type=Path, help="the preview's stdout")
+    parser.add_argument("--commit", default="", help="the pull request's head commit")
+    parser.add_argument("--not-run", action="store_true",
+                        help="the preview could not start: say so, with no output")
+    parser.add_argument("output", type=Path, nargs="?", help="the preview's stdout")
     parser.add_argument("-o", "--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    text = args.output.read_text(encoding="utf-8", errors="replace")
-    errors = args.errors.read_text(encoding="utf-8", errors="replace") if args.errors else ""
-    args.out.write_text(render(args.stack, args.exit_code, text, args.log_url, errors),
-                        encoding="utf-8")
+    if args.not_run:
+        comment = not_run(args.stack, args.log_url, args.commit)
+    elif args.output is None or args.exit_code is None:
+        parser.error("the preview's stdout and --exit-code are required unless --not-run")
+    else:
+        text = args.output.read_text(encoding="utf-8", errors="replace")
+        errors = args.errors.read_text(encoding="utf-8", errors="replace") if args.errors else ""
+        comment = render(args.stack, args.exit_code, text, args.log_url, errors, args.commit)
+    args.out.write_text(comment, encoding="utf-8")
     return 0
 
 

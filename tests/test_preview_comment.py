@@ -85,6 +85,37 @@ def test_of_stderr_only_the_lines_that_stopped_the_preview_reach_the_comment():
     assert "210987654321" not in comment
 
 
+def test_account_ids_in_the_output_are_masked_too():
+    # `--diff` prints ARN values (an SNS topic's id, an old kms_key_id) on stdout.
+    output = PASSED_PREVIEW + "    - kmsKeyId: \"arn:aws:kms:eu-west-1:123456789012:key/k\"\n"
+    comment = preview_comment.render("prod", 0, output, LOG_URL)
+    assert "arn:aws:kms:eu-west-1:<account id>:key/k" in comment
+    assert "123456789012" not in comment
+
+
+def test_the_comment_names_the_commit_it_previewed():
+    comment = preview_comment.render("dev", 0, PASSED_PREVIEW, LOG_URL,
+                                     commit="0123456789abcdef0123456789abcdef01234567")
+    assert comment.startswith("### `pulumi preview` of `dev` at `0123456789ab`: passed\n")
+
+
+def test_a_preview_that_could_not_start_replaces_the_last_comment(tmp_path):
+    # Credentials or the login failed: the last push's "passed" must not stay on the PR.
+    out = tmp_path / "comment.md"
+    subprocess.run([sys.executable, "-I", "-S", str(SCRIPT), "--stack", "prod", "--not-run",
+                    "--commit", "abc1234", "--log-url", LOG_URL, "-o", str(out)],
+                   check=True, cwd=tmp_path)
+    comment = out.read_text()
+    assert comment.startswith("### `pulumi preview` of `prod` at `abc1234`: NOT RUN\n")
+    assert "could not start" in comment and f"[Job log]({LOG_URL})" in comment
+    assert "passed" not in comment
+    # Without --not-run, the output and the exit code are required.
+    missing = subprocess.run([sys.executable, "-I", "-S", str(SCRIPT), "--stack", "prod",
+                              "--log-url", LOG_URL, "-o", str(out)],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert missing.returncode == 2 and "--exit-code are required" in missing.stderr
+
+
 def test_a_passed_preview_keeps_its_output_folded():
     comment = preview_comment.render("dev", 0, PASSED_PREVIEW, LOG_URL)
     assert comment.startswith("### `pulumi preview` of `dev`: passed\n")
