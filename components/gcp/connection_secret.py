@@ -12,7 +12,8 @@ and pulumi-gcp replaces this resource delete-first (provider/secret_manager.go,
 `DeleteBeforeReplace: true`). A region added to or removed from the cache later would delete the
 secret - its versions and every IAM grant readers were given on it - and create it again. So the
 secret keeps the replicas it was created with (`SECRET_REPLICATION`); it is read through the
-global Secret Manager endpoint from any region.
+global Secret Manager endpoint from any region. For the same reason a cache's key, given to a
+secret created without one, does not reach it: only a new secret is encrypted with it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class SecretManagerSecretArgs:
     locations: Sequence[str]                 # the regions holding a replica
     payload: pulumi.Input[Mapping[str, Any]]  # JSON-able; may hold secret Outputs
     labels: Mapping[str, str] = field(default_factory=dict)
+    # The cache's Cloud KMS key (in its one region): each replica is encrypted with it, as the
+    # cache is; Secret Manager's service agent must be granted it first (`key_grant`).
+    kms_key: str | None = None
+    key_grant: pulumi.Resource | None = None
 
 
 class SecretManagerSecret(Component[SecretManagerSecretArgs],
@@ -50,9 +55,15 @@ class SecretManagerSecret(Component[SecretManagerSecretArgs],
             replication=gcp.secretmanager.SecretReplicationArgs(
                 user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
                     replicas=[gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
-                        location=location) for location in args.locations])),
+                        location=location, customer_managed_encryption=None if not args.kms_key
+                        else gcp.secretmanager
+                        .SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs(
+                            kms_key_name=args.kms_key))
+                        for location in args.locations])),
             labels=dict(args.labels),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[SECRET_REPLICATION]),
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=[SECRET_REPLICATION],
+                depends_on=[args.key_grant] if args.key_grant is not None else None),
         )
         gcp.secretmanager.SecretVersion(
             f"{name}-version",

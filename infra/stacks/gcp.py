@@ -185,6 +185,8 @@ def build(spec: GcpStackSpec, project: str) -> dict[str, Any]:
                     locations=[spec.region, *cache.secondary_regions],
                     payload=connection,
                     labels=cache.labels,
+                    kms_key=cache.kms_key,
+                    key_grant=key_grants.get((gcp_apis.SECRET_MANAGER, cache.kms_key)),
                 ),
                 opts=pulumi.ResourceOptions(
                     parent=component,
@@ -336,8 +338,9 @@ def _host_apis(spec: GcpStackSpec, host: str, psa: bool, policies: bool,
 
 def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, pulumi.Resource],
                 opts: pulumi.ResourceOptions) -> dict[tuple[str, str | None], pulumi.Resource]:
-    """Grant each Memorystore service agent its caches' keys (unless gcp.grant_kms_access is
-    false): (API, key) -> the grant the instances wait for."""
+    """Grant each Memorystore service agent its caches' keys, and Secret Manager's the keys of
+    caches with a connection secret (unless gcp.grant_kms_access is false): (API, key) -> the
+    grant the instances and secrets wait for."""
     if not spec.grant_kms_access:
         return {}
     keys: dict[str, list[str]] = {}
@@ -345,6 +348,8 @@ def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, 
         if cache.kms_key:
             api = gcp_apis.MEMORYSTORE if cache.engine == "valkey" else gcp_apis.REDIS
             keys.setdefault(api, []).append(cache.kms_key)
+            if cache.secret:    # its connection secret is encrypted with the same key
+                keys.setdefault(gcp_apis.SECRET_MANAGER, []).append(cache.kms_key)
     if not keys:
         return {}
     grants = CustomerKeyGrants(

@@ -85,3 +85,30 @@ def test_the_grant_and_the_agent_preview_with_unknown_emails(run_stack):
     update = run_stack(gcp_config(valkey(gcp={"kms_key": KEY})))
     preview = run_stack(gcp_config(valkey(gcp={"kms_key": KEY})), preview=True)
     assert [r.name for r in update.of_type(GRANT)] == [r.name for r in preview.of_type(GRANT)]
+
+
+SECRET = "gcp:secretmanager/secret:Secret"
+
+
+def test_a_connection_secret_is_encrypted_with_its_cache_key(run_stack):
+    # As on AWS: the AUTH string the key protects inside Memorystore is not left under Google's
+    # own encryption in Secret Manager. Secret Manager's agent gets the key before the secret.
+    rec = run_stack(gcp_config(redis(secret=True, gcp={"kms_key": KEY})))
+    (secret,) = rec.of_type(SECRET)
+    (replica,) = secret.inputs["replication"]["userManaged"]["replicas"]
+    assert replica == {"location": "us-central1",
+                       "customerManagedEncryption": {"kmsKeyName": KEY}}
+    grants = {g.inputs["member"].split("@")[1]: g for g in rec.of_type(GRANT)}
+    assert set(grants) == {"cloud-redis.iam.gserviceaccount.com",
+                           "gcp-sa-secretmanager.iam.gserviceaccount.com"}
+    to_secret_manager = grants["gcp-sa-secretmanager.iam.gserviceaccount.com"]
+    assert (to_secret_manager.inputs["cryptoKeyId"], to_secret_manager.inputs["role"]) == \
+        (KEY, ROLE)
+    assert to_secret_manager.urn in secret.dependencies
+
+
+def test_a_secret_without_a_cache_key_keeps_googles_encryption(run_stack):
+    rec = run_stack(gcp_config(valkey(secret=True)))
+    (replica,) = rec.of_type(SECRET)[0].inputs["replication"]["userManaged"]["replicas"]
+    assert replica == {"location": "us-central1"}
+    assert rec.of_type(GRANT) == []
