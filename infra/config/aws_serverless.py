@@ -75,11 +75,6 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
                                 "cache is deleted without a final snapshot here "
                                 "(terraform-provider-aws sends none). Rely on "
                                 "snapshot_retention_days, or take a snapshot first."))
-    if engine == "memcached":
-        for key in ("snapshot_window", "snapshot_retention_days"):
-            if key in cfg.model_fields_set:
-                problems.append(Problem(f"{path}.{key}", "Memcached has no snapshots; remove the "
-                                                         "key or use engine 'valkey'."))
 
     versions = catalog.SERVERLESS_MAJOR_VERSION[engine]
     version = cfg.engine_version or catalog.DEFAULT_ENGINE_VERSION[engine]
@@ -106,19 +101,23 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
         check_range(expected_gb, _up_to(serverless.max_data_gb, "max_data_gb"),
                     f"{path}.serverless.expected_data_gb", problems)
 
-    retention = 0 if engine == "memcached" else (
-        cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None
-        else defaults.snapshot_retention_days)
+    # Serverless Memcached keeps snapshots too ("Available for Valkey, Redis OSS and Serverless
+    # Memcached only", CreateServerlessCache SnapshotRetentionLimit and DailySnapshotTime).
+    retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
+        else defaults.snapshot_retention_days
     check_range(retention, AWS_LIMITS["snapshot_retention_days"],
                 f"{path}.snapshot_retention_days", problems)
-    snapshot_time = None
-    if engine != "memcached":
-        start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
-                                   f"{path}.snapshot_window", problems)
-        snapshot_time = f"{start.hour:02d}:{start.minute:02d}" if start is not None else None
+    start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
+                               f"{path}.snapshot_window", problems)
+    snapshot_time = f"{start.hour:02d}:{start.minute:02d}" if start is not None else None
     create_kms_key = resolve_kms(cfg.aws, defaults, region, path, problems)
     description = resolve_description(cfg.description, prefix, name, f"serverless {engine}",
                                       path, problems)
+    if description is not None and len(description) > SERVERLESS_DESCRIPTION_MAX:
+        # CreateServerlessCache Description: "The maximum length is 255 characters."
+        problems.append(Problem(f"{path}.description", f"has {len(description)} characters; "
+                                "a serverless cache's description takes at most "
+                                f"{SERVERLESS_DESCRIPTION_MAX}."))
     cache_id = naming.replication_group_id(prefix, name)
     user_group = engine != "memcached"
     users, restore = _serverless_access(cfg, cache_id, version if major else None, region, path,
@@ -161,6 +160,9 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
     )
 
 
+SERVERLESS_DESCRIPTION_MAX = 255
+
+
 def _up_to(high: float, key: str) -> Range:
     """An expected usage: 0 up to its usage limit, the serverless key `key`."""
     return Range(0, high, f"use {{low}} to {key} ({{high}})")
@@ -174,13 +176,10 @@ def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, reg
     users: tuple[UserSpec, ...] = ()
     restore = None
     if engine == "memcached":
-        for key, value, feature in (
-                ("aws.users", cfg.aws.users, "RBAC users or AUTH (its security group is its "
-                                             "only gate)"),
-                ("restore_from", cfg.restore_from, "snapshots")):
-            if value is not None:
-                problems.append(Problem(f"{path}.{key}", f"Memcached has no {feature}; remove "
-                                                         "the key or use engine 'valkey'."))
+        if cfg.aws.users is not None:
+            problems.append(Problem(f"{path}.aws.users", "Memcached has no RBAC users or AUTH "
+                                    "(its security group is its only gate); remove the key or "
+                                    "use engine 'valkey'."))
     else:
         # The group holds a disabled `default` user, and the users or else `app`.
         check_default_user_id(cache_id, path, problems)
@@ -188,8 +187,10 @@ def _serverless_access(cfg: CacheConfig, cache_id: str, version: str | None, reg
             users = resolve_users(cfg.aws.users, cache_id, engine, version, False,
                                   f"{path}.aws.users", problems,
                                   without="a generated user named 'app'")
-        restore = resolve_serverless_restore(cfg.restore_from, region, f"{path}.restore_from",
-                                             problems)
+    # A serverless Memcached snapshot restores into a new serverless Memcached cache
+    # (ElastiCache, "Restoring from a backup into a new cache").
+    restore = resolve_serverless_restore(cfg.restore_from, region, f"{path}.restore_from",
+                                         problems)
     if cfg.aws.import_id is not None:
         problems.append(Problem(f"{path}.aws.import_id", "a serverless cache cannot be adopted "
                                 "here: the program would give it its own user group, cutting "

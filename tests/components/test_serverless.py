@@ -184,12 +184,15 @@ def test_endpoints_and_the_reader_port_are_exported_and_admitted(run_stack):
     assert ports == [6379, 6380]
 
 
-def test_memcached_serverless_has_no_users_and_no_backups(run_stack):
-    recorder = run_stack(aws_config({"f": {"engine": "memcached", "serverless": LIMITS}}))
+def test_memcached_serverless_has_no_users_but_keeps_backups(run_stack):
+    recorder = run_stack(aws_config({"f": {"engine": "memcached", "serverless": LIMITS}},
+                                    profile="production", alerts={"emails": ["o@example.com"]}))
     [cache] = recorder.of_type(SERVERLESS)
     assert cache.inputs["engine"] == "memcached" and cache.inputs["majorEngineVersion"] == "1.6"
-    for key in ("userGroupId", "snapshotRetentionLimit", "dailySnapshotTime", "kmsKeyId"):
-        assert key not in cache.inputs
+    # Serverless Memcached takes snapshots like Valkey: production keeps them a week.
+    assert (cache.inputs["snapshotRetentionLimit"], cache.inputs["dailySnapshotTime"]) == \
+        (7, "03:00")
+    assert "userGroupId" not in cache.inputs
     assert recorder.of_type(USER) == []
     assert sorted(r.inputs["fromPort"] for r in recorder.of_type(INGRESS)) == [11211]
     assert "user" not in recorder.stack_outputs["caches"]["f"]

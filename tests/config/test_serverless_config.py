@@ -73,10 +73,10 @@ BAD = [
                                   "serverless": LIMITS}}),
      "caches.b.engine_version: '6.2' is not offered for a serverless redis cache; use one of "
      "7.0, 7.1."),
-    ("memcached-snapshots", aws_config({"b": {"engine": "memcached", "serverless": LIMITS,
-                                              "snapshot_retention_days": 3}}),
-     "caches.b.snapshot_retention_days: Memcached has no snapshots; remove the key or use "
-     "engine 'valkey'."),
+    # CreateServerlessCache Description: "The maximum length is 255 characters."
+    ("description-too-long", bursty(description="x" * 256),
+     "caches.bursty.description: has 256 characters; a serverless cache's description takes "
+     "at most 255."),
     ("user-id-too-long", aws_config({"a-very-long-serverless-cache-name": {
         "serverless": LIMITS}}, name_prefix="prod"),
      "caches.a-very-long-serverless-cache-name: the user id "
@@ -117,10 +117,6 @@ BAD = [
     ("restore-other-region", bursty(restore_from=SNAPSHOT.replace("us-east-1", "eu-west-1")),
      "caches.bursty.restore_from: the snapshot is in eu-west-1, not us-east-1; ElastiCache "
      "creates a cache only from a snapshot in the cache's own region."),
-    ("restore-memcached", aws_config({"b": {"engine": "memcached", "serverless": LIMITS,
-                                            "restore_from": SNAPSHOT}}),
-     "caches.b.restore_from: Memcached has no snapshots; remove the key or use engine "
-     "'valkey'."),
     ("subnet-group", bursty(aws={"subnet_group_name": "legacy-subnets"}),
      "caches.bursty.aws.subnet_group_name: does not apply to a serverless cache: it takes the "
      "network's subnets directly, not a cache subnet group. Remove the key."),
@@ -174,12 +170,17 @@ def test_the_issue_example_resolves_with_documented_estimates():
     assert spec.all_caches == [cache]
 
 
-def test_memcached_serverless_has_no_snapshots_and_no_user_group():
+def test_memcached_serverless_keeps_snapshots_but_has_no_user_group():
+    # Snapshots are "Available for Valkey, Redis OSS and Serverless Memcached" (API reference,
+    # CreateServerlessCache SnapshotRetentionLimit, DailySnapshotTime, SnapshotArnsToRestore).
     spec = load_stack_config(aws_config({"f": {"engine": "memcached", "serverless": {
-        "max_data_gb": 1, "max_ecpu_per_second": 1000, "expected_data_gb": 0.2}}}), "test")
+        "max_data_gb": 1, "max_ecpu_per_second": 1000, "expected_data_gb": 0.2},
+        "snapshot_retention_days": 3, "snapshot_window": "02:00-03:00",
+        "restore_from": SNAPSHOT}}), "test")
     [cache] = spec.serverless_caches
-    assert (cache.major_engine_version, cache.snapshot_retention_days) == ("1.6", 0)
-    assert cache.daily_snapshot_time is None and not cache.user_group
+    assert (cache.major_engine_version, cache.snapshot_retention_days) == ("1.6", 3)
+    assert cache.daily_snapshot_time == "02:00" and not cache.user_group
+    assert cache.restore is not None and cache.restore.snapshot_arns == (SNAPSHOT,)
     assert cache.ports == (11211,)
     assert cache.expected_data_gb == 0.2
 
