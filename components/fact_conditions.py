@@ -32,6 +32,7 @@ REDIS_DOWNGRADE_OUTSIDE_PATTERN = "redis-downgrade-outside-pattern"
 REDIS_UPGRADE_WITH_NEWER_CONFIGS = "redis-upgrade-with-newer-configs"
 VALUE_REMOVED = "value-removed"
 VALUE_SET = "value-set"
+GLOBAL_PRIMARY_ONE_SHARD = "global-primary-one-shard"
 USER_ID_KEPT = "user-id-kept"
 
 CONDITIONS: dict[str, str] = {
@@ -39,6 +40,8 @@ CONDITIONS: dict[str, str] = {
     GLOBAL_MEMBER: "on a member (primary or secondary) of a Global Datastore, or a resource of "
                    "a cache that already is one",
     GLOBAL_PRIMARY: "on the primary member of a Global Datastore",
+    GLOBAL_PRIMARY_ONE_SHARD: "on the primary member of a Global Datastore with cluster mode "
+                              "disabled",
     GLOBAL_SECONDARY: "on a secondary member of a Global Datastore",
     REDIS_BELOW_7_0_5: "while the engine is Redis OSS below 7.0.5 (6.x, 6.2; the '7.0' "
                        "ElastiCache offers is 7.0.7)",

@@ -49,6 +49,7 @@ from components.fact_conditions import (
     FOLLOWS_FAILOVER,
     GLOBAL_MEMBER,
     GLOBAL_PRIMARY,
+    GLOBAL_PRIMARY_ONE_SHARD,
     GLOBAL_SECONDARY,
     MEMCACHED,
     NOT_VALKEY_MAJOR_UPGRADE,
@@ -163,6 +164,16 @@ FACTS: tuple[Fact, ...] = (
            + _MEMBER_REJECTED)
       for argument in ("engine", "engineVersion", "nodeType", "numNodeGroups",
                        "automaticFailoverEnabled", "parameterGroupName")],
+    Fact(types.AWS_REPLICATION_GROUP, "multiAzEnabled", "rejected", GLOBAL_PRIMARY_ONE_SHARD,
+         "Multi-AZ follows the replicas, but the primary's automatic failover is the global "
+         "group's (ignored here), so the provider checks the new Multi-AZ against the old "
+         "failover: it refuses Multi-AZ without failover (0 -> 1+ replicas) and failover with "
+         "one node (1+ -> 0). A primary with cluster mode disabled keeps 0 or 1+ replicas while "
+         "it is in the Global Datastore.",
+         f"{_RG_SRC} (replicationGroupValidateMultiAZAutomaticFailover, "
+         "replicationGroupValidateAutomaticFailoverNumCacheClusters); "
+         "https://github.com/pulumi/pulumi-go-provider/pull/575 (the engine resets ignored "
+         "inputs to their old values before Check and Diff)"),
     *[Fact(types.AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_SECONDARY,
            "A secondary inherits Multi-AZ and automatic failover from the primary, while the "
            "provider reads both as Optional with Default false, so an unset value plans "

@@ -64,6 +64,14 @@ def check_global(cfg: GlobalConfig, group_id: str, node: catalog.NodeType, shard
                           what=" in each secondary region",
                           fix=f"so use at most {MAX_GROUP_NODES // shards - 1} replicas per "
                               "shard there")
+    if not primary_failover:
+        # Cluster mode off and no replica: Multi-AZ follows the replicas, automatic failover
+        # follows the global group (ignored on the primary), and the provider refuses Multi-AZ
+        # without failover, and failover with one node (replication_group.go
+        # replicationGroupValidateMultiAZAutomaticFailover, ...AutomaticFailoverNumCacheClusters).
+        warnings.append(f"{path}: the primary has no replica, and a Global Datastore primary with "
+                        "cluster mode disabled cannot move between 0 and 1 or more replicas "
+                        "later; give it its replica now.")
     if allowed_count and primary_failover and per_shard < 1:
         problems.append(Problem(f"{path}.secondary_replicas", "0 is not allowed: the primary has "
                                 "automatic failover, so each secondary region needs at least "

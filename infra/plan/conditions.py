@@ -45,7 +45,8 @@ def holds(fact: Fact, key: str, old: dict[str, Any], new: dict[str, Any],
     return decide(key, old, new, res) if decide is not None else False
 
 
-_MEMBERSHIP = (when.GLOBAL_MEMBER, when.GLOBAL_PRIMARY, when.GLOBAL_SECONDARY)
+_MEMBERSHIP = (when.GLOBAL_MEMBER, when.GLOBAL_PRIMARY, when.GLOBAL_SECONDARY,
+               when.GLOBAL_PRIMARY_ONE_SHARD)
 
 
 def _membership(condition: str, old: dict[str, Any], new: dict[str, Any],
@@ -56,6 +57,9 @@ def _membership(condition: str, old: dict[str, Any], new: dict[str, Any],
         return member
     secondary = bool(old.get("globalReplicationGroupId")) \
         and bool(new.get("globalReplicationGroupId"))
+    if condition == when.GLOBAL_PRIMARY_ONE_SHARD:
+        # Cluster mode disabled: the group counts nodes, not node groups.
+        return member and not secondary and new.get("numCacheClusters") is not None
     return member and secondary == (condition == when.GLOBAL_SECONDARY)
 
 

@@ -233,3 +233,14 @@ def test_memcached_past_the_apis_default_40_nodes_is_a_warning():
         "caches.m.nodes: 300 nodes pass the 40 Memcached nodes a cluster the ElastiCache API "
         "takes until AWS raises the account's limit; ask for it (ElastiCache limit increase) "
         "before `pulumi up`.",)
+
+
+def test_a_global_primary_without_a_replica_is_warned_it_keeps_none():
+    # Cluster mode off: the primary cannot later move between 0 and 1+ replicas (plan --diff
+    # shows that change REJECTED, components/provider_facts.py).
+    spec = load_stack_config(aws_config({"s": {**GLOBAL, "replicas": 0}}), "test")
+    assert "caches.s.global: the primary has no replica, and a Global Datastore primary with " \
+           "cluster mode disabled cannot move between 0 and 1 or more replicas later; give it " \
+           "its replica now." in spec.warnings
+    assert not any("no replica" in w for w in load_stack_config(
+        aws_config({"s": {**GLOBAL, "replicas": 1}}), "test").warnings)

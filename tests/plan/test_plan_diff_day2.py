@@ -462,3 +462,16 @@ def test_a_new_name_prefix_replaces_users_groups_secrets_and_scaling():
             ("Target", "resourceId"), ("Policy", "resourceId")} <= replaced
     # The IAM user's name changes with its id, so its replacement is a new user, not refused.
     assert result["rejected"] == []
+
+
+def test_a_global_primary_cannot_move_between_no_replica_and_replicas():
+    # Multi-AZ follows the replicas; failover is the global group's and ignored on the primary,
+    # so the provider checks the new Multi-AZ against the old failover and refuses.
+    alone = report({"sessions": with_(GLOBAL, replicas=0)}, profile="production")
+    paired = report({"sessions": GLOBAL}, profile="production")
+    for old, new in ((alone, paired), (paired, alone)):
+        rejected = [(r["name"], r["key"]) for r in diff(copy.deepcopy(old), new)["rejected"]]
+        assert ("sessions-group", "multiAzEnabled") in rejected
+    # A lone cache changes its replicas in place.
+    lone_alone = report({"sessions": with_(SESSIONS, replicas=0)})
+    assert diff(lone_alone, report({"sessions": SESSIONS}))["rejected"] == []

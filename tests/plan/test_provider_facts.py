@@ -25,6 +25,8 @@ Scenario = tuple[dict[str, Any], dict[str, Any], Any, Any, bool]
 HOLDS: dict[str, Scenario] = {
     when.ALWAYS: ({}, {}, "a", "b", False),
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", True),
+    when.GLOBAL_PRIMARY_ONE_SHARD: ({"numCacheClusters": 1}, {"numCacheClusters": 2}, False,
+                                    True, True),
     when.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "6.2"},
                               {"engine": "redis", "engineVersion": "6.2"}, False, True, False),
     when.VERSION_DOWNGRADE: ({}, {}, "7.1", "7.0", False),
@@ -58,6 +60,9 @@ HOLDS: dict[str, Scenario] = {
 }
 FAILS: dict[str, Scenario] = {
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
+    # Cluster mode enabled: failover is always on, and the group counts node groups.
+    when.GLOBAL_PRIMARY_ONE_SHARD: ({"numNodeGroups": 2}, {"numNodeGroups": 2}, False, True,
+                                    True),
     when.REDIS_BELOW_7_0_5: ({"engine": "redis", "engineVersion": "7.1"},
                               {"engine": "redis", "engineVersion": "7.1"}, False, True, False),
     when.VERSION_DOWNGRADE: ({}, {}, "7.0", "7.1", False),
