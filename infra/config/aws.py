@@ -201,6 +201,15 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         autoscaling = _check_autoscaling(cfg.autoscaling, engine, version, node, shards, replicas,
                                          cluster_mode, cfg.global_ is not None,
                                          f"{path}.autoscaling", problems, size_warnings)
+        reserved = parameters.get("reserved-memory-percent", "25")
+        if autoscaling is not None and autoscaling.replicas is not None \
+                and reserved.isdigit() and int(reserved) < 25:
+            # "Auto Scaling doesn't support scaling of replicas with a cluster having
+            # ReservedMemoryPercent less than 25 percent" (the ElastiCache guide's replica auto
+            # scaling page, awsdocs/amazon-elasticache-docs); the live page could not be read.
+            size_warnings.append(f"{path}.parameters.reserved-memory-percent: {reserved} is "
+                                 "below 25, with which ElastiCache has documented that it does "
+                                 "not auto scale replicas; keep 25 or more.")
 
     if len(problems) > before or version is None or node is None:
         return None

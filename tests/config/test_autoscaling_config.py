@@ -137,3 +137,16 @@ def test_maxima_past_the_default_node_quota_are_a_warning():
         "caches.feed.autoscaling: 120 nodes at the scaler's maximum pass ElastiCache's default "
         "quota of 90 nodes per cluster; ask for 'Nodes per cluster (cluster mode enabled)' in "
         "Service Quotas before `pulumi up`.",)
+
+
+def test_replica_scaling_with_little_reserved_memory_is_warned():
+    # The ElastiCache guide: no replica auto scaling below 25 % reserved memory.
+    def warnings(reserved: str) -> tuple[str, ...]:
+        return load_stack_config(aws_config({"s": {
+            "node_type": "cache.r7g.large", "shards": 2, "replicas": 1,
+            "parameters": {"reserved-memory-percent": reserved},
+            "autoscaling": {"replicas": {"min": 1, "max": 3}}}}), "test").warnings
+    assert "caches.s.parameters.reserved-memory-percent: 10 is below 25, with which " \
+           "ElastiCache has documented that it does not auto scale replicas; keep 25 or " \
+           "more." in warnings("10")
+    assert not any("reserved-memory-percent" in w for w in warnings("25"))
