@@ -18,6 +18,10 @@ deviation on stdout otherwise (2 on errors, like every command). What is compare
 - Alarms: at least one alarm named `managed-cache/<cache id>/...` and, for Valkey/Redis, at
   least one per member node (`managed-cache/<cache id>/<node id>/...`), in the stack's region;
   for a Global Datastore also at least one in each secondary region (its replication lag).
+- Private DNS: each existing zone the config names (`zone_id`) is a private zone named
+  `network.dns.zone`. Route 53 takes a record outside the zone's name by appending the zone's
+  name to it (terraform-provider-aws route53/record.go expandRecordName), so a zone of another
+  name holds the records under names nobody resolves, and `pulumi up` reports no error.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from infra.config.spec import AwsStackSpec, CacheSpec, ServerlessCacheSpec
 from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_DEVIATIONS, EXIT_OK
+from ops.failover import ROUTE53_REGION
 
 
 def run(spec: AwsStackSpec, clients: Clients) -> int:
@@ -57,6 +62,7 @@ def run(spec: AwsStackSpec, clients: Clients) -> int:
         if not live.alarm_names(clients, spec.region, prefix):
             found.append(f"no CloudWatch alarms named {prefix}* in {spec.region}")
         deviations += [f"{serverless.name}: {line}" for line in found]
+    deviations += check_dns_zones(spec, clients)
     for line in deviations:
         print(line)
     if deviations:
@@ -66,6 +72,28 @@ def run(spec: AwsStackSpec, clients: Clients) -> int:
         return EXIT_DEVIATIONS
     print(f"stack '{spec.stack}': {len(spec.all_caches)} cache(s) match the config")
     return EXIT_OK
+
+
+def check_dns_zones(spec: AwsStackSpec, clients: Clients) -> list[str]:
+    """The existing zones (`zone_id`) are private zones of the configured name."""
+    if spec.dns is None or not spec.dns.zone_ids:
+        return []
+    route53 = clients.client("route53", ROUTE53_REGION)
+    found = []
+    for region, zone_id in sorted(spec.dns.zone_ids.items()):
+        where = f"network.dns: zone {zone_id} ({region})"
+        try:
+            zone = route53.get_hosted_zone(Id=zone_id)["HostedZone"]
+        except route53.exceptions.NoSuchHostedZone:
+            found.append(f"{where} does not exist")
+            continue
+        name = zone["Name"].rstrip(".")
+        if name != spec.dns.zone:
+            found.append(f"{where} is named {name}, not {spec.dns.zone}: its records are "
+                         f"named <cache>.{spec.dns.zone}.{name}, which clients do not ask for")
+        if not zone.get("Config", {}).get("PrivateZone"):
+            found.append(f"{where} is a public zone; the names must be private")
+    return found
 
 
 def version_matches(intended: str, live_version: str | None) -> bool:

@@ -386,3 +386,43 @@ def test_each_serverless_deviation_is_one_line(capsys, tmp_path, east):
         "encrypted with the AWS-owned key, the config asks for a customer-managed KMS key",
         "user group is none, the config says ops-bursty-users",
         "snapshot retention is 1 days, the config says 14")]
+
+
+def _with_dns_zone(project, zone_id):
+    import yaml
+
+    path = project / "Pulumi.ops.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"]["managed-cache:network"]["dns"] = {"zone": "cache.internal",
+                                                          "zone_id": zone_id}
+    path.write_text(yaml.safe_dump(document))
+
+
+def _zone(name, private=True):
+    route53 = boto3.client("route53", region_name="us-east-1")
+    vpc = boto3.client("ec2", region_name="us-east-1").create_vpc(
+        CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    extra = {"VPC": {"VPCRegion": "us-east-1", "VPCId": vpc}} if private else {}
+    zone = route53.create_hosted_zone(Name=name, CallerReference=name,
+                                      HostedZoneConfig={"PrivateZone": private}, **extra)
+    return zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+
+
+def test_an_existing_zone_of_another_name_is_a_deviation(capsys, project):
+    # Route 53 takes the records under <cache>.cache.internal.corp.example without an error.
+    deploy(load(project, "ops"))
+    zone_id = _zone("corp.example")
+    _with_dns_zone(project, zone_id)
+    code, out, _ = _verify(capsys, project)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"network.dns: zone {zone_id} (us-east-1) is named corp.example, not cache.internal: "
+        "its records are named <cache>.cache.internal.corp.example, which clients do not ask "
+        "for")
+
+
+def test_an_existing_zone_of_the_configured_name_matches(capsys, project):
+    deploy(load(project, "ops"))
+    _with_dns_zone(project, _zone("cache.internal"))
+    code, out, err = _verify(capsys, project)
+    assert (code, out, err) == (0, "stack 'ops': 2 cache(s) match the config\n", "")
