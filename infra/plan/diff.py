@@ -28,6 +28,7 @@ from components.resource_types import (
     AWS_KMS_ALIAS,
     AWS_PARAMETER_GROUP,
     AWS_REPLICATION_GROUP,
+    AWS_ROUTE53_RECORD,
     AWS_ROUTE53_ZONE,
     AWS_ROUTE53_ZONE_ASSOCIATION,
     AWS_SECRET,
@@ -116,6 +117,9 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed = []
     rejected, name_notes = _unique_names(gone, came)
     rejected += _zone_swaps(gone, came)
+    existing_vpc_rejected, existing_vpc_notes = _existing_vpc_zone_changes(old, new, came)
+    rejected += existing_vpc_rejected
+    name_notes += existing_vpc_notes
     regions_losing_subnets = set()
     for before, after in pairs:
         entry = _compare(before, after, context)
@@ -370,6 +374,47 @@ def _zone_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]]) -> list[
                           "API_AssociateVPCWithHostedZone.html and API_CreateHostedZone.html "
                           "(ConflictingDomainExists)"})
     return rejected
+
+
+def _regions(plan: dict[str, Any], type_: str) -> set[str | None]:
+    return {r.get("provider_region") for r in plan.get("resources", []) if r["type"] == type_}
+
+
+def _existing_vpc_zone_changes(old: dict[str, Any], new: dict[str, Any],
+                               came: list[dict[str, Any]]
+                               ) -> tuple[list[dict[str, Any]], list[str]]:
+    """network.dns.zone_id added or removed for a region whose VPC exists (`vpc_id`): the stack
+    made no association there, the zone's owner did, so the swap is the owner's to order.
+    Removed: the stack's new zone is created for the VPC while the owner's zone of the same
+    name is still on it, which Route 53 refuses. Added: the stack's zone goes, and the names
+    resolve again only once the owner associates theirs (refused while the stack's was on)."""
+    with_records = _regions(old, AWS_ROUTE53_RECORD), _regions(new, AWS_ROUTE53_RECORD)
+    zones = _regions(old, AWS_ROUTE53_ZONE), _regions(new, AWS_ROUTE53_ZONE)
+    associated = _regions(old, AWS_ROUTE53_ZONE_ASSOCIATION) | \
+        _regions(new, AWS_ROUTE53_ZONE_ASSOCIATION)
+    rejected = []
+    for res in came:
+        region = res.get("provider_region")
+        if res["type"] == AWS_ROUTE53_ZONE and region in with_records[0] - zones[0] - associated:
+            rejected.append({
+                "type": res["type"], "name": res["name"], "urn": res["urn"],
+                "cache": res["cache"], "key": "vpcs", "outcome": "rejected",
+                "condition": "network.dns.zone_id removed for a region whose VPC exists",
+                "reason": "the stack's new zone is created for the VPC while the existing zone "
+                          "of the same name is still associated with it (its owner did that), "
+                          "and Route 53 refuses two private zones of one name on a VPC. Have "
+                          "the owner disassociate their zone from the VPC (`aws route53 "
+                          "disassociate-vpc-from-hosted-zone`) right before `pulumi up`; the "
+                          "names do not resolve in between.",
+                "source": "https://docs.aws.amazon.com/Route53/latest/APIReference/"
+                          "API_CreateHostedZone.html (ConflictingDomainExists)"})
+    notes = [f"private zone ({region}): with network.dns.zone_id the stack's own zone is "
+             "deleted and the names stop resolving until the existing zone's owner associates "
+             "it with the VPC, which Route 53 refuses while the stack's zone is still on it: "
+             "associate it right after this `pulumi up`."
+             for region in sorted(zones[0] - zones[1] - associated, key=str)
+             if region in with_records[1]]
+    return rejected, notes
 
 
 def _subnet_note(subnet: dict[str, Any]) -> str:

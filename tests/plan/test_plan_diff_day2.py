@@ -475,3 +475,25 @@ def test_a_global_primary_cannot_move_between_no_replica_and_replicas():
     # A lone cache changes its replicas in place.
     lone_alone = report({"sessions": with_(SESSIONS, replicas=0)})
     assert diff(lone_alone, report({"sessions": SESSIONS}))["rejected"] == []
+
+
+EXISTING_VPC = {"vpc_id": "vpc-0123456789abcdef0",
+                "subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+                "allowed_cidrs": ["10.0.0.0/16"]}
+OWNED_ZONE = "Z0123456789ABCDEFGHIJ"
+
+
+def test_zone_id_removed_on_an_existing_vpc_is_rejected_and_added_is_a_note():
+    # The zone's owner associated their zone with the VPC; the stack made no association.
+    reused = report({"sessions": SESSIONS}, network={
+        **EXISTING_VPC, "dns": {"zone": "cache.internal", "zone_id": OWNED_ZONE}})
+    own = report({"sessions": SESSIONS}, network={**EXISTING_VPC,
+                                                  "dns": {"zone": "cache.internal"}})
+    removed = diff(copy.deepcopy(reused), own)
+    assert [(r["type"], r["key"]) for r in removed["rejected"]] == [
+        ("aws:route53/zone:Zone", "vpcs")]
+    assert "disassociate-vpc-from-hosted-zone" in removed["rejected"][0]["reason"]
+    added = diff(copy.deepcopy(own), reused)
+    assert added["rejected"] == []
+    assert any(n.startswith("private zone (us-east-1): with network.dns.zone_id the stack's "
+                            "own zone is deleted") for n in added["notes"]), added["notes"]
