@@ -33,6 +33,7 @@ REDIS_UPGRADE_WITH_NEWER_CONFIGS = "redis-upgrade-with-newer-configs"
 VALUE_REMOVED = "value-removed"
 VALUE_SET = "value-set"
 GLOBAL_PRIMARY_ONE_SHARD = "global-primary-one-shard"
+LEAVES_DATA_TIERING = "leaves-data-tiering"
 USER_ID_KEPT = "user-id-kept"
 
 CONDITIONS: dict[str, str] = {
@@ -86,6 +87,7 @@ CONDITIONS: dict[str, str] = {
     VALUE_SET: "when the argument is given a new value (left out, it keeps the one the "
                "resource has: the provider reads it back as Optional and Computed)",
     USER_ID_KEPT: "while the user keeps its user_id",
+    LEAVES_DATA_TIERING: "when the node type moves from a data-tiering family (r6gd) to another",
 }
 
 # The fields resourceMemorystoreInstanceUpdate puts in its updateMask (google-beta@93c65b2d),

@@ -51,6 +51,7 @@ from components.fact_conditions import (
     GLOBAL_PRIMARY,
     GLOBAL_PRIMARY_ONE_SHARD,
     GLOBAL_SECONDARY,
+    LEAVES_DATA_TIERING,
     MEMCACHED,
     NOT_VALKEY_MAJOR_UPGRADE,
     RBAC_TO_AUTH_TOKEN,
@@ -135,6 +136,13 @@ FACTS: tuple[Fact, ...] = (
     # moving off them keeps the value it has (the node type change itself is in place).
     *_replaces(types.AWS_REPLICATION_GROUP, ("dataTieringEnabled",), _RG_SRC,
                condition=VALUE_SET),
+    Fact(types.AWS_REPLICATION_GROUP, "nodeType", "rejected", LEAVES_DATA_TIERING,
+         "ElastiCache does not scale a data-tiering group (r6gd) to nodes without data tiering, "
+         "and a snapshot of one restores only into r6gd nodes: move the data to a new cache "
+         "(another name) at the application level.",
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html "
+         "(Limitations: \"Scaling is not supported from a data tiering cluster ... to a cluster "
+         "that does not use data tiering\")"),
     Fact(types.AWS_REPLICATION_GROUP, "nodeGroupConfigurations", "replaces", ALWAYS,
          "Changing the explicit shard layout (ids, replica counts, slots) forces a new group "
          "(CustomizeDiff ForceNewIf).", _RG_SRC),

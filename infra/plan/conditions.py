@@ -188,6 +188,13 @@ def _value_set(key: str, old: dict[str, Any], new: dict[str, Any],
     return new.get(key) not in (None, "")
 
 
+def _leaves_data_tiering(key: str, old: dict[str, Any], new: dict[str, Any],
+                         res: dict[str, Any]) -> bool:
+    def tiered(node: Any) -> bool:
+        return isinstance(node, str) and node.startswith("cache.r6gd.")
+    return tiered(old.get("nodeType")) and not tiered(new.get("nodeType"))
+
+
 def _user_id_kept(key: str, old: dict[str, Any], new: dict[str, Any],
                   res: dict[str, Any]) -> bool:
     return old.get("userId") == new.get("userId")
@@ -215,6 +222,7 @@ _DECIDERS = {
     when.VALUE_REMOVED: _value_removed,
     when.VALUE_SET: _value_set,
     when.USER_ID_KEPT: _user_id_kept,
+    when.LEAVES_DATA_TIERING: _leaves_data_tiering,
 }
 
 

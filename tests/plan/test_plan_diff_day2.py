@@ -430,15 +430,17 @@ def test_a_dns_change_that_keeps_the_zone_is_not_rejected():
 # ---------------------------------------------------------------------------------------------
 # Optional, computed arguments left out keep their value
 # ---------------------------------------------------------------------------------------------
-def test_a_group_moving_off_data_tiering_nodes_is_changed_in_place():
+def test_a_group_moving_off_data_tiering_nodes_is_rejected_not_replaced():
     # data_tiering_enabled is sent only for r6gd nodes; left out, the provider keeps the value
-    # (Optional, Computed), so only the node type changes.
+    # (Optional, Computed), so only the node type changes, which ElastiCache refuses for a
+    # data-tiering group (data-tiering page, Limitations). Nothing is replaced.
     tiered = report({"sessions": with_(SESSIONS, node_type="cache.r6gd.xlarge")})
     result = diff(copy.deepcopy(tiered),
                   report({"sessions": with_(SESSIONS, node_type="cache.r7g.xlarge")}))
     entry = changed(result, "sessions-group")
     assert "nodeType" in entry["keys"] and not entry["replace"], entry
     assert result["data_loss"] == []
+    assert [(r["name"], r["key"]) for r in result["rejected"]] == [("sessions-group", "nodeType")]
     # The other way, the flag is sent and forces a new group.
     back = diff(report({"sessions": with_(SESSIONS, node_type="cache.r7g.xlarge")}), tiered)
     assert "dataTieringEnabled" in changed(back, "sessions-group")["replace_keys"]

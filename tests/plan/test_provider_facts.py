@@ -57,6 +57,7 @@ HOLDS: dict[str, Scenario] = {
     when.VALUE_REMOVED: ({}, {}, "arn:aws:kms:us-east-1:123456789012:key/a", None, False),
     when.VALUE_SET: ({}, {}, None, "us-central1-a", False),
     when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "p-c-app"}, "app", "app-iam", False),
+    when.LEAVES_DATA_TIERING: ({}, {}, "cache.r6gd.xlarge", "cache.r7g.xlarge", False),
 }
 FAILS: dict[str, Scenario] = {
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -97,6 +98,8 @@ FAILS: dict[str, Scenario] = {
     when.VALUE_SET: ({}, {}, "us-central1-a", None, False),
     # A new user id too: the replacement is a new user, which CreateUser accepts.
     when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "q-c-app"}, "app", "app-iam", False),
+    # Onto data tiering is a new group (dataTieringEnabled is sent), not a refused scaling.
+    when.LEAVES_DATA_TIERING: ({}, {}, "cache.r7g.xlarge", "cache.r6gd.xlarge", False),
 }
 
 
