@@ -20,10 +20,10 @@ from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
     Problem,
     Range,
-    check_daily_window,
     check_range,
     profile_choices,
     resolve_description,
+    resolve_snapshots,
 )
 from infra.config.schema import CacheConfig
 from infra.config.spec import ServerlessCacheSpec
@@ -103,12 +103,9 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
 
     # Serverless Memcached keeps snapshots too ("Available for Valkey, Redis OSS and Serverless
     # Memcached only", CreateServerlessCache SnapshotRetentionLimit and DailySnapshotTime).
-    retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
-        else defaults.snapshot_retention_days
-    check_range(retention, AWS_LIMITS["snapshot_retention_days"],
-                f"{path}.snapshot_retention_days", problems)
-    start = check_daily_window(cfg.snapshot_window or defaults.snapshot_window,
-                               f"{path}.snapshot_window", problems)
+    retention, start = resolve_snapshots(
+        cfg.snapshot_retention_days, cfg.snapshot_window, defaults.snapshot_retention_days,
+        defaults.snapshot_window, AWS_LIMITS["snapshot_retention_days"], path, problems)
     snapshot_time = f"{start.hour:02d}:{start.minute:02d}" if start is not None else None
     create_kms_key = resolve_kms(cfg.aws, defaults, region, path, problems)
     description = resolve_description(cfg.description, prefix, name, f"serverless {engine}",

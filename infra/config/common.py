@@ -232,6 +232,17 @@ def check_daily_window(value: str, path: str, problems: list[Problem]) -> DailyW
     return DailyWindow(h1, m1, minutes)
 
 
+def resolve_snapshots(retention: int | None, window: str | None, default_retention: int,
+                      default_window: str, limit: Range, path: str, problems: list[Problem]
+                      ) -> tuple[int, DailyWindow | None]:
+    """`snapshot_retention_days` (the profile's when unset, within `limit`) and the start of
+    `snapshot_window` (the profile's when unset), each checked at its key."""
+    days = retention if retention is not None else default_retention
+    check_range(days, limit, f"{path}.snapshot_retention_days", problems)
+    return days, check_daily_window(window or default_window, f"{path}.snapshot_window",
+                                    problems)
+
+
 
 def check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
                       id_limit: bool = True) -> None:

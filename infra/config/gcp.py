@@ -57,13 +57,13 @@ from infra.config.common import (
     Problem,
     WeeklyWindow,
     check_cache_parameters,
-    check_daily_window,
     check_range,
     check_sizing_keys,
     check_weekly_window,
     did_you_mean,
     profile_choices,
     resolve_description,
+    resolve_snapshots,
 )
 from infra.config.gcp_global import check_global
 from infra.config.gcp_labels import check_labels
@@ -329,12 +329,9 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
 
     persistence = _persistence(gcp.persistence, d, "valkey", path, problems)
     rdb_period = _rdb_period(gcp.rdb_snapshot_hours, d, path, problems)
-    retention = cfg.snapshot_retention_days if cfg.snapshot_retention_days is not None \
-        else d.backup_retention_days
-    check_range(retention, GCP_LIMITS["valkey.snapshot_retention_days"],
-                f"{path}.snapshot_retention_days", problems)
-    start = check_daily_window(cfg.snapshot_window or d.snapshot_window,
-                               f"{path}.snapshot_window", problems)
+    retention, start = resolve_snapshots(
+        cfg.snapshot_retention_days, cfg.snapshot_window, d.backup_retention_days,
+        d.snapshot_window, GCP_LIMITS["valkey.snapshot_retention_days"], path, problems)
     if start is not None and start.minute != 0:
         problems.append(Problem(f"{path}.snapshot_window", f"{cfg.snapshot_window!r} does not "
                                 "start on the hour; Memorystore for Valkey starts automated "
