@@ -133,7 +133,8 @@ FACTS: tuple[Fact, ...] = (
                 "globalReplicationGroupId", "securityGroupNames", "snapshotArns", "snapshotName"),
                _RG_SRC),
     # Optional, Computed and ForceNew: the program sends it only for r6gd nodes, and a group
-    # moving off them keeps the value it has (the node type change itself is in place).
+    # moving off them keeps the value it has; ElastiCache refuses that node type change itself
+    # (the next fact).
     *_replaces(types.AWS_REPLICATION_GROUP, ("dataTieringEnabled",), _RG_SRC,
                condition=VALUE_SET),
     Fact(types.AWS_REPLICATION_GROUP, "nodeType", "rejected", LEAVES_DATA_TIERING,
