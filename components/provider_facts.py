@@ -474,15 +474,17 @@ FACTS: tuple[Fact, ...] = (
          "(createSecondaryInstanceResource: lifecycle ignore_changes); "
          "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication"),
     *[Fact(types.GCP_VALKEY, argument, "cloud_owned", CROSS_REGION_SECONDARY,
-           "Scaling the primary's capacity (shard count, node type) makes Memorystore scale "
-           "its secondaries to match, and \"primary and secondary instances have the same "
-           "number of shards\"; Pulumi updates the primary first, so a PATCH of the same "
-           "field on each secondary would follow a change already under way there. Only the "
-           "replica count is the secondary's own (\"updates to the replica count are local\").",
+           "\"You must change the following settings on the primary instance. Memorystore for "
+           "Valkey syncs these changes with the secondary instances automatically: Shard "
+           "count, Instance configurations, Persistence mode, Valkey version, Node type\"; "
+           "Pulumi updates the primary first, so a PATCH of the same field on each secondary "
+           "would follow a change already under way there. Only the replica count is the "
+           "secondary's own (\"updates to the replica count are local\").",
            "https://cloud.google.com/memorystore/docs/valkey/about-cross-region-replication "
            "(Feature behavior: Scale instance capacity, Scale replica count; Key concepts: "
            "Shard count and slot assignment)")
-      for argument in ("shardCount", "nodeType")],
+      for argument in ("shardCount", "nodeType", "engineVersion", "engineConfigs",
+                       "persistenceConfig")],
     # One field per update: the program sends all of these but aclPolicy and maintenanceVersion.
     *[Fact(types.GCP_VALKEY, argument, "rejected", WITH_ANOTHER_UPDATE_FIELD,
            "Memorystore for Valkey takes one field per update (\"exactly 1 update_mask field "

@@ -20,8 +20,11 @@ def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
     rec = run_stack(gcp_config(valkey(**GLOBAL), profile="production"))
     secondary = rec.named("s-secondary-us-east4")
     assert secondary.inputs["crossInstanceReplicationConfig"]["instanceRole"] == "SECONDARY"
-    assert secondary.ignore_changes == ["crossInstanceReplicationConfig", "nodeType",
-                                        "shardCount"]
+    # And what Memorystore syncs from the primary: "You must change the following settings on
+    # the primary instance" (shards, configs, persistence, version, node type).
+    assert secondary.ignore_changes == [
+        "crossInstanceReplicationConfig", "engineConfigs", "engineVersion", "nodeType",
+        "persistenceConfig", "shardCount"]
     # The primary sends no replication config at all: Memorystore fills it in, and a
     # switchover that turns it into a secondary plans no change either.
     primary = rec.named("s-instance")
@@ -32,7 +35,8 @@ def test_the_secondary_leaves_its_replication_roles_to_switchovers(run_stack):
 
 def test_the_ignored_arguments_are_the_cloud_owned_facts():
     assert facts.ignored_arguments(GCP_VALKEY, when.CROSS_REGION_SECONDARY) == [
-        "crossInstanceReplicationConfig", "nodeType", "shardCount"]
+        "crossInstanceReplicationConfig", "engineConfigs", "engineVersion", "nodeType",
+        "persistenceConfig", "shardCount"]
     assert facts.ignored_arguments(GCP_VALKEY) == []
     assert facts.ignored_arguments(GCP_RECORD_SET, when.FOLLOWS_FAILOVER) == ["rrdatas", "ttl"]
 
