@@ -117,6 +117,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed = []
     rejected, name_notes = _unique_names(gone, came)
     rejected += _zone_swaps(gone, came)
+    rejected += _valkey_secondary_swaps(gone, came, new)
     existing_vpc_rejected, existing_vpc_notes = _existing_vpc_zone_changes(old, new, came)
     rejected += existing_vpc_rejected
     name_notes += existing_vpc_notes
@@ -373,6 +374,44 @@ def _zone_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]]) -> list[
                 "source": "https://docs.aws.amazon.com/Route53/latest/APIReference/"
                           "API_AssociateVPCWithHostedZone.html and API_CreateHostedZone.html "
                           "(ConflictingDomainExists)"})
+    return rejected
+
+
+# "You can have up to two secondary instances" (Memorystore for Valkey,
+# about-cross-region-replication).
+VALKEY_MAX_SECONDARIES = 2
+
+
+def _is_valkey_secondary(res: dict[str, Any]) -> bool:
+    config = res["inputs"].get("crossInstanceReplicationConfig")
+    return res["type"] == GCP_VALKEY and isinstance(config, dict) \
+        and config.get("instanceRole") == "SECONDARY"
+
+
+def _valkey_secondary_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]],
+                            new: dict[str, Any]) -> list[dict[str, Any]]:
+    """REJECTED for a Valkey secondary added in the update that removes another, when the two
+    would pass Memorystore's limit while both exist: Pulumi creates before it deletes."""
+    rejected = []
+    for res in came:
+        if not _is_valkey_secondary(res):
+            continue
+        leaving = [r for r in gone if _is_valkey_secondary(r) and r["cache"] == res["cache"]]
+        kept = [r for r in new.get("resources", []) if _is_valkey_secondary(r)
+                and r["cache"] == res["cache"]]
+        if leaving and len(kept) + len(leaving) > VALKEY_MAX_SECONDARIES:
+            rejected.append({
+                "type": res["type"], "name": res["name"], "urn": res["urn"],
+                "cache": res["cache"], "key": "crossInstanceReplicationConfig",
+                "outcome": "rejected",
+                "condition": "a secondary region replaces another in one update",
+                "reason": "Pulumi creates the new secondary before it deletes the old one, and "
+                          "Memorystore for Valkey allows two secondaries, so the create is "
+                          "refused. Take it in two updates: remove the old region and `pulumi "
+                          "up`, then add the new one and `pulumi up` again.",
+                "source": "https://cloud.google.com/memorystore/docs/valkey/"
+                          "about-cross-region-replication (\"You can have up to two secondary "
+                          "instances\")"})
     return rejected
 
 

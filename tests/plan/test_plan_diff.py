@@ -259,3 +259,16 @@ def test_two_preview_plans_compare_equal():
     assert "pulumi.output" not in json.dumps(first)
     result = diff(first, second)
     assert (result["changed"], result["data_loss"]) == ([], [])
+
+
+def test_swapping_one_of_two_valkey_secondary_regions_is_rejected():
+    # Pulumi creates the new secondary before it deletes the old: three at once, one too many.
+    two = gcp_prod(sessions={"global": {"secondary_regions": ["us-east4", "us-west1"]}})
+    swapped = gcp_prod(sessions={"global": {"secondary_regions": ["us-east4", "us-west2"]}})
+    rejected = diff(copy.deepcopy(two), swapped)["rejected"]
+    assert [(r["name"], r["key"]) for r in rejected] == [
+        ("sessions-secondary-us-west2", "crossInstanceReplicationConfig")]
+    # With one secondary, a new region may replace it in one update (two exist meanwhile).
+    one = gcp_prod(sessions={"global": {"secondary_regions": ["us-west1"]}})
+    moved = gcp_prod(sessions={"global": {"secondary_regions": ["us-west2"]}})
+    assert diff(copy.deepcopy(one), moved)["rejected"] == []
