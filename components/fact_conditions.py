@@ -34,6 +34,7 @@ VALUE_REMOVED = "value-removed"
 VALUE_SET = "value-set"
 GLOBAL_PRIMARY_ONE_SHARD = "global-primary-one-shard"
 LEAVES_DATA_TIERING = "leaves-data-tiering"
+TO_SINGLE_AZ = "to-single-az"
 USER_ID_KEPT = "user-id-kept"
 
 CONDITIONS: dict[str, str] = {
@@ -88,6 +89,8 @@ CONDITIONS: dict[str, str] = {
                "resource has: the provider reads it back as Optional and Computed)",
     USER_ID_KEPT: "while the user keeps its user_id",
     LEAVES_DATA_TIERING: "when the node type moves from a data-tiering family (r6gd) to another",
+    TO_SINGLE_AZ: "when a Memcached cluster's zone mode goes from cross-az to single-az (its "
+                  "nodes down to one)",
 }
 
 # The fields resourceMemorystoreInstanceUpdate puts in its updateMask (google-beta@93c65b2d),

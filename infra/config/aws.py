@@ -104,7 +104,9 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     family = catalog.parameter_group_family(engine, version) if version is not None else None
     parameters = check_cache_parameters(cfg.parameters, AWS_FAMILIES[family] if family else None,
                                         version, "aws", path, problems)
-    if not memcached:
+    if memcached:
+        _check_memcached_item_sizes(parameters, f"{path}.parameters", problems)
+    else:
         # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
         parameters = dict(sorted({**parameters,
                                   "cluster-enabled": "yes" if cluster_mode else "no"}.items()))
@@ -248,6 +250,29 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         subnet_group_name=aws.subnet_group_name,
         autoscaling=autoscaling,
     )
+
+
+# Memcached 1.6 defaults (ElastiCache memcached1.6 family): 1 MiB items, 512 KiB slab chunks.
+MEMCACHED_ITEM_SIZE, MEMCACHED_SLAB_CHUNK = 1048576, 524288
+
+
+def _check_memcached_item_sizes(parameters: dict[str, str], path: str,
+                                problems: list[Problem]) -> None:
+    """CreateCacheCluster and ModifyCacheCluster fail "If slab_chunk_max > max_item_size" and
+    "If max_item_size modulo slab_chunk_max != 0" (ElastiCache for Memcached, Version
+    management, Memcached 1.5.10 changes)."""
+    item_text = parameters.get("max_item_size", str(MEMCACHED_ITEM_SIZE))
+    chunk_text = parameters.get("slab_chunk_max", str(MEMCACHED_SLAB_CHUNK))
+    if not (item_text.isdigit() and chunk_text.isdigit()):
+        return                                  # already refused by the parameter check
+    item, chunk = int(item_text), int(chunk_text)
+    if chunk <= item and item % chunk == 0:
+        return
+    key = "max_item_size" if "max_item_size" in parameters else "slab_chunk_max"
+    problems.append(Problem(f"{path}.{key}", f"max_item_size {item} and slab_chunk_max {chunk} "
+                            "do not fit: max_item_size must be a multiple of slab_chunk_max "
+                            "(and not below it), or ElastiCache refuses the cluster; e.g. "
+                            f"max_item_size {max(chunk, (item // chunk or 1) * chunk)}."))
 
 
 def _check_data_tiering(node: catalog.NodeType, version: str, parameters: dict[str, str],

@@ -195,6 +195,11 @@ def _leaves_data_tiering(key: str, old: dict[str, Any], new: dict[str, Any],
     return tiered(old.get("nodeType")) and not tiered(new.get("nodeType"))
 
 
+def _to_single_az(key: str, old: dict[str, Any], new: dict[str, Any],
+                  res: dict[str, Any]) -> bool:
+    return (old.get(key), new.get(key)) == ("cross-az", "single-az")
+
+
 def _user_id_kept(key: str, old: dict[str, Any], new: dict[str, Any],
                   res: dict[str, Any]) -> bool:
     return old.get("userId") == new.get("userId")
@@ -223,6 +228,7 @@ _DECIDERS = {
     when.VALUE_SET: _value_set,
     when.USER_ID_KEPT: _user_id_kept,
     when.LEAVES_DATA_TIERING: _leaves_data_tiering,
+    when.TO_SINGLE_AZ: _to_single_az,
 }
 
 

@@ -24,6 +24,7 @@ from components import fact_conditions as when
 from components import provider_facts as facts
 from components.provider_facts import Fact
 from components.resource_types import (
+    AWS_CLUSTER,
     AWS_GLOBAL_REPLICATION_GROUP,
     AWS_KMS_ALIAS,
     AWS_PARAMETER_GROUP,
@@ -36,6 +37,7 @@ from components.resource_types import (
     AWS_SUBNET,
     AWS_SUBNET_GROUP,
     AWS_USER_GROUP,
+    GCP_MEMCACHED,
     GCP_VALKEY,
 )
 from infra.plan.conditions import Context, holds
@@ -128,11 +130,16 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             continue
         if after["type"] == AWS_SUBNET_GROUP and "subnetIds" in entry["keys"]:
             regions_losing_subnets.add(after.get("provider_region"))
-        rejected.extend(entry.pop("rejected"))
+        refused = entry.pop("rejected")
+        rejected.extend(refused)
         changed.append(entry)
         if after["data_holding"] and entry["replace"]:
             data_loss.append(_loss(after, "replace", "changing "
                                    + ", ".join(entry["replace_keys"]) + " forces replacement"))
+        elif after["data_holding"] and (set(entry["keys"]) - {r["key"] for r in refused}) & set(
+                _EMPTYING_UPDATES.get(after["type"], ())):
+            data_loss.append(_loss(after, "empty", "a Memcached version upgrade is an "
+                                   "in-place update that flushes every node"))
 
     _note_engine_switch_order(changed)
     changed.sort(key=lambda c: (not (c["replace"] and c["data_holding"]), not c["replace"],
@@ -339,6 +346,14 @@ def _unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
                          "`aws secretsmanager restore-secret` and `pulumi import` it, or delete "
                          "it for good with `--force-delete-without-recovery`.")
     return rejected, notes
+
+
+# In-place updates that empty a cache: a Memcached version upgrade. AWS: "Upgrading to a newer
+# Memcached version is a destructive process - you lose your data and start with a cold
+# cache" (ElastiCache for Memcached, Version management); GCP: "The Memcached instance
+# undergoes a complete cache flush during a version upgrade operation" (Memorystore for
+# Memcached, About upgrading the Memcached version). A downgrade replaces (provider facts).
+_EMPTYING_UPDATES = {AWS_CLUSTER: ("engineVersion",), GCP_MEMCACHED: ("memcacheVersion",)}
 
 
 # A region's VPC moving between the stack's own zone and an existing one (network.dns.zone_id

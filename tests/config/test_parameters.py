@@ -294,3 +294,24 @@ def test_every_engine_version_offered_has_its_parameter_data():
     assert set(gcp_catalog.ENGINE_VERSIONS) == set(GCP_PRODUCTS)
     for pset in (*AWS_FAMILIES.values(), *GCP_PRODUCTS.values(), GCP_REDIS_6):
         assert pset.sources and all(s.startswith("https://") for s in pset.sources), pset.label
+
+
+@pytest.mark.parametrize(("parameters", "key", "item", "chunk", "example"), [
+    ({"max_item_size": "1500000"}, "max_item_size", 1500000, 524288, 1048576),
+    ({"max_item_size": "2048"}, "max_item_size", 2048, 524288, 524288),
+    ({"slab_chunk_max": "2097152"}, "slab_chunk_max", 1048576, 2097152, 2097152),
+], ids=["not-a-multiple", "item-below-default-chunk", "chunk-above-default-item"])
+def test_memcached_item_and_chunk_sizes_must_fit(refused, parameters, key, item, chunk,
+                                                  example):
+    # CreateCacheCluster fails "If slab_chunk_max > max_item_size" or "If max_item_size
+    # modulo slab_chunk_max != 0" (defaults 1 MiB and 512 KiB).
+    refused(aws_config({"m": {"engine": "memcached", "parameters": parameters}}),
+            f"caches.m.parameters.{key}: max_item_size {item} and slab_chunk_max {chunk} do "
+            "not fit: max_item_size must be a multiple of slab_chunk_max (and not below it), "
+            f"or ElastiCache refuses the cluster; e.g. max_item_size {example}.")
+
+
+def test_memcached_item_sizes_that_fit_are_accepted():
+    spec = load_stack_config(aws_config({"m": {"engine": "memcached", "parameters": {
+        "max_item_size": "4194304", "slab_chunk_max": "1048576"}}}), "test")
+    assert spec.caches[0].parameters["max_item_size"] == "4194304"

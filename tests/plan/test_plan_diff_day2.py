@@ -499,3 +499,16 @@ def test_zone_id_removed_on_an_existing_vpc_is_rejected_and_added_is_a_note():
     assert added["rejected"] == []
     assert any(n.startswith("private zone (us-east-1): with network.dns.zone_id the stack's "
                             "own zone is deleted") for n in added["notes"]), added["notes"]
+
+
+def test_memcached_down_to_one_node_is_rejected_and_a_version_upgrade_empties_it(lone):
+    # AZMode single-az is refused for nodes in several zones; an upgrade flushes every node.
+    one = diff(copy.deepcopy(lone), report({"sessions": SESSIONS,
+                                            "pages": with_(PAGES, nodes=1)}))
+    assert [(r["name"], r["key"]) for r in one["rejected"]] == [("pages-cluster", "azMode")]
+    old = report({"sessions": SESSIONS, "pages": with_(PAGES, engine_version="1.6.17")})
+    upgraded = diff(old, report({"sessions": SESSIONS,
+                                 "pages": with_(PAGES, engine_version="1.6.22")}))
+    [loss] = upgraded["data_loss"]
+    assert (loss["name"], loss["action"]) == ("pages-cluster", "empty")
+    assert "flushes every node" in loss["reason"]

@@ -11,6 +11,7 @@ import pytest
 
 from components import fact_conditions as when
 from components import provider_facts as facts
+from components.fact_model import KINDS
 from components.provider_facts import FACTS, Fact
 from components.resource_types import AWS_GLOBAL_REPLICATION_GROUP as GLOBAL_RG
 from components.resource_types import AWS_REPLICATION_GROUP as RG
@@ -58,6 +59,7 @@ HOLDS: dict[str, Scenario] = {
     when.VALUE_SET: ({}, {}, None, "us-central1-a", False),
     when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "p-c-app"}, "app", "app-iam", False),
     when.LEAVES_DATA_TIERING: ({}, {}, "cache.r6gd.xlarge", "cache.r7g.xlarge", False),
+    when.TO_SINGLE_AZ: ({}, {}, "cross-az", "single-az", False),
 }
 FAILS: dict[str, Scenario] = {
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -100,6 +102,8 @@ FAILS: dict[str, Scenario] = {
     when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "q-c-app"}, "app", "app-iam", False),
     # Onto data tiering is a new group (dataTieringEnabled is sent), not a refused scaling.
     when.LEAVES_DATA_TIERING: ({}, {}, "cache.r7g.xlarge", "cache.r6gd.xlarge", False),
+    # One node to several: spreading new nodes over zones is in place.
+    when.TO_SINGLE_AZ: ({}, {}, "single-az", "cross-az", False),
 }
 
 
@@ -124,7 +128,7 @@ def classify(fact: Fact, scenario: Scenario) -> dict[str, Any]:
 
 def test_every_fact_is_complete():
     for fact in FACTS:
-        assert fact.kind in facts.KINDS, fact
+        assert fact.kind in KINDS, fact
         assert fact.condition in when.CONDITIONS, fact
         assert fact.reason.endswith((".", '."', ".)")) and len(fact.reason) > 20, fact
         assert fact.source.startswith(("hashicorp/", "https://", "GoogleCloudPlatform/")), fact
