@@ -115,15 +115,43 @@ NODE_TYPES: dict[str, NodeType] = {
         *_sizes("t3", _BURSTABLE),
         *_sizes("m7g", _GRAVITON_M),
         *_sizes("m6g", _GRAVITON_M),
-        *_sizes("m5", {k: v for k, v in _GRAVITON_M.items() if k not in ("8xlarge", "16xlarge")}),
+        # m5 and r5 have no 8xlarge or 16xlarge but a 24xlarge (96 vCPU; maxmemory from the
+        # Redis OSS node-type specific parameters, ParameterGroups.Engine.html).
+        *_sizes("m5", {**{k: v for k, v in _GRAVITON_M.items() if k not in ("8xlarge", "16xlarge")},
+                       "24xlarge": (314.32, 96)}),
         *_sizes("r7g", _GRAVITON_R),
         *_sizes("r6g", _GRAVITON_R),
-        *_sizes("r5", {k: v for k, v in _GRAVITON_R.items() if k not in ("8xlarge", "16xlarge")}),
+        *_sizes("r5", {**{k: v for k, v in _GRAVITON_R.items() if k not in ("8xlarge", "16xlarge")},
+                       "24xlarge": (635.61, 96)}),
         *_sizes("r6gd", {k: v for k, v in _GRAVITON_R.items() if k != "large"}),
         *_sizes("c7gn", {"large": (3.09, 2), "xlarge": (6.38, 4), "2xlarge": (12.94, 8),
                          "4xlarge": (26.05, 16), "8xlarge": (52.26, 32),
                          "12xlarge": (78.56, 48), "16xlarge": (105.81, 64)}),
     ]
+}
+
+# Memcached's `max_cache_memory` in MB per node type, fixed by ElastiCache ("Memcached node-type
+# specific parameters", https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/
+# ParameterGroups.Engine.html#ParameterGroups.Memcached.NodeSpecific). The table is also the
+# list of node types Memcached runs on: it has no r6gd (data tiering is Valkey/Redis only).
+# Its c7gn.12xlarge row reads 325400, the r-family 12xlarge figure, between 53516 (8xlarge) and
+# 108347 (16xlarge): we take the node's maxmemory, 78.56 GiB, instead.
+MEMCACHED_MAX_CACHE_MEMORY_MB: dict[str, int] = {
+    "cache.t3.micro": 512, "cache.t3.small": 1402, "cache.t3.medium": 3364,
+    "cache.t4g.micro": 512, "cache.t4g.small": 1402, "cache.t4g.medium": 3164,
+    **{f"cache.{family}.{size}": mb for family in ("m5", "m6g", "m7g")
+       for size, mb in {"large": 6537, "xlarge": 13248, "2xlarge": 26671, "4xlarge": 53516,
+                        "8xlarge": 107000, "12xlarge": 160900, "16xlarge": 214577,
+                        "24xlarge": 321865}.items()
+       if f"cache.{family}.{size}" in NODE_TYPES},
+    **{f"cache.{family}.{size}": mb for family in ("r5", "r6g", "r7g")
+       for size, mb in {"large": 13387, "xlarge": 26953, "2xlarge": 54084, "4xlarge": 108347,
+                        "8xlarge": 214577, "12xlarge": 325400, "16xlarge": 429154,
+                        "24xlarge": 650869}.items()
+       if f"cache.{family}.{size}" in NODE_TYPES},
+    "cache.c7gn.large": 3164, "cache.c7gn.xlarge": 6537, "cache.c7gn.2xlarge": 13248,
+    "cache.c7gn.4xlarge": 26671, "cache.c7gn.8xlarge": 53516, "cache.c7gn.12xlarge": 80445,
+    "cache.c7gn.16xlarge": 108347,
 }
 
 # Node families ElastiCache Global Datastore accepts, size large or bigger (docs/cloud-rules.md).

@@ -33,6 +33,9 @@ AWS_NODE_HOURLY_USD: dict[str, float] = {
     **_family("m7g", (0.158, 0.315, 0.629, 1.257, 2.514, 3.771, 5.028)),
     **_family("m6g", (0.149, 0.298, 0.595, 1.190, 2.380, 3.571, 4.761)),
     **_family("m5", (0.156, 0.311, 0.623, 1.245, None, 3.740, None)),
+    # The 24xlarge sizes: 7.488 and 10.368 (DefangLabs/pulumi-defang's ElastiCache catalog,
+    # from aws.amazon.com/elasticache/pricing and instances.vantage.sh).
+    "cache.m5.24xlarge": 7.488, "cache.r5.24xlarge": 10.368,
     **_family("r7g", (0.219, 0.437, 0.873, 1.745, 3.490, 5.235, 6.980)),
     **_family("r6g", (0.206, 0.411, 0.821, 1.642, 3.284, 4.926, 6.568)),
     **_family("r5", (0.216, 0.431, 0.862, 1.723, None, 5.170, None)),

@@ -21,7 +21,12 @@ from infra.config.access import (
 )
 from infra.config.alarms import resolve_alarms
 from infra.config.aws_global import check_global
-from infra.config.aws_limits import AWS_LIMITS, DEFAULT_MEMCACHED_NODES, check_group_nodes
+from infra.config.aws_limits import (
+    AWS_LIMITS,
+    DEFAULT_MEMCACHED_NODES,
+    MAX_MAINTENANCE_MINUTES,
+    check_group_nodes,
+)
 from infra.config.common import (
     DAYS,
     DailyWindow,
@@ -68,6 +73,11 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     node = _check_node_type(cfg, defaults, profile, path, problems)
     if node is not None and (unoffered := catalog.region_node_problem(node, region)):
         problems.append(Problem(f"{path}.node_type", unoffered))
+    if memcached and node is not None and node.name not in catalog.MEMCACHED_MAX_CACHE_MEMORY_MB:
+        problems.append(Problem(f"{path}.node_type", f"{node.name!r} is not offered for "
+                                "Memcached: data tiering nodes (r6gd) run Valkey and Redis "
+                                "only; use an r7g or m7g node of the same size."))
+        node = None
     # Neither engine nor version in the default description: an upgrade would modify every
     # member, and ModifyReplicationGroup on a Global Datastore member is rejected.
     description = resolve_description(cfg.description, prefix, name, "", path, problems,
@@ -105,7 +115,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     parameters = check_cache_parameters(cfg.parameters, AWS_FAMILIES[family] if family else None,
                                         version, "aws", path, problems)
     if memcached:
-        _check_memcached_item_sizes(parameters, f"{path}.parameters", problems)
+        _check_memcached_item_sizes(parameters, node, f"{path}.parameters", problems)
     else:
         # Sharding needs cluster-enabled=yes in the group's parameters (docs/cloud-rules.md).
         parameters = dict(sorted({**parameters,
@@ -113,6 +123,10 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     maintenance = cfg.maintenance_window or defaults.maintenance_window
     snapshot = cfg.snapshot_window or defaults.snapshot_window
     weekly = check_weekly_window(maintenance, f"{path}.maintenance_window", problems)
+    if weekly is not None and weekly.minutes > MAX_MAINTENANCE_MINUTES:
+        problems.append(Problem(f"{path}.maintenance_window", f"{maintenance!r} lasts "
+                                f"{weekly.minutes} minutes; an ElastiCache maintenance window "
+                                "lasts at most 24 hours."))
     if not memcached:
         daily = check_daily_window(snapshot, f"{path}.snapshot_window", problems)
         if weekly is not None and daily is not None:
@@ -133,7 +147,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         problems.append(Problem(f"{path}.aws.log_retention_days", f"{log_retention} is not a "
                                 "CloudWatch Logs retention; use one of "
                                 f"{', '.join(map(str, LOG_RETENTION_DAYS))}."))
-    if node is not None and version is not None and node.data_tiering:
+    if node is not None and version is not None and node.data_tiering and not memcached:
         _check_data_tiering(node, version, parameters, path, problems)
     alarms = resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems, engine=engine)
     if node is not None and alarms.host_cpu_percent == 100 and (memcached or node.vcpus > 2):
@@ -254,25 +268,50 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
 
 # Memcached 1.6 defaults (ElastiCache memcached1.6 family): 1 MiB items, 512 KiB slab chunks.
 MEMCACHED_ITEM_SIZE, MEMCACHED_SLAB_CHUNK = 1048576, 524288
+MEMCACHED_CONNECTIONS_OVERHEAD_MB = 100         # ElastiCache's default (Memcached parameters)
+MEMCACHED_SLAB_PAGE = 1048576                   # settings.slab_page_size, memcached.c
 
 
-def _check_memcached_item_sizes(parameters: dict[str, str], path: str,
-                                problems: list[Problem]) -> None:
-    """CreateCacheCluster and ModifyCacheCluster fail "If slab_chunk_max > max_item_size" and
-    "If max_item_size modulo slab_chunk_max != 0" (ElastiCache for Memcached, Version
-    management, Memcached 1.5.10 changes)."""
-    item_text = parameters.get("max_item_size", str(MEMCACHED_ITEM_SIZE))
-    chunk_text = parameters.get("slab_chunk_max", str(MEMCACHED_SLAB_CHUNK))
-    if not (item_text.isdigit() and chunk_text.isdigit()):
+def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeType | None,
+                                path: str, problems: list[Problem]) -> None:
+    """CreateCacheCluster and ModifyCacheCluster fail "If slab_chunk_max > max_item_size", "If
+    max_item_size modulo slab_chunk_max != 0" and "If max_item_size > ((max_cache_memory -
+    memcached_connections_overhead) / 4)" (ElastiCache for Memcached, Version management,
+    Memcached 1.5.10 changes). Memcached itself exits unless slab_chunk_max divides its 1 MiB
+    slab page ("must divide evenly into ... (slab_page_size)", memcached.c)."""
+    texts = [parameters.get(key, str(default)) for key, default in (
+        ("max_item_size", MEMCACHED_ITEM_SIZE), ("slab_chunk_max", MEMCACHED_SLAB_CHUNK),
+        ("memcached_connections_overhead", MEMCACHED_CONNECTIONS_OVERHEAD_MB))]
+    if not all(text.isdigit() for text in texts):
         return                                  # already refused by the parameter check
-    item, chunk = int(item_text), int(chunk_text)
-    if chunk <= item and item % chunk == 0:
+    item, chunk, overhead = map(int, texts)
+    if MEMCACHED_SLAB_PAGE % chunk:
+        problems.append(Problem(f"{path}.slab_chunk_max", f"{chunk} does not divide Memcached's "
+                                f"slab page of {MEMCACHED_SLAB_PAGE} bytes, so the engine does "
+                                "not start; use a power of two up to 1048576, e.g. 524288."))
         return
-    key = "max_item_size" if "max_item_size" in parameters else "slab_chunk_max"
-    problems.append(Problem(f"{path}.{key}", f"max_item_size {item} and slab_chunk_max {chunk} "
-                            "do not fit: max_item_size must be a multiple of slab_chunk_max "
-                            "(and not below it), or ElastiCache refuses the cluster; e.g. "
-                            f"max_item_size {max(chunk, (item // chunk or 1) * chunk)}."))
+    if chunk > item or item % chunk:
+        key = "max_item_size" if "max_item_size" in parameters else "slab_chunk_max"
+        example = max(chunk, item // chunk * chunk)
+        problems.append(Problem(f"{path}.{key}", f"max_item_size {item} and slab_chunk_max "
+                                f"{chunk} do not fit: max_item_size must be a multiple of "
+                                "slab_chunk_max (and not below it), or ElastiCache refuses the "
+                                f"cluster; e.g. max_item_size {example}."))
+        return
+    if node is None:
+        return
+    memory_mb = catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name] - overhead
+    largest = max(memory_mb, 0) * 2**20 // 4 // chunk * chunk
+    if item <= largest:
+        return
+    key = "max_item_size" if "max_item_size" in parameters else "memcached_connections_overhead"
+    fix = (f"use at most {largest} (a multiple of slab_chunk_max)" if largest >= chunk
+           else "lower memcached_connections_overhead")
+    problems.append(Problem(f"{path}.{key}", f"max_item_size {item} is more than a quarter of "
+                            f"the {memory_mb} MB a {node.name} node has for items (its "
+                            f"max_cache_memory less memcached_connections_overhead {overhead}), "
+                            f"so ElastiCache refuses the cluster; {fix}, or choose a larger "
+                            "node type."))
 
 
 def _check_data_tiering(node: catalog.NodeType, version: str, parameters: dict[str, str],

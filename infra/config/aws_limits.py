@@ -50,6 +50,10 @@ DEFAULT_GROUP_NODES_QUOTA = 90
 # and 40. If you need more than 40 nodes for your Memcached cluster, please fill out the
 # ElastiCache Limit Increase Request form".
 DEFAULT_MEMCACHED_NODES = 40
+# A weekly maintenance window: "You can modify your cluster to specify a time range of up to 24
+# hours in duration" (ElastiCache user guide, Managing maintenance); at least 60 minutes is
+# common.MIN_WINDOW_MINUTES.
+MAX_MAINTENANCE_MINUTES = 24 * 60
 
 
 def check_group_nodes(shards: int, replicas: int, path: str, problems: list[Problem],

@@ -91,6 +91,15 @@ BAD_CONFIGS = [
     ("short-maintenance-window", aws_config({"s": {"maintenance_window": "sun:05:00-sun:05:30"}}),
      "caches.s.maintenance_window: 'sun:05:00-sun:05:30' lasts 30 minutes; a maintenance window "
      "needs at least 60."),
+    # "a time range of up to 24 hours" (ElastiCache, Managing maintenance); memcached's window
+    # is checked as Valkey's is. A window that wraps the week is 6 days 23 hours long.
+    ("long-maintenance-window", aws_config({"s": {"maintenance_window": "sun:05:00-sun:04:00"}}),
+     "caches.s.maintenance_window: 'sun:05:00-sun:04:00' lasts 10020 minutes; an ElastiCache "
+     "maintenance window lasts at most 24 hours."),
+    ("memcached-long-maintenance-window",
+     aws_config({"m": {"engine": "memcached", "maintenance_window": "sun:05:00-mon:05:01"}}),
+     "caches.m.maintenance_window: 'sun:05:00-mon:05:01' lasts 1441 minutes; an ElastiCache "
+     "maintenance window lasts at most 24 hours."),
     ("malformed-maintenance-window", aws_config({"s": {"maintenance_window": "sunday 5am"}}),
      "caches.s.maintenance_window: 'sunday 5am' is not a maintenance window; use "
      "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:05:00-sun:06:00'."),
@@ -158,6 +167,11 @@ BAD_CONFIGS = [
                                                     "node_type": "cache.r6gd.xlarge"}}),
      "caches.s.node_type: 'cache.r6gd.xlarge' uses data tiering, which needs Valkey or Redis "
      "6.2 or later."),
+    # The Memcached node-type table (ParameterGroups.Engine.html) has no r6gd.
+    ("memcached-on-data-tiering-node", aws_config({"m": {"engine": "memcached",
+                                                         "node_type": "cache.r6gd.xlarge"}}),
+     "caches.m.node_type: 'cache.r6gd.xlarge' is not offered for Memcached: data tiering nodes "
+     "(r6gd) run Valkey and Redis only; use an r7g or m7g node of the same size."),
     # Supported node types: Thailand and Mexico (Central) offer m7g/r7g and t3/t4g only.
     ("node-type-not-in-region", aws_config({"s": {"node_type": "cache.r6g.large"}},
                                            **{"aws:region": "mx-central-1"}),
@@ -232,6 +246,23 @@ def test_snapshot_and_maintenance_windows_that_do_not_overlap_are_accepted(snaps
                                                "maintenance_window": maintenance}}), "test")
     cache = spec.caches[0]
     assert (cache.snapshot_window, cache.maintenance_window) == (snapshot, maintenance)
+
+
+def test_a_maintenance_window_of_exactly_24_hours_is_accepted():
+    # Memcached: on Valkey/Redis a daily snapshot window would overlap a 24-hour window.
+    spec = load_stack_config(aws_config({"s": {"engine": "memcached",
+                                               "maintenance_window": "sun:05:00-mon:05:00"}}),
+                             "test")
+    assert spec.caches[0].maintenance_window == "sun:05:00-mon:05:00"
+
+
+@pytest.mark.parametrize(("engine", "node_type", "memory_gib"), [
+    ("valkey", "cache.r5.24xlarge", 635.61), ("memcached", "cache.m5.24xlarge", 314.32)])
+def test_the_24xlarge_m5_and_r5_nodes_are_offered(engine, node_type, memory_gib):
+    # Supported node types: M5 and R5 run up to 24xlarge (96 vCPU), for both engines.
+    spec = load_stack_config(aws_config({"s": {"engine": engine, "node_type": node_type}}), "test")
+    node = spec.caches[0].node_type
+    assert (node.name, node.memory_gib, node.vcpus) == (node_type, memory_gib, 96)
 
 
 def test_a_group_past_the_default_node_quota_is_a_warning_up_to_500_nodes():

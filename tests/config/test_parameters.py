@@ -299,8 +299,9 @@ def test_every_engine_version_offered_has_its_parameter_data():
 @pytest.mark.parametrize(("parameters", "key", "item", "chunk", "example"), [
     ({"max_item_size": "1500000"}, "max_item_size", 1500000, 524288, 1048576),
     ({"max_item_size": "2048"}, "max_item_size", 2048, 524288, 524288),
-    ({"slab_chunk_max": "2097152"}, "slab_chunk_max", 1048576, 2097152, 2097152),
-], ids=["not-a-multiple", "item-below-default-chunk", "chunk-above-default-item"])
+    ({"max_item_size": "262144", "slab_chunk_max": "1048576"}, "max_item_size", 262144,
+     1048576, 1048576),
+], ids=["not-a-multiple", "item-below-default-chunk", "item-below-chunk"])
 def test_memcached_item_and_chunk_sizes_must_fit(refused, parameters, key, item, chunk,
                                                   example):
     # CreateCacheCluster fails "If slab_chunk_max > max_item_size" or "If max_item_size
@@ -309,6 +310,48 @@ def test_memcached_item_and_chunk_sizes_must_fit(refused, parameters, key, item,
             f"caches.m.parameters.{key}: max_item_size {item} and slab_chunk_max {chunk} do "
             "not fit: max_item_size must be a multiple of slab_chunk_max (and not below it), "
             f"or ElastiCache refuses the cluster; e.g. max_item_size {example}.")
+
+
+@pytest.mark.parametrize("chunk", ["2097152", "300000"], ids=["above-the-page", "not-a-divisor"])
+def test_memcached_slab_chunk_must_divide_the_slab_page(refused, chunk):
+    # memcached.c exits unless slab_chunk_max divides settings.slab_page_size (1 MiB).
+    refused(aws_config({"m": {"engine": "memcached", "parameters": {
+        "max_item_size": str(int(chunk) * 3), "slab_chunk_max": chunk}}}),
+        f"caches.m.parameters.slab_chunk_max: {chunk} does not divide Memcached's slab page of "
+        "1048576 bytes, so the engine does not start; use a power of two up to 1048576, e.g. "
+        "524288.")
+
+
+@pytest.mark.parametrize(("node_type", "parameters", "key", "item", "memory", "overhead", "fix"), [
+    # (512 - 100) MB / 4 = 103 MB: the largest multiple of 512 KiB is 206 x 524288.
+    ("cache.t4g.micro", {"max_item_size": "1073741824"}, "max_item_size", 1073741824, 412, 100,
+     "use at most 108003328 (a multiple of slab_chunk_max)"),
+    ("cache.c7gn.large", {"max_item_size": "1073741824"}, "max_item_size", 1073741824, 3064, 100,
+     "use at most 803209216 (a multiple of slab_chunk_max)"),
+    ("cache.t3.small", {"memcached_connections_overhead": "1402"},
+     "memcached_connections_overhead", 1048576, 0, 1402, "lower memcached_connections_overhead"),
+], ids=["t4g-micro", "c7gn-large", "overhead-leaves-no-room"])
+def test_memcached_item_size_is_at_most_a_quarter_of_item_memory(refused, node_type, parameters,
+                                                                  key, item, memory, overhead,
+                                                                  fix):
+    # CreateCacheCluster fails "If max_item_size > ((max_cache_memory -
+    # memcached_connections_overhead) / 4)"; max_cache_memory is fixed per node type.
+    refused(aws_config({"m": {"engine": "memcached", "node_type": node_type,
+                              "parameters": parameters}}),
+            f"caches.m.parameters.{key}: max_item_size {item} is more than a quarter of the "
+            f"{memory} MB a {node_type} node has for items (its max_cache_memory less "
+            f"memcached_connections_overhead {overhead}), so ElastiCache refuses the cluster; "
+            f"{fix}, or choose a larger node type.")
+
+
+def test_memcached_item_size_at_a_quarter_of_item_memory_is_accepted():
+    spec = load_stack_config(aws_config({"m": {
+        "engine": "memcached", "node_type": "cache.t4g.micro",
+        "parameters": {"max_item_size": "108003328"}}}), "test")
+    assert spec.caches[0].parameters["max_item_size"] == "108003328"
+    # The node types Memcached runs on have their fixed max_cache_memory; r6gd is not one.
+    assert set(aws_catalog.NODE_TYPES) - set(aws_catalog.MEMCACHED_MAX_CACHE_MEMORY_MB) == {
+        n for n in aws_catalog.NODE_TYPES if ".r6gd." in n}
 
 
 def test_memcached_item_sizes_that_fit_are_accepted():
