@@ -18,6 +18,10 @@ from components.naming import user_group_id as user_group_id
 # ElastiCache replication group / cache cluster ids: 1-40 chars, letters, digits and hyphens,
 # starting with a letter, no "--" and no trailing "-"; stored lowercase (docs/cloud-rules.md).
 REPLICATION_GROUP_ID_MAX = 40
+# A Memcached cluster id may be 50: CreateCacheCluster "A name must contain from 1 to 50
+# alphanumeric characters or hyphens" (botocore's ElastiCache model), and terraform-provider-aws
+# cluster.go validates cluster_id with StringLenBetween(1, 50). The console's 40 is its own.
+MEMCACHED_CLUSTER_ID_MAX = 50
 NAME_PART = re.compile(r"^[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$")
 
 

@@ -245,18 +245,18 @@ def resolve_snapshots(retention: int | None, window: str | None, default_retenti
 
 
 def check_cache_name(name: str, prefix: str, path: str, problems: list[Problem],
-                      id_limit: bool = True) -> None:
-    """Name syntax for both clouds; the 40-character id limit is ElastiCache's (GCP's own
-    instance-id limits are checked in config/gcp.py)."""
+                     id_max: int | None = naming.REPLICATION_GROUP_ID_MAX) -> None:
+    """Name syntax for both clouds, and the cache id's length where `id_max` is given:
+    ElastiCache's (GCP's own instance-id limits are checked in config/gcp.py)."""
     if not naming.is_valid_name_part(name):
         problems.append(Problem(path, f"the cache name {name!r} is not allowed; use lowercase "
                                       "letters, digits and single hyphens, starting with a "
                                       "letter and not ending with a hyphen."))
         return
     group_id = naming.replication_group_id(prefix, name)
-    if id_limit and len(group_id) > naming.REPLICATION_GROUP_ID_MAX:
+    if id_max is not None and len(group_id) > id_max:
         problems.append(Problem(path, f"the cache id {group_id!r} is {len(group_id)} characters; "
-                                      f"ElastiCache allows {naming.REPLICATION_GROUP_ID_MAX}. "
+                                      f"ElastiCache allows {id_max}. "
                                       "Shorten the cache name or set name_prefix."))
 
 

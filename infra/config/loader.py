@@ -367,6 +367,14 @@ def _typos_corrected(raw: Any, err: ValidationError,
     return out
 
 
+def _aws_id_max(cache_raw: object) -> int:
+    """A node-based Memcached cluster's id may be longer than a replication group's or a
+    serverless cache's. Read from the raw config, so the limit holds when other keys are bad."""
+    memcached = isinstance(cache_raw, dict) and cache_raw.get("engine") == "memcached" \
+        and cache_raw.get("serverless") is None
+    return naming.MEMCACHED_CLUSTER_ID_MAX if memcached else naming.REPLICATION_GROUP_ID_MAX
+
+
 def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
                    ) -> Iterator[tuple[str, str, CacheConfig, int]]:
     """Each cache's (name, key path, parsed config, problem count before it) that a cloud's
@@ -379,7 +387,8 @@ def _cache_configs(parsed: _Parsed, cloud: str | None, problems: list[Problem]
     for name, cache_raw in raw.items():
         path = f"caches.{name}"
         before = len(problems)
-        check_cache_name(name, parsed.prefix, path, problems, id_limit=cloud != "gcp")
+        check_cache_name(name, parsed.prefix, path, problems,
+                         id_max=None if cloud == "gcp" else _aws_id_max(cache_raw))
         cfg = _validated(cache_raw if cache_raw is not None else {}, path, CacheConfig,
                          problems)
         if cfg is None:

@@ -65,6 +65,19 @@ BAD_CONFIGS = [
      "caches.a-very-long-cache-name-for-sessions-xyz: the cache id "
      "'test-a-very-long-cache-name-for-sessions-xyz' is 44 characters; ElastiCache allows 40. "
      "Shorten the cache name or set name_prefix."),
+    # A Memcached cluster id may be 50 (CreateCacheCluster, terraform-provider-aws cluster.go),
+    # and a serverless one 40 like a replication group's.
+    ("memcached-id-too-long",
+     aws_config({"sessions-memcached-for-the-checkout-web-tier-eu": {"engine": "memcached"}}),
+     "caches.sessions-memcached-for-the-checkout-web-tier-eu: the cache id "
+     "'test-sessions-memcached-for-the-checkout-web-tier-eu' is 52 characters; ElastiCache "
+     "allows 50. Shorten the cache name or set name_prefix."),
+    ("serverless-memcached-id-too-long",
+     aws_config({"sessions-memcached-for-the-checkout-api": {"engine": "memcached",
+                                                             "serverless": {}}}),
+     "caches.sessions-memcached-for-the-checkout-api: the cache id "
+     "'test-sessions-memcached-for-the-checkout-api' is 44 characters; ElastiCache allows 40. "
+     "Shorten the cache name or set name_prefix."),
     ("unknown-node-type", aws_config({"s": {"node_type": "cache.r7g.lage"}}),
      "caches.s.node_type: 'cache.r7g.lage' is not a known ElastiCache node type. Did you mean "
      "'cache.r7g.large'? Known families: c7gn, m5, m6g, m7g, r5, r6g, r6gd, r7g, t3, t4g."),

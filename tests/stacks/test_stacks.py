@@ -12,6 +12,7 @@ from infra.config import load_stack_config
 from infra.plan.mocks import MOCK_TOKEN
 from infra.plan.secrets import SECRET_SIG, SIG_KEY, is_secret
 from infra.stackfile import PROJECT_ROOT, flat_stack_config, stack_names
+from tests.builders import aws_config
 
 STACKS = stack_names()
 AWS_STACKS = [s for s in STACKS if not s.startswith("gcp")]
@@ -75,6 +76,17 @@ def test_dev_is_one_small_cheap_valkey_node(run_stack):
     assert group.inputs["numCacheClusters"] == 1
     assert "kmsKeyId" not in group.inputs  # AWS-owned key, no customer-managed key to pay for
     assert not any(r.protect for r in recorder.registrations)
+
+
+def test_a_memcached_cluster_id_of_50_characters_deploys(run_stack):
+    # CreateCacheCluster takes 1 to 50 characters (40 is a replication group's limit).
+    name = "sessions-memcached-for-the-checkout-web-tier1"
+    recorder = run_stack(aws_config({name: {"engine": "memcached"}}))
+    [cluster] = recorder.of_type("aws:elasticache/cluster:Cluster")
+    assert cluster.inputs["clusterId"] == f"test-{name}"
+    assert len(cluster.inputs["clusterId"]) == 50
+    [group] = recorder.of_type("aws:elasticache/parameterGroup:ParameterGroup")
+    assert group.inputs["name"].startswith(f"test-{name}-")
 
 
 def test_prod_is_replicated_encrypted_global_and_protected(run_stack):
