@@ -210,6 +210,14 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
                                 "not a cache subnet group name; use up to 255 letters, digits "
                                 "and hyphens."))
+    elif aws.subnet_group_name is not None and aws.subnet_group_name.lower() != \
+            aws.subnet_group_name:
+        # CreateCacheSubnetGroup: the name "is stored as a lowercase string", and the cache's
+        # subnet_group_name (ForceNew) is read back as stored: a replacement on every update.
+        problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
+                                "stored by ElastiCache in lower case, and the name as written "
+                                "would replace the cache on every update; write "
+                                f"{aws.subnet_group_name.lower()!r}."))
     tls_mode, warnings = _check_tls_mode(aws.transit_encryption_mode, engine, version, profile,
                                          path, problems)
     autoscaling = None

@@ -150,6 +150,11 @@ REFUSED = [
     ("subnet-group-without-vpc", aws_config({"s": {"aws": {"subnet_group_name": "legacy"}}}),
      "caches.s.aws.subnet_group_name: an existing subnet group needs network.vpc_id (its VPC) "
      "with subnet_ids: the cache's security group is created there."),
+    # CreateCacheSubnetGroup stores the name in lower case; the provider reads it back as stored.
+    ("subnet-group-upper-case", aws_config({"s": {"aws": {"subnet_group_name": "Legacy-Subnets"}}},
+                                           network=EXISTING_VPC),
+     "caches.s.aws.subnet_group_name: 'Legacy-Subnets' is stored by ElastiCache in lower case, "
+     "and the name as written would replace the cache on every update; write 'legacy-subnets'."),
     ("bad-subnet-group", aws_config({"s": {"aws": {"subnet_group_name": "legacy_subnets"}}},
                                     network=EXISTING_VPC),
      "caches.s.aws.subnet_group_name: 'legacy_subnets' is not a cache subnet group name; use "
