@@ -37,6 +37,14 @@ def default_user_id(cache_id: str) -> str:
     return f"{cache_id}-default"
 
 
+# A serverless cache without configured users gets one application user of this name.
+APP_USER_NAME = "app"
+
+
+def app_user_id(cache_id: str) -> str:
+    return f"{cache_id}-{APP_USER_NAME}"
+
+
 # --- the GCP network a stack creates (components/gcp/network.py) ------------------------------
 # Compute Engine names and resource ids are 1-63 characters; the config checks these against it.
 GCE_NAME_MAX = 63

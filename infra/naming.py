@@ -12,6 +12,8 @@ import re
 # infra); re-exported here with every other physical name.
 from components.naming import alarm_name as alarm_name
 from components.naming import alarm_prefix as alarm_prefix
+from components.naming import app_user_id as app_user_id
+from components.naming import default_user_id as default_user_id
 from components.naming import gcp_key_grant_label as gcp_key_grant_label
 from components.naming import user_group_id as user_group_id
 

@@ -27,8 +27,8 @@ from components.aws.users import (
 )
 from components.component import Component, Outputs
 
-# Without configured users the group holds one application user with every permission.
-APP_USER_NAME = "app"
+# Without configured users the group holds one application user (naming.APP_USER_NAME) with
+# every permission.
 APP_ACCESS = "on ~* +@all"
 # Create-only: the cache is seeded from these snapshots when it is created, and a later edit
 # would replace it (RequiresReplace), so changes are ignored after creation.
@@ -86,13 +86,13 @@ class ElastiCacheServerlessCache(Component[ServerlessCacheArgs],
                 engine=args.engine,
                 default_user_id=naming.default_user_id(args.name),
                 users=args.users or [CacheUserArgs(
-                    name=APP_USER_NAME, user_id=f"{args.name}-{APP_USER_NAME}",
-                    user_name=APP_USER_NAME, access=APP_ACCESS)],
+                    name=naming.APP_USER_NAME, user_id=naming.app_user_id(args.name),
+                    user_name=naming.APP_USER_NAME, access=APP_ACCESS)],
                 tags=dict(args.tags),
             ), parent=self, group_name=f"{name}-users")
             if not args.users:
-                self.user_name = APP_USER_NAME
-                self.password = self.users.passwords[APP_USER_NAME]
+                self.user_name = naming.APP_USER_NAME
+                self.password = self.users.passwords[naming.APP_USER_NAME]
 
         cache = aws.elasticache.ServerlessCache(
             f"{name}-cache",

@@ -188,6 +188,7 @@ def _load_aws(parsed: _Parsed, cloud: str | None, problems: list[Problem]) -> Aw
             serverless.append(spec)
         else:
             caches.append(spec)
+    _check_unique_user_ids(every_cache, problems)
     secondary_networks: dict[str, NetworkSpec] = {}
     cross_region_warnings: list[str] = []
     if network is not None:
@@ -274,6 +275,27 @@ def _check_other_cloud_block(cfg: CacheConfig, cloud: str, path: str,
     if generic or not block.model_fields_set:
         problems.append(Problem(f"{path}.{other}", f"options for {other} do not apply to a "
                                                    f"stack on {cloud}; remove the block."))
+
+
+def _check_unique_user_ids(caches: list[AnyCacheSpec], problems: list[Problem]) -> None:
+    """User ids are `<cache id>-<user>` and unique per account and region (CreateUser:
+    UserAlreadyExistsFault), so cache `a` with user `b-c` and cache `a-b` with user `c` would
+    make the second CreateUser fail."""
+    owners: dict[str, str] = {}
+    for cache in caches:
+        if isinstance(cache, ServerlessCacheSpec) and not cache.is_memcached:
+            own = [user.user_id for user in cache.users] or [naming.app_user_id(cache.cache_id)]
+        elif isinstance(cache, CacheSpec) and cache.users:
+            own = [user.user_id for user in cache.users]
+        else:
+            continue                            # AUTH token, Memcached or GCP: no ElastiCache users
+        for user_id in (naming.default_user_id(cache.cache_id), *own):
+            owner = owners.setdefault(user_id, cache.name)
+            if owner != cache.name:
+                problems.append(Problem(f"caches.{cache.name}", f"the user id {user_id!r} is "
+                                        f"also one of cache {owner!r}'s users; ElastiCache user "
+                                        "ids are unique in an account and region, so its "
+                                        "creation would fail. Rename a user or a cache."))
 
 
 def _check_subnet_groups(caches: list[CacheSpec], network: NetworkSpec,
