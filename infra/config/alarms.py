@@ -6,12 +6,13 @@ read the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields, replace
 
 from pydantic import StrictBool, StrictFloat, StrictInt
 
 from components.alarm_policy import AlarmPolicy
-from infra.config.common import Problem, StrictModel, check_range
+from infra.config.common import Problem, Range, StrictModel, check_range
 from infra.config.limits import STACK_LIMITS
 
 ALARM_DEFAULTS: dict[str, AlarmPolicy] = {
@@ -86,12 +87,14 @@ SERVERLESS_UNWATCHED: dict[str, tuple[str, ...]] = {
 def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
                    problems: list[Problem], engine: str | None = None,
                    unwatched: tuple[str, ...] = (), watched_by: str = "",
-                   connection_cap: int | None = MAX_NODE_CONNECTIONS) -> AlarmPolicy:
+                   connection_cap: int | None = MAX_NODE_CONNECTIONS,
+                   percent_limits: Mapping[str, Range] | None = None) -> AlarmPolicy:
     """The profile's policy with the cache's overrides. Overrides no alarm of the cache reads
     are refused rather than silently unused: with an ElastiCache node-based `engine`, those
     for metrics it does not publish; otherwise the `unwatched` keys of `watched_by` (a
     Memorystore product, a serverless cache). `connection_cap`: the most connections a node
-    accepts, if the same for every node (None: the caller fits the threshold itself)."""
+    accepts, if the same for every node (None: the caller fits the threshold itself).
+    `percent_limits`: a cloud's own range for a percentage key, in place of the shared one."""
     policy = ALARM_DEFAULTS[profile]
     if cfg is None:
         return policy
@@ -112,8 +115,8 @@ def resolve_alarms(cfg: AlarmsConfig | None, profile: str, path: str,
     for key in _PERCENT_KEYS:
         value = overrides.get(key)
         if value is not None:
-            limit = STACK_LIMITS["alarms.engine_cpu_percent" if key == "engine_cpu_percent"
-                                 else "alarms.percent"]
+            limit = (percent_limits or {}).get(key) or STACK_LIMITS[
+                "alarms.engine_cpu_percent" if key == "engine_cpu_percent" else "alarms.percent"]
             check_range(value, limit, f"{path}.{key}", problems)
     for key in _COUNT_KEYS:
         value = overrides.get(key)

@@ -94,7 +94,9 @@ def resolve_cache(name: str, cfg: CacheConfig, profile: str, prefix: str, region
                                           limits=_parameter_limits(cfg, engine, gcp_defaults)),
         alarms=resolve_alarms(cfg.alarms, profile, f"{path}.alarms", problems,
                               unwatched=GCP_UNWATCHED[engine], watched_by=PRODUCT[engine],
-                              connection_cap=None),
+                              connection_cap=None, percent_limits={
+                                  "memory_critical_percent":
+                                  GCP_LIMITS["alarms.memory_critical_percent"]}),
     )
     common["description"] = resolve_description(cfg.description, prefix, name,
                                                 f"{engine} {version}", path, problems)

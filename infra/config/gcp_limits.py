@@ -10,6 +10,13 @@ from infra.config.spec import GcpCacheSpec
 
 # Memorystore (the numbers and their sources are in infra/catalog/gcp.py).
 GCP_LIMITS: dict[str, Range] = {
+    # The memory metrics the alerts read are fractions that stop at 1.0 (Valkey
+    # instance/memory/maximum_utilization "from 0.0 to 1.0"; Memcached node/memory/utilization
+    # and Redis stats/memory/system_memory_usage_ratio, ratios of the maximum), and an alert
+    # fires above its threshold.
+    "alarms.memory_critical_percent": Range(
+        1, 99, "use {low} to {high} (Memorystore's memory use stops at 100 %, so an alert above "
+               "it could never fire)"),
     "valkey.shards": Range(1, gcp_catalog.VALKEY_MAX_SHARDS,
                            "Memorystore for Valkey has {low} to {high} shards"),
     "valkey.replicas": Range(0, gcp_catalog.MAX_REPLICAS,

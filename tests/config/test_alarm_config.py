@@ -7,7 +7,7 @@ import pytest
 
 from infra.config import load_stack_config
 from infra.config.alarms import ALARM_DEFAULTS, AlarmPolicy
-from tests.builders import aws_config, gcp_config, valkey
+from tests.builders import aws_config, gcp_config, memcached, redis, valkey
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
@@ -113,6 +113,21 @@ def test_a_valkey_cpu_alert_at_100_percent_is_refused_on_gcp(refused):
     refused(gcp_config(valkey(alarms={"engine_cpu_percent": 100})),
             "caches.s.alarms.engine_cpu_percent: 100 is not allowed; use 1 to 99 (CPU use never "
             "passes 100 %, so an alarm above 100 could never fire).")
+
+
+@pytest.mark.parametrize("engine", [valkey, redis, memcached], ids=["valkey", "redis", "memcached"])
+def test_a_memory_critical_alert_at_100_percent_is_refused_on_gcp(refused, engine):
+    # The memory metrics the alerts read stop at 1.0 of the maximum; alerts fire above it.
+    refused(gcp_config(engine(alarms={"memory_critical_percent": 100})),
+            "caches.s.alarms.memory_critical_percent: 100 is not allowed; use 1 to 99 "
+            "(Memorystore's memory use stops at 100 %, so an alert above it could never fire).")
+
+
+def test_a_memory_critical_alarm_at_100_percent_is_kept_on_aws():
+    # ElastiCache's DatabaseMemoryUsagePercentage is used_memory / maxmemory, which can pass 100.
+    spec = load_stack_config(aws_config({"s": {"alarms": {"memory_critical_percent": 100}}}),
+                             "test")
+    assert spec.caches[0].alarms.memory_critical_percent == 100
 
 
 def test_every_alarm_mistake_is_reported_at_once(attempt):
