@@ -183,9 +183,12 @@ def _graph(title: str, engine: str, instance_id: str, rule: AlertRule) -> dict[s
         "title": title,
         "xyChart": {
             "dataSets": [{"plotType": "LINE", "timeSeriesQuery": query}],
-            "thresholds": [{"label": f"alert ({rule.severity.lower()})", "value": rule.threshold,
-                            "color": "RED" if rule.severity == "CRITICAL" else "YELLOW",
-                            "direction": "BELOW" if rule.comparison == LESS else "ABOVE"}],
+            # Label and value only: "Color is not allowed in a XyChart", nor direction
+            # (google.monitoring.dashboard.v1.Threshold), so the label says which side alerts;
+            # Google's sample dashboards set neither on a line chart.
+            "thresholds": [{"label": f"{rule.severity.lower()} alert "
+                                     f"{'below' if rule.comparison == LESS else 'above'}",
+                            "value": rule.threshold}],
         },
     }
 

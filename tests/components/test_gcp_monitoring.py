@@ -279,8 +279,8 @@ def test_dashboard_graphs_the_alerted_metrics_with_their_thresholds(run_stack):
     query = memory["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilter"]
     assert 'metric.type = "memorystore.googleapis.com/instance/memory/maximum_utilization"' \
         in query["filter"]
-    assert memory["thresholds"] == [{"label": "alert (critical)", "value": 0.9,
-                                     "color": "RED", "direction": "ABOVE"}]
+    # No color or direction: the Dashboards API allows neither in an XyChart's thresholds.
+    assert memory["thresholds"] == [{"label": "critical alert above", "value": 0.9}]
     ratio = charts["Hits per miss"]["dataSets"][0]["timeSeriesQuery"]["timeSeriesFilterRatio"]
     assert "total_keyspace_hits_count" in ratio["numerator"]["filter"]
     assert "total_keyspace_misses_count" in ratio["denominator"]["filter"]
@@ -288,6 +288,15 @@ def test_dashboard_graphs_the_alerted_metrics_with_their_thresholds(run_stack):
     policies = policies_of(rec, "s-alerts")
     assert charts["Replication lag (s)"]["thresholds"][0]["value"] == condition(
         policies["replication-lag"])["thresholdValue"]
+
+
+@pytest.mark.parametrize("engine", [valkey, redis, memcached], ids=["valkey", "redis", "memcached"])
+def test_dashboard_thresholds_carry_only_what_an_xy_chart_allows(run_stack, engine):
+    # google.monitoring.dashboard.v1.Threshold: "Color is not allowed in a XyChart", and
+    # "Direction is not allowed in a XyChart".
+    charts = graphs(dashboard_of(run_stack(gcp_config(engine(), **PROD))))
+    thresholds = [t for chart in charts.values() for t in chart.get("thresholds", [])]
+    assert thresholds and all(set(t) == {"label", "value"} for t in thresholds)
 
 
 def test_dashboard_shows_the_secondary_and_the_cross_region_replication(run_stack):
@@ -298,7 +307,7 @@ def test_dashboard_shows_the_secondary_and_the_cross_region_replication(run_stac
     secondary = charts["Memory in us-east4"]["dataSets"][0]["timeSeriesQuery"]
     assert "test-s-use4" in secondary["timeSeriesFilter"]["filter"]
     links = charts["Cross-region replication links"]["thresholds"][0]
-    assert (links["value"], links["direction"]) == (1, "BELOW")
+    assert links == {"label": "critical alert below", "value": 1}
 
 
 def test_memcached_dashboard_row(run_stack):
