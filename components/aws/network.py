@@ -76,7 +76,11 @@ class CacheNetwork(Component[CacheNetworkArgs],
             vpc_id=vpc_id,
             # No egress rules: caches only answer; the provider removes AWS's allow-all default.
             tags={"Name": f"{args.name_prefix}-cache"},
-            opts=pulumi.ResourceOptions(parent=self),
+            # A new prefix renames the group: create it first and delete the old one last, once
+            # the caches in it are gone (EC2 refuses to delete a group still attached to network
+            # interfaces). Explicit, because the bridge deletes first whenever a program names a
+            # resource itself; a new VPC may hold the same name.
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False),
         )
         # (logical-name suffix, the suffix it had before, CIDR, security group, label) per
         # allowed source. A rule is named after its source, not its place in the list: removing
@@ -131,7 +135,11 @@ class CacheNetwork(Component[CacheNetworkArgs],
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": f"{args.name_prefix}-cache"},
-            opts=pulumi.ResourceOptions(parent=self),
+            # A new prefix renames the group: create it first and delete the old one last, once
+            # the caches in it are gone (EC2 refuses to delete a group still attached to network
+            # interfaces). Explicit, because the bridge deletes first whenever a program names a
+            # resource itself; a new VPC may hold the same name.
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False),
         )
         # Nothing uses the default group; without rules it admits and sends nothing should
         # something be launched into it by mistake (CIS AWS Foundations, EC2.2).

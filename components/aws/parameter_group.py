@@ -32,7 +32,12 @@ class CacheParameterGroup(Component[CacheParameterGroupArgs],
             description=args.description,
             parameters=[aws.elasticache.ParameterGroupParameterArgs(name=k, value=v)
                         for k, v in sorted(args.parameters.items())],
-            opts=pulumi.ResourceOptions(parent=self),
+            # Create the new group before deleting the old one, which the cache still uses
+            # until it moves ("You cannot delete a cache parameter group if it is associated
+            # with any cache clusters"). Explicit, because the bridge deletes first whenever a
+            # program names a resource itself (pulumi-terraform-bridge
+            # nameRequiresDeleteBeforeReplace); every replacement here comes with a new name.
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False),
         )
         self.name = group.name
         return {"name": self.name}

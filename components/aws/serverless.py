@@ -115,8 +115,12 @@ class ElastiCacheServerlessCache(Component[ServerlessCacheArgs],
             user_group_id=self.users.user_group_id if self.users else None,
             snapshot_arns_to_restores=list(args.snapshot_arns) or None,
             tags=dict(args.tags),
+            # The name is fixed, so a replacement (new subnets, key or snapshots) can only
+            # delete the old cache first; created first, the new one would be refused with
+            # ServerlessCacheAlreadyExistsFault. The bridge does not ask for this itself for
+            # this resource (a Plugin Framework one: pulumi-terraform-bridge pf provider_diff).
             opts=pulumi.ResourceOptions.merge(data, pulumi.ResourceOptions(
-                ignore_changes=RESTORE_ARGS)),
+                ignore_changes=RESTORE_ARGS, delete_before_replace=True)),
         )
         self.arn = cache.arn
         self.endpoint = cache.endpoints.apply(lambda e: e[0].address if e else "")

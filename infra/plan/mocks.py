@@ -44,6 +44,9 @@ class Registration:
     id: str = ""                    # what the mocks answered ("" in a preview: unknown)
     outputs: dict[str, Any] = field(default_factory=dict)
     import_id: str = ""             # the `import_` option: adopt this live resource
+    # Whether the program set delete_before_replace at all: unset, the provider decides (the
+    # bridge deletes first whenever the program names the resource itself).
+    delete_before_replace_defined: bool = False
 
     @property
     def provider_name(self) -> str:
@@ -346,6 +349,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 id=response.id,
                 outputs=rpc.deserialize_properties(response.object, keep_unknowns=True),
                 import_id=request.importId,
+                delete_before_replace_defined=request.deleteBeforeReplaceDefined,
             ))
         return response
 

@@ -57,6 +57,9 @@ def test_security_group_admits_only_cache_ports_from_allowed_sources(run):
     recorder = run(build(NEW))
     [group] = recorder.of_type("aws:ec2/securityGroup:SecurityGroup")
     assert "egress" not in group.inputs and "ingress" not in group.inputs
+    # A renamed group is created before the old one, still holding caches, is deleted (the
+    # bridge would delete first for a resource the program names).
+    assert (group.delete_before_replace_defined, group.delete_before_replace) == (True, False)
     rules = sorted((r.inputs["fromPort"], r.inputs["toPort"],
                     r.inputs.get("cidrIpv4") or r.inputs.get("referencedSecurityGroupId"),
                     r.inputs["ipProtocol"])

@@ -54,6 +54,8 @@ def test_the_serverless_cache_gets_limits_network_key_and_backups(run_stack):
     assert inputs["kmsKeyId"].startswith("arn:aws:mock:us-east-1:")
     assert (inputs["snapshotRetentionLimit"], inputs["dailySnapshotTime"]) == (7, "03:00")
     assert cache.protect and key.protect
+    # Its name is fixed: a replacement can only delete the old cache before creating the new.
+    assert cache.delete_before_replace is True
     # Snapshots taken before the cache is removed stay encrypted under the key: it outlives it.
     assert key.retain_on_delete and not recorder.named("bursty-kms-alias").retain_on_delete
     assert "::aws-us-east-1::" in cache.provider
