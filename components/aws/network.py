@@ -135,11 +135,7 @@ class CacheNetwork(Component[CacheNetworkArgs],
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": f"{args.name_prefix}-cache"},
-            # A new prefix renames the group: create it first and delete the old one last, once
-            # the caches in it are gone (EC2 refuses to delete a group still attached to network
-            # interfaces). Explicit, because the bridge deletes first whenever a program names a
-            # resource itself; a new VPC may hold the same name.
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         # Nothing uses the default group; without rules it admits and sends nothing should
         # something be launched into it by mistake (CIS AWS Foundations, EC2.2).
