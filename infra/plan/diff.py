@@ -36,6 +36,7 @@ from components.resource_types import (
     AWS_SERVERLESS_CACHE,
     AWS_SUBNET,
     AWS_SUBNET_GROUP,
+    AWS_USER,
     AWS_USER_GROUP,
     GCP_MEMCACHED,
     GCP_VALKEY,
@@ -305,6 +306,20 @@ UNIQUE_NAMES: dict[str, tuple[str, str, str, str]] = {
         "goes), then add it back; if its connection secret had a recovery window, delete that "
         "name for good in between (see the notes).",
         "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"),
+    # A cache with aws.users moved between a replication group and a serverless cache keeps its
+    # users' and group's ids (<cache id>-<user>, <cache id>-users) under new parents.
+    AWS_USER: (
+        "userId", "ElastiCache refuses a second user of that id (UserAlreadyExistsFault)",
+        "Take it in two updates: remove the cache in one `pulumi up` (its users go with it), "
+        "then add it back in its new form.",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUser.html"),
+    AWS_USER_GROUP: (
+        "userGroupId", "ElastiCache refuses a second user group of that id "
+        "(UserGroupAlreadyExistsFault)",
+        "Take it in two updates: remove the cache in one `pulumi up` (its user group goes with "
+        "it), then add it back in its new form.",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
+        "API_CreateUserGroup.html"),
 }
 # Secrets Manager's default recovery window, where a plan carries none.
 DEFAULT_RECOVERY_DAYS = 30

@@ -350,6 +350,27 @@ def test_a_cache_key_alias_kept_across_serverless_and_node_based_is_rejected():
     assert "remove the cache in one `pulumi up` (its key stays, the alias goes)" in item["reason"]
 
 
+def test_users_kept_across_serverless_and_node_based_are_rejected():
+    """A cache's users and user group keep their ids (<cache id>-<user>, <cache id>-users) when
+    it moves between a replication group and a serverless cache: created under their new parent
+    before the old ones are deleted, CreateUser and CreateUserGroup refuse the duplicates."""
+    users = {"aws": {"users": {"app": {"access": "on ~* +@all"}}}}
+    node_based = report({"sessions": {**SESSIONS, **users}})
+    serverless = report({"sessions": {"engine": "valkey", **users,
+                                      "serverless": {"max_data_gb": 10,
+                                                     "max_ecpu_per_second": 5000}}})
+    result = diff(node_based, serverless)
+    rbac = ("aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup")
+    rejected = [r for r in result["rejected"] if r["type"] in rbac]
+    # The configured user, the group's disabled default user, and the group.
+    assert sorted((r["type"], r["key"], r["reason"].split("'")[1]) for r in rejected) == [
+        ("aws:elasticache/user:User", "userId", "test-sessions-app"),
+        ("aws:elasticache/user:User", "userId", "test-sessions-default"),
+        ("aws:elasticache/userGroup:UserGroup", "userGroupId", "test-sessions-users")]
+    assert all("created under a new URN before the old one is deleted" in r["reason"]
+               and "remove the cache in one `pulumi up`" in r["reason"] for r in rejected)
+
+
 def test_a_name_unknown_in_the_plan_is_not_taken_for_a_collision():
     before = report({"sessions": with_(SESSIONS, secret=True)})
     moved = copy.deepcopy(before)
