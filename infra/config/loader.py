@@ -280,22 +280,34 @@ def _check_other_cloud_block(cfg: CacheConfig, cloud: str, path: str,
 def _check_unique_user_ids(caches: list[AnyCacheSpec], problems: list[Problem]) -> None:
     """User ids are `<cache id>-<user>` and unique per account and region (CreateUser:
     UserAlreadyExistsFault), so cache `a` with user `b-c` and cache `a-b` with user `c` would
-    make the second CreateUser fail."""
-    owners: dict[str, str] = {}
+    make the second CreateUser fail. Reported at a configured user: two generated ids (a
+    group's `-default`, a serverless cache's `-app`) cannot meet."""
+    # user id -> (key path of a configured user, or None, and what the id is)
+    seen: dict[str, tuple[str | None, str]] = {}
     for cache in caches:
         if isinstance(cache, ServerlessCacheSpec) and not cache.is_memcached:
-            own = [user.user_id for user in cache.users] or [naming.app_user_id(cache.cache_id)]
+            generated = [("the default user", naming.default_user_id(cache.cache_id))]
+            if not cache.users:
+                generated.append(("the app user", naming.app_user_id(cache.cache_id)))
         elif isinstance(cache, CacheSpec) and cache.users:
-            own = [user.user_id for user in cache.users]
+            generated = [("the default user", naming.default_user_id(cache.cache_id))]
         else:
             continue                            # AUTH token, Memcached or GCP: no ElastiCache users
-        for user_id in (naming.default_user_id(cache.cache_id), *own):
-            owner = owners.setdefault(user_id, cache.name)
-            if owner != cache.name:
-                problems.append(Problem(f"caches.{cache.name}", f"the user id {user_id!r} is "
-                                        f"also one of cache {owner!r}'s users; ElastiCache user "
-                                        "ids are unique in an account and region, so its "
-                                        "creation would fail. Rename a user or a cache."))
+        ids: list[tuple[str | None, str, str]] = [
+            (None, f"{what} of cache {cache.name!r}", user_id) for what, user_id in generated]
+        ids += [(f"caches.{cache.name}.aws.users.{user.name}",
+                 f"user {user.name!r} of cache {cache.name!r}", user.user_id)
+                for user in cache.users]
+        for path, what, user_id in ids:
+            if user_id not in seen:
+                seen[user_id] = (path, what)
+                continue
+            other_path, other = seen[user_id]
+            problems.append(Problem(path or other_path or f"caches.{cache.name}",
+                                    f"the user id {user_id!r} is also that of "
+                                    f"{other if path else what}; ElastiCache user ids are unique "
+                                    "in an account and region, so creating the second would "
+                                    "fail. Rename the user."))
 
 
 def _check_subnet_groups(caches: list[CacheSpec], network: NetworkSpec,

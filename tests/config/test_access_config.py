@@ -73,24 +73,25 @@ REFUSED = [
      "caches.s.aws.users.nightly-reporting-batch-reader: the user id "
      "'analytics-s-nightly-reporting-batch-reader' is 42 characters; ElastiCache allows 40. "
      "Shorten the user name or the cache name, or set name_prefix."),
-    # User ids are `<cache id>-<user>` and unique per account and region (CreateUser).
+    # User ids are `<cache id>-<user>` and unique per account and region (CreateUser),
+    # reported at the configured user.
     ("user-id-of-another-cache", aws_config({"a": {"aws": {"users": {"b-c": APP}}},
                                              "a-b": {"aws": {"users": {"c": APP}}}}),
-     "caches.a-b: the user id 'test-a-b-c' is also one of cache 'a''s users; ElastiCache user "
-     "ids are unique in an account and region, so its creation would fail. Rename a user or a "
-     "cache."),
+     "caches.a-b.aws.users.c: the user id 'test-a-b-c' is also that of user 'b-c' of cache 'a'; "
+     "ElastiCache user ids are unique in an account and region, so creating the second would "
+     "fail. Rename the user."),
     ("default-user-id-of-another-cache", aws_config({"a": {"aws": {"users": {"b-default": APP}}},
                                                      "a-b": {"aws": {"users": {"c": APP}}}}),
-     "caches.a-b: the user id 'test-a-b-default' is also one of cache 'a''s users; ElastiCache "
-     "user ids are unique in an account and region, so its creation would fail. Rename a user "
-     "or a cache."),
+     "caches.a.aws.users.b-default: the user id 'test-a-b-default' is also that of the default "
+     "user of cache 'a-b'; ElastiCache user ids are unique in an account and region, so "
+     "creating the second would fail. Rename the user."),
     ("serverless-app-user-id-of-another-cache",
      aws_config({"a": {"aws": {"users": {"b-app": APP}}},
                  "a-b": {"engine": "valkey", "serverless": {"max_data_gb": 10,
                                                              "max_ecpu_per_second": 5000}}}),
-     "caches.a-b: the user id 'test-a-b-app' is also one of cache 'a''s users; ElastiCache user "
-     "ids are unique in an account and region, so its creation would fail. Rename a user or a "
-     "cache."),
+     "caches.a.aws.users.b-app: the user id 'test-a-b-app' is also that of the app user of "
+     "cache 'a-b'; ElastiCache user ids are unique in an account and region, so creating the "
+     "second would fail. Rename the user."),
     ("default-user-id-too-long", aws_config({"a-very-long-replication-group-name": {
         "aws": {"users": {"app": APP}}}}, name_prefix="prod"),
      "caches.a-very-long-replication-group-name: the user id "
