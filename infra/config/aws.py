@@ -126,7 +126,9 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     if weekly is not None and weekly.minutes > MAX_MAINTENANCE_MINUTES:
         problems.append(Problem(f"{path}.maintenance_window", f"{maintenance!r} lasts "
                                 f"{weekly.minutes} minutes; an ElastiCache maintenance window "
-                                "lasts at most 24 hours."))
+                                "lasts 60 minutes to 24 hours (one that ends before it starts "
+                                "runs into the next week), e.g. 'sun:05:00-sun:06:00'."))
+        weekly = None                           # no overlap check against a refused window
     if not memcached:
         daily = check_daily_window(snapshot, f"{path}.snapshot_window", problems)
         if weekly is not None and daily is not None:
@@ -298,28 +300,35 @@ def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeTy
                                 f"slab page of {MEMCACHED_SLAB_PAGE} bytes, so the engine does "
                                 "not start; use a power of two up to 1048576, e.g. 524288."))
         return
+    # The node's cap: a quarter of its memory for items, in whole chunks (None: node unknown).
+    memory_mb = None if node is None else \
+        catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name] - overhead
+    largest = None if memory_mb is None else max(memory_mb, 0) * 2**20 // 4 // chunk * chunk
     if chunk > item or item % chunk:
         key = "max_item_size" if "max_item_size" in parameters else "slab_chunk_max"
         example = max(chunk, item // chunk * chunk)
+        if largest is not None and largest >= chunk:
+            example = min(example, largest)
         problems.append(Problem(f"{path}.{key}", f"max_item_size {item} and slab_chunk_max "
                                 f"{chunk} do not fit: max_item_size must be a multiple of "
                                 "slab_chunk_max (and not below it), or ElastiCache refuses the "
                                 f"cluster; e.g. max_item_size {example}."))
         return
-    if node is None:
+    if node is None or memory_mb is None or largest is None or item <= largest:
         return
-    memory_mb = catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name] - overhead
-    largest = max(memory_mb, 0) * 2**20 // 4 // chunk * chunk
-    if item <= largest:
-        return
-    key = "max_item_size" if "max_item_size" in parameters else "memcached_connections_overhead"
-    fix = (f"use at most {largest} (a multiple of slab_chunk_max)" if largest >= chunk
-           else "lower memcached_connections_overhead")
+    room = (f"the {max(memory_mb, 0)} MB a {node.name} node has for items (its max_cache_memory "
+            f"less memcached_connections_overhead {overhead})")
+    if "max_item_size" in parameters and largest >= chunk:
+        key, fix = "max_item_size", f"use at most {largest} (a multiple of slab_chunk_max)"
+    else:
+        # The overhead leaves too little: the most it may be for this item size.
+        most = catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name] - -(-4 * item // 2**20)
+        key, fix = (("memcached_connections_overhead",
+                     f"use a memcached_connections_overhead of at most {most}") if most >= 0
+                    else ("max_item_size", "use a smaller max_item_size"))
     problems.append(Problem(f"{path}.{key}", f"max_item_size {item} is more than a quarter of "
-                            f"the {memory_mb} MB a {node.name} node has for items (its "
-                            f"max_cache_memory less memcached_connections_overhead {overhead}), "
-                            f"so ElastiCache refuses the cluster; {fix}, or choose a larger "
-                            "node type."))
+                            f"{room}, so ElastiCache refuses the cluster; {fix}, or choose a "
+                            "larger node type."))
 
 
 def _check_data_tiering(node: catalog.NodeType, version: str, parameters: dict[str, str],

@@ -108,11 +108,13 @@ BAD_CONFIGS = [
     # is checked as Valkey's is. A window that wraps the week is 6 days 23 hours long.
     ("long-maintenance-window", aws_config({"s": {"maintenance_window": "sun:05:00-sun:04:00"}}),
      "caches.s.maintenance_window: 'sun:05:00-sun:04:00' lasts 10020 minutes; an ElastiCache "
-     "maintenance window lasts at most 24 hours."),
+     "maintenance window lasts 60 minutes to 24 hours (one that ends before it starts runs "
+     "into the next week), e.g. 'sun:05:00-sun:06:00'."),
     ("memcached-long-maintenance-window",
      aws_config({"m": {"engine": "memcached", "maintenance_window": "sun:05:00-mon:05:01"}}),
      "caches.m.maintenance_window: 'sun:05:00-mon:05:01' lasts 1441 minutes; an ElastiCache "
-     "maintenance window lasts at most 24 hours."),
+     "maintenance window lasts 60 minutes to 24 hours (one that ends before it starts runs "
+     "into the next week), e.g. 'sun:05:00-sun:06:00'."),
     ("malformed-maintenance-window", aws_config({"s": {"maintenance_window": "sunday 5am"}}),
      "caches.s.maintenance_window: 'sunday 5am' is not a maintenance window; use "
      "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:05:00-sun:06:00'."),
@@ -259,6 +261,13 @@ def test_snapshot_and_maintenance_windows_that_do_not_overlap_are_accepted(snaps
                                                "maintenance_window": maintenance}}), "test")
     cache = spec.caches[0]
     assert (cache.snapshot_window, cache.maintenance_window) == (snapshot, maintenance)
+
+
+def test_a_too_long_maintenance_window_is_its_only_problem(attempt):
+    # A refused window is not checked for overlap with the snapshot window as well.
+    message, _ = attempt(aws_config({"s": {"maintenance_window": "sun:05:00-sun:04:00"}}))
+    assert message.splitlines()[0] == "The config of stack 'test' has 1 problem; nothing was " \
+                                      "created:"
 
 
 def test_a_maintenance_window_of_exactly_24_hours_is_accepted():

@@ -328,9 +328,14 @@ def test_memcached_slab_chunk_must_divide_the_slab_page(refused, chunk):
      "use at most 108003328 (a multiple of slab_chunk_max)"),
     ("cache.c7gn.large", {"max_item_size": "1073741824"}, "max_item_size", 1073741824, 3064, 100,
      "use at most 803209216 (a multiple of slab_chunk_max)"),
-    ("cache.t3.small", {"memcached_connections_overhead": "1402"},
-     "memcached_connections_overhead", 1048576, 0, 1402, "lower memcached_connections_overhead"),
-], ids=["t4g-micro", "c7gn-large", "overhead-leaves-no-room"])
+    # Left at 1 MiB items, the overhead is what to change: at most 512 - 4 MB on a t3.micro.
+    ("cache.t3.micro", {"memcached_connections_overhead": "509"},
+     "memcached_connections_overhead", 1048576, 3, 509,
+     "use a memcached_connections_overhead of at most 508"),
+    ("cache.t3.small", {"memcached_connections_overhead": "1500"},
+     "memcached_connections_overhead", 1048576, 0, 1500,
+     "use a memcached_connections_overhead of at most 1398"),
+], ids=["t4g-micro", "c7gn-large", "overhead-too-high", "overhead-leaves-no-room"])
 def test_memcached_item_size_is_at_most_a_quarter_of_item_memory(refused, node_type, parameters,
                                                                   key, item, memory, overhead,
                                                                   fix):
@@ -342,6 +347,15 @@ def test_memcached_item_size_is_at_most_a_quarter_of_item_memory(refused, node_t
             f"{memory} MB a {node_type} node has for items (its max_cache_memory less "
             f"memcached_connections_overhead {overhead}), so ElastiCache refuses the cluster; "
             f"{fix}, or choose a larger node type.")
+
+
+def test_a_memcached_item_size_example_fits_the_node_too(refused):
+    # Not a multiple of 512 KiB, and the nearest multiple below is past a t4g.micro's cap.
+    refused(aws_config({"m": {"engine": "memcached", "node_type": "cache.t4g.micro",
+                              "parameters": {"max_item_size": "500000000"}}}),
+            "caches.m.parameters.max_item_size: max_item_size 500000000 and slab_chunk_max "
+            "524288 do not fit: max_item_size must be a multiple of slab_chunk_max (and not "
+            "below it), or ElastiCache refuses the cluster; e.g. max_item_size 108003328.")
 
 
 def test_memcached_item_size_at_a_quarter_of_item_memory_is_accepted():
