@@ -27,8 +27,9 @@ recommended that would sit close to its own alarms):
 
 CurrConnections does not size a node (maxclients is 65,000 on every node type; client buffers
 already count in the memory percentage); it is reported and flagged above the alarm threshold.
-Memcached is skipped: it has no DatabaseMemoryUsagePercentage, and its memory is sized from
-BytesUsedForCacheItems against the node's max_cache_memory, which the catalog does not hold.
+Memcached is skipped: it has no DatabaseMemoryUsagePercentage; sizing it from
+BytesUsedForCacheItems against the node's max_cache_memory (catalog
+MEMCACHED_MAX_CACHE_MEMORY_MB) is not done yet.
 r6gd (data-tiering) caches are skipped too: their memory is full by design (values move to SSD,
 AWS ElastiCache user guide, data-tiering.html), and their size is memory plus SSD
 (DatabaseCapacityUsagePercentage), whose SSD capacity the catalog does not hold.

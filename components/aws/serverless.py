@@ -115,7 +115,7 @@ class ElastiCacheServerlessCache(Component[ServerlessCacheArgs],
             user_group_id=self.users.user_group_id if self.users else None,
             snapshot_arns_to_restores=list(args.snapshot_arns) or None,
             tags=dict(args.tags),
-            # The name is fixed, so a replacement (new subnets, key or snapshots) can only
+            # The name is fixed, so a replacement (new subnets or key, another engine) can only
             # delete the old cache first; created first, the new one would be refused with
             # ServerlessCacheAlreadyExistsFault. The bridge does not ask for this itself for
             # this resource (a Plugin Framework one: pulumi-terraform-bridge pf provider_diff).
