@@ -301,9 +301,9 @@ def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeTy
                                 "not start; use a power of two up to 1048576, e.g. 524288."))
         return
     # The node's cap: a quarter of its memory for items, in whole chunks (None: node unknown).
-    memory_mb = None if node is None else \
-        catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name] - overhead
-    largest = None if memory_mb is None else max(memory_mb, 0) * 2**20 // 4 // chunk * chunk
+    capacity = None if node is None else catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name]
+    memory_mb = 0 if capacity is None else max(capacity - overhead, 0)
+    largest = None if capacity is None else memory_mb * 2**20 // 4 // chunk * chunk
     if chunk > item or item % chunk:
         key = "max_item_size" if "max_item_size" in parameters else "slab_chunk_max"
         example = max(chunk, item // chunk * chunk)
@@ -314,15 +314,15 @@ def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeTy
                                 "slab_chunk_max (and not below it), or ElastiCache refuses the "
                                 f"cluster; e.g. max_item_size {example}."))
         return
-    if node is None or memory_mb is None or largest is None or item <= largest:
+    if node is None or capacity is None or largest is None or item <= largest:
         return
-    room = (f"the {max(memory_mb, 0)} MB a {node.name} node has for items (its max_cache_memory "
+    room = (f"the {memory_mb} MB a {node.name} node has for items (its max_cache_memory "
             f"less memcached_connections_overhead {overhead})")
     if "max_item_size" in parameters and largest >= chunk:
         key, fix = "max_item_size", f"use at most {largest} (a multiple of slab_chunk_max)"
     else:
         # The overhead leaves too little: the most it may be for this item size.
-        most = catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name] - -(-4 * item // 2**20)
+        most = capacity - -(-4 * item // 2**20)
         key, fix = (("memcached_connections_overhead",
                      f"use a memcached_connections_overhead of at most {most}") if most >= 0
                     else ("max_item_size", "use a smaller max_item_size"))
