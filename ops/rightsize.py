@@ -27,10 +27,23 @@ recommended that would sit close to its own alarms):
 
 CurrConnections does not size a node (maxclients is 65,000 on every node type; client buffers
 already count in the memory percentage); it is reported and flagged above the alarm threshold.
-Memcached is skipped: it has no DatabaseMemoryUsagePercentage; sizing it from
-BytesUsedForCacheItems against the node's max_cache_memory (catalog
-MEMCACHED_MAX_CACHE_MEMORY_MB) is not done yet.
-r6gd (data-tiering) caches are skipped too: their memory is full by design (values move to SSD,
+
+Memcached clusters (dimensions CacheClusterId and CacheNodeId, every live node of
+DescribeCacheClusters' CacheNodes) are sized by the same steps with Memcached's own metrics:
+Maximum of BytesUsedForCacheItems and CPUUtilization (Memcached is multi-threaded, so host CPU
+is the engine's CPU), Maximum of CurrConnections, Sum of Evictions (ElastiCache user guide,
+"Metrics for Memcached" and "Which metrics should I monitor?"). Differences:
+- A node's memory is what memcached gets for items: the node type's max_cache_memory less the
+  cache's memcached_connections_overhead (catalog.memcached_item_memory_mb). Memcached has no
+  memory alarm, so the target is a fixed MEMCACHED_MEMORY_TARGET_PERCENT of it: its slabs lose
+  memory to item sizes between chunk classes, and AWS warns of evictions before that memory is
+  all used.
+- CPU: the target is (host CPU alarm - 30) %, and more vCPUs are projected to lower it as
+  fewer raise it (linear): AWS advises a larger node type or more nodes for busy Memcached.
+- A candidate must accept the cache's max_item_size (a quarter of its item memory), or the
+  config would be refused. When nothing fits, the advice is more nodes.
+
+r6gd (data-tiering) caches are skipped: their memory is full by design (values move to SSD,
 AWS ElastiCache user guide, data-tiering.html), and their size is memory plus SSD
 (DatabaseCapacityUsagePercentage), whose SSD capacity the catalog does not hold.
 """
@@ -55,24 +68,21 @@ NAMESPACE = "AWS/ElastiCache"
 PERIOD_SECONDS = 3600
 MAX_DAYS = 455                      # CloudWatch keeps hourly data for 455 days
 QUERIES_PER_CALL = 500              # GetMetricData limit
-STATS = {
-    "DatabaseMemoryUsagePercentage": "Maximum",
-    "EngineCPUUtilization": "Maximum",
-    "CurrConnections": "Maximum",
-    "Evictions": "Sum",
-}
 MEMORY_HEADROOM_POINTS = 10.0       # below the memory warning alarm
-CPU_HEADROOM_POINTS = 30.0          # below the engine CPU alarm
+CPU_HEADROOM_POINTS = 30.0          # below the engine (Memcached: host) CPU alarm
 BURSTABLE_MAX_ENGINE_CPU = 20.0
+MEMCACHED_MEMORY_TARGET_PERCENT = 70.0   # of a node's item memory (no alarm to follow)
 
 HEADER = ("CACHE", "NODE TYPE", "NODES", "PEAK MEMORY", "PEAK ENGINE CPU", "PEAK CONNECTIONS",
           "EVICTIONS", "RECOMMENDATION", "MONTHLY CHANGE")
 
+Dimensions = list[dict[str, str]]
+
 
 @dataclass(frozen=True)
 class Usage:
-    memory_percent: float | None     # peak DatabaseMemoryUsagePercentage of any node
-    engine_cpu_percent: float | None
+    memory_percent: float | None     # peak share of a node's data memory, busiest node
+    engine_cpu_percent: float | None  # Memcached: CPUUtilization, its engine's CPU
     connections: float | None        # peak CurrConnections of any node
     evictions: float | None          # sum over all nodes and the whole window
     nodes_without_data: tuple[str, ...] = ()
@@ -86,6 +96,43 @@ class Advice:
     notes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Sizing:
+    """How one cache's nodes are measured, and what a candidate node type must hold."""
+    memory_metric: str               # a percentage; bytes for Memcached (memcached_overhead_mb)
+    cpu_metric: str
+    memory_target: float             # percent of a node's data memory the need may fill
+    cpu_limit: float                 # percent the projected CPU may reach
+    scale_out: str                   # what to add when no node type fits: shards | nodes
+    memcached_overhead_mb: int | None = None   # memcached_connections_overhead
+    memcached_item_size: int = 0     # max_item_size every candidate must accept
+    memcached_chunk: int = 0         # slab_chunk_max
+
+    @property
+    def stats(self) -> dict[str, str]:
+        return {self.memory_metric: "Maximum", self.cpu_metric: "Maximum",
+                "CurrConnections": "Maximum", "Evictions": "Sum"}
+
+    @property
+    def multi_threaded(self) -> bool:
+        """Memcached's threads use every vCPU: more of them lower its CPU."""
+        return self.memcached_overhead_mb is not None
+
+    def data_gib(self, node: catalog.NodeType) -> float:
+        """The memory data may use on the node type: usable memory, or Memcached's -m."""
+        if self.memcached_overhead_mb is None:
+            return node.usable_memory_gib
+        return catalog.memcached_item_memory_mb(node.name, self.memcached_overhead_mb) / 1024
+
+    def accepts(self, node: catalog.NodeType) -> bool:
+        """Memcached runs on the node type and it takes the cache's max_item_size."""
+        if self.memcached_overhead_mb is None:
+            return True
+        return (node.name in catalog.MEMCACHED_MAX_CACHE_MEMORY_MB
+                and self.memcached_item_size <= catalog.memcached_largest_item(
+                    node.name, self.memcached_overhead_mb, self.memcached_chunk))
+
+
 # ---------------------------------------------------------------------------------------------
 # The rule (pure, no AWS)
 # ---------------------------------------------------------------------------------------------
@@ -97,6 +144,23 @@ def cpu_target(cache: CacheSpec) -> float:
     return float(cache.alarms.engine_cpu_percent) - CPU_HEADROOM_POINTS
 
 
+def sizing(cache: CacheSpec) -> Sizing:
+    if not cache.is_memcached:
+        return Sizing("DatabaseMemoryUsagePercentage", "EngineCPUUtilization",
+                      memory_target(cache), cpu_target(cache), scale_out="shards")
+
+    def parameter(key: str, default: int) -> int:
+        return int(cache.parameters.get(key, default))   # digits: the loader checked them
+
+    return Sizing(
+        "BytesUsedForCacheItems", "CPUUtilization", MEMCACHED_MEMORY_TARGET_PERCENT,
+        float(cache.alarms.host_cpu_percent) - CPU_HEADROOM_POINTS, scale_out="nodes",
+        memcached_overhead_mb=parameter("memcached_connections_overhead",
+                                        catalog.MEMCACHED_CONNECTIONS_OVERHEAD_MB),
+        memcached_item_size=parameter("max_item_size", catalog.MEMCACHED_ITEM_SIZE),
+        memcached_chunk=parameter("slab_chunk_max", catalog.MEMCACHED_SLAB_CHUNK))
+
+
 def hourly_price(node: str, engine: str, region: str) -> float | None:
     try:
         return pricing.aws_node_hourly_usd(node, engine, region)[0]
@@ -105,7 +169,7 @@ def hourly_price(node: str, engine: str, region: str) -> float | None:
 
 
 def candidates(cache: CacheSpec, profile: str, region: str) -> list[catalog.NodeType]:
-    current = cache.node_type
+    current, rule = cache.node_type, sizing(cache)
     families = {*catalog.SIZING_FAMILIES[profile], current.family}
     regions = (region, *(cache.global_.secondary_regions if cache.global_ else ()))
     found = []
@@ -117,36 +181,48 @@ def candidates(cache: CacheSpec, profile: str, region: str) -> list[catalog.Node
         if cache.global_ is not None and (node.burstable or
                                           node.family not in catalog.GLOBAL_DATASTORE_FAMILIES):
             continue
-        if hourly_price(node.name, cache.engine, region) is None:
+        if not rule.accepts(node) or hourly_price(node.name, cache.engine, region) is None:
             continue
         found.append(node)
     return found
 
 
-def projected_cpu(cpu: float, current: catalog.NodeType, node: catalog.NodeType) -> float:
-    return cpu * current.vcpus / node.vcpus if node.vcpus < current.vcpus else cpu
+def projected_cpu(cpu: float, current: catalog.NodeType, node: catalog.NodeType,
+                  multi_threaded: bool = False) -> float:
+    """Linear in vCPUs. One busy Valkey/Redis engine thread gains nothing from more of them."""
+    if node.vcpus < current.vcpus or multi_threaded:
+        return cpu * current.vcpus / node.vcpus
+    return cpu
 
 
 def recommend(cache: CacheSpec, profile: str, region: str, usage: Usage) -> Advice:
-    current = cache.node_type
-    mem_target, cpu_limit = memory_target(cache), cpu_target(cache)
+    current, rule = cache.node_type, sizing(cache)
+    cpu_limit = rule.cpu_limit
     if usage.memory_percent is None:
-        return Advice(current, None, None, ("no DatabaseMemoryUsagePercentage data in the "
-                                            "window: not sized",))
+        return Advice(current, None, None, (f"no {rule.memory_metric} data in the window: "
+                                            "not sized",))
     notes: list[str] = []
-    needed = usage.memory_percent / 100 * current.usable_memory_gib
+    capacity = rule.data_gib(current)
+    needed = usage.memory_percent / 100 * capacity
     if usage.evictions:
-        needed = max(needed, current.usable_memory_gib)
+        needed = max(needed, capacity)
         notes.append(f"{usage.evictions:.0f} evictions: the data did not fit, so at least "
-                     f"{current.usable_memory_gib:.2f} GiB (all of {current.name}) is needed")
+                     f"{capacity:.2f} GiB (all of {current.name}) is needed")
     cpu = usage.engine_cpu_percent or 0.0
-    fitting = [
-        node for node in candidates(cache, profile, region)
-        if needed <= node.usable_memory_gib * mem_target / 100
-        and (node.vcpus >= current.vcpus or projected_cpu(cpu, current, node) <= cpu_limit)
-        and not (node.burstable and cpu > BURSTABLE_MAX_ENGINE_CPU)
-    ]
-    if cpu > cpu_limit:
+
+    def cpu_fits(node: catalog.NodeType) -> bool:
+        if node.burstable and cpu > BURSTABLE_MAX_ENGINE_CPU:
+            return False
+        return (projected_cpu(cpu, current, node, rule.multi_threaded) <= cpu_limit
+                or (node.vcpus >= current.vcpus and not rule.multi_threaded))
+
+    fitting = [node for node in candidates(cache, profile, region)
+               if needed <= rule.data_gib(node) * rule.memory_target / 100 and cpu_fits(node)]
+    if cpu > cpu_limit and rule.multi_threaded:
+        notes.append(f"CPU peaked at {cpu:.0f} % (target {cpu_limit:.0f} %): only node types "
+                     "with enough vCPUs to bring it under target are candidates; more nodes "
+                     "spread the load too")
+    elif cpu > cpu_limit:
         notes.append(f"engine CPU peaked at {cpu:.0f} % (target {cpu_limit:.0f} %): a bigger "
                      "node barely helps one busy engine thread; add shards to spread the load")
     if usage.connections is not None and usage.connections > cache.alarms.max_connections:
@@ -156,19 +232,21 @@ def recommend(cache: CacheSpec, profile: str, region: str, usage: Usage) -> Advi
     if usage.nodes_without_data:
         notes.append(f"no data for {', '.join(usage.nodes_without_data)}")
     if not fitting:
-        notes.append(f"no candidate node type holds {needed:.2f} GiB at {mem_target:.0f} % or "
-                     "less: add shards")
+        notes.append(f"no candidate node type holds {needed:.2f} GiB at "
+                     f"{rule.memory_target:.0f} % or less: add {rule.scale_out}")
         return Advice(current, None, needed, tuple(notes))
 
     def cost(node: catalog.NodeType) -> tuple[float, float]:
         return hourly_price(node.name, cache.engine, region) or 0.0, node.memory_gib
 
     best = min(fitting, key=cost)
+    kind = "item memory" if rule.multi_threaded else "usable"
     notes.insert(0, f"needs {needed:.2f} GiB: {best.name} holds it at "
-                    f"{needed / best.usable_memory_gib * 100:.0f} % of {best.usable_memory_gib:.2f}"
-                    f" GiB usable (target <= {mem_target:.0f} %); engine CPU "
-                    f"{projected_cpu(cpu, current, best):.0f} % projected on {best.vcpus} vCPUs "
-                    f"(target <= {cpu_limit:.0f} %)")
+                    f"{needed / rule.data_gib(best) * 100:.0f} % of {rule.data_gib(best):.2f}"
+                    f" GiB {kind} (target <= {rule.memory_target:.0f} %); "
+                    f"{'CPU' if rule.multi_threaded else 'engine CPU'} "
+                    f"{projected_cpu(cpu, current, best, rule.multi_threaded):.0f} % projected "
+                    f"on {best.vcpus} vCPUs (target <= {cpu_limit:.0f} %)")
     return Advice(current, best, needed, tuple(notes))
 
 
@@ -206,26 +284,50 @@ def configured_groups(spec: AwsStackSpec, cache: CacheSpec) -> dict[str, str]:
     return groups
 
 
-def live_members(spec: AwsStackSpec, cache: CacheSpec,
-                 clients: Clients) -> tuple[dict[str, list[str]], list[str]]:
-    """Region -> the live member nodes (MemberClusters) to read, and why any were not read.
+def _other_node_type(cache_id: str, region: str, live_type: str | None,
+                     cache: CacheSpec) -> str | None:
+    if live_type in (None, cache.node_type.name):
+        return None
+    return (f"{cache_id} in {region} runs {live_type}, the config says "
+            f"{cache.node_type.name}: let a running change finish, or deploy the config")
 
-    Live, not the ids the config implies: replica auto scaling, or a replica removed and
-    added again, gives nodes other numbers. A group running another node type than the config
-    is not sized: its memory percentages are of that node type's memory."""
-    members: dict[str, list[str]] = {}
+
+def live_nodes(spec: AwsStackSpec, cache: CacheSpec,
+               clients: Clients) -> tuple[dict[str, dict[str, Dimensions]], list[str]]:
+    """Region -> node name -> its CloudWatch dimensions, for the live nodes; and why any were
+    not read.
+
+    Live, not the ids the config implies: replica auto scaling, a replica removed and added
+    again, or an adopted Memcached cluster's replaced nodes give nodes other numbers. A cache
+    running another node type than the config is not sized: its measurements are of that node
+    type's memory."""
+    if cache.is_memcached:
+        cluster = live.describe_memcached(clients, spec.region, cache.cache_id)
+        if cluster is None:
+            return {}, [f"Memcached cluster {cache.cache_id} not found in {spec.region}"]
+        problem = _other_node_type(cache.cache_id, spec.region, cluster.node_type, cache)
+        if problem is None and not cluster.node_ids:
+            problem = (f"{cache.cache_id} in {spec.region} lists no nodes "
+                       f"(status {cluster.status})")
+        if problem is not None:
+            return {}, [problem]
+        return {spec.region: {
+            f"{cache.cache_id} node {node_id}": [
+                {"Name": "CacheClusterId", "Value": cache.cache_id},
+                {"Name": "CacheNodeId", "Value": node_id}]
+            for node_id in cluster.node_ids}}, []
+    nodes: dict[str, dict[str, Dimensions]] = {}
     problems: list[str] = []
     for region, group_id in configured_groups(spec, cache).items():
         group = live.describe_group(clients, region, group_id, read_version=False)
         if group is None:
             problems.append(f"replication group {group_id} not found in {region}")
-        elif group.node_type not in (None, cache.node_type.name):
-            problems.append(f"{group_id} in {region} runs {group.node_type}, the config says "
-                            f"{cache.node_type.name}: let a running change finish, "
-                            "or deploy the config")
+        elif (problem := _other_node_type(group_id, region, group.node_type, cache)) is not None:
+            problems.append(problem)
         else:
-            members[region] = list(group.members)
-    return members, problems
+            nodes[region] = {member: [{"Name": "CacheClusterId", "Value": member}]
+                             for member in group.members}
+    return nodes, problems
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -233,48 +335,52 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
-def fetch(cw: Any, members: list[str], start: datetime,
+def fetch(cw: Any, nodes: dict[str, Dimensions], stats: dict[str, str], start: datetime,
           end: datetime) -> dict[str, dict[str, list[float]]]:
-    """member -> metric -> hourly values (one GetMetricData query per member and metric)."""
+    """node -> metric -> hourly values (one GetMetricData query per node and metric)."""
     queries: list[dict[str, Any]] = []
     index: dict[str, tuple[str, str]] = {}
-    for member in members:
-        for metric, stat in STATS.items():
+    for node, dimensions in nodes.items():
+        for metric, stat in stats.items():
             query_id = f"q{len(queries)}"
-            index[query_id] = (member, metric)
+            index[query_id] = (node, metric)
             queries.append({
                 "Id": query_id,
                 "MetricStat": {
                     "Metric": {"Namespace": NAMESPACE, "MetricName": metric,
-                               "Dimensions": [{"Name": "CacheClusterId", "Value": member}]},
+                               "Dimensions": dimensions},
                     "Period": PERIOD_SECONDS,
                     "Stat": stat,
                 },
                 "ReturnData": True,
             })
-    values: dict[str, dict[str, list[float]]] = {m: {k: [] for k in STATS} for m in members}
+    values: dict[str, dict[str, list[float]]] = {n: {k: [] for k in stats} for n in nodes}
     paginator = cw.get_paginator("get_metric_data")
     for chunk in _chunks(queries, QUERIES_PER_CALL):
         for page in paginator.paginate(MetricDataQueries=chunk, StartTime=start, EndTime=end):
             for result in page.get("MetricDataResults", []):
-                member, metric = index[result["Id"]]
-                values[member][metric] += [float(v) for v in result.get("Values", [])]
+                node, metric = index[result["Id"]]
+                values[node][metric] += [float(v) for v in result.get("Values", [])]
     return values
 
 
-def summarize(values: dict[str, dict[str, list[float]]]) -> Usage:
+def summarize(values: dict[str, dict[str, list[float]]], rule: Sizing,
+              current: catalog.NodeType) -> Usage:
     def peak(metric: str) -> float | None:
         found = [v for per_node in values.values() for v in per_node[metric]]
         return max(found) if found else None
 
+    memory = peak(rule.memory_metric)
+    if memory is not None and rule.multi_threaded:       # bytes -> % of the node's -m
+        memory = memory / (rule.data_gib(current) * 2**30) * 100
     evictions = [v for per_node in values.values() for v in per_node["Evictions"]]
     return Usage(
-        memory_percent=peak("DatabaseMemoryUsagePercentage"),
-        engine_cpu_percent=peak("EngineCPUUtilization"),
+        memory_percent=memory,
+        engine_cpu_percent=peak(rule.cpu_metric),
         connections=peak("CurrConnections"),
         evictions=sum(evictions) if evictions else None,
-        nodes_without_data=tuple(m for m, per_node in values.items()
-                                 if not per_node["DatabaseMemoryUsagePercentage"]),
+        nodes_without_data=tuple(n for n, per_node in values.items()
+                                 if not per_node[rule.memory_metric]),
     )
 
 
@@ -298,22 +404,22 @@ def run(spec: AwsStackSpec, clients: Clients, days: int, only: CacheSpec | None 
     for cache in spec.caches:
         if only is not None and cache is not only:
             continue
-        skipped = "Memcached" if cache.is_memcached else \
-            "data tiering" if cache.node_type.data_tiering else None
-        if skipped is not None:
+        if cache.node_type.data_tiering:
             rows.append((cache.name, cache.node_type.name, str(cache.nodes), "-", "-", "-", "-",
-                         f"skipped ({skipped})", "-"))
+                         "skipped (data tiering)", "-"))
             continue
-        members, problems = live_members(spec, cache, clients)
+        nodes, problems = live_nodes(spec, cache, clients)
         if problems:
             rows.append((cache.name, cache.node_type.name, str(cache.nodes), "-", "-", "-", "-",
                          "skipped (see below)", "-"))
             notes += [f"{cache.name}: {problem}" for problem in problems]
             continue
+        rule = sizing(cache)
         values: dict[str, dict[str, list[float]]] = {}
-        for region, region_members in members.items():
-            values.update(fetch(clients.cloudwatch(region), region_members, start, end))
-        usage = summarize(values)
+        for region, region_nodes in nodes.items():
+            values.update(fetch(clients.cloudwatch(region), region_nodes, rule.stats, start,
+                                end))
+        usage = summarize(values, rule, cache.node_type)
         advice = recommend(cache, spec.profile, spec.region, usage)
         rows.append(_row(spec, cache, usage, advice))
         notes += [f"{cache.name}: {note}" for note in advice.notes]
@@ -323,8 +429,9 @@ def run(spec: AwsStackSpec, clients: Clients, days: int, only: CacheSpec | None 
     for note in notes:
         print(note)
     print(f"rule: memory at most (memory warning alarm - {MEMORY_HEADROOM_POINTS:.0f}) % of "
-          f"usable memory, projected engine CPU at most (engine CPU alarm - "
-          f"{CPU_HEADROOM_POINTS:.0f}) %, cheapest fitting node type; see ops/README.md")
+          f"usable memory (Memcached: {MEMCACHED_MEMORY_TARGET_PERCENT:.0f} % of item memory), "
+          f"projected engine CPU at most (engine CPU alarm - {CPU_HEADROOM_POINTS:.0f}) % "
+          "(Memcached: host CPU alarm), cheapest fitting node type; see ops/README.md")
     print(f"prices: {pricing.PRICES_SOURCE}, {pricing.PRICES_AS_OF}; ~ marks regional "
           "approximations")
     return EXIT_OK
@@ -334,13 +441,14 @@ def _row(spec: AwsStackSpec, cache: CacheSpec, usage: Usage, advice: Advice) -> 
     current = cache.node_type
     memory = "-"
     if usage.memory_percent is not None:
-        used = usage.memory_percent / 100 * current.usable_memory_gib
+        used = usage.memory_percent / 100 * sizing(cache).data_gib(current)
         memory = f"{used:.2f} GiB ({usage.memory_percent:.1f} %)"
     measured = (cache.name, current.name, str(sum(node_counts(spec, cache).values())), memory,
                 _fmt(usage.engine_cpu_percent, " %"), _fmt(usage.connections),
                 _fmt(usage.evictions))
     if advice.recommended is None:
-        verdict = "no data" if advice.needed_gib is None else "none fits: add shards"
+        verdict = ("no data" if advice.needed_gib is None
+                   else f"none fits: add {sizing(cache).scale_out}")
         return (*measured, verdict, "-")
     if advice.recommended.name == current.name:
         return (*measured, "keep", _money(0.0, True))

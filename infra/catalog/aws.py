@@ -154,6 +154,23 @@ MEMCACHED_MAX_CACHE_MEMORY_MB: dict[str, int] = {
     "cache.c7gn.16xlarge": 108347,
 }
 
+# Memcached 1.6 defaults (ElastiCache memcached1.6 family): 1 MiB items, 512 KiB slab chunks.
+MEMCACHED_ITEM_SIZE, MEMCACHED_SLAB_CHUNK = 1048576, 524288
+MEMCACHED_CONNECTIONS_OVERHEAD_MB = 100         # ElastiCache's default (Memcached parameters)
+MEMCACHED_SLAB_PAGE = 1048576                   # settings.slab_page_size, memcached.c
+
+
+def memcached_item_memory_mb(node_type: str, overhead_mb: int) -> int:
+    """What memcached gets for items (its -m, in MiB): the node type's max_cache_memory less
+    memcached_connections_overhead."""
+    return max(MEMCACHED_MAX_CACHE_MEMORY_MB[node_type] - overhead_mb, 0)
+
+
+def memcached_largest_item(node_type: str, overhead_mb: int, chunk: int) -> int:
+    """The largest max_item_size ElastiCache accepts on the node type: a quarter of its item
+    memory, in whole slab chunks (Version management, Memcached 1.5.10 changes)."""
+    return memcached_item_memory_mb(node_type, overhead_mb) * 2**20 // 4 // chunk * chunk
+
 # Node families ElastiCache Global Datastore accepts, size large or bigger (docs/cloud-rules.md).
 GLOBAL_DATASTORE_FAMILIES = frozenset(
     {"m5", "m6g", "m7g", "m8g", "r5", "r6g", "r6gd", "r7g", "r8g", "c7gn"}

@@ -276,12 +276,6 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
     )
 
 
-# Memcached 1.6 defaults (ElastiCache memcached1.6 family): 1 MiB items, 512 KiB slab chunks.
-MEMCACHED_ITEM_SIZE, MEMCACHED_SLAB_CHUNK = 1048576, 524288
-MEMCACHED_CONNECTIONS_OVERHEAD_MB = 100         # ElastiCache's default (Memcached parameters)
-MEMCACHED_SLAB_PAGE = 1048576                   # settings.slab_page_size, memcached.c
-
-
 def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeType | None,
                                 path: str, problems: list[Problem]) -> None:
     """CreateCacheCluster and ModifyCacheCluster fail "If slab_chunk_max > max_item_size", "If
@@ -290,20 +284,20 @@ def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeTy
     Memcached 1.5.10 changes). Memcached itself exits unless slab_chunk_max divides its 1 MiB
     slab page ("must divide evenly into ... (slab_page_size)", memcached.c)."""
     texts = [parameters.get(key, str(default)) for key, default in (
-        ("max_item_size", MEMCACHED_ITEM_SIZE), ("slab_chunk_max", MEMCACHED_SLAB_CHUNK),
-        ("memcached_connections_overhead", MEMCACHED_CONNECTIONS_OVERHEAD_MB))]
+        ("max_item_size", catalog.MEMCACHED_ITEM_SIZE),
+        ("slab_chunk_max", catalog.MEMCACHED_SLAB_CHUNK),
+        ("memcached_connections_overhead", catalog.MEMCACHED_CONNECTIONS_OVERHEAD_MB))]
     if not all(text.isdigit() for text in texts):
         return                                  # already refused by the parameter check
     item, chunk, overhead = map(int, texts)
-    if MEMCACHED_SLAB_PAGE % chunk:
+    if catalog.MEMCACHED_SLAB_PAGE % chunk:
         problems.append(Problem(f"{path}.slab_chunk_max", f"{chunk} does not divide Memcached's "
-                                f"slab page of {MEMCACHED_SLAB_PAGE} bytes, so the engine does "
-                                "not start; use a power of two up to 1048576, e.g. 524288."))
+                                f"slab page of {catalog.MEMCACHED_SLAB_PAGE} bytes, so the engine "
+                                "does not start; use a power of two up to 1048576, e.g. 524288."))
         return
     # The node's cap: a quarter of its memory for items, in whole chunks (None: node unknown).
     capacity = None if node is None else catalog.MEMCACHED_MAX_CACHE_MEMORY_MB[node.name]
-    memory_mb = 0 if capacity is None else max(capacity - overhead, 0)
-    largest = None if capacity is None else memory_mb * 2**20 // 4 // chunk * chunk
+    largest = None if node is None else catalog.memcached_largest_item(node.name, overhead, chunk)
     if chunk > item or item % chunk:
         key = "max_item_size" if "max_item_size" in parameters else "slab_chunk_max"
         example = max(chunk, item // chunk * chunk)
@@ -316,6 +310,7 @@ def _check_memcached_item_sizes(parameters: dict[str, str], node: catalog.NodeTy
         return
     if node is None or capacity is None or largest is None or item <= largest:
         return
+    memory_mb = catalog.memcached_item_memory_mb(node.name, overhead)
     room = (f"the {memory_mb} MB a {node.name} node has for items (its max_cache_memory "
             f"less memcached_connections_overhead {overhead})")
     if "max_item_size" in parameters and largest >= chunk:

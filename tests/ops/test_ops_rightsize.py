@@ -15,10 +15,14 @@ import boto3
 from ops import rightsize
 from ops.rightsize import Usage, recommend
 from tests.ops.support import (
+    FRAGMENTS,
     GLOBAL_SESSIONS,
     PROD_SESSIONS,
+    cache_of,
     deploy_group,
+    deploy_memcached,
     load,
+    make_clients,
     run_ops,
     write_stack,
 )
@@ -220,3 +224,128 @@ def test_candidates_are_node_types_every_member_region_offers(tmp_path):
     limited = replace(cache, global_=replace(cache.global_, secondary_regions=("mx-central-1",)))
     assert {n.family for n in rightsize.candidates(limited, "production", "us-east-1")} == {
         "r7g"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Memcached: per node (CacheClusterId + CacheNodeId), bytes against the node's item memory
+# ---------------------------------------------------------------------------------------------
+GIB = 2**30
+
+
+def _memcached(root, profile="production", node_ids=("0001", "0002", "0003"), **cfg):
+    """The `fragments` Memcached cluster, deployed in moto; DescribeCacheClusters lists
+    `node_ids` as its CacheNodes (moto leaves them out), as AWS does with ShowCacheNodeInfo."""
+    write_stack(root, "ops", {"fragments": {**FRAGMENTS, **cfg}}, profile=profile)
+    cache = load(root, "ops").caches[0]
+    ec = boto3.client("elasticache", region_name="us-east-1")
+    deploy_memcached(ec, cache)
+
+    def list_nodes(parsed, **_):
+        for cluster in parsed.get("CacheClusters", []):
+            cluster["CacheNodes"] = [{"CacheNodeId": n, "CacheNodeStatus": "available"}
+                                     for n in node_ids]
+
+    ec.meta.events.register("after-call.elasticache.DescribeCacheClusters", list_nodes)
+    return make_clients({("elasticache", "us-east-1"): ec})
+
+
+def _put_node(node_id: str, **values: float) -> None:
+    """Datapoints for one Memcached node two hours ago: bytes=, cpu=, connections=, evictions=."""
+    names = {"bytes": "BytesUsedForCacheItems", "cpu": "CPUUtilization",
+             "connections": "CurrConnections", "evictions": "Evictions"}
+    when = datetime.now(UTC) - timedelta(hours=2)
+    boto3.client("cloudwatch", region_name="us-east-1").put_metric_data(
+        Namespace="AWS/ElastiCache",
+        MetricData=[{"MetricName": names[key], "Value": value, "Timestamp": when,
+                     "Dimensions": [{"Name": "CacheClusterId", "Value": "ops-fragments"},
+                                    {"Name": "CacheNodeId", "Value": node_id}]}
+                    for key, value in values.items()])
+
+
+def _rightsize_with(capsys, root, clients):
+    code, out, err = run_ops(capsys, "rightsize", "--stack", "ops", "--project-dir", str(root),
+                             clients=clients)
+    assert (code, err) == (0, "")
+    return out
+
+
+def test_an_oversized_memcached_cluster_is_sized_down_from_its_live_nodes(capsys, tmp_path):
+    # Node 0001 was replaced: the live nodes are 0002..0004, and 0001's old datapoint (which
+    # alone would need a bigger node) is not read.
+    clients = _memcached(tmp_path, node_ids=("0002", "0003", "0004"),
+                         node_type="cache.r7g.xlarge")
+    _put_node("0001", bytes=25 * GIB, evictions=50)
+    _put_node("0002", bytes=3 * GIB, cpu=10, connections=200, evictions=0)
+    _put_node("0003", bytes=2 * GIB, cpu=5)
+    _put_node("0004", bytes=2 * GIB, cpu=5)
+    out = _rightsize_with(capsys, tmp_path, clients)
+    # r7g.xlarge's items get 26953 - 100 = 26853 MiB (26.22 GiB): 3 GiB is 11.4 %.
+    # 3 nodes: r7g.xlarge 0.437 x 730 x 3 = 957.03, r7g.large 0.219 x 730 x 3 = 479.61
+    assert _row(out, "fragments") == ["fragments", "cache.r7g.xlarge", "3", "3.00 GiB (11.4 %)",
+                                      "10 %", "200", "0", "cache.r7g.large", "-477.42 USD"]
+    # r7g.large: 13387 - 100 = 13287 MiB (12.98 GiB); CPU 10 x 4 / 2 = 20 %.
+    assert ("fragments: needs 3.00 GiB: cache.r7g.large holds it at 23 % of 12.98 GiB item "
+            "memory (target <= 70 %); CPU 20 % projected on 2 vCPUs (target <= 60 %)") in out
+
+
+def test_memcached_evictions_force_a_bigger_node(capsys, tmp_path):
+    clients = _memcached(tmp_path)                                  # m7g.large, 6.29 GiB items
+    _put_node("0001", bytes=5 * GIB, cpu=30)
+    _put_node("0002", bytes=4 * GIB, evictions=7)
+    out = _rightsize_with(capsys, tmp_path, clients)
+    # Need >= 6.29 GiB at <= 70 %: m7g.xlarge (12.84 GiB, 0.315) and r7g.large (12.98 GiB,
+    # 0.219) hold it; r7g.large is cheaper: (0.219 - 0.158) x 730 x 3 = +133.59.
+    assert _row(out, "fragments")[6:] == ["7", "cache.r7g.large", "+133.59 USD"]
+    assert "fragments: 7 evictions: the data did not fit, so at least 6.29 GiB" in out
+    assert "fragments: no data for ops-fragments node 0003" in out
+
+
+def test_busy_memcached_threads_are_given_more_vcpus(capsys, tmp_path):
+    # Memcached is multi-threaded: unlike one Valkey engine thread, more vCPUs lower its CPU.
+    clients = _memcached(tmp_path)                                  # m7g.large, 2 vCPUs
+    _put_node("0001", bytes=1 * GIB, cpu=80)
+    out = _rightsize_with(capsys, tmp_path, clients)
+    # Limit 90 - 30 = 60 %: 2 vCPUs stay at 80 %; 4 vCPUs give 40 %. m7g.xlarge (0.315) beats
+    # r7g.xlarge (0.437): (0.315 - 0.158) x 730 x 3 = +343.83.
+    assert _row(out, "fragments")[-2:] == ["cache.m7g.xlarge", "+343.83 USD"]
+    assert "fragments: CPU peaked at 80 % (target 60 %): only node types with enough vCPUs" in out
+
+
+def test_memcached_candidates_must_take_the_configured_item_size(tmp_path):
+    write_stack(tmp_path, "unit", {"f": FRAGMENTS, "big": {
+        **FRAGMENTS, "parameters": {"max_item_size": 268435456}}}, profile="development")
+    spec = load(tmp_path, "unit")
+    default, big = cache_of(spec, "f"), cache_of(spec, "big")
+    # A quarter of t4g.micro's 412 MiB item memory is 103 MiB: a 256 MiB item size is refused
+    # there, and t4g.small (1302 MiB, a quarter 325.5 MiB) is the smallest that takes it.
+    assert "cache.t4g.micro" in {n.name for n in rightsize.candidates(default, "development",
+                                                                        "us-east-1")}
+    names = {n.name for n in rightsize.candidates(big, "development", "us-east-1")}
+    assert "cache.t4g.micro" not in names and "cache.t4g.small" in names
+    assert not any(n.data_tiering for n in rightsize.candidates(default, "production",
+                                                                "us-east-1"))
+
+
+def test_a_memcached_cluster_not_deployed_or_on_another_node_type_is_skipped(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"fragments": FRAGMENTS})
+    out = _rightsize(capsys, tmp_path)
+    assert _row(out, "fragments")[-2:] == ["skipped (see below)", "-"]
+    assert "fragments: Memcached cluster ops-fragments not found in us-east-1" in out
+    deploy_memcached(boto3.client("elasticache", region_name="us-east-1"),
+                     load(tmp_path, "ops").caches[0], CacheNodeType="cache.m7g.xlarge")
+    out = _rightsize(capsys, tmp_path)
+    assert ("fragments: ops-fragments in us-east-1 runs cache.m7g.xlarge, the config says "
+            "cache.m7g.large") in out
+
+
+def test_memcached_usage_is_a_share_of_the_node_item_memory(tmp_path):
+    write_stack(tmp_path, "unit", {"f": {**FRAGMENTS, "parameters": {
+        "memcached_connections_overhead": 1124}}})
+    cache = load(tmp_path, "unit").caches[0]
+    rule = rightsize.sizing(cache)
+    # m7g.large: 6537 - 1124 = 5413 MiB for items; 2 GiB of items is 37.8 % of it.
+    assert rule.data_gib(cache.node_type) == 5413 / 1024
+    usage = rightsize.summarize({"ops-f node 0001": {
+        "BytesUsedForCacheItems": [1 * GIB, 2 * GIB], "CPUUtilization": [12.0],
+        "CurrConnections": [30.0], "Evictions": [0.0]}}, rule, cache.node_type)
+    assert round(usage.memory_percent, 1) == 37.8 and usage.engine_cpu_percent == 12.0
