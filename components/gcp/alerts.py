@@ -214,8 +214,8 @@ def hit_rate_rule(hits: str, misses: str, hit_rate: float) -> AlertRule:
                                              6)),))
 
 
-def _condition(rule: AlertRule, resource_type: str,
-               instance_id: str) -> gcp.monitoring.AlertPolicyConditionArgs:
+def _condition(rule: AlertRule, resource_type: str, instance_id: str,
+               region: str) -> gcp.monitoring.AlertPolicyConditionArgs:
     aggregation: dict[str, Any] = dict(
         alignment_period=ALIGNMENT_PERIOD, per_series_aligner=rule.aligner,
         cross_series_reducer=rule.reducer, group_by_fields=list(rule.group_by) or None)
@@ -223,14 +223,14 @@ def _condition(rule: AlertRule, resource_type: str,
     return monitoring.AlertPolicyConditionArgs(
         display_name=f"{instance_id} {rule.describe}",
         condition_threshold=monitoring.AlertPolicyConditionConditionThresholdArgs(
-            filter=instance_filter(resource_type, rule.metric, instance_id),
+            filter=instance_filter(resource_type, rule.metric, instance_id, region),
             comparison=rule.comparison,
             threshold_value=rule.threshold,
             duration=rule.duration,
             aggregations=[
                 monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(**aggregation)],
-            denominator_filter=(instance_filter(resource_type, rule.denominator, instance_id)
-                                if rule.denominator else None),
+            denominator_filter=(instance_filter(resource_type, rule.denominator, instance_id,
+                                                region) if rule.denominator else None),
             denominator_aggregations=[
                 monitoring.AlertPolicyConditionConditionThresholdDenominatorAggregationArgs(
                     **aggregation)] if rule.denominator else None,
@@ -239,12 +239,25 @@ def _condition(rule: AlertRule, resource_type: str,
         ))
 
 
-def instance_filter(resource_type: str, metric: str, instance_id: str) -> str:
+# Where each monitored resource says its instance runs (Monitored resource types,
+# https://cloud.google.com/monitoring/api/resources): redis_instance has `region`; Valkey's
+# memorystore.googleapis.com/Instance has `location`, the region; memcache_node has `location`,
+# the node's zone, and its instance_id is unique only "among Memcached instances in the region".
+# Without the clause an instance of the same id in another region of the project is watched too.
+_REGION_CLAUSES = {
+    "redis_instance": 'resource.labels.region = "{region}"',
+    "memorystore.googleapis.com/Instance": 'resource.labels.location = "{region}"',
+    "memcache_node": 'resource.labels.location = starts_with("{region}-")',
+}
+
+
+def instance_filter(resource_type: str, metric: str, instance_id: str, region: str) -> str:
     # The instance_id label holds the short id on some products and the full resource name
     # (projects/<p>/locations/<region>/instances/<id>) on others: match either.
     return (f'resource.type = "{resource_type}" AND metric.type = "{metric}" AND '
             f'resource.labels.instance_id = monitoring.regex.full_match('
-            f'"(projects/[^/]+/locations/[^/]+/instances/)?{instance_id}")')
+            f'"(projects/[^/]+/locations/[^/]+/instances/)?{instance_id}") AND '
+            + _REGION_CLAUSES[resource_type].format(region=region))
 
 
 @dataclass(frozen=True)
@@ -287,6 +300,7 @@ class AlertChannels(Component[AlertChannelsArgs],
 class MemorystoreAlertsArgs:
     engine: str                               # valkey | redis | memcached
     instance_id: str                          # from config, so filters are known at preview
+    region: str                               # where the instance runs (filters name it)
     policy: AlarmPolicy
     notification_channels: Sequence[pulumi.Input[str]] = ()
     high_availability: bool = False           # replicas: alert on failover (Redis)
@@ -312,7 +326,7 @@ class MemorystoreAlerts(Component[MemorystoreAlertsArgs],
                 # Every condition at once: a rule's `also` conditions narrow it.
                 combiner="AND" if rule.also else "OR",
                 severity=rule.severity,
-                conditions=[_condition(part, resource_type, args.instance_id)
+                conditions=[_condition(part, resource_type, args.instance_id, args.region)
                             for part in (rule, *rule.also)],
                 notification_channels=channels,
                 documentation=gcp.monitoring.AlertPolicyDocumentationArgs(

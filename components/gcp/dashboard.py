@@ -142,7 +142,7 @@ def _rows(cache: DashboardInstance) -> list[list[dict[str, Any]]]:
                                                cross_region_shards)}
         suffix = "" if instance_id == cache.instance_id else f" in {region}"
         graphs = [_graph(f"{title or rules[key].title.capitalize()}{suffix}", cache.engine,
-                         instance_id, rules[key])
+                         instance_id, region, rules[key])
                   for key, title in GRAPHS if key in rules]
         rows += [graphs[start:start + GRAPHS_PER_ROW]
                  for start in range(0, len(graphs), GRAPHS_PER_ROW)]
@@ -160,7 +160,8 @@ def without_defaults(value: Any) -> Any:
     return value
 
 
-def _graph(title: str, engine: str, instance_id: str, rule: AlertRule) -> dict[str, Any]:
+def _graph(title: str, engine: str, instance_id: str, region: str,
+           rule: AlertRule) -> dict[str, Any]:
     resource_type = RESOURCE_TYPES[engine]
     aggregation: dict[str, Any] = {"alignmentPeriod": ALIGNMENT_PERIOD,
                                    "perSeriesAligner": rule.aligner}
@@ -168,14 +169,14 @@ def _graph(title: str, engine: str, instance_id: str, rule: AlertRule) -> dict[s
         aggregation["crossSeriesReducer"] = rule.reducer
         aggregation["groupByFields"] = list(rule.group_by)
     numerator: dict[str, Any] = {"filter": instance_filter(resource_type, rule.metric,
-                                                           instance_id),
+                                                           instance_id, region),
                                  "aggregation": aggregation}
     query: dict[str, Any]
     if rule.denominator:
         query = {"timeSeriesFilterRatio": {
             "numerator": numerator,
             "denominator": {"filter": instance_filter(resource_type, rule.denominator,
-                                                      instance_id),
+                                                      instance_id, region),
                             "aggregation": aggregation}}}
     else:
         query = {"timeSeriesFilter": numerator}

@@ -447,6 +447,7 @@ def _alerts(cache: GcpCacheSpec, spec: GcpStackSpec, channels: list[pulumi.Outpu
             MemorystoreAlertsArgs(
                 engine=cache.engine,
                 instance_id=instance_id,
+                region=region,
                 policy=cache.alarms,
                 notification_channels=channels,
                 high_availability=cache.high_availability,

@@ -178,6 +178,26 @@ def test_valkey_lag_evictions_and_hit_rate_as_a_hits_per_miss_ratio(run_stack):
     assert not {"cross-region-links", "cross-region-backlog"} & set(policies)
 
 
+@pytest.mark.parametrize(("cache", "resource_type", "metric", "region_clause"), [
+    (redis(), "redis_instance", "redis.googleapis.com/stats/memory/system_memory_usage_ratio",
+     'resource.labels.region = "us-central1"'),
+    (valkey(), "memorystore.googleapis.com/Instance",
+     "memorystore.googleapis.com/instance/memory/maximum_utilization",
+     'resource.labels.location = "us-central1"'),
+    # memcache_node's location is the node's zone: us-central1-a, -b, ...
+    (memcached(), "memcache_node", "memcache.googleapis.com/node/memory/utilization",
+     'resource.labels.location = starts_with("us-central1-")'),
+])
+def test_alert_filters_name_the_instance_and_its_region(run_stack, cache, resource_type,
+                                                        metric, region_clause):
+    # An instance of the same id in another region of the project is not watched.
+    policy = policies_of(run_stack(gcp_config(cache)), "s-alerts")["memory-critical"]
+    assert condition(policy)["filter"] == (
+        f'resource.type = "{resource_type}" AND metric.type = "{metric}" AND '
+        'resource.labels.instance_id = monitoring.regex.full_match('
+        f'"(projects/[^/]+/locations/[^/]+/instances/)?test-s") AND {region_clause}')
+
+
 def test_valkey_without_replicas_has_no_lag_alert(run_stack):
     assert "replication-lag" not in policies_of(run_stack(gcp_config(valkey(replicas=0))),
                                                 "s-alerts")
@@ -232,7 +252,9 @@ def test_secondary_instances_get_their_own_alerts_in_their_region(run_stack):
     rec = run_stack(gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}), **PROD))
     policies = [r for r in rec.children_of(rec.named("s-us-east4-alerts").urn)]
     assert policies and all(p.provider_name == "gcp-acme-cache-us-east4" for p in policies)
-    assert all("test-s-use4" in condition(p.inputs)["filter"] for p in policies)
+    assert all("test-s-use4" in condition(p.inputs)["filter"]
+               and condition(p.inputs)["filter"].endswith('resource.labels.location = "us-east4"')
+               for p in policies)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +328,8 @@ def test_dashboard_shows_the_secondary_and_the_cross_region_replication(run_stac
             "Memory in us-east4", "CPU in us-east4"} <= set(charts)
     secondary = charts["Memory in us-east4"]["dataSets"][0]["timeSeriesQuery"]
     assert "test-s-use4" in secondary["timeSeriesFilter"]["filter"]
+    assert secondary["timeSeriesFilter"]["filter"].endswith(
+        'resource.labels.location = "us-east4"')
     links = charts["Cross-region replication links"]["thresholds"][0]
     assert links == {"label": "critical alert below", "value": 1}
 
