@@ -335,9 +335,17 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
+@dataclass
+class Measurements:
+    values: dict[str, dict[str, list[float]]]   # node -> metric -> hourly values
+    incomplete: list[str]                       # what CloudWatch said it did not return
+
+
 def fetch(cw: Any, nodes: dict[str, Dimensions], stats: dict[str, str], start: datetime,
-          end: datetime) -> dict[str, dict[str, list[float]]]:
-    """node -> metric -> hourly values (one GetMetricData query per node and metric)."""
+          end: datetime) -> Measurements:
+    """One GetMetricData query per node and metric. A result whose final StatusCode is not
+    Complete (InternalError, Forbidden, PartialData without a further page) or a message on
+    the call means data is missing, and peaks from it could recommend too small a node."""
     queries: list[dict[str, Any]] = []
     index: dict[str, tuple[str, str]] = {}
     for node, dimensions in nodes.items():
@@ -355,13 +363,20 @@ def fetch(cw: Any, nodes: dict[str, Dimensions], stats: dict[str, str], start: d
                 "ReturnData": True,
             })
     values: dict[str, dict[str, list[float]]] = {n: {k: [] for k in stats} for n in nodes}
+    status: dict[str, str] = {}
+    messages: list[str] = []
     paginator = cw.get_paginator("get_metric_data")
     for chunk in _chunks(queries, QUERIES_PER_CALL):
         for page in paginator.paginate(MetricDataQueries=chunk, StartTime=start, EndTime=end):
+            messages += [f"{m.get('Code', '')}: {m.get('Value', '')}"
+                         for m in page.get("Messages", [])]
             for result in page.get("MetricDataResults", []):
                 node, metric = index[result["Id"]]
                 values[node][metric] += [float(v) for v in result.get("Values", [])]
-    return values
+                status[result["Id"]] = result.get("StatusCode", "Complete")
+    incomplete = [f"{index[q][1]} of {index[q][0]}: {code}"
+                  for q, code in status.items() if code != "Complete"]
+    return Measurements(values, incomplete + messages)
 
 
 def summarize(values: dict[str, dict[str, list[float]]], rule: Sizing,
@@ -416,9 +431,17 @@ def run(spec: AwsStackSpec, clients: Clients, days: int, only: CacheSpec | None 
             continue
         rule = sizing(cache)
         values: dict[str, dict[str, list[float]]] = {}
+        incomplete: list[str] = []
         for region, region_nodes in nodes.items():
-            values.update(fetch(clients.cloudwatch(region), region_nodes, rule.stats, start,
-                                end))
+            measured = fetch(clients.cloudwatch(region), region_nodes, rule.stats, start, end)
+            values.update(measured.values)
+            incomplete += measured.incomplete
+        if incomplete:
+            rows.append((cache.name, cache.node_type.name, str(cache.nodes), "-", "-", "-", "-",
+                         "skipped (see below)", "-"))
+            notes.append(f"{cache.name}: CloudWatch returned incomplete data, so it is not "
+                         f"sized; run again: {'; '.join(incomplete)}")
+            continue
         usage = summarize(values, rule, cache.node_type)
         advice = recommend(cache, spec.profile, spec.region, usage)
         rows.append(_row(spec, cache, usage, advice))

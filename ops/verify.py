@@ -3,12 +3,13 @@
 Meant as a post-deploy check in CI: exit 0 when everything matches, 1 with one line per
 deviation on stdout otherwise (2 on errors, like every command). What is compared:
 
-- Valkey/Redis: status, engine, engine version (the config's `8.1` matches a live `8.1.x`,
-  `6.x` any 6), node type, cluster mode and shard count, node count, the member node ids (those
-  the alarms are named after), Multi-AZ, automatic failover, encryption at rest (and the
-  customer-managed KMS key when the config asks for one), encryption in transit in the
-  configured mode, AUTH or the `aws.users` user group, snapshot retention. An auto-scaled
-  cache matches while its shard and node counts stay within the `autoscaling` ranges.
+- Valkey/Redis: status (available, or snapshotting during a backup), engine, engine version (the
+  config's `8.1` matches a live `8.1.x`, `6.x` any 6), node type, cluster mode and shard count,
+  node count, the member node ids (those the alarms are named after), Multi-AZ, automatic
+  failover, encryption at rest (and the customer-managed KMS key when the config asks for one),
+  encryption in transit in the configured mode, AUTH or the `aws.users` user group, snapshot
+  retention. An auto-scaled cache matches while its shard and node counts stay within the
+  `autoscaling` ranges.
 - Global Datastore: found by its id suffix (the cache id); every configured region is a member
   with the id from infra.naming, no unexpected members, the primary is in the stack's region,
   each secondary exists with shards x (1 + secondary_replicas) nodes.
@@ -34,6 +35,11 @@ from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_DEVIATIONS, EXIT_OK
 from ops.failover import ROUTE53_REGION
+
+# A replication group takes its daily backup in status `snapshotting` ("The status of the cluster
+# changes to snapshotting. When the status returns to available the backup is complete", user
+# guide, Creating manual backups; ReplicationGroup.Status in the API): in service, not drift.
+IN_SERVICE = frozenset({"available", "snapshotting"})
 
 
 def run(spec: AwsStackSpec, clients: Clients) -> int:
@@ -115,7 +121,7 @@ def _check_engine_and_node_type(cache: CacheSpec, found: live.LiveGroup | live.L
     """What a replication group and a Memcached cluster are both checked for: status, engine,
     engine version (`version_unread` says why there may be none) and node type."""
     out: list[str] = []
-    if found.status != "available":
+    if found.status not in IN_SERVICE:
         out.append(f"status is {found.status}, expected available")
     if found.engine != cache.engine:
         out.append(f"engine is {found.engine}, the config says {cache.engine}")
@@ -250,7 +256,7 @@ def check_global(spec: AwsStackSpec, cache: CacheSpec, clients: Clients) -> list
         if group is None:
             out.append(f"replication group {expected[region]} not found in {region}")
             continue
-        if group.status != "available":
+        if group.status not in IN_SERVICE:
             out.append(f"{group.id} ({region}) status is {group.status}, expected available")
         if group.node_count != nodes:
             out.append(f"{group.id} ({region}) has {group.node_count} nodes, the config says "

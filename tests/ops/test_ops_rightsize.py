@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
+from botocore.stub import Stubber
 
 from ops import rightsize
 from ops.rightsize import Usage, recommend
@@ -349,3 +350,50 @@ def test_memcached_usage_is_a_share_of_the_node_item_memory(tmp_path):
         "BytesUsedForCacheItems": [1 * GIB, 2 * GIB], "CPUUtilization": [12.0],
         "CurrConnections": [30.0], "Evictions": [0.0]}}, rule, cache.node_type)
     assert round(usage.memory_percent, 1) == 37.8 and usage.engine_cpu_percent == 12.0
+
+
+# ---------------------------------------------------------------------------------------------
+# GetMetricData: incomplete answers and the 500-query limit (moto enforces neither)
+# ---------------------------------------------------------------------------------------------
+def _stubbed_cloudwatch(*responses):
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    for response in responses:
+        stub.add_response("get_metric_data", response)
+    stub.activate()
+    return cw, stub
+
+
+def test_incomplete_cloudwatch_data_is_not_sized(capsys, tmp_path):
+    # Peaks from a partial answer could recommend too small a node: say so, recommend nothing.
+    _deployed(tmp_path, {"sessions": PROD_SESSIONS})
+    cw, stub = _stubbed_cloudwatch({
+        "MetricDataResults": [{"Id": "q0", "Values": [10.0], "StatusCode": "InternalError"},
+                              {"Id": "q1", "Values": [5.0], "StatusCode": "Complete"}],
+        "Messages": [{"Code": "MaxMetricsExceeded", "Value": "Maximum number of allowed "
+                      "metrics exceeded"}]})
+    code, out, err = run_ops(capsys, "rightsize", "--stack", "ops", "--project-dir",
+                             str(tmp_path), clients=make_clients({("cloudwatch", "us-east-1"): cw}))
+    assert (code, err) == (0, "")
+    stub.assert_no_pending_responses()
+    assert _row(out, "sessions")[-2:] == ["skipped (see below)", "-"]
+    assert ("sessions: CloudWatch returned incomplete data, so it is not sized; run again: "
+            "DatabaseMemoryUsagePercentage of ops-sessions-001: InternalError; "
+            "MaxMetricsExceeded: Maximum number of allowed metrics exceeded") in out
+
+
+def test_queries_go_500_to_a_call():
+    nodes = {f"n-{i:03d}": [{"Name": "CacheClusterId", "Value": f"n-{i:03d}"}]
+             for i in range(126)}                          # 126 nodes x 4 metrics = 504 queries
+    cw, stub = _stubbed_cloudwatch({"MetricDataResults": []}, {"MetricDataResults": [
+        {"Id": "q503", "Values": [3.0], "StatusCode": "Complete"}]})
+    sizes: list[int] = []
+    cw.meta.events.register("provide-client-params.cloudwatch.GetMetricData",
+                            lambda params, **_: sizes.append(len(params["MetricDataQueries"])))
+    end = datetime(2026, 12, 1, tzinfo=UTC)
+    stats = {"DatabaseMemoryUsagePercentage": "Maximum", "EngineCPUUtilization": "Maximum",
+             "CurrConnections": "Maximum", "Evictions": "Sum"}
+    measured = rightsize.fetch(cw, nodes, stats, end - timedelta(days=1), end)
+    stub.assert_no_pending_responses()
+    assert sizes == [500, 4]
+    assert measured.values["n-125"]["Evictions"] == [3.0] and measured.incomplete == []

@@ -426,3 +426,16 @@ def test_an_existing_zone_of_the_configured_name_matches(capsys, project):
     _with_dns_zone(project, _zone("cache.internal"))
     code, out, err = _verify(capsys, project)
     assert (code, out, err) == (0, "stack 'ops': 2 cache(s) match the config\n", "")
+
+
+@pytest.mark.parametrize(("status", "lines"), [
+    ("available", []),
+    # The daily automatic backup: status `snapshotting` until it completes, then available.
+    ("snapshotting", []),
+    ("modifying", ["status is modifying, expected available"]),
+])
+def test_a_group_taking_its_daily_backup_is_in_service(project, status, lines):
+    cache = cache_of(load(project, "ops"), "sessions")
+    group = live.group_from_api("us-east-1", rg_api("ops-sessions", "us-east-1", status=status),
+                                "8.1.0")
+    assert check_group(cache, group, "us-east-1") == lines
