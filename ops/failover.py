@@ -4,7 +4,8 @@ Runbook as code:
 1. Preconditions, all checked before anything changes: the cache has a `global:` block, the
    region is one of its configured regions and a live member of the Global Datastore (found by
    its id suffix, the cache id) with the id infra.naming gives it, the Global Datastore is
-   `available`, the member `associated` and its replication group `available`. A region that
+   `available`, the member `associated` and its replication group neither being created nor
+   deleted (a secondary that is modifying or taking a backup may be promoted). A region that
    already is the primary is a no-op.
 2. `FailoverGlobalReplicationGroup` (GlobalReplicationGroupId, PrimaryRegion,
    PrimaryReplicationGroupId). `--dry-run` stops before this call and prints the plan.
@@ -36,6 +37,13 @@ from ops import live
 from ops.clients import Clients
 from ops.errors import EXIT_OK, OpsError, explain, is_unavailable, mutate
 from ops.poll import Polling, until
+
+# A secondary being created or deleted cannot take over. Any other status (modifying, or
+# snapshotting during its daily backup) does not stop a promotion: "Promotion is allowed anytime,
+# even if other modifications are in progress" (user guide, Global Datastore console), and
+# FailoverGlobalReplicationGroup refuses only for the Global Datastore's own state
+# (InvalidGlobalReplicationGroupStateFault), which is checked.
+UNPROMOTABLE = frozenset({"creating", "create-failed", "deleting"})
 
 # Route 53 answers at one global endpoint whatever the region a client names.
 ROUTE53_REGION = "us-east-1"
@@ -112,9 +120,12 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
     group = live.describe_group(clients, to_region, target.group_id)
     if group is None:
         raise OpsError(f"replication group {target.group_id} not found in {to_region}")
-    if group.status != "available":
+    if group.status in UNPROMOTABLE:
         raise OpsError(f"replication group {target.group_id} ({to_region}) is {group.status}; "
-                       "a failover needs it available")
+                       "it cannot become the primary")
+    if group.status != "available":
+        print(f"note: replication group {target.group_id} ({to_region}) is {group.status}; "
+              "promotion is allowed during other changes, and AWS decides")
 
     old = found.primary
     old_text = f"{old.group_id} ({old.region})" if old else "no primary"

@@ -385,19 +385,21 @@ def gid_members(primary_region: str = "us-east-1", west_status: str = "associate
              west_status)]
 
 
-def stub_ready_to_fail_over(west: Stubbed, *also_listed: dict[str, Any]) -> None:
+def stub_ready_to_fail_over(west: Stubbed, *also_listed: dict[str, Any],
+                            group_status: str = "available") -> None:
     """What `failover` to eu-west-1 reads first: the Global Datastore (listed after
     `also_listed`) with us-east-1 primary, and the secondary's replication group."""
     west.globals_list(*also_listed, global_api(GID, gid_members()))
-    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY",
+                      status=group_status))
 
 
 def stub_failover(east: Stubbed, west: Stubbed, *also_listed: dict[str, Any],
-                  polls: tuple[dict[str, Any], ...] = ()) -> None:
+                  polls: tuple[dict[str, Any], ...] = (), group_status: str = "available") -> None:
     """A `failover` to eu-west-1 that succeeds: ready (stub_ready_to_fail_over), the exact
     FailoverGlobalReplicationGroup call accepted, the Global Datastore as each poll sees it
     (`polls`, then eu-west-1 primary), and the old primary's group as a secondary."""
-    stub_ready_to_fail_over(west, *also_listed)
+    stub_ready_to_fail_over(west, *also_listed, group_status=group_status)
     west.stubber.add_response(
         "failover_global_replication_group",
         {"GlobalReplicationGroup": global_api(GID, gid_members(), status="modifying")},

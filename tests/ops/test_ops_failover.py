@@ -172,8 +172,9 @@ def test_the_current_primary_is_a_no_op(capsys, project, west):
      "Global Datastore ldgnf-ops-sessions is modifying; a failover needs it available"),
     ("available", "associating", None,
      "ops-sessions-euw1 (eu-west-1) is associating in Global Datastore ldgnf-ops-sessions"),
-    ("available", "associated", "modifying",
-     "replication group ops-sessions-euw1 (eu-west-1) is modifying"),
+    ("available", "associated", "deleting",
+     "replication group ops-sessions-euw1 (eu-west-1) is deleting; it cannot become the "
+     "primary"),
 ])
 def test_a_busy_global_datastore_is_not_failed_over(capsys, project, west, global_status,
                                                     member_status, group_status, message):
@@ -183,6 +184,20 @@ def test_a_busy_global_datastore_is_not_failed_over(capsys, project, west, globa
     code, _, err = run_failover(capsys, project, clients=clients_for(west))
     assert code == 2 and message in err
     assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+@pytest.mark.parametrize("group_status", ["modifying", "snapshotting"])
+def test_a_secondary_busy_with_its_own_change_is_still_promoted(capsys, project, east, west,
+                                                                group_status):
+    # "Promotion is allowed anytime, even if other modifications are in progress": in a
+    # regional outage the runbook must not wait for the secondary's backup to finish.
+    stub_failover(east, west, group_status=group_status)
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
+    assert (code, err) == (0, "")
+    west.done()
+    assert west.operations.count("FailoverGlobalReplicationGroup") == 1
+    assert (f"note: replication group ops-sessions-euw1 (eu-west-1) is {group_status}; "
+            "promotion is allowed during other changes, and AWS decides") in out
 
 
 def test_aws_refusing_the_failover_is_one_line(capsys, project, west):
