@@ -2,6 +2,8 @@
 
 Take one before a risky change (engine upgrade, node type change, parameter change). Manual
 snapshots are kept until deleted, unlike the automatic ones (`snapshot_retention_days`).
+With cluster mode off the snapshot is taken from one node, a replica when there is one (the
+user guide's way); a cluster-mode group is snapshotted whole.
 Preconditions, checked before anything is created: Valkey/Redis (Memcached has no snapshots),
 the replication group exists and is `available`, the name is valid and not taken. The default
 name is `<cache id>-ops-<UTC yyyymmdd-hhmmss>`. The snapshot is tagged with the stack and
@@ -45,15 +47,17 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, name: str | None
         raise OpsError(f"a snapshot named '{snapshot_name}' already exists in {spec.region}; "
                        "choose another --name")
 
+    source = snapshot_source(group)
     created = mutate(lambda: ec.create_snapshot(
-        ReplicationGroupId=group.id, SnapshotName=snapshot_name,
+        **source, SnapshotName=snapshot_name,
         Tags=[{"Key": "managed-cache:stack", "Value": spec.stack},
               {"Key": "managed-cache:cache", "Value": cache.name},
               {"Key": "managed-cache:created-by", "Value": "ops snapshot"}],
     ), f"CreateSnapshot {snapshot_name}",
         f"`aws elasticache describe-snapshots --region {spec.region} --snapshot-name "
         f"{snapshot_name}`")["Snapshot"]
-    print(f"snapshot {snapshot_name} of {group.id} ({spec.region}) requested: "
+    print(f"snapshot {snapshot_name} of {group.id} ({spec.region}, from "
+          f"{next(iter(source.values()))}) requested: "
           f"{created.get('SnapshotStatus', 'creating')}")
     if wait:
         def check() -> tuple[bool, str]:
@@ -69,6 +73,20 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, name: str | None
     print(f"restore it into a new group with: aws elasticache create-replication-group "
           f"--region {spec.region} --snapshot-name {snapshot_name} ...")
     return EXIT_OK
+
+
+def snapshot_source(group: live.LiveGroup) -> dict[str, str]:
+    """What CreateSnapshot copies: a cluster-mode group by its id; with cluster mode off, one
+    node, a replica when there is one ("Use this parameter [--cache-cluster-id] only when
+    backing up a Redis (cluster mode disabled) cluster ... the name of the node in the cluster
+    that you want to use for the backup. For example ... mycluster-002"; --replication-group-id
+    "when backing up a Redis (cluster mode enabled) cluster", user guide, Creating manual
+    backups). A replica spares the primary the fork a backup takes."""
+    if group.cluster_enabled or not group.members:
+        return {"ReplicationGroupId": group.id}
+    primary = group.node_groups[0].primary if group.node_groups else None
+    replicas = [member for member in group.members if member != primary]
+    return {"CacheClusterId": (replicas or list(group.members))[0]}
 
 
 def _snapshot_status(ec: Any, snapshot_name: str) -> str | None:

@@ -1,4 +1,5 @@
-"""`snapshot`: entirely against moto (CreateSnapshot, DescribeSnapshots, replication groups)."""
+"""`snapshot`: against moto (CreateSnapshot, DescribeSnapshots, replication groups); which node
+or group a snapshot is taken from, from DescribeReplicationGroups answers."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import re
 import boto3
 import pytest
 
+from ops import live, snapshot
 from tests.ops.support import (
     cache_of,
     deploy_group,
     load,
+    rg_api,
     run_ops,
 )
 
@@ -34,7 +37,10 @@ def test_snapshot_with_a_name_is_created_tagged_and_waited_for(capsys, project, 
     code, out, err = _snapshot(capsys, project, "--cache", "sessions", "--name", "before-upgrade")
     assert (code, err) == (0, "")
     taken = ec.describe_snapshots(SnapshotName="before-upgrade")["Snapshots"][0]
-    assert (taken["ReplicationGroupId"], taken["SnapshotSource"]) == ("ops-sessions", "manual")
+    # Cluster mode off: taken from a replica node (-001 is the primary), as the user guide
+    # says to back up such a group.
+    assert (taken["CacheClusterId"], taken["SnapshotSource"]) == ("ops-sessions-002", "manual")
+    assert "of ops-sessions (us-east-1, from ops-sessions-002) requested" in out
     tags = ec.list_tags_for_resource(ResourceName=taken["ARN"])["TagList"]
     assert {t["Key"]: t["Value"] for t in tags} == {
         "managed-cache:stack": "ops", "managed-cache:cache": "sessions",
@@ -82,3 +88,14 @@ def test_a_group_that_is_not_available_is_not_snapshotted(capsys, project, ec):
     assert err == ("error: replication group ops-sessions is deleting; a snapshot needs it "
                    "available\n")
     assert _names(ec) == []
+
+
+@pytest.mark.parametrize(("api", "source"), [
+    ({}, {"CacheClusterId": "g-001"}),                      # the primary is -002: a replica
+    ({"ClusterEnabled": True}, {"ReplicationGroupId": "g"}),  # cluster mode: the whole group
+    ({"MemberClusters": ["g-001"], "NodeGroups": []}, {"CacheClusterId": "g-001"}),  # no replica
+])
+def test_the_snapshot_source_follows_the_cluster_mode(api, source):
+    group = live.group_from_api("us-east-1", {**rg_api("g", "us-east-1", primary=1), **api},
+                                "8.1.0")
+    assert snapshot.snapshot_source(group) == source
