@@ -139,7 +139,8 @@ class CacheSettings:
                 raise ConnectError(
                     f"{self.name}: cannot tell whether the cache runs in cluster mode: its "
                     "user may not run INFO. Add \"cluster_mode\": true or false to the "
-                    "secret, or set it with dataclasses.replace(settings, cluster=...)"
+                    "secret, set CACHE_CLUSTER_MODE with CACHE_URL, or set it with "
+                    "dataclasses.replace(settings, cluster=...)"
                 ) from None
 
     def client(self, *, read_only: bool = False, decode_responses: bool = True,
@@ -400,11 +401,12 @@ def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
 # URL and environment
 # ---------------------------------------------------------------------------------------------
 def from_url(url: str, *, ca_file: str | None = None, name: str = "cache",
-             engine: str = "valkey") -> CacheSettings:
+             engine: str = "valkey", cluster: bool | None = None) -> CacheSettings:
     """redis://[user:password@]host[:port] or rediss://... (TLS, verified against ca_file or the
     system trust store). The user name and password must be percent-encoded
     (`urllib.parse.quote(password, safe="")`): `#`, `/`, `?` or `@` in them would end the
-    host part early. Cluster mode: a URL cannot tell, so the client asks the server."""
+    host part early. Cluster mode: a URL cannot tell, so unless `cluster` says, the client
+    asks the server."""
     try:
         # An unencoded `#`, `/` or `?` in the password ends the authority there: the rest of
         # the password becomes the "port" (ValueError) or the host sits after an `@` in the
@@ -430,12 +432,13 @@ def from_url(url: str, *, ca_file: str | None = None, name: str = "cache",
         name=name, engine=engine, writer=endpoint, reader=endpoint,
         tls=parts.scheme in ("rediss", "valkeys"), ca_file=ca_file, username=username or None,
         password=password, auth="none" if password is None else "rbac" if username else "token",
-        cluster=None)
+        cluster=cluster)
 
 
 ENV_HELP = ("set CACHE_SECRET_FILE (a connection secret's JSON), or CACHE_OUTPUTS_FILE and "
             "CACHE_NAME (`pulumi stack output --json --show-secrets`; optional CACHE_REGION, "
-            "CACHE_USERNAME, CACHE_PASSWORD), or CACHE_URL (rediss://...; optional CACHE_CA_FILE)")
+            "CACHE_USERNAME, CACHE_PASSWORD), or CACHE_URL (rediss://...; optional CACHE_CA_FILE, "
+            "CACHE_CLUSTER_MODE true or false)")
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> CacheSettings:
@@ -455,7 +458,11 @@ def from_env(environ: Mapping[str, str] | None = None) -> CacheSettings:
                                   username=env.get("CACHE_USERNAME"),
                                   password=env.get("CACHE_PASSWORD"), default_credentials=True)
     if env.get("CACHE_URL"):
-        return from_url(env["CACHE_URL"], ca_file=env.get("CACHE_CA_FILE"))
+        mode = env.get("CACHE_CLUSTER_MODE", "").lower()
+        if mode not in ("", "true", "false"):
+            raise ConnectError(f"CACHE_CLUSTER_MODE {mode!r}: use true or false")
+        return from_url(env["CACHE_URL"], ca_file=env.get("CACHE_CA_FILE"),
+                        cluster=None if not mode else mode == "true")
     raise ConnectError(f"no cache configured: {ENV_HELP}")
 
 
@@ -571,7 +578,8 @@ def main(argv: list[str] | None = None) -> int:
             with settings.client() as client:
                 client.ping()
                 info = client.info("server")
-        except (redis.RedisError, OSError) as error:
+        except (redis.RedisError, OSError, ConnectError) as error:
+            # ConnectError: the cluster-mode probe could not tell (e.g. a user without INFO).
             # The server's own error text is printed, never the password: some servers and
             # proxies repeat a rejected command's arguments (AUTH <password>) in their reply.
             print(f"error: {settings.writer}: {_without_secret(str(error), settings)}",

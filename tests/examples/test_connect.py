@@ -397,6 +397,10 @@ def test_env_prefers_the_secret_then_the_outputs_then_a_url(tmp_path, outputs):
     assert connect.from_env(env).writer.host == outputs["prod"]["caches"]["sessions"]["endpoint"]
     del env["CACHE_OUTPUTS_FILE"]
     assert connect.from_env(env).writer.host == "127.0.0.1"
+    assert connect.from_env(env).cluster is None                 # asked of the server
+    assert connect.from_env({**env, "CACHE_CLUSTER_MODE": "True"}).cluster is True
+    with pytest.raises(ConnectError, match="CACHE_CLUSTER_MODE 'on': use true or false"):
+        connect.from_env({**env, "CACHE_CLUSTER_MODE": "on"})
     with pytest.raises(ConnectError, match="no cache configured: set CACHE_SECRET_FILE"):
         connect.from_env({})
 

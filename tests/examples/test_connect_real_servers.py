@@ -204,6 +204,19 @@ def test_a_user_that_may_not_run_info_is_told_how_to_name_the_mode(redis_server)
         settings.is_cluster()
     with dataclasses.replace(settings, cluster=False).client() as client:
         assert client.set("k", "v") and client.get("k") == "v"
+    # From the environment too, as the example apps read it.
+    url = f"redis://app:app-pass-9f2c@127.0.0.1:{port}"
+    with connect.from_env({"CACHE_URL": url, "CACHE_CLUSTER_MODE": "false"}).client() as client:
+        assert client.get("k") == "v"
+
+
+def test_the_cli_says_in_one_line_that_the_mode_cannot_be_told(redis_server, capsys):
+    port = redis_server("--user", "default", "off", "--user", "app", "on", ">app-pass-9f2c",
+                        "~*", "+@all", "-@dangerous")
+    assert connect.main(["--url", f"redis://app:app-pass-9f2c@127.0.0.1:{port}", "--ping"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "may not run INFO" in err and "Traceback" not in err
+    assert "app-pass-9f2c" not in err
 
 
 @pytest.mark.parametrize("password", ["Tok3n#Secret", "Tok3n/Secret", "Tok3n?Secret",
