@@ -31,12 +31,13 @@ its lease live in one slot and both scripts work in cluster mode.
 
 A cache that fails or hangs never holds a request up for long: every cache call is bounded by
 `cache_timeout_seconds`, a failed lookup or lease wait answers from the database, and after a
-failure the cache is bypassed for `bypass_seconds` (reads go to the database; invalidations are
-still sent), so an outage costs the database its load, not the clients their latency. Requests
-that arrive after a load, while its cache write is on its way, get the value only once the
-write has landed under the lease (which proves no invalidation came first); if it is refused,
-fails or runs past the lease, they look the key up again, so a process whose write is stuck
-never serves what it loaded.
+failure that says the cache is out (no connection, or no answer in time) the cache is bypassed
+for `bypass_seconds` (reads go to the database; invalidations are still sent), so an outage
+costs the database its load, not the clients their latency. Requests that arrive after a load,
+while its cache write is on its way, get the value only once the write has landed under the
+lease (which proves no invalidation came first); if it is refused, fails or runs past the
+lease, they look the key up again, so a process whose write is stuck never serves what it
+loaded.
 """
 
 from __future__ import annotations
@@ -51,11 +52,16 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 # What a failing cache raises: its own errors, or our time limit on a call.
 CACHE_FAILURES = (RedisError, TimeoutError)
+# ... and of those, what says it is not there (unreachable, hung): only these start a bypass.
+# A server reply such as OOM under noeviction comes from a cache that still serves its hits.
+CACHE_OUTAGES = (RedisConnectionError, RedisTimeoutError, TimeoutError)
 
 # KEYS[1] value, KEYS[2] lease; ARGV[1] token, ARGV[2] lease ms.
 # -> {1, value} on a hit; {0, 1} on a miss with the lease taken; {0, 0} when another holds it.
@@ -105,15 +111,17 @@ class CacheStats:
     fills_refused: int = 0      # stale-set races caught (or leases that expired or were evicted)
     fill_errors: int = 0        # cache writes that failed (the cache was unreachable)
     cache_errors: int = 0       # lookups that failed: answered from the database instead
-    bypassed: int = 0           # reads sent straight to the database after a cache failure
+    bypassed: int = 0           # reads sent straight to the database after a cache outage
     invalidations: int = 0
     invalidation_errors: int = 0  # DELs that failed: the old value lives until its TTL
+    lookup_errors: int = 0      # of cache_errors, the lookups themselves (not lease waits)
 
     @property
     def hit_ratio(self) -> float:
-        """Hits per cache lookup."""
-        lookups = self.hits + self.misses
-        return self.hits / lookups if lookups else 0.0
+        """Hits per cache lookup: `misses` also counts the reads that never looked the key up
+        (bypassed, or a failed lookup), which CloudWatch's CacheHitRate would not see."""
+        lookups = self.hits + self.misses - self.bypassed - self.lookup_errors
+        return self.hits / lookups if lookups > 0 else 0.0
 
     @property
     def served_from_cache(self) -> float:
@@ -269,7 +277,11 @@ class CacheAside:
             return await call
 
     def _cache_failed(self, error: BaseException) -> None:
-        """Bypass the cache for a while: an outage should cost each request nothing."""
+        """Bypass the cache for a while if it is out: an outage should cost each request
+        nothing. Any other error (a refused write) costs only its own call."""
+        if not isinstance(error, CACHE_OUTAGES):
+            log.warning("cache refused a call (%s)", type(error).__name__)
+            return
         self._bypass_until = asyncio.get_running_loop().time() + self.bypass_seconds
         log.warning("cache unavailable (%s): reads go to the database for %gs",
                     type(error).__name__, self.bypass_seconds)
@@ -291,6 +303,7 @@ class CacheAside:
             # Unreachable, hung, or full under noeviction (the lease cannot be written): the
             # database still answers; nothing is filled.
             self.stats.cache_errors += 1
+            self.stats.lookup_errors += 1
             self._cache_failed(error)
             self.stats.loads += 1
             return await load(), "miss", None

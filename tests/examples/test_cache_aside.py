@@ -300,6 +300,35 @@ def test_a_full_cache_still_answers_from_the_database_and_caches_nothing(
         1, 1, 0, 0)
 
 
+def test_a_full_cache_keeps_serving_its_hits_after_refusing_a_lookup(fake_redis, product_store):
+    # Out of memory under noeviction is a reply, not an outage: it must not send the hot keys
+    # that are still cached to the database (only unreachable or hung caches are bypassed).
+    from redis.exceptions import OutOfMemoryError
+
+    async def scenario():
+        store, cache = product_store(), make_cache(fake_redis, bypass_seconds=60)
+        await cache.get("1", lambda: store.fetch(1))
+        await cache.drain()
+        lookup = cache._get_or_lease
+
+        async def full_for_new_keys(*, keys, args):
+            if keys[0] != cache.keys("1")[0]:
+                raise OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
+            return await lookup(keys=keys, args=args)
+
+        cache._get_or_lease = full_for_new_keys
+        await cache.get("2", lambda: store.fetch(2))
+        hits = [await cache.get("1", lambda: store.fetch(1)) for _ in range(3)]
+        return store, cache, hits
+
+    store, cache, hits = run(scenario())
+    assert all(hit["id"] == 1 for hit in hits) and store.reads == 2    # 1 once, then 2
+    assert (cache.stats.hits, cache.stats.cache_errors, cache.stats.bypassed) == (3, 1, 0)
+    # Three hits out of the four lookups the cache ran: a script that may write is refused
+    # before it runs when memory is full, so the refused one looked nothing up.
+    assert cache.stats.hit_ratio == 3 / 4
+
+
 # ---------------------------------------------------------------------------------------------
 # A failing or hung cache costs the database its load, never the clients their latency
 # ---------------------------------------------------------------------------------------------
@@ -334,6 +363,8 @@ def test_a_hung_cache_answers_from_the_database_within_the_time_limit(fake_redis
     assert first["id"] == 3 and second["id"] == 4 and store.reads == 2
     assert took < 1.0
     assert (cache.stats.cache_errors, cache.stats.bypassed) == (1, 1)
+    # Neither read looked a key up: no lookups, so no hit ratio to speak of.
+    assert (cache.stats.misses, cache.stats.hit_ratio) == (2, 0.0)
 
 
 def test_the_cache_is_used_again_after_the_bypass(fake_redis, product_store):
