@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from itsdangerous import BadSignature, Signer
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -42,10 +43,14 @@ class SessionStore:
 
     async def create(self, data: dict[str, Any]) -> str:
         session_id = secrets.token_urlsafe(32)      # 256 bits: not guessable, not enumerable
-        record = {**data, "created": time.time()}
-        # NX: never overwrite an existing session, however unlikely a collision.
-        if not await self.redis.set(KEY_PREFIX + session_id, json.dumps(record),
-                                    ex=self.ttl_seconds, nx=True):
+        record = json.dumps({**data, "created": time.time()})
+        # NX: never overwrite an existing session, however unlikely a collision. The client
+        # retries a command whose reply was lost: a key already holding our own record is that
+        # retry finding its first attempt's write, not a collision.
+        if not await self.redis.set(KEY_PREFIX + session_id, record, ex=self.ttl_seconds,
+                                    nx=True) \
+                and await self.redis.get(KEY_PREFIX + session_id) not in (record,
+                                                                          record.encode()):
             raise RuntimeError("session id collision")
         return session_id
 
@@ -131,7 +136,14 @@ def create_app(open_redis: Callable[[], Any], *, secret_keys: Sequence[str],
         await request.app.state.sessions.redis.ping()
         return JSONResponse({"ok": True, "instance": instance})
 
+    async def store_unavailable(request: Request, error: Exception) -> JSONResponse:
+        # The cache is down or refusing: not a server bug (500), a dependency out (503), which
+        # also takes /healthz out of a load balancer's rotation.
+        return JSONResponse({"error": f"session store unavailable ({type(error).__name__})",
+                             "instance": instance}, status_code=503)
+
     return Starlette(
+        exception_handlers={RedisError: store_unavailable},
         routes=[
             Route("/login", login, methods=["POST"]),
             Route("/me", me, methods=["GET"]),

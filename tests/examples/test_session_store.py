@@ -223,3 +223,44 @@ def test_a_malformed_cache_url_stops_the_server_without_showing_the_password(mon
         server.main()
     assert "percent-encode" in str(stopped.value.code)
     assert "Tok3n" not in str(stopped.value.code) and "Secret" not in str(stopped.value.code)
+
+
+def test_a_cache_outage_is_a_503_not_a_server_error(fake_server):
+    import fakeredis
+
+    app = create_app(lambda: fakeredis.FakeAsyncRedis(server=fake_server), secret_keys=KEYS,
+                     cookie_secure=False, instance="a")
+    with TestClient(app) as client:
+        cookie = login(client)
+        fake_server.connected = False                  # the cache stops answering
+        for response in (client.get("/healthz"), client.post("/login", json={"user": "bob"}),
+                         client.get("/me", cookies={COOKIE: cookie})):
+            assert response.status_code == 503
+            assert response.json() == {"error": "session store unavailable (ConnectionError)",
+                                       "instance": "a"}
+        fake_server.connected = True
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_retried_create_that_finds_its_own_write_is_not_a_collision(cache):
+    # The client retries SET NX when its reply is lost; the retry then finds the key it wrote.
+    import asyncio
+
+    from examples.session_store.app import SessionStore
+
+    class LostReply:
+        """SET writes, then answers as the retry would: NX refused."""
+        def __init__(self, other: str | None = None):
+            self.other = other                         # what an actual collision would hold
+
+        async def set(self, key, value, ex, nx):
+            cache.set(key, self.other or value, ex=ex)
+            return None
+
+        async def get(self, key):
+            return cache.get(key)
+
+    session = asyncio.run(SessionStore(LostReply()).create({"user": "alice"}))
+    assert json.loads(cache.get(KEY_PREFIX + session))["user"] == "alice"
+    with pytest.raises(RuntimeError, match="session id collision"):
+        asyncio.run(SessionStore(LostReply(other='{"user": "mallory"}')).create({"user": "a"}))
