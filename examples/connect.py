@@ -16,7 +16,8 @@ Three inputs, one result (`CacheSettings`):
 `redis.asyncio.Redis`, `RedisCluster`) and valkey-py, a fork with the same arguments.
 `CacheSettings.client()` / `async_client()` add a bounded retry policy, so a call to a cache that
 refuses connections or never answers fails within about (RETRIES + 1) x the timeout (see
-`client()`), rather than after redis-py's default ten retries.
+`client()`), rather than after redis-py's default ten retries. Without a host name check (GCP)
+they trust the given CAs alone, not also the system store as redis-py does (tls_trust.py).
 What the settings always hold: TLS with certificate verification whenever the cache has TLS
 (never `ssl_cert_reqs=none`), TLS 1.2 or newer, the AUTH token / RBAC user / IAM token, reads
 on the reader endpoint only when asked (`read_only=True`), and cluster mode when the outputs say
@@ -77,8 +78,8 @@ class CacheSettings:
     writer: Endpoint                            # primary (or configuration / discovery) endpoint
     reader: Endpoint                            # reader endpoint; the writer where there is none
     tls: bool = True
-    ca_pem: str | None = None                   # also trust these CAs (GCP, a local CA)
-    ca_file: str | None = None
+    ca_pem: str | None = None                   # trust these CAs (GCP, a local CA); with
+    ca_file: str | None = None                  # check_hostname off, them alone (client())
     check_hostname: bool = True
     username: str | None = None
     password: str | None = field(default=None, repr=False)
@@ -130,8 +131,9 @@ class CacheSettings:
         import redis
         from redis.retry import Retry
 
-        with redis.Redis(**self.redis_kwargs(timeout=timeout), socket_keepalive=True,
-                         retry=_retry_policy(Retry)) as probe:
+        from examples.tls_trust import build_client
+        with build_client(redis.Redis, **self.redis_kwargs(timeout=timeout),
+                          socket_keepalive=True, retry=_retry_policy(Retry)) as probe:
             try:
                 return bool(probe.info("cluster").get("cluster_enabled"))
             except redis.exceptions.NoPermissionError:
@@ -176,6 +178,7 @@ class CacheSettings:
                 timeout: float, extra: dict[str, Any]) -> Any:
         """client() and async_client(), given their redis-py classes. Every keyword here is
         one that Redis and RedisCluster (sync and asyncio) take in redis-py 8.2."""
+        from examples.tls_trust import build_client  # no host name check: the given CAs only
         kwargs = {**self.redis_kwargs(read_only=read_only, timeout=timeout),
                   "decode_responses": decode_responses, "socket_keepalive": True,
                   "retry": _retry_policy(retry), **extra}
@@ -185,8 +188,8 @@ class CacheSettings:
 
             if read_only:
                 kwargs["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
-            return cluster(**kwargs)
-        return single(**kwargs)
+            return build_client(cluster, **kwargs)
+        return build_client(single, **kwargs)
 
     def describe(self) -> dict[str, Any]:
         """The settings without any secret, for logs and `python -m examples.connect`."""
@@ -194,8 +197,10 @@ class CacheSettings:
             "name": self.name, "engine": self.engine,
             "writer": str(self.writer), "reader": str(self.reader),
             "tls": self.tls,
-            "trust": ("the CA certificates given" if self.ca_pem or self.ca_file
-                      else "the system trust store") if self.tls else None,
+            "trust": (("the CA certificates given" + (" and the system trust store" if
+                                                       self.check_hostname else " only"))
+                      if self.ca_pem or self.ca_file else "the system trust store")
+            if self.tls else None,
             "check_hostname": self.check_hostname if self.tls else None,
             "auth": self.auth, "username": self.username,
             "password": None if self.auth == "none" else "(hidden)",
@@ -278,8 +283,8 @@ def from_stack_outputs(outputs: Mapping[str, Any], cache: str, *, region: str | 
             raise ConnectError(f"caches.{cache}.ca_certs is empty although tls is true: "
                                "re-read the outputs after `pulumi up`")
         ca_pem = "\n".join(str(c).strip() for c in certificates) + "\n"
-        # Memorystore endpoints are IP addresses and each instance has its own CA: the chain
-        # check against that CA is what identifies the server (docs/dns.md, "TLS").
+        # Memorystore endpoints are IP addresses and each instance has its own CA: the chain to
+        # that CA alone (client() trusts no other) identifies the server (docs/dns.md, "TLS").
         check_hostname = False
 
     declared = entry.get("auth", "token")
@@ -372,8 +377,8 @@ def from_secret(secret: str | bytes | Mapping[str, Any], name: str = "cache", *,
     if isinstance(certificates, str):
         certificates = [certificates]
     ca_pem = "\n".join(str(c).strip() for c in certificates) + "\n" if certificates else None
-    # A private CA (GCP: the instance's own) identifies the server by the chain; a public CA
-    # (AWS) vouches for many hosts, so then the name must match too.
+    # A private CA (GCP: the instance's own) identifies the server by the chain, so client()
+    # trusts it alone; a public CA (AWS) vouches for many hosts, so the name must match too.
     check_hostname = _bool(data.get("check_hostname", ca_pem is None), "check_hostname")
     username = data.get("username") or None
     password = data.get("password", data.get("auth_token"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import ssl
+import types
 
 import pytest
 import redis
 import redis.asyncio
 
-from examples import connect
+from examples import connect, tls_trust
 from examples.connect import ConnectError
 from infra.stackfile import stack_names
 
@@ -208,11 +209,17 @@ def test_sharded_gcp_valkey_asks_the_server(plan_variant, monkeypatch):
     settings = connect.from_stack_outputs(sharded, "sessions", password_provider=lambda: "t")
     assert settings.cluster is None
 
+    probes = []
+
     class Probe:
         def __init__(self, **kwargs):
             assert kwargs["host"] == sharded["caches"]["sessions"]["endpoint"]
+            self.connection_pool = types.SimpleNamespace(connection_class=None)
+            probes.append(self)
 
         def __enter__(self):
+            # Its TLS trusts the instance CA alone, from before it connects.
+            assert self.connection_pool.connection_class is tls_trust.GivenCAsSSLConnection
             return self
 
         def __exit__(self, *exc):
@@ -224,6 +231,7 @@ def test_sharded_gcp_valkey_asks_the_server(plan_variant, monkeypatch):
 
     monkeypatch.setattr(redis, "Redis", Probe)
     assert settings.is_cluster() is True
+    assert len(probes) == 1
 
 
 @pytest.mark.parametrize(("method", "single", "cluster_module"), [
@@ -345,6 +353,49 @@ def test_gcp_secret_trusts_its_ca_certificates(outputs):
     assert kwargs["ssl_ca_data"].split() == "\n".join(entry["ca_certs"]).split()
     assert kwargs["ssl_check_hostname"] is False
     assert kwargs["password"] == outputs["gcp-prod"]["auth_tokens"]["ratelimits"]
+
+
+GCP_SECRET = {"engine": "valkey", "host": "10.0.0.3", "port": 6378, "tls": True,
+              "ca_certs": ["-----BEGIN CERTIFICATE-----\nnot parsed here\n"],
+              "password": "pw", "instance_id": "sessions", "cluster_mode": False}
+
+
+@pytest.mark.parametrize(("method", "cluster", "expected"), [
+    ("client", False, tls_trust.GivenCAsSSLConnection),
+    ("async_client", False, tls_trust.AsyncGivenCAsSSLConnection),
+    ("async_client", True, tls_trust.AsyncGivenCAsSSLConnection),
+], ids=["sync", "asyncio", "asyncio-cluster"])
+def test_without_a_hostname_check_clients_trust_the_given_cas_alone(method, cluster, expected):
+    # (The sync RedisCluster connects while it is built: tests/examples/
+    # test_connect_real_servers.py covers it against a server.)
+    settings = connect.from_secret({**GCP_SECRET, "cluster_mode": cluster})
+    client = getattr(settings, method)()
+    if cluster:
+        assert client.connection_kwargs["connection_class"] is expected
+        startup = client.nodes_manager.startup_nodes.values()
+        assert {node.connection_class for node in startup} == {expected}
+    else:
+        assert client.connection_pool.connection_class is expected
+    # An AWS-like secret (public CA, name checked) keeps redis-py's own classes.
+    aws = connect.from_secret({**GCP_SECRET, "ca_certs": None, "cluster_mode": cluster})
+    plain = getattr(aws, method)()
+    classes = {n.connection_class for n in plain.nodes_manager.startup_nodes.values()} \
+        if cluster else {plain.connection_pool.connection_class}
+    assert classes == {expected.__mro__[1]}
+
+
+def test_no_hostname_check_without_a_ca_to_trust_is_refused():
+    settings = connect.from_secret({**GCP_SECRET, "ca_certs": None, "check_hostname": False})
+    assert settings.describe()["trust"] == "the system trust store"
+    for method in ("client", "async_client"):
+        with pytest.raises(ConnectError, match="needs the CA certificates"):
+            getattr(settings, method)()
+    gcp = connect.from_secret(GCP_SECRET)
+    assert gcp.describe()["trust"] == "the CA certificates given only"
+    with pytest.raises(ConnectError, match="single_connection_client"):
+        gcp.client(single_connection_client=True)
+    local = connect.from_url("rediss://127.0.0.1:6380", ca_file="/tmp/ca.pem")
+    assert local.describe()["trust"] == "the CA certificates given and the system trust store"
 
 
 def test_secret_rbac_user(outputs):

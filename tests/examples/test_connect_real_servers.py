@@ -2,8 +2,9 @@
 connections fails fast, a serverless cache's exported user and an RBAC password user
 authenticate where `default` is off, cluster mode is asked
 of the server when the input cannot tell, a GCP secret's TLS trusts its instance CA (also
-under Python 3.13's strict verification) and refuses another, and no password leaks from a bad
-URL or a failed ping. A redis-server is started where one is installed; those tests skip
+under Python 3.13's strict verification) and nothing else, not a CA of the system store (which
+SSL_CERT_FILE stands in for), with every client class, and no password leaks from a bad URL or
+a failed ping. A redis-server is started where one is installed; those tests skip
 otherwise."""
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import redis
 import redis.asyncio
+from redis.exceptions import RedisClusterException
 
-from examples import connect
+from examples import connect, tls_trust
 from examples.bench.servers import find_cache_server, free_port
 from examples.connect import ConnectError
 from infra.plan.secrets import is_secret
@@ -297,27 +301,64 @@ def _pem(certificate) -> str:
 
 
 @pytest.fixture
-def memorystore_like_tls(redis_server, tmp_path):
-    """A redis-server with TLS on a second port, its certificate signed by an instance CA.
-    Returns (tls port, CA PEM)."""
+def tls_cache(redis_server, tmp_path):
+    """serve(ca, cluster=False): a redis-server with TLS on a second port, requiring the instance's
+    AUTH string, its certificate signed by ca ((key, certificate) from _certificate); with
+    cluster, a one-node cluster (TLS between nodes too, so CLUSTER SLOTS names the TLS port).
+    Returns the TLS port."""
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,
         PrivateFormat,
     )
 
+    def serve(ca, cluster: bool = False) -> int:
+        files = Path(tempfile.mkdtemp(dir=tmp_path))
+        key, server = _certificate("memorystore", issuer=ca)
+        (files / "server.crt").write_text(_pem(server))
+        (files / "server.key").write_bytes(key.private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        (files / "ca.crt").write_text(_pem(ca[1]))
+        tls_port = free_port()
+        # The bus port is named: by default it is the port + 10000, past 65535 for a high one.
+        mode = ("--cluster-enabled", "yes", "--tls-cluster", "yes", "--cluster-port",
+                str(free_port()), "--cluster-config-file", str(files / "nodes.conf")) \
+            if cluster else ()
+        port = redis_server("--requirepass", "instance-auth-string", "--tls-port", str(tls_port),
+                            "--tls-cert-file", str(files / "server.crt"),
+                            "--tls-key-file", str(files / "server.key"),
+                            "--tls-ca-cert-file", str(files / "ca.crt"),
+                            "--tls-auth-clients", "no", *mode)
+        if cluster:
+            with redis.Redis(port=port, password="instance-auth-string") as admin:
+                admin.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+                deadline = time.monotonic() + 10
+                while admin.cluster("info")["cluster_state"] != "ok":
+                    assert time.monotonic() < deadline, "the one-node cluster is not ok"
+                    time.sleep(0.05)
+        return tls_port
+
+    return serve
+
+
+@pytest.fixture
+def memorystore_like_tls(tls_cache):
+    """A redis-server with TLS on a second port, its certificate signed by an instance CA.
+    Returns (tls port, CA PEM)."""
     ca = _certificate("instance CA")
-    key, server = _certificate("memorystore", issuer=ca)
-    (tmp_path / "server.crt").write_text(_pem(server))
-    (tmp_path / "server.key").write_bytes(key.private_bytes(
-        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    (tmp_path / "ca.crt").write_text(_pem(ca[1]))
-    tls_port = free_port()
-    redis_server("--requirepass", "instance-auth-string", "--tls-port", str(tls_port),
-                 "--tls-cert-file", str(tmp_path / "server.crt"),
-                 "--tls-key-file", str(tmp_path / "server.key"),
-                 "--tls-ca-cert-file", str(tmp_path / "ca.crt"), "--tls-auth-clients", "no")
-    return tls_port, _pem(ca[1])
+    return tls_cache(ca), _pem(ca[1])
+
+
+@pytest.fixture
+def public_ca(tmp_path, monkeypatch):
+    """A CA in the "system" trust store, as a public CA is: SSL_CERT_FILE, which OpenSSL reads
+    when ssl.create_default_context() loads the default CAs, names a bundle holding it (the
+    machine's own store is left alone). Returns (key, certificate)."""
+    ca = _certificate("public CA")
+    (tmp_path / "system-store.pem").write_text(_pem(ca[1]))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "system-store.pem"))
+    return ca
+
 
 def _gcp_secret(port: int, ca_pem: str) -> dict:
     return {"engine": "redis", "host": "127.0.0.1", "port": port, "tls": True,
@@ -350,3 +391,92 @@ def test_a_server_that_another_ca_signed_is_refused(memorystore_like_tls):
     # The refusal comes from the first connection: the cluster-mode probe's.
     with pytest.raises(redis.ConnectionError, match="certificate verify failed"):
         settings.client().ping()
+
+
+def test_the_instance_ca_context_is_redis_pys_without_the_system_store(public_ca, tmp_path):
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    instance_ca = _certificate("instance CA")
+    key, certificate = _certificate("client", issuer=instance_ca)
+    (tmp_path / "client.crt").write_text(_pem(certificate))
+    (tmp_path / "client.key").write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8,
+                                                            NoEncryption()))
+    kwargs = {**connect.from_secret(_gcp_secret(6379, _pem(instance_ca[1]))).redis_kwargs(),
+              "ssl_ciphers": "ECDHE+AESGCM", "ssl_certfile": str(tmp_path / "client.crt"),
+              "ssl_keyfile": str(tmp_path / "client.key")}
+    kwargs = {k: v for k, v in kwargs.items() if k.startswith("ssl_")}
+    plain = redis.connection.SSLConnection(**kwargs)._build_ssl_context()
+    ours = [tls_trust.GivenCAsSSLConnection(**kwargs)._build_ssl_context(),
+            tls_trust.AsyncGivenCAsSSLConnection(**kwargs).ssl_context.get()]
+
+    def trusted(context):
+        return sorted(dict(rdn[0] for rdn in ca["subject"])["commonName"]
+                      for ca in context.get_ca_certs())
+
+    assert trusted(plain) == ["instance CA", "public CA"]      # the "system" store as well
+    for context in ours:
+        assert trusted(context) == ["instance CA"]
+        for setting in ("verify_mode", "check_hostname", "verify_flags", "minimum_version",
+                        "maximum_version", "options"):
+            assert getattr(context, setting) == getattr(plain, setting), setting
+        assert context.get_ciphers() == plain.get_ciphers()
+        assert not context.verify_flags & ssl.VERIFY_X509_STRICT
+
+
+def ping_beside_plain_redis_py(settings, method):
+    """PING through settings.client() / async_client() while a plain redis-py client of the same
+    flavour, given settings.redis_kwargs(), holds a connection to the same server: its SSL
+    context stays live in redis-py's shared cache meanwhile. Returns (plain's PING, ours)."""
+    kwargs = settings.redis_kwargs()
+    if method == "client":
+        with redis.Redis(**kwargs) as plain:
+            plain_ping = plain.ping()               # first: a cluster client connects when built
+            with settings.client() as client:
+                return plain_ping, client.ping()
+
+    async def ping():
+        async with redis.asyncio.Redis(**kwargs) as plain:
+            plain_ping = await plain.ping()
+            async with settings.async_client() as client:
+                return plain_ping, await client.ping()
+
+    return asyncio.run(ping())
+
+
+CLIENTS = pytest.mark.parametrize(("method", "cluster"), [
+    ("client", False), ("client", None), ("client", True),
+    ("async_client", False), ("async_client", True),
+], ids=["sync", "sync-cluster-probe", "sync-cluster", "asyncio", "asyncio-cluster"])
+
+
+@CLIENTS
+def test_gcp_settings_refuse_a_server_that_a_system_store_ca_signed(tls_cache, public_ca,
+                                                                    method, cluster):
+    # A man in the middle with a certificate from any publicly trusted CA, for any name: with
+    # no hostname check, only a trust store of the instance CA alone tells it from the instance.
+    port = tls_cache(public_ca, cluster=bool(cluster))
+    instance_ca = _pem(_certificate("instance CA")[1])
+    settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, instance_ca)),
+                                   cluster=cluster)
+    assert settings.check_hostname is False
+    # redis-py's own context adds ssl_ca_data to the system store: it would take this server.
+    with redis.Redis(**settings.redis_kwargs()) as plain:
+        assert plain.ping() is True
+    with pytest.raises((redis.ConnectionError, RedisClusterException),
+                       match="certificate verify failed"):
+        # The plain client's context, same settings, stays in redis-py's cache meanwhile.
+        ping_beside_plain_redis_py(settings, method)
+
+
+@CLIENTS
+def test_gcp_settings_accept_the_server_that_the_instance_ca_signed(tls_cache, public_ca,
+                                                                   method, cluster):
+    instance_ca = _certificate("instance CA")
+    port = tls_cache(instance_ca, cluster=bool(cluster))
+    settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, _pem(instance_ca[1]))),
+                                   cluster=cluster)
+    assert ping_beside_plain_redis_py(settings, method) == (True, True)
