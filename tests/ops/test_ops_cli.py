@@ -187,7 +187,8 @@ def test_cli_subprocess_against_moto_server(moto_server, tmp_path):
     assert snap.returncode == 0, snap.stderr
     assert "snapshot before-x is available" in snap.stdout
     taken = ec.describe_snapshots(SnapshotName="before-x")["Snapshots"][0]
-    assert (taken["ReplicationGroupId"], taken["SnapshotSource"]) == ("ops-sessions", "manual")
+    # Cluster mode off: from a replica node of the group (-001 is its primary).
+    assert (taken["CacheClusterId"], taken["SnapshotSource"]) == ("ops-sessions-002", "manual")
 
 
 # ---------------------------------------------------------------------------------------------
