@@ -285,3 +285,21 @@ def test_redis_configs_new_in_the_target_version_with_the_upgrade_are_rejected(t
     assert compare(tmp_path, old, {"r": {**old["r"], "engine_version": "7.0"}})["rejected"] == []
     assert compare(tmp_path, old, {"r": {**old["r"], "engine_version": "7.0", "parameters": {
         "maxmemory-policy": "allkeys-lru"}}})["rejected"] == []
+
+
+def test_alert_filters_that_gain_the_region_are_updated_in_place(tmp_path):
+    # A stack deployed before the filters named the region (794edb4): its alert policies and
+    # dashboard see an update on the next `pulumi up`, nothing replaced (only `project` is
+    # ForceNew: monitoring/resource_monitoring_alert_policy.go, resource_monitoring_dashboard.go).
+    cache = {"s": {"engine": "valkey"}}
+    text = json.dumps(report(cache))
+    for quote in ('\\"', '\\\\\\"'):        # in the policies, and in the dashboard's JSON
+        text = text.replace(f" AND resource.labels.location = {quote}us-central1{quote}", "")
+    path = tmp_path / "OLD.json"
+    path.write_text(text)
+    result = diff(load_report(str(path)), report(cache))
+    changed = {c["type"] for c in result["changed"]}
+    assert changed == {"gcp:monitoring/alertPolicy:AlertPolicy",
+                       "gcp:monitoring/dashboard:Dashboard"}
+    assert not any(c["replace"] for c in result["changed"])
+    assert result["data_loss"] == [] and result["rejected"] == []
