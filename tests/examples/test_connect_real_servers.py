@@ -110,10 +110,11 @@ def test_a_cache_that_refuses_connections_fails_at_once(method):
     assert time.monotonic() - started < 1.5
 
 
-@pytest.fixture
-def redis_server(tmp_path):
+@contextlib.contextmanager
+def cache_servers(directory: Path):
     """start(*config): a redis-server (or valkey-server) without TLS on a free loopback port,
-    with these command-line settings; stopped at the end. Returns the port."""
+    with these command-line settings, working in directory; all stopped on exit. Returns the
+    port."""
     binary = find_cache_server() or shutil.which("redis-server")
     if binary is None:
         pytest.skip("needs redis-server or valkey-server (apt-get install redis-server)")
@@ -123,7 +124,7 @@ def redis_server(tmp_path):
         port, started_at = free_port(), time.monotonic()
         started.append(process := subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(tmp_path), *config],
+             "--appendonly", "no", "--dir", str(directory), *config],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         while time.monotonic() < started_at + 10 and process.poll() is None:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
@@ -131,10 +132,18 @@ def redis_server(tmp_path):
             time.sleep(0.05)
         raise AssertionError(f"{binary} did not listen on 127.0.0.1:{port}")
 
-    yield start
-    for process in started:
-        process.terminate()
-        process.wait(10)
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.terminate()
+            process.wait(10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    with cache_servers(tmp_path) as start:
+        yield start
 
 
 def revealed(value):                # outputs as `pulumi stack output --json --show-secrets`
@@ -300,45 +309,74 @@ def _pem(certificate) -> str:
     return certificate.public_bytes(Encoding.PEM).decode()
 
 
-@pytest.fixture
-def tls_cache(redis_server, tmp_path):
-    """serve(ca, cluster=False): a redis-server with TLS on a second port, requiring the instance's
-    AUTH string, its certificate signed by ca ((key, certificate) from _certificate); with
-    cluster, a one-node cluster (TLS between nodes too, so CLUSTER SLOTS names the TLS port).
-    Returns the TLS port."""
+def start_tls(start, directory: Path, ca, cluster: bool = False) -> tuple[int, int]:
+    """A redis-server, started by start (from cache_servers), with TLS on a second port,
+    requiring the instance's AUTH string, its certificate signed by ca ((key, certificate) from
+    _certificate); with cluster, a one-node cluster (TLS between nodes too, so CLUSTER SLOTS
+    names the TLS port) holding every slot, not yet ok: see wait_until_cluster_ok. Returns
+    (TLS port, plain port)."""
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,
         PrivateFormat,
     )
 
-    def serve(ca, cluster: bool = False) -> int:
-        files = Path(tempfile.mkdtemp(dir=tmp_path))
-        key, server = _certificate("memorystore", issuer=ca)
-        (files / "server.crt").write_text(_pem(server))
-        (files / "server.key").write_bytes(key.private_bytes(
-            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-        (files / "ca.crt").write_text(_pem(ca[1]))
-        tls_port = free_port()
-        # The bus port is named: by default it is the port + 10000, past 65535 for a high one.
-        mode = ("--cluster-enabled", "yes", "--tls-cluster", "yes", "--cluster-port",
-                str(free_port()), "--cluster-config-file", str(files / "nodes.conf")) \
-            if cluster else ()
-        port = redis_server("--requirepass", "instance-auth-string", "--tls-port", str(tls_port),
-                            "--tls-cert-file", str(files / "server.crt"),
-                            "--tls-key-file", str(files / "server.key"),
-                            "--tls-ca-cert-file", str(files / "ca.crt"),
-                            "--tls-auth-clients", "no", *mode)
-        if cluster:
-            with redis.Redis(port=port, password="instance-auth-string") as admin:
-                admin.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
-                deadline = time.monotonic() + 10
-                while admin.cluster("info")["cluster_state"] != "ok":
-                    assert time.monotonic() < deadline, "the one-node cluster is not ok"
-                    time.sleep(0.05)
-        return tls_port
+    files = Path(tempfile.mkdtemp(dir=directory))
+    key, server = _certificate("memorystore", issuer=ca)
+    (files / "server.crt").write_text(_pem(server))
+    (files / "server.key").write_bytes(key.private_bytes(
+        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    (files / "ca.crt").write_text(_pem(ca[1]))
+    tls_port = free_port()
+    # The bus port is named: by default it is the port + 10000, past 65535 for a high one.
+    mode = ("--cluster-enabled", "yes", "--tls-cluster", "yes", "--cluster-port",
+            str(free_port()), "--cluster-config-file", str(files / "nodes.conf")) \
+        if cluster else ()
+    port = start("--requirepass", "instance-auth-string", "--tls-port", str(tls_port),
+                 "--tls-cert-file", str(files / "server.crt"),
+                 "--tls-key-file", str(files / "server.key"),
+                 "--tls-ca-cert-file", str(files / "ca.crt"),
+                 "--tls-auth-clients", "no", *mode)
+    if cluster:
+        with redis.Redis(port=port, password="instance-auth-string") as admin:
+            admin.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+    return tls_port, port
 
-    return serve
+
+def wait_until_cluster_ok(port: int) -> None:
+    # A master's cluster turns ok no sooner than 2 s after the server started
+    # (CLUSTER_WRITABLE_DELAY in Redis's cluster.c), whenever its slots were added.
+    with redis.Redis(port=port, password="instance-auth-string") as admin:
+        deadline = time.monotonic() + 10
+        while admin.cluster("info")["cluster_state"] != "ok":
+            assert time.monotonic() < deadline, "the one-node cluster is not ok"
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def tls_cache(redis_server, tmp_path):
+    """serve(ca): a redis-server as start_tls starts it, without cluster mode. Returns the TLS
+    port."""
+    return lambda ca: start_tls(redis_server, tmp_path, ca)[0]
+
+
+@pytest.fixture(scope="module")
+def module_cas():
+    """{"public CA": ..., "instance CA": ...}, (key, certificate) each, for this module."""
+    return {name: _certificate(name) for name in ("public CA", "instance CA")}
+
+
+@pytest.fixture(scope="module")
+def tls_clusters(tmp_path_factory, module_cas):
+    """{CA name: TLS port}: a one-node TLS cluster per CA of module_cas, signed by it, shared
+    by this module's tests. Started together, so the writable delay is waited once."""
+    directory = tmp_path_factory.mktemp("tls-clusters")
+    with cache_servers(directory) as start:
+        ports = {name: start_tls(start, directory, ca, cluster=True)
+                 for name, ca in module_cas.items()}
+        for _, plain_port in ports.values():
+            wait_until_cluster_ok(plain_port)
+        yield {name: tls_port for name, (tls_port, _) in ports.items()}
 
 
 @pytest.fixture
@@ -350,11 +388,11 @@ def memorystore_like_tls(tls_cache):
 
 
 @pytest.fixture
-def public_ca(tmp_path, monkeypatch):
+def public_ca(module_cas, tmp_path, monkeypatch):
     """A CA in the "system" trust store, as a public CA is: SSL_CERT_FILE, which OpenSSL reads
     when ssl.create_default_context() loads the default CAs, names a bundle holding it (the
     machine's own store is left alone). Returns (key, certificate)."""
-    ca = _certificate("public CA")
+    ca = module_cas["public CA"]
     (tmp_path / "system-store.pem").write_text(_pem(ca[1]))
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "system-store.pem"))
     return ca
@@ -453,13 +491,21 @@ CLIENTS = pytest.mark.parametrize(("method", "cluster"), [
 ], ids=["sync", "sync-cluster-probe", "sync-cluster", "asyncio", "asyncio-cluster"])
 
 
+def tls_server(request, ca_name: str, cluster: bool) -> int:
+    """The TLS port of a server signed by module_cas[ca_name]: the module's shared cluster, or
+    a new server without cluster mode."""
+    if cluster:
+        return request.getfixturevalue("tls_clusters")[ca_name]
+    return request.getfixturevalue("tls_cache")(request.getfixturevalue("module_cas")[ca_name])
+
+
 @CLIENTS
-def test_gcp_settings_refuse_a_server_that_a_system_store_ca_signed(tls_cache, public_ca,
-                                                                    method, cluster):
+def test_gcp_settings_refuse_a_server_that_a_system_store_ca_signed(request, public_ca,
+                                                                    module_cas, method, cluster):
     # A man in the middle with a certificate from any publicly trusted CA, for any name: with
     # no hostname check, only a trust store of the instance CA alone tells it from the instance.
-    port = tls_cache(public_ca, cluster=bool(cluster))
-    instance_ca = _pem(_certificate("instance CA")[1])
+    port = tls_server(request, "public CA", bool(cluster))
+    instance_ca = _pem(module_cas["instance CA"][1])
     settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, instance_ca)),
                                    cluster=cluster)
     assert settings.check_hostname is False
@@ -473,10 +519,10 @@ def test_gcp_settings_refuse_a_server_that_a_system_store_ca_signed(tls_cache, p
 
 
 @CLIENTS
-def test_gcp_settings_accept_the_server_that_the_instance_ca_signed(tls_cache, public_ca,
-                                                                   method, cluster):
-    instance_ca = _certificate("instance CA")
-    port = tls_cache(instance_ca, cluster=bool(cluster))
-    settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, _pem(instance_ca[1]))),
+def test_gcp_settings_accept_the_server_that_the_instance_ca_signed(request, public_ca,
+                                                                   module_cas, method, cluster):
+    port = tls_server(request, "instance CA", bool(cluster))
+    instance_pem = _pem(module_cas["instance CA"][1])
+    settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, instance_pem)),
                                    cluster=cluster)
     assert ping_beside_plain_redis_py(settings, method) == (True, True)
