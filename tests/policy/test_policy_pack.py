@@ -177,6 +177,20 @@ def test_private_ingress_on_gcp_ignores_deny_rules(violations):
     assert violations(policy, types.GCP_FIREWALL, ranges)
 
 
+
+def test_a_gcp_allow_rule_without_any_source_admits_everyone(violations):
+    # The Compute API applies an ingress rule without sources to 0.0.0.0/0; the provider lets
+    # an empty sourceRanges through. Source tags or service accounts alone admit no range.
+    policy = "cache-private-ingress"
+    allow = {"network": "n", "allows": [{"protocol": "tcp", "ports": ["6379"]}]}
+    for no_source in (allow, {**allow, "sourceRanges": []}):
+        [message] = violations(policy, types.GCP_FIREWALL, no_source)
+        assert "admits 0.0.0.0/0 (no source given" in message
+    assert violations(policy, types.GCP_FIREWALL, {**allow, "sourceTags": ["app"]}) == []
+    assert violations(policy, types.GCP_FIREWALL,
+                      {**allow, "sourceServiceAccounts": ["app@p.iam.gserviceaccount.com"]}) == []
+    assert violations(policy, types.GCP_FIREWALL, {**allow, "direction": "EGRESS"}) == []
+
 # --- production: backups, Multi-AZ, deletion protection --------------------------------------
 
 def test_backups_in_production(violations):

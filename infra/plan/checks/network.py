@@ -92,6 +92,13 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
                 and _gcp_ports_reach_a_cache(m.as_list(inputs.get("allows")), ctx.cache_ports) \
                 and m.as_list(inputs.get("allows")):
             sources = _public_sources(m.as_list(inputs.get("sourceRanges")))
+            # No source at all: the Compute API applies an ingress rule to 0.0.0.0/0. The
+            # provider refuses a rule with none set, but not an empty list, and suppresses the
+            # diff ["0.0.0.0/0"] -> [] (magic-modules constants/firewall.tmpl,
+            # diffSuppressSourceRanges; hashicorp/terraform-provider-google#6789).
+            if not any(m.is_set(inputs.get(k)) for k in (
+                    "sourceRanges", "sourceTags", "sourceServiceAccounts")):
+                sources = ["0.0.0.0/0 (no source given: GCP's default)"]
     return [Finding("public-ingress", "critical", "network",
                     f"{res.name}: admits {cidr}, which is not a private range"
                     + (f" (port {port})" if m.as_int(port) is not None else "")
