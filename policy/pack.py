@@ -24,6 +24,7 @@ from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -72,6 +73,16 @@ def plain(value: Any) -> Any:
                 items.append(rules.UNKNOWN)
         return items
     return value
+
+
+def stack_props(r: PolicyResource) -> dict[str, Any]:
+    """A stack policy's resource as the rules read inputs. AnalyzeStack sends OUTPUTS: in a
+    preview, an output the provider computes and the program left unset (a standalone
+    aws.elasticache.Cluster's replicationGroupId) is unknown. An unknown the program sent comes
+    from another resource's output and has property dependencies; one without them is unset."""
+    props = plain(r.props)
+    return {key: None if value is rules.UNKNOWN and not r.property_dependencies.get(key)
+            else value for key, value in props.items()}
 
 
 def context(rule: rules.Rule, config: Mapping[str, Any],
@@ -132,7 +143,7 @@ def stack_policy(rule: rules.Rule, today: date | None = None) -> StackValidation
             depends_on = {d.urn for d in r.dependencies}
             depends_on |= {d.urn for deps in r.property_dependencies.values() for d in deps}
             resources.append(rules.Resource(
-                type=r.resource_type, name=r.name, inputs=plain(r.props), urn=r.urn,
+                type=r.resource_type, name=r.name, inputs=stack_props(r), urn=r.urn,
                 parent=r.parent.urn if r.parent else "",
                 protect=bool(r.opts.protect) if r.opts else False,
                 depends_on=frozenset(depends_on)))

@@ -7,14 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+)
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from components import resource_types as types
 from infra.plan import rules
 from policy import pack
-from tests.policy.support import DEVELOPMENT, stack_resource
+from tests.policy.support import DEVELOPMENT, options, stack_resource, urn
 
 RG = types.AWS_REPLICATION_GROUP
 CLUSTER = types.AWS_CLUSTER
@@ -318,6 +323,27 @@ def test_every_memorystore_instance_needs_an_alert_policy(stack_violations):
                   '"(projects/[^/]+/locations/[^/]+/instances/)?prod-sessions")'}}]}, "mem")
     [(_, urn)] = stack_violations("cache-alarms", [instance, secondary, policy])
     assert urn == secondary.urn  # the primary's alert names "prod-sessions" exactly
+
+
+def test_a_preview_stack_reads_a_computed_output_the_program_left_unset_as_unset(
+        stack_violations):
+    # AnalyzeStack sends outputs. In a preview a standalone cluster's replicationGroupId, which
+    # the provider computes, is unknown with no property dependency: still a cache to watch.
+    pages = PolicyResource(CLUSTER, unknown_checking_proxy({
+        "clusterId": "pages", "engine": "memcached", "numCacheNodes": 2,
+        "replicationGroupId": UNKNOWN_STRING_VALUE}), urn(CLUSTER, "pages"), "pages",
+        options(), None, None, [], {})
+    [(message, where)] = stack_violations("cache-alarms", [pages])
+    assert message.startswith("[no-alarms] pages") and where == pages.urn
+    # A member whose group id comes from the group's output (unknown too) is still a member.
+    rg = stack_resource(RG, group(), "sessions-group")
+    alarm = stack_resource(types.AWS_METRIC_ALARM, {"dimensions": {
+        "CacheClusterId": "prod-sessions-001"}}, "cpu")
+    member = PolicyResource(CLUSTER, unknown_checking_proxy({
+        "clusterId": "prod-sessions-004", "replicationGroupId": UNKNOWN_STRING_VALUE}),
+        urn(CLUSTER, "member"), "member", options(), None, None, [rg],
+        {"replicationGroupId": [rg]})
+    assert stack_violations("cache-alarms", [rg, alarm, member]) == []
 
 
 # --- preview: unknown values are not violations -----------------------------------------------
