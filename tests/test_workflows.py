@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,47 @@ def test_a_manual_deploy_runs_only_on_main():
     # Every deploying job waits for that one, so a skipped `stacks` skips them all.
     assert all("stacks" in ([job["needs"]] if isinstance(job["needs"], str) else job["needs"])
                for name, job in jobs.items() if name != "stacks")
+
+
+# A stand-in for `python -m infra.plan STACK ... -o OUT`: stack `broken` fails as a config error
+# does; any other stack writes a report too big for one comment, or a small compact one.
+FAKE_PLAN = """#!/bin/sh
+stack=$3; out=""; compact=""
+while [ $# -gt 0 ]; do
+  case "$1" in -o) out=$2; shift;; --compact) compact=1;; esac
+  shift
+done
+if [ "$stack" = broken ]; then
+  echo "managed-cache:caches.sessions.node_type: not one of the allowed values" >&2
+  exit 1
+fi
+if [ -n "$compact" ]; then
+  echo "### Offline plan: \\`$stack\\` (compact)" > "$out"
+else
+  echo "### Offline plan: \\`$stack\\`" > "$out"
+  head -c 70000 /dev/zero | tr '\\\\0' x >> "$out"
+fi
+"""
+
+
+def test_an_oversized_plan_comment_still_names_the_stack_that_failed(tmp_path):
+    # Above 60,000 characters the comment falls back to the compact reports; a stack whose plan
+    # failed has none, yet the check fails saying "see the comment": the comment must say why.
+    workflow = load(ROOT / ".github/workflows/pr-preview.yml")
+    [step] = [s for s in workflow["jobs"]["offline-plan"]["steps"] if s.get("id") == "plan"]
+    for stack in ("big", "broken"):
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text("config: {}\n")
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    fake = tmp_path / "venv" / "bin" / "python"
+    fake.write_text(FAKE_PLAN)
+    fake.chmod(0o755)
+    (tmp_path / "plans").mkdir()
+    env = {"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(tmp_path / "output"),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+           "BASE_REF": "main", "BASE_SHA": "b" * 40, "HEAD_SHA": "h" * 40}
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
+    assert "failed=true" in (tmp_path / "output").read_text()
+    comment = (tmp_path / "comment.md").read_text()
+    assert len(comment) < 60_000 and "(compact)" in comment     # the fallback was taken
+    assert "`broken` FAILED" in comment and "not one of the allowed values" in comment
+    assert "`broken`: no plan of the base branch" in comment
