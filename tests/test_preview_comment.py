@@ -174,3 +174,19 @@ def test_the_workflow_runs_it_on_the_runners_bare_python(tmp_path):
         check=True, cwd=tmp_path)
     assert out.read_text() == preview_comment.render("prod", 255, FAILED_PREVIEW, LOG_URL,
                                                      "error: preview failed\n")
+
+
+# What the CLI really prints for a mandatory violation under `--diff --color never` (pulumi/pulumi
+# pkg/engine/lifecycletest/testdata/output/TestSimpleAnalyzeResourceFailure/diff.stdout.txt,
+# colour tags removed): the message on the same line, `[severity: ...]` when the policy sets
+# one, and nothing on stderr (a bail: exit code 1, pkg/cmd/pulumi/cmd/exit_codes.go).
+REAL_VIOLATION = ("    analyzerA@v [mandatory] [severity: high]  always-fails  "
+                  "(pkgA:m:typA: resA)a policy failed")
+REAL_DIFF_STDOUT = f"{REAL_VIOLATION}\nResources:\n\nPolicy Packs run:\n    Name       Version\n" \
+                   "    analyzerA\n\nDuration: 1s\n"
+
+
+def test_the_clis_own_violation_line_is_listed_with_an_empty_stderr():
+    caution = preview_comment.render("prod", 1, REAL_DIFF_STDOUT, LOG_URL, "").split(
+        "<details open>")[0]
+    assert "exit code 1" in caution and REAL_VIOLATION in caution
