@@ -1,5 +1,5 @@
 """Physical names the components derive themselves: CloudWatch alarm names, ElastiCache user
-groups and the GCP network's resources.
+groups and the GCP network's resources; and the logical-name parts the config must keep unique.
 
 `python -m ops verify` lists alarms by the same prefix, and the config checks the GCP names'
 length, so infra uses these too (components may not import infra; infra may import components).
@@ -76,3 +76,11 @@ def gcp_key_grant_label(key: str) -> str:
     logical name that names the key (without the project, so existing grants keep their URN)."""
     parts = key.split("/")
     return "-".join(parts[3::2]) if len(parts) == 8 else key.replace("/", "-")
+
+
+def account_slug(email: str) -> str:
+    """`app@proj.iam.gserviceaccount.com` -> `app-proj`: the part of a Valkey IAM client
+    binding's logical name that names the service account (components/gcp/iam_clients.py).
+    Not injective (`a-b@c` and `a@b-c` meet): infra/config/gcp.py refuses such pairs."""
+    local, _, domain = email.partition("@")
+    return re.sub(r"[^a-z0-9-]+", "-", f"{local}-{domain.split('.')[0]}".lower())

@@ -14,7 +14,6 @@ remove each other's grant when one of them is deleted).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ import pulumi_gcp as gcp
 
 from components.component import Component, Outputs
 from components.gcp.apis import CLOUD_RESOURCE_MANAGER, needs
+from components.naming import account_slug
 
 CONNECTION_ROLE = "roles/memorystore.dbConnectionUser"
 
@@ -53,9 +53,3 @@ class ValkeyIamClients(Component[ValkeyIamClientsArgs],
             )
             self.members.append(member)
         return {"members": self.members}
-
-
-def account_slug(email: str) -> str:
-    """`app@proj.iam.gserviceaccount.com` -> `app-proj`: a stable logical-name part."""
-    local, _, domain = email.partition("@")
-    return re.sub(r"[^a-z0-9-]+", "-", f"{local}-{domain.split('.')[0]}".lower())

@@ -12,9 +12,10 @@ Valkey IAM authentication pages (cloud.google.com/memorystore/docs/valkey/about-
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from components.naming import account_slug
 from infra import naming
 from infra.catalog.parameters import version_key
 from infra.config.common import Problem, did_you_mean
@@ -332,3 +333,21 @@ def check_service_accounts(accounts: list[str], path: str,
     if len(set(accounts)) != len(accounts):
         problems.append(Problem(path, "a service account is listed twice."))
     return tuple(dict.fromkeys(accounts))
+
+
+def check_iam_client_names(accounts: Iterable[tuple[str, Sequence[str]]],
+                           problems: list[Problem]) -> None:
+    """`accounts`: (cache name, its client service accounts). Each account gets one project
+    IAM binding named after `account_slug` (components/gcp/iam_clients.py), `<id>-<project>`,
+    so `ci-runner@prod...` and `ci@runner-prod...` would register two bindings under one URN
+    and the preview fails (Duplicate resource URN)."""
+    seen: dict[str, str] = {}
+    for cache, emails in accounts:
+        for i, email in enumerate(emails):
+            other = seen.setdefault(account_slug(email), email)
+            if other != email:
+                problems.append(Problem(f"caches.{cache}.gcp.client_service_accounts.{i}",
+                                        f"{email!r} and {other!r} give the stack's IAM binding "
+                                        f"the same name ({account_slug(email)!r}), so the "
+                                        "preview would fail; grant one of them the role "
+                                        "outside the stack."))

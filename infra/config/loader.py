@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from infra import naming
 from infra.catalog.profiles import PROFILE_NAMES
+from infra.config.access import check_iam_client_names
 from infra.config.common import (
     Problem,
     StrictModel,
@@ -137,6 +138,7 @@ def _load_gcp(parsed: _Parsed, gcp_project: str, options: GcpStackOptions,
         if spec is not None and len(problems) == before:
             caches.append(spec)
     gcp_rules.check_key_grant_names(caches, problems)
+    check_iam_client_names([(c.name, c.client_service_accounts) for c in caches], problems)
     if network is not None:
         # GCP rules that need the region, the network and every cache together.
         gcp_network.check_stack(parsed.region, network, caches, problems, project=gcp_project,

@@ -135,6 +135,16 @@ REFUSED = [
         "auth": True, "client_service_accounts": ["app@gmail.com"]}}}),
      "caches.s.gcp.client_service_accounts.0: 'app@gmail.com' is not a service account e-mail; "
      "use <name>@<project>.iam.gserviceaccount.com."),
+    # Bindings are named `<id>-<project>`: these two would share one URN (Duplicate resource URN).
+    ("clients-same-binding-name", gcp_config({
+        "s": {"engine": "valkey", "gcp": {"auth": True, "client_service_accounts": [
+            "ci-runner@prod.iam.gserviceaccount.com"]}},
+        "t": {"engine": "valkey", "gcp": {"auth": True, "client_service_accounts": [
+            "ci@runner-prod.iam.gserviceaccount.com"]}}}),
+     "caches.t.gcp.client_service_accounts.0: 'ci@runner-prod.iam.gserviceaccount.com' and "
+     "'ci-runner@prod.iam.gserviceaccount.com' give the stack's IAM binding the same name "
+     "('ci-runner-prod'), so the preview would fail; grant one of them the role outside the "
+     "stack."),
     ("clients-on-aws", aws_config({"s": {"gcp": {"client_service_accounts": [SA]}}}),
      "caches.s.gcp.client_service_accounts: Memorystore IAM bindings do not exist on "
      "ElastiCache; use aws.users with iam: true (IAM-authenticated RBAC users). Remove the "
