@@ -39,6 +39,7 @@ from components.resource_types import (
     AWS_USER,
     AWS_USER_GROUP,
     GCP_MEMCACHED,
+    GCP_PROJECT_IAM_MEMBER,
     GCP_VALKEY,
 )
 from infra.plan.conditions import Context, holds
@@ -120,6 +121,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed = []
     rejected, name_notes = _unique_names(gone, came)
     rejected += _zone_swaps(gone, came)
+    rejected += _regranted_members(gone, came)
     rejected += _valkey_secondary_swaps(gone, came, new)
     existing_vpc_rejected, existing_vpc_notes = _existing_vpc_zone_changes(old, new, came)
     rejected += existing_vpc_rejected
@@ -405,6 +407,30 @@ def _zone_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]]) -> list[
                           "API_AssociateVPCWithHostedZone.html and API_CreateHostedZone.html "
                           "(ConflictingDomainExists)"})
     return rejected
+
+
+def _regranted_members(gone: list[dict[str, Any]], came: list[dict[str, Any]]
+                       ) -> list[dict[str, Any]]:
+    """NOT APPLIED for a project IAM member kept with the same inputs under a new URN: Pulumi
+    adds it (a no-op) before it deletes the old one, and the provider's delete takes the member
+    out of the role (tpgiamresource/resource_iam_member.go, resourceIamMemberDelete:
+    subtractFromBindings), so the grant is gone while the state says it exists. Key grants are
+    left alone: they are retained on delete (components/gcp/cmek.py)."""
+    def grant(res: dict[str, Any]) -> tuple[Any, ...]:
+        return res["type"], res.get("provider_region"), sorted(res["inputs"].items())
+
+    kept = [grant(r) for r in came if r["type"] == GCP_PROJECT_IAM_MEMBER]
+    return [{"type": res["type"], "name": res["name"], "urn": res["urn"], "cache": res["cache"],
+             "key": "member", "outcome": "not applied",
+             "condition": "the same grant under a new URN",
+             "reason": f"{res['inputs'].get('member')} keeps {res['inputs'].get('role')} under a "
+                       "new URN: the new binding is added first (it exists already), then "
+                       "deleting the old one removes the member from the role, so `pulumi up` "
+                       "succeeds and the grant is gone. Run `pulumi up --refresh` right after "
+                       "(it adds it back), or give the new resource an alias.",
+             "source": "hashicorp/terraform-provider-google-beta google-beta/tpgiamresource/"
+                       "resource_iam_member.go (resourceIamMemberDelete)"}
+            for res in gone if res["type"] == GCP_PROJECT_IAM_MEMBER and grant(res) in kept]
 
 
 # "You can have up to two secondary instances" (Memorystore for Valkey,

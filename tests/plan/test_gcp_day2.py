@@ -303,3 +303,15 @@ def test_alert_filters_that_gain_the_region_are_updated_in_place(tmp_path):
                        "gcp:monitoring/dashboard:Dashboard"}
     assert not any(c["replace"] for c in result["changed"])
     assert result["data_loss"] == [] and result["rejected"] == []
+
+
+def test_a_grant_kept_under_a_new_urn_is_flagged_not_applied():
+    """A new name_prefix renames the Valkey IAM clients' bindings (same project, role, member):
+    the new one is added first, then deleting the old one removes the member from the role."""
+    caches = {"s": {"engine": "valkey", "gcp": {
+        "auth": True, "client_service_accounts": ["app@acme-cache.iam.gserviceaccount.com"]}}}
+    result = diff(report(caches, name_prefix="blue"), report(caches, name_prefix="green"))
+    [flag] = [r for r in result["rejected"] if r["type"] == "gcp:projects/iAMMember:IAMMember"]
+    assert flag["name"] == "blue-valkey-clients-app-acme-cache"
+    assert flag["outcome"] == "not applied"
+    assert "removes the member from the role" in flag["reason"]
