@@ -417,9 +417,12 @@ def _regranted_members(gone: list[dict[str, Any]], came: list[dict[str, Any]]
     subtractFromBindings), so the grant is gone while the state says it exists. Key grants are
     left alone: they are retained on delete (components/gcp/cmek.py)."""
     def grant(res: dict[str, Any]) -> tuple[Any, ...]:
-        return res["type"], res.get("provider_region"), sorted(res["inputs"].items())
+        # A project's IAM policy has no region: the provider's does not matter.
+        return res["type"], sorted(res["inputs"].items())
 
-    kept = [grant(r) for r in came if r["type"] == GCP_PROJECT_IAM_MEMBER]
+    # An aliased one keeps the old resource (Pulumi adopts its URN): nothing is deleted. The
+    # moves above pair only a same-named alias; a renamed binding aliases the old name.
+    kept = [grant(r) for r in came if r["type"] == GCP_PROJECT_IAM_MEMBER and not r["aliased"]]
     return [{"type": res["type"], "name": res["name"], "urn": res["urn"], "cache": res["cache"],
              "key": "member", "outcome": "not applied",
              "condition": "the same grant under a new URN",

@@ -315,3 +315,16 @@ def test_a_grant_kept_under_a_new_urn_is_flagged_not_applied():
     assert flag["name"] == "blue-valkey-clients-app-acme-cache"
     assert flag["outcome"] == "not applied"
     assert "removes the member from the role" in flag["reason"]
+
+
+def test_a_renamed_grant_with_an_alias_is_not_flagged():
+    """The remedy the flag gives: an alias (pulumi.Alias(name=<old name>)) keeps the old
+    binding, so Pulumi neither adds nor deletes it: nothing is lost."""
+    caches = {"s": {"engine": "valkey", "gcp": {
+        "auth": True, "client_service_accounts": ["app@acme-cache.iam.gserviceaccount.com"]}}}
+    new = report(caches, name_prefix="green")
+    for res in new["resources"]:
+        if res["type"] == "gcp:projects/iAMMember:IAMMember":
+            res["aliased"] = True
+    result = diff(report(caches, name_prefix="blue"), new)
+    assert not [r for r in result["rejected"] if r["type"] == "gcp:projects/iAMMember:IAMMember"]
