@@ -260,7 +260,8 @@ def test_a_manual_deploy_runs_only_on_main():
 
 
 # A stand-in for `python -m infra.plan STACK ... -o OUT`: stack `broken` fails as a config error
-# does; any other stack writes a report too big for one comment, or a small compact one.
+# does, printing ERROR_LINES; any other stack writes a report too big for one comment, or a
+# small compact one.
 FAKE_PLAN = """#!/bin/sh
 stack=$3; out=""; compact=""
 while [ $# -gt 0 ]; do
@@ -268,6 +269,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$stack" = broken ]; then
+ERROR_LINES
   echo "managed-cache:caches.sessions.node_type: not one of the allowed values" >&2
   exit 1
 fi
@@ -280,24 +282,40 @@ fi
 """
 
 
-def test_an_oversized_plan_comment_still_names_the_stack_that_failed(tmp_path):
-    # Above 60,000 characters the comment falls back to the compact reports; a stack whose plan
-    # failed has none, yet the check fails saying "see the comment": the comment must say why.
+def run_offline_plan_step(tmp_path: Path, error_lines: str = "") -> tuple[str, str]:
+    """Run pr-preview.yml's offline plan step as written, for stacks `big` and `broken`, with
+    FAKE_PLAN as the venv's python. Returns (the step's outputs, comment.md)."""
     workflow = load(ROOT / ".github/workflows/pr-preview.yml")
     [step] = [s for s in workflow["jobs"]["offline-plan"]["steps"] if s.get("id") == "plan"]
     for stack in ("big", "broken"):
         (tmp_path / f"Pulumi.{stack}.yaml").write_text("config: {}\n")
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     fake = tmp_path / "venv" / "bin" / "python"
-    fake.write_text(FAKE_PLAN)
+    fake.write_text(FAKE_PLAN.replace("ERROR_LINES", error_lines))
     fake.chmod(0o755)
     (tmp_path / "plans").mkdir()
     env = {"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(tmp_path / "output"),
            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
            "BASE_REF": "main", "BASE_SHA": "b" * 40, "HEAD_SHA": "h" * 40}
     subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
-    assert "failed=true" in (tmp_path / "output").read_text()
-    comment = (tmp_path / "comment.md").read_text()
+    return (tmp_path / "output").read_text(), (tmp_path / "comment.md").read_text()
+
+
+def test_an_oversized_plan_comment_still_names_the_stack_that_failed(tmp_path):
+    # Above 60,000 characters the comment falls back to the compact reports; a stack whose plan
+    # failed has none, yet the check fails saying "see the comment": the comment must say why.
+    outputs, comment = run_offline_plan_step(tmp_path)
+    assert "failed=true" in outputs
     assert len(comment) < 60_000 and "(compact)" in comment     # the fallback was taken
     assert "`broken` FAILED" in comment and "not one of the allowed values" in comment
     assert "`broken`: no plan of the base branch" in comment
+
+
+def test_a_failed_stack_with_a_huge_error_line_still_fits_one_comment(tmp_path):
+    # `tail -n 60` bounds lines, not bytes: one long line (a repr in a traceback) made the
+    # short comment, which keeps every FAILED block, too big for GitHub (65,536 characters).
+    outputs, comment = run_offline_plan_step(
+        tmp_path, '  head -c 70000 /dev/zero | tr "\\\\0" y >&2\n  echo >&2')
+    assert "failed=true" in outputs
+    assert len(comment) < 60_000
+    assert "`broken` FAILED" in comment and "not one of the allowed values" in comment
