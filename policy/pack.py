@@ -34,6 +34,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from components.resource_types import AWS_CLUSTER
 from infra.plan import rules
 
 PACK_NAME = "managed-cache-security"
@@ -81,8 +82,19 @@ def stack_props(r: PolicyResource) -> dict[str, Any]:
     aws.elasticache.Cluster's replicationGroupId) is unknown. An unknown the program sent comes
     from another resource's output and has property dependencies; one without them is unset."""
     props = plain(r.props)
-    return {key: None if value is rules.UNKNOWN and not r.property_dependencies.get(key)
-            else value for key, value in props.items()}
+    unset = {key for key, value in props.items()
+             if value is rules.UNKNOWN and not r.property_dependencies.get(key)}
+    # Not every unknown the program sends has a property dependency: an output-form invoke on
+    # unknown arguments resolves to an unknown with none (pulumi sdk/python runtime/invoke.py,
+    # _invoke: InvokeResult(None, is_known=False)). A cluster's group id is only unset when the
+    # program set its engine: the provider takes exactly one of the two (terraform-provider-aws
+    # internal/service/elasticache/cluster.go, ExactlyOneOf engine / replication_group_id).
+    engine = props.get("engine")
+    engine_set = (isinstance(engine, str) and engine != "") or (
+        engine is rules.UNKNOWN and "engine" not in unset)
+    if r.resource_type == AWS_CLUSTER and not engine_set:
+        unset.discard("replicationGroupId")
+    return {key: None if key in unset else value for key, value in props.items()}
 
 
 def context(rule: rules.Rule, config: Mapping[str, Any],

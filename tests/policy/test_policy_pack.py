@@ -188,7 +188,7 @@ def test_a_gcp_allow_rule_without_any_source_admits_everyone(violations):
     # an empty sourceRanges through. Source tags or service accounts alone admit no range.
     policy = "cache-private-ingress"
     allow = {"network": "n", "allows": [{"protocol": "tcp", "ports": ["6379"]}]}
-    for no_source in (allow, {**allow, "sourceRanges": []}):
+    for no_source in (allow, {**allow, "sourceRanges": []}, {**allow, "sourceRanges": [""]}):
         [message] = violations(policy, types.GCP_FIREWALL, no_source)
         assert "admits 0.0.0.0/0 (no source given" in message
     assert violations(policy, types.GCP_FIREWALL, {**allow, "sourceTags": ["app"]}) == []
@@ -343,6 +343,21 @@ def test_a_preview_stack_reads_a_computed_output_the_program_left_unset_as_unset
         "clusterId": "prod-sessions-004", "replicationGroupId": UNKNOWN_STRING_VALUE}),
         urn(CLUSTER, "member"), "member", options(), None, None, [rg],
         {"replicationGroupId": [rg]})
+    assert stack_violations("cache-alarms", [rg, alarm, member]) == []
+
+
+def test_a_member_whose_group_id_comes_from_an_invoke_is_still_a_member(stack_violations):
+    # An output-form invoke on unknown arguments (get_replication_group_output(id=rg.id) while
+    # rg is being created) resolves to an unknown without resources, so the engine records no
+    # property dependency for it. The program set no engine: the provider takes exactly one of
+    # engine and replicationGroupId, so this cluster is a group member, not a cache to watch.
+    rg = stack_resource(RG, group(), "sessions-group")
+    alarm = stack_resource(types.AWS_METRIC_ALARM, {"dimensions": {
+        "CacheClusterId": "prod-sessions-001"}}, "cpu")
+    member = PolicyResource(CLUSTER, unknown_checking_proxy({
+        "clusterId": "prod-sessions-004", "engine": UNKNOWN_STRING_VALUE,
+        "replicationGroupId": UNKNOWN_STRING_VALUE}),
+        urn(CLUSTER, "member"), "member", options(), None, None, [], {})
     assert stack_violations("cache-alarms", [rg, alarm, member]) == []
 
 

@@ -96,8 +96,13 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
             # provider refuses a rule with none set, but not an empty list, and suppresses the
             # diff ["0.0.0.0/0"] -> [] (magic-modules constants/firewall.tmpl,
             # diffSuppressSourceRanges; hashicorp/terraform-provider-google#6789).
-            if not any(m.is_set(inputs.get(k)) for k in (
-                    "sourceRanges", "sourceTags", "sourceServiceAccounts")):
+            # A list of empty strings is none too: [""] is hashicorp/terraform-provider-google
+            # #6789's own case (a variable defaulting to [""]), and diffSuppressSourceRanges
+            # hides "0.0.0.0/0" -> "".
+            ranges = inputs.get("sourceRanges")
+            if ranges is not m.UNKNOWN and not any(r != "" for r in m.as_list(ranges)) \
+                    and not any(m.is_set(inputs.get(k))
+                                for k in ("sourceTags", "sourceServiceAccounts")):
                 sources = ["0.0.0.0/0 (no source given: GCP's default)"]
     return [Finding("public-ingress", "critical", "network",
                     f"{res.name}: admits {cidr}, which is not a private range"
