@@ -81,6 +81,6 @@ def gcp_key_grant_label(key: str) -> str:
 def account_slug(email: str) -> str:
     """`app@proj.iam.gserviceaccount.com` -> `app-proj`: the part of a Valkey IAM client
     binding's logical name that names the service account (components/gcp/iam_clients.py).
-    Not injective (`a-b@c` and `a@b-c` meet): infra/config/gcp.py refuses such pairs."""
+    Not injective (`a-b@c` and `a@b-c` meet): infra/config/access.py refuses such pairs."""
     local, _, domain = email.partition("@")
     return re.sub(r"[^a-z0-9-]+", "-", f"{local}-{domain.split('.')[0]}".lower())

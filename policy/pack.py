@@ -79,8 +79,9 @@ def plain(value: Any) -> Any:
 def stack_props(r: PolicyResource) -> dict[str, Any]:
     """A stack policy's resource as the rules read inputs. AnalyzeStack sends OUTPUTS: in a
     preview, an output the provider computes and the program left unset (a standalone
-    aws.elasticache.Cluster's replicationGroupId) is unknown. An unknown the program sent comes
-    from another resource's output and has property dependencies; one without them is unset."""
+    aws.elasticache.Cluster's replicationGroupId) is unknown, with no property dependency; an
+    unknown the program sent from another resource's output has one. A top-level unknown
+    without one is read as unset, but for the exception below."""
     props = plain(r.props)
     unset = {key for key, value in props.items()
              if value is rules.UNKNOWN and not r.property_dependencies.get(key)}

@@ -92,13 +92,11 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
                 and _gcp_ports_reach_a_cache(m.as_list(inputs.get("allows")), ctx.cache_ports) \
                 and m.as_list(inputs.get("allows")):
             sources = _public_sources(m.as_list(inputs.get("sourceRanges")))
-            # No source at all: the Compute API applies an ingress rule to 0.0.0.0/0. The
-            # provider refuses a rule with none set, but not an empty list, and suppresses the
-            # diff ["0.0.0.0/0"] -> [] (magic-modules constants/firewall.tmpl,
-            # diffSuppressSourceRanges; hashicorp/terraform-provider-google#6789).
-            # A list of empty strings is none too: [""] is hashicorp/terraform-provider-google
-            # #6789's own case (a variable defaulting to [""]), and diffSuppressSourceRanges
-            # hides "0.0.0.0/0" -> "".
+            # No source at all ([] or [""] too): the Compute API applies an ingress rule to
+            # 0.0.0.0/0. The provider refuses only a rule with none set, and its
+            # diffSuppressSourceRanges hides "0.0.0.0/0" -> [] and -> "" (magic-modules
+            # constants/firewall.tmpl; hashicorp/terraform-provider-google#6789, whose case
+            # is [""]).
             ranges = inputs.get("sourceRanges")
             if ranges is not m.UNKNOWN and not any(r != "" for r in m.as_list(ranges)) \
                     and not any(m.is_set(inputs.get(k))
