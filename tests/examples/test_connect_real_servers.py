@@ -499,15 +499,21 @@ def tls_server(request, ca_name: str, cluster: bool) -> int:
     return request.getfixturevalue("tls_cache")(request.getfixturevalue("module_cas")[ca_name])
 
 
+def gcp_settings_against(request, signer: str, cluster: bool | None):
+    """A GCP secret's settings that trust the module's instance CA, pointed at a server that
+    module_cas[signer] signed, in this cluster mode (None: ask the server)."""
+    port = tls_server(request, signer, bool(cluster))
+    instance_pem = _pem(request.getfixturevalue("module_cas")["instance CA"][1])
+    return dataclasses.replace(connect.from_secret(_gcp_secret(port, instance_pem)),
+                               cluster=cluster)
+
+
 @CLIENTS
 def test_gcp_settings_refuse_a_server_that_a_system_store_ca_signed(request, public_ca,
-                                                                    module_cas, method, cluster):
+                                                                    method, cluster):
     # A man in the middle with a certificate from any publicly trusted CA, for any name: with
     # no hostname check, only a trust store of the instance CA alone tells it from the instance.
-    port = tls_server(request, "public CA", bool(cluster))
-    instance_ca = _pem(module_cas["instance CA"][1])
-    settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, instance_ca)),
-                                   cluster=cluster)
+    settings = gcp_settings_against(request, "public CA", cluster)
     assert settings.check_hostname is False
     # redis-py's own context adds ssl_ca_data to the system store: it would take this server.
     with redis.Redis(**settings.redis_kwargs()) as plain:
@@ -520,9 +526,6 @@ def test_gcp_settings_refuse_a_server_that_a_system_store_ca_signed(request, pub
 
 @CLIENTS
 def test_gcp_settings_accept_the_server_that_the_instance_ca_signed(request, public_ca,
-                                                                   module_cas, method, cluster):
-    port = tls_server(request, "instance CA", bool(cluster))
-    instance_pem = _pem(module_cas["instance CA"][1])
-    settings = dataclasses.replace(connect.from_secret(_gcp_secret(port, instance_pem)),
-                                   cluster=cluster)
+                                                                   method, cluster):
+    settings = gcp_settings_against(request, "instance CA", cluster)
     assert ping_beside_plain_redis_py(settings, method) == (True, True)
