@@ -204,6 +204,16 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
                                 "in one step; import the primary as a lone cache (without "
                                 "global:), then add global:, which keeps the group (see "
                                 "docs/adopting.md)."))
+    if aws.import_id is not None and cfg.autoscaling is not None:
+        # RegisterScalableTarget with tags (the provider's default tags) is refused for a target
+        # that exists: "The scalable target that you tried to tag already exists"
+        # (hashicorp/terraform-provider-aws#31839), and the target is created, not imported.
+        problems.append(Problem(f"{path}.autoscaling", "an adopted group (aws.import_id) gets "
+                                "auto scaling in a later update, not the one that imports it: "
+                                "a target the group already has in Application Auto Scaling "
+                                "refuses to be registered again with tags. Adopt it without "
+                                "autoscaling, deregister its live targets (docs/adopting.md), "
+                                "then add autoscaling."))
     if aws.import_id is not None and cfg.restore_from is not None:
         problems.append(Problem(f"{path}.restore_from", "an import adopts an existing cache and "
                                 "a restore creates a new one; set aws.import_id or "

@@ -26,24 +26,17 @@ from components.provider_facts import Fact
 from components.resource_types import (
     AWS_CLUSTER,
     AWS_GLOBAL_REPLICATION_GROUP,
-    AWS_KMS_ALIAS,
     AWS_PARAMETER_GROUP,
     AWS_REPLICATION_GROUP,
-    AWS_ROUTE53_RECORD,
-    AWS_ROUTE53_ZONE,
-    AWS_ROUTE53_ZONE_ASSOCIATION,
-    AWS_SECRET,
     AWS_SERVERLESS_CACHE,
     AWS_SUBNET,
     AWS_SUBNET_GROUP,
-    AWS_USER,
     AWS_USER_GROUP,
     GCP_MEMCACHED,
-    GCP_PROJECT_IAM_MEMBER,
     GCP_VALKEY,
 )
+from infra.plan import cross_checks as checks
 from infra.plan.conditions import Context, holds
-from infra.plan.secrets import UNKNOWN
 
 PROVIDER_REGION = "(provider region)"
 
@@ -119,13 +112,13 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
     context = Context(old_global=_global_caches(old), new_global=_global_caches(new))
     changed = []
-    rejected, name_notes = _unique_names(gone, came)
-    rejected += _zone_swaps(gone, came)
-    rejected += _regranted_members(gone, came)
-    rejected += _valkey_secondary_swaps(gone, came, new)
-    existing_vpc_rejected, existing_vpc_notes = _existing_vpc_zone_changes(old, new, came)
+    rejected, name_notes = checks.unique_names(gone, came)
+    rejected += checks.zone_swaps(gone, came)
+    rejected += checks.regranted_members(gone, came)
+    rejected += checks.valkey_secondary_swaps(gone, came, new)
+    existing_vpc_rejected, existing_vpc_notes = checks.existing_vpc_zone_changes(old, new, came)
     rejected += existing_vpc_rejected
-    name_notes += existing_vpc_notes
+    name_notes += existing_vpc_notes + checks.scaling_handed_back(old, new)
     regions_losing_subnets = set()
     for before, after in pairs:
         entry = _compare(before, after, context)
@@ -148,7 +141,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     changed.sort(key=lambda c: (not (c["replace"] and c["data_holding"]), not c["replace"],
                                 c["type"], c["name"]))
     cache_changes = _cache_changes(old, new, data_loss)
-    notes = name_notes + [_subnet_note(res) for res in gone if res["type"] == AWS_SUBNET
+    notes = name_notes + [checks.subnet_note(res) for res in gone if res["type"] == AWS_SUBNET
                           and res.get("provider_region") in regions_losing_subnets]
     # The plans price the config; a size change the cloud will not apply leaves the cache at
     # its size. Its price change is left out unless another size input changes with it, which
@@ -289,242 +282,12 @@ def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
             "source": fact.source}
 
 
-# Names a cloud keeps unique per region, per resource type: the input that holds the name, what
-# the cloud answers a second resource of that name, how to take the change instead, and the
-# source. A resource that keeps its name under a new URN is created before the old one is
-# deleted (Pulumi's default order), so the create is refused.
-UNIQUE_NAMES: dict[str, tuple[str, str, str, str]] = {
-    AWS_SECRET: (
-        "name", "Secrets Manager refuses a second secret of that name",
-        "Take it in two updates: turn the cache's `secret` off in one `pulumi up`, delete the "
-        "name for good (`aws secretsmanager delete-secret --secret-id {name} "
-        "--force-delete-without-recovery`), then turn it on again.",
-        "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html; "
-        "terraform-provider-aws secretsmanager/secret.go resourceSecretCreate retries the error "
-        "for two minutes only"),
-    AWS_KMS_ALIAS: (
-        "name", "KMS refuses a second alias of that name (AlreadyExistsException)",
-        "Take it in two updates: remove the cache in one `pulumi up` (its key stays, the alias "
-        "goes), then add it back; if its connection secret had a recovery window, delete that "
-        "name for good in between (see the notes).",
-        "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"),
-    # A cache with aws.users moved between a replication group and a serverless cache keeps its
-    # users' and group's ids (<cache id>-<user>, <cache id>-users) under new parents.
-    AWS_USER: (
-        "userId", "ElastiCache refuses a second user of that id (UserAlreadyExistsFault)",
-        "Take it in two updates: remove the cache in one `pulumi up` (its users go with it), "
-        "then add it back in its new form.",
-        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUser.html"),
-    AWS_USER_GROUP: (
-        "userGroupId", "ElastiCache refuses a second user group of that id "
-        "(UserGroupAlreadyExistsFault)",
-        "Take it in two updates: remove the cache in one `pulumi up` (its user group goes with "
-        "it), then add it back in its new form.",
-        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
-        "API_CreateUserGroup.html"),
-}
-# Secrets Manager's default recovery window, where a plan carries none.
-DEFAULT_RECOVERY_DAYS = 30
-
-
-def _unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
-                  ) -> tuple[list[dict[str, Any]], list[str]]:
-    """REJECTED for each name kept under a new URN (UNIQUE_NAMES), and a note for each deleted
-    AWS secret whose name stays reserved for its recovery window ("You can't create a secret
-    with the same name as a secret scheduled for deletion", DeleteSecret API). Names not known
-    in the plan (None, or unknown in a --preview plan) are passed over."""
-    def named(res: dict[str, Any]) -> str | None:
-        name = res["inputs"].get(UNIQUE_NAMES[res["type"]][0])
-        return name if isinstance(name, str) and name != UNKNOWN else None
-
-    def key(res: dict[str, Any]) -> tuple[Any, Any, Any]:
-        return res["type"], res.get("provider_region"), named(res)
-
-    recreated = {key(r) for r in came if r["type"] in UNIQUE_NAMES and named(r)}
-    rejected, notes = [], []
-    for res in gone:
-        if res["type"] not in UNIQUE_NAMES or not (name := named(res)):
-            continue
-        name_input, refusal, remedy, source = UNIQUE_NAMES[res["type"]]
-        if key(res) in recreated:
-            rejected.append({
-                "type": res["type"], "name": res["name"], "urn": res["urn"],
-                "cache": res["cache"], "key": name_input, "outcome": "rejected",
-                "condition": "the same name under a new URN",
-                "reason": f"'{name}' is created under a new URN before the old one is deleted, "
-                          f"and {refusal}. " + remedy.format(name=name),
-                "source": source})
-            continue
-        days = res["inputs"].get("recoveryWindowInDays", DEFAULT_RECOVERY_DAYS)
-        if res["type"] == AWS_SECRET and days:
-            where = f" ({res['provider_region']})" if res.get("provider_region") else ""
-            notes.append(f"secret '{name}'{where} is deleted with a {days}-day recovery window: "
-                         "the name cannot be used again until then. To bring it back sooner, "
-                         "`aws secretsmanager restore-secret` and `pulumi import` it, or delete "
-                         "it for good with `--force-delete-without-recovery`.")
-    return rejected, notes
-
-
 # In-place updates that empty a cache: a Memcached version upgrade. AWS: "Upgrading to a newer
 # Memcached version is a destructive process - you lose your data and start with a cold
 # cache" (ElastiCache for Memcached, Version management); GCP: "The Memcached instance
 # undergoes a complete cache flush during a version upgrade operation" (Memorystore for
 # Memcached, About upgrading the Memcached version). A downgrade replaces (provider facts).
 _EMPTYING_UPDATES = {AWS_CLUSTER: ("engineVersion",), GCP_MEMCACHED: ("memcacheVersion",)}
-
-
-# A region's VPC moving between the stack's own zone and an existing one (network.dns.zone_id
-# added or removed): what comes, what goes, and the input that binds the VPC.
-_ZONE_SWAPS = (
-    (AWS_ROUTE53_ZONE_ASSOCIATION, AWS_ROUTE53_ZONE, "vpcId",
-     "the existing zone is associated with the VPC while the stack's own zone of the same name "
-     "still is"),
-    (AWS_ROUTE53_ZONE, AWS_ROUTE53_ZONE_ASSOCIATION, "vpcs",
-     "the stack's new zone is created for the VPC while the existing zone of the same name is "
-     "still associated with it"),
-)
-
-
-def _zone_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """REJECTED for each region whose VPC changes private zone in one update. Pulumi creates
-    before it deletes, and Route 53 refuses a second private zone of one name on a VPC
-    (ConflictingDomainExists), so the update stops halfway."""
-    rejected = []
-    for new_type, old_type, key, order in _ZONE_SWAPS:
-        leaving = {r.get("provider_region") for r in gone if r["type"] == old_type}
-        for res in came:
-            if res["type"] != new_type or res.get("provider_region") not in leaving:
-                continue
-            rejected.append({
-                "type": res["type"], "name": res["name"], "urn": res["urn"],
-                "cache": res["cache"], "key": key, "outcome": "rejected",
-                "condition": "the region's VPC changes private zone in one update",
-                "reason": f"{order}, and Route 53 refuses two private zones of one name on a "
-                          "VPC. Take it in two updates: remove `network.dns` and `pulumi up` "
-                          "(the names stop resolving until the next update), then set it with "
-                          "or without zone_id and `pulumi up` again.",
-                "source": "https://docs.aws.amazon.com/Route53/latest/APIReference/"
-                          "API_AssociateVPCWithHostedZone.html and API_CreateHostedZone.html "
-                          "(ConflictingDomainExists)"})
-    return rejected
-
-
-def _regranted_members(gone: list[dict[str, Any]], came: list[dict[str, Any]]
-                       ) -> list[dict[str, Any]]:
-    """NOT APPLIED for a project IAM member kept with the same inputs under a new URN: Pulumi
-    adds it (a no-op) before it deletes the old one, and the provider's delete takes the member
-    out of the role (tpgiamresource/resource_iam_member.go, resourceIamMemberDelete:
-    subtractFromBindings), so the grant is gone while the state says it exists. Key grants are
-    left alone: they are retained on delete (components/gcp/cmek.py)."""
-    def grant(res: dict[str, Any]) -> tuple[Any, ...]:
-        # A project's IAM policy has no region: the provider's does not matter.
-        return res["type"], sorted(res["inputs"].items())
-
-    # An aliased one keeps the old resource (Pulumi adopts its URN): nothing is deleted. The
-    # moves above pair only a same-named alias; a renamed binding aliases the old name.
-    kept = [grant(r) for r in came if r["type"] == GCP_PROJECT_IAM_MEMBER and not r["aliased"]]
-    return [{"type": res["type"], "name": res["name"], "urn": res["urn"], "cache": res["cache"],
-             "key": "member", "outcome": "not applied",
-             "condition": "the same grant under a new URN",
-             "reason": f"{res['inputs'].get('member')} keeps {res['inputs'].get('role')} under a "
-                       "new URN: the new binding is added first (it exists already), then "
-                       "deleting the old one removes the member from the role, so `pulumi up` "
-                       "succeeds and the grant is gone. Run `pulumi up --refresh` right after "
-                       "(it adds it back), or give the new resource an alias.",
-             "source": "hashicorp/terraform-provider-google-beta google-beta/tpgiamresource/"
-                       "resource_iam_member.go (resourceIamMemberDelete)"}
-            for res in gone if res["type"] == GCP_PROJECT_IAM_MEMBER and grant(res) in kept]
-
-
-# "You can have up to two secondary instances" (Memorystore for Valkey,
-# about-cross-region-replication).
-VALKEY_MAX_SECONDARIES = 2
-
-
-def _is_valkey_secondary(res: dict[str, Any]) -> bool:
-    config = res["inputs"].get("crossInstanceReplicationConfig")
-    return res["type"] == GCP_VALKEY and isinstance(config, dict) \
-        and config.get("instanceRole") == "SECONDARY"
-
-
-def _valkey_secondary_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]],
-                            new: dict[str, Any]) -> list[dict[str, Any]]:
-    """REJECTED for a Valkey secondary added in the update that removes another, when the two
-    would pass Memorystore's limit while both exist: Pulumi creates before it deletes."""
-    rejected = []
-    for res in came:
-        if not _is_valkey_secondary(res):
-            continue
-        leaving = [r for r in gone if _is_valkey_secondary(r) and r["cache"] == res["cache"]]
-        kept = [r for r in new.get("resources", []) if _is_valkey_secondary(r)
-                and r["cache"] == res["cache"]]
-        if leaving and len(kept) + len(leaving) > VALKEY_MAX_SECONDARIES:
-            rejected.append({
-                "type": res["type"], "name": res["name"], "urn": res["urn"],
-                "cache": res["cache"], "key": "crossInstanceReplicationConfig",
-                "outcome": "rejected",
-                "condition": "a secondary region replaces another in one update",
-                "reason": "Pulumi creates the new secondary before it deletes the old one, and "
-                          "Memorystore for Valkey allows two secondaries, so the create is "
-                          "refused. Take it in two updates: remove the old region and `pulumi "
-                          "up`, then add the new one and `pulumi up` again.",
-                "source": "https://cloud.google.com/memorystore/docs/valkey/"
-                          "about-cross-region-replication (\"You can have up to two secondary "
-                          "instances\")"})
-    return rejected
-
-
-def _regions(plan: dict[str, Any], type_: str) -> set[str | None]:
-    return {r.get("provider_region") for r in plan.get("resources", []) if r["type"] == type_}
-
-
-def _existing_vpc_zone_changes(old: dict[str, Any], new: dict[str, Any],
-                               came: list[dict[str, Any]]
-                               ) -> tuple[list[dict[str, Any]], list[str]]:
-    """network.dns.zone_id added or removed for a region whose VPC exists (`vpc_id`): the stack
-    made no association there, the zone's owner did, so the swap is the owner's to order.
-    Removed: the stack's new zone is created for the VPC while the owner's zone of the same
-    name is still on it, which Route 53 refuses. Added: the stack's zone goes, and the names
-    resolve again only once the owner associates theirs (refused while the stack's was on)."""
-    with_records = _regions(old, AWS_ROUTE53_RECORD), _regions(new, AWS_ROUTE53_RECORD)
-    zones = _regions(old, AWS_ROUTE53_ZONE), _regions(new, AWS_ROUTE53_ZONE)
-    associated = _regions(old, AWS_ROUTE53_ZONE_ASSOCIATION) | \
-        _regions(new, AWS_ROUTE53_ZONE_ASSOCIATION)
-    rejected = []
-    for res in came:
-        region = res.get("provider_region")
-        if res["type"] == AWS_ROUTE53_ZONE and region in with_records[0] - zones[0] - associated:
-            rejected.append({
-                "type": res["type"], "name": res["name"], "urn": res["urn"],
-                "cache": res["cache"], "key": "vpcs", "outcome": "rejected",
-                "condition": "network.dns.zone_id removed for a region whose VPC exists",
-                "reason": "the stack's new zone is created for the VPC while the existing zone "
-                          "of the same name is still associated with it (its owner did that), "
-                          "and Route 53 refuses two private zones of one name on a VPC. Have "
-                          "the owner disassociate their zone from the VPC (`aws route53 "
-                          "disassociate-vpc-from-hosted-zone`) right before `pulumi up`; the "
-                          "names do not resolve in between.",
-                "source": "https://docs.aws.amazon.com/Route53/latest/APIReference/"
-                          "API_CreateHostedZone.html (ConflictingDomainExists)"})
-    notes = [f"private zone ({region}): with network.dns.zone_id the stack's own zone is "
-             "deleted and the names stop resolving until the existing zone's owner associates "
-             "it with the VPC, which Route 53 refuses while the stack's zone is still on it: "
-             "associate it right after this `pulumi up`."
-             for region in sorted(zones[0] - zones[1] - associated, key=str)
-             if region in with_records[1]]
-    return rejected, notes
-
-
-def _subnet_note(subnet: dict[str, Any]) -> str:
-    """A subnet leaving a cache subnet group (fewer network.availability_zones): the group drops
-    it in place (terraform-provider-aws elasticache/subnet_group.go), then EC2 deletes it, which
-    it refuses while a network interface is in it ("You must terminate all running instances in
-    the subnet before you can delete the subnet", EC2 DeleteSubnet API)."""
-    return (f"subnet '{subnet['name']}' ({subnet.get('provider_region')}) leaves the cache "
-            "subnet group and is deleted: EC2 refuses to delete a subnet that still holds a "
-            "network interface, so `pulumi up` fails while a cache node sits in it. Move the "
-            "nodes out first (fewer replicas, or a new cache), or keep "
-            "network.availability_zones.")
 
 
 def _unapplied_size_keys(rejected: list[dict[str, Any]]) -> dict[str, list[str]]:

@@ -46,6 +46,12 @@ BAD = [
     ("configured-above-max", feed(shards=8, autoscaling=BOTH),
      "caches.feed.autoscaling.shards: shards: 8 is outside min 2 to max 6; the count you "
      "configure must lie within the range the scaler keeps."),
+    # RegisterScalableTarget with tags refuses a target that exists (terraform-provider-aws#31839).
+    ("adopted-in-the-same-update", feed(autoscaling=BOTH, aws={"import_id": "test-feed"}),
+     "caches.feed.autoscaling: an adopted group (aws.import_id) gets auto scaling in a later "
+     "update, not the one that imports it: a target the group already has in Application Auto "
+     "Scaling refuses to be registered again with tags. Adopt it without autoscaling, deregister "
+     "its live targets (docs/adopting.md), then add autoscaling."),
     ("min-above-max", feed(autoscaling={"shards": {"min": 6, "max": 2}}),
      "caches.feed.autoscaling.shards: min 6 is above max 2."),
     # AutoScaling-Policies, Minimum and maximum capacity: shards 1 to 250, replicas 1 to 5.

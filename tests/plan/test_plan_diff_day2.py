@@ -487,6 +487,31 @@ def test_a_new_name_prefix_replaces_users_groups_secrets_and_scaling():
     assert result["rejected"] == []
 
 
+FEED = {"engine": "valkey", "shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
+        "autoscaling": {"shards": {"min": 2, "max": 6, "target_memory_percent": 70},
+                        "replicas": {"min": 1, "max": 3, "target_cpu_percent": 60}}}
+
+
+def test_removing_autoscaling_says_the_group_goes_back_to_the_configured_counts():
+    scaled = report({"feed": FEED})
+    shards_only = report({"feed": with_(FEED, autoscaling={"shards": FEED["autoscaling"]["shards"]}
+                                        )})
+    result = diff(copy.deepcopy(scaled), shards_only)
+    [note] = [n for n in result["notes"] if n.startswith("feed:")]
+    assert "auto scaling of replicas is removed" in note and "(replicas: 1)" in note
+    assert "Set replicas to the live count first" in note
+    unscaled = report({"feed": with_(FEED, autoscaling=None)})
+    notes = [n for n in diff(copy.deepcopy(scaled), unscaled)["notes"] if n.startswith("feed:")]
+    assert sorted(n.split(" is removed")[0] for n in notes) == [
+        "feed: auto scaling of replicas", "feed: auto scaling of shards"]
+    assert any("(shards: 2)" in n for n in notes)
+    # Adding auto scaling hands the counts to the scaler: nothing to say. Nor when the cache
+    # goes with its scaler.
+    assert not [n for n in diff(copy.deepcopy(unscaled), scaled)["notes"] if "auto scaling" in n]
+    gone = diff(copy.deepcopy(scaled), report({"other": SESSIONS}))
+    assert not [n for n in gone["notes"] if "auto scaling" in n]
+
+
 def test_a_global_primary_cannot_move_between_no_replica_and_replicas():
     # Multi-AZ follows the replicas; failover is the global group's and ignored on the primary,
     # so the provider checks the new Multi-AZ against the old failover and refuses.
