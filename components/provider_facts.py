@@ -94,13 +94,16 @@ FACTS: tuple[Fact, ...] = (
     # (the next fact).
     *_replaces(types.AWS_REPLICATION_GROUP, ("dataTieringEnabled",), _RG_SRC,
                condition=VALUE_SET),
-    Fact(types.AWS_REPLICATION_GROUP, "nodeType", "rejected", LEAVES_DATA_TIERING,
-         "ElastiCache does not scale a data-tiering group (r6gd) to nodes without data tiering, "
-         "and a snapshot of one restores only into r6gd nodes: move the data to a new cache "
-         "(another name) at the application level.",
-         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html "
-         "(Limitations: \"Scaling is not supported from a data tiering cluster ... to a cluster "
-         "that does not use data tiering\")"),
+    *(Fact(type_, key, "rejected", LEAVES_DATA_TIERING,
+           "ElastiCache does not scale a data-tiering group (r6gd) to nodes without data "
+           "tiering, and a snapshot of one restores only into r6gd nodes: move the data to a "
+           "new cache (another name) at the application level.",
+           "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html "
+           "(Limitations: \"Scaling is not supported from a data tiering cluster ... to a "
+           "cluster that does not use data tiering\")")
+      # A Global Datastore scales through its global group (ModifyGlobalReplicationGroup).
+      for type_, key in ((types.AWS_REPLICATION_GROUP, "nodeType"),
+                         (types.AWS_GLOBAL_REPLICATION_GROUP, "cacheNodeType"))),
     Fact(types.AWS_REPLICATION_GROUP, "nodeGroupConfigurations", "replaces", ALWAYS,
          "Changing the explicit shard layout (ids, replica counts, slots) forces a new group "
          "(CustomizeDiff ForceNewIf).", _RG_SRC),

@@ -192,7 +192,7 @@ def _leaves_data_tiering(key: str, old: dict[str, Any], new: dict[str, Any],
                          res: dict[str, Any]) -> bool:
     def tiered(node: Any) -> bool:
         return isinstance(node, str) and node.startswith("cache.r6gd.")
-    return tiered(old.get("nodeType")) and not tiered(new.get("nodeType"))
+    return tiered(old.get(key)) and not tiered(new.get(key))
 
 
 def _to_single_az(key: str, old: dict[str, Any], new: dict[str, Any],

@@ -468,6 +468,17 @@ def test_a_group_moving_off_data_tiering_nodes_is_rejected_not_replaced():
     assert "sessions-group" in loss_names(back)
 
 
+def test_a_global_datastore_moving_off_data_tiering_nodes_is_rejected_on_its_global_group():
+    # A Global Datastore scales through ModifyGlobalReplicationGroup, which the same limitation
+    # refuses; the members' node type is the global group's to change.
+    def on(node_type: str) -> dict[str, Any]:
+        return report({"sessions": with_(GLOBAL, node_type=node_type)}, profile="production")
+    result = diff(on("cache.r6gd.xlarge"), on("cache.r7g.xlarge"))
+    assert ("sessions-global", "cacheNodeType") in {
+        (r["name"], r["key"]) for r in result["rejected"]}
+    assert diff(on("cache.r6gd.xlarge"), on("cache.r6gd.2xlarge"))["rejected"] == []
+
+
 # ---------------------------------------------------------------------------------------------
 # A new name_prefix renames everything: what follows it is replaced
 # ---------------------------------------------------------------------------------------------
