@@ -33,6 +33,7 @@ from components.resource_types import (
     AWS_SUBNET_GROUP,
     AWS_USER_GROUP,
     GCP_MEMCACHED,
+    GCP_REDIS,
     GCP_VALKEY,
 )
 from infra.plan import cross_checks as checks
@@ -265,10 +266,36 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
         notes.append("cross-region membership changes: " + ", ".join(membership))
     # A replaced resource is a new one: what its old self would refuse does not apply.
     rejected = [] if replace_keys else [_refusal(after, key, fact) for key, fact in refusals]
+    if replace_keys and old_in.get(DELETION_PROTECTION.get(after["type"], "")) is True:
+        rejected.append(_protected_replacement(after, DELETION_PROTECTION[after["type"]]))
     return {"urn": after["urn"], "type": after["type"], "name": after["name"],
             "cache": after["cache"], "keys": sorted(changes), "changes": changes,
             "replace": bool(replace_keys), "replace_keys": replace_keys,
             "data_holding": after["data_holding"], "notes": notes, "rejected": rejected}
+
+
+# The cloud-side deletion protection of Memorystore instances. Pulumi allows lifting `protect`
+# and replacing in one update (step_generator.go: "we do allow unprotecting and replacing to
+# happen in a single update cycle"), but the delete runs against the old state: the provider
+# refuses it while `deletion_protection` is true there (magic-modules pre_delete
+# redis_instance.go.tmpl, memcache_instance.go.tmpl), and Memorystore for Valkey refuses to
+# delete an instance with `deletion_protection_enabled` (memorystore/Instance.yaml).
+DELETION_PROTECTION = {GCP_REDIS: "deletionProtection", GCP_MEMCACHED: "deletionProtection",
+                       GCP_VALKEY: "deletionProtectionEnabled"}
+
+
+def _protected_replacement(res: dict[str, Any], key: str) -> dict[str, Any]:
+    return {"type": res["type"], "name": res["name"], "urn": res["urn"], "cache": res["cache"],
+            "key": key, "outcome": "rejected",
+            "condition": "replaced while its deletion protection is on in the current state",
+            "reason": f"{key} is on in the instance's current state, and the replacement deletes "
+                      "the old instance under that state, which is refused: `pulumi up` stops "
+                      "after the rest of the plan is applied. Lift deletion_protection in its "
+                      "own `pulumi up` first, then make the change that replaces the instance.",
+            "source": "pulumi/pulumi pkg/resource/deploy/step_generator.go; "
+                      "GoogleCloudPlatform/magic-modules mmv1/templates/terraform/pre_delete/"
+                      "redis_instance.go.tmpl, memcache_instance.go.tmpl; "
+                      "mmv1/products/memorystore/Instance.yaml (deletionProtectionEnabled)"}
 
 
 def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:

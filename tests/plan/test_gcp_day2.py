@@ -328,3 +328,27 @@ def test_a_renamed_grant_with_an_alias_is_not_flagged():
             res["aliased"] = True
     result = diff(report(caches, name_prefix="blue"), new)
     assert not [r for r in result["rejected"] if r["type"] == "gcp:projects/iAMMember:IAMMember"]
+
+
+@pytest.mark.parametrize("type_, before, after, key", [
+    (REDIS, {"engine": "redis", "memory_gb": 5, "replicas": 1},
+     {"engine": "redis", "memory_gb": 5, "replicas": 0}, "deletionProtection"),
+    (VALKEY, {"engine": "valkey", "gcp": {"tls": True}},
+     {"engine": "valkey", "gcp": {"tls": False}}, "deletionProtectionEnabled"),
+    (MEMCACHED, {"engine": "memcached", "memory_gb": 4, "gcp": {"vcpus": 2}},
+     {"engine": "memcached", "memory_gb": 4, "gcp": {"vcpus": 4}}, "deletionProtection"),
+], ids=["redis", "valkey", "memcached"])
+def test_protection_lifted_in_the_update_that_replaces_is_rejected(tmp_path, type_, before, after,
+                                                                   key):
+    # The replacement deletes the old instance under its current state, protection on.
+    result = compare(tmp_path, {"c": {**before, "deletion_protection": True}},
+                     {"c": {**after, "deletion_protection": False}})
+    assert change_of(result, type_)["replace"]
+    [refusal] = [r for r in result["rejected"] if r["type"] == type_]
+    assert refusal["key"] == key and "in its own `pulumi up` first" in refusal["reason"]
+    # Lifted on its own, it is an update; the replacement then finds it off.
+    lifted = compare(tmp_path, {"c": {**before, "deletion_protection": True}},
+                     {"c": {**before, "deletion_protection": False}})
+    assert not change_of(lifted, type_)["replace"] and lifted["rejected"] == []
+    assert compare(tmp_path, {"c": {**before, "deletion_protection": False}},
+                   {"c": {**after, "deletion_protection": False}})["rejected"] == []
