@@ -91,10 +91,11 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         after = came_by_key.get((before["type"], before["name"]))
         if after is None:
             continue
+        aliased = _kept_by_alias(after, new_by_urn, old_by_urn)
         moved.append({"type": after["type"], "name": after["name"], "from": before["urn"],
-                      "to": after["urn"], "aliased": after["aliased"],
+                      "to": after["urn"], "aliased": aliased,
                       "cache": after["cache"] or before["cache"]})
-        if after["aliased"]:
+        if aliased:
             gone.remove(before)
             came.remove(after)
             pairs.append((before, after))
@@ -186,6 +187,21 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "old_total_monthly_usd": old_total,
         "notes": notes,
     }
+
+
+def _kept_by_alias(res: dict[str, Any], new_by_urn: dict[str, Any],
+                   old_by_urn: dict[str, Any]) -> bool:
+    """Whether Pulumi keeps a moved resource: it declares an alias, or an ancestor that declares
+    one moved too (the engine gives children the ancestor's old place, step_generator.go
+    inheritedChildAlias). An ancestor's alias that did not come into play explains nothing."""
+    if res.get("declares_alias", res["aliased"]):
+        return True
+    ancestor = new_by_urn.get(res.get("parent", ""))
+    while ancestor is not None:
+        if ancestor.get("declares_alias") and ancestor["urn"] not in old_by_urn:
+            return True
+        ancestor = new_by_urn.get(ancestor.get("parent", ""))
+    return False
 
 
 def _engines(entry: dict[str, Any]) -> tuple[Any, Any] | None:

@@ -39,6 +39,7 @@ class Registration:
     retain_on_delete: bool
     additional_secret_outputs: list[str]
     aliased: bool = False           # declared aliases: Pulumi adopts the old URN, no replace
+    alias_parents: list[str] = field(default_factory=list)  # the parent URNs aliases name
     # Per input property, the URNs of the resources whose outputs it was built from.
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     id: str = ""                    # what the mocks answered ("" in a preview: unknown)
@@ -344,6 +345,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 retain_on_delete=bool(request.retainOnDelete),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
                 aliased=bool(len(request.aliases) or len(request.aliasURNs)),
+                alias_parents=[alias.spec.parentUrn for alias in request.aliases
+                               if alias.HasField("spec") and alias.spec.parentUrn],
                 property_dependencies={key: list(deps.urns) for key, deps
                                        in request.propertyDependencies.items()},
                 id=response.id,

@@ -1,7 +1,8 @@
 """The plan's resources as plain, masked records: what the JSON carries and the diff compares.
 
 Each record: urn, type, name, parent (URN, "" under the stack), custom, provider_region,
-protect, aliased (it or an ancestor declares aliases), ignore_changes, import_id (the live
+protect, aliased (it or an ancestor declares aliases), declares_alias (it does), ignore_changes,
+import_id (the live
 resource it adopts, None when created), cache (the cache it belongs to, None for shared
 resources such as networks), data_holding, inputs (masked).
 """
@@ -88,6 +89,7 @@ def collect(registrations: list[Registration],
             "provider_region": region,
             "protect": bool(reg.protect),
             "aliased": is_aliased(reg),
+            "declares_alias": reg.urn in aliased_urns,
             "ignore_changes": sorted(reg.ignore_changes),
             "import_id": reg.import_id or None,
             "cache": cache,

@@ -146,8 +146,15 @@ def _memcached(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
 
 def _replication_group(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
     spec = stack.spec
-    group = ElastiCacheReplicationGroup(cache.name, _primary_group_args(stack, cache),
-                                        opts=stack.in_primary)
+    # Aliased to where the primary of a Global Datastore lives (components/aws/global_datastore.py
+    # aliases the other way): removing `global:` keeps the group, its token and its alarms. A
+    # child's URN names its parents' types, so without it all of them would be created anew
+    # under the same names, and refused.
+    group = ElastiCacheReplicationGroup(
+        cache.name, _primary_group_args(stack, cache),
+        opts=pulumi.ResourceOptions.merge(stack.in_primary, pulumi.ResourceOptions(
+            aliases=[pulumi.Alias(parent=pulumi.create_urn(
+                cache.name, ElastiCacheGlobalDatastore.type_token))])))
     monitoring.cache_alarms(cache, spec.region, stack.alarm_topics, stack.aws_by_region,
                             parent=group)
     exported = {**_summary(cache, spec.region), **endpoints.endpoints(group),

@@ -96,6 +96,22 @@ def test_primary_keeps_a_lone_cache_urn_through_an_alias(run):
     assert primary.aliased  # declares the lone cache's URN as an alias
 
 
+def test_a_lone_primary_keeps_the_urn_it_had_in_a_global_datastore_through_an_alias(run_stack):
+    # Removing `global:`: the real engine puts every parent's type in a child's URN, so
+    # without this alias the group, its AUTH token and alarms would all be created anew.
+    lone_cache = {"s": {"node_type": "cache.r7g.large", "replicas": 1}}
+    global_cache = {"s": {**lone_cache["s"], "global": {"secondary_region": "eu-west-1"}}}
+    [datastore] = run_stack(aws_config(global_cache)).of_type(
+        "managed-cache:aws:ElastiCacheGlobalDatastore")
+    [lone] = [r for r in run_stack(aws_config(lone_cache)).of_type(
+        "managed-cache:aws:ElastiCacheReplicationGroup") if r.name == "s"]
+    assert lone.parent.endswith("pulumi:pulumi:Stack::managed-cache-test")
+    # The mocks put the root stack's type into a top-level URN; the engine leaves it out
+    # (sdk/go/common/resource/urn/urn.go New), as pulumi.create_urn does.
+    assert datastore.parent.endswith("pulumi:pulumi:Stack::managed-cache-test")
+    assert lone.alias_parents == [datastore.urn.replace("pulumi:pulumi:Stack$", "")]
+
+
 def test_changing_node_type_edits_the_global_group_not_the_members(run_stack):
     """After creation, a new node type reaches AWS through the global group only."""
     caches = {"s": {"node_type": "cache.r7g.large", "replicas": 1,

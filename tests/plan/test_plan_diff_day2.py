@@ -523,6 +523,15 @@ def test_removing_autoscaling_says_the_group_goes_back_to_the_configured_counts(
     assert not [n for n in gone["notes"] if "auto scaling" in n]
 
 
+def test_removing_global_keeps_the_primary_group_and_deletes_the_rest(global_cache):
+    lone_again = report({"sessions": SESSIONS}, profile="production")
+    result = diff(copy.deepcopy(global_cache), lone_again)
+    [primary] = [m for m in result["moved"] if m["type"].endswith("ElastiCacheReplicationGroup")]
+    assert primary["aliased"], primary          # kept under its Global Datastore URN's alias
+    assert loss_names(result) == {"sessions-eu-west-1-group", "sessions-eu-west-1-kms",
+                                  "sessions-global"}
+
+
 def test_a_global_primary_cannot_move_between_no_replica_and_replicas():
     # Multi-AZ follows the replicas; failover is the global group's and ignored on the primary,
     # so the provider checks the new Multi-AZ against the old failover and refuses.
