@@ -2,9 +2,8 @@
 
 Each record: urn, type, name, parent (URN, "" under the stack), custom, provider_region,
 protect, aliased (it or an ancestor declares aliases), declares_alias (it does), ignore_changes,
-import_id (the live
-resource it adopts, None when created), cache (the cache it belongs to, None for shared
-resources such as networks), data_holding, inputs (masked).
+import_id (the live resource it adopts, None when created), cache (the cache it belongs to, None
+for shared resources such as networks), data_holding, inputs (masked).
 """
 
 from __future__ import annotations
