@@ -328,6 +328,13 @@ def _print_client_changes(spec: AwsStackSpec, cache: CacheSpec, clients: Clients
         print(f"  - readers: keep using the reader endpoint of their own region ({old.region}: "
               f"{old_reader}; {target.region}: {target.reader_endpoint or target.endpoint})")
     print("  - AUTH token and TLS settings stay the same: every member uses the primary's")
+    if cache.secret and target.region != spec.region:
+        # The program writes the configured primary's endpoint there, and never learns of the
+        # failover (nothing in the program models which member is primary).
+        print(f"  - connection secrets: their writer_host still names {cache.cache_id} in "
+              f"{spec.region}, which takes no writes now; apps that read it must use the "
+              "endpoint above until you fail back"
+              + (" (or resolve the writer name)" if spec.dns is not None else ""))
     if target.region != spec.region:
         print(f"  - the stack config still names {spec.region} as the primary region: `python "
               f"-m ops verify --stack {spec.stack}` reports it until you fail back with "
