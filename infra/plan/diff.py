@@ -62,6 +62,14 @@ ENGINE_SWITCH_ORDER = ("engine: the users and this group turn valkey before the 
                        "redis group once it runs Valkey: `pulumi up {targets}`, then "
                        "`pulumi up`")
 
+# ModifyGlobalReplicationGroup: "Modifications to Global Replication Groups cannot be requested
+# to be applied in PreferredMaintenceWindow" (ApplyImmediately, ElastiCache API reference); the
+# provider always sends true (global_replication_group.go), and shard changes are immediate too.
+GLOBAL_MODIFICATIONS = frozenset({"cacheNodeType", "engineVersion", "numNodeGroups",
+                                  "parameterGroupName", "automaticFailoverEnabled"})
+GLOBAL_AT_ONCE = ("applied at once in every region: a Global Datastore's changes cannot wait for "
+                  "the maintenance window, whatever aws.apply_immediately says")
+
 # Inputs that set what a cache is priced on (node type or memory, node, shard and replica
 # counts, serverless limits): a NOT APPLIED one leaves the price as it is.
 SIZE_KEYS = frozenset({
@@ -277,6 +285,8 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
             and old_in.get("authToken") and not new_in.get("authToken") \
             and new_in.get("userGroupIds"):
         notes.append(f"userGroupIds: {RBAC_MIGRATION}")
+    if after["type"] == AWS_GLOBAL_REPLICATION_GROUP and set(keys) & GLOBAL_MODIFICATIONS:
+        notes.append(GLOBAL_AT_ONCE)
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))
     if membership:
         notes.append("cross-region membership changes: " + ", ".join(membership))

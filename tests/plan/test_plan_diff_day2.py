@@ -523,6 +523,13 @@ def test_removing_autoscaling_says_the_group_goes_back_to_the_configured_counts(
     assert not [n for n in gone["notes"] if "auto scaling" in n]
 
 
+def test_a_global_datastore_change_says_it_does_not_wait_for_the_maintenance_window(global_cache):
+    bigger = report({"sessions": with_(GLOBAL, node_type="cache.r7g.xlarge")},
+                    profile="production")
+    entry = changed(diff(copy.deepcopy(global_cache), bigger), "sessions-global")
+    assert any(n.startswith("applied at once in every region") for n in entry["notes"]), entry
+
+
 def test_removing_global_keeps_the_primary_group_and_deletes_the_rest(global_cache):
     lone_again = report({"sessions": SESSIONS}, profile="production")
     result = diff(copy.deepcopy(global_cache), lone_again)
