@@ -63,7 +63,7 @@ DEFAULT_RECOVERY_DAYS = 30
 
 
 def unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
-                  ) -> tuple[list[dict[str, Any]], list[str]]:
+                 ) -> tuple[list[dict[str, Any]], list[str]]:
     """REJECTED for each name kept under a new URN (UNIQUE_NAMES), and a note for each deleted
     AWS secret whose name stays reserved for its recovery window ("You can't create a secret
     with the same name as a secret scheduled for deletion", DeleteSecret API). Names not known
@@ -98,8 +98,6 @@ def unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
                          "`aws secretsmanager restore-secret` and `pulumi import` it, or delete "
                          "it for good with `--force-delete-without-recovery`.")
     return rejected, notes
-
-
 
 
 # A region's VPC moving between the stack's own zone and an existing one (network.dns.zone_id
@@ -139,7 +137,7 @@ def zone_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]]) -> list[d
 
 
 def regranted_members(gone: list[dict[str, Any]], came: list[dict[str, Any]]
-                       ) -> list[dict[str, Any]]:
+                      ) -> list[dict[str, Any]]:
     """NOT APPLIED for a project IAM member kept with the same inputs under a new URN: Pulumi
     adds it (a no-op) before it deletes the old one, and the provider's delete takes the member
     out of the role (tpgiamresource/resource_iam_member.go, resourceIamMemberDelete:
@@ -177,7 +175,7 @@ def _is_valkey_secondary(res: dict[str, Any]) -> bool:
 
 
 def valkey_secondary_swaps(gone: list[dict[str, Any]], came: list[dict[str, Any]],
-                            new: dict[str, Any]) -> list[dict[str, Any]]:
+                           new: dict[str, Any]) -> list[dict[str, Any]]:
     """REJECTED for a Valkey secondary added in the update that removes another, when the two
     would pass Memorystore's limit while both exist: Pulumi creates before it deletes."""
     rejected = []
@@ -208,8 +206,8 @@ def _regions(plan: dict[str, Any], type_: str) -> set[str | None]:
 
 
 def existing_vpc_zone_changes(old: dict[str, Any], new: dict[str, Any],
-                               came: list[dict[str, Any]]
-                               ) -> tuple[list[dict[str, Any]], list[str]]:
+                              came: list[dict[str, Any]]
+                              ) -> tuple[list[dict[str, Any]], list[str]]:
     """network.dns.zone_id added or removed for a region whose VPC exists (`vpc_id`): the stack
     made no association there, the zone's owner did, so the swap is the owner's to order.
     Removed: the stack's new zone is created for the VPC while the owner's zone of the same

@@ -292,8 +292,9 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
         notes.append("cross-region membership changes: " + ", ".join(membership))
     # A replaced resource is a new one: what its old self would refuse does not apply.
     rejected = [] if replace_keys else [_refusal(after, key, fact) for key, fact in refusals]
-    if replace_keys and old_in.get(DELETION_PROTECTION.get(after["type"], "")) is True:
-        rejected.append(_protected_replacement(after, DELETION_PROTECTION[after["type"]]))
+    protection = DELETION_PROTECTION.get(after["type"])
+    if replace_keys and protection and old_in.get(protection) is True:
+        rejected.append(_protected_replacement(after, protection))
     return {"urn": after["urn"], "type": after["type"], "name": after["name"],
             "cache": after["cache"], "keys": sorted(changes), "changes": changes,
             "replace": bool(replace_keys), "replace_keys": replace_keys,
