@@ -251,3 +251,17 @@ def test_valkey_import_adopts_the_instance_and_protects_it(run):
     instance = valkey_instance(run, replace(VALKEY_ARGS, import_id=wanted))
     assert instance.import_id == wanted and instance.protect
     assert not valkey_instance(run, VALKEY_ARGS).protect
+
+
+def test_user_passwords_draw_from_every_character_class(run):
+    """`override_special` only matters with `special`: without it the passwords have no special
+    characters at all. Each class is guaranteed, as for the AUTH token."""
+    recorder = run(in_aws(lambda opts: ElastiCacheReplicationGroup(
+        "sessions", replace(ARGS, users=USERS), opts=opts)))
+    generated = recorder.of_type(PASSWORD)
+    assert len(generated) == 2
+    for password in generated:
+        inputs = password.inputs
+        assert inputs["special"] is True
+        assert all(inputs[f"min{kind}"] >= 1
+                   for kind in ("Lower", "Upper", "Numeric", "Special"))

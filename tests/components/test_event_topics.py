@@ -53,3 +53,23 @@ def test_the_events_topic_mails_the_alert_addresses_in_each_region(run_stack):
                   for s in recorder.of_type(SUBSCRIPTION)}
     for region in ("us-east-1", "eu-west-1"):
         assert (region, "managed-cache-prod-events", "oncall@example.com") in subscribed
+
+
+def test_the_events_topic_policy_is_exactly_the_statement_aws_documents(run_stack):
+    """Anything else in the document (another version, no principal, a narrower principal) is
+    refused by SNS or stops ElastiCache's events; the account condition is what limits it."""
+    recorder = run_stack("prod")
+    policies = recorder.of_type(TOPIC_POLICY)
+    assert policies
+    for policy in policies:
+        assert json.loads(policy.inputs["policy"]) == {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AllowElastiCachePublish",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "SNS:Publish",
+                "Resource": policy.inputs["arn"],
+                "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}},
+            }],
+        }

@@ -119,3 +119,12 @@ def test_connection_secrets_enable_secret_manager_and_wait_for_it(run_stack):
     [secret] = rec.of_type("gcp:secretmanager/secret:Secret")
     component = next(r for r in rec.registrations if r.urn == secret.parent)
     assert service.urn in secret.dependencies or service.urn in component.dependencies
+
+
+def test_dashboards_wait_for_the_monitoring_api(run_stack):
+    rec = run_stack(gcp_config(ALL_ENGINES, **EVERYTHING))
+    monitoring = services(rec)["monitoring.googleapis.com"]
+    dashboards = rec.of_type("gcp:monitoring/dashboard:Dashboard")
+    assert dashboards
+    for dashboard in dashboards:
+        assert monitoring.urn in dashboard.dependencies, dashboard.name

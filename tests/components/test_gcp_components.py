@@ -409,3 +409,43 @@ def test_stack_tags_become_valid_gcp_labels():
     assert gcp_labels({"ManagedBy": "managed-cache", "Stack": "Prod.EU", "Profile": "production"}
                       ) == {"managed_by": "managed-cache", "stack": "prod_eu",
                             "profile": "production"}
+
+
+def test_memcached_in_production_is_protected_in_pulumi_and_in_gcp(run_stack):
+    """As for Redis and Valkey: `pulumi destroy` (or a replacement) refuses too, not only
+    the API."""
+    instance = run_stack(gcp_config(memcached(), **PROD)).one(MEMCACHED)
+    assert instance.inputs["deletionProtection"] is True
+    assert instance.protect is True
+
+
+def test_a_new_network_routes_globally_and_reaches_google_apis_privately(run_stack):
+    """Clients in the private subnets fetch IAM tokens (Valkey IAM auth) and secrets from
+    Google APIs without external addresses; routes learned in one region serve every region."""
+    rec = run_stack(gcp_config({"a": {"engine": "valkey",
+                                      "global": {"secondary_region": "us-east4"}}},
+                               network={"vpc_cidr": "10.44.0.0/16"}))
+    assert rec.one(NETWORK).inputs["routingMode"] == "GLOBAL"
+    subnets = rec.of_type(SUBNETWORK)
+    assert len(subnets) == 2
+    assert all(s.inputs["privateIpGoogleAccess"] is True for s in subnets)
+
+
+def test_memcached_attaches_to_the_stack_network(run_stack):
+    """Without `authorized_network` Memorystore puts the instance on the project's `default`
+    network, where the stack's firewall rules and clients are not."""
+    rec = run_stack(gcp_config(memcached()))
+    network = rec.one(PSA).inputs["network"]
+    assert network.startswith("projects/acme-cache/global/networks/")
+    assert rec.one(MEMCACHED).inputs["authorizedNetwork"] == network
+
+
+def test_redis_and_memcached_imports_adopt_the_live_instance_and_protect_it(run_stack):
+    """Without `import_` the next `pulumi up` would try to create a second instance of the same
+    name beside the live one instead of adopting it."""
+    wanted = "projects/acme-cache/locations/us-central1/instances/test-s"
+    for cache, type_ in ((redis(gcp={"import_id": "test-s"}), REDIS),
+                         (memcached(gcp={"import_id": "test-s"}), MEMCACHED)):
+        instance = run_stack(gcp_config(cache)).one(type_)
+        assert instance.import_id == wanted, type_
+        assert instance.protect is True, type_          # development profile, still protected

@@ -134,3 +134,30 @@ def test_every_key_alias_of_a_region_is_unique_even_for_a_cache_named_logs(run_s
     names = [a.inputs["name"] for a in recorder.of_type(ALIAS)]
     assert "alias/managed-cache/test-logs" in names and "alias/managed-cache/test/logs" in names
     assert len(names) == len(set(names))
+
+
+def test_every_key_policy_statement_applies_to_the_key_itself(run_stack):
+    """In a key policy "Resource" is always "*", the key the policy is attached to; KMS refuses
+    any other value (MalformedPolicyDocumentException), so a typo would fail every key at once.
+    The prod stack has all three statement kinds: account root, CloudWatch Logs, SNS publisher."""
+    recorder = run_stack("prod")
+    sids = set()
+    for key in recorder.of_type(KMS_KEY):
+        for statement in _policy(key)["Statement"]:
+            sids.add(statement["Sid"])
+            assert statement["Resource"] == "*", (key.name, statement["Sid"])
+    assert {"AccountAdministersTheKey", "CloudWatchLogsEncryptsTheseLogGroups",
+            "CloudWatchAlarmsPublishToTheTopic"} <= sids
+
+
+def test_every_key_can_be_recovered_during_its_deletion_window(run_stack):
+    """A key scheduled for deletion can be recovered until its window ends: 30 days (the
+    maximum) for the cache and log keys, whose data outlives the stack, 7 (the minimum) for the
+    alarm topics' keys, which encrypt nothing that is kept."""
+    recorder = run_stack("prod")
+    topic_keys = {t.inputs.get("kmsMasterKeyId") for t in recorder.of_type("aws:sns/topic:Topic")}
+    windows = {}
+    for key in recorder.of_type(KMS_KEY):
+        kind = "topic" if key.outputs["arn"] in topic_keys else "data"
+        windows.setdefault(kind, set()).add(key.inputs["deletionWindowInDays"])
+    assert windows == {"topic": {7}, "data": {30}}

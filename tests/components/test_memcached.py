@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pulumi
 import pytest
 
@@ -54,3 +56,13 @@ def test_node_endpoints_are_exported(run_stack):
     caches = recorder.stack_outputs["caches"]
     assert caches["m"]["endpoint"].endswith(":11211")
     assert len(caches["m"]["node_endpoints"]) == 2
+
+
+def test_memcached_maintenance_happens_in_its_window(run):
+    """Without the window AWS picks one at random: patching (a node restart, its data lost)
+    could come at peak time."""
+    [cluster] = run(build()).of_type("aws:elasticache/cluster:Cluster")
+    assert cluster.inputs["maintenanceWindow"] == "sun:05:00-sun:06:00"
+    [cluster] = run(build(replace(ARGS, maintenance_window="tue:03:00-tue:04:00"))).of_type(
+        "aws:elasticache/cluster:Cluster")
+    assert cluster.inputs["maintenanceWindow"] == "tue:03:00-tue:04:00"

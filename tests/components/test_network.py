@@ -197,3 +197,23 @@ def test_an_existing_vpc_keeps_its_default_group_and_flow_logs_as_its_owner_set_
     recorder = run(build(args))
     assert recorder.of_type(DEFAULT_SG) == [] and recorder.of_type(FLOW_LOG) == []
     assert recorder.of_type(LOG_GROUP) == []
+
+
+def test_flow_log_policies_allow_and_use_the_current_policy_language(run):
+    """A Deny (or a policy in the 2008 language) in the trust policy leaves the flow log unable
+    to assume its role: no flow logs are delivered, and nothing fails at deployment."""
+    recorder = run(build(LOGGED))
+    [role], [policy] = recorder.of_type(ROLE), recorder.of_type(ROLE_POLICY)
+    for document in (json.loads(role.inputs["assumeRolePolicy"]),
+                     json.loads(policy.inputs["policy"])):
+        assert document["Version"] == "2012-10-17"
+        assert [s["Effect"] for s in document["Statement"]] == ["Allow"] * len(
+            document["Statement"])
+
+
+def test_a_new_vpc_resolves_the_cache_endpoints(run):
+    """ElastiCache endpoints are DNS names: without DNS support in the VPC clients cannot
+    resolve them."""
+    [vpc] = run(build(NEW)).of_type("aws:ec2/vpc:Vpc")
+    assert vpc.inputs["enableDnsSupport"] is True
+    assert vpc.inputs["enableDnsHostnames"] is True

@@ -202,3 +202,15 @@ def test_a_global_primary_leaves_global_settings_to_the_global_group(run):
     group, _ = group_inputs(run(build(replace(ARGS, global_role="primary"))))
     assert {"nodeType", "engineVersion", "numNodeGroups", "automaticFailoverEnabled"} <= set(
         group.ignore_changes)
+
+
+def test_the_auth_token_draws_from_every_character_class(run):
+    [token] = run(build(ARGS)).of_type("random:index/randomPassword:RandomPassword")
+    inputs = token.inputs
+    assert inputs["special"] is True
+    assert all(inputs[f"min{kind}"] >= 1 for kind in ("Lower", "Upper", "Numeric", "Special"))
+
+
+def test_logs_are_delivered_as_json(run):
+    _, inputs = group_inputs(run(build(ARGS)))
+    assert [c["logFormat"] for c in inputs["logDeliveryConfigurations"]] == ["json", "json"]
