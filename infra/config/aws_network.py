@@ -149,7 +149,9 @@ def cross_region_clients(caches: list[CacheSpec], region: str, primary_cfg: Netw
             continue
         cfg = cache.global_.network
         for secondary in cache.global_.secondary_regions:
-            if secondary in secondaries and secondary not in networks or (
+            if secondary not in secondaries:
+                continue            # its network was refused, and that problem is reported
+            if secondary not in networks or (
                     cfg is not None and not networks[secondary][1]
                     and cfg.allowed_cidrs is not None):
                 networks[secondary] = (secondaries[secondary],
