@@ -480,10 +480,11 @@ def _check_engine_version(engine: str, version: str | None, path: str,
         return catalog.DEFAULT_ENGINE_VERSION[engine]
     if version in known:
         return version
-    if engine != "memcached" and _PATCH_VERSION.match(version) and int(version[0]) >= 7:
+    major = version.split(".")[0]
+    if engine != "memcached" and _PATCH_VERSION.match(version) and int(major) >= 7:
         major_minor = ".".join(version.split(".")[:2])
         problems.append(Problem(f"{path}.engine_version", f"{version!r} has a patch level; "
-                                f"{engine} {version[0]}+ takes major.minor only, e.g. "
+                                f"{engine} {major}+ takes major.minor only, e.g. "
                                 f"{major_minor!r}."))
         return None
     hint = " (TLS needs Memcached 1.6.12 or later)" if engine == "memcached" else ""

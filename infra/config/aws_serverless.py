@@ -110,7 +110,7 @@ def resolve_serverless_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDe
     create_kms_key = resolve_kms(cfg.aws, defaults, region, path, problems)
     description = resolve_description(cfg.description, prefix, name, f"serverless {engine}",
                                       path, problems)
-    if description is not None and len(description) > SERVERLESS_DESCRIPTION_MAX:
+    if len(description) > SERVERLESS_DESCRIPTION_MAX:
         # CreateServerlessCache Description: "The maximum length is 255 characters."
         problems.append(Problem(f"{path}.description", f"has {len(description)} characters; "
                                 "a serverless cache's description takes at most "

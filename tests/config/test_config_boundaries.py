@@ -48,6 +48,12 @@ def test_a_patch_version_on_redis_7_is_one_problem():
         "e.g. '7.0'."]
 
 
+def test_a_patch_version_names_a_two_digit_major_whole():
+    assert problems_of(aws_config({"s": {"engine": "valkey", "engine_version": "10.0.1"}})) == [
+        "caches.s.engine_version: '10.0.1' has a patch level; valkey 10+ takes major.minor "
+        "only, e.g. '10.0'."]
+
+
 def test_data_tiering_runs_on_redis_6_2():
     # Data tiering "needs Valkey or Redis 6.2 or later": 6.2 itself is fine.
     spec = load_stack_config(aws_config({"s": {"engine": "redis", "engine_version": "6.2",
