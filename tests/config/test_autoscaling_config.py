@@ -155,4 +155,6 @@ def test_replica_scaling_with_little_reserved_memory_is_warned():
     assert "caches.s.parameters.reserved-memory-percent: 10 is below 25, with which " \
            "ElastiCache has documented that it does not auto scale replicas; keep 25 or " \
            "more." in warnings("10")
+    assert any(w.startswith("caches.s.parameters.reserved-memory-percent: 24 is below 25")
+               for w in warnings("24"))
     assert not any("reserved-memory-percent" in w for w in warnings("25"))

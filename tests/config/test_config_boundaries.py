@@ -163,17 +163,6 @@ def test_the_configured_count_may_sit_at_the_scalers_maximum():
     assert (shards.min, shards.max) == (2, 6)
 
 
-def test_replica_scaling_warns_from_24_percent_reserved_memory_down():
-    def warnings(reserved: str) -> tuple[str, ...]:
-        return load_stack_config(aws_config({"s": {
-            "node_type": "cache.r7g.large", "shards": 2, "replicas": 1,
-            "parameters": {"reserved-memory-percent": reserved},
-            "autoscaling": {"replicas": {"min": 1, "max": 3}}}}), "test").warnings
-    assert "caches.s.parameters.reserved-memory-percent: 24 is below 25, with which " \
-           "ElastiCache has documented that it does not auto scale replicas; keep 25 or " \
-           "more." in warnings("24")
-
-
 # --- maintenance and snapshot windows (_check_windows_apart) -----------------------------------
 def test_a_snapshot_window_may_start_when_the_maintenance_window_ends():
     spec = load_stack_config(aws_config({"s": {"snapshot_window": "06:00-07:00",
