@@ -18,7 +18,7 @@ def problems_of(config: dict[str, str]) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def memcached(node_type: str | None = None, **parameters: str) -> dict[str, str]:
+def memcached_config(node_type: str | None = None, **parameters: str) -> dict[str, str]:
     cache: dict[str, object] = {"engine": "memcached", "parameters": parameters}
     if node_type is not None:
         cache["node_type"] = node_type
@@ -73,21 +73,21 @@ def test_a_memcached_cluster_has_no_cluster_mode():
 # --- Memcached item sizes (_check_memcached_item_sizes) ---------------------------------------
 def test_a_memcached_item_size_equal_to_the_slab_chunk_is_accepted():
     # ElastiCache refuses slab_chunk_max > max_item_size; equal sizes are a multiple.
-    spec = load_stack_config(memcached(max_item_size="524288"), "test")
+    spec = load_stack_config(memcached_config(max_item_size="524288"), "test")
     assert spec.caches[0].parameters["max_item_size"] == "524288"
 
 
 def test_a_slab_chunk_that_does_not_divide_the_page_is_its_only_problem():
     # 300000 does not divide 1 MiB; that it does not divide the default 1 MiB item size either
     # is the same mistake, reported once.
-    assert problems_of(memcached(slab_chunk_max="300000")) == [
+    assert problems_of(memcached_config(slab_chunk_max="300000")) == [
         "caches.m.parameters.slab_chunk_max: 300000 does not divide Memcached's slab page of "
         "1048576 bytes, so the engine does not start; use a power of two up to 1048576, e.g. "
         "524288."]
 
 
 def test_an_item_size_that_neither_fits_the_chunk_nor_the_node_is_one_problem():
-    assert problems_of(memcached("cache.t4g.micro", max_item_size="500000000")) == [
+    assert problems_of(memcached_config("cache.t4g.micro", max_item_size="500000000")) == [
         "caches.m.parameters.max_item_size: max_item_size 500000000 and slab_chunk_max 524288 "
         "do not fit: max_item_size must be a multiple of slab_chunk_max (and not below it), or "
         "ElastiCache refuses the cluster; e.g. max_item_size 108003328."]
@@ -95,7 +95,7 @@ def test_an_item_size_that_neither_fits_the_chunk_nor_the_node_is_one_problem():
 
 def test_item_sizes_are_checked_without_a_node_when_the_node_is_refused():
     # r6gd does not run Memcached: the item size rule still speaks, with no node cap.
-    assert problems_of(memcached("cache.r6gd.xlarge", max_item_size="1500000")) == [
+    assert problems_of(memcached_config("cache.r6gd.xlarge", max_item_size="1500000")) == [
         "caches.m.node_type: 'cache.r6gd.xlarge' is not offered for Memcached: data tiering "
         "nodes (r6gd) run Valkey and Redis only; use an r7g or m7g node of the same size.",
         "caches.m.parameters.max_item_size: max_item_size 1500000 and slab_chunk_max 524288 do "
@@ -105,7 +105,7 @@ def test_item_sizes_are_checked_without_a_node_when_the_node_is_refused():
 
 def test_the_item_size_example_may_be_exactly_one_chunk():
     # (512 - 509) MB / 4 leaves room for exactly one 512 KiB chunk: the example is that chunk.
-    assert problems_of(memcached("cache.t3.micro", max_item_size="1500000",
+    assert problems_of(memcached_config("cache.t3.micro", max_item_size="1500000",
                                  memcached_connections_overhead="509")) == [
         "caches.m.parameters.max_item_size: max_item_size 1500000 and slab_chunk_max 524288 do "
         "not fit: max_item_size must be a multiple of slab_chunk_max (and not below it), or "
@@ -113,7 +113,7 @@ def test_the_item_size_example_may_be_exactly_one_chunk():
 
 
 def test_an_item_size_past_a_one_chunk_node_cap_is_told_to_shrink_to_that_chunk():
-    assert problems_of(memcached("cache.t3.micro", max_item_size="1048576",
+    assert problems_of(memcached_config("cache.t3.micro", max_item_size="1048576",
                                  memcached_connections_overhead="509")) == [
         "caches.m.parameters.max_item_size: max_item_size 1048576 is more than a quarter of the "
         "3 MB a cache.t3.micro node has for items (its max_cache_memory less "
@@ -133,7 +133,7 @@ def test_an_item_size_past_a_one_chunk_node_cap_is_told_to_shrink_to_that_chunk(
 ], ids=["overhead-of-zero", "no-overhead-fits"])
 def test_the_item_size_fix_is_an_overhead_only_when_one_of_zero_or_more_fits(
         parameters, key, item, memory, overhead, fix):
-    assert problems_of(memcached("cache.t3.micro", **parameters)) == [
+    assert problems_of(memcached_config("cache.t3.micro", **parameters)) == [
         f"caches.m.parameters.{key}: max_item_size {item} is more than a quarter of the "
         f"{memory} MB a cache.t3.micro node has for items (its max_cache_memory less "
         f"memcached_connections_overhead {overhead}), so ElastiCache refuses the cluster; "
@@ -553,11 +553,10 @@ def test_a_record_label_of_63_characters_is_accepted():
 # resolved one is reported (it used to stop the program with a KeyError).
 # ---------------------------------------------------------------------------------------------
 def test_a_refused_secondary_network_is_reported_next_to_a_resolved_one():
-    group = {"node_type": "cache.r7g.large", "replicas": 1}
     problems = problems_of(aws_config({
-        "a": {**group, "global": {"secondary_region": "eu-west-1",
-                                  "network": {"vpc_cidr": "8.8.0.0/16"}}},
-        "b": {**group, "global": {"secondary_region": "us-west-2"}}}))
+        "a": {**_GROUP, "global": {"secondary_region": "eu-west-1",
+                                   "network": {"vpc_cidr": "8.8.0.0/16"}}},
+        "b": {**_GROUP, "global": {"secondary_region": "us-west-2"}}}))
     # The same two lines as a refused vpc_cidr in a one-region stack: allowed_cidrs defaults to
     # the VPC's own range.
     assert problems == [
