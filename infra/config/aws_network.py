@@ -73,10 +73,13 @@ def resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: s
                 f"{path}.availability_zones", problems)
 
     allowed = cfg.allowed_cidrs
-    if allowed is None:
+    if allowed is not None:
+        check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
+        check_each_once(allowed, f"{path}.allowed_cidrs", problems)
+    else:
+        # The default is the new VPC's own range, checked (and reported) as vpc_cidr: a refused
+        # vpc_cidr is one problem, not a second one under a key the user did not write.
         allowed = [vpc_cidr] if vpc_cidr is not None else []
-    check_allowed_cidrs(allowed, f"{path}.allowed_cidrs", problems)
-    check_each_once(allowed, f"{path}.allowed_cidrs", problems)
     check_each_once(cfg.allowed_security_group_ids, f"{path}.allowed_security_group_ids",
                     problems)
     if existing and not allowed and not cfg.allowed_security_group_ids:

@@ -201,9 +201,7 @@ def test_a_vpc_cidr_not_written_as_a_block_is_one_problem_there():
     # A bare address reads as a /32: that is the way it is written, not a second mistake.
     assert problems_of(aws_config({"s": {}}, network={"vpc_cidr": "10.40.0.0"})) == [
         "network.vpc_cidr: '10.40.0.0' is not written as a CIDR block; write '10.40.0.0/32' "
-        "(address/prefix length).",
-        "network.allowed_cidrs.0: '10.40.0.0' is not written as a CIDR block; write "
-        "'10.40.0.0/32' (address/prefix length)."]
+        "(address/prefix length)."]
 
 
 def test_a_vpc_of_the_smallest_prefix_is_accepted():
@@ -557,11 +555,8 @@ def test_a_refused_secondary_network_is_reported_next_to_a_resolved_one():
         "a": {**_GROUP, "global": {"secondary_region": "eu-west-1",
                                    "network": {"vpc_cidr": "8.8.0.0/16"}}},
         "b": {**_GROUP, "global": {"secondary_region": "us-west-2"}}}))
-    # The same two lines as a refused vpc_cidr in a one-region stack: allowed_cidrs defaults to
-    # the VPC's own range.
+    # One line, under the key the user wrote: allowed_cidrs, unset, defaults to the VPC's own
+    # range and is not reported again.
     assert problems == [
         "caches.a.global.network.vpc_cidr: '8.8.0.0/16' is not a private range; use part of "
-        "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10.",
-        "caches.a.global.network.allowed_cidrs.0: '8.8.0.0/16' is not a private range; caches "
-        "never admit clients from the internet. Use ranges inside 10.0.0.0/8, 172.16.0.0/12, "
-        "192.168.0.0/16 or 100.64.0.0/10."]
+        "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."]
