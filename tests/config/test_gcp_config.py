@@ -9,7 +9,20 @@ from typing import Any
 import pytest
 
 from infra.config import load_stack_config
-from tests.builders import KMS, SUBNET, gcp_config, memcached, redis, refusal_cases, valkey
+from tests.builders import (
+    GCP_PROD,
+    KMS,
+    SUBNET,
+    gcp_config,
+    memcached,
+    redis,
+    refusal_cases,
+    valkey,
+)
+
+# An existing network on which the stack creates no connection policy (and, without Redis or
+# Memcached, no private services range): no network resource is named after the prefix.
+BARE_NETWORK = {"vpc_id": "shared", "gcp": {"create_service_connection_policy": False}}
 
 REFUSED = [
     # --- network -------------------------------------------------------------------------
@@ -62,6 +75,12 @@ REFUSED = [
      gcp_config(network={"gcp": {"create_service_connection_policy": False}}),
      "network.gcp: a new VPC network has no private services access and no connection policy "
      "yet; leave create_psa_connection and create_service_connection_policy true."),
+    # A network named without its project is in the stack's project (gcp:project).
+    ("subnet-outside-the-stack-project", gcp_config(valkey(), network={
+        "vpc_id": "shared",
+        "subnet_ids": ["projects/host-proj/regions/us-central1/subnetworks/clients"]}),
+     "network.subnet_ids.0: is in project 'host-proj' but the network is in 'acme-cache'; a "
+     "subnet belongs to its network's project (the Shared VPC host)."),
     ("gcp-typo", gcp_config(network={"gcp": {"psa_prefx_length": 20}}),
      "network.gcp.psa_prefx_length: is not a known key. Did you mean 'psa_prefix_length'? "
      "Allowed keys here: create_psa_connection, create_service_connection_policy, "
@@ -79,6 +98,11 @@ REFUSED = [
      "name_prefix: '" + "p" * 40 + "' makes the network resource name '" + "p" * 40
      + "-memorystore-us-central1' 64 characters; Google Cloud allows at most 63 there. Use a "
      "prefix of at most 39 characters."),
+    # Without Valkey no connection policy is named: the new network's firewall is the longest.
+    ("prefix-too-long-for-the-firewall", gcp_config(redis(), name_prefix="p" * 41),
+     "name_prefix: '" + "p" * 41 + "' makes the network resource name '" + "p" * 41
+     + "-cache-deny-all-ingress' 64 characters; Google Cloud allows at most 63 there. Use a "
+     "prefix of at most 40 characters."),
     ("no-project", {k: v for k, v in gcp_config().items() if k != "gcp:project"},
      "gcp:project: is required for cloud 'gcp'; set it with `pulumi config set gcp:project "
      "<value>`."),
@@ -108,14 +132,21 @@ REFUSED = [
      "caches.s.shards: 126 shards of 2 nodes (1 primary, 1 replica) make 252 nodes; a "
      "Memorystore for Valkey instance holds at most 250 (usage units), e.g. 125 shards with 1 "
      "replica."),
+    ("valkey-250-shards-with-a-replica", gcp_config(valkey(shards=250, replicas=1)),
+     "caches.s.shards: 250 shards of 2 nodes (1 primary, 1 replica) make 500 nodes; a "
+     "Memorystore for Valkey instance holds at most 250 (usage units), e.g. 125 shards with 1 "
+     "replica."),
     ("valkey-replicas", gcp_config(valkey(replicas=6)),
      "caches.s.replicas: 6 is not allowed; Memorystore for Valkey allows 0 to 5 replicas per "
      "shard."),
-    ("valkey-cluster-disabled", gcp_config(valkey(shards=3, gcp={"cluster_mode": False})),
-     "caches.s.gcp.cluster_mode: false does not fit shards: 3; mode CLUSTER_DISABLED has "
+    ("valkey-cluster-disabled", gcp_config(valkey(shards=2, gcp={"cluster_mode": False})),
+     "caches.s.gcp.cluster_mode: false does not fit shards: 2; mode CLUSTER_DISABLED has "
      "exactly one shard."),
     ("valkey-retention", gcp_config(valkey(snapshot_retention_days=400)),
      "caches.s.snapshot_retention_days: 400 is not allowed; Memorystore for Valkey keeps "
+     "automated backups 1 to 365 days (0 turns them off)."),
+    ("valkey-retention-negative", gcp_config(valkey(snapshot_retention_days=-1)),
+     "caches.s.snapshot_retention_days: -1 is not allowed; Memorystore for Valkey keeps "
      "automated backups 1 to 365 days (0 turns them off)."),
     ("valkey-backup-hour", gcp_config(valkey(snapshot_window="03:30-04:30")),
      "caches.s.snapshot_window: '03:30-04:30' does not start on the hour; Memorystore for "
@@ -140,6 +171,12 @@ REFUSED = [
     ("valkey-secondary-typo", gcp_config(valkey(**{"global": {"secondary_region": "us-east-4"}})),
      "caches.s.global.secondary_region: 'us-east-4' is not a GCP region Memorystore is offered "
      "in. Did you mean 'us-east4'?"),
+    # The secondary's id is the primary's plus "-<region code>": 'p' * 57 + "-s-use4" is 64.
+    ("valkey-secondary-id-64-characters",
+     gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}), name_prefix="p" * 57,
+                network=BARE_NETWORK),
+     "caches.s.global.secondary_region: the secondary instance id would be longer than 63 "
+     "characters; shorten the cache name."),
     ("valkey-secondary-network", gcp_config(valkey(**{"global": {
         "secondary_region": "us-east4", "network": {"vpc_cidr": "10.41.0.0/16"}}})),
      "caches.s.global.network: a GCP VPC network spans every region: the secondary's subnet "
@@ -156,6 +193,8 @@ REFUSED = [
                                                 gcp={"kms_key": KMS.format("us-central1")})),
      "caches.s.gcp.kms_key: a Cloud KMS key is regional and cross-region secondaries would need "
      "their own; remove the key or the global block."),
+    ("service-accounts-empty", gcp_config(valkey(gcp={"client_service_accounts": []})),
+     "caches.s.gcp.client_service_accounts: is empty; list service accounts or remove the key."),
     ("kms-format", gcp_config(valkey(gcp={"kms_key": "arn:aws:kms:us-east-1:1:key/x"})),
      "caches.s.gcp.kms_key: 'arn:aws:kms:us-east-1:1:key/x' is not a Cloud KMS key; use "
      "projects/<project>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>."),
@@ -221,6 +260,12 @@ REFUSED = [
      "caches.s.alarms.max_connections: 3000 is not allowed; a 5 GB Memorystore for Redis 6.x "
      "instance with TLS accepts at most 2500 clients, so the alert (above the threshold) could "
      "never fire. Use 1 to 2499."),
+    # The 4 GB edge of the smallest tier takes that tier's limit.
+    ("redis6-tls-connections-at-tier-edge", gcp_config(redis(
+        engine_version="6.x", memory_gb=4, gcp={"tls": True}, alarms={"max_connections": 1000})),
+     "caches.s.alarms.max_connections: 1000 is not allowed; a 4 GB Memorystore for Redis 6.x "
+     "instance with TLS accepts at most 1000 clients, so the alert (above the threshold) could "
+     "never fire. Use 1 to 999."),
     ("memcached-connections-at-cap", gcp_config(memcached(alarms={"max_connections": 65000})),
      "caches.s.alarms.max_connections: 65000 is not allowed; a Memorystore for Memcached node "
      "accepts at most 65000 clients, so the alert (above the threshold) could never fire. Use "
@@ -330,6 +375,8 @@ LACKING = [
     ("memcached", "shards", 2, "shards (it spreads keys over nodes instead)"),
     ("memcached", "global", {"secondary_region": "us-east4"}, "cross-region replication"),
     ("memcached", "snapshot_window", "03:00-04:00", "snapshots"),
+    # Memcached has no snapshots at all: false is refused too (Redis takes false, below).
+    ("memcached", "final_snapshot", False, "snapshots"),
     ("memcached", "node_type", "standard-small",
      "node types (size nodes with memory_gb and gcp.vcpus)"),
     ("memcached", "gcp.tls", True, "in-transit encryption"),
@@ -398,7 +445,7 @@ def cache_of(config: dict[str, str]):
 ])
 def test_engine_version_maps_to_the_memorystore_name(engine, version, api):
     cache = cache_of(gcp_config({"s": {"engine": engine, "engine_version": version}}))
-    assert cache.api_version == api
+    assert (cache.engine_version, cache.api_version) == (version, api)
 
 
 def test_development_defaults_are_small_and_unprotected_but_encrypted_and_authenticated():
@@ -454,6 +501,10 @@ def test_valkey_cluster_mode_follows_shards(shards, cluster_mode):
     assert cache_of(gcp_config(valkey(shards=shards))).cluster_mode is cluster_mode
 
 
+def test_a_node_type_in_the_api_spelling_is_accepted():
+    assert cache_of(gcp_config(valkey(node_type="HIGHMEM_MEDIUM"))).node_type == "HIGHMEM_MEDIUM"
+
+
 @pytest.mark.parametrize(("keys", "tier", "read_replicas"), [
     ({"replicas": 0}, "BASIC", False),
     ({"replicas": 1}, "STANDARD_HA", False),
@@ -507,9 +558,13 @@ def test_maintenance_window_maps_to_day_and_start():
         ("wed", 22, 30)
 
 
-def test_memcached_memory_is_per_node_in_mebibytes():
-    cache = cache_of(gcp_config(memcached(nodes=3, memory_gb=4, gcp={"vcpus": 2})))
-    assert (cache.nodes, cache.vcpus, cache.memory_mb) == (3, 2, 4096)
+@pytest.mark.parametrize(("vcpus", "memory_gb", "memory_mb"), [
+    (2, 4, 4096),
+    (32, 256, 262144),          # the largest node: 32 vCPUs, 256 GB
+])
+def test_memcached_memory_is_per_node_in_mebibytes(vcpus, memory_gb, memory_mb):
+    cache = cache_of(gcp_config(memcached(nodes=3, memory_gb=memory_gb, gcp={"vcpus": vcpus})))
+    assert (cache.nodes, cache.vcpus, cache.memory_mb) == (3, vcpus, memory_mb)
 
 
 def test_memcached_warns_that_google_stops_new_instances():
@@ -528,6 +583,29 @@ def test_production_warns_about_no_sla_nodes_and_turned_off_security():
         in spec.warnings
 
 
+ZONE_WARNING = ("caches.s.gcp.zone puts every replica in us-central1-a: a zone outage takes the "
+                "whole cache down.")
+
+
+@pytest.mark.parametrize(("caches", "top", "expected"), [
+    # Development may turn TLS and AUTH off without a word; production with both on says nothing.
+    (valkey(gcp={"tls": False, "auth": False}), {}, []),
+    (valkey(), GCP_PROD, []),
+    (valkey(gcp={"auth": False}), GCP_PROD,
+     ["caches.s.gcp.auth is false: any client in the network can use a production cache "
+      "without credentials."]),
+    (valkey(replicas=1, gcp={"zone": "us-central1-a"}), GCP_PROD, [ZONE_WARNING]),
+    (valkey(replicas=0, gcp={"zone": "us-central1-a"}), GCP_PROD, []),
+    # gcp.zone places a Redis primary; its STANDARD_HA replica is in another zone.
+    (redis(replicas=1, gcp={"zone": "us-central1-a"}), GCP_PROD, []),
+], ids=["development-tls-auth-off", "production-defaults", "production-auth-off",
+        "valkey-replica-in-one-zone", "valkey-without-replicas", "redis-standard-ha"])
+def test_production_warns_about_unauthenticated_caches_and_replicas_in_one_zone(caches, top,
+                                                                                  expected):
+    warnings = spec_of(gcp_config(caches, **top)).warnings
+    assert [w for w in warnings if w.startswith("caches.s.gcp.")] == expected
+
+
 def test_valkey_automated_backups_follow_retention_and_window():
     cache = cache_of(gcp_config(valkey(snapshot_retention_days=30, snapshot_window="02:00-03:00")))
     assert (cache.backup_retention_days, cache.backup_start_hour) == (30, 2)
@@ -535,11 +613,25 @@ def test_valkey_automated_backups_follow_retention_and_window():
 
 def test_limits_at_their_edge_are_accepted():
     # 40-character Redis and Memcached ids, an 80-character Memcached display name, a prefix
-    # whose longest network name is 63 characters, Valkey backups from 01:00.
+    # whose longest network name is 63 characters, Valkey backups from 01:00, a 63-character
+    # Valkey secondary id, a 63-character managed zone name (on a network the stack names no
+    # resource of), maxclients at its node type's maximum, a 4-character Valkey id, an 8-hour
+    # Memcached window, 8 GB on a 1-vCPU Memcached node, and what a product does anyway: one
+    # Redis shard, no Redis final snapshot.
     for config in (gcp_config(redis(), name_prefix="p" * 38),
                    gcp_config(memcached(), name_prefix="p" * 38),
                    gcp_config(memcached(description="d" * 80)),
-                   gcp_config(valkey(snapshot_window="01:00-02:00"), name_prefix="p" * 39)):
+                   gcp_config(valkey(snapshot_window="01:00-02:00"), name_prefix="p" * 39),
+                   gcp_config(valkey(**{"global": {"secondary_region": "us-east4"}}),
+                              name_prefix="p" * 56, network=BARE_NETWORK),
+                   gcp_config(valkey(), name_prefix="p" * 57,
+                              network={**BARE_NETWORK, "dns": {"zone": "cache.internal"}}),
+                   gcp_config(valkey(node_type="standard-small",
+                                     parameters={"maxclients": "32000"})),
+                   gcp_config({"ab": {}}, name_prefix="x"),
+                   gcp_config(memcached(maintenance_window="sun:05:00-sun:13:00")),
+                   gcp_config(memcached(gcp={"vcpus": 1}, memory_gb=8)),
+                   gcp_config(redis(shards=1, final_snapshot=False))):
         assert load_stack_config(config, "test").caches
 
 
@@ -577,11 +669,31 @@ def test_a_valkey_instance_of_exactly_its_usage_units_is_accepted(shards, replic
     assert (cache.shards, cache.replicas, cache.secondary_replicas) == (shards, replicas, replicas)
 
 
-def test_a_valkey_count_out_of_range_is_one_problem(attempt):
-    message, _ = attempt(gcp_config(valkey(shards=300, replicas=1, **{"global": {
-        "secondary_region": "us-east4", "secondary_replicas": 3}})))
-    assert message.splitlines()[1:] == [
-        "  - caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."]
+ACCOUNT = "app@acme-cache.iam.gserviceaccount.com"
+
+
+@pytest.mark.parametrize(("caches", "expected"), [
+    (valkey(shards=300, replicas=1, **{"global": {"secondary_region": "us-east4",
+                                                   "secondary_replicas": 3}}),
+     "caches.s.shards: 300 is not allowed; Memorystore for Valkey has 1 to 250 shards."),
+    # The secondaries repeat the primary's shape: its usage units are counted once.
+    (valkey(shards=126, replicas=1, **{"global": {"secondary_region": "us-east4"}}),
+     "caches.s.shards: 126 shards of 2 nodes (1 primary, 1 replica) make 252 nodes; a "
+     "Memorystore for Valkey instance holds at most 250 (usage units), e.g. 125 shards with 1 "
+     "replica."),
+    # IAM clients on a product without IAM: not also told to turn gcp.auth on.
+    (memcached(gcp={"client_service_accounts": [ACCOUNT]}),
+     "caches.s.gcp.client_service_accounts: Memorystore for Memcached has no authentication; "
+     "remove the key or use engine 'valkey' (IAM authentication)."),
+    (redis(gcp={"auth": False, "client_service_accounts": [ACCOUNT]}),
+     "caches.s.gcp.client_service_accounts: Memorystore for Redis has no IAM authentication; "
+     "clients send the instance's AUTH string (gcp.auth: true, in the secret output "
+     "auth_tokens). Remove the key or use engine 'valkey'."),
+], ids=["valkey-count-out-of-range", "secondary-units-like-the-primary",
+        "memcached-service-accounts", "redis-service-accounts"])
+def test_one_mistake_is_one_problem(attempt, caches, expected):
+    message, _ = attempt(gcp_config(caches))
+    assert message.splitlines()[1:] == [f"  - {expected}"]
 
 
 def test_an_address_repeated_in_another_case_counts_once_toward_the_channel_warning():

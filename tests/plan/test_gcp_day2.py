@@ -197,6 +197,11 @@ def test_valkey_two_update_fields_in_one_update_are_rejected(tmp_path):
                             "parameters": {"maxmemory-policy": "allkeys-lru"}}})
     assert change_of(result, VALKEY)["keys"] == ["engineConfigs", "nodeType"]
     assert result["rejected"] == []
+    # A downgrade beside another field is REJECTED once, as a downgrade.
+    result = compare(tmp_path, {"v": {"engine": "valkey", "engine_version": "8.0"}},
+                     {"v": {"engine": "valkey", "engine_version": "7.2", "replicas": 1}})
+    assert [(i["key"], "cannot be downgraded" in i["reason"]) for i in result["rejected"]] == [
+        ("engineVersion", True), ("replicaCount", False)]
 
 
 @pytest.mark.parametrize("cache, before, after, type_, key", [

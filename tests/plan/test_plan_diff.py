@@ -58,6 +58,8 @@ def test_a_renamed_cache_is_data_loss(tmp_path):
     assert {"cache": "sessions", "change": "removed",
             "detail": "valkey cache removed or renamed"} in result["cache_changes"]
     assert "sessions2-group" in {r["name"] for r in result["added"]}
+    assert {"cache": "sessions2", "change": "added",
+            "detail": "new valkey cache"} in result["cache_changes"]
     new["diff"] = result
     assert "DATA LOSS" in render(new, "text")
     assert "> [!CAUTION]" in render(new, "markdown")
@@ -248,8 +250,10 @@ def test_gcp_redis_zone_removed_keeps_the_instance_and_a_zone_set_replaces_it():
     assert "ratelimits-instance" not in losses(kept)
     assert all("locationId" not in c["replace_keys"] for c in kept["changed"])
     moved = diff(gcp_prod(), zoned)
-    assert "locationId" in [c for c in moved["changed"]
-                            if c["name"] == "ratelimits-instance"][0]["replace_keys"]
+    [instance] = [c for c in moved["changed"] if c["name"] == "ratelimits-instance"]
+    assert "locationId" in instance["replace_keys"]
+    # A replacement that holds only under a condition says which.
+    assert [n for n in instance["notes"] if n.startswith("locationId: ")]
 
 
 def test_two_preview_plans_compare_equal():
@@ -272,3 +276,47 @@ def test_swapping_one_of_two_valkey_secondary_regions_is_rejected():
     one = gcp_prod(sessions={"global": {"secondary_regions": ["us-west1"]}})
     moved = gcp_prod(sessions={"global": {"secondary_regions": ["us-west2"]}})
     assert diff(copy.deepcopy(one), moved)["rejected"] == []
+
+
+def test_a_new_provider_region_replaces_the_group_and_is_data_loss(baseline):
+    result = diff(copy.deepcopy(baseline), report({"sessions": SESSIONS},
+                                                  **{"aws:region": "us-west-2"}))
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert group["replace"] and group["replace_keys"][0] == "(provider region)"
+    assert group["changes"]["(provider region)"] == {"old": "us-east-1", "new": "us-west-2"}
+    assert losses(result)["sessions-group"]["action"] == "replace"
+
+
+def test_a_group_moved_with_its_aliased_component_is_kept_and_compared(baseline):
+    # Pulumi gives a child its ancestor's old place when the ancestor declares an alias
+    # (step_generator.go inheritedChildAlias): the group moves with its component, and what
+    # changes on it is an update of the kept group.
+    old, new = copy.deepcopy(baseline), copy.deepcopy(baseline)
+    by_name = {r["name"]: r for r in new["resources"]}
+    component, group = by_name["sessions"], by_name["sessions-group"]
+
+    def wrapped(urn: str) -> str:
+        return urn.replace("::managed-cache::", "::managed-cache::managed-cache:aws:Wrapper$", 1)
+
+    component["urn"], component["declares_alias"] = wrapped(component["urn"]), True
+    group["urn"], group["parent"] = wrapped(group["urn"]), component["urn"]
+    group["declares_alias"] = False
+    group["inputs"]["snapshotRetentionLimit"] = 9
+    result = diff(old, new)
+    assert {(m["name"], m["aliased"]) for m in result["moved"]} == {("sessions", True),
+                                                                    ("sessions-group", True)}
+    assert (result["added"], result["removed"], result["data_loss"]) == ([], [], [])
+    assert [(c["name"], c["keys"], c["replace"]) for c in result["changed"]] == [
+        ("sessions-group", ["snapshotRetentionLimit"], False)]
+
+
+@pytest.mark.parametrize(("field", "value", "note"), [
+    ("stack", "prod", "compared with a plan of another stack (prod)"),
+    ("preview", True, "one plan was made with --preview and the other without: values known in "
+                      "one and unknown in the other show as changes"),
+    ("schema_version", 0, "the earlier plan has schema_version 0, this one {schema_version}"),
+], ids=["another-stack", "preview-and-not", "older-schema"])
+def test_plans_made_differently_are_compared_with_a_note(baseline, field, value, note):
+    old = {**copy.deepcopy(baseline), field: value}
+    result = diff(old, copy.deepcopy(baseline))
+    assert note.format(schema_version=baseline["schema_version"]) in result["notes"]

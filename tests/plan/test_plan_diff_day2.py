@@ -318,10 +318,11 @@ def test_a_development_secret_removed_leaves_no_note(lone):
     assert [n for n in result["notes"] if n.startswith("secret ")] == []
 
 
-def test_a_secret_that_keeps_its_name_under_a_new_urn_is_rejected():
+@pytest.mark.parametrize("profile", ["development", "production"])
+def test_a_secret_that_keeps_its_name_under_a_new_urn_is_rejected(profile):
     """Pulumi creates the new secret before deleting the old one; Secrets Manager refuses the
-    duplicate name."""
-    before = report({"sessions": with_(SESSIONS, secret=True)})
+    duplicate name. The name is refused, not held for a recovery window: no note on that."""
+    before = report({"sessions": with_(SESSIONS, secret=True)}, profile=profile)
     moved = copy.deepcopy(before)
     [secret] = [res for res in moved["resources"] if res["type"] == SECRET]
     secret["urn"] = secret["urn"].replace("::sessions-", "::sessions-moved-")
@@ -332,6 +333,7 @@ def test_a_secret_that_keeps_its_name_under_a_new_urn_is_rejected():
     assert "Secrets Manager refuses a second secret" in item["reason"]
     assert ("`aws secretsmanager delete-secret --secret-id managed-cache/test/sessions "
             "--force-delete-without-recovery`") in item["reason"]
+    assert [n for n in result["notes"] if n.startswith("secret ")] == []
 
 
 def test_a_cache_key_alias_kept_across_serverless_and_node_based_is_rejected():
@@ -528,6 +530,14 @@ def test_a_global_datastore_change_says_it_does_not_wait_for_the_maintenance_win
                     profile="production")
     entry = changed(diff(copy.deepcopy(global_cache), bigger), "sessions-global")
     assert any(n.startswith("applied at once in every region") for n in entry["notes"]), entry
+
+
+def test_resharding_a_global_datastore_says_cross_region_membership_changes():
+    two = report({"sessions": with_(GLOBAL, shards=2)}, profile="production")
+    three = report({"sessions": with_(GLOBAL, shards=3)}, profile="production")
+    entry = changed(diff(two, three), "sessions-global")
+    assert "cross-region membership changes: numNodeGroups" in entry["notes"]
+    assert not entry["replace"]
 
 
 def test_removing_global_keeps_the_primary_group_and_deletes_the_rest(global_cache):
