@@ -330,7 +330,7 @@ def _warnings(profile: str, emails: tuple[str, ...], caches: list[AnyCacheSpec])
         if profile == "production" and cache.engine != "memcached" \
                 and not isinstance(cache, ServerlessCacheSpec) and cache.replicas == 0:
             warnings.append(f"caches.{cache.name}.replicas is 0: a production cache without a "
-                            "replica has no automatic failover and no Multi-AZ.")
+                            "replica has no automatic failover and no copy in another zone.")
         warnings.extend(cache.warnings)
     return warnings
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from infra.config import ConfigError, load_stack_config
-from tests.builders import aws_config, gcp_config
+from tests.builders import GCP_PROD, aws_config, gcp_config
 
 V = {"engine": "valkey"}
 
@@ -413,10 +413,22 @@ def test_yaml_booleans_become_engine_spellings():
     assert cache.parameters["activedefrag"] == "yes"
 
 
+NO_REPLICA = ("caches.s.replicas is 0: a production cache without a replica has no automatic "
+              "failover and no copy in another zone.")
+
+
 def test_production_warnings_name_the_risk():
     spec = _spec({"s": {"replicas": 0}}, profile="production")
     assert "alerts.emails is empty: production alarms will notify nobody." in spec.warnings
-    assert any("caches.s.replicas is 0" in w for w in spec.warnings)
+    assert NO_REPLICA in spec.warnings
+
+
+@pytest.mark.parametrize("engine", ["valkey", "redis"])
+def test_a_production_gcp_cache_without_a_replica_is_warned_in_words_true_on_gcp(engine):
+    # Multi-AZ is an ElastiCache setting; Memorystore spreads replicas over zones itself.
+    spec = load_stack_config(gcp_config({"s": {"engine": engine, "replicas": 0}}, **GCP_PROD),
+                             "test")
+    assert NO_REPLICA in spec.warnings
 
 
 def test_config_error_lists_problems_for_programmatic_use():
