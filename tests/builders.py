@@ -86,6 +86,9 @@ ARGS = ReplicationGroupArgs(
 
 # A production GCP stack with someone to alert.
 GCP_PROD = {"profile": "production", "alerts": {"emails": ["oncall@example.com"]}}
+# An existing network on which the stack creates no connection policy (and, without Redis or
+# Memcached, no private services range): the stack names no network resource after the prefix.
+GCP_BARE_NETWORK = {"vpc_id": "shared", "gcp": {"create_service_connection_policy": False}}
 
 
 def refusal_cases(rows: Sequence[tuple[str, dict[str, str], str]]) -> pytest.MarkDecorator:
