@@ -59,7 +59,7 @@ def revealed(value):
 # ---------------------------------------------------------------------------------------------
 def test_users_replace_the_auth_token_with_a_user_group(run):
     recorder = run(in_aws(lambda opts: ElastiCacheReplicationGroup(
-        "sessions", replace(ARGS, users=USERS), opts=opts)))
+        "sessions", replace(ARGS, users=USERS, tags={"Cache": "sessions"}), opts=opts)))
     inputs = group_of(recorder).inputs
     assert inputs["userGroupIds"] == ["test-sessions-users"]
     assert "authToken" not in inputs
@@ -70,6 +70,9 @@ def test_users_replace_the_auth_token_with_a_user_group(run):
     assert group.inputs["engine"] == "valkey"
     assert group.inputs["userIds"] == ["test-sessions-default", "test-sessions-app",
                                        "test-sessions-reporting"]
+    # The cache's tags reach its users and their group, as they reach the cache.
+    assert [r.inputs["tags"] for r in (group, *recorder.of_type(USER))] == \
+        [{"Cache": "sessions"}] * 4
 
 
 def test_the_group_holds_a_disabled_default_user_with_an_unshared_password(run):
@@ -179,10 +182,12 @@ def test_aws_connection_secret_holds_the_json_as_a_secret(run):
         secret_name="managed-cache/test/sessions", description="sessions",
         payload={"engine": "valkey", "host": "master.x", "port": 6379, "tls": True,
                  "auth_token": token},
-        kms_key_id="arn:aws:kms:us-east-1:123456789012:key/k", recovery_window_days=0),
-        opts=opts)))
+        kms_key_id="arn:aws:kms:us-east-1:123456789012:key/k", recovery_window_days=0,
+        tags={"Cache": "sessions"}), opts=opts)))
     [secret] = recorder.of_type("aws:secretsmanager/secret:Secret")
     assert secret.inputs["name"] == "managed-cache/test/sessions"
+    assert (secret.inputs["description"], secret.inputs["tags"]) == (
+        "sessions", {"Cache": "sessions"})
     assert secret.inputs["kmsKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/k"
     assert secret.inputs["recoveryWindowInDays"] == 0
     [version] = recorder.of_type("aws:secretsmanager/secretVersion:SecretVersion")
@@ -198,7 +203,8 @@ def test_gcp_connection_secret_is_replicated_only_to_the_cache_regions(run):
         payload={"engine": "redis", "auth_token": pulumi.Output.secret("MockAuth-1")},
         labels={"cache": "s"}), opts=opts)))
     [secret] = recorder.of_type("gcp:secretmanager/secret:Secret")
-    assert secret.inputs["secretId"] == "test-s-connection"
+    assert (secret.inputs["secretId"], secret.inputs["labels"]) == (
+        "test-s-connection", {"cache": "s"})
     assert secret.inputs["replication"] == {"userManaged": {"replicas": [
         {"location": "us-central1"}, {"location": "us-east4"}]}}
     [version] = recorder.of_type("gcp:secretmanager/secretVersion:SecretVersion")

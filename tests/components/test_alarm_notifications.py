@@ -58,6 +58,8 @@ def test_one_encrypted_topic_per_region(run_stack):
     for topic in topics:
         region = topic.name.removeprefix("prod-").removesuffix("-alarms-topic")
         assert topic.inputs["name"] == "managed-cache-prod-alarms"
+        # The sender name of the alarm e-mails (SNS shows "AWS Notifications" without one).
+        assert topic.inputs["displayName"] == "managed-cache alarms"
         assert f"::aws-{region}::" in topic.provider
         # A customer-managed key CloudWatch may use; alias/aws/sns would silence every alarm.
         key_arn = topic.inputs["kmsMasterKeyId"]
@@ -66,6 +68,8 @@ def test_one_encrypted_topic_per_region(run_stack):
         key = keys[f"prod-{region}-alarms-kms"]
         assert f"::aws-{region}::" in key.provider
         assert key.inputs["enableKeyRotation"] is True
+        # The KMS console says which topic the key is for.
+        assert "managed-cache-prod-alarms" in key.inputs["description"]
         policy = json.loads(key.inputs["policy"])
         topic_arn = f"arn:aws:sns:{region}:123456789012:managed-cache-prod-alarms"
         by_principal = {json.dumps(s["Principal"]): s for s in policy["Statement"]}

@@ -84,10 +84,13 @@ def test_single_valkey_node_gets_exactly_the_node_alarms(run_stack):
         f"{prefix}/Evictions",
         f"{prefix}/CurrConnections",
     ])
-    for inputs in alarms.values():
+    for alarm_name, inputs in alarms.items():
         assert inputs["namespace"] == "AWS/ElastiCache"
         assert inputs["dimensions"] == {"CacheClusterId": "test-sessions-001"}
         assert "unit" not in inputs
+        # Tags to find a cache's alarms by, and how urgent each one is.
+        severity = "warning" if alarm_name.endswith("-warning") else "critical"
+        assert inputs["tags"] == {"Cache": "sessions", "Severity": severity}
 
 
 # metric name suffix -> (metric, statistic, comparison, threshold, period, evaluation periods,
@@ -260,6 +263,8 @@ def test_global_lag_reads_whichever_secondary_node_is_primary(run_stack):
     [expression] = [q for q in inputs["metricQueries"] if "expression" in q]
     assert expression["expression"] == "MAX(METRICS())"
     assert expression["returnData"] is True
+    # The console graphs the alarm's value under this label: the metric, not the query id.
+    assert expression["label"] == "GlobalDatastoreReplicationLag"
     assert (inputs["evaluationPeriods"], inputs["datapointsToAlarm"]) == (5, 5)
 
 
@@ -280,6 +285,8 @@ def test_secondary_nodes_get_the_primary_regions_node_alarms_in_their_region(run
     secondary = [a for a in _alarms(recorder) if "euw1" in a.inputs["name"]
                  and _metric(a) != "GlobalDatastoreReplicationLag"]
     assert all("::aws-eu-west-1::" in a.provider for a in secondary)
+    # Children of the cache's alarms component, as the primary region's are: their URNs stay.
+    assert {a.parent for a in secondary} == {recorder.named("s-alarms").urn}
     assert all(a.inputs["alarmActions"] == a.inputs["okActions"] and
                ":sns:eu-west-1:" in a.inputs["alarmActions"][0] for a in secondary)
 

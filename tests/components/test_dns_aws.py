@@ -118,6 +118,8 @@ def test_one_zone_of_the_same_name_per_region_each_on_its_own_vpc(run_stack):
         assert zone.inputs["vpcs"] == [{"vpcId": networks[region]["vpc_id"],
                                         "vpcRegion": region}]
         assert zone.name == f"test-{region}-dns-zone"
+        # The console's Name column (ManagedBy and Stack come from the provider's default tags).
+        assert zone.inputs["tags"] == {"Name": "cache.internal"}
 
 
 def test_each_region_resolves_the_names_to_its_own_endpoints(run_stack):

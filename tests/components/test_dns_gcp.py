@@ -42,7 +42,7 @@ RECORDS = [
 def test_a_private_zone_on_the_network_with_a_records(run):
     rec = run(zone_program(CloudDnsZoneArgs(zone="cache.internal", zone_name="test-cache",
                                             network=NETWORK, ttl=30, records=RECORDS,
-                                            description="names")))
+                                            description="names", labels={"team": "cache"})))
     component = rec.named("dns")
     assert component.type == "managed-cache:gcp:CloudDnsPrivateZone"
     [zone] = rec.of_type(MANAGED_ZONE)
@@ -50,6 +50,7 @@ def test_a_private_zone_on_the_network_with_a_records(run):
     assert zone.inputs["name"] == "test-cache"
     assert zone.inputs["dnsName"] == "cache.internal."            # Cloud DNS wants the dot
     assert zone.inputs["visibility"] == "private"
+    assert (zone.inputs["description"], zone.inputs["labels"]) == ("names", {"team": "cache"})
     assert zone.inputs["privateVisibilityConfig"] == {"networks": [{"networkUrl": NETWORK}]}
     records = {r.name: r for r in rec.of_type(RECORD_SET)}
     assert set(records) == {"dns-s", "dns-s-writer", "dns-r"}

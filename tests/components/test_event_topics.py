@@ -49,6 +49,8 @@ def test_the_events_topic_mails_the_alert_addresses_in_each_region(run_stack):
     recorder = run_stack("prod")
     events = {t.name: t for t in recorder.of_type(TOPIC) if t.name.endswith("-events-topic")}
     assert sorted(events) == ["prod-eu-west-1-events-topic", "prod-us-east-1-events-topic"]
+    # The sender name of the event e-mails (SNS shows "AWS Notifications" without one).
+    assert {t.inputs["displayName"] for t in events.values()} == {"managed-cache events"}
     subscribed = {(region_of(s), s.inputs["topic"].rsplit(":", 1)[1], s.inputs["endpoint"])
                   for s in recorder.of_type(SUBSCRIPTION)}
     for region in ("us-east-1", "eu-west-1"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from components import resource_types as types
 from infra.plan.mocks import MOCK_AUTH
 from infra.plan.secrets import SECRET_SIG, SIG_KEY
@@ -163,6 +165,8 @@ def test_new_network_gets_a_deny_all_ingress_rule_and_egress_to_the_cache_ports(
     assert egress.inputs["destinationRanges"] == ["10.44.0.0/16", "10.60.0.0/20"]
     assert "denies" not in egress.inputs and "sourceRanges" not in egress.inputs
     for rule in rules.values():
+        # What the console shows beside the rule: which stack made it.
+        assert rule.inputs["description"].startswith("managed-cache test: ")
         assert rule.parent == rec.named("test-us-central1").urn
         assert rule.provider_name == "gcp-acme-cache-us-central1"
 
@@ -217,10 +221,22 @@ def test_new_network_with_a_subnet_per_region_and_psa_for_redis(run_stack):
     psa_range = rec.one(PSA_RANGE)
     assert (psa_range.inputs["purpose"], psa_range.inputs["addressType"]) == \
         ("VPC_PEERING", "INTERNAL")
+    # Fixed descriptions: the Compute API changes neither on a live network (networks.patch
+    # modifies the routing mode only) nor on an address (globalAddresses: labels only), so a
+    # new one replaces the VPC or the range.
+    assert network.inputs["description"] == "managed-cache test: cache clients and endpoints"
+    assert psa_range.inputs["description"] == (
+        "managed-cache test: Memorystore for Redis/Memcached private services access")
     assert (psa_range.inputs["address"], psa_range.inputs["prefixLength"]) == ("10.60.0.0", 20)
     connection = rec.one(PSA)
     assert connection.inputs["service"] == "servicenetworking.googleapis.com"
     assert connection.inputs["reservedPeeringRanges"] == [psa_range.inputs["name"]]
+    # Named as the config checks them against Google's 63 characters
+    # (infra/config/gcp_network.py): one policy per region and service class.
+    assert {p.inputs["location"]: p.inputs["name"] for p in rec.of_type(POLICY)} == {
+        "us-central1": "test-memorystore-us-central1", "us-east4": "test-memorystore-us-east4"}
+    assert all(p.inputs["description"].startswith("managed-cache test: ")
+               for p in rec.of_type(POLICY))
     policy_subnets = {p.inputs["location"]: p.inputs["pscConfig"]["subnetworks"]
                       for p in rec.of_type(POLICY)}
     assert policy_subnets["us-east4"] == [
@@ -429,6 +445,22 @@ def test_a_new_network_routes_globally_and_reaches_google_apis_privately(run_sta
     subnets = rec.of_type(SUBNETWORK)
     assert len(subnets) == 2
     assert all(s.inputs["privateIpGoogleAccess"] is True for s in subnets)
+
+
+@pytest.mark.parametrize(("cache", "kind"), [(memcached, MEMCACHED), (redis, REDIS)],
+                         ids=["memcached", "redis"])
+def test_the_alerts_watch_the_instance_the_stack_names(run_stack, cache, kind):
+    """The alert filters name the instance id from config (known at preview): an instance left
+    to Pulumi's auto-naming would get a random suffix, and every policy would watch nothing."""
+    rec = run_stack(gcp_config(cache()))
+    instance = rec.one(kind)
+    assert instance.inputs["name"] == "test-s"
+    named = f'/instances/)?{instance.inputs["name"]}")'
+    conditions = [c for p in rec.of_type(ALERT) for c in p.inputs["conditions"]]
+    assert conditions and all(named in c["conditionThreshold"]["filter"] for c in conditions)
+    # The console lists instances by display name and label: the stack and the cache.
+    assert instance.inputs["displayName"].startswith("managed-cache test/s (")
+    assert instance.inputs["labels"] == {"cache": "s"}
 
 
 def test_memcached_attaches_to_the_stack_network(run_stack):

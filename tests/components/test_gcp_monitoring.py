@@ -67,9 +67,20 @@ def test_redis_alerts_use_redis_metrics_and_the_cache_thresholds(run_stack):
     assert condition(policies["connected-clients"])["thresholdValue"] == 2000
     assert "redis.googleapis.com/replication/role" in condition(policies["failover"])["filter"]
     assert policies["memory-critical"]["severity"] == "CRITICAL"
+    # What on-call reads in the notification (AlertPolicy.Documentation, Cloud Monitoring API
+    # v3: "text/markdown" is the only mime type it supports): the instance, the threshold crossed
+    # and the metric behind it.
+    documentation = policies["memory-critical"]["documentation"]
+    assert documentation["mimeType"] == "text/markdown"
+    assert documentation["subject"] == "test-s: memory usage ratio above 0.95"
+    assert "`test-s`" in documentation["content"]
+    assert "redis.googleapis.com/stats/memory/system_memory_usage_ratio" in documentation[
+        "content"]
     channel = rec.one(CHANNEL)
     assert channel.inputs["type"] == "email"
     assert channel.inputs["labels"] == {"email_address": "oncall@example.com"}
+    # The console lists channels by display name: it names the stack and the address.
+    assert channel.inputs["displayName"] == "managed-cache test: oncall@example.com"
     notified = {tuple(p["notificationChannels"]) for p in policies.values()}
     assert len(notified) == 1
     (channels,) = notified

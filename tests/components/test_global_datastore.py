@@ -44,7 +44,10 @@ def test_sharded_global_datastore_two_shards_one_replica(run):
     assert global_group.inputs["globalReplicationGroupIdSuffix"] == "test-sessions"
     assert global_group.inputs["numNodeGroups"] == 2
     assert global_group.inputs["cacheNodeType"] == "cache.r7g.large"
-    assert global_group.inputs["engineVersion"] == "8.1"
+    # The members take their engine from the global group: a Redis OSS to Valkey upgrade is
+    # made there (ModifyGlobalReplicationGroup, Engine and EngineVersion together).
+    assert (global_group.inputs["engine"], global_group.inputs["engineVersion"]) == (
+        "valkey", "8.1")
     assert global_group.inputs["automaticFailoverEnabled"] is True
     assert global_group.inputs["parameterGroupName"] == "test-sessions-valkey8"
     by_id = groups(recorder)

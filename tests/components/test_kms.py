@@ -52,10 +52,15 @@ def test_every_key_has_an_explicit_policy_the_account_administers(run_stack, pre
 
 def test_cache_keys_name_no_service_principal(run_stack):
     recorder = run_stack("prod")
-    for name in ("sessions-kms", "sessions-eu-west-1-kms"):
+    for name, cache_id in (("sessions-kms", "prod-sessions"),
+                           ("sessions-eu-west-1-kms", "prod-sessions-euw1")):
         key = recorder.named(name)
         assert [s["Sid"] for s in _policy(key)["Statement"]] == ["AccountAdministersTheKey"]
         assert key.protect
+        # The key outlives its cache (retained on delete; snapshots need it): its description
+        # and tags say whose data it holds.
+        assert key.inputs["description"].endswith(f" {cache_id}")
+        assert key.inputs["tags"]["Cache"] == "sessions"
 
 
 def test_log_key_lets_cloudwatch_logs_of_its_region_encrypt_exactly_its_log_groups(run_stack):
@@ -73,6 +78,7 @@ def test_log_key_lets_cloudwatch_logs_of_its_region_encrypt_exactly_its_log_grou
         assert f"::aws-{region}::" in key.provider
         assert key.inputs["enableKeyRotation"] is True
         assert key.inputs["deletionWindowInDays"] == 30
+        assert region in key.inputs["description"]      # the KMS console says what it is for
         logs = _statements(key)["CloudWatchLogsEncryptsTheseLogGroups"]
         assert logs["Principal"] == {"Service": f"logs.{region}.amazonaws.com"}
         assert logs["Action"] == ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",

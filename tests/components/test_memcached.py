@@ -26,14 +26,18 @@ def build(args=ARGS):
 
 
 def test_memcached_cluster_arguments(run):
-    recorder = run(build())
+    recorder = run(build(replace(ARGS, tags={"Cache": "fragments"})))
     [cluster] = recorder.of_type("aws:elasticache/cluster:Cluster")
     inputs = cluster.inputs
     assert (inputs["engine"], inputs["engineVersion"]) == ("memcached", "1.6.22")
     assert (inputs["numCacheNodes"], inputs["azMode"], inputs["port"]) == (3, "cross-az", 11211)
     assert inputs["transitEncryptionEnabled"] is True
+    assert inputs["tags"] == {"Cache": "fragments"}
     assert inputs["parameterGroupName"] == "test-fragments-memcached1-6"
     assert inputs["subnetGroupName"] == "test-cache"
+    # The stack's group, which admits the cache port: without one ElastiCache puts the nodes
+    # in the VPC's default security group (CreateCacheCluster, SecurityGroupIds).
+    assert inputs["securityGroupIds"] == ["sg-0123456789abcdef0"]
     for absent in ("replicationGroupId", "snapshotRetentionLimit", "numCacheClusters"):
         assert absent not in inputs
     [params] = recorder.of_type("aws:elasticache/parameterGroup:ParameterGroup")
@@ -63,6 +67,10 @@ def test_memcached_maintenance_happens_in_its_window(run):
     could come at peak time."""
     [cluster] = run(build()).of_type("aws:elasticache/cluster:Cluster")
     assert cluster.inputs["maintenanceWindow"] == "sun:05:00-sun:06:00"
-    [cluster] = run(build(replace(ARGS, maintenance_window="tue:03:00-tue:04:00"))).of_type(
+    assert cluster.inputs["applyImmediately"] is False
+    [cluster] = run(build(replace(ARGS, maintenance_window="tue:03:00-tue:04:00",
+                                  apply_immediately=True))).of_type(
         "aws:elasticache/cluster:Cluster")
     assert cluster.inputs["maintenanceWindow"] == "tue:03:00-tue:04:00"
+    # Unless the config asks for changes now (ModifyCacheCluster, ApplyImmediately).
+    assert cluster.inputs["applyImmediately"] is True

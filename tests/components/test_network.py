@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pulumi
+import pulumi_aws as aws
 
 from components.aws.network import (
     CacheNetwork,
@@ -53,6 +54,25 @@ def test_a_subnet_keeps_its_zone_when_the_zone_list_shifts(run):
     assert all(s.ignore_changes == ["availabilityZone"] for s in subnets)
 
 
+def test_subnets_are_placed_in_the_regions_standard_zones_only(run, monkeypatch):
+    # DescribeAvailabilityZones (EC2 API Reference): "opt-in-status" is "opt-in-not-required"
+    # for Availability Zones and "opted-in" or "not-opted-in" for Local and Wavelength Zones;
+    # "state" leaves out impaired and unavailable zones.
+    asked = []
+    lookup = aws.get_availability_zones_output
+
+    def recording(**kwargs):
+        asked.append(kwargs)
+        return lookup(**kwargs)
+
+    monkeypatch.setattr(aws, "get_availability_zones_output", recording)
+    run(build(NEW))
+    [kwargs] = asked
+    assert kwargs["state"] == "available"
+    assert [(f.name, f.values) for f in kwargs["filters"]] == [
+        ("opt-in-status", ["opt-in-not-required"])]
+
+
 def test_security_group_admits_only_cache_ports_from_allowed_sources(run):
     recorder = run(build(NEW))
     [group] = recorder.of_type("aws:ec2/securityGroup:SecurityGroup")
@@ -60,6 +80,12 @@ def test_security_group_admits_only_cache_ports_from_allowed_sources(run):
     # A renamed group is created before the old one, still holding caches, is deleted (the
     # bridge would delete first for a resource the program names).
     assert (group.delete_before_replace_defined, group.delete_before_replace) == (True, False)
+    # The name the config checks (infra/config/aws_network.py: `<name_prefix>-cache`), and a
+    # fixed description: EC2 cannot change a group's description, so a new one replaces the
+    # group (ForceNew in terraform-provider-aws ec2/vpc_security_group.go).
+    assert group.inputs["name"] == "test-cache"
+    assert group.inputs["description"] == (
+        "managed-cache test: cache ports from allowed ranges only")
     rules = sorted((r.inputs["fromPort"], r.inputs["toPort"],
                     r.inputs.get("cidrIpv4") or r.inputs.get("referencedSecurityGroupId"),
                     r.inputs["ipProtocol"])
@@ -93,6 +119,7 @@ def test_subnet_group_spans_the_private_subnets(run):
     recorder = run(build(NEW))
     [group] = recorder.of_type("aws:elasticache/subnetGroup:SubnetGroup")
     assert group.inputs["name"] == "test-cache"
+    assert group.inputs["description"] == "managed-cache test private subnets"
     assert len(group.inputs["subnetIds"]) == 3
     assert all(s.startswith("subnet-") for s in group.inputs["subnetIds"])
 
@@ -150,6 +177,10 @@ def test_flow_logs_of_a_new_vpc_go_to_a_bounded_encrypted_log_group(run):
     assert flow_log.inputs["logDestination"] == \
         "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc-flow-logs/test-cache"
     assert flow_log.inputs["iamRoleArn"].startswith("arn:aws:iam::123456789012:role/test-flow-")
+    # CreateFlowLogs accepts 60 or 600 seconds only (EC2 API Reference, MaxAggregationInterval).
+    assert flow_log.inputs["maxAggregationInterval"] in (60, 600)
+    # The IAM console says what the role is for.
+    assert flow_log_group_name("test") in role.inputs["description"]
     assert log_group.inputs["name"] == flow_log_group_name("test")
     assert flow_log_group_name("test") == "/aws/vpc-flow-logs/test-cache"
     assert log_group.inputs["retentionInDays"] == 365
@@ -217,3 +248,17 @@ def test_a_new_vpc_resolves_the_cache_endpoints(run):
     [vpc] = run(build(NEW)).of_type("aws:ec2/vpc:Vpc")
     assert vpc.inputs["enableDnsSupport"] is True
     assert vpc.inputs["enableDnsHostnames"] is True
+
+
+def test_the_console_names_each_network_resource_after_the_prefix(run):
+    # The console's Name column is the Name tag: without it a new VPC, its subnets and its
+    # emptied default group show blank among an account's other networks.
+    recorder = run(build(LOGGED))
+    tagged = ("aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",
+              DEFAULT_SG, FLOW_LOG)
+    assert {r.name: r.inputs["tags"]["Name"] for r in recorder.registrations
+            if r.type in tagged} == {
+        "net-vpc": "test-cache", "net-sg": "test-cache", "net-flow-log": "test-cache",
+        "net-private-1": "test-cache-private-1", "net-private-2": "test-cache-private-2",
+        "net-private-3": "test-cache-private-3",
+        "net-default-sg": "test-cache-default-no-rules"}

@@ -128,12 +128,15 @@ def test_production_protection_and_final_snapshot(run):
 
 
 def test_windows_retention_and_tags(run):
-    _, inputs = group_inputs(run(build(replace(ARGS, snapshot_retention_days=14,
-                                               tags={"Cache": "sessions"}))))
+    recorder = run(build(replace(ARGS, snapshot_retention_days=14, tags={"Cache": "sessions"})))
+    _, inputs = group_inputs(recorder)
     assert inputs["maintenanceWindow"] == "sun:05:00-sun:06:00"
     assert inputs["snapshotWindow"] == "03:00-04:00"
     assert inputs["snapshotRetentionLimit"] == 14
     assert inputs["tags"] == {"Cache": "sessions"}
+    # Its log groups carry the cache's tags too.
+    assert [g.inputs["tags"] for g in recorder.of_type("aws:cloudwatch/logGroup:LogGroup")] == \
+        [{"Cache": "sessions"}] * 2
 
 
 def test_slow_and_engine_logs_go_to_cloudwatch_with_retention(run):
@@ -154,6 +157,10 @@ def test_parameter_group_named_after_its_family(run):
     [params] = recorder.of_type("aws:elasticache/parameterGroup:ParameterGroup")
     assert params.inputs["name"] == "test-sessions-valkey8"
     assert params.inputs["family"] == "valkey8"
+    # A description that holds across versions: ElastiCache cannot change it, so a new one
+    # would replace the group under its own name, which creating before deleting cannot do
+    # (ForceNew in terraform-provider-aws elasticache/parameter_group.go).
+    assert params.inputs["description"] == "managed-cache parameters for test-sessions"
     assert params.inputs["parameters"] == [{"name": "cluster-enabled", "value": "no"},
                                            {"name": "maxmemory-policy", "value": "volatile-lru"}]
     assert group_inputs(recorder)[1]["parameterGroupName"] == "test-sessions-valkey8"

@@ -37,6 +37,9 @@ def test_the_serverless_cache_gets_limits_network_key_and_backups(run_stack):
     inputs = cache.inputs
     assert (inputs["name"], inputs["engine"], inputs["majorEngineVersion"]) == (
         "test-bursty", "valkey", "8")
+    # What the console shows beside the cache: the stack and the cache.
+    assert inputs["description"].startswith("managed-cache test/bursty ")
+    assert inputs["tags"] == {"Cache": "bursty"}
     assert inputs["cacheUsageLimits"] == {"dataStorage": {"maximum": 10, "unit": "GB"},
                                           "ecpuPerSeconds": [{"maximum": 5000}]}
     # The stack's private subnets (one per zone) and its security group.
