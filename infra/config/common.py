@@ -168,8 +168,8 @@ def check_vpc_cidr(vpc_cidr: str, subnets: str, path: str,
     if not low <= net.prefixlen <= high:
         problems.append(Problem(path, f"{vpc_cidr!r} is a /{net.prefixlen}; use a prefix from "
                                       f"/{low} to /{high} ({subnets})."))
-    else:
-        check_private(vpc_cidr, net, path, problems)
+    # Both mistakes at once: a public /8 would otherwise be refused twice, one fix at a time.
+    check_private(vpc_cidr, net, path, problems)
     return net
 
 

@@ -204,6 +204,14 @@ def test_a_vpc_cidr_not_written_as_a_block_is_one_problem_there():
         "(address/prefix length)."]
 
 
+def test_a_public_vpc_cidr_of_the_wrong_size_is_told_both_at_once():
+    assert problems_of(aws_config({"s": {}}, network={"vpc_cidr": "8.0.0.0/8"})) == [
+        "network.vpc_cidr: '8.0.0.0/8' is a /8; use a prefix from /16 to /24 (AWS VPCs are /16 "
+        "to /28 and each subnet takes 1/16 of the VPC).",
+        "network.vpc_cidr: '8.0.0.0/8' is not a private range; use part of 10.0.0.0/8, "
+        "172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10."]
+
+
 def test_a_vpc_of_the_smallest_prefix_is_accepted():
     # New VPCs are /16 to /24, both ends included.
     spec = load_stack_config(aws_config({"s": {}}, network={"vpc_cidr": "10.40.0.0/24"}), "test")
