@@ -357,3 +357,49 @@ def test_protection_lifted_in_the_update_that_replaces_is_rejected(tmp_path, typ
     assert not change_of(lifted, type_)["replace"] and lifted["rejected"] == []
     assert compare(tmp_path, {"c": {**before, "deletion_protection": False}},
                    {"c": {**after, "deletion_protection": False}})["rejected"] == []
+
+
+# A Redis config edit on the same version is an ordinary update.
+def test_a_redis_config_edit_without_a_version_change_is_in_place(tmp_path):
+    result = compare(tmp_path, {"r": {"engine": "redis", "parameters": {
+        "maxmemory-policy": "allkeys-lru"}}}, {"r": {"engine": "redis", "parameters": {
+            "maxmemory-policy": "volatile-lru"}}})
+    assert change_of(result, REDIS)["keys"] == ["redisConfigs"]
+    assert result["rejected"] == [] and result["data_loss"] == []
+
+
+# A secondary ignores the shape it copies from the primary, so its own replica count is its
+# only update-mask field.
+def test_a_secondary_replica_change_beside_a_reshard_is_not_two_update_fields(tmp_path):
+    cache = {"engine": "valkey", "shards": 2, "gcp": {"cluster_mode": True},
+             "global": {"secondary_region": "us-east4"}}
+    result = compare(tmp_path, {"v": cache}, {"v": {**cache, "shards": 4, "global": {
+        "secondary_region": "us-east4", "secondary_replicas": 2}}})
+    assert result["rejected"] == [] and result["data_loss"] == []
+
+
+# A swap is judged on this cache's secondaries, and refuses the new one alone.
+def test_a_secondary_swap_counts_and_refuses_this_caches_secondaries_alone():
+    def valkey(*regions: str, **extra: Any) -> dict[str, Any]:
+        return {"engine": "valkey", "global": {"secondary_regions": list(regions)}, **extra}
+
+    # Another cache's secondary going away does not count against this cache's two.
+    before = report({"a": valkey("us-west1"), "b": valkey("us-east4")}, profile="production")
+    after = report({"a": valkey("us-west2"), "b": {"engine": "valkey"}}, profile="production")
+    assert diff(before, after)["rejected"] == []
+    # One of two swapped while the connection secret is turned on: the secret is no secondary.
+    two = report({"s": valkey("us-east4", "us-west1")})
+    swapped = report({"s": valkey("us-east4", "us-west2", secret=True)})
+    assert [(r["name"], r["key"]) for r in diff(two, swapped)["rejected"]] == [
+        ("s-secondary-us-west2", "crossInstanceReplicationConfig")]
+
+
+# An OLD.json without a total or a cache list (load_report takes any JSON plan with resources)
+# still compares, without a cost change, even with a size change that is not applied.
+def test_an_earlier_plan_without_totals_or_caches_still_compares(tmp_path):
+    old = report({"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}})
+    del old["total_monthly_usd"], old["caches"]
+    result = diff(old, report({"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}}))
+    assert {(r["key"], r["outcome"]) for r in result["rejected"]} == {
+        ("readReplicasMode", "not applied"), ("replicaCount", "not applied")}
+    assert result["cost_delta_monthly_usd"] is None

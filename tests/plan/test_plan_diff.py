@@ -320,3 +320,83 @@ def test_plans_made_differently_are_compared_with_a_note(baseline, field, value,
     old = {**copy.deepcopy(baseline), field: value}
     result = diff(old, copy.deepcopy(baseline))
     assert note.format(schema_version=baseline["schema_version"]) in result["notes"]
+
+
+# A reviewer reads the top of the list first: replacements that lose data, then other
+# replacements, then updates.
+def test_changes_list_data_losing_replacements_first_then_replacements_then_updates(baseline):
+    old = copy.deepcopy(baseline)
+    [dashboard] = [r for r in old["resources"]
+                   if r["type"] == "aws:cloudwatch/dashboard:Dashboard"]
+    dashboard["inputs"]["dashboardName"] = "managed-cache-test"    # replaced, holds no data
+    result = diff(old, report({"sessions": {**SESSIONS, "aws": {"port": 6380,
+                                                                "log_retention_days": 90}}}))
+    assert [(c["name"], c["replace"]) for c in result["changed"]] == [
+        ("sessions-group", True), ("test-dashboard-dashboard", True),
+        ("sessions-engine-log", False), ("sessions-slow-log", False)]
+
+
+# A region removed whole deletes its cache before its subnets, so no subnet note.
+def test_removing_the_secondary_region_says_nothing_of_its_subnets():
+    paired = report({"sessions": {**SESSIONS, "global": {"secondary_region": "eu-west-1"}}},
+                    profile="production")
+    result = diff(paired, report({"sessions": SESSIONS}, profile="production"))
+    assert "test-eu-west-1-private-1" in {r["name"] for r in result["removed"]}
+    assert [n for n in result["notes"] if n.startswith("subnet ")] == []
+
+
+@pytest.mark.parametrize(("before", "after"), [("redis", "valkey"), ("valkey", "redis")])
+def test_a_serverless_engine_switch_is_noted_as_an_online_change(before, after):
+    def bursty(engine: str) -> dict:
+        return {"bursty": {"engine": engine, "engine_version": {"redis": "7.1"}.get(engine, "7.2"),
+                           "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 10000}}}
+
+    result = diff(report(bursty(before)), report(bursty(after)))
+    [cache] = [c for c in result["changed"] if c["name"] == "bursty-cache"]
+    assert f"engine: in place: {before} -> {after} is an online change" in cache["notes"]
+
+
+# Only a Global Datastore skips the maintenance window.
+def test_a_lone_cache_upgrade_is_not_said_to_skip_the_maintenance_window(baseline):
+    result = diff(report({"sessions": {**SESSIONS, "engine_version": "7.2"}}),
+                  copy.deepcopy(baseline))
+    [group] = [c for c in result["changed"] if c["name"] == "sessions-group"]
+    assert "engineVersion" in group["keys"] and group["notes"] == []
+
+
+# The cache-level DATA LOSS entries of a stack where nothing is protected (`protected` is in
+# the JSON format, docs/plan.md).
+def test_cache_level_data_loss_is_not_called_protected_when_nothing_is(tmp_path):
+    old = old_json(tmp_path, {"sessions": SESSIONS, "pages": {"engine": "memcached"}})
+    result = diff(old, report({"sessions": {**SESSIONS, "engine": "redis",
+                                            "engine_version": "7.1"}}))
+    assert {(loss["name"], loss["protected"]) for loss in result["data_loss"]
+            if loss["type"] == "cache"} == {("pages", False), ("sessions", False)}
+
+
+# A plan that carries no recoveryWindowInDays (an earlier plan) has Secrets Manager's default,
+# 30 days.
+def test_a_removed_secret_without_a_recovery_window_in_its_plan_keeps_its_name_30_days(baseline):
+    old = report({"sessions": {**SESSIONS, "secret": True}})
+    [secret] = [r for r in old["resources"] if r["type"] == "aws:secretsmanager/secret:Secret"]
+    del secret["inputs"]["recoveryWindowInDays"]
+    [note] = [n for n in diff(old, copy.deepcopy(baseline))["notes"] if n.startswith("secret ")]
+    assert "is deleted with a 30-day recovery window" in note
+
+
+# One day of backups turned on in cluster mode is refused like seven.
+def test_one_day_of_backups_turned_on_in_cluster_mode_is_rejected():
+    sharded = {"engine": "valkey", "shards": 2, "snapshot_retention_days": 0}
+    result = diff(report({"s": sharded}), report({"s": {**sharded, "snapshot_retention_days": 1}}))
+    assert [(r["name"], r["key"]) for r in result["rejected"]] == [
+        ("s-group", "snapshotRetentionLimit")]
+
+
+# Redis OSS 6.2 and 6.x name the same minor line, so neither is a downgrade.
+@pytest.mark.parametrize(("before", "after"), [("6.2", "6.x"), ("6.x", "6.2")])
+def test_redis_6_2_and_6_x_are_not_a_downgrade(before, after):
+    result = diff(report({"s": {"engine": "redis", "engine_version": before}}),
+                  report({"s": {"engine": "redis", "engine_version": after}}))
+    [group] = [c for c in result["changed"] if c["name"] == "s-group"]
+    assert group["keys"] == ["engineVersion"] and not group["replace"]
+    assert result["data_loss"] == []

@@ -313,8 +313,9 @@ def test_a_secret_whose_customer_key_is_removed_keeps_it_and_says_so():
 
 
 def test_a_development_secret_removed_leaves_no_note(lone):
-    result = diff(copy.deepcopy(lone), report({"sessions": with_(SESSIONS, secret=False),
-                                               "pages": PAGES}))
+    result = diff(report({"sessions": with_(SESSIONS, secret=True), "pages": PAGES}),
+                  copy.deepcopy(lone))
+    assert "aws:secretsmanager/secret:Secret" in {r["type"] for r in result["removed"]}
     assert [n for n in result["notes"] if n.startswith("secret ")] == []
 
 
