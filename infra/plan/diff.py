@@ -62,6 +62,22 @@ ENGINE_SWITCH_ORDER = ("engine: the users and this group turn valkey before the 
                        "redis group once it runs Valkey: `pulumi up {targets}`, then "
                        "`pulumi up`")
 
+# A group leaving Redis OSS 6, which takes no TLS mode, is sent one for the first time
+# (components/aws/replication_group.py `transit_encryption_mode`). The provider puts it in the
+# ModifyReplicationGroup that carries the new engine version (replication_group.go update); a
+# Global Datastore's primary gets it before its global group, which it precedes, upgrades.
+# ElastiCache refuses a mode on a group that runs Redis OSS 6 ("Transit encryption mode is not
+# supported for engine version 6.2.6", an update error listed in opentofu/terraform-provider-aws
+# PR #36, the port of hashicorp/terraform-provider-aws#30403); whether it takes one sent with
+# the upgrade itself is not documented.
+TLS_MODE_AFTER_REDIS_6 = (
+    "transitEncryptionMode: sent for the first time, as the group leaves Redis OSS 6, which "
+    "has none. ElastiCache refuses a TLS mode on a group that still runs Redis OSS 6, and "
+    "this one reaches the group with its upgrade (a Global Datastore's primary: before the "
+    "global group upgrades). If `pulumi up` fails on it, upgrade the engine outside Pulumi "
+    "(modify-replication-group, or modify-global-replication-group, with the new version and "
+    "the parameter group that update created), then `pulumi refresh` and `pulumi up`")
+
 # ModifyGlobalReplicationGroup: "Modifications to Global Replication Groups cannot be requested
 # to be applied in PreferredMaintenceWindow" (ApplyImmediately, ElastiCache API reference); the
 # provider always sends true (global_replication_group.go), and shard changes are immediate too.
@@ -285,6 +301,9 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
             and old_in.get("authToken") and not new_in.get("authToken") \
             and new_in.get("userGroupIds"):
         notes.append(f"userGroupIds: {RBAC_MIGRATION}")
+    if after["type"] == AWS_REPLICATION_GROUP and "transitEncryptionMode" in keys \
+            and old_in.get("transitEncryptionMode") is None:
+        notes.append(TLS_MODE_AFTER_REDIS_6)
     if after["type"] == AWS_GLOBAL_REPLICATION_GROUP and set(keys) & GLOBAL_MODIFICATIONS:
         notes.append(GLOBAL_AT_ONCE)
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))

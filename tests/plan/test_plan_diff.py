@@ -11,7 +11,7 @@ import pytest
 
 from components.provider_facts import types_with_facts
 from infra.plan import report as plan_module
-from infra.plan.diff import diff
+from infra.plan.diff import TLS_MODE_AFTER_REDIS_6, diff
 from infra.plan.render import render
 from infra.plan.report import build_report, load_report, run_plan
 from tests.builders import aws_config
@@ -400,3 +400,23 @@ def test_redis_6_2_and_6_x_are_not_a_downgrade(before, after):
     [group] = [c for c in result["changed"] if c["name"] == "s-group"]
     assert group["keys"] == ["engineVersion"] and not group["replace"]
     assert result["data_loss"] == []
+
+
+# Redis OSS 6 takes no TLS mode; the group is sent one with its upgrade, which ElastiCache may
+# refuse (infra/plan/diff.py TLS_MODE_AFTER_REDIS_6): the diff says so and how to recover.
+@pytest.mark.parametrize("global_", [{}, {"global": {"secondary_region": "eu-west-1"}}],
+                         ids=["lone", "global-datastore"])
+@pytest.mark.parametrize(("before", "after", "noted"), [
+    (("redis", "6.2"), ("redis", "7.1"), True), (("redis", "6.2"), ("valkey", "8.1"), True),
+    (("redis", "7.0"), ("redis", "7.1"), False)])
+def test_a_tls_mode_first_sent_with_an_upgrade_from_redis_6_is_noted(global_, before, after,
+                                                                      noted):
+    def cache(engine_and_version: tuple[str, str]) -> dict:
+        engine, version = engine_and_version
+        return {"s": {"engine": engine, "engine_version": version, **global_}}
+
+    result = diff(report(cache(before), profile="production"),
+                  report(cache(after), profile="production"))
+    [group] = [c for c in result["changed"] if c["name"] == "s-group"] or [{"notes": []}]
+    assert (TLS_MODE_AFTER_REDIS_6 in group["notes"]) is noted
+    assert result["rejected"] == []
