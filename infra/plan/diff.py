@@ -234,11 +234,13 @@ def _engines(entry: dict[str, Any]) -> tuple[Any, Any] | None:
 
 
 def _note_engine_switch_order(changed: list[dict[str, Any]]) -> None:
-    """ENGINE_SWITCH_ORDER on the user group of each cache moving from Redis OSS to Valkey in
-    place, naming the parameter group and cache to update first."""
+    """ENGINE_SWITCH_ORDER on the user group of each cache moving from Redis OSS to Valkey,
+    naming the parameter group and cache to update first. A cache replaced in the same update
+    too: its user group, updated in place, turns valkey while the old Redis OSS cache still
+    refers to it."""
     moving = {c["cache"]: c for c in changed
               if c["type"] in (AWS_REPLICATION_GROUP, AWS_SERVERLESS_CACHE)
-              and not c["replace"] and _engines(c) == ("redis", "valkey")}
+              and _engines(c) == ("redis", "valkey")}
     for entry in changed:
         cache = moving.get(entry["cache"])
         if cache is None or entry["type"] != AWS_USER_GROUP \

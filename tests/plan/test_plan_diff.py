@@ -85,11 +85,15 @@ def test_redis_to_valkey_is_an_in_place_upgrade_not_data_loss(tmp_path):
     assert result["data_loss"] == []
 
 
-def test_redis_to_valkey_with_users_names_the_cache_to_move_first(tmp_path):
-    users = {"aws": {"users": {"app": {"access": "on ~app:* +@all -@dangerous"}}}}
-    old = old_json(tmp_path, {"sessions": {**SESSIONS, **users, "engine": "redis",
-                                           "engine_version": "7.1"}})
-    result = diff(old, report({"sessions": {**SESSIONS, **users, "engine_version": "8.0"}}))
+# Replaced in the same update (a new port) too: the user group, updated in place, still turns
+# valkey while the old Redis OSS group refers to it.
+@pytest.mark.parametrize("port", [{}, {"port": 6380}], ids=["in-place", "replaced"])
+def test_redis_to_valkey_with_users_names_the_cache_to_move_first(tmp_path, port):
+    users = {"app": {"access": "on ~app:* +@all -@dangerous"}}
+    old = old_json(tmp_path, {"sessions": {**SESSIONS, "aws": {"users": users},
+                                           "engine": "redis", "engine_version": "7.1"}})
+    result = diff(old, report({"sessions": {**SESSIONS, "aws": {"users": users, **port},
+                                            "engine_version": "8.0"}}))
     by_name = {c["name"]: c for c in result["changed"]}
     group, users_group = by_name["sessions-group"], by_name["sessions-users-group"]
     params = by_name["sessions-parameters-params"]
@@ -98,7 +102,8 @@ def test_redis_to_valkey_with_users_names_the_cache_to_move_first(tmp_path):
     assert "a Redis OSS cache takes only redis user groups" in note
     assert note.endswith(f"`pulumi up --target '{params['urn']}' --target '{group['urn']}'`, "
                          "then `pulumi up`")
-    assert result["data_loss"] == [] and result["rejected"] == []
+    assert group["replace"] is bool(port) and bool(result["data_loss"]) is bool(port)
+    assert result["rejected"] == []
 
 
 def test_redis_to_valkey_without_users_has_no_user_group_note(tmp_path):
