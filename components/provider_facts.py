@@ -326,6 +326,9 @@ FACTS: tuple[Fact, ...] = (
          "(processIgnoreChanges keeps an ignored input's old value)"),
     *_replaces(types.AWS_ROUTE53_ZONE_ASSOCIATION, ("zoneId", "vpcId", "vpcRegion"),
                _TF_AWS + "route53/zone_association.go"),
+    # The flow-log role holds no data; a new one means a new flow log (iamRoleArn below).
+    *_replaces(types.AWS_IAM_ROLE, ("namePrefix", "path"),
+               _TF_AWS + "iam/role.go (name, name_prefix, path ForceNew)"),
     # A flow log has no update: every argument forces a new one (it holds no data; its log
     # group keeps what was delivered).
     *_replaces(types.AWS_FLOW_LOG, ("vpcId", "trafficType", "logDestinationType",

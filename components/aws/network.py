@@ -25,6 +25,10 @@ from components.component import Component, Outputs
 
 # ec2/vpc_subnet.go: ForceNew; the zone a subnet was created in is kept (see _build_vpc).
 SUBNET_ZONE = "availabilityZone"
+# The IAM path of every role the stack creates (the flow-log role): the deployer policy's IAM
+# statements reach only roles under it (docs/deployer-policy-aws.json), not the deployer's own
+# role or any other role in the account.
+ROLE_PATH = "/managed-cache/"
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,7 @@ class CacheNetwork(Component[CacheNetworkArgs],
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
             name_prefix=f"{args.name_prefix}-flow-logs-"[:38],
+            path=ROLE_PATH,
             description=f"managed-cache {args.name_prefix}: VPC flow logs to "
                         f"{flow_log_group_name(args.name_prefix)}",
             assume_role_policy=account.apply(_flow_logs_trust_policy),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from components.aws.network import ROLE_PATH
 from infra.plan.report import run_plan
 from infra.stackfile import flat_stack_config
 from tests.builders import aws_config, gcp_config
@@ -130,6 +131,26 @@ def test_secrets_manager_is_granted_only_on_the_stacks_own_secrets(policy):
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-password-AbC123",
         own)
 
+
+
+def test_iam_is_granted_only_on_the_stacks_own_roles(policy):
+    # CreateRole, PutRolePolicy or UpdateAssumeRolePolicy on "*" would let the deployer give
+    # itself any right: an inline policy on its own role, or trust in an existing admin role.
+    # Every role the program creates (the flow-log role) is under ROLE_PATH.
+    statements = [s for s in policy["Statement"]
+                  if any(a.startswith("iam:") and a != "iam:CreateServiceLinkedRole"
+                         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+    own = f"arn:aws:iam::*:role{ROLE_PATH}*"
+    assert {s["Sid"] for s in statements} == {"IamRole", "IamRolePolicy",
+                                               "AlsoPassTheFlowLogRole"}
+    assert {s["Resource"] for s in statements} == {own}
+    roles = [r for r in run_plan("prod").recorder.registrations if r.type == "aws:iam/role:Role"]
+    assert roles and all(r.inputs["path"] == ROLE_PATH for r in roles)
+    for role in roles:
+        arn = f"arn:aws:iam::123456789012:role{ROLE_PATH}{role.inputs['namePrefix']}20261207"
+        assert fnmatch.fnmatchcase(arn, own), arn
+    for other in ("role/deployer", "role/OrganizationAccountAccessRole", "role/x/managed-cache/y"):
+        assert not fnmatch.fnmatchcase(f"arn:aws:iam::123456789012:{other}", own)
 
 # The API calls terraform-provider-aws (v6, bridged by pulumi-aws 7.x) makes for a type on
 # create, read, update and delete, including finders, waiters, tagging and calls made only for
