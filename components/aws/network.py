@@ -29,6 +29,10 @@ SUBNET_ZONE = "availabilityZone"
 # statements reach only roles under it (docs/deployer-policy-aws.json), not the deployer's own
 # role or any other role in the account.
 ROLE_PATH = "/managed-cache/"
+# The permissions boundary every such role carries, a managed policy an administrator creates
+# once from docs/flow-logs-boundary-aws.json: the deployer may write roles only with it, so a
+# role it creates can never do more than deliver flow logs (docs/first-deploy.md).
+ROLE_BOUNDARY = "managed-cache-flow-logs-boundary"
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,8 @@ class CacheNetwork(Component[CacheNetworkArgs],
             f"{name}-flow-logs-role",
             name_prefix=f"{args.name_prefix}-flow-logs-"[:38],
             path=ROLE_PATH,
+            permissions_boundary=account.apply(
+                lambda a: f"arn:{a.partition}:iam::{a.account_id}:policy/{ROLE_BOUNDARY}"),
             description=f"managed-cache {args.name_prefix}: VPC flow logs to "
                         f"{flow_log_group_name(args.name_prefix)}",
             assume_role_policy=account.apply(_flow_logs_trust_policy),

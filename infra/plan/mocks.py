@@ -201,7 +201,8 @@ class CloudMocks(pulumi.runtime.Mocks):
             state["arn"] = f"arn:aws:logs:{region}:123456789012:log-group:{rid}"
         elif typ == "aws:iam/role:Role":
             rid = inputs.get("name") or f"{inputs.get('namePrefix', name)}20250101000000"
-            state["arn"] = f"arn:aws:iam::123456789012:role/{rid}"
+            # A role's ARN carries its path: arn:aws:iam::<account>:role<path><name>.
+            state["arn"] = f"arn:aws:iam::123456789012:role{inputs.get('path', '/')}{rid}"
         elif typ == "random:index/randomPassword:RandomPassword":
             rid = "none"
             # Looks like a token AWS accepts; tests search outputs for it to prove it stays secret.

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.network import (
+    ROLE_PATH,
     CacheNetwork,
     CacheNetworkArgs,
     flow_log_group_name,
@@ -176,7 +177,12 @@ def test_flow_logs_of_a_new_vpc_go_to_a_bounded_encrypted_log_group(run):
         ("ALL", "cloud-watch-logs")
     assert flow_log.inputs["logDestination"] == \
         "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc-flow-logs/test-cache"
-    assert flow_log.inputs["iamRoleArn"].startswith("arn:aws:iam::123456789012:role/test-flow-")
+    assert flow_log.inputs["iamRoleArn"].startswith(
+        "arn:aws:iam::123456789012:role/managed-cache/test-flow-")
+    # Under the path the deployer policy is scoped to, capped by the boundary it requires.
+    assert role.inputs["path"] == ROLE_PATH == "/managed-cache/"
+    assert role.inputs["permissionsBoundary"] == \
+        "arn:aws:iam::123456789012:policy/managed-cache-flow-logs-boundary"
     # CreateFlowLogs accepts 60 or 600 seconds only (EC2 API Reference, MaxAggregationInterval).
     assert flow_log.inputs["maxAggregationInterval"] in (60, 600)
     # The IAM console says what the role is for.

