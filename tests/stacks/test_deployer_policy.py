@@ -171,6 +171,7 @@ def test_the_roles_the_deployer_writes_are_capped_by_the_flow_log_boundary(polic
     """Under ROLE_PATH the deployer could still create a role with any inline policy that
     trusts itself: every write that could do so requires ROLE_BOUNDARY on the role, the boundary
     can never be removed, and the boundary allows delivering flow logs only."""
+    # iam:PermissionsBoundary is ARN-typed (the same reference), so ArnLike, with any account.
     bounded = {"ArnLike": {"iam:PermissionsBoundary":
                            f"arn:aws:iam::*:policy/{ROLE_BOUNDARY}"}}
     iam = [s for s in policy["Statement"] if s["Sid"] in (
