@@ -198,6 +198,8 @@ class CacheNetwork(Component[CacheNetworkArgs],
             f"{name}-flow-logs-role",
             name_prefix=f"{args.name_prefix}-flow-logs-"[:38],
             path=ROLE_PATH,
+            # Updated in place (PutRolePermissionsBoundary, iam/role.go update); the program
+            # never removes it, which the deployer policy does not allow.
             permissions_boundary=account.apply(
                 lambda a: f"arn:{a.partition}:iam::{a.account_id}:policy/{ROLE_BOUNDARY}"),
             description=f"managed-cache {args.name_prefix}: VPC flow logs to "

@@ -23,6 +23,11 @@ POLICY = DOCS / "deployer-policy-aws.json"
 FIRST_DEPLOY = DOCS / "first-deploy.md"
 
 
+def listed(value: str | list[str]) -> list[str]:
+    """A policy's Action or Resource, which IAM takes as one string or a list."""
+    return [value] if isinstance(value, str) else value
+
+
 def statement_sid(type_: str) -> str:
     """'aws:elasticache/replicationGroup:ReplicationGroup' -> 'ElasticacheReplicationGroup'."""
     match = re.fullmatch(r"aws:([a-z0-9]+)/[A-Za-z0-9]+:([A-Za-z0-9]+)", type_)
@@ -85,15 +90,14 @@ def test_the_policy_is_well_formed_and_names_actions_exactly(policy):
     assert len(sids) == len(set(sids))
     for statement in policy["Statement"]:
         assert statement["Effect"] == "Allow" and re.fullmatch(r"[A-Za-z0-9]+", statement["Sid"])
-        actions = statement["Action"] if isinstance(statement["Action"], list) \
-            else [statement["Action"]]
+        actions = listed(statement["Action"])
         for action in actions:
             assert re.fullmatch(r"[a-z0-9-]+:[A-Z][A-Za-z0-9]+", action), action  # no wildcards
 
 
 def test_the_lookups_the_program_makes_are_allowed(policy):
     actions = {a for s in policy["Statement"]
-               for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+               for a in listed(s["Action"])}
     # aws.get_caller_identity (topic and key policies), aws.get_availability_zones (subnets).
     assert {"sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones"} <= actions
 
@@ -139,7 +143,7 @@ def test_iam_is_granted_only_on_the_stacks_own_roles(policy):
     # Every role the program creates (the flow-log role) is under ROLE_PATH.
     statements = [s for s in policy["Statement"]
                   if any(a.startswith("iam:") and a != "iam:CreateServiceLinkedRole"
-                         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+                         for a in listed(s["Action"]))]
     own = f"arn:aws:iam::*:role{ROLE_PATH}*"
     assert {s["Sid"] for s in statements} == {
         "IamRole", "AlsoIamRoleReadAndTag", "IamRolePolicy", "AlsoIamRolePolicyRead",
@@ -182,29 +186,26 @@ def test_the_roles_the_deployer_writes_are_capped_by_the_flow_log_boundary(polic
             assert statement["Condition"] == bounded and actions <= BOUNDARY_KEYED, statement
         else:
             assert actions & ESCALATING == set(), statement
-    granted = {a for s in policy["Statement"]
-               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    granted = {a for s in policy["Statement"] for a in listed(s["Action"])}
     assert "iam:DeleteRolePermissionsBoundary" not in granted
     assert ESCALATING & granted <= {a for s in iam if s.get("Condition") for a in s["Action"]}
 
     boundary = json.loads((DOCS / "flow-logs-boundary-aws.json").read_text())
-    [role_policy] = [r for r in run_plan("prod").recorder.registrations
-                     if r.type == "aws:iam/rolePolicy:RolePolicy"][:1]
-    for statement in json.loads(role_policy.inputs["policy"])["Statement"]:
-        actions = [statement["Action"]] if isinstance(statement["Action"], str) \
-            else statement["Action"]
-        resources = [statement["Resource"]] if isinstance(statement["Resource"], str) \
-            else statement["Resource"]
-        for action in actions:
-            for resource in resources:   # what the role's own policy grants, the boundary allows
-                assert any(action in ([b["Action"]] if isinstance(b["Action"], str)
-                                      else b["Action"])
-                           and any(fnmatch.fnmatchcase(resource, pattern) for pattern in (
-                               [b["Resource"]] if isinstance(b["Resource"], str)
-                               else b["Resource"]))
+    role_policies = [r for r in run_plan("prod").recorder.registrations
+                     if r.type == "aws:iam/rolePolicy:RolePolicy"]
+    assert role_policies
+    # What each flow-log role's own policy grants, the boundary allows.
+    for statement in (statement for r in role_policies
+                      for statement in json.loads(r.inputs["policy"])["Statement"]):
+        for action in listed(statement["Action"]):
+            for resource in listed(statement["Resource"]):
+                assert any(action in listed(b["Action"])
+                           and any(fnmatch.fnmatchcase(resource, pattern)
+                                   for pattern in listed(b["Resource"]))
                            for b in boundary["Statement"]), (action, resource)
     assert {a.split(":")[0] for b in boundary["Statement"]
-            for a in ([b["Action"]] if isinstance(b["Action"], str) else b["Action"])} == {"logs"}
+            for a in listed(b["Action"])} == {"logs"}
+
 
 # The API calls terraform-provider-aws (v6, bridged by pulumi-aws 7.x) makes for a type on
 # create, read, update and delete, including finders, waiters, tagging and calls made only for
@@ -485,17 +486,16 @@ def test_each_statement_allows_the_calls_the_provider_makes_for_its_type(policy)
         # tags, which take no boundary condition).
         actions = {a for other, s in statements.items()
                    if other == sid or other.startswith(f"Also{sid}")
-                   for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+                   for a in listed(s["Action"])}
         assert calls - actions == set(), (sid, sorted(calls - actions))
 
 
 def test_the_actions_aws_checks_while_serving_those_calls_are_allowed(policy):
     also = {a for s in policy["Statement"] if s["Sid"].startswith("Also")
-            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+            for a in listed(s["Action"])}
     statements = {s["Sid"]: s for s in policy["Statement"]}
     for sid, needed in SERVICE_CHECKED_ACTIONS.items():
-        action = statements[sid]["Action"]
-        actions = set(action if isinstance(action, list) else [action]) | also
+        actions = set(listed(statements[sid]["Action"])) | also
         assert needed - actions == set(), (sid, sorted(needed - actions))
 
 # GCP: the role in docs/first-deploy.md ("The deployer's roles") that lets the deployer create
