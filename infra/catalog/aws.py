@@ -189,22 +189,12 @@ AUTOSCALING_DATA_TIERING_MIN_VERSION = {"valkey": (7, 2), "redis": (7, 0)}
 # (AutoScaling-Scaling-Policies-Replicas-Replicas.html, AutoScaling-Scaling-Adding-Policy-
 # Shards.html). Scale-in waits until the metric is below 75 % of the target.
 AUTOSCALING_TARGET_PERCENT = (35, 70)
-# Application Auto Scaling: namespace, resource id and dimensions for a replication group
-# (docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-
-# elasticache.html; AutoScaling-Register-Policy.html).
-AUTOSCALING_NAMESPACE = "elasticache"
-AUTOSCALING_DIMENSION = {"replicas": "elasticache:replication-group:Replicas",
-                         "shards": "elasticache:replication-group:NodeGroups"}
 # Predefined target-tracking metrics (AutoScaling-Scaling-Policies-Target.html): replicas track
 # the replicas' average engine CPU; shards track memory counted for eviction, or capacity
 # (memory + SSD) on data-tiering nodes, which cannot use the memory metric.
 AUTOSCALING_REPLICA_METRIC = "ElastiCacheReplicaEngineCPUUtilization"
 AUTOSCALING_SHARD_MEMORY_METRIC = "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage"
 AUTOSCALING_SHARD_CAPACITY_METRIC = "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage"
-
-
-def autoscaling_resource_id(replication_group_id: str) -> str:
-    return f"replication-group/{replication_group_id}"
 
 
 # ElastiCache Serverless (aws.elasticache.ServerlessCache).
