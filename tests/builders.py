@@ -26,7 +26,12 @@ def flat(config: dict[str, Any]) -> dict[str, str]:
 
 def aws_config(caches: dict[str, Any] | None = None, **top: Any) -> dict[str, str]:
     """A valid AWS stack config with overrides: aws_config({"c": {...}}, profile="production")."""
-    config = dict(AWS_BASE)
+    return _stack_config(AWS_BASE, caches, top)
+
+
+def _stack_config(base: dict[str, Any], caches: dict[str, Any] | None,
+                  top: dict[str, Any]) -> dict[str, str]:
+    config = dict(base)
     config["managed-cache:caches"] = caches if caches is not None else {"sessions": {}}
     for key, value in top.items():
         config[key if ":" in key else f"managed-cache:{key}"] = value
@@ -42,12 +47,21 @@ GCP_BASE: dict[str, Any] = {
 
 def gcp_config(caches: dict[str, Any] | None = None, **top: Any) -> dict[str, str]:
     """A valid GCP stack config with overrides: gcp_config({"c": {...}}, profile="production")."""
-    config = dict(GCP_BASE)
-    config["managed-cache:caches"] = caches if caches is not None else {"sessions": {}}
-    for key, value in top.items():
-        config[key if ":" in key else f"managed-cache:{key}"] = value
-    return {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v)
-            for k, v in config.items()}
+    return _stack_config(GCP_BASE, caches, top)
+
+
+def aws_plan(caches: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """The plan report (`python -m infra.plan --format json`) of aws_config(caches, **top)."""
+    from infra.plan.report import build_report, run_plan
+
+    return build_report(run_plan("test", config=aws_config(caches, **top)))
+
+
+def gcp_plan(caches: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """The plan report of gcp_config(caches, **top)."""
+    from infra.plan.report import build_report, run_plan
+
+    return build_report(run_plan("test", config=gcp_config(caches, **top)))
 
 
 def spec_of(config: dict[str, str], **fields: Any) -> Any:

@@ -24,14 +24,12 @@ from infra.plan.diff import diff
 from infra.plan.render import render
 from infra.plan.report import build_report, load_report, run_plan
 from tests.builders import gcp_config
+from tests.builders import gcp_plan as report
 
 VALKEY = "gcp:memorystore/instance:Instance"
 REDIS = "gcp:redis/instance:Instance"
 MEMCACHED = "gcp:memcache/instance:Instance"
 
-
-def report(caches: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return build_report(run_plan("test", config=gcp_config(caches, **top)))
 
 
 def compare(tmp_path: Path, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -15,13 +15,11 @@ from infra.plan.diff import TLS_MODE_AFTER_REDIS_6, diff
 from infra.plan.render import render
 from infra.plan.report import build_report, load_report, run_plan
 from tests.builders import aws_config
+from tests.builders import aws_plan as report
 
 RG = "aws:elasticache/replicationGroup:ReplicationGroup"
 SESSIONS = {"engine": "valkey", "node_type": "cache.r7g.large", "replicas": 1}
 
-
-def report(caches: dict, **top) -> dict:
-    return build_report(run_plan("test", config=aws_config(caches, **top)))
 
 
 def old_json(tmp_path: Path, caches: dict, **top) -> dict:

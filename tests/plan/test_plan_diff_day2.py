@@ -15,15 +15,13 @@ from infra.plan.diff import diff
 from infra.plan.report import build_report, run_plan
 from infra.plan.secrets import UNKNOWN
 from tests.builders import aws_config
+from tests.builders import aws_plan as report
 
 SESSIONS = {"engine": "valkey", "node_type": "cache.r7g.large", "replicas": 1,
             "parameters": {"maxmemory-policy": "volatile-lru"}}
 PAGES = {"engine": "memcached", "node_type": "cache.m7g.large", "nodes": 2}
 GLOBAL = {**SESSIONS, "global": {"secondary_region": "eu-west-1"}}
 
-
-def report(caches: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return build_report(run_plan("test", config=aws_config(caches, **top)))
 
 
 def with_(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
