@@ -1,7 +1,8 @@
 """Checks of a plan diff that look across resources rather than at one resource's inputs:
-what Pulumi's order (create the new resource before deleting the old) does to names a cloud
-keeps unique, to private zones, IAM grants and Valkey secondaries; what deleting a subnet or an
-auto scaling target hands back. infra/plan/diff.py calls them with the resources that left the
+what Pulumi's order (create the new resource before deleting the old, update before deleting)
+does to names a cloud keeps unique, to private zones, IAM grants, Valkey secondaries and a
+primary leaving its Global Datastore; what deleting a subnet or an auto scaling target hands
+back. infra/plan/diff.py calls them with the resources that left the
 plan (`gone`), came into it (`came`), or both plans."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from components.aws.autoscaling import SCALABLE_DIMENSION
 from components.resource_types import (
+    AWS_GLOBAL_REPLICATION_GROUP,
     AWS_KMS_ALIAS,
     AWS_REPLICATION_GROUP,
     AWS_ROUTE53_RECORD,
@@ -22,6 +24,7 @@ from components.resource_types import (
     GCP_PROJECT_IAM_MEMBER,
     GCP_VALKEY,
 )
+from infra.plan.conditions import Context
 from infra.plan.secrets import UNKNOWN
 
 # Names a cloud keeps unique per region, per resource type: the input that holds the name, what
@@ -289,3 +292,44 @@ def scaling_handed_back(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             "group back to it, a reshard or scale-in under load if the scaler had moved it. "
             f"Set {config_key} to the live count first (`python -m ops status`).")
     return notes
+
+
+def primaries_leaving_global(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+                             gone: list[dict[str, Any]], context: Context
+                             ) -> list[dict[str, Any]]:
+    """REJECTED for a primary that leaves its Global Datastore (`global:` removed) and so stops
+    ignoring auto minor version upgrade, which AWS switched off when it joined
+    (components/provider_facts.py, GLOBAL_MEMBER). The provider reads the live value into its
+    state, so the update sends the config's value again; Pulumi deletes what left the program
+    (the secondaries, the global group) only after every update, so ModifyReplicationGroup
+    reaches a group that is still a member, and AWS rejects it. Every later `pulumi up` stops
+    at the same update, and the deletes never come."""
+    rejected = []
+    for before, after in pairs:
+        cache = after["cache"]
+        if after["type"] != AWS_REPLICATION_GROUP or cache not in context.old_global \
+                or cache in context.new_global \
+                or "autoMinorVersionUpgrade" not in before.get("ignore_changes", ()) \
+                or "autoMinorVersionUpgrade" in after.get("ignore_changes", ()) \
+                or after["inputs"].get("autoMinorVersionUpgrade") is False:
+            continue
+        targets = " ".join(f"--target '{r['urn']}'" for r in gone
+                           if r["type"] == AWS_GLOBAL_REPLICATION_GROUP and r["cache"] == cache)
+        rejected.append({
+            "type": after["type"], "name": after["name"], "urn": after["urn"], "cache": cache,
+            "key": "autoMinorVersionUpgrade", "outcome": "rejected",
+            "condition": "the primary leaves its Global Datastore",
+            "reason": "the group leaves its Global Datastore in this update and stops ignoring "
+                      "auto minor version upgrade, which AWS turned off when it joined; the "
+                      "update turns it on again before the secondaries and the global group "
+                      "are deleted (Pulumi deletes last), and AWS rejects a modification of a "
+                      "member. Delete the Global Datastore first: `pulumi destroy "
+                      f"{targets} --target-dependents` (the global group and the secondaries "
+                      "with what depends on them; the primary stays; in production lift their "
+                      "`protect` first with `pulumi state unprotect`), then `pulumi refresh` "
+                      "and `pulumi up`.",
+            "source": "https://github.com/hashicorp/terraform-provider-aws/issues/24919 (AWS "
+                      "turns it off on members); replication_group.go resourceReplicationGroup"
+                      "Update (HasChange auto_minor_version_upgrade); Pulumi runs deletes "
+                      "after creates and updates"})
+    return rejected

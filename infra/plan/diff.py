@@ -86,6 +86,28 @@ GLOBAL_MODIFICATIONS = frozenset({"cacheNodeType", "engineVersion", "numNodeGrou
 GLOBAL_AT_ONCE = ("applied at once in every region: a Global Datastore's changes cannot wait for "
                   "the maintenance window, whatever aws.apply_immediately says")
 
+# Inputs ModifyReplicationGroup / ModifyCacheCluster hold for the maintenance window when
+# ApplyImmediately is false ("changes to the nodes in the replication group are applied on the
+# next maintenance reboot", ApplyImmediately, ModifyReplicationGroup API reference); replica and
+# shard counts go through their own calls, which apply at once. The provider reads the running
+# values back (elasticache/cluster.go setFromCacheCluster), so until the window every preview
+# shows the change again. A Global Datastore member ignores these (its global group applies them
+# at once, GLOBAL_AT_ONCE).
+WINDOW_KEYS = {AWS_REPLICATION_GROUP: frozenset({"nodeType", "engineVersion",
+                                                 "parameterGroupName"}),
+               AWS_CLUSTER: frozenset({"numCacheNodes", "engineVersion"})}
+WAITS_FOR_WINDOW = ("{keys}: waits for the maintenance window (applyImmediately false), and "
+                    "until then every preview shows this change again")
+# With a new parameter group (a major upgrade), the old one is deleted at the end of this
+# update; ElastiCache refuses to delete a group a cluster is still a member of
+# (InvalidCacheParameterGroupState; parameter_group.go retries it for 3 minutes). Whether a
+# group stays a member until the window applies the change is not documented: a real-account
+# check (docs/first-deploy.md).
+OLD_PARAMETER_GROUP = ("; the old parameter group is deleted at the end of this update, which "
+                       "fails (InvalidCacheParameterGroupState) if the group still uses it "
+                       "until the window: to upgrade at a time you choose, set "
+                       "aws.apply_immediately: true for this update")
+
 # Inputs that set what a cache is priced on (node type or memory, node, shard and replica
 # counts, serverless limits): a NOT APPLIED one leaves the price as it is.
 SIZE_KEYS = frozenset({
@@ -145,6 +167,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     existing_vpc_rejected, existing_vpc_notes = checks.existing_vpc_zone_changes(old, new, came)
     rejected += existing_vpc_rejected
     name_notes += existing_vpc_notes + checks.scaling_handed_back(old, new)
+    rejected += checks.primaries_leaving_global(pairs, gone, context)
     regions_losing_subnets = set()
     for before, after in pairs:
         entry = _compare(before, after, context)
@@ -306,6 +329,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
     if after["type"] == AWS_REPLICATION_GROUP and "transitEncryptionMode" in keys \
             and old_in.get("transitEncryptionMode") is None:
         notes.append(TLS_MODE_AFTER_REDIS_6)
+    deferred = sorted(set(keys) & WINDOW_KEYS.get(after["type"], frozenset()))
+    if deferred and new_in.get("applyImmediately") is False and not replace_keys:
+        notes.append(WAITS_FOR_WINDOW.format(keys=", ".join(deferred))
+                     + (OLD_PARAMETER_GROUP if "parameterGroupName" in deferred else ""))
     if after["type"] == AWS_GLOBAL_REPLICATION_GROUP and set(keys) & GLOBAL_MODIFICATIONS:
         notes.append(GLOBAL_AT_ONCE)
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))
