@@ -1,9 +1,9 @@
 """Checks of a plan diff that look across resources rather than at one resource's inputs:
 what Pulumi's order (create the new resource before deleting the old, update before deleting)
-does to names a cloud keeps unique, to private zones, IAM grants, Valkey secondaries and a
-primary leaving its Global Datastore; what deleting a subnet or an auto scaling target hands
-back. infra/plan/diff.py calls them with the resources that left the
-plan (`gone`), came into it (`came`), or both plans."""
+does to names a cloud keeps unique, to private zones, IAM grants, Valkey secondaries, a
+primary leaving its Global Datastore and a GCP network's ranges; what deleting a subnet or an
+auto scaling target hands back. infra/plan/diff.py calls them with the resources that left
+the plan (`gone`), came into it (`came`), or both plans."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ from components.resource_types import (
     AWS_SECRET,
     AWS_USER,
     AWS_USER_GROUP,
+    GCP_GLOBAL_ADDRESS,
+    GCP_MEMCACHED,
     GCP_PROJECT_IAM_MEMBER,
+    GCP_REDIS,
+    GCP_SUBNETWORK,
     GCP_VALKEY,
 )
 from infra.plan.conditions import Context
@@ -332,4 +336,50 @@ def primaries_leaving_global(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
                       "turns it off on members); replication_group.go resourceReplicationGroup"
                       "Update (HasChange auto_minor_version_upgrade); Pulumi runs deletes "
                       "after creates and updates"})
+    return rejected
+
+
+def gcp_ranges_moved(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+                     old: dict[str, Any]) -> list[dict[str, Any]]:
+    """REJECTED for a GCP network range the config moves under live caches.
+
+    `network.vpc_cidr`: each subnet ignores its range after creation (components/gcp/network.py
+    `SUBNET_RANGE`: a range that does not contain the old one replaces the subnet, where the
+    Valkey endpoints are), so the change would reach only the firewall rules, which would then
+    cover a range no subnet uses. `network.gcp.psa_range` / `psa_prefix_length`: the private
+    services range is ForceNew (compute/resource_compute_global_address.go) and replaced delete
+    first (its name is fixed), while Memorystore for Redis and Memcached instances hold
+    addresses in it; they ignore their own range, and the servicenetworking connection names
+    the range, not its addresses."""
+    producers = sorted({r["cache"] for r in old.get("resources", [])
+                        if r["type"] in (GCP_REDIS, GCP_MEMCACHED) and r["cache"]})
+    rejected = []
+    for before, after in pairs:
+        was, now = before["inputs"], after["inputs"]
+        if after["type"] == GCP_SUBNETWORK and was.get("ipCidrRange") != now.get("ipCidrRange"):
+            key, reason = "ipCidrRange", (
+                f"network.vpc_cidr changed, but the subnet keeps {was.get('ipCidrRange')}: a "
+                "range that does not contain the old one replaces a subnet, and the caches' "
+                "endpoints are in it, so the stack never moves it. Only the firewall rules "
+                "would follow the new range, away from the subnets. Keep vpc_cidr; to move to "
+                "another range, create the caches on a new network.")
+        elif after["type"] == GCP_GLOBAL_ADDRESS and producers and now.get("address") \
+                is not None and (was.get("address"), was.get("prefixLength")) != (
+                    now.get("address"), now.get("prefixLength")):
+            key, reason = "address", (
+                "the private services range moves, and Google replaces it (delete first) "
+                f"while {', '.join(producers)} hold addresses in it; they keep them, outside "
+                "the range the network then declares. Keep psa_range and psa_prefix_length; "
+                "to move, remove those caches in one `pulumi up` (their data goes), then "
+                "change the range.")
+        else:
+            continue
+        rejected.append({
+            "type": after["type"], "name": after["name"], "urn": after["urn"],
+            "cache": after["cache"], "key": key, "outcome": "rejected",
+            "condition": "a network range moved under live caches", "reason": reason,
+            "source": "terraform-provider-google compute/resource_compute_subnetwork.go "
+                      "(ip_cidr_range ForceNewIfChange IsShrinkageIpCidr), "
+                      "compute/resource_compute_global_address.go (address, prefix_length "
+                      "ForceNew)"})
     return rejected

@@ -168,6 +168,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     rejected += existing_vpc_rejected
     name_notes += existing_vpc_notes + checks.scaling_handed_back(old, new)
     rejected += checks.primaries_leaving_global(pairs, gone, context)
+    rejected += checks.gcp_ranges_moved(pairs, old)
     regions_losing_subnets = set()
     for before, after in pairs:
         entry = _compare(before, after, context)

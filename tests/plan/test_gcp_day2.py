@@ -401,3 +401,30 @@ def test_an_earlier_plan_without_totals_or_caches_still_compares(tmp_path):
     assert {(r["key"], r["outcome"]) for r in result["rejected"]} == {
         ("readReplicasMode", "not applied"), ("replicaCount", "not applied")}
     assert result["cost_delta_monthly_usd"] is None
+
+
+def network(psa_range: str = "10.60.0.0/20", vpc_cidr: str = "10.44.0.0/16") -> dict[str, Any]:
+    return {"vpc_cidr": vpc_cidr, "gcp": {"psa_range": psa_range}}
+
+
+NETWORKED = {"r": {"engine": "redis"}, "v": {"engine": "valkey"}}
+
+
+def test_moving_the_private_services_range_under_redis_is_rejected():
+    before = report(NETWORKED, network=network())
+    [refusal] = diff(before, report(NETWORKED, network=network("10.70.0.0/20")))["rejected"]
+    assert (refusal["type"], refusal["key"]) == ("gcp:compute/globalAddress:GlobalAddress",
+                                                 "address")
+    assert "while r hold addresses in it" in refusal["reason"]
+    # Leaving psa_range out later sends no address: the provider keeps the allocated one.
+    unpinned = {"vpc_cidr": "10.44.0.0/16"}
+    assert diff(before, report(NETWORKED, network=unpinned))["rejected"] == []
+
+
+def test_moving_the_vpc_cidr_is_rejected_on_each_subnet_that_keeps_its_range():
+    before = report(NETWORKED, network=network())
+    rejected = diff(before, report(NETWORKED, network=network(vpc_cidr="10.45.0.0/16")))[
+        "rejected"]
+    assert [(r["key"], r["condition"]) for r in rejected] == [
+        ("ipCidrRange", "a network range moved under live caches")]
+    assert "the subnet keeps 10.44.0.0/20" in rejected[0]["reason"]
