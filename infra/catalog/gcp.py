@@ -89,6 +89,11 @@ VALKEY_MAX_SHARDS = 250
 # one instance (Memorystore for Valkey quotas, https://cloud.google.com/memorystore/docs/valkey/quotas).
 VALKEY_MAX_INSTANCE_UNITS = 250
 MAX_REPLICAS = 5                   # Valkey per shard; Redis with read replicas
+# "You can have a maximum of two read replicas for the instance" (Memorystore for Valkey, Enable
+# and disable Cluster Mode, https://cloud.google.com/memorystore/docs/valkey/cluster-mode-enabled-
+# and-disabled), where the overview allows up to five per shard: stated for Cluster Mode
+# Disabled, but written when the overview said two, so a warning, not a refusal.
+VALKEY_CLUSTER_DISABLED_MAX_REPLICAS = 2
 VALKEY_MAX_SECONDARIES = 2         # cross-region replication: up to 2 secondaries
 REDIS_MIN_GB, REDIS_MAX_GB = 1, 300
 # "The default per-project quota for Memorystore for Redis allows you to provision 1 TB of Redis

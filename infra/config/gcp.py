@@ -67,7 +67,11 @@ from infra.config.common import (
 )
 from infra.config.gcp_global import check_global
 from infra.config.gcp_labels import check_labels
-from infra.config.gcp_limits import GCP_LIMITS, check_valkey_units
+from infra.config.gcp_limits import (
+    GCP_LIMITS,
+    check_valkey_units,
+    cluster_disabled_replica_warnings,
+)
 from infra.config.schema import CacheConfig
 from infra.config.spec import GcpCacheSpec
 
@@ -358,6 +362,9 @@ def _resolve_valkey(cfg: CacheConfig, d: GcpDefaults, profile: str, region: str,
             problems.append(Problem(f"{path}.gcp.kms_key", "a Cloud KMS key is regional and "
                                     "cross-region secondaries would need their own; remove the "
                                     "key or the global block."))
+    if not cluster_mode:
+        warnings.extend(cluster_disabled_replica_warnings(
+            replicas, secondary_replicas if secondaries else 0, path))
     return dict(
         replicas=replicas, shards=shards, cluster_mode=cluster_mode,
         node_type=node.api_name if node else None,

@@ -73,3 +73,17 @@ def redis_capacity_warnings(caches: Sequence[GcpCacheSpec], region: str) -> list
     return [f"caches: the Memorystore for Redis instances hold {total} GB in {region}; the "
             f"default quota is {gcp_catalog.REDIS_REGION_QUOTA_GB} GB a region (Total Redis "
             "capacity (GB)), so ask Google for more before `pulumi up`."]
+
+
+def cluster_disabled_replica_warnings(replicas: int, secondary_replicas: int,
+                                      path: str) -> list[str]:
+    """A Valkey instance without cluster mode past its documented replicas: one warning, on
+    the primary's count, or else on its secondaries' own (0: no secondaries)."""
+    limit = gcp_catalog.VALKEY_CLUSTER_DISABLED_MAX_REPLICAS
+    crowded = [(key, count) for key, count in ((f"{path}.replicas", replicas),
+                                               (f"{path}.global.secondary_replicas",
+                                                secondary_replicas)) if count > limit]
+    return [f"{key}: {count} replicas on one shard without cluster mode; Google's Cluster Mode "
+            f"page says a Cluster Mode Disabled instance has at most {limit} read replicas. If "
+            f"the create is refused, use {limit} or set gcp.cluster_mode: true (decided at "
+            "creation)." for key, count in crowded[:1]]

@@ -260,3 +260,23 @@ def test_a_valkey_instance_of_exactly_its_usage_units_is_accepted(shards, replic
 def test_an_address_repeated_in_another_case_counts_once_toward_the_channel_warning():
     emails = [f"oncall{i}@example.com" for i in range(16)] + ["ONCALL0@example.com"]
     assert load_stack_config(gcp_config(alerts={"emails": emails}), "test").warnings == ()
+
+
+@pytest.mark.parametrize(("cache", "expected"), [
+    (valkey(replicas=3), ["caches.s.replicas: 3 replicas on one shard without cluster mode; "
+                          "Google's Cluster Mode page says a Cluster Mode Disabled instance has "
+                          "at most 2 read replicas. If the create is refused, use 2 or set "
+                          "gcp.cluster_mode: true (decided at creation)."]),
+    (valkey(replicas=2), []),
+    (valkey(replicas=5, shards=2), []),                     # cluster mode: five per shard
+    (valkey(replicas=3, gcp={"cluster_mode": True}), []),
+    (valkey(replicas=2, **{"global": {"secondary_region": "us-east4", "secondary_replicas": 4}}),
+     ["caches.s.global.secondary_replicas: 4 replicas on one shard without cluster mode; "
+      "Google's Cluster Mode page says a Cluster Mode Disabled instance has at most 2 read "
+      "replicas. If the create is refused, use 2 or set gcp.cluster_mode: true (decided at "
+      "creation)."]),
+], ids=["three-replicas", "two-replicas", "cluster-mode-shards", "cluster-mode-one-shard",
+        "secondary-with-four"])
+def test_valkey_without_cluster_mode_past_two_replicas_is_warned(cache, expected):
+    warnings = spec_of(gcp_config(cache, **GCP_PROD)).warnings
+    assert [w for w in warnings if "Cluster Mode" in w] == expected
