@@ -1,5 +1,6 @@
 """AWS networks: the stack's VPC (new or existing), the networks of Global Datastore secondary
-regions, and the client ranges each region must admit. Each rule appends a Problem."""
+regions, the client ranges each region must admit, and whether the caches fit the addresses of
+the subnets the stack creates. Each rule appends a Problem."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from infra.catalog.aws import AwsProfileDefaults
 from infra.config.aws_limits import AWS_LIMITS
 from infra.config.common import (
     DEFAULT_VPC_CIDR,
+    SUBNET_PREFIX_BITS,
+    VPC_PREFIXES,
     Problem,
     check_allowed_cidrs,
     check_each_once,
@@ -20,7 +23,7 @@ from infra.config.common import (
     uses_existing_network,
 )
 from infra.config.schema import NetworkConfig
-from infra.config.spec import CacheSpec, NetworkSpec
+from infra.config.spec import CacheSpec, NetworkSpec, ServerlessCacheSpec
 
 _VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
@@ -202,3 +205,115 @@ def cross_region_clients(caches: list[CacheSpec], region: str, primary_cfg: Netw
                     f"primary in {here}{when}. Add them; routing between the regions (VPC "
                     "peering or a Transit Gateway) is yours: this stack builds none."))
     return (resolved[region], {r: n for r, n in resolved.items() if r != region}, warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses: the caches of a region must fit the subnets of the VPC the stack creates there.
+# ---------------------------------------------------------------------------------------------
+# AWS "reserves both the first four and the last IPv4 address in each subnet's CIDR block.
+# They're not available for your use" (EC2 API CreateSubnet,
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html; Amazon VPC user
+# guide, Subnet sizing, https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html).
+RESERVED_PER_SUBNET = 5
+
+
+def usable_addresses(prefix: int, zones: int) -> int:
+    """What a new VPC of /`prefix` leaves for caches: one subnet per zone, each 1/16 of the VPC
+    (components/aws/network.py private_subnet_cidrs), less the addresses AWS reserves in each."""
+    return zones * (2 ** (32 - prefix - SUBNET_PREFIX_BITS) - RESERVED_PER_SUBNET)
+
+
+def check_addresses(region: str, primary: NetworkSpec, secondaries: dict[str, NetworkSpec],
+                    caches: list[CacheSpec], serverless: list[ServerlessCacheSpec],
+                    problems: list[Problem], warnings: list[str]) -> None:
+    """Each VPC the stack creates holds the caches of its region, or ElastiCache fails at apply
+    time: a node takes an address of its subnet group's subnets ("note the number of available
+    IP addresses. If the subnet has very few free IP addresses, you might be constrained as to
+    how many more nodes you can add to the cluster", ElastiCache user guide, Creating a subnet
+    group, https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SubnetGroups.Creating.html),
+    and a serverless cache deploys its VPC endpoint in each of its subnets (CreateServerlessCache
+    SubnetIds: "the subnets where the VPC endpoint for the serverless cache will be deployed";
+    "ElastiCache uses those subnets to allocate IP addresses for your cache", Choosing a network
+    type for serverless caches). How many addresses the endpoint takes in a subnet is not
+    documented: one is counted, the least it can take, so what is refused surely fails and a
+    config that passes may still be a few addresses short. The check is on the total: how
+    ElastiCache places nodes among the zones may exhaust one subnet sooner. Refused when the
+    configured nodes do not fit; warned when only the auto scaling maxima do not (registering
+    them succeeds, a later scale-out fails). An existing VPC (vpc_id) is not checked: its free
+    addresses are unknown offline."""
+    for here, network in {region: primary, **secondaries}.items():
+        if network.vpc_cidr is None:
+            continue
+        # (cache, what takes addresses, addresses as configured, at the auto scaling maxima)
+        takers: list[tuple[str, str, int, int]] = []
+        for cache in caches:
+            if here == region:
+                takers.append((cache.name, "nodes", cache.nodes, _scaled_nodes(cache)))
+            elif cache.global_ is not None and here in cache.global_.secondary_regions:
+                nodes = cache.shards * (1 + cache.global_.secondary_replicas)
+                takers.append((cache.name, "nodes", nodes, nodes))
+        zones = network.availability_zones
+        if here == region:
+            takers += [(s.name, "addresses, its endpoint in each subnet", zones, zones)
+                       for s in serverless]
+        block = ipaddress.IPv4Network(network.vpc_cidr)
+        path, subject, example_base = _cidr_source(here, region, block, primary, caches)
+        usable = usable_addresses(block.prefixlen, zones)
+        need = sum(t[2] for t in takers)
+        most = sum(t[3] for t in takers)
+        subnets = (f"{zones} subnet{'s' if zones > 1 else ''} of "
+                   f"/{block.prefixlen + SUBNET_PREFIX_BITS}, each "
+                   f"{2 ** (32 - block.prefixlen - SUBNET_PREFIX_BITS)} addresses less the "
+                   f"{RESERVED_PER_SUBNET} AWS reserves")
+        if need > usable:
+            parts = "; ".join(f"caches.{name}: {count} {what}" for name, what, count, _ in takers)
+            problems.append(Problem(path, f"{subject} leaves {usable} usable addresses in {here} "
+                                    f"({subnets}), and the caches there take {need} ({parts}); "
+                                    f"{_fix(need, zones, example_base)}."))
+        elif most > usable:
+            parts = "; ".join(f"caches.{name}: {top} {what}"
+                              + (" at its scaler's maximum" if top > count else "")
+                              for name, what, count, top in takers)
+            warnings.append(f"{path}: at the auto scaling maxima the caches in {here} take {most} "
+                            f"addresses ({parts}), past the {usable} usable in {subject} "
+                            f"({subnets}); registering the maxima succeeds, but a scale-out "
+                            f"past {usable} fails: {_fix(most, zones, example_base)}, or lower "
+                            "the maxima.")
+
+
+def _scaled_nodes(cache: CacheSpec) -> int:
+    """The nodes of a cache at its auto scaling maxima (its configured nodes without)."""
+    scaling = cache.autoscaling
+    if scaling is None:
+        return cache.nodes
+    shards = scaling.shards.max if scaling.shards is not None else cache.shards
+    replicas = scaling.replicas.max if scaling.replicas is not None else cache.replicas
+    return shards * (1 + replicas)
+
+
+def _cidr_source(here: str, region: str, block: ipaddress.IPv4Network, primary: NetworkSpec,
+                 caches: list[CacheSpec]) -> tuple[str, str, ipaddress.IPv4Network]:
+    """Where the prefix of `here`'s VPC `block` comes from: (key path, the block as the message
+    names it, the block a fix resizes). A secondary region's VPC without a vpc_cidr of its own
+    takes the primary's prefix (secondary_networks), so the fix is there."""
+    if here == region:
+        return "network.vpc_cidr", f"'{block}'", block
+    for cache in caches:
+        if cache.global_ is not None and here in cache.global_.secondary_regions \
+                and cache.global_.network is not None \
+                and cache.global_.network.vpc_cidr is not None:
+            return f"caches.{cache.name}.global.network.vpc_cidr", f"'{block}'", block
+    assert primary.vpc_cidr is not None         # a secondary's default block follows it
+    return ("network.vpc_cidr", f"'{block}' (the VPC of {here}, which takes this prefix)",
+            ipaddress.IPv4Network(primary.vpc_cidr))
+
+
+def _fix(addresses: int, zones: int, block: ipaddress.IPv4Network) -> str:
+    """The smallest VPC (the longest prefix) whose subnets hold `addresses`."""
+    low, high = VPC_PREFIXES
+    fits = [p for p in range(high, low - 1, -1) if usable_addresses(p, zones) >= addresses]
+    if not fits:
+        return (f"even a /{low} leaves only {usable_addresses(low, zones)}: use more availability "
+                "zones or fewer nodes")
+    example = ipaddress.IPv4Network((block.network_address, fits[0]), strict=False)
+    return f"use a /{fits[0]} or a shorter prefix, e.g. '{example}'"

@@ -192,21 +192,23 @@ def _load_aws(parsed: _Parsed, cloud: str | None, problems: list[Problem]) -> Aw
             caches.append(spec)
     _check_unique_user_ids(every_cache, problems)
     secondary_networks: dict[str, NetworkSpec] = {}
-    cross_region_warnings: list[str] = []
+    network_warnings: list[str] = []
     if network is not None:
         secondary_networks = aws_network.secondary_networks(caches, network, defaults,
                                                             parsed.profile, problems)
         _check_subnet_groups(caches, network, problems)
         if parsed.network_cfg is not None and secondary_networks:
-            network, secondary_networks, cross_region_warnings = \
+            network, secondary_networks, network_warnings = \
                 aws_network.cross_region_clients(caches, parsed.region, parsed.network_cfg,
                                                  network, secondary_networks, problems)
+        aws_network.check_addresses(parsed.region, network, secondary_networks, caches,
+                                    serverless, problems, network_warnings)
     dns = None if parsed.network_cfg is None or cloud is None else \
         _resolve_dns(parsed.network_cfg, cloud, parsed.region, every_cache, problems)
     if problems:
         raise ConfigError(parsed.stack, problems)
     assert network is not None
-    warnings = _warnings(parsed.profile, parsed.emails, every_cache) + cross_region_warnings
+    warnings = _warnings(parsed.profile, parsed.emails, every_cache) + network_warnings
     return AwsStackSpec(
         **parsed.stack_fields(dns, warnings), cloud="aws", network=network, caches=tuple(caches),
         secondary_networks=secondary_networks, serverless_caches=tuple(serverless),
