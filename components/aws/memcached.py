@@ -1,5 +1,5 @@
 """An ElastiCache Memcached cluster: TLS in transit, its own parameter group, nodes spread
-across zones when there is more than one. Memcached has no replication, snapshots or AUTH:
+across zones when there are more than one of each. Memcached has no replication, snapshots or AUTH:
 the security group is its only gate."""
 
 from __future__ import annotations
@@ -18,12 +18,21 @@ from components.component import Component, Outputs
 class MemcachedClusterArgs(NodeCacheArgs):
     cluster_id: str
     nodes: int
+    # The zones of the subnet group's subnets; None when they are not known (an existing subnet
+    # group), taken as several.
+    availability_zones: int | None
     import_id: str | None = None             # adopt this live cluster instead of creating one
 
     @property
     def az_mode(self) -> str:
-        # One node cannot span zones; more than one is spread so a zone outage loses a fraction.
-        return "cross-az" if self.nodes > 1 else "single-az"
+        """More than one node over more than one zone is spread (a zone outage loses a
+        fraction); otherwise the nodes share a zone, and that is what the provider reads back:
+        az_mode is cross-az only when DescribeCacheClusters reports PreferredAvailabilityZone
+        "Multiple" (terraform-provider-aws elasticache/cluster.go resourceClusterRead), so
+        cross-az sent for nodes in one zone would show a change and send ModifyCacheCluster on
+        every `pulumi up`."""
+        spread = self.availability_zones is None or self.availability_zones > 1
+        return "cross-az" if self.nodes > 1 and spread else "single-az"
 
 
 class ElastiCacheMemcachedCluster(Component[MemcachedClusterArgs],

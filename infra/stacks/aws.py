@@ -122,7 +122,7 @@ def build(spec: AwsStackSpec, project: str) -> dict[str, Any]:
 def _memcached(stack: _Stack, cache: CacheSpec) -> dict[str, Any]:
     spec = stack.spec
     memcached = ElastiCacheMemcachedCluster(
-        cache.name, _memcached_args(cache, stack.networks[spec.region],
+        cache.name, _memcached_args(cache, stack.networks[spec.region], spec.network,
                                     stack.event_topics[spec.region]),
         opts=stack.in_primary)
     monitoring.cache_alarms(cache, spec.region, stack.alarm_topics, stack.aws_by_region,
@@ -435,10 +435,20 @@ def _primary_group_args(stack: _Stack, cache: CacheSpec) -> ReplicationGroupArgs
     )
 
 
-def _memcached_args(cache: CacheSpec, network: CacheNetwork,
+def _memcached_args(cache: CacheSpec, network: CacheNetwork, network_spec: NetworkSpec,
                     events: CacheEventTopic) -> MemcachedClusterArgs:
     return MemcachedClusterArgs(**_node_args(cache, network, events), cluster_id=cache.cache_id,
-                                nodes=cache.nodes)
+                                nodes=cache.nodes,
+                                availability_zones=_zones(cache, network_spec))
+
+
+def _zones(cache: CacheSpec, network: NetworkSpec) -> int | None:
+    """The zones a node-based cache's subnet group spans: one subnet per zone in a new VPC, at
+    most one zone per subnet of an existing one; None for an existing subnet group."""
+    if cache.subnet_group_name is not None:
+        return None
+    return network.availability_zones if network.vpc_cidr is not None \
+        else len(network.subnet_ids)
 
 
 def _scaled_dimensions(cache: CacheSpec) -> list[ScaledDimensionArgs]:

@@ -166,7 +166,8 @@ def test_an_imported_memcached_cluster_is_adopted_and_protected(run):
         cluster_id="test-frag", engine_version="1.6.22", node_type="cache.m7g.large", nodes=2,
         port=11211, parameter_group_name="test-frag-memcached1-6",
         parameter_group_family="memcached1.6", subnet_group_name="legacy",
-        security_group_ids=["sg-0123456789abcdef0"], import_id="test-frag")
+        security_group_ids=["sg-0123456789abcdef0"], availability_zones=None,
+        import_id="test-frag")
     recorder = run(in_aws(lambda opts: ElastiCacheMemcachedCluster("frag", args, opts=opts)))
     [cluster] = recorder.of_type("aws:elasticache/cluster:Cluster")
     assert cluster.import_id == "test-frag" and cluster.protect

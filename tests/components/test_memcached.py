@@ -15,6 +15,7 @@ ARGS = MemcachedClusterArgs(
     port=11211, parameter_group_name="test-fragments-memcached1-6",
     parameter_group_family="memcached1.6", subnet_group_name="test-cache",
     security_group_ids=["sg-0123456789abcdef0"], parameters={"max_item_size": "10485760"},
+    availability_zones=2,
 )
 
 
@@ -45,12 +46,33 @@ def test_memcached_cluster_arguments(run):
     assert params.inputs["parameters"] == [{"name": "max_item_size", "value": "10485760"}]
 
 
-@pytest.mark.parametrize("nodes,mode", [(1, "single-az"), (2, "cross-az")])
-def test_az_mode_follows_node_count(run, nodes, mode):
-    from dataclasses import replace
-
-    recorder = run(build(replace(ARGS, nodes=nodes)))
+@pytest.mark.parametrize("nodes,zones,mode", [
+    (1, 2, "single-az"), (2, 2, "cross-az"),
+    # Nodes in one zone: the provider reads single-az back (PreferredAvailabilityZone is not
+    # "Multiple"), so cross-az would be sent again on every `pulumi up`.
+    (3, 1, "single-az"), (1, 1, "single-az"),
+    (3, None, "cross-az"),                  # an existing subnet group: its zones are unknown
+])
+def test_az_mode_follows_node_and_zone_counts(run, nodes, zones, mode):
+    recorder = run(build(replace(ARGS, nodes=nodes, availability_zones=zones)))
     assert recorder.of_type("aws:elasticache/cluster:Cluster")[0].inputs["azMode"] == mode
+
+
+@pytest.mark.parametrize("network,mode", [
+    ({"vpc_cidr": "10.40.0.0/16", "availability_zones": 1}, "single-az"),
+    ({"vpc_cidr": "10.40.0.0/16", "availability_zones": 2}, "cross-az"),
+    ({"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"],
+      "allowed_cidrs": ["10.0.0.0/16"]}, "single-az"),
+    ({"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0",
+                                                        "subnet-0123456789abcdef1"],
+      "allowed_cidrs": ["10.0.0.0/16"]}, "cross-az"),
+], ids=["one-zone", "two-zones", "one-existing-subnet", "two-existing-subnets"])
+def test_the_stack_spreads_memcached_nodes_only_over_several_zones(run_stack, network, mode):
+    from tests.builders import aws_config
+
+    recorder = run_stack(aws_config({"m": {"engine": "memcached", "nodes": 3}}, network=network))
+    [cluster] = recorder.of_type("aws:elasticache/cluster:Cluster")
+    assert (cluster.inputs["numCacheNodes"], cluster.inputs["azMode"]) == (3, mode)
 
 
 def test_node_endpoints_are_exported(run_stack):
