@@ -1,5 +1,5 @@
 """An ElastiCache Memcached cluster: TLS in transit, its own parameter group, nodes spread
-across zones when there are more than one of each. Memcached has no replication, snapshots or AUTH:
+across zones when there are several of both. Memcached has no replication, snapshots or AUTH:
 the security group is its only gate."""
 
 from __future__ import annotations

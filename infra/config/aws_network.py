@@ -55,6 +55,12 @@ def resolve_network(cfg: NetworkConfig, defaults: AwsProfileDefaults, profile: s
     if existing and (cfg.vpc_id is None or not cfg.subnet_ids):
         problems.append(Problem(path, "an existing VPC needs both vpc_id and subnet_ids (at "
                                       "least one subnet)."))
+    elif existing and profile == "production" and len(cfg.subnet_ids or ()) == 1:
+        # As network.availability_zones for a new VPC: one subnet is one zone, where Multi-AZ
+        # has no zone to fail over to and Memcached nodes cannot spread (a single-az cluster).
+        problems.append(Problem(f"{path}.subnet_ids", "one subnet puts every node in one zone; "
+                                "production spreads nodes across at least 2 zones (Multi-AZ, "
+                                "cross-az Memcached). List subnets in two or more zones."))
     for key, values, pattern, what in (
             ("vpc_id", cfg.vpc_id, _VPC_ID, "a VPC id (vpc-0123456789abcdef0)"),
             ("subnet_ids", cfg.subnet_ids, _SUBNET_ID, "a subnet id (subnet-0123456789abcdef0)"),

@@ -220,6 +220,13 @@ BAD_CONFIGS = [
     ("vpc-id-without-subnets", aws_config(network={"vpc_id": "vpc-0123456789abcdef0",
                                                    "allowed_cidrs": ["10.0.0.0/16"]}),
      "network: an existing VPC needs both vpc_id and subnet_ids (at least one subnet)."),
+    ("production-existing-vpc-one-subnet", aws_config(profile="production", alerts={
+        "emails": ["oncall@example.com"]}, network={
+        "vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"],
+        "allowed_cidrs": ["10.0.0.0/16"]}),
+     "network.subnet_ids: one subnet puts every node in one zone; production spreads nodes "
+     "across at least 2 zones (Multi-AZ, cross-az Memcached). List subnets in two or more "
+     "zones."),
     ("existing-vpc-nobody-allowed", aws_config(network={
         "vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"]}),
      "network: with an existing VPC, set allowed_cidrs or allowed_security_group_ids: otherwise "
