@@ -11,14 +11,17 @@ from typing import Any
 
 from components.aws.autoscaling import SCALABLE_DIMENSION
 from components.resource_types import (
+    AWS_DASHBOARD,
     AWS_GLOBAL_REPLICATION_GROUP,
     AWS_KMS_ALIAS,
+    AWS_METRIC_ALARM,
     AWS_REPLICATION_GROUP,
     AWS_ROUTE53_RECORD,
     AWS_ROUTE53_ZONE,
     AWS_ROUTE53_ZONE_ASSOCIATION,
     AWS_SCALING_TARGET,
     AWS_SECRET,
+    AWS_SNS_TOPIC,
     AWS_USER,
     AWS_USER_GROUP,
     GCP_GLOBAL_ADDRESS,
@@ -34,7 +37,8 @@ from infra.plan.secrets import UNKNOWN
 # Names a cloud keeps unique per region, per resource type: the input that holds the name, what
 # the cloud answers a second resource of that name, how to take the change instead, and the
 # source. A resource that keeps its name under a new URN is created before the old one is
-# deleted (Pulumi's default order), so the create is refused.
+# deleted (Pulumi's default order), so the create is refused, or takes the live one over
+# (NAME_TAKEN_OVER), which the delete then removes.
 UNIQUE_NAMES: dict[str, tuple[str, str, str, str]] = {
     AWS_SECRET: (
         "name", "Secrets Manager refuses a second secret of that name",
@@ -64,14 +68,44 @@ UNIQUE_NAMES: dict[str, tuple[str, str, str, str]] = {
         "it), then add it back in its new form.",
         "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
         "API_CreateUserGroup.html"),
+    # The stack's topics are per region and prefix: a new URN comes only from a program change.
+    AWS_SNS_TOPIC: (
+        "name", "pulumi-aws refuses to create a topic whose name exists (SNS's CreateTopic "
+        "would hand back the live topic, which the old URN's delete would then remove)",
+        "Keep the topic's URN: give it an alias to the old one in the program.",
+        "https://github.com/pulumi/pulumi-aws/pull/3809; https://docs.aws.amazon.com/sns/latest/"
+        "api/API_CreateTopic.html (\"This action is idempotent\")"),
+    # CloudWatch does not refuse: PutMetricAlarm and PutDashboard create or replace, and the
+    # provider creates with them (the outcome is NOT APPLIED, see NAME_TAKEN_OVER).
+    AWS_METRIC_ALARM: (
+        "name", "CloudWatch's PutMetricAlarm replaces the live alarm of that name instead "
+        "of refusing, then the old URN's delete removes it: the stack ends without the alarm "
+        "while its state lists it",
+        "Keep the alarm's URN: give it an alias to the old one in the program, or a new name.",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/"
+        "API_PutMetricAlarm.html (\"Creates or updates an alarm\"); terraform-provider-aws "
+        "cloudwatch/metric_alarm.go creates with PutMetricAlarm"),
+    AWS_DASHBOARD: (
+        "dashboardName", "CloudWatch's PutDashboard replaces the live dashboard of that name "
+        "instead of refusing, then the old URN's delete removes it: the stack ends without the "
+        "dashboard while its state lists it",
+        "Keep the dashboard's URN: give it an alias to the old one in the program, or a new "
+        "name.",
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/"
+        "API_PutDashboard.html (\"Creates a dashboard if it does not already exist, or updates "
+        "an existing dashboard\"); terraform-provider-aws cloudwatch/dashboard.go"),
 }
+# Types whose create takes over a live resource of the name rather than failing: the update
+# succeeds and the resource is gone after it.
+NAME_TAKEN_OVER = frozenset({AWS_METRIC_ALARM, AWS_DASHBOARD})
 # Secrets Manager's default recovery window, where a plan carries none.
 DEFAULT_RECOVERY_DAYS = 30
 
 
 def unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
                  ) -> tuple[list[dict[str, Any]], list[str]]:
-    """REJECTED for each name kept under a new URN (UNIQUE_NAMES), and a note for each deleted
+    """REJECTED (or NOT APPLIED, for a name the cloud takes over: NAME_TAKEN_OVER) for each
+    name kept under a new URN (UNIQUE_NAMES), and a note for each deleted
     AWS secret whose name stays reserved for its recovery window ("You can't create a secret
     with the same name as a secret scheduled for deletion", DeleteSecret API). Names not known
     in the plan (None, or unknown in a --preview plan) are passed over."""
@@ -91,7 +125,8 @@ def unique_names(gone: list[dict[str, Any]], came: list[dict[str, Any]]
         if key(res) in recreated:
             rejected.append({
                 "type": res["type"], "name": res["name"], "urn": res["urn"],
-                "cache": res["cache"], "key": name_input, "outcome": "rejected",
+                "cache": res["cache"], "key": name_input,
+                "outcome": "not applied" if res["type"] in NAME_TAKEN_OVER else "rejected",
                 "condition": "the same name under a new URN",
                 "reason": f"'{name}' is created under a new URN before the old one is deleted, "
                           f"and {refusal}. " + remedy.format(name=name),

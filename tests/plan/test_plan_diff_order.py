@@ -91,3 +91,25 @@ def test_a_global_datastore_upgrade_is_applied_at_once_not_in_the_window(global_
     upgraded = aws_plan({"sessions": {**GLOBAL, "engine_version": "9.0"}}, **PRODUCTION)
     result = diff(copy.deepcopy(global_cache), upgraded)
     assert [n for c in result["changed"] for n in c["notes"] if "waits for the" in n] == []
+
+
+@pytest.mark.parametrize(("type_", "name_input", "outcome"), [
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "name", "not applied"),
+    ("aws:cloudwatch/dashboard:Dashboard", "dashboardName", "not applied"),
+    ("aws:sns/topic:Topic", "name", "rejected"),
+])
+def test_a_name_kept_under_a_new_urn_is_flagged_by_what_the_cloud_does_with_it(type_, name_input,
+                                                                                outcome):
+    """A program change that moves a resource under a new parent without an alias: Pulumi
+    creates the new URN before deleting the old. SNS (through pulumi-aws) refuses the name;
+    CloudWatch takes the live alarm or dashboard over, and the delete then removes it."""
+    before = aws_plan({"sessions": SESSIONS}, **PRODUCTION)
+    after = copy.deepcopy(before)
+    moved = next(r for r in after["resources"] if r["type"] == type_)
+    # A new parent type in the URN's type chain, and no alias.
+    moved["urn"] = moved["urn"].replace(f"${type_}::", f"$managed-cache:moved:Parent${type_}::")
+    assert moved["urn"] != before["resources"][after["resources"].index(moved)]["urn"]
+    [flagged] = [r for r in diff(before, after)["rejected"] if r["type"] == type_]
+    assert (flagged["key"], flagged["outcome"], flagged["condition"]) == (
+        name_input, outcome, "the same name under a new URN")
+    assert f"'{moved['inputs'][name_input]}' is created under a new URN" in flagged["reason"]
