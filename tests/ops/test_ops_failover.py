@@ -10,6 +10,7 @@ that escaped the stubs could never reach AWS.
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from tests.ops.support import (
     FAST,
@@ -23,6 +24,7 @@ from tests.ops.support import (
     endpoint_of,
     gid_members,
     global_api,
+    make_clients,
     rg_api,
     run_failover,
     run_ops,
@@ -58,6 +60,10 @@ def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project
     assert west.operations.count("FailoverGlobalReplicationGroup") == 1
     progress = [line for line in out.splitlines() if line.startswith("  [")]
     assert len(progress) == 3
+    assert ("Global Datastore ldgnf-ops-sessions: promote ops-sessions-euw1 (eu-west-1) to "
+            "primary; the primary now is ops-sessions (us-east-1)") in out
+    assert "note:" not in out                        # an available secondary: nothing to note
+    assert "What clients must change:" in out
     assert "modifying: us-east-1 ops-sessions: PRIMARY (associated)" in progress[0]
     assert "available: us-east-1 ops-sessions: SECONDARY (associated), eu-west-1 " \
            "ops-sessions-euw1: PRIMARY (associated)" in progress[2]
@@ -178,6 +184,12 @@ def test_the_current_primary_is_a_no_op(capsys, project, west):
     ("available", "associated", "deleting",
      "replication group ops-sessions-euw1 (eu-west-1) is deleting; it cannot become the "
      "primary"),
+    ("available", "associated", "creating",
+     "replication group ops-sessions-euw1 (eu-west-1) is creating; it cannot become the "
+     "primary"),
+    ("available", "associated", "create-failed",
+     "replication group ops-sessions-euw1 (eu-west-1) is create-failed; it cannot become the "
+     "primary"),
 ])
 def test_a_busy_global_datastore_is_not_failed_over(capsys, project, west, global_status,
                                                     member_status, group_status, message):
@@ -262,3 +274,147 @@ def test_a_retried_failover_that_aws_then_refuses_may_have_been_accepted(capsys,
     code, _, err = run_failover(capsys, project, *FAST, clients=clients_for(west))
     assert code == 2
     assert "may have been accepted" in err
+
+
+def test_the_failover_waits_until_the_new_primary_is_the_only_primary(capsys, project, east,
+                                                                      west):
+    # Right after the call the Global Datastore can still be `available` with the old roles,
+    # and mid-switch report no primary: neither is a completed failover.
+    no_primary = [(group, region, "SECONDARY", status)
+                  for group, region, _, status in gid_members()]
+    stub_failover(east, west, polls=(global_api(GID, gid_members()),
+                                      global_api(GID, no_primary)))
+
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
+
+    assert (code, err) == (0, "")
+    west.done()
+    progress = [line for line in out.splitlines() if line.startswith("  [")]
+    assert len(progress) == 3
+    assert "available: us-east-1 ops-sessions: PRIMARY (associated)" in progress[0]
+    assert "eu-west-1 ops-sessions-euw1: PRIMARY (associated)" in progress[2]
+
+
+def test_a_secondary_group_that_is_gone_is_not_promoted(capsys, project, west):
+    west.globals_list(global_api(GID, gid_members()))
+    west.stubber.add_client_error("describe_replication_groups", "ReplicationGroupNotFoundFault",
+                                  "ReplicationGroup ops-sessions-euw1 not found.",
+                                  http_status_code=404)
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
+    assert code == 2
+    assert err == "error: replication group ops-sessions-euw1 not found in eu-west-1\n"
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+
+
+def test_a_global_datastore_that_disappears_while_failing_over_stops_the_wait(capsys, project,
+                                                                             west):
+    stub_ready_to_fail_over(west)
+    west.stubber.add_response("failover_global_replication_group",
+                              {"GlobalReplicationGroup": global_api(GID, gid_members())})
+    west.stubber.add_client_error("describe_global_replication_groups",
+                                  "GlobalReplicationGroupNotFoundFault", "not found",
+                                  http_status_code=404)
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(west))
+    assert code == 2
+    west.done()
+    assert "Global Datastore ldgnf-ops-sessions disappeared while failing over" in err
+    assert "failover complete" not in out
+
+
+class _Unreachable:
+    """An elasticache client of a region that cannot be reached at all."""
+
+    def __getattr__(self, operation):
+        def call(**_):
+            raise EndpointConnectionError(endpoint_url="https://elasticache.us-east-1.amazonaws.com/")
+        return call
+
+
+def _without_endpoints(group: dict) -> dict:
+    for node_group in group["NodeGroups"]:
+        node_group.pop("PrimaryEndpoint")
+        node_group.pop("ReaderEndpoint")
+    return group
+
+
+@pytest.mark.parametrize(("old_primary", "endpoint", "reader"), [
+    ("not-found", "(not found)", "(not found)"),
+    ("unreachable", "(unreachable)", "(unreachable)"),
+    ("no-endpoint", "(no endpoint)", "(no endpoint)"),
+])
+def test_the_client_changes_name_what_is_known_of_the_old_primary(capsys, project, east, west,
+                                                                  old_primary, endpoint, reader):
+    stub_ready_to_fail_over(west)
+    west.stubber.add_response("failover_global_replication_group",
+                              {"GlobalReplicationGroup": global_api(GID, gid_members())})
+    west.global_by_id(global_api(GID, gid_members("eu-west-1")))
+    old_client = east.client
+    if old_primary == "not-found":
+        east.stubber.add_client_error("describe_replication_groups",
+                                      "ReplicationGroupNotFoundFault", "not found",
+                                      http_status_code=404)
+    elif old_primary == "unreachable":
+        old_client = _Unreachable()
+    else:
+        east.group(_without_endpoints(rg_api(PRIMARY, "us-east-1")))
+    clients = make_clients({("elasticache", "us-east-1"): old_client,
+                            ("elasticache", "eu-west-1"): west.client})
+
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients)
+
+    assert (code, err) == (0, "")
+    assert f"ops-sessions in us-east-1 ({endpoint}) becomes a read-only secondary" in out
+    assert f"their own region (us-east-1: {reader}; eu-west-1: " in out
+
+
+def test_failing_back_to_the_stacks_own_region_says_so(capsys, project, east, west):
+    east.globals_list(global_api(GID, gid_members("eu-west-1")))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
+    east.stubber.add_response(
+        "failover_global_replication_group",
+        {"GlobalReplicationGroup": global_api(GID, gid_members("eu-west-1"))},
+        {"GlobalReplicationGroupId": GID, "PrimaryRegion": "us-east-1",
+         "PrimaryReplicationGroupId": PRIMARY})
+    east.global_by_id(global_api(GID, gid_members()))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+
+    code, out, err = run_ops(capsys, "failover", "--stack", "ops", "--project-dir",
+                             str(project), "--cache", "sessions", "--to", "us-east-1", *FAST,
+                             clients=clients_for(east, west))
+
+    assert (code, err) == (0, "")
+    east.done()
+    assert "  - the primary is back in the stack's own region (us-east-1)" in out
+    # The connection secrets name the configured primary, which is the primary again.
+    assert "connection secrets" not in out
+    assert "verify --stack ops` reports it until you fail back" not in out
+
+
+def test_a_cache_without_connection_secrets_gets_no_secret_advice(capsys, project, east, west):
+    write_stack(project, "ops", {"sessions": {**GLOBAL_SESSIONS, "secret": False}})
+    stub_failover(east, west)
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
+    assert (code, err) == (0, "")
+    assert "failover complete" in out
+    assert "connection secrets" not in out
+
+
+def test_skip_dns_on_a_stack_without_dns_says_nothing_of_dns(capsys, project, east, west):
+    stub_failover(east, west)
+    code, out, err = run_failover(capsys, project, *FAST, "--skip-dns",
+                                  clients=clients_for(east, west))
+    assert (code, err) == (0, "")
+    assert "DNS" not in out
+
+
+def test_a_global_datastore_reporting_no_primary_is_planned_as_such(capsys, project, west):
+    # e.g. the old primary's region lost from the member list in an outage
+    west.globals_list(global_api(GID, gid_members()[1:]))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+
+    code, out, _ = run_failover(capsys, project, "--dry-run", clients=clients_for(west))
+
+    assert code == 0
+    assert "promote ops-sessions-euw1 (eu-west-1) to primary; the primary now is no primary" \
+        in out
+    assert "becomes a read-only secondary" not in out
