@@ -8,6 +8,7 @@ import pytest
 from tests.ops.support import (
     FRAGMENTS,
     PROD_SESSIONS,
+    Route53,
     Stubbed,
     mocked_aws,  # noqa: F401 (autouse for this folder)
     write_stack,
@@ -28,3 +29,8 @@ def east() -> Stubbed:
 @pytest.fixture
 def west() -> Stubbed:
     return Stubbed("eu-west-1")
+
+
+@pytest.fixture
+def r53() -> Route53:
+    return Route53()

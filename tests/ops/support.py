@@ -409,3 +409,69 @@ def stub_failover(east: Stubbed, west: Stubbed, *also_listed: dict[str, Any],
         west.global_by_id(poll)
     west.global_by_id(global_api(GID, gid_members("eu-west-1")))
     east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="SECONDARY"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Route 53 (network.dns): the private zones and writer records the failover tests read
+# ---------------------------------------------------------------------------------------------
+WRITER = "sessions-writer.cache.internal"
+OLD = endpoint_of(PRIMARY, "us-east-1")             # the primary's endpoint host
+NEW = endpoint_of(SECONDARY, "eu-west-1")
+STACK_TAGS = {"ManagedBy": "managed-cache", "Project": "managed-cache", "Stack": "ops",
+              "Profile": "production"}
+
+
+def write_dns_stack(root, dns: dict[str, Any]) -> None:
+    write_stack(root, "ops", {"sessions": GLOBAL_SESSIONS})
+    path = root / "Pulumi.ops.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"]["managed-cache:network"]["dns"] = dns
+    path.write_text(yaml.safe_dump(document))
+
+
+class Route53:
+    """The private zones `pulumi up` would have created, in moto."""
+
+    def __init__(self):
+        self.client = boto3.client("route53", region_name="us-east-1")
+        self.vpcs = {region: boto3.client("ec2", region_name=region).create_vpc(
+            CidrBlock=cidr)["Vpc"]["VpcId"]
+            for region, cidr in (("us-east-1", "10.50.0.0/16"), ("eu-west-1", "10.51.0.0/16"))}
+
+    def zone(self, region: str, tags: dict[str, str] | None = None, name: str = "cache.internal",
+             vpc: str | None = None) -> str:
+        count = len(self.client.list_hosted_zones()["HostedZones"])
+        zone_id = self.client.create_hosted_zone(
+            Name=name, CallerReference=f"{region}-{count}",
+            VPC={"VPCRegion": region, "VPCId": vpc or self.vpcs[region]},
+            HostedZoneConfig={"PrivateZone": True, "Comment": f"cache names in {region}"},
+        )["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        if tags:
+            self.client.change_tags_for_resource(
+                ResourceType="hostedzone", ResourceId=zone_id,
+                AddTags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        return zone_id
+
+    def cname(self, zone_id: str, name: str, target: str, ttl: int = 20) -> None:
+        self.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {
+                "Name": name, "Type": "CNAME", "TTL": ttl,
+                "ResourceRecords": [{"Value": target}]}}]})
+
+    def records(self, zone_id: str) -> dict[str, tuple[str, int]]:
+        """name -> (CNAME target, TTL)."""
+        sets = self.client.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        return {r["Name"].rstrip("."): (r["ResourceRecords"][0]["Value"], r["TTL"])
+                for r in sets if r["Type"] == "CNAME"}
+
+
+def deployed(r53: Route53) -> dict[str, str]:
+    """A zone per region as the program creates them, with the cache's three names."""
+    zones = {region: r53.zone(region, STACK_TAGS) for region in ("us-east-1", "eu-west-1")}
+    for region, zone_id in zones.items():
+        local = PRIMARY if region == "us-east-1" else SECONDARY
+        r53.cname(zone_id, "sessions.cache.internal", endpoint_of(local, region))
+        r53.cname(zone_id, "sessions-reader.cache.internal",
+                  endpoint_of(local, region, "replica"))
+        r53.cname(zone_id, WRITER, OLD)
+    return zones

@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-import yaml
 from botocore.exceptions import (
     EndpointConnectionError,
     ParamValidationError,
@@ -29,11 +28,15 @@ from infra.stackfile import flat_stack_config
 from tests.ops.support import (
     FAST,
     GID,
-    GLOBAL_SESSIONS,
+    NEW,
+    OLD,
     PRIMARY,
     SECONDARY,
+    STACK_TAGS,
+    WRITER,
     Stubbed,
     clients_for,
+    deployed,
     endpoint_of,
     gid_members,
     global_api,
@@ -42,81 +45,14 @@ from tests.ops.support import (
     run_failover,
     stub_failover,
     stub_ready_to_fail_over,
-    write_stack,
+    write_dns_stack,
 )
-
-WRITER = "sessions-writer.cache.internal"
-OLD = endpoint_of(PRIMARY, "us-east-1")             # the primary's endpoint host
-NEW = endpoint_of(SECONDARY, "eu-west-1")
-STACK_TAGS = {"ManagedBy": "managed-cache", "Project": "managed-cache", "Stack": "ops",
-              "Profile": "production"}
-
-
-def write_dns_stack(root, dns: dict[str, Any]) -> None:
-    write_stack(root, "ops", {"sessions": GLOBAL_SESSIONS})
-    path = root / "Pulumi.ops.yaml"
-    document = yaml.safe_load(path.read_text())
-    document["config"]["managed-cache:network"]["dns"] = dns
-    path.write_text(yaml.safe_dump(document))
 
 
 @pytest.fixture
 def project(tmp_path):
     write_dns_stack(tmp_path, {"zone": "cache.internal", "ttl": 20})
     return tmp_path
-
-
-class Route53:
-    """The private zones `pulumi up` would have created, in moto."""
-
-    def __init__(self):
-        self.client = boto3.client("route53", region_name="us-east-1")
-        self.vpcs = {region: boto3.client("ec2", region_name=region).create_vpc(
-            CidrBlock=cidr)["Vpc"]["VpcId"]
-            for region, cidr in (("us-east-1", "10.50.0.0/16"), ("eu-west-1", "10.51.0.0/16"))}
-
-    def zone(self, region: str, tags: dict[str, str] | None = None, name: str = "cache.internal",
-             vpc: str | None = None) -> str:
-        count = len(self.client.list_hosted_zones()["HostedZones"])
-        zone_id = self.client.create_hosted_zone(
-            Name=name, CallerReference=f"{region}-{count}",
-            VPC={"VPCRegion": region, "VPCId": vpc or self.vpcs[region]},
-            HostedZoneConfig={"PrivateZone": True, "Comment": f"cache names in {region}"},
-        )["HostedZone"]["Id"].rsplit("/", 1)[-1]
-        if tags:
-            self.client.change_tags_for_resource(
-                ResourceType="hostedzone", ResourceId=zone_id,
-                AddTags=[{"Key": k, "Value": v} for k, v in tags.items()])
-        return zone_id
-
-    def cname(self, zone_id: str, name: str, target: str, ttl: int = 20) -> None:
-        self.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
-            "Action": "CREATE", "ResourceRecordSet": {
-                "Name": name, "Type": "CNAME", "TTL": ttl,
-                "ResourceRecords": [{"Value": target}]}}]})
-
-    def records(self, zone_id: str) -> dict[str, tuple[str, int]]:
-        """name -> (CNAME target, TTL)."""
-        sets = self.client.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
-        return {r["Name"].rstrip("."): (r["ResourceRecords"][0]["Value"], r["TTL"])
-                for r in sets if r["Type"] == "CNAME"}
-
-
-@pytest.fixture
-def r53():
-    return Route53()
-
-
-def deployed(r53: Route53) -> dict[str, str]:
-    """A zone per region as the program creates them, with the cache's three names."""
-    zones = {region: r53.zone(region, STACK_TAGS) for region in ("us-east-1", "eu-west-1")}
-    for region, zone_id in zones.items():
-        local = PRIMARY if region == "us-east-1" else SECONDARY
-        r53.cname(zone_id, "sessions.cache.internal", endpoint_of(local, region))
-        r53.cname(zone_id, "sessions-reader.cache.internal",
-                  endpoint_of(local, region, "replica"))
-        r53.cname(zone_id, WRITER, OLD)
-    return zones
 
 
 # ---------------------------------------------------------------------------------------------
