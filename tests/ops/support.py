@@ -270,6 +270,14 @@ def rg_api(group_id: str, region: str, *, nodes: int = 3, status: str = "availab
     return group
 
 
+def without_endpoints(group: dict[str, Any]) -> dict[str, Any]:
+    """An rg_api group whose shard reports no endpoints (as while it is being created)."""
+    for node_group in group["NodeGroups"]:
+        node_group.pop("PrimaryEndpoint")
+        node_group.pop("ReaderEndpoint")
+    return group
+
+
 def cc_api(cluster_id: str, group_id: str, version: str = "8.1.0") -> dict[str, Any]:
     """A member node as DescribeCacheClusters returns it."""
     return {"CacheClusterId": cluster_id, "CacheNodeType": "cache.r7g.large",

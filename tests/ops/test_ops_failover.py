@@ -30,6 +30,7 @@ from tests.ops.support import (
     run_ops,
     stub_failover,
     stub_ready_to_fail_over,
+    without_endpoints,
     write_stack,
 )
 
@@ -330,13 +331,6 @@ class _Unreachable:
         return call
 
 
-def _without_endpoints(group: dict) -> dict:
-    for node_group in group["NodeGroups"]:
-        node_group.pop("PrimaryEndpoint")
-        node_group.pop("ReaderEndpoint")
-    return group
-
-
 @pytest.mark.parametrize(("old_primary", "endpoint", "reader"), [
     ("not-found", "(not found)", "(not found)"),
     ("unreachable", "(unreachable)", "(unreachable)"),
@@ -356,7 +350,7 @@ def test_the_client_changes_name_what_is_known_of_the_old_primary(capsys, projec
     elif old_primary == "unreachable":
         old_client = _Unreachable()
     else:
-        east.group(_without_endpoints(rg_api(PRIMARY, "us-east-1")))
+        east.group(without_endpoints(rg_api(PRIMARY, "us-east-1")))
     clients = make_clients({("elasticache", "us-east-1"): old_client,
                             ("elasticache", "eu-west-1"): west.client})
 
