@@ -357,4 +357,45 @@ def test_a_dry_run_on_the_current_primary_changes_no_record(capsys, project, r53
 
     assert code == 0
     assert "DNS: UPSERT" not in out
+    assert (f"dry run: would UPSERT {WRITER} CNAME {NEW} TTL 20s in zones "
+            f"{zones['us-east-1']} (us-east-1), {zones['eu-west-1']} (eu-west-1)") in out
     assert all(r53.records(z)[WRITER] == (OLD, 20) for z in zones.values())
+
+
+def test_a_dry_run_on_the_current_primary_with_right_records_has_nothing_to_do(capsys, project,
+                                                                             r53, west):
+    zones = deployed(r53)
+    for zone_id in zones.values():
+        r53.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+            "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                "Name": WRITER, "Type": "CNAME", "TTL": 20,
+                "ResourceRecords": [{"Value": NEW}]}}]})
+
+    code, out, _ = run_failover(capsys, project, "--dry-run", clients=clients_for(_rerun(west)))
+
+    assert code == 0
+    assert "would UPSERT" not in out
+    assert f"DNS: {WRITER} already points at {NEW} with TTL 20s in every region's zone" in out
+
+
+@pytest.mark.parametrize(("primary_now", "extra", "what"), [
+    ("us-east-1", ("--dry-run",), "dry run: the writer records could not be read"),
+    ("eu-west-1", (), "the writer records were not checked"),
+], ids=["dry-run", "rerun-on-the-primary"])
+def test_a_route53_outage_is_reported_when_nothing_fails_over(capsys, project, east, west,
+                                                              primary_now, extra, what):
+    route53 = route53_answering("ServiceUnavailable", "Route 53 is not available", 503)
+    west.globals_list(global_api(GID, gid_members(primary_now)))
+    west.group(rg_api(SECONDARY, "eu-west-1", global_id=GID, role="SECONDARY"))
+    east.group(rg_api(PRIMARY, "us-east-1", global_id=GID, role="PRIMARY"))
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                            ("elasticache", "eu-west-1"): west.client,
+                            ("route53", "us-east-1"): route53})
+
+    code, _, err = run_failover(capsys, project, *extra, clients=clients)
+
+    assert code == 2
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert err.startswith(f"error: {what} (cannot read Route 53: AWS refused "
+                          "ListHostedZonesByName (ServiceUnavailable): Route 53 is not "
+                          "available); once Route 53 answers, run `python -m ops failover")
