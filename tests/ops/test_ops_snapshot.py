@@ -7,12 +7,14 @@ import re
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from ops import live, snapshot
 from tests.ops.support import (
     cache_of,
     deploy_group,
     load,
+    make_clients,
     rg_api,
     run_ops,
 )
@@ -94,8 +96,79 @@ def test_a_group_that_is_not_available_is_not_snapshotted(capsys, project, ec):
     ({}, {"CacheClusterId": "g-001"}),                      # the primary is -002: a replica
     ({"ClusterEnabled": True}, {"ReplicationGroupId": "g"}),  # cluster mode: the whole group
     ({"MemberClusters": ["g-001"], "NodeGroups": []}, {"CacheClusterId": "g-001"}),  # no replica
+    ({"MemberClusters": ["g-002"]}, {"CacheClusterId": "g-002"}),  # only the primary: it
+    ({"MemberClusters": [], "NodeGroups": []}, {"ReplicationGroupId": "g"}),  # no nodes listed
 ])
 def test_the_snapshot_source_follows_the_cluster_mode(api, source):
     group = live.group_from_api("us-east-1", {**rg_api("g", "us-east-1", primary=1), **api},
                                 "8.1.0")
     assert snapshot.snapshot_source(group) == source
+
+
+def test_another_snapshot_does_not_take_the_name(capsys, project, ec):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    ec.create_snapshot(ReplicationGroupId="ops-sessions", SnapshotName="last-week")
+    code, _, err = _snapshot(capsys, project, "--cache", "sessions", "--name", "before-upgrade")
+    assert (code, err) == (0, "")
+    assert sorted(_names(ec)) == ["before-upgrade", "last-week"]
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(255, True), (256, False)])
+def test_a_snapshot_name_has_at_most_255_characters(capsys, project, ec, length, accepted):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    name = "b" * length
+    code, _, err = _snapshot(capsys, project, "--cache", "sessions", "--name", name)
+    assert code == (0 if accepted else 2)
+    assert _names(ec) == ([name] if accepted else [])
+    if not accepted:
+        assert err.startswith(f"error: '{name}' is not a valid snapshot name")
+
+
+class _Snapshots:
+    """moto's elasticache client, where the snapshot goes `failed`, disappears once created, or
+    DescribeSnapshots is refused."""
+
+    def __init__(self, client, what: str):
+        self.client, self.what = client, what
+
+    def __getattr__(self, operation):
+        return getattr(self.client, operation)
+
+    def create_snapshot(self, **params):
+        created = self.client.create_snapshot(**params)
+        if self.what == "disappeared":
+            self.client.delete_snapshot(SnapshotName=params["SnapshotName"])
+        return created
+
+    def describe_snapshots(self, **params):
+        if self.what == "refused":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}},
+                              "DescribeSnapshots")
+        answer = self.client.describe_snapshots(**params)
+        if self.what == "failed":
+            for found in answer["Snapshots"]:
+                found["SnapshotStatus"] = "failed"
+        return answer
+
+
+@pytest.mark.parametrize("what", ["failed", "disappeared"])
+def test_a_snapshot_that_fails_or_disappears_ends_the_wait(capsys, project, ec, what):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    clients = make_clients({("elasticache", "us-east-1"): _Snapshots(ec, what)})
+    code, out, err = run_ops(capsys, "snapshot", "--stack", "ops", "--project-dir", str(project),
+                             "--poll-interval", "0", "--timeout", "60", "--cache", "sessions",
+                             "--name", "before-upgrade", clients=clients)
+    assert code == 2
+    assert err == (f"error: snapshot before-upgrade {what}; check the group's events in "
+                   "us-east-1\n")
+    assert "is available" not in out
+
+
+def test_a_refused_snapshot_lookup_creates_nothing(capsys, project, ec):
+    deploy_group(ec, cache_of(load(project, "ops"), "sessions"))
+    clients = make_clients({("elasticache", "us-east-1"): _Snapshots(ec, "refused")})
+    code, _, err = run_ops(capsys, "snapshot", "--stack", "ops", "--project-dir", str(project),
+                           "--cache", "sessions", "--name", "before-upgrade", clients=clients)
+    assert code == 2
+    assert "AWS refused DescribeSnapshots (AccessDenied): not authorized" in err
+    assert _names(ec) == []
