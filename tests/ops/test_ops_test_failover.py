@@ -53,7 +53,7 @@ def test_test_failover_moves_the_shard_primary(capsys, project, east):
 
     assert (code, err) == (0, "")
     east.done()
-    assert "modifying; shard 0001 primary: local-sessions-001" in out
+    assert "modifying; shard 0001 primary: local-sessions-001\n" in out      # no events yet
     assert "test failover complete: shard 0001 primary moved from local-sessions-001 to " \
            "local-sessions-002" in out
 
@@ -205,7 +205,22 @@ SHORT_FORM = ("local-sessions", "Failover to replica node local-sessions-0001-00
     ([CALLED, SHORT_FORM, ("local-sessions-0001-001", "Recovering cache nodes 0001", 2),
       ("local-sessions-0001-001", "Finished recovery for cache nodes 0001", 3)],
      "local-sessions-0001-001 has been recovered as a replica"),
-], ids=["short-form-first", "short-form-only"])
+    # The long form after the short one, no recovery yet: the old primary is the long form's.
+    ([CALLED, SHORT_FORM, _failed_over("0001", 2)],
+     "local-sessions-0001-001 is still being recovered as a replica"),
+    # Only the short form, and the old primary's recovery started (not finished).
+    ([CALLED, SHORT_FORM, ("local-sessions-0001-001", "Recovering cache nodes 0001", 2)],
+     "local-sessions-0001-001 is still being recovered as a replica"),
+    # The old primary's recovery from before this failover is not this one's.
+    ([("local-sessions-0001-001", "Finished recovery for cache nodes 0001", -1), CALLED,
+      _failed_over("0001", 1)],
+     "local-sessions-0001-001 is still being recovered as a replica"),
+    # Another shard's TestFailover called after this one's does not hide this shard's failover.
+    ([CALLED, _failed_over("0001", 1),
+      ("local-sessions", "Test Failover API called for node group 0002", 2)],
+     "local-sessions-0001-001 is still being recovered as a replica"),
+], ids=["short-form-first", "short-form-only", "long-form-no-recovery", "recovery-started",
+        "earlier-recovery", "other-shard-called-later"])
 def test_the_old_primary_is_found_from_either_event_form(capsys, project, east, events,
                                                          recovery):
     _start_cluster_failover(project, east)
@@ -246,3 +261,117 @@ def test_events_are_read_from_aws_clock_not_this_machines(capsys, project, east)
 
     assert (code, err) == (0, "")
     east.done()
+
+
+def test_a_failover_event_naming_no_old_primary_says_the_old_primary(capsys, project, east):
+    _start_cluster_failover(project, east)
+    east.events(CALLED, SHORT_FORM)
+
+    code, out, _ = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+
+    assert code == 0
+    assert "primary moved from the old primary to local-sessions-0001-002" in out
+    assert ("the old primary is still being recovered as a replica; before testing another "
+            "shard of local-sessions, wait for its event \"Finished recovery for cache nodes\" "
+            "(aws elasticache describe-events --source-type cache-cluster)\n") in out
+
+
+def _without_roles(group: dict) -> dict:
+    for member in group["NodeGroups"][0]["NodeGroupMembers"]:
+        member.pop("CurrentRole")
+    return group
+
+
+def test_test_failover_is_done_when_available_with_the_primary_moved(capsys, project, east):
+    # Roles can move before the group is available again, and a poll can report no roles:
+    # neither ends the wait.
+    east.group(rg_api("local-sessions", "us-east-1"))
+    east.stubber.add_response("test_failover",
+                              {"ReplicationGroup": rg_api("local-sessions", "us-east-1")})
+    for group in (rg_api("local-sessions", "us-east-1", status="modifying", primary=1),
+                  _without_roles(rg_api("local-sessions", "us-east-1")),
+                  rg_api("local-sessions", "us-east-1", primary=1)):
+        east.group(group)
+        east.events()
+
+    code, out, err = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+
+    assert (code, err) == (0, "")
+    east.done()
+    assert [line.split("] ", 1)[1] for line in out.splitlines() if line.startswith("  [")] == [
+        "modifying; shard 0001 primary: local-sessions-002",
+        "available; shard 0001 primary: not reported",
+        "available; shard 0001 primary: local-sessions-002"]
+    assert "primary moved from local-sessions-001 to local-sessions-002" in out
+
+
+@pytest.mark.parametrize(("group", "message"), [
+    (rg_api("local-sessions", "us-east-1", nodes=1),
+     "shard 0001 of local-sessions has no replica to fail over to"),
+    ({**rg_api("local-sessions", "us-east-1"), "NodeGroups": []},
+     "replication group local-sessions reports no shards"),
+    (rg_api("local-sessions", "us-east-1", status="modifying"),
+     "replication group local-sessions is modifying; a test failover needs it available"),
+], ids=["single-node-shard", "no-shards", "not-available"])
+def test_a_live_group_that_cannot_fail_over_is_not_tested(capsys, project, east, group,
+                                                          message):
+    east.group(group)
+    code, _, err = _test_failover(capsys, project, clients=clients_for(east))
+    assert (code, err) == (2, f"error: {message}\n")
+    assert "TestFailover" not in east.operations
+
+
+def test_an_unknown_shard_is_refused_naming_every_shard(capsys, project, east):
+    write_stack(project, "local", {"sessions": {**PROD_SESSIONS, "shards": 2, "replicas": 1}})
+    east.group(_cluster_rg("local-sessions"))
+    code, _, err = _test_failover(capsys, project, "--shard", "0003", clients=clients_for(east))
+    assert code == 2
+    assert err.endswith("has no shard '0003'; its shards: 0001, 0002\n")
+
+
+def test_a_group_that_disappears_during_the_test_failover_stops_the_wait(capsys, project, east):
+    east.group(rg_api("local-sessions", "us-east-1"))
+    east.stubber.add_response("test_failover",
+                              {"ReplicationGroup": rg_api("local-sessions", "us-east-1")})
+    east.stubber.add_client_error("describe_replication_groups", "ReplicationGroupNotFoundFault",
+                                  "not found", http_status_code=404)
+    code, out, err = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+    assert code == 2
+    assert "replication group local-sessions disappeared during the test failover" in err
+    assert "test failover complete" not in out
+
+
+def test_a_malformed_date_header_falls_back_to_this_machines_clock():
+    from datetime import UTC, datetime, timedelta
+
+    from ops import shard_failover
+
+    now = shard_failover._aws_now({"ResponseMetadata": {"HTTPHeaders": {"date": "not a date"}}})
+    assert abs(now - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_the_old_primary_is_the_node_recovered_after_the_failover(capsys, project, east):
+    # Two replicas a shard: the third node's events (a recovery from an earlier test, a backup
+    # taken from it) do not make it the old primary.
+    write_stack(project, "local", {"sessions": {**PROD_SESSIONS, "shards": 2, "replicas": 2}})
+    group = _cluster_rg("local-sessions")
+    for node_group in group["NodeGroups"]:
+        node_group["NodeGroupMembers"].append(
+            {"CacheClusterId": f"local-sessions-{node_group['NodeGroupId']}-003",
+             "CacheNodeId": "0001"})
+    group["MemberClusters"] = [m["CacheClusterId"] for ng in group["NodeGroups"]
+                               for m in ng["NodeGroupMembers"]]
+    east.group(group)
+    east.stubber.add_response("test_failover", {"ReplicationGroup": group})
+    east.group(group)
+    east.events(("local-sessions-0001-003", "Recovering cache nodes 0001", -2), CALLED,
+                SHORT_FORM,
+                ("local-sessions-0001-003", "Snapshot succeeded for snapshot with ID 'nightly'",
+                 2),
+                ("local-sessions-0001-001", "Recovering cache nodes 0001", 3))
+
+    code, out, _ = _test_failover(capsys, project, *FAST, clients=clients_for(east))
+
+    assert code == 0
+    assert "primary moved from local-sessions-0001-001 to local-sessions-0001-002" in out
+    assert "local-sessions-0001-001 is still being recovered as a replica" in out
