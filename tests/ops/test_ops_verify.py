@@ -13,6 +13,7 @@ from tests.ops.support import (
     FRAGMENTS,
     GID,
     GLOBAL_SESSIONS,
+    KMS_KEY,
     PROD_SESSIONS,
     cache_of,
     clients_for,
@@ -318,9 +319,11 @@ def _deploy_scaled_feed(project, shards: int, replicas: int) -> None:
     deploy_alarms(_cw(), feed)
 
 
-def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path):
-    # The scaler added a shard and a replica per shard: still within the ranges.
-    _deploy_scaled_feed(tmp_path, shards=3, replicas=2)
+@pytest.mark.parametrize(("shards", "replicas"), [(3, 2), (2, 1), (4, 2)],
+                         ids=["scaled-out", "at-the-minimum", "at-the-maximum"])
+def test_an_auto_scaled_group_matches_within_its_ranges(capsys, tmp_path, shards, replicas):
+    # e.g. the scaler added a shard and a replica per shard: still within the ranges.
+    _deploy_scaled_feed(tmp_path, shards=shards, replicas=replicas)
     code, out, _ = _verify(capsys, tmp_path)
     assert (code, out.splitlines()[-1]) == (0, "stack 'ops': 1 cache(s) match the config")
 
@@ -373,19 +376,42 @@ def test_each_serverless_deviation_is_one_line(capsys, tmp_path, east):
     write_stack(tmp_path, "ops", {"bursty": BURSTY})
     _serverless_alarm()
     east.serverless("ops-bursty", serverless_api(
-        "ops-bursty", Status="modifying", MajorEngineVersion="7", KmsKeyId=None, UserGroupId=None,
+        "ops-bursty", Status="modifying", Engine="redis", MajorEngineVersion="7", KmsKeyId=None,
+        UserGroupId=None,
         SnapshotRetentionLimit=1, CacheUsageLimits={"DataStorage": {"Maximum": 20, "Unit": "GB"},
                                                     "ECPUPerSecond": {"Maximum": 1000}}))
     code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east))
     assert code == 1
     assert out.splitlines() == [f"bursty: {line}" for line in (
         "status is modifying, expected available",
+        "engine is redis, the config says valkey",
         "major engine version is 7, the config says 8",
         "max data is 20 GB, the config says 10",
         "max ECPU per second is 1000, the config says 5000",
         "encrypted with the AWS-owned key, the config asks for a customer-managed KMS key",
         "user group is none, the config says ops-bursty-users",
         "snapshot retention is 1 days, the config says 14")]
+
+
+OTHER_KEY = "arn:aws:kms:us-east-1:123456789012:key/9999abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(("aws", "live_key", "lines"), [
+    ({"kms_key_arn": KMS_KEY}, KMS_KEY, []),
+    ({"kms_key_arn": KMS_KEY}, OTHER_KEY,
+     [f"encrypted with {OTHER_KEY}, the config says {KMS_KEY}"]),
+    ({"kms_key_arn": KMS_KEY}, None,
+     [f"encrypted with the AWS-owned key, the config says {KMS_KEY}"]),
+    ({"create_kms_key": False}, None, []),
+], ids=["same-key", "other-key", "aws-owned-key", "aws-owned-key-configured"])
+def test_a_serverless_cache_is_checked_against_its_configured_key(capsys, tmp_path, east, aws,
+                                                                  live_key, lines):
+    write_stack(tmp_path, "ops", {"bursty": {**BURSTY, "aws": aws}})
+    _serverless_alarm()
+    east.serverless("ops-bursty", serverless_api("ops-bursty", KmsKeyId=live_key))
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east))
+    assert (code, [line for line in out.splitlines() if "encrypted" in line]) == \
+        (1 if lines else 0, [f"bursty: {line}" for line in lines])
 
 
 def _with_dns_zone(project, zone_id):
@@ -439,3 +465,98 @@ def test_a_group_taking_its_daily_backup_is_in_service(project, status, lines):
     group = live.group_from_api("us-east-1", rg_api("ops-sessions", "us-east-1", status=status),
                                 "8.1.0")
     assert check_group(cache, group, "us-east-1") == lines
+
+
+def test_a_public_zone_named_in_the_config_is_a_deviation(capsys, project):
+    deploy(load(project, "ops"))
+    zone_id = _zone("cache.internal", private=False)
+    _with_dns_zone(project, zone_id)
+    code, out, err = _verify(capsys, project)
+    assert code == 1
+    assert out.splitlines() == [f"network.dns: zone {zone_id} (us-east-1) is a public zone; the "
+                                "names must be private"]
+    assert err == "1 deviation from the config of stack 'ops'\n"
+
+
+def test_a_configured_zone_that_does_not_exist_is_a_deviation(capsys, project):
+    deploy(load(project, "ops"))
+    _with_dns_zone(project, "Z0DELETED0ZONE")
+    code, out, _ = _verify(capsys, project)
+    assert code == 1
+    assert out.splitlines() == ["network.dns: zone Z0DELETED0ZONE (us-east-1) does not exist"]
+
+
+def test_a_group_in_the_other_cluster_mode_is_a_deviation(project):
+    cache = cache_of(load(project, "ops"), "sessions")
+    group = live.group_from_api("us-east-1", {**rg_api("ops-sessions", "us-east-1"),
+                                              "ClusterEnabled": True}, "8.1.0")
+    assert "cluster mode is enabled, the config says disabled" in \
+        check_group(cache, group, "us-east-1")
+
+
+def test_a_global_datastore_that_is_busy_and_without_a_primary(capsys, tmp_path, east, west):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    sessions = cache_of(load(tmp_path, "ops"), "sessions")
+    deploy_alarms(_cw(), sessions)
+    deploy_alarms(boto3.client("cloudwatch", region_name="eu-west-1"), sessions,
+                  members=["ops-sessions-euw1-001"])
+    east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
+    east.globals_list(global_api(GID, [
+        ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
+        ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associated"),
+    ], status="modifying"))
+    west.group(rg_api("ops-sessions-euw1", "eu-west-1"))
+
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east, west))
+
+    assert code == 1
+    assert out.splitlines() == [
+        "sessions: Global Datastore ldgnf-ops-sessions is modifying, expected available",
+        "sessions: Global Datastore ldgnf-ops-sessions has no primary member",
+    ]
+
+
+@pytest.mark.parametrize(("west_member", "west_group", "lines"), [
+    (None, None, ["replication group ops-sessions-euw1 not found in eu-west-1"]),
+    (("someone-elses-group", "eu-west-1", "SECONDARY", "associated"),
+     rg_api("ops-sessions-euw1", "eu-west-1", status="modifying"),
+     ["ops-sessions-euw1 (eu-west-1) status is modifying, expected available"]),
+], ids=["no-member", "another-group"])
+def test_a_configured_secondary_that_is_not_the_member_is_named(capsys, tmp_path, east, west,
+                                                                west_member, west_group, lines):
+    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
+    sessions = cache_of(load(tmp_path, "ops"), "sessions")
+    deploy_alarms(_cw(), sessions)
+    deploy_alarms(boto3.client("cloudwatch", region_name="eu-west-1"), sessions,
+                  members=["ops-sessions-euw1-001"])
+    east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="PRIMARY"))
+    members = [("ops-sessions", "us-east-1", "PRIMARY", "associated")]
+    east.globals_list(global_api(GID, members + ([west_member] if west_member else [])))
+    if west_group is None:
+        west.stubber.add_client_error("describe_replication_groups",
+                                      "ReplicationGroupNotFoundFault", "not found",
+                                      http_status_code=404)
+    else:
+        west.group(west_group)
+
+    code, out, _ = _verify(capsys, tmp_path, clients=clients_for(east, west))
+
+    assert code == 1
+    assert out.splitlines() == [f"sessions: {line}" for line in [
+        "ops-sessions-euw1 (eu-west-1) is not a member of Global Datastore ldgnf-ops-sessions",
+        *lines]]
+
+
+@pytest.mark.parametrize("only", ["shards", "replicas"])
+def test_an_auto_scaled_count_without_a_range_must_be_the_configured_one(capsys, tmp_path,
+                                                                         only):
+    # Only one of the counts scales; the other stays as configured.
+    scaled = {"shards": 2, "replicas": 1, "node_type": "cache.r7g.large",
+              "autoscaling": {only: {"min": 2 if only == "shards" else 1, "max": 4}}}
+    write_stack(tmp_path, "ops", {"feed": scaled})
+    feed = cache_of(load(tmp_path, "ops"), "feed")
+    deploy_group(_ec(), feed, NumNodeGroups=3 if only == "shards" else 2,
+                 ReplicasPerNodeGroup=1 if only == "shards" else 2)
+    deploy_alarms(_cw(), feed)
+    code, out, _ = _verify(capsys, tmp_path)
+    assert (code, out.splitlines()[-1]) == (0, "stack 'ops': 1 cache(s) match the config")
