@@ -454,3 +454,34 @@ def test_an_auto_scaled_count_without_a_range_must_be_the_configured_one(capsys,
     deploy_alarms(_cw(), feed)
     code, out, _ = _verify(capsys, tmp_path)
     assert (code, out.splitlines()[-1]) == (0, "stack 'ops': 1 cache(s) match the config")
+
+
+def test_a_sharded_group_deployed_as_configured_matches(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"big": {"shards": 2, "replicas": 1}})
+    big = cache_of(load(tmp_path, "ops"), "big")
+    deploy_group(_ec(), big)
+    deploy_alarms(_cw(), big)
+    code, out, err = _verify(capsys, tmp_path)
+    assert (code, out, err) == (0, "stack 'ops': 1 cache(s) match the config\n", "")
+
+
+
+@pytest.mark.parametrize(("live_key", "lines"), [
+    (KMS_KEY, []),
+    (OTHER_KEY, [f"encrypted at rest with {OTHER_KEY}, the config says {KMS_KEY}"]),
+    (None, [f"encrypted at rest with the AWS-owned key, the config says {KMS_KEY}"]),
+], ids=["same-key", "other-key", "aws-owned-key"])
+def test_a_group_is_checked_against_its_configured_key(tmp_path, live_key, lines):
+    write_stack(tmp_path, "ops", {"sessions": {**PROD_SESSIONS,
+                                               "aws": {"kms_key_arn": KMS_KEY}}})
+    cache = cache_of(load(tmp_path, "ops"), "sessions")
+    group = live.group_from_api("us-east-1", {**rg_api("ops-sessions", "us-east-1"),
+                                              "KmsKeyId": live_key}, "8.1.0")
+    assert [line for line in check_group(cache, group, "us-east-1") if "encrypted" in line] \
+        == lines
+
+
+def test_a_group_that_reports_no_transit_encryption_mode_is_not_a_deviation(project):
+    # Groups that had TLS before TransitEncryptionMode existed report no mode.
+    cache = cache_of(load(project, "ops"), "sessions")
+    assert _encryption_lines(cache, TransitEncryptionMode=None) == []

@@ -66,8 +66,8 @@ def test_global_datastore_that_is_missing(capsys, tmp_path, east):
     deploy_alarms(_cw(), cache_of(load(tmp_path, "ops"), "sessions"))
     east.group(rg_api("ops-sessions", "us-east-1"))
     east.globals_list(global_api("ldgnf-ops-sessions-2", []))   # suffix differs: not ours
-    code, out, _ = _verify(capsys, tmp_path, clients_for(east))
-    assert code == 1
+    code, out, err = _verify(capsys, tmp_path, clients_for(east))
+    assert (code, err) == (1, "2 deviations from the config of stack 'ops'\n")
     assert out.splitlines() == [
         "sessions: no Global Datastore with id suffix 'ops-sessions' found; the config declares "
         "members in us-east-1, eu-west-1",
@@ -76,7 +76,8 @@ def test_global_datastore_that_is_missing(capsys, tmp_path, east):
     ]
 
 
-def test_a_global_datastore_that_is_busy_and_without_a_primary(capsys, tmp_path, east, west):
+def test_a_global_datastore_that_is_busy_and_without_a_primary_is_named(capsys, tmp_path, east,
+                                                                        west):
     write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
     sessions = cache_of(load(tmp_path, "ops"), "sessions")
     deploy_alarms(_cw(), sessions)
@@ -85,7 +86,7 @@ def test_a_global_datastore_that_is_busy_and_without_a_primary(capsys, tmp_path,
     east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
     east.globals_list(global_api(GID, [
         ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
-        ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associated"),
+        ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associating"),
     ], status="modifying"))
     west.group(rg_api("ops-sessions-euw1", "eu-west-1"))
 
@@ -94,6 +95,8 @@ def test_a_global_datastore_that_is_busy_and_without_a_primary(capsys, tmp_path,
     assert code == 1
     assert out.splitlines() == [
         "sessions: Global Datastore ldgnf-ops-sessions is modifying, expected available",
+        "sessions: ops-sessions-euw1 (eu-west-1) is associating in Global Datastore "
+        "ldgnf-ops-sessions, expected associated",
         "sessions: Global Datastore ldgnf-ops-sessions has no primary member",
     ]
 
