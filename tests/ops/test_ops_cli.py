@@ -223,3 +223,33 @@ def test_a_change_whose_answer_was_lost_may_have_been_accepted(err, how):
         mutate(lambda: _raise(err), "CreateSnapshot s", "`describe-snapshots`")
     assert str(caught.value).startswith(f"CreateSnapshot s may have been accepted: {how}")
     assert str(caught.value).endswith("Check with `describe-snapshots` before trying again")
+
+
+def test_aws_calls_are_retried_and_identify_the_tool(monkeypatch):
+    """Throttling or a 5xx during a regional outage is retried: standard mode, 5 retries
+    after the first attempt (botocore's `max_attempts` counts retries); each request names
+    managed-cache-ops in its User-Agent (CloudTrail shows it); a hung endpoint fails within
+    10 s to connect and 30 s to read, not botocore's 60 s."""
+    import botocore.endpoint
+    from botocore.awsrequest import AWSResponse
+
+    class _Raw:
+        def stream(self, **_):
+            yield b""
+
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda _: None)
+    client = Clients().elasticache("eu-west-1")
+    sent = []
+
+    def unavailable(request, **_):
+        sent.append(request)
+        return AWSResponse(request.url, 503, {}, _Raw())
+
+    client.meta.events.register_first("before-send.elasticache", unavailable)
+    with pytest.raises(ClientError):
+        client.describe_replication_groups()
+    assert len(sent) == 6
+    user_agent = sent[0].headers["User-Agent"]
+    assert "managed-cache-ops" in (user_agent.decode() if isinstance(user_agent, bytes)
+                                   else user_agent)
+    assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (10, 30)
