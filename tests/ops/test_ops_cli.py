@@ -251,5 +251,5 @@ def test_aws_calls_are_retried_and_identify_the_tool(monkeypatch):
     assert len(sent) == 6
     user_agent = sent[0].headers["User-Agent"]
     assert "managed-cache-ops" in (user_agent.decode() if isinstance(user_agent, bytes)
-                                   else user_agent)
+                                   else user_agent).split()
     assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (10, 30)
