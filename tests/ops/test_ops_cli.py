@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from moto.server import ThreadedMotoServer
 
+from ops import stack
 from ops.clients import Clients
 from ops.errors import OpsError, explain, mutate
 from tests.ops.support import (
@@ -253,3 +254,23 @@ def test_aws_calls_are_retried_and_identify_the_tool(monkeypatch):
     assert "managed-cache-ops" in (user_agent.decode() if isinstance(user_agent, bytes)
                                    else user_agent).split()
     assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (10, 30)
+
+
+def test_a_gcp_stack_is_refused(capsys):
+    code, out, err = run_ops(capsys, "status", "--stack", "gcp-dev")
+    assert (code, out) == (2, "")
+    assert err == ("error: stack 'gcp-dev' runs on gcp; the ops commands cover AWS ElastiCache "
+                   "stacks only\n")
+
+
+def test_a_stack_file_that_is_not_yaml_is_one_line(capsys, tmp_path):
+    (tmp_path / "Pulumi.ops.yaml").write_text("config:\n  aws:region: [us-east-1\n")
+    code, _, err = run_ops(capsys, "status", "--stack", "ops", "--project-dir", str(tmp_path))
+    assert code == 2
+    assert err.startswith("error: Pulumi.ops.yaml is not valid YAML: ")
+    assert err.count("\n") == 1
+
+
+def test_a_cache_is_found_by_its_aws_id_too(tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    assert stack.find_cache(stack.load("ops", tmp_path), "ops-sessions").name == "sessions"

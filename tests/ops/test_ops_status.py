@@ -150,3 +150,16 @@ def _unavailable(region: support.Stubbed, operation: str) -> None:
     """The region's next `operation` answers 500, as during a regional outage."""
     region.stubber.add_client_error(operation, "InternalFailure", "service unavailable",
                                     http_status_code=500)
+    no_token = live.group_from_api("us-east-1", {**support.rg_api("ops-sessions", "us-east-1"),
+                                                 "AuthTokenEnabled": False}, "8.1.0")
+    assert _group_row("sessions", "us-east-1", "-", "ops-sessions", no_token)[-2] == "no"
+
+
+def test_table_columns_line_up_under_their_widest_cell():
+    from ops.table import format_table
+
+    assert format_table(["CACHE", "STATUS", "NODES"],
+                        [["sessions", "available", "3"], ["big", "not found", ""]]) == (
+        "CACHE     STATUS     NODES\n"
+        "sessions  available  3\n"
+        "big       not found")
