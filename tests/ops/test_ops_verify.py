@@ -485,3 +485,15 @@ def test_a_group_that_reports_no_transit_encryption_mode_is_not_a_deviation(proj
     # Groups that had TLS before TransitEncryptionMode existed report no mode.
     cache = cache_of(load(project, "ops"), "sessions")
     assert _encryption_lines(cache, TransitEncryptionMode=None) == []
+
+
+def test_another_caches_alarms_do_not_count_as_this_caches(capsys, project):
+    spec = load(project, "ops")
+    ec = _ec()
+    deploy_group(ec, cache_of(spec, "sessions"))
+    deploy_memcached(ec, cache_of(spec, "fragments"))
+    deploy_alarms(_cw(), cache_of(spec, "sessions"))              # none for fragments
+    code, out, _ = _verify(capsys, project)
+    assert code == 1
+    assert out == ("fragments: no CloudWatch alarms named managed-cache/ops-fragments/* in "
+                   "us-east-1\n")
