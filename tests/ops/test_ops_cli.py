@@ -106,6 +106,14 @@ def test_aws_and_unexpected_errors_are_one_line(capsys, tmp_path, error, expecte
     assert (code, err) == (2, expected)
 
 
+def test_an_interrupt_exits_130_like_a_shell(capsys, tmp_path):
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    clients = make_clients({("elasticache", "us-east-1"): _Exploding(KeyboardInterrupt())})
+    code, _, err = run_ops(capsys, "snapshot", "--stack", "ops", "--cache", "sessions",
+                           "--project-dir", str(tmp_path), clients=clients)
+    assert (code, err) == (130, "interrupted\n")
+
+
 def test_explain_keeps_ops_messages_verbatim():
     assert explain(OpsError("cache 'x' is not a Global Datastore cache")) == \
         "cache 'x' is not a Global Datastore cache"
