@@ -50,7 +50,8 @@ def test_throttling_and_internal_errors_mean_aws_could_not_answer(code):
 
 
 @pytest.mark.parametrize(("err", "unavailable"), [
-    (_client_error("SomethingNew", status=502), True),           # any 5xx
+    (_client_error("SomethingNew", status=500), True),           # any 5xx
+    (_client_error("SomethingNew", status=502), True),
     (_client_error("AccessDenied", status=403), False),
     (_client_error("AccessDenied"), False),                       # no HTTP status reported
 ])
@@ -64,6 +65,9 @@ def test_unknown_codes_are_judged_by_their_http_status(err, unavailable):
     (NoRegionError(), "no AWS region: the stack must set aws:region"),
     (UnknownServiceError(service_name="nope", known_service_names="elasticache"),
      "AWS SDK error: Unknown service: 'nope'. Valid service names are: elasticache"),
+    (ClientError({"Error": {"Code": "InvalidParameterValue"}}, "DescribeReplicationGroups"),
+     "AWS refused DescribeReplicationGroups (InvalidParameterValue): An error occurred "
+     "(InvalidParameterValue) when calling the DescribeReplicationGroups operation: Unknown"),
     (_client_error("InvalidParameterValue", message="  "),
      "AWS refused DescribeReplicationGroups (InvalidParameterValue): An error occurred "
      "(InvalidParameterValue) when calling the DescribeReplicationGroups operation:   "),
