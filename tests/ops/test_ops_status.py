@@ -163,3 +163,11 @@ def test_table_columns_line_up_under_their_widest_cell():
         "CACHE     STATUS     NODES\n"
         "sessions  available  3\n"
         "big       not found")
+
+
+def test_a_cluster_mode_group_is_reached_through_its_configuration_endpoint():
+    address = "clustercfg.ops-big.ab12cd.use1.cache.amazonaws.com"
+    api = {**support.rg_api("ops-big", "us-east-1"), "ClusterEnabled": True,
+           "ClusterMode": "enabled", "ConfigurationEndpoint": {"Address": address, "Port": 6379}}
+    group = live.group_from_api("us-east-1", api, "8.1.0")
+    assert (group.endpoint, group.reader_endpoint) == (f"{address}:6379",) * 2
