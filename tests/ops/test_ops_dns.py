@@ -85,6 +85,7 @@ def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(caps
     assert f"DNS: resolvers answer {WRITER} with the new primary within 20s (the TTL) of " \
            "Route 53 reporting INSYNC; `pulumi up` leaves the record as it is" in out
     assert f"  - writers that connect to {WRITER} need no change: it names the primary" in out
+    assert "must use the endpoint above until you fail back (or resolve the writer name)\n" in out
 
 
 def test_dry_run_names_the_zones_and_changes_no_record(capsys, project, r53, east, west):
