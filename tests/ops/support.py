@@ -483,3 +483,33 @@ def deployed(r53: Route53) -> dict[str, str]:
                   endpoint_of(local, region, "replica"))
         r53.cname(zone_id, WRITER, OLD)
     return zones
+
+
+def write_failover_project(root: Path) -> Path:
+    """A project folder for the failover commands: `ops` with the Global Datastore cache and
+    Memcached, `local` with a lone production cache, `dev` with a cache without replicas."""
+    write_stack(root, "ops", {"sessions": GLOBAL_SESSIONS, "fragments": FRAGMENTS})
+    write_stack(root, "local", {"sessions": PROD_SESSIONS})
+    write_stack(root, "dev", {"sessions": {"node_type": "cache.t4g.micro", "replicas": 0}},
+                profile="development")
+    return root
+
+
+def write_dns_project(root: Path) -> Path:
+    """A project folder whose `ops` stack has the Global Datastore cache and network.dns
+    (zone cache.internal, TTL 20 s)."""
+    write_dns_stack(root, {"zone": "cache.internal", "ttl": 20})
+    return root
+
+
+def assert_failover_refused_for_a_missing_writer(capsys: pytest.CaptureFixture[str],
+                                                 project: Path, west: Stubbed,
+                                                 zone_id: str) -> None:
+    """A failover to eu-west-1 whose zone there lacks the writer's CNAME: refused before any
+    change, naming the zone."""
+    west.globals_list(global_api(GID, gid_members()))
+    code, _, err = run_failover(capsys, project, clients=clients_for(west))
+    assert code == 2
+    assert err == (f"error: zone {zone_id} (eu-west-1) has no CNAME {WRITER}; run "
+                   "`pulumi up` to create it\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations

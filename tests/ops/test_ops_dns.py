@@ -35,6 +35,7 @@ from tests.ops.support import (
     STACK_TAGS,
     WRITER,
     Stubbed,
+    assert_failover_refused_for_a_missing_writer,
     clients_for,
     deployed,
     endpoint_of,
@@ -45,14 +46,14 @@ from tests.ops.support import (
     run_failover,
     stub_failover,
     stub_ready_to_fail_over,
+    write_dns_project,
     write_dns_stack,
 )
 
 
 @pytest.fixture
 def project(tmp_path):
-    write_dns_stack(tmp_path, {"zone": "cache.internal", "ttl": 20})
-    return tmp_path
+    return write_dns_project(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,14 +109,7 @@ def test_a_missing_writer_record_refuses_the_failover_before_any_change(capsys, 
     r53.client.change_resource_record_sets(HostedZoneId=zones["eu-west-1"], ChangeBatch={
         "Changes": [{"Action": "DELETE", "ResourceRecordSet": {
             "Name": WRITER, "Type": "CNAME", "TTL": 20, "ResourceRecords": [{"Value": OLD}]}}]})
-    west.globals_list(global_api(GID, gid_members()))
-
-    code, _, err = run_failover(capsys, project, clients=clients_for(west))
-
-    assert code == 2
-    assert err == (f"error: zone {zones['eu-west-1']} (eu-west-1) has no CNAME {WRITER}; run "
-                   "`pulumi up` to create it\n")
-    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert_failover_refused_for_a_missing_writer(capsys, project, west, zones["eu-west-1"])
 
 
 def test_a_region_without_the_stack_zone_refuses_the_failover(capsys, project, r53, west):

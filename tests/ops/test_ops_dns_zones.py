@@ -20,6 +20,7 @@ from tests.ops.support import (
     SECONDARY,
     STACK_TAGS,
     WRITER,
+    assert_failover_refused_for_a_missing_writer,
     clients_for,
     deployed,
     gid_members,
@@ -29,14 +30,13 @@ from tests.ops.support import (
     run_failover,
     stub_failover,
     without_endpoints,
-    write_dns_stack,
+    write_dns_project,
 )
 
 
 @pytest.fixture
 def project(tmp_path):
-    write_dns_stack(tmp_path, {"zone": "cache.internal", "ttl": 20})
-    return tmp_path
+    return write_dns_project(tmp_path)
 
 
 def _reversed_name(name: str) -> str:
@@ -124,14 +124,7 @@ def test_only_the_writer_cname_counts_as_the_writer_record(capsys, project, r53,
                     {"Action": "CREATE", "ResourceRecordSet": {
                         "Name": name, "Type": kind, "TTL": 20,
                         "ResourceRecords": [{"Value": value}]}}]})
-    west.globals_list(global_api(GID, gid_members()))
-
-    code, _, err = run_failover(capsys, project, clients=clients_for(west))
-
-    assert code == 2
-    assert err == (f"error: zone {zones['eu-west-1']} (eu-west-1) has no CNAME {WRITER}; run "
-                   "`pulumi up` to create it\n")
-    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert_failover_refused_for_a_missing_writer(capsys, project, west, zones["eu-west-1"])
 
 
 @pytest.mark.parametrize("primary_now", ["us-east-1", "eu-west-1"],

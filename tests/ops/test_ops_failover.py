@@ -14,11 +14,9 @@ from botocore.exceptions import EndpointConnectionError
 
 from tests.ops.support import (
     FAST,
-    FRAGMENTS,
     GID,
     GLOBAL_SESSIONS,
     PRIMARY,
-    PROD_SESSIONS,
     SECONDARY,
     clients_for,
     endpoint_of,
@@ -31,17 +29,14 @@ from tests.ops.support import (
     stub_failover,
     stub_ready_to_fail_over,
     without_endpoints,
+    write_failover_project,
     write_stack,
 )
 
 
 @pytest.fixture
 def project(tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS, "fragments": FRAGMENTS})
-    write_stack(tmp_path, "local", {"sessions": PROD_SESSIONS})
-    write_stack(tmp_path, "dev", {"sessions": {"node_type": "cache.t4g.micro", "replicas": 0}},
-                profile="development")
-    return tmp_path
+    return write_failover_project(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------

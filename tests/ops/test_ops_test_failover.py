@@ -11,24 +11,19 @@ import pytest
 
 from tests.ops.support import (
     FAST,
-    FRAGMENTS,
-    GLOBAL_SESSIONS,
     PROD_SESSIONS,
     clients_for,
     endpoint_of,
     rg_api,
     run_ops,
+    write_failover_project,
     write_stack,
 )
 
 
 @pytest.fixture
 def project(tmp_path):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS, "fragments": FRAGMENTS})
-    write_stack(tmp_path, "local", {"sessions": PROD_SESSIONS})
-    write_stack(tmp_path, "dev", {"sessions": {"node_type": "cache.t4g.micro", "replicas": 0}},
-                profile="development")
-    return tmp_path
+    return write_failover_project(tmp_path)
 
 
 def _test_failover(capsys, project, *extra, stack="local", clients):

@@ -31,18 +31,9 @@ def _cw(region: str = "us-east-1"):
 
 def test_global_datastore_after_a_failover_and_with_a_short_secondary(capsys, tmp_path, east,
                                                                        west):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
-    spec = load(tmp_path, "ops")
-    sessions = cache_of(spec, "sessions")
-    deploy_alarms(_cw(), sessions)
-    deploy_alarms(_cw("eu-west-1"), sessions,
-                  members=["ops-sessions-euw1-001"])
-    east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
-    east.globals_list(global_api(GID, [
-        ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
-        ("ops-sessions-euw1", "eu-west-1", "PRIMARY", "associated"),
-        ("ops-sessions-apse2", "ap-southeast-2", "SECONDARY", "associated"),
-    ]))
+    _global_stack_with_alarms(tmp_path)
+    _east_a_secondary_of(east, ("ops-sessions-euw1", "eu-west-1", "PRIMARY", "associated"),
+                         ("ops-sessions-apse2", "ap-southeast-2", "SECONDARY", "associated"))
     west.group(rg_api("ops-sessions-euw1", "eu-west-1", nodes=2))
 
     code, out, _ = _verify(capsys, tmp_path, clients_for(east, west))
@@ -78,16 +69,9 @@ def test_global_datastore_that_is_missing(capsys, tmp_path, east):
 
 def test_a_global_datastore_that_is_busy_and_without_a_primary_is_named(capsys, tmp_path, east,
                                                                         west):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
-    sessions = cache_of(load(tmp_path, "ops"), "sessions")
-    deploy_alarms(_cw(), sessions)
-    deploy_alarms(_cw("eu-west-1"), sessions,
-                  members=["ops-sessions-euw1-001"])
-    east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
-    east.globals_list(global_api(GID, [
-        ("ops-sessions", "us-east-1", "SECONDARY", "associated"),
-        ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associating"),
-    ], status="modifying"))
+    _global_stack_with_alarms(tmp_path)
+    _east_a_secondary_of(east, ("ops-sessions-euw1", "eu-west-1", "SECONDARY", "associating"),
+                         status="modifying")
     west.group(rg_api("ops-sessions-euw1", "eu-west-1"))
 
     code, out, _ = _verify(capsys, tmp_path, clients_for(east, west))
@@ -109,11 +93,7 @@ def test_a_global_datastore_that_is_busy_and_without_a_primary_is_named(capsys, 
 ], ids=["no-member", "another-group"])
 def test_a_configured_secondary_that_is_not_the_member_is_named(capsys, tmp_path, east, west,
                                                                 west_member, west_group, lines):
-    write_stack(tmp_path, "ops", {"sessions": GLOBAL_SESSIONS})
-    sessions = cache_of(load(tmp_path, "ops"), "sessions")
-    deploy_alarms(_cw(), sessions)
-    deploy_alarms(_cw("eu-west-1"), sessions,
-                  members=["ops-sessions-euw1-001"])
+    _global_stack_with_alarms(tmp_path)
     east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="PRIMARY"))
     members = [("ops-sessions", "us-east-1", "PRIMARY", "associated")]
     east.globals_list(global_api(GID, members + ([west_member] if west_member else [])))
@@ -130,3 +110,19 @@ def test_a_configured_secondary_that_is_not_the_member_is_named(capsys, tmp_path
     assert out.splitlines() == [f"sessions: {line}" for line in [
         "ops-sessions-euw1 (eu-west-1) is not a member of Global Datastore ldgnf-ops-sessions",
         *lines]]
+
+
+def _global_stack_with_alarms(root) -> None:
+    """The `ops` stack with the Global Datastore cache, deployed with its alarms in both
+    regions (the secondary's on its one member)."""
+    write_stack(root, "ops", {"sessions": GLOBAL_SESSIONS})
+    sessions = cache_of(load(root, "ops"), "sessions")
+    deploy_alarms(_cw(), sessions)
+    deploy_alarms(_cw("eu-west-1"), sessions, members=["ops-sessions-euw1-001"])
+
+
+def _east_a_secondary_of(east, *others: tuple[str, str, str, str], **fields) -> None:
+    """us-east-1's group as a secondary member of the Global Datastore, beside `others`."""
+    east.group(rg_api("ops-sessions", "us-east-1", global_id=GID, role="SECONDARY"))
+    east.globals_list(global_api(GID, [("ops-sessions", "us-east-1", "SECONDARY", "associated"),
+                                       *others], **fields))
