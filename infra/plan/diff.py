@@ -108,6 +108,14 @@ OLD_PARAMETER_GROUP = ("; the old parameter group is deleted at the end of this 
                        "until the window: to upgrade at a time you choose, set "
                        "aws.apply_immediately: true for this update")
 
+# ModifyCacheCluster AZMode: "If cross-az is specified, existing Memcached nodes remain in their
+# current Availability Zone" (API reference). The provider reads cross-az back only when the
+# nodes sit in several zones (elasticache/cluster.go resourceClusterRead), so a cluster whose
+# nodes share a zone keeps reading single-az until nodes are added in the other zones.
+CROSS_AZ_LATER = ("azMode: existing nodes stay in their zone, and the cluster reads single-az "
+                  "until nodes are added in the other zones: until then every preview shows this "
+                  "change again")
+
 # Inputs that set what a cache is priced on (node type or memory, node, shard and replica
 # counts, serverless limits): a NOT APPLIED one leaves the price as it is.
 SIZE_KEYS = frozenset({
@@ -334,6 +342,8 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
     if deferred and new_in.get("applyImmediately") is False and not replace_keys:
         notes.append(WAITS_FOR_WINDOW.format(keys=", ".join(deferred))
                      + (OLD_PARAMETER_GROUP if "parameterGroupName" in deferred else ""))
+    if after["type"] == AWS_CLUSTER and "azMode" in keys and new_in.get("azMode") == "cross-az":
+        notes.append(CROSS_AZ_LATER)
     if after["type"] == AWS_GLOBAL_REPLICATION_GROUP and set(keys) & GLOBAL_MODIFICATIONS:
         notes.append(GLOBAL_AT_ONCE)
     membership = sorted(set(keys) & MEMBERSHIP_KEYS.get(after["type"], frozenset()))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.plan.diff import OLD_PARAMETER_GROUP, diff
+from infra.plan.diff import CROSS_AZ_LATER, OLD_PARAMETER_GROUP, diff
 from tests.builders import aws_plan
 
 SESSIONS = {"engine": "valkey", "engine_version": "8.1", "node_type": "cache.r7g.large",
@@ -20,6 +20,11 @@ PRODUCTION = {"profile": "production"}
 
 def rejected_keys(result: dict[str, Any]) -> list[tuple[str, str]]:
     return [(r["name"], r["key"]) for r in result["rejected"]]
+
+
+def changed_keys(result: dict[str, Any], name: str) -> list[str]:
+    [entry] = [c for c in result["changed"] if c["name"] == name]
+    return entry["keys"]
 
 
 def notes_of(result: dict[str, Any], name: str) -> list[str]:
@@ -113,3 +118,15 @@ def test_a_name_kept_under_a_new_urn_is_flagged_by_what_the_cloud_does_with_it(t
     assert (flagged["key"], flagged["outcome"], flagged["condition"]) == (
         name_input, outcome, "the same name under a new URN")
     assert f"'{moved['inputs'][name_input]}' is created under a new URN" in flagged["reason"]
+
+
+def test_a_memcached_cluster_spread_to_a_second_zone_says_its_nodes_stay_until_more_come():
+    pages = {"engine": "memcached", "node_type": "cache.t4g.micro", "nodes": 2}
+    one_zone = aws_plan({"pages": pages}, network={"vpc_cidr": "10.0.0.0/16",
+                                                   "availability_zones": 1})
+    two_zones = aws_plan({"pages": pages}, network={"vpc_cidr": "10.0.0.0/16",
+                                                    "availability_zones": 2})
+    result = diff(one_zone, two_zones)
+    assert changed_keys(result, "pages-cluster") == ["azMode"]
+    assert CROSS_AZ_LATER in notes_of(result, "pages-cluster")
+    assert rejected_keys(result) == []
