@@ -216,4 +216,10 @@ GCP_FACTS: tuple[Fact, ...] = (
                _TF_GOOGLE + "tpgiamresource/resource_iam_member.go"),
     *_replaces(types.GCP_DASHBOARD, ("project",),
                _TF_GOOGLE + "monitoring/resource_monitoring_dashboard.go"),
+    # The wait before a new agent's key grant (components/gcp/cmek.py): pulumiverse-time 0.1.1
+    # bridges hashicorp/terraform-provider-time, whose time_sleep replaces on new triggers
+    # (mapplanmodifier.RequiresReplace) and waits only on create; create_duration updates in
+    # place without a wait.
+    *_replaces(types.TIME_SLEEP, ("triggers",),
+               "hashicorp/terraform-provider-time internal/provider/resource_time_sleep.go"),
 )

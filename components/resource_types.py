@@ -42,6 +42,7 @@ AWS_SNS_TOPIC = "aws:sns/topic:Topic"
 AWS_SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 AWS_SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+TIME_SLEEP = "time:index/sleep:Sleep"
 
 # --- GCP: Memorystore -------------------------------------------------------------------------
 GCP_VALKEY = "gcp:memorystore/instance:Instance"

@@ -29,6 +29,13 @@ def random_provider() -> pulumi.ProviderResource:
     return random.Provider("random")
 
 
+def time_provider() -> pulumi.ProviderResource:
+    """pulumiverse-time, for the waits a cloud's eventual consistency needs (a Sleep)."""
+    import pulumiverse_time as time
+
+    return time.Provider("time")
+
+
 def gcp_labels(tags: Mapping[str, str]) -> dict[str, str]:
     """Tags as GCP labels: keys and values lowercase letters, digits, '_' and '-', at most 63
     characters, keys starting with a letter ("ManagedBy" -> "managed_by")."""

@@ -92,12 +92,14 @@ TF_TYPES: dict[str, str] = {
     types.GCP_SECRET_VERSION: "google_secret_manager_secret_version",
     types.GCP_PSA_CONNECTION: "google_service_networking_connection",
     types.RANDOM_PASSWORD: "random_password",
+    types.TIME_SLEEP: "time_sleep",
 }
 
 PROVIDERS = {"aws": "registry.terraform.io/hashicorp/aws",
              "gcp": "registry.terraform.io/hashicorp/google",
-             "random": "registry.terraform.io/hashicorp/random"}
-PROVIDER_NAMES = {"aws": "aws", "gcp": "google", "random": "random"}
+             "random": "registry.terraform.io/hashicorp/random",
+             "time": "registry.terraform.io/hashicorp/time"}
+PROVIDER_NAMES = {"aws": "aws", "gcp": "google", "random": "random", "time": "time"}
 
 # List-of-block arguments the bridge names in the plural (Terraform: one `allow { }` block per
 # item, Pulumi: `allows=[...]`), by Terraform type; keys are Pulumi's names at any depth.

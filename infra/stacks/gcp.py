@@ -352,10 +352,12 @@ def _key_grants(spec: GcpStackSpec, caches: list[GcpCacheSpec], apis: dict[str, 
                 keys.setdefault(gcp_apis.SECRET_MANAGER, []).append(cache.kms_key)
     if not keys:
         return {}
+    # The component's Sleeps need the time provider beside the project's (no default providers).
     grants = CustomerKeyGrants(
         f"{spec.name_prefix}-keys",
         CustomerKeyGrantsArgs(project=spec.gcp_project, keys=keys, apis=apis),
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(providers=[providers.time_provider()])),
     ).grants
     return dict(grants.items())
 

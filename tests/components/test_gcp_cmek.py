@@ -6,6 +6,8 @@ service-<number>@cloud-redis.iam.gserviceaccount.com (Redis)."""
 
 from __future__ import annotations
 
+from components.gcp.cmek import AGENT_PROPAGATION
+from components.resource_types import TIME_SLEEP
 from tests.builders import KMS, gcp_config, redis, valkey
 
 IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
@@ -70,9 +72,42 @@ def test_one_grant_per_key_and_agent_however_many_caches_share_them(run_stack):
     assert by_member["cloud-redis.iam.gserviceaccount.com"] in rec.of_type(REDIS)[0].dependencies
 
 
+def test_each_grant_waits_until_iam_knows_the_new_agent(run_stack):
+    # A grant sent right after generateServiceIdentity can fail with "Service account ... does
+    # not exist" (terraform-provider-google#7611); terraform-google-memorystore waits 30 s.
+    rec = run_stack(gcp_config({
+        "a": {"engine": "valkey", "gcp": {"kms_key": KEY}},
+        "c": {"engine": "redis", "secret": True, "gcp": {"kms_key": KEY}},
+    }))
+    agents = {a.urn: a for a in rec.of_type(IDENTITY)}
+    sleeps = rec.of_type(TIME_SLEEP)
+    assert AGENT_PROPAGATION == "30s"
+    assert len(sleeps) == len(agents) == 3    # Memorystore, Redis and Secret Manager agents
+    (time_provider,) = rec.of_type("pulumi:providers:time")
+    waits_for = {}
+    for sleep in sleeps:
+        (agent_urn,) = [d for d in sleep.dependencies if d in agents]
+        assert sleep.inputs["createDuration"] == AGENT_PROPAGATION
+        # A new member (another project) replaces the Sleep, which waits again.
+        assert sleep.inputs["triggers"] == {"member": agents[agent_urn].outputs["member"]}
+        assert sleep.provider.startswith(time_provider.urn + "::")  # explicit, not a default
+        waits_for[agents[agent_urn].outputs["member"]] = sleep.urn
+    for grant in rec.of_type(GRANT):
+        assert waits_for[grant.inputs["member"]] in grant.dependencies
+
+
+def test_the_waits_preview_before_the_agents_are_known(run_stack):
+    config = gcp_config(valkey(gcp={"kms_key": KEY}))
+    (sleep,) = run_stack(config, preview=True).of_type(TIME_SLEEP)
+    assert sleep.inputs["createDuration"] == AGENT_PROPAGATION
+    assert [r.name for r in run_stack(config).of_type(TIME_SLEEP)] == [sleep.name]
+
+
 def test_no_key_no_agent_and_no_grant(run_stack):
     rec = run_stack(gcp_config({"a": {"engine": "valkey"}, "b": {"engine": "redis"}}))
     assert rec.of_type(IDENTITY) == [] and rec.of_type(GRANT) == []
+    # No wait, and no time provider for the CLI to install.
+    assert rec.of_type(TIME_SLEEP) == [] and rec.of_type("pulumi:providers:time") == []
 
 
 def test_grant_kms_access_false_leaves_the_grant_to_the_key_owner(run_stack):

@@ -219,7 +219,8 @@ def _sdk_class(token: str) -> type:
 
     package, module_path, name = token.split(":")
     module = module_path.split("/")[0]
-    sdk = importlib.import_module(f"pulumi_{package}")
+    # pulumiverse-time is a Pulumiverse package: pulumiverse_time, not pulumi_time.
+    sdk = importlib.import_module("pulumiverse_time" if package == "time" else f"pulumi_{package}")
     return getattr(sdk if module == "index" else getattr(sdk, module), name)
 
 
