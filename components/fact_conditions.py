@@ -21,7 +21,6 @@ CIDR_NOT_EXPANDED = "cidr-not-expanded"
 AUTOSCALED_SHARDS = "autoscaled-shards"
 AUTOSCALED_REPLICAS = "autoscaled-replicas"
 CLUSTER_MODE_TURNED_ON = "cluster-mode-turned-on"
-SNAPSHOTS_ON_IN_CLUSTER_MODE = "snapshots-on-in-cluster-mode"
 RBAC_TO_AUTH_TOKEN = "rbac-to-auth-token"
 ENGINE_NOT_REDIS_VALKEY_SWAP = "engine-not-redis-valkey-swap"
 NOT_VALKEY_MAJOR_UPGRADE = "not-valkey-major-upgrade"
@@ -66,8 +65,6 @@ CONDITIONS: dict[str, str] = {
     AUTOSCALED_REPLICAS: "on a replication group whose replicas per shard Application Auto "
                          "Scaling manages (`autoscaling.replicas`)",
     CLUSTER_MODE_TURNED_ON: "when cluster mode goes from disabled to enabled",
-    SNAPSHOTS_ON_IN_CLUSTER_MODE: "when automatic backups go from off (retention 0) to on, on a "
-                                  "cluster-mode-enabled replication group",
     RBAC_TO_AUTH_TOKEN: "when a replication group moves from RBAC users (user groups) back to "
                         "an AUTH token",
     ENGINE_NOT_REDIS_VALKEY_SWAP: "when the engine changes other than between Redis OSS and "

@@ -27,7 +27,14 @@ GoogleCloudPlatform/magic-modules). The AWS ElastiCache facts were read from the
 sources (replication_group.go at commit 001b6364c1a3b3045e152f655440a6d47eb44a70, with
 cluster.go, global_replication_group.go and parameter_group.go of the same line); the exact
 upstream commit pulumi-aws 7.51.1 pins could not be read offline (its repository is too large
-to fetch), so a provider upgrade is the moment to re-read them.
+to fetch), so a provider upgrade is the moment to re-read them. Its SDK carries arguments
+added upstream in August 2026 (`durability`, PR #48254; `auth_token_wo`, PR #49268), so the
+bridged provider also holds the ElastiCache PRs merged before them, read from their PR
+branches: #46109 (member engine/version/parameter group kept by a CustomizeDiff), #46326
+(backups turned on without SnapshottingClusterId in cluster mode), #47647 (failover changes
+dropped on members) and #48246 (a replication group's pending node type and version read
+back, so a change held for the window does not show again; not its parameter group,
+terraform-provider-aws#49270).
 
 The GCP resources' facts are in components/provider_facts_gcp.py, the Fact shape in
 components/fact_model.py; FACTS below holds both clouds'.
@@ -53,7 +60,6 @@ from components.fact_conditions import (
     NOT_VALKEY_MAJOR_UPGRADE,
     RBAC_TO_AUTH_TOKEN,
     REDIS_BELOW_7_0_5,
-    SNAPSHOTS_ON_IN_CLUSTER_MODE,
     TO_SINGLE_AZ,
     USER_ID_KEPT,
     VALUE_REMOVED,
@@ -129,8 +135,12 @@ FACTS: tuple[Fact, ...] = (
     *[Fact(types.AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_PRIMARY,
            "Once the primary has joined a Global Datastore the global group owns it: changes "
            "go through the GlobalReplicationGroup, and ModifyReplicationGroup on a member is "
-           "rejected.", f"{_RG_SRC} (suppressDiffIfBelongsToGlobalReplicationGroup); "
-           + _MEMBER_REJECTED)
+           "rejected. The provider itself keeps engine, version and parameter group on a member "
+           "(a CustomizeDiff since terraform-provider-aws#46109) and drops failover changes "
+           "(#47647), but not node type or shards, so the program ignores all six.",
+           f"{_RG_SRC} (suppressDiffIfBelongsToGlobalReplicationGroup); "
+           "https://github.com/hashicorp/terraform-provider-aws/pull/46109; "
+           "https://github.com/hashicorp/terraform-provider-aws/pull/47647; " + _MEMBER_REJECTED)
       for argument in ("engine", "engineVersion", "nodeType", "numNodeGroups",
                        "automaticFailoverEnabled", "parameterGroupName")],
     Fact(types.AWS_REPLICATION_GROUP, "multiAzEnabled", "rejected", GLOBAL_PRIMARY_ONE_SHARD,
@@ -145,9 +155,12 @@ FACTS: tuple[Fact, ...] = (
          "inputs to their old values before Check and Diff)"),
     *[Fact(types.AWS_REPLICATION_GROUP, argument, "cloud_owned", GLOBAL_SECONDARY,
            "A secondary inherits Multi-AZ and automatic failover from the primary, while the "
-           "provider reads both as Optional with Default false, so an unset value plans "
-           "true -> false, a modification AWS rejects on a member.",
-           f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557")
+           "provider reads Multi-AZ as Optional with Default false, so an unset value plans "
+           "true -> false, a modification AWS rejects on a member. Failover changes on a "
+           "member the provider drops since terraform-provider-aws#47647; ignoring both keeps "
+           "the preview quiet with either provider.",
+           f"{_GD_DOCS}; https://github.com/hashicorp/terraform-provider-aws/issues/38557; "
+           "https://github.com/hashicorp/terraform-provider-aws/pull/47647")
       for argument in ("multiAzEnabled", "automaticFailoverEnabled")],
     Fact(types.AWS_REPLICATION_GROUP, "numNodeGroups", "cloud_owned", AUTOSCALED_SHARDS,
          "Application Auto Scaling changes the shard count itself; the provider resizes the "
@@ -176,17 +189,6 @@ FACTS: tuple[Fact, ...] = (
          f"{_RG_SRC} (resourceReplicationGroupUpdate: ClusterMode = cluster_mode); "
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html; "
          "https://github.com/hashicorp/terraform-provider-aws/pull/38002"),
-    Fact(types.AWS_REPLICATION_GROUP, "snapshotRetentionLimit", "rejected",
-         SNAPSHOTS_ON_IN_CLUSTER_MODE,
-         "When the old retention is 0 the provider also sends SnapshottingClusterId "
-         "\"<group>-001\", which ElastiCache refuses on a cluster-mode-enabled group (\"Cannot "
-         "set snapshotting cluster for cluster mode enabled replication group\"), so `pulumi up` "
-         "fails. Turn backups on outside Pulumi (console, or modify-replication-group "
-         "--snapshot-retention-limit), then `pulumi refresh`.",
-         f"{_RG_SRC} (resourceReplicationGroupUpdate: snapshot_retention_limit); "
-         "https://github.com/hashicorp/terraform-provider-aws/issues/20052; "
-         "https://github.com/hashicorp/terraform-provider-aws/issues/11539; "
-         "https://github.com/hashicorp/terraform/issues/19336"),
     Fact(types.AWS_REPLICATION_GROUP, "userGroupIds", "rejected", RBAC_TO_AUTH_TOKEN,
          "The provider removes the user group in one ModifyReplicationGroup and sets the AUTH "
          "token in a second one, so in between the group runs without any access control (a "

@@ -134,15 +134,6 @@ def _cluster_mode_turned_on(key: str, old: dict[str, Any], new: dict[str, Any],
     return old.get(key) == "disabled" and new.get(key) == "enabled"
 
 
-def _snapshots_on_in_cluster_mode(key: str, old: dict[str, Any], new: dict[str, Any],
-                                  res: dict[str, Any]) -> bool:
-    # replication_group.go sends SnapshottingClusterId "<id>-001" when the old limit is 0; an
-    # unset limit reads back as 0.
-    limit = new.get(key)
-    return not old.get(key) and isinstance(limit, int) and limit > 0 \
-        and new.get("clusterMode") == "enabled"
-
-
 def _rbac_to_auth_token(key: str, old: dict[str, Any], new: dict[str, Any],
                         res: dict[str, Any]) -> bool:
     return bool(old.get("userGroupIds")) and not new.get("userGroupIds") \
@@ -218,7 +209,6 @@ _DECIDERS = {
     when.CROSS_REGION_SECONDARY: _cross_region_secondary,
     when.CIDR_NOT_EXPANDED: _cidr_not_expanded,
     when.CLUSTER_MODE_TURNED_ON: _cluster_mode_turned_on,
-    when.SNAPSHOTS_ON_IN_CLUSTER_MODE: _snapshots_on_in_cluster_mode,
     when.RBAC_TO_AUTH_TOKEN: _rbac_to_auth_token,
     when.WITH_ANOTHER_UPDATE_FIELD: _with_another_update_field,
     when.REDIS_VERSION_DOWNGRADE: _redis_version_downgrade,

@@ -387,14 +387,6 @@ def test_a_removed_secret_without_a_recovery_window_in_its_plan_keeps_its_name_3
     assert "is deleted with a 30-day recovery window" in note
 
 
-# One day of backups turned on in cluster mode is refused like seven.
-def test_one_day_of_backups_turned_on_in_cluster_mode_is_rejected():
-    sharded = {"engine": "valkey", "shards": 2, "snapshot_retention_days": 0}
-    result = diff(report({"s": sharded}), report({"s": {**sharded, "snapshot_retention_days": 1}}))
-    assert [(r["name"], r["key"]) for r in result["rejected"]] == [
-        ("s-group", "snapshotRetentionLimit")]
-
-
 # Redis OSS 6.2 and 6.x name the same minor line, so neither is a downgrade.
 @pytest.mark.parametrize(("before", "after"), [("6.2", "6.x"), ("6.x", "6.2")])
 def test_redis_6_2_and_6_x_are_not_a_downgrade(before, after):

@@ -175,20 +175,17 @@ def test_turning_cluster_mode_on_for_an_existing_group_is_rejected(lone, change)
 SHARDED = {**SESSIONS, "shards": 2}
 
 
-def test_turning_backups_on_for_a_cluster_mode_group_is_rejected():
-    """Retention 0 -> N makes the provider send SnapshottingClusterId "<id>-001", which
-    ElastiCache refuses in cluster mode (terraform-provider-aws#20052)."""
-    result = diff(report({"sessions": with_(SHARDED, snapshot_retention_days=0)}),
-                  report({"sessions": with_(SHARDED, snapshot_retention_days=7)}))
-    [item] = result["rejected"]
-    assert (item["name"], item["key"], item["outcome"]) == (
-        "sessions-group", "snapshotRetentionLimit", "rejected")
-    assert "SnapshottingClusterId" in item["reason"]
-    assert "issues/20052" in item["source"]
-    # Without cluster mode the provider's snapshotting cluster exists: in place.
-    result = diff(report({"sessions": with_(SESSIONS, snapshot_retention_days=0)}),
-                  report({"sessions": with_(SESSIONS, snapshot_retention_days=7)}))
+@pytest.mark.parametrize("cache", [SHARDED, SESSIONS], ids=["cluster-mode", "one-shard"])
+def test_turning_backups_on_is_an_update_in_place(cache):
+    """Retention 0 -> N: the bridged provider leaves SnapshottingClusterId out in cluster mode
+    and names the group's current primary otherwise (terraform-provider-aws#46326, which ended
+    the "Cannot set snapshotting cluster for cluster mode enabled replication group" refusal
+    of #20052), so neither is refused any more."""
+    result = diff(report({"sessions": with_(cache, snapshot_retention_days=0)}),
+                  report({"sessions": with_(cache, snapshot_retention_days=7)}))
     assert (result["data_loss"], result["rejected"]) == ([], [])
+    assert changed(result, "sessions-group")["changes"] == {
+        "snapshotRetentionLimit": {"old": 0, "new": 7}}
 
 
 LIMITS = {"max_data_gb": 10, "max_ecpu_per_second": 10000}
