@@ -89,15 +89,19 @@ GLOBAL_AT_ONCE = ("applied at once in every region: a Global Datastore's changes
 # Inputs ModifyReplicationGroup / ModifyCacheCluster hold for the maintenance window when
 # ApplyImmediately is false ("changes to the nodes in the replication group are applied on the
 # next maintenance reboot", ApplyImmediately, ModifyReplicationGroup API reference); replica and
-# shard counts go through their own calls, which apply at once. The provider reads the running
-# values back (elasticache/cluster.go setFromCacheCluster), so until the window every preview
-# shows the change again. A Global Datastore member ignores these (its global group applies them
-# at once, GLOBAL_AT_ONCE).
+# shard counts go through their own calls, which apply at once. A Global Datastore member
+# ignores these (its global group applies them at once, GLOBAL_AT_ONCE).
 WINDOW_KEYS = {AWS_REPLICATION_GROUP: frozenset({"nodeType", "engineVersion",
                                                  "parameterGroupName"}),
                AWS_CLUSTER: frozenset({"numCacheNodes", "engineVersion"})}
-WAITS_FOR_WINDOW = ("{keys}: waits for the maintenance window (applyImmediately false), and "
-                    "until then every preview shows this change again")
+# Of those, what the provider reads back as running rather than pending, so that every preview
+# shows the change again until the window: a replication group's pending node type and version
+# are read back since terraform-provider-aws#48246, its parameter group is not (#49270); a
+# Memcached cluster's running values are (elasticache/cluster.go setFromCacheCluster).
+SHOWN_AGAIN = {AWS_REPLICATION_GROUP: frozenset({"parameterGroupName"}),
+               AWS_CLUSTER: frozenset({"numCacheNodes", "engineVersion"})}
+WAITS_FOR_WINDOW = "{keys}: waits for the maintenance window (applyImmediately false)"
+UNTIL_THEN = ", and until then every preview shows {what} again"
 # With a new parameter group (a major upgrade), the old one is deleted at the end of this
 # update; ElastiCache refuses to delete a group a cluster is still a member of
 # (InvalidCacheParameterGroupState; parameter_group.go retries it for 3 minutes). Whether a
@@ -340,7 +344,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
         notes.append(TLS_MODE_AFTER_REDIS_6)
     deferred = sorted(set(keys) & WINDOW_KEYS.get(after["type"], frozenset()))
     if deferred and new_in.get("applyImmediately") is False and not replace_keys:
+        again = [k for k in deferred if k in SHOWN_AGAIN.get(after["type"], frozenset())]
+        what = "this change" if again == deferred else f"the {', '.join(again)} change"
         notes.append(WAITS_FOR_WINDOW.format(keys=", ".join(deferred))
+                     + (UNTIL_THEN.format(what=what) if again else "")
                      + (OLD_PARAMETER_GROUP if "parameterGroupName" in deferred else ""))
     if after["type"] == AWS_CLUSTER and "azMode" in keys and new_in.get("azMode") == "cross-az":
         notes.append(CROSS_AZ_LATER)
