@@ -263,9 +263,13 @@ def _flow_logs_write_policy(log_group_arn: str) -> str:
 
 
 def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:
+    # Which zones an account sees differs per account (many list two in us-west-1), so only
+    # this lookup can tell; it runs in previews too. A RunError is one line, no traceback.
     if index >= len(names):
-        raise ValueError(f"network.availability_zones is {args.availability_zones} but the region "
-                         f"offers {len(names)} zones ({', '.join(names)}); lower it.")
+        raise pulumi.RunError(
+            f"network.availability_zones: {args.availability_zones} zones, but this account has "
+            f"{len(names)} available in the region ({', '.join(sorted(names))}); set "
+            f"network.availability_zones to {len(names)} or fewer.")
     return sorted(names)[index]
 
 

@@ -20,6 +20,10 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
+# DescribeAvailabilityZones answers per account: many accounts list two zones in us-west-1
+# (us-west-1a and us-west-1c), although the region has three; the mocks answer the same.
+_ZONE_LETTERS = {"us-west-1": "ac"}
+
 
 @dataclass
 class Registration:
@@ -307,8 +311,10 @@ class CloudMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # type: ignore[override]
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             region = _provider_region(args.provider)
-            names = [f"{region}{zone}" for zone in "abcdef"]
-            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)],
+            # us-west-1 as many accounts see it: two standard zones; elsewhere six.
+            letters = _ZONE_LETTERS.get(region, "abcdef")
+            names = [f"{region}{zone}" for zone in letters]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, len(names) + 1)],
                     "id": region}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:root",

@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                              "the cloud will reject or not apply (the report is still written)")
     args = parser.parse_args(argv)
 
-    from infra.config import ConfigError
+    import pulumi
+
     from infra.plan import diff as plan_diff
     from infra.plan import render as plan_render
 
@@ -167,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     try:
         plan = run_plan(args.stack, preview=args.preview)
-    except (ConfigError, FileNotFoundError) as err:
+    # A config mistake (ConfigError), or one only the run can see, such as more zones than
+    # the region has: one line, no traceback, as under the CLI's language host.
+    except (pulumi.RunError, FileNotFoundError) as err:
         if progress:
             print(file=sys.stderr)
         print(f"error: {err}", file=sys.stderr)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pulumi
 import pulumi_aws as aws
+import pytest
 
 from components.aws.network import (
     ROLE_PATH,
@@ -44,6 +45,20 @@ def test_new_vpc_gets_one_private_subnet_per_zone(run):
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
     # Nothing routes to the internet: no gateway is created.
     assert not [r for r in recorder.registrations if "Gateway" in r.type]
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
+def test_more_zones_than_the_account_has_is_refused_naming_the_ones_it_has(run, preview):
+    # Only the lookup knows an account's zones (many list two in us-west-1); a zone lookup
+    # runs in a preview too, so the preview already stops.
+    with pytest.raises(pulumi.RunError) as refused:
+        run(build(NEW, region="us-west-1"), preview=preview)
+    assert str(refused.value) == (
+        "network.availability_zones: 3 zones, but this account has 2 available in the region "
+        "(us-west-1a, us-west-1c); set network.availability_zones to 2 or fewer.")
+    recorder = run(build(replace(NEW, availability_zones=2), region="us-west-1"), preview=preview)
+    assert sorted(s.inputs["availabilityZone"] for s in recorder.of_type(
+        "aws:ec2/subnet:Subnet")) == ["us-west-1a", "us-west-1c"]
 
 
 def test_a_subnet_keeps_its_zone_when_the_zone_list_shifts(run):

@@ -168,3 +168,18 @@ def test_cli_json_in_a_fresh_process():
     data = json.loads(done.stdout)
     assert data["stack"] == "prod" and MOCK_TOKEN not in done.stdout
     assert "Exception ignored" not in done.stderr
+
+
+def test_a_refusal_only_the_run_sees_is_one_line_and_the_config_exit_code(monkeypatch, capsys):
+    # More zones than the account has shows only when the zone lookup answers (the mocks answer
+    # two for us-west-1): `python -m infra.plan` says it as the CLI would, without a traceback.
+    from infra.plan import report as plan_module
+    from infra.stackfile import flat_stack_config
+
+    config = {**flat_stack_config("prod"), "aws:region": "us-west-1"}
+    monkeypatch.setattr(plan_module, "run_plan", lambda stack, preview=False: run_plan(
+        stack, preview=preview, config=config))
+    assert plan_module.main(["prod"]) == plan_module.EXIT_CONFIG_ERROR
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "error: network.availability_zones: 3 zones, but this account has 2 available in the "
+        "region (us-west-1a, us-west-1c); set network.availability_zones to 2 or fewer.")

@@ -62,6 +62,19 @@ def test_config_mistake_is_one_clean_error_without_traceback(tmp_path):
     assert record["registrations"] == []
 
 
+def test_more_zones_than_the_account_has_is_one_clean_error_without_traceback(tmp_path):
+    # Only the zone lookup knows how many zones an account sees (the mocks answer two for
+    # us-west-1, as many accounts list it); production asks for three.
+    config = flat_stack_config("prod")
+    config["aws:region"] = "us-west-1"
+    done, _ = run_like_the_cli("prod", config, tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "exception" not in done.stderr
+    assert ("error: network.availability_zones: 3 zones, but this account has 2 available in "
+            "the region (us-west-1a, us-west-1c); set network.availability_zones to 2 or "
+            "fewer.") in done.stderr.splitlines()
+
+
 def test_readme_plan_command_works_in_a_fresh_process():
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run([sys.executable, "-m", "infra.plan", "dev"], cwd=PROJECT_ROOT, env=env,
