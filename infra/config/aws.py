@@ -5,6 +5,7 @@ caches aws_serverless.py's."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from components.fact_conditions import redis_below_7_0_5
@@ -59,6 +60,23 @@ _KMS_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias/")
 _PATCH_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 # CreateCacheSubnetGroup: at most 255 letters, digits or hyphens.
 _SUBNET_GROUP = re.compile(r"^[A-Za-z0-9-]{1,255}$")
+
+# What adopting a cache (aws.import_id) cannot do in the same update: (the conflict, the key to
+# name, the message).
+_IMPORT_CONFLICTS: tuple[tuple[Callable[[CacheConfig], object], str, str], ...] = (
+    (lambda cfg: cfg.global_, "aws.import_id", "a Global Datastore cannot be adopted in one "
+     "step; import the primary as a lone cache (without global:), then add global:, which "
+     "keeps the group (see docs/adopting.md)."),
+    # RegisterScalableTarget with tags (the provider's default tags) is refused for a target
+    # that exists: "The scalable target that you tried to tag already exists"
+    # (hashicorp/terraform-provider-aws#31839), and the target is created, not imported.
+    (lambda cfg: cfg.autoscaling, "autoscaling", "an adopted group (aws.import_id) gets auto "
+     "scaling in a later update, not the one that imports it: a target the group already has "
+     "in Application Auto Scaling refuses to be registered again with tags. Adopt it without "
+     "autoscaling, deregister its live targets (docs/adopting.md), then add autoscaling."),
+    (lambda cfg: cfg.restore_from, "restore_from", "an import adopts an existing cache and a "
+     "restore creates a new one; set aws.import_id or restore_from, not both."),
+)
 
 
 def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, profile: str,
@@ -199,25 +217,9 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
                                 "cluster" if memcached else "replication group",
                                 f"{path}.aws.import_id", problems)
     # The conflicts hold whatever the id: a wrong one must not hide them.
-    if aws.import_id is not None and cfg.global_ is not None:
-        problems.append(Problem(f"{path}.aws.import_id", "a Global Datastore cannot be adopted "
-                                "in one step; import the primary as a lone cache (without "
-                                "global:), then add global:, which keeps the group (see "
-                                "docs/adopting.md)."))
-    if aws.import_id is not None and cfg.autoscaling is not None:
-        # RegisterScalableTarget with tags (the provider's default tags) is refused for a target
-        # that exists: "The scalable target that you tried to tag already exists"
-        # (hashicorp/terraform-provider-aws#31839), and the target is created, not imported.
-        problems.append(Problem(f"{path}.autoscaling", "an adopted group (aws.import_id) gets "
-                                "auto scaling in a later update, not the one that imports it: "
-                                "a target the group already has in Application Auto Scaling "
-                                "refuses to be registered again with tags. Adopt it without "
-                                "autoscaling, deregister its live targets (docs/adopting.md), "
-                                "then add autoscaling."))
-    if aws.import_id is not None and cfg.restore_from is not None:
-        problems.append(Problem(f"{path}.restore_from", "an import adopts an existing cache and "
-                                "a restore creates a new one; set aws.import_id or "
-                                "restore_from, not both."))
+    if aws.import_id is not None:
+        problems.extend(Problem(f"{path}.{key}", message)
+                        for conflicts, key, message in _IMPORT_CONFLICTS if conflicts(cfg))
     if aws.subnet_group_name is not None and not _SUBNET_GROUP.match(aws.subnet_group_name):
         problems.append(Problem(f"{path}.aws.subnet_group_name", f"{aws.subnet_group_name!r} is "
                                 "not a cache subnet group name; use up to 255 letters, digits "
