@@ -88,3 +88,26 @@ def test_a_failure_created_during_a_pass_surfaces_while_another_output_is_pendin
     with pytest.raises(ValueError, match="created during the pass, failed"):
         run(program)
     assert time.perf_counter() - started < 2.5
+
+
+def test_a_run_that_failed_part_way_leaves_nothing_for_the_next_run(run):
+    # The language host exits after a failure; in one process the pending registrations of a
+    # failed run would resume in the next run's loop and land in its recorder.
+    import pulumi_random as random
+
+    from infra.plan.mocks import _event_loop
+
+    def failing() -> None:
+        refused = pulumi.Output.from_input(1).apply(_refuse)
+        random.RandomPassword("waits-for-the-failure", length=refused,
+                              opts=pulumi.ResourceOptions(provider=random.Provider("r")))
+
+    with pytest.raises(pulumi.RunError, match="refused"):
+        run(failing)
+    recorder = run(lambda: None)
+    assert [t for t in asyncio.all_tasks(_event_loop()) if not t.done()] == []
+    assert recorder.registrations == []
+
+
+def _refuse(_: int) -> int:
+    raise pulumi.RunError("refused")

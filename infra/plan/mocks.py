@@ -389,15 +389,39 @@ def install(stack: str, project: str = "managed-cache", preview: bool = False) -
     return recorder
 
 
+def _cancel_leftovers() -> None:
+    """A run that failed part-way (a RunError in an apply) leaves its other registrations
+    pending on the event loop, as the language host would before exiting; in one process the
+    next run's loop would resume them against the new mocks. Cancel them."""
+    loop = _event_loop()
+    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        # What they leave behind, as pulumi.runtime.test clears it before each test.
+        from pulumi.runtime.settings import SETTINGS
+
+        SETTINGS.rpc_manager.clear()
+        SETTINGS.outputs.clear()
+
+
 def _event_loop() -> asyncio.AbstractEventLoop:
     from pulumi.runtime.sync_await import _ensure_event_loop
 
     return _ensure_event_loop()
 
 
-def run_program(program: Callable[[], Any]) -> None:
+def run_program(program: Callable[[], Any], in_process: bool = True) -> None:
     """Run `program` inside a root stack and wait for every RPC, as the language host does.
 
-    A `pulumi.RunError` (such as a config error) propagates unchanged.
+    A `pulumi.RunError` (such as a config error) propagates unchanged. In a process that runs
+    again (`in_process`), a failed run's pending work is cancelled first; the language-host
+    harness exits instead, as the CLI's host does.
     """
-    _event_loop().run_until_complete(pulumi.runtime.run_in_stack(program))
+    try:
+        _event_loop().run_until_complete(pulumi.runtime.run_in_stack(program))
+    except BaseException:
+        if in_process:
+            _cancel_leftovers()
+        raise

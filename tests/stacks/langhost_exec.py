@@ -50,7 +50,8 @@ def main():
 
     ok = False
     try:
-        mockcloud.run_program(lambda: runpy.run_path(args.PROGRAM, run_name="__main__"))
+        mockcloud.run_program(lambda: runpy.run_path(args.PROGRAM, run_name="__main__"),
+                              in_process=False)
         ok = True
     except pulumi.RunError as e:
         print(f"error: {e}", file=sys.stderr)
