@@ -157,9 +157,11 @@ class CacheNetwork(Component[CacheNetworkArgs],
             self._flow_logs(name, args, vpc.id)
         # Zone names come from the account (letters differ per account and region); local and
         # wavelength zones are excluded. The subnet count comes from config, so it is known at
-        # preview; only the zone names are looked up.
+        # preview; only the zone names are looked up. Every state, not only "available": a
+        # zone that is impaired or constrained for a while must neither shift the subnets'
+        # positions nor shrink the list below the configured count, which would stop every
+        # preview of a live stack during the outage (_zone).
         zones = aws.get_availability_zones_output(
-            state="available",
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status",
                                                         values=["opt-in-not-required"])],
             opts=pulumi.InvokeOutputOptions(parent=self),
@@ -173,10 +175,10 @@ class CacheNetwork(Component[CacheNetworkArgs],
                 availability_zone=zones.names.apply(functools.partial(_zone, index=i, args=args)),
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{args.name_prefix}-cache-private-{i + 1}"},
-                # The lookup runs on every `pulumi up`: a zone that leaves "available" (an
-                # outage, a constrained zone) shifts the ones after it, and availability_zone
-                # is ForceNew, so subnets holding cache nodes would be replaced, and EC2 refuses
-                # the replacement's overlapping CIDR. A subnet keeps the zone it was created in.
+                # The lookup runs on every `pulumi up`: a zone the account gains (or one that
+                # leaves it) shifts the ones after it, and availability_zone is ForceNew, so
+                # subnets holding cache nodes would be replaced, and EC2 refuses the
+                # replacement's overlapping CIDR. A subnet keeps the zone it was created in.
                 opts=pulumi.ResourceOptions(parent=self, ignore_changes=[SUBNET_ZONE]),
             )
             subnets.append(subnet.id)
@@ -263,12 +265,12 @@ def _flow_logs_write_policy(log_group_arn: str) -> str:
 
 
 def _zone(names: list[str], index: int, args: CacheNetworkArgs) -> str:
-    # Which zones an account sees differs per account (many list two in us-west-1), so only
-    # this lookup can tell; it runs in previews too. A RunError is one line, no traceback.
+    # Which zones an account has differs per account (many list two in us-west-1), so only
+    # this lookup can tell; it runs in previews too. A RunError prints without a traceback.
     if index >= len(names):
         raise pulumi.RunError(
             f"network.availability_zones: {args.availability_zones} zones, but this account has "
-            f"{len(names)} available in the region ({', '.join(sorted(names))}); set "
+            f"{len(names)} in the region ({', '.join(sorted(names))}); set "
             f"network.availability_zones to {len(names)} or fewer.")
     return sorted(names)[index]
 

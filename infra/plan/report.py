@@ -150,9 +150,15 @@ def main(argv: list[str] | None = None) -> int:
                              "the cloud will reject or not apply (the report is still written)")
     args = parser.parse_args(argv)
 
+    import logging
+
     import pulumi
 
     from infra.plan import diff as plan_diff
+
+    # As the CLI's language host does (pulumi-language-python-exec): a run that fails part-way
+    # leaves futures nobody observes, and asyncio would log each with a traceback.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     from infra.plan import render as plan_render
 
     old = None

@@ -180,6 +180,6 @@ def test_a_refusal_only_the_run_sees_is_one_line_and_the_config_exit_code(monkey
     monkeypatch.setattr(plan_module, "run_plan", lambda stack, preview=False: run_plan(
         stack, preview=preview, config=config))
     assert plan_module.main(["prod"]) == plan_module.EXIT_CONFIG_ERROR
-    assert capsys.readouterr().err.splitlines()[-1] == (
-        "error: network.availability_zones: 3 zones, but this account has 2 available in the "
-        "region (us-west-1a, us-west-1c); set network.availability_zones to 2 or fewer.")
+    assert capsys.readouterr().err.splitlines() == [
+        "error: network.availability_zones: 3 zones, but this account has 2 in the "
+        "region (us-west-1a, us-west-1c); set network.availability_zones to 2 or fewer."]

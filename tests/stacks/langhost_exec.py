@@ -12,6 +12,7 @@ Usage: python tests/stacks/langhost_exec.py --stack dev [--preview] --record OUT
 import argparse
 import importlib.util
 import json
+import logging
 import os
 import runpy
 import sys
@@ -40,6 +41,9 @@ def main():
     ap.add_argument("PROGRAM")
     args = ap.parse_args()
 
+    # As pulumi-language-python-exec does: a run that fails leaves futures nobody observes, and
+    # asyncio would log each one with a traceback.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(),
                                   pulumi.runtime.get_config_secret_keys_env())
     mockcloud = _load_mockcloud(args.PROGRAM)

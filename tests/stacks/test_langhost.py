@@ -70,7 +70,7 @@ def test_more_zones_than_the_account_has_is_one_clean_error_without_traceback(tm
     done, _ = run_like_the_cli("prod", config, tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "exception" not in done.stderr
-    assert ("error: network.availability_zones: 3 zones, but this account has 2 available in "
+    assert ("error: network.availability_zones: 3 zones, but this account has 2 in "
             "the region (us-west-1a, us-west-1c); set network.availability_zones to 2 or "
             "fewer.") in done.stderr.splitlines()
 
