@@ -27,14 +27,14 @@ GoogleCloudPlatform/magic-modules). The AWS ElastiCache facts were read from the
 sources (replication_group.go at commit 001b6364c1a3b3045e152f655440a6d47eb44a70, with
 cluster.go, global_replication_group.go and parameter_group.go of the same line); the exact
 upstream commit pulumi-aws 7.51.1 pins could not be read offline (its repository is too large
-to fetch), so a provider upgrade is the moment to re-read them. Its SDK carries arguments
-added upstream in August 2026 (`durability`, PR #48254; `auth_token_wo`, PR #49268), so the
-bridged provider also holds the ElastiCache PRs merged before them, read from their PR
-branches: #46109 (member engine/version/parameter group kept by a CustomizeDiff), #46326
-(backups turned on without SnapshottingClusterId in cluster mode), #47647 (failover changes
-dropped on members) and #48246 (a replication group's pending node type and version read
-back, so a change held for the window does not show again; not its parameter group,
-terraform-provider-aws#49270).
+to fetch), so a provider upgrade is the moment to re-read them. Its SDK carries an argument
+approved upstream on 2026-08-24 (`auth_token_wo`, PR #49268), so it bridges a provider from
+after that date, which holds these ElastiCache PRs, read from their PR branches: #46109
+(member engine/version/parameter group kept by a CustomizeDiff), #46326 (approved 2026-05-28:
+backups turned on without SnapshottingClusterId in cluster mode) and #47647 (approved June
+2026: failover changes dropped on members). #48246 (a replication group's pending node type
+and version read back, so a change held for the window does not show again; not its
+parameter group, #49270) was still being tested on 2026-08-04: likely in, not confirmed.
 
 The GCP resources' facts are in components/provider_facts_gcp.py, the Fact shape in
 components/fact_model.py; FACTS below holds both clouds'.
