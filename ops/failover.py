@@ -14,10 +14,11 @@ Runbook as code:
 4. With `network.dns`: UPSERT the `<cache>-writer` CNAME in the private zone of every region of
    the cache to the new primary's endpoint (the program created the record and ignores changes
    to its value, so the next `pulumi up` leaves it there). The zones are found before step 2:
-   a missing zone or record, or Route 53 refusing the reads (AccessDenied, NoSuchHostedZone),
-   refuses the failover; a Route 53 that cannot answer (5xx, throttling, no connection) does
-   not (the records are then left for a re-run, which on the current primary only repairs
-   them). `--skip-dns` fails over without reading or writing them.
+   a missing zone or record, a writer record made an alias record by hand, or Route 53
+   refusing the reads (AccessDenied, NoSuchHostedZone), refuses the failover; a Route 53 that
+   cannot answer (5xx, throttling, no connection) does not (the records are then left for a
+   re-run, which on the current primary only repairs them). `--skip-dns` fails over without
+   reading or writing them.
 5. Print what clients must change.
 
 All ElastiCache calls go to the region being promoted: during a regional outage that is the
@@ -205,11 +206,21 @@ def _writer_records(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                 raise OpsError(f"no private hosted zone {spec.dns.zone} of stack '{spec.stack}' "
                                f"is associated with a VPC in {region}; has the stack been "
                                "deployed with network.dns?")
-            found_record = _cname(route53, zone_id, name)
-            if found_record is None:
+            rrset = _cname(route53, zone_id, name)
+            if rrset is None:
                 raise OpsError(f"zone {zone_id} ({region}) has no CNAME {name}; run `pulumi up` "
                                "to create it")
-            records.append(WriterRecord(region, zone_id, name, *found_record))
+            values = rrset.get("ResourceRecords")
+            if not values:
+                # An alias record made by hand (AliasTarget, no value, no TTL): an UPSERT would
+                # silently overwrite it, and `pulumi up` (which does not refresh) sees no drift.
+                alias = (rrset.get("AliasTarget") or {}).get("DNSName", "").rstrip(".")
+                raise OpsError(f"zone {zone_id} ({region}) has {name} as an alias record"
+                               + (f" to {alias}" if alias else "") + ", not the CNAME the "
+                               "program manages; restore the CNAME by hand, or delete the alias "
+                               "record and run `pulumi up --refresh` to create it")
+            records.append(WriterRecord(region, zone_id, name,
+                                        str(values[0]["Value"]).rstrip("."), rrset.get("TTL")))
     except (ClientError, BotoCoreError) as err:
         if not is_unavailable(err):
             raise OpsError(
@@ -251,14 +262,13 @@ def _stack_zones(route53: Any, spec: AwsStackSpec) -> dict[str, str]:
     return {region: ids[0] for region, ids in by_region.items()}
 
 
-def _cname(route53: Any, zone_id: str, name: str) -> tuple[str, int | None] | None:
-    """The target and TTL of the CNAME `name` in the zone, or None."""
+def _cname(route53: Any, zone_id: str, name: str) -> dict[str, Any] | None:
+    """The CNAME record set `name` in the zone as ListResourceRecordSets reports it, or None."""
     page = route53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=name,
                                              StartRecordType="CNAME", MaxItems="1")
     for rrset in page.get("ResourceRecordSets", []):
         if rrset["Name"].rstrip(".") == name and rrset["Type"] == "CNAME":
-            values = rrset.get("ResourceRecords") or [{"Value": ""}]
-            return str(values[0]["Value"]).rstrip("."), rrset.get("TTL")
+            return rrset
     return None
 
 

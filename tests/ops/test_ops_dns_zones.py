@@ -127,6 +127,34 @@ def test_only_the_writer_cname_counts_as_the_writer_record(capsys, project, r53,
     assert_failover_refused_for_a_missing_writer(capsys, project, west, zones["eu-west-1"])
 
 
+@pytest.mark.parametrize("extra", [(), ("--dry-run",)], ids=["failover", "dry-run"])
+def test_a_writer_record_made_an_alias_by_hand_refuses_the_failover_naming_it(capsys, project,
+                                                                            r53, west, extra):
+    """An alias record has no value and no TTL; an UPSERT would silently overwrite it."""
+    zones = deployed(r53)
+    alias = {"Name": WRITER, "Type": "CNAME", "AliasTarget": {
+        "HostedZoneId": zones["eu-west-1"], "DNSName": "sessions.cache.internal",
+        "EvaluateTargetHealth": False}}
+    r53.client.change_resource_record_sets(HostedZoneId=zones["eu-west-1"], ChangeBatch={
+        "Changes": [{"Action": "DELETE", "ResourceRecordSet": {
+            "Name": WRITER, "Type": "CNAME", "TTL": 20, "ResourceRecords": [{"Value": OLD}]}},
+                    {"Action": "CREATE", "ResourceRecordSet": alias}]})
+    west.globals_list(global_api(GID, gid_members()))
+
+    code, out, err = run_failover(capsys, project, *extra, clients=clients_for(west))
+
+    assert code == 2
+    assert err == (f"error: zone {zones['eu-west-1']} (eu-west-1) has {WRITER} as an alias "
+                   "record to sessions.cache.internal, not the CNAME the program manages; "
+                   "restore the CNAME by hand, or delete the alias record and run `pulumi up "
+                   "--refresh` to create it\n")
+    assert "FailoverGlobalReplicationGroup" not in west.operations
+    assert "UPSERT" not in out
+    listed = r53.client.list_resource_record_sets(HostedZoneId=zones["eu-west-1"])
+    assert [r for r in listed["ResourceRecordSets"] if r["Name"] == f"{WRITER}."] == [alias | {
+        "Name": f"{WRITER}."}]
+
+
 @pytest.mark.parametrize("primary_now", ["us-east-1", "eu-west-1"],
                          ids=["failover", "rerun-on-the-primary"])
 def test_a_primary_without_an_endpoint_leaves_the_writer_records_alone(capsys, project, r53,
