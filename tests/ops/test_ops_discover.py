@@ -37,16 +37,21 @@ FAMILY_DEFAULTS = {"valkey8": {"maxmemory-policy": "volatile-lru", "timeout": "0
 LIVE_PARAMETERS = {"legacy-valkey": ("valkey8", {"maxmemory-policy": "allkeys-lru",
                                                   "timeout": "0", "cluster-enabled": "no"}),
                    "legacy-memcached": ("memcached1.6", {"max_item_size": "4194304",
-                                                         "chunk_size": "48"})}
+                                                         "chunk_size": "48"}),
+                   "legacy-valkey-cluster": ("valkey8", {"cluster-enabled": "yes",
+                                                         "timeout": "300"})}
 
 
 class AwsFaithful:
     """Hooks on a moto-backed elasticache client that make its answers read like AWS's."""
 
     def __init__(self, client: Any, parameter_groups: dict[str, str],
-                 global_members: dict[str, str] | None = None):
+                 global_members: dict[str, str] | None = None,
+                 fields: dict[str, dict[str, Any]] | None = None):
         self.parameter_groups = parameter_groups      # cache id -> parameter group name
         self.global_members = global_members or {}    # replication group id -> global id
+        # group or node id -> fields its answer reports instead (None: leaves the field out)
+        self.fields = fields or {}
         self.members: dict[str, str] = {}             # member node id -> group id
         events = client.meta.events
         events.register("after-call.elasticache.DescribeReplicationGroups", self._groups)
@@ -64,6 +69,14 @@ class AwsFaithful:
                 group["GlobalReplicationGroupInfo"] = {
                     "GlobalReplicationGroupId": self.global_members[group["ReplicationGroupId"]],
                     "GlobalReplicationGroupMemberRole": "PRIMARY"}
+            self._amend(group, group["ReplicationGroupId"])
+
+    def _amend(self, answer: dict[str, Any], answer_id: str) -> None:
+        for key, value in self.fields.get(answer_id, {}).items():
+            if value is None:
+                answer.pop(key, None)
+            else:
+                answer[key] = value
 
     def _clusters(self, parsed: dict[str, Any], **_: Any) -> None:
         for cluster in parsed.get("CacheClusters", []):
@@ -80,6 +93,7 @@ class AwsFaithful:
             if cluster.get("Engine") == "memcached":
                 cluster["ConfigurationEndpoint"] = {
                     "Address": f"{cluster_id}.ab12cd.cfg.use1.cache.amazonaws.com", "Port": 11211}
+            self._amend(cluster, cluster_id)
 
     @staticmethod
     def _answer(body: dict[str, Any]) -> tuple[AWSResponse, dict[str, Any]]:
@@ -157,11 +171,13 @@ def seeded() -> dict[str, Any]:
     return {"vpc": vpc, "subnets": subnets, "ec": ec}
 
 
-def faithful_clients(global_members: dict[str, str] | None = None) -> Clients:
+def faithful_clients(global_members: dict[str, str] | None = None,
+                     fields: dict[str, dict[str, Any]] | None = None) -> Clients:
     clients = make_clients()
     AwsFaithful(clients.elasticache(REGION),
-                {"prod-sessions": "legacy-valkey", "prod-fragments": "legacy-memcached"},
-                global_members)
+                {"prod-sessions": "legacy-valkey", "prod-fragments": "legacy-memcached",
+                 "prod-carts": "legacy-valkey-cluster"},
+                global_members, fields)
     return clients
 
 
@@ -322,6 +338,123 @@ def test_an_unknown_region_is_a_usage_error(capsys):
 def test_live_versions_map_to_config_versions(live, config):
     engine = "valkey" if live.startswith(("8", "7.2")) else "redis"
     assert discover.config_version(engine, live) == config
+
+
+def test_each_block_says_what_adopting_changes_and_nothing_else(seeded):
+    found = {f.cache_id: f for f in discover.discover(REGION, faithful_clients())}
+    network_note = (f"network: VPC {seeded['vpc']} of subnet group legacy-subnets. The stack's "
+                    "own security group replaces sg-0aaa1111bbbb2222c in place; it admits "
+                    "network.allowed_cidrs (the whole VPC here: narrow it) and "
+                    "network.allowed_security_group_ids.")
+    assert found["prod-sessions"].comments == [
+        "prod-sessions: valkey 8.0.1 replication group in us-east-1, 1 shard(s) x 3 node(s)",
+        network_note,
+        "uses an AUTH token, which AWS does not reveal: after the import the program sets its "
+        "own (or attaches aws.users), and clients must switch then."]
+    assert found["prod-fragments"].comments == [
+        "prod-fragments: memcached 1.6.22 cluster in us-east-1, 3 node(s)", network_note]
+
+
+def test_a_single_shard_cluster_mode_group_keeps_its_mode_port_and_settings(seeded):
+    # One shard does not tell cluster mode; adopting it as cluster mode off would replace it.
+    legacy_group(seeded["ec"], "prod-carts", ClusterMode="enabled", NumNodeGroups=1,
+                 ReplicasPerNodeGroup=0, KmsKeyId=None, AtRestEncryptionEnabled=False,
+                 AuthToken=None, UserGroupIds=["legacy-users"], AutoMinorVersionUpgrade=False,
+                 SnapshotRetentionLimit=0)
+    [carts] = [f for f in discover.discover(REGION, faithful_clients()) if
+               f.cache_id == "prod-carts"]
+    assert carts.config["managed-cache:caches"]["carts"] == {
+        "engine": "valkey", "engine_version": "8.0", "description": "sessions (legacy)",
+        "node_type": "cache.r7g.large", "replicas": 0,
+        "parameters": {"timeout": "300"},                      # cluster-enabled is the program's
+        "maintenance_window": "tue:06:00-tue:07:00", "snapshot_window": "02:00-03:00",
+        "snapshot_retention_days": 0,
+        "aws": {"import_id": "prod-carts", "port": 6380, "create_kms_key": False,
+                "cluster_mode": True, "auto_minor_version_upgrade": False,
+                "subnet_group_name": "legacy-subnets"}}
+    assert carts.comments[0] == ("prod-carts: valkey 8.0.1 replication group in us-east-1, "
+                                 "1 shard(s) x 1 node(s)")
+    assert carts.comments[2:] == [
+        "uses RBAC user group(s) legacy-users: describe its users under aws.users before "
+        "removing aws.import_id, or the next update moves the cache to the program's AUTH token.",
+        "not encrypted at rest: the program encrypts, which AWS can only do on a new group "
+        "(at_rest_encryption_enabled is ForceNew); the import keeps it protected, so the update "
+        "stops. Restore a snapshot into a new cache (restore_from) instead of adopting this one."]
+    load_stack_config(flat(carts.config), "adopt")
+
+
+def test_a_group_answer_without_engine_and_an_old_version_and_kms_key_id_is_explained(seeded):
+    # An older DescribeReplicationGroups answer names no Engine: the member node's tells.
+    legacy_group(seeded["ec"], "prod-old", Engine="redis", EngineVersion="5.0.6", Port=6379,
+                 KmsKeyId="1234abcd-12ab-34cd-56ef-1234567890ab")
+    clients = faithful_clients(fields={
+        "prod-old": {"Engine": None},
+        "prod-old-001": {"CacheSubnetGroupName": None, "EngineVersion": "5.0.6"}})
+    [old] = [f for f in discover.discover(REGION, clients) if f.cache_id == "prod-old"]
+    cache = old.config["managed-cache:caches"]["old"]
+    assert (cache["engine"], cache["engine_version"]) == ("redis", "5.0")
+    assert "kms_key_arn" not in cache["aws"] and "create_kms_key" not in cache["aws"]
+    assert "subnet_group_name" not in cache["aws"]
+    assert "managed-cache:network" not in old.config
+    assert old.comments == [
+        "prod-old: redis 5.0.6 replication group in us-east-1, 1 shard(s) x 3 node(s)",
+        "encrypted with KMS key 1234abcd-12ab-34cd-56ef-1234567890ab: write its ARN as "
+        "aws.kms_key_arn (the program needs the ARN).",
+        "no subnet group reported: set network and aws.subnet_group_name by hand.",
+        "uses an AUTH token, which AWS does not reveal: after the import the program sets its "
+        "own (or attaches aws.users), and clients must switch then.",
+        "engine version '5.0.6' is not one this project offers for redis (6.x, 6.2, 7.0, 7.1); "
+        "upgrade it in place first, then run discover again."]
+
+
+def test_a_group_whose_nodes_are_not_listed_has_an_unknown_version(seeded):
+    seeded["ec"].create_replication_group(
+        ReplicationGroupId="prod-bare", ReplicationGroupDescription="bare", Engine="valkey",
+        CacheNodeType="cache.r7g.large", ReplicasPerNodeGroup=1, TransitEncryptionEnabled=True,
+        AtRestEncryptionEnabled=True, KmsKeyId=KMS)
+    [bare] = [f for f in discover.discover(REGION, faithful_clients())
+              if f.cache_id == "prod-bare"]
+    assert bare.comments[0] == ("prod-bare: valkey (version unknown) replication group in "
+                                "us-east-1, 1 shard(s) x 2 node(s)")
+    assert "engine_version" not in bare.config["managed-cache:caches"]["bare"]
+
+
+def test_a_memcached_cluster_without_tls_on_another_port_and_version_is_explained(seeded):
+    legacy_memcached(seeded["ec"], "prod-tiles")
+    clients = faithful_clients(fields={"prod-tiles": {
+        "TransitEncryptionEnabled": None, "EngineVersion": "1.5.16",
+        "ConfigurationEndpoint": {"Address": "prod-tiles.cfg", "Port": 11212},
+        "SecurityGroups": [{"SecurityGroupId": "sg-1", "Status": "active"},
+                           {"SecurityGroupId": "sg-2", "Status": "active"}]}})
+    [tiles] = [f for f in discover.discover(REGION, clients) if f.cache_id == "prod-tiles"]
+    assert tiles.config["managed-cache:caches"]["tiles"]["aws"]["port"] == 11212
+    assert tiles.comments[0] == "prod-tiles: memcached 1.5.16 cluster in us-east-1, 3 node(s)"
+    assert "security group replaces sg-1, sg-2 in place" in tiles.comments[1]
+    assert tiles.comments[2:] == [
+        "TLS is off: the program turns it on, which replaces a Memcached cluster "
+        "(transit_encryption_enabled is ForceNew in terraform-provider-aws cluster.go); the "
+        "import keeps the cluster protected, so the update stops instead. Move the data to a "
+        "new cluster instead of adopting this one.",
+        "engine version '1.5.16' is not one this project offers for memcached (1.6.12, 1.6.17, "
+        "1.6.22)."]
+
+
+def test_a_name_prefix_takes_the_rest_of_the_id_as_the_cache_name(capsys, seeded):
+    legacy_group(seeded["ec"], "prodx-carts", Port=6379)
+    out = unwrapped(run_ops(capsys, "discover", "--region", REGION, "--name-prefix", "prod",
+                            clients=faithful_clients())[1])
+    assert [list(d["managed-cache:caches"]) for d in documents(out)] == [["sessions"],
+                                                                         ["fragments"]]
+    assert "# not printed: the program names a cache 'prod-<cache>' and 'prodx-carts' " in out
+
+
+def test_a_cache_that_is_not_printed_is_only_comment_lines(capsys, seeded):
+    clients = faithful_clients({"prod-sessions": "ldgnf-prod-sessions"})
+    out = run_ops(capsys, "discover", "--region", REGION, clients=clients)[1]
+    assert ("\n# prod-sessions: valkey 8.0.1 replication group in us-east-1, 1 shard(s) x 3 "
+            "node(s)\n# member of Global Datastore ldgnf-prod-sessions: a Global Datastore "
+            "cannot be adopted in one\n#   step; not printed (docs/adopting.md).\n\n---\n") in out
+    assert [doc for doc in yaml.safe_load_all(out)] == documents(out)      # no empty document
 
 
 # ---------------------------------------------------------------------------------------------
