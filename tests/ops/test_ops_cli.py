@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 from moto.server import ThreadedMotoServer
 
 from ops import stack
+from ops.__main__ import build_parser
 from ops.clients import Clients
 from ops.errors import OpsError, explain, mutate
 from tests.ops.support import (
@@ -138,6 +139,12 @@ def test_rightsize_days_out_of_range_is_a_usage_error(capsys, days):
         run_ops(capsys, "rightsize", "--stack", "dev", "--days", days)
     assert exit_.value.code == 2
     assert "--days" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("days", ["1", "455"])
+def test_rightsize_reads_1_to_455_days_the_hourly_data_cloudwatch_keeps(days):
+    args = build_parser().parse_args(["rightsize", "--stack", "dev", "--days", days])
+    assert args.days == int(days)
 
 
 # ---------------------------------------------------------------------------------------------

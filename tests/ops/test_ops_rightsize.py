@@ -7,6 +7,7 @@ Valkey is priced 20 % below the table's Redis OSS price; eu-west-1 at 1.10 x us-
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -54,9 +55,8 @@ def _deployed(root, caches, profile="production"):
 
 
 def _row(out: str, cache: str) -> list[str]:
-    import re
-
-    line = next(line for line in out.splitlines() if line.startswith(f"{cache} "))
+    """The cache's row of the table, which has exactly one."""
+    [line] = [line for line in out.splitlines() if line.startswith(f"{cache} ")]
     return re.split(r"\s{2,}", line.strip())
 
 
@@ -129,7 +129,9 @@ def test_no_metrics_means_no_recommendation(capsys, tmp_path):
     _deployed(tmp_path, {"sessions": PROD_SESSIONS})
     _put("ops-other-001", memory=90)                  # another cache's node: not read
     out = _rightsize(capsys, tmp_path)
-    assert _row(out, "sessions")[-2:] == ["no data", "-"]
+    assert _row(out, "sessions") == ["sessions", "cache.r7g.large", "3", "-", "-", "-", "-",
+                                     "no data", "-"]
+    assert "sessions: no DatabaseMemoryUsagePercentage data in the window: not sized\n" in out
 
 
 
@@ -151,7 +153,8 @@ def test_a_cache_that_is_not_deployed_is_skipped_with_the_reason(capsys, tmp_pat
     write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
     _put("ops-sessions-001", memory=90)             # left by a deleted group: not read
     out = _rightsize(capsys, tmp_path)
-    assert _row(out, "sessions")[-2:] == ["skipped (see below)", "-"]
+    assert _row(out, "sessions") == ["sessions", "cache.r7g.large", "3", "-", "-", "-", "-",
+                                     "skipped (see below)", "-"]
     assert "sessions: replication group ops-sessions not found in us-east-1" in out
 
 
@@ -167,11 +170,62 @@ def test_a_group_running_another_node_type_is_not_sized(capsys, tmp_path):
     assert ("sessions: ops-sessions in us-east-1 runs cache.r7g.xlarge, the config says "
             "cache.r7g.large: let a running change finish, or deploy the config") in out
 
+
+def test_the_report_names_its_columns_window_rule_and_prices_for_the_chosen_cache(capsys,
+                                                                                 tmp_path):
+    _deployed(tmp_path, {"sessions": PROD_SESSIONS, "carts": PROD_SESSIONS})
+    code, out, err = run_ops(capsys, "rightsize", "--stack", "ops", "--project-dir",
+                             str(tmp_path), "--cache", "sessions", "--days", "30")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert re.fullmatch(r"rightsize stack ops \(production, us-east-1\): hourly peaks over the "
+                        r"last 30 days to \d{4}-\d\d-\d\d \d\d:\d\d UTC", lines[0])
+    assert re.split(r"\s{2,}", lines[1].strip()) == [
+        "CACHE", "NODE TYPE", "NODES", "PEAK MEMORY", "PEAK ENGINE CPU", "PEAK CONNECTIONS",
+        "EVICTIONS", "RECOMMENDATION", "MONTHLY CHANGE"]
+    assert _row(out, "sessions")[-2:] == ["no data", "-"]
+    assert not any(line.startswith("carts") for line in lines)
+    assert lines[-2:] == [
+        "rule: memory at most (memory warning alarm - 10) % of usable memory (Memcached: 70 % of "
+        "item memory), projected engine CPU at most (engine CPU alarm - 30) % (Memcached: host "
+        "CPU alarm), cheapest fitting node type; see ops/README.md",
+        "prices: aws.amazon.com/elasticache/pricing (on-demand, node-based), 2025-10; ~ marks "
+        "regional approximations"]
+
+
+def test_metrics_are_hourly_elasticache_peaks_over_whole_minutes(tmp_path):
+    spec = _deployed(tmp_path, {"sessions": PROD_SESSIONS})
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    calls: list[dict] = []
+    cw.meta.events.register("provide-client-params.cloudwatch.GetMetricData",
+                            lambda params, **_: calls.append(params))
+    rightsize.run(spec, make_clients({("cloudwatch", "us-east-1"): cw}), 14,
+                  now=datetime(2026, 3, 1, 12, 34, 56, 789, tzinfo=UTC))
+    [call] = calls
+    assert (call["StartTime"], call["EndTime"]) == (datetime(2026, 2, 15, 12, 34, tzinfo=UTC),
+                                                    datetime(2026, 3, 1, 12, 34, tzinfo=UTC))
+    assert call["MetricDataQueries"][0] == {
+        "Id": "q0", "ReturnData": True, "MetricStat": {
+            "Metric": {"Namespace": "AWS/ElastiCache",
+                       "MetricName": "DatabaseMemoryUsagePercentage",
+                       "Dimensions": [{"Name": "CacheClusterId", "Value": "ops-sessions-001"}]},
+            "Period": 3600, "Stat": "Maximum"}}
+    assert [(q["MetricStat"]["Metric"]["MetricName"], q["MetricStat"]["Stat"])
+            for q in call["MetricDataQueries"][:4]] == [
+        ("DatabaseMemoryUsagePercentage", "Maximum"), ("EngineCPUUtilization", "Maximum"),
+        ("CurrConnections", "Maximum"), ("Evictions", "Sum")]
+
+
+def test_a_cache_no_node_type_can_hold_is_told_to_add_shards(capsys, tmp_path):
+    _deployed(tmp_path, {"sessions": {**PROD_SESSIONS, "node_type": "cache.r7g.16xlarge"}})
+    _put("ops-sessions-001", memory=95, cpu=10, evictions=40)
+    assert _row(_rightsize(capsys, tmp_path), "sessions")[-2:] == ["none fits: add shards", "-"]
+
 # ---------------------------------------------------------------------------------------------
 # The rule, without AWS
 # ---------------------------------------------------------------------------------------------
-def _cache(tmp_path, **cfg):
-    write_stack(tmp_path, "unit", {"c": {**PROD_SESSIONS, **cfg}})
+def _cache(tmp_path, profile="production", **cfg):
+    write_stack(tmp_path, "unit", {"c": {**PROD_SESSIONS, **cfg}}, profile=profile)
     return load(tmp_path, "unit").caches[0]
 
 
@@ -203,10 +257,67 @@ def test_when_nothing_fits_the_advice_is_more_shards(tmp_path):
                        Usage(memory_percent=100, engine_cpu_percent=95, connections=20000,
                              evictions=1000))
     assert advice.recommended is None
-    assert any("no candidate node type holds" in note for note in advice.notes)
+    assert advice.notes[-1] == ("no candidate node type holds 314.32 GiB at 70 % or less: add "
+                                "shards")
     assert any("add shards to spread the load" in note for note in advice.notes)
     assert any("connections peaked at 20000, above the alarm's 10000" in note
                for note in advice.notes)
+
+
+def test_usage_exactly_at_a_target_still_fits_and_raises_no_note(tmp_path):
+    # r7g.xlarge (4 vCPUs) at 30 %: r7g.large (2 vCPUs) projects 30 x 4 / 2 = 60 %, the target;
+    # 10000 connections is the alarm's own threshold.
+    xlarge = _cache(tmp_path, node_type="cache.r7g.xlarge")
+    advice = recommend(xlarge, "production", "us-east-1",
+                       Usage(memory_percent=10, engine_cpu_percent=30, connections=10000,
+                             evictions=0))
+    assert advice.recommended is not None and advice.recommended.name == "cache.r7g.large"
+    assert len(advice.notes) == 1 and advice.notes[0].startswith("needs ")
+    at_target = recommend(_cache(tmp_path), "production", "us-east-1",
+                          Usage(memory_percent=35, engine_cpu_percent=60, connections=10,
+                                evictions=0))
+    assert len(at_target.notes) == 1 and at_target.notes[0].startswith("needs ")
+
+
+def test_a_cache_just_under_its_memory_target_is_kept(tmp_path):
+    cache = _cache(tmp_path)                    # r7g.large: 69.5 % of its memory, target 70 %
+    advice = recommend(cache, "production", "us-east-1",
+                       Usage(memory_percent=69.5, engine_cpu_percent=10, connections=10,
+                             evictions=0))
+    assert advice.recommended is not None and advice.recommended.name == "cache.r7g.large"
+
+
+def test_a_busy_engine_keeps_a_node_type_with_as_many_vcpus(tmp_path):
+    # More vCPUs do not relieve one engine thread: sizing up would cost without helping.
+    cache = _cache(tmp_path)                                         # r7g.large, 2 vCPUs
+    advice = recommend(cache, "production", "us-east-1",
+                       Usage(memory_percent=35, engine_cpu_percent=80, connections=10,
+                             evictions=0))
+    assert advice.recommended is not None and advice.recommended.name == "cache.r7g.large"
+    assert advice.notes[1].endswith("add shards to spread the load")
+
+
+def test_burstable_nodes_are_candidates_up_to_20_percent_engine_cpu(tmp_path):
+    cache = _cache(tmp_path, "development", node_type="cache.t4g.micro", replicas=0)
+
+    def pick(cpu: float) -> str | None:
+        advice = recommend(cache, "development", "us-east-1",
+                           Usage(memory_percent=10, engine_cpu_percent=cpu, connections=10,
+                                 evictions=0))
+        return advice.recommended.name if advice.recommended else None
+
+    assert pick(20.0) == "cache.t4g.micro"
+    assert pick(20.5) == "cache.m7g.large"
+
+
+def test_when_no_node_type_holds_a_memcached_cluster_the_advice_is_more_nodes(tmp_path):
+    write_stack(tmp_path, "unit", {"f": {**FRAGMENTS, "node_type": "cache.r7g.16xlarge"}})
+    cache = load(tmp_path, "unit").caches[0]
+    advice = recommend(cache, "production", "us-east-1",
+                       Usage(memory_percent=90, engine_cpu_percent=10, connections=10,
+                             evictions=5))
+    assert advice.recommended is None
+    assert advice.notes[-1].endswith(" GiB at 70 % or less: add nodes")
 
 
 def test_global_caches_never_get_burstable_or_non_global_families(tmp_path):
@@ -312,6 +423,13 @@ def test_busy_memcached_threads_are_given_more_vcpus(capsys, tmp_path):
     assert "fragments: CPU peaked at 80 % (target 60 %): only node types with enough vCPUs" in out
 
 
+def test_a_memcached_cluster_listing_no_nodes_is_skipped_with_its_status(capsys, tmp_path):
+    clients = _memcached(tmp_path, node_ids=())
+    out = _rightsize_with(capsys, tmp_path, clients)
+    assert _row(out, "fragments")[-2:] == ["skipped (see below)", "-"]
+    assert "fragments: ops-fragments in us-east-1 lists no nodes (status available)\n" in out
+
+
 def test_memcached_candidates_must_take_the_configured_item_size(tmp_path):
     write_stack(tmp_path, "unit", {"f": FRAGMENTS, "big": {
         **FRAGMENTS, "parameters": {"max_item_size": 268435456}}}, profile="development")
@@ -376,7 +494,8 @@ def test_incomplete_cloudwatch_data_is_not_sized(capsys, tmp_path):
                              str(tmp_path), clients=make_clients({("cloudwatch", "us-east-1"): cw}))
     assert (code, err) == (0, "")
     stub.assert_no_pending_responses()
-    assert _row(out, "sessions")[-2:] == ["skipped (see below)", "-"]
+    assert _row(out, "sessions") == ["sessions", "cache.r7g.large", "3", "-", "-", "-", "-",
+                                     "skipped (see below)", "-"]
     assert ("sessions: CloudWatch returned incomplete data, so it is not sized; run again: "
             "DatabaseMemoryUsagePercentage of ops-sessions-001: InternalError; "
             "MaxMetricsExceeded: Maximum number of allowed metrics exceeded") in out
