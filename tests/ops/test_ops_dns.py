@@ -63,12 +63,21 @@ def test_failover_points_the_writer_name_at_the_new_primary_in_every_region(caps
     other_stack = r53.zone("eu-west-1", {**STACK_TAGS, "Stack": "staging"})
     r53.cname(other_stack, WRITER, OLD)
     stub_failover(east, west)
+    batches: list[dict[str, Any]] = []
+    r53.client.meta.events.register("provide-client-params.route53.ChangeResourceRecordSets",
+                                    lambda params, **_: batches.append(params["ChangeBatch"]))
+    clients = make_clients({("elasticache", "us-east-1"): east.client,
+                            ("elasticache", "eu-west-1"): west.client,
+                            ("route53", "us-east-1"): r53.client})
 
-    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients)
 
     assert (code, err) == (0, "")
     west.done()
     east.done()
+    # The zone's change history says who moved the writer name, and why.
+    assert [b["Comment"] for b in batches] == [
+        "managed-cache ops failover: sessions writer in eu-west-1"] * 2
     for region, zone_id in zones.items():
         records = r53.records(zone_id)
         assert records[WRITER] == (NEW, 20), region
@@ -181,6 +190,21 @@ def test_a_rerun_on_the_current_primary_applies_a_new_ttl(capsys, project, r53, 
     assert code == 0
     assert f"DNS: UPSERT {WRITER} CNAME {NEW} TTL 20s (was {NEW}, TTL 60s) in zone " in out
     assert all(r53.records(z)[WRITER] == (NEW, 20) for z in zones.values())
+
+
+def test_a_writer_record_written_with_a_trailing_dot_already_points_at_the_primary(
+        capsys, project, r53, west):
+    zones = deployed(r53)
+    for zone_id in zones.values():
+        r53.client.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={
+            "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                "Name": WRITER, "Type": "CNAME", "TTL": 20,
+                "ResourceRecords": [{"Value": f"{NEW}."}]}}]})
+
+    code, out, _ = run_failover(capsys, project, clients=clients_for(_rerun(west)))
+
+    assert code == 0
+    assert f"DNS: {WRITER} already points at {NEW} with TTL 20s in every region's zone" in out
 
 
 def _rerun(west: Stubbed) -> Stubbed:

@@ -86,14 +86,18 @@ def test_the_stack_zones_are_found_across_pages_of_zones(capsys, project, r53, e
     zones = deployed(r53)
     r53.zone("eu-west-1", {**STACK_TAGS, "Stack": "staging"})
     stub_failover(east, west)
+    paged = PagedRoute53(r53.client)
     clients = make_clients({("elasticache", "us-east-1"): east.client,
                             ("elasticache", "eu-west-1"): west.client,
-                            ("route53", "us-east-1"): PagedRoute53(r53.client)})
+                            ("route53", "us-east-1"): paged})
 
     code, out, err = run_failover(capsys, project, *FAST, clients=clients)
 
     assert (code, err) == (0, "")
     assert all(r53.records(z)[WRITER] == (NEW, 20) for z in zones.values())
+    # A zone a page from cache.internal on: the page of its third zone names other.internal
+    # next, which ends the search.
+    assert paged.calls == 3
 
 
 def test_two_stack_zones_in_one_region_refuse_the_failover(capsys, project, r53, west):

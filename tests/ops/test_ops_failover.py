@@ -58,6 +58,9 @@ def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project
     assert len(progress) == 3
     assert ("Global Datastore ldgnf-ops-sessions: promote ops-sessions-euw1 (eu-west-1) to "
             "primary; the primary now is ops-sessions (us-east-1)") in out
+    assert ("called FailoverGlobalReplicationGroup(GlobalReplicationGroupId=ldgnf-ops-sessions, "
+            "PrimaryRegion=eu-west-1, PrimaryReplicationGroupId=ops-sessions-euw1); waiting for "
+            "the roles to switch (every 0s, at most 60s)\n") in out
     assert "note:" not in out                        # an available secondary: nothing to note
     assert "What clients must change:" in out
     assert "modifying: us-east-1 ops-sessions: PRIMARY (associated)" in progress[0]
@@ -270,6 +273,7 @@ def test_a_retried_failover_that_aws_then_refuses_may_have_been_accepted(capsys,
     code, _, err = run_failover(capsys, project, *FAST, clients=clients_for(west))
     assert code == 2
     assert "may have been accepted" in err
+    assert err.endswith("Check with `python -m ops status --stack ops` before trying again\n")
 
 
 def test_the_failover_waits_until_the_new_primary_is_the_only_primary(capsys, project, east,
