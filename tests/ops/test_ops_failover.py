@@ -76,6 +76,8 @@ def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project
            f"{endpoint_of(SECONDARY, 'eu-west-1', 'replica')}:6379)" in out
     assert "fail back with `python -m ops failover --stack ops --cache sessions --to " \
            "us-east-1`" in out
+    assert "  - AUTH token and TLS settings stay the same: every member uses the primary's\n" \
+        in out
     assert "connection secrets: their writer_host still names ops-sessions in us-east-1, " \
            "which takes no writes now; apps that read it must use the endpoint above until you " \
            "fail back\n" in out
