@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from ops import live
 from ops.status import _group_row
@@ -165,9 +166,21 @@ def test_table_columns_line_up_under_their_widest_cell():
         "big       not found")
 
 
-def test_a_cluster_mode_group_is_reached_through_its_configuration_endpoint():
+@pytest.mark.parametrize(("enabled", "mode"), [(True, "enabled"), (False, "compatible")])
+def test_a_cluster_mode_group_is_reached_through_its_configuration_endpoint(enabled, mode):
+    # While a group moves to cluster mode ("compatible") it already has one: clients use it.
     address = "clustercfg.ops-big.ab12cd.use1.cache.amazonaws.com"
-    api = {**support.rg_api("ops-big", "us-east-1"), "ClusterEnabled": True,
-           "ClusterMode": "enabled", "ConfigurationEndpoint": {"Address": address, "Port": 6379}}
+    api = {**support.rg_api("ops-big", "us-east-1"), "ClusterEnabled": enabled,
+           "ClusterMode": mode, "ConfigurationEndpoint": {"Address": address, "Port": 6379}}
     group = live.group_from_api("us-east-1", api, "8.1.0")
     assert (group.endpoint, group.reader_endpoint) == (f"{address}:6379",) * 2
+
+
+def test_a_group_listing_no_member_nodes_is_read_without_a_version(east):
+    group = {**support.rg_api("ops-sessions", "us-east-1"), "MemberClusters": []}
+    east.stubber.add_response("describe_replication_groups", {"ReplicationGroups": [group]},
+                              {"ReplicationGroupId": "ops-sessions"})
+    found = live.describe_group(support.clients_for(east), "us-east-1", "ops-sessions")
+    east.done()
+    assert found is not None and (found.engine, found.engine_version) == ("valkey", None)
+    assert east.operations == ["DescribeReplicationGroups"]
