@@ -184,3 +184,24 @@ def test_a_group_listing_no_member_nodes_is_read_without_a_version(east):
     east.done()
     assert found is not None and (found.engine, found.engine_version) == ("valkey", None)
     assert east.operations == ["DescribeReplicationGroups"]
+
+
+def test_a_cache_without_backups_reads_as_zero_retention_days(east):
+    # verify compares it with snapshot_retention_days: 0 must not read as a deviation.
+    api = {**support.rg_api("ops-dev", "us-east-1"), "SnapshotRetentionLimit": 0}
+    assert live.group_from_api("us-east-1", api, "8.1.0").snapshot_retention == 0
+    east.serverless("ops-dev", support.serverless_api("ops-dev", SnapshotRetentionLimit=0))
+    found = live.describe_serverless(support.clients_for(east), "us-east-1", "ops-dev")
+    assert found is not None and found.snapshot_retention == 0
+
+
+def test_a_memcached_cluster_is_reached_through_its_configuration_endpoint(east):
+    address = "ops-fragments.ab12cd.cfg.use1.cache.amazonaws.com"
+    east.stubber.add_response("describe_cache_clusters", {"CacheClusters": [{
+        "CacheClusterId": "ops-fragments", "Engine": "memcached", "EngineVersion": "1.6.22",
+        "CacheNodeType": "cache.m7g.large", "CacheClusterStatus": "available",
+        "NumCacheNodes": 1, "ConfigurationEndpoint": {"Address": address, "Port": 11211},
+        "CacheNodes": [{"CacheNodeId": "0001", "CacheNodeStatus": "available"}]}]},
+        {"CacheClusterId": "ops-fragments", "ShowCacheNodeInfo": True})
+    found = live.describe_memcached(support.clients_for(east), "us-east-1", "ops-fragments")
+    assert found is not None and found.endpoint == f"{address}:11211"
