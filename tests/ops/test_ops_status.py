@@ -1,9 +1,12 @@
-"""`status`: moto for replication groups and Memcached; Stubber for a Global Datastore."""
+"""`status`: moto for replication groups and Memcached; Stubber for a Global Datastore. Also
+the live readers (ops/live.py) status shares with the other commands, on answers moto does not
+give."""
 
 from __future__ import annotations
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from ops import live
 from ops.status import _group_row
@@ -205,3 +208,19 @@ def test_a_memcached_cluster_is_reached_through_its_configuration_endpoint(east)
         {"CacheClusterId": "ops-fragments", "ShowCacheNodeInfo": True})
     found = live.describe_memcached(support.clients_for(east), "us-east-1", "ops-fragments")
     assert found is not None and found.endpoint == f"{address}:11211"
+
+
+def test_alarms_are_listed_by_prefix_composite_alarms_included():
+    # DescribeAlarms returns only metric alarms unless AlarmTypes asks for composite ones too.
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stubber = Stubber(cw)
+    stubber.add_response("describe_alarms", {
+        "MetricAlarms": [{"AlarmName": "managed-cache/ops-sessions/ops-sessions-001/memory"}],
+        "CompositeAlarms": [{"AlarmName": "managed-cache/ops-sessions/any"}]},
+        {"AlarmNamePrefix": "managed-cache/ops-sessions/",
+         "AlarmTypes": ["MetricAlarm", "CompositeAlarm"]})
+    stubber.activate()
+    clients = support.make_clients({("cloudwatch", "us-east-1"): cw})
+    assert live.alarm_names(clients, "us-east-1", "managed-cache/ops-sessions/") == [
+        "managed-cache/ops-sessions/any", "managed-cache/ops-sessions/ops-sessions-001/memory"]
+    stubber.assert_no_pending_responses()
