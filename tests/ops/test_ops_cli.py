@@ -133,12 +133,40 @@ def test_without_aws_endpoint_url_the_regional_endpoint_is_used():
         "https://elasticache.eu-west-1.amazonaws.com"
 
 
-@pytest.mark.parametrize("days", ["0", "456", "two"])
-def test_rightsize_days_out_of_range_is_a_usage_error(capsys, days):
+@pytest.mark.parametrize(("days", "why"), [
+    ("0", "0 is not allowed; use 1 to 455 days"), ("456", "456 is not allowed; use 1 to 455 days"),
+    ("two", "'two' is not a whole number of days")])
+def test_rightsize_days_out_of_range_is_a_usage_error(capsys, days, why):
     with pytest.raises(SystemExit) as exit_:
         run_ops(capsys, "rightsize", "--stack", "dev", "--days", days)
     assert exit_.value.code == 2
-    assert "--days" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith(f"argument --days: {why}\n")
+
+
+@pytest.mark.parametrize(("option", "value", "why"), [
+    ("--poll-interval", "soon", "'soon' is not a number of seconds"),
+    ("--timeout", "-1", "-1 is negative; use 0 or more seconds")])
+def test_waiting_options_take_seconds_from_zero_up(capsys, option, value, why):
+    with pytest.raises(SystemExit) as exit_:
+        run_ops(capsys, "snapshot", "--stack", "dev", "--cache", "sessions", f"{option}={value}")
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(f"argument {option}: {why}\n")
+
+
+def test_waiting_commands_poll_every_15_seconds_for_at_most_30_minutes_by_default():
+    args = build_parser().parse_args(["failover", "--stack", "dev", "--cache", "sessions",
+                                      "--to", "eu-west-1"])
+    assert (args.poll_interval, args.timeout) == (15.0, 1800.0)
+
+
+@pytest.mark.parametrize("argv", [[], ["status"]], ids=["no-command", "no-stack"])
+def test_a_missing_command_or_stack_is_a_usage_error(capsys, argv):
+    with pytest.raises(SystemExit) as exit_:
+        run_ops(capsys, *argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m ops")
+    assert "the following arguments are required: " in err
 
 
 @pytest.mark.parametrize("days", ["1", "455"])
