@@ -159,14 +159,18 @@ def test_waiting_commands_poll_every_15_seconds_for_at_most_30_minutes_by_defaul
     assert (args.poll_interval, args.timeout) == (15.0, 1800.0)
 
 
-@pytest.mark.parametrize("argv", [[], ["status"]], ids=["no-command", "no-stack"])
-def test_a_missing_command_or_stack_is_a_usage_error(capsys, argv):
+@pytest.mark.parametrize(("argv", "missing"), [
+    ([], "COMMAND"), (["status"], "--stack"),
+    (["failover", "--stack", "dev", "--to", "eu-west-1"], "--cache"),
+    (["failover", "--stack", "dev", "--cache", "sessions"], "--to")],
+    ids=["no-command", "no-stack", "failover-without-cache", "failover-without-region"])
+def test_a_missing_command_or_required_option_is_a_usage_error(capsys, argv, missing):
     with pytest.raises(SystemExit) as exit_:
         run_ops(capsys, *argv)
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: python -m ops")
-    assert "the following arguments are required: " in err
+    assert err.endswith(f"the following arguments are required: {missing}\n")
 
 
 @pytest.mark.parametrize("days", ["1", "455"])
