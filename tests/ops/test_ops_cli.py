@@ -107,6 +107,18 @@ def test_aws_and_unexpected_errors_are_one_line(capsys, tmp_path, error, expecte
     assert (code, err) == (2, expected)
 
 
+def test_ops_debug_adds_the_traceback_of_an_unexpected_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPS_DEBUG", "1")
+    write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
+    clients = make_clients({("elasticache", "us-east-1"): _Exploding(RuntimeError("boom"))})
+    code, _, err = run_ops(capsys, "snapshot", "--stack", "ops", "--cache", "sessions",
+                           "--project-dir", str(tmp_path), clients=clients)
+    assert code == 2
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert err.endswith("RuntimeError: boom\nerror: unexpected RuntimeError: boom (set "
+                        "OPS_DEBUG=1 to see the traceback)\n")
+
+
 def test_an_interrupt_exits_130_like_a_shell(capsys, tmp_path):
     write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
     clients = make_clients({("elasticache", "us-east-1"): _Exploding(KeyboardInterrupt())})
@@ -159,11 +171,18 @@ def test_waiting_commands_poll_every_15_seconds_for_at_most_30_minutes_by_defaul
     assert (args.poll_interval, args.timeout) == (15.0, 1800.0)
 
 
+def test_rightsize_reads_14_days_by_default():
+    assert build_parser().parse_args(["rightsize", "--stack", "dev"]).days == 14
+
+
 @pytest.mark.parametrize(("argv", "missing"), [
     ([], "COMMAND"), (["status"], "--stack"),
     (["failover", "--stack", "dev", "--to", "eu-west-1"], "--cache"),
-    (["failover", "--stack", "dev", "--cache", "sessions"], "--to")],
-    ids=["no-command", "no-stack", "failover-without-cache", "failover-without-region"])
+    (["failover", "--stack", "dev", "--cache", "sessions"], "--to"),
+    (["test-failover", "--stack", "dev"], "--cache"), (["snapshot", "--stack", "dev"], "--cache"),
+    (["discover"], "--region")],
+    ids=["no-command", "no-stack", "failover-without-cache", "failover-without-region",
+         "test-failover-without-cache", "snapshot-without-cache", "discover-without-region"])
 def test_a_missing_command_or_required_option_is_a_usage_error(capsys, argv, missing):
     with pytest.raises(SystemExit) as exit_:
         run_ops(capsys, *argv)
