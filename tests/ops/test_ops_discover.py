@@ -300,6 +300,8 @@ def test_a_group_without_tls_is_adopted_with_tls_preferred_first(capsys, seeded,
     assert plain.config["managed-cache:caches"]["plain"]["aws"]["transit_encryption_mode"] \
         == "preferred"
     assert any("first as aws.transit_encryption_mode: preferred" in c for c in plain.comments)
+    assert ("has no AUTH: after the import the program sets an AUTH token (or aws.users); "
+            "clients must authenticate from then on.") in plain.comments
     recorder = run_stack(flat(plain.config), stack="adopt")
     [group] = recorder.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     assert (group.inputs["transitEncryptionEnabled"], group.inputs["transitEncryptionMode"]) \
@@ -361,8 +363,8 @@ def test_a_single_shard_cluster_mode_group_keeps_its_mode_port_and_settings(seed
                  ReplicasPerNodeGroup=0, KmsKeyId=None, AtRestEncryptionEnabled=False,
                  AuthToken=None, UserGroupIds=["legacy-users"], AutoMinorVersionUpgrade=False,
                  SnapshotRetentionLimit=0)
-    [carts] = [f for f in discover.discover(REGION, faithful_clients()) if
-               f.cache_id == "prod-carts"]
+    clients = faithful_clients(fields={"prod-carts-0001-001": {"SecurityGroups": None}})
+    [carts] = [f for f in discover.discover(REGION, clients) if f.cache_id == "prod-carts"]
     assert carts.config["managed-cache:caches"]["carts"] == {
         "engine": "valkey", "engine_version": "8.0", "description": "sessions (legacy)",
         "node_type": "cache.r7g.large", "replicas": 0,
@@ -374,6 +376,7 @@ def test_a_single_shard_cluster_mode_group_keeps_its_mode_port_and_settings(seed
                 "subnet_group_name": "legacy-subnets"}}
     assert carts.comments[0] == ("prod-carts: valkey 8.0.1 replication group in us-east-1, "
                                  "1 shard(s) x 1 node(s)")
+    assert "security group replaces the cache's security groups in place" in carts.comments[1]
     assert carts.comments[2:] == [
         "uses RBAC user group(s) legacy-users: describe its users under aws.users before "
         "removing aws.import_id, or the next update moves the cache to the program's AUTH token.",
@@ -388,9 +391,12 @@ def test_a_group_answer_without_engine_and_an_old_version_and_kms_key_id_is_expl
     legacy_group(seeded["ec"], "prod-old", Engine="redis", EngineVersion="5.0.6", Port=6379,
                  KmsKeyId="1234abcd-12ab-34cd-56ef-1234567890ab")
     clients = faithful_clients(fields={
-        "prod-old": {"Engine": None},
+        "prod-old": {"Engine": None}, "prod-sessions": {"Engine": None},
         "prod-old-001": {"CacheSubnetGroupName": None, "EngineVersion": "5.0.6"}})
-    [old] = [f for f in discover.discover(REGION, clients) if f.cache_id == "prod-old"]
+    found = {f.cache_id: f for f in discover.discover(REGION, clients)}
+    assert found["prod-sessions"].config["managed-cache:caches"]["sessions"]["engine"] == \
+        "valkey"
+    old = found["prod-old"]
     cache = old.config["managed-cache:caches"]["old"]
     assert (cache["engine"], cache["engine_version"]) == ("redis", "5.0")
     assert "kms_key_arn" not in cache["aws"] and "create_kms_key" not in cache["aws"]
@@ -440,12 +446,12 @@ def test_a_memcached_cluster_without_tls_on_another_port_and_version_is_explaine
 
 
 def test_a_name_prefix_takes_the_rest_of_the_id_as_the_cache_name(capsys, seeded):
-    legacy_group(seeded["ec"], "prodx-carts", Port=6379)
+    legacy_group(seeded["ec"], "products-main", Port=6379)
     out = unwrapped(run_ops(capsys, "discover", "--region", REGION, "--name-prefix", "prod",
                             clients=faithful_clients())[1])
     assert [list(d["managed-cache:caches"]) for d in documents(out)] == [["sessions"],
                                                                          ["fragments"]]
-    assert "# not printed: the program names a cache 'prod-<cache>' and 'prodx-carts' " in out
+    assert "# not printed: the program names a cache 'prod-<cache>' and 'products-main' " in out
 
 
 def test_a_cache_that_is_not_printed_is_only_comment_lines(capsys, seeded):
