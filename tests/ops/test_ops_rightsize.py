@@ -129,10 +129,13 @@ def test_no_metrics_means_no_recommendation(capsys, tmp_path):
     _deployed(tmp_path, {"sessions": PROD_SESSIONS})
     _put("ops-other-001", memory=90)                  # another cache's node: not read
     out = _rightsize(capsys, tmp_path)
-    assert _row(out, "sessions") == ["sessions", "cache.r7g.large", "3", "-", "-", "-", "-",
-                                     "no data", "-"]
+    assert _row(out, "sessions") == _unsized("no data")
     assert "sessions: no DatabaseMemoryUsagePercentage data in the window: not sized\n" in out
 
+
+def _unsized(reason: str) -> list[str]:
+    """The production sessions cache's row when it was not measured: no peaks, no change."""
+    return ["sessions", "cache.r7g.large", "3", "-", "-", "-", "-", reason, "-"]
 
 
 def test_the_live_member_nodes_are_read_not_the_ids_the_config_implies(capsys, tmp_path):
@@ -153,8 +156,7 @@ def test_a_cache_that_is_not_deployed_is_skipped_with_the_reason(capsys, tmp_pat
     write_stack(tmp_path, "ops", {"sessions": PROD_SESSIONS})
     _put("ops-sessions-001", memory=90)             # left by a deleted group: not read
     out = _rightsize(capsys, tmp_path)
-    assert _row(out, "sessions") == ["sessions", "cache.r7g.large", "3", "-", "-", "-", "-",
-                                     "skipped (see below)", "-"]
+    assert _row(out, "sessions") == _unsized("skipped (see below)")
     assert "sessions: replication group ops-sessions not found in us-east-1" in out
 
 
