@@ -208,8 +208,10 @@ def _writer_records(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                                "deployed with network.dns?")
             rrset = _cname(route53, zone_id, name)
             if rrset is None:
-                raise OpsError(f"zone {zone_id} ({region}) has no CNAME {name}; run `pulumi up` "
-                               "to create it")
+                # --refresh: a record deleted by hand is still in the state, so a plain
+                # `pulumi up` (which does not refresh) would see nothing to create.
+                raise OpsError(f"zone {zone_id} ({region}) has no CNAME {name}; run `pulumi up "
+                               "--refresh` to create it")
             values = rrset.get("ResourceRecords")
             if not values:
                 # An alias record made by hand (AliasTarget, no value, no TTL): an UPSERT would

@@ -209,8 +209,13 @@ def recommend(cache: CacheSpec, profile: str, region: str, usage: Usage) -> Advi
         notes.append(f"{usage.evictions:.0f} evictions: the data did not fit, so at least "
                      f"{capacity:.2f} GiB (all of {current.name}) is needed")
     cpu = usage.engine_cpu_percent or 0.0
+    if usage.engine_cpu_percent is None:
+        notes.append(f"no {rule.cpu_metric} data in the window: no node type with fewer vCPUs "
+                     "(or burstable) is considered")
 
     def cpu_fits(node: catalog.NodeType) -> bool:
+        if usage.engine_cpu_percent is None:       # no evidence that fewer vCPUs would do
+            return node.vcpus >= current.vcpus and (current.burstable or not node.burstable)
         if node.burstable and cpu > BURSTABLE_MAX_ENGINE_CPU:
             return False
         return (projected_cpu(cpu, current, node, rule.multi_threaded) <= cpu_limit
@@ -241,12 +246,14 @@ def recommend(cache: CacheSpec, profile: str, region: str, usage: Usage) -> Advi
 
     best = min(fitting, key=cost)
     kind = "item memory" if rule.multi_threaded else "usable"
+    which_cpu = "CPU" if rule.multi_threaded else "engine CPU"
+    cpu_line = (f"{which_cpu} not measured, {best.vcpus} vCPUs kept or added"
+                if usage.engine_cpu_percent is None else
+                f"{which_cpu} {projected_cpu(cpu, current, best, rule.multi_threaded):.0f} % "
+                f"projected on {best.vcpus} vCPUs (target <= {cpu_limit:.0f} %)")
     notes.insert(0, f"needs {needed:.2f} GiB: {best.name} holds it at "
                     f"{needed / rule.data_gib(best) * 100:.0f} % of {rule.data_gib(best):.2f}"
-                    f" GiB {kind} (target <= {rule.memory_target:.0f} %); "
-                    f"{'CPU' if rule.multi_threaded else 'engine CPU'} "
-                    f"{projected_cpu(cpu, current, best, rule.multi_threaded):.0f} % projected "
-                    f"on {best.vcpus} vCPUs (target <= {cpu_limit:.0f} %)")
+                    f" GiB {kind} (target <= {rule.memory_target:.0f} %); {cpu_line}")
     return Advice(current, best, needed, tuple(notes))
 
 

@@ -511,5 +511,5 @@ def assert_failover_refused_for_a_missing_writer(capsys: pytest.CaptureFixture[s
     code, _, err = run_failover(capsys, project, clients=clients_for(west))
     assert code == 2
     assert err == (f"error: zone {zone_id} (eu-west-1) has no CNAME {WRITER}; run "
-                   "`pulumi up` to create it\n")
+                   "`pulumi up --refresh` to create it\n")
     assert "FailoverGlobalReplicationGroup" not in west.operations

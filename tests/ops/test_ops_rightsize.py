@@ -299,6 +299,23 @@ def test_a_busy_engine_keeps_a_node_type_with_as_many_vcpus(tmp_path):
     assert advice.notes[1].endswith("add shards to spread the load")
 
 
+def test_without_cpu_data_no_node_type_with_fewer_vcpus_is_recommended(tmp_path):
+    # Missing EngineCPUUtilization is no evidence that fewer vCPUs would do.
+    xlarge = _cache(tmp_path, node_type="cache.r7g.xlarge")          # 4 vCPUs
+    advice = recommend(xlarge, "production", "us-east-1",
+                       Usage(memory_percent=10, engine_cpu_percent=None, connections=10,
+                             evictions=0))
+    assert advice.recommended is not None
+    assert advice.recommended.vcpus >= 4 and not advice.recommended.burstable
+    assert "engine CPU not measured" in advice.notes[0]
+    assert ("no EngineCPUUtilization data in the window: no node type with fewer vCPUs (or "
+            "burstable) is considered") in advice.notes
+    measured = recommend(xlarge, "production", "us-east-1",
+                         Usage(memory_percent=10, engine_cpu_percent=10, connections=10,
+                               evictions=0))
+    assert measured.recommended is not None and measured.recommended.vcpus < 4
+
+
 def test_burstable_nodes_are_candidates_up_to_20_percent_engine_cpu(tmp_path):
     cache = _cache(tmp_path, "development", node_type="cache.t4g.micro", replicas=0)
 
