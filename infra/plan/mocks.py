@@ -416,8 +416,8 @@ def run_program(program: Callable[[], Any], in_process: bool = True) -> None:
     """Run `program` inside a root stack and wait for every RPC, as the language host does.
 
     A `pulumi.RunError` (such as a config error) propagates unchanged. In a process that runs
-    again (`in_process`), a failed run's pending work is cancelled first; the language-host
-    harness exits instead, as the CLI's host does.
+    again (`in_process`), a failed run's pending work is cancelled before it raises; the
+    language-host harness exits instead, as the CLI's host does.
     """
     try:
         _event_loop().run_until_complete(pulumi.runtime.run_in_stack(program))
