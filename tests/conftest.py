@@ -12,11 +12,13 @@ copy of the recorded result, so no test can change what another sees. Components
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import json
 import os
 import pickle
 import types
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,31 @@ def _one_pass_output_wait() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(runtime_stack, "asyncio", types.SimpleNamespace(
             **{**vars(sdk_asyncio), "wait": _wait_for_all_or_first_failure}))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_monitor_thread() -> Iterator[None]:
+    """The SDK sends each registration to the monitor through the event loop's default
+    executor, a pool of up to six threads; under the mocks every call is pure Python, so those
+    threads only take turns on the GIL with the loop's own thread, and a stack's run spent an
+    eighth of its time switching between them. Here each loop that runs a program gets its own
+    one-thread executor (its own: asyncio.run shuts its loop's executor down): the calls still
+    leave the loop's thread, as with a real engine, one at a time. The langhost tests
+    (tests/stacks/test_langhost.py) keep the SDK's pool."""
+    configured: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+    sdk_event_loop = mockcloud._event_loop
+
+    def event_loop_with_one_monitor_thread() -> asyncio.AbstractEventLoop:
+        loop = sdk_event_loop()
+        if loop not in configured:
+            loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix="mock-monitor"))
+            configured.add(loop)
+        return loop
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mockcloud, "_event_loop", event_loop_with_one_monitor_thread)
         yield
 
 
