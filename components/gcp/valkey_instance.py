@@ -221,7 +221,8 @@ class MemorystoreValkeyInstance(Component[ValkeyInstanceArgs],
                 mode="SINGLE_ZONE", zone=zone) if zone else
             gcp.memorystore.InstanceZoneDistributionConfigArgs(mode="MULTI_ZONE"),
             kms_key=args.kms_key,
-            # The API-side flag; unset would leave the instance deletable by anyone.
+            # The API-side flag, always sent: unset, the provider defaults it to true
+            # (memorystore/Instance.yaml), and a development instance could not be deleted.
             deletion_protection_enabled=args.deletion_protection,
             labels=dict(args.labels),
         )

@@ -390,6 +390,27 @@ unixsocketperm use-exit-on-panic watchdog-period zset-max-listpack-entries
 zset-max-listpack-value zset-max-ziplist-entries zset-max-ziplist-value
 """.split())  # noqa: SIM905 (a word list reads better than 217 quoted names)
 
+# The server's own wiring, which a managed service runs for the user: its network and TLS
+# listeners, files and process, replication and cluster bus, and the admin commands. None is a
+# setting Memorystore documents (GCP_VALKEY_DOCS), and most cannot change on a running server
+# (IMMUTABLE_CONFIG or PROTECTED_CONFIG in VALKEY_CONFIG), while Memorystore applies
+# engine_configs without a restart; so they are refused here, not by the API at apply time.
+_VALKEY_WIRING_PREFIXES = ("tls-", "cluster-announce-", "syslog-", "unixsocket", "enable-")
+_VALKEY_WIRING = frozenset({
+    "port", "bind", "bind-source-addr", "protected-mode", "tcp-backlog", "socket-mark-id",
+    "dir", "dbfilename", "appendfilename", "appenddirname", "logfile", "pidfile", "aclfile",
+    "daemonize", "supervised", "always-show-logo", "set-proc-title", "proc-title-template",
+    "req-res-logfile", "crash-log-enabled", "crash-memcheck-enabled", "disable-thp",
+    "oom-score-adj", "oom-score-adj-values", "io-threads", "io-threads-do-reads",
+    "replicaof", "slaveof", "masterauth", "masteruser", "primaryauth", "primaryuser",
+    "replica-announce-ip", "replica-announce-port", "slave-announce-ip", "slave-announce-port",
+    "replica-announced", "cluster-enabled", "cluster-port", "cluster-config-file",
+    "availability-zone",
+} | {name for name in _VALKEY_ENGINE_NAMES if name.startswith(_VALKEY_WIRING_PREFIXES)})
+_GCP_VALKEY.update({name: _fixed("Memorystore runs the server and sets it itself (its "
+                                 "network, TLS, files, process and replication)")
+                    for name in sorted(_VALKEY_WIRING)})
+
 # ---------------------------------------------------------------------------------------------
 # GCP Memorystore for Memcached (memcache_parameters): every key gcloud documents, with its
 # type and range (GCP_MEMCACHED). Booleans are true/false. max-item-size is a multiple of

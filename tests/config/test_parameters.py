@@ -151,6 +151,19 @@ GCP_REFUSED = [
     ("valkey-persistence", gcp(appendonly="yes"),
      f"{P}.appendonly: cannot be set in Memorystore for Valkey (engine_configs): Memorystore "
      "sets it from gcp.persistence. Remove it from parameters."),
+    # The server's wiring is Memorystore's: refused here, not by the API at apply time.
+    ("valkey-port", gcp(port=7000),
+     f"{P}.port: cannot be set in Memorystore for Valkey (engine_configs): Memorystore runs "
+     "the server and sets it itself (its network, TLS, files, process and replication). Remove "
+     "it from parameters."),
+    ("valkey-io-threads", gcp(**{"io-threads": 4}),
+     f"{P}.io-threads: cannot be set in Memorystore for Valkey (engine_configs): Memorystore "
+     "runs the server and sets it itself (its network, TLS, files, process and replication). "
+     "Remove it from parameters."),
+    ("valkey-tls-listener", gcp(**{"tls-port": 6380}),
+     f"{P}.tls-port: cannot be set in Memorystore for Valkey (engine_configs): Memorystore "
+     "runs the server and sets it itself (its network, TLS, files, process and replication). "
+     "Remove it from parameters."),
     ("valkey-samples", gcp(**{"maxmemory-samples": 0}),
      f"{P}.maxmemory-samples: 0 is not allowed; use a whole number from 1 to 64."),
     # Memorystore's REDIS_6_X is Redis 6.2: no `n` (new-key events came with 7.0).
