@@ -38,6 +38,7 @@ from components.resource_types import (
 )
 from infra.plan import cross_checks as checks
 from infra.plan.conditions import Context, holds
+from infra.plan.findings import RESTORE_INPUTS, restore_source
 
 PROVIDER_REGION = "(provider region)"
 
@@ -116,6 +117,15 @@ OLD_PARAMETER_GROUP = ("; the old parameter group is deleted at the end of this 
 # current Availability Zone" (API reference). The provider reads cross-az back only when the
 # nodes sit in several zones (elasticache/cluster.go resourceClusterRead), so a cluster whose
 # nodes share a zone keeps reading single-az until nodes are added in the other zones.
+# A replacement is registered with the old value of each ignored input (pulumi
+# pkg/resource/deploy/step_generator.go: "Set inputs back to their old values (if any) for any
+# 'ignored' properties", processIgnoreChanges), unless the resource is a --replace target,
+# whose new inputs are checked as the program sends them.
+RESTORED_AGAIN = ("{key}: the new cache is created from {source} again, not empty: Pulumi "
+                  "gives a replacement the old value of every ignored input, and the update "
+                  "fails if that source is gone. To create it from the program's inputs "
+                  "instead, remove restore_from (or set the source you want) and run "
+                  "`pulumi up --replace '{urn}'`")
 CROSS_AZ_LATER = ("azMode: existing nodes stay in their zone, and the cluster reads single-az "
                   "until nodes are added in the other zones: until then every preview shows this "
                   "change again")
@@ -349,6 +359,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
         notes.append(WAITS_FOR_WINDOW.format(keys=", ".join(deferred))
                      + (UNTIL_THEN.format(what=what) if again else "")
                      + (OLD_PARAMETER_GROUP if "parameterGroupName" in deferred else ""))
+    if replace_keys:
+        notes.extend(RESTORED_AGAIN.format(key=key, source=restore_source(old_in[key]),
+                                           urn=after["urn"])
+                     for key in RESTORE_INPUTS.get(after["type"], ()) if old_in.get(key))
     if after["type"] == AWS_CLUSTER and "azMode" in keys and new_in.get("azMode") == "cross-az":
         notes.append(CROSS_AZ_LATER)
     if after["type"] == AWS_GLOBAL_REPLICATION_GROUP and set(keys) & GLOBAL_MODIFICATIONS:

@@ -97,13 +97,15 @@ def adoption(res: dict[str, Any]) -> list[rules.Finding]:
         if rules.is_set(source):
             out.append(rules.Finding(
                 "restore-at-creation", "info", "adoption",
-                f"{name}: created from {_source(source)}. The restore happens only when the "
+                f"{name}: created from {restore_source(source)}. The restore happens only when the "
                 "cache is created: an existing cache is never re-seeded, and later edits of "
-                "restore_from are ignored (they would otherwise replace the cache)."))
+                "restore_from are ignored (they would otherwise replace the cache). Pulumi "
+                "keeps the source in its state: a replacement creates the cache from it "
+                f"again, unless that `pulumi up` runs with `--replace '{res['urn']}'`."))
     return out
 
 
-def _source(value: Any) -> str:
+def restore_source(value: Any) -> str:
     """A restore source as written: a name, an ARN, or the URIs / backup inside a block."""
     if isinstance(value, dict):
         value = value.get("uris") or value.get("backup") or value

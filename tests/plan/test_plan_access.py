@@ -91,6 +91,9 @@ def test_a_restore_is_flagged_as_happening_only_at_creation():
     [finding] = [f for f in report["findings"] if f["id"] == "restore-at-creation"]
     assert finding["message"].startswith("sessions-group: created from prod-sessions-final. "
                                          "The restore happens only when the cache is created")
+    [group] = [r for r in report["resources"] if r["name"] == "sessions-group"]
+    assert finding["message"].endswith("a replacement creates the cache from it again, unless "
+                                       f"that `pulumi up` runs with `--replace '{group['urn']}'`.")
     out = render(report_of(gcp_config({"s": {"restore_from": "gs://dumps/s.rdb"}})), "markdown")
     assert "created from gs://dumps/s.rdb" in out
 
@@ -155,3 +158,40 @@ def test_a_production_secret_without_a_customer_key_is_a_low_finding():
                if f["id"] == "secret-aws-managed-key"}
     # The Valkey cache's secret shares the cache's key; Memcached has no key of its own.
     assert flagged == {("m", "m-connection-secret", "low")}
+
+
+SERVERLESS_SNAPSHOT = ("arn:aws:elasticache:us-east-1:123456789012:serverlesscachesnapshot:"
+                       "bursty-nightly")
+SERVERLESS = {"engine": "valkey", "serverless": {"max_data_gb": 10, "max_ecpu_per_second": 5000}}
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/00000000-1111-2222-3333-444444444444"
+
+
+@pytest.mark.parametrize(("before", "after", "resource", "source"), [
+    (aws_config({"s": {"restore_from": "snap-a"}}),
+     aws_config({"s": {"restore_from": "snap-a", "aws": {"port": 6380}}}), "s-group", "snap-a"),
+    # A later restore_from is ignored: the source in the state is the one used again.
+    (aws_config({"s": {"restore_from": "snap-a"}}),
+     aws_config({"s": {"restore_from": "snap-b", "aws": {"port": 6380}}}), "s-group", "snap-a"),
+    (aws_config({"b": {**SERVERLESS, "restore_from": SERVERLESS_SNAPSHOT}}),
+     aws_config({"b": {**SERVERLESS, "aws": {"kms_key_arn": KEY_ARN}}}), "b-cache",
+     SERVERLESS_SNAPSHOT),
+    (gcp_config({"v": {"engine": "valkey", "restore_from": "gs://dumps/v.rdb"}}),
+     gcp_config({"v": {"engine": "valkey", "shards": 2}}), "v-instance", "gs://dumps/v.rdb"),
+])
+def test_a_replaced_restored_cache_says_it_is_created_from_its_source_again(
+        tmp_path, before, after, resource, source):
+    # Pulumi registers a replacement with the old value of each ignored input (the restore
+    # source), unless the resource is a --replace target.
+    result = diff(old_report(tmp_path, before), report_of(after))
+    [entry] = [c for c in result["changed"] if c["name"] == resource]
+    assert entry["replace"], entry
+    [note] = [n for n in entry["notes"] if "again" in n]
+    assert f"the new cache is created from {source} again, not empty" in note
+    assert note.endswith(f"run `pulumi up --replace '{entry['urn']}'`")
+
+
+def test_a_replaced_cache_that_was_not_restored_has_no_such_note(tmp_path):
+    result = diff(old_report(tmp_path, aws_config({"s": {}})),
+                  report_of(aws_config({"s": {"aws": {"port": 6380}}})))
+    [entry] = [c for c in result["changed"] if c["name"] == "s-group"]
+    assert entry["replace"] and not [n for n in entry["notes"] if "again" in n]
