@@ -26,6 +26,7 @@ ENGINE_NOT_REDIS_VALKEY_SWAP = "engine-not-redis-valkey-swap"
 NOT_VALKEY_MAJOR_UPGRADE = "not-valkey-major-upgrade"
 WITH_ANOTHER_UPDATE_FIELD = "with-another-update-field"
 READ_REPLICAS_TURNED_ON = "read-replicas-turned-on"
+READ_REPLICAS_BELOW_MINIMUM = "read-replicas-below-minimum"
 REDIS_VERSION_DOWNGRADE = "redis-version-downgrade"
 REDIS_DOWNGRADE_OUTSIDE_PATTERN = "redis-downgrade-outside-pattern"
 REDIS_UPGRADE_WITH_NEWER_CONFIGS = "redis-upgrade-with-newer-configs"
@@ -73,6 +74,8 @@ CONDITIONS: dict[str, str] = {
     WITH_ANOTHER_UPDATE_FIELD: "when the same update changes another field of the Memorystore "
                                "for Valkey update mask (only nodeType with engineConfigs may go "
                                "together)",
+    READ_REPLICAS_BELOW_MINIMUM: "when a Memorystore for Redis instance that has had read "
+                                 "replicas goes below their 5 GB minimum",
     READ_REPLICAS_TURNED_ON: "when Memorystore for Redis read replicas are turned on for an "
                              "existing instance without a secondary IP range",
     REDIS_VERSION_DOWNGRADE: "when the Redis version goes down between two REDIS_<major>_<minor> "

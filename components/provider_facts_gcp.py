@@ -9,6 +9,7 @@ from components.fact_conditions import (
     CIDR_NOT_EXPANDED,
     CROSS_REGION_SECONDARY,
     FOLLOWS_FAILOVER,
+    READ_REPLICAS_BELOW_MINIMUM,
     READ_REPLICAS_TURNED_OFF,
     READ_REPLICAS_TURNED_ON,
     REDIS_DOWNGRADE_OUTSIDE_PATTERN,
@@ -74,6 +75,13 @@ GCP_FACTS: tuple[Fact, ...] = (
          _REDIS_SRC + " (replica_count Optional, Computed); "
          "https://github.com/hashicorp/terraform-provider-google/issues/14734",
          not_applied=True),
+    Fact(types.GCP_REDIS, "memorySizeGb", "rejected", READ_REPLICAS_BELOW_MINIMUM,
+         "The instance keeps its read replicas when the config stops asking for them (they "
+         "cannot be disabled), and read replicas need at least 5 GB, so Memorystore refuses "
+         "the smaller size. Keep memory_gb at 5 or more, or move the data to a new cache.",
+         "https://cloud.google.com/memorystore/docs/redis/about-read-replicas (\"Read replicas "
+         "are only supported for instance sizes with nodes >= 5 GB\"; \"Once read replicas are "
+         "enabled on an instance read replicas can no longer be disabled\")"),
     Fact(types.GCP_REDIS, "redisConfigs", "rejected", REDIS_UPGRADE_WITH_NEWER_CONFIGS,
          "The provider sends the configs in its PATCH and calls :upgrade only after it, so a "
          "config only the new version has (lazyfree-*, maxmemory-clients: \"Redis version 7.0 "

@@ -24,7 +24,7 @@ PLAIN_PORT, TLS_PORT = 6379, 6378
 
 
 @dataclass(frozen=True)
-class RedisInstanceArgs(ServiceAccessArgs):   # the instance id `name`: 2-41 characters
+class RedisInstanceArgs(ServiceAccessArgs):   # the instance id `name`: 2-40 characters
     redis_version: str                       # REDIS_7_2 ...
     memory_gb: int
     replicas: int

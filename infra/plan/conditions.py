@@ -15,6 +15,7 @@ from typing import Any
 
 from components import fact_conditions as when
 from components.provider_facts import Fact
+from infra.catalog.gcp import REDIS_READ_REPLICAS_MIN_GB
 from infra.catalog.parameters import GCP_PRODUCTS
 
 READ_REPLICAS_ON = "READ_REPLICAS_ENABLED"
@@ -109,6 +110,14 @@ def _read_replicas_turned_off(key: str, old: dict[str, Any], new: dict[str, Any]
                               res: dict[str, Any]) -> bool:
     mode = "readReplicasMode"                 # holds for the mode and for the replica count
     return old.get(mode) == READ_REPLICAS_ON and new.get(mode) != READ_REPLICAS_ON
+
+
+def _read_replicas_below_minimum(key: str, old: dict[str, Any], new: dict[str, Any],
+                                 res: dict[str, Any]) -> bool:
+    # Read replicas stay once enabled (the READ_REPLICAS_TURNED_OFF facts), and need 5 GB.
+    size = new.get(key)
+    return old.get("readReplicasMode") == READ_REPLICAS_ON and isinstance(size, (int, float)) \
+        and size < REDIS_READ_REPLICAS_MIN_GB
 
 
 def _read_replicas_turned_on(key: str, old: dict[str, Any], new: dict[str, Any],
@@ -206,6 +215,7 @@ _DECIDERS = {
     when.WITHOUT_MAJOR_UPGRADE: _without_major_upgrade,
     when.READ_REPLICAS_TURNED_OFF: _read_replicas_turned_off,
     when.READ_REPLICAS_TURNED_ON: _read_replicas_turned_on,
+    when.READ_REPLICAS_BELOW_MINIMUM: _read_replicas_below_minimum,
     when.CROSS_REGION_SECONDARY: _cross_region_secondary,
     when.CIDR_NOT_EXPANDED: _cidr_not_expanded,
     when.CLUSTER_MODE_TURNED_ON: _cluster_mode_turned_on,

@@ -126,6 +126,11 @@ RESTORED_AGAIN = ("{key}: the new cache is created from {source} again, not empt
                   "fails if that source is gone. To create it from the program's inputs "
                   "instead, remove restore_from (or set the source you want) and run "
                   "`pulumi up --replace '{urn}'`")
+# "When reducing a Standard Tier instance's capacity, you must choose a size greater than the
+# amount of data being stored or scaling fails" (Memorystore for Redis, About scaling instances,
+# https://cloud.google.com/memorystore/docs/redis/scaling-behavior).
+STANDARD_SHRINK = ("memorySizeGb: a STANDARD_HA instance scales down only to a size larger than "
+                   "the data it holds, or the scaling fails: check its used memory first")
 CROSS_AZ_LATER = ("azMode: existing nodes stay in their zone, and the cluster reads single-az "
                   "until nodes are added in the other zones: until then every preview shows this "
                   "change again")
@@ -363,6 +368,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
         notes.extend(RESTORED_AGAIN.format(key=key, source=restore_source(old_in[key]),
                                            urn=after["urn"])
                      for key in RESTORE_INPUTS.get(after["type"], ()) if old_in.get(key))
+    if after["type"] == GCP_REDIS and "memorySizeGb" in keys and not replace_keys \
+            and new_in.get("tier") == "STANDARD_HA" \
+            and _smaller(new_in.get("memorySizeGb"), old_in.get("memorySizeGb")):
+        notes.append(STANDARD_SHRINK)
     if after["type"] == AWS_CLUSTER and "azMode" in keys and new_in.get("azMode") == "cross-az":
         notes.append(CROSS_AZ_LATER)
     if after["type"] == AWS_GLOBAL_REPLICATION_GROUP and set(keys) & GLOBAL_MODIFICATIONS:
@@ -379,6 +388,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
             "cache": after["cache"], "keys": sorted(changes), "changes": changes,
             "replace": bool(replace_keys), "replace_keys": replace_keys,
             "data_holding": after["data_holding"], "notes": notes, "rejected": rejected}
+
+
+def _smaller(new: Any, old: Any) -> bool:
+    return isinstance(new, (int, float)) and isinstance(old, (int, float)) and new < old
 
 
 # The cloud-side deletion protection of Memorystore instances. Pulumi allows lifting `protect`
@@ -420,7 +433,8 @@ def _refusal(res: dict[str, Any], key: str, fact: Fact) -> dict[str, Any]:
 # Memcached version is a destructive process - you lose your data and start with a cold
 # cache" (ElastiCache for Memcached, Version management); GCP: "The Memcached instance
 # undergoes a complete cache flush during a version upgrade operation" (Memorystore for
-# Memcached, About upgrading the Memcached version). A downgrade replaces (provider facts).
+# Memcached, About upgrading the Memcached version). A downgrade replaces the AWS cluster and
+# is refused on GCP (provider facts).
 _EMPTYING_UPDATES = {AWS_CLUSTER: ("engineVersion",), GCP_MEMCACHED: ("memcacheVersion",)}
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from infra.plan.diff import diff
+from infra.plan.diff import STANDARD_SHRINK, diff
 from infra.plan.render import render
 from infra.plan.report import build_report, load_report, run_plan
 from tests.builders import gcp_config
@@ -136,6 +136,34 @@ def test_redis_read_replicas_turned_off_are_not_applied(tmp_path):
     assert changes["nodes"] == "3 -> 2 (not applied: readReplicasMode, replicaCount)"
     assert changes["monthly_usd"].endswith("(not applied: readReplicasMode, replicaCount)")
     assert any(note.startswith("the cost change leaves out r:") for note in result["notes"])
+
+
+def test_memory_below_5_gb_is_rejected_while_read_replicas_stay(tmp_path):
+    # Read replicas cannot be disabled and need 5 GB: turning them off in the config with a
+    # smaller size leaves an instance Memorystore will not shrink.
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 2}},
+                     {"r": {"engine": "redis", "memory_gb": 4, "replicas": 1}})
+    refused = {item["key"]: item for item in result["rejected"]}
+    assert sorted(refused) == ["memorySizeGb", "readReplicasMode", "replicaCount"]
+    assert refused["memorySizeGb"]["outcome"] == "rejected"
+    assert "at least 5 GB" in refused["memorySizeGb"]["reason"]
+    assert "about-read-replicas" in refused["memorySizeGb"]["source"]
+    # Without read replicas before, 5 -> 4 GB is an ordinary in-place change.
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 5, "replicas": 1}},
+                     {"r": {"engine": "redis", "memory_gb": 4, "replicas": 1}})
+    assert result["rejected"] == [] and change_of(result, REDIS)["keys"] == ["memorySizeGb"]
+
+
+@pytest.mark.parametrize(("replicas", "noted"), [(1, True), (0, False)])
+def test_a_smaller_standard_instance_must_still_hold_its_data(tmp_path, replicas, noted):
+    result = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 8, "replicas": replicas}},
+                     {"r": {"engine": "redis", "memory_gb": 6, "replicas": replicas}})
+    change = change_of(result, REDIS)
+    assert change["keys"] == ["memorySizeGb"] and not change["replace"]
+    assert (STANDARD_SHRINK in change["notes"]) is noted
+    grown = compare(tmp_path, {"r": {"engine": "redis", "memory_gb": 6, "replicas": replicas}},
+                    {"r": {"engine": "redis", "memory_gb": 8, "replicas": replicas}})
+    assert STANDARD_SHRINK not in change_of(grown, REDIS)["notes"]
 
 
 def test_memory_applied_beside_replicas_that_are_not_is_still_priced(tmp_path):

@@ -23,6 +23,7 @@ CACHE = "c"
 # Per condition, inputs that make it hold and inputs that make it fail: (the other inputs
 # before, after, the argument's value before, after, whether the cache is a Global Datastore).
 Scenario = tuple[dict[str, Any], dict[str, Any], Any, Any, bool]
+ENABLED = {"readReplicasMode": "READ_REPLICAS_ENABLED"}
 HOLDS: dict[str, Scenario] = {
     when.ALWAYS: ({}, {}, "a", "b", False),
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", True),
@@ -48,6 +49,7 @@ HOLDS: dict[str, Scenario] = {
     when.WITH_ANOTHER_UPDATE_FIELD: ({"maintenanceVersion": "a"}, {"maintenanceVersion": "b"},
                                       "a", "b", False),
     when.READ_REPLICAS_TURNED_ON: ({}, {}, None, "READ_REPLICAS_ENABLED", False),
+    when.READ_REPLICAS_BELOW_MINIMUM: (ENABLED, ENABLED, 5, 4, False),
     when.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
     when.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
     when.REDIS_UPGRADE_WITH_NEWER_CONFIGS: ({"redisVersion": "REDIS_6_X"},
@@ -83,6 +85,8 @@ FAILS: dict[str, Scenario] = {
     when.WITH_ANOTHER_UPDATE_FIELD: ({}, {}, "a", "b", False),
     when.READ_REPLICAS_TURNED_ON: ({}, {"secondaryIpRange": "auto"}, None,
                                     "READ_REPLICAS_ENABLED", False),
+    # Read replicas before, and 5 GB kept: their minimum holds.
+    when.READ_REPLICAS_BELOW_MINIMUM: (ENABLED, ENABLED, 8, 5, False),
     when.REDIS_VERSION_DOWNGRADE: ({}, {}, "REDIS_7_0", "REDIS_6_X", False),
     when.REDIS_DOWNGRADE_OUTSIDE_PATTERN: ({}, {}, "REDIS_7_2", "REDIS_7_0", False),
     # Already on 7.0: the key is known to the version the PATCH reaches.
