@@ -148,8 +148,8 @@ class ServerlessCacheSpec:
     max_ecpu_per_second: int
     expected_data_gb: float         # the plan's estimate
     expected_ecpu_per_second: int
-    snapshot_retention_days: int    # 0 for Memcached
-    daily_snapshot_time: str | None  # "HH:MM" UTC; None for Memcached
+    snapshot_retention_days: int    # Memcached too: serverless Memcached keeps snapshots
+    daily_snapshot_time: str | None  # "HH:MM" UTC
     deletion_protection: bool
     create_kms_key: bool
     kms_key_arn: str | None
