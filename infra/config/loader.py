@@ -326,8 +326,12 @@ def _check_subnet_groups(caches: list[CacheSpec], network: NetworkSpec,
 
 def _warnings(profile: str, emails: tuple[str, ...], caches: list[AnyCacheSpec]) -> list[str]:
     warnings = []
+    paging = [f"caches.{cache.name}" for cache in caches if cache.alarms.notify]
     if profile == "production" and not emails:
         warnings.append("alerts.emails is empty: production alarms will notify nobody.")
+    elif paging and not emails:
+        warnings.append(f"alerts.emails is empty: the alarms of {', '.join(paging)} notify "
+                        "(alarms.notify: true) and will reach nobody.")
     for cache in caches:
         if profile == "production" and cache.engine != "memcached" \
                 and not isinstance(cache, ServerlessCacheSpec) and cache.replicas == 0:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from infra.config import ConfigError, load_stack_config
-from tests.builders import GCP_PROD, aws_config, gcp_config
+from tests.builders import GCP_PROD, aws_config, gcp_config, spec_of
 
 V = {"engine": "valkey"}
 
@@ -422,6 +422,18 @@ def test_yaml_booleans_become_engine_spellings():
 
 NO_REPLICA = ("caches.s.replicas is 0: a production cache without a replica has no automatic "
               "failover and no copy in another zone.")
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_development_alarms_that_notify_without_emails_are_warned(cloud):
+    build = aws_config if cloud == "aws" else gcp_config
+    paging = spec_of(build({"s": {"alarms": {"notify": True}}, "t": {}}))
+    assert ("alerts.emails is empty: the alarms of caches.s notify (alarms.notify: true) and "
+            "will reach nobody.") in paging.warnings
+    quiet = spec_of(build({"s": {}}))
+    assert not [w for w in quiet.warnings if w.startswith("alerts.emails is empty")]
+    mailed = spec_of(build({"s": {"alarms": {"notify": True}}}, alerts={"emails": ["a@b.co"]}))
+    assert not [w for w in mailed.warnings if w.startswith("alerts.emails is empty")]
 
 
 def test_production_warnings_name_the_risk():
