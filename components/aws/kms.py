@@ -105,7 +105,12 @@ def sns_publisher(account: Account, sid: str, service: str, topic_arn: str,
     """`service` may publish to the topic `topic_arn` (SNS names the topic in the encryption
     context of every call it makes with the key: AWS's own key policy for a service publishing
     to an encrypted topic conditions on `kms:EncryptionContext:aws:sns:topicArn`,
-    https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html)."""
+    https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html).
+    `source_account` adds `aws:SourceAccount`, which CloudWatch's requests carry; EventBridge's
+    do not ("Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported
+    for EventBridge-to-encrypted topics", SNS developer guide, sns-key-management; AWS's own
+    grant for CloudWatch alarms conditions on both: awslabs modern-data-architecture-accelerator
+    `grantCloudWatchAlarmsTopicAccess`). docs/first-deploy.md checks delivery end to end."""
     condition: dict[str, Any] = {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}
     if source_account:
         condition["aws:SourceAccount"] = account.account_id

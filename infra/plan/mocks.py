@@ -92,6 +92,7 @@ class Recorder:
 
 
 MOCK_PROJECT_NUMBER = "123456789012"
+MOCK_ACCOUNT_ID = "123456789012"       # the AWS account getCallerIdentity answers
 # Fabricated credentials start with these, so tests can search any output for a leak.
 MOCK_TOKEN = "MockToken-"
 MOCK_AUTH = "MockAuth-"
@@ -317,7 +318,7 @@ class CloudMocks(pulumi.runtime.Mocks):
             return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, len(names) + 1)],
                     "id": region}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": "123456789012", "arn": "arn:aws:iam::123456789012:root",
+            return {"accountId": MOCK_ACCOUNT_ID, "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:root",
                     "userId": "mock", "id": "123456789012"}
         if args.token == "aws:index/getRegion:getRegion":
             region = _provider_region(args.provider)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from infra.plan.mocks import MOCK_ACCOUNT_ID as ACCOUNT
 from tests.builders import aws_config
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -129,4 +130,12 @@ def test_a_paging_cache_gets_its_region_a_key_cloudwatch_can_use(run_stack):
     [key] = recorder.of_type(KMS_KEY)
     assert key.name == "test-us-east-1-alarms-kms"
     assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:mock:us-east-1:")
-    assert "cloudwatch.amazonaws.com" in key.inputs["policy"]
+    # CloudWatch may use the key for this topic only, on behalf of this account only.
+    [statement] = [s for s in json.loads(key.inputs["policy"])["Statement"]
+                   if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Condition"] == {"StringEquals": {
+        "kms:EncryptionContext:aws:sns:topicArn":
+            f"arn:aws:sns:us-east-1:{ACCOUNT}:{topic.inputs['name']}",
+        "aws:SourceAccount": ACCOUNT}}
