@@ -298,6 +298,12 @@ def _valkey_node(node: CacheNode, args: CloudWatchCacheAlarmsArgs, replicated: b
         alarm("connections", "CurrConnections", "Maximum", GREATER, p.max_connections,
               SUSTAINED, "critical", f"more than {p.max_connections} client connections; a "
               "connection leak or a client storm."),
+        # AWS: "The FreeableMemory CloudWatch metric being close to 0 (i.e., below 100MB) ...
+        # indicates a node is under memory pressure" (CacheMetrics.WhichShouldIMonitor).
+        alarm("freeable-memory", "FreeableMemory", "Average", LESS, p.freeable_memory_mb * MIB,
+              SUSTAINED, "critical", f"less than {p.freeable_memory_mb} MiB of host memory is "
+              "free: a snapshot or a replica's full sync forks the engine and can run the node "
+              "out of memory. Raise reserved-memory-percent or use a bigger node type."),
     ]
     if replicated:
         # On every node of a shard with replicas: a failover makes a replica the primary and

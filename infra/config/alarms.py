@@ -56,7 +56,7 @@ class AlarmsConfig(StrictModel):
 
 # Thresholds that only one kind of ElastiCache engine is watched on (CloudWatch metric sets).
 _ONLY_FOR: dict[str, tuple[str, ...]] = {
-    "memcached": ("swap_usage_mb", "freeable_memory_mb"),
+    "memcached": ("swap_usage_mb",),
     "valkey or redis": ("memory_warning_percent", "memory_critical_percent",
                         "engine_cpu_percent", "replication_lag_seconds",
                         "cache_hit_rate_percent"),

@@ -18,7 +18,7 @@ GLOBAL = {"global": {"secondary_region": "eu-west-1", "secondary_replicas": 1}}
 def test_development_alarms_exist_but_do_not_page(run_stack):
     recorder = run_stack("dev")
     alarms = recorder.of_type(ALARM)
-    assert len(alarms) == 6
+    assert len(alarms) == 7
     for alarm in alarms:
         assert alarm.inputs["actionsEnabled"] is False
         # Still wired to the topic: turning `notify` on changes one field.
@@ -29,9 +29,9 @@ def test_development_alarms_exist_but_do_not_page(run_stack):
 def test_production_alarms_page_the_region_topic(run_stack):
     recorder = run_stack("prod")
     alarms = recorder.of_type(ALARM)
-    # sessions in us-east-1 (3 nodes x 8: 7 + ReplicationLag), in eu-west-1 (2 x 8, plus the
+    # sessions in us-east-1 (3 nodes x 9: 8 + ReplicationLag), in eu-west-1 (2 x 9, plus the
     # cross-region lag), fragments (3 x 5).
-    assert len(alarms) == 3 * 8 + (2 * 8 + 1) + 3 * 5
+    assert len(alarms) == 3 * 9 + (2 * 9 + 1) + 3 * 5
     for alarm in alarms:
         inputs = alarm.inputs
         assert inputs["actionsEnabled"] is True

@@ -19,7 +19,7 @@ MIB = 1024 * 1024
 
 VALKEY_NODE_METRICS = ["EngineCPUUtilization", "CPUUtilization",
                        "DatabaseMemoryUsagePercentage", "DatabaseMemoryUsagePercentage",
-                       "Evictions", "CurrConnections"]
+                       "Evictions", "CurrConnections", "FreeableMemory"]
 GLOBAL = {"global": {"secondary_region": "eu-west-1", "secondary_replicas": 1}}
 
 
@@ -83,6 +83,7 @@ def test_single_valkey_node_gets_exactly_the_node_alarms(run_stack):
         f"{prefix}/DatabaseMemoryUsagePercentage-critical",
         f"{prefix}/Evictions",
         f"{prefix}/CurrConnections",
+        f"{prefix}/FreeableMemory",
     ])
     for alarm_name, inputs in alarms.items():
         assert inputs["namespace"] == "AWS/ElastiCache"
@@ -110,6 +111,9 @@ PRODUCTION_VALKEY = {
     "Evictions": ("Evictions", "Sum", "GreaterThanThreshold", 100.0, 60, 5, 3, "notBreaching"),
     "CurrConnections": ("CurrConnections", "Maximum", "GreaterThanThreshold", 10000.0,
                         60, 5, 5, "missing"),
+    # AWS: FreeableMemory "below 100MB" means memory pressure (Which Metrics Should I Monitor?).
+    "FreeableMemory": ("FreeableMemory", "Average", "LessThanThreshold", 100.0 * 2**20,
+                       60, 5, 5, "missing"),
     "ReplicationLag": ("ReplicationLag", "Maximum", "GreaterThanThreshold", 1.0,
                        60, 5, 3, "notBreaching"),
 }
@@ -128,10 +132,10 @@ def test_production_valkey_alarm_settings(run_stack, suffix):
 
 
 def test_production_valkey_counts(run_stack):
-    # 1 shard x (1 primary + 2 replicas): 7 alarms a node (hit rate on), and ReplicationLag on
+    # 1 shard x (1 primary + 2 replicas): 8 alarms a node (hit rate on), and ReplicationLag on
     # all 3: a failover swaps which of them are replicas.
     recorder = run_stack(aws_config(profile="production"))
-    assert len(_alarms(recorder)) == 3 * 7 + 3
+    assert len(_alarms(recorder)) == 3 * 8 + 3
     assert _cluster_ids(_alarms(recorder, "CacheHitRate")) == [
         "test-sessions-001", "test-sessions-002", "test-sessions-003"]
 
@@ -166,7 +170,7 @@ def test_counts_grow_with_shards_times_replicas(run_stack, shards, replicas, nod
     recorder = run_stack(aws_config({"c": {"shards": shards, "replicas": replicas}}))
     alarms = _alarms(recorder)
     lag_nodes = nodes if replicas else []
-    assert len(alarms) == 6 * shards * (1 + replicas) + len(lag_nodes)
+    assert len(alarms) == 7 * shards * (1 + replicas) + len(lag_nodes)
     for metric in set(VALKEY_NODE_METRICS):
         per_node = VALKEY_NODE_METRICS.count(metric)
         assert _cluster_ids(_alarms(recorder, metric)) == sorted(nodes * per_node)
@@ -179,8 +183,8 @@ def test_counts_grow_with_shards_times_replicas(run_stack, shards, replicas, nod
 def test_two_shards_of_one_replica_differ_from_one_shard_of_two(run_stack):
     two_by_one = run_stack(aws_config({"c": {"shards": 2, "replicas": 1}}))
     one_by_two = run_stack(aws_config({"c": {"shards": 1, "replicas": 2}}))
-    assert len(_alarms(two_by_one)) == 28      # 4 nodes x 6 + lag on the 4
-    assert len(_alarms(one_by_two)) == 21      # 3 nodes x 6 + lag on the 3
+    assert len(_alarms(two_by_one)) == 32      # 4 nodes x 7 + lag on the 4
+    assert len(_alarms(one_by_two)) == 24      # 3 nodes x 7 + lag on the 3
 
 
 def test_replication_lag_reads_no_data_as_ok_for_the_shards_primary(run_stack):
@@ -241,7 +245,7 @@ def test_global_lag_alarm_uses_the_secondary_region_and_provider(run_stack):
     primary_region = [a for a in _alarms(recorder) if "euw1" not in a.inputs["name"]]
     assert primary_region and all("::aws-us-east-1::" in a.provider for a in primary_region)
     assert all(":sns:us-east-1:" in a.inputs["alarmActions"][0] for a in primary_region)
-    assert len(primary_region) == 3 * 8
+    assert len(primary_region) == 3 * 9      # 7 + hit rate + ReplicationLag a node
 
 
 def test_global_lag_reads_whichever_secondary_node_is_primary(run_stack):
@@ -299,8 +303,8 @@ def test_secondary_nodes_get_the_primary_regions_node_alarms_in_their_region(run
     assert suffixes("test-s-euw1-001") == suffixes("test-s-001")
     assert suffixes("test-s-euw1-002") == suffixes("test-s-002")
     assert "ReplicationLag" in suffixes("test-s-euw1-001")
-    # 2 secondary nodes x 8 (6 + hit rate + ReplicationLag).
-    assert len(secondary) == 2 * 8
+    # 2 secondary nodes x 9 (7 + hit rate + ReplicationLag).
+    assert len(secondary) == 2 * 9
     # Same thresholds as the primary region's.
     by_name = _by_name(recorder)
     for alarm in secondary:

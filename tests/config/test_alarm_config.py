@@ -14,7 +14,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 def _alarms(overrides: dict) -> dict[str, str]:
     # Memcached-only thresholds are tried on a Memcached cache (Valkey refuses them).
-    memcached = {"swap_usage_mb", "freeable_memory_mb"} & set(overrides)
+    memcached = {"swap_usage_mb"} & set(overrides)
     return aws_config({"s": {"alarms": overrides,
                              **({"engine": "memcached"} if memcached else {})}})
 
@@ -192,3 +192,13 @@ def test_notify_override_turns_paging_on_for_one_dev_cache(run_stack):
     enabled = {alarm.inputs["dimensions"]["CacheClusterId"]: alarm.inputs["actionsEnabled"]
                for alarm in recorder.of_type(ALARM)}
     assert enabled == {"test-paged-001": True, "test-silent-001": False}
+
+
+def test_valkey_nodes_take_a_freeable_memory_threshold(run_stack):
+    # Host memory pressure is watched on Valkey/Redis nodes too (AWS: FreeableMemory "below
+    # 100MB" on a Redis node); swap stays a Memcached-only key.
+    recorder = run_stack(aws_config({"s": {"alarms": {"freeable_memory_mb": 256}}}))
+    [alarm] = [a for a in recorder.of_type(ALARM) if a.inputs["metricName"] == "FreeableMemory"]
+    assert alarm.inputs["threshold"] == 256 * 2**20
+    assert alarm.inputs["comparisonOperator"] == "LessThanThreshold"
+    assert alarm.inputs["dimensions"] == {"CacheClusterId": "test-s-001"}
