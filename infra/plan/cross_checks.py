@@ -398,9 +398,11 @@ def gcp_ranges_moved(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
                 "endpoints are in it, so the stack never moves it. Only the firewall rules "
                 "would follow the new range, away from the subnets. Keep vpc_cidr; to move to "
                 "another range, create the caches on a new network.")
-        elif after["type"] == GCP_GLOBAL_ADDRESS and producers and now.get("address") \
-                is not None and (was.get("address"), was.get("prefixLength")) != (
-                    now.get("address"), now.get("prefixLength")):
+        elif after["type"] == GCP_GLOBAL_ADDRESS and producers and (
+                was.get("prefixLength") != now.get("prefixLength")
+                or now.get("address") is not None and was.get("address") != now.get("address")):
+            # The range's replacing facts (provider_facts_gcp): prefixLength always, address
+            # only when one is sent (left out, the allocated one stays).
             key, reason = "address", (
                 "the private services range moves, and Google replaces it (delete first) "
                 f"while {', '.join(producers)} hold addresses in it; they keep them, outside "

@@ -449,6 +449,21 @@ def test_moving_the_private_services_range_under_redis_is_rejected():
     assert diff(before, report(NETWORKED, network=unpinned))["rejected"] == []
 
 
+@pytest.mark.parametrize(("before", "after"), [
+    # A new prefix length replaces the range Google allocated.
+    ({"psa_prefix_length": 20}, {"psa_prefix_length": 18}),
+    # A pinned /22 left out falls back to the default /20: a new prefix length too.
+    ({"psa_range": "10.60.0.0/22"}, {}),
+])
+def test_a_new_private_services_prefix_under_redis_is_rejected(before, after):
+    old = report(NETWORKED, network={"vpc_cidr": "10.44.0.0/16", "gcp": before})
+    result = diff(old, report(NETWORKED, network={"vpc_cidr": "10.44.0.0/16", "gcp": after}))
+    [refusal] = result["rejected"]
+    assert (refusal["type"], refusal["key"]) == ("gcp:compute/globalAddress:GlobalAddress",
+                                                 "address")
+    assert "Keep psa_range and psa_prefix_length" in refusal["reason"]
+
+
 def test_moving_the_vpc_cidr_is_rejected_on_each_subnet_that_keeps_its_range():
     before = report(NETWORKED, network=network())
     rejected = diff(before, report(NETWORKED, network=network(vpc_cidr="10.45.0.0/16")))[
