@@ -7,6 +7,7 @@ the plan (`gone`), came into it (`came`), or both plans."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from components.aws.autoscaling import SCALABLE_DIMENSION
@@ -374,6 +375,15 @@ def primaries_leaving_global(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
     return rejected
 
 
+def _same_vpc_cidr(old: str | None, new: str | None) -> bool:
+    """Two subnet ranges carved from one vpc_cidr (each is 1/16 of it, subnet_cidrs)."""
+    if old is None or new is None:
+        return False
+    before, after = ipaddress.ip_network(old), ipaddress.ip_network(new)
+    return before.prefixlen == after.prefixlen and before.supernet(prefixlen_diff=4) == \
+        after.supernet(prefixlen_diff=4)
+
+
 def gcp_ranges_moved(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
                      old: dict[str, Any]) -> list[dict[str, Any]]:
     """REJECTED for a GCP network range the config moves under live caches.
@@ -391,7 +401,18 @@ def gcp_ranges_moved(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
     rejected = []
     for before, after in pairs:
         was, now = before["inputs"], after["inputs"]
-        if after["type"] == GCP_SUBNETWORK and was.get("ipCidrRange") != now.get("ipCidrRange"):
+        outcome = "rejected"
+        if after["type"] == GCP_SUBNETWORK and was.get("ipCidrRange") != now.get("ipCidrRange") \
+                and _same_vpc_cidr(was.get("ipCidrRange"), now.get("ipCidrRange")):
+            # vpc_cidr kept: a region before this one left the list (subnet_cidrs hands out
+            # ranges by position). The update succeeds; the next region added may not.
+            key, outcome, reason = "ipCidrRange", "not applied", (
+                f"a region before this one left the list, which moves this subnet's range to "
+                f"{now.get('ipCidrRange')} in the config, but the subnet keeps "
+                f"{was.get('ipCidrRange')} (fixed at creation). A region added later is given "
+                f"a range by its position and can be given {was.get('ipCidrRange')}, which "
+                "Google refuses as an overlapping subnet (docs/cloud-rules.md).")
+        elif after["type"] == GCP_SUBNETWORK and was.get("ipCidrRange") != now.get("ipCidrRange"):
             key, reason = "ipCidrRange", (
                 f"network.vpc_cidr changed, but the subnet keeps {was.get('ipCidrRange')}: a "
                 "range that does not contain the old one replaces a subnet, and the caches' "
@@ -413,7 +434,7 @@ def gcp_ranges_moved(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
             continue
         rejected.append({
             "type": after["type"], "name": after["name"], "urn": after["urn"],
-            "cache": after["cache"], "key": key, "outcome": "rejected",
+            "cache": after["cache"], "key": key, "outcome": outcome,
             "condition": "a network range moved under live caches", "reason": reason,
             "source": "terraform-provider-google compute/resource_compute_subnetwork.go "
                       "(ip_cidr_range ForceNewIfChange IsShrinkageIpCidr), "

@@ -464,6 +464,22 @@ def test_a_new_private_services_prefix_under_redis_is_rejected(before, after):
     assert "Keep psa_range and psa_prefix_length" in refusal["reason"]
 
 
+def test_a_region_leaving_the_list_is_not_applied_to_the_subnets_after_it():
+    # Subnet ranges are handed out by position: without a's us-east4, b's europe-west1 moves
+    # to a's range in the config, but the subnet keeps its own; vpc_cidr did not change.
+    def caches(*regions: str) -> dict[str, Any]:
+        return {name: {"engine": "valkey", "global": {"secondary_region": region}}
+                for name, region in zip("ab", regions, strict=False) if region}
+    before = report(caches("us-east4", "europe-west1"), network={"vpc_cidr": "10.44.0.0/16"})
+    after = report({"b": caches("us-east4", "europe-west1")["b"]},
+                   network={"vpc_cidr": "10.44.0.0/16"})
+    [item] = diff(before, after)["rejected"]
+    assert (item["name"], item["key"], item["outcome"]) == (
+        "test-us-central1-subnet-europe-west1", "ipCidrRange", "not applied")
+    assert "the subnet keeps 10.44.32.0/20 (fixed at creation)" in item["reason"]
+    assert "can be given 10.44.32.0/20" in item["reason"]
+
+
 def test_moving_the_vpc_cidr_is_rejected_on_each_subnet_that_keeps_its_range():
     before = report(NETWORKED, network=network())
     rejected = diff(before, report(NETWORKED, network=network(vpc_cidr="10.45.0.0/16")))[
