@@ -76,7 +76,19 @@ def main():
                               if m.split(".")[0] in ("infra", "components", "pulumi_aws",
                                                      "pulumi_gcp")),
         }, out, default=repr, indent=1)
+    # Pulumi's MockMonitor gives each executor thread an event loop of its own (to deserialize
+    # resource references there), which nothing closes; at interpreter exit their finalizers can
+    # meet sockets already finalized and print "Exception ignored in: BaseEventLoop.__del__".
+    # The CLI's host talks to a real engine and has no such loops: drop only those.
+    sys.unraisablehook = _without_mock_thread_loops(sys.unraisablehook)
     sys.exit(0 if ok else 1)
+
+
+def _without_mock_thread_loops(hook):
+    def unraisable(info):
+        if getattr(info.object, "__qualname__", "") != "BaseEventLoop.__del__":
+            hook(info)
+    return unraisable
 
 
 if __name__ == "__main__":
