@@ -492,24 +492,24 @@ def _resolve_memcached(cfg: CacheConfig, d: GcpDefaults, region: str, instance_i
 
 def _one_hour_window(raw: str, product: str, path: str,
                      problems: list[Problem]) -> WeeklyWindow | None:
-    """Memorystore for Valkey and for Redis take only a window's day and start: its
-    `duration` is output-only, "fixed at 1 hour" (magic-modules mmv1/products/memorystore/
-    Instance.yaml and redis/Instance.yaml, weeklyMaintenanceWindow.duration). A longer window
-    would be cut to its first hour without a word."""
+    """Memorystore for Valkey and for Redis take a window's day and start hour; `duration` is
+    output-only, fixed at one hour, and Valkey refuses a start with minutes (docs/cloud-rules.md:
+    magic-modules weeklyMaintenanceWindow, terraform-google-memorystore#336)."""
     window = check_weekly_window(raw, path, problems)
-    if window is not None and window.minutes != 60:
-        problems.append(Problem(path, f"{raw!r} lasts {window.minutes} minutes; a Memorystore "
-                                f"for {product} maintenance window lasts exactly one hour from "
-                                f"its start, e.g. '{window.day}:{window.hour:02d}:"
-                                f"{window.minute:02d}-{_hour_later(window)}'."))
+    if window is not None and (window.minutes != 60 or window.minute != 0):
+        said = f"lasts {window.minutes} minutes" if window.minutes != 60 else \
+            f"starts at {window.hour:02d}:{window.minute:02d}"
+        problems.append(Problem(path, f"{raw!r} {said}; a Memorystore for {product} maintenance "
+                                "window starts on the hour and lasts exactly one hour, e.g. "
+                                f"'{_hour_window(window)}'."))
         return None
     return window
 
 
-def _hour_later(window: WeeklyWindow) -> str:
-    start = DAYS.index(window.day) * 1440 + window.hour * 60 + window.minute
+def _hour_window(window: WeeklyWindow) -> str:
+    start = DAYS.index(window.day) * 1440 + window.hour * 60
     end = (start + 60) % (7 * 1440)
-    return f"{DAYS[end // 1440]}:{end % 1440 // 60:02d}:{end % 60:02d}"
+    return f"{window.day}:{window.hour:02d}:00-{DAYS[end // 1440]}:{end % 1440 // 60:02d}:00"
 
 
 def _persistence(value: str | None, d: GcpDefaults, engine: str, path: str,

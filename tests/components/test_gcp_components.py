@@ -286,7 +286,7 @@ def test_existing_connection_policy_is_not_created_again(run_stack):
 def test_redis_in_production(run_stack):
     kms = "projects/acme-cache/locations/us-central1/keyRings/cache/cryptoKeys/redis"
     rec = run_stack(gcp_config(redis(memory_gb=8, replicas=2, maintenance_window=
-                                     "tue:03:15-tue:04:15", parameters={"maxmemory-policy":
+                                     "tue:03:00-tue:04:00", parameters={"maxmemory-policy":
                                                                         "allkeys-lru"},
                                      gcp={"kms_key": kms, "labels": {"team": "payments"}}),
                                **PROD))
@@ -307,7 +307,7 @@ def test_redis_in_production(run_stack):
     assert inputs["persistenceConfig"] == {"persistenceMode": "RDB",
                                            "rdbSnapshotPeriod": "ONE_HOUR"}
     assert inputs["maintenancePolicy"]["weeklyMaintenanceWindows"][0] == {
-        "day": "TUESDAY", "startTime": {"hours": 3, "minutes": 15, "seconds": 0, "nanos": 0}}
+        "day": "TUESDAY", "startTime": {"hours": 3, "minutes": 0, "seconds": 0, "nanos": 0}}
     assert inputs["customerManagedKey"] == kms
     assert inputs["redisConfigs"] == {"maxmemory-policy": "allkeys-lru"}
     assert inputs["labels"] == {"cache": "s", "team": "payments"}

@@ -211,15 +211,25 @@ REFUSED = [
      "caches.s.maintenance_window: 'sun:05:00-sun:05:30' lasts 30 minutes; a maintenance window "
      "needs at least 60."),
     # Valkey and Redis windows are fixed at one hour (duration is output-only): a longer one
-    # would be cut to its first hour. The suggestion keeps the start, across midnight too.
+    # would be cut to its first hour. They start on the hour (Valkey answers "Invalid start
+    # time, only hours are supported"). The suggestion keeps the start's hour, across midnight
+    # and the week's end too.
     ("valkey-window-long", gcp_config(valkey(maintenance_window="sun:05:00-sun:09:00")),
      "caches.s.maintenance_window: 'sun:05:00-sun:09:00' lasts 240 minutes; a Memorystore for "
-     "Valkey maintenance window lasts exactly one hour from its start, e.g. "
+     "Valkey maintenance window starts on the hour and lasts exactly one hour, e.g. "
      "'sun:05:00-sun:06:00'."),
     ("redis-window-long", gcp_config(redis(maintenance_window="sun:23:30-mon:01:00")),
      "caches.s.maintenance_window: 'sun:23:30-mon:01:00' lasts 90 minutes; a Memorystore for "
-     "Redis maintenance window lasts exactly one hour from its start, e.g. "
-     "'sun:23:30-mon:00:30'."),
+     "Redis maintenance window starts on the hour and lasts exactly one hour, e.g. "
+     "'sun:23:00-mon:00:00'."),
+    ("valkey-window-off-the-hour", gcp_config(valkey(maintenance_window="wed:22:30-wed:23:30")),
+     "caches.s.maintenance_window: 'wed:22:30-wed:23:30' starts at 22:30; a Memorystore for "
+     "Valkey maintenance window starts on the hour and lasts exactly one hour, e.g. "
+     "'wed:22:00-wed:23:00'."),
+    ("redis-window-off-the-hour", gcp_config(redis(maintenance_window="sat:23:15-sun:00:15")),
+     "caches.s.maintenance_window: 'sat:23:15-sun:00:15' starts at 23:15; a Memorystore for "
+     "Redis maintenance window starts on the hour and lasts exactly one hour, e.g. "
+     "'sat:23:00-sun:00:00'."),
     ("window-format", gcp_config(redis(maintenance_window="sunday 05:00")),
      "caches.s.maintenance_window: 'sunday 05:00' is not a maintenance window; use "
      "'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:05:00-sun:06:00'."),
