@@ -71,7 +71,7 @@ def run(spec: AwsStackSpec, cache: CacheSpec, clients: Clients, to_region: str, 
         raise OpsError(f"{to_region} is not a region of cache '{cache.name}'; its Global "
                        f"Datastore spans {', '.join(expected)}")
 
-    found = live.find_global(clients, to_region, cache.cache_id)
+    found = live.find_global(clients, to_region, cache.cache_id, expected)
     if found is None:
         raise OpsError(f"no Global Datastore with id suffix '{cache.cache_id}' found from "
                        f"{to_region}; has the stack been deployed?")

@@ -7,6 +7,7 @@ botocore's elasticache service model (ReplicationGroup, CacheCluster, GlobalRepl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -306,14 +307,23 @@ def is_global_id_for(global_id: str, cache_id: str) -> bool:
     return bool(prefix) and "-" not in prefix and suffix == cache_id
 
 
-def find_global(clients: Clients, region: str, cache_id: str) -> LiveGlobal | None:
-    """The Global Datastore whose id suffix is the cache's id, or None."""
+def find_global(clients: Clients, region: str, cache_id: str,
+                members: Mapping[str, str]) -> LiveGlobal | None:
+    """The Global Datastore whose id suffix is the cache's id and that holds one of `members`
+    (region -> replication group id), else the first with that suffix, else None. The suffix
+    alone is not unique: AWS prefixes it per region ("Each Amazon Region has its own prefix",
+    CreateGlobalReplicationGroup), so two stacks with one name_prefix and cache name whose
+    primaries are in different regions each have one, and a region both reach lists both."""
+    first: LiveGlobal | None = None
     paginator = clients.elasticache(region).get_paginator("describe_global_replication_groups")
     for page in paginator.paginate(ShowMemberInfo=True):
         for g in page.get("GlobalReplicationGroups", []):
             if is_global_id_for(g["GlobalReplicationGroupId"], cache_id):
-                return global_from_api(g)
-    return None
+                found = global_from_api(g)
+                if any((m.region, m.group_id) in members.items() for m in found.members):
+                    return found
+                first = first or found
+    return first
 
 
 def describe_global(clients: Clients, region: str, global_id: str) -> LiveGlobal | None:

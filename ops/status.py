@@ -78,15 +78,16 @@ def _serverless_row(name: str, cache_id: str, found: live.LiveServerless | None,
             "RBAC" if found.user_group_id else "-", found.endpoint or "-")
 
 
-def _find_global(clients: Clients, cache: CacheSpec, regions: list[str],
+def _find_global(clients: Clients, cache: CacheSpec, expected: dict[str, str],
                  notes: list[str]) -> tuple[live.LiveGlobal | None, str]:
-    """The cache's Global Datastore as the first member region that answers sees it, and that
+    """The cache's Global Datastore (`expected`: its members, region -> group id, the home
+    region first) as the first member region that answers sees it, and that
     region: the home region first, the others when it does not answer (the outage a failover
     is for). When no region answers, the home region's error."""
     errors: list[BaseException] = []
-    for region in regions:
+    for region in expected:
         try:
-            return live.find_global(clients, region, cache.cache_id), region
+            return live.find_global(clients, region, cache.cache_id, expected), region
         except (ClientError, BotoCoreError) as err:
             errors.append(err)
             notes.append(f"{cache.name}: {region} did not answer: {explain(err)}")
@@ -96,7 +97,7 @@ def _find_global(clients: Clients, cache: CacheSpec, regions: list[str],
 def _global_rows(spec: AwsStackSpec, cache: CacheSpec, clients: Clients,
                  notes: list[str]) -> list[tuple[str, ...]]:
     expected = live.expected_global_members(cache, spec.region)
-    found, seen_from = _find_global(clients, cache, list(expected), notes)
+    found, seen_from = _find_global(clients, cache, expected, notes)
     if found is None:
         notes.append(f"{cache.name}: no Global Datastore with id suffix '{cache.cache_id}' "
                      "was found")

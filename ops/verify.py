@@ -225,7 +225,7 @@ def _check_encryption(cache: CacheSpec, group: live.LiveGroup) -> list[str]:
 def check_global(spec: AwsStackSpec, cache: CacheSpec, clients: Clients) -> list[str]:
     assert cache.global_ is not None
     expected = live.expected_global_members(cache, spec.region)
-    found = live.find_global(clients, spec.region, cache.cache_id)
+    found = live.find_global(clients, spec.region, cache.cache_id, expected)
     if found is None:
         return [f"no Global Datastore with id suffix '{cache.cache_id}' found; the config "
                 f"declares members in {', '.join(expected)}"]

@@ -83,6 +83,22 @@ def test_failover_promotes_the_secondary_and_waits_for_the_roles(capsys, project
            "fail back\n" in out
 
 
+def test_failover_picks_the_datastore_holding_the_stacks_groups(capsys, project, east, west):
+    """AWS prefixes a Global Datastore's suffix per region: another stack with this name_prefix
+    and cache, primary in eu-west-1, has one with the same suffix, listed here first."""
+    another_stacks = global_api("qwert-ops-sessions", [
+        ("ops-sessions", "eu-west-1", "PRIMARY", "associated"),
+        ("ops-sessions-use1", "us-east-1", "SECONDARY", "associated")])
+    stub_failover(east, west, another_stacks)       # the call expects GID and SECONDARY
+
+    code, out, err = run_failover(capsys, project, *FAST, clients=clients_for(east, west))
+
+    assert (code, err) == (0, "")
+    west.done()
+    assert "failover complete: ops-sessions-euw1 (eu-west-1) is the primary of " \
+           "ldgnf-ops-sessions" in out
+
+
 def test_failover_completes_while_the_old_primary_region_is_unreachable(capsys, project, east,
                                                                          west):
     west.globals_list(global_api(GID, gid_members()))

@@ -77,6 +77,31 @@ def test_status_of_a_global_datastore_lists_members_and_roles(capsys, tmp_path, 
     assert "sessions: Global Datastore ldgnf-ops-sessions is available; primary eu-west-1" in out
 
 
+def test_status_reads_the_datastore_holding_the_stacks_groups(capsys, tmp_path, east, west):
+    """Another stack's Global Datastore with the same suffix (its primary in eu-west-1, so
+    another AWS prefix) is listed first; the one holding this stack's groups is reported."""
+    support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
+    east.globals_list(
+        support.global_api("qwert-ops-sessions", [
+            ("ops-sessions", "eu-west-1", "PRIMARY", "associated"),
+            ("ops-sessions-use1", "us-east-1", "SECONDARY", "associated")]),
+        support.global_api(support.GID, support.gid_members()))
+    east.group(support.rg_api(support.PRIMARY, "us-east-1", global_id=support.GID,
+                              role="PRIMARY"))
+    west.group(support.rg_api(support.SECONDARY, "eu-west-1", global_id=support.GID,
+                              role="SECONDARY"))
+
+    code, out, _ = _status(capsys, tmp_path, clients=support.clients_for(east, west))
+
+    assert code == 0
+    east.done()
+    west.done()
+    rows = _rows(out)
+    assert rows["sessions us-east-1"][2:4] == ["PRIMARY", "ops-sessions"]
+    assert rows["sessions eu-west-1"][2:4] == ["SECONDARY", "ops-sessions-euw1"]
+    assert "sessions: Global Datastore ldgnf-ops-sessions is available; primary us-east-1" in out
+
+
 def test_status_survives_an_unreachable_secondary_region(capsys, tmp_path, east, west):
     support.write_stack(tmp_path, "ops", {"sessions": support.GLOBAL_SESSIONS})
     east.globals_list(support.global_api(support.GID, support.gid_members()))
