@@ -18,6 +18,7 @@ What AWS lists and how it is read (botocore's elasticache service model):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -28,11 +29,23 @@ import yaml
 from components.fact_conditions import redis_below_7_0_5
 from infra import naming
 from infra.catalog import aws as catalog
+from infra.config.common import is_private
 from ops.clients import Clients
 from ops.errors import EXIT_OK
 
 MANAGED_PARAMETERS = frozenset({"cluster-enabled"})
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:")
+
+
+def _vpc_cidrs(vpc: dict[str, Any]) -> list[str]:
+    """Every IPv4 range of the VPC, the primary first: `CidrBlock` is only the primary, and
+    secondary ranges (EKS pods, for one) are in `CidrBlockAssociationSet` (EC2 DescribeVpcs,
+    shape Vpc); a client in any of them must keep reaching the adopted cache."""
+    primary = vpc.get("CidrBlock")
+    associated = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet") or []
+                  if (a.get("CidrBlockState") or {}).get("State") == "associated"
+                  and a.get("CidrBlock")]
+    return ([primary] if primary else []) + sorted(set(associated) - {primary})
 
 
 @dataclass
@@ -233,8 +246,15 @@ class _Reader:
         vpcs = self.clients.client("ec2", self.region).describe_vpcs(
             VpcIds=[vpc_id]).get("Vpcs", [])
         network: dict[str, Any] = {"vpc_id": vpc_id, "subnet_ids": subnets}
-        if vpcs and vpcs[0].get("CidrBlock"):
-            network["allowed_cidrs"] = [vpcs[0]["CidrBlock"]]
+        cidrs = _vpc_cidrs(vpcs[0]) if vpcs else []
+        private = [c for c in cidrs if is_private(ipaddress.IPv4Network(c))]
+        if private:
+            network["allowed_cidrs"] = private
+        if len(private) < len(cidrs):
+            found.comments.append(
+                f"network: VPC {vpc_id} also has {', '.join(c for c in cidrs if c not in private)}"
+                f", not a private range, which network.allowed_cidrs cannot admit; clients "
+                "there lose access to the cache after `pulumi up`.")
         security_groups = [g.get("SecurityGroupId") for g in cluster.get("SecurityGroups") or []]
         found.comments.append(
             f"network: VPC {vpc_id} of subnet group {name}. The stack's own security group "

@@ -228,6 +228,26 @@ def test_each_cache_becomes_a_block_the_config_loader_accepts(capsys, seeded):
     assert "uses an AUTH token, which AWS does not reveal" in unwrapped(out)
 
 
+def test_every_private_range_of_the_vpc_is_admitted(capsys, seeded):
+    """DescribeVpcs' CidrBlock is the primary range only; secondary ranges (EKS pods, say) are
+    associations, and a client there must keep reaching the adopted cache."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    ec2.associate_vpc_cidr_block(VpcId=seeded["vpc"], CidrBlock="100.64.0.0/16")
+    gone = ec2.associate_vpc_cidr_block(VpcId=seeded["vpc"], CidrBlock="10.10.0.0/16")
+    ec2.disassociate_vpc_cidr_block(AssociationId=gone["CidrBlockAssociation"]["AssociationId"])
+    ec2.associate_vpc_cidr_block(VpcId=seeded["vpc"], CidrBlock="198.19.0.0/16")   # not private
+
+    code, out, err = run_ops(capsys, "discover", "--region", REGION, clients=faithful_clients())
+
+    assert (code, err) == (0, "")
+    docs = documents(out)
+    assert docs[0]["managed-cache:network"]["allowed_cidrs"] == ["10.9.0.0/16", "100.64.0.0/16"]
+    load_stack_config(flat(docs[0]), "adopt")                 # validates, or raises ConfigError
+    assert "VPC " + seeded["vpc"] + " also has 198.19.0.0/16, not a private range, which " \
+           "network.allowed_cidrs cannot admit; clients there lose access to the cache after " \
+           "`pulumi up`." in unwrapped(out)
+
+
 def test_member_nodes_are_read_with_their_group_never_as_caches(capsys, seeded):
     # As AWS lists them: members carry their ReplicationGroupId.
     out = run_ops(capsys, "discover", "--region", REGION, clients=faithful_clients())[1]
