@@ -55,7 +55,7 @@ class UserSpec:
     name: str            # the key under aws.users
     user_id: str         # <cache id>-<name>: user ids are unique per account and region
     user_name: str       # what the client sends with AUTH
-    access: str          # the access string, in the engine's form (canonical_access_string)
+    access: str          # the access string, in ElastiCache's form (canonical_access_string)
     iam: bool
 
 
@@ -117,9 +117,13 @@ def check_access_string(access: str, path: str, problems: list[Problem]) -> None
 
 
 def canonical_access_string(access: str) -> str:
-    """A checked access string in the form the engine keeps: aliases spelt out, on/off, words,
-    categories and commands in lower case (the engine matches them case-insensitively), single
-    spaces. Key and channel patterns are case-sensitive and stay as written."""
+    """A checked access string in the form ElastiCache stores and reads back (docs/cloud-rules.md):
+    on/off, then key patterns, then channel patterns, each as written, then the command rules,
+    led by `-@all` unless they start with `+@all` or `-@all` (AWS's own example stores "off +get
+    ~keys*" as "off ~keys* -@all +get"). Aliases are spelt out; on/off, words, categories and
+    commands are in lower case (the engine matches them case-insensitively); patterns keep their
+    case. The order changes nothing: patterns and command rules are independent, and a new or
+    modified user starts from no commands."""
     def canonical(token: str) -> str:
         lowered = token.lower()
         if lowered in _ACL_ALIASES:
@@ -127,7 +131,16 @@ def canonical_access_string(access: str) -> str:
         if lowered in ("on", "off") or lowered in _ACL_WORDS or token[:1] in ("+", "-"):
             return lowered
         return token
-    return " ".join(canonical(token) for token in access.split())
+    tokens = [canonical(token) for token in access.split()]
+    if not tokens:
+        return ""                                   # refused by check_access_string
+    state, *rules = tokens
+    keys = [r for r in rules if r[:1] in ("~", "%") or r == "resetkeys"]
+    channels = [r for r in rules if r[:1] == "&" or r == "resetchannels"]
+    commands = [r for r in rules if r[:1] in ("+", "-")]
+    if commands[:1] not in (["+@all"], ["-@all"]):
+        commands.insert(0, "-@all")
+    return " ".join([state, *keys, *channels, *commands])
 
 
 def resolve_users(users: Mapping[str, AwsUserConfig] | None, cache_id: str, engine: str,

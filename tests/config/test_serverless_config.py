@@ -202,7 +202,7 @@ def test_users_replace_the_generated_app_user_and_restore_keeps_its_arn():
         UserSpec(name="writer", user_id="test-bursty-writer", user_name="writer",
                  access=APP["access"], iam=False),
         UserSpec(name="reader", user_id="test-bursty-reader", user_name="test-bursty-reader",
-                 access="on ~* +@read", iam=True))
+                 access="on ~* -@all +@read", iam=True))
     assert cache.restore == RestoreSpec(source=SNAPSHOT, snapshot_arns=(SNAPSHOT,))
 
 
