@@ -37,14 +37,25 @@ class ConnectError(ValueError):
 
 
 class TokenCredentials:
-    """A redis-py credential provider around a callable (an IAM access token source)."""
+    """A redis-py credential provider around a callable (an IAM access token source).
+
+    A token source that fails (google-auth's RefreshError when the metadata server does not
+    answer, botocore's credential errors) fails the connection as a redis ConnectionError:
+    redis-py re-raises a provider's error as it is, and the apps' cache-down paths (database
+    reads, 503, a degraded health check) catch the client's own errors only."""
 
     def __init__(self, token: Callable[[], str], username: str | None = None):
         self._token = token
         self._username = username
 
     def get_credentials(self) -> tuple[str] | tuple[str, str]:
-        token = self._token()
+        from redis.exceptions import ConnectionError as CacheConnectionError
+
+        try:
+            token = self._token()
+        except Exception as err:
+            raise CacheConnectionError(f"no IAM token for the cache: {type(err).__name__}: "
+                                       f"{err}") from err
         return (self._username, token) if self._username else (token,)
 
     async def get_credentials_async(self) -> tuple[str] | tuple[str, str]:

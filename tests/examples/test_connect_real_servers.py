@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -196,6 +197,45 @@ def test_an_rbac_password_user_authenticates_where_default_is_off(redis_server, 
     settings = connect.from_stack_outputs(outputs, "sessions", username="app")
     with redis.Redis(**settings.redis_kwargs(), decode_responses=True) as client:
         assert client.acl_whoami() == "app"
+
+
+class RefreshError(Exception):
+    """What google-auth raises when the metadata server does not answer."""
+
+
+def unreachable_metadata_server() -> str:
+    raise RefreshError("metadata server unreachable")
+
+
+def test_a_failing_token_source_fails_the_connection_as_a_cache_error(redis_server):
+    """redis-py re-raises a credential provider's error as it is; the apps' cache-down paths
+    catch redis errors only, so the token source's failure must arrive as one."""
+    from redis.asyncio.retry import Retry as AsyncRetry
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")              # Starlette 1.x asks for httpx2
+        from starlette.testclient import TestClient
+
+    from examples.session_store.app import create_app
+
+    port = redis_server("--requirepass", "access-token")
+    credentials = connect.TokenCredentials(unreachable_metadata_server)
+    expected = "no IAM token for the cache: RefreshError: metadata server unreachable"
+    once = {"credential_provider": credentials, "retry": Retry(NoBackoff(), 0)}   # no retries
+    with redis.Redis(port=port, **once) as client, \
+            pytest.raises(redis.exceptions.ConnectionError, match=expected) as raised:
+        client.ping()
+    assert isinstance(raised.value.__cause__, RefreshError)
+
+    app = create_app(lambda: redis.asyncio.Redis(port=port, credential_provider=credentials,
+                                                 retry=AsyncRetry(NoBackoff(), 0)),
+                     secret_keys=["k" * 32], cookie_secure=False, instance="a")
+    with TestClient(app) as web:
+        response = web.post("/login", json={"user": "bob"})
+    assert (response.status_code, response.json()) == (
+        503, {"error": "session store unavailable (ConnectionError)", "instance": "a"})
 
 
 def test_a_url_or_a_secret_without_cluster_mode_asks_the_server(redis_server):
