@@ -190,19 +190,20 @@ FACTS: tuple[Fact, ...] = (
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html; "
          "https://github.com/hashicorp/terraform-provider-aws/pull/38002"),
     Fact(types.AWS_REPLICATION_GROUP, "userGroupIds", "rejected", RBAC_TO_AUTH_TOKEN,
-         "The provider removes the user group in one ModifyReplicationGroup and sets the AUTH "
-         "token in a second one, so in between the group runs without any access control (a "
-         "group without user groups or token admits every client), and the second call sends "
-         "strategy SET, which ElastiCache documents as allowed only after ROTATE. Make the move "
-         "by hand in one call (modify-replication-group --auth-token <token> "
-         "--auth-token-update-strategy ROTATE --user-group-ids-to-remove <group> "
-         "--apply-immediately; create the token first with `pulumi up --target` on the "
-         "cache's auth-token and read it from `pulumi stack export --show-secrets`), then "
+         "The provider removes the user group in one ModifyReplicationGroup and adds the AUTH "
+         "token in a second, with strategy ROTATE, so in between the group runs without any "
+         "access control (a group without user groups or token admits every client), and "
+         "after it the token is optional: clients without AUTH still connect. Make the move "
+         "by hand (modify-replication-group --auth-token <token> --auth-token-update-strategy "
+         "ROTATE --user-group-ids-to-remove <group> --apply-immediately in one call; create "
+         "the token first with `pulumi up --target` on the cache's auth-token and read it from "
+         "`pulumi stack export --show-secrets`), move clients to the token, then the same call "
+         "with --auth-token-update-strategy SET and no user groups to make it required, and "
          "`pulumi refresh` before `pulumi up`.",
          f"{_RG_SRC} (resourceReplicationGroupUpdate: UserGroupIdsToRemove, then authInput); "
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-disable"
          ".html; https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
-         "API_ModifyReplicationGroup.html (AuthTokenUpdateStrategy)"),
+         "API_ModifyReplicationGroup.html (AuthTokenUpdateStrategy)", not_applied=True),
     # --- aws_elasticache_user ---------------------------------------------------------------
     *_replaces(types.AWS_USER, ("userId",), _TF_AWS + "elasticache/user.go (user_id ForceNew)",
                "A new user id (it follows name_prefix) is a new user (ForceNew); its password "

@@ -200,8 +200,13 @@ class ElastiCacheReplicationGroup(Component[ReplicationGroupArgs],
                     min_lower=4, min_upper=4, min_numeric=4, min_special=2,
                     opts=child,
                 )
-                # SET, not ROTATE: a first token under ROTATE leaves password-less access open.
-                auth = dict(auth_token=token.result, auth_token_update_strategy="SET")
+                # Sent only when the token changes on a live group (an adopted one, a new
+                # token): ROTATE adds it beside the old token, or beside password-less access;
+                # SET, which makes one token required, is refused unless a ROTATE came first
+                # (AuthTokenUpdateStrategy "SET - allowed only after ROTATE"). The one-call
+                # SET that follows is docs/adopting.md's, by hand: no diff, the strategy is
+                # never read back.
+                auth = dict(auth_token=token.result, auth_token_update_strategy="ROTATE")
             parameter_group = node_parameter_group(name, args, args.replication_group_id,
                                                    child)
             group_args = {**common, **self._primary_args(args, parameter_group), **auth,

@@ -127,7 +127,7 @@ def test_a_group_without_users_keeps_its_token(run):
     recorder = run(in_aws(lambda opts: ElastiCacheReplicationGroup("sessions", ARGS,
                                                                    opts=opts)))
     inputs = group_of(recorder).inputs
-    assert is_secret(inputs["authToken"]) and inputs["authTokenUpdateStrategy"] == "SET"
+    assert is_secret(inputs["authToken"]) and inputs["authTokenUpdateStrategy"] == "ROTATE"
     assert "userGroupIds" not in inputs and recorder.of_type(USER) == []
 
 

@@ -61,7 +61,7 @@ def test_encrypted_at_rest_and_in_transit_with_a_secret_auth_token(run):
     assert inputs["atRestEncryptionEnabled"] is True
     assert inputs["transitEncryptionEnabled"] is True
     assert inputs["transitEncryptionMode"] == "required"
-    assert inputs["authTokenUpdateStrategy"] == "SET"
+    assert inputs["authTokenUpdateStrategy"] == "ROTATE"
     # The token travels as a secret and is registered as an additional secret output.
     assert inputs["authToken"][SIG_KEY] == SECRET_SIG
     assert "authToken" in group.additional_secret_outputs

@@ -116,16 +116,20 @@ def test_moving_from_the_token_to_users_is_in_place_and_says_what_clients_see(tm
     assert "is refused" in note
 
 
-def test_moving_from_users_back_to_the_token_is_rejected_with_the_one_call_remedy(tmp_path):
-    """The provider removes the user group and sets the token in two ModifyReplicationGroup
-    calls: in between the group has no access control at all."""
+def test_moving_from_users_back_to_the_token_is_not_applied_with_the_remedy_by_hand(tmp_path):
+    """The provider removes the user group and adds the token (ROTATE) in two
+    ModifyReplicationGroup calls: in between the group has no access control at all, and
+    after them the token is optional, so the required token the config asks for is not
+    applied."""
     old = old_report(tmp_path, aws_config({"sessions": {"aws": {"users": USERS}}}))
     result = diff(old, report_of(aws_config({"sessions": {}})))
     [item] = result["rejected"]
     assert (item["name"], item["key"], item["outcome"]) == (
-        "sessions-group", "userGroupIds", "rejected")
+        "sessions-group", "userGroupIds", "not applied")
     assert "without any access control" in item["reason"]
+    assert "clients without AUTH still connect" in item["reason"]
     assert "--user-group-ids-to-remove" in item["reason"] and "in one call" in item["reason"]
+    assert "--auth-token-update-strategy SET" in item["reason"]
     assert result["data_loss"] == []
 
 
