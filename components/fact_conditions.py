@@ -36,6 +36,7 @@ GLOBAL_PRIMARY_ONE_SHARD = "global-primary-one-shard"
 LEAVES_DATA_TIERING = "leaves-data-tiering"
 TO_SINGLE_AZ = "to-single-az"
 USER_ID_KEPT = "user-id-kept"
+APPLIED_LATER = "applied-later"
 
 CONDITIONS: dict[str, str] = {
     ALWAYS: "always",
@@ -88,6 +89,8 @@ CONDITIONS: dict[str, str] = {
     VALUE_SET: "when the argument is given a new value (left out, it keeps the one the "
                "resource has: the provider reads it back as Optional and Computed)",
     USER_ID_KEPT: "while the user keeps its user_id",
+    APPLIED_LATER: "when the replication group applies changes in the maintenance window "
+                   "(aws.apply_immediately false)",
     LEAVES_DATA_TIERING: "when the node type moves from a data-tiering family (r6gd) to another",
     TO_SINGLE_AZ: "when a Memcached cluster's zone mode goes from cross-az to single-az (its "
                   "nodes down to one)",

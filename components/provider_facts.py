@@ -45,6 +45,7 @@ from __future__ import annotations
 from components import resource_types as types
 from components.fact_conditions import (
     ALWAYS,
+    APPLIED_LATER,
     AUTOSCALED_REPLICAS,
     AUTOSCALED_SHARDS,
     CLUSTER_MODE_TURNED_ON,
@@ -189,6 +190,14 @@ FACTS: tuple[Fact, ...] = (
          f"{_RG_SRC} (resourceReplicationGroupUpdate: ClusterMode = cluster_mode); "
          "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html; "
          "https://github.com/hashicorp/terraform-provider-aws/pull/38002"),
+    Fact(types.AWS_REPLICATION_GROUP, "logDeliveryConfigurations", "rejected", APPLIED_LATER,
+         "ElastiCache refuses a log delivery change that is not applied at once (\"You must set "
+         "the apply-immediately parameter for all log delivery modifications\"), and the "
+         "provider sends it with the group's apply_immediately, so the update fails with "
+         "InvalidParameterValue. Set aws.apply_immediately: true for this update (its other "
+         "changes then apply at once too).",
+         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html; "
+         "https://github.com/hashicorp/terraform-provider-aws/issues/49842"),
     Fact(types.AWS_REPLICATION_GROUP, "userGroupIds", "rejected", RBAC_TO_AUTH_TOKEN,
          "The provider removes the user group in one ModifyReplicationGroup and adds the AUTH "
          "token in a second, with strategy ROTATE, so in between the group runs without any "

@@ -76,6 +76,13 @@ _IMPORT_CONFLICTS: tuple[tuple[Callable[[CacheConfig], object], str, str], ...] 
      "autoscaling, deregister its live targets (docs/adopting.md), then add autoscaling."),
     (lambda cfg: cfg.restore_from, "restore_from", "an import adopts an existing cache and a "
      "restore creates a new one; set aws.import_id or restore_from, not both."),
+    # The update after the import adds the stack's log delivery, and ElastiCache refuses a log
+    # delivery change not applied at once (docs/cloud-rules.md, Log_Delivery.html), which the
+    # provider sends with the group's apply_immediately (terraform-provider-aws#49842).
+    (lambda cfg: cfg.engine != "memcached" and cfg.aws.apply_immediately is False,
+     "aws.apply_immediately", "false cannot adopt a group: the update after the import adds "
+     "the stack's log delivery, which ElastiCache accepts only applied at once. Leave it out "
+     "while aws.import_id is set (adoption applies at once), and set it after adoption."),
 )
 
 
@@ -273,7 +280,7 @@ def resolve_cache(name: str, cfg: CacheConfig, defaults: AwsProfileDefaults, pro
         kms_key_arn=aws.kms_key_arn,
         log_retention_days=log_retention,
         apply_immediately=aws.apply_immediately if aws.apply_immediately is not None
-        else defaults.apply_immediately,
+        else import_id is not None or defaults.apply_immediately,
         auto_minor_version_upgrade=aws.auto_minor_version_upgrade,
         cache_id=cache_id,
         transit_encryption_mode=tls_mode,

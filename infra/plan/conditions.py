@@ -205,6 +205,11 @@ def _user_id_kept(key: str, old: dict[str, Any], new: dict[str, Any],
     return old.get("userId") == new.get("userId")
 
 
+def _applied_later(key: str, old: dict[str, Any], new: dict[str, Any],
+                   res: dict[str, Any]) -> bool:
+    return new.get("applyImmediately") is False
+
+
 _DECIDERS = {
     when.REDIS_BELOW_7_0_5: _redis_below_7_0_5,
     when.VERSION_DOWNGRADE: _version_downgrade,
@@ -229,6 +234,7 @@ _DECIDERS = {
     when.USER_ID_KEPT: _user_id_kept,
     when.LEAVES_DATA_TIERING: _leaves_data_tiering,
     when.TO_SINGLE_AZ: _to_single_az,
+    when.APPLIED_LATER: _applied_later,
 }
 
 

@@ -171,6 +171,12 @@ REFUSED = [
                                              "aws": {"import_id": "test-s"}}}),
      "caches.s.restore_from: an import adopts an existing cache and a restore creates a new "
      "one; set aws.import_id or restore_from, not both."),
+    # The update after the import adds log delivery, which ElastiCache takes only at once.
+    ("import-applied-later", aws_config({"s": {"aws": {"import_id": "test-s",
+                                                       "apply_immediately": False}}}),
+     "caches.s.aws.apply_immediately: false cannot adopt a group: the update after the import "
+     "adds the stack's log delivery, which ElastiCache accepts only applied at once. Leave it "
+     "out while aws.import_id is set (adoption applies at once), and set it after adoption."),
     ("gcp-import-other-id", gcp_config({"s": {"gcp": {"import_id": "old-s"}}}),
      "caches.s.gcp.import_id: 'old-s' is not the instance id this config gives the cache "
      "('test-s', from name_prefix and the cache name); set name_prefix and the cache name so "
@@ -333,6 +339,18 @@ def test_import_id_and_existing_subnet_group():
                                                     "subnet_group_name": "legacy"}}},
                               network=EXISTING_VPC)).caches
     assert (cache.import_id, cache.subnet_group_name) == ("test-sessions", "legacy")
+
+
+def test_an_adopted_group_applies_at_once_in_production_and_memcached_may_wait():
+    """Log delivery, which the adoption update adds, is refused unless applied at once; a
+    Memcached cluster has no log delivery and keeps the profile's choice."""
+    adopting = {"sessions": {"aws": {"import_id": "test-sessions"}},
+                "pages": {"engine": "memcached", "node_type": "cache.m7g.large",
+                          "aws": {"import_id": "test-pages", "apply_immediately": False}}}
+    sessions, pages = load(aws_config(adopting, profile="production")).caches
+    assert (sessions.apply_immediately, pages.apply_immediately) == (True, False)
+    [managed] = load(aws_config({"sessions": {}}, profile="production")).caches
+    assert managed.apply_immediately is False
 
 
 def test_gcp_clients_are_listed_once():

@@ -60,6 +60,8 @@ HOLDS: dict[str, Scenario] = {
     when.USER_ID_KEPT: ({"userId": "p-c-app"}, {"userId": "p-c-app"}, "app", "app-iam", False),
     when.LEAVES_DATA_TIERING: ({}, {}, "cache.r6gd.xlarge", "cache.r7g.xlarge", False),
     when.TO_SINGLE_AZ: ({}, {}, "cross-az", "single-az", False),
+    when.APPLIED_LATER: ({"applyImmediately": False}, {"applyImmediately": False},
+                         [{"logType": "slow-log"}], [{"logType": "engine-log"}], False),
 }
 FAILS: dict[str, Scenario] = {
     when.GLOBAL_MEMBER: ({}, {}, "a", "b", False),
@@ -104,6 +106,9 @@ FAILS: dict[str, Scenario] = {
     when.LEAVES_DATA_TIERING: ({}, {}, "cache.r7g.xlarge", "cache.r6gd.xlarge", False),
     # One node to several: spreading new nodes over zones is in place.
     when.TO_SINGLE_AZ: ({}, {}, "single-az", "cross-az", False),
+    # Development applies at once: the change goes through.
+    when.APPLIED_LATER: ({"applyImmediately": True}, {"applyImmediately": True},
+                         [{"logType": "slow-log"}], [{"logType": "engine-log"}], False),
 }
 
 
