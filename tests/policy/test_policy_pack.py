@@ -150,6 +150,10 @@ def test_private_ingress_on_aws(violations):
     assert violations(policy, rule, private) == []
     [message] = violations(policy, rule, {**private, "cidrIpv4": "0.0.0.0/0"})
     assert message.startswith("[public-ingress]") and "0.0.0.0/0" in message
+    # The engine sends numbers as doubles (protobuf Struct): the message keeps the port whole.
+    [message] = violations(policy, rule, {**private, "cidrIpv4": "0.0.0.0/0",
+                                          "fromPort": 6379.0, "toPort": 6379.0})
+    assert "(port 6379);" in message
     assert violations(policy, rule, {**private, "cidrIpv4": None, "cidrIpv6": "::/0"})
     # A public web port is none of a cache's business (by default).
     web = {**private, "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"}

@@ -104,7 +104,8 @@ def check_private_ingress(res: Resource, ctx: Context) -> list[Finding]:
                 sources = ["0.0.0.0/0 (no source given: GCP's default)"]
     return [Finding("public-ingress", "critical", "network",
                     f"{res.name}: admits {cidr}, which is not a private range"
-                    + (f" (port {port})" if m.as_int(port) is not None else "")
+                    # A policy pack gets every number as a double (protobuf Struct).
+                    + (f" (port {m.as_int(port)})" if m.as_int(port) is not None else "")
                     + "; caches must only be reachable from private networks.")
             for cidr in sources]
 
