@@ -319,3 +319,43 @@ def test_a_failed_stack_with_a_huge_error_line_still_fits_one_comment(tmp_path):
     assert "failed=true" in outputs
     assert len(comment) < 60_000
     assert "`broken` FAILED" in comment and "not one of the allowed values" in comment
+
+
+def test_the_offline_plan_diffs_against_the_base_the_pull_request_was_merged_into(tmp_path):
+    """The checkout is GitHub's merge commit; the event's base.sha is not updated when other
+    pull requests merge, so their changes would show in this one's diff. The base plan and
+    the comment use the merge commit's first parent."""
+    steps = load(ROOT / ".github/workflows/pr-preview.yml")["jobs"]["offline-plan"]["steps"]
+    [name_base] = [s for s in steps if s.get("id") == "base"]
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path)], check=True)
+    for message in ("old base", "another pull request merged"):
+        subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", message], check=True)
+    subprocess.run([*git, "checkout", "-q", "-b", "pr", "HEAD~1"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "this pull request"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    subprocess.run([*git, "merge", "-q", "--no-ff", "-m", "merge", "pr"], check=True)
+    merged_into = subprocess.run([*git, "rev-parse", "HEAD^1"], capture_output=True,
+                                 text=True, check=True).stdout.strip()
+    output = tmp_path / "output"
+    subprocess.run(["bash", "-e", "-c", name_base["run"]], cwd=tmp_path, check=True,
+                   env={"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(output)})
+    assert output.read_text() == f"sha={merged_into}\n"
+    for step in steps:
+        if "BASE_SHA" in step.get("env", {}):
+            assert step["env"]["BASE_SHA"] == "${{ steps.base.outputs.sha }}", step["name"]
+
+
+def test_a_stack_files_trailing_comment_does_not_skip_the_production_approval(tmp_path):
+    """The workflows read the profile with sed; YAML ends a plain value at ' #', so a comment
+    after `production` must not move the stack to the unapproved non-production job."""
+    steps = load(ROOT / ".github/workflows/deploy.yml")["jobs"]["stacks"]["steps"]
+    [split] = [s for s in steps if s.get("id") == "list"]
+    (tmp_path / "Pulumi.live.yaml").write_text(
+        "config:\n  managed-cache:profile: production   # changes need an approval\n")
+    (tmp_path / "Pulumi.try.yaml").write_text("config:\n  managed-cache:profile: 'development'\n")
+    output = tmp_path / "output"
+    subprocess.run(["bash", "-e", "-c", split["run"]], cwd=tmp_path, check=True,
+                   env={"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(output)})
+    assert 'production=["live"]' in output.read_text().splitlines()
+    assert 'nonprod=["try"]' in output.read_text().splitlines()
