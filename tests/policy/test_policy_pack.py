@@ -372,6 +372,17 @@ def test_values_unknown_during_preview_are_not_violations(violations):
                                          atRestEncryptionEnabled=UNKNOWN_BOOLEAN_VALUE))
     assert violations("cache-authentication", RG, props) == []
     assert violations("cache-encryption-at-rest", RG, props) == []
+    # An engine not known yet is no engine's rule: not Redis's (no at-rest default), and a
+    # serverless cache or single cluster of unknown engine is not held to AUTH or backups.
+    props = unknown_checking_proxy(group(engine=UNKNOWN_STRING_VALUE,
+                                         atRestEncryptionEnabled=None))
+    assert violations("cache-encryption-at-rest", RG, props) == []
+    for type_, unknown_engine in ((types.AWS_SERVERLESS_CACHE, {"name": "c"}),
+                                  (CLUSTER, {"clusterId": "c", "numCacheNodes": 1})):
+        props = unknown_checking_proxy({**unknown_engine, "engine": UNKNOWN_STRING_VALUE})
+        for policy in ("cache-authentication", "cache-backups", "cache-multi-az",
+                       "cache-encryption-at-rest"):
+            assert violations(policy, type_, props) == [], (type_, policy)
     # Known values in the same resource are still checked.
     props = unknown_checking_proxy(group(authToken=UNKNOWN_STRING_VALUE,
                                          transitEncryptionEnabled=False))

@@ -84,7 +84,8 @@ def check_multi_az(res: Resource, ctx: Context) -> list[Finding]:
             return m.flag("multi-az-off", "medium", "availability",
                           f"{name}: automatic failover is off on the Global Datastore in "
                           "production.")
-    elif res.type == types.AWS_CLUSTER and not m.is_group_member(res):
+    elif res.type == types.AWS_CLUSTER and not m.is_group_member(res) \
+            and m.engine_name(res) is not m.UNKNOWN:
         if m.engine_name(res) != "memcached":
             return m.flag(*no_replica, f"{name}: a single-node cluster in production has no "
                           "replica and no failover; use a replication group.")

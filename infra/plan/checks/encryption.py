@@ -22,6 +22,8 @@ def check_encryption_at_rest(res: Resource, ctx: Context) -> list[Finding]:
         # AtRestEncryptionEnabled: "Default: true when using Valkey").
         if at_rest is None and m.engine_name(res) == "valkey":
             at_rest = True
+        elif at_rest is None and m.engine_name(res) is m.UNKNOWN:
+            at_rest = m.UNKNOWN                 # Valkey's default or not: not known yet
         if m.is_off(at_rest):
             return m.flag("encryption-at-rest-off", "high", "encryption-at-rest",
                           f"{name}: encryption at rest is off; data and snapshots are stored "

@@ -147,9 +147,12 @@ def as_int(value: Any) -> int | None:
 
 
 def engine_name(res: Resource) -> str:
-    """The engine a cache runs, lower case; the resource type's own when the input is unset."""
+    """The engine a cache runs, lower case; the resource type's own when the input is unset;
+    UNKNOWN while a preview does not know it (no engine's rule then holds)."""
     default = "memcached" if res.type in (types.AWS_CLUSTER, types.GCP_MEMCACHED) else "redis"
     engine = res.inputs.get("engine")
+    if engine is UNKNOWN:
+        return UNKNOWN
     return str(engine).lower() if isinstance(engine, str) else default
 
 
