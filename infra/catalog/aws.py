@@ -25,6 +25,7 @@ AWS_ENGINE_VERSIONS: dict[str, dict[str, str]] = {
         "8.1": "valkey8",
         "8.2": "valkey8",
         "9.0": "valkey9",
+        "9.1": "valkey9",      # ElastiCache user guide, engine-versions: "version 9.1 for Valkey"
     },
     "redis": {
         "6.x": "redis6.x",
@@ -244,15 +245,17 @@ def smallest_node_for(memory_gib: float, families: tuple[str, ...]) -> NodeType 
     return min(fitting, key=lambda n: (n.memory_gib, families.index(n.family)), default=None)
 
 
-# AWS regions where ElastiCache is offered; used to catch typos.
+# AWS regions where ElastiCache is offered; used to catch typos. Asia Pacific (New Zealand),
+# ap-southeast-6, has an ElastiCache endpoint (AWS General Reference, "Amazon ElastiCache
+# endpoints and quotas"); which node types it offers is not documented yet, so none is refused.
 AWS_REGIONS = frozenset({
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
     "sa-east-1", "mx-central-1",
     "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1",
     "eu-south-1", "eu-south-2",
     "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
-    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-south-1",
-    "ap-south-2", "ap-east-1", "ap-east-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+    "ap-south-1", "ap-south-2", "ap-east-1", "ap-east-2",
     "me-south-1", "me-central-1", "il-central-1", "af-south-1",
 })
 

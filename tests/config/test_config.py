@@ -285,6 +285,12 @@ def test_a_maintenance_window_of_exactly_24_hours_is_accepted():
     assert spec.caches[0].maintenance_window == "sun:05:00-mon:05:00"
 
 
+def test_asia_pacific_new_zealand_offers_elasticache():
+    # ap-southeast-6 has an ElastiCache endpoint (AWS General Reference, ElastiCache endpoints).
+    spec = load_stack_config(aws_config(**{"aws:region": "ap-southeast-6"}), "test")
+    assert spec.region == "ap-southeast-6"
+
+
 @pytest.mark.parametrize(("engine", "node_type", "memory_gib"), [
     ("valkey", "cache.r5.24xlarge", 635.61), ("memcached", "cache.m5.24xlarge", 314.32)])
 def test_the_24xlarge_m5_and_r5_nodes_are_offered(engine, node_type, memory_gib):

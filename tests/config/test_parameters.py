@@ -262,6 +262,8 @@ ACCEPTED = [
       "search-fanout-target-mode": "throughput"}),
     (aws("valkey", "9.0", **{"maxmemory-policy": "noeviction"}),
      {"cluster-enabled": "no", "maxmemory-policy": "noeviction"}),
+    (aws("valkey", "9.1", **{"cluster-databases": 16}),
+     {"cluster-databases": "16", "cluster-enabled": "no"}),
     (aws_config(one_cache("valkey", "8.0", {"maxmemory-policy": "allkeys-lru"},
                           node_type="cache.r6gd.xlarge")),
      {"cluster-enabled": "no", "maxmemory-policy": "allkeys-lru"}),
@@ -294,7 +296,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("config,expected", ACCEPTED, ids=[
     "redis6.2", "redis7.1", "valkey7.2", "valkey8.0", "valkey8.1", "valkey8.2", "valkey9.0",
-    "valkey8.0-data-tiering", "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags",
+    "valkey9.1", "valkey8.0-data-tiering", "memcached1.6", "gcp-valkey", "gcp-redis-empty-flags",
     "gcp-redis7", "gcp-redis6", "gcp-memcached"])
 def test_valid_parameters_reach_the_cloud_in_its_spelling(config, expected):
     assert load_stack_config(config, "test").caches[0].parameters == expected
