@@ -46,6 +46,14 @@ PROVIDER_REGION = "(provider region)"
 # with UserGroupIdsToAdd and AuthTokenUpdateStrategy=DELETE ("DELETE - allowed only when
 # transitioning to RBAC", ElastiCache API; terraform-provider-aws replication_group.go
 # resourceReplicationGroupUpdate): no replacement, but the token stops working.
+# This version sends a changed token with ROTATE, not SET (components/aws/replication_group.py);
+# a group created before keeps SET in its state, so its next update sends the strategy once.
+STRATEGY_TO_ROTATE = ("authTokenUpdateStrategy: SET -> ROTATE, the strategy this version sends "
+                      "with a changed token (docs/adopting.md): the provider sends the group's "
+                      "current token with ROTATE in one ModifyReplicationGroup. The group has "
+                      "that token already, so ROTATE adds none beside it and AUTH stays "
+                      "required (ElastiCache auth.html, Rotating the AUTH token); that AWS takes "
+                      "it as a no-op is a real-account check (docs/first-deploy.md)")
 RBAC_MIGRATION = ("in place: the AUTH token is deleted and the user group attached in one "
                   "ModifyReplicationGroup (strategy DELETE). From then on a connection that "
                   "sends only the old token authenticates as user 'default', which is off, and "
@@ -354,6 +362,10 @@ def _compare(before: dict[str, Any], after: dict[str, Any],
             and old_in.get("authToken") and not new_in.get("authToken") \
             and new_in.get("userGroupIds"):
         notes.append(f"userGroupIds: {RBAC_MIGRATION}")
+    if after["type"] == AWS_REPLICATION_GROUP and "authTokenUpdateStrategy" in keys \
+            and (old_in.get("authTokenUpdateStrategy"),
+                 new_in.get("authTokenUpdateStrategy")) == ("SET", "ROTATE"):
+        notes.append(STRATEGY_TO_ROTATE)
     if after["type"] == AWS_REPLICATION_GROUP and "transitEncryptionMode" in keys \
             and old_in.get("transitEncryptionMode") is None:
         notes.append(TLS_MODE_AFTER_REDIS_6)

@@ -116,6 +116,21 @@ def test_moving_from_the_token_to_users_is_in_place_and_says_what_clients_see(tm
     assert "is refused" in note
 
 
+def test_a_group_created_with_strategy_set_says_what_its_one_rotate_does(tmp_path):
+    """Groups created before this version keep SET in their state: the next update sends the
+    strategy once, with the current token."""
+    old = old_report(tmp_path, aws_config({"sessions": {}}))
+    for resource in old["resources"]:
+        if resource["type"] == "aws:elasticache/replicationGroup:ReplicationGroup":
+            resource["inputs"]["authTokenUpdateStrategy"] = "SET"
+    [group] = [c for c in diff(old, report_of(aws_config({"sessions": {}})))["changed"]
+               if c["name"] == "sessions-group"]
+    assert group["keys"] == ["authTokenUpdateStrategy"] and not group["replace"]
+    [note] = group["notes"]
+    assert note.startswith("authTokenUpdateStrategy: SET -> ROTATE")
+    assert "AUTH stays required" in note and "docs/first-deploy.md" in note
+
+
 def test_moving_from_users_back_to_the_token_is_not_applied_with_the_remedy_by_hand(tmp_path):
     """The provider removes the user group and adds the token (ROTATE) in two
     ModifyReplicationGroup calls: in between the group has no access control at all, and
